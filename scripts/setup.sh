@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# Sets up everything autodev and its tests need on a fresh Debian machine:
+# system packages (git, bubblewrap, ripgrep), npm packages, Go tools into .tools/bin, and the build.
+# Safe to run again: each step is skipped when its result is already there.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+need_apt=()
+command -v git >/dev/null 2>&1 || need_apt+=(git)
+command -v bwrap >/dev/null 2>&1 || need_apt+=(bubblewrap)
+command -v rg >/dev/null 2>&1 || need_apt+=(ripgrep)
+if [ ${#need_apt[@]} -gt 0 ]; then
+  echo "setup: installing Debian packages: ${need_apt[*]}"
+  SUDO=""
+  [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${need_apt[@]}" >/dev/null
+fi
+
+if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  echo "setup: npm ci"
+  npm ci --no-audit --no-fund
+fi
+
+# Project-local tools, pinned, so tests use the same versions everywhere.
+mkdir -p .tools/bin
+export GOBIN="$PWD/.tools/bin"
+go_tool() { # name module@version
+  if [ ! -x ".tools/bin/$1" ]; then
+    echo "setup: go install $2"
+    go install "$2"
+  fi
+}
+if command -v go >/dev/null 2>&1; then
+  go_tool opa github.com/open-policy-agent/opa@v1.22.2
+  go_tool gitleaks github.com/zricethezav/gitleaks/v8@v8.30.1
+fi
+
+echo "setup: build"
+npm run --silent build

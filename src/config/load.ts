@@ -1,0 +1,112 @@
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { parse as parseToml } from 'smol-toml';
+import type { z } from 'zod';
+import { AutodevError } from '../errors.js';
+import { configFileSchema, type AutodevConfig } from './schema.js';
+
+export type Environment = Readonly<Record<string, string | undefined>>;
+
+export interface LoadConfigOptions {
+  /** Path of a TOML file; absent means embedded defaults. */
+  file?: string;
+  env: Environment;
+  /** Base for a relative data_dir; the process's working directory by default. */
+  cwd?: string;
+}
+
+/** Reads the file, applies the seed's environment overrides, validates, and names the key on any error. */
+export function loadConfig(options: LoadConfigOptions): AutodevConfig {
+  const raw = options.file ? readTomlFile(options.file) : {};
+  const withEnv = applyEnvOverrides(raw, options.env);
+  const parsed = configFileSchema.safeParse(withEnv);
+  if (!parsed.success) throw configError(parsed.error, options.file);
+  const settings = parsed.data.autodev;
+  const env = options.env;
+  return {
+    ...settings,
+    dataDir: resolve(options.cwd ?? process.cwd(), settings.data_dir),
+    secrets: {
+      llmApiKey: nonEmpty(env[settings.llm.api_key_env]),
+      forgeToken: nonEmpty(env[settings.git.github_token_env]),
+      apiTokens: splitList(env.AUTODEV_API_TOKENS),
+    },
+    source: options.file ?? 'defaults',
+  };
+}
+
+/** The one place that reads the process's environment. */
+export function loadConfigFromProcess(file?: string): AutodevConfig {
+  return loadConfig({ file, env: process.env });
+}
+
+function readTomlFile(file: string): Record<string, unknown> {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new AutodevError('CONFIG_INVALID', `cannot read config file ${file}: ${(error as Error).message}`, {
+      cause: error,
+    });
+  }
+  try {
+    return parseToml(text) as Record<string, unknown>;
+  } catch (error) {
+    throw new AutodevError('CONFIG_INVALID', `config file ${file} is not valid TOML: ${(error as Error).message}`, {
+      cause: error,
+    });
+  }
+}
+
+/** The seed's overrides: AUTODEV_ENABLED, OPA_URL, AUTODEV_ALLOWED_REPOS, plus AUTODEV_DATA_DIR and AUTODEV_PORT. */
+function applyEnvOverrides(raw: Record<string, unknown>, env: Environment): Record<string, unknown> {
+  const section = isRecord(raw.autodev) ? { ...raw.autodev } : raw.autodev === undefined ? {} : raw.autodev;
+  if (!isRecord(section)) return raw;
+  if (env.AUTODEV_ENABLED !== undefined) section.enabled = parseBooleanEnv('AUTODEV_ENABLED', env.AUTODEV_ENABLED);
+  if (env.OPA_URL) section.opa_url = env.OPA_URL;
+  if (env.AUTODEV_ALLOWED_REPOS !== undefined) section.allowlist_repos = splitList(env.AUTODEV_ALLOWED_REPOS);
+  if (env.AUTODEV_DATA_DIR) section.data_dir = env.AUTODEV_DATA_DIR;
+  if (env.AUTODEV_PORT) section.port = parseIntegerEnv('AUTODEV_PORT', env.AUTODEV_PORT);
+  if (env.AUTODEV_SANDBOX) section.sandbox = env.AUTODEV_SANDBOX;
+  return { ...raw, autodev: section };
+}
+
+function parseBooleanEnv(name: string, value: string): boolean {
+  const v = value.trim().toLowerCase();
+  if (['1', 'true', 'yes', 'on'].includes(v)) return true;
+  if (['0', 'false', 'no', 'off'].includes(v)) return false;
+  throw new AutodevError('CONFIG_INVALID', `${name}=${JSON.stringify(value)}: expected true or false`);
+}
+
+function parseIntegerEnv(name: string, value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n)) throw new AutodevError('CONFIG_INVALID', `${name}=${JSON.stringify(value)}: expected an integer`);
+  return n;
+}
+
+function splitList(value: string | undefined): string[] {
+  return (value ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s.length > 0);
+}
+
+function nonEmpty(value: string | undefined): string | undefined {
+  return value && value.length > 0 ? value : undefined;
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function configError(error: z.ZodError, file: string | undefined): AutodevError {
+  const problems = error.issues.map((issue) => {
+    const key = issue.path.map(String).join('.') || '(root)';
+    const shown = issue.code === 'unrecognized_keys' ? `${key}: unknown key(s) ${issue.keys.join(', ')}` : `${key}: ${issue.message}`;
+    return shown;
+  });
+  const where = file ? ` in ${file}` : '';
+  return new AutodevError('CONFIG_INVALID', `invalid configuration${where}: ${problems.join('; ')}`, {
+    details: problems,
+  });
+}

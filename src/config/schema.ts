@@ -1,0 +1,89 @@
+import { z } from 'zod';
+import { SANDBOX_IDS } from '../sandbox/types.js';
+
+export const RISK_TIERS = ['low', 'medium', 'high'] as const;
+export type RiskTier = (typeof RISK_TIERS)[number];
+
+export const FORGE_IDS = ['local', 'github', 'gitlab', 'gitea'] as const;
+export const LLM_PROVIDER_IDS = ['openai', 'anthropic'] as const;
+
+const envVarName = z
+  .string()
+  .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'expected an environment variable name such as OPENAI_API_KEY');
+
+export const llmConfigSchema = z
+  .object({
+    provider: z.enum(LLM_PROVIDER_IDS).default('openai'),
+    model: z.string().min(1).default('gpt-4'),
+    api_key_env: envVarName.default('OPENAI_API_KEY'),
+    api_url: z.url().default('https://api.openai.com/v1/chat/completions'),
+    max_tokens: z.number().int().positive().default(4096),
+    temperature: z.number().min(0).max(2).default(0.2),
+    /** One model call may take this long before it is aborted and retried. */
+    timeout_secs: z.number().int().positive().default(300),
+  })
+  .strict();
+
+export const gitConfigSchema = z
+  .object({
+    github_token_env: envVarName.default('GITHUB_TOKEN'),
+    git_author_name: z.string().min(1).default('AutoDev Bot'),
+    git_author_email: z.string().min(3).default('autodev@localhost'),
+  })
+  .strict();
+
+export const autodevConfigSchema = z
+  .object({
+    enabled: z.boolean().default(true),
+    /** The forge that receives branches and pull requests. */
+    provider: z.enum(FORGE_IDS).default('local'),
+    max_parallel_tasks: z.number().int().min(1).max(256).default(4),
+    max_step_retries: z.number().int().min(0).max(10).default(2),
+    default_risk_tier: z.enum(RISK_TIERS).default('low'),
+    sandbox: z.enum(SANDBOX_IDS).default('bubblewrap'),
+    /** Image for the docker sandbox. */
+    sandbox_image: z.string().min(1).default('rust:1.82'),
+    runner_timeout_secs: z.number().int().positive().default(1200),
+    /** Whole-task deadline; a task still running then ends failed with TASK_TIMEOUT. */
+    task_timeout_secs: z.number().int().positive().default(7200),
+    /** Whether the setup phase (dependency install) may use the network. Build and test never do. */
+    setup_network: z.boolean().default(false),
+    opa_url: z.url().optional(),
+    policy_package: z.string().min(1).default('autodev/merge'),
+    /** Globs over normalized repo names (host/owner/name, or an absolute path for local repos). */
+    allowlist_repos: z.array(z.string().min(1)).default(['**']),
+    data_dir: z.string().min(1).default('./.autodev'),
+    host: z.string().min(1).default('127.0.0.1'),
+    port: z.number().int().min(0).max(65535).default(8080),
+    /** Hours a failed task's workspace is kept for debugging before it is removed. */
+    keep_failed_workspaces_hours: z.number().min(0).default(24),
+    log_level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    llm: llmConfigSchema.default(llmConfigSchema.parse({})),
+    git: gitConfigSchema.default(gitConfigSchema.parse({})),
+  })
+  .strict();
+
+export const configFileSchema = z
+  .object({
+    autodev: autodevConfigSchema.default(autodevConfigSchema.parse({})),
+  })
+  .strict();
+
+export type AutodevSettings = z.infer<typeof autodevConfigSchema>;
+export type LlmSettings = z.infer<typeof llmConfigSchema>;
+export type GitSettings = z.infer<typeof gitConfigSchema>;
+
+/** Values read from the environment that must never be logged, stored or sent anywhere but their service. */
+export interface Secrets {
+  llmApiKey?: string;
+  forgeToken?: string;
+  apiTokens: string[];
+}
+
+export interface AutodevConfig extends AutodevSettings {
+  /** Absolute form of data_dir. */
+  dataDir: string;
+  secrets: Secrets;
+  /** Where each value came from, for the start-up log: file path or "defaults". */
+  source: string;
+}

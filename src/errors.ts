@@ -1,0 +1,86 @@
+/**
+ * Every error autodev raises on purpose carries one of these codes. The API maps
+ * a code to an HTTP status, the orchestrator maps it to retry / fail, and tests
+ * assert on it: nothing matches on message text.
+ */
+export const ERROR_CODES = {
+  VALIDATION_FAILED: { httpStatus: 400, retryable: false },
+  REPO_REFUSED: { httpStatus: 400, retryable: false },
+  UNAUTHORIZED: { httpStatus: 401, retryable: false },
+  REPO_NOT_ALLOWED: { httpStatus: 403, retryable: false },
+  TASK_NOT_FOUND: { httpStatus: 404, retryable: false },
+  ROUTE_NOT_FOUND: { httpStatus: 404, retryable: false },
+  TASK_NOT_CANCELLABLE: { httpStatus: 409, retryable: false },
+  PAYLOAD_TOO_LARGE: { httpStatus: 413, retryable: false },
+  RATE_LIMITED: { httpStatus: 429, retryable: true },
+  AUTODEV_DISABLED: { httpStatus: 503, retryable: false },
+  SHUTTING_DOWN: { httpStatus: 503, retryable: true },
+
+  CONFIG_INVALID: { httpStatus: 500, retryable: false },
+  TOOL_NOT_FOUND: { httpStatus: 400, retryable: false },
+  TOOL_INPUT_INVALID: { httpStatus: 400, retryable: false },
+
+  REPO_UNREACHABLE: { httpStatus: 502, retryable: true },
+  GIT_FAILED: { httpStatus: 500, retryable: false },
+  PATCH_FAILED: { httpStatus: 422, retryable: false },
+  NO_EDIT_FOUND: { httpStatus: 422, retryable: false },
+  WORKSPACE_MISSING: { httpStatus: 500, retryable: false },
+
+  COMMAND_FAILED: { httpStatus: 500, retryable: false },
+  COMMAND_NOT_FOUND: { httpStatus: 500, retryable: false },
+  COMMAND_TIMEOUT: { httpStatus: 504, retryable: false },
+  SANDBOX_UNAVAILABLE: { httpStatus: 500, retryable: false },
+  NO_TEST_COMMAND: { httpStatus: 422, retryable: false },
+  TESTS_FAILED: { httpStatus: 422, retryable: false },
+
+  MODEL_API_KEY_MISSING: { httpStatus: 500, retryable: false },
+  MODEL_CALL_FAILED: { httpStatus: 502, retryable: true },
+  MODEL_REQUEST_REJECTED: { httpStatus: 502, retryable: false },
+  MODEL_RESPONSE_INVALID: { httpStatus: 502, retryable: false },
+  MODEL_TIMEOUT: { httpStatus: 504, retryable: true },
+
+  POLICY_DENIED: { httpStatus: 403, retryable: false },
+  POLICY_UNAVAILABLE: { httpStatus: 502, retryable: true },
+  FORGE_FAILED: { httpStatus: 502, retryable: true },
+
+  TASK_CANCELLED: { httpStatus: 409, retryable: false },
+  TASK_TIMEOUT: { httpStatus: 504, retryable: false },
+  STEP_TIMEOUT: { httpStatus: 504, retryable: false },
+  INTERNAL: { httpStatus: 500, retryable: false },
+} as const satisfies Record<string, { httpStatus: number; retryable: boolean }>;
+
+export type ErrorCode = keyof typeof ERROR_CODES;
+
+export interface AutodevErrorOptions {
+  details?: unknown;
+  cause?: unknown;
+  /** Overrides the code's default, e.g. a 5xx answer from a model is retryable, a 4xx is not. */
+  retryable?: boolean;
+}
+
+export class AutodevError extends Error {
+  readonly code: ErrorCode;
+  readonly httpStatus: number;
+  readonly retryable: boolean;
+  readonly details: unknown;
+
+  constructor(code: ErrorCode, message: string, options: AutodevErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'AutodevError';
+    this.code = code;
+    this.httpStatus = ERROR_CODES[code].httpStatus;
+    this.retryable = options.retryable ?? ERROR_CODES[code].retryable;
+    this.details = options.details;
+  }
+}
+
+export function isAutodevError(value: unknown, code?: ErrorCode): value is AutodevError {
+  return value instanceof AutodevError && (code === undefined || value.code === code);
+}
+
+/** Wraps a foreign error at a boundary, keeping an AutodevError as it is. */
+export function toAutodevError(value: unknown, fallback: ErrorCode = 'INTERNAL'): AutodevError {
+  if (value instanceof AutodevError) return value;
+  const message = value instanceof Error ? value.message : String(value);
+  return new AutodevError(fallback, message, { cause: value });
+}

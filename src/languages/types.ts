@@ -1,0 +1,102 @@
+import type { Sandbox } from '../sandbox/types.js';
+
+export const LANGUAGE_IDS = ['rust', 'node', 'python', 'go'] as const;
+export type LanguageId = (typeof LANGUAGE_IDS)[number];
+
+export type CommandKind = 'setup' | 'build' | 'test' | 'lint';
+
+/** A command as argv. A `.autodev.toml` string command becomes ['sh', '-c', text]. */
+export type Argv = string[];
+
+export interface ProjectCommands {
+  setup?: Argv;
+  build?: Argv;
+  test?: Argv;
+  lint?: Argv;
+}
+
+/** One project found in a repo; a repo may hold several (a Go service beside a TS front end). */
+export interface DetectedProject {
+  language: LanguageId;
+  /** Directory of the project relative to the repo root ('.' for the root). */
+  root: string;
+  /** e.g. npm / pnpm / yarn, pytest / unittest, cargo, go. */
+  toolchain: string;
+  commands: ProjectCommands;
+  /** True where `.autodev.toml` set any of the commands. */
+  overridden: boolean;
+}
+
+export interface TestCaseFailure {
+  name: string;
+  message?: string;
+}
+
+export interface TestReport {
+  language: LanguageId;
+  root: string;
+  command: Argv;
+  exitCode: number | null;
+  passed: number;
+  failed: number;
+  skipped: number;
+  failures: TestCaseFailure[];
+  /** True when the exit code and the parsed counts agree that everything passed. */
+  ok: boolean;
+  timedOut: boolean;
+  truncated: boolean;
+  durationMs: number;
+  /** Tail of the combined output, for the model and the audit trail. */
+  outputTail: string;
+}
+
+export interface BuildReport {
+  language: LanguageId;
+  root: string;
+  command: Argv;
+  exitCode: number | null;
+  ok: boolean;
+  timedOut: boolean;
+  durationMs: number;
+  outputTail: string;
+}
+
+export interface LintWarning {
+  file: string;
+  line: number;
+  column?: number;
+  rule: string;
+  message: string;
+  severity: 'error' | 'warning' | 'info';
+}
+
+export interface LintReport {
+  language: LanguageId;
+  root: string;
+  tool: string;
+  /** False when the linter is not installed on the host or in the sandbox: reported, never a pass. */
+  available: boolean;
+  command: Argv;
+  exitCode: number | null;
+  warnings: LintWarning[];
+  durationMs: number;
+  outputTail: string;
+}
+
+export interface RunProjectCommandOptions {
+  sandbox: Sandbox;
+  /** Absolute path of the repo (workspace) root. */
+  workspaceDir: string;
+  timeoutMs: number;
+  signal?: AbortSignal;
+}
+
+/** One implementation per language: detection, default commands, output parsers. */
+export interface Language {
+  readonly id: LanguageId;
+  /** Returns the projects of this language under `dir` (the root and direct/nested project folders). */
+  detect(repoDir: string): Promise<DetectedProject[]>;
+  runTests(project: DetectedProject, options: RunProjectCommandOptions): Promise<TestReport>;
+  runBuild(project: DetectedProject, options: RunProjectCommandOptions): Promise<BuildReport>;
+  runLint(project: DetectedProject, options: RunProjectCommandOptions): Promise<LintReport>;
+}

@@ -1,0 +1,58 @@
+/**
+ * The contract every model provider implements: one small call. Providers map
+ * their wire format to these types; nothing above llm/ sees a provider's JSON.
+ */
+export type ChatRole = 'system' | 'user' | 'assistant' | 'tool';
+
+export interface ToolCall {
+  id: string;
+  name: string;
+  /** Parsed JSON arguments as the model sent them. */
+  arguments: unknown;
+}
+
+export type ChatMessage =
+  | { role: 'system'; content: string }
+  | { role: 'user'; content: string }
+  | { role: 'assistant'; content: string; toolCalls?: ToolCall[] }
+  | { role: 'tool'; toolCallId: string; content: string };
+
+export interface ToolDefinition {
+  name: string;
+  description: string;
+  /** JSON Schema of the tool's input. */
+  parameters: Record<string, unknown>;
+}
+
+export interface ModelRequest {
+  messages: ChatMessage[];
+  tools?: ToolDefinition[];
+  maxTokens?: number;
+  temperature?: number;
+}
+
+export type FinishReason = 'stop' | 'length' | 'tool_calls' | 'content_filter' | 'other';
+
+export interface TokenUsage {
+  inputTokens: number;
+  outputTokens: number;
+}
+
+export interface ModelResponse {
+  text: string;
+  toolCalls: ToolCall[];
+  finishReason: FinishReason;
+  usage: TokenUsage;
+  model: string;
+}
+
+export interface ModelClient {
+  readonly provider: string;
+  readonly modelId: string;
+  /**
+   * One model call. Errors are AutodevError: MODEL_API_KEY_MISSING (names the env var),
+   * MODEL_CALL_FAILED (retryable for 429/5xx/network), MODEL_REQUEST_REJECTED (4xx),
+   * MODEL_TIMEOUT, TASK_CANCELLED when `signal` aborts.
+   */
+  generate(request: ModelRequest, signal?: AbortSignal): Promise<ModelResponse>;
+}

@@ -1,0 +1,37 @@
+/** What every sandbox backend (bubblewrap, docker, none) runs: an argv, never a shell string. */
+export interface SandboxCommand {
+  argv: string[];
+  /** Absolute path of the workspace; the command's working directory and the only writable tree. */
+  cwd: string;
+  /** Extra variables on top of the scrubbed allowlist; names matching secret patterns are refused. */
+  env?: Record<string, string>;
+  /** Wall-clock limit; the whole process tree is killed when it passes. */
+  timeoutMs: number;
+  /** Network is off unless a caller (the setup phase, by config) asks for it. */
+  network?: boolean;
+  /** Cancels the run: the process tree is killed and the result says so. */
+  signal?: AbortSignal;
+  /** Per-stream cap; output past it is dropped and `truncated` is set. */
+  maxOutputBytes?: number;
+}
+
+export interface SandboxResult {
+  exitCode: number | null;
+  stdout: string;
+  stderr: string;
+  truncated: boolean;
+  timedOut: boolean;
+  /** True when the run ended because `signal` was aborted. */
+  cancelled: boolean;
+  durationMs: number;
+}
+
+export const SANDBOX_IDS = ['bubblewrap', 'docker', 'none'] as const;
+export type SandboxId = (typeof SANDBOX_IDS)[number];
+
+export interface Sandbox {
+  readonly id: SandboxId;
+  /** Throws SANDBOX_UNAVAILABLE naming what is missing (bwrap binary, docker engine). */
+  ensureAvailable(): Promise<void>;
+  run(command: SandboxCommand): Promise<SandboxResult>;
+}

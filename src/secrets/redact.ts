@@ -1,0 +1,33 @@
+import { SECRET_PATTERNS } from './patterns.js';
+
+export const REDACTED = '[REDACTED]';
+
+export type Redact = (text: string) => string;
+
+/**
+ * Builds the redactor used for logs, events, stored outputs and API responses: exact values of the
+ * configured secrets first (they may have any shape), then the well-known credential patterns.
+ */
+export function createRedactor(secretValues: readonly (string | undefined)[]): Redact {
+  const values = [...new Set(secretValues.filter((v): v is string => typeof v === 'string' && v.length >= 4))].sort(
+    (a, b) => b.length - a.length,
+  );
+  return (text: string) => {
+    let out = text;
+    for (const value of values) out = out.split(value).join(REDACTED);
+    for (const pattern of SECRET_PATTERNS) out = out.replace(pattern, REDACTED);
+    return out;
+  };
+}
+
+/** Redacts every string inside a JSON-like value, returning a copy. */
+export function redactDeep<T>(value: T, redact: Redact): T {
+  if (typeof value === 'string') return redact(value) as T;
+  if (Array.isArray(value)) return value.map((v: unknown) => redactDeep(v, redact)) as T;
+  if (value !== null && typeof value === 'object') {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(value)) out[k] = redactDeep(v, redact);
+    return out as T;
+  }
+  return value;
+}

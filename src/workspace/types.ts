@@ -1,0 +1,62 @@
+/** A task's private checkout: its own worktree on its own branch, created from a shared bare mirror. */
+export interface Workspace {
+  taskId: string;
+  /** Absolute path of the worktree. */
+  dir: string;
+  /** The repo as the user gave it (path, file:// or remote URL). */
+  repo: string;
+  branch: string;
+  baseBranch: string;
+  /** Commit of base_branch the branch was created from. */
+  baseCommit: string;
+}
+
+export interface PrepareWorkspaceInput {
+  taskId: string;
+  repo: string;
+  baseBranch: string;
+  branch: string;
+  signal?: AbortSignal;
+}
+
+export interface GitAuthor {
+  name: string;
+  email: string;
+}
+
+export interface WorkspaceManager {
+  /**
+   * Fetches the repo's mirror (creating it on first use) and gives the task its worktree on `branch`,
+   * starting at base_branch. Idempotent: a second call for the same task returns the existing worktree
+   * as it is. Errors: REPO_UNREACHABLE (with git's reason), GIT_FAILED.
+   */
+  prepare(input: PrepareWorkspaceInput): Promise<Workspace>;
+  /** The worktree of a task prepared earlier (after a restart), or undefined. */
+  find(taskId: string): Promise<Workspace | undefined>;
+  /** Removes the task's worktree and its branch from the mirror. Idempotent. */
+  remove(taskId: string): Promise<void>;
+  /** Removes worktrees no live task owns, and failed ones kept past their time. Called at start-up. */
+  sweep(liveTaskIds: ReadonlySet<string>): Promise<{ removed: string[] }>;
+}
+
+/** Git operations on a worktree; every call takes argv internally, never a shell string. */
+export interface WorkspaceGit {
+  head(dir: string): Promise<string>;
+  /** Resets the worktree to `commit`, dropping uncommitted and untracked (not ignored) files. */
+  resetTo(dir: string, commit: string): Promise<void>;
+  /** Applies a unified diff; PATCH_FAILED with git's reason when it does not apply. Returns the files touched. */
+  applyUnifiedDiff(dir: string, diff: string): Promise<string[]>;
+  /** Stages everything and commits; returns the new commit, or the current HEAD when nothing changed. */
+  commitAll(dir: string, message: string, author: GitAuthor): Promise<{ commit: string; changed: boolean }>;
+  /** Files changed between `base` and HEAD. */
+  changedFiles(dir: string, base: string): Promise<string[]>;
+  /** Unified diff between `base` and HEAD. */
+  diff(dir: string, base: string): Promise<string>;
+  /**
+   * Pushes HEAD to `branch` on `remote` (the repo URL or path). Idempotent: when the remote branch is
+   * already at HEAD nothing is sent. `token` is given to git through an auth header, never in a URL.
+   */
+  push(dir: string, remote: string, branch: string, options?: { token?: string; force?: boolean }): Promise<{ pushed: boolean; remoteCommit: string }>;
+  /** Commit of `branch` on `remote`, or undefined when it does not exist. */
+  remoteBranchCommit(dir: string, remote: string, branch: string, options?: { token?: string }): Promise<string | undefined>;
+}
