@@ -13,6 +13,12 @@ export interface SandboxCommand {
   signal?: AbortSignal;
   /** Per-stream cap; output past it is dropped and `truncated` is set. */
   maxOutputBytes?: number;
+  /**
+   * A writable directory private to one task, used as HOME (and so for Go's build cache,
+   * pip's and npm's caches), kept between the task's runs so a rebuild is incremental.
+   * Without it each run gets a fresh, empty HOME that is discarded afterwards.
+   */
+  homeDir?: string;
 }
 
 export interface SandboxResult {
@@ -28,6 +34,27 @@ export interface SandboxResult {
 
 export const SANDBOX_IDS = ['bubblewrap', 'docker', 'none'] as const;
 export type SandboxId = (typeof SANDBOX_IDS)[number];
+
+/** Resource limits a backend applies where the host allows (see each backend for how). */
+export interface SandboxLimits {
+  /** Memory: RLIMIT_DATA under bubblewrap (heap, not address space), --memory under docker. */
+  memoryBytes: number;
+  /** Processes: RLIMIT_NPROC under bubblewrap (not enforced for root), --pids-limit under docker. */
+  processes: number;
+  openFiles: number;
+  /** Largest single file a command may write. */
+  fileSizeBytes: number;
+  /** CPU share under docker (--cpus); bubblewrap has no equivalent without cgroups. */
+  cpus: number;
+}
+
+export interface SandboxFactoryOptions {
+  /** The server's environment, read in src/config; only an allowlist of it reaches a command. */
+  hostEnv: Readonly<Record<string, string | undefined>>;
+  /** Container image (docker only). */
+  image?: string;
+  limits?: Partial<SandboxLimits>;
+}
 
 export interface Sandbox {
   readonly id: SandboxId;

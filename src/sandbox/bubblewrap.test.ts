@@ -1,0 +1,102 @@
+import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { isAutodevError } from '../errors.js';
+import { createBubblewrapSandbox } from './bubblewrap.js';
+import { connectArgv, describeSandboxConformance, startLoopbackListener } from './conformance.js';
+
+describeSandboxConformance({
+  title: 'bubblewrap sandbox',
+  create: (hostEnv) => createBubblewrapSandbox({ hostEnv }),
+  hostEnv: process.env,
+  isolated: true,
+});
+
+describe('bubblewrap sandbox specifics', () => {
+  const sandbox = createBubblewrapSandbox({ hostEnv: process.env });
+  let workspace: string;
+  beforeAll(async () => {
+    workspace = await mkdtemp(path.join(os.tmpdir(), 'autodev-bwrap-'));
+  });
+  afterAll(async () => {
+    await rm(workspace, { recursive: true, force: true });
+  });
+  const run = (argv: string[], extra: { network?: boolean; homeDir?: string } = {}) =>
+    sandbox.run({ argv, cwd: workspace, timeoutMs: 120_000, ...extra });
+
+  it('reaches the host loopback only when network is asked for (the setup phase)', async () => {
+    const listener = await startLoopbackListener();
+    try {
+      const result = await run(connectArgv(listener.port), { network: true });
+      expect(result.stdout).toContain('connected');
+      expect(listener.connections()).toBe(1);
+    } finally {
+      await listener.close();
+    }
+  });
+
+  it('drops every capability, so root inside cannot remount the read-only host', async () => {
+    const result = await run(['sh', '-c', 'grep CapEff /proc/self/status']);
+    expect(result.stdout.trim()).toBe('CapEff:\t0000000000000000');
+  });
+
+  it('runs the toolchains with network off: cargo, go, pytest, node', async () => {
+    const checks: [string[], RegExp][] = [
+      [['cargo', '--version'], /^cargo \d/],
+      [['go', 'version'], /^go version go\d/],
+      [['python3', '-m', 'pytest', '--version'], /pytest \d/],
+      [['node', '--version'], /^v\d+\./],
+    ];
+    for (const [argv, expected] of checks) {
+      const result = await run(argv);
+      expect({ argv, exitCode: result.exitCode }).toEqual({ argv, exitCode: 0 });
+      expect(result.stdout + result.stderr).toMatch(expected);
+    }
+  });
+
+  it('builds a Go module (GOCACHE writable) and a Rust crate offline', async () => {
+    const gomod = path.join(workspace, 'gomod');
+    await mkdir(gomod);
+    await writeFile(path.join(gomod, 'go.mod'), 'module example.com/probe\n\ngo 1.21\n');
+    await writeFile(
+      path.join(gomod, 'main.go'),
+      'package main\n\nimport "fmt"\n\nfunc main() { fmt.Println("go ok") }\n',
+    );
+    const go = await sandbox.run({
+      argv: ['sh', '-c', 'go build -o probe . && ./probe'],
+      cwd: gomod,
+      timeoutMs: 120_000,
+    });
+    expect(go.stderr).toBe('');
+    expect(go.stdout).toBe('go ok\n');
+
+    const crate = path.join(workspace, 'crate');
+    await mkdir(path.join(crate, 'src'), { recursive: true });
+    await writeFile(
+      path.join(crate, 'Cargo.toml'),
+      '[package]\nname = "probe"\nversion = "0.1.0"\nedition = "2021"\n',
+    );
+    await writeFile(path.join(crate, 'src', 'main.rs'), 'fn main() { println!("rust ok"); }\n');
+    const cargo = await sandbox.run({
+      argv: ['cargo', 'run', '--quiet', '--offline'],
+      cwd: crate,
+      timeoutMs: 120_000,
+    });
+    expect({ exitCode: cargo.exitCode, stderr: cargo.stderr }).toEqual({ exitCode: 0, stderr: '' });
+    expect(cargo.stdout).toBe('rust ok\n');
+  });
+
+  it('fails ensureAvailable with SANDBOX_UNAVAILABLE and the install hint when bwrap is missing', async () => {
+    // A PATH with the probe's `true` but no bwrap.
+    const bin = await mkdtemp(path.join(os.tmpdir(), 'autodev-nobwrap-'));
+    try {
+      await symlink('/bin/true', path.join(bin, 'true'));
+      const attempt = createBubblewrapSandbox({ hostEnv: { PATH: bin } }).ensureAvailable();
+      await expect(attempt).rejects.toSatisfy((error) => isAutodevError(error, 'SANDBOX_UNAVAILABLE'));
+      await expect(attempt).rejects.toThrow(/apt-get install bubblewrap/);
+    } finally {
+      await rm(bin, { recursive: true, force: true });
+    }
+  });
+});

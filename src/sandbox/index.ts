@@ -1,0 +1,26 @@
+import type { AutodevConfig } from '../config/schema.js';
+import { createBubblewrapSandbox } from './bubblewrap.js';
+import { createDockerSandbox } from './docker.js';
+import type { HostEnv } from './env.js';
+import { createNoneSandbox } from './none.js';
+import type { Sandbox, SandboxFactoryOptions, SandboxId } from './types.js';
+
+export const SANDBOXES = {
+  bubblewrap: createBubblewrapSandbox,
+  docker: createDockerSandbox,
+  none: createNoneSandbox,
+} as const satisfies Record<SandboxId, (options: SandboxFactoryOptions) => Sandbox>;
+
+export interface SandboxDeps {
+  /** The server's environment, passed in from src/config; only an allowlist reaches commands. */
+  hostEnv: HostEnv;
+}
+
+export function createSandbox(
+  config: Pick<AutodevConfig, 'sandbox' | 'sandbox_image'>,
+  deps: SandboxDeps,
+): Sandbox {
+  return SANDBOXES[config.sandbox]({ hostEnv: deps.hostEnv, image: config.sandbox_image });
+}
+
+export type { Sandbox, SandboxCommand, SandboxResult, SandboxId, SandboxLimits } from './types.js';

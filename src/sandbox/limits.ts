@@ -1,0 +1,32 @@
+import type { SandboxLimits } from './types.js';
+
+const GIB = 1024 * 1024 * 1024;
+
+export const DEFAULT_LIMITS: SandboxLimits = {
+  memoryBytes: 4 * GIB,
+  processes: 1024,
+  openFiles: 4096,
+  fileSizeBytes: 4 * GIB,
+  cpus: 2,
+};
+
+export function resolveLimits(limits: Partial<SandboxLimits> | undefined): SandboxLimits {
+  return { ...DEFAULT_LIMITS, ...limits };
+}
+
+/**
+ * util-linux `prlimit` in front of the command. RLIMIT_DATA rather than RLIMIT_AS for memory:
+ * V8 and the Go runtime reserve tens of GiB of address space up front, so an address-space
+ * cap breaks node and go long before they use real memory.
+ */
+export function prlimitArgv(limits: SandboxLimits): string[] {
+  return [
+    'prlimit',
+    `--data=${limits.memoryBytes}`,
+    `--nproc=${limits.processes}`,
+    `--nofile=${limits.openFiles}`,
+    `--fsize=${limits.fileSizeBytes}`,
+    '--core=0',
+    '--',
+  ];
+}
