@@ -56,7 +56,17 @@ export interface WorkspaceGit {
    * Pushes HEAD to `branch` on `remote` (the repo URL or path). Idempotent: when the remote branch is
    * already at HEAD nothing is sent. `token` is given to git through an auth header, never in a URL.
    */
-  push(dir: string, remote: string, branch: string, options?: { token?: string; force?: boolean }): Promise<{ pushed: boolean; remoteCommit: string }>;
+  push(
+    dir: string,
+    remote: string,
+    branch: string,
+    options?: { token?: string; force?: boolean },
+  ): Promise<{ pushed: boolean; remoteCommit: string }>;
   /** Commit of `branch` on `remote`, or undefined when it does not exist. */
-  remoteBranchCommit(dir: string, remote: string, branch: string, options?: { token?: string }): Promise<string | undefined>;
+  remoteBranchCommit(
+    dir: string,
+    remote: string,
+    branch: string,
+    options?: { token?: string },
+  ): Promise<string | undefined>;
 }

@@ -1,0 +1,16 @@
+export type * from './types.js';
+export {
+  createGitRunner,
+  redactGitText,
+  type GitResult,
+  type GitRunOptions,
+  type RunGit,
+} from './run-git.js';
+export { parseRepoRef, type RepoRef } from './repo-ref.js';
+export { createMirrorStore, type MirrorStore } from './mirror.js';
+export {
+  createWorkspaceManager,
+  type WorktreeManager,
+  type WorktreeManagerDeps,
+} from './worktree-manager.js';
+export { createWorkspaceGit, type WorkspaceGitDeps } from './workspace-git.js';

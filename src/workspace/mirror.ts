@@ -1,0 +1,154 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdir, readdir, rename, rm, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { AutodevError, isAutodevError } from '../errors.js';
+import { createKeyedLock, type KeyedLock } from './file-lock.js';
+import type { RepoRef } from './repo-ref.js';
+import type { RunGit } from './run-git.js';
+
+/**
+ * Remote branches live under refs/remotes/origin/ in the mirror, not refs/heads/: refs/heads/ holds the
+ * tasks' branches (one per worktree), which `fetch --prune` must never delete or move.
+ */
+export const MIRROR_FETCH_REFSPEC = '+refs/heads/*:refs/remotes/origin/*';
+
+export interface MirrorStoreDeps {
+  git: RunGit;
+  /** `<dataDir>/mirrors` */
+  root: string;
+  lock?: KeyedLock;
+}
+
+export interface MirrorStore {
+  /** Where the mirror of `ref` lives: `<root>/<hash of normalized>.git`. */
+  pathFor(ref: RepoRef): string;
+  /**
+   * Holding the mirror's lock, creates the mirror on first use or fetches it (`--prune`), then runs `fn`
+   * with its path while still holding the lock. REPO_UNREACHABLE with git's reason when the fetch fails.
+   */
+  syncThen<T>(ref: RepoRef, fn: (mirrorDir: string) => Promise<T>, signal?: AbortSignal): Promise<T>;
+  /** Runs `fn` holding the lock of the mirror at `mirrorDir` (for worktree and branch changes). */
+  withLock<T>(mirrorDir: string, fn: () => Promise<T>, signal?: AbortSignal): Promise<T>;
+  /** Paths of the existing mirrors. */
+  list(): Promise<string[]>;
+  /** Deletes half-created mirrors a crash left behind; returns their paths. */
+  sweepPartial(): Promise<string[]>;
+}
+
+const TMP_MARK = '.tmp-';
+
+async function exists(path: string): Promise<boolean> {
+  return stat(path).then(
+    () => true,
+    () => false,
+  );
+}
+
+const STALE_GIT_LOCK_MS = 60_000;
+
+/**
+ * Deletes git lock files older than a minute that only a fetch takes (remote-tracking refs,
+ * packed-refs, config). Refs under refs/heads/ are the worktrees' and are left to them.
+ */
+async function clearStaleRefLocks(mirrorDir: string): Promise<number> {
+  const candidates = ['packed-refs.lock', 'config.lock', 'shallow.lock'].map((n) => join(mirrorDir, n));
+  const remotes = join(mirrorDir, 'refs', 'remotes');
+  const entries = await readdir(remotes, { recursive: true }).catch(() => []);
+  candidates.push(...entries.filter((e) => e.endsWith('.lock')).map((e) => join(remotes, e)));
+  let cleared = 0;
+  for (const path of candidates) {
+    const info = await stat(path).catch(() => undefined);
+    if (info !== undefined && Date.now() - info.mtimeMs > STALE_GIT_LOCK_MS) {
+      await rm(path, { force: true });
+      cleared += 1;
+    }
+  }
+  return cleared;
+}
+
+function unreachable(ref: RepoRef, error: unknown): AutodevError {
+  if (isAutodevError(error) && error.code !== 'GIT_FAILED') return error;
+  const reason = error instanceof Error ? error.message : String(error);
+  return new AutodevError('REPO_UNREACHABLE', `cannot fetch ${ref.normalized}: ${reason}`, { cause: error });
+}
+
+export function createMirrorStore(deps: MirrorStoreDeps): MirrorStore {
+  const { git, root } = deps;
+  const lock = deps.lock ?? createKeyedLock();
+
+  const pathFor = (ref: RepoRef): string =>
+    join(root, `${createHash('sha256').update(ref.normalized).digest('hex').slice(0, 24)}.git`);
+
+  const fetch = async (mirrorDir: string, signal?: AbortSignal): Promise<void> => {
+    const args = ['fetch', '--prune', '--no-tags', '--quiet', 'origin'];
+    try {
+      await git(args, { cwd: mirrorDir, signal });
+    } catch (error) {
+      // A fetch killed mid-way (crash, cancel) leaves ref lock files that fail every later fetch.
+      if ((await clearStaleRefLocks(mirrorDir)) === 0) throw error;
+      await git(args, { cwd: mirrorDir, signal });
+    }
+  };
+
+  // Built in a temp dir and renamed into place, so a crash never leaves a mirror that looks complete.
+  const create = async (ref: RepoRef, mirrorDir: string, signal?: AbortSignal): Promise<void> => {
+    const tmp = `${mirrorDir}${TMP_MARK}${randomBytes(4).toString('hex')}`;
+    try {
+      await git(['init', '--quiet', '--bare', tmp], { signal });
+      await git(['config', 'remote.origin.url', ref.cloneUrl], { cwd: tmp });
+      await git(['config', 'remote.origin.fetch', MIRROR_FETCH_REFSPEC], { cwd: tmp });
+      await git(['config', 'autodev.repo', ref.normalized], { cwd: tmp });
+      await fetch(tmp, signal);
+      await rename(tmp, mirrorDir);
+    } catch (error) {
+      await rm(tmp, { recursive: true, force: true });
+      throw error;
+    }
+  };
+
+  const withLock = <T>(mirrorDir: string, fn: () => Promise<T>, signal?: AbortSignal): Promise<T> =>
+    lock.run(`${mirrorDir}.lock`, fn, { signal });
+
+  return {
+    pathFor,
+    withLock,
+    async syncThen(ref, fn, signal) {
+      await mkdir(root, { recursive: true });
+      const mirrorDir = pathFor(ref);
+      return withLock(
+        mirrorDir,
+        async () => {
+          try {
+            if (await exists(mirrorDir)) {
+              // The same repo may come as https today and ssh tomorrow: fetch from the form this task gave.
+              await git(['config', 'remote.origin.url', ref.cloneUrl], { cwd: mirrorDir });
+              await fetch(mirrorDir, signal);
+            } else {
+              await create(ref, mirrorDir, signal);
+            }
+          } catch (error) {
+            throw unreachable(ref, error);
+          }
+          return fn(mirrorDir);
+        },
+        signal,
+      );
+    },
+    async list() {
+      const names = await readdir(root).catch(() => []);
+      return names.filter((n) => n.endsWith('.git') && !n.includes(TMP_MARK)).map((n) => join(root, n));
+    },
+    async sweepPartial() {
+      const names = await readdir(root).catch(() => []);
+      const removed: string[] = [];
+      for (const name of names.filter((n) => n.includes(TMP_MARK))) {
+        const path = join(root, name);
+        const mirrorDir = join(root, name.slice(0, name.indexOf(TMP_MARK)));
+        // Under the mirror's lock: a temp dir of a creation still running elsewhere is left alone.
+        await withLock(mirrorDir, () => rm(path, { recursive: true, force: true }));
+        removed.push(path);
+      }
+      return removed;
+    },
+  };
+}

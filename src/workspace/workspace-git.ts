@@ -1,0 +1,171 @@
+import { AutodevError, isAutodevError } from '../errors.js';
+import { parseRepoRef } from './repo-ref.js';
+import type { RunGit } from './run-git.js';
+import type { GitAuthor, WorkspaceGit } from './types.js';
+
+export interface WorkspaceGitDeps {
+  git: RunGit;
+}
+
+// Diffs and file lists must be the same whatever the host's or the repo's config says.
+const DIFF_FLAGS = ['--no-color', '--no-ext-diff', '--no-textconv', '--no-renames'];
+
+function splitZ(text: string): string[] {
+  return text.split('\0').filter((s) => s !== '');
+}
+
+/** Files named by `git apply --numstat -z`: `added\tdeleted\tpath\0`, or for a rename `a\td\t\0old\0new\0`. */
+function numstatFiles(output: string): string[] {
+  const parts = output.split('\0');
+  const files: string[] = [];
+  for (let i = 0; i < parts.length; i += 1) {
+    const part = parts[i] ?? '';
+    if (part === '') continue;
+    const path = part.split('\t')[2];
+    if (path === undefined) continue;
+    if (path !== '') {
+      files.push(path);
+      continue;
+    }
+    files.push(parts[i + 1] ?? '', parts[i + 2] ?? '');
+    i += 2;
+  }
+  return [...new Set(files.filter((f) => f !== ''))];
+}
+
+export function createWorkspaceGit(deps: WorkspaceGitDeps): WorkspaceGit {
+  const { git } = deps;
+
+  /** Resolves a revision given by a caller to a commit id, so no caller value reaches git as an option. */
+  const resolveCommit = async (dir: string, rev: string): Promise<string> => {
+    const res = await git(['rev-parse', '--verify', '--quiet', '--end-of-options', `${rev}^{commit}`], {
+      cwd: dir,
+      okExitCodes: [1],
+    });
+    const commit = res.stdout.trim();
+    if (res.exitCode !== 0 || commit === '') {
+      throw new AutodevError('GIT_FAILED', `${JSON.stringify(rev)} is not a commit in ${dir}`);
+    }
+    return commit;
+  };
+
+  const head = (dir: string): Promise<string> => resolveCommit(dir, 'HEAD');
+
+  const checkBranch = async (branch: string): Promise<void> => {
+    const res = await git(['check-ref-format', `refs/heads/${branch}`], { okExitCodes: [1] });
+    if (branch.startsWith('-') || res.exitCode !== 0) {
+      throw new AutodevError('VALIDATION_FAILED', `${JSON.stringify(branch)} is not a valid branch name`);
+    }
+  };
+
+  /**
+   * The token goes to git as an HTTP header through GIT_CONFIG_* variables (not argv, not the URL),
+   * scoped to the remote's origin so a redirect to another host does not receive it.
+   */
+  const authConfig = (url: string, token: string | undefined): Record<string, string> | undefined => {
+    if (token === undefined || token === '') return undefined;
+    // ssh and local remotes authenticate otherwise: the token is not theirs to receive.
+    if (!/^https?:\/\//i.test(url)) return undefined;
+    const parsed = new URL(url);
+    if (parsed.protocol !== 'https:') {
+      throw new AutodevError('REPO_REFUSED', `a token is only sent over https, never to ${parsed.origin}`);
+    }
+    const basic = Buffer.from(`x-access-token:${token}`).toString('base64');
+    return { [`http.${parsed.origin}/.extraHeader`]: `Authorization: Basic ${basic}` };
+  };
+
+  const remoteBranchCommit = async (
+    dir: string,
+    remote: string,
+    branch: string,
+    options: { token?: string } = {},
+  ): Promise<string | undefined> => {
+    await checkBranch(branch);
+    const url = parseRepoRef(remote).cloneUrl;
+    const res = await git(['ls-remote', '--refs', url, `refs/heads/${branch}`], {
+      cwd: dir,
+      secretConfig: authConfig(url, options.token),
+      errorCode: 'REPO_UNREACHABLE',
+    });
+    const line = res.stdout.split('\n').find((l) => l.endsWith(`\trefs/heads/${branch}`));
+    return line?.split('\t')[0];
+  };
+
+  return {
+    head,
+
+    async resetTo(dir, commit) {
+      const target = await resolveCommit(dir, commit);
+      await git(['reset', '--hard', '--quiet', target, '--'], { cwd: dir });
+      await git(['clean', '-fd', '--quiet'], { cwd: dir });
+    },
+
+    async applyUnifiedDiff(dir, diff) {
+      const input = diff.endsWith('\n') ? diff : `${diff}\n`;
+      // No --3way: model-written diffs carry no blob ids to merge from, and a 3-way merge would leave
+      // conflict markers in files that then look like edits. The second try forgives whitespace-only
+      // drift in context lines, which models often get wrong. git apply is atomic: all files or none.
+      const base = ['apply', '--recount', '--whitespace=nowarn'];
+      try {
+        await git([...base, '-'], { cwd: dir, input });
+      } catch (first) {
+        if (!isAutodevError(first, 'GIT_FAILED')) throw first;
+        try {
+          await git([...base, '--ignore-whitespace', '-'], { cwd: dir, input });
+        } catch {
+          const reason = first.message.replace(/^git apply failed: /, '');
+          throw new AutodevError('PATCH_FAILED', `the diff does not apply: ${reason}`, { cause: first });
+        }
+      }
+      // --numstat only parses (applies nothing), so it names the touched files of the applied diff.
+      return numstatFiles((await git([...base, '--numstat', '-z', '-'], { cwd: dir, input })).stdout);
+    },
+
+    async commitAll(dir, message, author: GitAuthor) {
+      await git(['add', '--all'], { cwd: dir });
+      const staged = await git(['diff', '--cached', '--quiet'], { cwd: dir, okExitCodes: [1] });
+      if (staged.exitCode === 0) return { commit: await head(dir), changed: false };
+      await git(
+        [
+          '-c',
+          `user.name=${author.name}`,
+          '-c',
+          `user.email=${author.email}`,
+          'commit',
+          '--quiet',
+          '--no-verify',
+          '--file=-',
+        ],
+        { cwd: dir, input: message },
+      );
+      return { commit: await head(dir), changed: true };
+    },
+
+    async changedFiles(dir, base) {
+      const from = await resolveCommit(dir, base);
+      const res = await git(['diff', '--name-only', '-z', ...DIFF_FLAGS, from, 'HEAD', '--'], { cwd: dir });
+      return splitZ(res.stdout);
+    },
+
+    async diff(dir, base) {
+      const from = await resolveCommit(dir, base);
+      return (await git(['diff', ...DIFF_FLAGS, from, 'HEAD', '--'], { cwd: dir })).stdout;
+    },
+
+    async push(dir, remote, branch, options = {}) {
+      const local = await head(dir);
+      const remoteCommit = await remoteBranchCommit(dir, remote, branch, options);
+      if (remoteCommit === local) return { pushed: false, remoteCommit: local };
+      const url = parseRepoRef(remote).cloneUrl;
+      // A forced push only replaces what was just seen there, never a commit pushed meanwhile by someone else.
+      const lease = options.force ? [`--force-with-lease=refs/heads/${branch}:${remoteCommit ?? ''}`] : [];
+      await git(['push', '--quiet', '--no-verify', ...lease, url, `${local}:refs/heads/${branch}`], {
+        cwd: dir,
+        secretConfig: authConfig(url, options.token),
+      });
+      return { pushed: true, remoteCommit: local };
+    },
+
+    remoteBranchCommit,
+  };
+}

@@ -1,0 +1,229 @@
+import { readFile, readdir, rm, stat } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
+import type { AutodevConfig } from '../config/schema.js';
+import { AutodevError } from '../errors.js';
+import { createMirrorStore, type MirrorStore } from './mirror.js';
+import { parseRepoRef } from './repo-ref.js';
+import type { RunGit } from './run-git.js';
+import type { PrepareWorkspaceInput, Workspace, WorkspaceManager } from './types.js';
+import { createWorkspaceRecords, type WorkspaceRecord } from './workspace-meta.js';
+
+export interface WorktreeManager extends WorkspaceManager {
+  /** Keeps the task's workspace for keep_failed_workspaces_hours from now (or `at`) instead of the next sweep. */
+  markFailed(taskId: string, at?: Date): Promise<void>;
+}
+
+export interface WorktreeManagerDeps {
+  git: RunGit;
+  /** Clock for the failed-workspace retention; Date.now by default. */
+  now?: () => number;
+  mirrors?: MirrorStore;
+}
+
+const TASK_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
+
+function checkTaskId(taskId: string): void {
+  if (!TASK_ID.test(taskId) || taskId.includes('..')) {
+    throw new AutodevError('VALIDATION_FAILED', `task id ${JSON.stringify(taskId)} cannot name a workspace`);
+  }
+}
+
+async function exists(path: string): Promise<boolean> {
+  return stat(path).then(
+    () => true,
+    () => false,
+  );
+}
+
+function toWorkspace(record: WorkspaceRecord): Workspace {
+  const { taskId, dir, repo, branch, baseBranch, baseCommit } = record;
+  return { taskId, dir, repo, branch, baseBranch, baseCommit };
+}
+
+/**
+ * Workspaces are git worktrees of a shared bare mirror, at `<dataDir>/workspaces/<taskId>`, each on its
+ * own branch in the mirror. The worktree's `origin` is the mirror's remote, i.e. the user's repo as the
+ * task gave it (shared by all worktrees of that repo); pushes still name the URL explicitly.
+ */
+export function createWorkspaceManager(
+  config: Pick<AutodevConfig, 'dataDir' | 'keep_failed_workspaces_hours'>,
+  deps: WorktreeManagerDeps,
+): WorktreeManager {
+  const { git } = deps;
+  const now = deps.now ?? Date.now;
+  const workspacesDir = join(config.dataDir, 'workspaces');
+  const records = createWorkspaceRecords(join(config.dataDir, 'workspace-meta'));
+  const mirrors = deps.mirrors ?? createMirrorStore({ git, root: join(config.dataDir, 'mirrors') });
+  const dirOf = (taskId: string): string => resolve(workspacesDir, taskId);
+
+  const checkBranch = async (name: string, what: string): Promise<void> => {
+    const ok =
+      !name.startsWith('-') &&
+      (await git(['check-ref-format', `refs/heads/${name}`], { okExitCodes: [1] })).exitCode === 0;
+    if (!ok)
+      throw new AutodevError(
+        'VALIDATION_FAILED',
+        `${what} ${JSON.stringify(name)} is not a valid branch name`,
+      );
+  };
+
+  const isWorktree = async (dir: string): Promise<boolean> => {
+    if (!(await exists(join(dir, '.git')))) return false;
+    const res = await git(['rev-parse', '--verify', '--quiet', 'HEAD'], { cwd: dir, okExitCodes: [1, 128] });
+    return res.exitCode === 0;
+  };
+
+  /** The mirror a worktree belongs to, read from its `.git` file (`gitdir: <mirror>/worktrees/<name>`). */
+  const mirrorOfWorktree = async (dir: string): Promise<string | undefined> => {
+    const text = await readFile(join(dir, '.git'), 'utf8').catch(() => undefined);
+    const gitdir = /^gitdir: (.+)$/m.exec(text ?? '')?.[1];
+    return gitdir === undefined ? undefined : dirname(dirname(gitdir.trim()));
+  };
+
+  /** Removes the worktree dir, its registration and its branch; tolerant of any of them missing. */
+  const discard = async (taskId: string, mirrorDir: string | undefined, branch: string | undefined) => {
+    const dir = dirOf(taskId);
+    const owner = (await mirrorOfWorktree(dir)) ?? mirrorDir;
+    if (owner !== undefined && (await exists(owner))) {
+      await mirrors.withLock(owner, async () => {
+        await git(['worktree', 'remove', '--force', '--force', dir], { cwd: owner, okExitCodes: [128] });
+        await rm(dir, { recursive: true, force: true });
+        await git(['worktree', 'prune'], { cwd: owner });
+        if (branch !== undefined) {
+          await git(['branch', '-D', '--', branch], { cwd: owner, okExitCodes: [1] });
+        }
+      });
+    }
+    await rm(dir, { recursive: true, force: true });
+  };
+
+  const find = async (taskId: string): Promise<WorkspaceRecord | undefined> => {
+    const record = await records.read(taskId);
+    if (record === undefined || !(await isWorktree(record.dir))) return undefined;
+    return record;
+  };
+
+  const remove = async (taskId: string): Promise<void> => {
+    checkTaskId(taskId);
+    const record = await records.read(taskId);
+    await discard(taskId, record?.mirrorDir, record?.branch);
+    await records.delete(taskId);
+  };
+
+  /** Deletes mirror branches no worktree has checked out: leftovers of crashes between add and remove. */
+  const pruneMirror = async (mirrorDir: string): Promise<void> => {
+    await mirrors.withLock(mirrorDir, async () => {
+      await git(['worktree', 'prune'], { cwd: mirrorDir });
+      const list = await git(['worktree', 'list', '--porcelain', '-z'], { cwd: mirrorDir });
+      const checkedOut = new Set(
+        list.stdout
+          .split('\0')
+          .filter((l) => l.startsWith('branch '))
+          .map((l) => l.slice('branch '.length)),
+      );
+      const refs = await git(['for-each-ref', '--format=%(refname)', 'refs/heads/'], { cwd: mirrorDir });
+      for (const ref of refs.stdout.split('\n').filter((r) => r !== '' && !checkedOut.has(r))) {
+        await git(['update-ref', '-d', ref], { cwd: mirrorDir });
+      }
+    });
+  };
+
+  return {
+    async prepare(input: PrepareWorkspaceInput): Promise<Workspace> {
+      const { taskId, repo, baseBranch, branch, signal } = input;
+      checkTaskId(taskId);
+      const ref = parseRepoRef(repo);
+      await checkBranch(branch, 'branch');
+      await checkBranch(baseBranch, 'base branch');
+
+      const existing = await find(taskId);
+      if (existing !== undefined) {
+        if (parseRepoRef(existing.repo).normalized !== ref.normalized || existing.branch !== branch) {
+          throw new AutodevError(
+            'VALIDATION_FAILED',
+            `task ${taskId} already has a workspace of ${existing.repo} on ${existing.branch}`,
+          );
+        }
+        return toWorkspace(existing);
+      }
+      // Leftovers of a prepare that crashed before recording its workspace.
+      const stale = await records.read(taskId);
+      await discard(taskId, stale?.mirrorDir ?? mirrors.pathFor(ref), stale?.branch ?? branch);
+      await records.delete(taskId);
+
+      const dir = dirOf(taskId);
+      const { mirrorDir, baseCommit } = await mirrors.syncThen(
+        ref,
+        async (mirrorDir) => {
+          const base = await git(
+            ['rev-parse', '--verify', '--quiet', `refs/remotes/origin/${baseBranch}^{commit}`],
+            {
+              cwd: mirrorDir,
+              okExitCodes: [1],
+            },
+          );
+          const baseCommit = base.stdout.trim();
+          if (base.exitCode !== 0 || baseCommit === '') {
+            throw new AutodevError(
+              'GIT_FAILED',
+              `base branch ${baseBranch} does not exist in ${ref.normalized}`,
+            );
+          }
+          // Only the registration happens under the mirror's lock; the checkout (O(files)) runs after it,
+          // so tasks of one repo do not wait for each other's checkouts.
+          await git(['worktree', 'add', '--quiet', '--no-checkout', '-B', branch, dir, baseCommit], {
+            cwd: mirrorDir,
+            signal,
+          });
+          return { mirrorDir, baseCommit };
+        },
+        signal,
+      );
+      await git(['reset', '--hard', '--quiet', 'HEAD'], { cwd: dir, signal });
+
+      const record: WorkspaceRecord = {
+        taskId,
+        dir,
+        repo,
+        branch,
+        baseBranch,
+        baseCommit,
+        mirrorDir,
+        createdAt: now(),
+      };
+      await records.write(record);
+      return toWorkspace(record);
+    },
+
+    async find(taskId) {
+      checkTaskId(taskId);
+      const record = await find(taskId);
+      return record === undefined ? undefined : toWorkspace(record);
+    },
+
+    remove,
+
+    async markFailed(taskId, at) {
+      checkTaskId(taskId);
+      const record = await records.read(taskId);
+      if (record !== undefined) await records.write({ ...record, failedAt: at?.getTime() ?? now() });
+    },
+
+    async sweep(liveTaskIds) {
+      await mirrors.sweepPartial();
+      const keepMs = config.keep_failed_workspaces_hours * 3_600_000;
+      const dirs = await readdir(workspacesDir).catch(() => []);
+      const taskIds = new Set([...dirs, ...(await records.taskIds())]);
+      const removed: string[] = [];
+      for (const taskId of taskIds) {
+        if (liveTaskIds.has(taskId) || !TASK_ID.test(taskId)) continue;
+        const record = await records.read(taskId);
+        if (record?.failedAt !== undefined && now() - record.failedAt < keepMs) continue;
+        await remove(taskId);
+        removed.push(taskId);
+      }
+      for (const mirrorDir of await mirrors.list()) await pruneMirror(mirrorDir);
+      return { removed };
+    },
+  };
+}
