@@ -56,3 +56,11 @@ export interface ModelClient {
    */
   generate(request: ModelRequest, signal?: AbortSignal): Promise<ModelResponse>;
 }
+
+/** What a provider factory is given besides its settings. */
+export interface ModelClientDeps {
+  /** The key itself (config.secrets.llmApiKey); absent when the env var named by api_key_env is unset. */
+  apiKey?: string;
+  /** Replaces global fetch, e.g. to route through a proxy or record traffic. */
+  fetch?: typeof fetch;
+}
