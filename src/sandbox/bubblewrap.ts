@@ -79,6 +79,7 @@ export function createBubblewrapSandbox(options: SandboxFactoryOptions): Sandbox
         home,
         extras: command.env,
         inheritToolchains: true,
+        network: command.network ?? false,
       });
       // The sandbox sees the host's filesystem, so the program is looked up here first:
       // bwrap would report a missing one only as its own exit status 1.

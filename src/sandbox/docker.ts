@@ -150,6 +150,7 @@ export function createDockerSandbox(options: SandboxFactoryOptions): Sandbox {
               home: HOME,
               extras: command.env,
               inheritToolchains: false,
+              network: command.network ?? false,
             }),
             network: command.network ?? false,
             limits,

@@ -23,6 +23,7 @@ export function createNoneSandbox(options: SandboxFactoryOptions): Sandbox {
             home,
             extras: command.env,
             inheritToolchains: true,
+            network: command.network ?? false,
           }),
           timeoutMs: command.timeoutMs,
           signal: command.signal,
