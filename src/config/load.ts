@@ -20,7 +20,7 @@ export function loadConfig(options: LoadConfigOptions): AutodevConfig {
   const raw = options.file ? readTomlFile(options.file) : {};
   const withEnv = applyEnvOverrides(raw, options.env);
   const parsed = configFileSchema.safeParse(withEnv);
-  if (!parsed.success) throw configError(parsed.error, options.file);
+  if (!parsed.success) throw configError(parsed.error, withEnv, options.file);
   const settings = parsed.data.autodev;
   const env = options.env;
   return {
@@ -99,14 +99,25 @@ function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-function configError(error: z.ZodError, file: string | undefined): AutodevError {
+function configError(error: z.ZodError, input: unknown, file: string | undefined): AutodevError {
   const problems = error.issues.map((issue) => {
     const key = issue.path.map(String).join('.') || '(root)';
-    const shown = issue.code === 'unrecognized_keys' ? `${key}: unknown key(s) ${issue.keys.join(', ')}` : `${key}: ${issue.message}`;
-    return shown;
+    if (issue.code === 'unrecognized_keys') return `${key}: unknown key(s) ${issue.keys.join(', ')}`;
+    const value = valueAt(input, issue.path);
+    const shown = value === undefined ? '' : ` = ${JSON.stringify(value)}`;
+    return `${key}${shown}: ${issue.message}`;
   });
   const where = file ? ` in ${file}` : '';
   return new AutodevError('CONFIG_INVALID', `invalid configuration${where}: ${problems.join('; ')}`, {
     details: problems,
   });
+}
+
+function valueAt(input: unknown, path: readonly PropertyKey[]): unknown {
+  let current = input;
+  for (const segment of path) {
+    if (!isRecord(current) && !Array.isArray(current)) return undefined;
+    current = (current as Record<PropertyKey, unknown>)[segment];
+  }
+  return current;
 }

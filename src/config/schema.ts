@@ -4,7 +4,8 @@ import { SANDBOX_IDS } from '../sandbox/types.js';
 export const RISK_TIERS = ['low', 'medium', 'high'] as const;
 export type RiskTier = (typeof RISK_TIERS)[number];
 
-export const FORGE_IDS = ['local', 'github', 'gitlab', 'gitea'] as const;
+/** Forges implemented so far (github, gitlab and gitea come with the forges issue). */
+export const FORGE_IDS = ['local'] as const;
 export const LLM_PROVIDER_IDS = ['openai', 'anthropic'] as const;
 
 const envVarName = z
@@ -57,6 +58,10 @@ export const autodevConfigSchema = z
     port: z.number().int().min(0).max(65535).default(8080),
     /** Hours a failed task's workspace is kept for debugging before it is removed. */
     keep_failed_workspaces_hours: z.number().min(0).default(24),
+    /** Requests per minute per API token (or client address without auth); 0 turns the limit off. */
+    rate_limit_per_minute: z.number().int().min(0).default(1200),
+    /** Largest request body the API reads. */
+    max_body_bytes: z.number().int().min(1024).max(64 * 1024 * 1024).default(1024 * 1024),
     log_level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     llm: llmConfigSchema.default(llmConfigSchema.parse({})),
     git: gitConfigSchema.default(gitConfigSchema.parse({})),

@@ -1,0 +1,37 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { AutodevError } from '../errors.js';
+
+/**
+ * Bearer-token auth for /api routes when AUTODEV_API_TOKENS is set. Tokens are compared as SHA-256
+ * digests with timingSafeEqual: equal length always, no early exit, nothing learned from timing.
+ */
+export function installBearerAuth(app: FastifyInstance, tokens: readonly string[]): void {
+  if (tokens.length === 0) return;
+  const digests = tokens.map(digest);
+  app.addHook('onRequest', async (request) => {
+    if (!request.url.startsWith('/api/') || request.url.startsWith('/api/v1/openapi.json')) return;
+    const presented = bearerToken(request);
+    const ok = presented !== undefined && matchesAny(digest(presented), digests);
+    if (!ok) {
+      throw new AutodevError('UNAUTHORIZED', 'missing or invalid bearer token (Authorization: Bearer <token>)');
+    }
+  });
+}
+
+export function bearerToken(request: FastifyRequest): string | undefined {
+  const header = request.headers.authorization;
+  if (typeof header !== 'string') return undefined;
+  const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
+  return match?.[1];
+}
+
+function digest(value: string): Buffer {
+  return createHash('sha256').update(value).digest();
+}
+
+function matchesAny(candidate: Buffer, digests: readonly Buffer[]): boolean {
+  let found = false;
+  for (const d of digests) found = timingSafeEqual(candidate, d) || found;
+  return found;
+}

@@ -1,0 +1,74 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { AutodevError } from '../../errors.js';
+import type { Runtime } from '../../runtime/create-runtime.js';
+import {
+  createTaskBody,
+  errorView,
+  listTasksQuery,
+  taskIdParams,
+  taskListView,
+  taskView,
+} from '../schemas/task.js';
+import { toTaskSummary, toTaskView } from '../task-view.js';
+
+export function tasksRoutes(runtime: Runtime): FastifyPluginAsyncZod {
+  const { store } = runtime;
+
+  const loadView = async (id: string) => {
+    const task = await store.tasks.get(id);
+    if (!task) throw new AutodevError('TASK_NOT_FOUND', `no task with id ${id}`);
+    const [steps, pr] = await Promise.all([store.steps.list(id), store.pullRequests.getByTask(id)]);
+    return toTaskView(task, steps, pr);
+  };
+
+  return async (app) => {
+    app.post(
+      '/tasks',
+      {
+        schema: {
+          summary: 'Submit a task',
+          body: createTaskBody,
+          response: { 201: taskView, 400: errorView, 403: errorView, 503: errorView },
+        },
+      },
+      async (request, reply) => {
+        const body = request.body;
+        const task = await runtime.tasks.submit({
+          ...body,
+          risk_tier: body.risk_tier ?? runtime.config.default_risk_tier,
+        });
+        return reply.code(201).send(toTaskView(task, [], undefined));
+      },
+    );
+
+    app.get(
+      '/tasks',
+      { schema: { summary: 'List tasks, newest first', querystring: listTasksQuery, response: { 200: taskListView } } },
+      async (request) => {
+        const { tasks, nextCursor } = await store.tasks.list(request.query);
+        return { tasks: tasks.map(toTaskSummary), next_cursor: nextCursor };
+      },
+    );
+
+    app.get(
+      '/tasks/:id',
+      { schema: { summary: 'A task with its plan, steps and pull request', params: taskIdParams, response: { 200: taskView, 404: errorView } } },
+      async (request) => loadView(request.params.id),
+    );
+
+    app.post(
+      '/tasks/:id/cancel',
+      {
+        schema: {
+          summary: 'Cancel a task',
+          params: taskIdParams,
+          response: { 202: taskView, 404: errorView, 409: errorView },
+        },
+      },
+      async (request, reply) => {
+        await runtime.tasks.cancel(request.params.id);
+        return reply.code(202).send(await loadView(request.params.id));
+      },
+    );
+  };
+}

@@ -1,0 +1,142 @@
+import { z } from 'zod';
+import { RISK_TIERS } from '../../config/schema.js';
+import { PHASES, PR_STATUSES, STEP_STATUSES, TASK_STATUSES, EVENT_TYPES } from '../../domain/task.js';
+
+/** A git branch name as `git check-ref-format --branch` would accept it (conservatively). */
+const branchName = z
+  .string()
+  .min(1)
+  .max(200)
+  .regex(
+    /^(?!-)(?!.*\.\.)(?!.*\/\/)(?!.*@\{)(?!.*\.lock$)(?!.*[./]$)(?!\/)[A-Za-z0-9._/-]+$/,
+    'expected a branch name such as "main" (letters, digits, . _ / -; no "..", no leading "-")',
+  );
+
+const text = (max: number) => z.string().max(max);
+
+export const createTaskBody = z
+  .object({
+    title: text(500).trim().min(1, 'expected a non-empty title'),
+    description: text(100_000).default(''),
+    repo: text(2048).min(1, 'expected a repository: a path, file:// URL, https:// or ssh URL'),
+    base_branch: branchName.default('main'),
+    risk_tier: z.enum(RISK_TIERS).optional(),
+    constraints: z.array(text(2000)).max(100).default([]),
+    acceptance: z.array(text(2000)).max(100).default([]),
+  })
+  .strict();
+
+export const taskIdParams = z.object({ id: z.string().min(1).max(64) });
+
+export const listTasksQuery = z
+  .object({
+    status: z.enum(TASK_STATUSES).optional(),
+    repo: z.string().max(2048).optional(),
+    risk_tier: z.enum(RISK_TIERS).optional(),
+    cursor: z.string().max(64).optional(),
+    limit: z.coerce.number().int().min(1).max(200).default(50),
+  })
+  .strict();
+
+export const eventsQuery = z
+  .object({
+    after: z.coerce.number().int().min(0).default(0),
+    stream: z.enum(['true', 'false']).optional(),
+  })
+  .strict();
+
+export const logsQuery = z
+  .object({
+    after: z.coerce.number().int().min(0).default(0),
+    limit: z.coerce.number().int().min(1).max(1000).default(200),
+  })
+  .strict();
+
+const errorObject = z.object({ code: z.string(), message: z.string() });
+
+export const planSchema = z.object({
+  source: z.enum(['default', 'model']),
+  summary: z.string(),
+  steps: z.array(z.object({ phase: z.enum(PHASES), tool: z.string(), description: z.string() })),
+});
+
+export const stepView = z.object({
+  key: z.string(),
+  seq: z.number(),
+  phase: z.enum(PHASES),
+  tool: z.string(),
+  status: z.enum(STEP_STATUSES),
+  attempts: z.number(),
+  input_summary: z.string(),
+  output_summary: z.string().nullable(),
+  error: errorObject.nullable(),
+  started_at: z.string(),
+  finished_at: z.string().nullable(),
+  duration_ms: z.number().nullable(),
+});
+
+export const pullRequestView = z.object({
+  forge: z.string(),
+  repo: z.string(),
+  branch: z.string(),
+  base_branch: z.string(),
+  number: z.number().nullable(),
+  url: z.string().nullable(),
+  title: z.string(),
+  status: z.enum(PR_STATUSES),
+  head_commit: z.string(),
+  merge_commit: z.string().nullable(),
+  created_at: z.string(),
+});
+
+export const taskSummaryView = z.object({
+  id: z.string(),
+  title: z.string(),
+  repo: z.string(),
+  base_branch: z.string(),
+  risk_tier: z.enum(RISK_TIERS),
+  status: z.enum(TASK_STATUSES),
+  branch: z.string().nullable(),
+  error: errorObject.nullable(),
+  created_at: z.string(),
+  updated_at: z.string(),
+  finished_at: z.string().nullable(),
+});
+
+export const taskView = taskSummaryView.extend({
+  description: z.string(),
+  constraints: z.array(z.string()),
+  acceptance: z.array(z.string()),
+  plan: planSchema.nullable(),
+  attempt: z.number(),
+  cancel_requested: z.boolean(),
+  started_at: z.string().nullable(),
+  steps: z.array(stepView),
+  pr: pullRequestView.nullable(),
+});
+
+export const taskListView = z.object({ tasks: z.array(taskSummaryView), next_cursor: z.string().nullable() });
+
+export const eventView = z.object({
+  id: z.number(),
+  type: z.enum(EVENT_TYPES),
+  data: z.record(z.string(), z.unknown()),
+  created_at: z.string(),
+});
+export const eventListView = z.object({ events: z.array(eventView) });
+
+export const logListView = z.object({
+  logs: z.array(
+    z.object({
+      id: z.number(),
+      step_key: z.string(),
+      stream: z.enum(['stdout', 'stderr']),
+      content: z.string(),
+      created_at: z.string(),
+    }),
+  ),
+});
+
+export const errorView = z.object({
+  error: z.object({ code: z.string(), message: z.string(), details: z.unknown().optional() }),
+});

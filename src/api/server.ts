@@ -1,0 +1,64 @@
+import rateLimit from '@fastify/rate-limit';
+import swagger from '@fastify/swagger';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import {
+  jsonSchemaTransform,
+  serializerCompiler,
+  validatorCompiler,
+  type ZodTypeProvider,
+} from 'fastify-type-provider-zod';
+import type { Runtime } from '../runtime/create-runtime.js';
+import { bearerToken, installBearerAuth } from './auth.js';
+import { installErrorHandler } from './error-handler.js';
+import { eventsRoutes } from './routes/events.js';
+import { opsRoutes } from './routes/ops.js';
+import { tasksRoutes } from './routes/tasks.js';
+
+/** The HTTP API over a runtime; every route is registered here, none by autoload. */
+export async function buildServer(runtime: Runtime): Promise<FastifyInstance> {
+  const { config } = runtime;
+  const logger: FastifyBaseLogger = runtime.log;
+  const app = Fastify({
+    loggerInstance: logger,
+    bodyLimit: config.max_body_bytes,
+    disableRequestLogging: true,
+  }).withTypeProvider<ZodTypeProvider>();
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  installErrorHandler(app, runtime.redact);
+  installBearerAuth(app, config.secrets.apiTokens);
+
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.0.3',
+      info: { title: 'autodev', version: '0.1.0', description: 'Tasks in, tested pull requests out.' },
+      components: config.secrets.apiTokens.length
+        ? { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } }
+        : undefined,
+    },
+    transform: jsonSchemaTransform,
+  });
+
+  if (config.rate_limit_per_minute > 0) {
+    await app.register(rateLimit, {
+      global: false,
+      max: config.rate_limit_per_minute,
+      timeWindow: 60_000,
+      keyGenerator: (request) => bearerToken(request) ?? request.ip,
+    });
+  }
+
+  await app.register(
+    async (api) => {
+      if (config.rate_limit_per_minute > 0) {
+        api.addHook('onRequest', api.rateLimit());
+      }
+      await api.register(tasksRoutes(runtime));
+      await api.register(eventsRoutes(runtime));
+    },
+    { prefix: '/api/v1/autodev' },
+  );
+  app.get('/api/v1/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+  await app.register(opsRoutes(runtime));
+  return app;
+}

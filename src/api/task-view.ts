@@ -1,0 +1,60 @@
+import type { PullRequest, Step, Task } from '../domain/task.js';
+
+/** The task as the API shows it: the stored task, its steps without their raw checkpoints, its pull request. */
+export function toTaskView(task: Task, steps: Step[], pr: PullRequest | undefined) {
+  return {
+    ...toTaskSummary(task),
+    description: task.description,
+    constraints: task.constraints,
+    acceptance: task.acceptance,
+    plan: task.plan,
+    attempt: task.attempt,
+    cancel_requested: task.cancel_requested,
+    started_at: task.started_at,
+    steps: steps.map((s) => ({
+      key: s.key,
+      seq: s.seq,
+      phase: s.phase,
+      tool: s.tool,
+      status: s.status,
+      attempts: s.attempts,
+      input_summary: s.input_summary,
+      output_summary: s.output_summary,
+      error: s.error,
+      started_at: s.started_at,
+      finished_at: s.finished_at,
+      duration_ms: s.duration_ms,
+    })),
+    pr: pr
+      ? {
+          forge: pr.forge,
+          repo: pr.repo,
+          branch: pr.branch,
+          base_branch: pr.base_branch,
+          number: pr.number,
+          url: pr.url,
+          title: pr.title,
+          status: pr.status,
+          head_commit: pr.head_commit,
+          merge_commit: pr.merge_commit,
+          created_at: pr.created_at,
+        }
+      : null,
+  };
+}
+
+export function toTaskSummary(task: Task) {
+  return {
+    id: task.id,
+    title: task.title,
+    repo: task.repo,
+    base_branch: task.base_branch,
+    risk_tier: task.risk_tier,
+    status: task.status,
+    branch: task.branch,
+    error: task.error,
+    created_at: task.created_at,
+    updated_at: task.updated_at,
+    finished_at: task.finished_at,
+  };
+}

@@ -1,0 +1,19 @@
+#!/usr/bin/env node
+import { Command } from 'commander';
+import { isAutodevError } from '../errors.js';
+import { registerServeCommand } from './serve.js';
+import { registerToolsCommands } from './tools.js';
+
+const program = new Command()
+  .name('autodev')
+  .description('Takes a software task and delivers a tested pull request.')
+  .showHelpAfterError();
+registerServeCommand(program);
+registerToolsCommands(program);
+
+program.parseAsync(process.argv).catch((error: unknown) => {
+  // Expected failures (bad config, bad input) print their message alone; anything else with its stack.
+  if (isAutodevError(error)) console.error(`autodev: ${error.code}: ${error.message}`);
+  else console.error(error);
+  process.exitCode = 1;
+});

@@ -1,0 +1,111 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { isAutodevError } from '../errors.js';
+import { loadConfig } from './load.js';
+
+function writeConfig(text: string): string {
+  const file = join(mkdtempSync(join(tmpdir(), 'autodev-config-')), 'config.toml');
+  writeFileSync(file, text);
+  return file;
+}
+
+function configErrorOf(fn: () => unknown): string {
+  try {
+    fn();
+  } catch (error) {
+    if (isAutodevError(error, 'CONFIG_INVALID')) return error.message;
+    throw error;
+  }
+  throw new Error('expected a CONFIG_INVALID error');
+}
+
+const SEED_CONFIG = `
+[autodev]
+enabled = true
+provider = "local"
+max_parallel_tasks = 4
+max_step_retries = 2
+default_risk_tier = "low"
+sandbox_image = "rust:1.82"
+runner_timeout_secs = 1200
+opa_url = "http://localhost:8181"
+policy_package = "autodev/merge"
+allowlist_repos = ["github.com/yourorg/*"]
+
+[autodev.llm]
+provider = "openai"
+model = "gpt-4"
+api_key_env = "OPENAI_API_KEY"
+api_url = "https://api.openai.com/v1/chat/completions"
+max_tokens = 4096
+temperature = 0.2
+
+[autodev.git]
+github_token_env = "GITHUB_TOKEN"
+git_author_name = "AutoDev Bot"
+git_author_email = "autodev@yourorg.com"
+`;
+
+describe('loadConfig', () => {
+  it('runs on embedded defaults with no file', () => {
+    const config = loadConfig({ env: {}, cwd: '/srv' });
+    expect(config.enabled).toBe(true);
+    expect(config.provider).toBe('local');
+    expect(config.sandbox).toBe('bubblewrap');
+    expect(config.dataDir).toBe('/srv/.autodev');
+    expect(config.llm.model).toBe('gpt-4');
+    expect(config.secrets.llmApiKey).toBeUndefined();
+  });
+
+  it("reads every key of the seed's config.toml", () => {
+    const config = loadConfig({ file: writeConfig(SEED_CONFIG), env: { OPENAI_API_KEY: 'sk-test-key-123456' } });
+    expect(config.max_parallel_tasks).toBe(4);
+    expect(config.opa_url).toBe('http://localhost:8181');
+    expect(config.allowlist_repos).toEqual(['github.com/yourorg/*']);
+    expect(config.llm.temperature).toBe(0.2);
+    expect(config.git.git_author_email).toBe('autodev@yourorg.com');
+    expect(config.secrets.llmApiKey).toBe('sk-test-key-123456');
+  });
+
+  it('applies the environment overrides of the seed', () => {
+    const config = loadConfig({
+      file: writeConfig(SEED_CONFIG),
+      env: { AUTODEV_ENABLED: 'false', OPA_URL: 'http://opa:8181', AUTODEV_ALLOWED_REPOS: 'a/*, b/c', AUTODEV_API_TOKENS: 't1,t2' },
+    });
+    expect(config.enabled).toBe(false);
+    expect(config.opa_url).toBe('http://opa:8181');
+    expect(config.allowlist_repos).toEqual(['a/*', 'b/c']);
+    expect(config.secrets.apiTokens).toEqual(['t1', 't2']);
+  });
+
+  it('names the key, the value and what is expected for a wrong value', () => {
+    const message = configErrorOf(() => loadConfig({ file: writeConfig('[autodev]\nmax_parallel_tasks = "four"\n'), env: {} }));
+    expect(message).toContain('autodev.max_parallel_tasks');
+    expect(message).toContain('"four"');
+    expect(message).toMatch(/expected number/);
+  });
+
+  it('names an unknown key', () => {
+    const message = configErrorOf(() => loadConfig({ file: writeConfig('[autodev.llm]\nmodle = "x"\n'), env: {} }));
+    expect(message).toContain('autodev.llm');
+    expect(message).toContain('modle');
+  });
+
+  it('names a wrong enum value and lists the accepted ones', () => {
+    const message = configErrorOf(() => loadConfig({ file: writeConfig('[autodev]\nsandbox = "chroot"\n'), env: {} }));
+    expect(message).toContain('autodev.sandbox');
+    expect(message).toContain('bubblewrap');
+  });
+
+  it('refuses a bad AUTODEV_ENABLED value naming the variable', () => {
+    const message = configErrorOf(() => loadConfig({ env: { AUTODEV_ENABLED: 'maybe' } }));
+    expect(message).toContain('AUTODEV_ENABLED');
+  });
+
+  it('reports TOML syntax errors with the file', () => {
+    const file = writeConfig('[autodev\nenabled = true');
+    expect(configErrorOf(() => loadConfig({ file, env: {} }))).toContain(file);
+  });
+});

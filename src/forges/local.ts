@@ -1,0 +1,57 @@
+import type { PullRequestRepository } from '../store/pull-request-repository.js';
+import type { WorkspaceGit } from '../workspace/types.js';
+import type { Forge } from './types.js';
+
+export interface LocalForgeDeps {
+  pullRequests: PullRequestRepository;
+  git: WorkspaceGit;
+}
+
+/**
+ * The forge for repos with no hosting service (a bare repo path or file:// URL): the branch is pushed
+ * to the repo itself, the pull request lives in autodev's store, and a merge fast-forwards the base
+ * branch on the repo, refusing when the base moved on (a human must look, as on any forge).
+ */
+export function createLocalForge(deps: LocalForgeDeps): Forge {
+  return {
+    id: 'local',
+
+    async ensurePullRequest(input) {
+      const existing = await deps.pullRequests.getByTask(input.taskId);
+      if (existing) return existing;
+      return deps.pullRequests.insertOnce({
+        task_id: input.taskId,
+        forge: 'local',
+        repo: input.repo,
+        branch: input.branch,
+        base_branch: input.baseBranch,
+        number: null,
+        url: null,
+        title: input.title,
+        head_commit: input.headCommit,
+      });
+    },
+
+    async merge({ pullRequest, workspaceDir }) {
+      if (pullRequest.status === 'merged' && pullRequest.merge_commit) {
+        return { merged: true, mergeCommit: pullRequest.merge_commit };
+      }
+      const baseCommit = await deps.git.remoteBranchCommit(workspaceDir, pullRequest.repo, pullRequest.base_branch);
+      if (baseCommit === pullRequest.head_commit) {
+        await deps.pullRequests.markMerged(pullRequest.task_id, pullRequest.head_commit);
+        return { merged: true, mergeCommit: pullRequest.head_commit };
+      }
+      try {
+        // No force: the push is refused unless it fast-forwards the base branch.
+        await deps.git.push(workspaceDir, pullRequest.repo, pullRequest.base_branch);
+      } catch (error) {
+        return {
+          merged: false,
+          reason: `base branch ${pullRequest.base_branch} cannot be fast-forwarded to the pull request: ${(error as Error).message}`,
+        };
+      }
+      await deps.pullRequests.markMerged(pullRequest.task_id, pullRequest.head_commit);
+      return { merged: true, mergeCommit: pullRequest.head_commit };
+    },
+  };
+}

@@ -1,0 +1,73 @@
+import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+/** The seed's metrics, by their names; one registry per server instance (no global state). */
+export interface AutodevMetrics {
+  registry: Registry;
+  tasksTotal: Counter;
+  tasksSuccessTotal: Counter;
+  tasksFailedTotal: Counter;
+  taskDurationSeconds: Histogram;
+  stepsTotal: Counter<'status'>;
+  stepDurationSeconds: Histogram<'tool'>;
+  prsOpenedTotal: Counter;
+  mergesTotal: Counter;
+  revertsTotal: Counter;
+  policyDenialsTotal: Counter<'reason'>;
+  modelTokensTotal: Counter<'direction'>;
+}
+
+export function createMetrics(options: { defaultMetrics?: boolean } = {}): AutodevMetrics {
+  const registry = new Registry();
+  if (options.defaultMetrics ?? true) collectDefaultMetrics({ register: registry, prefix: 'autodev_process_' });
+  const registers = [registry];
+  const metrics: AutodevMetrics = {
+    registry,
+    tasksTotal: new Counter({ name: 'autodev_tasks_total', help: 'Tasks submitted.', registers }),
+    tasksSuccessTotal: new Counter({
+      name: 'autodev_tasks_success_total',
+      help: 'Tasks that ended merged or awaiting review.',
+      registers,
+    }),
+    tasksFailedTotal: new Counter({ name: 'autodev_tasks_failed_total', help: 'Tasks that ended failed.', registers }),
+    taskDurationSeconds: new Histogram({
+      name: 'autodev_task_duration_seconds',
+      help: 'Time from a task starting to its terminal state.',
+      buckets: [10, 30, 60, 120, 300, 600, 1200, 3600, 7200],
+      registers,
+    }),
+    stepsTotal: new Counter({
+      name: 'autodev_steps_total',
+      help: 'Steps run, by outcome.',
+      labelNames: ['status'],
+      registers,
+    }),
+    stepDurationSeconds: new Histogram({
+      name: 'autodev_step_duration_seconds',
+      help: 'Step duration by tool.',
+      labelNames: ['tool'],
+      buckets: [0.05, 0.1, 0.5, 1, 5, 15, 60, 300, 1200],
+      registers,
+    }),
+    prsOpenedTotal: new Counter({ name: 'autodev_prs_opened_total', help: 'Pull requests opened.', registers }),
+    mergesTotal: new Counter({ name: 'autodev_merges_total', help: 'Pull requests merged by autodev.', registers }),
+    revertsTotal: new Counter({ name: 'autodev_reverts_total', help: 'Merges reverted.', registers }),
+    policyDenialsTotal: new Counter({
+      name: 'autodev_policy_denials_total',
+      help: 'Policy denials by reason.',
+      labelNames: ['reason'],
+      registers,
+    }),
+    modelTokensTotal: new Counter({
+      name: 'autodev_model_tokens_total',
+      help: 'Model tokens used, by direction (input or output): the cost of tasks.',
+      labelNames: ['direction'],
+      registers,
+    }),
+  };
+  // Labelled series are created at zero so every metric of the seed is present from start-up.
+  metrics.stepsTotal.inc({ status: 'success' }, 0);
+  metrics.stepsTotal.inc({ status: 'error' }, 0);
+  metrics.modelTokensTotal.inc({ direction: 'input' }, 0);
+  metrics.modelTokensTotal.inc({ direction: 'output' }, 0);
+  return metrics;
+}

@@ -1,0 +1,52 @@
+import type { CodegenOutput } from '../../tools/codegen.js';
+import type { TestToolOutput } from '../../tools/test.js';
+import { runStep } from '../step-runner.js';
+import type { TaskContext } from '../task-context.js';
+
+export interface Change {
+  commit: string;
+  files: string[];
+}
+
+/**
+ * One round of editing: the model proposes a patch on top of `fromCommit` (seeing the failing test
+ * output), and git_apply commits it. Round 1 is the implement phase, later rounds the repair phase.
+ */
+export async function implementRound(
+  ctx: TaskContext,
+  options: { round: number; fromCommit: string; files: string[]; lastTests: TestToolOutput },
+): Promise<Change> {
+  const phase = options.round === 1 ? 'implement' : 'repair';
+  const { task } = ctx;
+  const generated = await runStep<CodegenOutput>(ctx, {
+    phase,
+    tool: 'codegen',
+    round: options.round,
+    input: {
+      title: task.title,
+      description: task.description,
+      constraints: task.constraints,
+      acceptance: task.acceptance,
+      from_commit: options.fromCommit,
+      files: options.files.slice(0, 2000),
+      test_feedback: options.lastTests.ok ? undefined : options.lastTests.feedback,
+      round: options.round,
+    },
+  });
+  const applied = await runStep<{ commit: string; files: string[] }>(ctx, {
+    phase,
+    tool: 'git_apply',
+    round: options.round,
+    input: {
+      patch: generated.patch,
+      from_commit: options.fromCommit,
+      message: commitMessage(task.title, task.id, options.round),
+    },
+  });
+  return { commit: applied.commit, files: applied.files };
+}
+
+function commitMessage(title: string, taskId: string, round: number): string {
+  const subject = round === 1 ? title : `${title} (repair round ${round - 1})`;
+  return `${subject}\n\nAutodev-Task: ${taskId}`;
+}

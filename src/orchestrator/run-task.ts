@@ -1,0 +1,90 @@
+import { AutodevError, toAutodevError } from '../errors.js';
+import type { Plan, TaskStatus } from '../domain/task.js';
+import { decidePhase } from './phases/decide.js';
+import { deliverPhase } from './phases/deliver.js';
+import { implementRound } from './phases/implement.js';
+import { preparePhase } from './phases/prepare.js';
+import { setupPhase } from './phases/setup.js';
+import { verifyRound } from './phases/verify.js';
+import { runStep } from './step-runner.js';
+import { setStatus } from './transitions.js';
+import type { TaskContext } from './task-context.js';
+
+/**
+ * A task from start to end, read as a table of contents: each phase is a call into its layer, and
+ * every tool call a checkpointed step, so running this again after a crash resumes where it stopped.
+ */
+export async function runTask(ctx: TaskContext): Promise<TaskStatus> {
+  const started = performance.now();
+  if (ctx.task.attempt > 1) {
+    await ctx.store.events.append(ctx.task.id, 'task.resumed', { attempt: ctx.task.attempt, from: ctx.task.status });
+  }
+  try {
+    ctx.signal.throwIfAborted();
+    await setStatus(ctx, 'planning');
+    const plan = await runStep<Plan>(ctx, {
+      phase: 'plan',
+      tool: 'plan',
+      input: { title: ctx.task.title, risk_tier: ctx.task.risk_tier },
+    });
+    if (!ctx.task.plan) {
+      ctx.task = await ctx.store.tasks.update(ctx.task.id, { plan });
+      await ctx.store.events.append(ctx.task.id, 'plan.created', { source: plan.source, summary: plan.summary });
+    }
+
+    await setStatus(ctx, 'executing');
+    const workspace = await preparePhase(ctx);
+    await setupPhase(ctx);
+
+    let tests = workspace.baseline;
+    let head = workspace.baseCommit;
+    const maxRounds = 1 + ctx.config.max_step_retries;
+    for (let round = 1; round <= maxRounds; round += 1) {
+      await setStatus(ctx, 'executing');
+      const change = await implementRound(ctx, { round, fromCommit: head, files: workspace.files, lastTests: tests });
+      head = change.commit;
+      await setStatus(ctx, 'verifying');
+      tests = await verifyRound(ctx, round);
+      if (tests.ok) break;
+    }
+    if (!tests.ok) {
+      throw new AutodevError('TESTS_FAILED', `tests still fail after ${maxRounds} round(s): ${tests.summary}`);
+    }
+
+    const filesChanged = await ctx.services.git.changedFiles(ctx.workspaceDir, workspace.baseCommit);
+    const decision = await decidePhase(ctx, { testsPassed: tests.ok, filesChanged });
+
+    await setStatus(ctx, 'delivering');
+    const delivery = await deliverPhase(ctx, { branch: workspace.branch, headCommit: head, decision, tests });
+    const final: TaskStatus = delivery.merged ? 'merged' : 'awaiting_review';
+    if (!delivery.merged) {
+      await ctx.store.events.append(ctx.task.id, 'policy.decision', { outcome: 'awaiting_review', reason: delivery.reason });
+    }
+    await finish(ctx, final, started);
+    return final;
+  } catch (raw) {
+    const error = ctx.signal.aborted ? toAutodevError(ctx.signal.reason) : toAutodevError(raw);
+    if (error.code === 'SHUTTING_DOWN') {
+      // Not an end: the task stays in its state, its lease lapses, and the next start resumes it.
+      throw error;
+    }
+    const status: TaskStatus = error.code === 'TASK_CANCELLED' ? 'cancelled' : 'failed';
+    await finish(ctx, status, started, { code: error.code, message: error.message });
+    return status;
+  }
+}
+
+async function finish(
+  ctx: TaskContext,
+  status: TaskStatus,
+  startedMs: number,
+  error?: { code: string; message: string },
+): Promise<void> {
+  ctx.task = await ctx.store.tasks.update(ctx.task.id, { finished_at: new Date().toISOString() });
+  await setStatus(ctx, status, error);
+  if (status === 'failed' && error) await ctx.store.events.append(ctx.task.id, 'task.failed', { error });
+  ctx.metrics.taskDurationSeconds.observe((performance.now() - startedMs) / 1000);
+  if (status === 'failed') ctx.metrics.tasksFailedTotal.inc();
+  if (status === 'merged' || status === 'awaiting_review') ctx.metrics.tasksSuccessTotal.inc();
+  ctx.log.info({ taskId: ctx.task.id, status, error }, 'task finished');
+}

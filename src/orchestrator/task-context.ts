@@ -1,0 +1,24 @@
+import type { AutodevConfig } from '../config/schema.js';
+import type { Task } from '../domain/task.js';
+import type { Logger } from '../logging/logger.js';
+import type { AutodevMetrics } from '../metrics/registry.js';
+import type { Store } from '../store/index.js';
+import type { ToolRegistry } from '../tools/registry.js';
+import type { ToolServices } from '../tools/types.js';
+
+/** Everything a phase needs, passed as an argument: no ambient state. */
+export interface TaskContext {
+  task: Task;
+  config: AutodevConfig;
+  store: Store;
+  tools: ToolRegistry;
+  services: ToolServices;
+  metrics: AutodevMetrics;
+  log: Logger;
+  /** Aborts on cancel, deadline or shutdown; its reason is the AutodevError that ends the task. */
+  signal: AbortSignal;
+  /** Aborts on graceful shutdown: the running step finishes, no new step starts. */
+  drain: AbortSignal;
+  /** Set once the workspace exists. */
+  workspaceDir: string;
+}

@@ -1,0 +1,67 @@
+import { AutodevError } from '../errors.js';
+import { isTerminal, type Task, type TaskInput } from '../domain/task.js';
+import type { RepoAllowlist } from '../governance/allowlist.js';
+import type { AutodevMetrics } from '../metrics/registry.js';
+import type { Store } from '../store/index.js';
+import { parseRepoRef } from '../workspace/repo-ref.js';
+import type { Scheduler } from './scheduler.js';
+
+export interface TaskServiceDeps {
+  enabled: boolean;
+  store: Store;
+  metrics: AutodevMetrics;
+  allowlist: RepoAllowlist;
+  scheduler: Scheduler;
+}
+
+export interface TaskService {
+  /** Kill switch, repo refusal and allowlist first; then the task is stored queued and the scheduler woken. */
+  submit(input: TaskInput): Promise<Task>;
+  /** Queued tasks end at once; running ones are aborted (here or, through the store, in another worker). */
+  cancel(id: string): Promise<Task>;
+}
+
+export function createTaskService(deps: TaskServiceDeps): TaskService {
+  return {
+    async submit(input) {
+      if (!deps.enabled) {
+        throw new AutodevError('AUTODEV_DISABLED', 'autodev is disabled (AUTODEV_ENABLED=false or enabled = false): no task is accepted');
+      }
+      const ref = parseRepoRef(input.repo);
+      if (!deps.allowlist(ref.normalized)) {
+        throw new AutodevError('REPO_NOT_ALLOWED', `repository ${ref.normalized} is not in allowlist_repos`, {
+          details: { repo: ref.normalized },
+        });
+      }
+      const task = await deps.store.tasks.create({ ...input, repo: ref.cloneUrl, repo_normalized: ref.normalized });
+      await deps.store.events.append(task.id, 'task.created', {
+        repo: ref.normalized,
+        base_branch: task.base_branch,
+        risk_tier: task.risk_tier,
+      });
+      deps.metrics.tasksTotal.inc();
+      deps.scheduler.poke();
+      return task;
+    },
+
+    async cancel(id) {
+      const task = await deps.store.tasks.get(id);
+      if (!task) throw new AutodevError('TASK_NOT_FOUND', `no task with id ${id}`);
+      if (isTerminal(task.status)) {
+        throw new AutodevError('TASK_NOT_CANCELLABLE', `task ${id} is already ${task.status}`, {
+          details: { status: task.status },
+        });
+      }
+      await deps.store.tasks.requestCancel(id);
+      await deps.store.events.append(id, 'task.cancel_requested', {});
+      const error = { code: 'TASK_CANCELLED', message: 'task cancelled before it started' };
+      if (task.status === 'queued' && (await deps.store.tasks.cancelIfUnclaimed(id, error))) {
+        await deps.store.events.append(id, 'task.status_changed', { from: 'queued', to: 'cancelled', error });
+      } else {
+        // Running here: abort now. Running in another worker: its heartbeat sees the request.
+        deps.scheduler.cancel(id);
+      }
+      return (await deps.store.tasks.get(id)) ?? task;
+    },
+  };
+}

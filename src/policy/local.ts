@@ -1,0 +1,26 @@
+import type { PolicyEngine } from './types.js';
+
+/**
+ * The seed's default local rules, the fallback when no OPA server is configured: tests pass, no lint
+ * warnings, no secrets, no new dependencies, no schema change, and only low-risk work merges itself.
+ */
+export function createLocalPolicy(): PolicyEngine {
+  return {
+    id: 'local',
+    evaluate(input) {
+      const deny: string[] = [];
+      if (!input.tests_passed) deny.push('Tests must pass');
+      if (input.clippy_warnings > 0) deny.push(`Lint warnings must be 0 (found ${input.clippy_warnings})`);
+      if (input.secrets_found) deny.push('Secrets detected in changes');
+      if (input.risk_tier === 'high') deny.push('High-risk changes require human review');
+      if (input.risk_tier === 'medium') deny.push('Medium-risk changes require human review');
+      if (input.files_changed.some((f) => f.toLowerCase().endsWith('.sql'))) {
+        deny.push('DB schema changes require DBA approval');
+      }
+      if (input.new_dependencies.length > 0) {
+        deny.push(`New dependencies require approval: ${input.new_dependencies.join(', ')}`);
+      }
+      return Promise.resolve({ allow: deny.length === 0, deny, engine: 'local' });
+    },
+  };
+}

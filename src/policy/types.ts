@@ -1,0 +1,26 @@
+import type { RiskTier } from '../config/schema.js';
+
+/** The facts a merge decision is made on: the seed's OPA input document. */
+export interface PolicyInput {
+  risk_tier: RiskTier;
+  tests_passed: boolean;
+  /** Lint warnings of the change (the seed's clippy_warnings, for every language). */
+  clippy_warnings: number;
+  secrets_found: boolean;
+  files_changed: string[];
+  new_dependencies: string[];
+}
+
+export interface PolicyDecision {
+  /** Auto-merge allowed. */
+  allow: boolean;
+  /** Why not, one reason a line. */
+  deny: string[];
+  /** The engine that decided: "local" or the OPA package. */
+  engine: string;
+}
+
+export interface PolicyEngine {
+  readonly id: string;
+  evaluate(input: PolicyInput, signal?: AbortSignal): Promise<PolicyDecision>;
+}

@@ -1,0 +1,134 @@
+import type { AutodevConfig } from '../config/schema.js';
+import type { Environment } from '../config/load.js';
+import type { Task } from '../domain/task.js';
+import { createForge } from '../forges/index.js';
+import { createRepoAllowlist } from '../governance/allowlist.js';
+import { createModelClient } from '../llm/index.js';
+import type { ModelClient } from '../llm/types.js';
+import { createLogger, type Logger } from '../logging/logger.js';
+import { createMetrics, type AutodevMetrics } from '../metrics/registry.js';
+import { createScheduler, type Scheduler } from '../orchestrator/scheduler.js';
+import { createTaskService, type TaskService } from '../orchestrator/task-service.js';
+import { createSandbox } from '../sandbox/index.js';
+import { createRipgrepSearch } from '../search/ripgrep.js';
+import { createRedactor, type Redact } from '../secrets/redact.js';
+import { openSqliteStore, type Store } from '../store/index.js';
+import { createToolRegistry, type ToolRegistry } from '../tools/registry.js';
+import type { ToolServices } from '../tools/types.js';
+import { createWorkspaceGit, createWorkspaceManager } from '../workspace/index.js';
+import type pino from 'pino';
+import { isDeadLocalOwner } from '../orchestrator/lease-owner.js';
+
+export interface Runtime {
+  config: AutodevConfig;
+  log: Logger;
+  redact: Redact;
+  store: Store;
+  metrics: AutodevMetrics;
+  tools: ToolRegistry;
+  services: ToolServices;
+  scheduler: Scheduler;
+  tasks: TaskService;
+  /** Starts claiming tasks (not when the kill switch is off). */
+  start(): Promise<void>;
+  /** Graceful: no new work, running steps reach a checkpoint within `graceMs`, store closed. */
+  close(graceMs?: number): Promise<void>;
+}
+
+export interface RuntimeDeps {
+  hostEnv: Environment;
+  logDestination?: pino.DestinationStream;
+  /** Lease length; short in tests that kill and restart the server. */
+  leaseMs?: number;
+  pollMs?: number;
+}
+
+/** Builds every layer once, from config, and wires them together: the one place that knows them all. */
+export async function createRuntime(config: AutodevConfig, deps: RuntimeDeps): Promise<Runtime> {
+  const redact = createRedactor([config.secrets.llmApiKey, config.secrets.forgeToken, ...config.secrets.apiTokens]);
+  const log = createLogger({ level: config.log_level, redact, destination: deps.logDestination });
+  const sandbox = createSandbox(config, { hostEnv: deps.hostEnv });
+  await sandbox.ensureAvailable();
+  const store = await openSqliteStore({ dataDir: config.dataDir, redact });
+  const metrics = createMetrics();
+  const tools = createToolRegistry();
+  const hostPath = { PATH: deps.hostEnv.PATH ?? '/usr/local/bin:/usr/bin:/bin', HOME: deps.hostEnv.HOME ?? '/tmp' };
+  const git = createWorkspaceGit({ env: deps.hostEnv });
+  const workspaces = createWorkspaceManager(config, { env: deps.hostEnv });
+  let model: ModelClient | undefined;
+  const services: ToolServices = {
+    config,
+    sandbox,
+    model: () => (model ??= createModelClient(config.llm, { apiKey: config.secrets.llmApiKey })),
+    git,
+    workspaces,
+    forge: createForge(config, { pullRequests: store.pullRequests, git }),
+    search: createRipgrepSearch({ env: hostPath }),
+    store,
+  };
+  const leaseMs = deps.leaseMs ?? 30_000;
+
+  const scheduler = createScheduler({
+    maxParallel: config.max_parallel_tasks,
+    leaseMs,
+    pollMs: deps.pollMs ?? 1000,
+    taskTimeoutMs: config.task_timeout_secs * 1000,
+    log,
+    claim: (owner, excludeIds) => store.tasks.claimNext({ owner, leaseMs, excludeIds }),
+    renewLease: (id, owner) => store.tasks.renewLease(id, owner, leaseMs),
+    releaseLease: (id, owner) => store.tasks.releaseLease(id, owner),
+    isCancelRequested: async (id) => (await store.tasks.get(id))?.cancel_requested ?? false,
+    createContext: (task: Task, signals) => ({
+      task,
+      config,
+      store,
+      tools,
+      services,
+      metrics,
+      log: log.child({ taskId: task.id }),
+      signal: signals.signal,
+      drain: signals.drain,
+      workspaceDir: '',
+    }),
+    onTaskDone: async (task, status) => {
+      // Failed workspaces stay for debugging (swept after keep_failed_workspaces_hours); others go now.
+      if (status && status !== 'failed') {
+        await workspaces.remove(task.id);
+        await store.events.append(task.id, 'workspace.removed', {});
+      }
+    },
+  });
+
+  const tasks = createTaskService({
+    enabled: config.enabled,
+    store,
+    metrics,
+    allowlist: createRepoAllowlist(config.allowlist_repos),
+    scheduler,
+  });
+
+  return {
+    config,
+    log,
+    redact,
+    store,
+    metrics,
+    tools,
+    services,
+    scheduler,
+    tasks,
+    async start() {
+      for (const owner of await store.tasks.listLeaseOwners()) {
+        if (isDeadLocalOwner(owner)) await store.tasks.expireLeasesOf(owner);
+      }
+      const live = new Set(await store.tasks.listUnfinishedIds());
+      await workspaces.sweep(live);
+      if (config.enabled) scheduler.start();
+      else log.warn('autodev is disabled: tasks are not accepted and queued tasks do not start');
+    },
+    async close(graceMs = 10_000) {
+      await scheduler.stop(graceMs);
+      await store.close();
+    },
+  };
+}

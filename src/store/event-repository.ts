@@ -1,0 +1,65 @@
+import type { Kysely, Selectable } from 'kysely';
+import type { EventType, TaskEvent } from '../domain/task.js';
+import { redactDeep, type Redact } from '../secrets/redact.js';
+import type { Database, EventsTable } from './tables.js';
+
+export type EventListener = (event: TaskEvent) => void;
+
+export interface EventRepository {
+  /** Appends to the audit trail (redacted) and tells live subscribers. */
+  append(taskId: string, type: EventType, data?: Record<string, unknown>): Promise<TaskEvent>;
+  list(taskId: string, options?: { afterId?: number; limit?: number }): Promise<TaskEvent[]>;
+  /** Live events of one task, for server-sent events; returns the unsubscribe function. */
+  subscribe(taskId: string, listener: EventListener): () => void;
+}
+
+export function createEventRepository(db: Kysely<Database>, redact: Redact): EventRepository {
+  const listeners = new Map<string, Set<EventListener>>();
+
+  return {
+    async append(taskId, type, data = {}) {
+      const created_at = new Date().toISOString();
+      const safe = redactDeep(data, redact);
+      const inserted = await db
+        .insertInto('events')
+        .values({ task_id: taskId, type, data_json: JSON.stringify(safe), created_at })
+        .returning('id')
+        .executeTakeFirstOrThrow();
+      const event: TaskEvent = { id: inserted.id, task_id: taskId, type, data: safe, created_at };
+      for (const listener of listeners.get(taskId) ?? []) listener(event);
+      return event;
+    },
+
+    async list(taskId, options = {}) {
+      const rows = await db
+        .selectFrom('events')
+        .selectAll()
+        .where('task_id', '=', taskId)
+        .where('id', '>', options.afterId ?? 0)
+        .orderBy('id')
+        .limit(options.limit ?? 10_000)
+        .execute();
+      return rows.map(toEvent);
+    },
+
+    subscribe(taskId, listener) {
+      let set = listeners.get(taskId);
+      if (!set) listeners.set(taskId, (set = new Set()));
+      set.add(listener);
+      return () => {
+        set.delete(listener);
+        if (set.size === 0) listeners.delete(taskId);
+      };
+    },
+  };
+}
+
+function toEvent(row: Selectable<EventsTable>): TaskEvent {
+  return {
+    id: row.id,
+    task_id: row.task_id,
+    type: row.type as EventType,
+    data: JSON.parse(row.data_json) as Record<string, unknown>,
+    created_at: row.created_at,
+  };
+}

@@ -1,0 +1,62 @@
+import type { Kysely, Selectable } from 'kysely';
+import type { PullRequest, PullRequestStatus } from '../domain/task.js';
+import type { Database, PullRequestsTable } from './tables.js';
+
+export type NewPullRequest = Omit<PullRequest, 'created_at' | 'updated_at' | 'merge_commit' | 'status'>;
+
+export interface PullRequestRepository {
+  getByTask(taskId: string): Promise<PullRequest | undefined>;
+  findByBranch(repo: string, branch: string): Promise<PullRequest | undefined>;
+  /** One pull request per task: a second call returns the first. */
+  insertOnce(pr: NewPullRequest): Promise<PullRequest>;
+  markMerged(taskId: string, mergeCommit: string): Promise<void>;
+  setStatus(taskId: string, status: PullRequestStatus): Promise<void>;
+}
+
+export function createPullRequestRepository(db: Kysely<Database>): PullRequestRepository {
+  const getByTask = async (taskId: string) => {
+    const row = await db.selectFrom('pull_requests').selectAll().where('task_id', '=', taskId).executeTakeFirst();
+    return row ? toPullRequest(row) : undefined;
+  };
+  return {
+    getByTask,
+    async findByBranch(repo, branch) {
+      const row = await db
+        .selectFrom('pull_requests')
+        .selectAll()
+        .where('repo', '=', repo)
+        .where('branch', '=', branch)
+        .executeTakeFirst();
+      return row ? toPullRequest(row) : undefined;
+    },
+    async insertOnce(pr) {
+      const at = new Date().toISOString();
+      await db
+        .insertInto('pull_requests')
+        .values({ ...pr, status: 'open', merge_commit: null, created_at: at, updated_at: at })
+        .onConflict((oc) => oc.column('task_id').doNothing())
+        .execute();
+      const stored = await getByTask(pr.task_id);
+      if (!stored) throw new Error(`pull request of task ${pr.task_id} vanished`);
+      return stored;
+    },
+    async markMerged(taskId, mergeCommit) {
+      await db
+        .updateTable('pull_requests')
+        .set({ status: 'merged', merge_commit: mergeCommit, updated_at: new Date().toISOString() })
+        .where('task_id', '=', taskId)
+        .execute();
+    },
+    async setStatus(taskId, status) {
+      await db
+        .updateTable('pull_requests')
+        .set({ status, updated_at: new Date().toISOString() })
+        .where('task_id', '=', taskId)
+        .execute();
+    },
+  };
+}
+
+function toPullRequest(row: Selectable<PullRequestsTable>): PullRequest {
+  return { ...row, status: row.status as PullRequestStatus };
+}

@@ -1,0 +1,86 @@
+import type { Generated } from 'kysely';
+
+/** Row shapes as stored: JSON in text columns, booleans as 0/1, times as ISO text, leases as epoch ms. */
+export interface TasksTable {
+  id: string;
+  title: string;
+  description: string;
+  repo: string;
+  repo_normalized: string;
+  base_branch: string;
+  risk_tier: string;
+  constraints_json: string;
+  acceptance_json: string;
+  status: string;
+  plan_json: string | null;
+  branch: string | null;
+  error_code: string | null;
+  error_message: string | null;
+  attempt: number;
+  cancel_requested: number;
+  lease_owner: string | null;
+  lease_expires_at: number | null;
+  created_at: string;
+  updated_at: string;
+  started_at: string | null;
+  finished_at: string | null;
+}
+
+export interface StepsTable {
+  task_id: string;
+  key: string;
+  seq: number;
+  phase: string;
+  tool: string;
+  status: string;
+  attempts: number;
+  input_summary: string;
+  output_summary: string | null;
+  output_json: string | null;
+  error_code: string | null;
+  error_message: string | null;
+  started_at: string;
+  finished_at: string | null;
+  duration_ms: number | null;
+}
+
+export interface EventsTable {
+  id: Generated<number>;
+  task_id: string;
+  type: string;
+  data_json: string;
+  created_at: string;
+}
+
+export interface PullRequestsTable {
+  task_id: string;
+  forge: string;
+  repo: string;
+  branch: string;
+  base_branch: string;
+  number: number | null;
+  url: string | null;
+  title: string;
+  status: string;
+  head_commit: string;
+  merge_commit: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface CommandLogsTable {
+  id: Generated<number>;
+  task_id: string;
+  step_key: string;
+  stream: string;
+  content: string;
+  created_at: string;
+}
+
+export interface Database {
+  tasks: TasksTable;
+  steps: StepsTable;
+  events: EventsTable;
+  pull_requests: PullRequestsTable;
+  command_logs: CommandLogsTable;
+}

@@ -1,0 +1,273 @@
+import { type Kysely, type Selectable, sql } from 'kysely';
+import { monotonicFactory } from 'ulid';
+import type { RiskTier } from '../config/schema.js';
+import {
+  ACTIVE_STATUSES,
+  type Plan,
+  type Task,
+  type TaskError,
+  type TaskInput,
+  type TaskStatus,
+} from '../domain/task.js';
+import type { Redact } from '../secrets/redact.js';
+import type { Database, TasksTable } from './tables.js';
+
+export interface TaskFilter {
+  status?: TaskStatus;
+  repo?: string;
+  risk_tier?: RiskTier;
+  /** Id of the last task of the previous page; tasks come newest first. */
+  cursor?: string;
+  limit: number;
+}
+
+export interface TaskPatch {
+  status?: TaskStatus;
+  plan?: Plan;
+  branch?: string;
+  error?: TaskError | null;
+  started_at?: string;
+  finished_at?: string;
+}
+
+export interface ClaimOptions {
+  owner: string;
+  leaseMs: number;
+  /** Tasks already running in this process are not claimed again. */
+  excludeIds: readonly string[];
+}
+
+export interface TaskRepository {
+  create(input: TaskInput & { repo_normalized: string }): Promise<Task>;
+  get(id: string): Promise<Task | undefined>;
+  list(filter: TaskFilter): Promise<{ tasks: Task[]; nextCursor: string | null }>;
+  update(id: string, patch: TaskPatch): Promise<Task>;
+  /**
+   * Atomically takes the next task to run: a queued one, or an active one whose owner's lease expired
+   * (its process died). Fair across repos: the repo with the fewest running tasks goes first.
+   */
+  claimNext(options: ClaimOptions): Promise<Task | undefined>;
+  renewLease(id: string, owner: string, leaseMs: number): Promise<boolean>;
+  releaseLease(id: string, owner: string): Promise<void>;
+  requestCancel(id: string): Promise<void>;
+  /** Ends a task that no worker has claimed yet; false when one already has (it sees the cancel request). */
+  cancelIfUnclaimed(id: string, error: TaskError): Promise<boolean>;
+  /** Ids of tasks not yet in a terminal state. */
+  listUnfinishedIds(): Promise<string[]>;
+  /** Lease owners of unfinished tasks, to find those whose process died. */
+  listLeaseOwners(): Promise<string[]>;
+  /** Makes every task of a dead owner claimable at once instead of after its lease runs out. */
+  expireLeasesOf(owner: string): Promise<number>;
+}
+
+const newId = monotonicFactory();
+
+export function createTaskRepository(db: Kysely<Database>, redact: Redact): TaskRepository {
+  const now = () => new Date().toISOString();
+
+  const get = async (id: string) => {
+    const row = await db.selectFrom('tasks').selectAll().where('id', '=', id).executeTakeFirst();
+    return row ? toTask(row) : undefined;
+  };
+
+  return {
+    async create(input) {
+      const at = now();
+      const row: TasksTable = {
+        id: newId().toLowerCase(),
+        title: redact(input.title),
+        description: redact(input.description),
+        repo: input.repo,
+        repo_normalized: input.repo_normalized,
+        base_branch: input.base_branch,
+        risk_tier: input.risk_tier,
+        constraints_json: JSON.stringify(input.constraints.map(redact)),
+        acceptance_json: JSON.stringify(input.acceptance.map(redact)),
+        status: 'queued',
+        plan_json: null,
+        branch: null,
+        error_code: null,
+        error_message: null,
+        attempt: 0,
+        cancel_requested: 0,
+        lease_owner: null,
+        lease_expires_at: null,
+        created_at: at,
+        updated_at: at,
+        started_at: null,
+        finished_at: null,
+      };
+      await db.insertInto('tasks').values(row).execute();
+      return toTask(row);
+    },
+
+    get,
+
+    async list(filter) {
+      let query = db.selectFrom('tasks').selectAll().orderBy('id', 'desc').limit(filter.limit + 1);
+      if (filter.status) query = query.where('status', '=', filter.status);
+      if (filter.repo) query = query.where((eb) => eb.or([eb('repo', '=', filter.repo ?? ''), eb('repo_normalized', '=', filter.repo ?? '')]));
+      if (filter.risk_tier) query = query.where('risk_tier', '=', filter.risk_tier);
+      if (filter.cursor) query = query.where('id', '<', filter.cursor);
+      const rows = await query.execute();
+      const page = rows.slice(0, filter.limit).map(toTask);
+      const nextCursor = rows.length > filter.limit ? (page[page.length - 1]?.id ?? null) : null;
+      return { tasks: page, nextCursor };
+    },
+
+    async update(id, patch) {
+      const values: Partial<TasksTable> = { updated_at: now() };
+      if (patch.status !== undefined) values.status = patch.status;
+      if (patch.plan !== undefined) values.plan_json = JSON.stringify(patch.plan);
+      if (patch.branch !== undefined) values.branch = patch.branch;
+      if (patch.error !== undefined) {
+        values.error_code = patch.error?.code ?? null;
+        values.error_message = patch.error ? redact(patch.error.message) : null;
+      }
+      if (patch.started_at !== undefined) values.started_at = patch.started_at;
+      if (patch.finished_at !== undefined) values.finished_at = patch.finished_at;
+      await db.updateTable('tasks').set(values).where('id', '=', id).execute();
+      const task = await get(id);
+      if (!task) throw new Error(`task ${id} vanished during update`);
+      return task;
+    },
+
+    async claimNext({ owner, leaseMs, excludeIds }) {
+      return db.transaction().execute(async (trx) => {
+        const nowMs = Date.now();
+        let query = trx
+          .selectFrom('tasks as t')
+          .select((eb) => [
+            't.id',
+            eb
+              .selectFrom('tasks as r')
+              .select((sub) => sub.fn.countAll<number>().as('n'))
+              .whereRef('r.repo_normalized', '=', 't.repo_normalized')
+              .where('r.status', 'in', ACTIVE_STATUSES)
+              .where('r.lease_expires_at', '>', nowMs)
+              .as('running'),
+          ])
+          .where((eb) =>
+            eb.or([
+              eb('t.status', '=', 'queued'),
+              eb.and([
+                eb('t.status', 'in', ACTIVE_STATUSES),
+                eb.or([eb('t.lease_expires_at', 'is', null), eb('t.lease_expires_at', '<=', nowMs)]),
+              ]),
+            ]),
+          )
+          .orderBy('running', 'asc')
+          .orderBy('t.id', 'asc')
+          .limit(1);
+        if (excludeIds.length > 0) query = query.where('t.id', 'not in', excludeIds);
+        const candidate = await query.executeTakeFirst();
+        if (!candidate) return undefined;
+        await trx
+          .updateTable('tasks')
+          .set({
+            lease_owner: owner,
+            lease_expires_at: nowMs + leaseMs,
+            attempt: sql<number>`attempt + 1`,
+            updated_at: new Date(nowMs).toISOString(),
+          })
+          .where('id', '=', candidate.id)
+          .execute();
+        const row = await trx.selectFrom('tasks').selectAll().where('id', '=', candidate.id).executeTakeFirstOrThrow();
+        return toTask(row);
+      });
+    },
+
+    async renewLease(id, owner, leaseMs) {
+      const result = await db
+        .updateTable('tasks')
+        .set({ lease_expires_at: Date.now() + leaseMs })
+        .where('id', '=', id)
+        .where('lease_owner', '=', owner)
+        .executeTakeFirst();
+      return Number(result.numUpdatedRows) > 0;
+    },
+
+    async releaseLease(id, owner) {
+      await db
+        .updateTable('tasks')
+        .set({ lease_owner: null, lease_expires_at: null })
+        .where('id', '=', id)
+        .where('lease_owner', '=', owner)
+        .execute();
+    },
+
+    async requestCancel(id) {
+      await db.updateTable('tasks').set({ cancel_requested: 1, updated_at: now() }).where('id', '=', id).execute();
+    },
+
+    async cancelIfUnclaimed(id, error) {
+      const at = now();
+      const result = await db
+        .updateTable('tasks')
+        .set({
+          status: 'cancelled',
+          error_code: error.code,
+          error_message: redact(error.message),
+          finished_at: at,
+          updated_at: at,
+        })
+        .where('id', '=', id)
+        .where('status', '=', 'queued')
+        .where('lease_owner', 'is', null)
+        .executeTakeFirst();
+      return Number(result.numUpdatedRows) > 0;
+    },
+
+    async listLeaseOwners() {
+      const rows = await db
+        .selectFrom('tasks')
+        .select('lease_owner')
+        .distinct()
+        .where('lease_owner', 'is not', null)
+        .execute();
+      return rows.flatMap((r) => (r.lease_owner ? [r.lease_owner] : []));
+    },
+
+    async expireLeasesOf(owner) {
+      const result = await db
+        .updateTable('tasks')
+        .set({ lease_expires_at: 0 })
+        .where('lease_owner', '=', owner)
+        .executeTakeFirst();
+      return Number(result.numUpdatedRows);
+    },
+
+    async listUnfinishedIds() {
+      const rows = await db
+        .selectFrom('tasks')
+        .select('id')
+        .where('status', 'in', ['queued', ...ACTIVE_STATUSES])
+        .execute();
+      return rows.map((r) => r.id);
+    },
+  };
+}
+
+function toTask(row: Selectable<TasksTable>): Task {
+  return {
+    id: row.id,
+    title: row.title,
+    description: row.description,
+    repo: row.repo,
+    repo_normalized: row.repo_normalized,
+    base_branch: row.base_branch,
+    risk_tier: row.risk_tier as RiskTier,
+    constraints: JSON.parse(row.constraints_json) as string[],
+    acceptance: JSON.parse(row.acceptance_json) as string[],
+    status: row.status as TaskStatus,
+    plan: row.plan_json ? (JSON.parse(row.plan_json) as Plan) : null,
+    branch: row.branch,
+    error: row.error_code ? { code: row.error_code, message: row.error_message ?? '' } : null,
+    attempt: row.attempt,
+    cancel_requested: row.cancel_requested === 1,
+    created_at: row.created_at,
+    updated_at: row.updated_at,
+    started_at: row.started_at,
+    finished_at: row.finished_at,
+  };
+}

@@ -1,0 +1,32 @@
+import { z } from 'zod';
+import { defineTool } from './define.js';
+import { registerTool } from './register.js';
+
+export const gitPrTool = registerTool(
+  defineTool({
+    name: 'git_pr',
+    description: 'Open (or find the already open) pull request of the task branch against the base branch on the forge.',
+    inputSchema: z.object({
+      task_id: z.string().min(1),
+      repo: z.string().min(1),
+      branch: z.string().min(1),
+      base_branch: z.string().min(1),
+      title: z.string().min(1),
+      body: z.string(),
+      head_commit: z.string().min(7),
+    }),
+    async invoke(input, ctx) {
+      const pr = await ctx.services.forge.ensurePullRequest({
+        taskId: input.task_id,
+        repo: input.repo,
+        branch: input.branch,
+        baseBranch: input.base_branch,
+        title: input.title,
+        body: input.body,
+        headCommit: input.head_commit,
+      });
+      return pr;
+    },
+    summarize: (pr) => `${pr.forge} pull request ${pr.url ?? pr.number ?? pr.branch} (${pr.status})`,
+  }),
+);

@@ -1,0 +1,20 @@
+import { z } from 'zod';
+import { AutodevError } from '../errors.js';
+import { defineTool } from './define.js';
+import { registerTool } from './register.js';
+
+export const prMergeTool = registerTool(
+  defineTool({
+    name: 'pr_merge',
+    description: "Merge the task's pull request on the forge (only after policy allowed it).",
+    inputSchema: z.object({ task_id: z.string().min(1) }),
+    async invoke(input, ctx) {
+      const store = ctx.services.store;
+      if (!store) throw new AutodevError('INTERNAL', 'pr_merge needs the store');
+      const pullRequest = await store.pullRequests.getByTask(input.task_id);
+      if (!pullRequest) throw new AutodevError('FORGE_FAILED', `task ${input.task_id} has no pull request to merge`);
+      return ctx.services.forge.merge({ pullRequest, workspaceDir: ctx.workspaceDir });
+    },
+    summarize: (out) => (out.merged ? `merged as ${out.mergeCommit.slice(0, 12)}` : `not merged: ${out.reason}`),
+  }),
+);

@@ -1,0 +1,41 @@
+import { AutodevError } from '../errors.js';
+import { fileListTool } from './file-list.js';
+import { gitApplyTool } from './git-apply.js';
+import { gitCloneTool } from './git-clone.js';
+import { gitPrTool } from './git-pr.js';
+import { gitPushTool } from './git-push.js';
+import { policyLocalTool } from './policy-local.js';
+import { prMergeTool } from './pr-merge.js';
+import { repoSearchTool } from './repo-search.js';
+import type { RegisteredTool } from './types.js';
+
+/** Flat name → tool map. Adding a tool is one file and one line here. */
+export const TOOLS: readonly RegisteredTool[] = [
+  gitCloneTool,
+  gitApplyTool,
+  gitPushTool,
+  gitPrTool,
+  prMergeTool,
+  fileListTool,
+  repoSearchTool,
+  policyLocalTool,
+];
+
+export interface ToolRegistry {
+  get(name: string): RegisteredTool;
+  list(): readonly RegisteredTool[];
+}
+
+export function createToolRegistry(tools: readonly RegisteredTool[] = TOOLS): ToolRegistry {
+  const byName = new Map(tools.map((t) => [t.name, t]));
+  return {
+    get(name) {
+      const tool = byName.get(name);
+      if (!tool) {
+        throw new AutodevError('TOOL_NOT_FOUND', `no tool named ${JSON.stringify(name)}; known: ${[...byName.keys()].join(', ')}`);
+      }
+      return tool;
+    },
+    list: () => tools,
+  };
+}

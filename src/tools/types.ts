@@ -1,0 +1,61 @@
+import type { z } from 'zod';
+import type { AutodevConfig } from '../config/schema.js';
+import type { Forge } from '../forges/types.js';
+import type { ModelClient } from '../llm/types.js';
+import type { Logger } from '../logging/logger.js';
+import type { Sandbox } from '../sandbox/types.js';
+import type { RepoSearch } from '../search/types.js';
+import type { Store } from '../store/index.js';
+import type { WorkspaceGit, WorkspaceManager } from '../workspace/types.js';
+
+/** The layers a tool adapts; built once per process and passed in, never imported as singletons. */
+export interface ToolServices {
+  config: AutodevConfig;
+  sandbox: Sandbox;
+  /** Created lazily: a tool run that never calls the model needs no key. */
+  model: () => ModelClient;
+  git: WorkspaceGit;
+  workspaces: WorkspaceManager;
+  forge: Forge;
+  search: RepoSearch;
+  store?: Store;
+}
+
+export interface ModelCallRecord {
+  model: string;
+  inputTokens: number;
+  outputTokens: number;
+  durationMs: number;
+  finishReason: string;
+}
+
+export interface ToolContext {
+  /** The task the call belongs to; absent for `autodev tools run`. */
+  taskId?: string;
+  /** Absolute path of the workspace the tool works in. */
+  workspaceDir: string;
+  signal: AbortSignal;
+  log: Logger;
+  services: ToolServices;
+  /** Command output for the task's logs (redacted by the store). */
+  onOutput(stream: 'stdout' | 'stderr', content: string): void;
+  /** Every model call, for the audit trail and cost metrics. */
+  onModelCall(record: ModelCallRecord): void;
+}
+
+export interface Tool<Input = unknown, Output = unknown> {
+  readonly name: string;
+  readonly description: string;
+  readonly inputSchema: z.ZodType<Input>;
+  invoke(input: Input, ctx: ToolContext): Promise<Output>;
+  /** One line for the step's output summary in the task view. */
+  summarize(output: Output): string;
+}
+
+/** A tool with its types closed over, as the registry holds it: input is validated before invoke. */
+export interface RegisteredTool {
+  readonly name: string;
+  readonly description: string;
+  readonly inputSchema: z.ZodType;
+  run(rawInput: unknown, ctx: ToolContext): Promise<{ output: unknown; summary: string }>;
+}
