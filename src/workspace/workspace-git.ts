@@ -10,27 +10,37 @@ export interface WorkspaceGitDeps {
 // Diffs and file lists must be the same whatever the host's or the repo's config says.
 const DIFF_FLAGS = ['--no-color', '--no-ext-diff', '--no-textconv', '--no-renames'];
 
+/**
+ * Tried in order; git apply is atomic (all files or none), so a failed try leaves the tree as it was.
+ * Exact first: --recount misreads a hunk followed by a `--- a/file` header as removing that line.
+ * Then --recount, for the wrong hunk line counts models write, then forgiving whitespace drift in
+ * context lines. No --3way: model-written diffs carry no blob ids to merge from, and a 3-way merge
+ * would leave conflict markers in files that then look like edits.
+ */
+const APPLY_ATTEMPTS: readonly (readonly string[])[] = [
+  [],
+  ['--recount'],
+  ['--ignore-whitespace'],
+  ['--recount', '--ignore-whitespace'],
+];
+
+/** `git apply --numstat` names only the new path of a rename; the old one is touched too (deleted). */
+function renamedFrom(diff: string): string[] {
+  return [...diff.matchAll(/^rename from (.+)$/gm)].map((m) => m[1] ?? '').filter((p) => p !== '');
+}
+
 function splitZ(text: string): string[] {
   return text.split('\0').filter((s) => s !== '');
 }
 
-/** Files named by `git apply --numstat -z`: `added\tdeleted\tpath\0`, or for a rename `a\td\t\0old\0new\0`. */
+/**
+ * Files named by `git apply --numstat -z`: `added\tdeleted\tpath\0`, or in the rename form
+ * `added\tdeleted\t\0old\0new\0`; the last tab field of each entry is a path (or empty).
+ */
 function numstatFiles(output: string): string[] {
-  const parts = output.split('\0');
-  const files: string[] = [];
-  for (let i = 0; i < parts.length; i += 1) {
-    const part = parts[i] ?? '';
-    if (part === '') continue;
-    const path = part.split('\t')[2];
-    if (path === undefined) continue;
-    if (path !== '') {
-      files.push(path);
-      continue;
-    }
-    files.push(parts[i + 1] ?? '', parts[i + 2] ?? '');
-    i += 2;
-  }
-  return [...new Set(files.filter((f) => f !== ''))];
+  return splitZ(output)
+    .map((entry) => entry.split('\t').at(-1) ?? '')
+    .filter((path) => path !== '');
 }
 
 export function createWorkspaceGit(deps: WorkspaceGitDeps): WorkspaceGit {
@@ -102,23 +112,20 @@ export function createWorkspaceGit(deps: WorkspaceGitDeps): WorkspaceGit {
 
     async applyUnifiedDiff(dir, diff) {
       const input = diff.endsWith('\n') ? diff : `${diff}\n`;
-      // No --3way: model-written diffs carry no blob ids to merge from, and a 3-way merge would leave
-      // conflict markers in files that then look like edits. The second try forgives whitespace-only
-      // drift in context lines, which models often get wrong. git apply is atomic: all files or none.
-      const base = ['apply', '--recount', '--whitespace=nowarn'];
-      try {
-        await git([...base, '-'], { cwd: dir, input });
-      } catch (first) {
-        if (!isAutodevError(first, 'GIT_FAILED')) throw first;
+      let first: AutodevError | undefined;
+      for (const flags of APPLY_ATTEMPTS) {
         try {
-          await git([...base, '--ignore-whitespace', '-'], { cwd: dir, input });
-        } catch {
-          const reason = first.message.replace(/^git apply failed: /, '');
-          throw new AutodevError('PATCH_FAILED', `the diff does not apply: ${reason}`, { cause: first });
+          await git(['apply', '--whitespace=nowarn', ...flags, '-'], { cwd: dir, input });
+          // --numstat only parses (applies nothing), so it names the touched files of the applied diff.
+          const stat = await git(['apply', ...flags, '--numstat', '-z', '-'], { cwd: dir, input });
+          return [...new Set([...numstatFiles(stat.stdout), ...renamedFrom(input)])];
+        } catch (error) {
+          if (!isAutodevError(error, 'GIT_FAILED')) throw error;
+          first ??= error;
         }
       }
-      // --numstat only parses (applies nothing), so it names the touched files of the applied diff.
-      return numstatFiles((await git([...base, '--numstat', '-z', '-'], { cwd: dir, input })).stdout);
+      const reason = (first?.message ?? '').replace(/^git apply failed: /, '');
+      throw new AutodevError('PATCH_FAILED', `the diff does not apply: ${reason}`, { cause: first });
     },
 
     async commitAll(dir, message, author: GitAuthor) {

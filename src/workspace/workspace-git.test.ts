@@ -1,0 +1,209 @@
+import { existsSync } from 'node:fs';
+import { chmod, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createFixtureRepo, type FixtureRepo } from '../../test/fixtures/repo.js';
+import { isAutodevError, type AutodevError } from '../errors.js';
+import { createGitRunner } from './run-git.js';
+import { createWorkspaceGit } from './workspace-git.js';
+
+const git = createGitRunner({ env: process.env });
+const wg = createWorkspaceGit({ git });
+const author = { name: 'AutoDev Bot', email: 'autodev@example.test' };
+
+async function failure(promise: Promise<unknown>): Promise<AutodevError> {
+  try {
+    await promise;
+  } catch (error) {
+    if (isAutodevError(error)) return error;
+    throw error;
+  }
+  throw new Error('expected a failure');
+}
+
+const EDIT_README = `--- a/README.md
++++ b/README.md
+@@ -1,2 +1,2 @@
+ # demo
+-old line
++new line
+`;
+
+describe('createWorkspaceGit', () => {
+  let fixture: FixtureRepo;
+  let root: string;
+  let dir: string;
+  let base: string;
+
+  beforeEach(async () => {
+    fixture = await createFixtureRepo({
+      files: { 'README.md': '# demo\nold line\n', 'src/a.ts': 'export const a = 1;\n', 'src/b.ts': 'b\n' },
+    });
+    root = await mkdtemp(join(tmpdir(), 'autodev-wg-'));
+    dir = join(root, 'clone');
+    await git(['clone', '--quiet', fixture.origin, dir]);
+    base = await wg.head(dir);
+  });
+  afterEach(async () => {
+    await fixture.cleanup();
+    await rm(root, { recursive: true, force: true });
+  });
+
+  it('reads HEAD as a commit id', async () => {
+    expect(base).toBe(await fixture.branchCommit('main'));
+  });
+
+  it('applies a unified diff and returns the touched files, including created, deleted and renamed', async () => {
+    const diff = `${EDIT_README}--- /dev/null
++++ b/docs/new.md
+@@ -0,0 +1 @@
++hello
+--- a/src/b.ts
++++ /dev/null
+@@ -1 +0,0 @@
+-b
+diff --git a/src/a.ts b/src/renamed.ts
+similarity index 100%
+rename from src/a.ts
+rename to src/renamed.ts
+`;
+    const files = await wg.applyUnifiedDiff(dir, diff);
+    expect(files.sort()).toEqual(['README.md', 'docs/new.md', 'src/a.ts', 'src/b.ts', 'src/renamed.ts']);
+    expect(await readFile(join(dir, 'README.md'), 'utf8')).toBe('# demo\nnew line\n');
+    expect(await readFile(join(dir, 'docs/new.md'), 'utf8')).toBe('hello\n');
+    expect(existsSync(join(dir, 'src/b.ts'))).toBe(false);
+    expect(existsSync(join(dir, 'src/renamed.ts'))).toBe(true);
+  });
+
+  it('tolerates wrong hunk line counts and a missing final newline', async () => {
+    const sloppy = EDIT_README.replace('@@ -1,2 +1,2 @@', '@@ -1,7 +1,9 @@').trimEnd();
+    expect(await wg.applyUnifiedDiff(dir, sloppy)).toEqual(['README.md']);
+    expect(await readFile(join(dir, 'README.md'), 'utf8')).toBe('# demo\nnew line\n');
+  });
+
+  it('tolerates whitespace drift in context lines', async () => {
+    const drifted = EDIT_README.replace(' # demo\n', ' #   demo\n');
+    expect(await wg.applyUnifiedDiff(dir, drifted)).toEqual(['README.md']);
+    expect(await readFile(join(dir, 'README.md'), 'utf8')).toContain('new line');
+  });
+
+  it('fails with PATCH_FAILED and git reason, changing nothing, when a hunk does not apply', async () => {
+    const diff = `${EDIT_README}--- a/src/a.ts
++++ b/src/a.ts
+@@ -1 +1 @@
+-export const a = 42;
++export const a = 43;
+`;
+    const error = await failure(wg.applyUnifiedDiff(dir, diff));
+    expect(error.code).toBe('PATCH_FAILED');
+    expect(error.message).toMatch(/src\/a\.ts/);
+    // atomic: the README hunk that would apply was not applied either
+    expect(await readFile(join(dir, 'README.md'), 'utf8')).toBe('# demo\nold line\n');
+  });
+
+  it.each([
+    ['an empty diff', ''],
+    ['prose instead of a diff', 'I changed the file as asked.'],
+    ['a path outside the worktree', '--- /dev/null\n+++ b/../escape.txt\n@@ -0,0 +1 @@\n+x\n'],
+    ['a path inside .git', '--- /dev/null\n+++ b/.git/hooks/post-checkout\n@@ -0,0 +1 @@\n+x\n'],
+  ])('refuses %s with PATCH_FAILED', async (_what, diff) => {
+    expect((await failure(wg.applyUnifiedDiff(dir, diff))).code).toBe('PATCH_FAILED');
+    expect(existsSync(join(root, 'escape.txt'))).toBe(false);
+    expect(existsSync(join(dir, '.git/hooks/post-checkout'))).toBe(false);
+  });
+
+  it('commits everything with the given author, without running hooks', async () => {
+    await mkdir(join(dir, '.git', 'hooks'), { recursive: true });
+    await writeFile(join(dir, '.git', 'hooks', 'pre-commit'), '#!/bin/sh\nexit 1\n');
+    await chmod(join(dir, '.git', 'hooks', 'pre-commit'), 0o755);
+    await wg.applyUnifiedDiff(dir, EDIT_README);
+    await writeFile(join(dir, 'untracked.txt'), 'new\n');
+
+    const result = await wg.commitAll(dir, 'Change the readme\n\nBecause.', author);
+    expect(result.changed).toBe(true);
+    expect(result.commit).toBe(await wg.head(dir));
+    const log = await git(['log', '-1', '--format=%an <%ae>|%cn <%ce>|%B'], { cwd: dir });
+    expect(log.stdout.trim()).toBe(
+      'AutoDev Bot <autodev@example.test>|AutoDev Bot <autodev@example.test>|Change the readme\n\nBecause.',
+    );
+    expect((await wg.changedFiles(dir, base)).sort()).toEqual(['README.md', 'untracked.txt']);
+  });
+
+  it('returns the current HEAD, unchanged, when there is nothing to commit', async () => {
+    expect(await wg.commitAll(dir, 'nothing', author)).toEqual({ commit: base, changed: false });
+  });
+
+  it('resets to a commit, dropping changes and untracked files but not ignored ones', async () => {
+    await writeFile(join(dir, '.gitignore'), 'build/\n');
+    const withIgnore = (await wg.commitAll(dir, 'ignore build', author)).commit;
+    await mkdir(join(dir, 'build'));
+    await writeFile(join(dir, 'build', 'out.js'), 'x');
+    await wg.applyUnifiedDiff(dir, EDIT_README);
+    await wg.commitAll(dir, 'edit', author);
+    await writeFile(join(dir, 'src/a.ts'), 'dirty\n');
+    await writeFile(join(dir, 'stray.txt'), 'x');
+
+    await wg.resetTo(dir, withIgnore);
+    expect(await wg.head(dir)).toBe(withIgnore);
+    expect(await readFile(join(dir, 'README.md'), 'utf8')).toBe('# demo\nold line\n');
+    expect(await readFile(join(dir, 'src/a.ts'), 'utf8')).toBe('export const a = 1;\n');
+    expect(existsSync(join(dir, 'stray.txt'))).toBe(false);
+    expect(existsSync(join(dir, 'build', 'out.js'))).toBe(true);
+  });
+
+  it('refuses a revision that is not a commit, or that looks like an option', async () => {
+    expect((await failure(wg.resetTo(dir, 'no-such-commit'))).code).toBe('GIT_FAILED');
+    expect((await failure(wg.diff(dir, '--output=/tmp/autodev-pwned'))).code).toBe('GIT_FAILED');
+    expect(existsSync('/tmp/autodev-pwned')).toBe(false);
+  });
+
+  it('lists changed files and the diff between a base and HEAD', async () => {
+    await wg.applyUnifiedDiff(dir, EDIT_README);
+    await wg.commitAll(dir, 'edit', author);
+    expect(await wg.changedFiles(dir, base)).toEqual(['README.md']);
+    const diff = await wg.diff(dir, base);
+    expect(diff).toContain('-old line\n+new line');
+    expect(await wg.changedFiles(dir, 'HEAD')).toEqual([]);
+  });
+
+  it('pushes HEAD to a branch, once: a second push sends nothing', async () => {
+    expect(await wg.remoteBranchCommit(dir, fixture.origin, 'autodev/t1')).toBeUndefined();
+    await wg.applyUnifiedDiff(dir, EDIT_README);
+    const { commit } = await wg.commitAll(dir, 'edit', author);
+
+    expect(await wg.push(dir, fixture.origin, 'autodev/t1')).toEqual({ pushed: true, remoteCommit: commit });
+    expect(await fixture.branchCommit('autodev/t1')).toBe(commit);
+    expect(await fixture.readFileAt('autodev/t1', 'README.md')).toBe('# demo\nnew line\n');
+    expect(await wg.push(dir, fixture.origin, 'autodev/t1')).toEqual({ pushed: false, remoteCommit: commit });
+    expect(await wg.remoteBranchCommit(dir, `file://${fixture.origin}`, 'autodev/t1')).toBe(commit);
+  });
+
+  it('refuses to overwrite a diverged remote branch unless forced', async () => {
+    await fixture.commit('main', {}, 'someone else');
+    const theirs = await fixture.commit('main', { 'x.txt': 'theirs\n' });
+    await writeFile(join(dir, 'y.txt'), 'ours\n');
+    const { commit } = await wg.commitAll(dir, 'ours', author);
+
+    expect((await failure(wg.push(dir, fixture.origin, 'main'))).code).toBe('GIT_FAILED');
+    expect(await fixture.branchCommit('main')).toBe(theirs);
+    expect(await wg.push(dir, fixture.origin, 'main', { force: true })).toEqual({
+      pushed: true,
+      remoteCommit: commit,
+    });
+    expect(await fixture.branchCommit('main')).toBe(commit);
+  });
+
+  it('refuses unsafe remotes and branch names, and a token over plain http', async () => {
+    expect((await failure(wg.push(dir, 'ext::sh -c id', 'b'))).code).toBe('REPO_REFUSED');
+    expect((await failure(wg.push(dir, '--upload-pack=x', 'b'))).code).toBe('REPO_REFUSED');
+    expect((await failure(wg.push(dir, fixture.origin, '-f'))).code).toBe('VALIDATION_FAILED');
+    const http = await failure(wg.push(dir, 'http://127.0.0.1:1/o/n', 'b', { token: 'tok' }));
+    expect(http.code).toBe('REPO_REFUSED');
+  });
+
+  it('reports an unreachable remote as REPO_UNREACHABLE', async () => {
+    const error = await failure(wg.remoteBranchCommit(dir, join(root, 'missing.git'), 'main'));
+    expect(error.code).toBe('REPO_UNREACHABLE');
+  });
+});

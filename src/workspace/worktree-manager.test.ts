@@ -1,0 +1,212 @@
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { hostname, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createFixtureRepo, type FixtureRepo } from '../../test/fixtures/repo.js';
+import { isAutodevError, type AutodevError } from '../errors.js';
+import { createMirrorStore } from './mirror.js';
+import { parseRepoRef } from './repo-ref.js';
+import { createGitRunner } from './run-git.js';
+import { createWorkspaceManager } from './worktree-manager.js';
+
+const git = createGitRunner({ env: process.env });
+
+async function failure(promise: Promise<unknown>): Promise<AutodevError> {
+  try {
+    await promise;
+  } catch (error) {
+    if (isAutodevError(error)) return error;
+    throw error;
+  }
+  throw new Error('expected a failure');
+}
+
+describe('createWorkspaceManager', () => {
+  let fixture: FixtureRepo;
+  let dataDir: string;
+  let clock: number;
+  const manager = () =>
+    createWorkspaceManager({ dataDir, keep_failed_workspaces_hours: 24 }, { git, now: () => clock });
+  const input = (taskId: string, branch = `autodev/${taskId}`) => ({
+    taskId,
+    repo: fixture.origin,
+    baseBranch: 'main',
+    branch,
+  });
+  const mirrorDir = () =>
+    createMirrorStore({ git, root: join(dataDir, 'mirrors') }).pathFor(parseRepoRef(fixture.origin));
+  const mirrorBranches = async () =>
+    (await git(['for-each-ref', '--format=%(refname:short)', 'refs/heads/'], { cwd: mirrorDir() })).stdout
+      .split('\n')
+      .filter(Boolean);
+
+  beforeEach(async () => {
+    clock = Date.parse('2025-01-01T00:00:00Z');
+    fixture = await createFixtureRepo({ files: { 'README.md': '# demo\n', 'src/main.ts': 'export {};\n' } });
+    dataDir = await mkdtemp(join(tmpdir(), 'autodev-data-'));
+  });
+  afterEach(async () => {
+    await fixture.cleanup();
+    await rm(dataDir, { recursive: true, force: true });
+  });
+
+  it('gives a task a checked-out worktree on its branch, from the base branch, with origin = the repo', async () => {
+    const ws = await manager().prepare(input('t1'));
+    expect(ws).toMatchObject({
+      taskId: 't1',
+      repo: fixture.origin,
+      branch: 'autodev/t1',
+      baseBranch: 'main',
+    });
+    expect(ws.baseCommit).toBe(await fixture.branchCommit('main'));
+    expect(await readFile(join(ws.dir, 'src/main.ts'), 'utf8')).toBe('export {};\n');
+    const head = await git(['symbolic-ref', 'HEAD'], { cwd: ws.dir });
+    expect(head.stdout.trim()).toBe('refs/heads/autodev/t1');
+    const status = await git(['status', '--porcelain'], { cwd: ws.dir });
+    expect(status.stdout).toBe('');
+    const origin = await git(['remote', 'get-url', 'origin'], { cwd: ws.dir });
+    expect(origin.stdout.trim()).toBe(fixture.origin);
+  });
+
+  it('is idempotent: a second prepare returns the same worktree, untouched', async () => {
+    const first = await manager().prepare(input('t1'));
+    await writeFile(join(first.dir, 'README.md'), 'edited by the agent\n');
+    await fixture.commit('main', { 'new.txt': 'upstream moved on\n' });
+    const second = await manager().prepare(input('t1'));
+    expect(second).toEqual(first);
+    expect(await readFile(join(second.dir, 'README.md'), 'utf8')).toBe('edited by the agent\n');
+    expect(existsSync(join(second.dir, 'new.txt'))).toBe(false);
+  });
+
+  it('refuses to reuse a task id for another repo or branch', async () => {
+    await manager().prepare(input('t1'));
+    expect((await failure(manager().prepare(input('t1', 'autodev/other')))).code).toBe('VALIDATION_FAILED');
+  });
+
+  it('fetches the mirror for each new task, so a later task starts from the new base', async () => {
+    const m = manager();
+    const a = await m.prepare(input('a'));
+    const moved = await fixture.commit('main', { 'new.txt': 'x\n' });
+    const b = await m.prepare(input('b'));
+    expect(b.baseCommit).toBe(moved);
+    expect(a.baseCommit).not.toBe(moved);
+    expect(existsSync(join(b.dir, 'new.txt'))).toBe(true);
+    expect(await readdir(join(dataDir, 'mirrors'))).toHaveLength(1);
+  });
+
+  it('prepares concurrent tasks of one repo without corrupting the shared mirror', async () => {
+    const m = manager();
+    const other = manager(); // a second instance, as a second worker process would have
+    const all = await Promise.all(
+      ['c1', 'c2', 'c3', 'c4'].map((id, i) => (i % 2 === 0 ? m : other).prepare(input(id))),
+    );
+    expect(new Set(all.map((w) => w.dir)).size).toBe(4);
+    const fsck = await git(['fsck', '--no-progress'], { cwd: mirrorDir() });
+    expect(fsck.exitCode).toBe(0);
+    expect((await mirrorBranches()).sort()).toEqual(['autodev/c1', 'autodev/c2', 'autodev/c3', 'autodev/c4']);
+  });
+
+  it('is not blocked by a lock file left by a process that died', async () => {
+    await manager().prepare(input('t1'));
+    // pid 2^22+1 is above Linux's pid_max, so no process has it
+    await writeFile(`${mirrorDir()}.lock`, `4194305\n${hostname()}\nsome-token\n`);
+    const ws = await manager().prepare(input('t2'));
+    expect(existsSync(ws.dir)).toBe(true);
+  });
+
+  it('reports an unreachable repo as REPO_UNREACHABLE with git reason', async () => {
+    const error = await failure(manager().prepare({ ...input('t1'), repo: join(dataDir, 'nope.git') }));
+    expect(error.code).toBe('REPO_UNREACHABLE');
+    expect(error.message).toMatch(/does not appear to be a git repository|not found/i);
+    expect(await readdir(join(dataDir, 'mirrors'))).toEqual([]);
+  });
+
+  it('fails with GIT_FAILED when the base branch does not exist', async () => {
+    const error = await failure(manager().prepare({ ...input('t1'), baseBranch: 'develop' }));
+    expect(error.code).toBe('GIT_FAILED');
+    expect(error.message).toContain('develop');
+  });
+
+  it.each([
+    ['../escape', 'autodev/x'],
+    ['t1', '-evil'],
+    ['t1', 'bad..name'],
+    ['t1', 'has space'],
+  ])('refuses task id %j / branch %j', async (taskId, branch) => {
+    expect((await failure(manager().prepare({ ...input('t1'), taskId, branch }))).code).toBe(
+      'VALIDATION_FAILED',
+    );
+  });
+
+  it('refuses a repo reference it does not accept', async () => {
+    const error = await failure(manager().prepare({ ...input('t1'), repo: 'ext::sh -c id' }));
+    expect(error.code).toBe('REPO_REFUSED');
+  });
+
+  it('finds a prepared workspace from a new instance (restart) and nothing for unknown tasks', async () => {
+    const ws = await manager().prepare(input('t1'));
+    expect(await manager().find('t1')).toEqual(ws);
+    expect(await manager().find('unknown')).toBeUndefined();
+  });
+
+  it('removes the worktree and its mirror branch, idempotently', async () => {
+    const m = manager();
+    const ws = await m.prepare(input('t1'));
+    await m.remove('t1');
+    expect(existsSync(ws.dir)).toBe(false);
+    expect(await m.find('t1')).toBeUndefined();
+    expect(await mirrorBranches()).toEqual([]);
+    await m.remove('t1');
+    // the same task id and branch can be prepared again afterwards
+    expect(existsSync((await m.prepare(input('t1'))).dir)).toBe(true);
+  });
+
+  it('sweeps workspaces of tasks no longer live, keeping failed ones for the configured hours', async () => {
+    const m = manager();
+    const live = await m.prepare(input('live'));
+    const gone = await m.prepare(input('gone'));
+    const failed = await m.prepare(input('failed'));
+    await m.markFailed('failed');
+
+    clock += 23 * 3_600_000;
+    expect((await m.sweep(new Set(['live']))).removed).toEqual(['gone']);
+    expect(existsSync(live.dir)).toBe(true);
+    expect(existsSync(gone.dir)).toBe(false);
+    expect(existsSync(failed.dir)).toBe(true);
+
+    clock += 2 * 3_600_000;
+    expect((await m.sweep(new Set(['live']))).removed).toEqual(['failed']);
+    expect(existsSync(failed.dir)).toBe(false);
+    expect(await mirrorBranches()).toEqual(['autodev/live']);
+  });
+
+  it('cleans what a crash left: deleted worktree dirs, orphan branches, half-made mirrors', async () => {
+    const m = manager();
+    const ws = await m.prepare(input('t1'));
+    await rm(ws.dir, { recursive: true, force: true }); // worktree vanished with its registration left
+    const partial = `${mirrorDir()}.tmp-deadbeef`;
+    await mkdir(partial);
+    await git(['branch', 'autodev/orphan', ws.baseCommit], { cwd: mirrorDir() });
+
+    const { removed } = await m.sweep(new Set());
+    expect(removed).toEqual(['t1']);
+    expect(existsSync(partial)).toBe(false);
+    expect(await mirrorBranches()).toEqual([]);
+    const worktrees = await git(['worktree', 'list', '--porcelain'], { cwd: mirrorDir() });
+    expect(worktrees.stdout).not.toContain('t1');
+    // and the task can start over
+    expect(existsSync((await m.prepare(input('t1'))).dir)).toBe(true);
+  });
+
+  it('rebuilds a worktree whose prepare crashed before it was recorded', async () => {
+    const m = manager();
+    const ws = await m.prepare(input('t1'));
+    await rm(join(dataDir, 'workspace-meta'), { recursive: true, force: true });
+    await writeFile(join(ws.dir, 'half-written.txt'), 'x');
+    const again = await m.prepare(input('t1'));
+    expect(again.dir).toBe(ws.dir);
+    expect(existsSync(join(again.dir, 'half-written.txt'))).toBe(false);
+    expect(existsSync(join(again.dir, 'README.md'))).toBe(true);
+  });
+});
