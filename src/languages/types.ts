@@ -59,6 +59,8 @@ export interface BuildReport {
   timedOut: boolean;
   durationMs: number;
   outputTail: string;
+  /** True when the project has no build step (plain JS, no script): nothing ran, nothing failed. */
+  skipped?: boolean;
 }
 
 export interface LintWarning {
@@ -89,6 +91,8 @@ export interface RunProjectCommandOptions {
   workspaceDir: string;
   timeoutMs: number;
   signal?: AbortSignal;
+  /** The task's private HOME (build caches kept between runs); see SandboxCommand.homeDir. */
+  homeDir?: string;
 }
 
 /** One implementation per language: detection, default commands, output parsers. */

@@ -1,0 +1,50 @@
+import { applyAutodevToml, readAutodevToml } from './autodev-toml.js';
+import { go } from './go.js';
+import { node } from './node.js';
+import { python } from './python.js';
+import { rust } from './rust.js';
+import type {
+  BuildReport,
+  DetectedProject,
+  Language,
+  LanguageId,
+  LintReport,
+  RunProjectCommandOptions,
+  TestReport,
+} from './types.js';
+
+export const LANGUAGES = { rust, node, python, go } as const satisfies Record<LanguageId, Language>;
+
+/**
+ * Every project in the repo, all languages, with `.autodev.toml` applied; sorted by folder
+ * so the root comes first. Throws VALIDATION_FAILED naming the key of a bad `.autodev.toml`.
+ */
+export async function detectProjects(repoDir: string): Promise<DetectedProject[]> {
+  const found = (await Promise.all(Object.values(LANGUAGES).map((l) => l.detect(repoDir)))).flat();
+  const toml = await readAutodevToml(repoDir);
+  const projects = toml ? applyAutodevToml(found, toml) : found;
+  return projects.sort((a, b) =>
+    a.root === b.root
+      ? a.language.localeCompare(b.language)
+      : a.root === '.'
+        ? -1
+        : b.root === '.'
+          ? 1
+          : a.root.localeCompare(b.root),
+  );
+}
+
+export function runTests(project: DetectedProject, options: RunProjectCommandOptions): Promise<TestReport> {
+  return LANGUAGES[project.language].runTests(project, options);
+}
+
+export function runBuild(project: DetectedProject, options: RunProjectCommandOptions): Promise<BuildReport> {
+  return LANGUAGES[project.language].runBuild(project, options);
+}
+
+export function runLint(project: DetectedProject, options: RunProjectCommandOptions): Promise<LintReport> {
+  return LANGUAGES[project.language].runLint(project, options);
+}
+
+export { parseAutodevToml, readAutodevToml, applyAutodevToml, AUTODEV_TOML } from './autodev-toml.js';
+export type * from './types.js';

@@ -1,0 +1,185 @@
+import path from 'node:path';
+import { z } from 'zod';
+import { parseEslintJson } from './parsers/eslint.js';
+import { parseMochaOutput, parseVitestOrJestOutput } from './parsers/js-test-summary.js';
+import { parseNodeTestOutput } from './parsers/node-test.js';
+import { parseTscOutput } from './parsers/tsc.js';
+import type { TestCounts } from './parsers/types.js';
+import { requireCommand, runBuildCommand, runLintCommand, runTestCommand } from './run.js';
+import { candidateDirs, exists, isInside, readText } from './scan.js';
+import type { Argv, DetectedProject, Language, ProjectCommands } from './types.js';
+
+const PackageJson = z.object({
+  scripts: z.record(z.string(), z.string()).optional(),
+  workspaces: z.unknown().optional(),
+  packageManager: z.string().optional(),
+  eslintConfig: z.unknown().optional(),
+});
+type PackageJson = z.infer<typeof PackageJson>;
+
+const ESLINT_CONFIGS = [
+  'eslint.config.js',
+  'eslint.config.mjs',
+  'eslint.config.cjs',
+  'eslint.config.ts',
+  'eslint.config.mts',
+  'eslint.config.cts',
+  '.eslintrc',
+  '.eslintrc.js',
+  '.eslintrc.cjs',
+  '.eslintrc.json',
+  '.eslintrc.yml',
+  '.eslintrc.yaml',
+];
+// What `npm init` writes: a placeholder that always fails, not a test suite.
+const NPM_PLACEHOLDER_TEST = /no test specified/;
+const TSC = ['tsc', '--noEmit', '--pretty', 'false'];
+// Runners read CI to stay out of watch mode and drop spinners; colour would only get in the way.
+const RUN_ENV = { CI: 'true', NO_COLOR: '1', FORCE_COLOR: '0', npm_config_update_notifier: 'false' };
+
+type PackageManager = 'npm' | 'pnpm' | 'yarn';
+
+async function readPackageJson(dir: string): Promise<PackageJson | undefined> {
+  const text = await readText(path.join(dir, 'package.json'));
+  if (text === undefined) return undefined;
+  try {
+    const parsed = PackageJson.safeParse(JSON.parse(text));
+    return parsed.success ? parsed.data : {};
+  } catch {
+    return {};
+  }
+}
+
+/** The lockfile decides, looked for in the project and up to the repo root (a workspace keeps one at the top). */
+async function packageManager(
+  repoDir: string,
+  root: string,
+  pkg: PackageJson,
+): Promise<{ pm: PackageManager; locked: boolean }> {
+  const declared = /^(npm|pnpm|yarn)@/.exec(pkg.packageManager ?? '')?.[1];
+  for (let dir = root; ; dir = path.posix.dirname(dir)) {
+    const abs = path.join(repoDir, dir);
+    if (await exists(path.join(abs, 'pnpm-lock.yaml'))) return { pm: 'pnpm', locked: true };
+    if (await exists(path.join(abs, 'yarn.lock'))) return { pm: 'yarn', locked: true };
+    if (
+      (await exists(path.join(abs, 'package-lock.json'))) ||
+      (await exists(path.join(abs, 'npm-shrinkwrap.json')))
+    ) {
+      return { pm: 'npm', locked: true };
+    }
+    if (dir === '.') break;
+  }
+  return { pm: declared === 'pnpm' || declared === 'yarn' ? declared : 'npm', locked: false };
+}
+
+function setupCommand(pm: PackageManager, locked: boolean): Argv {
+  if (pm === 'pnpm') return locked ? ['pnpm', 'install', '--frozen-lockfile'] : ['pnpm', 'install'];
+  if (pm === 'yarn') return locked ? ['yarn', 'install', '--frozen-lockfile'] : ['yarn', 'install'];
+  return locked ? ['npm', 'ci'] : ['npm', 'install'];
+}
+
+async function hasEslintConfig(dir: string, pkg: PackageJson): Promise<boolean> {
+  if (pkg.eslintConfig !== undefined) return true;
+  for (const name of ESLINT_CONFIGS) if (await exists(path.join(dir, name))) return true;
+  return false;
+}
+
+async function commandsFor(
+  repoDir: string,
+  root: string,
+  pkg: PackageJson,
+): Promise<{ toolchain: PackageManager; commands: ProjectCommands }> {
+  const dir = path.join(repoDir, root);
+  const { pm, locked } = await packageManager(repoDir, root, pkg);
+  const scripts = pkg.scripts ?? {};
+  const tsconfig = await exists(path.join(dir, 'tsconfig.json'));
+  const test = scripts['test'];
+  const commands: ProjectCommands = { setup: setupCommand(pm, locked) };
+  if (scripts['build']) commands.build = [pm, 'run', 'build'];
+  else if (tsconfig) commands.build = [...TSC];
+  if (test && !NPM_PLACEHOLDER_TEST.test(test)) commands.test = [pm, 'test'];
+  if (await hasEslintConfig(dir, pkg)) commands.lint = ['eslint', '-f', 'json', '.'];
+  else if (tsconfig) commands.lint = [...TSC];
+  return { toolchain: pm, commands };
+}
+
+/**
+ * Prefers the project's own installed binary (node_modules/.bin, in the project or a parent
+ * up to the workspace root), as `npm exec` would, without npx's habit of downloading what is missing.
+ */
+async function resolveLocalBin(argv: Argv, projectDir: string, workspaceDir: string): Promise<Argv> {
+  const [program, ...rest] = argv;
+  if (!program || program.includes('/')) return argv;
+  for (let dir = projectDir; ; dir = path.dirname(dir)) {
+    const bin = path.join(dir, 'node_modules', '.bin', program);
+    if (await exists(bin)) return [bin, ...rest];
+    if (dir === workspaceDir || !dir.startsWith(workspaceDir) || dir === path.dirname(dir)) return argv;
+  }
+}
+
+/** Whichever runner's summary the output holds: vitest/jest, node --test, mocha. */
+function parseJsTests(output: string): TestCounts {
+  for (const parse of [parseVitestOrJestOutput, parseNodeTestOutput, parseMochaOutput]) {
+    const counts = parse(output);
+    if (counts.found) return counts;
+  }
+  return parseNodeTestOutput(output);
+}
+
+function lintTool(argv: Argv | undefined): 'eslint' | 'tsc' | 'none' | string {
+  const program = path.basename(argv?.[0] ?? '');
+  if (!argv) return 'none';
+  return program === 'eslint' || program === 'tsc' ? program : argv.join(' ');
+}
+
+export const node: Language = {
+  id: 'node',
+
+  /** One project per package.json; packages inside a workspace root (npm/yarn workspaces, pnpm-workspace.yaml) belong to it. */
+  async detect(repoDir) {
+    const projects: DetectedProject[] = [];
+    const workspaceRoots: string[] = [];
+    for (const root of await candidateDirs(repoDir)) {
+      if (workspaceRoots.some((w) => isInside(root, w))) continue;
+      const pkg = await readPackageJson(path.join(repoDir, root));
+      if (!pkg) continue;
+      if (pkg.workspaces !== undefined || (await exists(path.join(repoDir, root, 'pnpm-workspace.yaml'))))
+        workspaceRoots.push(root);
+      const { toolchain, commands } = await commandsFor(repoDir, root, pkg);
+      projects.push({ language: 'node', root, toolchain, commands, overridden: false });
+    }
+    return projects;
+  },
+
+  async runTests(project, options) {
+    const argv = await resolveLocalBin(
+      requireCommand(project, 'test'),
+      path.resolve(options.workspaceDir, project.root),
+      options.workspaceDir,
+    );
+    return runTestCommand(project, argv, options, (r) => parseJsTests(`${r.stdout}\n${r.stderr}`), {
+      env: RUN_ENV,
+    });
+  },
+
+  runBuild(project, options) {
+    return runBuildCommand(project, options, (argv) =>
+      resolveLocalBin(argv, path.resolve(options.workspaceDir, project.root), options.workspaceDir),
+    );
+  },
+
+  async runLint(project, options) {
+    const configured = project.commands.lint;
+    const argv = configured
+      ? await resolveLocalBin(
+          configured,
+          path.resolve(options.workspaceDir, project.root),
+          options.workspaceDir,
+        )
+      : undefined;
+    const tool = lintTool(argv);
+    return runLintCommand(project, tool, argv, options, (r) =>
+      tool === 'eslint' ? parseEslintJson(r.stdout) : parseTscOutput(`${r.stdout}\n${r.stderr}`),
+    );
+  },
+};

@@ -1,0 +1,119 @@
+import { describe, expect, it } from 'vitest';
+import { sample } from './fixture.js';
+import { parseLibtestOutput } from './libtest.js';
+import { parseGoTestJson, parseGoTestText } from './go-test-json.js';
+import { parseJunitXml } from './junit-xml.js';
+import { parsePytestSummary } from './pytest-summary.js';
+import { parseUnittestOutput } from './unittest.js';
+import { parseNodeTestOutput } from './node-test.js';
+import { parseMochaOutput, parseVitestOrJestOutput } from './js-test-summary.js';
+
+describe('test output parsers on real output', () => {
+  it('cargo test: sums every test binary and names the failing test with its panic', () => {
+    const failing = parseLibtestOutput(sample('cargo-test-failing.txt'));
+    expect(failing).toMatchObject({ found: true, passed: 1, failed: 1, skipped: 1 });
+    expect(failing.failures.map((f) => f.name)).toEqual(['tests::subtracts']);
+    expect(failing.failures[0]?.message).toContain('left: 1');
+    expect(parseLibtestOutput(sample('cargo-test-passing.txt'))).toMatchObject({
+      passed: 2,
+      failed: 0,
+      skipped: 1,
+      failures: [],
+    });
+    expect(parseLibtestOutput('error[E0308]: mismatched types').found).toBe(false);
+  });
+
+  it('go test -json: counts pass/fail/skip and keeps the failing output', () => {
+    const failing = parseGoTestJson(sample('go-test-failing.jsonl'));
+    expect(failing).toMatchObject({ found: true, passed: 1, failed: 1, skipped: 1 });
+    expect(failing.failures[0]?.name).toBe('TestSubtracts');
+    expect(failing.failures[0]?.message).toContain('Sub(3, 2) = 1, want 0');
+    expect(parseGoTestJson(sample('go-test-passing.jsonl'))).toMatchObject({
+      passed: 2,
+      failed: 0,
+      skipped: 1,
+    });
+  });
+
+  it('go test -json: a package that does not compile is a failure naming the package and the error', () => {
+    const broken = parseGoTestJson(sample('go-test-build-failed.jsonl'));
+    expect(broken.failed).toBe(1);
+    expect(broken.failures[0]?.name).toContain('example.com/broken');
+    expect(broken.failures[0]?.message).toContain('cannot use "s"');
+  });
+
+  it('go test text (a command overridden without -json): --- FAIL lines', () => {
+    const text = sample('go-test-failing.jsonl')
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => (JSON.parse(l) as { Output?: string }).Output ?? '')
+      .join('');
+    expect(parseGoTestText(text)).toMatchObject({
+      passed: 1,
+      failed: 1,
+      skipped: 1,
+      failures: [{ name: 'TestSubtracts' }],
+    });
+  });
+
+  it('pytest junit xml (xunit1): node ids of failing tests and the assertion message', () => {
+    const failing = parseJunitXml(sample('pytest-junit-failing.xml'));
+    expect(failing).toMatchObject({ found: true, passed: 1, failed: 1, skipped: 1 });
+    expect(failing.failures[0]?.name).toBe('tests/test_calc.py::test_subtracts');
+    expect(failing.failures[0]?.message).toContain('assert 1 == 0');
+    expect(parseJunitXml(sample('pytest-junit-passing.xml'))).toMatchObject({
+      passed: 2,
+      failed: 0,
+      skipped: 1,
+    });
+  });
+
+  it('pytest terminal summary, for commands that wrote no junit report', () => {
+    const failing = parsePytestSummary(sample('pytest-failing.txt'));
+    expect(failing).toMatchObject({ found: true, passed: 1, failed: 1, skipped: 1 });
+    expect(failing.failures).toEqual([
+      { name: 'tests/test_calc.py::test_subtracts', message: 'assert 1 == 0' },
+    ]);
+    expect(parsePytestSummary(sample('pytest-passing.txt'))).toMatchObject({
+      passed: 2,
+      failed: 0,
+      skipped: 1,
+    });
+  });
+
+  it('unittest: Ran N tests, FAILED (failures=, skipped=) and the FAIL: lines', () => {
+    const failing = parseUnittestOutput(sample('unittest-failing.txt'));
+    expect(failing).toMatchObject({ found: true, passed: 1, failed: 1, skipped: 1 });
+    expect(failing.failures).toEqual([{ name: 'tests.test_calc.CalcTest.test_subtracts' }]);
+    expect(parseUnittestOutput(sample('unittest-passing.txt'))).toMatchObject({
+      passed: 2,
+      failed: 0,
+      skipped: 1,
+    });
+  });
+
+  it('node --test, TAP and spec reporters', () => {
+    for (const file of ['node-test-failing.txt', 'node-test-spec-failing.txt']) {
+      const counts = parseNodeTestOutput(sample(file));
+      expect(counts, file).toMatchObject({ found: true, passed: 1, failed: 1, skipped: 1 });
+      expect(counts.failures, file).toEqual([{ name: 'subtracts' }]);
+    }
+    expect(parseNodeTestOutput(sample('node-test-passing.txt'))).toMatchObject({
+      passed: 2,
+      failed: 0,
+      skipped: 1,
+    });
+  });
+
+  it('vitest summary and FAIL lines', () => {
+    const counts = parseVitestOrJestOutput(sample('vitest-failing.txt'));
+    expect(counts).toMatchObject({ found: true, passed: 1, failed: 1, skipped: 1 });
+    expect(counts.failures).toEqual([{ name: 'calc.test.mjs > subtracts' }]);
+  });
+
+  it('mocha passing/pending/failing and the numbered failure headings', () => {
+    const counts = parseMochaOutput(sample('mocha-failing.txt'));
+    expect(counts).toMatchObject({ found: true, passed: 1, failed: 1, skipped: 1 });
+    expect(counts.failures).toEqual([{ name: 'calc subtracts' }]);
+  });
+});

@@ -1,0 +1,239 @@
+import path from 'node:path';
+import { AutodevError, isAutodevError } from '../errors.js';
+import type { SandboxResult } from '../sandbox/types.js';
+import type { TestCounts } from './parsers/types.js';
+import type {
+  Argv,
+  BuildReport,
+  DetectedProject,
+  LintReport,
+  LintWarning,
+  RunProjectCommandOptions,
+  TestReport,
+} from './types.js';
+
+const TAIL_CHARS = 8_000;
+// Test and lint output is parsed whole: allow more than a human would read.
+const MAX_OUTPUT_BYTES = 8 * 1024 * 1024;
+
+export function projectDir(project: DetectedProject, workspaceDir: string): string {
+  return path.resolve(workspaceDir, project.root);
+}
+
+export function outputTail(result: Pick<SandboxResult, 'stdout' | 'stderr'>): string {
+  const combined = [result.stdout, result.stderr].filter((s) => s.trim() !== '').join('\n');
+  return combined.length > TAIL_CHARS ? combined.slice(-TAIL_CHARS) : combined;
+}
+
+export interface RunOptions {
+  env?: Record<string, string>;
+  cwd?: string;
+}
+
+/** Runs argv in the project's folder, sandboxed and offline; a cancelled run throws TASK_CANCELLED. */
+export async function runInProject(
+  project: DetectedProject,
+  argv: Argv,
+  options: RunProjectCommandOptions,
+  extra: RunOptions = {},
+): Promise<SandboxResult> {
+  const result = await options.sandbox.run({
+    argv,
+    cwd: extra.cwd ?? projectDir(project, options.workspaceDir),
+    timeoutMs: options.timeoutMs,
+    network: false,
+    maxOutputBytes: MAX_OUTPUT_BYTES,
+    ...(extra.env ? { env: extra.env } : {}),
+    ...(options.signal ? { signal: options.signal } : {}),
+    ...(options.homeDir ? { homeDir: options.homeDir } : {}),
+  });
+  if (result.cancelled) throw new AutodevError('TASK_CANCELLED', `cancelled: ${argv.join(' ')}`);
+  return result;
+}
+
+// How a missing program shows when the sandbox cannot tell before starting it: a shell's
+// 127, bwrap's execvp error, `python3 -m` without the module, cargo without the subcommand.
+const MISSING_PATTERNS = [
+  /: not found$/m,
+  /command not found/,
+  /execvp .*: No such file or directory/,
+  /No module named /,
+  /no such command: /,
+];
+
+export function looksMissing(result: SandboxResult): boolean {
+  if (result.exitCode === 127) return true;
+  if (result.exitCode === 0) return false;
+  return MISSING_PATTERNS.some((p) => p.test(result.stderr));
+}
+
+export function requireCommand(project: DetectedProject, kind: 'test' | 'build' | 'lint'): Argv {
+  const argv = project.commands[kind];
+  if (argv && argv.length > 0) return argv;
+  throw new AutodevError(
+    kind === 'test' ? 'NO_TEST_COMMAND' : 'COMMAND_NOT_FOUND',
+    `no ${kind} command for the ${project.language} project at ${project.root}: set [commands] ${kind} in .autodev.toml`,
+    { details: { language: project.language, root: project.root, kind } },
+  );
+}
+
+/**
+ * Runs a test command and turns its output into counts. A tool that is not there throws
+ * COMMAND_NOT_FOUND (a setup problem, not a failing test).
+ */
+export async function runTestCommand(
+  project: DetectedProject,
+  argv: Argv,
+  options: RunProjectCommandOptions,
+  parse: (result: SandboxResult) => TestCounts | Promise<TestCounts>,
+  extra: RunOptions = {},
+): Promise<TestReport> {
+  const result = await runInProject(project, argv, options, extra);
+  const counts = await parse(result);
+  if (!counts.found && looksMissing(result)) {
+    throw new AutodevError('COMMAND_NOT_FOUND', `test command not found: ${argv.join(' ')}`, {
+      details: { argv, outputTail: outputTail(result) },
+    });
+  }
+  // A crashed runner with no summary must not read as a pass: one failure names the command.
+  const failures =
+    result.exitCode !== 0 && counts.failed === 0 && !result.timedOut
+      ? [
+          {
+            name: argv.join(' '),
+            message: `exited with ${String(result.exitCode)} and reported no failing test`,
+          },
+        ]
+      : counts.failures;
+  return {
+    language: project.language,
+    root: project.root,
+    command: argv,
+    exitCode: result.exitCode,
+    passed: counts.passed,
+    failed: Math.max(counts.failed, failures.length),
+    skipped: counts.skipped,
+    failures,
+    ok: result.exitCode === 0 && !result.timedOut && counts.failed === 0,
+    timedOut: result.timedOut,
+    truncated: result.truncated,
+    durationMs: result.durationMs,
+    outputTail: outputTail(result),
+  };
+}
+
+export async function runBuildCommand(
+  project: DetectedProject,
+  options: RunProjectCommandOptions,
+  resolve: (argv: Argv) => Argv | Promise<Argv> = (argv) => argv,
+): Promise<BuildReport> {
+  const configured = project.commands.build;
+  if (!configured || configured.length === 0) {
+    return {
+      language: project.language,
+      root: project.root,
+      command: [],
+      exitCode: null,
+      ok: true,
+      timedOut: false,
+      durationMs: 0,
+      outputTail: 'no build step for this project',
+      skipped: true,
+    };
+  }
+  const argv = await resolve(configured);
+  const result = await runInProject(project, argv, options);
+  if (looksMissing(result)) {
+    throw new AutodevError('COMMAND_NOT_FOUND', `build command not found: ${argv.join(' ')}`, {
+      details: { argv, outputTail: outputTail(result) },
+    });
+  }
+  return {
+    language: project.language,
+    root: project.root,
+    command: argv,
+    exitCode: result.exitCode,
+    ok: result.exitCode === 0 && !result.timedOut,
+    timedOut: result.timedOut,
+    durationMs: result.durationMs,
+    outputTail: outputTail(result),
+  };
+}
+
+/** Makes a linter's file path relative to the repo root, whether the tool printed it absolute or relative to its cwd. */
+export function repoRelative(file: string, cwd: string, workspaceDir: string): string {
+  return path.relative(workspaceDir, path.resolve(cwd, file)).split(path.sep).join('/');
+}
+
+/**
+ * Runs a linter. A linter that is not installed is `available: false`, never a clean pass;
+ * output the parser cannot read (a crash, a config error) is reported as one `lint-failed` error.
+ */
+export async function runLintCommand(
+  project: DetectedProject,
+  tool: string,
+  argv: Argv | undefined,
+  options: RunProjectCommandOptions,
+  parse: (result: SandboxResult) => LintWarning[] | undefined,
+): Promise<LintReport> {
+  const base = { language: project.language, root: project.root, tool, command: argv ?? [] };
+  if (!argv || argv.length === 0) {
+    return {
+      ...base,
+      available: false,
+      exitCode: null,
+      warnings: [],
+      durationMs: 0,
+      outputTail: 'no linter configured',
+    };
+  }
+  let result: SandboxResult;
+  try {
+    result = await runInProject(project, argv, options);
+  } catch (error) {
+    if (!isAutodevError(error, 'COMMAND_NOT_FOUND')) throw error;
+    return {
+      ...base,
+      available: false,
+      exitCode: null,
+      warnings: [],
+      durationMs: 0,
+      outputTail: error.message,
+    };
+  }
+  const tail = outputTail(result);
+  const parsed = parse(result);
+  if (parsed === undefined && looksMissing(result)) {
+    return {
+      ...base,
+      available: false,
+      exitCode: result.exitCode,
+      warnings: [],
+      durationMs: result.durationMs,
+      outputTail: tail,
+    };
+  }
+  const cwd = projectDir(project, options.workspaceDir);
+  const warnings = (parsed ?? []).map((w) => ({
+    ...w,
+    file: repoRelative(w.file, cwd, options.workspaceDir),
+  }));
+  // Output the parser could not read, or a failing exit with nothing to show for it.
+  if (parsed === undefined || (result.exitCode !== 0 && warnings.length === 0)) {
+    warnings.push({
+      file: project.root,
+      line: 0,
+      rule: result.timedOut ? 'lint-timeout' : 'lint-failed',
+      message: `${tool} exited with ${String(result.exitCode)} without findings it could report: ${tail.slice(-500)}`,
+      severity: 'error',
+    });
+  }
+  return {
+    ...base,
+    available: true,
+    exitCode: result.exitCode,
+    warnings,
+    durationMs: result.durationMs,
+    outputTail: tail,
+  };
+}

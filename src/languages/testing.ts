@@ -1,0 +1,36 @@
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { createBubblewrapSandbox } from '../sandbox/bubblewrap.js';
+import type { RunProjectCommandOptions } from './types.js';
+
+export interface LanguageTestContext {
+  /** A fresh, empty folder to write a fixture repo into. */
+  repo(name: string): Promise<string>;
+  options(workspaceDir: string): RunProjectCommandOptions;
+  dispose(): Promise<void>;
+}
+
+/**
+ * For the language tests: the real bubblewrap sandbox (network off, as in the verify phase),
+ * one HOME kept for the whole test file so Go's build cache makes later runs fast, and the
+ * temp repos removed at the end.
+ */
+export async function createLanguageTestContext(
+  hostEnv: Readonly<Record<string, string | undefined>>,
+): Promise<LanguageTestContext> {
+  const base = await mkdtemp(path.join(os.tmpdir(), 'autodev-lang-'));
+  const homeDir = path.join(base, 'home');
+  await mkdir(homeDir);
+  const sandbox = createBubblewrapSandbox({ hostEnv });
+  let count = 0;
+  return {
+    async repo(name) {
+      const dir = path.join(base, `${name}-${count++}`);
+      await mkdir(dir);
+      return dir;
+    },
+    options: (workspaceDir) => ({ sandbox, workspaceDir, timeoutMs: 300_000, homeDir }),
+    dispose: () => rm(base, { recursive: true, force: true }),
+  };
+}
