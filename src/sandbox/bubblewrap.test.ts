@@ -1,4 +1,4 @@
-import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -33,6 +33,55 @@ describe('bubblewrap sandbox specifics', () => {
       expect(listener.connections()).toBe(1);
     } finally {
       await listener.close();
+    }
+  });
+
+  it("hides the server's HOME but keeps the toolchains installed in it", async () => {
+    const fakeHome = await mkdtemp(path.join('/var/tmp', 'autodev-fakehome-'));
+    try {
+      await writeFile(path.join(fakeHome, 'secret.txt'), 'top secret');
+      await mkdir(path.join(fakeHome, 'tools', 'bin'), { recursive: true });
+      await writeFile(
+        path.join(fakeHome, 'tools', 'bin', 'hello-tool'),
+        '#!/bin/sh\necho hello from tools\n',
+        {
+          mode: 0o755,
+        },
+      );
+      const hostEnv = {
+        ...process.env,
+        HOME: fakeHome,
+        PATH: `${fakeHome}/tools/bin:${process.env.PATH ?? ''}`,
+      };
+      const result = await createBubblewrapSandbox({ hostEnv }).run({
+        argv: ['sh', '-c', 'hello-tool; cat "$1/secret.txt"', 'sh', fakeHome],
+        cwd: workspace,
+        timeoutMs: 30_000,
+      });
+      expect(result.stdout).toBe('hello from tools\n');
+      expect(result.exitCode).not.toBe(0);
+    } finally {
+      await rm(fakeHome, { recursive: true, force: true });
+    }
+  });
+
+  it('hides the data dir (other tasks, the database) while its own workspace stays writable', async () => {
+    const dataDir = await mkdtemp(path.join('/var/tmp', 'autodev-data-'));
+    try {
+      await mkdir(path.join(dataDir, 'other-task'));
+      await writeFile(path.join(dataDir, 'other-task', 'secret.txt'), 'not yours');
+      const own = path.join(dataDir, 'own-task');
+      await mkdir(own);
+      const result = await createBubblewrapSandbox({ hostEnv: process.env, hide: [dataDir] }).run({
+        argv: ['sh', '-c', 'echo mine > out.txt; ls "$1"; cat "$1/other-task/secret.txt"', 'sh', dataDir],
+        cwd: own,
+        timeoutMs: 30_000,
+      });
+      expect(result.stdout).toBe('own-task\n');
+      expect(result.exitCode).not.toBe(0);
+      expect(await readFile(path.join(own, 'out.txt'), 'utf8')).toBe('mine\n');
+    } finally {
+      await rm(dataDir, { recursive: true, force: true });
     }
   });
 

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { AutodevError, isAutodevError } from '../errors.js';
 import { assertProgramExists, validateCommand, withHome } from './command.js';
 import { buildSandboxEnv } from './env.js';
+import { hideArgs } from './host-view.js';
 import { prlimitArgv, resolveLimits } from './limits.js';
 import { spawnCapped } from './spawn-capped.js';
 import type {
@@ -22,14 +23,16 @@ interface BwrapPlan {
   env: Readonly<Record<string, string>>;
   network: boolean;
   limits: SandboxLimits;
+  /** Host paths replaced by an empty tmpfs, toolchains inside them shown again read-only. */
+  hidden: readonly string[];
   argv: readonly string[];
 }
 
 /**
  * The bwrap argv. Every namespace is unshared (network too unless asked for), all
  * capabilities are dropped (we may run as root, and root with CAP_SYS_ADMIN could remount /
- * writable), the host is visible read-only, /tmp is a private tmpfs, and only the workspace
- * and HOME are writable. Limits come from prlimit inside, so bwrap itself is not limited.
+ * writable), the host is visible read-only but for the server's HOME and data dir, /tmp is a
+ * private tmpfs, and only the workspace and HOME are writable. Limits come from prlimit inside, so bwrap itself is not limited.
  */
 export function bwrapArgv(plan: BwrapPlan): string[] {
   const setenv = Object.entries(plan.env).flatMap(([name, value]) => ['--setenv', name, value]);
@@ -50,6 +53,7 @@ export function bwrapArgv(plan: BwrapPlan): string[] {
     '/proc',
     '--tmpfs',
     '/tmp',
+    ...hideArgs(plan.hidden, plan.env),
     // After the tmpfs, so a workspace or HOME under /tmp is mounted on top of it.
     '--bind',
     plan.home,
@@ -69,6 +73,7 @@ export function bwrapArgv(plan: BwrapPlan): string[] {
 
 export function createBubblewrapSandbox(options: SandboxFactoryOptions): Sandbox {
   const limits = resolveLimits(options.limits);
+  const hidden = [...(options.hostEnv.HOME ? [options.hostEnv.HOME] : []), ...(options.hide ?? [])];
   let available: Promise<void> | undefined;
 
   async function run(command: SandboxCommand): Promise<SandboxResult> {
@@ -90,6 +95,7 @@ export function createBubblewrapSandbox(options: SandboxFactoryOptions): Sandbox
         env,
         network: command.network ?? false,
         limits,
+        hidden,
         argv: command.argv,
       });
       return spawnCapped({

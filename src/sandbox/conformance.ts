@@ -224,13 +224,13 @@ export function describeSandboxConformance(options: ConformanceOptions): void {
         for (const target of targets) expect(existsSync(target)).toBe(false);
       });
 
-      it('cannot change files the host owns, even as root', async () => {
-        // Under HOME, not /tmp: a private /tmp would hide the file rather than protect it.
-        const outside = await mkdtemp(path.join(os.homedir(), '.autodev-outside-'));
+      it('cannot change files the host owns and shows it, even as root', async () => {
+        // /var/tmp: visible in the sandbox (read-only), unlike a private /tmp or a hidden HOME.
+        const outside = await mkdtemp(path.join('/var/tmp', 'autodev-outside-'));
         const file = path.join(outside, 'keep.txt');
         await writeFile(file, 'original');
         try {
-          const result = await run({ argv: ['sh', '-c', `echo changed > '${file}'`] });
+          const result = await run({ argv: ['sh', '-c', 'cat "$1" && echo changed > "$1"', 'sh', file] });
           expect(result.exitCode).not.toBe(0);
           expect(await readFile(file, 'utf8')).toBe('original');
         } finally {

@@ -4,7 +4,10 @@ import { SANDBOX_IDS } from './types.js';
 
 describe('createSandbox', () => {
   it.each(SANDBOX_IDS)('picks the %s backend from config.sandbox', (id) => {
-    const sandbox = createSandbox({ sandbox: id, sandbox_image: 'img' }, { hostEnv: {} });
+    const sandbox = createSandbox(
+      { sandbox: id, sandbox_image: 'img', dataDir: '/srv/autodev' },
+      { hostEnv: {} },
+    );
     expect(sandbox.id).toBe(id);
   });
 });

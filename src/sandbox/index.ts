@@ -17,10 +17,14 @@ export interface SandboxDeps {
 }
 
 export function createSandbox(
-  config: Pick<AutodevConfig, 'sandbox' | 'sandbox_image'>,
+  config: Pick<AutodevConfig, 'sandbox' | 'sandbox_image' | 'dataDir'>,
   deps: SandboxDeps,
 ): Sandbox {
-  return SANDBOXES[config.sandbox]({ hostEnv: deps.hostEnv, image: config.sandbox_image });
+  return SANDBOXES[config.sandbox]({
+    hostEnv: deps.hostEnv,
+    image: config.sandbox_image,
+    hide: [config.dataDir],
+  });
 }
 
 export type { Sandbox, SandboxCommand, SandboxResult, SandboxId, SandboxLimits } from './types.js';

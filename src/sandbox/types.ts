@@ -54,6 +54,13 @@ export interface SandboxFactoryOptions {
   /** Container image (docker only). */
   image?: string;
   limits?: Partial<SandboxLimits>;
+  /**
+   * Host paths a command must not even read (bubblewrap: an empty tmpfs over each), such as
+   * autodev's data dir, which holds other tasks' workspaces and the database. The workspace
+   * and HOME of a run stay visible inside them. The host HOME is always hidden, its
+   * toolchains (~/.cargo, ~/.rustup, ~/.pyenv, PATH entries) shown again read-only.
+   */
+  hide?: readonly string[];
 }
 
 export interface Sandbox {
