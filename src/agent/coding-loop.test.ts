@@ -1,0 +1,220 @@
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { startScriptedModelServer } from '../../test/helpers/scripted-model-server.js';
+import type { ScriptedModelServer } from '../../test/helpers/scripted-model-server.js';
+import { llmConfigSchema } from '../config/schema.js';
+import { isAutodevError } from '../errors.js';
+import { createModelClient } from '../llm/index.js';
+import type { ChatMessage, ModelClient } from '../llm/types.js';
+import { createDirectoryTools, createGitWorkspace } from './__fixtures__/git-workspace.js';
+import { runCodingLoop } from './coding-loop.js';
+import type { ModelCallInfo } from './coding-loop.js';
+
+const START: ChatMessage[] = [
+  { role: 'system', content: 'You are autodev.' },
+  { role: 'user', content: 'Fix add() in src/add.ts: it subtracts.' },
+];
+const BUGGY = 'export function add(a: number, b: number) {\n  return a - b;\n}\n';
+const FIXED = 'export function add(a: number, b: number) {\n  return a + b;\n}\n';
+
+// The whole path runs for real: loop -> provider client -> HTTP on loopback -> scripted server, and
+// tools -> files in a temp git repo. Only the model's replies are scripted.
+describe.each(['openai', 'anthropic'] as const)('runCodingLoop with the %s client', (provider) => {
+  let server: ScriptedModelServer;
+  let dir: string;
+  let cleanup: () => Promise<void>;
+  let model: ModelClient;
+
+  beforeEach(async () => {
+    server = await startScriptedModelServer();
+    ({ dir, cleanup } = await createGitWorkspace({ 'src/add.ts': BUGGY, 'README.md': '# calc\n' }));
+    const api_url = provider === 'openai' ? server.openaiUrl : server.anthropicUrl;
+    model = createModelClient(llmConfigSchema.parse({ provider, model: 'test-model', api_url }), {
+      apiKey: 'sk-test',
+    });
+  });
+  afterEach(async () => {
+    await server.close();
+    await cleanup();
+  });
+
+  const sourceNow = () => readFile(path.join(dir, 'src/add.ts'), 'utf8');
+  const sentBody = (index: number) => JSON.stringify(server.requests[index]?.body);
+
+  it('reads through tools, edits with apply_edit, and stops at the answer without tool calls', async () => {
+    server.push(
+      { toolCalls: [{ name: 'list_files', arguments: {} }], usage: { input: 100, output: 10 } },
+      {
+        toolCalls: [{ name: 'read_file', arguments: { path: 'src/add.ts' } }],
+        usage: { input: 120, output: 10 },
+      },
+      {
+        toolCalls: [
+          {
+            name: 'apply_edit',
+            arguments: {
+              search_replace: [{ path: 'src/add.ts', search: '  return a - b;', replace: '  return a + b;' }],
+            },
+          },
+        ],
+        usage: { input: 150, output: 30 },
+      },
+      { text: 'Changed the subtraction in add() to an addition.', usage: { input: 170, output: 12 } },
+    );
+    const calls: ModelCallInfo[] = [];
+    const result = await runCodingLoop({
+      model,
+      messages: START,
+      tools: createDirectoryTools(dir),
+      maxTurns: 10,
+      onModelCall: (info) => calls.push(info),
+    });
+
+    expect(await sourceNow()).toBe(FIXED);
+    expect(result).toMatchObject({
+      filesTouched: ['src/add.ts'],
+      editsApplied: 1,
+      finalText: 'Changed the subtraction in add() to an addition.',
+      usage: { inputTokens: 540, outputTokens: 62 },
+      turns: 4,
+      stopReason: 'done',
+    });
+    expect(calls.map((call) => [call.turn, call.inputTokens, call.outputTokens, call.toolCalls])).toEqual([
+      [1, 100, 10, 1],
+      [2, 120, 10, 1],
+      [3, 150, 30, 1],
+      [4, 170, 12, 0],
+    ]);
+    expect(calls.every((call) => call.durationMs >= 0 && call.provider === provider)).toBe(true);
+    // The tools were offered, and each result went back to the model on the next call.
+    expect(sentBody(0)).toContain('apply_edit');
+    expect(sentBody(1)).toContain('README.md');
+    expect(sentBody(2)).toContain('return a - b;');
+    expect(sentBody(3)).toContain('Applied 1 edit(s); changed: src/add.ts');
+  });
+
+  it('gives a tool error back to the model, which corrects itself', async () => {
+    server.push(
+      { toolCalls: [{ name: 'read_file', arguments: { file: 'src/add.ts' } }] },
+      {
+        toolCalls: [
+          {
+            name: 'apply_edit',
+            arguments: { search_replace: [{ path: 'src/add.ts', search: 'return a-b;', replace: 'x' }] },
+          },
+        ],
+      },
+      {
+        toolCalls: [
+          {
+            name: 'apply_edit',
+            arguments: {
+              search_replace: [{ path: 'src/add.ts', search: '  return a - b;', replace: '  return a + b;' }],
+            },
+          },
+        ],
+      },
+      { text: 'Done.' },
+    );
+    const result = await runCodingLoop({
+      model,
+      messages: START,
+      tools: createDirectoryTools(dir),
+      maxTurns: 10,
+    });
+    expect(sentBody(1)).toContain('invalid arguments for read_file');
+    expect(sentBody(2)).toContain('SEARCH text was not found');
+    expect(result.filesTouched).toEqual(['src/add.ts']);
+    expect(await sourceNow()).toBe(FIXED);
+  });
+
+  it('works with a model that cannot call tools: a diff in the reply is applied', async () => {
+    const diff = [
+      '--- a/src/add.ts',
+      '+++ b/src/add.ts',
+      '@@ -1,3 +1,3 @@',
+      ' export function add(a: number, b: number) {',
+      '-  return a - b;',
+      '+  return a + b;',
+      ' }',
+    ].join('\n');
+    server.push({ text: `The fix:\n\n\`\`\`diff\n${diff}\n\`\`\`\n` });
+    const result = await runCodingLoop({
+      model,
+      messages: START,
+      tools: createDirectoryTools(dir),
+      maxTurns: 3,
+      toolCalling: false,
+    });
+    expect(result).toMatchObject({
+      filesTouched: ['src/add.ts'],
+      editsApplied: 1,
+      turns: 1,
+      stopReason: 'done',
+    });
+    expect(await sourceNow()).toBe(FIXED);
+    expect(server.requests[0]?.body).not.toHaveProperty('tools');
+  });
+
+  it('asks again when a reply holds no edit or one that does not apply, then applies the good one', async () => {
+    server.push(
+      { text: 'You should change the minus to a plus.' },
+      { text: 'src/add.ts\n<<<<<<< SEARCH\n  return a * b;\n=======\n  return a + b;\n>>>>>>> REPLACE\n' },
+      { text: 'src/add.ts\n<<<<<<< SEARCH\n  return a - b;\n=======\n  return a + b;\n>>>>>>> REPLACE\n' },
+    );
+    const result = await runCodingLoop({
+      model,
+      messages: START,
+      tools: createDirectoryTools(dir),
+      maxTurns: 5,
+      toolCalling: false,
+    });
+    expect(sentBody(1)).toContain('<<<<<<< SEARCH'); // the format was explained
+    expect(sentBody(2)).toContain('did not apply');
+    expect(result).toMatchObject({ filesTouched: ['src/add.ts'], turns: 3 });
+    expect(await sourceNow()).toBe(FIXED);
+  });
+
+  it('fails with NO_EDIT_FOUND when the turns run out without an edit', async () => {
+    server.push({ text: 'Hmm.' }, { text: 'Let me think.' });
+    const error = await runCodingLoop({
+      model,
+      messages: START,
+      tools: createDirectoryTools(dir),
+      maxTurns: 2,
+      toolCalling: false,
+    }).catch((caught: unknown) => caught);
+    expect(isAutodevError(error, 'NO_EDIT_FOUND')).toBe(true);
+    expect(server.requests).toHaveLength(2);
+  });
+
+  it('stops with TASK_CANCELLED when the signal aborts during a model call, reporting the failed call', async () => {
+    server.push({ toolCalls: [{ name: 'list_files', arguments: {} }] }, { text: 'slow', delayMs: 5_000 });
+    const controller = new AbortController();
+    const calls: ModelCallInfo[] = [];
+    const loop = runCodingLoop({
+      model,
+      messages: START,
+      tools: createDirectoryTools(dir),
+      maxTurns: 5,
+      signal: controller.signal,
+      onModelCall: (info) => calls.push(info),
+    });
+    setTimeout(() => controller.abort(), 300);
+    const error = await loop.catch((caught: unknown) => caught);
+    expect(isAutodevError(error, 'TASK_CANCELLED')).toBe(true);
+    expect(calls.at(-1)?.error?.code).toBe('TASK_CANCELLED');
+  });
+
+  it('passes a retryable model failure up without swallowing it', async () => {
+    server.push({ status: 503 });
+    const error = await runCodingLoop({
+      model,
+      messages: START,
+      tools: createDirectoryTools(dir),
+      maxTurns: 5,
+    }).catch((caught: unknown) => caught);
+    expect(isAutodevError(error, 'MODEL_CALL_FAILED') && error.retryable).toBe(true);
+  });
+});
