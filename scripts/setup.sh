@@ -36,5 +36,13 @@ if command -v go >/dev/null 2>&1; then
   go_tool gitleaks github.com/zricethezav/gitleaks/v8@v8.30.1
 fi
 
+# Ruff, the Python linter the languages layer runs for Python projects (src/languages/python.ts);
+# its tests lint a fixture with it. Pinned so findings do not change under the tests.
+if ! command -v ruff >/dev/null 2>&1 && command -v python3 >/dev/null 2>&1; then
+  echo "setup: pip install ruff"
+  # PEP 668: a Debian system python refuses pip installs without this; pyenv's ignores it.
+  PIP_BREAK_SYSTEM_PACKAGES=1 python3 -m pip install --quiet 'ruff==0.17.5'
+fi
+
 echo "setup: build"
 npm run --silent build

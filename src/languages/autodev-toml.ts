@@ -90,8 +90,9 @@ export function parseAutodevToml(text: string): AutodevToml {
   const parsed = AutodevTomlSchema.safeParse(raw);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
-    const key =
-      (issue?.path ?? []).map(String).join('.') || (issue && 'keys' in issue ? issue.keys.join(', ') : '');
+    // An unknown key is reported under its own name (commands.tset), not its parent's.
+    const extra = issue?.code === 'unrecognized_keys' ? issue.keys.slice(0, 1) : [];
+    const key = [...(issue?.path ?? []), ...extra].map(String).join('.');
     throw invalid(key || '(root)', issue?.message ?? 'invalid');
   }
   const data = parsed.data;

@@ -79,13 +79,14 @@ export const python: Language = {
         toolchain: runner,
         commands: {
           ...(setup ? { setup } : {}),
+          // compileall matches `-x` against paths like `./sub/x.py`: skip dot-folders and environments, not `./`.
           build: [
             'python3',
             '-m',
             'compileall',
             '-q',
             '-x',
-            '(^|/)(\\.[^/]*|venv|node_modules|__pycache__)/',
+            '/(\\.[^/]+|venv|node_modules|__pycache__)/',
             '.',
           ],
           test: runner === 'pytest' ? [...PYTEST_BASE] : ['python3', '-m', 'unittest', 'discover', '-v'],

@@ -22,7 +22,13 @@ export async function createLanguageTestContext(
   const base = await mkdtemp(path.join(os.tmpdir(), 'autodev-lang-'));
   const homeDir = path.join(base, 'home');
   await mkdir(homeDir);
-  const sandbox = createBubblewrapSandbox({ hostEnv });
+  // vitest started through npm/npx has autodev's own node_modules/.bin on PATH; a fixture
+  // must not find our eslint or tsc there, only in its own node_modules.
+  const PATH = (hostEnv['PATH'] ?? '')
+    .split(':')
+    .filter((dir) => !dir.endsWith('node_modules/.bin'))
+    .join(':');
+  const sandbox = createBubblewrapSandbox({ hostEnv: { ...hostEnv, PATH } });
   let count = 0;
   return {
     async repo(name) {

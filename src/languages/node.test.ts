@@ -1,0 +1,101 @@
+import { symlink, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  FIXTURE_COUNTS,
+  FIXTURE_FAILING_TEST,
+  FIXTURE_LINT_RULE,
+  writeNodeFixture,
+  type FixtureVariant,
+} from '../../test/fixtures/languages.js';
+import { detectProjects, runBuild, runLint, runTests } from './index.js';
+import { createLanguageTestContext, type LanguageTestContext } from './testing.js';
+
+// The sandbox has no network, so a fixture cannot `npm install` ESLint or TypeScript: the
+// tests that need them link autodev's own node_modules into the fixture instead.
+const OWN_NODE_MODULES = fileURLToPath(new URL('../../node_modules', import.meta.url));
+
+let ctx: LanguageTestContext;
+beforeAll(async () => {
+  ctx = await createLanguageTestContext(process.env);
+});
+afterAll(() => ctx.dispose());
+
+async function nodeProject(variant: FixtureVariant, options: { linkNodeModules?: boolean } = {}) {
+  const dir = await ctx.repo(`node-${variant}`);
+  await writeNodeFixture(dir, variant);
+  if (options.linkNodeModules) await symlink(OWN_NODE_MODULES, path.join(dir, 'node_modules'));
+  const [project] = await detectProjects(dir);
+  if (!project) throw new Error('no project detected');
+  return { dir, project };
+}
+
+describe('node, in bubblewrap without network', () => {
+  it('passing package: npm test runs node --test, counted from its TAP summary; no build step is skipped, not failed', async () => {
+    const { dir, project } = await nodeProject('passing');
+    expect(project).toMatchObject({ language: 'node', toolchain: 'npm' });
+    expect(project.commands).toMatchObject({ setup: ['npm', 'install'], test: ['npm', 'test'] });
+    expect(await runBuild(project, ctx.options(dir))).toMatchObject({ ok: true, skipped: true, command: [] });
+    expect(await runTests(project, ctx.options(dir))).toMatchObject({
+      ok: true,
+      ...FIXTURE_COUNTS.passing,
+      failures: [],
+    });
+  });
+
+  it('failing test: not ok and named', async () => {
+    const { dir, project } = await nodeProject('failing');
+    const report = await runTests(project, ctx.options(dir));
+    expect(report).toMatchObject({ ok: false, exitCode: 1, ...FIXTURE_COUNTS.failing });
+    expect(report.failures).toEqual([{ name: FIXTURE_FAILING_TEST.node }]);
+  });
+
+  it('eslint configured but not installed (no network to install it): unavailable, never a pass', async () => {
+    const { dir, project } = await nodeProject('lint');
+    expect(project.commands.lint).toEqual(['eslint', '-f', 'json', '.']);
+    const report = await runLint(project, ctx.options(dir));
+    expect(report).toMatchObject({ available: false, tool: 'eslint', warnings: [] });
+  });
+
+  it('eslint from the project node_modules: JSON findings with repo-relative paths', async () => {
+    const { dir, project } = await nodeProject('lint', { linkNodeModules: true });
+    const report = await runLint(project, ctx.options(dir));
+    expect(report).toMatchObject({ available: true, tool: 'eslint' });
+    expect(report.command[0]).toBe(path.join(dir, 'node_modules', '.bin', 'eslint'));
+    expect(report.warnings).toEqual([
+      {
+        file: 'src/extra.js',
+        line: 2,
+        column: 9,
+        rule: FIXTURE_LINT_RULE.node,
+        message: "'leftover' is assigned a value but never used.",
+        severity: 'warning',
+      },
+    ]);
+  });
+
+  it('a TypeScript package without eslint: tsc --noEmit is the build and the lint, its errors parsed', async () => {
+    const { dir } = await nodeProject('passing', { linkNodeModules: true });
+    await writeFile(
+      path.join(dir, 'tsconfig.json'),
+      '{"compilerOptions":{"strict":true,"noEmit":true,"types":[]},"include":["src"]}',
+    );
+    await writeFile(path.join(dir, 'src', 'typed.ts'), 'export const n: number = "one";\n');
+    const [project] = await detectProjects(dir);
+    if (!project) throw new Error('no project detected');
+    expect(project.commands.lint).toEqual(['tsc', '--noEmit', '--pretty', 'false']);
+    expect(await runBuild(project, ctx.options(dir))).toMatchObject({ ok: false, exitCode: 2 });
+    const report = await runLint(project, ctx.options(dir));
+    expect(report).toMatchObject({ available: true, tool: 'tsc' });
+    expect(report.warnings).toEqual([
+      expect.objectContaining({
+        file: 'src/typed.ts',
+        line: 1,
+        column: 14,
+        rule: 'TS2322',
+        severity: 'error',
+      }),
+    ]);
+  });
+});
