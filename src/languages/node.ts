@@ -126,7 +126,8 @@ function parseJsTests(output: string): TestCounts {
   return parseNodeTestOutput(output);
 }
 
-function lintTool(argv: Argv | undefined): 'eslint' | 'tsc' | 'none' | string {
+/** The linter's name for the report: eslint or tsc as detected, else the overriding command. */
+function lintTool(argv: Argv | undefined): string {
   const program = path.basename(argv?.[0] ?? '');
   if (!argv) return 'none';
   return program === 'eslint' || program === 'tsc' ? program : argv.join(' ');
