@@ -14,7 +14,10 @@ export function installBearerAuth(app: FastifyInstance, tokens: readonly string[
     const presented = bearerToken(request);
     const ok = presented !== undefined && matchesAny(digest(presented), digests);
     if (!ok) {
-      throw new AutodevError('UNAUTHORIZED', 'missing or invalid bearer token (Authorization: Bearer <token>)');
+      throw new AutodevError(
+        'UNAUTHORIZED',
+        'missing or invalid bearer token (Authorization: Bearer <token>)',
+      );
     }
   });
 }

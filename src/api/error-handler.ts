@@ -21,7 +21,9 @@ export function installErrorHandler(app: FastifyInstance, redact: Redact): void 
         message: v.message ?? 'invalid value',
       }));
       const message = `invalid request: ${details.map((d) => `${d.field}: ${d.message}`).join('; ')}`;
-      return reply.code(400).send({ error: { code: 'VALIDATION_FAILED', message: redact(message), details } });
+      return reply
+        .code(400)
+        .send({ error: { code: 'VALIDATION_FAILED', message: redact(message), details } });
     }
     if (isAutodevError(error)) {
       if (error.httpStatus >= 500) request.log.error({ err: error }, 'request failed');
@@ -31,7 +33,9 @@ export function installErrorHandler(app: FastifyInstance, redact: Redact): void 
     }
     const status = 'statusCode' in error && typeof error.statusCode === 'number' ? error.statusCode : 500;
     if (status === 413) {
-      return reply.code(413).send({ error: { code: 'PAYLOAD_TOO_LARGE', message: 'request body is too large' } });
+      return reply
+        .code(413)
+        .send({ error: { code: 'PAYLOAD_TOO_LARGE', message: 'request body is too large' } });
     }
     if (status === 429) {
       return reply.code(429).send({ error: { code: 'RATE_LIMITED', message: redact(error.message) } });
@@ -44,18 +48,28 @@ export function installErrorHandler(app: FastifyInstance, redact: Redact): void 
       });
     }
     request.log.error({ err: error }, 'unexpected error');
-    return reply.code(500).send({ error: { code: 'INTERNAL', message: 'internal error; see the server log' } });
+    return reply
+      .code(500)
+      .send({ error: { code: 'INTERNAL', message: 'internal error; see the server log' } });
   });
 
   app.setNotFoundHandler((request, reply) =>
-    reply.code(404).send({ error: { code: 'ROUTE_NOT_FOUND', message: `no route ${request.method} ${request.url.split('?')[0]}` } }),
+    reply
+      .code(404)
+      .send({
+        error: {
+          code: 'ROUTE_NOT_FOUND',
+          message: `no route ${request.method} ${request.url.split('?')[0]}`,
+        },
+      }),
   );
 }
 
 function fieldName(where: string, instancePath: string, params: unknown): string {
   const path = instancePath.replace(/^\//, '').replace(/\//g, '.');
   // zod reports unknown keys on the parent object; name the key itself.
-  const keys = params && typeof params === 'object' && 'keys' in params && Array.isArray(params.keys) ? params.keys : [];
+  const keys =
+    params && typeof params === 'object' && 'keys' in params && Array.isArray(params.keys) ? params.keys : [];
   const own = keys.length > 0 ? keys.join(',') : '';
   const parts = [where, path, own].filter((p) => p.length > 0);
   return parts.join('.');

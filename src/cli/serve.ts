@@ -16,9 +16,18 @@ export function registerServeCommand(program: Command): void {
       const config = loadConfig({ file: options.config, env });
       const runtime = await createRuntime(config, { hostEnv: env });
       const app = await buildServer(runtime);
-      const address = await app.listen({ port: options.port ?? config.port, host: options.host ?? config.host });
+      const address = await app.listen({
+        port: options.port ?? config.port,
+        host: options.host ?? config.host,
+      });
       runtime.log.info(
-        { address, dataDir: config.dataDir, sandbox: config.sandbox, forge: config.provider, config: config.source },
+        {
+          address,
+          dataDir: config.dataDir,
+          sandbox: config.sandbox,
+          forge: config.provider,
+          config: config.source,
+        },
         'autodev listening',
       );
       await runtime.start();

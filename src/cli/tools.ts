@@ -6,7 +6,9 @@ import { createToolRegistry } from '../tools/registry.js';
 import { parseJsonOption } from './options.js';
 
 export function registerToolsCommands(program: Command): void {
-  const tools = program.command('tools').description('Inspect and invoke the registered tools, for debugging.');
+  const tools = program
+    .command('tools')
+    .description('Inspect and invoke the registered tools, for debugging.');
 
   tools
     .command('list')
@@ -16,7 +18,11 @@ export function registerToolsCommands(program: Command): void {
       const { z } = await import('zod');
       const list = createToolRegistry().list();
       if (options.json) {
-        const out = list.map((t) => ({ name: t.name, description: t.description, input: z.toJSONSchema(t.inputSchema, { io: 'input' }) }));
+        const out = list.map((t) => ({
+          name: t.name,
+          description: t.description,
+          input: z.toJSONSchema(t.inputSchema, { io: 'input' }),
+        }));
         console.log(JSON.stringify(out, null, 2));
         return;
       }
@@ -33,7 +39,10 @@ export function registerToolsCommands(program: Command): void {
     .action(async (name: string, options: { workspace: string; input: unknown; config?: string }) => {
       const env = readHostEnvironment();
       const config = loadConfig({ file: options.config, env });
-      const runtime = await createRuntime({ ...config, log_level: 'warn' }, { hostEnv: env, logDestination: process.stderr });
+      const runtime = await createRuntime(
+        { ...config, log_level: 'warn' },
+        { hostEnv: env, logDestination: process.stderr },
+      );
       try {
         const tool = runtime.tools.get(name);
         const controller = new AbortController();

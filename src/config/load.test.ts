@@ -60,7 +60,10 @@ describe('loadConfig', () => {
   });
 
   it("reads every key of the seed's config.toml", () => {
-    const config = loadConfig({ file: writeConfig(SEED_CONFIG), env: { OPENAI_API_KEY: 'sk-test-key-123456' } });
+    const config = loadConfig({
+      file: writeConfig(SEED_CONFIG),
+      env: { OPENAI_API_KEY: 'sk-test-key-123456' },
+    });
     expect(config.max_parallel_tasks).toBe(4);
     expect(config.opa_url).toBe('http://localhost:8181');
     expect(config.allowlist_repos).toEqual(['github.com/yourorg/*']);
@@ -72,7 +75,12 @@ describe('loadConfig', () => {
   it('applies the environment overrides of the seed', () => {
     const config = loadConfig({
       file: writeConfig(SEED_CONFIG),
-      env: { AUTODEV_ENABLED: 'false', OPA_URL: 'http://opa:8181', AUTODEV_ALLOWED_REPOS: 'a/*, b/c', AUTODEV_API_TOKENS: 't1,t2' },
+      env: {
+        AUTODEV_ENABLED: 'false',
+        OPA_URL: 'http://opa:8181',
+        AUTODEV_ALLOWED_REPOS: 'a/*, b/c',
+        AUTODEV_API_TOKENS: 't1,t2',
+      },
     });
     expect(config.enabled).toBe(false);
     expect(config.opa_url).toBe('http://opa:8181');
@@ -81,20 +89,26 @@ describe('loadConfig', () => {
   });
 
   it('names the key, the value and what is expected for a wrong value', () => {
-    const message = configErrorOf(() => loadConfig({ file: writeConfig('[autodev]\nmax_parallel_tasks = "four"\n'), env: {} }));
+    const message = configErrorOf(() =>
+      loadConfig({ file: writeConfig('[autodev]\nmax_parallel_tasks = "four"\n'), env: {} }),
+    );
     expect(message).toContain('autodev.max_parallel_tasks');
     expect(message).toContain('"four"');
     expect(message).toMatch(/expected number/);
   });
 
   it('names an unknown key', () => {
-    const message = configErrorOf(() => loadConfig({ file: writeConfig('[autodev.llm]\nmodle = "x"\n'), env: {} }));
+    const message = configErrorOf(() =>
+      loadConfig({ file: writeConfig('[autodev.llm]\nmodle = "x"\n'), env: {} }),
+    );
     expect(message).toContain('autodev.llm');
     expect(message).toContain('modle');
   });
 
   it('names a wrong enum value and lists the accepted ones', () => {
-    const message = configErrorOf(() => loadConfig({ file: writeConfig('[autodev]\nsandbox = "chroot"\n'), env: {} }));
+    const message = configErrorOf(() =>
+      loadConfig({ file: writeConfig('[autodev]\nsandbox = "chroot"\n'), env: {} }),
+    );
     expect(message).toContain('autodev.sandbox');
     expect(message).toContain('bubblewrap');
   });

@@ -52,9 +52,13 @@ function readTomlFile(file: string): Record<string, unknown> {
   try {
     return parseToml(text) as Record<string, unknown>;
   } catch (error) {
-    throw new AutodevError('CONFIG_INVALID', `config file ${file} is not valid TOML: ${(error as Error).message}`, {
-      cause: error,
-    });
+    throw new AutodevError(
+      'CONFIG_INVALID',
+      `config file ${file} is not valid TOML: ${(error as Error).message}`,
+      {
+        cause: error,
+      },
+    );
   }
 }
 
@@ -62,7 +66,8 @@ function readTomlFile(file: string): Record<string, unknown> {
 function applyEnvOverrides(raw: Record<string, unknown>, env: Environment): Record<string, unknown> {
   const section = isRecord(raw.autodev) ? { ...raw.autodev } : raw.autodev === undefined ? {} : raw.autodev;
   if (!isRecord(section)) return raw;
-  if (env.AUTODEV_ENABLED !== undefined) section.enabled = parseBooleanEnv('AUTODEV_ENABLED', env.AUTODEV_ENABLED);
+  if (env.AUTODEV_ENABLED !== undefined)
+    section.enabled = parseBooleanEnv('AUTODEV_ENABLED', env.AUTODEV_ENABLED);
   if (env.OPA_URL) section.opa_url = env.OPA_URL;
   if (env.AUTODEV_ALLOWED_REPOS !== undefined) section.allowlist_repos = splitList(env.AUTODEV_ALLOWED_REPOS);
   if (env.AUTODEV_DATA_DIR) section.data_dir = env.AUTODEV_DATA_DIR;
@@ -80,7 +85,8 @@ function parseBooleanEnv(name: string, value: string): boolean {
 
 function parseIntegerEnv(name: string, value: string): number {
   const n = Number(value);
-  if (!Number.isInteger(n)) throw new AutodevError('CONFIG_INVALID', `${name}=${JSON.stringify(value)}: expected an integer`);
+  if (!Number.isInteger(n))
+    throw new AutodevError('CONFIG_INVALID', `${name}=${JSON.stringify(value)}: expected an integer`);
   return n;
 }
 

@@ -22,6 +22,10 @@ export const llmConfigSchema = z
     temperature: z.number().min(0).max(2).default(0.2),
     /** One model call may take this long before it is aborted and retried. */
     timeout_secs: z.number().int().positive().default(300),
+    /** Offer the model tools (read, search, edit); without them it answers with a diff in its text. */
+    tool_calling: z.boolean().default(true),
+    /** Model calls one codegen step may make. */
+    max_turns: z.number().int().min(1).max(200).default(20),
   })
   .strict();
 
@@ -61,7 +65,12 @@ export const autodevConfigSchema = z
     /** Requests per minute per API token (or client address without auth); 0 turns the limit off. */
     rate_limit_per_minute: z.number().int().min(0).default(1200),
     /** Largest request body the API reads. */
-    max_body_bytes: z.number().int().min(1024).max(64 * 1024 * 1024).default(1024 * 1024),
+    max_body_bytes: z
+      .number()
+      .int()
+      .min(1024)
+      .max(64 * 1024 * 1024)
+      .default(1024 * 1024),
     log_level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     llm: llmConfigSchema.default(llmConfigSchema.parse({})),
     git: gitConfigSchema.default(gitConfigSchema.parse({})),

@@ -14,7 +14,12 @@ export const TASK_STATUSES = [
 ] as const;
 export type TaskStatus = (typeof TASK_STATUSES)[number];
 
-export const TERMINAL_STATUSES: ReadonlySet<TaskStatus> = new Set(['awaiting_review', 'merged', 'failed', 'cancelled']);
+export const TERMINAL_STATUSES: ReadonlySet<TaskStatus> = new Set([
+  'awaiting_review',
+  'merged',
+  'failed',
+  'cancelled',
+]);
 export const ACTIVE_STATUSES: readonly TaskStatus[] = ['planning', 'executing', 'verifying', 'delivering'];
 
 export function isTerminal(status: TaskStatus): boolean {
@@ -44,7 +49,16 @@ export interface Plan {
   steps: PlanStep[];
 }
 
-export const PHASES = ['plan', 'prepare', 'setup', 'implement', 'verify', 'repair', 'decide', 'deliver'] as const;
+export const PHASES = [
+  'plan',
+  'prepare',
+  'setup',
+  'implement',
+  'verify',
+  'repair',
+  'decide',
+  'deliver',
+] as const;
 export type Phase = (typeof PHASES)[number];
 
 export interface TaskError {

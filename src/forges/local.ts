@@ -36,7 +36,11 @@ export function createLocalForge(deps: LocalForgeDeps): Forge {
       if (pullRequest.status === 'merged' && pullRequest.merge_commit) {
         return { merged: true, mergeCommit: pullRequest.merge_commit };
       }
-      const baseCommit = await deps.git.remoteBranchCommit(workspaceDir, pullRequest.repo, pullRequest.base_branch);
+      const baseCommit = await deps.git.remoteBranchCommit(
+        workspaceDir,
+        pullRequest.repo,
+        pullRequest.base_branch,
+      );
       if (baseCommit === pullRequest.head_commit) {
         await deps.pullRequests.markMerged(pullRequest.task_id, pullRequest.head_commit);
         return { merged: true, mergeCommit: pullRequest.head_commit };

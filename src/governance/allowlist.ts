@@ -9,13 +9,16 @@ export type RepoAllowlist = (normalizedRepo: string) => boolean;
  * `git@github.com:org/*`) is normalized the same way, so every form of a repo meets every form of a pattern.
  */
 export function createRepoAllowlist(patterns: readonly string[]): RepoAllowlist {
-  const matchers = patterns.map((pattern) => picomatch(normalizePattern(pattern), { dot: true, nocase: false }));
+  const matchers = patterns.map((pattern) =>
+    picomatch(normalizePattern(pattern), { dot: true, nocase: false }),
+  );
   return (normalizedRepo) => matchers.some((match) => match(normalizedRepo));
 }
 
 function normalizePattern(pattern: string): string {
   const trimmed = pattern.trim();
-  if (trimmed.startsWith('/') || !/[:@]/.test(trimmed)) return trimmed.replace(/\.git$/, '').replace(/\/+$/, '');
+  if (trimmed.startsWith('/') || !/[:@]/.test(trimmed))
+    return trimmed.replace(/\.git$/, '').replace(/\/+$/, '');
   // Globs are not valid repo names: swap them for placeholders, normalize, and swap back.
   const placeholders: string[] = [];
   const masked = trimmed.replace(/\*+|\?|\{[^}]*\}|\[[^\]]*\]/g, (glob) => {

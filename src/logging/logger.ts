@@ -7,7 +7,11 @@ export type { Logger } from 'pino';
  * Every log line passes the redactor: configured secret values and known credential shapes never reach
  * the log, whatever a caller passes (strings, objects, errors).
  */
-export function createLogger(options: { level: string; redact: Redact; destination?: pino.DestinationStream }): Logger {
+export function createLogger(options: {
+  level: string;
+  redact: Redact;
+  destination?: pino.DestinationStream;
+}): Logger {
   const { redact } = options;
   return pino(
     {

@@ -18,7 +18,8 @@ export interface AutodevMetrics {
 
 export function createMetrics(options: { defaultMetrics?: boolean } = {}): AutodevMetrics {
   const registry = new Registry();
-  if (options.defaultMetrics ?? true) collectDefaultMetrics({ register: registry, prefix: 'autodev_process_' });
+  if (options.defaultMetrics ?? true)
+    collectDefaultMetrics({ register: registry, prefix: 'autodev_process_' });
   const registers = [registry];
   const metrics: AutodevMetrics = {
     registry,
@@ -28,7 +29,11 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Autod
       help: 'Tasks that ended merged or awaiting review.',
       registers,
     }),
-    tasksFailedTotal: new Counter({ name: 'autodev_tasks_failed_total', help: 'Tasks that ended failed.', registers }),
+    tasksFailedTotal: new Counter({
+      name: 'autodev_tasks_failed_total',
+      help: 'Tasks that ended failed.',
+      registers,
+    }),
     taskDurationSeconds: new Histogram({
       name: 'autodev_task_duration_seconds',
       help: 'Time from a task starting to its terminal state.',
@@ -48,8 +53,16 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Autod
       buckets: [0.05, 0.1, 0.5, 1, 5, 15, 60, 300, 1200],
       registers,
     }),
-    prsOpenedTotal: new Counter({ name: 'autodev_prs_opened_total', help: 'Pull requests opened.', registers }),
-    mergesTotal: new Counter({ name: 'autodev_merges_total', help: 'Pull requests merged by autodev.', registers }),
+    prsOpenedTotal: new Counter({
+      name: 'autodev_prs_opened_total',
+      help: 'Pull requests opened.',
+      registers,
+    }),
+    mergesTotal: new Counter({
+      name: 'autodev_merges_total',
+      help: 'Pull requests merged by autodev.',
+      registers,
+    }),
     revertsTotal: new Counter({ name: 'autodev_reverts_total', help: 'Merges reverted.', registers }),
     policyDenialsTotal: new Counter({
       name: 'autodev_policy_denials_total',

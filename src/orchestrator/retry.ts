@@ -7,12 +7,25 @@ export interface RetryPolicy {
 }
 
 export function stepRetryPolicy(maxStepRetries: number, overrides: Partial<RetryPolicy> = {}): RetryPolicy {
-  return { maxAttempts: maxStepRetries + 1, initialDelayMs: 500, maxDelayMs: 30_000, backoffCoefficient: 2, ...overrides };
+  return {
+    maxAttempts: maxStepRetries + 1,
+    initialDelayMs: 500,
+    maxDelayMs: 30_000,
+    backoffCoefficient: 2,
+    ...overrides,
+  };
 }
 
 /** Delay before attempt `attempt + 1` (attempt counts from 1), with up to 20% jitter. */
-export function retryDelayMs(policy: RetryPolicy, attempt: number, random: () => number = Math.random): number {
-  const base = Math.min(policy.maxDelayMs, policy.initialDelayMs * policy.backoffCoefficient ** (attempt - 1));
+export function retryDelayMs(
+  policy: RetryPolicy,
+  attempt: number,
+  random: () => number = Math.random,
+): number {
+  const base = Math.min(
+    policy.maxDelayMs,
+    policy.initialDelayMs * policy.backoffCoefficient ** (attempt - 1),
+  );
   return Math.round(base * (0.8 + 0.2 * random()));
 }
 

@@ -17,7 +17,10 @@ import type { TaskContext } from './task-context.js';
 export async function runTask(ctx: TaskContext): Promise<TaskStatus> {
   const started = performance.now();
   if (ctx.task.attempt > 1) {
-    await ctx.store.events.append(ctx.task.id, 'task.resumed', { attempt: ctx.task.attempt, from: ctx.task.status });
+    await ctx.store.events.append(ctx.task.id, 'task.resumed', {
+      attempt: ctx.task.attempt,
+      from: ctx.task.status,
+    });
   }
   try {
     ctx.signal.throwIfAborted();
@@ -29,7 +32,10 @@ export async function runTask(ctx: TaskContext): Promise<TaskStatus> {
     });
     if (!ctx.task.plan) {
       ctx.task = await ctx.store.tasks.update(ctx.task.id, { plan });
-      await ctx.store.events.append(ctx.task.id, 'plan.created', { source: plan.source, summary: plan.summary });
+      await ctx.store.events.append(ctx.task.id, 'plan.created', {
+        source: plan.source,
+        summary: plan.summary,
+      });
     }
 
     await setStatus(ctx, 'executing');
@@ -41,14 +47,22 @@ export async function runTask(ctx: TaskContext): Promise<TaskStatus> {
     const maxRounds = 1 + ctx.config.max_step_retries;
     for (let round = 1; round <= maxRounds; round += 1) {
       await setStatus(ctx, 'executing');
-      const change = await implementRound(ctx, { round, fromCommit: head, files: workspace.files, lastTests: tests });
+      const change = await implementRound(ctx, {
+        round,
+        fromCommit: head,
+        files: workspace.files,
+        lastTests: tests,
+      });
       head = change.commit;
       await setStatus(ctx, 'verifying');
       tests = await verifyRound(ctx, round);
       if (tests.ok) break;
     }
     if (!tests.ok) {
-      throw new AutodevError('TESTS_FAILED', `tests still fail after ${maxRounds} round(s): ${tests.summary}`);
+      throw new AutodevError(
+        'TESTS_FAILED',
+        `tests still fail after ${maxRounds} round(s): ${tests.summary}`,
+      );
     }
 
     const filesChanged = await ctx.services.git.changedFiles(ctx.workspaceDir, workspace.baseCommit);
@@ -58,7 +72,10 @@ export async function runTask(ctx: TaskContext): Promise<TaskStatus> {
     const delivery = await deliverPhase(ctx, { branch: workspace.branch, headCommit: head, decision, tests });
     const final: TaskStatus = delivery.merged ? 'merged' : 'awaiting_review';
     if (!delivery.merged) {
-      await ctx.store.events.append(ctx.task.id, 'policy.decision', { outcome: 'awaiting_review', reason: delivery.reason });
+      await ctx.store.events.append(ctx.task.id, 'policy.decision', {
+        outcome: 'awaiting_review',
+        reason: delivery.reason,
+      });
     }
     await finish(ctx, final, started);
     return final;

@@ -57,26 +57,36 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
     const controller = new AbortController();
     const drain = new AbortController();
     const deadline = setTimeout(
-      () => controller.abort(new AutodevError('TASK_TIMEOUT', `task exceeded its deadline of ${options.taskTimeoutMs / 1000}s`)),
+      () =>
+        controller.abort(
+          new AutodevError('TASK_TIMEOUT', `task exceeded its deadline of ${options.taskTimeoutMs / 1000}s`),
+        ),
       options.taskTimeoutMs,
     );
-    const heartbeat = setInterval(() => {
-      void (async () => {
-        const kept = await options.renewLease(task.id, owner).catch(() => false);
-        if (!kept) controller.abort(new AutodevError('SHUTTING_DOWN', 'lease lost to another worker'));
-        else if (await options.isCancelRequested(task.id).catch(() => false)) {
-          controller.abort(new AutodevError('TASK_CANCELLED', 'task cancelled by request'));
-        }
-      })();
-    }, Math.max(200, Math.floor(options.leaseMs / 3)));
+    const heartbeat = setInterval(
+      () => {
+        void (async () => {
+          const kept = await options.renewLease(task.id, owner).catch(() => false);
+          if (!kept) controller.abort(new AutodevError('SHUTTING_DOWN', 'lease lost to another worker'));
+          else if (await options.isCancelRequested(task.id).catch(() => false)) {
+            controller.abort(new AutodevError('TASK_CANCELLED', 'task cancelled by request'));
+          }
+        })();
+      },
+      Math.max(200, Math.floor(options.leaseMs / 3)),
+    );
     const done = (async () => {
       let status: string | undefined;
       try {
-        if (task.cancel_requested) controller.abort(new AutodevError('TASK_CANCELLED', 'task cancelled by request'));
+        if (task.cancel_requested)
+          controller.abort(new AutodevError('TASK_CANCELLED', 'task cancelled by request'));
         const ctx = options.createContext(task, { signal: controller.signal, drain: drain.signal });
         status = await runTask(ctx);
       } catch (error) {
-        options.log.warn({ taskId: task.id, err: error }, 'task stopped before reaching an end; it resumes on the next start');
+        options.log.warn(
+          { taskId: task.id, err: error },
+          'task stopped before reaching an end; it resumes on the next start',
+        );
       } finally {
         clearTimeout(deadline);
         clearInterval(heartbeat);
@@ -136,11 +146,13 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
       if (timer) clearTimeout(timer);
       const all = [...running.values()];
       const settled = Promise.allSettled(all.map((e) => e.done));
-      const wait = (ms: number) => Promise.race([settled, new Promise((resolve) => setTimeout(resolve, ms).unref())]);
+      const wait = (ms: number) =>
+        Promise.race([settled, new Promise((resolve) => setTimeout(resolve, ms).unref())]);
       // First let each running step reach its checkpoint; then abort what still runs.
       for (const entry of all) entry.drain.abort();
       await wait(graceMs);
-      for (const entry of all) entry.controller.abort(new AutodevError('SHUTTING_DOWN', 'server shutting down'));
+      for (const entry of all)
+        entry.controller.abort(new AutodevError('SHUTTING_DOWN', 'server shutting down'));
       await wait(5_000);
     },
   };

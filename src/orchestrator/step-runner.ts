@@ -37,7 +37,10 @@ export async function runStep<Output = unknown>(ctx: TaskContext, request: StepR
   }
 
   if (ctx.drain.aborted) {
-    throw new AutodevError('SHUTTING_DOWN', `server shutting down before step ${key}; the task resumes on the next start`);
+    throw new AutodevError(
+      'SHUTTING_DOWN',
+      `server shutting down before step ${key}; the task resumes on the next start`,
+    );
   }
   const tool = ctx.tools.get(request.tool);
   await ctx.store.steps.start({
@@ -61,6 +64,7 @@ export async function runStep<Output = unknown>(ctx: TaskContext, request: StepR
       const { output, summary } = await tool.run(request.input, {
         taskId,
         workspaceDir: ctx.workspaceDir,
+        homeDir: ctx.homeDir,
         signal: ctx.signal,
         log: ctx.log.child({ step: key }),
         services: ctx.services,
@@ -80,7 +84,12 @@ export async function runStep<Output = unknown>(ctx: TaskContext, request: StepR
         output_summary: summary,
         duration_ms: performance.now() - started,
       });
-      await ctx.store.events.append(taskId, 'step.succeeded', { key, tool: request.tool, summary, attempts: attempt });
+      await ctx.store.events.append(taskId, 'step.succeeded', {
+        key,
+        tool: request.tool,
+        summary,
+        attempts: attempt,
+      });
       return output as Output;
     } catch (raw) {
       // An abort's reason (cancel, deadline, shutdown) explains the failure better than the tool's error.
@@ -126,7 +135,9 @@ export async function runStep<Output = unknown>(ctx: TaskContext, request: StepR
 /** A short, redaction-friendly view of a tool's input: long strings (patches, prompts) are cut. */
 export function summarizeInput(input: unknown): string {
   const text = JSON.stringify(input, (_key, value: unknown) =>
-    typeof value === 'string' && value.length > 200 ? `${value.slice(0, 200)}… (${value.length} chars)` : value,
+    typeof value === 'string' && value.length > 200
+      ? `${value.slice(0, 200)}… (${value.length} chars)`
+      : value,
   );
   return text.length > 1000 ? `${text.slice(0, 1000)}…` : text;
 }

@@ -21,4 +21,6 @@ export interface TaskContext {
   drain: AbortSignal;
   /** Set once the workspace exists. */
   workspaceDir: string;
+  /** The task's private HOME for sandboxed commands. */
+  homeDir: string;
 }

@@ -25,7 +25,10 @@ export function createTaskService(deps: TaskServiceDeps): TaskService {
   return {
     async submit(input) {
       if (!deps.enabled) {
-        throw new AutodevError('AUTODEV_DISABLED', 'autodev is disabled (AUTODEV_ENABLED=false or enabled = false): no task is accepted');
+        throw new AutodevError(
+          'AUTODEV_DISABLED',
+          'autodev is disabled (AUTODEV_ENABLED=false or enabled = false): no task is accepted',
+        );
       }
       const ref = parseRepoRef(input.repo);
       if (!deps.allowlist(ref.normalized)) {
@@ -33,7 +36,11 @@ export function createTaskService(deps: TaskServiceDeps): TaskService {
           details: { repo: ref.normalized },
         });
       }
-      const task = await deps.store.tasks.create({ ...input, repo: ref.cloneUrl, repo_normalized: ref.normalized });
+      const task = await deps.store.tasks.create({
+        ...input,
+        repo: ref.cloneUrl,
+        repo_normalized: ref.normalized,
+      });
       await deps.store.events.append(task.id, 'task.created', {
         repo: ref.normalized,
         base_branch: task.base_branch,

@@ -9,7 +9,11 @@ export async function setStatus(ctx: TaskContext, status: TaskStatus, error?: Ta
   if (status === 'planning' && !ctx.task.started_at) patch.started_at = new Date().toISOString();
   ctx.task = await ctx.store.tasks.update(ctx.task.id, patch);
   if (from !== status) {
-    await ctx.store.events.append(ctx.task.id, 'task.status_changed', { from, to: status, ...(error ? { error } : {}) });
+    await ctx.store.events.append(ctx.task.id, 'task.status_changed', {
+      from,
+      to: status,
+      ...(error ? { error } : {}),
+    });
   }
   return ctx.task;
 }

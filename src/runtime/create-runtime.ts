@@ -1,3 +1,6 @@
+import { mkdirSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
+import { join } from 'node:path';
 import type { AutodevConfig } from '../config/schema.js';
 import type { Environment } from '../config/load.js';
 import type { Task } from '../domain/task.js';
@@ -15,7 +18,7 @@ import { createRedactor, type Redact } from '../secrets/redact.js';
 import { openSqliteStore, type Store } from '../store/index.js';
 import { createToolRegistry, type ToolRegistry } from '../tools/registry.js';
 import type { ToolServices } from '../tools/types.js';
-import { createWorkspaceGit, createWorkspaceManager } from '../workspace/index.js';
+import { createGitRunner, createWorkspaceGit, createWorkspaceManager } from '../workspace/index.js';
 import type pino from 'pino';
 import { isDeadLocalOwner } from '../orchestrator/lease-owner.js';
 
@@ -45,16 +48,24 @@ export interface RuntimeDeps {
 
 /** Builds every layer once, from config, and wires them together: the one place that knows them all. */
 export async function createRuntime(config: AutodevConfig, deps: RuntimeDeps): Promise<Runtime> {
-  const redact = createRedactor([config.secrets.llmApiKey, config.secrets.forgeToken, ...config.secrets.apiTokens]);
+  const redact = createRedactor([
+    config.secrets.llmApiKey,
+    config.secrets.forgeToken,
+    ...config.secrets.apiTokens,
+  ]);
   const log = createLogger({ level: config.log_level, redact, destination: deps.logDestination });
   const sandbox = createSandbox(config, { hostEnv: deps.hostEnv });
   await sandbox.ensureAvailable();
   const store = await openSqliteStore({ dataDir: config.dataDir, redact });
   const metrics = createMetrics();
   const tools = createToolRegistry();
-  const hostPath = { PATH: deps.hostEnv.PATH ?? '/usr/local/bin:/usr/bin:/bin', HOME: deps.hostEnv.HOME ?? '/tmp' };
-  const git = createWorkspaceGit({ env: deps.hostEnv });
-  const workspaces = createWorkspaceManager(config, { env: deps.hostEnv });
+  const hostPath = {
+    PATH: deps.hostEnv.PATH ?? '/usr/local/bin:/usr/bin:/bin',
+    HOME: deps.hostEnv.HOME ?? '/tmp',
+  };
+  const runGit = createGitRunner({ env: deps.hostEnv });
+  const git = createWorkspaceGit({ git: runGit });
+  const workspaces = createWorkspaceManager(config, { git: runGit });
   let model: ModelClient | undefined;
   const services: ToolServices = {
     config,
@@ -89,10 +100,13 @@ export async function createRuntime(config: AutodevConfig, deps: RuntimeDeps): P
       signal: signals.signal,
       drain: signals.drain,
       workspaceDir: '',
+      homeDir: taskHome(config, task.id),
     }),
     onTaskDone: async (task, status) => {
+      if (!status) return; // stopped for shutdown: resumes with its workspace
+      await rm(join(config.dataDir, 'homes', task.id), { recursive: true, force: true });
       // Failed workspaces stay for debugging (swept after keep_failed_workspaces_hours); others go now.
-      if (status && status !== 'failed') {
+      if (status !== 'failed') {
         await workspaces.remove(task.id);
         await store.events.append(task.id, 'workspace.removed', {});
       }
@@ -131,4 +145,11 @@ export async function createRuntime(config: AutodevConfig, deps: RuntimeDeps): P
       await store.close();
     },
   };
+}
+
+/** A task's private HOME under data_dir (hidden from other tasks' sandboxes), created on first use. */
+function taskHome(config: AutodevConfig, taskId: string): string {
+  const dir = join(config.dataDir, 'homes', taskId);
+  mkdirSync(dir, { recursive: true });
+  return dir;
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { isAutodevError } from '../errors.js';
-import { buildSandboxEnv } from './env.js';
+import { buildSandboxEnv, withoutNodeModulesBins } from './env.js';
 
 const hostEnv = {
   PATH: '/root/.cargo/bin:/usr/bin',
@@ -86,5 +86,11 @@ describe('buildSandboxEnv', () => {
       expect(isAutodevError(caught, 'VALIDATION_FAILED')).toBe(true);
       expect(String(caught)).toContain(name);
     }
+  });
+});
+
+describe('withoutNodeModulesBins', () => {
+  it("drops the server's node_modules/.bin entries npm put on PATH", () => {
+    expect(withoutNodeModulesBins('/srv/autodev/node_modules/.bin:/node_modules/.bin:/usr/bin:/bin')).toBe('/usr/bin:/bin');
   });
 });

@@ -98,7 +98,7 @@ export function buildSandboxEnv(options: SandboxEnvOptions): Record<string, stri
     for (const [name, relative] of Object.entries(HOME_RELATIVE_DEFAULTS)) {
       if (env[name] === undefined && hostHome) env[name] = path.join(hostHome, relative);
     }
-    env.PATH ??= '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
+    env.PATH = withoutNodeModulesBins(env.PATH ?? '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin');
   } else {
     for (const name of ['LANG', 'LC_ALL', 'TZ'] as const) {
       const value = hostEnv[name];
@@ -116,4 +116,15 @@ export function buildSandboxEnv(options: SandboxEnvOptions): Record<string, stri
     PYTHONDONTWRITEBYTECODE: env.PYTHONDONTWRITEBYTECODE ?? '1',
   });
   return { ...env, ...options.extras };
+}
+
+/**
+ * `npm start` / `npm test` put the server's own node_modules/.bin dirs on PATH; a project's build must
+ * find its own eslint and tsc (or none), never autodev's.
+ */
+export function withoutNodeModulesBins(pathValue: string): string {
+  return pathValue
+    .split(':')
+    .filter((entry) => entry !== '' && !/(^|\/)node_modules\/\.bin\/?$/.test(entry))
+    .join(':');
 }

@@ -39,7 +39,11 @@ export function createRipgrepSearch(deps: { env: Readonly<Record<string, string>
     async listFiles(dir, options = {}) {
       const max = options.max ?? 5000;
       const target = options.path ? resolveInside(dir, options.path) : '.';
-      const result = await run(dir, ['--files', '--hidden', '--glob', '!.git', '--sort', 'path', '--', target], options.signal);
+      const result = await run(
+        dir,
+        ['--files', '--hidden', '--glob', '!.git', '--sort', 'path', '--', target],
+        options.signal,
+      );
       const all = result.stdout
         .split('\n')
         .filter((f) => f.length > 0)

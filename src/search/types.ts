@@ -13,7 +13,10 @@ export interface SearchResult {
 /** Read-only queries over a workspace; they execute no code of the repo, so they run on the host. */
 export interface RepoSearch {
   /** Files tracked or not ignored, relative to `dir`, sorted. */
-  listFiles(dir: string, options?: { path?: string; max?: number; signal?: AbortSignal }): Promise<{ files: string[]; truncated: boolean }>;
+  listFiles(
+    dir: string,
+    options?: { path?: string; max?: number; signal?: AbortSignal },
+  ): Promise<{ files: string[]; truncated: boolean }>;
   search(
     dir: string,
     pattern: string,

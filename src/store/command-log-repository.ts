@@ -14,7 +14,13 @@ export function createCommandLogRepository(db: Kysely<Database>, redact: Redact)
       if (content.length === 0) return;
       await db
         .insertInto('command_logs')
-        .values({ task_id: taskId, step_key: stepKey, stream, content: redact(content), created_at: new Date().toISOString() })
+        .values({
+          task_id: taskId,
+          step_key: stepKey,
+          stream,
+          content: redact(content),
+          created_at: new Date().toISOString(),
+        })
         .execute();
     },
     async list(taskId, options = {}) {

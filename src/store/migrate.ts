@@ -14,6 +14,8 @@ export async function migrateToLatest<T>(db: Kysely<T>): Promise<void> {
   const { error, results } = await migrator.migrateToLatest();
   if (error) {
     const failed = results?.find((r) => r.status === 'Error')?.migrationName ?? 'unknown';
-    throw new AutodevError('INTERNAL', `database migration ${failed} failed: ${String(error)}`, { cause: error });
+    throw new AutodevError('INTERNAL', `database migration ${failed} failed: ${String(error)}`, {
+      cause: error,
+    });
   }
 }

@@ -15,7 +15,11 @@ export interface PullRequestRepository {
 
 export function createPullRequestRepository(db: Kysely<Database>): PullRequestRepository {
   const getByTask = async (taskId: string) => {
-    const row = await db.selectFrom('pull_requests').selectAll().where('task_id', '=', taskId).executeTakeFirst();
+    const row = await db
+      .selectFrom('pull_requests')
+      .selectAll()
+      .where('task_id', '=', taskId)
+      .executeTakeFirst();
     return row ? toPullRequest(row) : undefined;
   };
   return {

@@ -55,7 +55,14 @@ export function createStepRepository(db: Kysely<Database>, redact: Redact): Step
         if (existing) {
           await trx
             .updateTable('steps')
-            .set({ status: 'running', started_at: at, finished_at: null, duration_ms: null, error_code: null, error_message: null })
+            .set({
+              status: 'running',
+              started_at: at,
+              finished_at: null,
+              duration_ms: null,
+              error_code: null,
+              error_message: null,
+            })
             .where('task_id', '=', input.task_id)
             .where('key', '=', input.key)
             .execute();
@@ -93,7 +100,12 @@ export function createStepRepository(db: Kysely<Database>, redact: Redact): Step
     },
 
     async setAttempts(taskId, key, attempts) {
-      await db.updateTable('steps').set({ attempts }).where('task_id', '=', taskId).where('key', '=', key).execute();
+      await db
+        .updateTable('steps')
+        .set({ attempts })
+        .where('task_id', '=', taskId)
+        .where('key', '=', key)
+        .execute();
     },
 
     async finish(taskId, key, result) {
@@ -118,7 +130,12 @@ export function createStepRepository(db: Kysely<Database>, redact: Redact): Step
     },
 
     async list(taskId) {
-      const rows = await db.selectFrom('steps').selectAll().where('task_id', '=', taskId).orderBy('seq').execute();
+      const rows = await db
+        .selectFrom('steps')
+        .selectAll()
+        .where('task_id', '=', taskId)
+        .orderBy('seq')
+        .execute();
       return rows.map(toStep);
     },
   };

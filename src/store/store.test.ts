@@ -35,8 +35,19 @@ describe('sqlite store', () => {
   it('keeps tasks, steps and events across a reopen', async () => {
     const { store, dataDir } = await newStore();
     const task = await store.tasks.create(input('/repos/a'));
-    await store.steps.start({ task_id: task.id, key: 'plan.plan#1', phase: 'plan', tool: 'plan', input_summary: '{}' });
-    await store.steps.finish(task.id, 'plan.plan#1', { status: 'succeeded', attempts: 1, output: { ok: 1 }, duration_ms: 3 });
+    await store.steps.start({
+      task_id: task.id,
+      key: 'plan.plan#1',
+      phase: 'plan',
+      tool: 'plan',
+      input_summary: '{}',
+    });
+    await store.steps.finish(task.id, 'plan.plan#1', {
+      status: 'succeeded',
+      attempts: 1,
+      output: { ok: 1 },
+      duration_ms: 3,
+    });
     await store.events.append(task.id, 'task.created', { repo: '/repos/a' });
     await store.close();
     open.pop();
@@ -51,7 +62,8 @@ describe('sqlite store', () => {
   it('lists newest first with filters and a stable cursor', async () => {
     const { store } = await newStore();
     const ids: string[] = [];
-    for (let i = 0; i < 5; i += 1) ids.push((await store.tasks.create(input(i % 2 ? '/repos/odd' : '/repos/even', `t${i}`))).id);
+    for (let i = 0; i < 5; i += 1)
+      ids.push((await store.tasks.create(input(i % 2 ? '/repos/odd' : '/repos/even', `t${i}`))).id);
     const first = await store.tasks.list({ limit: 2 });
     expect(first.tasks.map((t) => t.id)).toEqual([ids[4], ids[3]]);
     const second = await store.tasks.list({ limit: 2, cursor: first.nextCursor ?? undefined });
@@ -116,7 +128,17 @@ describe('sqlite store', () => {
   it('records one pull request per task', async () => {
     const { store } = await newStore();
     const task = await store.tasks.create(input('/repos/a'));
-    const pr = { task_id: task.id, forge: 'local', repo: '/repos/a', branch: 'b', base_branch: 'main', number: null, url: null, title: 't', head_commit: 'abc1234' };
+    const pr = {
+      task_id: task.id,
+      forge: 'local',
+      repo: '/repos/a',
+      branch: 'b',
+      base_branch: 'main',
+      number: null,
+      url: null,
+      title: 't',
+      head_commit: 'abc1234',
+    };
     await store.pullRequests.insertOnce(pr);
     await store.pullRequests.insertOnce({ ...pr, title: 'second' });
     expect((await store.pullRequests.getByTask(task.id))?.title).toBe('t');

@@ -104,9 +104,16 @@ export function createTaskRepository(db: Kysely<Database>, redact: Redact): Task
     get,
 
     async list(filter) {
-      let query = db.selectFrom('tasks').selectAll().orderBy('id', 'desc').limit(filter.limit + 1);
+      let query = db
+        .selectFrom('tasks')
+        .selectAll()
+        .orderBy('id', 'desc')
+        .limit(filter.limit + 1);
       if (filter.status) query = query.where('status', '=', filter.status);
-      if (filter.repo) query = query.where((eb) => eb.or([eb('repo', '=', filter.repo ?? ''), eb('repo_normalized', '=', filter.repo ?? '')]));
+      if (filter.repo)
+        query = query.where((eb) =>
+          eb.or([eb('repo', '=', filter.repo ?? ''), eb('repo_normalized', '=', filter.repo ?? '')]),
+        );
       if (filter.risk_tier) query = query.where('risk_tier', '=', filter.risk_tier);
       if (filter.cursor) query = query.where('id', '<', filter.cursor);
       const rows = await query.execute();
@@ -172,7 +179,11 @@ export function createTaskRepository(db: Kysely<Database>, redact: Redact): Task
           })
           .where('id', '=', candidate.id)
           .execute();
-        const row = await trx.selectFrom('tasks').selectAll().where('id', '=', candidate.id).executeTakeFirstOrThrow();
+        const row = await trx
+          .selectFrom('tasks')
+          .selectAll()
+          .where('id', '=', candidate.id)
+          .executeTakeFirstOrThrow();
         return toTask(row);
       });
     },
@@ -197,7 +208,11 @@ export function createTaskRepository(db: Kysely<Database>, redact: Redact): Task
     },
 
     async requestCancel(id) {
-      await db.updateTable('tasks').set({ cancel_requested: 1, updated_at: now() }).where('id', '=', id).execute();
+      await db
+        .updateTable('tasks')
+        .set({ cancel_requested: 1, updated_at: now() })
+        .where('id', '=', id)
+        .execute();
     },
 
     async cancelIfUnclaimed(id, error) {

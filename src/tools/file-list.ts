@@ -11,7 +11,11 @@ export const fileListTool = registerTool(
       max: z.number().int().positive().max(50_000).default(2000),
     }),
     async invoke(input, ctx) {
-      return ctx.services.search.listFiles(ctx.workspaceDir, { path: input.path, max: input.max, signal: ctx.signal });
+      return ctx.services.search.listFiles(ctx.workspaceDir, {
+        path: input.path,
+        max: input.max,
+        signal: ctx.signal,
+      });
     },
     summarize: (out) => `${out.files.length} files${out.truncated ? ' (truncated)' : ''}`,
   }),

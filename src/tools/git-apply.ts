@@ -11,7 +11,8 @@ import { registerTool } from './register.js';
 export const gitApplyTool = registerTool(
   defineTool({
     name: 'git_apply',
-    description: 'Apply a unified diff to the workspace on top of a given commit, and commit it on the task branch.',
+    description:
+      'Apply a unified diff to the workspace on top of a given commit, and commit it on the task branch.',
     inputSchema: z.object({
       patch: z.string().min(1),
       from_commit: z.string().regex(/^[0-9a-f]{7,64}$/, 'expected a commit id'),

@@ -5,7 +5,8 @@ import { registerTool } from './register.js';
 export const gitPrTool = registerTool(
   defineTool({
     name: 'git_pr',
-    description: 'Open (or find the already open) pull request of the task branch against the base branch on the forge.',
+    description:
+      'Open (or find the already open) pull request of the task branch against the base branch on the forge.',
     inputSchema: z.object({
       task_id: z.string().min(1),
       repo: z.string().min(1),

@@ -10,10 +10,14 @@ export const gitPushTool = registerTool(
     inputSchema: z.object({ repo: z.string().min(1), branch: z.string().min(1) }),
     async invoke(input, ctx) {
       const { git, config } = ctx.services;
-      const result = await git.push(ctx.workspaceDir, input.repo, input.branch, { token: config.secrets.forgeToken });
+      const result = await git.push(ctx.workspaceDir, input.repo, input.branch, {
+        token: config.secrets.forgeToken,
+      });
       return { branch: input.branch, commit: result.remoteCommit, pushed: result.pushed };
     },
     summarize: (out) =>
-      out.pushed ? `pushed ${out.branch} at ${out.commit.slice(0, 12)}` : `${out.branch} already at ${out.commit.slice(0, 12)}`,
+      out.pushed
+        ? `pushed ${out.branch} at ${out.commit.slice(0, 12)}`
+        : `${out.branch} already at ${out.commit.slice(0, 12)}`,
   }),
 );

@@ -12,9 +12,11 @@ export const prMergeTool = registerTool(
       const store = ctx.services.store;
       if (!store) throw new AutodevError('INTERNAL', 'pr_merge needs the store');
       const pullRequest = await store.pullRequests.getByTask(input.task_id);
-      if (!pullRequest) throw new AutodevError('FORGE_FAILED', `task ${input.task_id} has no pull request to merge`);
+      if (!pullRequest)
+        throw new AutodevError('FORGE_FAILED', `task ${input.task_id} has no pull request to merge`);
       return ctx.services.forge.merge({ pullRequest, workspaceDir: ctx.workspaceDir });
     },
-    summarize: (out) => (out.merged ? `merged as ${out.mergeCommit.slice(0, 12)}` : `not merged: ${out.reason}`),
+    summarize: (out) =>
+      out.merged ? `merged as ${out.mergeCommit.slice(0, 12)}` : `not merged: ${out.reason}`,
   }),
 );

@@ -10,10 +10,16 @@ export function registerTool<Input, Output>(tool: Tool<Input, Output>): Register
     async run(rawInput, ctx) {
       const parsed = tool.inputSchema.safeParse(rawInput);
       if (!parsed.success) {
-        const problems = parsed.error.issues.map((i) => `${i.path.map(String).join('.') || '(input)'}: ${i.message}`);
-        throw new AutodevError('TOOL_INPUT_INVALID', `invalid input for tool ${tool.name}: ${problems.join('; ')}`, {
-          details: problems,
-        });
+        const problems = parsed.error.issues.map(
+          (i) => `${i.path.map(String).join('.') || '(input)'}: ${i.message}`,
+        );
+        throw new AutodevError(
+          'TOOL_INPUT_INVALID',
+          `invalid input for tool ${tool.name}: ${problems.join('; ')}`,
+          {
+            details: problems,
+          },
+        );
       }
       const output = await tool.invoke(parsed.data, ctx);
       return { output, summary: tool.summarize(output) };

@@ -1,16 +1,24 @@
 import { AutodevError } from '../errors.js';
+import { buildTool } from './build.js';
+import { codegenTool } from './codegen.js';
 import { fileListTool } from './file-list.js';
 import { gitApplyTool } from './git-apply.js';
 import { gitCloneTool } from './git-clone.js';
 import { gitPrTool } from './git-pr.js';
 import { gitPushTool } from './git-push.js';
+import { clippyTool, lintTool } from './lint-tools.js';
+import { planTool } from './plan.js';
 import { policyLocalTool } from './policy-local.js';
 import { prMergeTool } from './pr-merge.js';
 import { repoSearchTool } from './repo-search.js';
+import { runnerTool } from './runner.js';
+import { setupTool } from './setup.js';
+import { testTool } from './test.js';
 import type { RegisteredTool } from './types.js';
 
 /** Flat name → tool map. Adding a tool is one file and one line here. */
 export const TOOLS: readonly RegisteredTool[] = [
+  planTool,
   gitCloneTool,
   gitApplyTool,
   gitPushTool,
@@ -18,6 +26,13 @@ export const TOOLS: readonly RegisteredTool[] = [
   prMergeTool,
   fileListTool,
   repoSearchTool,
+  codegenTool,
+  setupTool,
+  runnerTool,
+  buildTool,
+  testTool,
+  lintTool,
+  clippyTool,
   policyLocalTool,
 ];
 
@@ -32,7 +47,10 @@ export function createToolRegistry(tools: readonly RegisteredTool[] = TOOLS): To
     get(name) {
       const tool = byName.get(name);
       if (!tool) {
-        throw new AutodevError('TOOL_NOT_FOUND', `no tool named ${JSON.stringify(name)}; known: ${[...byName.keys()].join(', ')}`);
+        throw new AutodevError(
+          'TOOL_NOT_FOUND',
+          `no tool named ${JSON.stringify(name)}; known: ${[...byName.keys()].join(', ')}`,
+        );
       }
       return tool;
     },

@@ -5,7 +5,8 @@ import { registerTool } from './register.js';
 export const repoSearchTool = registerTool(
   defineTool({
     name: 'repo_search',
-    description: 'Search the workspace with ripgrep: a regular expression (or fixed string), optionally under a folder.',
+    description:
+      'Search the workspace with ripgrep: a regular expression (or fixed string), optionally under a folder.',
     inputSchema: z.object({
       pattern: z.string().min(1),
       path: z.string().min(1).optional(),

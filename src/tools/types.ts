@@ -34,6 +34,8 @@ export interface ToolContext {
   taskId?: string;
   /** Absolute path of the workspace the tool works in. */
   workspaceDir: string;
+  /** The task's private HOME for sandboxed commands (package and build caches kept between its steps). */
+  homeDir?: string;
   signal: AbortSignal;
   log: Logger;
   services: ToolServices;

@@ -1,8 +1,15 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { AutodevError } from '../../errors.js';
-import { isTerminal, type TaskEvent } from '../../domain/task.js';
+import { isTerminal, TASK_STATUSES, type TaskEvent, type TaskStatus } from '../../domain/task.js';
 import type { Runtime } from '../../runtime/create-runtime.js';
-import { errorView, eventListView, eventsQuery, logListView, logsQuery, taskIdParams } from '../schemas/task.js';
+import {
+  errorView,
+  eventListView,
+  eventsQuery,
+  logListView,
+  logsQuery,
+  taskIdParams,
+} from '../schemas/task.js';
 
 export function eventsRoutes(runtime: Runtime): FastifyPluginAsyncZod {
   const { store } = runtime;
@@ -18,7 +25,8 @@ export function eventsRoutes(runtime: Runtime): FastifyPluginAsyncZod {
       '/tasks/:id/events',
       {
         schema: {
-          summary: 'The audit trail of a task; as server-sent events with Accept: text/event-stream or ?stream=true',
+          summary:
+            'The audit trail of a task; as server-sent events with Accept: text/event-stream or ?stream=true',
           params: taskIdParams,
           querystring: eventsQuery,
           response: { 200: eventListView, 404: errorView },
@@ -52,7 +60,7 @@ export function eventsRoutes(runtime: Runtime): FastifyPluginAsyncZod {
           if (replaying) pending.push(e);
           else {
             send(e);
-            if (e.type === 'task.status_changed' && isTerminal(e.data.to as never)) close();
+            if (e.type === 'task.status_changed' && endsTask(e.data.to)) close();
           }
         });
         const keepAlive = setInterval(() => raw.write(': keep-alive\n\n'), 15_000);
@@ -82,9 +90,24 @@ export function eventsRoutes(runtime: Runtime): FastifyPluginAsyncZod {
       },
       async (request) => {
         const task = await requireTask(request.params.id);
-        const logs = await store.logs.list(task.id, { afterId: request.query.after, limit: request.query.limit });
-        return { logs: logs.map((l) => ({ id: l.id, step_key: l.step_key, stream: l.stream, content: l.content, created_at: l.created_at })) };
+        const logs = await store.logs.list(task.id, {
+          afterId: request.query.after,
+          limit: request.query.limit,
+        });
+        return {
+          logs: logs.map((l) => ({
+            id: l.id,
+            step_key: l.step_key,
+            stream: l.stream,
+            content: l.content,
+            created_at: l.created_at,
+          })),
+        };
       },
     );
   };
+}
+
+function endsTask(status: unknown): boolean {
+  return TASK_STATUSES.includes(status as TaskStatus) && isTerminal(status as TaskStatus);
 }

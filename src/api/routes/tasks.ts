@@ -43,7 +43,13 @@ export function tasksRoutes(runtime: Runtime): FastifyPluginAsyncZod {
 
     app.get(
       '/tasks',
-      { schema: { summary: 'List tasks, newest first', querystring: listTasksQuery, response: { 200: taskListView } } },
+      {
+        schema: {
+          summary: 'List tasks, newest first',
+          querystring: listTasksQuery,
+          response: { 200: taskListView },
+        },
+      },
       async (request) => {
         const { tasks, nextCursor } = await store.tasks.list(request.query);
         return { tasks: tasks.map(toTaskSummary), next_cursor: nextCursor };
@@ -52,7 +58,13 @@ export function tasksRoutes(runtime: Runtime): FastifyPluginAsyncZod {
 
     app.get(
       '/tasks/:id',
-      { schema: { summary: 'A task with its plan, steps and pull request', params: taskIdParams, response: { 200: taskView, 404: errorView } } },
+      {
+        schema: {
+          summary: 'A task with its plan, steps and pull request',
+          params: taskIdParams,
+          response: { 200: taskView, 404: errorView },
+        },
+      },
       async (request) => loadView(request.params.id),
     );
 

@@ -13,7 +13,11 @@ export async function deliverPhase(
   input: { branch: string; headCommit: string; decision: PolicyDecision; tests: TestToolOutput },
 ): Promise<Delivery> {
   const { task } = ctx;
-  await runStep(ctx, { phase: 'deliver', tool: 'git_push', input: { repo: task.repo, branch: input.branch } });
+  await runStep(ctx, {
+    phase: 'deliver',
+    tool: 'git_push',
+    input: { repo: task.repo, branch: input.branch },
+  });
   const pr = await runStep<PullRequest>(ctx, {
     phase: 'deliver',
     tool: 'git_pr',
@@ -27,13 +31,24 @@ export async function deliverPhase(
       head_commit: input.headCommit,
     },
   });
-  const opened = await ctx.store.events.list(task.id).then((events) => events.some((e) => e.type === 'pr.opened'));
+  const opened = await ctx.store.events
+    .list(task.id)
+    .then((events) => events.some((e) => e.type === 'pr.opened'));
   if (!opened) {
     ctx.metrics.prsOpenedTotal.inc();
-    await ctx.store.events.append(task.id, 'pr.opened', { branch: pr.branch, url: pr.url, number: pr.number, forge: pr.forge });
+    await ctx.store.events.append(task.id, 'pr.opened', {
+      branch: pr.branch,
+      url: pr.url,
+      number: pr.number,
+      forge: pr.forge,
+    });
   }
   if (!input.decision.allow) return { merged: false, pr, reason: input.decision.deny.join('; ') };
-  const merge = await runStep<MergeResult>(ctx, { phase: 'deliver', tool: 'pr_merge', input: { task_id: task.id } });
+  const merge = await runStep<MergeResult>(ctx, {
+    phase: 'deliver',
+    tool: 'pr_merge',
+    input: { task_id: task.id },
+  });
   if (!merge.merged) return { merged: false, pr, reason: merge.reason };
   ctx.metrics.mergesTotal.inc();
   await ctx.store.events.append(task.id, 'pr.merged', { merge_commit: merge.mergeCommit });
@@ -57,7 +72,9 @@ function pullRequestBody(ctx: TaskContext, decision: PolicyDecision, tests: Test
     tests.summary,
     '',
     '## Policy',
-    decision.allow ? `Allowed to merge (${decision.engine}).` : `Needs review (${decision.engine}):\n${list(decision.deny)}`,
+    decision.allow
+      ? `Allowed to merge (${decision.engine}).`
+      : `Needs review (${decision.engine}):\n${list(decision.deny)}`,
     '',
     `Opened by autodev for task ${task.id}.`,
   ].join('\n');

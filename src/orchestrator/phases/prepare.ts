@@ -23,7 +23,13 @@ export async function preparePhase(ctx: TaskContext): Promise<PreparedWorkspace>
   ctx.workspaceDir = clone.dir;
   const listing = await runStep<{ files: string[] }>(ctx, { phase: 'prepare', tool: 'file_list', input: {} });
   const baseline = await runStep<TestToolOutput>(ctx, { phase: 'prepare', tool: 'test', input: {} });
-  return { dir: clone.dir, branch: clone.branch, baseCommit: clone.base_commit, files: listing.files, baseline };
+  return {
+    dir: clone.dir,
+    branch: clone.branch,
+    baseCommit: clone.base_commit,
+    files: listing.files,
+    baseline,
+  };
 }
 
 /** `autodev/<id>-<slug>`: unique by id, readable by slug. */

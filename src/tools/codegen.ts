@@ -1,0 +1,87 @@
+import { z } from 'zod';
+import { runCodingLoop } from '../agent/coding-loop.js';
+import { buildCodingMessages } from '../agent/prompt.js';
+import { AutodevError } from '../errors.js';
+import { createWorkspaceAgentTools } from './agent-tools.js';
+import { defineTool } from './define.js';
+import { registerTool } from './register.js';
+
+export interface CodegenOutput {
+  /** The change as a unified diff against `from_commit`: the checkpoint git_apply commits. */
+  patch: string;
+  files: string[];
+  turns: number;
+  input_tokens: number;
+  output_tokens: number;
+  /** The model's last words, shortened. */
+  final_text: string;
+}
+
+/**
+ * Asks the model for the change. The model edits the workspace through tools (or answers with a diff),
+ * and the result is taken back out as a patch and the workspace reset: the patch, stored as this step's
+ * checkpoint, is what git_apply commits, so a resumed task never pays for the same model call twice.
+ */
+export const codegenTool = registerTool(
+  defineTool({
+    name: 'codegen',
+    description: 'Generate the code change for a task with the model; returns it as a unified diff.',
+    inputSchema: z.object({
+      title: z.string().min(1),
+      description: z.string(),
+      constraints: z.array(z.string()).default([]),
+      acceptance: z.array(z.string()).default([]),
+      from_commit: z.string().regex(/^[0-9a-f]{7,64}$/, 'expected a commit id'),
+      files: z.array(z.string()).default([]),
+      test_feedback: z.string().optional(),
+      test_command: z.string().optional(),
+      round: z.number().int().min(1).default(1),
+    }),
+    async invoke(input, ctx): Promise<CodegenOutput> {
+      const { git, config } = ctx.services;
+      const dir = ctx.workspaceDir;
+      await git.resetTo(dir, input.from_commit);
+      const messages = buildCodingMessages({
+        task: input,
+        files: input.files,
+        ...(input.test_command ? { testCommand: input.test_command } : {}),
+        ...(input.test_feedback ? { failure: { round: input.round, output: input.test_feedback } } : {}),
+        toolCalling: config.llm.tool_calling,
+      });
+      const result = await runCodingLoop({
+        model: ctx.services.model(),
+        messages,
+        tools: createWorkspaceAgentTools(ctx),
+        maxTurns: config.llm.max_turns,
+        signal: ctx.signal,
+        toolCalling: config.llm.tool_calling,
+        onModelCall: (info) =>
+          ctx.onModelCall({
+            model: info.model,
+            inputTokens: info.inputTokens,
+            outputTokens: info.outputTokens,
+            durationMs: info.durationMs,
+            finishReason: info.finishReason ?? 'other',
+          }),
+      });
+      const author = { name: config.git.git_author_name, email: config.git.git_author_email };
+      const scratch = await git.commitAll(dir, 'autodev: codegen scratch', author);
+      if (!scratch.changed) {
+        throw new AutodevError('NO_EDIT_FOUND', 'the model finished without changing any file');
+      }
+      const patch = await git.diff(dir, input.from_commit);
+      const files = await git.changedFiles(dir, input.from_commit);
+      await git.resetTo(dir, input.from_commit);
+      return {
+        patch,
+        files,
+        turns: result.turns,
+        input_tokens: result.usage.inputTokens,
+        output_tokens: result.usage.outputTokens,
+        final_text: result.finalText.slice(0, 2000),
+      };
+    },
+    summarize: (out) =>
+      `${out.files.length} file(s) changed in ${out.turns} turn(s), ${out.input_tokens}+${out.output_tokens} tokens`,
+  }),
+);

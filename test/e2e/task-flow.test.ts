@@ -1,0 +1,173 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createFixtureRepo, type FixtureRepo } from '../fixtures/repo.js';
+import { api, submitTask, waitForTerminal } from '../helpers/api-client.js';
+import { startScriptedModelServer, type ScriptedModelServer } from '../helpers/scripted-model-server.js';
+import { startServerProcess, type ServerProcess } from '../helpers/server-process.js';
+import {
+  PYTHON_BUGGY_REPO,
+  PYTHON_FIX_REPLY,
+  PYTHON_REPAIR_REPLY,
+  PYTHON_WRONG_FIX_REPLY,
+  TYPESCRIPT_BUGGY_REPO,
+  TYPESCRIPT_FIX_REPLY,
+} from './fixtures.js';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+const MODEL_KEY = 'sk-e2e-model-key-0123456789abcdef';
+
+function configFor(model: ScriptedModelServer, extra = ''): string {
+  return `
+[autodev]
+data_dir = "${mkdtempSync(join(tmpdir(), 'autodev-e2e-'))}"
+max_step_retries = 1
+setup_network = true
+log_level = "info"
+${extra}
+
+[autodev.llm]
+api_url = "${model.openaiUrl}"
+api_key_env = "E2E_MODEL_KEY"
+model = "scripted-gpt"
+`;
+}
+
+describe('a task from POST /tasks to a tested fix on a pushed branch', () => {
+  let model: ScriptedModelServer;
+  let server: ServerProcess;
+  const repos: FixtureRepo[] = [];
+
+  beforeAll(async () => {
+    model = await startScriptedModelServer();
+    server = await startServerProcess({ config: configFor(model), env: { E2E_MODEL_KEY: MODEL_KEY } });
+  });
+
+  afterAll(async () => {
+    await server?.stop();
+    await model?.close();
+    await Promise.all(repos.map((r) => r.cleanup()));
+  });
+
+  it('fixes a Python repo with a failing test and merges it (low risk)', async () => {
+    const repo = await createFixtureRepo({ files: PYTHON_BUGGY_REPO });
+    repos.push(repo);
+    model.push({ text: PYTHON_FIX_REPLY, usage: { input: 1200, output: 80 } });
+
+    const created = await submitTask(server.baseUrl, {
+      title: 'Fix add() in calc',
+      description: 'add(2, 3) returns -1; it must return 5.',
+      repo: repo.origin,
+      base_branch: 'main',
+      risk_tier: 'low',
+      constraints: ['Do not modify public API signatures'],
+      acceptance: ['pytest passes'],
+    });
+    expect(created.status).toBe('queued');
+    expect(created.id).toMatch(/^[0-9a-z]{26}$/);
+
+    const task = await waitForTerminal(server.baseUrl, created.id);
+    if (task.error)
+      console.log(
+        JSON.stringify(
+          model.requests.map((r) => (r.body as { messages: unknown[] }).messages.slice(2)),
+          null,
+          1,
+        ),
+      );
+    expect(task.error).toBeNull();
+    expect(task.status).toBe('merged');
+    expect(task.branch).toMatch(new RegExp(`^autodev/${created.id}-fix-add-in-calc$`));
+
+    const tools = task.steps.map((s) => s.tool);
+    for (const tool of [
+      'plan',
+      'git_clone',
+      'codegen',
+      'git_apply',
+      'test',
+      'git_push',
+      'git_pr',
+      'pr_merge',
+    ]) {
+      expect(tools).toContain(tool);
+    }
+    expect(task.plan?.steps.length).toBeGreaterThan(0);
+    const baseline = task.steps.find((s) => s.key === 'prepare.test#1');
+    expect(baseline?.output_summary).toMatch(/failed: python \(\.\): 1 passed, 1 failed/);
+    const verify = task.steps.find((s) => s.key === 'verify.test#1');
+    expect(verify?.output_summary).toMatch(/passed: python \(\.\): 2 passed, 0 failed/);
+
+    // The branch with the fix is on the origin, and the merge fast-forwarded main to it.
+    const branchCalc = await repo.readFileAt(task.branch ?? '', 'calc.py');
+    expect(branchCalc).toContain('return a + b');
+    expect(await repo.branchCommit('main')).toBe(await repo.branchCommit(task.branch ?? ''));
+    expect(task.pr).toMatchObject({ status: 'merged', branch: task.branch });
+
+    // The model was called over HTTP with the key from the named variable, and saw the failing test.
+    const request = model.requests.at(-1);
+    expect(request?.headers.authorization).toBe(`Bearer ${MODEL_KEY}`);
+    expect(JSON.stringify(request?.body)).toContain('test_add');
+
+    const events = (await api(server.baseUrl, `/api/v1/autodev/tasks/${task.id}/events`)).body as {
+      events: { type: string; data: Record<string, unknown> }[];
+    };
+    const modelCall = events.events.find((e) => e.type === 'model.call');
+    expect(modelCall?.data).toMatchObject({ inputTokens: 1200, outputTokens: 80 });
+    expect(events.events.map((e) => e.type)).toEqual(
+      expect.arrayContaining(['policy.decision', 'pr.opened', 'pr.merged']),
+    );
+
+    const list = (await api(server.baseUrl, '/api/v1/autodev/tasks')).body as { tasks: { id: string }[] };
+    expect(list.tasks[0]?.id).toBe(task.id);
+    expect(server.output()).not.toContain(MODEL_KEY);
+  });
+
+  it('gives the failing output back to the model and repairs, then leaves medium risk for review', async () => {
+    const repo = await createFixtureRepo({ files: PYTHON_BUGGY_REPO });
+    repos.push(repo);
+    model.push({ text: PYTHON_WRONG_FIX_REPLY }, { text: PYTHON_REPAIR_REPLY });
+    const before = model.requests.length;
+
+    const created = await submitTask(server.baseUrl, {
+      title: 'Fix add() again',
+      description: 'add must add.',
+      repo: `file://${repo.origin}`,
+      risk_tier: 'medium',
+    });
+    const task = await waitForTerminal(server.baseUrl, created.id);
+    expect(task.error).toBeNull();
+    expect(task.status).toBe('awaiting_review');
+    expect(task.steps.map((s) => s.key)).toEqual(
+      expect.arrayContaining(['implement.codegen#1', 'verify.test#1', 'repair.codegen#2', 'repair.test#2']),
+    );
+    // The repair call carried the failing assertion of the first attempt.
+    const repairRequest = model.requests[before + 1];
+    expect(JSON.stringify(repairRequest?.body)).toMatch(/assert .*6 == 5|test_add/);
+    expect(await repo.readFileAt(task.branch ?? '', 'calc.py')).toContain('return a + b');
+    // Not merged: main is untouched.
+    expect(await repo.readFileAt('main', 'calc.py')).toContain('return a - b');
+    expect(task.pr?.status).toBe('open');
+  });
+
+  it('fixes a TypeScript repo (dependencies installed in setup, tests offline)', async () => {
+    const repo = await createFixtureRepo({ files: TYPESCRIPT_BUGGY_REPO });
+    repos.push(repo);
+    model.push({ text: TYPESCRIPT_FIX_REPLY });
+
+    const created = await submitTask(server.baseUrl, {
+      title: 'Greeting needs an exclamation mark',
+      description: "greet('Ada') must return 'Hello, Ada!'.",
+      repo: repo.origin,
+      base_branch: 'main',
+      risk_tier: 'low',
+      acceptance: ['npm test passes'],
+    });
+    const task = await waitForTerminal(server.baseUrl, created.id, 300_000);
+    expect(task.error).toBeNull();
+    expect(['merged', 'awaiting_review']).toContain(task.status);
+    expect(task.steps.find((s) => s.key === 'setup.setup#1')?.output_summary).toContain('npm ci');
+    expect(task.steps.find((s) => s.key === 'verify.test#1')?.output_summary).toMatch(/^passed: node/);
+    expect(await repo.readFileAt(task.branch ?? '', 'src/greet.ts')).toContain('Hello, ${name}!');
+  });
+});

@@ -1,0 +1,78 @@
+import { TERMINAL_STATUSES, type TaskStatus } from '../../src/domain/task.js';
+
+export interface TaskJson {
+  id: string;
+  status: TaskStatus;
+  branch: string | null;
+  error: { code: string; message: string } | null;
+  plan: { steps: unknown[] } | null;
+  steps: {
+    key: string;
+    tool: string;
+    phase: string;
+    status: string;
+    attempts: number;
+    output_summary: string | null;
+    error: { code: string } | null;
+  }[];
+  pr: { branch: string; status: string; head_commit: string; merge_commit: string | null } | null;
+}
+
+export async function api(
+  baseUrl: string,
+  path: string,
+  init: RequestInit = {},
+): Promise<{ status: number; body: unknown; text: string }> {
+  const response = await fetch(`${baseUrl}${path}`, {
+    ...init,
+    headers: { ...(init.body ? { 'content-type': 'application/json' } : {}), ...init.headers },
+  });
+  const text = await response.text();
+  let body: unknown = undefined;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    body = undefined;
+  }
+  return { status: response.status, body, text };
+}
+
+export async function submitTask(baseUrl: string, task: Record<string, unknown>): Promise<TaskJson> {
+  const { status, body, text } = await api(baseUrl, '/api/v1/autodev/tasks', {
+    method: 'POST',
+    body: JSON.stringify(task),
+  });
+  if (status !== 201) throw new Error(`POST /tasks answered ${status}: ${text}`);
+  return body as TaskJson;
+}
+
+/** Polls GET /tasks/{id} until the task reaches a terminal state. */
+export async function waitForTerminal(baseUrl: string, id: string, timeoutMs = 180_000): Promise<TaskJson> {
+  const deadline = Date.now() + timeoutMs;
+  let last: TaskJson | undefined;
+  while (Date.now() < deadline) {
+    const { body } = await api(baseUrl, `/api/v1/autodev/tasks/${id}`);
+    last = body as TaskJson;
+    if (TERMINAL_STATUSES.has(last.status)) return last;
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  throw new Error(`task ${id} did not end in ${timeoutMs} ms; last seen: ${JSON.stringify(last)}`);
+}
+
+/** Polls until `predicate` holds for the task. */
+export async function waitForTask(
+  baseUrl: string,
+  id: string,
+  predicate: (t: TaskJson) => boolean,
+  timeoutMs = 120_000,
+): Promise<TaskJson> {
+  const deadline = Date.now() + timeoutMs;
+  let last: TaskJson | undefined;
+  while (Date.now() < deadline) {
+    const { body } = await api(baseUrl, `/api/v1/autodev/tasks/${id}`);
+    last = body as TaskJson;
+    if (predicate(last)) return last;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`task ${id} never matched; last seen: ${JSON.stringify(last)}`);
+}
