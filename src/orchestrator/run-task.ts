@@ -4,7 +4,6 @@ import { decidePhase } from './phases/decide.js';
 import { deliverPhase } from './phases/deliver.js';
 import { implementRound } from './phases/implement.js';
 import { preparePhase } from './phases/prepare.js';
-import { setupPhase } from './phases/setup.js';
 import { verifyRound } from './phases/verify.js';
 import { runStep } from './step-runner.js';
 import { setStatus } from './transitions.js';
@@ -40,7 +39,6 @@ export async function runTask(ctx: TaskContext): Promise<TaskStatus> {
 
     await setStatus(ctx, 'executing');
     const workspace = await preparePhase(ctx);
-    await setupPhase(ctx);
 
     let tests = workspace.baseline;
     let head = workspace.baseCommit;

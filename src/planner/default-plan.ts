@@ -15,8 +15,8 @@ export function defaultPlan(task: Pick<TaskInput, 'title' | 'risk_tier'>, maxRep
         description: 'Fetch the repository mirror and create the task worktree and branch.',
       },
       { phase: 'prepare', tool: 'file_list', description: 'List the repository files for the model.' },
-      { phase: 'prepare', tool: 'test', description: 'Run the tests before any change, to see what fails.' },
       { phase: 'setup', tool: 'setup', description: 'Install dependencies when the project declares them.' },
+      { phase: 'prepare', tool: 'test', description: 'Run the tests before any change, to see what fails.' },
       { phase: 'implement', tool: 'codegen', description: 'Ask the model for the change.' },
       {
         phase: 'implement',

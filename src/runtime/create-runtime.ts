@@ -106,7 +106,9 @@ export async function createRuntime(config: AutodevConfig, deps: RuntimeDeps): P
       if (!status) return; // stopped for shutdown: resumes with its workspace
       await rm(join(config.dataDir, 'homes', task.id), { recursive: true, force: true });
       // Failed workspaces stay for debugging (swept after keep_failed_workspaces_hours); others go now.
-      if (status !== 'failed') {
+      if (status === 'failed') {
+        await workspaces.markFailed(task.id);
+      } else {
         await workspaces.remove(task.id);
         await store.events.append(task.id, 'workspace.removed', {});
       }

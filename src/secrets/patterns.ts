@@ -13,4 +13,5 @@ export const SECRET_PATTERNS: readonly RegExp[] = [
 ];
 
 /** Environment variable names that look like they hold a credential. */
-export const SECRET_ENV_NAME = /(TOKEN|SECRET|PASSWORD|PASSWD|API_?KEY|ACCESS_?KEY|PRIVATE_?KEY|CREDENTIAL|AUTH)/i;
+export const SECRET_ENV_NAME =
+  /(TOKEN|SECRET|PASSWORD|PASSWD|API_?KEY|ACCESS_?KEY|PRIVATE_?KEY|CREDENTIAL|AUTH)/i;

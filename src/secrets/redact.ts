@@ -9,9 +9,9 @@ export type Redact = (text: string) => string;
  * configured secrets first (they may have any shape), then the well-known credential patterns.
  */
 export function createRedactor(secretValues: readonly (string | undefined)[]): Redact {
-  const values = [...new Set(secretValues.filter((v): v is string => typeof v === 'string' && v.length >= 4))].sort(
-    (a, b) => b.length - a.length,
-  );
+  const values = [
+    ...new Set(secretValues.filter((v): v is string => typeof v === 'string' && v.length >= 4)),
+  ].sort((a, b) => b.length - a.length);
   return (text: string) => {
     let out = text;
     for (const value of values) out = out.split(value).join(REDACTED);

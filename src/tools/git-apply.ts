@@ -17,12 +17,14 @@ export const gitApplyTool = registerTool(
       patch: z.string().min(1),
       from_commit: z.string().regex(/^[0-9a-f]{7,64}$/, 'expected a commit id'),
       message: z.string().min(1),
+      commit_date: z.iso.datetime().optional(),
     }),
     async invoke(input, ctx) {
       const { git, config } = ctx.services;
       await git.resetTo(ctx.workspaceDir, input.from_commit);
       const files = await git.applyUnifiedDiff(ctx.workspaceDir, input.patch);
-      const author = { name: config.git.git_author_name, email: config.git.git_author_email };
+      // The commit date is fixed by the input: applying the same patch again gives the same commit id.
+      const author = { name: config.git.git_author_name, email: config.git.git_author_email, date: input.commit_date };
       const { commit, changed } = await git.commitAll(ctx.workspaceDir, input.message, author);
       if (!changed) throw new AutodevError('PATCH_FAILED', 'the patch applied but changed nothing');
       return { commit, files };

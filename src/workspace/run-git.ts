@@ -14,6 +14,8 @@ export interface GitRunOptions {
    * and their values are redacted from any error message.
    */
   secretConfig?: Record<string, string>;
+  /** Commit dates for a reproducible commit (GIT_AUTHOR_DATE and GIT_COMMITTER_DATE). */
+  commitDate?: string;
   /** Exit codes that are answers rather than failures, e.g. 1 for `diff --quiet`. */
   okExitCodes?: readonly number[];
   /** Code of the AutodevError thrown on failure; GIT_FAILED unless said. */
@@ -127,7 +129,10 @@ export function createGitRunner(deps: GitRunnerDeps): RunGit {
     return new Promise<GitResult>((resolve, reject) => {
       const child = spawn(gitPath, [...HARDENING, ...args], {
         cwd: options.cwd,
-        env: buildEnv(deps.env, options.secretConfig),
+        env: {
+          ...buildEnv(deps.env, options.secretConfig),
+          ...(options.commitDate ? { GIT_AUTHOR_DATE: options.commitDate, GIT_COMMITTER_DATE: options.commitDate } : {}),
+        },
         stdio: ['pipe', 'pipe', 'pipe'],
         signal,
       });

@@ -22,6 +22,11 @@ export interface PrepareWorkspaceInput {
 export interface GitAuthor {
   name: string;
   email: string;
+  /**
+   * Fixed author and committer date (ISO 8601). With it, the same change on the same parent is the same
+   * commit id, so a step re-run after a crash does not make a branch that diverges from what was pushed.
+   */
+  date?: string;
 }
 
 export interface WorkspaceManager {
@@ -33,6 +38,8 @@ export interface WorkspaceManager {
   prepare(input: PrepareWorkspaceInput): Promise<Workspace>;
   /** The worktree of a task prepared earlier (after a restart), or undefined. */
   find(taskId: string): Promise<Workspace | undefined>;
+  /** Keeps a failed task's worktree for debugging until sweep finds it older than keep_failed_workspaces_hours. */
+  markFailed(taskId: string): Promise<void>;
   /** Removes the task's worktree and its branch from the mirror. Idempotent. */
   remove(taskId: string): Promise<void>;
   /** Removes worktrees no live task owns, and failed ones kept past their time. Called at start-up. */

@@ -130,6 +130,25 @@ rename to src/renamed.ts
     expect((await wg.changedFiles(dir, base)).sort()).toEqual(['README.md', 'untracked.txt']);
   });
 
+  it('makes the same commit id for the same change on the same parent when the date is fixed', async () => {
+    const dated = { ...author, date: '2026-01-02T03:04:05Z' };
+    await wg.applyUnifiedDiff(dir, EDIT_README);
+    const first = await wg.commitAll(dir, 'Change', dated);
+    await wg.resetTo(dir, base);
+    await new Promise((r) => setTimeout(r, 1100));
+    await wg.applyUnifiedDiff(dir, EDIT_README);
+    const second = await wg.commitAll(dir, 'Change', dated);
+    expect(second.commit).toBe(first.commit);
+  });
+
+  it('applies a hunk that has less context after the change than before it', async () => {
+    const trimmed = '--- a/src/b.ts\n+++ b/src/b.ts\n@@ -1 +1 @@\n-b\n+c\n';
+    await writeFile(join(dir, 'src/b.ts'), 'b\nmore\n');
+    await wg.commitAll(dir, 'two lines', author);
+    expect(await wg.applyUnifiedDiff(dir, trimmed)).toEqual(['src/b.ts']);
+    expect(await readFile(join(dir, 'src/b.ts'), 'utf8')).toBe('c\nmore\n');
+  });
+
   it('returns the current HEAD, unchanged, when there is nothing to commit', async () => {
     expect(await wg.commitAll(dir, 'nothing', author)).toEqual({ commit: base, changed: false });
   });

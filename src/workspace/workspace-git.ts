@@ -22,6 +22,10 @@ const APPLY_ATTEMPTS: readonly (readonly string[])[] = [
   ['--recount'],
   ['--ignore-whitespace'],
   ['--recount', '--ignore-whitespace'],
+  // Last: a hunk with less context after the change than before it (models trim trailing context)
+  // makes git anchor it to the end of the file; --unidiff-zero lifts that anchoring.
+  ['--recount', '--unidiff-zero'],
+  ['--recount', '--unidiff-zero', '--ignore-whitespace'],
 ];
 
 /** `git apply --numstat` names only the new path of a rename; the old one is touched too (deleted). */
@@ -143,7 +147,7 @@ export function createWorkspaceGit(deps: WorkspaceGitDeps): WorkspaceGit {
           '--no-verify',
           '--file=-',
         ],
-        { cwd: dir, input: message },
+        { cwd: dir, input: message, ...(author.date ? { commitDate: author.date } : {}) },
       );
       return { commit: await head(dir), changed: true };
     },

@@ -35,15 +35,11 @@ export const PYTHON_WRONG_FIX_REPLY = [
 export const PYTHON_REPAIR_REPLY = [
   'calc.py',
   '<<<<<<< SEARCH',
+  'def add(a, b):',
   '    return a * b',
-  '',
-  '',
-  'def mul',
   '=======',
+  'def add(a, b):',
   '    return a + b',
-  '',
-  '',
-  'def mul',
   '>>>>>>> REPLACE',
 ].join('\n');
 
@@ -53,7 +49,7 @@ export const TYPESCRIPT_BUGGY_REPO = {
       name: 'ts-fixture',
       version: '1.0.0',
       private: true,
-      scripts: { test: 'tsc -p . && node --test dist/' },
+      scripts: { test: 'tsc -p . && node --test test/' },
       devDependencies: { typescript: '5.9.3' },
     },
     null,
@@ -99,8 +95,9 @@ export const TYPESCRIPT_BUGGY_REPO = {
     2,
   ),
   'src/greet.ts': 'export function greet(name: string): string {\n  return `Hello, ${name}`;\n}\n',
-  'src/greet.test.ts':
-    "import { test } from 'node:test';\nimport assert from 'node:assert/strict';\nimport { greet } from './greet.js';\n\ntest('greets with an exclamation mark', () => {\n  assert.equal(greet('Ada'), 'Hello, Ada!');\n});\n",
+  // The test runs on the compiled output, so the fixture needs no @types/node.
+  'test/greet.test.mjs':
+    "import { test } from 'node:test';\nimport assert from 'node:assert/strict';\nimport { greet } from '../dist/greet.js';\n\ntest('greets with an exclamation mark', () => {\n  assert.equal(greet('Ada'), 'Hello, Ada!');\n});\n",
 };
 
 export const TYPESCRIPT_FIX_REPLY = [

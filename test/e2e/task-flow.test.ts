@@ -67,14 +67,6 @@ describe('a task from POST /tasks to a tested fix on a pushed branch', () => {
     expect(created.id).toMatch(/^[0-9a-z]{26}$/);
 
     const task = await waitForTerminal(server.baseUrl, created.id);
-    if (task.error)
-      console.log(
-        JSON.stringify(
-          model.requests.map((r) => (r.body as { messages: unknown[] }).messages.slice(2)),
-          null,
-          1,
-        ),
-      );
     expect(task.error).toBeNull();
     expect(task.status).toBe('merged');
     expect(task.branch).toMatch(new RegExp(`^autodev/${created.id}-fix-add-in-calc$`));

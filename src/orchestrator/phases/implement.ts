@@ -41,6 +41,7 @@ export async function implementRound(
       patch: generated.patch,
       from_commit: options.fromCommit,
       message: commitMessage(task.title, task.id, options.round),
+      commit_date: task.created_at,
     },
   });
   return { commit: applied.commit, files: applied.files };

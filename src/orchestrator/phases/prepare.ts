@@ -1,5 +1,6 @@
 import type { TestToolOutput } from '../../tools/test.js';
 import { runStep } from '../step-runner.js';
+import { setupPhase } from './setup.js';
 import type { TaskContext } from '../task-context.js';
 
 export interface PreparedWorkspace {
@@ -10,7 +11,10 @@ export interface PreparedWorkspace {
   baseline: TestToolOutput;
 }
 
-/** Worktree on the task branch, the file list for the model, and the tests as they stand before any change. */
+/**
+ * Worktree on the task branch, the file list for the model, dependencies installed (setup), and the tests
+ * as they stand before any change: what fails is what the model is shown first.
+ */
 export async function preparePhase(ctx: TaskContext): Promise<PreparedWorkspace> {
   const { task } = ctx;
   const branch = task.branch ?? branchName(task.id, task.title);
@@ -22,6 +26,7 @@ export async function preparePhase(ctx: TaskContext): Promise<PreparedWorkspace>
   });
   ctx.workspaceDir = clone.dir;
   const listing = await runStep<{ files: string[] }>(ctx, { phase: 'prepare', tool: 'file_list', input: {} });
+  await setupPhase(ctx);
   const baseline = await runStep<TestToolOutput>(ctx, { phase: 'prepare', tool: 'test', input: {} });
   return {
     dir: clone.dir,
