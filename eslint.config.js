@@ -14,7 +14,11 @@ export default tseslint.config(
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       'no-restricted-properties': [
         'error',
-        { object: 'process', property: 'env', message: 'Only src/config/ reads process.env: pass config in.' },
+        {
+          object: 'process',
+          property: 'env',
+          message: 'Only src/config/ reads process.env: pass config in.',
+        },
       ],
     },
   },

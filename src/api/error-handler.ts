@@ -54,14 +54,12 @@ export function installErrorHandler(app: FastifyInstance, redact: Redact): void 
   });
 
   app.setNotFoundHandler((request, reply) =>
-    reply
-      .code(404)
-      .send({
-        error: {
-          code: 'ROUTE_NOT_FOUND',
-          message: `no route ${request.method} ${request.url.split('?')[0]}`,
-        },
-      }),
+    reply.code(404).send({
+      error: {
+        code: 'ROUTE_NOT_FOUND',
+        message: `no route ${request.method} ${request.url.split('?')[0]}`,
+      },
+    }),
   );
 }
 

@@ -91,6 +91,8 @@ describe('buildSandboxEnv', () => {
 
 describe('withoutNodeModulesBins', () => {
   it("drops the server's node_modules/.bin entries npm put on PATH", () => {
-    expect(withoutNodeModulesBins('/srv/autodev/node_modules/.bin:/node_modules/.bin:/usr/bin:/bin')).toBe('/usr/bin:/bin');
+    expect(withoutNodeModulesBins('/srv/autodev/node_modules/.bin:/node_modules/.bin:/usr/bin:/bin')).toBe(
+      '/usr/bin:/bin',
+    );
   });
 });

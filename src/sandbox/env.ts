@@ -98,7 +98,9 @@ export function buildSandboxEnv(options: SandboxEnvOptions): Record<string, stri
     for (const [name, relative] of Object.entries(HOME_RELATIVE_DEFAULTS)) {
       if (env[name] === undefined && hostHome) env[name] = path.join(hostHome, relative);
     }
-    env.PATH = withoutNodeModulesBins(env.PATH ?? '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin');
+    env.PATH = withoutNodeModulesBins(
+      env.PATH ?? '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin',
+    );
   } else {
     for (const name of ['LANG', 'LC_ALL', 'TZ'] as const) {
       const value = hostEnv[name];

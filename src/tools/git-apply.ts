@@ -24,7 +24,11 @@ export const gitApplyTool = registerTool(
       await git.resetTo(ctx.workspaceDir, input.from_commit);
       const files = await git.applyUnifiedDiff(ctx.workspaceDir, input.patch);
       // The commit date is fixed by the input: applying the same patch again gives the same commit id.
-      const author = { name: config.git.git_author_name, email: config.git.git_author_email, date: input.commit_date };
+      const author = {
+        name: config.git.git_author_name,
+        email: config.git.git_author_email,
+        date: input.commit_date,
+      };
       const { commit, changed } = await git.commitAll(ctx.workspaceDir, input.message, author);
       if (!changed) throw new AutodevError('PATCH_FAILED', 'the patch applied but changed nothing');
       return { commit, files };

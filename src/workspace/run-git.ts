@@ -131,7 +131,9 @@ export function createGitRunner(deps: GitRunnerDeps): RunGit {
         cwd: options.cwd,
         env: {
           ...buildEnv(deps.env, options.secretConfig),
-          ...(options.commitDate ? { GIT_AUTHOR_DATE: options.commitDate, GIT_COMMITTER_DATE: options.commitDate } : {}),
+          ...(options.commitDate
+            ? { GIT_AUTHOR_DATE: options.commitDate, GIT_COMMITTER_DATE: options.commitDate }
+            : {}),
         },
         stdio: ['pipe', 'pipe', 'pipe'],
         signal,
