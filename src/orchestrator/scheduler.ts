@@ -49,6 +49,9 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
   const owner = newLeaseOwner();
   const running = new Map<string, Running>();
   let stopping = false;
+  // Until start() the loop does not run: a submit (poke) must not claim work before start-up has
+  // taken over dead leases and swept workspaces, nor in a runtime that is never started.
+  let started = false;
   let timer: NodeJS.Timeout | undefined;
   let ticking = false;
   let again = false;
@@ -132,8 +135,13 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
 
   return {
     owner,
-    start: () => schedule(0),
-    poke: () => schedule(0),
+    start: () => {
+      started = true;
+      schedule(0);
+    },
+    poke: () => {
+      if (started) schedule(0);
+    },
     cancel(taskId) {
       const entry = running.get(taskId);
       if (!entry) return false;
