@@ -142,6 +142,44 @@ describe('a task from POST /tasks to a tested fix on a pushed branch', () => {
     expect(task.pr?.status).toBe('open');
   });
 
+  it('streams the audit trail live as server-sent events until the task ends', async () => {
+    const repo = await createFixtureRepo({ files: PYTHON_BUGGY_REPO });
+    repos.push(repo);
+    model.push({ text: PYTHON_FIX_REPLY, delayMs: 500 });
+    const created = await submitTask(server.baseUrl, {
+      title: 'Watch me',
+      description: '',
+      repo: repo.origin,
+    });
+
+    const response = await fetch(`${server.baseUrl}/api/v1/autodev/tasks/${created.id}/events`, {
+      headers: { accept: 'text/event-stream' },
+    });
+    expect(response.headers.get('content-type')).toContain('text/event-stream');
+    // The stream ends by itself when the task reaches its end.
+    const text = await response.text();
+    const events = text
+      .split('\n\n')
+      .filter((block) => block.startsWith('id: '))
+      .map(
+        (block) =>
+          JSON.parse(
+            block
+              .split('\n')
+              .find((l) => l.startsWith('data: '))
+              ?.slice(6) ?? '{}',
+          ) as { id: number; type: string; data: Record<string, unknown> },
+      );
+    const ids = events.map((e) => e.id);
+    expect(ids).toEqual([...ids].sort((a, b) => a - b));
+    expect(new Set(ids).size).toBe(ids.length);
+    expect(events[0]?.type).toBe('task.created');
+    expect(events.map((e) => e.type)).toEqual(
+      expect.arrayContaining(['step.started', 'model.call', 'pr.opened']),
+    );
+    expect(events.at(-1)?.data).toMatchObject({ to: 'merged' });
+  });
+
   it('fixes a TypeScript repo (dependencies installed in setup, tests offline)', async () => {
     const repo = await createFixtureRepo({ files: TYPESCRIPT_BUGGY_REPO });
     repos.push(repo);
