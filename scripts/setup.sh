@@ -42,6 +42,8 @@ if ! command -v ruff >/dev/null 2>&1 && command -v python3 >/dev/null 2>&1; then
   echo "setup: pip install ruff"
   # PEP 668: a Debian system python refuses pip installs without this; pyenv's ignores it.
   PIP_BREAK_SYSTEM_PACKAGES=1 python3 -m pip install --quiet 'ruff==0.17.5'
+  # pyenv only finds a new console script after a rehash of its shims.
+  if command -v pyenv >/dev/null 2>&1; then pyenv rehash; fi
 fi
 
 echo "setup: build"
