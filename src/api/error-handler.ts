@@ -57,7 +57,7 @@ export function installErrorHandler(app: FastifyInstance, redact: Redact): void 
     reply.code(404).send({
       error: {
         code: 'ROUTE_NOT_FOUND',
-        message: `no route ${request.method} ${request.url.split('?')[0]}`,
+        message: redact(`no route ${request.method} ${request.url.split('?')[0]}`),
       },
     }),
   );

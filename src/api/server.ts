@@ -22,6 +22,22 @@ export async function buildServer(runtime: Runtime): Promise<FastifyInstance> {
     loggerInstance: logger,
     bodyLimit: config.max_body_bytes,
     disableRequestLogging: true,
+    // Errors fastify raises before routing (undecodable URL, over-long id) bypass setErrorHandler:
+    // answer them in the same `{ error: { code, message, details } }` shape, path redacted.
+    frameworkErrors: (error, _request, reply) => {
+      const body = JSON.stringify({
+        error: {
+          code: 'VALIDATION_FAILED',
+          message: runtime.redact(error.message),
+          details: { reason: error.code },
+        },
+      });
+      reply.raw.writeHead(error.statusCode ?? 400, {
+        'content-type': 'application/json; charset=utf-8',
+        'content-length': Buffer.byteLength(body),
+      });
+      reply.raw.end(body);
+    },
   }).withTypeProvider<ZodTypeProvider>();
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
