@@ -17,8 +17,9 @@ export function createRepoAllowlist(patterns: readonly string[]): RepoAllowlist 
 
 function normalizePattern(pattern: string): string {
   const trimmed = pattern.trim();
-  if (trimmed.startsWith('/') || !/[:@]/.test(trimmed))
-    return trimmed.replace(/\.git$/, '').replace(/\/+$/, '');
+  // A local repo's normalized form is its path as given, `.git` included: so is the pattern's.
+  if (trimmed.startsWith('/')) return trimmed.replace(/(?<=.)\/+$/, '');
+  if (!/[:@]/.test(trimmed)) return trimmed.replace(/\/+$/, '').replace(/\.git$/, '');
   // Globs are not valid repo names: swap them for placeholders, normalize, and swap back.
   const placeholders: string[] = [];
   const masked = trimmed.replace(/\*+|\?|\{[^}]*\}|\[[^\]]*\]/g, (glob) => {
