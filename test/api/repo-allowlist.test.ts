@@ -1,0 +1,123 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  parseErrorBody,
+  parseTaskBody,
+  parseTaskList,
+  seedTask,
+  startTestRuntime,
+  TASKS,
+  type TestRuntime,
+} from '../helpers/runtime.js';
+
+const ACME_FORMS = [
+  'https://github.com/acme/app.git',
+  'https://GitHub.com/acme/app',
+  'ssh://git@github.com/acme/app.git',
+  'git@github.com:acme/app.git',
+];
+
+// The scheduler is not started: accepted tasks stay queued (they would fail later, unreachable).
+describe.each([
+  [
+    'allowlist_repos with a host pattern',
+    { configToml: '[autodev]\nallowlist_repos = ["github.com/acme/*"]\n' },
+  ],
+  [
+    'allowlist_repos with a URL pattern',
+    { configToml: '[autodev]\nallowlist_repos = ["https://github.com/acme/*"]\n' },
+  ],
+  ['AUTODEV_ALLOWED_REPOS', { env: { AUTODEV_ALLOWED_REPOS: 'github.com/acme/*' } }],
+])('%s', (_name, options) => {
+  let t: TestRuntime;
+  beforeAll(async () => {
+    t = await startTestRuntime(options);
+  });
+  afterAll(async () => {
+    await t?.close();
+  });
+
+  it.each(ACME_FORMS)('accepts %s (201)', async (repo) => {
+    const res = await t.app.inject({ method: 'POST', url: TASKS, payload: seedTask({ repo }) });
+    expect(res.statusCode).toBe(201);
+    expect(parseTaskBody(res.body).status).toBe('queued');
+  });
+
+  it.each(['https://github.com/other/app', 'git@gitlab.com:acme/app.git', '/srv/git/app.git'])(
+    'refuses %s with 403 REPO_NOT_ALLOWED and stores nothing',
+    async (repo) => {
+      const before = parseTaskList((await t.app.inject({ method: 'GET', url: TASKS })).body).tasks.length;
+      const res = await t.app.inject({ method: 'POST', url: TASKS, payload: seedTask({ repo }) });
+      expect(res.statusCode).toBe(403);
+      const error = parseErrorBody(res.body);
+      expect(error.code).toBe('REPO_NOT_ALLOWED');
+      const after = parseTaskList((await t.app.inject({ method: 'GET', url: TASKS })).body).tasks.length;
+      expect(after).toBe(before);
+    },
+  );
+});
+
+describe('allowlist_repos with a local path pattern', () => {
+  let t: TestRuntime;
+  beforeAll(async () => {
+    t = await startTestRuntime({ configToml: '[autodev]\nallowlist_repos = ["/srv/git/**"]\n' });
+  });
+  afterAll(async () => {
+    await t?.close();
+  });
+
+  it('admits /srv/git/x.git and refuses /tmp/x.git', async () => {
+    const inside = await t.app.inject({
+      method: 'POST',
+      url: TASKS,
+      payload: seedTask({ repo: '/srv/git/x.git' }),
+    });
+    expect(inside.statusCode).toBe(201);
+    const outside = await t.app.inject({
+      method: 'POST',
+      url: TASKS,
+      payload: seedTask({ repo: '/tmp/x.git' }),
+    });
+    expect(outside.statusCode).toBe(403);
+    expect(parseErrorBody(outside.body)).toMatchObject({
+      code: 'REPO_NOT_ALLOWED',
+      details: { repo: '/tmp/x.git' },
+    });
+  });
+});
+
+describe('repo refusals (whatever the allowlist says)', () => {
+  let t: TestRuntime;
+  beforeAll(async () => {
+    t = await startTestRuntime(); // allowlist_repos = ["**"]
+  });
+  afterAll(async () => {
+    await t?.close();
+  });
+
+  it.each([
+    ['credentials in the URL', 'https://user:pw-s3cr3t-value@github.com/acme/app'],
+    ['a token as the URL user', 'https://ghp_abcdefghijklmnopqrstuvwxyz0123456789@github.com/acme/app'],
+    ['the ext:: transport', 'ext::sh -c touch% /tmp/pwned'],
+    ['an ssh option', '-oProxyCommand=x'],
+    ['an upload-pack option', '--upload-pack=x'],
+    ['dot segments in a file URL', 'file:///etc/../x'],
+    ['dot segments in a path', '/srv/git/../../etc/x.git'],
+    ['a relative path', 'repos/x.git'],
+    ['a relative dot path', './x.git'],
+    ['a fd:: transport', 'fd::3'],
+    ['an unknown scheme', 'ftp://example.com/acme/app'],
+    ['a newline', '/srv/git/x.git\n--upload-pack=x'],
+  ])('refuses %s with 400 REPO_REFUSED', async (_name, repo) => {
+    const res = await t.app.inject({ method: 'POST', url: TASKS, payload: seedTask({ repo }) });
+    expect(res.statusCode).toBe(400);
+    expect(parseErrorBody(res.body).code).toBe('REPO_REFUSED');
+    expect(res.body).not.toContain('pw-s3cr3t-value');
+    expect(res.body).not.toContain('ghp_abcdefghijklmnopqrstuvwxyz0123456789');
+  });
+
+  it('never stores a refused repo, nor its password in the log', async () => {
+    const list = parseTaskList((await t.app.inject({ method: 'GET', url: TASKS })).body);
+    expect(list.tasks).toEqual([]);
+    expect(t.logs()).not.toContain('pw-s3cr3t-value');
+  });
+});
