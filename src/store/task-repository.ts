@@ -142,18 +142,18 @@ export function createTaskRepository(db: Kysely<Database>, redact: Redact): Task
     async claimNext({ owner, leaseMs, excludeIds }) {
       return db.transaction().execute(async (trx) => {
         const nowMs = Date.now();
+        // Running tasks per repo, counted once: a subquery per candidate row made each claim
+        // quadratic in one repo's queue (200 ms at 1,000 queued, 1.8 s at 3,000, blocking the loop).
+        const running = trx
+          .selectFrom('tasks')
+          .select((eb) => ['repo_normalized', eb.fn.countAll<number>().as('n')])
+          .where('status', 'in', ACTIVE_STATUSES)
+          .where('lease_expires_at', '>', nowMs)
+          .groupBy('repo_normalized');
         let query = trx
           .selectFrom('tasks as t')
-          .select((eb) => [
-            't.id',
-            eb
-              .selectFrom('tasks as r')
-              .select((sub) => sub.fn.countAll<number>().as('n'))
-              .whereRef('r.repo_normalized', '=', 't.repo_normalized')
-              .where('r.status', 'in', ACTIVE_STATUSES)
-              .where('r.lease_expires_at', '>', nowMs)
-              .as('running'),
-          ])
+          .leftJoin(running.as('r'), 'r.repo_normalized', 't.repo_normalized')
+          .select((eb) => ['t.id', eb.fn.coalesce('r.n', eb.lit(0)).as('running')])
           .where((eb) =>
             eb.or([
               eb('t.status', '=', 'queued'),
