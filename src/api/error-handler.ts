@@ -1,7 +1,7 @@
 import type { FastifyError, FastifyInstance } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
 import { type AutodevError, isAutodevError } from '../errors.js';
-import type { Redact } from '../secrets/redact.js';
+import { redactDeep, type Redact } from '../secrets/redact.js';
 
 interface FieldProblem {
   field: string;
@@ -16,9 +16,10 @@ export function installErrorHandler(app: FastifyInstance, redact: Redact): void 
   app.setErrorHandler((error: FastifyError | AutodevError | Error, request, reply) => {
     if (hasZodFastifySchemaValidationErrors(error)) {
       const where = error.validationContext ?? 'body';
+      // A field name is the client's own key, so it may be anything, a pasted secret included.
       const details: FieldProblem[] = error.validation.map((v) => ({
-        field: fieldName(where, v.instancePath, v.params),
-        message: v.message ?? 'invalid value',
+        field: redact(fieldName(where, v.instancePath, v.params)),
+        message: redact(v.message ?? 'invalid value'),
       }));
       const message = `invalid request: ${details.map((d) => `${d.field}: ${d.message}`).join('; ')}`;
       return reply
@@ -29,7 +30,13 @@ export function installErrorHandler(app: FastifyInstance, redact: Redact): void 
       if (error.httpStatus >= 500) request.log.error({ err: error }, 'request failed');
       return reply
         .code(error.httpStatus)
-        .send({ error: { code: error.code, message: redact(error.message), details: error.details } });
+        .send({
+          error: {
+            code: error.code,
+            message: redact(error.message),
+            details: redactDeep(error.details, redact),
+          },
+        });
     }
     const status = 'statusCode' in error && typeof error.statusCode === 'number' ? error.statusCode : 500;
     if (status === 413) {
