@@ -1,6 +1,6 @@
 import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import {
   jsonSchemaTransform,
   serializerCompiler,
@@ -21,7 +21,8 @@ export async function buildServer(runtime: Runtime): Promise<FastifyInstance> {
   const app = Fastify({
     loggerInstance: logger,
     bodyLimit: config.max_body_bytes,
-    disableRequestLogging: true,
+    // One line per request would drown the task log; failures are logged by the error handler.
+    logController: new LogController({ disableRequestLogging: true }),
     // Errors fastify raises before routing (undecodable URL, over-long id) bypass setErrorHandler:
     // answer them in the same `{ error: { code, message, details } }` shape, path redacted.
     frameworkErrors: (error, _request, reply) => {

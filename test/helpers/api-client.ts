@@ -14,6 +14,8 @@ export interface TaskJson {
     attempts: number;
     output_summary: string | null;
     error: { code: string } | null;
+    started_at: string;
+    finished_at: string | null;
   }[];
   pr: { branch: string; status: string; head_commit: string; merge_commit: string | null } | null;
 }
