@@ -28,15 +28,13 @@ export function installErrorHandler(app: FastifyInstance, redact: Redact): void 
     }
     if (isAutodevError(error)) {
       if (error.httpStatus >= 500) request.log.error({ err: error }, 'request failed');
-      return reply
-        .code(error.httpStatus)
-        .send({
-          error: {
-            code: error.code,
-            message: redact(error.message),
-            details: redactDeep(error.details, redact),
-          },
-        });
+      return reply.code(error.httpStatus).send({
+        error: {
+          code: error.code,
+          message: redact(error.message),
+          details: redactDeep(error.details, redact),
+        },
+      });
     }
     const status = 'statusCode' in error && typeof error.statusCode === 'number' ? error.statusCode : 500;
     if (status === 413) {
