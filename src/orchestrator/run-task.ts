@@ -4,7 +4,7 @@ import { decidePhase } from './phases/decide.js';
 import { deliverPhase } from './phases/deliver.js';
 import { implementRound } from './phases/implement.js';
 import { preparePhase } from './phases/prepare.js';
-import { verifyRound } from './phases/verify.js';
+import { checkChange, verifyRound } from './phases/verify.js';
 import { runStep } from './step-runner.js';
 import { setStatus } from './transitions.js';
 import type { TaskContext } from './task-context.js';
@@ -64,7 +64,8 @@ export async function runTask(ctx: TaskContext): Promise<TaskStatus> {
     }
 
     const filesChanged = await ctx.services.git.changedFiles(ctx.workspaceDir, workspace.baseCommit);
-    const decision = await decidePhase(ctx, { testsPassed: tests.ok, filesChanged });
+    const checks = await checkChange(ctx, workspace.baseCommit, filesChanged);
+    const decision = await decidePhase(ctx, { testsPassed: tests.ok, filesChanged, checks });
 
     await setStatus(ctx, 'delivering');
     const delivery = await deliverPhase(ctx, { branch: workspace.branch, headCommit: head, decision, tests });

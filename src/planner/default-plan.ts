@@ -30,6 +30,16 @@ export function defaultPlan(task: Pick<TaskInput, 'title' | 'risk_tier'>, maxRep
         description: `On failure, give the output back to the model (up to ${maxRepairRounds} rounds).`,
       },
       {
+        phase: 'verify',
+        tool: 'lint',
+        description: 'Static analysis; warnings in the changed files count for policy.',
+      },
+      {
+        phase: 'verify',
+        tool: 'secrets_scan',
+        description: 'Scan the commits for secrets; a secret stops the task before any push.',
+      },
+      {
         phase: 'decide',
         tool: 'policy_local',
         description: 'Decide by policy whether the change may merge itself.',

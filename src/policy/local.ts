@@ -11,6 +11,8 @@ export function createLocalPolicy(): PolicyEngine {
       const deny: string[] = [];
       if (!input.tests_passed) deny.push('Tests must pass');
       if (input.clippy_warnings > 0) deny.push(`Lint warnings must be 0 (found ${input.clippy_warnings})`);
+      if (input.lint_unavailable?.length)
+        deny.push(`Static analysis not available: ${input.lint_unavailable.join(', ')}`);
       if (input.secrets_found) deny.push('Secrets detected in changes');
       if (input.risk_tier === 'high') deny.push('High-risk changes require human review');
       if (input.risk_tier === 'medium') deny.push('Medium-risk changes require human review');

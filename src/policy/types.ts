@@ -7,6 +7,8 @@ export interface PolicyInput {
   /** Lint warnings of the change (the seed's clippy_warnings, for every language). */
   clippy_warnings: number;
   secrets_found: boolean;
+  /** Linters that could not run (not installed): an unchecked change is not a clean one. */
+  lint_unavailable?: string[];
   files_changed: string[];
   new_dependencies: string[];
 }

@@ -14,6 +14,8 @@ import { createScheduler, type Scheduler } from '../orchestrator/scheduler.js';
 import { createTaskService, type TaskService } from '../orchestrator/task-service.js';
 import { createSandbox } from '../sandbox/index.js';
 import { createRipgrepSearch } from '../search/ripgrep.js';
+import { createGitleaksScanner } from '../secrets/gitleaks.js';
+import { projectToolPath } from '../secrets/tool-path.js';
 import { createRedactor, type Redact } from '../secrets/redact.js';
 import { openSqliteStore, type Store } from '../store/index.js';
 import { createToolRegistry, type ToolRegistry } from '../tools/registry.js';
@@ -75,6 +77,7 @@ export async function createRuntime(config: AutodevConfig, deps: RuntimeDeps): P
     workspaces,
     forge: createForge(config, { pullRequests: store.pullRequests, git }),
     search: createRipgrepSearch({ env: hostPath }),
+    secrets: createGitleaksScanner({ binary: projectToolPath('gitleaks'), env: hostPath }),
     store,
   };
   const leaseMs = deps.leaseMs ?? 30_000;

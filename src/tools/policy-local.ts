@@ -15,6 +15,7 @@ export const policyLocalTool = registerTool(
       tests_passed: z.boolean(),
       clippy_warnings: z.number().int().min(0).default(0),
       secrets_found: z.boolean().default(false),
+      lint_unavailable: z.array(z.string()).default([]),
       files_changed: z.array(z.string()).default([]),
       new_dependencies: z.array(z.string()).default([]),
     }),

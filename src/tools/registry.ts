@@ -12,6 +12,7 @@ import { policyLocalTool } from './policy-local.js';
 import { prMergeTool } from './pr-merge.js';
 import { repoSearchTool } from './repo-search.js';
 import { runnerTool } from './runner.js';
+import { secretsScanTool } from './secrets-scan.js';
 import { setupTool } from './setup.js';
 import { testTool } from './test.js';
 import type { RegisteredTool } from './types.js';
@@ -33,6 +34,7 @@ export const TOOLS: readonly RegisteredTool[] = [
   testTool,
   lintTool,
   clippyTool,
+  secretsScanTool,
   policyLocalTool,
 ];
 

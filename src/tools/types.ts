@@ -5,6 +5,7 @@ import type { ModelClient } from '../llm/types.js';
 import type { Logger } from '../logging/logger.js';
 import type { Sandbox } from '../sandbox/types.js';
 import type { RepoSearch } from '../search/types.js';
+import type { SecretScanner } from '../secrets/gitleaks.js';
 import type { Store } from '../store/index.js';
 import type { WorkspaceGit, WorkspaceManager } from '../workspace/types.js';
 
@@ -18,6 +19,7 @@ export interface ToolServices {
   workspaces: WorkspaceManager;
   forge: Forge;
   search: RepoSearch;
+  secrets: SecretScanner;
   store?: Store;
 }
 

@@ -180,6 +180,61 @@ describe('a task from POST /tasks to a tested fix on a pushed branch', () => {
     expect(events.at(-1)?.data).toMatchObject({ to: 'merged' });
   });
 
+  it('never pushes a change that carries a secret', async () => {
+    const repo = await createFixtureRepo({ files: PYTHON_BUGGY_REPO });
+    repos.push(repo);
+    const leaked = 'ghp_R8x2Kq9LmZ4vT7wYb3NcJ6dF1sH5gA0pQeUi';
+    model.push({
+      text: PYTHON_FIX_REPLY.replace('+    return a + b', `+    return a + b  # token ${leaked}`),
+    });
+    const created = await submitTask(server.baseUrl, {
+      title: 'Leaky fix',
+      description: '',
+      repo: repo.origin,
+    });
+    const task = await waitForTerminal(server.baseUrl, created.id);
+    expect(task.status).toBe('failed');
+    expect(task.error?.code).toBe('POLICY_DENIED');
+    expect(task.error?.message).toMatch(/github-pat in calc\.py:2/);
+    expect(task.steps.map((s) => s.tool)).not.toContain('git_push');
+    expect(await repo.branchCommit(task.branch ?? '')).toBeUndefined();
+    const everything = JSON.stringify([
+      task,
+      (await api(server.baseUrl, `/api/v1/autodev/tasks/${task.id}/events`)).body,
+    ]);
+    expect(everything).not.toContain(leaked);
+  });
+
+  it('leaves a change that adds lint warnings for review, naming them', async () => {
+    const repo = await createFixtureRepo({ files: PYTHON_BUGGY_REPO });
+    repos.push(repo);
+    model.push({
+      text: PYTHON_FIX_REPLY.replace(' def add(a, b):', '+import os\n def add(a, b):').replace(
+        '@@ -1,2 +1,2 @@',
+        '@@ -1,2 +1,3 @@',
+      ),
+    });
+    const created = await submitTask(server.baseUrl, {
+      title: 'Sloppy fix',
+      description: '',
+      repo: repo.origin,
+      risk_tier: 'low',
+    });
+    const task = await waitForTerminal(server.baseUrl, created.id);
+    expect(task.error).toBeNull();
+    expect(task.status).toBe('awaiting_review');
+    const { body } = await api(server.baseUrl, `/api/v1/autodev/tasks/${task.id}/events`);
+    const decision = (body as { events: { type: string; data: Record<string, unknown> }[] }).events.find(
+      (e) => e.type === 'policy.decision' && 'allow' in e.data,
+    );
+    expect(decision?.data).toMatchObject({
+      allow: false,
+      deny: [expect.stringMatching(/^Lint warnings must be 0 \(found [1-9]/)],
+    });
+    expect(JSON.stringify(decision?.data.lint_warnings)).toContain('F401');
+    expect(await repo.readFileAt('main', 'calc.py')).toContain('return a - b');
+  });
+
   it('fixes a TypeScript repo (dependencies installed in setup, tests offline)', async () => {
     const repo = await createFixtureRepo({ files: TYPESCRIPT_BUGGY_REPO });
     repos.push(repo);

@@ -1,4 +1,8 @@
 import type { Phase } from '../../domain/task.js';
+import { AutodevError } from '../../errors.js';
+import type { LintWarning } from '../../languages/types.js';
+import type { SecretFinding } from '../../secrets/gitleaks.js';
+import type { LintToolOutput } from '../../tools/lint-tools.js';
 import type { TestToolOutput } from '../../tools/test.js';
 import { runStep } from '../step-runner.js';
 import type { TaskContext } from '../task-context.js';
@@ -7,4 +11,44 @@ import type { TaskContext } from '../task-context.js';
 export async function verifyRound(ctx: TaskContext, round: number): Promise<TestToolOutput> {
   const phase: Phase = round === 1 ? 'verify' : 'repair';
   return runStep<TestToolOutput>(ctx, { phase, tool: 'test', round, input: {} });
+}
+
+export interface ChangeChecks {
+  /** Lint warnings in the files the change touched (warnings elsewhere in the repo are not its doing). */
+  lintWarnings: LintWarning[];
+  lintUnavailable: string[];
+  secrets: SecretFinding[];
+}
+
+/**
+ * Static analysis and the secrets scan of the tested change. A secret stops the task here: nothing
+ * that carries one is ever pushed.
+ */
+export async function checkChange(
+  ctx: TaskContext,
+  baseCommit: string,
+  filesChanged: string[],
+): Promise<ChangeChecks> {
+  const lint = await runStep<LintToolOutput>(ctx, { phase: 'verify', tool: 'lint', input: {} });
+  const scan = await runStep<{ findings: SecretFinding[] }>(ctx, {
+    phase: 'verify',
+    tool: 'secrets_scan',
+    input: { base_commit: baseCommit },
+  });
+  if (scan.findings.length > 0) {
+    const where = scan.findings.map((f) => `${f.rule} in ${f.file}:${f.line}`).join(', ');
+    throw new AutodevError(
+      'POLICY_DENIED',
+      `secrets detected in the change, so it was not pushed: ${where}`,
+      {
+        details: { findings: scan.findings },
+      },
+    );
+  }
+  const changed = new Set(filesChanged);
+  return {
+    lintWarnings: lint.reports.flatMap((r) => r.warnings).filter((w) => changed.has(w.file)),
+    lintUnavailable: lint.unavailable,
+    secrets: scan.findings,
+  };
 }

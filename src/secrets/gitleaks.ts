@@ -1,0 +1,73 @@
+import { z } from 'zod';
+import { AutodevError } from '../errors.js';
+import { spawnCapped } from '../sandbox/spawn-capped.js';
+
+/** A secret found in a change: where and which rule, never the secret itself. */
+export interface SecretFinding {
+  rule: string;
+  file: string;
+  line: number;
+  commit: string;
+}
+
+export interface SecretScanner {
+  /** Scans the commits `base..HEAD` of the worktree at `dir`. */
+  scanCommits(dir: string, base: string, signal?: AbortSignal): Promise<SecretFinding[]>;
+}
+
+const findingSchema = z.object({
+  RuleID: z.string(),
+  File: z.string(),
+  StartLine: z.number(),
+  Commit: z.string(),
+});
+
+const SCAN_TIMEOUT_MS = 300_000;
+
+/**
+ * gitleaks (pinned, installed by `npm run setup` into .tools/bin) over the task's commits. It reads git
+ * objects only and runs no code of the repo, so it runs on the host. `--redact` keeps the secret out of
+ * its report, so it cannot reach autodev's store even by mistake.
+ */
+export function createGitleaksScanner(deps: {
+  binary: string;
+  env: Readonly<Record<string, string>>;
+}): SecretScanner {
+  return {
+    async scanCommits(dir, base, signal) {
+      if (!/^[0-9a-f]{7,64}$/.test(base))
+        throw new AutodevError('VALIDATION_FAILED', `not a commit id: ${base}`);
+      const argv = [
+        deps.binary,
+        'git',
+        `--log-opts=${base}..HEAD`,
+        '--report-format=json',
+        '--report-path=-',
+        '--redact',
+        '--no-banner',
+        '--exit-code=0',
+        '--log-level=error',
+        '.',
+      ];
+      const result = await spawnCapped({
+        argv,
+        cwd: dir,
+        env: deps.env,
+        timeoutMs: SCAN_TIMEOUT_MS,
+        signal,
+        maxOutputBytes: 16 * 1024 * 1024,
+      });
+      if (result.cancelled) throw new AutodevError('TASK_CANCELLED', 'cancelled during the secrets scan');
+      if (result.exitCode !== 0 || result.timedOut) {
+        throw new AutodevError(
+          'COMMAND_FAILED',
+          `gitleaks failed (exit ${String(result.exitCode)}): ${result.stderr.slice(-500)}`,
+        );
+      }
+      const parsed = z.array(findingSchema).safeParse(JSON.parse(result.stdout || '[]'));
+      if (!parsed.success)
+        throw new AutodevError('COMMAND_FAILED', 'gitleaks printed a report autodev cannot read');
+      return parsed.data.map((f) => ({ rule: f.RuleID, file: f.File, line: f.StartLine, commit: f.Commit }));
+    },
+  };
+}
