@@ -102,5 +102,5 @@ async function finish(
   ctx.metrics.taskDurationSeconds.observe((performance.now() - startedMs) / 1000);
   if (status === 'failed') ctx.metrics.tasksFailedTotal.inc();
   if (status === 'merged' || status === 'awaiting_review') ctx.metrics.tasksSuccessTotal.inc();
-  ctx.log.info({ taskId: ctx.task.id, status, error }, 'task finished');
+  ctx.log.info({ status, error }, 'task finished');
 }
