@@ -2,15 +2,10 @@ import { execFileSync } from 'node:child_process';
 import { chmod, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createFixtureRepo, git, type FixtureRepo } from '../fixtures/repo.js';
+import { git, type FixtureRepo } from '../fixtures/repo.js';
 import { api, submitTask, waitForTask, waitForTerminal, type TaskJson } from '../helpers/api-client.js';
-import { startScriptedModelServer, type ScriptedModelServer } from '../helpers/scripted-model-server.js';
-import { startServerProcess, type ServerProcess } from '../helpers/server-process.js';
 import { PYTHON_BUGGY_REPO, PYTHON_FIX_REPLY } from './fixtures.js';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-
-const MODEL_KEY = 'sk-durability-key-0123456789abcdef';
+import { startE2E, type E2EHarness } from './harness.js';
 
 /** Slow spots to kill the server in: setup sleeps, the tests sleep, the origin's pre-receive hook sleeps. */
 const SLOW_REPO = {
@@ -46,39 +41,11 @@ const running = (key: string) => (t: TaskJson) =>
   t.steps.some((s) => s.key === key && s.status === 'running');
 
 describe('durability: SIGKILL in each phase, restart, and every task ends once', () => {
-  let model: ScriptedModelServer;
-  let config: string;
-  const repos: FixtureRepo[] = [];
-  let server: ServerProcess & { configFile: string };
-
+  let h: E2EHarness;
   beforeAll(async () => {
-    model = await startScriptedModelServer();
-    config = `
-[autodev]
-data_dir = "${mkdtempSync(join(tmpdir(), 'autodev-durability-'))}"
-max_step_retries = 1
-
-[autodev.llm]
-api_url = "${model.openaiUrl}"
-api_key_env = "E2E_MODEL_KEY"
-`;
-    server = await startServerProcess({ config, env: { E2E_MODEL_KEY: MODEL_KEY } });
+    h = await startE2E({ max_step_retries: 1 });
   });
-
-  afterAll(async () => {
-    await server?.stop();
-    await model?.close();
-    await Promise.all(repos.map((r) => r.cleanup()));
-  });
-
-  const restart = async () => {
-    await server.kill();
-    server = await startServerProcess({
-      config,
-      configFile: server.configFile,
-      env: { E2E_MODEL_KEY: MODEL_KEY },
-    });
-  };
+  afterAll(() => h?.close());
 
   const killPoints: { phase: string; at: (t: TaskJson) => boolean; modelCalls: number }[] = [
     { phase: 'queued (right after submission)', at: () => true, modelCalls: 1 },
@@ -90,31 +57,30 @@ api_key_env = "E2E_MODEL_KEY"
 
   for (const point of killPoints) {
     it(`resumes a task killed in ${point.phase} and delivers exactly one branch and pull request`, async () => {
-      const repo = await createFixtureRepo({ files: SLOW_REPO });
-      repos.push(repo);
+      const repo = await h.newRepo(SLOW_REPO);
       await slowOrigin(repo);
       const killedMidCall = point.modelCalls === 2;
       // A killed model call is paid again after the restart; a finished one never is.
-      model.push({ text: PYTHON_FIX_REPLY, delayMs: killedMidCall ? 4000 : 0 });
-      if (killedMidCall) model.push({ text: PYTHON_FIX_REPLY });
-      const before = model.requests.length;
+      h.model.push({ text: PYTHON_FIX_REPLY, delayMs: killedMidCall ? 4000 : 0 });
+      if (killedMidCall) h.model.push({ text: PYTHON_FIX_REPLY });
+      const before = h.model.requests.length;
 
-      const created = await submitTask(server.baseUrl, {
+      const created = await submitTask(h.server.baseUrl, {
         title: `Durable fix ${point.phase}`,
         description: 'add must add',
         repo: repo.origin,
         risk_tier: 'low',
       });
-      await waitForTask(server.baseUrl, created.id, point.at, 120_000);
-      await restart();
+      await waitForTask(h.server.baseUrl, created.id, point.at, 120_000);
+      await h.restart();
 
-      const task = await waitForTerminal(server.baseUrl, created.id, 240_000);
+      const task = await waitForTerminal(h.server.baseUrl, created.id, 240_000);
       expect(task.error).toBeNull();
       expect(task.status).toBe('merged');
-      expect(model.requests.length - before).toBe(point.modelCalls);
+      expect(h.model.requests.length - before).toBe(point.modelCalls);
       expect(await autodevBranches(repo)).toEqual([task.branch]);
       expect(await repo.readFileAt('main', 'calc.py')).toContain('return a + b');
-      const types = await eventTypes(server.baseUrl, created.id);
+      const types = await eventTypes(h.server.baseUrl, created.id);
       expect(types.filter((t) => t === 'pr.opened')).toHaveLength(1);
       expect(types.filter((t) => t === 'pr.merged')).toHaveLength(1);
       if (point.phase !== 'queued (right after submission)') expect(types).toContain('task.resumed');
@@ -127,54 +93,36 @@ api_key_env = "E2E_MODEL_KEY"
 });
 
 describe('cancel and graceful shutdown', () => {
-  let model: ScriptedModelServer;
-  let server: ServerProcess & { configFile: string };
-  let config: string;
-  const repos: FixtureRepo[] = [];
-
+  let h: E2EHarness;
   beforeAll(async () => {
-    model = await startScriptedModelServer();
-    config = `
-[autodev]
-data_dir = "${mkdtempSync(join(tmpdir(), 'autodev-cancel-'))}"
-max_step_retries = 0
-
-[autodev.llm]
-api_url = "${model.openaiUrl}"
-api_key_env = "E2E_MODEL_KEY"
-`;
-    server = await startServerProcess({ config, env: { E2E_MODEL_KEY: MODEL_KEY } });
+    h = await startE2E({ max_step_retries: 0 });
   });
-
-  afterAll(async () => {
-    await server?.stop();
-    await model?.close();
-    await Promise.all(repos.map((r) => r.cleanup()));
-  });
+  afterAll(() => h?.close());
 
   it('cancels a task waiting on a slow model within seconds, and answers 409 afterwards', async () => {
-    const repo = await createFixtureRepo({ files: PYTHON_BUGGY_REPO });
-    repos.push(repo);
-    model.push({ text: PYTHON_FIX_REPLY, delayMs: 60_000 });
-    const created = await submitTask(server.baseUrl, {
+    const repo = await h.newRepo(PYTHON_BUGGY_REPO);
+    h.model.push({ text: PYTHON_FIX_REPLY, delayMs: 60_000 });
+    const created = await submitTask(h.server.baseUrl, {
       title: 'Slow model',
       description: '',
       repo: repo.origin,
     });
-    await waitForTask(server.baseUrl, created.id, running('implement.codegen#1'));
+    await waitForTask(h.server.baseUrl, created.id, running('implement.codegen#1'));
 
     const started = Date.now();
-    const cancel = await api(server.baseUrl, `/api/v1/autodev/tasks/${created.id}/cancel`, {
+    const cancel = await api(h.server.baseUrl, `/api/v1/autodev/tasks/${created.id}/cancel`, {
       method: 'POST',
     });
     expect(cancel.status).toBe(202);
-    const task = await waitForTerminal(server.baseUrl, created.id, 15_000);
+    const task = await waitForTerminal(h.server.baseUrl, created.id, 15_000);
     expect(task.status).toBe('cancelled');
     expect(task.error?.code).toBe('TASK_CANCELLED');
     expect(Date.now() - started).toBeLessThan(10_000);
     expect(await autodevBranches(repo)).toEqual([]);
 
-    const again = await api(server.baseUrl, `/api/v1/autodev/tasks/${created.id}/cancel`, { method: 'POST' });
+    const again = await api(h.server.baseUrl, `/api/v1/autodev/tasks/${created.id}/cancel`, {
+      method: 'POST',
+    });
     expect(again.status).toBe(409);
     expect(again.body).toMatchObject({
       error: { code: 'TASK_NOT_CANCELLABLE', details: { status: 'cancelled' } },
@@ -183,18 +131,18 @@ api_key_env = "E2E_MODEL_KEY"
 
   it('cancels a task whose tests hang, killing their processes', async () => {
     const marker = `autodev-hang-${Date.now()}`;
-    const repo = await createFixtureRepo({
-      files: { ...PYTHON_BUGGY_REPO, '.autodev.toml': `[commands]\ntest = "sleep 120 # ${marker}"\n` },
+    const repo = await h.newRepo({
+      ...PYTHON_BUGGY_REPO,
+      '.autodev.toml': `[commands]\ntest = "sleep 120 # ${marker}"\n`,
     });
-    repos.push(repo);
-    const created = await submitTask(server.baseUrl, {
+    const created = await submitTask(h.server.baseUrl, {
       title: 'Hanging tests',
       description: '',
       repo: repo.origin,
     });
-    await waitForTask(server.baseUrl, created.id, running('prepare.test#1'));
-    await api(server.baseUrl, `/api/v1/autodev/tasks/${created.id}/cancel`, { method: 'POST' });
-    const task = await waitForTerminal(server.baseUrl, created.id, 15_000);
+    await waitForTask(h.server.baseUrl, created.id, running('prepare.test#1'));
+    await api(h.server.baseUrl, `/api/v1/autodev/tasks/${created.id}/cancel`, { method: 'POST' });
+    const task = await waitForTerminal(h.server.baseUrl, created.id, 15_000);
     expect(task.status).toBe('cancelled');
     // Within seconds, nothing of the hanging test is left: the sandbox's whole tree is gone.
     const deadline = Date.now() + 5_000;
@@ -207,29 +155,22 @@ api_key_env = "E2E_MODEL_KEY"
   });
 
   it('on SIGTERM lets the running step finish, exits, and the task resumes on the next start', async () => {
-    const repo = await createFixtureRepo({ files: SLOW_REPO });
-    repos.push(repo);
-    model.push({ text: PYTHON_FIX_REPLY });
-    const created = await submitTask(server.baseUrl, {
+    const repo = await h.newRepo(SLOW_REPO);
+    h.model.push({ text: PYTHON_FIX_REPLY });
+    const created = await submitTask(h.server.baseUrl, {
       title: 'Drain me',
       description: '',
       repo: repo.origin,
       risk_tier: 'low',
     });
-    await waitForTask(server.baseUrl, created.id, running('setup.setup#1'));
-    const code = await server.stop();
+    await waitForTask(h.server.baseUrl, created.id, running('setup.setup#1'));
+    const code = await h.restart({ graceful: true });
     expect(code).toBe(0);
-
-    server = await startServerProcess({
-      config,
-      configFile: server.configFile,
-      env: { E2E_MODEL_KEY: MODEL_KEY },
-    });
-    const task = await waitForTerminal(server.baseUrl, created.id, 120_000);
+    const task = await waitForTerminal(h.server.baseUrl, created.id, 120_000);
     expect(task.status).toBe('merged');
     const setup = task.steps.find((s) => s.key === 'setup.setup#1');
     // The setup step finished during the drain and was not run again after the restart.
     expect(setup?.status).toBe('succeeded');
-    expect(await eventTypes(server.baseUrl, created.id)).toContain('step.reused');
+    expect(await eventTypes(h.server.baseUrl, created.id)).toContain('step.reused');
   });
 });

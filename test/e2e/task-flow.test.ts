@@ -1,8 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createFixtureRepo, type FixtureRepo } from '../fixtures/repo.js';
 import { api, submitTask, waitForTerminal } from '../helpers/api-client.js';
-import { startScriptedModelServer, type ScriptedModelServer } from '../helpers/scripted-model-server.js';
-import { startServerProcess, type ServerProcess } from '../helpers/server-process.js';
 import {
   PYTHON_BUGGY_REPO,
   PYTHON_FIX_REPLY,
@@ -11,50 +8,21 @@ import {
   TYPESCRIPT_BUGGY_REPO,
   TYPESCRIPT_FIX_REPLY,
 } from './fixtures.js';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 
-const MODEL_KEY = 'sk-e2e-model-key-0123456789abcdef';
-
-function configFor(model: ScriptedModelServer, extra = ''): string {
-  return `
-[autodev]
-data_dir = "${mkdtempSync(join(tmpdir(), 'autodev-e2e-'))}"
-max_step_retries = 1
-setup_network = true
-log_level = "info"
-${extra}
-
-[autodev.llm]
-api_url = "${model.openaiUrl}"
-api_key_env = "E2E_MODEL_KEY"
-model = "scripted-gpt"
-`;
-}
+import { E2E_MODEL_KEY, startE2E, type E2EHarness } from './harness.js';
 
 describe('a task from POST /tasks to a tested fix on a pushed branch', () => {
-  let model: ScriptedModelServer;
-  let server: ServerProcess;
-  const repos: FixtureRepo[] = [];
-
+  let h: E2EHarness;
   beforeAll(async () => {
-    model = await startScriptedModelServer();
-    server = await startServerProcess({ config: configFor(model), env: { E2E_MODEL_KEY: MODEL_KEY } });
+    h = await startE2E({ max_step_retries: 1, setup_network: true });
   });
-
-  afterAll(async () => {
-    await server?.stop();
-    await model?.close();
-    await Promise.all(repos.map((r) => r.cleanup()));
-  });
+  afterAll(() => h?.close());
 
   it('fixes a Python repo with a failing test and merges it (low risk)', async () => {
-    const repo = await createFixtureRepo({ files: PYTHON_BUGGY_REPO });
-    repos.push(repo);
-    model.push({ text: PYTHON_FIX_REPLY, usage: { input: 1200, output: 80 } });
+    const repo = await h.newRepo(PYTHON_BUGGY_REPO);
+    h.model.push({ text: PYTHON_FIX_REPLY, usage: { input: 1200, output: 80 } });
 
-    const created = await submitTask(server.baseUrl, {
+    const created = await submitTask(h.server.baseUrl, {
       title: 'Fix add() in calc',
       description: 'add(2, 3) returns -1; it must return 5.',
       repo: repo.origin,
@@ -66,7 +34,7 @@ describe('a task from POST /tasks to a tested fix on a pushed branch', () => {
     expect(created.status).toBe('queued');
     expect(created.id).toMatch(/^[0-9a-z]{26}$/);
 
-    const task = await waitForTerminal(server.baseUrl, created.id);
+    const task = await waitForTerminal(h.server.baseUrl, created.id);
     expect(task.error).toBeNull();
     expect(task.status).toBe('merged');
     expect(task.branch).toMatch(new RegExp(`^autodev/${created.id}-fix-add-in-calc$`));
@@ -97,11 +65,11 @@ describe('a task from POST /tasks to a tested fix on a pushed branch', () => {
     expect(task.pr).toMatchObject({ status: 'merged', branch: task.branch });
 
     // The model was called over HTTP with the key from the named variable, and saw the failing test.
-    const request = model.requests.at(-1);
-    expect(request?.headers.authorization).toBe(`Bearer ${MODEL_KEY}`);
+    const request = h.model.requests.at(-1);
+    expect(request?.headers.authorization).toBe(`Bearer ${E2E_MODEL_KEY}`);
     expect(JSON.stringify(request?.body)).toContain('test_add');
 
-    const events = (await api(server.baseUrl, `/api/v1/autodev/tasks/${task.id}/events`)).body as {
+    const events = (await api(h.server.baseUrl, `/api/v1/autodev/tasks/${task.id}/events`)).body as {
       events: { type: string; data: Record<string, unknown> }[];
     };
     const modelCall = events.events.find((e) => e.type === 'model.call');
@@ -110,31 +78,30 @@ describe('a task from POST /tasks to a tested fix on a pushed branch', () => {
       expect.arrayContaining(['policy.decision', 'pr.opened', 'pr.merged']),
     );
 
-    const list = (await api(server.baseUrl, '/api/v1/autodev/tasks')).body as { tasks: { id: string }[] };
+    const list = (await api(h.server.baseUrl, '/api/v1/autodev/tasks')).body as { tasks: { id: string }[] };
     expect(list.tasks[0]?.id).toBe(task.id);
-    expect(server.output()).not.toContain(MODEL_KEY);
+    expect(h.server.output()).not.toContain(E2E_MODEL_KEY);
   });
 
   it('gives the failing output back to the model and repairs, then leaves medium risk for review', async () => {
-    const repo = await createFixtureRepo({ files: PYTHON_BUGGY_REPO });
-    repos.push(repo);
-    model.push({ text: PYTHON_WRONG_FIX_REPLY }, { text: PYTHON_REPAIR_REPLY });
-    const before = model.requests.length;
+    const repo = await h.newRepo(PYTHON_BUGGY_REPO);
+    h.model.push({ text: PYTHON_WRONG_FIX_REPLY }, { text: PYTHON_REPAIR_REPLY });
+    const before = h.model.requests.length;
 
-    const created = await submitTask(server.baseUrl, {
+    const created = await submitTask(h.server.baseUrl, {
       title: 'Fix add() again',
       description: 'add must add.',
       repo: `file://${repo.origin}`,
       risk_tier: 'medium',
     });
-    const task = await waitForTerminal(server.baseUrl, created.id);
+    const task = await waitForTerminal(h.server.baseUrl, created.id);
     expect(task.error).toBeNull();
     expect(task.status).toBe('awaiting_review');
     expect(task.steps.map((s) => s.key)).toEqual(
       expect.arrayContaining(['implement.codegen#1', 'verify.test#1', 'repair.codegen#2', 'repair.test#2']),
     );
     // The repair call carried the failing assertion of the first attempt.
-    const repairRequest = model.requests[before + 1];
+    const repairRequest = h.model.requests[before + 1];
     expect(JSON.stringify(repairRequest?.body)).toMatch(/assert .*6 == 5|test_add/);
     expect(await repo.readFileAt(task.branch ?? '', 'calc.py')).toContain('return a + b');
     // Not merged: main is untouched.
@@ -143,16 +110,15 @@ describe('a task from POST /tasks to a tested fix on a pushed branch', () => {
   });
 
   it('streams the audit trail live as server-sent events until the task ends', async () => {
-    const repo = await createFixtureRepo({ files: PYTHON_BUGGY_REPO });
-    repos.push(repo);
-    model.push({ text: PYTHON_FIX_REPLY, delayMs: 500 });
-    const created = await submitTask(server.baseUrl, {
+    const repo = await h.newRepo(PYTHON_BUGGY_REPO);
+    h.model.push({ text: PYTHON_FIX_REPLY, delayMs: 500 });
+    const created = await submitTask(h.server.baseUrl, {
       title: 'Watch me',
       description: '',
       repo: repo.origin,
     });
 
-    const response = await fetch(`${server.baseUrl}/api/v1/autodev/tasks/${created.id}/events`, {
+    const response = await fetch(`${h.server.baseUrl}/api/v1/autodev/tasks/${created.id}/events`, {
       headers: { accept: 'text/event-stream' },
     });
     expect(response.headers.get('content-type')).toContain('text/event-stream');
@@ -181,18 +147,17 @@ describe('a task from POST /tasks to a tested fix on a pushed branch', () => {
   });
 
   it('never pushes a change that carries a secret', async () => {
-    const repo = await createFixtureRepo({ files: PYTHON_BUGGY_REPO });
-    repos.push(repo);
+    const repo = await h.newRepo(PYTHON_BUGGY_REPO);
     const leaked = 'ghp_R8x2Kq9LmZ4vT7wYb3NcJ6dF1sH5gA0pQeUi';
-    model.push({
+    h.model.push({
       text: PYTHON_FIX_REPLY.replace('+    return a + b', `+    return a + b  # token ${leaked}`),
     });
-    const created = await submitTask(server.baseUrl, {
+    const created = await submitTask(h.server.baseUrl, {
       title: 'Leaky fix',
       description: '',
       repo: repo.origin,
     });
-    const task = await waitForTerminal(server.baseUrl, created.id);
+    const task = await waitForTerminal(h.server.baseUrl, created.id);
     expect(task.status).toBe('failed');
     expect(task.error?.code).toBe('POLICY_DENIED');
     expect(task.error?.message).toMatch(/github-pat in calc\.py:2/);
@@ -200,30 +165,29 @@ describe('a task from POST /tasks to a tested fix on a pushed branch', () => {
     expect(await repo.branchCommit(task.branch ?? '')).toBeUndefined();
     const everything = JSON.stringify([
       task,
-      (await api(server.baseUrl, `/api/v1/autodev/tasks/${task.id}/events`)).body,
+      (await api(h.server.baseUrl, `/api/v1/autodev/tasks/${task.id}/events`)).body,
     ]);
     expect(everything).not.toContain(leaked);
   });
 
   it('leaves a change that adds lint warnings for review, naming them', async () => {
-    const repo = await createFixtureRepo({ files: PYTHON_BUGGY_REPO });
-    repos.push(repo);
-    model.push({
+    const repo = await h.newRepo(PYTHON_BUGGY_REPO);
+    h.model.push({
       text: PYTHON_FIX_REPLY.replace(' def add(a, b):', '+import os\n def add(a, b):').replace(
         '@@ -1,2 +1,2 @@',
         '@@ -1,2 +1,3 @@',
       ),
     });
-    const created = await submitTask(server.baseUrl, {
+    const created = await submitTask(h.server.baseUrl, {
       title: 'Sloppy fix',
       description: '',
       repo: repo.origin,
       risk_tier: 'low',
     });
-    const task = await waitForTerminal(server.baseUrl, created.id);
+    const task = await waitForTerminal(h.server.baseUrl, created.id);
     expect(task.error).toBeNull();
     expect(task.status).toBe('awaiting_review');
-    const { body } = await api(server.baseUrl, `/api/v1/autodev/tasks/${task.id}/events`);
+    const { body } = await api(h.server.baseUrl, `/api/v1/autodev/tasks/${task.id}/events`);
     const decision = (body as { events: { type: string; data: Record<string, unknown> }[] }).events.find(
       (e) => e.type === 'policy.decision' && 'allow' in e.data,
     );
@@ -236,11 +200,10 @@ describe('a task from POST /tasks to a tested fix on a pushed branch', () => {
   });
 
   it('fixes a TypeScript repo (dependencies installed in setup, tests offline)', async () => {
-    const repo = await createFixtureRepo({ files: TYPESCRIPT_BUGGY_REPO });
-    repos.push(repo);
-    model.push({ text: TYPESCRIPT_FIX_REPLY });
+    const repo = await h.newRepo(TYPESCRIPT_BUGGY_REPO);
+    h.model.push({ text: TYPESCRIPT_FIX_REPLY });
 
-    const created = await submitTask(server.baseUrl, {
+    const created = await submitTask(h.server.baseUrl, {
       title: 'Greeting needs an exclamation mark',
       description: "greet('Ada') must return 'Hello, Ada!'.",
       repo: repo.origin,
@@ -248,7 +211,7 @@ describe('a task from POST /tasks to a tested fix on a pushed branch', () => {
       risk_tier: 'low',
       acceptance: ['npm test passes'],
     });
-    const task = await waitForTerminal(server.baseUrl, created.id, 300_000);
+    const task = await waitForTerminal(h.server.baseUrl, created.id, 300_000);
     expect(task.error).toBeNull();
     expect(['merged', 'awaiting_review']).toContain(task.status);
     expect(task.steps.find((s) => s.key === 'setup.setup#1')?.output_summary).toContain('npm ci');

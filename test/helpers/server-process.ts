@@ -7,6 +7,8 @@ const REPO_ROOT = resolve(import.meta.dirname, '../..');
 
 export interface ServerProcess {
   baseUrl: string;
+  /** The config file it runs with, for a restart on the same config. */
+  configFile: string;
   child: ChildProcess;
   /** Everything the server printed (its JSON log lines) so far. */
   output(): string;
@@ -28,9 +30,7 @@ export interface StartServerOptions {
  * Runs `autodev serve` as its own process, from source through tsx, with a config file and a
  * controlled environment, and waits until it listens. The real CLI, config loading and HTTP.
  */
-export async function startServerProcess(
-  options: StartServerOptions,
-): Promise<ServerProcess & { configFile: string }> {
+export async function startServerProcess(options: StartServerOptions): Promise<ServerProcess> {
   const configFile =
     options.configFile ?? join(mkdtempSync(join(tmpdir(), 'autodev-server-')), 'config.toml');
   if (!options.configFile) writeFileSync(configFile, options.config);

@@ -1,0 +1,63 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createFixtureRepo, type FixtureRepo } from '../fixtures/repo.js';
+import { startScriptedModelServer, type ScriptedModelServer } from '../helpers/scripted-model-server.js';
+import { startServerProcess, type ServerProcess } from '../helpers/server-process.js';
+
+export const E2E_MODEL_KEY = 'sk-e2e-model-key-0123456789abcdef';
+
+/** A scripted model, an `autodev serve` process configured for it, and the fixture repos of a suite. */
+export interface E2EHarness {
+  model: ScriptedModelServer;
+  server: ServerProcess;
+  dataDir: string;
+  newRepo(files: Record<string, string>): Promise<FixtureRepo>;
+  /** SIGKILL the server (or SIGTERM with `graceful`) and start it again on the same config and data. */
+  restart(options?: { graceful?: boolean }): Promise<number | null>;
+  close(): Promise<void>;
+}
+
+/** `settings` become `[autodev]` keys (TOML values written as given: strings quoted by the caller). */
+export async function startE2E(
+  settings: Record<string, string | number | boolean> = {},
+): Promise<E2EHarness> {
+  const model = await startScriptedModelServer();
+  const dataDir = mkdtempSync(join(tmpdir(), 'autodev-e2e-'));
+  const lines = Object.entries(settings).map(([key, value]) => `${key} = ${String(value)}`);
+  const config = `
+[autodev]
+data_dir = "${dataDir}"
+${lines.join('\n')}
+
+[autodev.llm]
+api_url = "${model.openaiUrl}"
+api_key_env = "E2E_MODEL_KEY"
+`;
+  const env = { E2E_MODEL_KEY };
+  let server = await startServerProcess({ config, env });
+  const repos: FixtureRepo[] = [];
+
+  return {
+    model,
+    get server() {
+      return server;
+    },
+    dataDir,
+    async newRepo(files) {
+      const repo = await createFixtureRepo({ files });
+      repos.push(repo);
+      return repo;
+    },
+    async restart(options = {}) {
+      const code = options.graceful ? await server.stop() : (await server.kill(), null);
+      server = await startServerProcess({ config, configFile: server.configFile, env });
+      return code;
+    },
+    async close() {
+      await server.stop();
+      await model.close();
+      await Promise.all(repos.map((r) => r.cleanup()));
+    },
+  };
+}
