@@ -21,7 +21,11 @@ describe('local policy (the seed rules)', () => {
   it.each<[string, Partial<PolicyInput>, RegExp]>([
     ['failing tests', { tests_passed: false }, /Tests must pass/],
     ['lint warnings', { clippy_warnings: 3 }, /Lint warnings must be 0 \(found 3\)/],
-    ['a linter that could not run', { lint_unavailable: ['ruff (python, .)'] }, /Static analysis not available: ruff/],
+    [
+      'a linter that could not run',
+      { lint_unavailable: ['ruff (python, .)'] },
+      /Static analysis not available: ruff/,
+    ],
     ['secrets', { secrets_found: true }, /Secrets detected/],
     ['high risk', { risk_tier: 'high' }, /High-risk changes require human review/],
     ['medium risk', { risk_tier: 'medium' }, /Medium-risk changes require human review/],
