@@ -25,6 +25,19 @@ describe('bubblewrap sandbox specifics', () => {
   const run = (argv: string[], extra: { network?: boolean; homeDir?: string } = {}) =>
     sandbox.run({ argv, cwd: workspace, timeoutMs: 120_000, ...extra });
 
+  it('kills a process that spins past its CPU-time limit', async () => {
+    const limited = createBubblewrapSandbox({ hostEnv: process.env, limits: { cpuSeconds: 1 } });
+    const started = Date.now();
+    const result = await limited.run({
+      argv: ['sh', '-c', 'while :; do :; done'],
+      cwd: workspace,
+      timeoutMs: 60_000,
+    });
+    expect(result.timedOut).toBe(false);
+    expect(result.exitCode).not.toBe(0);
+    expect(Date.now() - started).toBeLessThan(30_000);
+  });
+
   it('reaches the host loopback only when network is asked for (the setup phase)', async () => {
     const listener = await startLoopbackListener();
     try {

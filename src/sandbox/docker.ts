@@ -77,6 +77,8 @@ export function dockerArgv(plan: DockerPlan): string[] {
     String(plan.limits.cpus),
     '--ulimit',
     `nofile=${plan.limits.openFiles}`,
+    '--ulimit',
+    `cpu=${plan.limits.cpuSeconds}`,
     '--tmpfs',
     '/tmp:rw,exec',
     '-v',

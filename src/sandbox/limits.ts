@@ -8,6 +8,7 @@ export const DEFAULT_LIMITS: SandboxLimits = {
   openFiles: 4096,
   fileSizeBytes: 4 * GIB,
   cpus: 2,
+  cpuSeconds: 3600,
 };
 
 export function resolveLimits(limits: Partial<SandboxLimits> | undefined): SandboxLimits {
@@ -26,6 +27,7 @@ export function prlimitArgv(limits: SandboxLimits): string[] {
     `--nproc=${limits.processes}`,
     `--nofile=${limits.openFiles}`,
     `--fsize=${limits.fileSizeBytes}`,
+    `--cpu=${limits.cpuSeconds}`,
     '--core=0',
     '--',
   ];

@@ -46,6 +46,8 @@ export interface SandboxLimits {
   fileSizeBytes: number;
   /** CPU share under docker (--cpus); bubblewrap has no equivalent without cgroups. */
   cpus: number;
+  /** CPU time one process may burn (RLIMIT_CPU under bubblewrap): a spinning loop is killed by SIGXCPU. */
+  cpuSeconds: number;
 }
 
 export interface SandboxFactoryOptions {
