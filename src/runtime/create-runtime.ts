@@ -112,7 +112,8 @@ export async function createRuntime(config: AutodevConfig, deps: RuntimeDeps): P
       if (status === 'failed') {
         await workspaces.markFailed(task.id);
       } else {
-        await workspaces.remove(task.id);
+        // The worktree becomes the repo's spare: the next task of the repo starts from it.
+        await workspaces.release(task.id);
         await store.events.append(task.id, 'workspace.removed', {});
       }
     },

@@ -40,6 +40,12 @@ export interface WorkspaceManager {
   find(taskId: string): Promise<Workspace | undefined>;
   /** Keeps a failed task's worktree for debugging until sweep finds it older than keep_failed_workspaces_hours. */
   markFailed(taskId: string): Promise<void>;
+  /**
+   * Ends a task's workspace: its branch goes from the mirror, and the worktree, cleaned of everything
+   * untracked and ignored, becomes the repo's spare, which the next prepare of that repo moves into
+   * place and checks out in O(changed files) instead of O(files). Removes it when a spare exists.
+   */
+  release(taskId: string): Promise<void>;
   /** Removes the task's worktree and its branch from the mirror. Idempotent. */
   remove(taskId: string): Promise<void>;
   /** Removes worktrees no live task owns, and failed ones kept past their time. Called at start-up. */

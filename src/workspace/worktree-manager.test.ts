@@ -162,6 +162,47 @@ describe('createWorkspaceManager', () => {
     expect(existsSync((await m.prepare(input('t1'))).dir)).toBe(true);
   });
 
+  it('recycles a released worktree for the next task of the repo: new base, no trace of the last task', async () => {
+    const m = manager();
+    const first = await m.prepare(input('t1'));
+    await writeFile(join(first.dir, 'stray.txt'), 'left by t1\n');
+    await mkdir(join(first.dir, 'node_modules'), { recursive: true });
+    await writeFile(join(first.dir, '.gitignore'), 'node_modules/\n');
+    await writeFile(join(first.dir, 'node_modules', 'dep.js'), 'x\n');
+    await writeFile(join(first.dir, 'README.md'), '# edited by t1\n');
+    await m.release('t1');
+    expect(existsSync(first.dir)).toBe(false);
+    expect(await mirrorBranches()).toEqual([]);
+
+    const moved = await fixture.commit('main', { 'src/new.ts': 'export const n = 1;\n' });
+    const second = await m.prepare(input('t2'));
+    expect(second.baseCommit).toBe(moved);
+    expect((await git(['rev-parse', 'HEAD'], { cwd: second.dir })).stdout.trim()).toBe(moved);
+    expect((await git(['symbolic-ref', '--short', 'HEAD'], { cwd: second.dir })).stdout.trim()).toBe(
+      'autodev/t2',
+    );
+    expect((await git(['status', '--porcelain', '--ignored'], { cwd: second.dir })).stdout).toBe('');
+    expect(await readFile(join(second.dir, 'README.md'), 'utf8')).toBe('# demo\n');
+    expect(existsSync(join(second.dir, 'src/new.ts'))).toBe(true);
+    expect(existsSync(join(second.dir, 'stray.txt'))).toBe(false);
+    expect(existsSync(join(second.dir, 'node_modules'))).toBe(false);
+    expect(await mirrorBranches()).toEqual(['autodev/t2']);
+  });
+
+  it('keeps one spare per repo: a second release removes its worktree', async () => {
+    const m = manager();
+    const a = await m.prepare(input('a'));
+    const b = await m.prepare(input('b'));
+    await m.release('a');
+    await m.release('b');
+    expect(existsSync(a.dir)).toBe(false);
+    expect(existsSync(b.dir)).toBe(false);
+    expect(await readdir(join(dataDir, 'spares'))).toHaveLength(1);
+    expect(await mirrorBranches()).toEqual([]);
+    // Releasing a task with no workspace is a no-op, as remove is.
+    await m.release('never');
+  });
+
   it('sweeps workspaces of tasks no longer live, keeping failed ones for the configured hours', async () => {
     const m = manager();
     const live = await m.prepare(input('live'));

@@ -1,5 +1,5 @@
-import { readFile, readdir, rm, stat } from 'node:fs/promises';
-import { dirname, join, resolve } from 'node:path';
+import { mkdir, readFile, readdir, rm, stat } from 'node:fs/promises';
+import { basename, dirname, join, resolve } from 'node:path';
 import type { AutodevConfig } from '../config/schema.js';
 import { AutodevError } from '../errors.js';
 import { createMirrorStore, type MirrorStore } from './mirror.js';
@@ -55,6 +55,9 @@ export function createWorkspaceManager(
   const records = createWorkspaceRecords(join(config.dataDir, 'workspace-meta'));
   const mirrors = deps.mirrors ?? createMirrorStore({ git, root: join(config.dataDir, 'mirrors') });
   const dirOf = (taskId: string): string => resolve(workspacesDir, taskId);
+  const sparesDir = join(config.dataDir, 'spares');
+  /** One spare worktree per mirror, kept from the last task that ended well. */
+  const spareOf = (mirrorDir: string): string => resolve(sparesDir, basename(mirrorDir, '.git'));
 
   const checkBranch = async (name: string, what: string): Promise<void> => {
     const ok =
@@ -110,6 +113,26 @@ export function createWorkspaceManager(
     await records.delete(taskId);
   };
 
+  const release = async (taskId: string): Promise<void> => {
+    checkTaskId(taskId);
+    const record = await find(taskId);
+    if (record === undefined) return remove(taskId);
+    const spare = spareOf(record.mirrorDir);
+    const kept = await mirrors.withLock(record.mirrorDir, async () => {
+      if (await exists(spare)) return false;
+      await mkdir(sparesDir, { recursive: true });
+      await git(['checkout', '--quiet', '--detach'], { cwd: record.dir });
+      await git(['worktree', 'move', record.dir, spare], { cwd: record.mirrorDir });
+      await git(['branch', '-D', '--', record.branch], { cwd: record.mirrorDir, okExitCodes: [1] });
+      return true;
+    });
+    if (!kept) return remove(taskId);
+    await records.delete(taskId);
+    // Build output, dependencies and stray files of this task must not reach the next one.
+    await git(['reset', '--hard', '--quiet'], { cwd: spare });
+    await git(['clean', '-ffdxq'], { cwd: spare });
+  };
+
   /** Deletes mirror branches no worktree has checked out: leftovers of crashes between add and remove. */
   const pruneMirror = async (mirrorDir: string): Promise<void> => {
     await mirrors.withLock(mirrorDir, async () => {
@@ -152,7 +175,7 @@ export function createWorkspaceManager(
       await records.delete(taskId);
 
       const dir = dirOf(taskId);
-      const { mirrorDir, baseCommit } = await mirrors.syncThen(
+      const { mirrorDir, baseCommit, recycled } = await mirrors.syncThen(
         ref,
         async (mirrorDir) => {
           const base = await git(
@@ -169,17 +192,31 @@ export function createWorkspaceManager(
               `base branch ${baseBranch} does not exist in ${ref.normalized}`,
             );
           }
+          // A spare worktree of this repo is moved into place: its files are already there, so only the
+          // files that differ from the base commit are written below.
+          const spare = spareOf(mirrorDir);
+          if (await isWorktree(spare)) {
+            await mkdir(workspacesDir, { recursive: true });
+            await git(['worktree', 'move', spare, dir], { cwd: mirrorDir, signal });
+            return { mirrorDir, baseCommit, recycled: true };
+          }
+          await rm(spare, { recursive: true, force: true });
           // Only the registration happens under the mirror's lock; the checkout (O(files)) runs after it,
           // so tasks of one repo do not wait for each other's checkouts.
           await git(['worktree', 'add', '--quiet', '--no-checkout', '-B', branch, dir, baseCommit], {
             cwd: mirrorDir,
             signal,
           });
-          return { mirrorDir, baseCommit };
+          return { mirrorDir, baseCommit, recycled: false };
         },
         signal,
       );
-      await git(['reset', '--hard', '--quiet', 'HEAD'], { cwd: dir, signal });
+      if (recycled) {
+        await git(['checkout', '--quiet', '--force', '-B', branch, baseCommit], { cwd: dir, signal });
+        await git(['clean', '-ffdxq'], { cwd: dir, signal });
+      } else {
+        await git(['reset', '--hard', '--quiet', 'HEAD'], { cwd: dir, signal });
+      }
 
       const record: WorkspaceRecord = {
         taskId,
@@ -202,6 +239,8 @@ export function createWorkspaceManager(
     },
 
     remove,
+
+    release,
 
     async markFailed(taskId, at) {
       checkTaskId(taskId);
