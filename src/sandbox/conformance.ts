@@ -203,40 +203,45 @@ export function describeSandboxConformance(options: ConformanceOptions): void {
       await expect(attempt).rejects.toSatisfy((error) => isAutodevError(error, 'WORKSPACE_MISSING'));
     });
 
-    describe.skipIf(!options.isolated)('isolation', () => {
-      it("cannot reach a listener on the host's 127.0.0.1", async () => {
-        const listener = await startLoopbackListener();
-        try {
-          const result = await run({ argv: connectArgv(listener.port) });
-          expect(result.stdout).not.toContain('connected');
-          expect(result.exitCode).not.toBe(0);
-          expect(listener.connections()).toBe(0);
-        } finally {
-          await listener.close();
-        }
-      });
+    describe.skipIf(!options.isolated)(
+      options.isolated
+        ? 'isolation'
+        : 'isolation (skipped: this backend runs on the host and does not isolate)',
+      () => {
+        it("cannot reach a listener on the host's 127.0.0.1", async () => {
+          const listener = await startLoopbackListener();
+          try {
+            const result = await run({ argv: connectArgv(listener.port) });
+            expect(result.stdout).not.toContain('connected');
+            expect(result.exitCode).not.toBe(0);
+            expect(listener.connections()).toBe(0);
+          } finally {
+            await listener.close();
+          }
+        });
 
-      it("writes nothing outside the workspace: not the system, the host's /tmp, nor beside the workspace", async () => {
-        const name = `autodev-probe-${path.basename(workspace)}`;
-        const targets = [path.join('/etc', name), path.join(os.tmpdir(), name), `${workspace}-sibling`];
-        const script = targets.map((target) => `echo x > '${target}'`).join('; ');
-        await run({ argv: ['sh', '-c', `${script}; true`] });
-        for (const target of targets) expect(existsSync(target)).toBe(false);
-      });
+        it("writes nothing outside the workspace: not the system, the host's /tmp, nor beside the workspace", async () => {
+          const name = `autodev-probe-${path.basename(workspace)}`;
+          const targets = [path.join('/etc', name), path.join(os.tmpdir(), name), `${workspace}-sibling`];
+          const script = targets.map((target) => `echo x > '${target}'`).join('; ');
+          await run({ argv: ['sh', '-c', `${script}; true`] });
+          for (const target of targets) expect(existsSync(target)).toBe(false);
+        });
 
-      it('cannot change files the host owns and shows it, even as root', async () => {
-        // /var/tmp: visible in the sandbox (read-only), unlike a private /tmp or a hidden HOME.
-        const outside = await mkdtemp(path.join('/var/tmp', 'autodev-outside-'));
-        const file = path.join(outside, 'keep.txt');
-        await writeFile(file, 'original');
-        try {
-          const result = await run({ argv: ['sh', '-c', 'cat "$1" && echo changed > "$1"', 'sh', file] });
-          expect(result.exitCode).not.toBe(0);
-          expect(await readFile(file, 'utf8')).toBe('original');
-        } finally {
-          await rm(outside, { recursive: true, force: true });
-        }
-      });
-    });
+        it('cannot change files the host owns and shows it, even as root', async () => {
+          // /var/tmp: visible in the sandbox (read-only), unlike a private /tmp or a hidden HOME.
+          const outside = await mkdtemp(path.join('/var/tmp', 'autodev-outside-'));
+          const file = path.join(outside, 'keep.txt');
+          await writeFile(file, 'original');
+          try {
+            const result = await run({ argv: ['sh', '-c', 'cat "$1" && echo changed > "$1"', 'sh', file] });
+            expect(result.exitCode).not.toBe(0);
+            expect(await readFile(file, 'utf8')).toBe('original');
+          } finally {
+            await rm(outside, { recursive: true, force: true });
+          }
+        });
+      },
+    );
   });
 }

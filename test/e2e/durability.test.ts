@@ -47,10 +47,16 @@ describe('durability: SIGKILL in each phase, restart, and every task ends once',
   });
   afterAll(() => h?.close());
 
+  let requestsBefore = 0;
   const killPoints: { phase: string; at: (t: TaskJson) => boolean; modelCalls: number }[] = [
     { phase: 'queued (right after submission)', at: () => true, modelCalls: 1 },
     { phase: 'setup', at: running('setup.setup#1'), modelCalls: 1 },
-    { phase: 'codegen (model call in flight)', at: running('implement.codegen#1'), modelCalls: 2 },
+    {
+      phase: 'codegen (model call in flight)',
+      // Killed once the model has the request (the step runs a moment before the call goes out).
+      at: (t) => running('implement.codegen#1')(t) && h.model.requests.length > requestsBefore,
+      modelCalls: 2,
+    },
     { phase: 'verify (tests running)', at: running('verify.test#1'), modelCalls: 1 },
     { phase: 'deliver (push in flight)', at: running('deliver.git_push#1'), modelCalls: 1 },
   ];
@@ -64,6 +70,7 @@ describe('durability: SIGKILL in each phase, restart, and every task ends once',
       h.model.push({ text: PYTHON_FIX_REPLY, delayMs: killedMidCall ? 4000 : 0 });
       if (killedMidCall) h.model.push({ text: PYTHON_FIX_REPLY });
       const before = h.model.requests.length;
+      requestsBefore = before;
 
       const created = await submitTask(h.server.baseUrl, {
         title: `Durable fix ${point.phase}`,
