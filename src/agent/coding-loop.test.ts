@@ -189,6 +189,20 @@ describe.each(['openai', 'anthropic'] as const)('runCodingLoop with the %s clien
     expect(server.requests).toHaveLength(2);
   });
 
+  it('fails with PATCH_FAILED, giving the reason, when the last edit never applied', async () => {
+    const wrong = 'src/add.ts\n<<<<<<< SEARCH\n  return a * b;\n=======\n  return a + b;\n>>>>>>> REPLACE\n';
+    server.push({ text: wrong }, { text: wrong });
+    const error = await runCodingLoop({
+      model,
+      messages: START,
+      tools: createDirectoryTools(dir),
+      maxTurns: 2,
+      toolCalling: false,
+    }).catch((caught: unknown) => caught);
+    expect(isAutodevError(error, 'PATCH_FAILED')).toBe(true);
+    expect((error as Error).message).toMatch(/last problem: An edit did not apply: .*src\/add\.ts/);
+  });
+
   it('stops with TASK_CANCELLED when the signal aborts during a model call, reporting the failed call', async () => {
     server.push({ toolCalls: [{ name: 'list_files', arguments: {} }] }, { text: 'slow', delayMs: 5_000 });
     const controller = new AbortController();

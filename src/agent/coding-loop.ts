@@ -61,6 +61,7 @@ export async function runCodingLoop(options: CodingLoopOptions): Promise<CodingL
   let editsApplied = 0;
   let finalText = '';
   let turns = 0;
+  let lastProblem: { noEdit: boolean; message: string } | undefined;
 
   const result = (stopReason: CodingLoopResult['stopReason']): CodingLoopResult => ({
     filesTouched: [...touched],
@@ -104,11 +105,15 @@ export async function runCodingLoop(options: CodingLoopOptions): Promise<CodingL
     }
     // A model that already changed files through tools and now just summarizes is done.
     if (feedback.noEdit && touched.size > 0) return result('done');
+    lastProblem = feedback;
     messages.push({ role: 'user', content: feedback.message });
   }
 
   if (touched.size > 0) return result('max_turns');
-  throw new AutodevError('NO_EDIT_FOUND', `the model made no applicable edit in ${maxTurns} turn(s)`, {
+  // The task's error says why: an edit that never applied is a PATCH_FAILED, with git's reason.
+  const code = lastProblem?.noEdit === false ? 'PATCH_FAILED' : 'NO_EDIT_FOUND';
+  const why = lastProblem ? `; last problem: ${lastProblem.message.split('\n')[0] ?? ''}` : '';
+  throw new AutodevError(code, `the model made no applicable edit in ${maxTurns} turn(s)${why}`, {
     details: { turns, lastReply: finalText.slice(0, 2_000) },
   });
 }
