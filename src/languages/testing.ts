@@ -22,13 +22,8 @@ export async function createLanguageTestContext(
   const base = await mkdtemp(path.join(os.tmpdir(), 'autodev-lang-'));
   const homeDir = path.join(base, 'home');
   await mkdir(homeDir);
-  // vitest started through npm/npx has autodev's own node_modules/.bin on PATH; a fixture
-  // must not find our eslint or tsc there, only in its own node_modules.
-  const PATH = (hostEnv['PATH'] ?? '')
-    .split(':')
-    .filter((dir) => !dir.endsWith('node_modules/.bin'))
-    .join(':');
-  const sandbox = createBubblewrapSandbox({ hostEnv: { ...hostEnv, PATH } });
+  // The sandbox itself drops node_modules/.bin dirs (ours, from npm/npx) from PATH.
+  const sandbox = createBubblewrapSandbox({ hostEnv });
   let count = 0;
   return {
     async repo(name) {
