@@ -3,18 +3,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { isAutodevError, type AutodevError } from '../errors.js';
+import { failure } from '../../test/helpers/failure.js';
 import { createGitRunner } from './run-git.js';
-
-async function failure(promise: Promise<unknown>): Promise<AutodevError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (isAutodevError(error)) return error;
-    throw error;
-  }
-  throw new Error('expected a failure');
-}
 
 describe('createGitRunner', () => {
   let root: string;

@@ -3,24 +3,14 @@ import { chmod, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { failure } from '../../test/helpers/failure.js';
 import { createFixtureRepo, type FixtureRepo } from '../../test/fixtures/repo.js';
-import { isAutodevError, type AutodevError } from '../errors.js';
 import { createGitRunner } from './run-git.js';
 import { createWorkspaceGit } from './workspace-git.js';
 
 const git = createGitRunner({ env: process.env });
 const wg = createWorkspaceGit({ git });
 const author = { name: 'AutoDev Bot', email: 'autodev@example.test' };
-
-async function failure(promise: Promise<unknown>): Promise<AutodevError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (isAutodevError(error)) return error;
-    throw error;
-  }
-  throw new Error('expected a failure');
-}
 
 const EDIT_README = `--- a/README.md
 +++ b/README.md

@@ -3,24 +3,14 @@ import { mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promis
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { failure } from '../../test/helpers/failure.js';
 import { createFixtureRepo, type FixtureRepo } from '../../test/fixtures/repo.js';
-import { isAutodevError, type AutodevError } from '../errors.js';
 import { createMirrorStore } from './mirror.js';
 import { parseRepoRef } from './repo-ref.js';
 import { createGitRunner } from './run-git.js';
 import { createWorkspaceManager } from './worktree-manager.js';
 
 const git = createGitRunner({ env: process.env });
-
-async function failure(promise: Promise<unknown>): Promise<AutodevError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (isAutodevError(error)) return error;
-    throw error;
-  }
-  throw new Error('expected a failure');
-}
 
 describe('createWorkspaceManager', () => {
   let fixture: FixtureRepo;
