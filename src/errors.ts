@@ -25,6 +25,8 @@ export const ERROR_CODES = {
   PATCH_FAILED: { httpStatus: 422, retryable: false },
   NO_EDIT_FOUND: { httpStatus: 422, retryable: false },
   WORKSPACE_MISSING: { httpStatus: 500, retryable: false },
+  /** A path from the repository or the model resolves outside the workspace (symlink, `..`). */
+  WORKSPACE_ESCAPE: { httpStatus: 422, retryable: false },
 
   COMMAND_FAILED: { httpStatus: 500, retryable: false },
   COMMAND_NOT_FOUND: { httpStatus: 500, retryable: false },

@@ -1,11 +1,9 @@
 import path from 'node:path';
+import { isWithin } from '../workspace/real-path.js';
 
 /** Variables whose value is a toolchain directory a build must still see under a hidden path. */
 const TOOLCHAIN_DIRS = ['RUSTUP_HOME', 'CARGO_HOME', 'PYENV_ROOT', 'GOROOT', 'GOPATH', 'GOMODCACHE'] as const;
 
-function isWithin(child: string, parent: string): boolean {
-  return child === parent || child.startsWith(parent.endsWith('/') ? parent : `${parent}/`);
-}
 
 /**
  * Directories to show again, read-only, inside hidden ones: toolchain homes and the installs

@@ -14,3 +14,4 @@ export {
   type WorktreeManagerDeps,
 } from './worktree-manager.js';
 export { createWorkspaceGit, type WorkspaceGitDeps } from './workspace-git.js';
+export { isWithin, realPathInside, type RealPathInsideOptions } from './real-path.js';
