@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { SANDBOX_IDS } from '../sandbox/types.js';
+import { DEFAULT_SANDBOX_UID, SANDBOX_IDS } from '../sandbox/types.js';
 
 export const RISK_TIERS = ['low', 'medium', 'high'] as const;
 export type RiskTier = (typeof RISK_TIERS)[number];
@@ -48,6 +48,11 @@ export const autodevConfigSchema = z
     sandbox: z.enum(SANDBOX_IDS).default('bubblewrap'),
     /** Image for the docker sandbox. */
     sandbox_image: z.string().min(1).default('rust:1.82'),
+    /**
+     * When autodev runs as root, the uid (and gid) bubblewrap runs commands as: never root, so process
+     * limits bind and root-only files stay unreadable. No account needs to exist for it.
+     */
+    sandbox_uid: z.number().int().min(1).max(4_294_967_294).default(DEFAULT_SANDBOX_UID),
     runner_timeout_secs: z.number().int().positive().default(1200),
     /** Whole-task deadline; a task still running then ends failed with TASK_TIMEOUT. */
     task_timeout_secs: z.number().int().positive().default(7200),

@@ -1,3 +1,4 @@
+import { realPathInside } from '../workspace/real-path.js';
 import { applyAutodevToml, readAutodevToml } from './autodev-toml.js';
 import { go } from './go.js';
 import { node } from './node.js';
@@ -23,6 +24,11 @@ export async function detectProjects(repoDir: string): Promise<DetectedProject[]
   const found = (await Promise.all(Object.values(LANGUAGES).map((l) => l.detect(repoDir)))).flat();
   const toml = await readAutodevToml(repoDir);
   const projects = toml ? applyAutodevToml(found, toml) : found;
+  // A root named in .autodev.toml may be a committed symlink (`up -> ../..`): its real path must stay
+  // inside the repo, or nothing of the repo may run there.
+  for (const project of projects) {
+    await realPathInside(repoDir, project.root, { what: 'project root' });
+  }
   return projects.sort((a, b) =>
     a.root === b.root
       ? a.language.localeCompare(b.language)

@@ -40,6 +40,7 @@ export async function runInProject(
   const result = await options.sandbox.run({
     argv,
     cwd: extra.cwd ?? projectDir(project, options.workspaceDir),
+    workspace: options.workspaceDir,
     timeoutMs: options.timeoutMs,
     network: false,
     maxOutputBytes: MAX_OUTPUT_BYTES,

@@ -66,8 +66,9 @@ export async function createRuntime(config: AutodevConfig, deps: RuntimeDeps): P
     HOME: deps.hostEnv.HOME ?? '/tmp',
   };
   const runGit = createGitRunner({ env: deps.hostEnv });
-  const git = createWorkspaceGit({ git: runGit });
   const workspaces = createWorkspaceManager(config, { git: runGit });
+  // Host-side git on a workspace takes its git dir from the workspace records, never from the worktree.
+  const git = createWorkspaceGit({ git: runGit, locate: (dir) => workspaces.locate(dir) });
   let model: ModelClient | undefined;
   const services: ToolServices = {
     config,

@@ -2,48 +2,79 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { AutodevError, isAutodevError } from '../errors.js';
-import { assertProgramExists, validateCommand, withHome } from './command.js';
+import { assertProgramExists, resolveCommandPaths, validateCommand, withHome } from './command.js';
 import { buildSandboxEnv } from './env.js';
 import { hideArgs } from './host-view.js';
 import { prlimitArgv, resolveLimits } from './limits.js';
+import { isWithin } from '../workspace/real-path.js';
+import { createWorkspaceAccess, dropArgv, dropsPrivileges } from './unprivileged-user.js';
 import { spawnCapped } from './spawn-capped.js';
-import type {
-  Sandbox,
-  SandboxCommand,
-  SandboxFactoryOptions,
-  SandboxLimits,
-  SandboxResult,
+import {
+  DEFAULT_SANDBOX_UID,
+  type Sandbox,
+  type SandboxCommand,
+  type SandboxFactoryOptions,
+  type SandboxLimits,
+  type SandboxResult,
 } from './types.js';
 
 const INSTALL_HINT = 'install it with `apt-get install bubblewrap`';
 
 interface BwrapPlan {
+  /** Real path of the writable workspace, and of the working directory inside it. */
+  workspace: string;
   cwd: string;
+  /** The workspace's `.git`, bound read-only over itself. */
+  gitEntry?: string;
   home: string;
   env: Readonly<Record<string, string>>;
   network: boolean;
   limits: SandboxLimits;
   /** Host paths replaced by an empty tmpfs, toolchains inside them shown again read-only. */
   hidden: readonly string[];
+  /** Run the command as this uid (autodev runs as root); undefined: as autodev's own, unprivileged uid. */
+  uid?: number;
   argv: readonly string[];
 }
 
 /**
- * The bwrap argv. Every namespace is unshared (network too unless asked for), all
- * capabilities are dropped (we may run as root, and root with CAP_SYS_ADMIN could remount /
- * writable), the host is visible read-only but for the server's HOME and data dir, /tmp is a
- * private tmpfs, and only the workspace and HOME are writable. Limits come from prlimit inside, so bwrap itself is not limited.
+ * Folders bwrap must create (inside a tmpfs) to mount `dest` get mode 0700 by default, which the
+ * sandbox user could not traverse: each is made 0755 first.
+ */
+function traversable(dest: string, tmpfsRoots: readonly string[]): string[] {
+  const root = tmpfsRoots.find((r) => isWithin(dest, r) && dest !== r);
+  if (root === undefined) return [];
+  const parents: string[] = [];
+  for (let dir = path.dirname(dest); dir !== root && isWithin(dir, root); dir = path.dirname(dir)) {
+    parents.unshift(dir);
+  }
+  return parents.flatMap((dir) => ['--perms', '0755', '--dir', dir]);
+}
+
+/**
+ * The bwrap argv. Every namespace is unshared (network too unless asked for); the host is visible
+ * read-only but for the server's HOME and data dir; /tmp is a private tmpfs; only the workspace
+ * and HOME are writable, and the workspace's `.git` is not. Run by root, the command itself runs
+ * as an unprivileged uid with no capabilities (see unprivileged-user.ts); run by another user, bwrap
+ * uses a user namespace and drops every capability. Limits come from prlimit inside, so bwrap
+ * itself is not limited.
  */
 export function bwrapArgv(plan: BwrapPlan): string[] {
   const setenv = Object.entries(plan.env).flatMap(([name, value]) => ['--setenv', name, value]);
+  const hidden = hideArgs(plan.hidden, plan.env);
+  const tmpfsRoots = ['/tmp', ...plan.hidden];
+  // Root without a user namespace: setpriv needs CAP_SETUID to become the sandbox user, and
+  // then holds no capability at all. A user namespace would map only uid 0 and forbid the switch.
+  const namespaces =
+    plan.uid === undefined
+      ? ['--unshare-all', '--cap-drop', 'ALL']
+      : ['--unshare-ipc', '--unshare-pid', '--unshare-net', '--unshare-uts', '--unshare-cgroup-try'];
   return [
     'bwrap',
     '--die-with-parent',
     '--new-session',
-    '--unshare-all',
+    ...namespaces,
     ...(plan.network ? ['--share-net'] : []),
-    '--cap-drop',
-    'ALL',
     '--ro-bind',
     '/',
     '/',
@@ -51,21 +82,27 @@ export function bwrapArgv(plan: BwrapPlan): string[] {
     '/dev',
     '--proc',
     '/proc',
+    '--perms',
+    '1777',
     '--tmpfs',
     '/tmp',
-    ...hideArgs(plan.hidden, plan.env),
+    ...hidden,
     // After the tmpfs, so a workspace or HOME under /tmp is mounted on top of it.
+    ...traversable(plan.home, tmpfsRoots),
     '--bind',
     plan.home,
     plan.home,
+    ...traversable(plan.workspace, tmpfsRoots),
     '--bind',
-    plan.cwd,
-    plan.cwd,
+    plan.workspace,
+    plan.workspace,
+    ...(plan.gitEntry ? ['--ro-bind', plan.gitEntry, plan.gitEntry] : []),
     '--chdir',
     plan.cwd,
     '--clearenv',
     ...setenv,
     '--',
+    ...(plan.uid === undefined ? [] : dropArgv(plan.uid)),
     ...prlimitArgv(plan.limits),
     ...plan.argv,
   ];
@@ -74,11 +111,16 @@ export function bwrapArgv(plan: BwrapPlan): string[] {
 export function createBubblewrapSandbox(options: SandboxFactoryOptions): Sandbox {
   const limits = resolveLimits(options.limits);
   const hidden = [...(options.hostEnv.HOME ? [options.hostEnv.HOME] : []), ...(options.hide ?? [])];
+  const uid = dropsPrivileges() ? (options.uid ?? DEFAULT_SANDBOX_UID) : undefined;
+  const access = uid === undefined ? undefined : createWorkspaceAccess(uid);
   let available: Promise<void> | undefined;
 
   async function run(command: SandboxCommand): Promise<SandboxResult> {
     validateCommand(command);
+    const paths = await resolveCommandPaths(command);
+    await access?.grant(paths.workspace, command.signal);
     return withHome(command.homeDir, async (home) => {
+      await access?.own(home);
       const env = buildSandboxEnv({
         hostEnv: options.hostEnv,
         home,
@@ -88,9 +130,10 @@ export function createBubblewrapSandbox(options: SandboxFactoryOptions): Sandbox
       });
       // The sandbox sees the host's filesystem, so the program is looked up here first:
       // bwrap would report a missing one only as its own exit status 1.
-      await assertProgramExists(command.argv[0] ?? '', command.cwd, env.PATH ?? '');
+      await assertProgramExists(command.argv[0] ?? '', paths.cwd, env.PATH ?? '');
       const argv = bwrapArgv({
-        cwd: command.cwd,
+        ...paths,
+        ...(uid === undefined ? {} : { uid }),
         home,
         env,
         network: command.network ?? false,
@@ -100,7 +143,7 @@ export function createBubblewrapSandbox(options: SandboxFactoryOptions): Sandbox
       });
       return spawnCapped({
         argv,
-        cwd: command.cwd,
+        cwd: paths.cwd,
         // bwrap itself gets the scrubbed env too, so no secret sits in any process of the run.
         env,
         timeoutMs: command.timeoutMs,

@@ -1,8 +1,9 @@
 import { constants } from 'node:fs';
-import { access, mkdtemp, rm } from 'node:fs/promises';
+import { access, lstat, mkdtemp, realpath, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { AutodevError } from '../errors.js';
+import { realPathInside } from '../workspace/real-path.js';
 import type { SandboxCommand } from './types.js';
 
 /** Rejects a command no backend could run meaningfully, before anything starts. */
@@ -52,4 +53,33 @@ export async function withHome<T>(homeDir: string | undefined, fn: (home: string
     // Best effort: a leftover temp dir must not turn a finished run into a failure.
     await rm(home, { recursive: true, force: true }).catch(() => undefined);
   }
+}
+
+export interface CommandPaths {
+  /** Real path of the tree the command may write (its workspace). */
+  workspace: string;
+  /** Real path of the working directory, inside the workspace. */
+  cwd: string;
+  /** The workspace's `.git` (a worktree pointer file, or a folder) when it is a plain file or folder. */
+  gitEntry?: string;
+}
+
+/**
+ * The paths a backend binds and enters, checked in one place: the real path of the working directory
+ * (a project root from `.autodev.toml` may be a committed symlink such as `up -> ../..`) must lie inside
+ * the real path of the workspace, or the command is refused with WORKSPACE_ESCAPE. Binding a path that
+ * is a symlink would mount its target writable.
+ */
+export async function resolveCommandPaths(command: SandboxCommand): Promise<CommandPaths> {
+  const workspaceArg = command.workspace ?? command.cwd;
+  const workspace = await realpath(workspaceArg).catch((error: unknown) => {
+    throw new AutodevError('WORKSPACE_MISSING', `the workspace ${workspaceArg} does not exist`, {
+      cause: error,
+    });
+  });
+  const cwd = await realPathInside(workspace, command.cwd, { what: 'working directory' });
+  const gitPath = path.join(workspace, '.git');
+  const git = await lstat(gitPath).catch(() => undefined);
+  const plain = git !== undefined && (git.isFile() || git.isDirectory());
+  return { workspace, cwd, ...(plain ? { gitEntry: gitPath } : {}) };
 }

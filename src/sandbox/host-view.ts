@@ -4,7 +4,6 @@ import { isWithin } from '../workspace/real-path.js';
 /** Variables whose value is a toolchain directory a build must still see under a hidden path. */
 const TOOLCHAIN_DIRS = ['RUSTUP_HOME', 'CARGO_HOME', 'PYENV_ROOT', 'GOROOT', 'GOPATH', 'GOMODCACHE'] as const;
 
-
 /**
  * Directories to show again, read-only, inside hidden ones: toolchain homes and the installs
  * behind PATH entries. A PATH entry ending in bin/ or shims/ brings its parent, since the

@@ -17,13 +17,14 @@ export interface SandboxDeps {
 }
 
 export function createSandbox(
-  config: Pick<AutodevConfig, 'sandbox' | 'sandbox_image' | 'dataDir'>,
+  config: Pick<AutodevConfig, 'sandbox' | 'sandbox_image' | 'sandbox_uid' | 'dataDir'>,
   deps: SandboxDeps,
 ): Sandbox {
   return SANDBOXES[config.sandbox]({
     hostEnv: deps.hostEnv,
     image: config.sandbox_image,
     hide: [config.dataDir],
+    uid: config.sandbox_uid,
   });
 }
 

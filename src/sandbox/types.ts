@@ -1,8 +1,13 @@
 /** What every sandbox backend (bubblewrap, docker, none) runs: an argv, never a shell string. */
 export interface SandboxCommand {
   argv: string[];
-  /** Absolute path of the workspace; the command's working directory and the only writable tree. */
+  /** Absolute path of the command's working directory; must resolve inside `workspace`. */
   cwd: string;
+  /**
+   * The only writable tree (the task's checkout), `cwd` when not given. Bound by its real path; its
+   * `.git` is read-only inside the sandbox, since host-side git must never see a pointer the build wrote.
+   */
+  workspace?: string;
   /** Extra variables on top of the scrubbed allowlist; names matching secret patterns are refused. */
   env?: Record<string, string>;
   /** Wall-clock limit; the whole process tree is killed when it passes. */
@@ -32,6 +37,9 @@ export interface SandboxResult {
   durationMs: number;
 }
 
+/** The uid (and gid) sandboxed commands run as when autodev runs as root; no account needs to exist. */
+export const DEFAULT_SANDBOX_UID = 64_000;
+
 export const SANDBOX_IDS = ['bubblewrap', 'docker', 'none'] as const;
 export type SandboxId = (typeof SANDBOX_IDS)[number];
 
@@ -39,7 +47,7 @@ export type SandboxId = (typeof SANDBOX_IDS)[number];
 export interface SandboxLimits {
   /** Memory: RLIMIT_DATA under bubblewrap (heap, not address space), --memory under docker. */
   memoryBytes: number;
-  /** Processes: RLIMIT_NPROC under bubblewrap (not enforced for root), --pids-limit under docker. */
+  /** Processes: RLIMIT_NPROC under bubblewrap (counted per uid: all sandboxes share the sandbox user's), --pids-limit under docker. */
   processes: number;
   openFiles: number;
   /** Largest single file a command may write. */
@@ -63,6 +71,8 @@ export interface SandboxFactoryOptions {
    * toolchains (~/.cargo, ~/.rustup, ~/.pyenv, PATH entries) shown again read-only.
    */
   hide?: readonly string[];
+  /** The uid commands run as when autodev runs as root (bubblewrap); see unprivileged-user.ts. */
+  uid?: number;
 }
 
 export interface Sandbox {

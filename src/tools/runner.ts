@@ -30,6 +30,7 @@ export const runnerTool = registerTool(
       const result = await sandbox.run({
         argv,
         cwd: ctx.workspaceDir,
+        workspace: ctx.workspaceDir,
         timeoutMs: timeoutSecs * 1000,
         network: input.network,
         signal: ctx.signal,

@@ -42,6 +42,7 @@ export const setupTool = registerTool(
         const result = await sandbox.run({
           argv,
           cwd: projectDir(project, ctx.workspaceDir),
+          workspace: ctx.workspaceDir,
           timeoutMs: config.runner_timeout_secs * 1000,
           network: config.setup_network,
           signal: ctx.signal,

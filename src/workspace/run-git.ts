@@ -1,11 +1,24 @@
 import { spawn } from 'node:child_process';
+import { dieWithParentPrefix, LAUNCH_FAILED_EXIT } from '../sandbox/die-with-parent.js';
 import { AutodevError, isAutodevError, type ErrorCode } from '../errors.js';
 
 /** Transports git may use, for the repo and for submodules alike; `ext::` (runs a command) never. */
 export const ALLOWED_PROTOCOLS = ['file', 'https', 'http', 'ssh', 'git'] as const;
 
+/**
+ * A worktree given by autodev's own records: its git dir (`<mirror>/worktrees/<name>`) and its files.
+ * Passed as GIT_DIR / GIT_WORK_TREE, so git never reads the worktree's `.git` file, which the sandboxed
+ * build could have rewritten to point at a repository (and a config with filters) of its own.
+ */
+export interface GitWorktree {
+  gitDir: string;
+  workTree: string;
+}
+
 export interface GitRunOptions {
   cwd?: string;
+  /** Run on this worktree (cwd becomes its work tree) instead of discovering a repository from cwd. */
+  worktree?: GitWorktree;
   /** Written to git's stdin (a patch, a commit message, a fast-import stream). */
   input?: string | Buffer;
   signal?: AbortSignal;
@@ -40,16 +53,35 @@ export interface GitRunnerDeps {
 
 const DEFAULT_MAX_OUTPUT = 256 * 1024 * 1024;
 
-// Variables a caller's environment may legitimately pass to git: how to reach remotes.
-// Every other GIT_* is dropped: GIT_DIR / GIT_INDEX_FILE leaking from a hook would make git act on
-// another repository, and GIT_CONFIG_* / GIT_ASKPASS would undo the hardening below.
-const KEPT_GIT_VARS = new Set([
-  'GIT_SSH',
-  'GIT_SSH_COMMAND',
+/**
+ * The only host variables git receives: where programs and certificates are, the locale, and how to
+ * reach remotes over ssh. Everything else (model keys, forge tokens, NODE_OPTIONS, GIT_DIR or
+ * GIT_CONFIG_* leaking from a hook) stays out: a hook or helper git starts sees none of the server's
+ * secrets. A token reaches git only as a header, for the one command that needs it (secretConfig).
+ */
+const INHERITED_VARS = [
+  'PATH',
+  'HOME',
+  'LANG',
+  'LC_ALL',
+  'LC_CTYPE',
+  'TZ',
+  'TMPDIR',
+  'SSL_CERT_FILE',
+  'SSL_CERT_DIR',
   'GIT_SSL_CAINFO',
   'GIT_SSL_CAPATH',
+  'GIT_SSH',
+  'GIT_SSH_COMMAND',
   'GIT_EXEC_PATH',
-]);
+  'SSH_AUTH_SOCK',
+  'http_proxy',
+  'https_proxy',
+  'no_proxy',
+  'HTTP_PROXY',
+  'HTTPS_PROXY',
+  'NO_PROXY',
+] as const;
 
 /** Hardening put in front of every command, as `-c` options. */
 const HARDENING: readonly string[] = [
@@ -61,6 +93,13 @@ const HARDENING: readonly string[] = [
   // Hooks of the host user or of a repository never run inside autodev.
   'core.hooksPath=/dev/null',
   'core.fsmonitor=false',
+  // Submodule URLs come from .gitmodules, a file of the (untrusted) work tree: never followed.
+  'submodule.recurse=false',
+  'fetch.recurseSubmodules=false',
+  'push.recurseSubmodules=no',
+  // No background `gc --auto` outliving the command (and the server).
+  'gc.autoDetach=false',
+  'maintenance.auto=false',
   'commit.gpgSign=false',
   'tag.gpgSign=false',
   'advice.detachedHead=false',
@@ -78,24 +117,35 @@ export function redactGitText(text: string, secrets: readonly string[] = []): st
 
 function buildEnv(
   base: Readonly<Record<string, string | undefined>>,
-  secretConfig: Record<string, string> | undefined,
+  options: GitRunOptions,
 ): Record<string, string> {
   const env: Record<string, string> = {};
-  for (const [key, value] of Object.entries(base)) {
-    if (value === undefined) continue;
-    if (key.startsWith('GIT_') && !KEPT_GIT_VARS.has(key)) continue;
-    if (key === 'SSH_ASKPASS') continue;
-    env[key] = value;
+  for (const key of INHERITED_VARS) {
+    const value = base[key];
+    if (value !== undefined) env[key] = value;
   }
   env.GIT_TERMINAL_PROMPT = '0';
   // An empty GIT_ASKPASS stops git from falling back to SSH_ASKPASS or a terminal prompt.
   env.GIT_ASKPASS = '';
   env.GIT_ALLOW_PROTOCOL = ALLOWED_PROTOCOLS.join(':');
+  // The config git obeys is the repository's (autodev's mirror) and the -c options above: not the host
+  // user's ~/.gitconfig or /etc/gitconfig, whose filters (git-lfs), credential helpers or includes
+  // autodev does not control.
+  env.GIT_CONFIG_NOSYSTEM = '1';
+  env.GIT_CONFIG_GLOBAL = '/dev/null';
   // ssh must fail instead of asking for a passphrase or a host key confirmation.
   if (env.GIT_SSH_COMMAND === undefined && env.GIT_SSH === undefined)
     env.GIT_SSH_COMMAND = 'ssh -o BatchMode=yes';
   env.LC_ALL = 'C';
-  const entries = Object.entries(secretConfig ?? {});
+  if (options.worktree) {
+    env.GIT_DIR = options.worktree.gitDir;
+    env.GIT_WORK_TREE = options.worktree.workTree;
+  }
+  if (options.commitDate) {
+    env.GIT_AUTHOR_DATE = options.commitDate;
+    env.GIT_COMMITTER_DATE = options.commitDate;
+  }
+  const entries = Object.entries(options.secretConfig ?? {});
   if (entries.length > 0) {
     env.GIT_CONFIG_COUNT = String(entries.length);
     entries.forEach(([key, value], i) => {
@@ -120,6 +170,7 @@ function abortError(signal: AbortSignal): AutodevError {
 export function createGitRunner(deps: GitRunnerDeps): RunGit {
   const gitPath = deps.gitPath ?? 'git';
   const maxOutput = deps.maxOutputBytes ?? DEFAULT_MAX_OUTPUT;
+  const launcher = dieWithParentPrefix(deps.env.PATH);
 
   return (args, options = {}) => {
     const { signal } = options;
@@ -127,14 +178,10 @@ export function createGitRunner(deps: GitRunnerDeps): RunGit {
     if (signal?.aborted) return Promise.reject(abortError(signal));
 
     return new Promise<GitResult>((resolve, reject) => {
-      const child = spawn(gitPath, [...HARDENING, ...args], {
-        cwd: options.cwd,
-        env: {
-          ...buildEnv(deps.env, options.secretConfig),
-          ...(options.commitDate
-            ? { GIT_AUTHOR_DATE: options.commitDate, GIT_COMMITTER_DATE: options.commitDate }
-            : {}),
-        },
+      const [program, ...argv] = [...launcher, gitPath, ...HARDENING, ...args];
+      const child = spawn(program ?? gitPath, argv, {
+        cwd: options.worktree?.workTree ?? options.cwd,
+        env: buildEnv(deps.env, options),
         stdio: ['pipe', 'pipe', 'pipe'],
         signal,
       });
@@ -176,6 +223,13 @@ export function createGitRunner(deps: GitRunnerDeps): RunGit {
           );
         }
         const exitCode = code ?? -1;
+        if (
+          launcher.length > 0 &&
+          exitCode === LAUNCH_FAILED_EXIT &&
+          /^setpriv: failed to execute/m.test(stderr)
+        ) {
+          return reject(new AutodevError('COMMAND_NOT_FOUND', `git not found (${gitPath})`));
+        }
         if (exitCode === 0 || options.okExitCodes?.includes(exitCode)) {
           return resolve({ stdout, stderr, exitCode });
         }

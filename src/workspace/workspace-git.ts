@@ -1,10 +1,16 @@
 import { AutodevError, isAutodevError } from '../errors.js';
 import { parseRepoRef } from './repo-ref.js';
-import type { RunGit } from './run-git.js';
+import type { GitRunOptions, GitWorktree, RunGit } from './run-git.js';
 import type { GitAuthor, WorkspaceGit } from './types.js';
 
 export interface WorkspaceGitDeps {
   git: RunGit;
+  /**
+   * The git dir and work tree of a workspace, from autodev's records (the workspace manager), so git
+   * never trusts the worktree's own `.git` file. Undefined for a directory autodev did not prepare
+   * (`autodev tools run --workspace .` on the operator's own checkout): git discovers it then.
+   */
+  locate?: (dir: string) => Promise<GitWorktree | undefined>;
 }
 
 // Diffs and file lists must be the same whatever the host's or the repo's config says.
@@ -50,10 +56,16 @@ function numstatFiles(output: string): string[] {
 export function createWorkspaceGit(deps: WorkspaceGitDeps): WorkspaceGit {
   const { git } = deps;
 
+  /** Where git runs for a workspace: its recorded git dir and work tree, or discovery for a foreign one. */
+  const at = async (dir: string): Promise<Pick<GitRunOptions, 'cwd' | 'worktree'>> => {
+    const worktree = await deps.locate?.(dir);
+    return worktree ? { worktree } : { cwd: dir };
+  };
+
   /** Resolves a revision given by a caller to a commit id, so no caller value reaches git as an option. */
   const resolveCommit = async (dir: string, rev: string): Promise<string> => {
     const res = await git(['rev-parse', '--verify', '--quiet', '--end-of-options', `${rev}^{commit}`], {
-      cwd: dir,
+      ...(await at(dir)),
       okExitCodes: [1],
     });
     const commit = res.stdout.trim();
@@ -97,7 +109,7 @@ export function createWorkspaceGit(deps: WorkspaceGitDeps): WorkspaceGit {
     await checkBranch(branch);
     const url = parseRepoRef(remote).cloneUrl;
     const res = await git(['ls-remote', '--refs', url, `refs/heads/${branch}`], {
-      cwd: dir,
+      ...(await at(dir)),
       secretConfig: authConfig(url, options.token),
       errorCode: 'REPO_UNREACHABLE',
     });
@@ -110,8 +122,8 @@ export function createWorkspaceGit(deps: WorkspaceGitDeps): WorkspaceGit {
 
     async resetTo(dir, commit) {
       const target = await resolveCommit(dir, commit);
-      await git(['reset', '--hard', '--quiet', target, '--'], { cwd: dir });
-      await git(['clean', '-fd', '--quiet'], { cwd: dir });
+      await git(['reset', '--hard', '--quiet', target, '--'], await at(dir));
+      await git(['clean', '-fd', '--quiet'], await at(dir));
     },
 
     async applyUnifiedDiff(dir, diff) {
@@ -119,9 +131,9 @@ export function createWorkspaceGit(deps: WorkspaceGitDeps): WorkspaceGit {
       let first: AutodevError | undefined;
       for (const flags of APPLY_ATTEMPTS) {
         try {
-          await git(['apply', '--whitespace=nowarn', ...flags, '-'], { cwd: dir, input });
+          await git(['apply', '--whitespace=nowarn', ...flags, '-'], { ...(await at(dir)), input });
           // --numstat only parses (applies nothing), so it names the touched files of the applied diff.
-          const stat = await git(['apply', ...flags, '--numstat', '-z', '-'], { cwd: dir, input });
+          const stat = await git(['apply', ...flags, '--numstat', '-z', '-'], { ...(await at(dir)), input });
           return [...new Set([...numstatFiles(stat.stdout), ...renamedFrom(input)])];
         } catch (error) {
           if (!isAutodevError(error, 'GIT_FAILED')) throw error;
@@ -133,8 +145,8 @@ export function createWorkspaceGit(deps: WorkspaceGitDeps): WorkspaceGit {
     },
 
     async commitAll(dir, message, author: GitAuthor) {
-      await git(['add', '--all'], { cwd: dir });
-      const staged = await git(['diff', '--cached', '--quiet'], { cwd: dir, okExitCodes: [1] });
+      await git(['add', '--all'], await at(dir));
+      const staged = await git(['diff', '--cached', '--quiet'], { ...(await at(dir)), okExitCodes: [1] });
       if (staged.exitCode === 0) return { commit: await head(dir), changed: false };
       await git(
         [
@@ -147,20 +159,20 @@ export function createWorkspaceGit(deps: WorkspaceGitDeps): WorkspaceGit {
           '--no-verify',
           '--file=-',
         ],
-        { cwd: dir, input: message, ...(author.date ? { commitDate: author.date } : {}) },
+        { ...(await at(dir)), input: message, ...(author.date ? { commitDate: author.date } : {}) },
       );
       return { commit: await head(dir), changed: true };
     },
 
     async changedFiles(dir, base) {
       const from = await resolveCommit(dir, base);
-      const res = await git(['diff', '--name-only', '-z', ...DIFF_FLAGS, from, 'HEAD', '--'], { cwd: dir });
+      const res = await git(['diff', '--name-only', '-z', ...DIFF_FLAGS, from, 'HEAD', '--'], await at(dir));
       return splitZ(res.stdout);
     },
 
     async diff(dir, base) {
       const from = await resolveCommit(dir, base);
-      return (await git(['diff', ...DIFF_FLAGS, from, 'HEAD', '--'], { cwd: dir })).stdout;
+      return (await git(['diff', ...DIFF_FLAGS, from, 'HEAD', '--'], await at(dir))).stdout;
     },
 
     async push(dir, remote, branch, options = {}) {
@@ -171,7 +183,7 @@ export function createWorkspaceGit(deps: WorkspaceGitDeps): WorkspaceGit {
       // A forced push only replaces what was just seen there, never a commit pushed meanwhile by someone else.
       const lease = options.force ? [`--force-with-lease=refs/heads/${branch}:${remoteCommit ?? ''}`] : [];
       await git(['push', '--quiet', '--no-verify', ...lease, url, `${local}:refs/heads/${branch}`], {
-        cwd: dir,
+        ...(await at(dir)),
         secretConfig: authConfig(url, options.token),
       });
       return { pushed: true, remoteCommit: local };

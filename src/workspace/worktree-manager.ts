@@ -1,16 +1,24 @@
-import { mkdir, readFile, readdir, rm, stat } from 'node:fs/promises';
+import { mkdir, readFile, readdir, realpath, rm, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import type { AutodevConfig } from '../config/schema.js';
 import { AutodevError } from '../errors.js';
 import { createMirrorStore, type MirrorStore } from './mirror.js';
 import { parseRepoRef } from './repo-ref.js';
-import type { RunGit } from './run-git.js';
+import type { GitWorktree, RunGit } from './run-git.js';
+import { isWithin } from './real-path.js';
 import type { PrepareWorkspaceInput, Workspace, WorkspaceManager } from './types.js';
 import { createWorkspaceRecords, type WorkspaceRecord } from './workspace-meta.js';
 
 export interface WorktreeManager extends WorkspaceManager {
   /** Keeps the task's workspace for keep_failed_workspaces_hours from now (or `at`) instead of the next sweep. */
   markFailed(taskId: string, at?: Date): Promise<void>;
+  /**
+   * The git dir and work tree of a prepared workspace, found from autodev's records and the mirror's
+   * worktree registry, never from the worktree's `.git` file (the sandbox can write the worktree).
+   * Undefined for a directory outside data_dir; WORKSPACE_MISSING for one inside it that is not a
+   * workspace autodev prepared.
+   */
+  locate(dir: string): Promise<GitWorktree | undefined>;
 }
 
 export interface WorktreeManagerDeps {
@@ -70,30 +78,51 @@ export function createWorkspaceManager(
       );
   };
 
-  const isWorktree = async (dir: string): Promise<boolean> => {
-    if (!(await exists(join(dir, '.git')))) return false;
-    const res = await git(['rev-parse', '--verify', '--quiet', 'HEAD'], { cwd: dir, okExitCodes: [1, 128] });
+  /**
+   * The worktree's git dir, `<mirror>/worktrees/<name>`, found by the mirror's own back-pointer (its
+   * `gitdir` file names the worktree's `.git`). The mirror lives in data_dir, where no sandbox reaches.
+   */
+  const worktreeOf = async (mirrorDir: string, dir: string): Promise<GitWorktree | undefined> => {
+    const registry = join(mirrorDir, 'worktrees');
+    const names = await readdir(registry).catch(() => []);
+    const wanted = new Set([join(resolve(dir), '.git')]);
+    const real = await realpath(dir).catch(() => undefined);
+    if (real !== undefined) wanted.add(join(real, '.git'));
+    for (const name of names) {
+      const pointer = await readFile(join(registry, name, 'gitdir'), 'utf8').catch(() => undefined);
+      if (pointer !== undefined && wanted.has(pointer.trim())) {
+        return { gitDir: join(registry, name), workTree: resolve(dir) };
+      }
+    }
+    return undefined;
+  };
+
+  const isWorktree = async (mirrorDir: string, dir: string): Promise<boolean> => {
+    const worktree = await worktreeOf(mirrorDir, dir);
+    if (worktree === undefined || !(await exists(dir))) return false;
+    const res = await git(['rev-parse', '--verify', '--quiet', 'HEAD'], { worktree, okExitCodes: [1, 128] });
     return res.exitCode === 0;
   };
 
-  /** The mirror a worktree belongs to, read from its `.git` file (`gitdir: <mirror>/worktrees/<name>`). */
-  const mirrorOfWorktree = async (dir: string): Promise<string | undefined> => {
-    const text = await readFile(join(dir, '.git'), 'utf8').catch(() => undefined);
-    const gitdir = /^gitdir: (.+)$/m.exec(text ?? '')?.[1];
-    return gitdir === undefined ? undefined : dirname(dirname(gitdir.trim()));
+  /** Git options for a worktree autodev made; refuses to fall back on the worktree's `.git` file. */
+  const on = async (mirrorDir: string, dir: string): Promise<{ worktree: GitWorktree }> => {
+    const worktree = await worktreeOf(mirrorDir, dir);
+    if (worktree === undefined) {
+      throw new AutodevError('WORKSPACE_MISSING', `${dir} is not a worktree of ${mirrorDir}`);
+    }
+    return { worktree };
   };
 
   /** Removes the worktree dir, its registration and its branch; tolerant of any of them missing. */
   const discard = async (taskId: string, mirrorDir: string | undefined, branch: string | undefined) => {
     const dir = dirOf(taskId);
-    const owner = (await mirrorOfWorktree(dir)) ?? mirrorDir;
-    if (owner !== undefined && (await exists(owner))) {
-      await mirrors.withLock(owner, async () => {
-        await git(['worktree', 'remove', '--force', '--force', dir], { cwd: owner, okExitCodes: [128] });
+    // The owner comes from autodev's record only: the worktree's `.git` file may have been rewritten.
+    if (mirrorDir !== undefined && (await exists(mirrorDir))) {
+      await mirrors.withLock(mirrorDir, async () => {
         await rm(dir, { recursive: true, force: true });
-        await git(['worktree', 'prune'], { cwd: owner });
+        await git(['worktree', 'prune'], { cwd: mirrorDir });
         if (branch !== undefined) {
-          await git(['branch', '-D', '--', branch], { cwd: owner, okExitCodes: [1] });
+          await git(['branch', '-D', '--', branch], { cwd: mirrorDir, okExitCodes: [1] });
         }
       });
     }
@@ -102,7 +131,7 @@ export function createWorkspaceManager(
 
   const find = async (taskId: string): Promise<WorkspaceRecord | undefined> => {
     const record = await records.read(taskId);
-    if (record === undefined || !(await isWorktree(record.dir))) return undefined;
+    if (record === undefined || !(await isWorktree(record.mirrorDir, record.dir))) return undefined;
     return record;
   };
 
@@ -121,7 +150,7 @@ export function createWorkspaceManager(
     const kept = await mirrors.withLock(record.mirrorDir, async () => {
       if (await exists(spare)) return false;
       await mkdir(sparesDir, { recursive: true });
-      await git(['checkout', '--quiet', '--detach'], { cwd: record.dir });
+      await git(['checkout', '--quiet', '--detach'], await on(record.mirrorDir, record.dir));
       await git(['worktree', 'move', record.dir, spare], { cwd: record.mirrorDir });
       await git(['branch', '-D', '--', record.branch], { cwd: record.mirrorDir, okExitCodes: [1] });
       return true;
@@ -129,8 +158,9 @@ export function createWorkspaceManager(
     if (!kept) return remove(taskId);
     await records.delete(taskId);
     // Build output, dependencies and stray files of this task must not reach the next one.
-    await git(['reset', '--hard', '--quiet'], { cwd: spare });
-    await git(['clean', '-ffdxq'], { cwd: spare });
+    const spareGit = await on(record.mirrorDir, spare);
+    await git(['reset', '--hard', '--quiet'], spareGit);
+    await git(['clean', '-ffdxq'], spareGit);
   };
 
   /** Deletes mirror branches no worktree has checked out: leftovers of crashes between add and remove. */
@@ -195,7 +225,7 @@ export function createWorkspaceManager(
           // A spare worktree of this repo is moved into place: its files are already there, so only the
           // files that differ from the base commit are written below.
           const spare = spareOf(mirrorDir);
-          if (await isWorktree(spare)) {
+          if (await isWorktree(mirrorDir, spare)) {
             await mkdir(workspacesDir, { recursive: true });
             await git(['worktree', 'move', spare, dir], { cwd: mirrorDir, signal });
             return { mirrorDir, baseCommit, recycled: true };
@@ -211,11 +241,15 @@ export function createWorkspaceManager(
         },
         signal,
       );
+      const worktreeGit = await on(mirrorDir, dir);
+      // A spare's `.git` file was visible to the last task's sandbox: it is written anew from the mirror's
+      // record, so git inside the sandbox (and any tool that reads it) finds the right repository.
+      await writeFile(join(dir, '.git'), `gitdir: ${worktreeGit.worktree.gitDir}\n`);
       if (recycled) {
-        await git(['checkout', '--quiet', '--force', '-B', branch, baseCommit], { cwd: dir, signal });
-        await git(['clean', '-ffdxq'], { cwd: dir, signal });
+        await git(['checkout', '--quiet', '--force', '-B', branch, baseCommit], { ...worktreeGit, signal });
+        await git(['clean', '-ffdxq'], { ...worktreeGit, signal });
       } else {
-        await git(['reset', '--hard', '--quiet', 'HEAD'], { cwd: dir, signal });
+        await git(['reset', '--hard', '--quiet', 'HEAD'], { ...worktreeGit, signal });
       }
 
       const record: WorkspaceRecord = {
@@ -241,6 +275,17 @@ export function createWorkspaceManager(
     remove,
 
     release,
+
+    async locate(dir) {
+      const abs = resolve(dir);
+      if (!isWithin(abs, resolve(config.dataDir))) return undefined;
+      const taskId = basename(abs);
+      const record = dirname(abs) === resolve(workspacesDir) ? await records.read(taskId) : undefined;
+      if (record === undefined || record.dir !== abs) {
+        throw new AutodevError('WORKSPACE_MISSING', `${dir} is not a workspace autodev prepared`);
+      }
+      return (await on(record.mirrorDir, abs)).worktree;
+    },
 
     async markFailed(taskId, at) {
       checkTaskId(taskId);
