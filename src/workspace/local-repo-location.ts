@@ -1,4 +1,4 @@
-import { lstat, readFile, realpath, stat } from 'node:fs/promises';
+import { lstat, open, realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { AutodevError } from '../errors.js';
 
@@ -18,6 +18,26 @@ const GIT_SUFFIXES = ['/.git', '', '.git/.git', '.git'];
 // A `.git` file may name a directory that has a `.git` file again; git follows a few, so do we.
 const MAX_HOPS = 8;
 
+// `.git` and `commondir` files hold one path; a bigger file (a bundle, a trap) is read no further.
+const MAX_POINTER_BYTES = 4096;
+
+/** The start of a regular file, or undefined when it is none or cannot be read. */
+async function readHead(file: string): Promise<string | undefined> {
+  // Only regular files: opening a FIFO planted as `commondir` would block a thread for good.
+  if (!(await stat(file).catch(() => undefined))?.isFile()) return undefined;
+  const handle = await open(file, 'r').catch(() => undefined);
+  if (handle === undefined) return undefined;
+  try {
+    const buffer = Buffer.alloc(MAX_POINTER_BYTES);
+    const { bytesRead } = await handle.read(buffer, 0, MAX_POINTER_BYTES, 0);
+    return buffer.subarray(0, bytesRead).toString('utf8');
+  } catch {
+    return undefined;
+  } finally {
+    await handle.close();
+  }
+}
+
 const exists = (p: string) =>
   lstat(p).then(
     () => true,
@@ -26,7 +46,7 @@ const exists = (p: string) =>
 
 /** The common directory of a git directory: where its refs and objects live (`commondir` moves them). */
 async function commonDirOf(gitDir: string): Promise<string> {
-  const named = await readFile(path.join(gitDir, 'commondir'), 'utf8').catch(() => undefined);
+  const named = await readHead(path.join(gitDir, 'commondir'));
   if (named === undefined) return gitDir;
   return realpath(path.resolve(gitDir, named.trim())).catch(() => path.resolve(gitDir, named.trim()));
 }
@@ -40,7 +60,7 @@ async function isGitDirectory(dir: string): Promise<boolean> {
 
 /** The directory a `gitdir: <path>` file names (relative to the file's folder), or undefined. */
 async function gitFileTarget(file: string): Promise<string | undefined> {
-  const text = await readFile(file, 'utf8').catch(() => undefined);
+  const text = await readHead(file);
   const match = text === undefined ? null : /^gitdir: (.+?)\s*$/m.exec(text);
   return match?.[1] === undefined ? undefined : path.resolve(path.dirname(file), match[1]);
 }
