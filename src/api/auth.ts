@@ -10,7 +10,7 @@ export function installBearerAuth(app: FastifyInstance, tokens: readonly string[
   if (tokens.length === 0) return;
   const digests = tokens.map(digest);
   app.addHook('onRequest', async (request) => {
-    if (!needsToken(request)) return;
+    if (!isApiRoute(request)) return;
     const presented = bearerToken(request);
     const ok = presented !== undefined && matchesAny(digest(presented), digests);
     if (!ok) {
@@ -23,11 +23,11 @@ export function installBearerAuth(app: FastifyInstance, tokens: readonly string[
 }
 
 /**
- * Decided on the route fastify matched, not on the raw URL: the router decodes the path, so
+ * Whether a request is an API call (token needed, rate limited). Decided on the route fastify matched, not on the raw URL: the router decodes the path, so
  * `/%61pi/v1/...` reaches an /api route while its raw URL does not start with `/api/`. Requests that
  * match no route are judged by their URL only to answer 401 rather than 404 under /api.
  */
-function needsToken(request: FastifyRequest): boolean {
+export function isApiRoute(request: FastifyRequest): boolean {
   const route: string | undefined = request.routeOptions.url;
   const path = route ?? request.url;
   return path.startsWith('/api/') && path !== PUBLIC_API_ROUTE;

@@ -1,4 +1,3 @@
-import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import {
@@ -8,7 +7,8 @@ import {
   type ZodTypeProvider,
 } from 'fastify-type-provider-zod';
 import type { Runtime } from '../runtime/create-runtime.js';
-import { bearerToken, installBearerAuth } from './auth.js';
+import { installBearerAuth } from './auth.js';
+import { installRateLimit } from './rate-limit.js';
 import { installErrorHandler } from './error-handler.js';
 import { eventsRoutes } from './routes/events.js';
 import { opsRoutes } from './routes/ops.js';
@@ -43,6 +43,11 @@ export async function buildServer(runtime: Runtime): Promise<FastifyInstance> {
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   installErrorHandler(app, runtime.redact);
+  // The limiter's hook first: requests refused by auth are counted too.
+  await installRateLimit(app, {
+    perMinute: config.rate_limit_per_minute,
+    tokens: config.secrets.apiTokens,
+  });
   installBearerAuth(app, config.secrets.apiTokens);
 
   await app.register(swagger, {
@@ -56,20 +61,8 @@ export async function buildServer(runtime: Runtime): Promise<FastifyInstance> {
     transform: jsonSchemaTransform,
   });
 
-  if (config.rate_limit_per_minute > 0) {
-    await app.register(rateLimit, {
-      global: false,
-      max: config.rate_limit_per_minute,
-      timeWindow: 60_000,
-      keyGenerator: (request) => bearerToken(request) ?? request.ip,
-    });
-  }
-
   await app.register(
     async (api) => {
-      if (config.rate_limit_per_minute > 0) {
-        api.addHook('onRequest', api.rateLimit());
-      }
       await api.register(tasksRoutes(runtime));
       await api.register(eventsRoutes(runtime));
     },

@@ -1,12 +1,15 @@
 import type { AutodevConfig } from '../config/schema.js';
+import { createRepoAllowlist } from '../governance/allowlist.js';
 import { createLocalForge, type LocalForgeDeps } from './local.js';
 import type { Forge } from './types.js';
 
-export type ForgeDeps = LocalForgeDeps;
+/** What every forge is given by the runtime; each builds the rest from config. */
+export type ForgeDeps = Omit<LocalForgeDeps, 'allowlist'>;
 
 /** Flat id → factory map; `[autodev] provider` accepts exactly these keys. */
 export const FORGES = {
-  local: (_config: AutodevConfig, deps: ForgeDeps): Forge => createLocalForge(deps),
+  local: (config: AutodevConfig, deps: ForgeDeps): Forge =>
+    createLocalForge({ ...deps, allowlist: createRepoAllowlist(config.allowlist_repos) }),
 } as const;
 
 export function createForge(config: AutodevConfig, deps: ForgeDeps): Forge {

@@ -1,10 +1,15 @@
+import type { RepoAllowlist } from '../governance/allowlist.js';
+import { resolveAllowedRepo } from '../governance/repo-access.js';
 import type { PullRequestRepository } from '../store/pull-request-repository.js';
+import { parseRepoRef } from '../workspace/repo-ref.js';
 import type { WorkspaceGit } from '../workspace/types.js';
 import type { Forge } from './types.js';
 
 export interface LocalForgeDeps {
   pullRequests: PullRequestRepository;
   git: WorkspaceGit;
+  /** allowlist_repos: the merge push re-checks the repo (a local one by its real path). */
+  allowlist: RepoAllowlist;
 }
 
 /**
@@ -36,18 +41,17 @@ export function createLocalForge(deps: LocalForgeDeps): Forge {
       if (pullRequest.status === 'merged' && pullRequest.merge_commit) {
         return { merged: true, mergeCommit: pullRequest.merge_commit };
       }
-      const baseCommit = await deps.git.remoteBranchCommit(
-        workspaceDir,
-        pullRequest.repo,
-        pullRequest.base_branch,
-      );
+      // The repo is re-checked here and git is given its real git directory: a link swapped after
+      // submission cannot redirect the merge push.
+      const target = await resolveAllowedRepo(parseRepoRef(pullRequest.repo), deps.allowlist);
+      const baseCommit = await deps.git.remoteBranchCommit(workspaceDir, target, pullRequest.base_branch);
       if (baseCommit === pullRequest.head_commit) {
         await deps.pullRequests.markMerged(pullRequest.task_id, pullRequest.head_commit);
         return { merged: true, mergeCommit: pullRequest.head_commit };
       }
       try {
         // No force: the push is refused unless it fast-forwards the base branch.
-        await deps.git.push(workspaceDir, pullRequest.repo, pullRequest.base_branch);
+        await deps.git.push(workspaceDir, target, pullRequest.base_branch);
       } catch (error) {
         return {
           merged: false,

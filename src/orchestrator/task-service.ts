@@ -1,6 +1,7 @@
 import { AutodevError } from '../errors.js';
 import { isTerminal, type Task, type TaskInput } from '../domain/task.js';
 import type { RepoAllowlist } from '../governance/allowlist.js';
+import { resolveAllowedRepo } from '../governance/repo-access.js';
 import type { AutodevMetrics } from '../metrics/registry.js';
 import type { Store } from '../store/index.js';
 import { parseRepoRef } from '../workspace/repo-ref.js';
@@ -31,11 +32,8 @@ export function createTaskService(deps: TaskServiceDeps): TaskService {
         );
       }
       const ref = parseRepoRef(input.repo);
-      if (!deps.allowlist(ref.normalized)) {
-        throw new AutodevError('REPO_NOT_ALLOWED', `repository ${ref.normalized} is not in allowlist_repos`, {
-          details: { repo: ref.normalized },
-        });
-      }
+      // A local repo is checked by its real path too; the check runs again before every fetch and push.
+      await resolveAllowedRepo(ref, deps.allowlist);
       const task = await deps.store.tasks.create({
         ...input,
         repo: ref.cloneUrl,

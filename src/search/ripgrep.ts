@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { AutodevError } from '../errors.js';
 import { spawnCapped } from '../sandbox/spawn-capped.js';
-import { resolveInside } from './paths.js';
+import { resolveSearchTarget } from './paths.js';
 import type { RepoSearch, SearchMatch } from './types.js';
 
 const TIMEOUT_MS = 60_000;
@@ -17,11 +17,18 @@ const rgMatchLine = z.object({
   }),
 });
 
+/**
+ * Flags every run starts with. The repository is hostile: `--no-config` so RIPGREP_CONFIG_PATH (or a
+ * config it points at) cannot add flags such as `--follow` or `--pre`; `--no-follow` so a link met
+ * while walking is never entered, whatever else is set.
+ */
+const SAFE_FLAGS = ['--no-config', '--no-follow'];
+
 /** repo_search and file_list over ripgrep (Debian package ripgrep): fast, and it honours .gitignore. */
 export function createRipgrepSearch(deps: { env: Readonly<Record<string, string>> }): RepoSearch {
   const run = async (dir: string, args: string[], signal?: AbortSignal) => {
     const result = await spawnCapped({
-      argv: ['rg', ...args],
+      argv: ['rg', ...SAFE_FLAGS, ...args],
       cwd: dir,
       env: deps.env,
       timeoutMs: TIMEOUT_MS,
@@ -38,9 +45,9 @@ export function createRipgrepSearch(deps: { env: Readonly<Record<string, string>
   return {
     async listFiles(dir, options = {}) {
       const max = options.max ?? 5000;
-      const target = options.path ? resolveInside(dir, options.path) : '.';
+      const { cwd, target } = await resolveSearchTarget(dir, options.path);
       const result = await run(
-        dir,
+        cwd,
         ['--files', '--hidden', '--glob', '!.git', '--sort', 'path', '--', target],
         options.signal,
       );
@@ -53,11 +60,11 @@ export function createRipgrepSearch(deps: { env: Readonly<Record<string, string>
 
     async search(dir, pattern, options = {}) {
       const max = options.maxResults ?? 200;
-      const target = options.path ? resolveInside(dir, options.path) : '.';
+      const { cwd, target } = await resolveSearchTarget(dir, options.path);
       const args = ['--json', '--hidden', '--glob', '!.git', '--sort', 'path'];
       if (options.fixedStrings) args.push('--fixed-strings');
       args.push('--regexp', pattern, '--', target);
-      const result = await run(dir, args, options.signal);
+      const result = await run(cwd, args, options.signal);
       const matches: SearchMatch[] = [];
       let more = result.truncated;
       for (const line of result.stdout.split('\n')) {

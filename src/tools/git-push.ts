@@ -1,4 +1,7 @@
 import { z } from 'zod';
+import { createRepoAllowlist } from '../governance/allowlist.js';
+import { resolveAllowedRepo } from '../governance/repo-access.js';
+import { parseRepoRef } from '../workspace/repo-ref.js';
 import { defineTool } from './define.js';
 import { registerTool } from './register.js';
 
@@ -10,7 +13,13 @@ export const gitPushTool = registerTool(
     inputSchema: z.object({ repo: z.string().min(1), branch: z.string().min(1) }),
     async invoke(input, ctx) {
       const { git, config } = ctx.services;
-      const result = await git.push(ctx.workspaceDir, input.repo, input.branch, {
+      // Checked again at the push: a local repo's link swapped since submission must not redirect it,
+      // and git gets the real git directory so it follows no link of its own.
+      const target = await resolveAllowedRepo(
+        parseRepoRef(input.repo),
+        createRepoAllowlist(config.allowlist_repos),
+      );
+      const result = await git.push(ctx.workspaceDir, target, input.branch, {
         token: config.secrets.forgeToken,
       });
       return { branch: input.branch, commit: result.remoteCommit, pushed: result.pushed };

@@ -2,6 +2,8 @@ import { createHash, randomBytes } from 'node:crypto';
 import { mkdir, readdir, rename, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { AutodevError, isAutodevError } from '../errors.js';
+import type { RepoAllowlist } from '../governance/allowlist.js';
+import { resolveAllowedRepo } from '../governance/repo-access.js';
 import { createKeyedLock, type KeyedLock } from './file-lock.js';
 import type { RepoRef } from './repo-ref.js';
 import type { RunGit } from './run-git.js';
@@ -17,6 +19,8 @@ export interface MirrorStoreDeps {
   /** `<dataDir>/mirrors` */
   root: string;
   lock?: KeyedLock;
+  /** allowlist_repos, checked again before every fetch (a local repo by its real path); all when absent. */
+  allowlist?: RepoAllowlist;
 }
 
 export interface MirrorStore {
@@ -75,6 +79,7 @@ function unreachable(ref: RepoRef, error: unknown): AutodevError {
 export function createMirrorStore(deps: MirrorStoreDeps): MirrorStore {
   const { git, root } = deps;
   const lock = deps.lock ?? createKeyedLock();
+  const allowlist = deps.allowlist ?? (() => true);
 
   const pathFor = (ref: RepoRef): string =>
     join(root, `${createHash('sha256').update(ref.normalized).digest('hex').slice(0, 24)}.git`);
@@ -91,11 +96,16 @@ export function createMirrorStore(deps: MirrorStoreDeps): MirrorStore {
   };
 
   // Built in a temp dir and renamed into place, so a crash never leaves a mirror that looks complete.
-  const create = async (ref: RepoRef, mirrorDir: string, signal?: AbortSignal): Promise<void> => {
+  const create = async (
+    ref: RepoRef,
+    url: string,
+    mirrorDir: string,
+    signal?: AbortSignal,
+  ): Promise<void> => {
     const tmp = `${mirrorDir}${TMP_MARK}${randomBytes(4).toString('hex')}`;
     try {
       await git(['init', '--quiet', '--bare', tmp], { signal });
-      await git(['config', 'remote.origin.url', ref.cloneUrl], { cwd: tmp });
+      await git(['config', 'remote.origin.url', url], { cwd: tmp });
       await git(['config', 'remote.origin.fetch', MIRROR_FETCH_REFSPEC], { cwd: tmp });
       await git(['config', 'autodev.repo', ref.normalized], { cwd: tmp });
       await fetch(tmp, signal);
@@ -119,12 +129,15 @@ export function createMirrorStore(deps: MirrorStoreDeps): MirrorStore {
         mirrorDir,
         async () => {
           try {
+            // Checked now, not only at submission: a link swapped since then must not lead git elsewhere.
+            // git is given the real git directory of a local repo, so it follows no link of its own.
+            const url = await resolveAllowedRepo(ref, allowlist);
             if (await exists(mirrorDir)) {
               // The same repo may come as https today and ssh tomorrow: fetch from the form this task gave.
-              await git(['config', 'remote.origin.url', ref.cloneUrl], { cwd: mirrorDir });
+              await git(['config', 'remote.origin.url', url], { cwd: mirrorDir });
               await fetch(mirrorDir, signal);
             } else {
-              await create(ref, mirrorDir, signal);
+              await create(ref, url, mirrorDir, signal);
             }
           } catch (error) {
             throw unreachable(ref, error);

@@ -1,6 +1,7 @@
 import { mkdir, readFile, readdir, realpath, rm, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import type { AutodevConfig } from '../config/schema.js';
+import { createRepoAllowlist } from '../governance/allowlist.js';
 import { AutodevError } from '../errors.js';
 import { createMirrorStore, type MirrorStore } from './mirror.js';
 import { parseRepoRef } from './repo-ref.js';
@@ -54,14 +55,21 @@ function toWorkspace(record: WorkspaceRecord): Workspace {
  * task gave it (shared by all worktrees of that repo); pushes still name the URL explicitly.
  */
 export function createWorkspaceManager(
-  config: Pick<AutodevConfig, 'dataDir' | 'keep_failed_workspaces_hours'>,
+  config: Pick<AutodevConfig, 'dataDir' | 'keep_failed_workspaces_hours'> &
+    Partial<Pick<AutodevConfig, 'allowlist_repos'>>,
   deps: WorktreeManagerDeps,
 ): WorktreeManager {
   const { git } = deps;
   const now = deps.now ?? Date.now;
   const workspacesDir = join(config.dataDir, 'workspaces');
   const records = createWorkspaceRecords(join(config.dataDir, 'workspace-meta'));
-  const mirrors = deps.mirrors ?? createMirrorStore({ git, root: join(config.dataDir, 'mirrors') });
+  const mirrors =
+    deps.mirrors ??
+    createMirrorStore({
+      git,
+      root: join(config.dataDir, 'mirrors'),
+      allowlist: createRepoAllowlist(config.allowlist_repos ?? ['**']),
+    });
   const dirOf = (taskId: string): string => resolve(workspacesDir, taskId);
   const sparesDir = join(config.dataDir, 'spares');
   /** One spare worktree per mirror, kept from the last task that ended well. */

@@ -144,3 +144,52 @@ describe('rate limit per token', () => {
     expect((await api(t.baseUrl, '/healthz')).status).toBe(200);
   });
 });
+
+// Rotating the Authorization header must not buy a fresh budget: only a configured token has its own.
+describe('rate limit with no API tokens configured', () => {
+  let t: TestRuntime;
+  beforeAll(async () => {
+    t = await startTestRuntime({ configToml: '[autodev]\nrate_limit_per_minute = 5\n' });
+  });
+  afterAll(async () => {
+    await t?.close();
+  });
+
+  it('counts requests by client address, whatever Bearer header each one carries', async () => {
+    for (let i = 0; i < 5; i++) {
+      const res = await api(t.baseUrl, TASKS, { headers: bearer(`rotated-${i}`) });
+      expect(res.status, `request ${i + 1}`).toBe(200);
+    }
+    for (const headers of [bearer('rotated-6'), {}]) {
+      const res = await api(t.baseUrl, TASKS, { headers });
+      expect(res.status).toBe(429);
+      expect(parseErrorBody(res.text).code).toBe('RATE_LIMITED');
+    }
+  });
+});
+
+describe('rate limit for wrong tokens', () => {
+  let t: TestRuntime;
+  beforeAll(async () => {
+    t = await startTestRuntime({
+      configToml: '[autodev]\nrate_limit_per_minute = 5\n',
+      env: { AUTODEV_API_TOKENS: 'tok-a' },
+    });
+  });
+  afterAll(async () => {
+    await t?.close();
+  });
+
+  it('refuses the 6th wrong token from one address with 429, while a configured token keeps its own budget', async () => {
+    for (let i = 0; i < 5; i++) {
+      const res = await api(t.baseUrl, TASKS, { headers: bearer(`guess-${i}`) });
+      expect(res.status, `guess ${i + 1}`).toBe(401);
+    }
+    for (const headers of [bearer('guess-6'), {}]) {
+      const res = await api(t.baseUrl, TASKS, { headers });
+      expect(res.status).toBe(429);
+      expect(parseErrorBody(res.text).code).toBe('RATE_LIMITED');
+    }
+    expect((await api(t.baseUrl, TASKS, { headers: bearer('tok-a') })).status).toBe(200);
+  });
+});

@@ -1,4 +1,8 @@
+import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createFixtureRepo, git, type FixtureRepo } from '../fixtures/repo.js';
 import {
   parseErrorBody,
   parseTaskBody,
@@ -119,5 +123,86 @@ describe('repo refusals (whatever the allowlist says)', () => {
     const list = parseTaskList((await t.app.inject({ method: 'GET', url: TASKS })).body);
     expect(list.tasks).toEqual([]);
     expect(t.logs()).not.toContain('pw-s3cr3t-value');
+  });
+});
+
+// A link or a `.git` file under an allowed folder must not open a repository elsewhere: the allowlist
+// is matched against the real path git would reach, not the path string.
+describe('allowlist_repos with a local pattern, against links and .git files', () => {
+  let t: TestRuntime;
+  let root: string;
+  let allowed: string;
+  let outside: FixtureRepo;
+
+  beforeAll(async () => {
+    outside = await createFixtureRepo({ files: { 'secret.txt': 'outside\n' } });
+    root = await mkdtemp(join(tmpdir(), 'autodev-allowlist-links-'));
+    allowed = join(root, 'allowed');
+    await mkdir(join(allowed, 'gitfile'), { recursive: true });
+    await git(root, ['clone', '-q', '--bare', outside.origin, join(allowed, 'real.git')]);
+    await symlink(outside.origin, join(allowed, 'link.git'));
+    await writeFile(join(allowed, 'gitfile', '.git'), `gitdir: ${outside.origin}\n`);
+    await symlink(join(allowed, 'real.git'), join(allowed, 'inner-link.git'));
+    // The allowed folder named through a link: a pattern and a repo under it must still match.
+    await symlink(allowed, join(root, 'alias'));
+    t = await startTestRuntime({ configToml: `[autodev]\nallowlist_repos = ["${allowed}/**"]\n` });
+  });
+  afterAll(async () => {
+    await t?.close();
+    await outside?.cleanup();
+    if (root) await rm(root, { recursive: true, force: true });
+  });
+
+  it.each([
+    ['a symlink to a repo outside', 'link.git'],
+    ['a folder whose .git file names a repo outside', 'gitfile'],
+    ['the same, as a file:// URL', 'file://gitfile'],
+    ['a name git completes with .git to the link', 'link'],
+  ])('refuses %s with 403 REPO_NOT_ALLOWED naming it, and stores nothing', async (_name, given) => {
+    const repo = given.startsWith('file://')
+      ? `file://${join(allowed, given.slice(7))}`
+      : join(allowed, given);
+    const shown = given.startsWith('file://') ? join(allowed, given.slice(7)) : repo;
+    const res = await t.app.inject({ method: 'POST', url: TASKS, payload: seedTask({ repo }) });
+    expect(res.statusCode).toBe(403);
+    const error = parseErrorBody(res.body);
+    expect(error.code).toBe('REPO_NOT_ALLOWED');
+    expect(error.message).toContain(shown);
+    expect(error.message).toContain('resolves to a path outside allowlist_repos');
+    expect(res.body).not.toContain(outside.origin);
+    const list = parseTaskList((await t.app.inject({ method: 'GET', url: TASKS })).body);
+    expect(list.tasks.map((task) => task.repo)).not.toContain(repo);
+  });
+
+  it.each([
+    ['a repo inside', 'allowed/real.git'],
+    ['a link that stays inside', 'allowed/inner-link.git'],
+  ])('accepts %s (201)', async (_name, given) => {
+    const res = await t.app.inject({
+      method: 'POST',
+      url: TASKS,
+      payload: seedTask({ repo: join(root, given) }),
+    });
+    expect(res.statusCode).toBe(201);
+  });
+
+  it('matches a pattern written through a link to the folder by its real path too (201)', async () => {
+    const viaAlias = await startTestRuntime({
+      configToml: `[autodev]\nallowlist_repos = ["${root}/alias/**"]\n`,
+    });
+    try {
+      for (const repo of [join(root, 'alias', 'real.git'), join(allowed, 'real.git')]) {
+        const res = await viaAlias.app.inject({ method: 'POST', url: TASKS, payload: seedTask({ repo }) });
+        expect(res.statusCode).toBe(201);
+      }
+      const res = await viaAlias.app.inject({
+        method: 'POST',
+        url: TASKS,
+        payload: seedTask({ repo: join(root, 'alias', 'link.git') }),
+      });
+      expect(parseErrorBody(res.body).code).toBe('REPO_NOT_ALLOWED');
+    } finally {
+      await viaAlias.close();
+    }
   });
 });
