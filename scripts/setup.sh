@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Sets up everything autodev and its tests need on a fresh Debian machine:
-# system packages (git, bubblewrap, ripgrep), npm packages, Go tools into .tools/bin, and the build.
+# system packages (git, bubblewrap, ripgrep, acl), npm packages, Go tools into .tools/bin, and the build.
 # Safe to run again: each step is skipped when its result is already there.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -9,6 +9,10 @@ need_apt=()
 command -v git >/dev/null 2>&1 || need_apt+=(git)
 command -v bwrap >/dev/null 2>&1 || need_apt+=(bubblewrap)
 command -v rg >/dev/null 2>&1 || need_apt+=(ripgrep)
+# setfacl: run as root, the sandbox runs commands as an unprivileged uid that needs write access to
+# the workspace (src/sandbox/unprivileged-user.ts); setpriv (util-linux) drops to that uid.
+command -v setfacl >/dev/null 2>&1 || need_apt+=(acl)
+command -v setpriv >/dev/null 2>&1 || need_apt+=(util-linux)
 if [ ${#need_apt[@]} -gt 0 ]; then
   echo "setup: installing Debian packages: ${need_apt[*]}"
   SUDO=""

@@ -1,3 +1,5 @@
+import { lstat } from 'node:fs/promises';
+import path from 'node:path';
 import { realPathInside } from '../workspace/real-path.js';
 import { applyAutodevToml, readAutodevToml } from './autodev-toml.js';
 import { go } from './go.js';
@@ -26,8 +28,11 @@ export async function detectProjects(repoDir: string): Promise<DetectedProject[]
   const projects = toml ? applyAutodevToml(found, toml) : found;
   // A root named in .autodev.toml may be a committed symlink (`up -> ../..`): its real path must stay
   // inside the repo, or nothing of the repo may run there.
+  // A root that does not exist escapes nowhere; the sandbox refuses to enter it later.
   for (const project of projects) {
-    await realPathInside(repoDir, project.root, { what: 'project root' });
+    if (await lstat(path.join(repoDir, project.root)).catch(() => undefined)) {
+      await realPathInside(repoDir, project.root, { what: 'project root' });
+    }
   }
   return projects.sort((a, b) =>
     a.root === b.root
