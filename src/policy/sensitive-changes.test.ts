@@ -37,6 +37,10 @@ describe('sensitive changes: what a change did to the checks that judge it', () 
     'vitest.workspace.ts',
     '.mocharc.yml',
     '.mocharc',
+    '.cargo/config.toml',
+    'sitecustomize.py',
+    '.npmrc',
+    '.pytest.ini',
   ])('%s is a test or test configuration', (file) => {
     expect(isTestPath(file)).toBe(true);
   });

@@ -18,11 +18,27 @@ export type ReadSide = (side: 'base' | 'head', file: string) => Promise<string |
 
 const AUTODEV_CONFIG = '.autodev.toml';
 
-// Folders whose files are tests or test data by the conventions of the four languages.
-const TEST_DIRS = new Set(['test', 'tests', '__tests__', 'spec', 'specs', 'testdata', '__snapshots__']);
+// Folders whose files are tests or test data by the conventions of the four languages; and
+// `.cargo/`, whose config can set a `runner` that replaces every test binary (`runner = "true"`).
+const TEST_DIRS = new Set([
+  'test',
+  'tests',
+  '__tests__',
+  'spec',
+  'specs',
+  'testdata',
+  '__snapshots__',
+  '.cargo',
+]);
+// Files that change how the tests run without being tests: runner config, and interpreter start-up
+// hooks (sitecustomize, .npmrc's node-options) that load code into the test process first.
 const TEST_CONFIG_FILES = new Set([
   'conftest.py',
   'pytest.ini',
+  '.pytest.ini',
+  'sitecustomize.py',
+  'usercustomize.py',
+  '.npmrc',
   'tox.ini',
   'noxfile.py',
   '.coveragerc',
