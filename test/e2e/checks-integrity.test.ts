@@ -75,7 +75,7 @@ describe('a change cannot weaken the checks that judge it', () => {
       allow: false,
       deny: expect.arrayContaining([
         "Changes to autodev's configuration require human review: .autodev.toml",
-      ]) as unknown,
+      ]),
     });
     expect(events.find((e) => e.type === 'change.checks_touched')?.data).toEqual({
       autodev_config: ['.autodev.toml'],
@@ -109,7 +109,7 @@ describe('a change cannot weaken the checks that judge it', () => {
       deny: expect.arrayContaining([
         'Changes to tests or how they run require human review: tests/test_calc.py',
         'Tests that failed before the change must pass after it; not passing: tests/test_calc.py::test_add',
-      ]) as unknown,
+      ]),
       baseline_failures_missing: ['tests/test_calc.py::test_add'],
     });
   });
@@ -130,7 +130,7 @@ describe('a change cannot weaken the checks that judge it', () => {
       allow: false,
       deny: expect.arrayContaining([
         'Changes to tests or how they run require human review: tests/test_calc.py',
-      ]) as unknown,
+      ]),
     });
   });
 
