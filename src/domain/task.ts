@@ -117,6 +117,7 @@ export const EVENT_TYPES = [
   'step.reused',
   'model.call',
   'policy.decision',
+  'change.checks_touched',
   'pr.opened',
   'pr.merged',
   'task.failed',

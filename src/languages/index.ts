@@ -1,7 +1,7 @@
 import { lstat } from 'node:fs/promises';
 import path from 'node:path';
 import { realPathInside } from '../workspace/real-path.js';
-import { applyAutodevToml, readAutodevToml } from './autodev-toml.js';
+import { applyAutodevToml, parseAutodevToml, readAutodevToml } from './autodev-toml.js';
 import { go } from './go.js';
 import { node } from './node.js';
 import { python } from './python.js';
@@ -18,13 +18,29 @@ import type {
 
 export const LANGUAGES = { rust, node, python, go } as const satisfies Record<LanguageId, Language>;
 
+export interface DetectOptions {
+  /**
+   * `.autodev.toml` as committed where the change cannot reach it (the task's base commit; `text`
+   * undefined when it had none). Without it, the worktree's copy is read: fine before any change,
+   * never to judge one, since the change could set `test = "true"`.
+   */
+  autodevToml?: { text: string | undefined };
+}
+
 /**
  * Every project in the repo, all languages, with `.autodev.toml` applied; sorted by folder
  * so the root comes first. Throws VALIDATION_FAILED naming the key of a bad `.autodev.toml`.
  */
-export async function detectProjects(repoDir: string): Promise<DetectedProject[]> {
+export async function detectProjects(
+  repoDir: string,
+  options: DetectOptions = {},
+): Promise<DetectedProject[]> {
   const found = (await Promise.all(Object.values(LANGUAGES).map((l) => l.detect(repoDir)))).flat();
-  const toml = await readAutodevToml(repoDir);
+  const toml = options.autodevToml
+    ? options.autodevToml.text === undefined
+      ? undefined
+      : parseAutodevToml(options.autodevToml.text)
+    : await readAutodevToml(repoDir);
   const projects = toml ? applyAutodevToml(found, toml) : found;
   // A root named in .autodev.toml may be a committed symlink (`up -> ../..`): its real path must stay
   // inside the repo, or nothing of the repo may run there.

@@ -79,6 +79,20 @@ export function requireCommand(project: DetectedProject, kind: 'test' | 'build' 
 }
 
 /**
+ * A clean exit proves nothing by itself: a change can make the runner exit 0 before any test ran
+ * (`os._exit(0)` at import), print nothing a parser reads, or flood the output past the cap so the
+ * summary is cut off. Each of these is reported, and none is a pass.
+ */
+function inconclusiveReason(result: SandboxResult, counts: TestCounts): string | undefined {
+  if (result.truncated) {
+    return `the output passed ${MAX_OUTPUT_BYTES / (1024 * 1024)} MiB and was cut, so its results cannot be trusted`;
+  }
+  if (!counts.found) return 'the output held no test summary autodev could read';
+  if (counts.passed + counts.failed === 0) return 'no test ran';
+  return undefined;
+}
+
+/**
  * Runs a test command and turns its output into counts. A tool that is not there throws
  * COMMAND_NOT_FOUND (a setup problem, not a failing test).
  */
@@ -106,6 +120,7 @@ export async function runTestCommand(
           },
         ]
       : counts.failures;
+  const inconclusive = inconclusiveReason(result, counts);
   return {
     language: project.language,
     root: project.root,
@@ -115,7 +130,9 @@ export async function runTestCommand(
     failed: Math.max(counts.failed, failures.length),
     skipped: counts.skipped,
     failures,
-    ok: result.exitCode === 0 && !result.timedOut && counts.failed === 0,
+    ...(counts.passedNames ? { passedTests: counts.passedNames } : {}),
+    ok: result.exitCode === 0 && !result.timedOut && counts.failed === 0 && inconclusive === undefined,
+    ...(inconclusive ? { inconclusive } : {}),
     timedOut: result.timedOut,
     truncated: result.truncated,
     durationMs: result.durationMs,

@@ -41,8 +41,15 @@ export interface TestReport {
   failed: number;
   skipped: number;
   failures: TestCaseFailure[];
-  /** True when the exit code and the parsed counts agree that everything passed. */
+  /** Names of the passing tests when the runner names them; absent when it prints counts only. */
+  passedTests?: string[];
+  /**
+   * True when the exit code and the parsed counts agree that everything passed, at least one test ran,
+   * and the output was read whole.
+   */
   ok: boolean;
+  /** Why a run that did not fail a test is still no pass: no test ran, output cut or unreadable. */
+  inconclusive?: string;
   timedOut: boolean;
   truncated: boolean;
   durationMs: number;

@@ -53,7 +53,7 @@ export async function runTask(ctx: TaskContext): Promise<TaskStatus> {
       });
       head = change.commit;
       await setStatus(ctx, 'verifying');
-      tests = await verifyRound(ctx, round);
+      tests = await verifyRound(ctx, round, workspace.baseCommit);
       if (tests.ok) break;
     }
     if (!tests.ok) {
@@ -65,10 +65,21 @@ export async function runTask(ctx: TaskContext): Promise<TaskStatus> {
 
     const filesChanged = await ctx.services.git.changedFiles(ctx.workspaceDir, workspace.baseCommit);
     const checks = await checkChange(ctx, workspace.baseCommit, filesChanged);
-    const decision = await decidePhase(ctx, { testsPassed: tests.ok, filesChanged, checks });
+    const decision = await decidePhase(ctx, {
+      tests,
+      baseline: workspace.baseline,
+      filesChanged,
+      checks,
+    });
 
     await setStatus(ctx, 'delivering');
-    const delivery = await deliverPhase(ctx, { branch: workspace.branch, headCommit: head, decision, tests });
+    const delivery = await deliverPhase(ctx, {
+      branch: workspace.branch,
+      headCommit: head,
+      decision,
+      tests,
+      checksTouched: checks.sensitive,
+    });
     const final: TaskStatus = delivery.merged ? 'merged' : 'awaiting_review';
     if (!delivery.merged) {
       await ctx.store.events.append(ctx.task.id, 'policy.decision', {

@@ -31,6 +31,21 @@ describe('local policy (the seed rules)', () => {
     ['medium risk', { risk_tier: 'medium' }, /Medium-risk changes require human review/],
     ['a schema change', { files_changed: ['db/migrations/001.SQL'] }, /DBA approval/],
     ['new dependencies', { new_dependencies: ['serde'] }, /New dependencies require approval: serde/],
+    [
+      'a change to .autodev.toml',
+      { autodev_config_changed: ['sub/.autodev.toml'] },
+      /^Changes to autodev's configuration require human review: sub\/\.autodev\.toml$/,
+    ],
+    [
+      'a change to the tests',
+      { test_changes: ['tests/test_calc.py', 'package.json (scripts or test runner config)'] },
+      /^Changes to tests or how they run require human review: tests\/test_calc\.py, package\.json \(scripts/,
+    ],
+    [
+      'a test that failed at baseline and is gone',
+      { baseline_failures_missing: ['tests/test_calc.py::test_add'] },
+      /^Tests that failed before the change must pass after it; not passing: tests\/test_calc\.py::test_add$/,
+    ],
   ])('denies %s with the reason', async (_what, change, reason) => {
     const decision = await policy.evaluate({ ...clean, ...change });
     expect(decision.allow).toBe(false);

@@ -2,7 +2,9 @@ import type { PolicyEngine } from './types.js';
 
 /**
  * The seed's default local rules, the fallback when no OPA server is configured: tests pass, no lint
- * warnings, no secrets, no new dependencies, no schema change, and only low-risk work merges itself.
+ * warnings, no secrets, no new dependencies, no schema change, and only low-risk work merges itself;
+ * and a change that touched autodev's configuration or the tests, or lost a test that failed at
+ * baseline, waits for a human.
  */
 export function createLocalPolicy(): PolicyEngine {
   return {
@@ -21,6 +23,20 @@ export function createLocalPolicy(): PolicyEngine {
       }
       if (input.new_dependencies.length > 0) {
         deny.push(`New dependencies require approval: ${input.new_dependencies.join(', ')}`);
+      }
+      // The change must not judge itself: what it did to the checks is for a human to accept.
+      if (input.autodev_config_changed?.length) {
+        deny.push(
+          `Changes to autodev's configuration require human review: ${input.autodev_config_changed.join(', ')}`,
+        );
+      }
+      if (input.test_changes?.length) {
+        deny.push(`Changes to tests or how they run require human review: ${input.test_changes.join(', ')}`);
+      }
+      if (input.baseline_failures_missing?.length) {
+        deny.push(
+          `Tests that failed before the change must pass after it; not passing: ${input.baseline_failures_missing.join(', ')}`,
+        );
       }
       return Promise.resolve({ allow: deny.length === 0, deny, engine: 'local' });
     },

@@ -11,6 +11,12 @@ export interface PolicyInput {
   lint_unavailable?: string[];
   files_changed: string[];
   new_dependencies: string[];
+  /** `.autodev.toml` files the change touched: autodev's own configuration, never changed by a task unreviewed. */
+  autodev_config_changed?: string[];
+  /** Tests, test configuration or test commands the change touched (see policy/sensitive-changes.ts). */
+  test_changes?: string[];
+  /** Tests that failed at baseline and do not pass after the change (deleted, renamed, skipped). */
+  baseline_failures_missing?: string[];
 }
 
 export interface PolicyDecision {

@@ -1,8 +1,9 @@
 import { z } from 'zod';
-import { detectProjects, runLint, type LanguageId, type LintReport } from '../languages/index.js';
+import { runLint, type LanguageId, type LintReport } from '../languages/index.js';
 import { defineTool } from './define.js';
 import { commandOptions, selectProjects } from './project-commands.js';
 import { registerTool } from './register.js';
+import { CONFIG_COMMIT_DESCRIPTION, detectProjectsForCheck } from './trusted-projects.js';
 import type { ToolContext } from './types.js';
 
 export interface LintToolOutput {
@@ -14,10 +15,11 @@ export interface LintToolOutput {
 
 async function lintProjects(
   ctx: ToolContext,
-  root: string | undefined,
+  input: { root?: string | undefined; config_commit?: string | undefined },
   only?: LanguageId,
 ): Promise<LintToolOutput> {
-  const projects = selectProjects(await detectProjects(ctx.workspaceDir), root).filter(
+  const detected = await detectProjectsForCheck(ctx, input.config_commit);
+  const projects = selectProjects(detected, input.root).filter(
     (p) => only === undefined || p.language === only,
   );
   const reports: LintReport[] = [];
@@ -32,7 +34,10 @@ async function lintProjects(
 const summarize = (out: LintToolOutput) =>
   `${out.warnings} warning(s)${out.unavailable.length ? `; not available: ${out.unavailable.join(', ')}` : ''}`;
 
-const inputSchema = z.object({ root: z.string().min(1).optional() });
+const inputSchema = z.object({
+  root: z.string().min(1).optional(),
+  config_commit: z.string().min(1).optional().describe(CONFIG_COMMIT_DESCRIPTION),
+});
 
 /** Static analysis of every language: clippy, ESLint or tsc, ruff, go vet; warnings as records. */
 export const lintTool = registerTool(
@@ -41,7 +46,7 @@ export const lintTool = registerTool(
     description:
       'Static analysis of every detected project (clippy, ESLint/tsc, ruff, go vet) with warnings as file/line/rule records.',
     inputSchema,
-    invoke: (input, ctx) => lintProjects(ctx, input.root),
+    invoke: (input, ctx) => lintProjects(ctx, input),
     summarize,
   }),
 );
@@ -53,7 +58,7 @@ export const clippyTool = registerTool(
     description:
       'Run cargo clippy --message-format=json on the Rust projects; warnings as file/line/rule records.',
     inputSchema,
-    invoke: (input, ctx) => lintProjects(ctx, input.root, 'rust'),
+    invoke: (input, ctx) => lintProjects(ctx, input, 'rust'),
     summarize,
   }),
 );

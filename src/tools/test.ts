@@ -1,9 +1,10 @@
 import { z } from 'zod';
 import { AutodevError } from '../errors.js';
-import { detectProjects, runTests, type TestReport } from '../languages/index.js';
+import { runTests, type TestReport } from '../languages/index.js';
 import { defineTool } from './define.js';
 import { commandOptions, selectProjects } from './project-commands.js';
 import { registerTool } from './register.js';
+import { CONFIG_COMMIT_DESCRIPTION, detectProjectsForCheck } from './trusted-projects.js';
 
 export interface TestToolOutput {
   ok: boolean;
@@ -27,11 +28,11 @@ export const testTool = registerTool(
         .min(1)
         .optional()
         .describe('Only the project at this folder (relative to the repo root).'),
+      config_commit: z.string().min(1).optional().describe(CONFIG_COMMIT_DESCRIPTION),
     }),
     async invoke(input, ctx): Promise<TestToolOutput> {
-      const projects = selectProjects(await detectProjects(ctx.workspaceDir), input.root).filter(
-        (p) => p.commands.test !== undefined,
-      );
+      const detected = await detectProjectsForCheck(ctx, input.config_commit);
+      const projects = selectProjects(detected, input.root).filter((p) => p.commands.test !== undefined);
       if (projects.length === 0) {
         throw new AutodevError(
           'NO_TEST_COMMAND',
@@ -58,7 +59,8 @@ export const testTool = registerTool(
 
 function summarizeReport(r: TestReport): string {
   const state = r.timedOut ? ', timed out' : '';
-  return `${r.language} (${r.root}): ${r.passed} passed, ${r.failed} failed, ${r.skipped} skipped${state}`;
+  const verdict = r.inconclusive ? ` - not a pass: ${r.inconclusive}` : '';
+  return `${r.language} (${r.root}): ${r.passed} passed, ${r.failed} failed, ${r.skipped} skipped${state}${verdict}`;
 }
 
 function failureFeedback(reports: TestReport[]): string {
@@ -68,6 +70,7 @@ function failureFeedback(reports: TestReport[]): string {
       const failures = r.failures.map((f) => `- ${f.name}${f.message ? `: ${f.message}` : ''}`).join('\n');
       return [
         `$ ${r.command.join(' ')} (in ${r.root}) exited ${String(r.exitCode)}`,
+        ...(r.inconclusive ? [`Not a pass: ${r.inconclusive}.`] : []),
         failures,
         r.outputTail,
       ].join('\n');

@@ -66,6 +66,11 @@ export interface WorkspaceGit {
   /** Unified diff between `base` and HEAD. */
   diff(dir: string, base: string): Promise<string>;
   /**
+   * Content of `file` (repo-relative) as committed at `rev`, read from git's objects, never from the
+   * worktree; undefined when the commit has no such file.
+   */
+  fileAt(dir: string, rev: string, file: string): Promise<string | undefined>;
+  /**
    * Pushes HEAD to `branch` on `remote` (the repo URL or path). Idempotent: when the remote branch is
    * already at HEAD nothing is sent. `token` is given to git through an auth header, never in a URL.
    */

@@ -176,6 +176,18 @@ rename to src/renamed.ts
     expect(await wg.changedFiles(dir, 'HEAD')).toEqual([]);
   });
 
+  it('reads a file as committed at a revision, not as the worktree has it now', async () => {
+    await writeFile(join(dir, 'README.md'), 'rewritten in the worktree\n');
+    await mkdir(join(dir, 'later'));
+    await writeFile(join(dir, 'later', 'new.txt'), 'new\n');
+    expect(await wg.fileAt(dir, base, 'README.md')).toBe('# demo\nold line\n');
+    expect(await wg.fileAt(dir, base, 'later/new.txt')).toBeUndefined();
+    expect(await wg.fileAt(dir, base, 'src')).toBeUndefined();
+    await wg.commitAll(dir, 'edit', author);
+    expect(await wg.fileAt(dir, 'HEAD', 'later/new.txt')).toBe('new\n');
+    expect(await wg.fileAt(dir, base, 'README.md')).toBe('# demo\nold line\n');
+  });
+
   it('pushes HEAD to a branch, once: a second push sends nothing', async () => {
     expect(await wg.remoteBranchCommit(dir, fixture.origin, 'autodev/t1')).toBeUndefined();
     await wg.applyUnifiedDiff(dir, EDIT_README);

@@ -190,5 +190,14 @@ export function createWorkspaceGit(deps: WorkspaceGitDeps): WorkspaceGit {
     },
 
     remoteBranchCommit,
+
+    async fileAt(dir, rev, file) {
+      const spec = `${await resolveCommit(dir, rev)}:${file}`;
+      const exists = await git(['cat-file', '-e', spec], { cwd: dir, okExitCodes: [1, 128] });
+      if (exists.exitCode !== 0) return undefined;
+      const type = (await git(['cat-file', '-t', spec], { cwd: dir })).stdout.trim();
+      if (type !== 'blob') return undefined;
+      return (await git(['cat-file', 'blob', spec], { cwd: dir })).stdout;
+    },
   };
 }

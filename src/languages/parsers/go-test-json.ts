@@ -23,6 +23,8 @@ interface TestState {
  */
 export function parseGoTestJson(output: string): TestCounts {
   const counts = emptyCounts();
+  const passedNames: string[] = [];
+  counts.passedNames = passedNames;
   const tests = new Map<string, TestState>();
   const buildOutput = new Map<string, string[]>();
   const failedBuilds: string[] = [];
@@ -52,8 +54,10 @@ export function parseGoTestJson(output: string): TestCounts {
   const all = [...tests.values()];
   const leaves = all.filter((t) => !all.some((o) => o.pkg === t.pkg && o.name.startsWith(`${t.name}/`)));
   for (const test of leaves) {
-    if (test.action === 'pass') counts.passed++;
-    else if (test.action === 'skip') counts.skipped++;
+    if (test.action === 'pass') {
+      counts.passed++;
+      passedNames.push(test.name);
+    } else if (test.action === 'skip') counts.skipped++;
     else if (test.action === 'fail') {
       counts.failed++;
       const message = test.output

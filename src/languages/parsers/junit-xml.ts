@@ -57,6 +57,8 @@ export function parseJunitXml(xml: string): TestCounts {
   const root: unknown = parser.parse(xml);
   if (!isNode(root)) return counts;
   const top = isNode(root['testsuites']) ? root['testsuites'] : root;
+  const passedNames: string[] = [];
+  counts.passedNames = passedNames;
   for (const suite of collectSuites(top)) {
     counts.found = true;
     for (const testcase of nodes(suite['testcase'])) {
@@ -66,7 +68,10 @@ export function parseJunitXml(xml: string): TestCounts {
         const message = failureMessage(problem);
         counts.failures.push(message ? { name: testName(testcase), message } : { name: testName(testcase) });
       } else if (testcase['skipped'] !== undefined) counts.skipped++;
-      else counts.passed++;
+      else {
+        counts.passed++;
+        passedNames.push(testName(testcase));
+      }
     }
   }
   return counts;

@@ -3,6 +3,7 @@ import { lines } from './text.js';
 
 const RESULT = /^test result: \w+\. (\d+) passed; (\d+) failed; (\d+) ignored;/;
 const FAILED_TEST = /^test (\S+) \.\.\. FAILED$/;
+const PASSED_TEST = /^test (\S+) \.\.\. ok$/;
 const STDOUT_HEADER = /^---- (\S+) stdout ----$/;
 
 /**
@@ -12,6 +13,8 @@ const STDOUT_HEADER = /^---- (\S+) stdout ----$/;
 export function parseLibtestOutput(output: string): TestCounts {
   const counts = emptyCounts();
   const failedNames: string[] = [];
+  const passedNames: string[] = [];
+  counts.passedNames = passedNames;
   const messages = new Map<string, string[]>();
   let current: string[] | undefined;
   for (const line of lines(output)) {
@@ -24,6 +27,8 @@ export function parseLibtestOutput(output: string): TestCounts {
       current = undefined;
       continue;
     }
+    const passed = PASSED_TEST.exec(line);
+    if (passed?.[1]) passedNames.push(passed[1]);
     const failed = FAILED_TEST.exec(line);
     if (failed?.[1] && !failedNames.includes(failed[1])) failedNames.push(failed[1]);
     const header = STDOUT_HEADER.exec(line);

@@ -3,6 +3,7 @@ import { lines } from './text.js';
 
 // Both reporters end with the same totals: `# pass 1` (tap) or `ℹ pass 1` (spec).
 const TOTAL = /^(?:#|ℹ) (tests|pass|fail|cancelled|skipped|todo) (\d+)$/;
+const TAP_OK = /^\s*ok \d+ - (.*?)(\s+#\s+(?:SKIP|TODO).*)?$/;
 const TAP_NOT_OK = /^\s*not ok \d+ - (.*?)(?:\s+#\s+(?:SKIP|TODO).*)?$/;
 const SPEC_FAILED = /^\s*✖ (.+?) \([\d.]+m?s\)$/;
 
@@ -14,6 +15,7 @@ const SPEC_FAILED = /^\s*✖ (.+?) \([\d.]+m?s\)$/;
 export function parseNodeTestOutput(output: string): TestCounts {
   const counts = emptyCounts();
   const failing: string[] = [];
+  const passing: string[] = [];
   for (const line of lines(output)) {
     const total = TOTAL.exec(line);
     if (total) {
@@ -24,9 +26,13 @@ export function parseNodeTestOutput(output: string): TestCounts {
       else if (total[1] === 'skipped' || total[1] === 'todo') counts.skipped += value;
       continue;
     }
+    const ok = TAP_OK.exec(line);
+    if (ok?.[1] && !ok[2] && !passing.includes(ok[1])) passing.push(ok[1]);
     const name = TAP_NOT_OK.exec(line)?.[1] ?? SPEC_FAILED.exec(line)?.[1];
     if (name && name !== 'failing tests:' && !failing.includes(name)) failing.push(name);
   }
   counts.failures = failing.map((name) => ({ name }));
+  // Only TAP names passing tests; the spec reporter's passes are left unnamed rather than guessed.
+  if (passing.length > 0) counts.passedNames = passing;
   return counts;
 }

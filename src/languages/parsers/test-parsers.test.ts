@@ -105,6 +105,23 @@ describe('test output parsers on real output', () => {
     });
   });
 
+  it('names the passing tests where the runner prints them, so a baseline failure can be found among them', () => {
+    expect(parseJunitXml(sample('pytest-junit-failing.xml')).passedNames).toEqual([
+      'tests/test_calc.py::test_adds',
+    ]);
+    expect(parseGoTestJson(sample('go-test-failing.jsonl')).passedNames).toEqual(['TestAdds']);
+    expect(parseLibtestOutput(sample('cargo-test-failing.txt')).passedNames).toEqual(['tests::adds']);
+    expect(parseNodeTestOutput(sample('node-test-failing.txt')).passedNames).toEqual(['adds']);
+    expect(parseUnittestOutput(sample('unittest-passing.txt')).passedNames).toEqual([
+      'tests.test_calc.CalcTest.test_adds',
+      'tests.test_calc.CalcTest.test_subtracts',
+    ]);
+    // Counts only: no names rather than a guess.
+    expect(parsePytestSummary(sample('pytest-passing.txt')).passedNames).toBeUndefined();
+    expect(parseNodeTestOutput(sample('node-test-spec-failing.txt')).passedNames).toBeUndefined();
+    expect(parseUnittestOutput('Ran 2 tests in 0.001s\n\nOK\n').passedNames).toBeUndefined();
+  });
+
   it('vitest summary and FAIL lines', () => {
     const counts = parseVitestOrJestOutput(sample('vitest-failing.txt'));
     expect(counts).toMatchObject({ found: true, passed: 1, failed: 1, skipped: 1 });

@@ -7,6 +7,11 @@ export interface TestCounts {
   skipped: number;
   failures: TestCaseFailure[];
   found: boolean;
+  /**
+   * Names of the tests that passed, where the runner names them (same naming as `failures`); absent
+   * when it prints counts only. Lets a check confirm that a test failing at baseline now passes.
+   */
+  passedNames?: string[];
 }
 
 export function emptyCounts(): TestCounts {

@@ -1,5 +1,6 @@
 import type { PullRequest } from '../../domain/task.js';
 import type { MergeResult } from '../../forges/types.js';
+import { describeChecksTouched, type SensitiveChanges } from '../../policy/sensitive-changes.js';
 import type { PolicyDecision } from '../../policy/types.js';
 import type { TestToolOutput } from '../../tools/test.js';
 import { runStep } from '../step-runner.js';
@@ -10,7 +11,13 @@ export type Delivery = { merged: true; pr: PullRequest } | { merged: false; pr: 
 /** Push, pull request, and the merge when policy allowed it. Each call is idempotent on the forge. */
 export async function deliverPhase(
   ctx: TaskContext,
-  input: { branch: string; headCommit: string; decision: PolicyDecision; tests: TestToolOutput },
+  input: {
+    branch: string;
+    headCommit: string;
+    decision: PolicyDecision;
+    tests: TestToolOutput;
+    checksTouched: SensitiveChanges;
+  },
 ): Promise<Delivery> {
   const { task } = ctx;
   await runStep(ctx, {
@@ -27,7 +34,7 @@ export async function deliverPhase(
       branch: input.branch,
       base_branch: task.base_branch,
       title: task.title,
-      body: pullRequestBody(ctx, input.decision, input.tests),
+      body: pullRequestBody(ctx, input.decision, input.tests, input.checksTouched),
       head_commit: input.headCommit,
     },
   });
@@ -56,7 +63,12 @@ export async function deliverPhase(
   return { merged: true, pr: merged ?? pr };
 }
 
-function pullRequestBody(ctx: TaskContext, decision: PolicyDecision, tests: TestToolOutput): string {
+function pullRequestBody(
+  ctx: TaskContext,
+  decision: PolicyDecision,
+  tests: TestToolOutput,
+  checksTouched: SensitiveChanges,
+): string {
   const { task } = ctx;
   const list = (items: string[]) => (items.length ? items.map((i) => `- ${i}`).join('\n') : '- (none)');
   return [
@@ -70,6 +82,9 @@ function pullRequestBody(ctx: TaskContext, decision: PolicyDecision, tests: Test
     '',
     '## Verification',
     tests.summary,
+    '',
+    '## Changes to checks',
+    list(describeChecksTouched(checksTouched)),
     '',
     '## Policy',
     decision.allow

@@ -27,7 +27,11 @@ export async function preparePhase(ctx: TaskContext): Promise<PreparedWorkspace>
   ctx.workspaceDir = clone.dir;
   const listing = await runStep<{ files: string[] }>(ctx, { phase: 'prepare', tool: 'file_list', input: {} });
   await setupPhase(ctx);
-  const baseline = await runStep<TestToolOutput>(ctx, { phase: 'prepare', tool: 'test', input: {} });
+  const baseline = await runStep<TestToolOutput>(ctx, {
+    phase: 'prepare',
+    tool: 'test',
+    input: { config_commit: clone.base_commit },
+  });
   return {
     dir: clone.dir,
     branch: clone.branch,

@@ -1,16 +1,24 @@
 import type { Phase } from '../../domain/task.js';
 import { AutodevError } from '../../errors.js';
 import type { LintWarning } from '../../languages/types.js';
+import { classifyChanges, type SensitiveChanges } from '../../policy/sensitive-changes.js';
 import type { SecretFinding } from '../../secrets/gitleaks.js';
 import type { LintToolOutput } from '../../tools/lint-tools.js';
 import type { TestToolOutput } from '../../tools/test.js';
 import { runStep } from '../step-runner.js';
 import type { TaskContext } from '../task-context.js';
 
-/** The tests of every detected project, in the sandbox without network. */
-export async function verifyRound(ctx: TaskContext, round: number): Promise<TestToolOutput> {
+/**
+ * The tests of every detected project, in the sandbox without network, with the commands of the
+ * base commit's `.autodev.toml`: the change's own copy never picks the command that judges it.
+ */
+export async function verifyRound(
+  ctx: TaskContext,
+  round: number,
+  baseCommit: string,
+): Promise<TestToolOutput> {
   const phase: Phase = round === 1 ? 'verify' : 'repair';
-  return runStep<TestToolOutput>(ctx, { phase, tool: 'test', round, input: {} });
+  return runStep<TestToolOutput>(ctx, { phase, tool: 'test', round, input: { config_commit: baseCommit } });
 }
 
 export interface ChangeChecks {
@@ -18,6 +26,8 @@ export interface ChangeChecks {
   lintWarnings: LintWarning[];
   lintUnavailable: string[];
   secrets: SecretFinding[];
+  /** What the change did to autodev's configuration and to the tests: flagged, for review. */
+  sensitive: SensitiveChanges;
 }
 
 /**
@@ -29,7 +39,11 @@ export async function checkChange(
   baseCommit: string,
   filesChanged: string[],
 ): Promise<ChangeChecks> {
-  const lint = await runStep<LintToolOutput>(ctx, { phase: 'verify', tool: 'lint', input: {} });
+  const lint = await runStep<LintToolOutput>(ctx, {
+    phase: 'verify',
+    tool: 'lint',
+    input: { config_commit: baseCommit },
+  });
   const scan = await runStep<{ findings: SecretFinding[] }>(ctx, {
     phase: 'verify',
     tool: 'secrets_scan',
@@ -45,10 +59,20 @@ export async function checkChange(
       },
     );
   }
+  const sensitive = await classifyChanges(filesChanged, (side, file) =>
+    ctx.services.git.fileAt(ctx.workspaceDir, side === 'base' ? baseCommit : 'HEAD', file),
+  );
+  if (sensitive.autodevConfig.length > 0 || sensitive.tests.length > 0) {
+    await ctx.store.events.append(ctx.task.id, 'change.checks_touched', {
+      autodev_config: sensitive.autodevConfig,
+      tests: sensitive.tests,
+    });
+  }
   const changed = new Set(filesChanged);
   return {
     lintWarnings: lint.reports.flatMap((r) => r.warnings).filter((w) => changed.has(w.file)),
     lintUnavailable: lint.unavailable,
     secrets: scan.findings,
+    sensitive,
   };
 }
