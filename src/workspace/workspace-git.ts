@@ -178,5 +178,37 @@ export function createWorkspaceGit(deps: WorkspaceGitDeps): WorkspaceGit {
     },
 
     remoteBranchCommit,
+
+    async keepCommit(dir, ref, commit) {
+      const res = await git(['check-ref-format', ref], { okExitCodes: [1] });
+      if (!ref.startsWith('refs/autodev/') || res.exitCode !== 0) {
+        throw new AutodevError(
+          'VALIDATION_FAILED',
+          `${JSON.stringify(ref)} is not a ref under refs/autodev/`,
+        );
+      }
+      await git(['update-ref', ref, await resolveCommit(dir, commit)], { cwd: dir });
+    },
+
+    async commitTreeOf(dir, source, parent, message, author) {
+      const tree = await resolveCommit(dir, source);
+      const from = await resolveCommit(dir, parent);
+      const res = await git(
+        [
+          '-c',
+          `user.name=${author.name}`,
+          '-c',
+          `user.email=${author.email}`,
+          'commit-tree',
+          `${tree}^{tree}`,
+          '-p',
+          from,
+          '-F',
+          '-',
+        ],
+        { cwd: dir, input: message, ...(author.date ? { commitDate: author.date } : {}) },
+      );
+      return res.stdout.trim();
+    },
   };
 }
