@@ -89,6 +89,19 @@ export const codegenTool = registerTool(
       const patch = await git.diff(dir, input.from_commit);
       const files = await git.changedFiles(dir, input.from_commit);
       await git.resetTo(dir, input.from_commit);
+      const diffBytes = Buffer.byteLength(patch, 'utf8');
+      if (diffBytes > config.max_diff_bytes) {
+        throw new AutodevError(
+          'CHANGE_TOO_LARGE',
+          `the change's diff is ${diffBytes} bytes, over ${config.max_diff_bytes} ([autodev] max_diff_bytes)`,
+        );
+      }
+      if (files.length > config.max_files_changed) {
+        throw new AutodevError(
+          'CHANGE_TOO_LARGE',
+          `the change touches ${files.length} files, over ${config.max_files_changed} ([autodev] max_files_changed)`,
+        );
+      }
       return {
         change_commit: scratch.commit,
         patch,
