@@ -40,6 +40,10 @@ export const ERROR_CODES = {
   MODEL_REQUEST_REJECTED: { httpStatus: 502, retryable: false },
   MODEL_RESPONSE_INVALID: { httpStatus: 502, retryable: false },
   MODEL_TIMEOUT: { httpStatus: 504, retryable: true },
+  /** The model's reply grew past [autodev.llm] max_reply_bytes; the stream is cut there. */
+  MODEL_REPLY_TOO_LARGE: { httpStatus: 502, retryable: false },
+  /** The change exceeds [autodev] max_diff_bytes or max_files_changed. */
+  CHANGE_TOO_LARGE: { httpStatus: 422, retryable: false },
 
   POLICY_DENIED: { httpStatus: 403, retryable: false },
   POLICY_UNAVAILABLE: { httpStatus: 502, retryable: true },

@@ -26,6 +26,13 @@ export const llmConfigSchema = z
     tool_calling: z.boolean().default(true),
     /** Model calls one codegen step may make. */
     max_turns: z.number().int().min(1).max(200).default(20),
+    /** Largest reply (text and tool arguments) read from one model call; the stream is cut past it. */
+    max_reply_bytes: z
+      .number()
+      .int()
+      .min(1024)
+      .max(256 * 1024 * 1024)
+      .default(4 * 1024 * 1024),
   })
   .strict();
 
@@ -76,6 +83,15 @@ export const autodevConfigSchema = z
       .min(1024)
       .max(64 * 1024 * 1024)
       .default(1024 * 1024),
+    /** Largest change (its unified diff against the base) a task may commit. */
+    max_diff_bytes: z
+      .number()
+      .int()
+      .min(1024)
+      .max(1024 * 1024 * 1024)
+      .default(4 * 1024 * 1024),
+    /** Most files one change may touch. */
+    max_files_changed: z.number().int().min(1).max(100_000).default(500),
     log_level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     llm: llmConfigSchema.default(llmConfigSchema.parse({})),
     git: gitConfigSchema.default(gitConfigSchema.parse({})),

@@ -9,6 +9,7 @@ import {
 } from './anthropic-schema.js';
 import type { AnthropicUsage } from './anthropic-schema.js';
 import { mapAnthropicStopReason } from './map-anthropic-stop-reason.js';
+import { createReplyBudget } from './reply-budget.js';
 import { parseToolArguments } from './tool-arguments.js';
 import type { ModelResponse, ToolCall } from './types.js';
 
@@ -19,7 +20,10 @@ type Block = { kind: 'text'; text: string } | { kind: 'tool'; id: string; name: 
  * deltas at their index; input tokens come with message_start (plus cache reads and writes), the
  * cumulative output count with message_delta.
  */
-export function createAnthropicStreamAccumulator(fallbackModel: string): {
+export function createAnthropicStreamAccumulator(
+  fallbackModel: string,
+  maxReplyBytes: number,
+): {
   add(raw: unknown): void;
   finish(): ModelResponse;
 } {
@@ -28,6 +32,7 @@ export function createAnthropicStreamAccumulator(fallbackModel: string): {
   let inputTokens = 0;
   let outputTokens = 0;
   const blocks = new Map<number, Block>();
+  const budget = createReplyBudget('anthropic', maxReplyBytes);
 
   const countUsage = (usage: AnthropicUsage | null | undefined): void => {
     if (!usage) return;
@@ -62,6 +67,7 @@ export function createAnthropicStreamAccumulator(fallbackModel: string): {
         case 'content_block_delta': {
           const { index, delta } = read(contentBlockDeltaSchema, raw);
           const block = blocks.get(index);
+          budget.add(delta.text ?? delta.partial_json ?? '');
           if (block?.kind === 'text' && delta.type === 'text_delta') block.text += delta.text ?? '';
           if (block?.kind === 'tool' && delta.type === 'input_json_delta')
             block.json += delta.partial_json ?? '';

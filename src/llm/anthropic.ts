@@ -46,7 +46,7 @@ export function createAnthropicClient(settings: LlmSettings, deps: ModelClientDe
         throw new AutodevError('TASK_CANCELLED', 'anthropic call cancelled before it started');
       const call = createCallSignal(timeoutMs, signal);
       try {
-        const accumulator = createAnthropicStreamAccumulator(settings.model);
+        const accumulator = createAnthropicStreamAccumulator(settings.model, settings.max_reply_bytes);
         const stream = await anthropic.messages.create(toAnthropicRequest(settings, request), {
           signal: call.signal,
         });

@@ -155,6 +155,24 @@ export function modelClientConformance<S extends ConformanceServer>(
       });
     });
 
+    it('cuts a reply past max_reply_bytes with MODEL_REPLY_TOO_LARGE naming the key, text or tool arguments', async () => {
+      for (const reply of [
+        { text: 'x'.repeat(64 * 1024) },
+        { toolCalls: [{ name: 'write_file', arguments: { content: 'y'.repeat(64 * 1024) } }] },
+      ]) {
+        await withClient(
+          async (client, server) => {
+            server.push(reply);
+            const error = await rejection(client.generate({ messages: ask }));
+            expect(isAutodevError(error, 'MODEL_REPLY_TOO_LARGE')).toBe(true);
+            expect(isAutodevError(error) && error.retryable).toBe(false);
+            expect(error instanceof Error ? error.message : '').toContain('max_reply_bytes');
+          },
+          { max_reply_bytes: 4096 },
+        );
+      }
+    });
+
     it('maps a 429 to a retryable MODEL_CALL_FAILED', async () => {
       await withClient(async (client, server) => {
         server.push({ status: 429 });

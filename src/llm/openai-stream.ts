@@ -1,6 +1,7 @@
 import { AutodevError } from '../errors.js';
 import { mapOpenAiFinishReason } from './map-openai-finish-reason.js';
 import { openAiChunkSchema } from './openai-schema.js';
+import { createReplyBudget } from './reply-budget.js';
 import { parseToolArguments } from './tool-arguments.js';
 import type { ModelResponse, ToolCall } from './types.js';
 
@@ -15,7 +16,10 @@ interface PartialToolCall {
  * the chunk carrying its id and name and its arguments arrive as JSON fragments keyed by `index`, and
  * usage comes in a last chunk without choices (stream_options.include_usage).
  */
-export function createOpenAiStreamAccumulator(fallbackModel: string): {
+export function createOpenAiStreamAccumulator(
+  fallbackModel: string,
+  maxReplyBytes: number,
+): {
   add(raw: unknown): void;
   finish(): ModelResponse;
 } {
@@ -25,6 +29,7 @@ export function createOpenAiStreamAccumulator(fallbackModel: string): {
   let inputTokens = 0;
   let outputTokens = 0;
   const calls = new Map<number, PartialToolCall>();
+  const budget = createReplyBudget('openai', maxReplyBytes);
 
   return {
     add(raw) {
@@ -47,13 +52,19 @@ export function createOpenAiStreamAccumulator(fallbackModel: string): {
       // Only the first choice: autodev never asks for n > 1.
       const choice = (chunk.choices ?? []).find((candidate) => candidate.index === 0);
       if (choice === undefined) return;
-      if (choice.delta?.content) text += choice.delta.content;
+      if (choice.delta?.content) {
+        budget.add(choice.delta.content);
+        text += choice.delta.content;
+      }
       for (const delta of choice.delta?.tool_calls ?? []) {
         const call = calls.get(delta.index) ?? { id: '', name: '', arguments: '' };
         if (delta.id) call.id = delta.id;
         // Some compatible servers repeat the name in every fragment; the first one names the call.
         if (delta.function?.name && call.name === '') call.name = delta.function.name;
-        if (delta.function?.arguments) call.arguments += delta.function.arguments;
+        if (delta.function?.arguments) {
+          budget.add(delta.function.arguments);
+          call.arguments += delta.function.arguments;
+        }
         calls.set(delta.index, call);
       }
       if (choice.finish_reason) finishReason = choice.finish_reason;

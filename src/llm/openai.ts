@@ -44,7 +44,7 @@ export function createOpenAiClient(settings: LlmSettings, deps: ModelClientDeps 
         throw new AutodevError('TASK_CANCELLED', 'openai call cancelled before it started');
       const call = createCallSignal(timeoutMs, signal);
       try {
-        const accumulator = createOpenAiStreamAccumulator(settings.model);
+        const accumulator = createOpenAiStreamAccumulator(settings.model, settings.max_reply_bytes);
         const stream = await openai.chat.completions.create(toOpenAiRequest(settings, request), {
           signal: call.signal,
         });

@@ -90,6 +90,61 @@ describe('createRedactor: known credential shapes', () => {
   });
 });
 
+describe('createRedactor: private key blocks', () => {
+  it('replaces each block of several, keeping the text between them', () => {
+    expect(redact(`a\n${PRIVATE_KEY}\nb\n${RSA_KEY}\nc`)).toBe(`a\n${REDACTED}\nb\n${REDACTED}\nc`);
+  });
+
+  it('replaces a block cut before its END line up to the end of the text', () => {
+    const cut = PRIVATE_KEY.slice(0, PRIVATE_KEY.indexOf('-----END'));
+    expect(redact(`log line\n${cut}`)).toBe(`log line\n${REDACTED}`);
+  });
+
+  it('leaves END lines without a BEGIN and headers of other PEM blocks alone', () => {
+    for (const text of [
+      '-----END RSA PRIVATE KEY-----',
+      '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----',
+    ]) {
+      expect(redact(text)).toBe(text);
+    }
+  });
+});
+
+/*
+ * Inputs a hostile model or repo can produce, a few MB each, shaped against each pattern: many starts
+ * without an end (a lazy BEGIN…END rescanned the rest of the text from every header: 25 s for 4.3 MB)
+ * and long runs a lookbehind scans back over at every position (the bearer pattern took 148 s for
+ * 200 kB of spaces). A linear redactor does each in tens of milliseconds; the bound is generous for a
+ * loaded machine and still far below what the quadratic patterns took.
+ */
+const MB = 1024 * 1024;
+const ADVERSARIAL: [string, string][] = [
+  ['private key header lines', '-----BEGIN RSA PRIVATE KEY-----\n'.repeat((4 * MB) / 32)],
+  [
+    'private key footers after one header',
+    `${RSA_KEY.split('\n')[0]}\n${'-----END X-----\n'.repeat((4 * MB) / 16)}`,
+  ],
+  ['BEGIN markers without a key header', '-----BEGIN '.repeat((4 * MB) / 11)],
+  ['a run of spaces', ' '.repeat(4 * MB)],
+  ['a run of newlines', '\n'.repeat(4 * MB)],
+  ['Bearer then spaces', `Bearer${' '.repeat(4 * MB)}`],
+  ['repeated Bearer words', 'Bearer '.repeat((4 * MB) / 7)],
+  ['a URL userinfo without @', `https://u:${'p'.repeat(4 * MB)}`],
+  ['repeated scheme separators', '://u:'.repeat((4 * MB) / 5)],
+  ['token prefixes without a body', 'ghp_ glpat- sk- xoxb- AIza AKIA '.repeat((4 * MB) / 32)],
+  ['a token prefix then dashes', `glpat-${'-'.repeat(4 * MB)}`],
+  ['dash-separated key prefixes', '-sk'.repeat((4 * MB) / 3)],
+];
+
+describe('createRedactor: linear time on adversarial input', () => {
+  const configured = createRedactor(['configured-secret-value']);
+  it.each(ADVERSARIAL)('redacts 4 MB of %s in well under 2 s', (_name, input) => {
+    const started = performance.now();
+    configured(input);
+    expect(performance.now() - started).toBeLessThan(2000);
+  });
+});
+
 describe('createRedactor: configured values', () => {
   it('redacts exact values of any shape, longest first', () => {
     const shapeless = 'correct-horse-battery-staple';

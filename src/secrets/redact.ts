@@ -1,4 +1,5 @@
 import { SECRET_PATTERNS } from './patterns.js';
+import { redactPrivateKeys } from './private-key.js';
 
 export const REDACTED = '[REDACTED]';
 
@@ -15,9 +16,20 @@ export function createRedactor(secretValues: readonly (string | undefined)[]): R
   return (text: string) => {
     let out = text;
     for (const value of values) out = out.split(value).join(REDACTED);
-    for (const pattern of SECRET_PATTERNS) out = out.replace(pattern, REDACTED);
+    out = redactPrivateKeys(out, REDACTED);
+    for (const pattern of SECRET_PATTERNS) out = out.replace(pattern, keepPrefix);
     return out;
   };
+}
+
+/** The replacement for a pattern match: the match's `keep` group, if any, then the marker. */
+function keepPrefix(_match: string, ...rest: unknown[]): string {
+  const groups = rest.at(-1);
+  const keep =
+    typeof groups === 'object' && groups !== null && 'keep' in groups && typeof groups.keep === 'string'
+      ? groups.keep
+      : '';
+  return keep + REDACTED;
 }
 
 /** Redacts every string inside a JSON-like value, returning a copy. */

@@ -7,7 +7,13 @@ import { defineTool } from './define.js';
 import { registerTool } from './register.js';
 
 export interface CodegenOutput {
-  /** The change as a unified diff against `from_commit`: the checkpoint git_apply commits. */
+  /**
+   * The commit holding the change, exactly as the model left the files, kept under
+   * `refs/autodev/changes/<task>/<round>` in the mirror: what git_apply commits. The checkpoint is
+   * stored redacted, so the work itself must never be replayed from text in it.
+   */
+  change_commit: string;
+  /** The change as a unified diff against `from_commit`, for people to read; never applied. */
   patch: string;
   files: string[];
   turns: number;
@@ -17,10 +23,16 @@ export interface CodegenOutput {
   final_text: string;
 }
 
+/** Where a round's change is kept: a ref of autodev's in the mirror, out of the sandbox's reach. */
+export function changeRef(taskId: string, round: number): string {
+  return `refs/autodev/changes/${taskId}/${round}`;
+}
+
 /**
- * Asks the model for the change. The model edits the workspace through tools (or answers with a diff),
- * and the result is taken back out as a patch and the workspace reset: the patch, stored as this step's
- * checkpoint, is what git_apply commits, so a resumed task never pays for the same model call twice.
+ * Asks the model for the change. The model edits the workspace through tools (or answers with a diff);
+ * the result is committed as a scratch commit kept under a ref of autodev's and the workspace reset.
+ * That commit, named in this step's checkpoint, is what git_apply commits, so a resumed task never pays
+ * for the same model call twice and replays the exact files, not a redacted copy.
  */
 export const codegenTool = registerTool(
   defineTool({
@@ -69,10 +81,29 @@ export const codegenTool = registerTool(
       if (!scratch.changed) {
         throw new AutodevError('NO_EDIT_FOUND', 'the model finished without changing any file');
       }
+      // Outside a task (the CLI) the ref is named by the commit itself: nothing resumes it by round.
+      const ref = ctx.taskId
+        ? changeRef(ctx.taskId, input.round)
+        : `refs/autodev/changes/untracked/${scratch.commit}`;
+      await git.keepCommit(dir, ref, scratch.commit);
       const patch = await git.diff(dir, input.from_commit);
       const files = await git.changedFiles(dir, input.from_commit);
       await git.resetTo(dir, input.from_commit);
+      const diffBytes = Buffer.byteLength(patch, 'utf8');
+      if (diffBytes > config.max_diff_bytes) {
+        throw new AutodevError(
+          'CHANGE_TOO_LARGE',
+          `the change's diff is ${diffBytes} bytes, over ${config.max_diff_bytes} ([autodev] max_diff_bytes)`,
+        );
+      }
+      if (files.length > config.max_files_changed) {
+        throw new AutodevError(
+          'CHANGE_TOO_LARGE',
+          `the change touches ${files.length} files, over ${config.max_files_changed} ([autodev] max_files_changed)`,
+        );
+      }
       return {
+        change_commit: scratch.commit,
         patch,
         files,
         turns: result.turns,

@@ -3,33 +3,57 @@ import { AutodevError } from '../errors.js';
 import { defineTool } from './define.js';
 import { registerTool } from './register.js';
 
+const commitId = z.string().regex(/^[0-9a-f]{7,64}$/, 'expected a commit id');
+
 /**
- * Applies a patch on top of `from_commit` and commits it. Safe to run again after a crash: the worktree
- * is first reset to `from_commit`, so a half-applied patch never stays, and the same patch gives the
- * same tree.
+ * Commits a change on top of `from_commit`: either the tree of `change_commit` (what codegen kept, the
+ * exact files) or a unified diff given by a caller. Safe to run again after a crash: the worktree is
+ * reset to `from_commit` first, and the commit date is fixed by the input, so the same input gives the
+ * same commit id.
  */
 export const gitApplyTool = registerTool(
   defineTool({
     name: 'git_apply',
     description:
-      'Apply a unified diff to the workspace on top of a given commit, and commit it on the task branch.',
-    inputSchema: z.object({
-      patch: z.string().min(1),
-      from_commit: z.string().regex(/^[0-9a-f]{7,64}$/, 'expected a commit id'),
-      message: z.string().min(1),
-      commit_date: z.iso.datetime().optional(),
-    }),
+      'Commit a change on the task branch on top of a given commit: the tree of a commit made by codegen, or a unified diff.',
+    inputSchema: z
+      .object({
+        change_commit: commitId.optional(),
+        patch: z.string().min(1).optional(),
+        from_commit: commitId,
+        message: z.string().min(1),
+        commit_date: z.iso.datetime().optional(),
+      })
+      .refine((input) => (input.change_commit === undefined) !== (input.patch === undefined), {
+        message:
+          'expected exactly one of change_commit (a commit made by codegen) and patch (a unified diff)',
+        path: ['change_commit'],
+      }),
     async invoke(input, ctx) {
       const { git, config } = ctx.services;
-      await git.resetTo(ctx.workspaceDir, input.from_commit);
-      const files = await git.applyUnifiedDiff(ctx.workspaceDir, input.patch);
-      // The commit date is fixed by the input: applying the same patch again gives the same commit id.
+      const dir = ctx.workspaceDir;
+      // The commit date is fixed by the input: committing the same change again gives the same commit id.
       const author = {
         name: config.git.git_author_name,
         email: config.git.git_author_email,
         date: input.commit_date,
       };
-      const { commit, changed } = await git.commitAll(ctx.workspaceDir, input.message, author);
+      await git.resetTo(dir, input.from_commit);
+      if (input.change_commit !== undefined) {
+        const commit = await git.commitTreeOf(
+          dir,
+          input.change_commit,
+          input.from_commit,
+          input.message,
+          author,
+        );
+        await git.resetTo(dir, commit);
+        const files = await git.changedFiles(dir, input.from_commit);
+        if (files.length === 0) throw new AutodevError('PATCH_FAILED', 'the change changes nothing');
+        return { commit, files };
+      }
+      const files = await git.applyUnifiedDiff(dir, input.patch ?? '');
+      const { commit, changed } = await git.commitAll(dir, input.message, author);
       if (!changed) throw new AutodevError('PATCH_FAILED', 'the patch applied but changed nothing');
       return { commit, files };
     },

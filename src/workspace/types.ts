@@ -87,4 +87,20 @@ export interface WorkspaceGit {
     branch: string,
     options?: { token?: string },
   ): Promise<string | undefined>;
+  /**
+   * Points `ref` (under refs/autodev/) at `commit` in the repository autodev keeps (the mirror, which
+   * the sandbox cannot write), so that the commit, and the exact work in it, outlives worktree resets.
+   */
+  keepCommit(dir: string, ref: string, commit: string): Promise<void>;
+  /**
+   * A new commit with the tree of `source` on `parent`, with `message` and `author` (the same inputs,
+   * date included, give the same commit id). Neither the worktree nor any branch moves.
+   */
+  commitTreeOf(
+    dir: string,
+    source: string,
+    parent: string,
+    message: string,
+    author: GitAuthor,
+  ): Promise<string>;
 }

@@ -193,11 +193,43 @@ export function createWorkspaceGit(deps: WorkspaceGitDeps): WorkspaceGit {
 
     async fileAt(dir, rev, file) {
       const spec = `${await resolveCommit(dir, rev)}:${file}`;
-      const exists = await git(['cat-file', '-e', spec], { cwd: dir, okExitCodes: [1, 128] });
+      const exists = await git(['cat-file', '-e', spec], { ...(await at(dir)), okExitCodes: [1, 128] });
       if (exists.exitCode !== 0) return undefined;
-      const type = (await git(['cat-file', '-t', spec], { cwd: dir })).stdout.trim();
+      const type = (await git(['cat-file', '-t', spec], await at(dir))).stdout.trim();
       if (type !== 'blob') return undefined;
-      return (await git(['cat-file', 'blob', spec], { cwd: dir })).stdout;
+      return (await git(['cat-file', 'blob', spec], await at(dir))).stdout;
+    },
+
+    async keepCommit(dir, ref, commit) {
+      const res = await git(['check-ref-format', ref], { okExitCodes: [1] });
+      if (!ref.startsWith('refs/autodev/') || res.exitCode !== 0) {
+        throw new AutodevError(
+          'VALIDATION_FAILED',
+          `${JSON.stringify(ref)} is not a ref under refs/autodev/`,
+        );
+      }
+      await git(['update-ref', ref, await resolveCommit(dir, commit)], await at(dir));
+    },
+
+    async commitTreeOf(dir, source, parent, message, author) {
+      const tree = await resolveCommit(dir, source);
+      const from = await resolveCommit(dir, parent);
+      const res = await git(
+        [
+          '-c',
+          `user.name=${author.name}`,
+          '-c',
+          `user.email=${author.email}`,
+          'commit-tree',
+          `${tree}^{tree}`,
+          '-p',
+          from,
+          '-F',
+          '-',
+        ],
+        { ...(await at(dir)), input: message, ...(author.date ? { commitDate: author.date } : {}) },
+      );
+      return res.stdout.trim();
     },
   };
 }

@@ -98,6 +98,33 @@ describe('POST /tasks validation and GET /tasks listing', () => {
     }
   });
 
+  it('refuses control characters in the title (NUL, newline, escape) naming the field', async () => {
+    for (const title of ['fix\u0000it', 'two\nlines', 'color \u001b[31mred', 'bell\u0007']) {
+      const res = await post(seedTask({ title }));
+      expect(res.statusCode, JSON.stringify(title)).toBe(400);
+      const error = parseErrorBody(res.body);
+      expect(error.code).toBe('VALIDATION_FAILED');
+      expect(detailFields(error)).toEqual(['body.title']);
+      expect(error.message).toContain('control characters');
+    }
+  });
+
+  it('refuses control characters in the description, constraints and acceptance, keeping newline and tab', async () => {
+    const cases: [Record<string, unknown>, string][] = [
+      [{ description: 'line one\u0000' }, 'body.description'],
+      [{ description: 'erase\u001b[2J' }, 'body.description'],
+      [{ constraints: ['ok', 'no\u0000nul'] }, 'body.constraints.1'],
+      [{ acceptance: ['\u0008backspace'] }, 'body.acceptance.0'],
+    ];
+    for (const [fields, field] of cases) {
+      const res = await post(seedTask(fields));
+      expect(res.statusCode, field).toBe(400);
+      expect(detailFields(parseErrorBody(res.body))).toEqual([field]);
+    }
+    const ok = await post(seedTask({ description: 'first line\n\tindented\n', constraints: ['a\tb'] }));
+    expect(ok.statusCode).toBe(201);
+  });
+
   it('answers a body over max_body_bytes with 413 PAYLOAD_TOO_LARGE', async () => {
     const res = await post(seedTask({ description: 'x'.repeat(5000) }));
     expect(res.statusCode).toBe(413);

@@ -99,6 +99,54 @@ describe('durability: SIGKILL in each phase, restart, and every task ends once',
   }
 });
 
+describe('durability: a resumed task commits the exact change, not its redacted checkpoint', () => {
+  let h: E2EHarness;
+  beforeAll(async () => {
+    h = await startE2E({ max_step_retries: 1 });
+  });
+  afterAll(() => h?.close());
+
+  // Looks like an OpenAI key to the redactor: the stored checkpoint holds "[REDACTED]" in its place.
+  const VALUE = ['sk', 'doc-example-prefix-value'].join('-');
+  const FIX_WITH_SECRET_LOOKALIKE = [
+    '```diff',
+    '--- a/calc.py',
+    '+++ b/calc.py',
+    '@@ -1,2 +1,4 @@',
+    `+KEY_PREFIX_DOC = "${VALUE}"`,
+    '+',
+    ' def add(a, b):',
+    '-    return a - b',
+    '+    return a + b',
+    '```',
+    '',
+  ].join('\n');
+
+  it('kills the server during verify; after the restart the same commit, with the exact value, is merged', async () => {
+    const repo = await h.newRepo(SLOW_REPO);
+    h.model.push({ text: FIX_WITH_SECRET_LOOKALIKE });
+    const created = await submitTask(h.server.baseUrl, {
+      title: 'Keep the exact change',
+      description: 'add must add',
+      repo: repo.origin,
+      risk_tier: 'low',
+    });
+    const killed = await waitForTask(h.server.baseUrl, created.id, running('verify.test#1'), 120_000);
+    const applied = killed.steps.find((s) => s.key === 'implement.git_apply#1')?.output_summary ?? '';
+    const before = /^commit ([0-9a-f]{12})/.exec(applied)?.[1];
+    expect(before, applied).toBeDefined();
+    await h.restart();
+
+    const task = await waitForTerminal(h.server.baseUrl, created.id, 240_000);
+    expect(task.error).toBeNull();
+    expect(task.status).toBe('merged');
+    const content = await repo.readFileAt('main', 'calc.py');
+    expect(content).toContain(`KEY_PREFIX_DOC = "${VALUE}"`);
+    expect(content).not.toContain('REDACTED');
+    expect(await repo.branchCommit(task.branch ?? '')).toMatch(new RegExp(`^${before ?? 'none'}`));
+  });
+});
+
 describe('cancel and graceful shutdown', () => {
   let h: E2EHarness;
   beforeAll(async () => {

@@ -14,15 +14,37 @@ const branchName = z
 
 const text = (max: number) => z.string().max(max);
 
+/*
+ * Control characters end up in commit messages, branch names, prompts and terminals: a NUL makes the
+ * commit fail only at the end of the task, an escape sequence rewrites what an operator sees. Text
+ * fields may hold newlines and tabs; a title is one line.
+ */
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
+const CONTROL_EXCEPT_NEWLINE_TAB = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u2028\u2029]/;
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
+const CONTROL_EXCEPT_TAB = /[\u0000-\u0008\u000a-\u001f\u007f-\u009f\u2028\u2029]/;
+
+/** Text of several lines: no control characters but newline and tab. */
+const multiLineText = (max: number) =>
+  text(max).refine((s) => !CONTROL_EXCEPT_NEWLINE_TAB.test(s), {
+    message: 'expected text without control characters (only newline and tab are allowed)',
+  });
+
+/** One line of text: no control characters but tab. */
+const singleLineText = (max: number) =>
+  text(max).refine((s) => !CONTROL_EXCEPT_TAB.test(s), {
+    message: 'expected one line of text without control characters (no newline, NUL or escape)',
+  });
+
 export const createTaskBody = z
   .object({
-    title: text(500).trim().min(1, 'expected a non-empty title'),
-    description: text(100_000).default(''),
+    title: singleLineText(500).trim().min(1, 'expected a non-empty title'),
+    description: multiLineText(100_000).default(''),
     repo: text(2048).min(1, 'expected a repository: a path, file:// URL, https:// or ssh URL'),
     base_branch: branchName.default('main'),
     risk_tier: z.enum(RISK_TIERS).optional(),
-    constraints: z.array(text(2000)).max(100).default([]),
-    acceptance: z.array(text(2000)).max(100).default([]),
+    constraints: z.array(multiLineText(2000)).max(100).default([]),
+    acceptance: z.array(multiLineText(2000)).max(100).default([]),
   })
   .strict();
 

@@ -9,8 +9,8 @@ export interface Change {
 }
 
 /**
- * One round of editing: the model proposes a patch on top of `fromCommit` (seeing the failing test
- * output), and git_apply commits it. Round 1 is the implement phase, later rounds the repair phase.
+ * One round of editing: the model makes a change on top of `fromCommit` (seeing the failing test
+ * output), and git_apply commits that exact change (never the redacted patch text of the checkpoint). Round 1 is the implement phase, later rounds the repair phase.
  */
 export async function implementRound(
   ctx: TaskContext,
@@ -38,7 +38,7 @@ export async function implementRound(
     tool: 'git_apply',
     round: options.round,
     input: {
-      patch: generated.patch,
+      change_commit: generated.change_commit,
       from_commit: options.fromCommit,
       message: commitMessage(task.title, task.id, options.round),
       commit_date: task.created_at,
