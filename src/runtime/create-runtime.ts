@@ -78,7 +78,11 @@ export async function createRuntime(config: AutodevConfig, deps: RuntimeDeps): P
     workspaces,
     forge: createForge(config, { pullRequests: store.pullRequests, git }),
     search: createRipgrepSearch({ env: hostPath }),
-    secrets: createGitleaksScanner({ binary: projectToolPath('gitleaks'), env: hostPath }),
+    secrets: createGitleaksScanner({
+      binary: projectToolPath('gitleaks'),
+      env: hostPath,
+      locate: (dir) => workspaces.locate(dir),
+    }),
     store,
   };
   const leaseMs = deps.leaseMs ?? 30_000;

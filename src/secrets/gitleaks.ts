@@ -1,3 +1,4 @@
+import type { GitWorktree } from '../workspace/run-git.js';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { AutodevError } from '../errors.js';
@@ -39,8 +40,15 @@ const SCAN_TIMEOUT_MS = 300_000;
 export function createGitleaksScanner(deps: {
   binary: string;
   env: Readonly<Record<string, string>>;
+  /**
+   * The workspace's git dir from autodev's records (the workspace manager): the worktree's `.git`
+   * file was writable by the sandboxed build. Undefined for a checkout autodev did not prepare.
+   */
+  locate?: (dir: string) => Promise<GitWorktree | undefined>;
 }): SecretScanner {
   const gitDirOf = async (dir: string, signal?: AbortSignal): Promise<string> => {
+    const recorded = await deps.locate?.(dir);
+    if (recorded) return recorded.gitDir;
     const result = await spawnCapped({
       argv: ['git', 'rev-parse', '--absolute-git-dir'],
       cwd: dir,

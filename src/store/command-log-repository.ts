@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { CommandLog } from '../domain/task.js';
 import type { Redact } from '../secrets/redact.js';
+import { boundText } from './bounded-text.js';
 import type { Database } from './tables.js';
 
 export interface CommandLogRepository {
@@ -18,7 +19,7 @@ export function createCommandLogRepository(db: Kysely<Database>, redact: Redact)
           task_id: taskId,
           step_key: stepKey,
           stream,
-          content: redact(content),
+          content: redact(boundText(content)),
           created_at: new Date().toISOString(),
         })
         .execute();

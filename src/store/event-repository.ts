@@ -1,6 +1,7 @@
 import type { Kysely, Selectable } from 'kysely';
 import type { EventType, TaskEvent } from '../domain/task.js';
 import { redactDeep, type Redact } from '../secrets/redact.js';
+import { boundDeep } from './bounded-text.js';
 import type { Database, EventsTable } from './tables.js';
 
 export type EventListener = (event: TaskEvent) => void;
@@ -19,7 +20,7 @@ export function createEventRepository(db: Kysely<Database>, redact: Redact): Eve
   return {
     async append(taskId, type, data = {}) {
       const created_at = new Date().toISOString();
-      const safe = redactDeep(data, redact);
+      const safe = redactDeep(boundDeep(data), redact);
       const inserted = await db
         .insertInto('events')
         .values({ task_id: taskId, type, data_json: JSON.stringify(safe), created_at })

@@ -1,6 +1,7 @@
 import type { Kysely, Selectable } from 'kysely';
 import type { Phase, Step, StepStatus, TaskError } from '../domain/task.js';
 import { redactDeep, type Redact } from '../secrets/redact.js';
+import { boundDeep, boundText } from './bounded-text.js';
 import type { Database, StepsTable } from './tables.js';
 
 export interface StartStepInput {
@@ -114,10 +115,12 @@ export function createStepRepository(db: Kysely<Database>, redact: Redact): Step
         .set({
           status: result.status,
           attempts: result.attempts,
-          output_summary: result.output_summary === undefined ? null : redact(result.output_summary),
-          output_json: result.output === undefined ? null : JSON.stringify(redactDeep(result.output, redact)),
+          output_summary:
+            result.output_summary === undefined ? null : redact(boundText(result.output_summary)),
+          output_json:
+            result.output === undefined ? null : JSON.stringify(redactDeep(boundDeep(result.output), redact)),
           error_code: result.error?.code ?? null,
-          error_message: result.error ? redact(result.error.message) : null,
+          error_message: result.error ? redact(boundText(result.error.message)) : null,
           finished_at: new Date().toISOString(),
           duration_ms: Math.round(result.duration_ms),
         })

@@ -59,6 +59,41 @@ describe('sqlite store', () => {
     expect((await again.events.list(task.id)).map((e) => e.type)).toEqual(['task.created']);
   });
 
+  it('keeps the head and tail of a huge output, event and command log for display, not all of it', async () => {
+    const { store } = await newStore();
+    const task = await store.tasks.create(input('/repos/big'));
+    const huge = `HEAD${'x'.repeat(20 * 1024 * 1024)}TAIL`;
+    await store.steps.start({
+      task_id: task.id,
+      key: 'verify.test#1',
+      phase: 'verify',
+      tool: 'test',
+      input_summary: '{}',
+    });
+    await store.steps.finish(task.id, 'verify.test#1', {
+      status: 'failed',
+      attempts: 1,
+      output: { feedback: huge, counts: [1, 2] },
+      output_summary: huge,
+      duration_ms: 3,
+    });
+    await store.events.append(task.id, 'task.created', { note: huge });
+    await store.logs.append(task.id, 'verify.test#1', 'stdout', huge);
+    const [step] = await store.steps.list(task.id);
+    const output = step?.output as { feedback: string; counts: number[] };
+    expect(output.counts).toEqual([1, 2]);
+    for (const text of [
+      output.feedback,
+      step?.output_summary ?? '',
+      JSON.stringify((await store.events.list(task.id))[0]),
+    ]) {
+      expect(text.length).toBeLessThan(1024 * 1024);
+      expect(text).toContain('HEAD');
+      expect(text).toContain('TAIL');
+      expect(text).toMatch(/characters not stored/);
+    }
+  });
+
   it('lists newest first with filters and a stable cursor', async () => {
     const { store } = await newStore();
     const ids: string[] = [];

@@ -121,6 +121,16 @@ export function createWorkspaceManager(
     return { worktree };
   };
 
+  /** Deletes the refs codegen kept for the task's exact changes (refs/autodev/changes/<taskId>/...). */
+  const dropChangeRefs = async (mirrorDir: string, taskId: string): Promise<void> => {
+    const refs = await git(['for-each-ref', '--format=%(refname)', `refs/autodev/changes/${taskId}/`], {
+      cwd: mirrorDir,
+    });
+    for (const ref of refs.stdout.split('\n').filter((r) => r !== '')) {
+      await git(['update-ref', '-d', ref], { cwd: mirrorDir });
+    }
+  };
+
   /** Removes the worktree dir, its registration and its branch; tolerant of any of them missing. */
   const discard = async (taskId: string, mirrorDir: string | undefined, branch: string | undefined) => {
     const dir = dirOf(taskId);
@@ -132,6 +142,7 @@ export function createWorkspaceManager(
         if (branch !== undefined) {
           await git(['branch', '-D', '--', branch], { cwd: mirrorDir, okExitCodes: [1] });
         }
+        await dropChangeRefs(mirrorDir, taskId);
       });
     }
     await rm(dir, { recursive: true, force: true });
@@ -161,6 +172,7 @@ export function createWorkspaceManager(
       await git(['checkout', '--quiet', '--detach'], await on(record.mirrorDir, record.dir));
       await git(['worktree', 'move', record.dir, spare], { cwd: record.mirrorDir });
       await git(['branch', '-D', '--', record.branch], { cwd: record.mirrorDir, okExitCodes: [1] });
+      await dropChangeRefs(record.mirrorDir, taskId);
       return true;
     });
     if (!kept) return remove(taskId);
