@@ -5,7 +5,9 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { createBubblewrapSandbox } from '../src/sandbox/bubblewrap.js';
+import { bwrapArgv, createBubblewrapSandbox } from '../src/sandbox/bubblewrap.js';
+import { resolveLimits } from '../src/sandbox/limits.js';
+import { DEFAULT_SANDBOX_UID } from '../src/sandbox/types.js';
 import { buildSandboxEnv } from '../src/sandbox/env.js';
 import { spawnCapped } from '../src/sandbox/spawn-capped.js';
 import type { BenchRow } from './types.js';
@@ -62,8 +64,40 @@ export async function bench(): Promise<BenchRow[]> {
         notes: `+${(sandboxed - direct).toFixed(1)} ms per command (network off, prlimit, temp HOME)`,
       });
     }
+    if (process.getuid?.() === 0) rows.push(await privilegeDropRow(env, workspace));
   } finally {
     await rm(workspace, { recursive: true, force: true });
   }
   return rows;
+}
+
+/**
+ * What running the command as the unprivileged sandbox uid costs (setpriv inside bwrap, no user
+ * namespace) against bwrap run as root the way it was before (user namespace, capabilities dropped).
+ */
+async function privilegeDropRow(env: Record<string, string>, workspace: string): Promise<BenchRow> {
+  const plan = {
+    workspace,
+    cwd: workspace,
+    home: workspace,
+    env,
+    network: false,
+    limits: resolveLimits(undefined),
+    hidden: [],
+    argv: ['true'],
+  };
+  const time = (argv: string[]) =>
+    timeRuns(() => spawnCapped({ argv, cwd: workspace, env, timeoutMs: 30_000 }));
+  const asRoot = median(await time(bwrapArgv(plan)));
+  const dropped = median(await time(bwrapArgv({ ...plan, uid: DEFAULT_SANDBOX_UID })));
+  return {
+    name: 'bubblewrap `true` as the sandbox uid',
+    baseline: 'bubblewrap as root (user namespace)',
+    value: dropped,
+    baselineValue: asRoot,
+    unit: 'ms',
+    ratio: dropped / asRoot,
+    runs: RUNS,
+    notes: `${(dropped - asRoot).toFixed(1)} ms per command for the uid drop (budget 10 ms)`,
+  };
 }
