@@ -36,27 +36,37 @@ export function createWorkspaceAccess(uid: number) {
   return {
     async grant(workspace: string, signal?: AbortSignal): Promise<void> {
       if (granted.has(workspace)) return;
-      const result = await spawnCapped({
-        argv: ['setfacl', '-R', '-m', `u:${uid}:rwX`, '-m', `d:u:${uid}:rwX`, '--', workspace],
-        cwd: '/',
-        env: { PATH: '/usr/bin:/bin:/usr/sbin:/sbin', LC_ALL: 'C' },
-        timeoutMs: 300_000,
-        maxOutputBytes: 64 * 1024,
-        ...(signal ? { signal } : {}),
-      }).catch((error: unknown) => {
-        throw new AutodevError(
-          'SANDBOX_UNAVAILABLE',
-          'setfacl is not on PATH: install it with `apt-get install acl` (the sandbox user needs write access to the workspace)',
-          { cause: error },
-        );
-      });
-      // A cancelled run reports itself as cancelled when it starts; nothing is granted meanwhile.
-      if (result.cancelled) return;
-      if (result.exitCode !== 0) {
-        throw new AutodevError(
-          'SANDBOX_UNAVAILABLE',
-          `could not give the sandbox user access to the workspace: setfacl: ${result.stderr.trim()}`,
-        );
+      // Files get rw and folders rwx, in two passes, and the default group entry has no execute: a
+      // recalculated mask would otherwise take the `x` a file inherited and make it look executable
+      // (ruff EXE002) on the next grant.
+      // -P: a symlink in the tree is never followed, or a committed `link -> /etc/shadow` would hand
+      // the sandbox user the host's file.
+      for (const argv of [
+        ['setfacl', '-P', '-R', '-m', `u:${uid}:rw,d:u:${uid}:rwx,d:g::r--`, '--', workspace],
+        ['find', workspace, '-type', 'd', '-exec', 'setfacl', '-P', '-m', `u:${uid}:rwx`, '--', '{}', '+'],
+      ]) {
+        const result = await spawnCapped({
+          argv,
+          cwd: '/',
+          env: { PATH: '/usr/bin:/bin:/usr/sbin:/sbin', LC_ALL: 'C' },
+          timeoutMs: 300_000,
+          maxOutputBytes: 64 * 1024,
+          ...(signal ? { signal } : {}),
+        }).catch((error: unknown) => {
+          throw new AutodevError(
+            'SANDBOX_UNAVAILABLE',
+            `${argv[0] ?? ''} is not on PATH: install it with \`apt-get install acl\` (the sandbox user needs write access to the workspace)`,
+            { cause: error },
+          );
+        });
+        // A cancelled run reports itself as cancelled when it starts; nothing is granted meanwhile.
+        if (result.cancelled) return;
+        if (result.exitCode !== 0) {
+          throw new AutodevError(
+            'SANDBOX_UNAVAILABLE',
+            `could not give the sandbox user access to the workspace: ${argv[0] ?? ''}: ${result.stderr.trim()}`,
+          );
+        }
       }
       granted.add(workspace);
     },

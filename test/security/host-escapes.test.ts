@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -160,6 +160,40 @@ describe('a hostile repository cannot reach the host', () => {
       expect(result.stdout).not.toContain('shadow-read');
       // The shell cannot fork the 120 sleeps: RLIMIT_NPROC binds a non-root uid.
       expect(`${result.stdout}${result.stderr}`).toMatch(/fork|Resource temporarily unavailable/i);
+    },
+  );
+
+  it.runIf(process.getuid?.() === 0)(
+    'lets the sandbox uid write files the host writes later, without making them executable, and never follows a link',
+    async () => {
+      const outside = join(dataDir, 'outside-secret');
+      await writeFile(outside, 'host only\n', { mode: 0o600 });
+      await symlink(outside, join(workspace.dir, 'link-out'));
+      const write = (file: string) =>
+        sandbox().run({
+          argv: ['sh', '-c', `echo sandbox >> ${file}`],
+          cwd: workspace.dir,
+          workspace: workspace.dir,
+          timeoutMs: 30_000,
+        });
+      try {
+        expect((await write('first.txt')).exitCode).toBe(0);
+        // Written by the host after the workspace was granted (an applied patch, a checkout).
+        await mkdir(join(workspace.dir, 'pkg'));
+        await writeFile(join(workspace.dir, 'pkg', 'mod.py'), 'x = 1\n');
+        // A second server process grants again (its cache is empty).
+        const again = await write('pkg/mod.py');
+        expect(again.exitCode).toBe(0);
+        const mode = (await stat(join(workspace.dir, 'pkg', 'mod.py'))).mode;
+        expect(mode & 0o111).toBe(0);
+        expect(await readFile(outside, 'utf8')).toBe('host only\n');
+        expect((await write('link-out')).exitCode).not.toBe(0);
+        expect(await readFile(outside, 'utf8')).toBe('host only\n');
+      } finally {
+        await rm(join(workspace.dir, 'link-out'), { force: true });
+        await rm(join(workspace.dir, 'first.txt'), { force: true });
+        await rm(join(workspace.dir, 'pkg'), { recursive: true, force: true });
+      }
     },
   );
 
