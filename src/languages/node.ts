@@ -78,10 +78,16 @@ function setupCommand(pm: PackageManager, locked: boolean): Argv {
   return locked ? ['npm', 'ci'] : ['npm', 'install'];
 }
 
-async function hasEslintConfig(dir: string, pkg: PackageJson): Promise<boolean> {
+/**
+ * ESLint runs only where the repository configured it: in the project, or in a folder above it inside
+ * the repo (ESLint looks upward for its config). Without one, a TypeScript project is checked by tsc.
+ */
+async function hasEslintConfig(repoDir: string, root: string, pkg: PackageJson): Promise<boolean> {
   if (pkg.eslintConfig !== undefined) return true;
-  for (const name of ESLINT_CONFIGS) if (await exists(path.join(dir, name))) return true;
-  return false;
+  for (let dir = root; ; dir = path.posix.dirname(dir)) {
+    for (const name of ESLINT_CONFIGS) if (await exists(path.join(repoDir, dir, name))) return true;
+    if (dir === '.') return false;
+  }
 }
 
 async function commandsFor(
@@ -98,7 +104,7 @@ async function commandsFor(
   if (scripts['build']) commands.build = [pm, 'run', 'build'];
   else if (tsconfig) commands.build = [...TSC];
   if (test && !NPM_PLACEHOLDER_TEST.test(test)) commands.test = [pm, 'test'];
-  if (await hasEslintConfig(dir, pkg)) commands.lint = ['eslint', '-f', 'json', '.'];
+  if (await hasEslintConfig(repoDir, root, pkg)) commands.lint = ['eslint', '-f', 'json', '.'];
   else if (tsconfig) commands.lint = [...TSC];
   return { toolchain: pm, commands };
 }

@@ -5,6 +5,7 @@ import { parseJunitXml } from './parsers/junit-xml.js';
 import { parsePytestSummary } from './parsers/pytest-summary.js';
 import { parseRuffJson } from './parsers/ruff.js';
 import { parseUnittestOutput } from './parsers/unittest.js';
+import { ruffCommand } from './python-lint.js';
 import { requireCommand, runBuildCommand, runLintCommand, runTestCommand } from './run.js';
 import { candidateDirs, exists, isInside, readText } from './scan.js';
 import type { Argv, DetectedProject, Language } from './types.js';
@@ -90,7 +91,7 @@ export const python: Language = {
             '.',
           ],
           test: runner === 'pytest' ? [...PYTEST_BASE] : ['python3', '-m', 'unittest', 'discover', '-v'],
-          lint: ['ruff', 'check', '--output-format=json', '.'],
+          lint: await ruffCommand(repoDir, root),
         },
         overridden: false,
       });

@@ -64,7 +64,7 @@ export async function runTask(ctx: TaskContext): Promise<TaskStatus> {
     }
 
     const filesChanged = await ctx.services.git.changedFiles(ctx.workspaceDir, workspace.baseCommit);
-    const checks = await checkChange(ctx, workspace.baseCommit, filesChanged);
+    const checks = await checkChange(ctx, workspace.baseCommit, filesChanged, workspace.lintBaseline);
     const decision = await decidePhase(ctx, {
       tests,
       baseline: workspace.baseline,
@@ -79,6 +79,7 @@ export async function runTask(ctx: TaskContext): Promise<TaskStatus> {
       decision,
       tests,
       checksTouched: checks.sensitive,
+      lint: checks,
     });
     const final: TaskStatus = delivery.merged ? 'merged' : 'awaiting_review';
     if (!delivery.merged) {

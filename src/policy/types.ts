@@ -4,8 +4,10 @@ import type { RiskTier } from '../config/schema.js';
 export interface PolicyInput {
   risk_tier: RiskTier;
   tests_passed: boolean;
-  /** Lint warnings of the change (the seed's clippy_warnings, for every language). */
+  /** Lint warnings the change introduced (the seed's clippy_warnings, for every language). */
   clippy_warnings: number;
+  lint_warnings_introduced?: number;
+  lint_warnings_preexisting?: number;
   secrets_found: boolean;
   /** Linters that could not run (not installed): an unchecked change is not a clean one. */
   lint_unavailable?: string[];

@@ -20,6 +20,15 @@ export const PYTHON_FIX_REPLY = [
   '',
 ].join('\n');
 
+/** The buggy repo with lint warnings that were there before any change: two unused imports. */
+export const PYTHON_LINTY_REPO = {
+  ...PYTHON_BUGGY_REPO,
+  'calc.py': `import os\nimport sys\n\n\n${PYTHON_BUGGY_REPO['calc.py']}`,
+};
+
+/** The one-line fix of PYTHON_LINTY_REPO, which leaves its old warnings alone. */
+export const PYTHON_LINTY_FIX_REPLY = PYTHON_FIX_REPLY.replace('@@ -1,2 +1,2 @@', '@@ -5,2 +5,2 @@');
+
 /** A reply whose diff applies but does not fix the bug: the repair round gets the failing output. */
 export const PYTHON_WRONG_FIX_REPLY = [
   '```diff',

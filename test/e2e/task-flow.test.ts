@@ -3,6 +3,8 @@ import { api, submitTask, waitForTerminal } from '../helpers/api-client.js';
 import {
   PYTHON_BUGGY_REPO,
   PYTHON_FIX_REPLY,
+  PYTHON_LINTY_FIX_REPLY,
+  PYTHON_LINTY_REPO,
   PYTHON_REPAIR_REPLY,
   PYTHON_WRONG_FIX_REPLY,
   TYPESCRIPT_BUGGY_REPO,
@@ -197,6 +199,32 @@ describe('a task from POST /tasks to a tested fix on a pushed branch', () => {
     });
     expect(JSON.stringify(decision?.data.lint_warnings)).toContain('F401');
     expect(await repo.readFileAt('main', 'calc.py')).toContain('return a - b');
+  });
+
+  it('merges a one-line fix in a file whose old lint warnings it leaves alone (low risk)', async () => {
+    const repo = await h.newRepo(PYTHON_LINTY_REPO);
+    h.model.push({ text: PYTHON_LINTY_FIX_REPLY });
+    const created = await submitTask(h.server.baseUrl, {
+      title: 'Fix add() beside old warnings',
+      description: 'add(2, 3) returns -1; it must return 5.',
+      repo: repo.origin,
+      risk_tier: 'low',
+    });
+    const task = await waitForTerminal(h.server.baseUrl, created.id);
+    expect(task.error).toBeNull();
+    expect(task.status).toBe('merged');
+    expect(task.steps.find((s) => s.key === 'prepare.lint#1')?.output_summary).toMatch(
+      /^2 warning\(s\): 2 introduced, 0 pre-existing/,
+    );
+    expect(task.steps.find((s) => s.key === 'verify.lint#1')?.output_summary).toMatch(
+      /^2 warning\(s\): 0 introduced, 2 pre-existing/,
+    );
+    const { body } = await api(h.server.baseUrl, `/api/v1/autodev/tasks/${task.id}/events`);
+    const decision = (body as { events: { type: string; data: Record<string, unknown> }[] }).events.find(
+      (e) => e.type === 'policy.decision' && 'allow' in e.data,
+    );
+    expect(decision?.data).toMatchObject({ allow: true, lint_warnings: [], lint_warnings_preexisting: 2 });
+    expect(await repo.readFileAt('main', 'calc.py')).toContain('return a + b');
   });
 
   it('fixes a TypeScript repo (dependencies installed in setup, tests offline)', async () => {

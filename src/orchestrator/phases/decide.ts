@@ -24,6 +24,8 @@ export async function decidePhase(
       risk_tier: ctx.task.risk_tier,
       tests_passed: facts.tests.ok,
       clippy_warnings: facts.checks.lintWarnings.length,
+      lint_warnings_introduced: facts.checks.lintWarnings.length,
+      lint_warnings_preexisting: facts.checks.lintPreexisting.length,
       lint_unavailable: facts.checks.lintUnavailable,
       secrets_found: facts.checks.secrets.length > 0,
       files_changed: facts.filesChanged,
@@ -38,6 +40,7 @@ export async function decidePhase(
   await ctx.store.events.append(ctx.task.id, 'policy.decision', {
     ...decision,
     lint_warnings: facts.checks.lintWarnings.slice(0, 50),
+    lint_warnings_preexisting: facts.checks.lintPreexisting.length,
     checks_touched: {
       autodev_config: facts.checks.sensitive.autodevConfig,
       tests: facts.checks.sensitive.tests,

@@ -4,6 +4,8 @@ import { describeChecksTouched, type SensitiveChanges } from '../../policy/sensi
 import type { PolicyDecision } from '../../policy/types.js';
 import type { TestToolOutput } from '../../tools/test.js';
 import { runStep } from '../step-runner.js';
+import { describeLint } from './lint-summary.js';
+import type { ChangeChecks } from './verify.js';
 import type { TaskContext } from '../task-context.js';
 
 export type Delivery = { merged: true; pr: PullRequest } | { merged: false; pr: PullRequest; reason: string };
@@ -17,6 +19,7 @@ export async function deliverPhase(
     decision: PolicyDecision;
     tests: TestToolOutput;
     checksTouched: SensitiveChanges;
+    lint: Pick<ChangeChecks, 'lintWarnings' | 'lintPreexisting'>;
   },
 ): Promise<Delivery> {
   const { task } = ctx;
@@ -34,7 +37,7 @@ export async function deliverPhase(
       branch: input.branch,
       base_branch: task.base_branch,
       title: task.title,
-      body: pullRequestBody(ctx, input.decision, input.tests, input.checksTouched),
+      body: pullRequestBody(ctx, input.decision, input.tests, input.checksTouched, input.lint),
       head_commit: input.headCommit,
     },
   });
@@ -68,6 +71,7 @@ function pullRequestBody(
   decision: PolicyDecision,
   tests: TestToolOutput,
   checksTouched: SensitiveChanges,
+  lint: Pick<ChangeChecks, 'lintWarnings' | 'lintPreexisting'>,
 ): string {
   const { task } = ctx;
   const list = (items: string[]) => (items.length ? items.map((i) => `- ${i}`).join('\n') : '- (none)');
@@ -82,6 +86,9 @@ function pullRequestBody(
     '',
     '## Verification',
     tests.summary,
+    '',
+    '## Lint',
+    describeLint(lint.lintWarnings, lint.lintPreexisting.length),
     '',
     '## Changes to checks',
     list(describeChecksTouched(checksTouched)),

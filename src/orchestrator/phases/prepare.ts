@@ -1,5 +1,7 @@
+import type { LintReport } from '../../languages/types.js';
+import type { LintToolOutput } from '../../tools/lint-tools.js';
 import type { TestToolOutput } from '../../tools/test.js';
-import { runStep } from '../step-runner.js';
+import { runStep, stepKey, type StepRequest } from '../step-runner.js';
 import { setupPhase } from './setup.js';
 import type { TaskContext } from '../task-context.js';
 
@@ -9,6 +11,8 @@ export interface PreparedWorkspace {
   baseCommit: string;
   files: string[];
   baseline: TestToolOutput;
+  /** The linters' findings before any change; undefined when none could be taken (see baselineLint). */
+  lintBaseline: LintReport[] | undefined;
 }
 
 /**
@@ -32,13 +36,30 @@ export async function preparePhase(ctx: TaskContext): Promise<PreparedWorkspace>
     tool: 'test',
     input: { config_commit: clone.base_commit },
   });
+  const lintBaseline = await baselineLint(ctx, clone.base_commit);
   return {
     dir: clone.dir,
     branch: clone.branch,
     baseCommit: clone.base_commit,
     files: listing.files,
     baseline,
+    lintBaseline,
   };
+}
+
+/**
+ * The linters on the untouched base, with the base's own configuration: what they find here is not
+ * the change's doing. Taken now, while the worktree is the base commit, rather than by putting base
+ * files back after the change: nothing is swapped in the worktree, so no crash can leave it half
+ * reverted, and the checkpoint keeps it for a resumed task. A task resumed past its change without
+ * this checkpoint (one that began before the step existed) gets no baseline: all its warnings in the
+ * changed files count, as before.
+ */
+async function baselineLint(ctx: TaskContext, baseCommit: string): Promise<LintReport[] | undefined> {
+  const request: StepRequest = { phase: 'prepare', tool: 'lint', input: { config_commit: baseCommit } };
+  const done = (await ctx.store.steps.get(ctx.task.id, stepKey(request)))?.status === 'succeeded';
+  if (!done && (await ctx.services.git.head(ctx.workspaceDir)) !== baseCommit) return undefined;
+  return (await runStep<LintToolOutput>(ctx, request)).reports;
 }
 
 /** `autodev/<id>-<slug>`: unique by id, readable by slug. */

@@ -1,6 +1,6 @@
 import type { Phase } from '../../domain/task.js';
 import { AutodevError } from '../../errors.js';
-import type { LintWarning } from '../../languages/types.js';
+import type { LintReport, LintWarning } from '../../languages/types.js';
 import { classifyChanges, type SensitiveChanges } from '../../policy/sensitive-changes.js';
 import type { SecretFinding } from '../../secrets/gitleaks.js';
 import type { LintToolOutput } from '../../tools/lint-tools.js';
@@ -22,8 +22,13 @@ export async function verifyRound(
 }
 
 export interface ChangeChecks {
-  /** Lint warnings in the files the change touched (warnings elsewhere in the repo are not its doing). */
+  /**
+   * Lint warnings the change introduced: not there at baseline (matched by file, rule and message),
+   * plus its edits to linter configuration. Without a baseline, every warning in the changed files.
+   */
   lintWarnings: LintWarning[];
+  /** Warnings in the changed files that were there before the change: shown, not held against it. */
+  lintPreexisting: LintWarning[];
   lintUnavailable: string[];
   secrets: SecretFinding[];
   /** What the change did to autodev's configuration and to the tests: flagged, for review. */
@@ -38,11 +43,16 @@ export async function checkChange(
   ctx: TaskContext,
   baseCommit: string,
   filesChanged: string[],
+  lintBaseline: LintReport[] | undefined,
 ): Promise<ChangeChecks> {
   const lint = await runStep<LintToolOutput>(ctx, {
     phase: 'verify',
     tool: 'lint',
-    input: { config_commit: baseCommit },
+    input: {
+      config_commit: baseCommit,
+      files: filesChanged,
+      ...(lintBaseline ? { baseline: lintBaseline } : {}),
+    },
   });
   const scan = await runStep<{ findings: SecretFinding[] }>(ctx, {
     phase: 'verify',
@@ -68,9 +78,9 @@ export async function checkChange(
       tests: sensitive.tests,
     });
   }
-  const changed = new Set(filesChanged);
   return {
-    lintWarnings: lint.reports.flatMap((r) => r.warnings).filter((w) => changed.has(w.file)),
+    lintWarnings: lint.introduced,
+    lintPreexisting: lint.preexisting,
     lintUnavailable: lint.unavailable,
     secrets: scan.findings,
     sensitive,
