@@ -217,8 +217,7 @@ rename to src/renamed.ts
     await wg.commitAll(dir, 'edit', author);
     await wg.push(dir, fixture.origin, 'main');
     const later = await fixture.commit('main', { 'later.txt': 'later\n' });
-    // The workspace knows the later commit (as after the mirror's fetch on resume).
-    await git(['fetch', '--quiet', fixture.origin, 'main'], { cwd: dir });
+    // The later commit is not in the workspace yet: push() fetches it to compare.
 
     expect(await wg.push(dir, fixture.origin, 'main')).toEqual({ pushed: false, remoteCommit: later });
     expect(await fixture.branchCommit('main')).toBe(later);

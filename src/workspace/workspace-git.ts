@@ -110,6 +110,29 @@ export function createWorkspaceGit(deps: WorkspaceGitDeps): WorkspaceGit {
     return line?.split('\t')[0];
   };
 
+  /** Whether `remoteTip` (of `branch` on `url`) has `commit` in its history; fetches its objects when not here. */
+  const remoteContains = async (
+    dir: string,
+    url: string,
+    branch: string,
+    remoteTip: string,
+    commit: string,
+    options: { token?: string },
+  ): Promise<boolean> => {
+    // 128: the remote's commit is not here to compare with.
+    const isAncestor = () =>
+      git(['merge-base', '--is-ancestor', commit, remoteTip], { cwd: dir, okExitCodes: [1, 128] });
+    const first = await isAncestor();
+    if (first.exitCode !== 128) return first.exitCode === 0;
+    // Objects only: no ref, no FETCH_HEAD of the workspace changes.
+    await git(['fetch', '--quiet', '--no-tags', '--no-write-fetch-head', url, `refs/heads/${branch}`], {
+      cwd: dir,
+      secretConfig: authConfig(url, options.token),
+      errorCode: 'REPO_UNREACHABLE',
+    });
+    return (await isAncestor()).exitCode === 0;
+  };
+
   return {
     head,
 
@@ -189,13 +212,12 @@ export function createWorkspaceGit(deps: WorkspaceGitDeps): WorkspaceGit {
           // the remote, so it is asked again: already at (or, unforced, already past) our commit is done.
           const now = await remoteBranchCommit(dir, remote, branch, options);
           if (now === local) return { pushed: false, remoteCommit: local };
-          if (!options.force && now !== undefined) {
-            const contained = await git(['merge-base', '--is-ancestor', local, now], {
-              cwd: dir,
-              // 128: the remote's commit is not here to compare with; then it is not known to contain ours.
-              okExitCodes: [1, 128],
-            });
-            if (contained.exitCode === 0) return { pushed: false, remoteCommit: now };
+          if (
+            !options.force &&
+            now !== undefined &&
+            (await remoteContains(dir, url, branch, now, local, options))
+          ) {
+            return { pushed: false, remoteCommit: now };
           }
           // Once more, after a pause: the racing push may still hold the ref's lock, about to land (or
           // to fail). Never for a forced push, whose new lease would cover a commit pushed meanwhile.
