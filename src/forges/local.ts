@@ -1,3 +1,4 @@
+import { isAutodevError } from '../errors.js';
 import type { PullRequestRepository } from '../store/pull-request-repository.js';
 import type { WorkspaceGit } from '../workspace/types.js';
 import type { Forge } from './types.js';
@@ -36,22 +37,17 @@ export function createLocalForge(deps: LocalForgeDeps): Forge {
       if (pullRequest.status === 'merged' && pullRequest.merge_commit) {
         return { merged: true, mergeCommit: pullRequest.merge_commit };
       }
-      const baseCommit = await deps.git.remoteBranchCommit(
-        workspaceDir,
-        pullRequest.repo,
-        pullRequest.base_branch,
-      );
-      if (baseCommit === pullRequest.head_commit) {
-        await deps.pullRequests.markMerged(pullRequest.task_id, pullRequest.head_commit);
-        return { merged: true, mergeCommit: pullRequest.head_commit };
-      }
       try {
-        // No force: the push is refused unless it fast-forwards the base branch.
+        // No force: the push is refused unless it fast-forwards the base branch. A base branch already
+        // at (or past) the head is a success: this merge's earlier run, killed before it recorded the
+        // merge (its orphaned push may even land while this one runs), or a human who merged it.
         await deps.git.push(workspaceDir, pullRequest.repo, pullRequest.base_branch);
       } catch (error) {
+        // Only git's refusal is an answer; an unreachable remote or a cancel is not "cannot merge".
+        if (!isAutodevError(error, 'GIT_FAILED')) throw error;
         return {
           merged: false,
-          reason: `base branch ${pullRequest.base_branch} cannot be fast-forwarded to the pull request: ${(error as Error).message}`,
+          reason: `base branch ${pullRequest.base_branch} cannot be fast-forwarded to the pull request: ${error.message}`,
         };
       }
       await deps.pullRequests.markMerged(pullRequest.task_id, pullRequest.head_commit);
