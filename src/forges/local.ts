@@ -1,3 +1,4 @@
+import { isAutodevError } from '../errors.js';
 import type { RepoAllowlist } from '../governance/allowlist.js';
 import { resolveAllowedRepo } from '../governance/repo-access.js';
 import type { PullRequestRepository } from '../store/pull-request-repository.js';
@@ -44,18 +45,17 @@ export function createLocalForge(deps: LocalForgeDeps): Forge {
       // The repo is re-checked here and git is given its real git directory: a link swapped after
       // submission cannot redirect the merge push.
       const target = await resolveAllowedRepo(parseRepoRef(pullRequest.repo), deps.allowlist);
-      const baseCommit = await deps.git.remoteBranchCommit(workspaceDir, target, pullRequest.base_branch);
-      if (baseCommit === pullRequest.head_commit) {
-        await deps.pullRequests.markMerged(pullRequest.task_id, pullRequest.head_commit);
-        return { merged: true, mergeCommit: pullRequest.head_commit };
-      }
       try {
-        // No force: the push is refused unless it fast-forwards the base branch.
+        // No force: the push is refused unless it fast-forwards the base branch. A base branch already
+        // at (or past) the head is a success: this merge's earlier run, killed before it recorded the
+        // merge (its orphaned push may even land while this one runs), or a human who merged it.
         await deps.git.push(workspaceDir, target, pullRequest.base_branch);
       } catch (error) {
+        // Only git's refusal is an answer; an unreachable remote or a cancel is not "cannot merge".
+        if (!isAutodevError(error, 'GIT_FAILED')) throw error;
         return {
           merged: false,
-          reason: `base branch ${pullRequest.base_branch} cannot be fast-forwarded to the pull request: ${(error as Error).message}`,
+          reason: `base branch ${pullRequest.base_branch} cannot be fast-forwarded to the pull request: ${error.message}`,
         };
       }
       await deps.pullRequests.markMerged(pullRequest.task_id, pullRequest.head_commit);

@@ -27,6 +27,9 @@ export interface Forge {
   readonly id: string;
   /** Finds the open pull request for the branch or opens one. */
   ensurePullRequest(input: EnsurePullRequestInput): Promise<PullRequest>;
-  /** Merges when the forge allows it; a pull request already merged answers merged. */
+  /**
+   * Merges when the forge allows it. A pull request already merged answers merged, and so does a
+   * base branch that already holds the head (a merge whose record a crash lost, or a human's).
+   */
   merge(input: MergeInput): Promise<MergeResult>;
 }

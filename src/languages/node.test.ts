@@ -1,6 +1,5 @@
-import { symlink, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   FIXTURE_COUNTS,
@@ -9,12 +8,12 @@ import {
   writeNodeFixture,
   type FixtureVariant,
 } from '../../test/fixtures/languages.js';
+import { installOwnPackages } from '../../test/fixtures/own-node-packages.js';
 import { detectProjects, runBuild, runLint, runTests } from './index.js';
 import { createLanguageTestContext, type LanguageTestContext } from './testing.js';
 
 // The sandbox has no network, so a fixture cannot `npm install` ESLint or TypeScript: the
-// tests that need them link autodev's own node_modules into the fixture instead.
-const OWN_NODE_MODULES = fileURLToPath(new URL('../../node_modules', import.meta.url));
+// tests that need them get copies of autodev's own, inside the workspace as an install puts them.
 
 let ctx: LanguageTestContext;
 beforeAll(async () => {
@@ -22,10 +21,10 @@ beforeAll(async () => {
 });
 afterAll(() => ctx.dispose());
 
-async function nodeProject(variant: FixtureVariant, options: { linkNodeModules?: boolean } = {}) {
+async function nodeProject(variant: FixtureVariant, options: { install?: readonly string[] } = {}) {
   const dir = await ctx.repo(`node-${variant}`);
   await writeNodeFixture(dir, variant);
-  if (options.linkNodeModules) await symlink(OWN_NODE_MODULES, path.join(dir, 'node_modules'));
+  if (options.install) await installOwnPackages(dir, options.install);
   const [project] = await detectProjects(dir);
   if (!project) throw new Error('no project detected');
   return { dir, project };
@@ -59,7 +58,7 @@ describe('node, in bubblewrap without network', () => {
   });
 
   it('eslint from the project node_modules: JSON findings with repo-relative paths', async () => {
-    const { dir, project } = await nodeProject('lint', { linkNodeModules: true });
+    const { dir, project } = await nodeProject('lint', { install: ['eslint'] });
     const report = await runLint(project, ctx.options(dir));
     expect(report).toMatchObject({ available: true, tool: 'eslint' });
     expect(report.command[0]).toBe(path.join(dir, 'node_modules', '.bin', 'eslint'));
@@ -76,7 +75,7 @@ describe('node, in bubblewrap without network', () => {
   });
 
   it('a TypeScript package without eslint: tsc --noEmit is the build and the lint, its errors parsed', async () => {
-    const { dir } = await nodeProject('passing', { linkNodeModules: true });
+    const { dir } = await nodeProject('passing', { install: ['typescript'] });
     await writeFile(
       path.join(dir, 'tsconfig.json'),
       '{"compilerOptions":{"strict":true,"noEmit":true,"types":[]},"include":["src"]}',

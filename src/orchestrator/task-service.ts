@@ -18,7 +18,10 @@ export interface TaskServiceDeps {
 export interface TaskService {
   /** Kill switch, repo refusal and allowlist first; then the task is stored queued and the scheduler woken. */
   submit(input: TaskInput): Promise<Task>;
-  /** Queued tasks end at once; running ones are aborted (here or, through the store, in another worker). */
+  /**
+   * Queued tasks end at once; running ones are aborted (here or, through the store, in another worker).
+   * TASK_NOT_CANCELLABLE when the task has ended or its merge has begun.
+   */
   cancel(id: string): Promise<Task>;
 }
 
@@ -57,7 +60,14 @@ export function createTaskService(deps: TaskServiceDeps): TaskService {
           details: { status: task.status },
         });
       }
-      await deps.store.tasks.requestCancel(id);
+      if (!(await deps.store.tasks.requestCancel(id))) {
+        // A merge that may have reached the remote cannot be undone: saying "cancelled" would be a lie.
+        throw new AutodevError(
+          'TASK_NOT_CANCELLABLE',
+          `task ${id} is merging its pull request: a merge already in progress (or done) cannot be cancelled`,
+          { details: { status: task.status, merge_started: true } },
+        );
+      }
       await deps.store.events.append(id, 'task.cancel_requested', {});
       const error = { code: 'TASK_CANCELLED', message: 'task cancelled before it started' };
       if (task.status === 'queued' && (await deps.store.tasks.cancelIfUnclaimed(id, error))) {

@@ -178,4 +178,18 @@ describe('sqlite store', () => {
     await store.pullRequests.insertOnce({ ...pr, title: 'second' });
     expect((await store.pullRequests.getByTask(task.id))?.title).toBe('t');
   });
+
+  it('a cancel request and the commit point of the merge exclude each other: whichever comes first wins', async () => {
+    const { store } = await newStore();
+    const merging = await store.tasks.create(input('/repos/a'));
+    expect(await store.tasks.beginMerge(merging.id)).toBe(true);
+    expect(await store.tasks.requestCancel(merging.id)).toBe(false);
+    expect((await store.tasks.get(merging.id))?.cancel_requested).toBe(false);
+    // A resumed task passes the commit point again.
+    expect(await store.tasks.beginMerge(merging.id)).toBe(true);
+
+    const cancelled = await store.tasks.create(input('/repos/a'));
+    expect(await store.tasks.requestCancel(cancelled.id)).toBe(true);
+    expect(await store.tasks.beginMerge(cancelled.id)).toBe(false);
+  });
 });

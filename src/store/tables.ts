@@ -18,6 +18,8 @@ export interface TasksTable {
   error_message: string | null;
   attempt: number;
   cancel_requested: number;
+  /** Set once, when delivery's merge begins; a cancel is refused from then on. */
+  merge_started_at: string | null;
   lease_owner: string | null;
   lease_expires_at: number | null;
   created_at: string;

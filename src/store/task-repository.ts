@@ -49,7 +49,13 @@ export interface TaskRepository {
   claimNext(options: ClaimOptions): Promise<Task | undefined>;
   renewLease(id: string, owner: string, leaseMs: number): Promise<boolean>;
   releaseLease(id: string, owner: string): Promise<void>;
-  requestCancel(id: string): Promise<void>;
+  /** Records a cancel request; false (nothing recorded) once the task's merge has begun. */
+  requestCancel(id: string): Promise<boolean>;
+  /**
+   * The merge's commit point: true when the merge may start (or already had), false when a cancel
+   * was requested first. Exclusive with requestCancel: of the two, only the first one wins.
+   */
+  beginMerge(id: string): Promise<boolean>;
   /** Ends a task that no worker has claimed yet; false when one already has (it sees the cancel request). */
   cancelIfUnclaimed(id: string, error: TaskError): Promise<boolean>;
   /** Ids of tasks not yet in a terminal state. */
@@ -90,6 +96,7 @@ export function createTaskRepository(db: Kysely<Database>, redact: Redact): Task
         error_message: null,
         attempt: 0,
         cancel_requested: 0,
+        merge_started_at: null,
         lease_owner: null,
         lease_expires_at: null,
         created_at: at,
@@ -208,11 +215,24 @@ export function createTaskRepository(db: Kysely<Database>, redact: Redact): Task
     },
 
     async requestCancel(id) {
-      await db
+      const result = await db
         .updateTable('tasks')
         .set({ cancel_requested: 1, updated_at: now() })
         .where('id', '=', id)
-        .execute();
+        .where('merge_started_at', 'is', null)
+        .executeTakeFirst();
+      return Number(result.numUpdatedRows) > 0;
+    },
+
+    async beginMerge(id) {
+      const at = now();
+      const result = await db
+        .updateTable('tasks')
+        .set((eb) => ({ merge_started_at: eb.fn.coalesce('merge_started_at', eb.val(at)), updated_at: at }))
+        .where('id', '=', id)
+        .where('cancel_requested', '=', 0)
+        .executeTakeFirst();
+      return Number(result.numUpdatedRows) > 0;
     },
 
     async cancelIfUnclaimed(id, error) {

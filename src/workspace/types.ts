@@ -72,7 +72,9 @@ export interface WorkspaceGit {
   fileAt(dir: string, rev: string, file: string): Promise<string | undefined>;
   /**
    * Pushes HEAD to `branch` on `remote` (the repo URL or path). Idempotent: when the remote branch is
-   * already at HEAD nothing is sent. `token` is given to git through an auth header, never in a URL.
+   * already at HEAD nothing is sent, and a push that fails is a success when the remote turns out to
+   * be at HEAD (or, unforced, past it) anyway, as when an earlier push of the same commit won a race.
+   * `token` is given to git through an auth header, never in a URL.
    */
   push(
     dir: string,

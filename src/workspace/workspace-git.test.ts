@@ -20,6 +20,17 @@ const EDIT_README = `--- a/README.md
 +new line
 `;
 
+/** The origin's next push finds its ref already updated to the pushed commit, by "someone else". */
+async function raceOnce(origin: string): Promise<void> {
+  const hook = join(origin, 'hooks', 'update');
+  await writeFile(
+    hook,
+    '#!/bin/sh\nif [ -e "$GIT_DIR/race-once" ]; then rm "$GIT_DIR/race-once"; git update-ref "$1" "$3"; fi\n',
+  );
+  await chmod(hook, 0o755);
+  await writeFile(join(origin, 'race-once'), '');
+}
+
 describe('createWorkspaceGit', () => {
   let fixture: FixtureRepo;
   let root: string;
@@ -198,6 +209,30 @@ rename to src/renamed.ts
     expect(await fixture.readFileAt('autodev/t1', 'README.md')).toBe('# demo\nnew line\n');
     expect(await wg.push(dir, fixture.origin, 'autodev/t1')).toEqual({ pushed: false, remoteCommit: commit });
     expect(await wg.remoteBranchCommit(dir, `file://${fixture.origin}`, 'autodev/t1')).toBe(commit);
+  });
+
+  it("a push that loses the race to the same commit landing first (a killed run's orphaned push) succeeds", async () => {
+    await raceOnce(fixture.origin);
+    await wg.applyUnifiedDiff(dir, EDIT_README);
+    const { commit } = await wg.commitAll(dir, 'edit', author);
+
+    // The origin's update hook lands the commit itself first, so git's own update of the ref fails.
+    expect(await wg.push(dir, fixture.origin, 'autodev/t1')).toEqual({ pushed: false, remoteCommit: commit });
+    expect(await fixture.branchCommit('autodev/t1')).toBe(commit);
+    await raceOnce(fixture.origin);
+    expect(await wg.push(dir, fixture.origin, 'main')).toEqual({ pushed: false, remoteCommit: commit });
+    expect(await fixture.branchCommit('main')).toBe(commit);
+  });
+
+  it('an unforced push to a branch that already contains HEAD is done, not refused', async () => {
+    await wg.applyUnifiedDiff(dir, EDIT_README);
+    await wg.commitAll(dir, 'edit', author);
+    await wg.push(dir, fixture.origin, 'main');
+    const later = await fixture.commit('main', { 'later.txt': 'later\n' });
+    // The later commit is not in the workspace yet: push() fetches it to compare.
+
+    expect(await wg.push(dir, fixture.origin, 'main')).toEqual({ pushed: false, remoteCommit: later });
+    expect(await fixture.branchCommit('main')).toBe(later);
   });
 
   it('refuses to overwrite a diverged remote branch unless forced', async () => {

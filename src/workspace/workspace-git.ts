@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { AutodevError, isAutodevError } from '../errors.js';
 import { parseRepoRef } from './repo-ref.js';
 import type { GitRunOptions, GitWorktree, RunGit } from './run-git.js';
@@ -52,6 +53,10 @@ function numstatFiles(output: string): string[] {
     .map((entry) => entry.split('\t').at(-1) ?? '')
     .filter((path) => path !== '');
 }
+
+/** One push, and one more when the first failed without the remote holding our commit (a lost race). */
+const PUSH_ATTEMPTS = 2;
+const PUSH_RETRY_PAUSE_MS = 500;
 
 export function createWorkspaceGit(deps: WorkspaceGitDeps): WorkspaceGit {
   const { git } = deps;
@@ -117,6 +122,30 @@ export function createWorkspaceGit(deps: WorkspaceGitDeps): WorkspaceGit {
     return line?.split('\t')[0];
   };
 
+  /** Whether `remoteTip` (of `branch` on `url`) has `commit` in its history; fetches its objects when not here. */
+  const remoteContains = async (
+    dir: string,
+    url: string,
+    branch: string,
+    remoteTip: string,
+    commit: string,
+    options: { token?: string },
+  ): Promise<boolean> => {
+    // 128: the remote's commit is not here to compare with.
+    const where = await at(dir);
+    const isAncestor = () =>
+      git(['merge-base', '--is-ancestor', commit, remoteTip], { ...where, okExitCodes: [1, 128] });
+    const first = await isAncestor();
+    if (first.exitCode !== 128) return first.exitCode === 0;
+    // Objects only: no ref, no FETCH_HEAD of the workspace changes.
+    await git(['fetch', '--quiet', '--no-tags', '--no-write-fetch-head', url, `refs/heads/${branch}`], {
+      ...where,
+      secretConfig: authConfig(url, options.token),
+      errorCode: 'REPO_UNREACHABLE',
+    });
+    return (await isAncestor()).exitCode === 0;
+  };
+
   return {
     head,
 
@@ -177,16 +206,38 @@ export function createWorkspaceGit(deps: WorkspaceGitDeps): WorkspaceGit {
 
     async push(dir, remote, branch, options = {}) {
       const local = await head(dir);
-      const remoteCommit = await remoteBranchCommit(dir, remote, branch, options);
-      if (remoteCommit === local) return { pushed: false, remoteCommit: local };
       const url = parseRepoRef(remote).cloneUrl;
-      // A forced push only replaces what was just seen there, never a commit pushed meanwhile by someone else.
-      const lease = options.force ? [`--force-with-lease=refs/heads/${branch}:${remoteCommit ?? ''}`] : [];
-      await git(['push', '--quiet', '--no-verify', ...lease, url, `${local}:refs/heads/${branch}`], {
-        ...(await at(dir)),
-        secretConfig: authConfig(url, options.token),
-      });
-      return { pushed: true, remoteCommit: local };
+      for (let attempt = 1; ; attempt += 1) {
+        const remoteCommit = await remoteBranchCommit(dir, remote, branch, options);
+        if (remoteCommit === local) return { pushed: false, remoteCommit: local };
+        // A forced push only replaces what was just seen there, never a commit pushed meanwhile by someone else.
+        const lease = options.force ? [`--force-with-lease=refs/heads/${branch}:${remoteCommit ?? ''}`] : [];
+        try {
+          await git(['push', '--quiet', '--no-verify', ...lease, url, `${local}:refs/heads/${branch}`], {
+            ...(await at(dir)),
+            secretConfig: authConfig(url, options.token),
+          });
+          return { pushed: true, remoteCommit: local };
+        } catch (error) {
+          if (!isAutodevError(error, 'GIT_FAILED')) throw error;
+          // The push may have lost a race to another push of this very commit: the orphaned `git push`
+          // of a server killed mid-push, still running when the resumed task pushes. What counts is
+          // the remote, so it is asked again: already at (or, unforced, already past) our commit is done.
+          const now = await remoteBranchCommit(dir, remote, branch, options);
+          if (now === local) return { pushed: false, remoteCommit: local };
+          if (
+            !options.force &&
+            now !== undefined &&
+            (await remoteContains(dir, url, branch, now, local, options))
+          ) {
+            return { pushed: false, remoteCommit: now };
+          }
+          // Once more, after a pause: the racing push may still hold the ref's lock, about to land (or
+          // to fail). Never for a forced push, whose new lease would cover a commit pushed meanwhile.
+          if (options.force || attempt >= PUSH_ATTEMPTS) throw error;
+          await sleep(PUSH_RETRY_PAUSE_MS);
+        }
+      }
     },
 
     remoteBranchCommit,

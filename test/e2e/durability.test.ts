@@ -1,4 +1,5 @@
 import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { chmod, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -18,6 +19,37 @@ async function slowOrigin(repo: FixtureRepo): Promise<void> {
   const hook = join(repo.origin, 'hooks', 'pre-receive');
   await writeFile(hook, '#!/bin/sh\ncat >/dev/null\nsleep 3\n');
   await chmod(hook, 0o755);
+}
+
+/**
+ * The origin's next push to the task branch and to main each find the ref already at the pushed
+ * commit: "someone else" (the orphaned push of a killed server) lands the same commit between
+ * autodev's look at the remote and its own update of the ref, which git then refuses.
+ */
+async function raceOrigin(repo: FixtureRepo): Promise<void> {
+  const hook = join(repo.origin, 'hooks', 'update');
+  await writeFile(
+    hook,
+    [
+      '#!/bin/sh',
+      'case "$1" in refs/heads/autodev/*) m=race-branch ;; refs/heads/main) m=race-main ;; *) exit 0 ;; esac',
+      'if [ -e "$GIT_DIR/$m" ]; then rm "$GIT_DIR/$m"; git update-ref "$1" "$3"; fi',
+      '',
+    ].join('\n'),
+  );
+  await chmod(hook, 0o755);
+  await writeFile(join(repo.origin, 'race-branch'), '');
+  await writeFile(join(repo.origin, 'race-main'), '');
+}
+
+/** Moves main to `commit` as a merge that reached the origin would (the killed server's, or a human's). */
+async function landOnMain(repo: FixtureRepo, commit: string): Promise<void> {
+  for (let i = 0; i < 50 && (await repo.branchCommit('main')) !== commit; i += 1) {
+    // May meet the orphaned push holding main's lock: then look again.
+    await git(repo.origin, ['update-ref', 'refs/heads/main', commit]).catch(() => undefined);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  expect(await repo.branchCommit('main')).toBe(commit);
 }
 
 async function autodevBranches(repo: FixtureRepo): Promise<string[]> {
@@ -59,6 +91,7 @@ describe('durability: SIGKILL in each phase, restart, and every task ends once',
     },
     { phase: 'verify (tests running)', at: running('verify.test#1'), modelCalls: 1 },
     { phase: 'deliver (push in flight)', at: running('deliver.git_push#1'), modelCalls: 1 },
+    { phase: 'deliver (merge in flight)', at: running('deliver.pr_merge#1'), modelCalls: 1 },
   ];
 
   for (const point of killPoints) {
@@ -97,6 +130,218 @@ describe('durability: SIGKILL in each phase, restart, and every task ends once',
       }
     });
   }
+});
+
+describe('delivery reconciles with the origin', () => {
+  let h: E2EHarness;
+  beforeAll(async () => {
+    h = await startE2E({ max_step_retries: 0 });
+  });
+  afterAll(() => h?.close());
+
+  async function expectDeliveredOnce(repo: FixtureRepo, task: TaskJson): Promise<void> {
+    expect(task.error).toBeNull();
+    expect(task.status).toBe('merged');
+    expect(task.pr).toMatchObject({ status: 'merged' });
+    expect(await autodevBranches(repo)).toEqual([task.branch]);
+    expect(await repo.branchCommit('main')).toBe(task.pr?.head_commit);
+    const types = await eventTypes(h.server.baseUrl, task.id);
+    expect(types.filter((t) => t === 'pr.opened')).toHaveLength(1);
+    expect(types.filter((t) => t === 'pr.merged')).toHaveLength(1);
+  }
+
+  it('the same commit pushed behind its back, between its look at the origin and its own push, of the branch and of the merge: merged once', async () => {
+    const repo = await h.newRepo(PYTHON_BUGGY_REPO);
+    await raceOrigin(repo);
+    h.model.push({ text: PYTHON_FIX_REPLY });
+    const created = await submitTask(h.server.baseUrl, {
+      title: 'Raced push',
+      description: 'add must add',
+      repo: repo.origin,
+      risk_tier: 'low',
+    });
+    const task = await waitForTerminal(h.server.baseUrl, created.id, 120_000);
+    await expectDeliveredOnce(repo, task);
+    // Both races happened: the hook consumed its markers.
+    expect(existsSync(join(repo.origin, 'race-branch'))).toBe(false);
+    expect(existsSync(join(repo.origin, 'race-main'))).toBe(false);
+    expect(task.steps.find((s) => s.key === 'deliver.git_push#1')).toMatchObject({
+      status: 'succeeded',
+      attempts: 1,
+    });
+  });
+
+  it.each([
+    ['at the head', false],
+    ['past the head (merged, then built on)', true],
+  ] as const)(
+    'killed during the merge, the base branch already %s when it resumes: merged, recorded once',
+    async (_name, builtOn) => {
+      const repo = await h.newRepo(PYTHON_BUGGY_REPO);
+      await slowOrigin(repo);
+      h.model.push({ text: PYTHON_FIX_REPLY });
+      const created = await submitTask(h.server.baseUrl, {
+        title: 'Merged while down',
+        description: 'add must add',
+        repo: repo.origin,
+        risk_tier: 'low',
+      });
+      const killed = await waitForTask(h.server.baseUrl, created.id, running('deliver.pr_merge#1'), 120_000);
+      const head = killed.pr?.head_commit ?? '';
+      let tip = head;
+      await h.restart({
+        whileDown: async () => {
+          await landOnMain(repo, head);
+          if (builtOn) tip = await repo.commit('main', { 'NEWS.md': 'later work\n' });
+        },
+      });
+
+      const task = await waitForTerminal(h.server.baseUrl, created.id, 120_000);
+      expect(task.error).toBeNull();
+      expect(task.status).toBe('merged');
+      expect(task.pr).toMatchObject({ status: 'merged', merge_commit: head });
+      expect(await autodevBranches(repo)).toEqual([task.branch]);
+      expect(await repo.branchCommit('main')).toBe(tip);
+      expect(await repo.readFileAt('main', 'calc.py')).toContain('return a + b');
+      const types = await eventTypes(h.server.baseUrl, created.id);
+      expect(types.filter((t) => t === 'pr.opened')).toHaveLength(1);
+      expect(types.filter((t) => t === 'pr.merged')).toHaveLength(1);
+      expect(types).toContain('task.resumed');
+    },
+  );
+});
+
+describe('cancel and graceful shutdown', () => {
+  let h: E2EHarness;
+  beforeAll(async () => {
+    h = await startE2E({ max_step_retries: 0 });
+  });
+  afterAll(() => h?.close());
+
+  it('cancels a task waiting on a slow model within seconds, and answers 409 afterwards', async () => {
+    const repo = await h.newRepo(PYTHON_BUGGY_REPO);
+    h.model.push({ text: PYTHON_FIX_REPLY, delayMs: 60_000 });
+    const created = await submitTask(h.server.baseUrl, {
+      title: 'Slow model',
+      description: '',
+      repo: repo.origin,
+    });
+    await waitForTask(h.server.baseUrl, created.id, running('implement.codegen#1'));
+
+    const started = Date.now();
+    const cancel = await api(h.server.baseUrl, `/api/v1/autodev/tasks/${created.id}/cancel`, {
+      method: 'POST',
+    });
+    expect(cancel.status).toBe(202);
+    const task = await waitForTerminal(h.server.baseUrl, created.id, 15_000);
+    expect(task.status).toBe('cancelled');
+    expect(task.error?.code).toBe('TASK_CANCELLED');
+    expect(Date.now() - started).toBeLessThan(10_000);
+    expect(await autodevBranches(repo)).toEqual([]);
+
+    const again = await api(h.server.baseUrl, `/api/v1/autodev/tasks/${created.id}/cancel`, {
+      method: 'POST',
+    });
+    expect(again.status).toBe(409);
+    expect(again.body).toMatchObject({
+      error: { code: 'TASK_NOT_CANCELLABLE', details: { status: 'cancelled' } },
+    });
+  });
+
+  it('refuses a cancel once the merge has begun (409, naming why), and the merge completes', async () => {
+    const repo = await h.newRepo(PYTHON_BUGGY_REPO);
+    await slowOrigin(repo);
+    h.model.push({ text: PYTHON_FIX_REPLY });
+    const created = await submitTask(h.server.baseUrl, {
+      title: 'Cancel mid-merge',
+      description: 'add must add',
+      repo: repo.origin,
+      risk_tier: 'low',
+    });
+    await waitForTask(h.server.baseUrl, created.id, running('deliver.pr_merge#1'), 120_000);
+    const cancel = await api(h.server.baseUrl, `/api/v1/autodev/tasks/${created.id}/cancel`, {
+      method: 'POST',
+    });
+    expect(cancel.status).toBe(409);
+    expect(cancel.body).toMatchObject({
+      error: { code: 'TASK_NOT_CANCELLABLE', details: { status: 'delivering', merge_started: true } },
+    });
+    expect(cancel.text).toContain('merge already in progress');
+    const task = await waitForTerminal(h.server.baseUrl, created.id, 60_000);
+    expect(task.status).toBe('merged');
+    expect(task.error).toBeNull();
+    expect(await repo.readFileAt('main', 'calc.py')).toContain('return a + b');
+    expect(await eventTypes(h.server.baseUrl, created.id)).not.toContain('task.cancel_requested');
+  });
+
+  it('honours a cancel that arrives before the merge (push in flight): cancelled, main untouched', async () => {
+    const repo = await h.newRepo(PYTHON_BUGGY_REPO);
+    await slowOrigin(repo);
+    const mainBefore = await repo.branchCommit('main');
+    h.model.push({ text: PYTHON_FIX_REPLY });
+    const created = await submitTask(h.server.baseUrl, {
+      title: 'Cancel mid-push',
+      description: 'add must add',
+      repo: repo.origin,
+      risk_tier: 'low',
+    });
+    await waitForTask(h.server.baseUrl, created.id, running('deliver.git_push#1'), 120_000);
+    const cancel = await api(h.server.baseUrl, `/api/v1/autodev/tasks/${created.id}/cancel`, {
+      method: 'POST',
+    });
+    expect(cancel.status).toBe(202);
+    const task = await waitForTerminal(h.server.baseUrl, created.id, 60_000);
+    expect(task.status).toBe('cancelled');
+    expect(task.error?.code).toBe('TASK_CANCELLED');
+    // Wait out the origin's slow hook: nothing reaches main afterwards either.
+    await new Promise((r) => setTimeout(r, 4_000));
+    expect(await repo.branchCommit('main')).toBe(mainBefore);
+  });
+
+  it('cancels a task whose tests hang, killing their processes', async () => {
+    const marker = `autodev-hang-${Date.now()}`;
+    const repo = await h.newRepo({
+      ...PYTHON_BUGGY_REPO,
+      '.autodev.toml': `[commands]\ntest = "sleep 120 # ${marker}"\n`,
+    });
+    const created = await submitTask(h.server.baseUrl, {
+      title: 'Hanging tests',
+      description: '',
+      repo: repo.origin,
+    });
+    await waitForTask(h.server.baseUrl, created.id, running('prepare.test#1'));
+    await api(h.server.baseUrl, `/api/v1/autodev/tasks/${created.id}/cancel`, { method: 'POST' });
+    const task = await waitForTerminal(h.server.baseUrl, created.id, 15_000);
+    expect(task.status).toBe('cancelled');
+    // Within seconds, nothing of the hanging test is left: the sandbox's whole tree is gone.
+    const deadline = Date.now() + 5_000;
+    let left = processesMatching(marker);
+    while (left.length > 0 && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 200));
+      left = processesMatching(marker);
+    }
+    expect(left).toEqual([]);
+  });
+
+  it('on SIGTERM lets the running step finish, exits, and the task resumes on the next start', async () => {
+    const repo = await h.newRepo(SLOW_REPO);
+    h.model.push({ text: PYTHON_FIX_REPLY });
+    const created = await submitTask(h.server.baseUrl, {
+      title: 'Drain me',
+      description: '',
+      repo: repo.origin,
+      risk_tier: 'low',
+    });
+    await waitForTask(h.server.baseUrl, created.id, running('setup.setup#1'));
+    const code = await h.restart({ graceful: true });
+    expect(code).toBe(0);
+    const task = await waitForTerminal(h.server.baseUrl, created.id, 120_000);
+    expect(task.status).toBe('merged');
+    const setup = task.steps.find((s) => s.key === 'setup.setup#1');
+    // The setup step finished during the drain and was not run again after the restart.
+    expect(setup?.status).toBe('succeeded');
+    expect(await eventTypes(h.server.baseUrl, created.id)).toContain('step.reused');
+  });
 });
 
 describe('durability: a resumed task commits the exact change, not its redacted checkpoint', () => {
@@ -144,88 +389,5 @@ describe('durability: a resumed task commits the exact change, not its redacted 
     expect(content).toContain(`KEY_PREFIX_DOC = "${VALUE}"`);
     expect(content).not.toContain('REDACTED');
     expect(await repo.branchCommit(task.branch ?? '')).toMatch(new RegExp(`^${before ?? 'none'}`));
-  });
-});
-
-describe('cancel and graceful shutdown', () => {
-  let h: E2EHarness;
-  beforeAll(async () => {
-    h = await startE2E({ max_step_retries: 0 });
-  });
-  afterAll(() => h?.close());
-
-  it('cancels a task waiting on a slow model within seconds, and answers 409 afterwards', async () => {
-    const repo = await h.newRepo(PYTHON_BUGGY_REPO);
-    h.model.push({ text: PYTHON_FIX_REPLY, delayMs: 60_000 });
-    const created = await submitTask(h.server.baseUrl, {
-      title: 'Slow model',
-      description: '',
-      repo: repo.origin,
-    });
-    await waitForTask(h.server.baseUrl, created.id, running('implement.codegen#1'));
-
-    const started = Date.now();
-    const cancel = await api(h.server.baseUrl, `/api/v1/autodev/tasks/${created.id}/cancel`, {
-      method: 'POST',
-    });
-    expect(cancel.status).toBe(202);
-    const task = await waitForTerminal(h.server.baseUrl, created.id, 15_000);
-    expect(task.status).toBe('cancelled');
-    expect(task.error?.code).toBe('TASK_CANCELLED');
-    expect(Date.now() - started).toBeLessThan(10_000);
-    expect(await autodevBranches(repo)).toEqual([]);
-
-    const again = await api(h.server.baseUrl, `/api/v1/autodev/tasks/${created.id}/cancel`, {
-      method: 'POST',
-    });
-    expect(again.status).toBe(409);
-    expect(again.body).toMatchObject({
-      error: { code: 'TASK_NOT_CANCELLABLE', details: { status: 'cancelled' } },
-    });
-  });
-
-  it('cancels a task whose tests hang, killing their processes', async () => {
-    const marker = `autodev-hang-${Date.now()}`;
-    const repo = await h.newRepo({
-      ...PYTHON_BUGGY_REPO,
-      '.autodev.toml': `[commands]\ntest = "sleep 120 # ${marker}"\n`,
-    });
-    const created = await submitTask(h.server.baseUrl, {
-      title: 'Hanging tests',
-      description: '',
-      repo: repo.origin,
-    });
-    await waitForTask(h.server.baseUrl, created.id, running('prepare.test#1'));
-    await api(h.server.baseUrl, `/api/v1/autodev/tasks/${created.id}/cancel`, { method: 'POST' });
-    const task = await waitForTerminal(h.server.baseUrl, created.id, 15_000);
-    expect(task.status).toBe('cancelled');
-    // Within seconds, nothing of the hanging test is left: the sandbox's whole tree is gone.
-    const deadline = Date.now() + 5_000;
-    let left = processesMatching(marker);
-    while (left.length > 0 && Date.now() < deadline) {
-      await new Promise((r) => setTimeout(r, 200));
-      left = processesMatching(marker);
-    }
-    expect(left).toEqual([]);
-  });
-
-  it('on SIGTERM lets the running step finish, exits, and the task resumes on the next start', async () => {
-    const repo = await h.newRepo(SLOW_REPO);
-    h.model.push({ text: PYTHON_FIX_REPLY });
-    const created = await submitTask(h.server.baseUrl, {
-      title: 'Drain me',
-      description: '',
-      repo: repo.origin,
-      risk_tier: 'low',
-    });
-    await waitForTask(h.server.baseUrl, created.id, running('setup.setup#1'));
-    const code = await h.restart({ graceful: true });
-    expect(code).toBe(0);
-    const task = await waitForTerminal(h.server.baseUrl, created.id, 120_000);
-    expect(task.status).toBe('merged');
-    const setup = task.steps.find((s) => s.key === 'setup.setup#1');
-    // The setup step finished during the drain and was not run again after the restart.
-    expect(setup?.status).toBe('succeeded');
-    expect(await eventTypes(h.server.baseUrl, created.id)).toContain('step.reused');
   });
 });

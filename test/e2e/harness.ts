@@ -13,8 +13,11 @@ export interface E2EHarness {
   server: ServerProcess;
   dataDir: string;
   newRepo(files: Record<string, string>): Promise<FixtureRepo>;
-  /** SIGKILL the server (or SIGTERM with `graceful`) and start it again on the same config and data. */
-  restart(options?: { graceful?: boolean }): Promise<number | null>;
+  /**
+   * SIGKILL the server (or SIGTERM with `graceful`) and start it again on the same config and data;
+   * `whileDown` runs in between (the world moving on while autodev is down).
+   */
+  restart(options?: { graceful?: boolean; whileDown?: () => Promise<void> }): Promise<number | null>;
   close(): Promise<void>;
 }
 
@@ -51,6 +54,7 @@ api_key_env = "E2E_MODEL_KEY"
     },
     async restart(options = {}) {
       const code = options.graceful ? await server.stop() : (await server.kill(), null);
+      await options.whileDown?.();
       server = await startServerProcess({ config, configFile: server.configFile, env });
       return code;
     },

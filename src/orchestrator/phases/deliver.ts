@@ -1,4 +1,5 @@
-import type { PullRequest } from '../../domain/task.js';
+import { AutodevError } from '../../errors.js';
+import type { EventType, PullRequest } from '../../domain/task.js';
 import type { MergeResult } from '../../forges/types.js';
 import { describeChecksTouched, type SensitiveChanges } from '../../policy/sensitive-changes.js';
 import type { PolicyDecision } from '../../policy/types.js';
@@ -41,10 +42,7 @@ export async function deliverPhase(
       head_commit: input.headCommit,
     },
   });
-  const opened = await ctx.store.events
-    .list(task.id)
-    .then((events) => events.some((e) => e.type === 'pr.opened'));
-  if (!opened) {
+  if (!(await hasEvent(ctx, 'pr.opened'))) {
     ctx.metrics.prsOpenedTotal.inc();
     await ctx.store.events.append(task.id, 'pr.opened', {
       branch: pr.branch,
@@ -54,16 +52,27 @@ export async function deliverPhase(
     });
   }
   if (!input.decision.allow) return { merged: false, pr, reason: input.decision.deny.join('; ') };
+  // The commit point: from here a cancel is refused, and a cancel requested before it wins.
+  if (!(await ctx.store.tasks.beginMerge(task.id))) {
+    throw new AutodevError('TASK_CANCELLED', 'task cancelled by request before its merge');
+  }
   const merge = await runStep<MergeResult>(ctx, {
     phase: 'deliver',
     tool: 'pr_merge',
     input: { task_id: task.id },
   });
   if (!merge.merged) return { merged: false, pr, reason: merge.reason };
-  ctx.metrics.mergesTotal.inc();
-  await ctx.store.events.append(task.id, 'pr.merged', { merge_commit: merge.mergeCommit });
+  // A resumed task reuses the merge's checkpoint: the merge is counted and recorded once.
+  if (!(await hasEvent(ctx, 'pr.merged'))) {
+    ctx.metrics.mergesTotal.inc();
+    await ctx.store.events.append(task.id, 'pr.merged', { merge_commit: merge.mergeCommit });
+  }
   const merged = await ctx.store.pullRequests.getByTask(task.id);
   return { merged: true, pr: merged ?? pr };
+}
+
+async function hasEvent(ctx: TaskContext, type: EventType): Promise<boolean> {
+  return (await ctx.store.events.list(ctx.task.id)).some((e) => e.type === type);
 }
 
 function pullRequestBody(
