@@ -32,14 +32,19 @@ function keepPrefix(_match: string, ...rest: unknown[]): string {
   return keep + REDACTED;
 }
 
-/** Redacts every string inside a JSON-like value, returning a copy. */
-export function redactDeep<T>(value: T, redact: Redact): T {
-  if (typeof value === 'string') return redact(value) as T;
-  if (Array.isArray(value)) return value.map((v: unknown) => redactDeep(v, redact)) as T;
+/** Applies `fn` to every string inside a JSON-like value, returning a copy. */
+export function mapStrings<T>(value: T, fn: (text: string) => string): T {
+  if (typeof value === 'string') return fn(value) as T;
+  if (Array.isArray(value)) return value.map((v: unknown) => mapStrings(v, fn)) as T;
   if (value !== null && typeof value === 'object') {
     const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(value)) out[k] = redactDeep(v, redact);
+    for (const [k, v] of Object.entries(value)) out[k] = mapStrings(v, fn);
     return out as T;
   }
   return value;
+}
+
+/** Redacts every string inside a JSON-like value, returning a copy. */
+export function redactDeep<T>(value: T, redact: Redact): T {
+  return mapStrings(value, redact);
 }

@@ -1,3 +1,5 @@
+import { mapStrings } from '../secrets/redact.js';
+
 /**
  * What the store keeps of one long text for display (step outputs, command logs, event payloads):
  * its head and tail with a marker in between. Redaction and JSON of a text are linear, but a text of
@@ -15,12 +17,5 @@ export function boundText(text: string, max = MAX_STORED_TEXT_CHARS): string {
 
 /** boundText over every string of a JSON-like value, returning a copy. */
 export function boundDeep<T>(value: T, max = MAX_STORED_TEXT_CHARS): T {
-  if (typeof value === 'string') return boundText(value, max) as T;
-  if (Array.isArray(value)) return value.map((v: unknown) => boundDeep(v, max)) as T;
-  if (value !== null && typeof value === 'object') {
-    const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(value)) out[k] = boundDeep(v, max);
-    return out as T;
-  }
-  return value;
+  return mapStrings(value, (text) => boundText(text, max));
 }
