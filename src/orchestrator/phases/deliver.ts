@@ -50,7 +50,10 @@ export async function deliverPhase(
       forge: pr.forge,
     });
   }
-  if (!input.decision.allow) return { merged: false, pr, reason: input.decision.deny.join('; ') };
+  // A fallback decision never merges, even if an engine were to allow it: OPA did not decide.
+  if (!input.decision.allow || input.decision.fallback === true) {
+    return { merged: false, pr, reason: describeDenials(input.decision) };
+  }
   const merge = await runStep<MergeResult>(ctx, {
     phase: 'deliver',
     tool: 'pr_merge',
@@ -61,6 +64,12 @@ export async function deliverPhase(
   await ctx.store.events.append(task.id, 'pr.merged', { merge_commit: merge.mergeCommit });
   const merged = await ctx.store.pullRequests.getByTask(task.id);
   return { merged: true, pr: merged ?? pr };
+}
+
+/** The denials as one line, each with its code, for the task's awaiting_review reason. */
+function describeDenials(decision: PolicyDecision): string {
+  const denials = decision.deny.map((d) => `${d.code}: ${d.message}`);
+  return denials.length > 0 ? denials.join('; ') : 'POLICY_FALLBACK: OPA could not decide';
 }
 
 function pullRequestBody(
@@ -89,7 +98,7 @@ function pullRequestBody(
     '## Policy',
     decision.allow
       ? `Allowed to merge (${decision.engine}).`
-      : `Needs review (${decision.engine}):\n${list(decision.deny)}`,
+      : `Needs review (${decision.engine}${decision.fallback ? `, fallback: ${decision.reason ?? 'OPA could not decide'}` : ''}):\n${list(decision.deny.map((d) => `${d.code}: ${d.message}`))}`,
     '',
     `Opened by autodev for task ${task.id}.`,
   ].join('\n');
