@@ -78,5 +78,6 @@ export const schemaMatchesPolicyInput: Same<Parsed, PolicyInput> & Same<keyof Pa
 
 /** The JSON Schema of the input document, as committed in docs/policy-input.schema.json. */
 export function policyInputJsonSchema(): Record<string, unknown> {
-  return z.toJSONSchema(policyInputSchema, { io: 'input' });
+  // The document as a policy receives it: fields with defaults are always there.
+  return z.toJSONSchema(policyInputSchema, { io: 'output' });
 }

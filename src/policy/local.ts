@@ -32,7 +32,7 @@ export function localDenials(input: PolicyInput): Denial[] {
   const add = (code: Denial['code'], message: string) => deny.push({ code, message });
 
   const tests = testProblems(input);
-  if (tests.length > 0) add('TESTS_FAILED', `Tests must pass: ${tests.join('; ')}`);
+  if (tests.length > 0) add('TESTS_FAILED', `Tests must pass: ${[...tests].sort().join('; ')}`);
   const introduced = Math.max(input.clippy_warnings, input.lint_warnings_introduced ?? 0);
   if (introduced > 0) add('LINT_INTRODUCED', `Lint warnings must be 0 (found ${introduced})`);
   if (input.lint_unavailable?.length) {
