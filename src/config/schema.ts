@@ -66,7 +66,16 @@ export const autodevConfigSchema = z
     /** Whether the setup phase (dependency install) may use the network. Build and test never do. */
     setup_network: z.boolean().default(false),
     opa_url: z.url().optional(),
-    policy_package: z.string().min(1).default('autodev/merge'),
+    /** The Rego package OPA is asked about: `autodev/merge` (or `autodev.merge`) for `package autodev.merge`. */
+    policy_package: z
+      .string()
+      .regex(
+        /^[A-Za-z_][A-Za-z0-9_]*([./][A-Za-z_][A-Za-z0-9_]*)*$/,
+        'expected a Rego package path such as autodev/merge',
+      )
+      .default('autodev/merge'),
+    /** How long one OPA decision may take before the local rules decide instead (marked fallback). */
+    opa_timeout_ms: z.number().int().min(10).max(60_000).default(2000),
     /** Globs over normalized repo names (host/owner/name, or an absolute path for local repos). */
     allowlist_repos: z.array(z.string().min(1)).default(['**']),
     data_dir: z.string().min(1).default('./.autodev'),

@@ -1,4 +1,5 @@
 import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { DENY_CODES } from '../policy/types.js';
 
 /** The seed's metrics, by their names; one registry per server instance (no global state). */
 export interface AutodevMetrics {
@@ -66,7 +67,8 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Autod
     revertsTotal: new Counter({ name: 'autodev_reverts_total', help: 'Merges reverted.', registers }),
     policyDenialsTotal: new Counter({
       name: 'autodev_policy_denials_total',
-      help: 'Policy denials by reason.',
+      // The label is the denial's code, never its message: a bounded set of series.
+      help: 'Policy denials by reason code (TESTS_FAILED, SECRETS_FOUND, POLICY_FALLBACK, ...).',
       labelNames: ['reason'],
       registers,
     }),
@@ -82,5 +84,6 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Autod
   metrics.stepsTotal.inc({ status: 'error' }, 0);
   metrics.modelTokensTotal.inc({ direction: 'input' }, 0);
   metrics.modelTokensTotal.inc({ direction: 'output' }, 0);
+  for (const reason of DENY_CODES) metrics.policyDenialsTotal.inc({ reason }, 0);
   return metrics;
 }

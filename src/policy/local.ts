@@ -1,43 +1,84 @@
-import type { PolicyEngine } from './types.js';
+import type { Denial, PolicyEngine, PolicyInput } from './types.js';
+
+/** Names the change added, from check_deps' names and its detailed changes alike. */
+function addedDependencies(input: PolicyInput): string[] {
+  const added = (input.dependency_changes ?? []).filter((d) => d.change === 'added').map((d) => d.name);
+  return [...new Set([...input.new_dependencies, ...added])].sort();
+}
+
+/** What is wrong with the test results, if anything; one TESTS_FAILED denial carries them all. */
+function testProblems(input: PolicyInput): string[] {
+  const problems: string[] = [];
+  if (!input.tests_passed) problems.push('the test run failed');
+  if (input.tests_after && input.tests_after.failed > 0) {
+    problems.push(`${input.tests_after.failed} failed after the change`);
+  }
+  // Passing by deleting tests is not passing: fewer passes than before wants a human's eye.
+  if (input.tests_before && input.tests_after && input.tests_after.passed < input.tests_before.passed) {
+    problems.push(
+      `fewer pass after the change (${input.tests_after.passed}) than before (${input.tests_before.passed})`,
+    );
+  }
+  return problems;
+}
 
 /**
- * The seed's default local rules, the fallback when no OPA server is configured: tests pass, no lint
- * warnings, no secrets, no new dependencies, no schema change, and only low-risk work merges itself;
- * and a change that touched autodev's configuration or the tests, or lost a test that failed at
- * baseline, waits for a human.
+ * The local rules: the seed's default policy and what autodev adds to it, each denial with its
+ * code. They decide when no OPA server is configured and when OPA cannot; policies/autodev/merge.rego
+ * implements the same rules with the same codes (a test holds the two to each other).
  */
+export function localDenials(input: PolicyInput): Denial[] {
+  const deny: Denial[] = [];
+  const add = (code: Denial['code'], message: string) => deny.push({ code, message });
+
+  const tests = testProblems(input);
+  if (tests.length > 0) add('TESTS_FAILED', `Tests must pass: ${[...tests].sort().join('; ')}`);
+  const introduced = Math.max(input.clippy_warnings, input.lint_warnings_introduced ?? 0);
+  if (introduced > 0) add('LINT_INTRODUCED', `Lint warnings must be 0 (found ${introduced})`);
+  if (input.lint_unavailable?.length) {
+    add('LINT_UNAVAILABLE', `Static analysis not available: ${input.lint_unavailable.join(', ')}`);
+  }
+  if (input.secrets_found) add('SECRETS_FOUND', 'Secrets detected in changes');
+  if (input.risk_tier === 'high') add('HIGH_RISK_REVIEW', 'High-risk changes require human review');
+  if (input.risk_tier === 'medium') add('MEDIUM_RISK_REVIEW', 'Medium-risk changes require human review');
+  const schema = input.files_changed.filter((f) => f.toLowerCase().endsWith('.sql'));
+  if (schema.length > 0) {
+    add('DB_SCHEMA_CHANGE', `DB schema changes require DBA approval: ${schema.join(', ')}`);
+  }
+  const added = addedDependencies(input);
+  if (added.length > 0) add('NEW_DEPENDENCY', `New dependencies require approval: ${added.join(', ')}`);
+  // The change must not judge itself: what it did to the checks is for a human to accept.
+  if (input.autodev_config_changed?.length) {
+    add(
+      'AUTODEV_CONFIG_CHANGED',
+      `Changes to autodev's configuration require human review: ${input.autodev_config_changed.join(', ')}`,
+    );
+  }
+  if (input.test_changes?.length) {
+    add(
+      'TESTS_CHANGED',
+      `Changes to tests or how they run require human review: ${input.test_changes.join(', ')}`,
+    );
+  }
+  if (input.baseline_failures_missing?.length) {
+    add(
+      'BASELINE_TESTS_MISSING',
+      `Tests that failed before the change must pass after it; not passing: ${input.baseline_failures_missing.join(', ')}`,
+    );
+  }
+  for (const constraint of input.constraints ?? []) {
+    if (constraint.violated !== true) continue;
+    const details = constraint.details?.length ? ` (${constraint.details.join(', ')})` : '';
+    add('CONSTRAINT_VIOLATED', `Constraint not met: ${constraint.text}${details}`);
+  }
+  return deny;
+}
+
 export function createLocalPolicy(): PolicyEngine {
   return {
     id: 'local',
     evaluate(input) {
-      const deny: string[] = [];
-      if (!input.tests_passed) deny.push('Tests must pass');
-      if (input.clippy_warnings > 0) deny.push(`Lint warnings must be 0 (found ${input.clippy_warnings})`);
-      if (input.lint_unavailable?.length)
-        deny.push(`Static analysis not available: ${input.lint_unavailable.join(', ')}`);
-      if (input.secrets_found) deny.push('Secrets detected in changes');
-      if (input.risk_tier === 'high') deny.push('High-risk changes require human review');
-      if (input.risk_tier === 'medium') deny.push('Medium-risk changes require human review');
-      if (input.files_changed.some((f) => f.toLowerCase().endsWith('.sql'))) {
-        deny.push('DB schema changes require DBA approval');
-      }
-      if (input.new_dependencies.length > 0) {
-        deny.push(`New dependencies require approval: ${input.new_dependencies.join(', ')}`);
-      }
-      // The change must not judge itself: what it did to the checks is for a human to accept.
-      if (input.autodev_config_changed?.length) {
-        deny.push(
-          `Changes to autodev's configuration require human review: ${input.autodev_config_changed.join(', ')}`,
-        );
-      }
-      if (input.test_changes?.length) {
-        deny.push(`Changes to tests or how they run require human review: ${input.test_changes.join(', ')}`);
-      }
-      if (input.baseline_failures_missing?.length) {
-        deny.push(
-          `Tests that failed before the change must pass after it; not passing: ${input.baseline_failures_missing.join(', ')}`,
-        );
-      }
+      const deny = localDenials(input);
       return Promise.resolve({ allow: deny.length === 0, deny, engine: 'local' });
     },
   };

@@ -1,6 +1,19 @@
 import type { RiskTier } from '../config/schema.js';
 
-/** The facts a merge decision is made on: the seed's OPA input document. */
+/** One dependency added, removed or changed by the change (check_deps). */
+export interface DependencyChange {
+  ecosystem: 'cargo' | 'npm' | 'python' | 'go';
+  name: string;
+  change: 'added' | 'removed' | 'changed';
+  from?: string;
+  to?: string;
+  /** False for a lockfile-only (transitive) change. */
+  direct: boolean;
+  dev: boolean;
+  manifest: string;
+}
+
+/** The facts a merge decision is made on: the seed's OPA input document, and what autodev adds to it. */
 export interface PolicyInput {
   risk_tier: RiskTier;
   tests_passed: boolean;
@@ -19,15 +32,54 @@ export interface PolicyInput {
   test_changes?: string[];
   /** Tests that failed at baseline and do not pass after the change (deleted, renamed, skipped). */
   baseline_failures_missing?: string[];
+  dependency_changes?: DependencyChange[];
+  tests_before?: { passed: number; failed: number };
+  tests_after?: { passed: number; failed: number };
+  constraints?: {
+    text: string;
+    kind: 'no_new_dependencies' | 'no_public_api_change' | 'unchecked';
+    violated?: boolean;
+    details?: string[];
+  }[];
+}
+
+/**
+ * Why a change may not merge itself. The code is the stable part (the metric label, what a custom
+ * policy must answer with); the message is for humans.
+ */
+export const DENY_CODES = [
+  'TESTS_FAILED',
+  'LINT_INTRODUCED',
+  'LINT_UNAVAILABLE',
+  'SECRETS_FOUND',
+  'HIGH_RISK_REVIEW',
+  'MEDIUM_RISK_REVIEW',
+  'DB_SCHEMA_CHANGE',
+  'NEW_DEPENDENCY',
+  'AUTODEV_CONFIG_CHANGED',
+  'TESTS_CHANGED',
+  'BASELINE_TESTS_MISSING',
+  'CONSTRAINT_VIOLATED',
+  'POLICY_FALLBACK',
+] as const;
+export type DenyCode = (typeof DENY_CODES)[number];
+
+export interface Denial {
+  code: DenyCode;
+  message: string;
 }
 
 export interface PolicyDecision {
   /** Auto-merge allowed. */
   allow: boolean;
-  /** Why not, one reason a line. */
-  deny: string[];
-  /** The engine that decided: "local" or the OPA package. */
+  /** Why not, one denial a reason. */
+  deny: Denial[];
+  /** The engine that decided: "local", or "opa:<package>". */
   engine: string;
+  /** OPA was configured but could not decide: the local rules did, and nothing merges on it. */
+  fallback?: boolean;
+  /** Why the fallback happened (OPA unreachable, timed out, malformed or undefined answer). */
+  reason?: string;
 }
 
 export interface PolicyEngine {

@@ -8,6 +8,7 @@ import { gitPrTool } from './git-pr.js';
 import { gitPushTool } from './git-push.js';
 import { clippyTool, lintTool } from './lint-tools.js';
 import { planTool } from './plan.js';
+import { policyTool } from './policy.js';
 import { policyLocalTool } from './policy-local.js';
 import { prMergeTool } from './pr-merge.js';
 import { repoSearchTool } from './repo-search.js';
@@ -35,6 +36,7 @@ export const TOOLS: readonly RegisteredTool[] = [
   lintTool,
   clippyTool,
   secretsScanTool,
+  policyTool,
   policyLocalTool,
 ];
 

@@ -51,6 +51,7 @@ describe('autodev CLI', () => {
       'build',
       'test',
       'codegen',
+      'policy',
       'policy_local',
       'clippy',
       'repo_search',

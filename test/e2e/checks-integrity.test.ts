@@ -74,7 +74,10 @@ describe('a change cannot weaken the checks that judge it', () => {
     expect(decisionOf(events)).toMatchObject({
       allow: false,
       deny: expect.arrayContaining([
-        "Changes to autodev's configuration require human review: .autodev.toml",
+        {
+          code: 'AUTODEV_CONFIG_CHANGED',
+          message: "Changes to autodev's configuration require human review: .autodev.toml",
+        },
       ]),
     });
     expect(events.find((e) => e.type === 'change.checks_touched')?.data).toEqual({
@@ -107,8 +110,15 @@ describe('a change cannot weaken the checks that judge it', () => {
     expect(decisionOf(events)).toMatchObject({
       allow: false,
       deny: expect.arrayContaining([
-        'Changes to tests or how they run require human review: tests/test_calc.py',
-        'Tests that failed before the change must pass after it; not passing: tests/test_calc.py::test_add',
+        {
+          code: 'TESTS_CHANGED',
+          message: 'Changes to tests or how they run require human review: tests/test_calc.py',
+        },
+        {
+          code: 'BASELINE_TESTS_MISSING',
+          message:
+            'Tests that failed before the change must pass after it; not passing: tests/test_calc.py::test_add',
+        },
       ]),
       baseline_failures_missing: ['tests/test_calc.py::test_add'],
     });
@@ -129,7 +139,10 @@ describe('a change cannot weaken the checks that judge it', () => {
     expect(decisionOf(events)).toMatchObject({
       allow: false,
       deny: expect.arrayContaining([
-        'Changes to tests or how they run require human review: tests/test_calc.py',
+        {
+          code: 'TESTS_CHANGED',
+          message: 'Changes to tests or how they run require human review: tests/test_calc.py',
+        },
       ]),
     });
   });

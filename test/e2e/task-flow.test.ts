@@ -162,7 +162,7 @@ describe('a task from POST /tasks to a tested fix on a pushed branch', () => {
     const task = await waitForTerminal(h.server.baseUrl, created.id);
     expect(task.status).toBe('failed');
     expect(task.error?.code).toBe('POLICY_DENIED');
-    expect(task.error?.message).toMatch(/github-pat in calc\.py:2/);
+    expect(task.error?.message).toMatch(/SECRETS_FOUND.*github-pat in calc\.py:2/);
     expect(task.steps.map((s) => s.tool)).not.toContain('git_push');
     expect(await repo.branchCommit(task.branch ?? '')).toBeUndefined();
     const everything = JSON.stringify([
@@ -170,6 +170,18 @@ describe('a task from POST /tasks to a tested fix on a pushed branch', () => {
       (await api(h.server.baseUrl, `/api/v1/autodev/tasks/${task.id}/events`)).body,
     ]);
     expect(everything).not.toContain(leaked);
+    // A policy denial with its code: in the audit trail and counted under the code.
+    const events = (await api(h.server.baseUrl, `/api/v1/autodev/tasks/${task.id}/events`)).body as {
+      events: { type: string; data: Record<string, unknown> }[];
+    };
+    const decision = events.events.find((e) => e.type === 'policy.decision' && 'allow' in e.data);
+    expect(decision?.data).toMatchObject({
+      allow: false,
+      deny: expect.arrayContaining([{ code: 'SECRETS_FOUND', message: 'Secrets detected in changes' }]),
+    });
+    const metrics = (await api(h.server.baseUrl, '/metrics')).text;
+    expect(metrics).toMatch(/^autodev_policy_denials_total\{reason="SECRETS_FOUND"\} [1-9]/m);
+    expect(metrics).not.toMatch(/autodev_policy_denials_total\{reason="[^"]* [^"]*"\}/);
   });
 
   it('leaves a change that adds lint warnings for review, naming them', async () => {
@@ -195,7 +207,9 @@ describe('a task from POST /tasks to a tested fix on a pushed branch', () => {
     );
     expect(decision?.data).toMatchObject({
       allow: false,
-      deny: [expect.stringMatching(/^Lint warnings must be 0 \(found [1-9]/)],
+      deny: [
+        { code: 'LINT_INTRODUCED', message: expect.stringMatching(/^Lint warnings must be 0 \(found [1-9]/) },
+      ],
     });
     expect(JSON.stringify(decision?.data.lint_warnings)).toContain('F401');
     expect(await repo.readFileAt('main', 'calc.py')).toContain('return a - b');

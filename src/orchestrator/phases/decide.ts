@@ -1,11 +1,23 @@
+import { AutodevError } from '../../errors.js';
 import { baselineFailuresNotPassing } from '../../policy/baseline-tests.js';
-import type { PolicyDecision } from '../../policy/types.js';
+import type { PolicyDecision, PolicyInput } from '../../policy/types.js';
 import type { TestToolOutput } from '../../tools/test.js';
 import type { ChangeChecks } from './verify.js';
 import { runStep } from '../step-runner.js';
 import type { TaskContext } from '../task-context.js';
 
-/** Asks policy whether the change may merge itself; every decision lands in the audit trail. */
+function testCounts(run: TestToolOutput): { passed: number; failed: number } {
+  return run.reports.reduce((sum, r) => ({ passed: sum.passed + r.passed, failed: sum.failed + r.failed }), {
+    passed: 0,
+    failed: 0,
+  });
+}
+
+/**
+ * Asks the policy layer (the `policy` tool: OPA or the local rules, as configured) whether the
+ * change may merge itself; every decision lands in the audit trail and the denials metric. A change
+ * carrying a secret ends the task here, whatever the engine said: it is never pushed.
+ */
 export async function decidePhase(
   ctx: TaskContext,
   facts: {
@@ -17,26 +29,27 @@ export async function decidePhase(
   },
 ): Promise<PolicyDecision> {
   const baselineMissing = baselineFailuresNotPassing(facts.baseline.reports, facts.tests.reports);
-  const decision = await runStep<PolicyDecision>(ctx, {
-    phase: 'decide',
-    tool: 'policy_local',
-    input: {
-      risk_tier: ctx.task.risk_tier,
-      tests_passed: facts.tests.ok,
-      clippy_warnings: facts.checks.lintWarnings.length,
-      lint_warnings_introduced: facts.checks.lintWarnings.length,
-      lint_warnings_preexisting: facts.checks.lintPreexisting.length,
-      lint_unavailable: facts.checks.lintUnavailable,
-      secrets_found: facts.checks.secrets.length > 0,
-      files_changed: facts.filesChanged,
-      // check_deps (manifest diffs per language) comes with the verification issue; until then the
-      // decision says it was not checked rather than pretending there were none.
-      new_dependencies: [],
-      autodev_config_changed: facts.checks.sensitive.autodevConfig,
-      test_changes: facts.checks.sensitive.tests,
-      baseline_failures_missing: baselineMissing,
-    },
-  });
+  const input: PolicyInput = {
+    risk_tier: ctx.task.risk_tier,
+    tests_passed: facts.tests.ok,
+    clippy_warnings: facts.checks.lintWarnings.length,
+    lint_warnings_introduced: facts.checks.lintWarnings.length,
+    lint_warnings_preexisting: facts.checks.lintPreexisting.length,
+    lint_unavailable: facts.checks.lintUnavailable,
+    secrets_found: facts.checks.secrets.length > 0,
+    files_changed: facts.filesChanged,
+    // check_deps (manifest diffs per language) comes with the verification issue; until then the
+    // decision says it was not checked rather than pretending there were none.
+    new_dependencies: [],
+    autodev_config_changed: facts.checks.sensitive.autodevConfig,
+    test_changes: facts.checks.sensitive.tests,
+    baseline_failures_missing: baselineMissing,
+    tests_before: testCounts(facts.baseline),
+    tests_after: testCounts(facts.tests),
+    constraints: ctx.task.constraints.map((text) => ({ text, kind: 'unchecked' as const })),
+  };
+  const decided = await runStep<PolicyDecision>(ctx, { phase: 'decide', tool: 'policy', input });
+  const decision = withSecretsDenied(decided, facts.checks);
   await ctx.store.events.append(ctx.task.id, 'policy.decision', {
     ...decision,
     lint_warnings: facts.checks.lintWarnings.slice(0, 50),
@@ -48,6 +61,30 @@ export async function decidePhase(
     baseline_failures_missing: baselineMissing,
     not_checked: ['check_deps'],
   });
-  for (const reason of decision.deny) ctx.metrics.policyDenialsTotal.inc({ reason });
+  // The code, not the message, is the label: one series per code, however the messages read.
+  for (const code of new Set(decision.deny.map((d) => d.code))) {
+    ctx.metrics.policyDenialsTotal.inc({ reason: code });
+  }
+  if (facts.checks.secrets.length > 0) {
+    const where = facts.checks.secrets.map((f) => `${f.rule} in ${f.file}:${f.line}`).join(', ');
+    throw new AutodevError(
+      'POLICY_DENIED',
+      `policy denied SECRETS_FOUND: secrets detected in the change, so it was not pushed: ${where}`,
+      { details: { code: 'SECRETS_FOUND', findings: facts.checks.secrets } },
+    );
+  }
   return decision;
+}
+
+/**
+ * A secret is denied whatever the engine answered: a custom OPA policy that forgets the rule must
+ * not let a secret through, so SECRETS_FOUND is added when the engine left it out.
+ */
+function withSecretsDenied(decision: PolicyDecision, checks: ChangeChecks): PolicyDecision {
+  if (checks.secrets.length === 0 || decision.deny.some((d) => d.code === 'SECRETS_FOUND')) return decision;
+  return {
+    ...decision,
+    allow: false,
+    deny: [...decision.deny, { code: 'SECRETS_FOUND', message: 'Secrets detected in changes' }],
+  };
 }

@@ -51,7 +51,10 @@ export async function deliverPhase(
       forge: pr.forge,
     });
   }
-  if (!input.decision.allow) return { merged: false, pr, reason: input.decision.deny.join('; ') };
+  // A fallback decision never merges, even if an engine were to allow it: OPA did not decide.
+  if (!input.decision.allow || input.decision.fallback === true) {
+    return { merged: false, pr, reason: describeDenials(input.decision) };
+  }
   // The commit point: from here a cancel is refused, and a cancel requested before it wins.
   if (!(await ctx.store.tasks.beginMerge(task.id))) {
     throw new AutodevError('TASK_CANCELLED', 'task cancelled by request before its merge');
@@ -73,6 +76,12 @@ export async function deliverPhase(
 
 async function hasEvent(ctx: TaskContext, type: EventType): Promise<boolean> {
   return (await ctx.store.events.list(ctx.task.id)).some((e) => e.type === type);
+}
+
+/** The denials as one line, each with its code, for the task's awaiting_review reason. */
+function describeDenials(decision: PolicyDecision): string {
+  const denials = decision.deny.map((d) => `${d.code}: ${d.message}`);
+  return denials.length > 0 ? denials.join('; ') : 'POLICY_FALLBACK: OPA could not decide';
 }
 
 function pullRequestBody(
@@ -105,7 +114,7 @@ function pullRequestBody(
     '## Policy',
     decision.allow
       ? `Allowed to merge (${decision.engine}).`
-      : `Needs review (${decision.engine}):\n${list(decision.deny)}`,
+      : `Needs review (${decision.engine}${decision.fallback ? `, fallback: ${decision.reason ?? 'OPA could not decide'}` : ''}):\n${list(decision.deny.map((d) => `${d.code}: ${d.message}`))}`,
     '',
     `Opened by autodev for task ${task.id}.`,
   ].join('\n');

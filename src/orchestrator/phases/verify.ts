@@ -36,8 +36,9 @@ export interface ChangeChecks {
 }
 
 /**
- * Static analysis and the secrets scan of the tested change. A secret stops the task here: nothing
- * that carries one is ever pushed.
+ * Static analysis and the secrets scan of the tested change. A secret found is a policy denial
+ * (SECRETS_FOUND): the decide phase records it and ends the task there, so nothing that carries one
+ * is ever pushed.
  */
 export async function checkChange(
   ctx: TaskContext,
@@ -59,16 +60,6 @@ export async function checkChange(
     tool: 'secrets_scan',
     input: { base_commit: baseCommit },
   });
-  if (scan.findings.length > 0) {
-    const where = scan.findings.map((f) => `${f.rule} in ${f.file}:${f.line}`).join(', ');
-    throw new AutodevError(
-      'POLICY_DENIED',
-      `secrets detected in the change, so it was not pushed: ${where}`,
-      {
-        details: { findings: scan.findings },
-      },
-    );
-  }
   const sensitive = await classifyChanges(filesChanged, (side, file) =>
     ctx.services.git.fileAt(ctx.workspaceDir, side === 'base' ? baseCommit : 'HEAD', file),
   );

@@ -1,0 +1,115 @@
+# autodev's merge policy: the seed's example, in Rego v1, with the same rules and codes as
+# src/policy/local.ts (a test holds the two to each other).
+#
+# autodev asks POST /v1/data/autodev/merge with {"input": <PolicyInput>} (docs/policy-input.schema.json)
+# and reads back:
+#   allow: boolean                            - the change may merge itself
+#   deny:  set of {"code": ..., "message": ...} - why not; code is one of autodev's DenyCodes
+# A missing allow, a deny entry that is not such an object, or an unknown code is not an answer:
+# autodev then decides with its local rules, marked fallback, and merges nothing.
+package autodev.merge
+
+default allow := false
+
+allow if count(deny) == 0
+
+# Tests.
+
+test_problems contains "the test run failed" if not input.tests_passed
+
+test_problems contains sprintf("%d failed after the change", [input.tests_after.failed]) if {
+	input.tests_after.failed > 0
+}
+
+test_problems contains msg if {
+	input.tests_after.passed < input.tests_before.passed
+	msg := sprintf(
+		"fewer pass after the change (%d) than before (%d)",
+		[input.tests_after.passed, input.tests_before.passed],
+	)
+}
+
+deny contains {"code": "TESTS_FAILED", "message": msg} if {
+	count(test_problems) > 0
+	msg := sprintf("Tests must pass: %s", [concat("; ", sort(test_problems))])
+}
+
+# Lint.
+
+lint_introduced := max([input.clippy_warnings, object.get(input, "lint_warnings_introduced", 0)])
+
+deny contains {"code": "LINT_INTRODUCED", "message": msg} if {
+	lint_introduced > 0
+	msg := sprintf("Lint warnings must be 0 (found %d)", [lint_introduced])
+}
+
+deny contains {"code": "LINT_UNAVAILABLE", "message": msg} if {
+	count(input.lint_unavailable) > 0
+	msg := sprintf("Static analysis not available: %s", [concat(", ", input.lint_unavailable)])
+}
+
+# Secrets and risk.
+
+deny contains {"code": "SECRETS_FOUND", "message": "Secrets detected in changes"} if input.secrets_found
+
+deny contains {"code": "HIGH_RISK_REVIEW", "message": "High-risk changes require human review"} if {
+	input.risk_tier == "high"
+}
+
+deny contains {"code": "MEDIUM_RISK_REVIEW", "message": "Medium-risk changes require human review"} if {
+	input.risk_tier == "medium"
+}
+
+# What the change touched.
+
+schema_files := [f | some f in input.files_changed; endswith(lower(f), ".sql")]
+
+deny contains {"code": "DB_SCHEMA_CHANGE", "message": msg} if {
+	count(schema_files) > 0
+	msg := sprintf("DB schema changes require DBA approval: %s", [concat(", ", schema_files)])
+}
+
+added_dependencies := {name | some name in input.new_dependencies} | {d.name |
+	some d in object.get(input, "dependency_changes", [])
+	d.change == "added"
+}
+
+deny contains {"code": "NEW_DEPENDENCY", "message": msg} if {
+	count(added_dependencies) > 0
+	msg := sprintf("New dependencies require approval: %s", [concat(", ", sort(added_dependencies))])
+}
+
+# The change must not judge itself: what it did to the checks is for a human to accept.
+
+deny contains {"code": "AUTODEV_CONFIG_CHANGED", "message": msg} if {
+	count(input.autodev_config_changed) > 0
+	msg := sprintf(
+		"Changes to autodev's configuration require human review: %s",
+		[concat(", ", input.autodev_config_changed)],
+	)
+}
+
+deny contains {"code": "TESTS_CHANGED", "message": msg} if {
+	count(input.test_changes) > 0
+	msg := sprintf("Changes to tests or how they run require human review: %s", [concat(", ", input.test_changes)])
+}
+
+deny contains {"code": "BASELINE_TESTS_MISSING", "message": msg} if {
+	count(input.baseline_failures_missing) > 0
+	msg := sprintf(
+		"Tests that failed before the change must pass after it; not passing: %s",
+		[concat(", ", input.baseline_failures_missing)],
+	)
+}
+
+# The task's constraints that autodev checked and found violated.
+
+deny contains {"code": "CONSTRAINT_VIOLATED", "message": msg} if {
+	some c in input.constraints
+	c.violated == true
+	msg := sprintf("Constraint not met: %s%s", [c.text, constraint_details(c)])
+}
+
+constraint_details(c) := sprintf(" (%s)", [concat(", ", c.details)]) if {
+	count(c.details) > 0
+} else := ""
