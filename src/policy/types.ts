@@ -1,4 +1,5 @@
 import type { RiskTier } from '../config/schema.js';
+import type { DependencyChange } from '../languages/deps/types.js';
 
 /** The facts a merge decision is made on: the seed's OPA input document. */
 export interface PolicyInput {
@@ -17,6 +18,13 @@ export interface PolicyInput {
   test_changes?: string[];
   /** Tests that failed at baseline and do not pass after the change (deleted, renamed, skipped). */
   baseline_failures_missing?: string[];
+  dependency_changes?: DependencyChange[];
+  constraints?: {
+    text: string;
+    kind: 'no_new_dependencies' | 'no_public_api_change' | 'unchecked';
+    violated?: boolean;
+    details?: string[];
+  }[];
 }
 
 export interface PolicyDecision {

@@ -1,3 +1,4 @@
+import { checkDependencyConstraints } from '../../languages/deps/no-new-dependencies.js';
 import { baselineFailuresNotPassing } from '../../policy/baseline-tests.js';
 import type { PolicyDecision } from '../../policy/types.js';
 import type { TestToolOutput } from '../../tools/test.js';
@@ -27,9 +28,9 @@ export async function decidePhase(
       lint_unavailable: facts.checks.lintUnavailable,
       secrets_found: facts.checks.secrets.length > 0,
       files_changed: facts.filesChanged,
-      // check_deps (manifest diffs per language) comes with the verification issue; until then the
-      // decision says it was not checked rather than pretending there were none.
-      new_dependencies: [],
+      new_dependencies: facts.checks.dependencies.added,
+      dependency_changes: facts.checks.dependencies.changes,
+      constraints: checkDependencyConstraints(ctx.task.constraints, facts.checks.dependencies.added),
       autodev_config_changed: facts.checks.sensitive.autodevConfig,
       test_changes: facts.checks.sensitive.tests,
       baseline_failures_missing: baselineMissing,
@@ -43,7 +44,7 @@ export async function decidePhase(
       tests: facts.checks.sensitive.tests,
     },
     baseline_failures_missing: baselineMissing,
-    not_checked: ['check_deps'],
+    dependency_changes: facts.checks.dependencies.changes.slice(0, 50),
   });
   for (const reason of decision.deny) ctx.metrics.policyDenialsTotal.inc({ reason });
   return decision;
