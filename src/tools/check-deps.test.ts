@@ -341,7 +341,7 @@ describe('check_deps', () => {
     ]);
   });
 
-  it('pyproject.toml: [project] dependencies, extras, PEP 735 groups and poetry, names normalized (PEP 503)', async () => {
+  it('pyproject.toml: [project] dependencies, extras, PEP 735 groups, build-system, uv and poetry, names normalized (PEP 503)', async () => {
     const out = await checkDeps(
       {
         'pyproject.toml':
@@ -360,6 +360,10 @@ describe('check_deps', () => {
           '[tool.poetry.dependencies]',
           'python = "^3.10"',
           'httpx = { version = "^0.27", extras = ["http2"] }',
+          '[build-system]',
+          'requires = ["hatchling"]',
+          '[tool.uv]',
+          'dev-dependencies = ["coverage"]',
           '[tool.poetry.group.docs.dependencies]',
           'mkdocs = "^1.6"',
           '',
@@ -376,6 +380,8 @@ describe('check_deps', () => {
       ...extra,
     });
     expect(out.changes).toEqual([
+      p('coverage', 'added', true, { to: '*' }),
+      p('hatchling', 'added', false, { to: '*' }),
       p('httpx', 'added', false, { to: '^0.27' }),
       p('mkdocs', 'added', true, { to: '^1.6' }),
       p('orjson', 'added', false, { to: '>=3' }),

@@ -83,7 +83,13 @@ function parsePyproject(text: string): Map<string, DeclaredDependency> {
       true,
     );
   }
-  const poetry = tableAt(tableAt(doc.tool, 'tool').poetry, 'tool.poetry');
+  // Build requirements run when the package is built or installed: runtime, as Cargo's build tables.
+  const buildSystem = tableAt(doc['build-system'], 'build-system');
+  declareRequirements(out, requirementList(buildSystem.requires, 'build-system.requires'), false);
+  const tool = tableAt(doc.tool, 'tool');
+  const uv = tableAt(tool.uv, 'tool.uv');
+  declareRequirements(out, requirementList(uv['dev-dependencies'], 'tool.uv.dev-dependencies'), true);
+  const poetry = tableAt(tool.poetry, 'tool.poetry');
   declarePoetry(out, poetry.dependencies, 'tool.poetry.dependencies', false);
   declarePoetry(out, poetry['dev-dependencies'], 'tool.poetry.dev-dependencies', true);
   for (const [group, table] of Object.entries(tableAt(poetry.group, 'tool.poetry.group'))) {
