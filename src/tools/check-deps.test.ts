@@ -475,6 +475,22 @@ describe('check_deps', () => {
     expect(fromBroken.added).toEqual(['ms']);
   });
 
+  it('a pnpm-lock.yaml alias bomb is refused as invalid instead of expanded', async () => {
+    const levels = ['a: &a ["x","x","x","x","x","x","x","x","x","x"]'];
+    for (let i = 1; i < 9; i += 1)
+      levels.push(
+        `l${i}: &l${i} [${Array(10)
+          .fill(i === 1 ? '*a' : `*l${i - 1}`)
+          .join(',')}]`,
+      );
+    const bomb = `lockfileVersion: '9.0'\n${levels.join('\n')}\npackages:\n  x@1.0.0: *l8\n`;
+    const error = await refusal(
+      checkDeps({ 'pnpm-lock.yaml': "lockfileVersion: '9.0'\n" }, { 'pnpm-lock.yaml': bomb }),
+    );
+    expect(error.code).toBe('DEPENDENCY_FILE_INVALID');
+    expect(error.message).toMatch(/^pnpm-lock\.yaml at HEAD is not a valid pnpm-lock\.yaml: .*alias/i);
+  });
+
   it('a dependency named __proto__ is a dependency like any other', async () => {
     const out = await checkDeps(
       { 'package.json': pkg({}) },

@@ -1,3 +1,6 @@
+import { declare } from './common.js';
+import type { DeclaredDependency } from './types.js';
+
 /** PEP 503: names compare lowercased with runs of `-`, `_`, `.` as one `-`. */
 export function normalizePythonName(name: string): string {
   return name.toLowerCase().replace(/[-_.]+/g, '-');
@@ -30,4 +33,20 @@ export function parseRequirement(text: string): { name: string; spec: string } {
   }
   const spec = req.slice(end).trim();
   return { name: normalizePythonName(req.slice(0, end)), spec: spec === '' ? '*' : spec };
+}
+
+/** Extras and groups by these names are for development; other extras ship to users. */
+export const DEV_GROUP =
+  /^(dev|develop|development|test|tests|testing|lint|linting|docs?|typing|types|mypy|style|ci)$/i;
+
+/** Records each PEP 508 requirement under its normalized name. */
+export function declareRequirements(
+  into: Map<string, DeclaredDependency>,
+  reqs: string[],
+  dev: boolean,
+): void {
+  for (const r of reqs) {
+    const { name, spec } = parseRequirement(r);
+    declare(into, name, spec, dev);
+  }
 }

@@ -1,29 +1,9 @@
-import path from 'node:path';
 import { parse as parseToml } from 'smol-toml';
-import { baseName, declare, dirOf, emptyLockfile, isRecord, specText, tableAt } from './common.js';
-import { normalizePythonName, parseRequirement } from './pep508.js';
-import type { DeclaredDependency, EcosystemReader, ReadAt } from './types.js';
-
-/** Extras and groups by these names are for development; other extras ship to users. */
-const DEV_GROUP =
-  /^(dev|develop|development|test|tests|testing|lint|linting|docs?|typing|types|mypy|style|ci)$/i;
-const MAX_INCLUDES = 32;
-const SOURCE_OPTIONS = new Map([
-  ['-i', '--index-url'],
-  ['--index-url', '--index-url'],
-  ['--extra-index-url', '--extra-index-url'],
-  ['-f', '--find-links'],
-  ['--find-links', '--find-links'],
-  ['--trusted-host', '--trusted-host'],
-]);
-
-const isRequirementsFile = (file: string): boolean =>
-  /^requirements.*\.(txt|in)$/i.test(baseName(file)) ||
-  /^requirements\/[^/]+\.(txt|in)$/i.test(file.split('/').slice(-2).join('/'));
-
-/** A requirements file's own name says whether it is for development: requirements-dev.txt, test.txt. */
-const devByFileName = (file: string): boolean =>
-  /(^|[-_./])(dev|test|tests|lint|docs?|ci)([-_.]|$)/i.test(file);
+import { baseName, declare, emptyLockfile, isRecord, specText, tableAt } from './common.js';
+import { declareRequirements, DEV_GROUP, normalizePythonName } from './pep508.js';
+import { isRequirementsFile, parseRequirements } from './requirements-txt.js';
+import { parseSetupCfg } from './setup-cfg.js';
+import type { DeclaredDependency, EcosystemReader } from './types.js';
 
 function requirementList(value: unknown, field: string): string[] {
   if (value === undefined) return [];
@@ -32,13 +12,6 @@ function requirementList(value: unknown, field: string): string[] {
     if (typeof item !== 'string') throw new Error(`${field}[${i}] must be a requirement string`);
     return item;
   });
-}
-
-function declareRequirements(into: Map<string, DeclaredDependency>, reqs: string[], dev: boolean): void {
-  for (const r of reqs) {
-    const { name, spec } = parseRequirement(r);
-    declare(into, name, spec, dev);
-  }
 }
 
 function poetrySpec(value: unknown): string {
@@ -99,131 +72,6 @@ function parsePyproject(text: string): Map<string, DeclaredDependency> {
       `tool.poetry.group.${group}.dependencies`,
       group !== 'main',
     );
-  }
-  return out;
-}
-
-/** Logical lines of a requirements file: `\` continuations joined, comments (`#` after space) dropped. */
-function requirementLines(text: string): string[] {
-  const lines: string[] = [];
-  let pending = '';
-  for (const raw of text.split(/\r?\n/)) {
-    const line = raw.replace(/(^|\s)#.*$/, '');
-    if (line.endsWith('\\')) {
-      pending += `${line.slice(0, -1)} `;
-      continue;
-    }
-    lines.push((pending + line).trim());
-    pending = '';
-  }
-  lines.push(pending.trim());
-  return lines.filter((line) => line !== '');
-}
-
-/** `-r file`, `--requirement=file`: the included path, or undefined for another line. */
-function includedFile(line: string): string | undefined {
-  const m = /^(?:-r|--requirement)(?:\s*=\s*|\s+)(\S+)$/.exec(line) ?? /^-r(\S+)$/.exec(line);
-  return m?.[1];
-}
-
-async function parseRequirements(
-  file: string,
-  text: string,
-  side: 'base' | 'head',
-  read: ReadAt,
-): Promise<Map<string, DeclaredDependency>> {
-  const out = new Map<string, DeclaredDependency>();
-  const dev = devByFileName(file);
-  const seen = new Set([file]);
-  const queue: { file: string; text: string }[] = [{ file, text }];
-  while (queue.length > 0) {
-    const current = queue.shift();
-    if (!current) break;
-    for (const line of requirementLines(current.text)) {
-      const include = includedFile(line);
-      if (include !== undefined) {
-        // Includes are followed inside the repository only: a path that leaves it, or a URL, is refused.
-        const target = path.posix.normalize(path.posix.join(dirOf(current.file), include));
-        if (
-          path.posix.isAbsolute(include) ||
-          target.startsWith('../') ||
-          target === '..' ||
-          include.includes('://')
-        ) {
-          throw new Error(
-            `${current.file} includes ${JSON.stringify(include)}, which is outside the repository`,
-          );
-        }
-        if (seen.has(target)) continue;
-        seen.add(target);
-        if (seen.size > MAX_INCLUDES) throw new Error(`${file} includes more than ${MAX_INCLUDES} files`);
-        const included = await read(side, target);
-        if (included === undefined)
-          throw new Error(`${current.file} includes ${target}, which does not exist`);
-        queue.push({ file: target, text: included });
-        continue;
-      }
-      if (line.startsWith('-')) {
-        const [option = '', value = ''] = line.split(/\s*=\s*|\s+/, 2);
-        // -e/--editable names a requirement. Where packages come from is part of what is installed: a
-        // new index or link source is reported like a dependency. Other options (-c, --pre) name none.
-        if (option === '-e' || option === '--editable')
-          declareRequirements(out, [line.slice(option.length).replace(/^\s*=?\s*/, '')], dev);
-        else if (SOURCE_OPTIONS.has(option)) declare(out, SOURCE_OPTIONS.get(option) ?? option, value, dev);
-        continue;
-      }
-      // `name==1 --hash=sha256:...`: the hashes pin the file, not the requirement.
-      declareRequirements(out, [line.replace(/\s--hash[=\s]\S+/g, '')], dev);
-    }
-  }
-  return out;
-}
-
-/**
- * setup.cfg is an INI file read by configparser: `[section]`, `key = value` or `key: value`, values
- * continued on indented lines, whole-line `#`/`;` comments.
- */
-function iniSections(text: string): Map<string, Map<string, string>> {
-  const sections = new Map<string, Map<string, string>>();
-  let section: Map<string, string> | undefined;
-  let key: string | undefined;
-  for (const raw of text.split(/\r?\n/)) {
-    const trimmed = raw.trim();
-    if (trimmed === '' || trimmed.startsWith('#') || trimmed.startsWith(';')) continue;
-    if (/^\s/.test(raw) && section && key !== undefined) {
-      section.set(key, `${section.get(key) ?? ''}\n${trimmed}`);
-      continue;
-    }
-    if (trimmed.startsWith('[') && trimmed.endsWith(']')) {
-      section = new Map();
-      sections.set(trimmed.slice(1, -1).trim(), section);
-      key = undefined;
-      continue;
-    }
-    const sep = trimmed.search(/[=:]/);
-    if (!section || sep <= 0) throw new Error(`not an INI line: ${JSON.stringify(trimmed.slice(0, 80))}`);
-    key = trimmed.slice(0, sep).trim().toLowerCase();
-    section.set(key, trimmed.slice(sep + 1).trim());
-  }
-  return sections;
-}
-
-function cfgRequirements(value: string | undefined): string[] {
-  return (value ?? '')
-    .split(/[\n]/)
-    .map((l) => l.trim())
-    .filter((l) => l !== '' && !l.startsWith('#'));
-}
-
-function parseSetupCfg(text: string): Map<string, DeclaredDependency> {
-  const sections = iniSections(text);
-  const out = new Map<string, DeclaredDependency>();
-  const options = sections.get('options');
-  declareRequirements(out, cfgRequirements(options?.get('install_requires')), false);
-  declareRequirements(out, cfgRequirements(options?.get('setup_requires')), false);
-  declareRequirements(out, cfgRequirements(options?.get('tests_require')), true);
-  for (const [extra, value] of sections.get('options.extras_require') ?? []) {
-    declareRequirements(out, cfgRequirements(value), DEV_GROUP.test(extra));
   }
   return out;
 }
