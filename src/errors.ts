@@ -44,6 +44,8 @@ export const ERROR_CODES = {
   MODEL_REPLY_TOO_LARGE: { httpStatus: 502, retryable: false },
   /** The change exceeds [autodev] max_diff_bytes or max_files_changed. */
   CHANGE_TOO_LARGE: { httpStatus: 422, retryable: false },
+  /** A dependency manifest or lockfile the change left unreadable: its dependencies cannot be checked. */
+  DEPENDENCY_FILE_INVALID: { httpStatus: 422, retryable: false },
 
   POLICY_DENIED: { httpStatus: 403, retryable: false },
   POLICY_UNAVAILABLE: { httpStatus: 502, retryable: true },

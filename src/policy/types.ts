@@ -1,17 +1,7 @@
 import type { RiskTier } from '../config/schema.js';
+import type { DependencyChange } from '../languages/deps/types.js';
 
-/** One dependency added, removed or changed by the change (check_deps). */
-export interface DependencyChange {
-  ecosystem: 'cargo' | 'npm' | 'python' | 'go';
-  name: string;
-  change: 'added' | 'removed' | 'changed';
-  from?: string;
-  to?: string;
-  /** False for a lockfile-only (transitive) change. */
-  direct: boolean;
-  dev: boolean;
-  manifest: string;
-}
+export type { DependencyChange };
 
 /** The facts a merge decision is made on: the seed's OPA input document, and what autodev adds to it. */
 export interface PolicyInput {

@@ -1,5 +1,6 @@
 import { AutodevError } from '../errors.js';
 import { buildTool } from './build.js';
+import { checkDepsTool } from './check-deps.js';
 import { codegenTool } from './codegen.js';
 import { fileListTool } from './file-list.js';
 import { gitApplyTool } from './git-apply.js';
@@ -36,6 +37,7 @@ export const TOOLS: readonly RegisteredTool[] = [
   lintTool,
   clippyTool,
   secretsScanTool,
+  checkDepsTool,
   policyTool,
   policyLocalTool,
 ];

@@ -67,9 +67,15 @@ export interface WorkspaceGit {
   diff(dir: string, base: string): Promise<string>;
   /**
    * Content of `file` (repo-relative) as committed at `rev`, read from git's objects, never from the
-   * worktree; undefined when the commit has no such file.
+   * worktree; undefined when the commit has no such file. With `maxBytes`, a larger file is refused
+   * (CHANGE_TOO_LARGE) before any of it is read.
    */
-  fileAt(dir: string, rev: string, file: string): Promise<string | undefined>;
+  fileAt(
+    dir: string,
+    rev: string,
+    file: string,
+    options?: { maxBytes?: number },
+  ): Promise<string | undefined>;
   /**
    * Pushes HEAD to `branch` on `remote` (the repo URL or path). Idempotent: when the remote branch is
    * already at HEAD nothing is sent, and a push that fails is a success when the remote turns out to

@@ -242,12 +242,21 @@ export function createWorkspaceGit(deps: WorkspaceGitDeps): WorkspaceGit {
 
     remoteBranchCommit,
 
-    async fileAt(dir, rev, file) {
+    async fileAt(dir, rev, file, options = {}) {
       const spec = `${await resolveCommit(dir, rev)}:${file}`;
       const exists = await git(['cat-file', '-e', spec], { ...(await at(dir)), okExitCodes: [1, 128] });
       if (exists.exitCode !== 0) return undefined;
       const type = (await git(['cat-file', '-t', spec], await at(dir))).stdout.trim();
       if (type !== 'blob') return undefined;
+      if (options.maxBytes !== undefined) {
+        const size = Number((await git(['cat-file', '-s', spec], await at(dir))).stdout.trim());
+        if (!(size <= options.maxBytes)) {
+          throw new AutodevError(
+            'CHANGE_TOO_LARGE',
+            `${file} at ${rev} is ${size} bytes; at most ${options.maxBytes} are read`,
+          );
+        }
+      }
       return (await git(['cat-file', 'blob', spec], await at(dir))).stdout;
     },
 

@@ -1,4 +1,5 @@
 import { AutodevError } from '../../errors.js';
+import { checkDependencyConstraints } from '../../languages/deps/no-new-dependencies.js';
 import { baselineFailuresNotPassing } from '../../policy/baseline-tests.js';
 import type { PolicyDecision, PolicyInput } from '../../policy/types.js';
 import type { TestToolOutput } from '../../tools/test.js';
@@ -38,15 +39,14 @@ export async function decidePhase(
     lint_unavailable: facts.checks.lintUnavailable,
     secrets_found: facts.checks.secrets.length > 0,
     files_changed: facts.filesChanged,
-    // check_deps (manifest diffs per language) comes with the verification issue; until then the
-    // decision says it was not checked rather than pretending there were none.
-    new_dependencies: [],
+    new_dependencies: facts.checks.dependencies.added,
+    dependency_changes: facts.checks.dependencies.changes,
     autodev_config_changed: facts.checks.sensitive.autodevConfig,
     test_changes: facts.checks.sensitive.tests,
     baseline_failures_missing: baselineMissing,
     tests_before: testCounts(facts.baseline),
     tests_after: testCounts(facts.tests),
-    constraints: ctx.task.constraints.map((text) => ({ text, kind: 'unchecked' as const })),
+    constraints: checkDependencyConstraints(ctx.task.constraints, facts.checks.dependencies.added),
   };
   const decided = await runStep<PolicyDecision>(ctx, { phase: 'decide', tool: 'policy', input });
   const decision = withSecretsDenied(decided, facts.checks);
@@ -59,7 +59,7 @@ export async function decidePhase(
       tests: facts.checks.sensitive.tests,
     },
     baseline_failures_missing: baselineMissing,
-    not_checked: ['check_deps'],
+    dependency_changes: facts.checks.dependencies.changes.slice(0, 50),
   });
   // The code, not the message, is the label: one series per code, however the messages read.
   for (const code of new Set(decision.deny.map((d) => d.code))) {

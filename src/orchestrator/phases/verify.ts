@@ -3,6 +3,7 @@ import { AutodevError } from '../../errors.js';
 import type { LintReport, LintWarning } from '../../languages/types.js';
 import { classifyChanges, type SensitiveChanges } from '../../policy/sensitive-changes.js';
 import type { SecretFinding } from '../../secrets/gitleaks.js';
+import type { CheckDepsOutput } from '../../tools/check-deps.js';
 import type { LintToolOutput } from '../../tools/lint-tools.js';
 import type { TestToolOutput } from '../../tools/test.js';
 import { runStep } from '../step-runner.js';
@@ -33,6 +34,8 @@ export interface ChangeChecks {
   secrets: SecretFinding[];
   /** What the change did to autodev's configuration and to the tests: flagged, for review. */
   sensitive: SensitiveChanges;
+  /** What the change did to the dependency manifests and lockfiles (check_deps). */
+  dependencies: CheckDepsOutput;
 }
 
 /**
@@ -60,6 +63,11 @@ export async function checkChange(
     tool: 'secrets_scan',
     input: { base_commit: baseCommit },
   });
+  const dependencies = await runStep<CheckDepsOutput>(ctx, {
+    phase: 'verify',
+    tool: 'check_deps',
+    input: { base_commit: baseCommit },
+  });
   const sensitive = await classifyChanges(filesChanged, (side, file) =>
     ctx.services.git.fileAt(ctx.workspaceDir, side === 'base' ? baseCommit : 'HEAD', file),
   );
@@ -75,5 +83,6 @@ export async function checkChange(
     lintUnavailable: lint.unavailable,
     secrets: scan.findings,
     sensitive,
+    dependencies,
   };
 }
