@@ -79,6 +79,7 @@ export async function runTask(ctx: TaskContext): Promise<TaskStatus> {
       decision,
       tests,
       checksTouched: checks.sensitive,
+      constraints: checks.constraints,
     });
     const final: TaskStatus = delivery.merged ? 'merged' : 'awaiting_review';
     if (!delivery.merged) {

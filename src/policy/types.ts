@@ -17,6 +17,12 @@ export interface PolicyInput {
   test_changes?: string[];
   /** Tests that failed at baseline and do not pass after the change (deleted, renamed, skipped). */
   baseline_failures_missing?: string[];
+  constraints?: {
+    text: string;
+    kind: 'no_new_dependencies' | 'no_public_api_change' | 'unchecked';
+    violated?: boolean;
+    details?: string[];
+  }[];
 }
 
 export interface PolicyDecision {

@@ -1,5 +1,6 @@
 import { AutodevError } from '../errors.js';
 import { buildTool } from './build.js';
+import { checkConstraintsTool } from './check-constraints.js';
 import { codegenTool } from './codegen.js';
 import { fileListTool } from './file-list.js';
 import { gitApplyTool } from './git-apply.js';
@@ -35,6 +36,7 @@ export const TOOLS: readonly RegisteredTool[] = [
   lintTool,
   clippyTool,
   secretsScanTool,
+  checkConstraintsTool,
   policyLocalTool,
 ];
 

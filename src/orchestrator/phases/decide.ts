@@ -33,6 +33,7 @@ export async function decidePhase(
       autodev_config_changed: facts.checks.sensitive.autodevConfig,
       test_changes: facts.checks.sensitive.tests,
       baseline_failures_missing: baselineMissing,
+      constraints: facts.checks.constraints,
     },
   });
   await ctx.store.events.append(ctx.task.id, 'policy.decision', {

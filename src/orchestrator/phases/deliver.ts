@@ -1,5 +1,6 @@
 import type { PullRequest } from '../../domain/task.js';
 import type { MergeResult } from '../../forges/types.js';
+import { describeConstraintCheck, type ConstraintCheck } from '../../policy/constraints.js';
 import { describeChecksTouched, type SensitiveChanges } from '../../policy/sensitive-changes.js';
 import type { PolicyDecision } from '../../policy/types.js';
 import type { TestToolOutput } from '../../tools/test.js';
@@ -17,6 +18,8 @@ export async function deliverPhase(
     decision: PolicyDecision;
     tests: TestToolOutput;
     checksTouched: SensitiveChanges;
+    /** The constraints as check_constraints classified and checked them; absent: listed as given. */
+    constraints?: ConstraintCheck[];
   },
 ): Promise<Delivery> {
   const { task } = ctx;
@@ -34,7 +37,7 @@ export async function deliverPhase(
       branch: input.branch,
       base_branch: task.base_branch,
       title: task.title,
-      body: pullRequestBody(ctx, input.decision, input.tests, input.checksTouched),
+      body: pullRequestBody(ctx, input.decision, input.tests, input.checksTouched, input.constraints),
       head_commit: input.headCommit,
     },
   });
@@ -68,6 +71,7 @@ function pullRequestBody(
   decision: PolicyDecision,
   tests: TestToolOutput,
   checksTouched: SensitiveChanges,
+  constraints: ConstraintCheck[] | undefined,
 ): string {
   const { task } = ctx;
   const list = (items: string[]) => (items.length ? items.map((i) => `- ${i}`).join('\n') : '- (none)');
@@ -75,7 +79,7 @@ function pullRequestBody(
     task.description,
     '',
     '## Constraints',
-    list(task.constraints),
+    list(constraints ? constraints.map(describeConstraintCheck) : task.constraints),
     '',
     '## Acceptance',
     list(task.acceptance),

@@ -1,6 +1,7 @@
 import type { Phase } from '../../domain/task.js';
 import { AutodevError } from '../../errors.js';
 import type { LintWarning } from '../../languages/types.js';
+import type { ConstraintCheck } from '../../policy/constraints.js';
 import { classifyChanges, type SensitiveChanges } from '../../policy/sensitive-changes.js';
 import type { SecretFinding } from '../../secrets/gitleaks.js';
 import type { LintToolOutput } from '../../tools/lint-tools.js';
@@ -28,6 +29,8 @@ export interface ChangeChecks {
   secrets: SecretFinding[];
   /** What the change did to autodev's configuration and to the tests: flagged, for review. */
   sensitive: SensitiveChanges;
+  /** The task's constraints, each classified and, when autodev can, checked (check_constraints). */
+  constraints: ConstraintCheck[];
 }
 
 /**
@@ -68,11 +71,17 @@ export async function checkChange(
       tests: sensitive.tests,
     });
   }
+  const { constraints } = await runStep<{ constraints: ConstraintCheck[] }>(ctx, {
+    phase: 'verify',
+    tool: 'check_constraints',
+    input: { base_commit: baseCommit, constraints: ctx.task.constraints },
+  });
   const changed = new Set(filesChanged);
   return {
     lintWarnings: lint.reports.flatMap((r) => r.warnings).filter((w) => changed.has(w.file)),
     lintUnavailable: lint.unavailable,
     secrets: scan.findings,
     sensitive,
+    constraints,
   };
 }
