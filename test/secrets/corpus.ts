@@ -13,7 +13,7 @@ export interface CorpusEntry {
   secret?: string;
 }
 
-const ALNUM = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
+export const ALNUM = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
 const UPPER32 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
 const LOWER = 'abcdefghijklmnopqrstuvwxyz';
 const LOWER_DIGITS = 'abcdefghijklmnopqrstuvwxyz0123456789';
