@@ -248,6 +248,12 @@ VERSION = "1.0"
     expect(existsSync(marker)).toBe(false);
   });
 
+  it('a hostile file nested past the parser recursion limit is unreadable, not a failed task', async () => {
+    const deep = `x = 1${' + 1'.repeat(100_000)}\n`;
+    const diff = await diffOne('pkg/deep.py', 'def f(): pass\n', deep);
+    expect(diff.unreadable.map((u) => u.file)).toEqual(['pkg/deep.py']);
+  });
+
   it('invalid Python after the change is reported unreadable, naming the file', async () => {
     const diff = await diffOne('pkg/client.py', base, 'def broken(:\n');
     expect(diff.unreadable).toEqual([

@@ -74,7 +74,7 @@ export function tokenize(source: string, dialect: Dialect, file: string): Token[
         }
       } while (depth > 0);
       advanceTo(k);
-    } else if (dialect === 'rust' && /^(b?r#*")/.test(source.slice(i, i + 260))) {
+    } else if (dialect === 'rust' && (c === 'r' || c === 'b') && /^(b?r#*")/.test(source.slice(i, i + 260))) {
       const start = i;
       const open = /^b?r(#*)"/.exec(source.slice(i, i + 260));
       const hashes = open?.[1] ?? '';

@@ -8,7 +8,7 @@ export const PYTHON_API_SCRIPT = String.raw`
 import ast, json, sys
 try:
     tree = ast.parse(sys.stdin.buffer.read())
-except (SyntaxError, ValueError) as e:
+except (SyntaxError, ValueError, RecursionError, MemoryError) as e:
     print(json.dumps({"error": "%s (line %s)" % (e.__class__.__name__, getattr(e, "lineno", "?"))}))
     sys.exit(0)
 
