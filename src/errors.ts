@@ -24,6 +24,8 @@ export const ERROR_CODES = {
   GIT_FAILED: { httpStatus: 500, retryable: false },
   PATCH_FAILED: { httpStatus: 422, retryable: false },
   NO_EDIT_FOUND: { httpStatus: 422, retryable: false },
+  /** A changed source file could not be parsed, so its public API could not be compared. */
+  SOURCE_UNPARSABLE: { httpStatus: 422, retryable: false },
   WORKSPACE_MISSING: { httpStatus: 500, retryable: false },
   /** A path from the repository or the model resolves outside the workspace (symlink, `..`). */
   WORKSPACE_ESCAPE: { httpStatus: 422, retryable: false },

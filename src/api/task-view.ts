@@ -1,4 +1,5 @@
 import type { PullRequest, Step, Task } from '../domain/task.js';
+import { toConstraintsView } from './constraints-view.js';
 
 /** The task as the API shows it: the stored task, its steps without their raw checkpoints, its pull request. */
 export function toTaskView(task: Task, steps: Step[], pr: PullRequest | undefined) {
@@ -6,6 +7,7 @@ export function toTaskView(task: Task, steps: Step[], pr: PullRequest | undefine
     ...toTaskSummary(task),
     description: task.description,
     constraints: task.constraints,
+    constraints_checked: toConstraintsView(task, steps),
     acceptance: task.acceptance,
     plan: task.plan,
     attempt: task.attempt,

@@ -80,6 +80,7 @@ export async function runTask(ctx: TaskContext): Promise<TaskStatus> {
       tests,
       checksTouched: checks.sensitive,
       lint: checks,
+      constraints: checks.constraints,
     });
     const final: TaskStatus = delivery.merged ? 'merged' : 'awaiting_review';
     if (!delivery.merged) {

@@ -8,6 +8,7 @@ import { createForge } from '../forges/index.js';
 import { createRepoAllowlist } from '../governance/allowlist.js';
 import { createModelClient } from '../llm/index.js';
 import type { ModelClient } from '../llm/types.js';
+import { createApiSurface } from '../languages/api-surface/index.js';
 import { createLogger, type Logger } from '../logging/logger.js';
 import { createMetrics, type AutodevMetrics } from '../metrics/registry.js';
 import { createScheduler, type Scheduler } from '../orchestrator/scheduler.js';
@@ -83,6 +84,7 @@ export async function createRuntime(config: AutodevConfig, deps: RuntimeDeps): P
       env: hostPath,
       locate: (dir) => workspaces.locate(dir),
     }),
+    apiSurface: createApiSurface({ env: hostPath }),
     store,
   };
   const leaseMs = deps.leaseMs ?? 30_000;

@@ -7,10 +7,30 @@ import { join } from 'node:path';
  * --config, it takes precedence over a `.gitleaks.toml` in the workspace, which the change under scan
  * may have added to allow-list its own secret.
  */
-export const AUTODEV_GITLEAKS_CONFIG = `title = "autodev"
+export const AUTODEV_GITLEAKS_CONFIG = String.raw`title = "autodev"
 
 [extend]
 useDefault = true
+
+# gitleaks has no rule for a password in a URL's userinfo (postgres://u:p@h, redis://:p@h); autodev's
+# redactor has one. Templates (${'$'}{VAR}, <password>, {{ x }}) are not secrets.
+[[rules]]
+id = "autodev-url-password"
+description = "Password in the userinfo of a connection URL"
+regex = '''(?i)\b[a-z][a-z0-9+.\-]{1,20}://[^\s:@/'"]*:([^\s:@/'"$<{]{6,256})@[a-z0-9.\-\[]'''
+secretGroup = 1
+entropy = 2.5
+keywords = ["://"]
+
+# A high-entropy value under a credential-like name in YAML/INI/env style, which gitleaks' generic
+# rule misses for some names (client_secret: in YAML).
+[[rules]]
+id = "autodev-secret-assignment"
+description = "High-entropy value assigned to a credential-like name"
+regex = '''(?i)\b(?:client[_-]?secret|api[_-]?key|secret[_-]?key|access[_-]?token|auth[_-]?token|private[_-]?token|password|passwd)["']?\s*[:=]\s*["']?([A-Za-z0-9_\-+/=.!#%]{16,256})'''
+secretGroup = 1
+entropy = 3.8
+keywords = ["secret", "key", "token", "password", "passwd"]
 `;
 
 export const GITLEAKS_CONFIG_FILE = 'gitleaks.toml';

@@ -18,6 +18,23 @@ export const SECRET_PATTERNS: readonly RegExp[] = [
   /\bAIza[0-9A-Za-z_-]{35}\b/g, // Google API key
   /(?<keep>\b[Bb]earer\s+)[A-Za-z0-9._~+/=-]{16,}/g,
   /(?<keep>:\/\/[^/\s:@]*:)[^@\s/]+(?=@)/g, // password in a URL's userinfo
+  // Found missing by the secrets corpus (test/secrets/corpus.test.ts): each starts with its literal prefix.
+  /\b[rs]k_live_[A-Za-z0-9]{10,99}\b/g, // Stripe
+  /\bSG\.[A-Za-z0-9_-]{20,24}\.[A-Za-z0-9_-]{39,50}\b/g, // SendGrid
+  /\bSK[0-9a-fA-F]{32}\b/g, // Twilio
+  /\bnpm_[A-Za-z0-9]{36}\b/g,
+  /\bpypi-AgEIcHlwaS5vcmc[A-Za-z0-9_-]{50,}/g,
+  /\bhf_[A-Za-z]{34}\b/g, // Hugging Face
+  /\bhooks\.slack\.com\/services\/[A-Za-z0-9/]{20,}/g,
+  /\bshp(?:at|ca|pa|ss)_[a-fA-F0-9]{32}\b/g, // Shopify
+  /\bdop_v1_[a-f0-9]{64}\b/g, // DigitalOcean
+  /\bPMAK-[a-f0-9]{24}-[a-f0-9]{34}\b/g, // Postman
+  /\bdapi[a-f0-9]{32}\b/g, // Databricks
+  /\bglsa_[A-Za-z0-9]{32}_[A-Fa-f0-9]{8}\b/g, // Grafana
+  /\bGOCSPX-[A-Za-z0-9_-]{28}\b/g, // Google OAuth client secret
+  /\beyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{16,}/g, // JWT with a signature
+  /(?<keep>AccountKey=)[A-Za-z0-9+/=]{40,}/g, // Azure storage
+  /(?<keep>aws_secret_access_key\s{0,8}[=:]\s{0,8}["']?)[A-Za-z0-9/+=]{40}\b/gi,
 ];
 
 /** Environment variable names that look like they hold a credential. */

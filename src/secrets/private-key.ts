@@ -1,8 +1,9 @@
 const BEGIN_MARK = '-----BEGIN ';
 const END_MARK = '-----END ';
 // Sticky: each is tried only where indexOf found its marker, and `[A-Z ]*` stops at the next dash.
-const BEGIN_LINE = /-----BEGIN [A-Z ]*PRIVATE KEY-----/y;
-const END_LINE = /-----END [A-Z ]*PRIVATE KEY-----/y;
+// `( BLOCK)?`: a PGP private key is armoured as `-----BEGIN PGP PRIVATE KEY BLOCK-----`.
+const BEGIN_LINE = /-----BEGIN [A-Z ]*PRIVATE KEY(?: BLOCK)?-----/y;
+const END_LINE = /-----END [A-Z ]*PRIVATE KEY(?: BLOCK)?-----/y;
 
 function matchAt(pattern: RegExp, text: string, at: number): number | undefined {
   pattern.lastIndex = at;

@@ -1,6 +1,7 @@
 import { AutodevError } from '../errors.js';
 import { buildTool } from './build.js';
 import { checkDepsTool } from './check-deps.js';
+import { checkConstraintsTool } from './check-constraints.js';
 import { codegenTool } from './codegen.js';
 import { fileListTool } from './file-list.js';
 import { gitApplyTool } from './git-apply.js';
@@ -39,6 +40,7 @@ export const TOOLS: readonly RegisteredTool[] = [
   secretsScanTool,
   checkDepsTool,
   policyTool,
+  checkConstraintsTool,
   policyLocalTool,
 ];
 

@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import type { AutodevConfig } from '../config/schema.js';
 import type { Forge } from '../forges/types.js';
+import type { ApiSurface } from '../languages/api-surface/index.js';
 import type { ModelClient } from '../llm/types.js';
 import type { Logger } from '../logging/logger.js';
 import type { Sandbox } from '../sandbox/types.js';
@@ -20,6 +21,8 @@ export interface ToolServices {
   forge: Forge;
   search: RepoSearch;
   secrets: SecretScanner;
+  /** Public API of source files, for the constraint "do not modify public API signatures". */
+  apiSurface: ApiSurface;
   store?: Store;
 }
 

@@ -11,6 +11,7 @@ import {
   TYPESCRIPT_FIX_REPLY,
 } from './fixtures.js';
 
+import { ALNUM, randomFrom } from '../secrets/corpus.js';
 import { E2E_MODEL_KEY, startE2E, type E2EHarness } from './harness.js';
 
 describe('a task from POST /tasks to a tested fix on a pushed branch', () => {
@@ -40,6 +41,17 @@ describe('a task from POST /tasks to a tested fix on a pushed branch', () => {
     expect(task.error).toBeNull();
     expect(task.status).toBe('merged');
     expect(task.branch).toMatch(new RegExp(`^autodev/${created.id}-fix-add-in-calc$`));
+    // The fix changes a body only: the constraint was checked, and holds.
+    expect((await api(h.server.baseUrl, `/api/v1/autodev/tasks/${created.id}`)).body).toMatchObject({
+      constraints_checked: [
+        {
+          text: 'Do not modify public API signatures',
+          kind: 'no_public_api_change',
+          violated: false,
+          details: [],
+        },
+      ],
+    });
 
     const tools = task.steps.map((s) => s.tool);
     for (const tool of [
@@ -150,7 +162,8 @@ describe('a task from POST /tasks to a tested fix on a pushed branch', () => {
 
   it('never pushes a change that carries a secret', async () => {
     const repo = await h.newRepo(PYTHON_BUGGY_REPO);
-    const leaked = 'ghp_R8x2Kq9LmZ4vT7wYb3NcJ6dF1sH5gA0pQeUi';
+    // Random on each run, so no earlier run's store or log can make the checks below pass or fail.
+    const leaked = ['ghp', randomFrom(ALNUM, 36)].join('_');
     h.model.push({
       text: PYTHON_FIX_REPLY.replace('+    return a + b', `+    return a + b  # token ${leaked}`),
     });
@@ -165,16 +178,20 @@ describe('a task from POST /tasks to a tested fix on a pushed branch', () => {
     expect(task.error?.message).toMatch(/SECRETS_FOUND.*github-pat in calc\.py:2/);
     expect(task.steps.map((s) => s.tool)).not.toContain('git_push');
     expect(await repo.branchCommit(task.branch ?? '')).toBeUndefined();
-    const everything = JSON.stringify([
-      task,
-      (await api(h.server.baseUrl, `/api/v1/autodev/tasks/${task.id}/events`)).body,
-    ]);
+    expect(task.pr).toBeNull();
+    const events = await api(h.server.baseUrl, `/api/v1/autodev/tasks/${task.id}/events`);
+    const logs = await api(h.server.baseUrl, `/api/v1/autodev/tasks/${task.id}/logs?limit=1000`);
+    expect(events.status).toBe(200);
+    expect(logs.status).toBe(200);
+    // The findings themselves (rule, file, line) are there; the secret is nowhere: not in the task and
+    // its step outputs, the events, the command logs, nor the server's own log lines.
+    expect(JSON.stringify(task.steps)).toContain('github-pat');
+    const everything = JSON.stringify([task, events.body, logs.body]);
     expect(everything).not.toContain(leaked);
+    expect(h.server.output()).not.toContain(leaked);
     // A policy denial with its code: in the audit trail and counted under the code.
-    const events = (await api(h.server.baseUrl, `/api/v1/autodev/tasks/${task.id}/events`)).body as {
-      events: { type: string; data: Record<string, unknown> }[];
-    };
-    const decision = events.events.find((e) => e.type === 'policy.decision' && 'allow' in e.data);
+    const trail = events.body as { events: { type: string; data: Record<string, unknown> }[] };
+    const decision = trail.events.find((e) => e.type === 'policy.decision' && 'allow' in e.data);
     expect(decision?.data).toMatchObject({
       allow: false,
       deny: expect.arrayContaining([{ code: 'SECRETS_FOUND', message: 'Secrets detected in changes' }]),

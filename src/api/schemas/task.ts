@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { RISK_TIERS } from '../../config/schema.js';
+import { CONSTRAINT_KINDS } from '../../policy/constraints.js';
 import { PHASES, PR_STATUSES, STEP_STATUSES, TASK_STATUSES, EVENT_TYPES } from '../../domain/task.js';
 
 /** A git branch name as `git check-ref-format --branch` would accept it (conservatively). */
@@ -128,6 +129,15 @@ export const taskSummaryView = z.object({
 export const taskView = taskSummaryView.extend({
   description: z.string(),
   constraints: z.array(z.string()),
+  /** Each constraint's kind and outcome: `violated` null when not checked (unrecognised or not reached). */
+  constraints_checked: z.array(
+    z.object({
+      text: z.string(),
+      kind: z.enum(CONSTRAINT_KINDS),
+      violated: z.boolean().nullable(),
+      details: z.array(z.string()),
+    }),
+  ),
   acceptance: z.array(z.string()),
   plan: planSchema.nullable(),
   attempt: z.number(),

@@ -1,5 +1,4 @@
 import { AutodevError } from '../../errors.js';
-import { checkDependencyConstraints } from '../../languages/deps/no-new-dependencies.js';
 import { baselineFailuresNotPassing } from '../../policy/baseline-tests.js';
 import type { PolicyDecision, PolicyInput } from '../../policy/types.js';
 import type { TestToolOutput } from '../../tools/test.js';
@@ -46,7 +45,7 @@ export async function decidePhase(
     baseline_failures_missing: baselineMissing,
     tests_before: testCounts(facts.baseline),
     tests_after: testCounts(facts.tests),
-    constraints: checkDependencyConstraints(ctx.task.constraints, facts.checks.dependencies.added),
+    constraints: facts.checks.constraints,
   };
   const decided = await runStep<PolicyDecision>(ctx, { phase: 'decide', tool: 'policy', input });
   const decision = withSecretsDenied(decided, facts.checks);

@@ -1,6 +1,7 @@
 import { AutodevError } from '../../errors.js';
 import type { EventType, PullRequest } from '../../domain/task.js';
 import type { MergeResult } from '../../forges/types.js';
+import { describeConstraintCheck, type ConstraintCheck } from '../../policy/constraints.js';
 import { describeChecksTouched, type SensitiveChanges } from '../../policy/sensitive-changes.js';
 import type { PolicyDecision } from '../../policy/types.js';
 import type { TestToolOutput } from '../../tools/test.js';
@@ -21,6 +22,8 @@ export async function deliverPhase(
     tests: TestToolOutput;
     checksTouched: SensitiveChanges;
     lint: Pick<ChangeChecks, 'lintWarnings' | 'lintPreexisting'>;
+    /** The constraints as check_constraints classified and checked them; absent: listed as given. */
+    constraints?: ConstraintCheck[];
   },
 ): Promise<Delivery> {
   const { task } = ctx;
@@ -38,7 +41,14 @@ export async function deliverPhase(
       branch: input.branch,
       base_branch: task.base_branch,
       title: task.title,
-      body: pullRequestBody(ctx, input.decision, input.tests, input.checksTouched, input.lint),
+      body: pullRequestBody(
+        ctx,
+        input.decision,
+        input.tests,
+        input.checksTouched,
+        input.lint,
+        input.constraints,
+      ),
       head_commit: input.headCommit,
     },
   });
@@ -90,6 +100,7 @@ function pullRequestBody(
   tests: TestToolOutput,
   checksTouched: SensitiveChanges,
   lint: Pick<ChangeChecks, 'lintWarnings' | 'lintPreexisting'>,
+  constraints: ConstraintCheck[] | undefined,
 ): string {
   const { task } = ctx;
   const list = (items: string[]) => (items.length ? items.map((i) => `- ${i}`).join('\n') : '- (none)');
@@ -97,7 +108,7 @@ function pullRequestBody(
     task.description,
     '',
     '## Constraints',
-    list(task.constraints),
+    list(constraints ? constraints.map(describeConstraintCheck) : task.constraints),
     '',
     '## Acceptance',
     list(task.acceptance),

@@ -1,6 +1,6 @@
 import type { Phase } from '../../domain/task.js';
-import { AutodevError } from '../../errors.js';
 import type { LintReport, LintWarning } from '../../languages/types.js';
+import type { ConstraintCheck } from '../../policy/constraints.js';
 import { classifyChanges, type SensitiveChanges } from '../../policy/sensitive-changes.js';
 import type { SecretFinding } from '../../secrets/gitleaks.js';
 import type { CheckDepsOutput } from '../../tools/check-deps.js';
@@ -36,6 +36,8 @@ export interface ChangeChecks {
   sensitive: SensitiveChanges;
   /** What the change did to the dependency manifests and lockfiles (check_deps). */
   dependencies: CheckDepsOutput;
+  /** The task's constraints, each classified and, when autodev can, checked (check_constraints). */
+  constraints: ConstraintCheck[];
 }
 
 /**
@@ -77,6 +79,15 @@ export async function checkChange(
       tests: sensitive.tests,
     });
   }
+  const { constraints } = await runStep<{ constraints: ConstraintCheck[] }>(ctx, {
+    phase: 'verify',
+    tool: 'check_constraints',
+    input: {
+      base_commit: baseCommit,
+      constraints: ctx.task.constraints,
+      added_dependencies: dependencies.added,
+    },
+  });
   return {
     lintWarnings: lint.introduced,
     lintPreexisting: lint.preexisting,
@@ -84,5 +95,6 @@ export async function checkChange(
     secrets: scan.findings,
     sensitive,
     dependencies,
+    constraints,
   };
 }

@@ -1,0 +1,109 @@
+import { spawn } from 'node:child_process';
+import { tmpdir } from 'node:os';
+import { z } from 'zod';
+import { AutodevError } from '../../errors.js';
+import { isNonPublicPath } from './public-paths.js';
+import { PYTHON_API_SCRIPT } from './python-script.js';
+import type { ApiItem, ApiSurfaceExtractor } from './types.js';
+
+const MAX_SOURCE_BYTES = 2 * 1024 * 1024;
+const MAX_OUTPUT_BYTES = 4 * 1024 * 1024;
+const TIMEOUT_MS = 20_000;
+
+const replySchema = z.union([
+  z.object({ error: z.string() }),
+  z.object({ items: z.array(z.object({ name: z.string(), kind: z.string(), signature: z.string() })) }),
+]);
+
+/**
+ * Public names of a Python module through Python's own `ast`, so the parse is the language's. It
+ * runs on the host (parsing only: the module is never imported) isolated from the repository: `-I`
+ * ignores PYTHON* variables, the current directory and user site-packages, `-S` skips `site` (no
+ * sitecustomize), the cwd is the temp dir, and the environment holds only PATH.
+ */
+export function createPythonApiSurface(deps: {
+  env: Readonly<Record<string, string>>;
+  python?: string;
+}): ApiSurfaceExtractor {
+  const python = deps.python ?? 'python3';
+  return {
+    language: 'python',
+    handles: (file) => /\.pyi?$/.test(file) && !isNonPublicPath(file),
+    async extract(source, file, signal) {
+      if (Buffer.byteLength(source) > MAX_SOURCE_BYTES) {
+        throw new AutodevError(
+          'SOURCE_UNPARSABLE',
+          `${file} is over ${MAX_SOURCE_BYTES} bytes: its public API is not compared`,
+        );
+      }
+      const stdout = await runPython(python, deps.env, source, file, signal);
+      let parsed: z.infer<typeof replySchema>;
+      try {
+        parsed = replySchema.parse(JSON.parse(stdout));
+      } catch (cause) {
+        throw new AutodevError(
+          'SOURCE_UNPARSABLE',
+          `${file}: the Python API reader answered something unexpected`,
+          { cause },
+        );
+      }
+      if ('error' in parsed)
+        throw new AutodevError('SOURCE_UNPARSABLE', `${file} is not valid Python: ${parsed.error}`);
+      return parsed.items satisfies ApiItem[];
+    },
+  };
+}
+
+function runPython(
+  python: string,
+  env: Readonly<Record<string, string>>,
+  source: string,
+  file: string,
+  signal?: AbortSignal,
+): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(python, ['-I', '-S', '-c', PYTHON_API_SCRIPT], {
+      cwd: tmpdir(),
+      env: { PATH: env.PATH ?? '/usr/bin:/bin', LANG: 'C.UTF-8' },
+      stdio: ['pipe', 'pipe', 'pipe'],
+      timeout: TIMEOUT_MS,
+      killSignal: 'SIGKILL',
+      signal,
+    });
+    const out: Buffer[] = [];
+    let size = 0;
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > MAX_OUTPUT_BYTES) child.kill('SIGKILL');
+      else out.push(chunk);
+    });
+    child.stderr.on('data', (chunk: Buffer) => {
+      stderr = (stderr + chunk.toString('utf8')).slice(-2000);
+    });
+    child.on('error', (cause) => {
+      reject(
+        new AutodevError(
+          'COMMAND_FAILED',
+          `${python} could not read the public API of ${file}: ${cause.message}`,
+          { cause },
+        ),
+      );
+    });
+    child.on('close', (code, killedBy) => {
+      if (code === 0) return resolve(Buffer.concat(out).toString('utf8'));
+      const why = killedBy
+        ? `killed by ${killedBy} (over ${TIMEOUT_MS} ms or ${MAX_OUTPUT_BYTES} bytes)`
+        : `exit ${code}`;
+      reject(
+        new AutodevError(
+          'COMMAND_FAILED',
+          `${python} failed reading the public API of ${file}: ${why} ${stderr.trim()}`,
+        ),
+      );
+    });
+    // EPIPE when python exits early is reported by 'close' instead.
+    child.stdin.on('error', () => undefined);
+    child.stdin.end(source);
+  });
+}

@@ -1,0 +1,155 @@
+import { execFile } from 'node:child_process';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { SecretFinding } from '../../src/secrets/gitleaks.js';
+import { createRedactor } from '../../src/secrets/redact.js';
+import type { ToolContext } from '../../src/tools/types.js';
+import { startTestRuntime, type TestRuntime } from '../helpers/runtime.js';
+import { nonSecrets, plantedSecrets, type CorpusEntry } from './corpus.js';
+
+const run = promisify(execFile);
+
+/**
+ * The most secret-looking non-secrets the scan may flag, and the redactor may alter. Each is a
+ * known, accepted case (see the table the test prints): gitleaks' generic rule on a random hex
+ * vector under a key-like name, and the redactor's URL-password and Bearer patterns, which
+ * deliberately redact `user:${VAR}@` templates and `Bearer <token>` documentation.
+ */
+const MAX_SCAN_FALSE_POSITIVES = 2;
+const MAX_REDACTOR_FALSE_POSITIVES = 3;
+
+/**
+ * The redactor has no entropy rule (it runs over all output and would blank ordinary assignments),
+ * so bare high-entropy values under a name are left to the scan, which stops them from being pushed.
+ */
+const NOT_REDACTED_BY_DESIGN = [
+  'API_KEY= high entropy',
+  'password= high entropy',
+  'client_secret: high entropy',
+  'telegram bot token',
+];
+
+async function git(cwd: string, args: string[]): Promise<string> {
+  const { stdout } = await run(
+    'git',
+    [
+      '-c',
+      'user.name=t',
+      '-c',
+      'user.email=t@t',
+      '-c',
+      'commit.gpgSign=false',
+      '-c',
+      'init.defaultBranch=main',
+      ...args,
+    ],
+    { cwd, maxBuffer: 64 * 1024 * 1024 },
+  );
+  return stdout.trim();
+}
+
+/** Each entry in its own directory, so a finding's path says which entry it is. */
+const dirOf = (prefix: string, index: number) => `${prefix}${String(index).padStart(2, '0')}`;
+
+describe('secrets corpus: planted secrets and secret-looking non-secrets through secrets_scan and the redactor', () => {
+  const secrets = plantedSecrets();
+  const plain = nonSecrets();
+  const redact = createRedactor([]);
+  let runtime: TestRuntime;
+  let dir: string;
+  let findings: SecretFinding[];
+
+  const findingsIn = (prefix: string, index: number) =>
+    findings.filter((f) => f.file.startsWith(`${dirOf(prefix, index)}/`));
+
+  beforeAll(async () => {
+    dir = await mkdtemp(path.join(os.tmpdir(), 'autodev-corpus-'));
+    await git(dir, ['init', '-q']);
+    await writeFile(path.join(dir, 'README.md'), '# corpus\n');
+    await git(dir, ['add', 'README.md']);
+    await git(dir, ['commit', '-qm', 'base']);
+    const base = await git(dir, ['rev-parse', 'HEAD']);
+    const write = async (prefix: string, entries: CorpusEntry[]) => {
+      for (const [i, e] of entries.entries()) {
+        await mkdir(path.join(dir, dirOf(prefix, i)), { recursive: true });
+        await writeFile(path.join(dir, dirOf(prefix, i), e.file), e.content);
+      }
+    };
+    await write('s', secrets);
+    await write('n', plain);
+    await git(dir, ['add', '--all']);
+    await git(dir, ['commit', '-qm', 'the change']);
+    runtime = await startTestRuntime();
+    const ctx: ToolContext = {
+      workspaceDir: dir,
+      signal: new AbortController().signal,
+      log: runtime.runtime.log,
+      services: runtime.runtime.services,
+      onOutput: () => undefined,
+      onModelCall: () => undefined,
+    };
+    const scan = await runtime.runtime.tools.get('secrets_scan').run({ base_commit: base }, ctx);
+    findings = (scan.output as { findings: SecretFinding[] }).findings;
+  }, 120_000);
+
+  afterAll(async () => {
+    await runtime.close();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('has at least 40 planted secrets of different kinds and 40 non-secrets', () => {
+    expect(new Set(secrets.map((s) => s.kind)).size).toBeGreaterThanOrEqual(40);
+    expect(new Set(plain.map((s) => s.kind)).size).toBeGreaterThanOrEqual(40);
+    for (const s of secrets) expect(s.content).toContain(s.secret);
+  });
+
+  it('finds every planted secret, redacts every one, and reports the figures', () => {
+    const rows = secrets.map((s, i) => ({
+      kind: s.kind,
+      rules: [...new Set(findingsIn('s', i).map((f) => f.rule))].join(',') || '-',
+      found: findingsIn('s', i).length > 0,
+      redacted: !redact(s.content).includes(s.secret ?? ''),
+    }));
+    const plainRows = plain.map((s, i) => ({
+      kind: s.kind,
+      rules: [...new Set(findingsIn('n', i).map((f) => f.rule))].join(',') || '-',
+      flagged: findingsIn('n', i).length > 0,
+      redactorChanged: redact(s.content) !== s.content,
+    }));
+    const found = rows.filter((r) => r.found).length;
+    const redacted = rows.filter((r) => r.redacted).length;
+    const scanFp = plainRows.filter((r) => r.flagged);
+    const redactFp = plainRows.filter((r) => r.redactorChanged);
+    console.log(
+      [
+        'secrets corpus',
+        `| planted secret | secrets_scan rule | found | redacted |`,
+        `|---|---|---|---|`,
+        ...rows.map(
+          (r) => `| ${r.kind} | ${r.rules} | ${r.found ? 'yes' : 'NO'} | ${r.redacted ? 'yes' : 'no'} |`,
+        ),
+        '',
+        `| non-secret flagged | secrets_scan rule | redactor changed it |`,
+        `|---|---|---|`,
+        ...plainRows
+          .filter((r) => r.flagged || r.redactorChanged)
+          .map((r) => `| ${r.kind} | ${r.rules} | ${r.redactorChanged ? 'yes' : 'no'} |`),
+        '',
+        `secrets_scan found ${found}/${rows.length}; false positives ${scanFp.length}/${plainRows.length}`,
+        `redactor redacted ${redacted}/${rows.length}; false positives ${redactFp.length}/${plainRows.length}`,
+      ].join('\n'),
+    );
+    expect(rows.filter((r) => !r.found).map((r) => r.kind)).toEqual([]);
+    expect(rows.filter((r) => !r.redacted).map((r) => r.kind)).toEqual(NOT_REDACTED_BY_DESIGN);
+    expect(scanFp.length).toBeLessThanOrEqual(MAX_SCAN_FALSE_POSITIVES);
+    expect(redactFp.length).toBeLessThanOrEqual(MAX_REDACTOR_FALSE_POSITIVES);
+  });
+
+  it('the findings never hold a secret: rule, file, line and commit only', () => {
+    const text = JSON.stringify(findings);
+    for (const s of secrets) expect(text).not.toContain(s.secret);
+  });
+});
