@@ -36,14 +36,27 @@ export function createWorkspaceAccess(uid: number) {
   return {
     async grant(workspace: string, signal?: AbortSignal): Promise<void> {
       if (granted.has(workspace)) return;
-      // Files get rw and folders rwx, in two passes, and the default group entry has no execute: a
-      // recalculated mask would otherwise take the `x` a file inherited and make it look executable
-      // (ruff EXE002) on the next grant.
-      // -P: a symlink in the tree is never followed, or a committed `link -> /etc/shadow` would hand
-      // the sandbox user the host's file.
+      // Folders rwx (and a default ACL, so what the host writes later inherits the entry), executable
+      // files rwx, other files rw: decided from the mode, not with setfacl's `X`, which would count the
+      // execute bit an inherited entry carries and make a file look executable (ruff EXE002) on the
+      // next grant. The default group entry has no execute for the same reason. -P and find's
+      // default: a symlink in the tree is never followed, or a committed `link -> /etc/shadow` would
+      // hand the sandbox user the host's file.
+      const setfacl = ['-exec', 'setfacl', '-P', '-m'];
       for (const argv of [
-        ['setfacl', '-P', '-R', '-m', `u:${uid}:rw,d:u:${uid}:rwx,d:g::r--`, '--', workspace],
-        ['find', workspace, '-type', 'd', '-exec', 'setfacl', '-P', '-m', `u:${uid}:rwx`, '--', '{}', '+'],
+        [
+          'find',
+          workspace,
+          '-type',
+          'd',
+          ...setfacl,
+          `u:${uid}:rwx,d:u:${uid}:rwx,d:g::r--`,
+          '--',
+          '{}',
+          '+',
+        ],
+        ['find', workspace, '-type', 'f', '-perm', '/111', ...setfacl, `u:${uid}:rwx`, '--', '{}', '+'],
+        ['find', workspace, '-type', 'f', '!', '-perm', '/111', ...setfacl, `u:${uid}:rw`, '--', '{}', '+'],
       ]) {
         const result = await spawnCapped({
           argv,

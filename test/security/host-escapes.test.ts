@@ -186,6 +186,15 @@ describe('a hostile repository cannot reach the host', () => {
         expect(again.exitCode).toBe(0);
         const mode = (await stat(join(workspace.dir, 'pkg', 'mod.py'))).mode;
         expect(mode & 0o111).toBe(0);
+        // An executable the host wrote (a script, node_modules/.bin) stays executable for the sandbox uid.
+        await writeFile(join(workspace.dir, 'pkg', 'run.sh'), '#!/bin/sh\necho ran\n', { mode: 0o755 });
+        const ran = await sandbox().run({
+          argv: ['./pkg/run.sh'],
+          cwd: workspace.dir,
+          workspace: workspace.dir,
+          timeoutMs: 30_000,
+        });
+        expect(ran.stdout).toBe('ran\n');
         expect(await readFile(outside, 'utf8')).toBe('host only\n');
         expect((await write('link-out')).exitCode).not.toBe(0);
         expect(await readFile(outside, 'utf8')).toBe('host only\n');
