@@ -11,7 +11,9 @@ export function createLocalPolicy(): PolicyEngine {
     id: 'local',
     evaluate(input) {
       const deny: string[] = [];
-      if (!input.tests_passed) deny.push('Tests must pass');
+      // TESTS_UNAVAILABLE: nothing verified the change, so a human must (and the model is not blamed).
+      if (input.tests_unavailable) deny.push(`Tests unavailable: ${input.tests_unavailable}`);
+      else if (!input.tests_passed) deny.push('Tests must pass');
       if (input.clippy_warnings > 0) deny.push(`Lint warnings must be 0 (found ${input.clippy_warnings})`);
       if (input.lint_unavailable?.length)
         deny.push(`Static analysis not available: ${input.lint_unavailable.join(', ')}`);

@@ -19,6 +19,8 @@ export interface PolicyInput {
   test_changes?: string[];
   /** Tests that failed at baseline and do not pass after the change (deleted, renamed, skipped). */
   baseline_failures_missing?: string[];
+  /** Why the suite could not run before the change (nor after): the change is unverified, for review. */
+  tests_unavailable?: string;
 }
 
 export interface PolicyDecision {

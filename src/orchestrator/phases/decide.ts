@@ -1,7 +1,7 @@
 import { baselineFailuresNotPassing } from '../../policy/baseline-tests.js';
 import type { PolicyDecision } from '../../policy/types.js';
 import type { TestToolOutput } from '../../tools/test.js';
-import type { ChangeChecks } from './verify.js';
+import { verdictOf, type ChangeChecks } from './verify.js';
 import { runStep } from '../step-runner.js';
 import type { TaskContext } from '../task-context.js';
 
@@ -22,7 +22,11 @@ export async function decidePhase(
     tool: 'policy_local',
     input: {
       risk_tier: ctx.task.risk_tier,
-      tests_passed: facts.tests.ok,
+      // Passed against the baseline: pre-existing failures do not count (languages/test-comparison.ts).
+      tests_passed: verdictOf(facts.tests) === 'pass',
+      ...(facts.tests.comparison?.verdict === 'unavailable'
+        ? { tests_unavailable: facts.tests.comparison.unavailable ?? 'the tests could not run' }
+        : {}),
       clippy_warnings: facts.checks.lintWarnings.length,
       lint_warnings_introduced: facts.checks.lintWarnings.length,
       lint_warnings_preexisting: facts.checks.lintPreexisting.length,
@@ -46,6 +50,8 @@ export async function decidePhase(
       tests: facts.checks.sensitive.tests,
     },
     baseline_failures_missing: baselineMissing,
+    tests_preexisting: facts.tests.comparison?.preexisting ?? [],
+    ...(facts.tests.comparison?.unavailable ? { tests_unavailable: facts.tests.comparison.unavailable } : {}),
     not_checked: ['check_deps'],
   });
   for (const reason of decision.deny) ctx.metrics.policyDenialsTotal.inc({ reason });
