@@ -22,6 +22,11 @@ export interface TestComparison {
 }
 
 /** A failure that names no test but the run itself: a crash, a package that did not build, a collection error. */
+/** The command as configured: without the per-run report path autodev adds (`--junitxml=/tmp/...`). */
+function shownCommand(report: TestReport): string {
+  return report.command.filter((arg) => !arg.startsWith('--junitxml=')).join(' ');
+}
+
 function isSuiteFailure(report: TestReport, failure: TestCaseFailure): boolean {
   return (
     failure.name === report.command.join(' ') ||
@@ -39,13 +44,13 @@ function isSuiteFailure(report: TestReport, failure: TestCaseFailure): boolean {
 export function suiteUnavailable(report: TestReport): string | undefined {
   if (report.ok) return undefined;
   const where = `${report.language} (${report.root})`;
-  if (report.timedOut) return `${where}: \`${report.command.join(' ')}\` timed out`;
+  if (report.timedOut) return `${where}: \`${shownCommand(report)}\` timed out`;
   if (report.passed > 0 || (report.passedTests?.length ?? 0) > 0) return undefined;
   const named = report.failures.filter((f) => !isSuiteFailure(report, f));
   if (named.length > 0) return undefined;
   const first = report.failures[0];
   const detail = report.inconclusive ?? (first ? `${first.name}: ${first.message ?? 'failed'}` : 'failed');
-  return `${where}: \`${report.command.join(' ')}\` could not run the tests (${detail.split('\n')[0] ?? ''})`;
+  return `${where}: \`${shownCommand(report)}\` could not run the tests (${detail.split('\n')[0] ?? ''})`;
 }
 
 /** The reasons the baseline suites could not run, one a project; empty when every project ran. */
@@ -126,10 +131,11 @@ export function compareTestRuns(
   for (const report of after) {
     if (report.ok || report.failures.length > 0) continue;
     const reason = report.timedOut ? 'timed out' : (report.inconclusive ?? 'failed');
-    introduced.push(`${report.language} (${report.root}) \`${report.command.join(' ')}\` ${reason}`);
+    introduced.push(`${report.language} (${report.root}) \`${shownCommand(report)}\` ${reason}`);
   }
-  const targetSet = new Set(targets);
-  const preexisting = [...now].filter((k) => before.has(k) && !targetSet.has(k));
+  // Still failing as before, and not what holds the change back (a target it had to fix).
+  const blocking = new Set(targetsNotPassing);
+  const preexisting = [...now].filter((k) => before.has(k) && !blocking.has(k));
 
   const afterUnavailable = baselineUnavailable(after);
   const suiteStillDown = unavailable.length > 0 && afterUnavailable.length > 0;

@@ -21,6 +21,7 @@ export const policyLocalTool = registerTool(
       autodev_config_changed: z.array(z.string()).default([]),
       test_changes: z.array(z.string()).default([]),
       baseline_failures_missing: z.array(z.string()).default([]),
+      tests_unavailable: z.string().min(1).optional(),
     }),
     invoke: (input, ctx) => policy.evaluate(input, ctx.signal),
     summarize: (d) => (d.allow ? `allow (${d.engine})` : `deny (${d.engine}): ${d.deny.join('; ')}`),
