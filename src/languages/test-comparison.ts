@@ -109,20 +109,21 @@ export function compareTestRuns(
   const unavailable = baselineUnavailable(baseline);
   const before = failureKeys(baseline);
   const now = failureKeys(after);
-  const passedNow = passedKeys(after);
-  // Runners that print counts only: a test passes now when it is no longer among the failures.
-  const passes = (k: string): boolean => !now.has(k) && (passedNow === undefined || passedNow.has(k));
+  // A target that is gone (deleted, renamed, skipped) neither passes nor fails here: the policy names
+  // it (policy/baseline-tests.ts) and a human judges it, as removing a test is not fixing it.
+  const stillFails = (k: string): boolean => now.has(k);
 
   const named = testsNamedIn(acceptance, [...baseline, ...after]);
   const baselineTargets = baseline.flatMap((r) =>
     r.failures.filter((f) => !isSuiteFailure(r, f)).map((f) => key(r, f.name)),
   );
   const targets = named.length > 0 ? named : baselineTargets;
+  const passedNow = passedKeys(after);
   const targetsNotPassing =
     named.length > 0
-      ? named.filter((k) => !passes(k))
+      ? named.filter((k) => stillFails(k) || (passedNow !== undefined && !passedNow.has(k) && !before.has(k)))
       : // Fixing one of several old failures is a fix; none fixed is not.
-        baselineTargets.length > 0 && baselineTargets.every((k) => !passes(k))
+        baselineTargets.length > 0 && baselineTargets.every(stillFails)
         ? baselineTargets
         : [];
 

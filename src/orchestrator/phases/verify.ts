@@ -46,7 +46,7 @@ export function testsStillFailing(tests: TestToolOutput, rounds: number): Autode
   const preexisting = c?.preexisting.length ? `; pre-existing, not counted: ${c.preexisting.join(', ')}` : '';
   return new AutodevError(
     'TESTS_STILL_FAILING',
-    `verify: tests still failing after ${rounds} round(s): ${names.join(', ') || tests.summary}${preexisting}`,
+    `verify: tests still failing after ${rounds} round(s): ${names.join(', ') || 'the run'}${preexisting} (${tests.summary.replace(/\n/g, '; ')})`,
     { details: { failing: names, preexisting: c?.preexisting ?? [] } },
   );
 }
