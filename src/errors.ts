@@ -23,6 +23,8 @@ export const ERROR_CODES = {
   REPO_UNREACHABLE: { httpStatus: 502, retryable: true },
   GIT_FAILED: { httpStatus: 500, retryable: false },
   PATCH_FAILED: { httpStatus: 422, retryable: false },
+  /** Every edit given is already in the files: nothing to change, and no failure of the edit. */
+  EDIT_ALREADY_APPLIED: { httpStatus: 422, retryable: false },
   NO_EDIT_FOUND: { httpStatus: 422, retryable: false },
   /** A changed source file could not be parsed, so its public API could not be compared. */
   SOURCE_UNPARSABLE: { httpStatus: 422, retryable: false },
@@ -36,6 +38,10 @@ export const ERROR_CODES = {
   SANDBOX_UNAVAILABLE: { httpStatus: 500, retryable: false },
   NO_TEST_COMMAND: { httpStatus: 422, retryable: false },
   TESTS_FAILED: { httpStatus: 422, retryable: false },
+  /** The suite could not run at all before the change (build, vet or collection error, no runner). */
+  TESTS_UNAVAILABLE: { httpStatus: 422, retryable: false },
+  /** After the last repair round, tests the task is about still fail, or tests that passed now fail. */
+  TESTS_STILL_FAILING: { httpStatus: 422, retryable: false },
 
   MODEL_API_KEY_MISSING: { httpStatus: 500, retryable: false },
   MODEL_CALL_FAILED: { httpStatus: 502, retryable: true },
@@ -44,6 +50,8 @@ export const ERROR_CODES = {
   MODEL_TIMEOUT: { httpStatus: 504, retryable: true },
   /** The model's reply grew past [autodev.llm] max_reply_bytes; the stream is cut there. */
   MODEL_REPLY_TOO_LARGE: { httpStatus: 502, retryable: false },
+  /** The model declined the task ([autodev.llm] max_declines replies in a row without an edit). */
+  MODEL_DECLINED: { httpStatus: 422, retryable: false },
   /** The change exceeds [autodev] max_diff_bytes or max_files_changed. */
   CHANGE_TOO_LARGE: { httpStatus: 422, retryable: false },
   /** A dependency manifest or lockfile the change left unreadable: its dependencies cannot be checked. */

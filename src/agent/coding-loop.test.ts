@@ -203,6 +203,73 @@ describe.each(['openai', 'anthropic'] as const)('runCodingLoop with the %s clien
     expect((error as Error).message).toMatch(/last problem: An edit did not apply: .*src\/add\.ts/);
   });
 
+  it('ends with MODEL_DECLINED quoting the model after two refusals in a row, not after max_turns calls', async () => {
+    server.push(
+      { text: "I am not able to modify this repository's files." },
+      { text: "I'm sorry, but I cannot help with changing this code." },
+      { text: 'never asked' },
+    );
+    const error = await runCodingLoop({
+      model,
+      messages: START,
+      tools: createDirectoryTools(dir),
+      maxTurns: 20,
+      toolCalling: false,
+    }).catch((caught: unknown) => caught);
+    expect(isAutodevError(error, 'MODEL_DECLINED')).toBe(true);
+    expect((error as Error).message).toContain("I'm sorry, but I cannot help with changing this code.");
+    expect(server.requests).toHaveLength(2);
+  });
+
+  it('counts only refusals in a row, up to max_declines, and a reply that explains a fix is no refusal', async () => {
+    server.push(
+      { text: 'I cannot do that.' },
+      { text: 'The bug: add() cannot add, it subtracts. Let me look.' },
+      { text: 'I cannot do that.' },
+      { text: 'I cannot do that either.' },
+      { text: 'I will not.' },
+    );
+    const error = await runCodingLoop({
+      model,
+      messages: START,
+      tools: createDirectoryTools(dir),
+      maxTurns: 20,
+      maxDeclines: 3,
+      toolCalling: false,
+    }).catch((caught: unknown) => caught);
+    expect(isAutodevError(error, 'MODEL_DECLINED')).toBe(true);
+    expect((error as Error).message).toMatch(/3 time\(s\) in a row.*"I will not\."/);
+    expect(server.requests).toHaveLength(5);
+  });
+
+  it('tells the model a resent SEARCH/REPLACE fix is already applied, and ends without PATCH_FAILED', async () => {
+    const fix = 'src/add.ts\n<<<<<<< SEARCH\n  return a - b;\n=======\n  return a + b;\n>>>>>>> REPLACE\n';
+    server.push({ text: fix }, { text: fix });
+    const tools = createDirectoryTools(dir);
+    await runCodingLoop({ model, messages: START, tools, maxTurns: 5, toolCalling: false });
+    const again = await runCodingLoop({ model, messages: START, tools, maxTurns: 5, toolCalling: false });
+    expect(again).toMatchObject({ stopReason: 'already_applied', editsApplied: 0, turns: 1 });
+    expect(again.messages.at(-1)?.content).toMatch(/^Already applied: /);
+    expect(await sourceNow()).toBe(FIXED);
+  });
+
+  it('tells the model a resent diff is already applied (git apply --reverse --check), through apply_edit', async () => {
+    const diff =
+      '--- a/src/add.ts\n+++ b/src/add.ts\n@@ -1,3 +1,3 @@\n export function add(a: number, b: number) {\n-  return a - b;\n+  return a + b;\n }\n';
+    const call = { name: 'apply_edit', arguments: { diff } };
+    server.push({ toolCalls: [call] }, { toolCalls: [call] }, { text: 'Done.' });
+    const result = await runCodingLoop({
+      model,
+      messages: START,
+      tools: createDirectoryTools(dir),
+      maxTurns: 5,
+    });
+    expect(result).toMatchObject({ stopReason: 'done', editsApplied: 1, filesTouched: ['src/add.ts'] });
+    expect(sentBody(2)).toContain('Already applied: ');
+    expect(sentBody(2)).not.toContain('Error: ');
+    expect(await sourceNow()).toBe(FIXED);
+  });
+
   it('stops with TASK_CANCELLED when the signal aborts during a model call, reporting the failed call', async () => {
     server.push({ toolCalls: [{ name: 'list_files', arguments: {} }] }, { text: 'slow', delayMs: 5_000 });
     const controller = new AbortController();

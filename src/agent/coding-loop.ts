@@ -1,6 +1,7 @@
 import { AutodevError, isAutodevError } from '../errors.js';
 import type { ErrorCode } from '../errors.js';
 import type { ChatMessage, FinishReason, ModelClient, ModelResponse, TokenUsage } from '../llm/types.js';
+import { declines } from './declines.js';
 import { parseEdits } from './edits/parse-edits.js';
 import { runAgentTool } from './run-agent-tool.js';
 import { AGENT_TOOL_DEFINITIONS } from './tool-schemas.js';
@@ -31,6 +32,8 @@ export interface CodingLoopOptions {
   onModelCall?: (info: ModelCallInfo) => void;
   /** False for models without tool calling: no tools are offered and edits are read from the reply text. */
   toolCalling?: boolean;
+  /** Replies in a row that decline the task (see declines.ts) before it ends with MODEL_DECLINED; default 2. */
+  maxDeclines?: number;
 }
 
 export interface CodingLoopResult {
@@ -42,8 +45,11 @@ export interface CodingLoopResult {
   turns: number;
   /** The whole conversation, to continue it on a repair round. */
   messages: ChatMessage[];
-  /** `max_turns` when the model was still working as the turns ran out (edits were applied). */
-  stopReason: 'done' | 'max_turns';
+  /**
+   * `max_turns` when the model was still working as the turns ran out (edits were applied);
+   * `already_applied` when its final reply held only edits the files already have.
+   */
+  stopReason: 'done' | 'max_turns' | 'already_applied';
 }
 
 /**
@@ -62,6 +68,8 @@ export async function runCodingLoop(options: CodingLoopOptions): Promise<CodingL
   let finalText = '';
   let turns = 0;
   let lastProblem: { noEdit: boolean; message: string } | undefined;
+  const maxDeclines = options.maxDeclines ?? 2;
+  let declinedInARow = 0;
 
   const result = (stopReason: CodingLoopResult['stopReason']): CodingLoopResult => ({
     filesTouched: [...touched],
@@ -87,6 +95,7 @@ export async function runCodingLoop(options: CodingLoopOptions): Promise<CodingL
     });
 
     if (response.toolCalls.length > 0) {
+      declinedInARow = 0;
       for (const call of response.toolCalls) {
         throwIfCancelled(signal);
         const outcome = await runAgentTool(call, tools, signal);
@@ -98,6 +107,13 @@ export async function runCodingLoop(options: CodingLoopOptions): Promise<CodingL
     }
 
     const feedback = await applyReplyEdits(response, tools, signal);
+    if (feedback.alreadyApplied) {
+      // Not a failure: the model sent its fix again. It is told so (kept in the conversation), and
+      // its reply is taken as its answer: asking again would buy the same fix, and the real cause
+      // of what still fails (the tests) is for the caller to report.
+      messages.push({ role: 'user', content: feedback.message });
+      return result(touched.size > 0 ? 'done' : 'already_applied');
+    }
     if (feedback.files !== undefined) {
       feedback.files.forEach((file) => touched.add(file));
       editsApplied += feedback.edits;
@@ -105,6 +121,15 @@ export async function runCodingLoop(options: CodingLoopOptions): Promise<CodingL
     }
     // A model that already changed files through tools and now just summarizes is done.
     if (feedback.noEdit && touched.size > 0) return result('done');
+    declinedInARow = feedback.noEdit && declines(response.text) ? declinedInARow + 1 : 0;
+    if (declinedInARow >= maxDeclines) {
+      const words = response.text.trim().slice(0, 500);
+      throw new AutodevError(
+        'MODEL_DECLINED',
+        `the model declined the task ${declinedInARow} time(s) in a row, without an edit: "${words}"`,
+        { details: { turns, lastReply: response.text.slice(0, 2_000) } },
+      );
+    }
     lastProblem = feedback;
     messages.push({ role: 'user', content: feedback.message });
   }
@@ -157,7 +182,8 @@ async function callModel(
 }
 
 type ReplyOutcome =
-  { files: string[]; edits: number } | { files?: undefined; noEdit: boolean; message: string };
+  | { files: string[]; edits: number; alreadyApplied?: undefined }
+  | { files?: undefined; noEdit: boolean; message: string; alreadyApplied?: boolean };
 
 /** Applies the edits written in a reply's text, or says what the model should correct. */
 async function applyReplyEdits(
@@ -179,6 +205,13 @@ async function applyReplyEdits(
   try {
     return { files: await tools.applyEdits(edits, signal), edits: edits.length };
   } catch (error) {
+    if (isAutodevError(error, 'EDIT_ALREADY_APPLIED')) {
+      return {
+        noEdit: false,
+        alreadyApplied: true,
+        message: `Already applied: ${error.message}. The files already hold these edits, so nothing changed.`,
+      };
+    }
     if (!isAutodevError(error, 'PATCH_FAILED')) throw error;
     return {
       noEdit: false,

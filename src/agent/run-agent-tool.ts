@@ -44,6 +44,15 @@ export async function runAgentTool(
   try {
     return await dispatch(call, tools, signal);
   } catch (error) {
+    // Not a failure: the files already hold the edit. The model hears that, not an error.
+    if (isAutodevError(error, 'EDIT_ALREADY_APPLIED')) {
+      return {
+        content: `Already applied: ${error.message}. The files already hold these edits; nothing changed.`,
+        filesTouched: [],
+        editsApplied: 0,
+        failed: false,
+      };
+    }
     if (!isFixable(error)) throw error;
     const message = error instanceof Error ? error.message : String(error);
     return { content: `Error: ${message}`, filesTouched: [], editsApplied: 0, failed: true };

@@ -26,6 +26,11 @@ export const llmConfigSchema = z
     tool_calling: z.boolean().default(true),
     /** Model calls one codegen step may make. */
     max_turns: z.number().int().min(1).max(200).default(20),
+    /**
+     * Replies in a row that decline the task ("I cannot...") with no edit and no tool call before the
+     * task ends with MODEL_DECLINED, rather than asking again until max_turns are spent.
+     */
+    max_declines: z.number().int().min(1).max(200).default(2),
     /** Largest reply (text and tool arguments) read from one model call; the stream is cut past it. */
     max_reply_bytes: z
       .number()

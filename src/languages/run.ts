@@ -52,21 +52,35 @@ export async function runInProject(
   return result;
 }
 
-// How a missing program shows when the sandbox cannot tell before starting it: a shell's
-// 127, bwrap's execvp error, `python3 -m` without the module, cargo without the subcommand.
-const MISSING_PATTERNS = [
-  /: not found$/m,
-  /command not found/,
-  /execvp .*: No such file or directory/,
-  /No module named /,
-  /no such command: /,
-];
-
-export function looksMissing(result: SandboxResult): boolean {
-  if (result.exitCode === 127) return true;
-  if (result.exitCode === 0) return false;
-  return MISSING_PATTERNS.some((p) => p.test(result.stderr));
+/**
+ * Whether the program the command names is itself missing, not whether some output says "not
+ * found": a test may print that (`assert 'x' in 'not found'`, a 404 in a fixture). argv[0] itself
+ * is checked by the sandbox before it starts anything; what is left is the program a shell was
+ * asked to start (`sh -c "pytest -q"`: exit 127 and `pytest: not found` naming it), bwrap's execvp
+ * error naming argv[0], `python3 -m X` without the module X, and cargo without the subcommand.
+ */
+export function looksMissing(argv: Argv, result: SandboxResult): boolean {
+  if (result.exitCode === 0 || argv.length === 0) return false;
+  const program = argv[0] ?? '';
+  const stderr = result.stderr;
+  const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  if (SHELLS.has(path.basename(program)) && argv[1] === '-c' && argv[2] !== undefined) {
+    const first = /^\s*(?:\w+=\S*\s+)*([^\s;&|()<>]+)/.exec(argv[2])?.[1];
+    if (result.exitCode !== 127 || first === undefined) return false;
+    return new RegExp(`(^|\\s|:\\s)${escape(first)}: (command )?not found`, 'm').test(stderr);
+  }
+  if (new RegExp(`execvp ${escape(program)}: No such file or directory`).test(stderr)) return true;
+  if (PYTHONS.test(path.basename(program)) && argv[1] === '-m' && argv[2] !== undefined) {
+    return new RegExp(`^\\S*python[\\d.]*: No module named ${escape(argv[2])}\\s*$`, 'm').test(stderr);
+  }
+  if (path.basename(program) === 'cargo' && argv[1] !== undefined) {
+    return new RegExp(`^error: no such command: \`?${escape(argv[1])}\`?`, 'm').test(stderr);
+  }
+  return false;
 }
+
+const SHELLS = new Set(['sh', 'bash', 'dash', 'zsh']);
+const PYTHONS = /^python[\d.]*$/;
 
 export function requireCommand(project: DetectedProject, kind: 'test' | 'build' | 'lint'): Argv {
   const argv = project.commands[kind];
@@ -105,7 +119,7 @@ export async function runTestCommand(
 ): Promise<TestReport> {
   const result = await runInProject(project, argv, options, extra);
   const counts = await parse(result);
-  if (!counts.found && looksMissing(result)) {
+  if (!counts.found && looksMissing(argv, result)) {
     throw new AutodevError('COMMAND_NOT_FOUND', `test command not found: ${argv.join(' ')}`, {
       details: { argv, outputTail: outputTail(result) },
     });
@@ -161,7 +175,7 @@ export async function runBuildCommand(
   }
   const argv = await resolve(configured);
   const result = await runInProject(project, argv, options);
-  if (looksMissing(result)) {
+  if (looksMissing(argv, result)) {
     throw new AutodevError('COMMAND_NOT_FOUND', `build command not found: ${argv.join(' ')}`, {
       details: { argv, outputTail: outputTail(result) },
     });
@@ -221,7 +235,7 @@ export async function runLintCommand(
   }
   const tail = outputTail(result);
   const parsed = parse(result);
-  if (parsed === undefined && looksMissing(result)) {
+  if (parsed === undefined && looksMissing(argv, result)) {
     return {
       ...base,
       available: false,

@@ -14,7 +14,16 @@ const testCounts = z.object({ passed: count, failed: count }).strict();
 export const policyInputSchema = z
   .object({
     risk_tier: z.enum(RISK_TIERS).describe('The task’s risk tier; only low risk may merge itself.'),
-    tests_passed: z.boolean().describe('Every detected project’s tests passed after the change.'),
+    tests_passed: z
+      .boolean()
+      .describe(
+        'Compared with the baseline run: the tests the task is about pass and no test that passed before fails.',
+      ),
+    tests_unavailable: z
+      .string()
+      .max(4096)
+      .optional()
+      .describe('Why the tests could not run (build, vet or collection error): nothing verified the change.'),
     clippy_warnings: count
       .default(0)
       .describe('Lint warnings the change introduced (the seed’s name, for every language).'),

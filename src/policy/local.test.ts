@@ -21,10 +21,10 @@ describe('local policy (the seed rules)', () => {
   it.each<[string, Partial<PolicyInput>, DenyCode, RegExp]>([
     ['failing tests', { tests_passed: false }, 'TESTS_FAILED', /Tests must pass/],
     [
-      'failures counted after the change',
-      { tests_after: { passed: 3, failed: 1 } },
-      'TESTS_FAILED',
-      /1 failed after the change/,
+      'tests that could not run',
+      { tests_passed: false, tests_unavailable: 'python (.): collection failure' },
+      'TESTS_UNAVAILABLE',
+      /Tests unavailable: python \(\.\): collection failure/,
     ],
     [
       'fewer passing tests than before',

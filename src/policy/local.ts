@@ -9,10 +9,9 @@ function addedDependencies(input: PolicyInput): string[] {
 /** What is wrong with the test results, if anything; one TESTS_FAILED denial carries them all. */
 function testProblems(input: PolicyInput): string[] {
   const problems: string[] = [];
-  if (!input.tests_passed) problems.push('the test run failed');
-  if (input.tests_after && input.tests_after.failed > 0) {
-    problems.push(`${input.tests_after.failed} failed after the change`);
-  }
+  // tests_passed is the comparison with the baseline: failures there before and after are
+  // pre-existing and do not count, so the raw failed count is not a rule of its own.
+  if (!input.tests_passed && !input.tests_unavailable) problems.push('the test run failed');
   // Passing by deleting tests is not passing: fewer passes than before wants a human's eye.
   if (input.tests_before && input.tests_after && input.tests_after.passed < input.tests_before.passed) {
     problems.push(
@@ -31,6 +30,8 @@ export function localDenials(input: PolicyInput): Denial[] {
   const deny: Denial[] = [];
   const add = (code: Denial['code'], message: string) => deny.push({ code, message });
 
+  // Nothing verified the change: a human must, and the model is not blamed for it.
+  if (input.tests_unavailable) add('TESTS_UNAVAILABLE', `Tests unavailable: ${input.tests_unavailable}`);
   const tests = testProblems(input);
   if (tests.length > 0) add('TESTS_FAILED', `Tests must pass: ${[...tests].sort().join('; ')}`);
   const introduced = Math.max(input.clippy_warnings, input.lint_warnings_introduced ?? 0);

@@ -38,7 +38,11 @@ const TABLE: [string, PolicyInput][] = [
     },
   ],
   ['failing tests', { ...clean, tests_passed: false }],
-  ['failures after', { ...clean, tests_after: { passed: 3, failed: 2 } }],
+  [
+    'pre-existing failures after (tests_passed by the baseline)',
+    { ...clean, tests_after: { passed: 3, failed: 2 } },
+  ],
+  ['tests unavailable', { ...clean, tests_passed: false, tests_unavailable: 'go: [build failed]' }],
   [
     'fewer passes than before',
     { ...clean, tests_before: { passed: 5, failed: 0 }, tests_after: { passed: 4, failed: 0 } },

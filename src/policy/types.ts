@@ -23,6 +23,8 @@ export interface PolicyInput {
   /** Tests that failed at baseline and do not pass after the change (deleted, renamed, skipped). */
   baseline_failures_missing?: string[];
   dependency_changes?: DependencyChange[];
+  /** Why the tests could not run before the change (or after it): nothing verified the change. */
+  tests_unavailable?: string;
   tests_before?: { passed: number; failed: number };
   tests_after?: { passed: number; failed: number };
   constraints?: {
@@ -39,6 +41,7 @@ export interface PolicyInput {
  */
 export const DENY_CODES = [
   'TESTS_FAILED',
+  'TESTS_UNAVAILABLE',
   'LINT_INTRODUCED',
   'LINT_UNAVAILABLE',
   'SECRETS_FOUND',

@@ -67,6 +67,7 @@ export const codegenTool = registerTool(
         maxTurns: config.llm.max_turns,
         signal: ctx.signal,
         toolCalling: config.llm.tool_calling,
+        maxDeclines: config.llm.max_declines,
         onModelCall: (info) =>
           ctx.onModelCall({
             model: info.model,
@@ -78,6 +79,12 @@ export const codegenTool = registerTool(
       });
       const author = { name: config.git.git_author_name, email: config.git.git_author_email };
       const scratch = await git.commitAll(dir, 'autodev: codegen scratch', author);
+      if (!scratch.changed && result.stopReason === 'already_applied') {
+        throw new AutodevError(
+          'EDIT_ALREADY_APPLIED',
+          'the model resent edits the files already hold: nothing changed in this round',
+        );
+      }
       if (!scratch.changed) {
         throw new AutodevError('NO_EDIT_FOUND', 'the model finished without changing any file');
       }

@@ -169,6 +169,22 @@ export function createWorkspaceGit(deps: WorkspaceGitDeps): WorkspaceGit {
           first ??= error;
         }
       }
+      // A diff that does not apply may be one the files already hold: its reverse applies cleanly.
+      for (const flags of APPLY_ATTEMPTS) {
+        const reverse = await git(['apply', '--reverse', '--check', ...flags, '-'], {
+          ...(await at(dir)),
+          input,
+        }).then(
+          () => true,
+          (error: unknown) => {
+            if (!isAutodevError(error, 'GIT_FAILED')) throw error;
+            return false;
+          },
+        );
+        if (reverse) {
+          throw new AutodevError('EDIT_ALREADY_APPLIED', 'the diff is already applied to the files');
+        }
+      }
       const reason = (first?.message ?? '').replace(/^git apply failed: /, '');
       throw new AutodevError('PATCH_FAILED', `the diff does not apply: ${reason}`, { cause: first });
     },

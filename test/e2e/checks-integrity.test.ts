@@ -89,7 +89,7 @@ describe('a change cannot weaken the checks that judge it', () => {
   it('.autodev.toml with test = "true" and no fix is judged by the base commands and fails', async () => {
     const { task } = await runAttack('Switch the tests off', reply(ADD_AUTODEV_TOML));
     expect(task.status).toBe('failed');
-    expect(task.error?.code).toBe('TESTS_FAILED');
+    expect(task.error?.code).toBe('TESTS_STILL_FAILING');
     expect(task.error?.message).toMatch(/python \(\.\): 1 passed, 1 failed/);
   });
 
@@ -160,7 +160,7 @@ describe('a change cannot weaken the checks that judge it', () => {
     ];
     const { task } = await runAttack('Exit before the tests', reply(exitEarly));
     expect(task.status).toBe('failed');
-    expect(task.error?.code).toBe('TESTS_FAILED');
+    expect(task.error?.code).toBe('TESTS_STILL_FAILING');
     expect(task.error?.message).toMatch(
       /0 passed, 0 failed, 0 skipped - not a pass: the output held no test summary/,
     );
@@ -183,7 +183,7 @@ describe('a change cannot weaken the checks that judge it', () => {
     ];
     const { task } = await runAttack('Fix add loudly', reply(flood));
     expect(task.status).toBe('failed');
-    expect(task.error?.code).toBe('TESTS_FAILED');
+    expect(task.error?.code).toBe('TESTS_STILL_FAILING');
     expect(task.error?.message).toMatch(
       /2 passed, 0 failed, 0 skipped - not a pass: the output passed 8 MiB and was cut/,
     );

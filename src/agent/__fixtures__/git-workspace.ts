@@ -36,6 +36,13 @@ export async function gitApplyUnifiedDiff(dir: string, diff: string): Promise<st
       .filter((line) => line.trim() !== '')
       .map((line) => line.split('\t')[2] ?? '');
   } catch (error) {
+    const reverse = await run('git', ['apply', '--reverse', '--check', '--recount', patch], {
+      cwd: dir,
+    }).then(
+      () => true,
+      () => false,
+    );
+    if (reverse) throw new AutodevError('EDIT_ALREADY_APPLIED', 'the diff is already applied to the files');
     const stderr = error instanceof Error && 'stderr' in error ? String(error.stderr) : String(error);
     throw new AutodevError('PATCH_FAILED', `git apply refused the diff: ${stderr.trim()}`, { cause: error });
   }

@@ -1,6 +1,6 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { AutodevError } from '../../errors.js';
+import { AutodevError, isAutodevError } from '../../errors.js';
 import type { Edit, SearchReplaceEdit } from '../types.js';
 import { resolveInside } from './safe-path.js';
 
@@ -10,13 +10,16 @@ export interface ApplyEditsDeps {
 }
 
 /**
- * Applies edits in order and returns the files touched. A run of SEARCH/REPLACE edits is computed in
+ * Applies edits in order and returns the files touched. An edit the files already hold (a diff that
+ * `git apply --reverse` would take back, a SEARCH/REPLACE whose REPLACE text is there and SEARCH text
+ * is not) is skipped, not failed; when every edit is such, EDIT_ALREADY_APPLIED says so, naming them. A run of SEARCH/REPLACE edits is computed in
  * memory and written only when every block of the run matched, so a failing block leaves its
  * neighbours unwritten; diffs are applied by `deps`, which refuses a diff that does not apply.
  */
 export async function applyEdits(dir: string, edits: Edit[], deps: ApplyEditsDeps): Promise<string[]> {
   const touched = new Set<string>();
   let pending = new Map<string, { absolute: string; content: string }>();
+  const alreadyApplied: string[] = [];
 
   const flush = async (): Promise<void> => {
     for (const [relative, file] of pending) {
@@ -30,7 +33,12 @@ export async function applyEdits(dir: string, edits: Edit[], deps: ApplyEditsDep
   for (const [index, edit] of edits.entries()) {
     if (edit.kind === 'unified_diff') {
       await flush();
-      for (const file of await deps.applyUnifiedDiff(dir, edit.diff)) touched.add(file);
+      try {
+        for (const file of await deps.applyUnifiedDiff(dir, edit.diff)) touched.add(file);
+      } catch (error) {
+        if (!isAutodevError(error, 'EDIT_ALREADY_APPLIED')) throw error;
+        alreadyApplied.push(`edit #${index + 1} (diff of ${edit.files.join(', ')})`);
+      }
       continue;
     }
     const context = `edit #${index + 1} (SEARCH/REPLACE for ${edit.path})`;
@@ -38,14 +46,33 @@ export async function applyEdits(dir: string, edits: Edit[], deps: ApplyEditsDep
     const before =
       pending.get(target.relative)?.content ??
       (await readFile(target.absolute, 'utf8').catch(() => undefined));
-    pending.set(target.relative, { absolute: target.absolute, content: replaceBlock(before, edit, context) });
+    const after = replaceBlock(before, edit, context);
+    if (after === ALREADY_APPLIED) {
+      alreadyApplied.push(context);
+      continue;
+    }
+    pending.set(target.relative, { absolute: target.absolute, content: after });
   }
   await flush();
+  if (edits.length > 0 && alreadyApplied.length === edits.length) {
+    throw new AutodevError('EDIT_ALREADY_APPLIED', `already applied: ${alreadyApplied.join(', ')}`, {
+      details: { edits: alreadyApplied },
+    });
+  }
   return [...touched];
 }
 
-/** The file's new content; `content` is undefined when the file does not exist yet. */
-function replaceBlock(content: string | undefined, edit: SearchReplaceEdit, context: string): string {
+const ALREADY_APPLIED = Symbol('already applied');
+
+/**
+ * The file's new content, or ALREADY_APPLIED when the SEARCH text is not there but the REPLACE text
+ * is (the edit was made before); `content` is undefined when the file does not exist yet.
+ */
+function replaceBlock(
+  content: string | undefined,
+  edit: SearchReplaceEdit,
+  context: string,
+): string | typeof ALREADY_APPLIED {
   if (edit.search.trim() === '') {
     const addition = withFinalNewline(edit.replace);
     if (content === undefined || content === '') return addition;
@@ -82,6 +109,10 @@ function replaceBlock(content: string | undefined, edit: SearchReplaceEdit, cont
     const replacement = level.reindent ? reindent(replaceLines, searchLines, matched) : replaceLines;
     fileLines.splice(start, searchLines.length, ...replacement);
     return fileLines.join(eol);
+  }
+  const trailing = MATCH_LEVELS[1];
+  if (replaceLines.some((line) => line.trim() !== '') && trailing) {
+    if (findMatches(fileLines, replaceLines, trailing.normalize).length > 0) return ALREADY_APPLIED;
   }
   throw new AutodevError(
     'PATCH_FAILED',

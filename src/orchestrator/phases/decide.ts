@@ -2,7 +2,7 @@ import { AutodevError } from '../../errors.js';
 import { baselineFailuresNotPassing } from '../../policy/baseline-tests.js';
 import type { PolicyDecision, PolicyInput } from '../../policy/types.js';
 import type { TestToolOutput } from '../../tools/test.js';
-import type { ChangeChecks } from './verify.js';
+import { verdictOf, type ChangeChecks } from './verify.js';
 import { runStep } from '../step-runner.js';
 import type { TaskContext } from '../task-context.js';
 
@@ -31,7 +31,11 @@ export async function decidePhase(
   const baselineMissing = baselineFailuresNotPassing(facts.baseline.reports, facts.tests.reports);
   const input: PolicyInput = {
     risk_tier: ctx.task.risk_tier,
-    tests_passed: facts.tests.ok,
+    // Passed against the baseline: pre-existing failures do not count (languages/test-comparison.ts).
+    tests_passed: verdictOf(facts.tests) === 'pass',
+    ...(facts.tests.comparison?.verdict === 'unavailable'
+      ? { tests_unavailable: facts.tests.comparison.unavailable ?? 'the tests could not run' }
+      : {}),
     clippy_warnings: facts.checks.lintWarnings.length,
     lint_warnings_introduced: facts.checks.lintWarnings.length,
     lint_warnings_preexisting: facts.checks.lintPreexisting.length,
@@ -59,6 +63,8 @@ export async function decidePhase(
     },
     baseline_failures_missing: baselineMissing,
     dependency_changes: facts.checks.dependencies.changes.slice(0, 50),
+    tests_preexisting: facts.tests.comparison?.preexisting ?? [],
+    ...(facts.tests.comparison?.unavailable ? { tests_unavailable: facts.tests.comparison.unavailable } : {}),
   });
   // The code, not the message, is the label: one series per code, however the messages read.
   for (const code of new Set(decision.deny.map((d) => d.code))) {

@@ -94,6 +94,21 @@ function describeDenials(decision: PolicyDecision): string {
   return denials.length > 0 ? denials.join('; ') : 'POLICY_FALLBACK: OPA could not decide';
 }
 
+/** Failures that were there before the change: shown, so a reviewer knows they are not its doing. */
+function preexistingSection(tests: TestToolOutput): string[] {
+  const c = tests.comparison;
+  const lines: string[] = [];
+  if (c?.unavailable) lines.push('', `Tests unavailable before the change: ${c.unavailable}`);
+  if (c?.preexisting.length) {
+    lines.push(
+      '',
+      'Pre-existing failures (failing before the change too):',
+      ...c.preexisting.map((n) => `- ${n}`),
+    );
+  }
+  return lines;
+}
+
 function pullRequestBody(
   ctx: TaskContext,
   decision: PolicyDecision,
@@ -115,6 +130,7 @@ function pullRequestBody(
     '',
     '## Verification',
     tests.summary,
+    ...preexistingSection(tests),
     '',
     '## Lint',
     describeLint(lint.lintWarnings, lint.lintPreexisting.length),

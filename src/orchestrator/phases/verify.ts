@@ -1,4 +1,5 @@
 import type { Phase } from '../../domain/task.js';
+import { AutodevError } from '../../errors.js';
 import type { LintReport, LintWarning } from '../../languages/types.js';
 import type { ConstraintCheck } from '../../policy/constraints.js';
 import { classifyChanges, type SensitiveChanges } from '../../policy/sensitive-changes.js';
@@ -17,9 +18,39 @@ export async function verifyRound(
   ctx: TaskContext,
   round: number,
   baseCommit: string,
+  baseline: TestToolOutput,
 ): Promise<TestToolOutput> {
   const phase: Phase = round === 1 ? 'verify' : 'repair';
-  return runStep<TestToolOutput>(ctx, { phase, tool: 'test', round, input: { config_commit: baseCommit } });
+  // Judged against the baseline (languages/test-comparison.ts): the step's output says which
+  // failures are the change's own, which were there before, and whether the suite could run at all.
+  return runStep<TestToolOutput>(ctx, {
+    phase,
+    tool: 'test',
+    round,
+    input: { config_commit: baseCommit, baseline: baseline.reports, acceptance: ctx.task.acceptance },
+  });
+}
+
+/** The comparison's verdict; a run checkpointed without one (an older task resumed) by its exit alone. */
+export function verdictOf(tests: TestToolOutput): 'pass' | 'fail' | 'unavailable' {
+  return tests.comparison?.verdict ?? (tests.ok ? 'pass' : 'fail');
+}
+
+/**
+ * Why the change failed verification, naming the tests: those it broke and those the task is about
+ * that still fail. Pre-existing failures are not in it.
+ */
+export function testsStillFailing(tests: TestToolOutput, rounds: number): AutodevError {
+  const c = tests.comparison;
+  const names = c
+    ? [...c.introduced, ...c.targetsNotPassing]
+    : tests.reports.flatMap((r) => r.failures.map((f) => f.name));
+  const preexisting = c?.preexisting.length ? `; pre-existing, not counted: ${c.preexisting.join(', ')}` : '';
+  return new AutodevError(
+    'TESTS_STILL_FAILING',
+    `verify: tests still failing after ${rounds} round(s): ${names.join(', ') || 'the run'}${preexisting} (${tests.summary.replace(/\n/g, '; ')})`,
+    { details: { failing: names, preexisting: c?.preexisting ?? [] } },
+  );
 }
 
 export interface ChangeChecks {
