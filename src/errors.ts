@@ -37,6 +37,8 @@ export const ERROR_CODES = {
   COMMAND_TIMEOUT: { httpStatus: 504, retryable: false },
   SANDBOX_UNAVAILABLE: { httpStatus: 500, retryable: false },
   NO_TEST_COMMAND: { httpStatus: 422, retryable: false },
+  /** The dependency install failed: the task ends here, the model never sees it as its own fault. */
+  SETUP_FAILED: { httpStatus: 422, retryable: false },
   TESTS_FAILED: { httpStatus: 422, retryable: false },
   /** The suite could not run at all before the change (build, vet or collection error, no runner). */
   TESTS_UNAVAILABLE: { httpStatus: 422, retryable: false },

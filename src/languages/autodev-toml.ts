@@ -20,8 +20,13 @@ const ProjectEntry = z.strictObject({
   language: z.enum(LANGUAGE_IDS).optional(),
   commands: Commands.optional(),
 });
+const Setup = z.strictObject({
+  /** A repo whose tests run fine without its install (pure-source packages) may say so. */
+  tolerate_failure: z.boolean().optional(),
+});
 const AutodevTomlSchema = z.strictObject({
   language: z.enum(LANGUAGE_IDS).optional(),
+  setup: Setup.optional(),
   commands: Commands.optional(),
   projects: z.record(z.string(), ProjectEntry).optional(),
 });
@@ -44,6 +49,11 @@ export interface ProjectOverride {
  * `language = "go"` (top level, or in a `projects` entry) declares a project detection missed.
  */
 export interface AutodevToml {
+  /**
+   * `[setup] tolerate_failure = true`: a failed install is reported and the task goes on (its tests
+   * then tell whether it mattered); by default a failed install ends the task with SETUP_FAILED.
+   */
+  setupToleratesFailure: boolean;
   /** Applies to the project at '.', or to the only project when there is just one. */
   root?: ProjectOverride;
   projects: Record<string, ProjectOverride>;
@@ -105,6 +115,7 @@ export function parseAutodevToml(text: string): AutodevToml {
   }
   const hasRoot = data.language !== undefined || data.commands !== undefined;
   return {
+    setupToleratesFailure: data.setup?.tolerate_failure ?? false,
     ...(hasRoot
       ? {
           root: {

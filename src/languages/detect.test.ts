@@ -95,6 +95,9 @@ describe('detectProjects', () => {
       '-m',
       'pip',
       'install',
+      // A setup.py project is built without isolation (offline), so its build backend comes first.
+      'setuptools',
+      'wheel',
       '-r',
       'requirements.txt',
       '-e',

@@ -13,6 +13,8 @@ import type {
   LanguageId,
   LintReport,
   RunProjectCommandOptions,
+  SetupOptions,
+  SetupReport,
   TestReport,
 } from './types.js';
 
@@ -59,6 +61,10 @@ export async function detectProjects(
           ? 1
           : a.root.localeCompare(b.root),
   );
+}
+
+export function runSetup(project: DetectedProject, options: SetupOptions): Promise<SetupReport> {
+  return LANGUAGES[project.language].runSetup(project, options);
 }
 
 export function runTests(project: DetectedProject, options: RunProjectCommandOptions): Promise<TestReport> {

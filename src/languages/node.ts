@@ -7,7 +7,10 @@ import { parseTscOutput } from './parsers/tsc.js';
 import type { TestCounts } from './parsers/types.js';
 import { requireCommand, runBuildCommand, runLintCommand, runTestCommand } from './run.js';
 import { candidateDirs, exists, isInside, readText } from './scan.js';
-import type { Argv, DetectedProject, Language, ProjectCommands } from './types.js';
+import type { SandboxBind } from '../sandbox/types.js';
+import { ecosystemCache } from './caches.js';
+import { runSetupSteps, type SetupStep } from './setup-run.js';
+import type { Argv, DetectedProject, Language, ProjectCommands, SetupOptions } from './types.js';
 
 const PackageJson = z.object({
   scripts: z.record(z.string(), z.string()).optional(),
@@ -72,10 +75,54 @@ async function packageManager(
   return { pm: declared === 'pnpm' || declared === 'yarn' ? declared : 'npm', locked: false };
 }
 
-function setupCommand(pm: PackageManager, locked: boolean): Argv {
+/** Yarn 2+ (berry) keeps its settings in .yarnrc.yml and spells the frozen install `--immutable`. */
+async function isYarnBerry(repoDir: string, root: string, pkg: PackageJson): Promise<boolean> {
+  const major = /^yarn@(\d+)/.exec(pkg.packageManager ?? '')?.[1];
+  if (major !== undefined) return Number(major) >= 2;
+  for (let dir = root; ; dir = path.posix.dirname(dir)) {
+    if (await exists(path.join(repoDir, dir, '.yarnrc.yml'))) return true;
+    if (dir === '.') return false;
+  }
+}
+
+function setupCommand(pm: PackageManager, locked: boolean, berry: boolean): Argv {
   if (pm === 'pnpm') return locked ? ['pnpm', 'install', '--frozen-lockfile'] : ['pnpm', 'install'];
-  if (pm === 'yarn') return locked ? ['yarn', 'install', '--frozen-lockfile'] : ['yarn', 'install'];
+  if (pm === 'yarn') {
+    if (!locked) return ['yarn', 'install'];
+    return berry ? ['yarn', 'install', '--immutable'] : ['yarn', 'install', '--frozen-lockfile'];
+  }
   return locked ? ['npm', 'ci'] : ['npm', 'install'];
+}
+
+/**
+ * npm's cache is the repo's npm cache in data_dir, written only by setup. Offline by default:
+ * `--offline` installs from that cache alone and fails at once on a miss; with network,
+ * `--prefer-offline` still takes what the cache has. npm and pnpm read the npm_config_*
+ * variables (so an overridden setup command gets them too); yarn only its own flag.
+ */
+async function nodeSetupStep(
+  argv: Argv,
+  options: SetupOptions,
+): Promise<{ step: SetupStep; binds: SandboxBind[] }> {
+  const cache = await ecosystemCache(options, 'npm', true);
+  const mode = options.network ? 'prefer-offline' : 'offline';
+  const yarnFlag =
+    argv[0] === 'yarn' && !options.network && !argv.includes('--immutable') ? ['--offline'] : [];
+  return {
+    step: {
+      argv: [...argv, ...yarnFlag],
+      env: {
+        ...RUN_ENV,
+        [`npm_config_${mode.replace('-', '_')}`]: 'true',
+        npm_config_audit: 'false',
+        npm_config_fund: 'false',
+        ...(cache
+          ? { npm_config_cache: cache.dir, npm_config_store_dir: path.join(cache.dir, 'pnpm-store') }
+          : {}),
+      },
+    },
+    binds: cache ? [cache.bind] : [],
+  };
 }
 
 /**
@@ -100,7 +147,8 @@ async function commandsFor(
   const scripts = pkg.scripts ?? {};
   const tsconfig = await exists(path.join(dir, 'tsconfig.json'));
   const test = scripts['test'];
-  const commands: ProjectCommands = { setup: setupCommand(pm, locked) };
+  const berry = pm === 'yarn' && (await isYarnBerry(repoDir, root, pkg));
+  const commands: ProjectCommands = { setup: setupCommand(pm, locked, berry) };
   if (scripts['build']) commands.build = [pm, 'run', 'build'];
   else if (tsconfig) commands.build = [...TSC];
   if (test && !NPM_PLACEHOLDER_TEST.test(test)) commands.test = [pm, 'test'];
@@ -156,6 +204,13 @@ export const node: Language = {
       projects.push({ language: 'node', root, toolchain, commands, overridden: false });
     }
     return projects;
+  },
+
+  async runSetup(project, options) {
+    const argv = project.commands.setup;
+    if (!argv || argv.length === 0) return runSetupSteps(project, [], options, []);
+    const { step, binds } = await nodeSetupStep(argv, options);
+    return runSetupSteps(project, [step], options, binds);
   },
 
   async runTests(project, options) {

@@ -6,9 +6,11 @@ import { parsePytestSummary } from './parsers/pytest-summary.js';
 import { parseRuffJson } from './parsers/ruff.js';
 import { parseUnittestOutput } from './parsers/unittest.js';
 import { ruffCommand } from './python-lint.js';
+import { defaultPipInstall, pythonRunEnv, pythonSetupSteps } from './python-venv.js';
+import { runSetupSteps } from './setup-run.js';
 import { requireCommand, runBuildCommand, runLintCommand, runTestCommand } from './run.js';
 import { candidateDirs, exists, isInside, readText } from './scan.js';
-import type { Argv, DetectedProject, Language } from './types.js';
+import type { DetectedProject, Language } from './types.js';
 
 const MANIFESTS = ['pyproject.toml', 'setup.py', 'setup.cfg', 'pytest.ini', 'requirements.txt', 'tox.ini'];
 const TEST_DIRS = ['tests', 'test'];
@@ -46,14 +48,6 @@ async function testRunner(dir: string): Promise<'pytest' | 'unittest'> {
   return 'pytest';
 }
 
-async function setupCommand(dir: string): Promise<Argv | undefined> {
-  const requirements = await exists(path.join(dir, 'requirements.txt'));
-  const installable =
-    (await exists(path.join(dir, 'pyproject.toml'))) || (await exists(path.join(dir, 'setup.py')));
-  const args = [...(requirements ? ['-r', 'requirements.txt'] : []), ...(installable ? ['-e', '.'] : [])];
-  return args.length > 0 ? ['python3', '-m', 'pip', 'install', ...args] : undefined;
-}
-
 async function isPythonProject(repoDir: string, dir: string): Promise<boolean> {
   for (const manifest of MANIFESTS) if (await exists(path.join(repoDir, dir, manifest))) return true;
   // Only the root counts as a project for loose test files: subfolders with them belong to it.
@@ -73,7 +67,7 @@ export const python: Language = {
       if (!(await isPythonProject(repoDir, root))) continue;
       const dir = path.join(repoDir, root);
       const runner = await testRunner(dir);
-      const setup = await setupCommand(dir);
+      const setup = await defaultPipInstall(dir);
       projects.push({
         language: 'python',
         root,
@@ -99,8 +93,21 @@ export const python: Language = {
     return projects;
   },
 
+  async runSetup(project, options) {
+    const configured = project.commands.setup;
+    const detected = await defaultPipInstall(path.resolve(options.workspaceDir, project.root));
+    // The detected command is a description of the default plan; only a different one is the repo's own.
+    const overridden =
+      configured !== undefined && configured.join('\u0000') !== (detected ?? []).join('\u0000')
+        ? configured
+        : undefined;
+    const { steps, binds } = await pythonSetupSteps(project, options, overridden);
+    return runSetupSteps(project, steps, options, binds);
+  },
+
   async runTests(project, options) {
     const configured = requireCommand(project, 'test');
+    const venv = await pythonRunEnv(project, options);
     // The default pytest command writes a JUnit report into the workspace (the sandbox's only
     // writable tree besides HOME), read and removed right after.
     const useJunit = configured.join('\u0000') === PYTEST_BASE.join('\u0000');
@@ -118,7 +125,7 @@ export const python: Language = {
           const summary = parsePytestSummary(output);
           return summary.found ? summary : parseUnittestOutput(output);
         },
-        { env: TEST_ENV },
+        { env: { ...TEST_ENV, ...venv.env }, binds: venv.binds },
       );
     } finally {
       await rm(report, { force: true });
@@ -129,7 +136,14 @@ export const python: Language = {
     return runBuildCommand(project, options);
   },
 
-  runLint(project, options) {
-    return runLintCommand(project, 'ruff', project.commands.lint, options, (r) => parseRuffJson(r.stdout));
+  async runLint(project, options) {
+    return runLintCommand(
+      project,
+      'ruff',
+      project.commands.lint,
+      options,
+      (r) => parseRuffJson(r.stdout),
+      await pythonRunEnv(project, options),
+    );
   },
 };

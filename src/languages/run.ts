@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { AutodevError, isAutodevError } from '../errors.js';
-import type { SandboxResult } from '../sandbox/types.js';
+import type { SandboxBind, SandboxResult } from '../sandbox/types.js';
 import type { TestCounts } from './parsers/types.js';
 import type {
   Argv,
@@ -28,6 +28,8 @@ export function outputTail(result: Pick<SandboxResult, 'stdout' | 'stderr'>): st
 export interface RunOptions {
   env?: Record<string, string>;
   cwd?: string;
+  /** Package caches, read-only here (see caches.ts). */
+  binds?: SandboxBind[];
 }
 
 /** Runs argv in the project's folder, sandboxed and offline; a cancelled run throws TASK_CANCELLED. */
@@ -45,6 +47,7 @@ export async function runInProject(
     network: false,
     maxOutputBytes: MAX_OUTPUT_BYTES,
     ...(extra.env ? { env: extra.env } : {}),
+    ...(extra.binds && extra.binds.length > 0 ? { binds: extra.binds } : {}),
     ...(options.signal ? { signal: options.signal } : {}),
     ...(options.homeDir ? { homeDir: options.homeDir } : {}),
   });
@@ -158,6 +161,7 @@ export async function runBuildCommand(
   project: DetectedProject,
   options: RunProjectCommandOptions,
   resolve: (argv: Argv) => Argv | Promise<Argv> = (argv) => argv,
+  extra: RunOptions = {},
 ): Promise<BuildReport> {
   const configured = project.commands.build;
   if (!configured || configured.length === 0) {
@@ -174,7 +178,7 @@ export async function runBuildCommand(
     };
   }
   const argv = await resolve(configured);
-  const result = await runInProject(project, argv, options);
+  const result = await runInProject(project, argv, options, extra);
   if (looksMissing(argv, result)) {
     throw new AutodevError('COMMAND_NOT_FOUND', `build command not found: ${argv.join(' ')}`, {
       details: { argv, outputTail: outputTail(result) },
@@ -207,6 +211,7 @@ export async function runLintCommand(
   argv: Argv | undefined,
   options: RunProjectCommandOptions,
   parse: (result: SandboxResult) => LintWarning[] | undefined,
+  extra: RunOptions = {},
 ): Promise<LintReport> {
   const base = { language: project.language, root: project.root, tool, command: argv ?? [] };
   if (!argv || argv.length === 0) {
@@ -221,7 +226,7 @@ export async function runLintCommand(
   }
   let result: SandboxResult;
   try {
-    result = await runInProject(project, argv, options);
+    result = await runInProject(project, argv, options, extra);
   } catch (error) {
     if (!isAutodevError(error, 'COMMAND_NOT_FOUND')) throw error;
     return {

@@ -2,12 +2,30 @@ import path from 'node:path';
 import { parseClippyJson } from './parsers/clippy.js';
 import { parseLibtestOutput } from './parsers/libtest.js';
 import { requireCommand, runBuildCommand, runLintCommand, runTestCommand } from './run.js';
+import { ecosystemCache } from './caches.js';
 import { candidateDirs, exists, isInside } from './scan.js';
+import { runSetupSteps } from './setup-run.js';
 import type { DetectedProject, Language, RunProjectCommandOptions } from './types.js';
 
 // Build and test run offline: a crate whose dependencies were not fetched in setup fails
 // at once with cargo's own message instead of waiting on the network.
 const OFFLINE_ENV = { CARGO_NET_OFFLINE: 'true', CARGO_TERM_COLOR: 'never' };
+
+/**
+ * CARGO_HOME is the repo's cargo cache in data_dir (the host's is read-only in the sandbox, and
+ * shared by nobody else): writable while setup fetches, read-only afterwards. The rustup proxies
+ * on PATH still find the toolchains through RUSTUP_HOME.
+ */
+async function cargoRun(options: RunProjectCommandOptions, writable: boolean, offline: boolean) {
+  const cache = await ecosystemCache(options, 'cargo', writable);
+  return {
+    env: {
+      ...(offline ? OFFLINE_ENV : { CARGO_TERM_COLOR: 'never' }),
+      ...(cache ? { CARGO_HOME: cache.dir } : {}),
+    },
+    binds: cache ? [cache.bind] : [],
+  };
+}
 
 export const rust: Language = {
   id: 'rust',
@@ -19,12 +37,14 @@ export const rust: Language = {
       if (roots.some((root) => isInside(dir, root))) continue;
       if (await exists(path.join(repoDir, dir, 'Cargo.toml'))) roots.push(dir);
     }
-    return roots.map((root): DetectedProject => ({
+    const locked = await Promise.all(roots.map((root) => exists(path.join(repoDir, root, 'Cargo.lock'))));
+    return roots.map((root, i): DetectedProject => ({
       language: 'rust',
       root,
       toolchain: 'cargo',
       commands: {
-        setup: ['cargo', 'fetch'],
+        // --locked: the lockfile the repo committed is what gets fetched, never re-resolved.
+        setup: ['cargo', 'fetch', ...(locked[i] ? ['--locked'] : [])],
         build: ['cargo', 'build'],
         // Every test binary runs even after one fails, so the report names all failures.
         test: ['cargo', 'test', '--no-fail-fast'],
@@ -34,21 +54,38 @@ export const rust: Language = {
     }));
   },
 
-  runTests(project: DetectedProject, options: RunProjectCommandOptions) {
+  async runSetup(project, options) {
+    const argv = project.commands.setup;
+    const run = await cargoRun(options, true, !options.network);
+    const steps = argv && argv.length > 0 ? [{ argv, env: run.env }] : [];
+    return runSetupSteps(project, steps, options, run.binds);
+  },
+
+  async runTests(project: DetectedProject, options: RunProjectCommandOptions) {
     const argv = requireCommand(project, 'test');
-    return runTestCommand(project, argv, options, (r) => parseLibtestOutput(`${r.stdout}\n${r.stderr}`), {
-      env: OFFLINE_ENV,
-    });
+    return runTestCommand(
+      project,
+      argv,
+      options,
+      (r) => parseLibtestOutput(`${r.stdout}\n${r.stderr}`),
+      await cargoRun(options, false, true),
+    );
   },
 
-  runBuild(project, options) {
-    return runBuildCommand(project, options);
+  async runBuild(project, options) {
+    return runBuildCommand(project, options, undefined, await cargoRun(options, false, true));
   },
 
-  runLint(project, options) {
-    return runLintCommand(project, 'clippy', project.commands.lint, options, (r) =>
-      // `cargo clippy` without the clippy component says "no such command"; run.ts reads that as missing.
-      r.stdout.includes('"reason"') ? parseClippyJson(r.stdout) : r.exitCode === 0 ? [] : undefined,
+  async runLint(project, options) {
+    return runLintCommand(
+      project,
+      'clippy',
+      project.commands.lint,
+      options,
+      (r) =>
+        // `cargo clippy` without the clippy component says "no such command"; run.ts reads that as missing.
+        r.stdout.includes('"reason"') ? parseClippyJson(r.stdout) : r.exitCode === 0 ? [] : undefined,
+      await cargoRun(options, false, true),
     );
   },
 };

@@ -23,7 +23,9 @@ export async function createLanguageTestContext(
   const homeDir = path.join(base, 'home');
   await mkdir(homeDir);
   // The sandbox itself drops node_modules/.bin dirs (ours, from npm/npx) from PATH.
-  const sandbox = createBubblewrapSandbox({ hostEnv });
+  // base plays data_dir: the package caches live in base/caches, the only folder binds may use.
+  const sandbox = createBubblewrapSandbox({ hostEnv, bindRoot: base });
+  const cacheDir = path.join(base, 'caches');
   let count = 0;
   return {
     async repo(name) {
@@ -31,7 +33,7 @@ export async function createLanguageTestContext(
       await mkdir(dir);
       return dir;
     },
-    options: (workspaceDir) => ({ sandbox, workspaceDir, timeoutMs: 300_000, homeDir }),
+    options: (workspaceDir) => ({ sandbox, workspaceDir, timeoutMs: 300_000, homeDir, cacheDir }),
     dispose: () => rm(base, { recursive: true, force: true }),
   };
 }

@@ -100,6 +100,31 @@ export interface RunProjectCommandOptions {
   signal?: AbortSignal;
   /** The task's private HOME (build caches kept between runs); see SandboxCommand.homeDir. */
   homeDir?: string;
+  /**
+   * The repo's package caches (data_dir/caches/<repo key>, see caches.ts): one folder per ecosystem,
+   * writable in setup, read-only for build, test and lint. Without it (a CLI run) no cache is bound.
+   */
+  cacheDir?: string;
+}
+
+export interface SetupOptions extends RunProjectCommandOptions {
+  /** Only setup may have network, and only when `setup_network` says so. */
+  network: boolean;
+}
+
+/** What a project's dependency install did; `ok` false names the command that failed. */
+export interface SetupReport {
+  language: LanguageId;
+  root: string;
+  /** Every command that ran, in order; empty when there was nothing to install. */
+  commands: Argv[];
+  ok: boolean;
+  /** The command that failed (the last of `commands`). */
+  failedCommand?: Argv;
+  exitCode: number | null;
+  timedOut: boolean;
+  durationMs: number;
+  outputTail: string;
 }
 
 /** One implementation per language: detection, default commands, output parsers. */
@@ -107,6 +132,8 @@ export interface Language {
   readonly id: LanguageId;
   /** Returns the projects of this language under `dir` (the root and direct/nested project folders). */
   detect(repoDir: string): Promise<DetectedProject[]>;
+  /** Installs dependencies into the caches (and, for Python, the project's virtualenv). */
+  runSetup(project: DetectedProject, options: SetupOptions): Promise<SetupReport>;
   runTests(project: DetectedProject, options: RunProjectCommandOptions): Promise<TestReport>;
   runBuild(project: DetectedProject, options: RunProjectCommandOptions): Promise<BuildReport>;
   runLint(project: DetectedProject, options: RunProjectCommandOptions): Promise<LintReport>;

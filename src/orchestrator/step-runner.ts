@@ -1,5 +1,6 @@
 import { AutodevError, toAutodevError } from '../errors.js';
 import type { Phase } from '../domain/task.js';
+import { repoCacheDir } from '../languages/caches.js';
 import { retryDelayMs, sleep, stepRetryPolicy } from './retry.js';
 import type { TaskContext } from './task-context.js';
 
@@ -65,6 +66,7 @@ export async function runStep<Output = unknown>(ctx: TaskContext, request: StepR
         taskId,
         workspaceDir: ctx.workspaceDir,
         homeDir: ctx.homeDir,
+        cacheDir: repoCacheDir(ctx.config.dataDir, ctx.task.repo),
         signal: ctx.signal,
         log: ctx.log.child({ step: key }),
         services: ctx.services,

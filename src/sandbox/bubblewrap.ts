@@ -7,11 +7,13 @@ import { buildSandboxEnv } from './env.js';
 import { hideArgs } from './host-view.js';
 import { prlimitArgv, resolveLimits } from './limits.js';
 import { isWithin } from '../workspace/real-path.js';
+import { resolveBinds } from './binds.js';
 import { createWorkspaceAccess, dropArgv, dropsPrivileges } from './unprivileged-user.js';
 import { spawnCapped } from './spawn-capped.js';
 import {
   DEFAULT_SANDBOX_UID,
   type Sandbox,
+  type SandboxBind,
   type SandboxCommand,
   type SandboxFactoryOptions,
   type SandboxLimits,
@@ -27,6 +29,8 @@ interface BwrapPlan {
   /** The workspace's `.git`, bound read-only over itself. */
   gitEntry?: string;
   home: string;
+  /** Extra folders (package caches), real paths checked inside the bind root. */
+  binds?: readonly SandboxBind[];
   env: Readonly<Record<string, string>>;
   network: boolean;
   limits: SandboxLimits;
@@ -97,6 +101,12 @@ export function bwrapArgv(plan: BwrapPlan): string[] {
     plan.workspace,
     plan.workspace,
     ...(plan.gitEntry ? ['--ro-bind', plan.gitEntry, plan.gitEntry] : []),
+    ...(plan.binds ?? []).flatMap((bind) => [
+      ...traversable(bind.path, tmpfsRoots),
+      bind.writable ? '--bind' : '--ro-bind',
+      bind.path,
+      bind.path,
+    ]),
     '--chdir',
     plan.cwd,
     '--clearenv',
@@ -119,6 +129,10 @@ export function createBubblewrapSandbox(options: SandboxFactoryOptions): Sandbox
     validateCommand(command);
     const paths = await resolveCommandPaths(command);
     await access?.grant(paths.workspace, command.signal);
+    const binds = await resolveBinds(command.binds, options.bindRoot);
+    // A writable cache is the sandbox user's (what it writes there is already); a read-only one need
+    // only be readable, which the files it wrote during setup are.
+    for (const bind of binds) if (bind.writable) await access?.own(bind.path);
     return withHome(command.homeDir, async (home) => {
       await access?.own(home);
       const env = buildSandboxEnv({
@@ -135,6 +149,7 @@ export function createBubblewrapSandbox(options: SandboxFactoryOptions): Sandbox
         ...paths,
         ...(uid === undefined ? {} : { uid }),
         home,
+        binds,
         env,
         network: command.network ?? false,
         limits,

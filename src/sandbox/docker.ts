@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { AutodevError, isAutodevError } from '../errors.js';
+import { resolveBinds } from './binds.js';
 import { validateCommand, withHome } from './command.js';
 import { buildSandboxEnv } from './env.js';
 import type { HostEnv } from './env.js';
@@ -7,6 +8,7 @@ import { resolveLimits } from './limits.js';
 import { spawnCapped } from './spawn-capped.js';
 import type {
   Sandbox,
+  SandboxBind,
   SandboxCommand,
   SandboxFactoryOptions,
   SandboxLimits,
@@ -42,6 +44,8 @@ interface DockerPlan {
   image: string;
   cwd: string;
   home: string;
+  /** Package caches, mounted at their host path (the env names that path). */
+  binds?: readonly SandboxBind[];
   env: Readonly<Record<string, string>>;
   network: boolean;
   limits: SandboxLimits;
@@ -85,6 +89,7 @@ export function dockerArgv(plan: DockerPlan): string[] {
     `${plan.cwd}:${WORKSPACE}`,
     '-v',
     `${plan.home}:${HOME}`,
+    ...(plan.binds ?? []).flatMap((b) => ['-v', `${b.path}:${b.path}${b.writable ? '' : ':ro'}`]),
     '-w',
     WORKSPACE,
     ...Object.entries(plan.env).flatMap(([name, value]) => ['--env', `${name}=${value}`]),
@@ -139,6 +144,7 @@ export function createDockerSandbox(options: SandboxFactoryOptions): Sandbox {
     },
     async run(command: SandboxCommand): Promise<SandboxResult> {
       validateCommand(command);
+      const binds = await resolveBinds(command.binds, options.bindRoot);
       return withHome(command.homeDir, async (home) => {
         const name = `autodev-${randomUUID()}`;
         const result = await spawnCapped({
@@ -147,6 +153,7 @@ export function createDockerSandbox(options: SandboxFactoryOptions): Sandbox {
             image,
             cwd: command.cwd,
             home,
+            binds,
             env: buildSandboxEnv({
               hostEnv: options.hostEnv,
               home: HOME,

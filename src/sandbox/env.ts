@@ -117,7 +117,14 @@ export function buildSandboxEnv(options: SandboxEnvOptions): Record<string, stri
     GOTOOLCHAIN: 'local',
     PYTHONDONTWRITEBYTECODE: env.PYTHONDONTWRITEBYTECODE ?? '1',
   });
-  return { ...env, ...options.extras };
+  const merged = { ...env, ...options.extras };
+  // A Python virtualenv (src/languages/python-venv.ts) is activated as its `activate` script does:
+  // its bin/ first on PATH, so `python3`, `pytest` and a repo's own `sh -c` command all find it.
+  const venv = options.extras?.VIRTUAL_ENV;
+  if (venv !== undefined && path.isAbsolute(venv) && merged.PATH !== undefined) {
+    merged.PATH = `${path.join(venv, 'bin')}:${merged.PATH}`;
+  }
+  return merged;
 }
 
 /**

@@ -24,6 +24,8 @@ export function createSandbox(
     hostEnv: deps.hostEnv,
     image: config.sandbox_image,
     hide: [config.dataDir],
+    // Package caches (data_dir/caches) are the only extra folders a command may get bound.
+    bindRoot: config.dataDir,
     uid: config.sandbox_uid,
   });
 }

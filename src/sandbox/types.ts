@@ -24,6 +24,19 @@ export interface SandboxCommand {
    * Without it each run gets a fresh, empty HOME that is discarded afterwards.
    */
   homeDir?: string;
+  /**
+   * Extra folders bound at their own path: the package caches under data_dir (see
+   * src/languages/caches.ts), writable for setup and read-only for build and test. Each must
+   * resolve inside the factory's `bindRoot` (bubblewrap, docker) or the run is refused; `none`
+   * binds nothing and ignores them (the host is visible anyway).
+   */
+  binds?: readonly SandboxBind[];
+}
+
+export interface SandboxBind {
+  /** Absolute path of an existing folder; mounted by its real path. */
+  path: string;
+  writable: boolean;
 }
 
 export interface SandboxResult {
@@ -73,6 +86,8 @@ export interface SandboxFactoryOptions {
   hide?: readonly string[];
   /** The uid commands run as when autodev runs as root (bubblewrap); see unprivileged-user.ts. */
   uid?: number;
+  /** The one folder `SandboxCommand.binds` may lie in (autodev's data_dir); without it binds are refused. */
+  bindRoot?: string;
 }
 
 export interface Sandbox {

@@ -10,6 +10,7 @@ export function commandOptions(ctx: ToolContext, timeoutSecs?: number): RunProje
     timeoutMs: (timeoutSecs ?? ctx.services.config.runner_timeout_secs) * 1000,
     signal: ctx.signal,
     ...(ctx.homeDir ? { homeDir: ctx.homeDir } : {}),
+    ...(ctx.cacheDir ? { cacheDir: ctx.cacheDir } : {}),
   };
 }
 

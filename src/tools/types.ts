@@ -41,6 +41,8 @@ export interface ToolContext {
   workspaceDir: string;
   /** The task's private HOME for sandboxed commands (package and build caches kept between its steps). */
   homeDir?: string;
+  /** The repo's package caches under data_dir (see src/languages/caches.ts); absent for a CLI run. */
+  cacheDir?: string;
   signal: AbortSignal;
   log: Logger;
   services: ToolServices;

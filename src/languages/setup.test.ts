@@ -1,0 +1,169 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { detectProjects, runSetup, runTests } from './index.js';
+import { createLanguageTestContext, type LanguageTestContext } from './testing.js';
+
+let ctx: LanguageTestContext;
+beforeAll(async () => {
+  ctx = await createLanguageTestContext(process.env);
+});
+afterAll(() => ctx.dispose());
+
+/** Whether a registry answers from here; the tests that fetch are skipped, by name, when not. */
+async function reachable(url: string): Promise<boolean> {
+  try {
+    const response = await fetch(url, { method: 'GET', signal: AbortSignal.timeout(10_000) });
+    return response.status < 500;
+  } catch {
+    return false;
+  }
+}
+const [cratesIo, pypi, goProxy] = await Promise.all([
+  reachable('https://index.crates.io/config.json'),
+  reachable('https://pypi.org/simple/pytest/'),
+  reachable('https://proxy.golang.org/github.com/google/go-cmp/@v/list'),
+]);
+
+async function writeFiles(dir: string, files: Record<string, string>): Promise<void> {
+  for (const [name, content] of Object.entries(files)) {
+    await mkdir(path.dirname(path.join(dir, name)), { recursive: true });
+    await writeFile(path.join(dir, name), content);
+  }
+}
+
+async function onlyProject(dir: string) {
+  const [project] = await detectProjects(dir);
+  if (!project) throw new Error('no project detected');
+  return project;
+}
+
+describe('rust setup', () => {
+  it.skipIf(!cratesIo)(
+    'a dev-dependency fetched in setup (network) into the data_dir cache; the tests then build it offline [skipped when crates.io is unreachable]',
+    async () => {
+      const dir = await ctx.repo('rust-dep');
+      await writeFiles(dir, {
+        'Cargo.toml':
+          '[package]\nname = "fx"\nversion = "0.1.0"\nedition = "2021"\n\n[dev-dependencies]\nitoa = "=1.0.11"\n',
+        'src/lib.rs':
+          '#[cfg(test)]\nmod tests {\n    #[test]\n    fn formats() {\n        assert_eq!(itoa::Buffer::new().format(7), "7");\n    }\n}\n',
+      });
+      const project = await onlyProject(dir);
+      // Without setup, the offline test run has no itoa: the host's CARGO_HOME is not what it reads.
+      const before = await runTests(project, ctx.options(dir));
+      expect(before.ok).toBe(false);
+      const setup = await runSetup(project, { ...ctx.options(dir), network: true });
+      expect(setup).toMatchObject({ ok: true, commands: [['cargo', 'fetch']] });
+      const report = await runTests(project, ctx.options(dir));
+      expect(report).toMatchObject({ ok: true, passed: 1, failed: 0 });
+    },
+  );
+
+  it('offline setup with an empty cache fails at once with cargo’s own message, no network wait', async () => {
+    const dir = await ctx.repo('rust-offline');
+    await writeFiles(dir, {
+      'Cargo.toml':
+        '[package]\nname = "fy"\nversion = "0.1.0"\nedition = "2021"\n\n[dependencies]\nryu = "=1.0.18"\n',
+      'src/lib.rs': 'pub fn f() -> u8 { 1 }\n',
+    });
+    const setup = await runSetup(await onlyProject(dir), { ...ctx.options(dir), network: false });
+    expect(setup).toMatchObject({ ok: false, failedCommand: ['cargo', 'fetch'] });
+    expect(setup.outputTail).toMatch(/offline/i);
+    expect(setup.durationMs).toBeLessThan(5_000);
+  });
+});
+
+describe('python setup', () => {
+  it.skipIf(!pypi)(
+    'pytest==8.3.5 pinned in [project.optional-dependencies] test: the venv’s pytest runs the tests, not the machine’s [skipped when PyPI is unreachable]',
+    async () => {
+      const dir = await ctx.repo('py-pinned');
+      await writeFiles(dir, {
+        'pyproject.toml': [
+          '[build-system]',
+          'requires = ["setuptools"]',
+          'build-backend = "setuptools.build_meta"',
+          '',
+          '[project]',
+          'name = "pinned"',
+          'version = "0.1.0"',
+          '',
+          '[project.optional-dependencies]',
+          'test = ["pytest==8.3.5"]',
+          '',
+          '[tool.setuptools]',
+          'py-modules = ["calc"]',
+          '',
+        ].join('\n'),
+        'calc.py': 'import pytest\n\n\ndef version():\n    return pytest.__version__\n',
+        'tests/test_calc.py':
+          'import calc\n\n\ndef test_version():\n    assert calc.version() == "8.3.5", calc.version()\n',
+      });
+      const project = await onlyProject(dir);
+      const setup = await runSetup(project, { ...ctx.options(dir), network: true });
+      expect(setup.ok, setup.outputTail).toBe(true);
+      expect(setup.commands.at(-1)).toEqual(expect.arrayContaining(['--no-index', 'pytest==8.3.5']));
+      const report = await runTests(project, ctx.options(dir));
+      expect(report.outputTail).not.toContain('8.3.5",');
+      expect(report, report.outputTail).toMatchObject({ ok: true, passed: 1, failed: 0 });
+      // A second setup, offline, installs from the wheels the first one fetched.
+      const again = await runSetup(project, { ...ctx.options(dir), network: false });
+      expect(again.ok, again.outputTail).toBe(true);
+    },
+  );
+
+  it('nothing to install: offline setup runs no command at all (no venv, no pip)', async () => {
+    const dir = await ctx.repo('py-nothing');
+    await writeFiles(dir, {
+      'pyproject.toml': '[tool.pytest.ini_options]\ntestpaths = ["tests"]\n',
+      'tests/test_a.py': 'def test_a():\n    assert True\n',
+    });
+    const project = await onlyProject(dir);
+    expect(project.commands.setup).toBeUndefined();
+    const setup = await runSetup(project, { ...ctx.options(dir), network: false });
+    expect(setup).toMatchObject({ ok: true, commands: [], durationMs: 0 });
+  });
+
+  it('offline with a dependency not in the cache: fails fast (--no-index), naming pip', async () => {
+    const dir = await ctx.repo('py-offline');
+    await writeFiles(dir, {
+      'requirements-test.txt': 'definitely-not-cached-package==1.2.3\n',
+      'tests/test_a.py': 'def test_a():\n    assert True\n',
+    });
+    const project = await onlyProject(dir);
+    const setup = await runSetup(project, { ...ctx.options(dir), network: false });
+    expect(setup.ok).toBe(false);
+    expect(setup.failedCommand).toEqual(expect.arrayContaining(['install', '--no-index']));
+    expect(setup.outputTail).toContain('definitely-not-cached-package');
+    // The old `pip install` retried a missing network for ~8.5 s.
+    expect(setup.durationMs).toBeLessThan(8_000);
+  });
+});
+
+describe('go setup', () => {
+  it.skipIf(!goProxy)(
+    'a module dependency downloaded in setup into the data_dir GOMODCACHE, then tested offline [skipped when proxy.golang.org is unreachable]',
+    async () => {
+      const dir = await ctx.repo('go-dep');
+      await writeFiles(dir, {
+        'go.mod': 'module example.com/fx\n\ngo 1.21\n\nrequire github.com/google/go-cmp v0.6.0\n',
+        'go.sum': [
+          'github.com/google/go-cmp v0.6.0 h1:ofyhxvXcZhMsU5ulbFiLKl/XBFqE1GSq7atu8tAmTRI=',
+          'github.com/google/go-cmp v0.6.0/go.mod h1:17dUlkBOakJ0+DkrSSNjCkIjxS6bF9zb3elmeNGIjoY=',
+          '',
+        ].join('\n'),
+        'fx.go': 'package fx\n\nfunc Two() int { return 2 }\n',
+        'fx_test.go':
+          'package fx\n\nimport (\n\t"testing"\n\n\t"github.com/google/go-cmp/cmp"\n)\n\nfunc TestTwo(t *testing.T) {\n\tif d := cmp.Diff(2, Two()); d != "" {\n\t\tt.Fatal(d)\n\t}\n}\n',
+      });
+      const project = await onlyProject(dir);
+      const before = await runTests(project, ctx.options(dir));
+      expect(before.ok).toBe(false);
+      const setup = await runSetup(project, { ...ctx.options(dir), network: true });
+      expect(setup, setup.outputTail).toMatchObject({ ok: true, commands: [['go', 'mod', 'download']] });
+      const report = await runTests(project, ctx.options(dir));
+      expect(report, report.outputTail).toMatchObject({ ok: true, passed: 1, failed: 0 });
+    },
+  );
+});
