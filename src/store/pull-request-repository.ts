@@ -1,3 +1,4 @@
+import { AutodevError } from '../errors.js';
 import type { Kysely, Selectable } from 'kysely';
 import type { PullRequest, PullRequestStatus } from '../domain/task.js';
 import type { Database, PullRequestsTable } from './tables.js';
@@ -35,6 +36,17 @@ export function createPullRequestRepository(db: Kysely<Database>): PullRequestRe
     },
     async insertOnce(pr) {
       const at = new Date().toISOString();
+      const task = await db.selectFrom('tasks').select('id').where('id', '=', pr.task_id).executeTakeFirst();
+      // A pull request belongs to a task autodev knows (`autodev tools run git_pr` names one by hand).
+      if (!task) {
+        throw new AutodevError(
+          'TASK_NOT_FOUND',
+          `task_id ${JSON.stringify(pr.task_id)} is not a task of this autodev`,
+          {
+            details: { field: 'task_id', value: pr.task_id },
+          },
+        );
+      }
       await db
         .insertInto('pull_requests')
         .values({ ...pr, status: 'open', merge_commit: null, created_at: at, updated_at: at })

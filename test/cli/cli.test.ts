@@ -111,6 +111,32 @@ describe('autodev CLI', () => {
     expect(stderr).toContain('pattern');
   });
 
+  it('answers git_pr for a task it does not know with TASK_NOT_FOUND naming task_id, not a SQLite error', async () => {
+    const workspace = mkdtempSync(join(tmpdir(), 'autodev-cli-ws-'));
+    const input = {
+      task_id: 'no-such-task',
+      repo: workspace,
+      branch: 'autodev/x',
+      base_branch: 'main',
+      title: 'x',
+      body: '',
+      head_commit: '0123456789abcdef',
+    };
+    const { code, stderr } = await autodev([
+      'tools',
+      'run',
+      'git_pr',
+      '--workspace',
+      workspace,
+      '--input',
+      JSON.stringify(input),
+    ]);
+    expect(code).toBe(1);
+    expect(stderr).toContain('TASK_NOT_FOUND');
+    expect(stderr).toContain('task_id');
+    expect(stderr).not.toContain('FOREIGN KEY');
+  });
+
   it('names an unknown tool', async () => {
     const { code, stderr } = await autodev(['tools', 'run', 'nope', '--workspace', '/tmp']);
     expect(code).toBe(1);
