@@ -111,7 +111,10 @@ describe('verification against the baseline, and failure reasons that tell the t
     expect(decision).toMatchObject({
       allow: false,
       deny: expect.arrayContaining([
-        expect.stringMatching(/^Tests unavailable: python \(\.\).*collection failure/),
+        {
+          code: 'TESTS_UNAVAILABLE',
+          message: expect.stringMatching(/^Tests unavailable: python \(\.\).*collection failure/),
+        },
       ]),
       tests_unavailable: expect.stringContaining('could not run the tests'),
     });
