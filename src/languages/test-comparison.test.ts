@@ -1,25 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { testReport as report } from './__fixtures__/test-report.js';
 import { compareTestRuns, suiteUnavailable, testsNamedIn } from './test-comparison.js';
-import type { TestReport } from './types.js';
-
-function report(overrides: Partial<TestReport>): TestReport {
-  return {
-    language: 'python',
-    root: '.',
-    command: ['python3', '-m', 'pytest'],
-    exitCode: 0,
-    passed: 0,
-    failed: 0,
-    skipped: 0,
-    failures: [],
-    ok: true,
-    timedOut: false,
-    truncated: false,
-    durationMs: 1,
-    outputTail: '',
-    ...overrides,
-  };
-}
 
 const run = (passed: string[], failed: string[]) =>
   report({

@@ -1,25 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { TestReport } from '../languages/types.js';
+import { testReport as report } from '../languages/__fixtures__/test-report.js';
 import { baselineFailuresNotPassing } from './baseline-tests.js';
-
-function report(overrides: Partial<TestReport>): TestReport {
-  return {
-    language: 'python',
-    root: '.',
-    command: ['python3', '-m', 'pytest'],
-    exitCode: 0,
-    passed: 0,
-    failed: 0,
-    skipped: 0,
-    failures: [],
-    ok: true,
-    timedOut: false,
-    truncated: false,
-    durationMs: 1,
-    outputTail: '',
-    ...overrides,
-  };
-}
 
 const baseline = [
   report({
