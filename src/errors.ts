@@ -11,6 +11,10 @@ export const ERROR_CODES = {
   TASK_NOT_FOUND: { httpStatus: 404, retryable: false },
   ROUTE_NOT_FOUND: { httpStatus: 404, retryable: false },
   TASK_NOT_CANCELLABLE: { httpStatus: 409, retryable: false },
+  /** The task has no pull request (it never reached delivery). */
+  PR_NOT_FOUND: { httpStatus: 404, retryable: false },
+  /** A review action on a pull request that is merged or closed, or a merge the tier does not allow yet. */
+  PR_NOT_MERGEABLE: { httpStatus: 409, retryable: false },
   PAYLOAD_TOO_LARGE: { httpStatus: 413, retryable: false },
   RATE_LIMITED: { httpStatus: 429, retryable: true },
   AUTODEV_DISABLED: { httpStatus: 503, retryable: false },

@@ -12,6 +12,7 @@ import { installRateLimit } from './rate-limit.js';
 import { installErrorHandler } from './error-handler.js';
 import { eventsRoutes } from './routes/events.js';
 import { opsRoutes } from './routes/ops.js';
+import { prsRoutes } from './routes/prs.js';
 import { tasksRoutes } from './routes/tasks.js';
 
 /** The HTTP API over a runtime; every route is registered here, none by autoload. */
@@ -65,6 +66,7 @@ export async function buildServer(runtime: Runtime): Promise<FastifyInstance> {
     async (api) => {
       await api.register(tasksRoutes(runtime));
       await api.register(eventsRoutes(runtime));
+      await api.register(prsRoutes(runtime));
     },
     { prefix: '/api/v1/autodev' },
   );

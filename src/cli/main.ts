@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { Command } from 'commander';
 import { isAutodevError } from '../errors.js';
+import { registerPrCommands } from './pr.js';
 import { registerServeCommand } from './serve.js';
 import { registerToolsCommands } from './tools.js';
 
@@ -10,6 +11,7 @@ const program = new Command()
   .showHelpAfterError();
 registerServeCommand(program);
 registerToolsCommands(program);
+registerPrCommands(program);
 
 program.parseAsync(process.argv).catch((error: unknown) => {
   // Expected failures (bad config, bad input) print their message alone; anything else with its stack.

@@ -57,6 +57,8 @@ export const autodevConfigSchema = z
     max_parallel_tasks: z.number().int().min(1).max(256).default(4),
     max_step_retries: z.number().int().min(0).max(10).default(2),
     default_risk_tier: z.enum(RISK_TIERS).default('low'),
+    /** Approvals (by distinct reviewers) a high-risk pull request needs before it may merge; medium needs 1. */
+    high_risk_approvals: z.number().int().min(1).max(20).default(2),
     sandbox: z.enum(SANDBOX_IDS).default('bubblewrap'),
     /** Image for the docker sandbox. */
     sandbox_image: z.string().min(1).default('rust:1.82'),

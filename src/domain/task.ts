@@ -9,6 +9,8 @@ export const TASK_STATUSES = [
   'delivering',
   'awaiting_review',
   'merged',
+  /** A reviewer closed its pull request unmerged. */
+  'closed',
   'failed',
   'cancelled',
 ] as const;
@@ -17,6 +19,7 @@ export type TaskStatus = (typeof TASK_STATUSES)[number];
 export const TERMINAL_STATUSES: ReadonlySet<TaskStatus> = new Set([
   'awaiting_review',
   'merged',
+  'closed',
   'failed',
   'cancelled',
 ]);
@@ -120,6 +123,10 @@ export const EVENT_TYPES = [
   'change.checks_touched',
   'pr.opened',
   'pr.merged',
+  'pr.approved',
+  'pr.changes_requested',
+  'pr.commented',
+  'pr.closed',
   'task.failed',
   'workspace.removed',
 ] as const;
@@ -150,6 +157,19 @@ export interface PullRequest {
   merge_commit: string | null;
   created_at: string;
   updated_at: string;
+}
+
+export const PR_REVIEW_KINDS = ['approval', 'changes_requested', 'comment'] as const;
+export type PrReviewKind = (typeof PR_REVIEW_KINDS)[number];
+
+/** One reviewer's act on a pull request; append-only, the history of the review. */
+export interface PrReview {
+  id: number;
+  task_id: string;
+  kind: PrReviewKind;
+  by: string;
+  comment: string | null;
+  created_at: string;
 }
 
 export interface CommandLog {

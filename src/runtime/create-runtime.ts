@@ -11,6 +11,7 @@ import type { ModelClient } from '../llm/types.js';
 import { createApiSurface } from '../languages/api-surface/index.js';
 import { createLogger, type Logger } from '../logging/logger.js';
 import { createMetrics, type AutodevMetrics } from '../metrics/registry.js';
+import { createPrReviewService, type PrReviewService } from '../orchestrator/pr-review-service.js';
 import { createScheduler, type Scheduler } from '../orchestrator/scheduler.js';
 import { createTaskService, type TaskService } from '../orchestrator/task-service.js';
 import { createSandbox } from '../sandbox/index.js';
@@ -35,6 +36,8 @@ export interface Runtime {
   services: ToolServices;
   scheduler: Scheduler;
   tasks: TaskService;
+  /** Human review of pull requests left awaiting_review: approve, request changes, merge, close. */
+  reviews: PrReviewService;
   /** Starts claiming tasks (not when the kill switch is off). */
   start(): Promise<void>;
   /** Graceful: no new work, running steps reach a checkpoint within `graceMs`, store closed. */
@@ -134,6 +137,8 @@ export async function createRuntime(config: AutodevConfig, deps: RuntimeDeps): P
     scheduler,
   });
 
+  const reviews = createPrReviewService({ config, store, metrics, forge: services.forge, workspaces, git });
+
   return {
     config,
     log,
@@ -144,6 +149,7 @@ export async function createRuntime(config: AutodevConfig, deps: RuntimeDeps): P
     services,
     scheduler,
     tasks,
+    reviews,
     async start() {
       for (const owner of await store.tasks.listLeaseOwners()) {
         if (isDeadLocalOwner(owner)) await store.tasks.expireLeasesOf(owner);

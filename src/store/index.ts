@@ -6,6 +6,7 @@ import type { Redact } from '../secrets/redact.js';
 import { createCommandLogRepository, type CommandLogRepository } from './command-log-repository.js';
 import { createEventRepository, type EventRepository } from './event-repository.js';
 import { migrateToLatest } from './migrate.js';
+import { createPrReviewRepository, type PrReviewRepository } from './pr-review-repository.js';
 import { createPullRequestRepository, type PullRequestRepository } from './pull-request-repository.js';
 import { createStepRepository, type StepRepository } from './step-repository.js';
 import type { Database } from './tables.js';
@@ -19,6 +20,7 @@ export interface Store {
   steps: StepRepository;
   events: EventRepository;
   pullRequests: PullRequestRepository;
+  prReviews: PrReviewRepository;
   logs: CommandLogRepository;
   /** Path of the database file. */
   readonly location: string;
@@ -47,6 +49,7 @@ export async function openSqliteStore(options: { dataDir: string; redact: Redact
     steps: createStepRepository(db, options.redact),
     events: createEventRepository(db, options.redact),
     pullRequests: createPullRequestRepository(db),
+    prReviews: createPrReviewRepository(db, options.redact),
     logs: createCommandLogRepository(db, options.redact),
     location: file,
     close: () => db.destroy(),

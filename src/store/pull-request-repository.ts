@@ -7,6 +7,8 @@ export type NewPullRequest = Omit<PullRequest, 'created_at' | 'updated_at' | 'me
 
 export interface PullRequestRepository {
   getByTask(taskId: string): Promise<PullRequest | undefined>;
+  /** Newest first; `status` keeps only those in it. */
+  list(filter: { status?: PullRequestStatus; limit: number }): Promise<PullRequest[]>;
   findByBranch(repo: string, branch: string): Promise<PullRequest | undefined>;
   /** One pull request per task: a second call returns the first. */
   insertOnce(pr: NewPullRequest): Promise<PullRequest>;
@@ -25,6 +27,16 @@ export function createPullRequestRepository(db: Kysely<Database>): PullRequestRe
   };
   return {
     getByTask,
+    async list({ status, limit }) {
+      let query = db
+        .selectFrom('pull_requests')
+        .selectAll()
+        .orderBy('created_at', 'desc')
+        .orderBy('task_id', 'desc');
+      if (status) query = query.where('status', '=', status);
+      const rows = await query.limit(limit).execute();
+      return rows.map(toPullRequest);
+    },
     async findByBranch(repo, branch) {
       const row = await db
         .selectFrom('pull_requests')

@@ -70,6 +70,15 @@ export interface PullRequestsTable {
   updated_at: string;
 }
 
+export interface PrReviewsTable {
+  id: Generated<number>;
+  task_id: string;
+  kind: string;
+  by: string;
+  comment: string | null;
+  created_at: string;
+}
+
 export interface CommandLogsTable {
   id: Generated<number>;
   task_id: string;
@@ -84,5 +93,6 @@ export interface Database {
   steps: StepsTable;
   events: EventsTable;
   pull_requests: PullRequestsTable;
+  pr_reviews: PrReviewsTable;
   command_logs: CommandLogsTable;
 }

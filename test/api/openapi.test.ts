@@ -47,6 +47,8 @@ const openApiDocument = z.object({
   components: z.looseObject({}).optional(),
 });
 
+const PRS = '/api/v1/autodev/prs';
+
 describe('GET /api/v1/openapi.json', () => {
   let t: TestRuntime;
   let doc: z.infer<typeof openApiDocument>;
@@ -62,7 +64,7 @@ describe('GET /api/v1/openapi.json', () => {
     await t?.close();
   });
 
-  it('is an OpenAPI 3 document describing exactly the task routes', () => {
+  it('is an OpenAPI 3 document describing exactly the task and pull request routes', () => {
     expect(doc.openapi.startsWith('3.')).toBe(true);
     const operations = Object.entries(doc.paths).flatMap(([path, ops]) =>
       Object.keys(ops).map((method) => `${method.toUpperCase()} ${path}`),
@@ -75,6 +77,13 @@ describe('GET /api/v1/openapi.json', () => {
         `POST ${TASKS}/{id}/cancel`,
         `GET ${TASKS}/{id}/events`,
         `GET ${TASKS}/{id}/logs`,
+        `GET ${PRS}`,
+        `GET ${PRS}/{id}`,
+        `POST ${PRS}/{id}/approve`,
+        `POST ${PRS}/{id}/request-changes`,
+        `POST ${PRS}/{id}/comment`,
+        `POST ${PRS}/{id}/merge`,
+        `POST ${PRS}/{id}/close`,
       ].sort(),
     );
   });

@@ -1,0 +1,109 @@
+import type { Command } from 'commander';
+import { loadConfig, readHostEnvironment } from '../config/index.js';
+import { reviewActionBody } from '../api/schemas/pr.js';
+import { PR_STATUSES, type PullRequestStatus } from '../domain/task.js';
+import { AutodevError } from '../errors.js';
+import type { ReviewAction } from '../orchestrator/pr-review-service.js';
+import { createRuntime, type Runtime } from '../runtime/create-runtime.js';
+
+/**
+ * Runs `work` on a runtime over the server's data_dir. The store is SQLite in WAL mode, so the CLI
+ * reads and writes beside a running server; the runtime is never started (it claims no tasks).
+ */
+async function withRuntime(configFile: string | undefined, work: (runtime: Runtime) => Promise<void>) {
+  const env = readHostEnvironment();
+  const config = loadConfig({ file: configFile, env });
+  const runtime = await createRuntime(
+    { ...config, log_level: 'warn' },
+    { hostEnv: env, logDestination: process.stderr },
+  );
+  try {
+    await work(runtime);
+  } finally {
+    await runtime.close(0);
+  }
+}
+
+function parseStatus(value: string): PullRequestStatus {
+  const status = PR_STATUSES.find((s) => s === value);
+  if (!status) {
+    throw new AutodevError(
+      'VALIDATION_FAILED',
+      `--status ${JSON.stringify(value)}: expected one of ${PR_STATUSES.join(', ')}`,
+    );
+  }
+  return status;
+}
+
+const print = (runtime: Runtime, value: unknown) =>
+  console.log(runtime.redact(JSON.stringify(value, null, 2)));
+
+export function registerPrCommands(program: Command): void {
+  const pr = program
+    .command('pr')
+    .description('Review the pull requests of the local forge (named by their task id).');
+
+  pr.command('list')
+    .description('Print pull requests, newest first.')
+    .option('-s, --status <status>', `only those ${PR_STATUSES.join('|')}`, parseStatus)
+    .option('--json', 'print JSON')
+    .option('-c, --config <file>', 'TOML config file')
+    .action(async (options: { status?: PullRequestStatus; json?: boolean; config?: string }) => {
+      await withRuntime(options.config, async (runtime) => {
+        const prs = await runtime.reviews.list({ status: options.status, limit: 200 });
+        if (options.json) return print(runtime, prs);
+        for (const p of prs) {
+          console.log(
+            runtime.redact(
+              `${p.task_id}  ${p.status.padEnd(6)}  ${p.branch} -> ${p.base_branch}  ${p.title}`,
+            ),
+          );
+        }
+      });
+    });
+
+  pr.command('show <id>')
+    .description('Print a pull request with its reviews and the approvals it needs, as JSON.')
+    .option('-c, --config <file>', 'TOML config file')
+    .action(async (id: string, options: { config?: string }) => {
+      await withRuntime(options.config, async (runtime) => print(runtime, await runtime.reviews.show(id)));
+    });
+
+  const actions = {
+    approve: 'Approve a pull request.',
+    'request-changes': 'Request changes (recorded; no new round starts).',
+    comment: 'Comment on a pull request.',
+    merge: 'Merge a pull request once its risk tier has its approvals.',
+    close: 'Close a pull request unmerged; its task ends closed.',
+  } as const;
+  for (const [name, description] of Object.entries(actions)) {
+    pr.command(`${name} <id>`)
+      .description(description)
+      .requiredOption('--by <reviewer>', 'who acts (recorded in the audit trail)')
+      .option('-m, --comment <text>', 'a comment to record with it')
+      .option('-c, --config <file>', 'TOML config file')
+      .action(async (id: string, options: ReviewAction & { config?: string }) => {
+        await withRuntime(options.config, async (runtime) => {
+          // The same rules as the API's body: a reviewer name cannot smuggle escapes into the audit trail.
+          const parsed = reviewActionBody.safeParse({ by: options.by, comment: options.comment });
+          if (!parsed.success) {
+            const issue = parsed.error.issues[0];
+            throw new AutodevError(
+              'VALIDATION_FAILED',
+              `--${String(issue?.path[0] ?? 'by')}: ${issue?.message ?? 'invalid'}`,
+            );
+          }
+          const action = parsed.data;
+          const r = runtime.reviews;
+          const act = {
+            approve: r.approve,
+            'request-changes': r.requestChanges,
+            comment: r.comment,
+            merge: r.merge,
+            close: r.close,
+          }[name as keyof typeof actions];
+          print(runtime, await act(id, action));
+        });
+      });
+  }
+}
