@@ -43,6 +43,46 @@ describe('node, in bubblewrap without network', () => {
     });
   });
 
+  it('a posttest that needs the network (an audit) is reported as such, the verdict is from the test runner', async () => {
+    const dir = await ctx.repo('node-posttest');
+    await writeNodeFixture(dir, 'passing');
+    const offline =
+      "require('dns').lookup('registry.npmjs.org', (e) => { if (e) { console.error('getaddrinfo ' + e.code + ' registry.npmjs.org'); process.exit(1); } })";
+    const pkg = {
+      name: 'fixture',
+      version: '1.0.0',
+      type: 'module',
+      private: true,
+      scripts: { pretest: 'node -e "console.log(1)"', test: 'node --test', posttest: `node -e "${offline}"` },
+    };
+    await writeFile(path.join(dir, 'package.json'), JSON.stringify(pkg, null, 2));
+    const [project] = await detectProjects(dir);
+    if (!project) throw new Error('no project detected');
+    const report = await runTests(project, ctx.options(dir));
+    expect(report).toMatchObject({ ok: true, passed: FIXTURE_COUNTS.passing.passed, failed: 0 });
+    expect(report.notes).toEqual([
+      'pretest ran',
+      expect.stringMatching(/^posttest failed because it needs the network, which tests never have/),
+    ]);
+  });
+
+  it('a pretest that fails for its own reasons fails the run, as npm test would', async () => {
+    const dir = await ctx.repo('node-pretest');
+    await writeNodeFixture(dir, 'passing');
+    const pkg = {
+      name: 'fixture',
+      version: '1.0.0',
+      private: true,
+      scripts: { pretest: 'exit 3', test: 'node --test' },
+    };
+    await writeFile(path.join(dir, 'package.json'), JSON.stringify(pkg, null, 2));
+    const [project] = await detectProjects(dir);
+    if (!project) throw new Error('no project detected');
+    const report = await runTests(project, ctx.options(dir));
+    expect(report.ok).toBe(false);
+    expect(report.notes?.[0]).toMatch(/^pretest failed \(exit 3\)/);
+  });
+
   it('failing test: not ok and named', async () => {
     const { dir, project } = await nodeProject('failing');
     const report = await runTests(project, ctx.options(dir));

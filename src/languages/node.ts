@@ -3,6 +3,8 @@ import { z } from 'zod';
 import { parseEslintJson } from './parsers/eslint.js';
 import { parseMochaOutput, parseVitestOrJestOutput } from './parsers/js-test-summary.js';
 import { parseNodeTestOutput } from './parsers/node-test.js';
+import { runLifecycleScript } from './npm-lifecycle.js';
+import type { SandboxResult } from '../sandbox/types.js';
 import { parseTscOutput } from './parsers/tsc.js';
 import type { TestCounts } from './parsers/types.js';
 import { requireCommand, runBuildCommand, runLintCommand, runTestCommand } from './run.js';
@@ -214,14 +216,34 @@ export const node: Language = {
   },
 
   async runTests(project, options) {
-    const argv = await resolveLocalBin(
-      requireCommand(project, 'test'),
-      path.resolve(options.workspaceDir, project.root),
-      options.workspaceDir,
-    );
-    return runTestCommand(project, argv, options, (r) => parseJsTests(`${r.stdout}\n${r.stderr}`), {
+    const configured = requireCommand(project, 'test');
+    const dir = path.resolve(options.workspaceDir, project.root);
+    const scripts = (await readPackageJson(dir))?.scripts ?? {};
+    const lifecycle = !project.overridden && configured.join(' ') === 'npm test';
+    const parse = (r: SandboxResult) => parseJsTests(`${r.stdout}\n${r.stderr}`);
+    if (!lifecycle || (scripts['pretest'] === undefined && scripts['posttest'] === undefined)) {
+      const argv = await resolveLocalBin(configured, dir, options.workspaceDir);
+      return runTestCommand(project, argv, options, parse, { env: RUN_ENV });
+    }
+    const notes: string[] = [];
+    if (scripts['pretest'] !== undefined) {
+      const pre = await runLifecycleScript(project, 'pretest', options, RUN_ENV);
+      notes.push(pre.note);
+      // A pretest that fails for its own reasons (a build) fails the run, as npm test would.
+      if (!pre.ok && !pre.needsNetwork) {
+        const report = await runTestCommand(project, ['npm', 'run', 'pretest'], options, parse, {
+          env: RUN_ENV,
+        });
+        return { ...report, ok: false, notes };
+      }
+    }
+    const report = await runTestCommand(project, ['npm', 'test', '--ignore-scripts'], options, parse, {
       env: RUN_ENV,
     });
+    if (scripts['posttest'] !== undefined) {
+      notes.push((await runLifecycleScript(project, 'posttest', options, RUN_ENV)).note);
+    }
+    return { ...report, notes };
   },
 
   runBuild(project, options) {

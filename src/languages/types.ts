@@ -50,6 +50,8 @@ export interface TestReport {
   ok: boolean;
   /** Why a run that did not fail a test is still no pass: no test ran, output cut or unreadable. */
   inconclusive?: string;
+  /** What else happened around the run, e.g. an npm `posttest` that failed only for want of network. */
+  notes?: string[];
   timedOut: boolean;
   truncated: boolean;
   durationMs: number;
