@@ -1,13 +1,16 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { startTestRuntime, type TestRuntime } from '../../test/helpers/runtime.js';
 import { startScriptedModelServer } from '../../test/helpers/scripted-model-server.js';
 import type { ScriptedModelServer } from '../../test/helpers/scripted-model-server.js';
 import { llmConfigSchema } from '../config/schema.js';
 import { isAutodevError } from '../errors.js';
 import { createModelClient } from '../llm/index.js';
 import type { ChatMessage, ModelClient } from '../llm/types.js';
-import { createDirectoryTools, createGitWorkspace } from './__fixtures__/git-workspace.js';
+import { createAgentToolbox } from '../tools/agent-toolbox.js';
+import type { AgentToolbox } from './types.js';
+import { createGitWorkspace } from './__fixtures__/git-workspace.js';
 import { runCodingLoop } from './coding-loop.js';
 import type { ModelCallInfo } from './coding-loop.js';
 
@@ -25,6 +28,24 @@ describe.each(['openai', 'anthropic'] as const)('runCodingLoop with the %s clien
   let dir: string;
   let cleanup: () => Promise<void>;
   let model: ModelClient;
+  let runtime: TestRuntime;
+
+  // The tools are the registry's, bound to the temp repo as codegen binds them to a worktree.
+  beforeAll(async () => {
+    runtime = await startTestRuntime();
+  });
+  afterAll(async () => {
+    await runtime.close();
+  });
+  const createDirectoryTools = (workspaceDir: string): AgentToolbox =>
+    createAgentToolbox(runtime.runtime.tools.list(), {
+      workspaceDir,
+      signal: new AbortController().signal,
+      log: runtime.runtime.log,
+      services: runtime.runtime.services,
+      onOutput: () => undefined,
+      onModelCall: () => undefined,
+    });
 
   beforeEach(async () => {
     server = await startScriptedModelServer();
@@ -123,7 +144,7 @@ describe.each(['openai', 'anthropic'] as const)('runCodingLoop with the %s clien
       tools: createDirectoryTools(dir),
       maxTurns: 10,
     });
-    expect(sentBody(1)).toContain('invalid arguments for read_file');
+    expect(sentBody(1)).toContain('invalid input for tool read_file');
     expect(sentBody(2)).toContain('SEARCH text was not found');
     expect(result.filesTouched).toEqual(['src/add.ts']);
     expect(await sourceNow()).toBe(FIXED);

@@ -2,9 +2,10 @@ import { z } from 'zod';
 import { runCodingLoop } from '../agent/coding-loop.js';
 import { buildCodingMessages } from '../agent/prompt.js';
 import { AutodevError } from '../errors.js';
-import { createWorkspaceAgentTools } from './agent-tools.js';
+import { createAgentToolbox } from './agent-toolbox.js';
 import { defineTool } from './define.js';
 import { registerTool } from './register.js';
+import { TOOLS } from './registry.js';
 
 export interface CodegenOutput {
   /**
@@ -63,7 +64,8 @@ export const codegenTool = registerTool(
       const result = await runCodingLoop({
         model: ctx.services.model(),
         messages,
-        tools: createWorkspaceAgentTools(ctx),
+        // TOOLS is read at call time, after the registry (which imports this file) is evaluated.
+        tools: createAgentToolbox(TOOLS, ctx),
         maxTurns: config.llm.max_turns,
         signal: ctx.signal,
         toolCalling: config.llm.tool_calling,
