@@ -37,7 +37,7 @@ describe.each(['openai', 'anthropic'] as const)('runCodingLoop with the %s clien
   afterAll(async () => {
     await runtime.close();
   });
-  const createDirectoryTools = (workspaceDir: string): AgentToolbox =>
+  const registryToolsIn = (workspaceDir: string): AgentToolbox =>
     createAgentToolbox(runtime.runtime.tools.list(), {
       workspaceDir,
       signal: new AbortController().signal,
@@ -87,7 +87,7 @@ describe.each(['openai', 'anthropic'] as const)('runCodingLoop with the %s clien
     const result = await runCodingLoop({
       model,
       messages: START,
-      tools: createDirectoryTools(dir),
+      tools: registryToolsIn(dir),
       maxTurns: 10,
       onModelCall: (info) => calls.push(info),
     });
@@ -141,7 +141,7 @@ describe.each(['openai', 'anthropic'] as const)('runCodingLoop with the %s clien
     const result = await runCodingLoop({
       model,
       messages: START,
-      tools: createDirectoryTools(dir),
+      tools: registryToolsIn(dir),
       maxTurns: 10,
     });
     expect(sentBody(1)).toContain('invalid input for tool read_file');
@@ -164,7 +164,7 @@ describe.each(['openai', 'anthropic'] as const)('runCodingLoop with the %s clien
     const result = await runCodingLoop({
       model,
       messages: START,
-      tools: createDirectoryTools(dir),
+      tools: registryToolsIn(dir),
       maxTurns: 3,
       toolCalling: false,
     });
@@ -187,7 +187,7 @@ describe.each(['openai', 'anthropic'] as const)('runCodingLoop with the %s clien
     const result = await runCodingLoop({
       model,
       messages: START,
-      tools: createDirectoryTools(dir),
+      tools: registryToolsIn(dir),
       maxTurns: 5,
       toolCalling: false,
     });
@@ -202,7 +202,7 @@ describe.each(['openai', 'anthropic'] as const)('runCodingLoop with the %s clien
     const error = await runCodingLoop({
       model,
       messages: START,
-      tools: createDirectoryTools(dir),
+      tools: registryToolsIn(dir),
       maxTurns: 2,
       toolCalling: false,
     }).catch((caught: unknown) => caught);
@@ -216,7 +216,7 @@ describe.each(['openai', 'anthropic'] as const)('runCodingLoop with the %s clien
     const error = await runCodingLoop({
       model,
       messages: START,
-      tools: createDirectoryTools(dir),
+      tools: registryToolsIn(dir),
       maxTurns: 2,
       toolCalling: false,
     }).catch((caught: unknown) => caught);
@@ -233,7 +233,7 @@ describe.each(['openai', 'anthropic'] as const)('runCodingLoop with the %s clien
     const error = await runCodingLoop({
       model,
       messages: START,
-      tools: createDirectoryTools(dir),
+      tools: registryToolsIn(dir),
       maxTurns: 20,
       toolCalling: false,
     }).catch((caught: unknown) => caught);
@@ -253,7 +253,7 @@ describe.each(['openai', 'anthropic'] as const)('runCodingLoop with the %s clien
     const error = await runCodingLoop({
       model,
       messages: START,
-      tools: createDirectoryTools(dir),
+      tools: registryToolsIn(dir),
       maxTurns: 20,
       maxDeclines: 3,
       toolCalling: false,
@@ -266,7 +266,7 @@ describe.each(['openai', 'anthropic'] as const)('runCodingLoop with the %s clien
   it('tells the model a resent SEARCH/REPLACE fix is already applied, and ends without PATCH_FAILED', async () => {
     const fix = 'src/add.ts\n<<<<<<< SEARCH\n  return a - b;\n=======\n  return a + b;\n>>>>>>> REPLACE\n';
     server.push({ text: fix }, { text: fix });
-    const tools = createDirectoryTools(dir);
+    const tools = registryToolsIn(dir);
     await runCodingLoop({ model, messages: START, tools, maxTurns: 5, toolCalling: false });
     const again = await runCodingLoop({ model, messages: START, tools, maxTurns: 5, toolCalling: false });
     expect(again).toMatchObject({ stopReason: 'already_applied', editsApplied: 0, turns: 1 });
@@ -282,7 +282,7 @@ describe.each(['openai', 'anthropic'] as const)('runCodingLoop with the %s clien
     const result = await runCodingLoop({
       model,
       messages: START,
-      tools: createDirectoryTools(dir),
+      tools: registryToolsIn(dir),
       maxTurns: 5,
     });
     expect(result).toMatchObject({ stopReason: 'done', editsApplied: 1, filesTouched: ['src/add.ts'] });
@@ -298,7 +298,7 @@ describe.each(['openai', 'anthropic'] as const)('runCodingLoop with the %s clien
     const loop = runCodingLoop({
       model,
       messages: START,
-      tools: createDirectoryTools(dir),
+      tools: registryToolsIn(dir),
       maxTurns: 5,
       signal: controller.signal,
       onModelCall: (info) => calls.push(info),
@@ -314,7 +314,7 @@ describe.each(['openai', 'anthropic'] as const)('runCodingLoop with the %s clien
     const error = await runCodingLoop({
       model,
       messages: START,
-      tools: createDirectoryTools(dir),
+      tools: registryToolsIn(dir),
       maxTurns: 5,
     }).catch((caught: unknown) => caught);
     expect(isAutodevError(error, 'MODEL_CALL_FAILED') && error.retryable).toBe(true);

@@ -1,6 +1,9 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { startTestRuntime, type TestRuntime } from '../../test/helpers/runtime.js';
+import { MAX_TOOL_RESULT_CHARS, runAgentTool } from '../agent/run-agent-tool.js';
 import { createAgentToolbox } from './agent-toolbox.js';
 import { defineTool } from './define.js';
 import { registerTool } from './register.js';
@@ -11,8 +14,12 @@ describe('createAgentToolbox', () => {
   let ctx: ToolContext;
   beforeAll(async () => {
     runtime = await startTestRuntime();
+    const workspaceDir = path.join(runtime.dataDir, 'ws');
+    await mkdir(workspaceDir, { recursive: true });
+    // 100 KB: readable by read_file (256 KB), far over what one tool result may add to the conversation.
+    await writeFile(path.join(workspaceDir, 'big.txt'), 'x'.repeat(100_000));
     ctx = {
-      workspaceDir: runtime.dataDir,
+      workspaceDir,
       signal: new AbortController().signal,
       log: runtime.runtime.log,
       services: runtime.runtime.services,
@@ -58,5 +65,27 @@ describe('createAgentToolbox', () => {
         }),
       );
     expect(() => createAgentToolbox([echo('a'), echo('b')], ctx)).toThrow(/two registry tools.*"echo"/);
+  });
+
+  it('caps what one tool result adds to the conversation', async () => {
+    const toolbox = createAgentToolbox(runtime.runtime.tools.list(), ctx);
+    const outcome = await runAgentTool(
+      { id: 'c1', name: 'read_file', arguments: { path: 'big.txt' } },
+      toolbox,
+    );
+    expect(outcome.failed).toBe(false);
+    expect(outcome.content.length).toBeLessThan(MAX_TOOL_RESULT_CHARS + 100);
+    expect(MAX_TOOL_RESULT_CHARS).toBeLessThanOrEqual(16_000);
+    expect(outcome.content).toMatch(/truncated 84000 characters$/);
+  });
+
+  it('does not let the model call registry tools that are not marked for it (runner takes `network`)', async () => {
+    const toolbox = createAgentToolbox(runtime.runtime.tools.list(), ctx);
+    const outcome = await runAgentTool(
+      { id: 'c1', name: 'runner', arguments: { command: ['true'], network: true } },
+      toolbox,
+    );
+    expect(outcome.failed).toBe(true);
+    expect(outcome.content).toContain('there is no tool "runner"');
   });
 });
