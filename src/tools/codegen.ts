@@ -5,7 +5,6 @@ import { AutodevError } from '../errors.js';
 import { createAgentToolbox } from './agent-toolbox.js';
 import { defineTool } from './define.js';
 import { registerTool } from './register.js';
-import { TOOLS } from './registry.js';
 
 export interface CodegenOutput {
   /**
@@ -61,10 +60,12 @@ export const codegenTool = registerTool(
         ...(input.test_feedback ? { failure: { round: input.round, output: input.test_feedback } } : {}),
         toolCalling: config.llm.tool_calling,
       });
+      // Imported at call time: the registry imports this file, and a static import back would leave
+      // codegenTool uninitialised for whoever imports codegen.ts first (changeRef's users).
+      const { TOOLS } = await import('./registry.js');
       const result = await runCodingLoop({
         model: ctx.services.model(),
         messages,
-        // TOOLS is read at call time, after the registry (which imports this file) is evaluated.
         tools: createAgentToolbox(TOOLS, ctx),
         maxTurns: config.llm.max_turns,
         signal: ctx.signal,
