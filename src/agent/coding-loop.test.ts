@@ -1,13 +1,16 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { startTestRuntime, type TestRuntime } from '../../test/helpers/runtime.js';
 import { startScriptedModelServer } from '../../test/helpers/scripted-model-server.js';
 import type { ScriptedModelServer } from '../../test/helpers/scripted-model-server.js';
 import { llmConfigSchema } from '../config/schema.js';
 import { isAutodevError } from '../errors.js';
 import { createModelClient } from '../llm/index.js';
 import type { ChatMessage, ModelClient } from '../llm/types.js';
-import { createDirectoryTools, createGitWorkspace } from './__fixtures__/git-workspace.js';
+import { createAgentToolbox } from '../tools/agent-toolbox.js';
+import type { AgentToolbox } from './types.js';
+import { createGitWorkspace } from './__fixtures__/git-workspace.js';
 import { runCodingLoop } from './coding-loop.js';
 import type { ModelCallInfo } from './coding-loop.js';
 
@@ -25,6 +28,24 @@ describe.each(['openai', 'anthropic'] as const)('runCodingLoop with the %s clien
   let dir: string;
   let cleanup: () => Promise<void>;
   let model: ModelClient;
+  let runtime: TestRuntime;
+
+  // The tools are the registry's, bound to the temp repo as codegen binds them to a worktree.
+  beforeAll(async () => {
+    runtime = await startTestRuntime();
+  });
+  afterAll(async () => {
+    await runtime.close();
+  });
+  const registryToolsIn = (workspaceDir: string): AgentToolbox =>
+    createAgentToolbox(runtime.runtime.tools.list(), {
+      workspaceDir,
+      signal: new AbortController().signal,
+      log: runtime.runtime.log,
+      services: runtime.runtime.services,
+      onOutput: () => undefined,
+      onModelCall: () => undefined,
+    });
 
   beforeEach(async () => {
     server = await startScriptedModelServer();
@@ -66,7 +87,7 @@ describe.each(['openai', 'anthropic'] as const)('runCodingLoop with the %s clien
     const result = await runCodingLoop({
       model,
       messages: START,
-      tools: createDirectoryTools(dir),
+      tools: registryToolsIn(dir),
       maxTurns: 10,
       onModelCall: (info) => calls.push(info),
     });
@@ -120,10 +141,10 @@ describe.each(['openai', 'anthropic'] as const)('runCodingLoop with the %s clien
     const result = await runCodingLoop({
       model,
       messages: START,
-      tools: createDirectoryTools(dir),
+      tools: registryToolsIn(dir),
       maxTurns: 10,
     });
-    expect(sentBody(1)).toContain('invalid arguments for read_file');
+    expect(sentBody(1)).toContain('invalid input for tool read_file');
     expect(sentBody(2)).toContain('SEARCH text was not found');
     expect(result.filesTouched).toEqual(['src/add.ts']);
     expect(await sourceNow()).toBe(FIXED);
@@ -143,7 +164,7 @@ describe.each(['openai', 'anthropic'] as const)('runCodingLoop with the %s clien
     const result = await runCodingLoop({
       model,
       messages: START,
-      tools: createDirectoryTools(dir),
+      tools: registryToolsIn(dir),
       maxTurns: 3,
       toolCalling: false,
     });
@@ -166,7 +187,7 @@ describe.each(['openai', 'anthropic'] as const)('runCodingLoop with the %s clien
     const result = await runCodingLoop({
       model,
       messages: START,
-      tools: createDirectoryTools(dir),
+      tools: registryToolsIn(dir),
       maxTurns: 5,
       toolCalling: false,
     });
@@ -181,7 +202,7 @@ describe.each(['openai', 'anthropic'] as const)('runCodingLoop with the %s clien
     const error = await runCodingLoop({
       model,
       messages: START,
-      tools: createDirectoryTools(dir),
+      tools: registryToolsIn(dir),
       maxTurns: 2,
       toolCalling: false,
     }).catch((caught: unknown) => caught);
@@ -195,7 +216,7 @@ describe.each(['openai', 'anthropic'] as const)('runCodingLoop with the %s clien
     const error = await runCodingLoop({
       model,
       messages: START,
-      tools: createDirectoryTools(dir),
+      tools: registryToolsIn(dir),
       maxTurns: 2,
       toolCalling: false,
     }).catch((caught: unknown) => caught);
@@ -212,7 +233,7 @@ describe.each(['openai', 'anthropic'] as const)('runCodingLoop with the %s clien
     const error = await runCodingLoop({
       model,
       messages: START,
-      tools: createDirectoryTools(dir),
+      tools: registryToolsIn(dir),
       maxTurns: 20,
       toolCalling: false,
     }).catch((caught: unknown) => caught);
@@ -232,7 +253,7 @@ describe.each(['openai', 'anthropic'] as const)('runCodingLoop with the %s clien
     const error = await runCodingLoop({
       model,
       messages: START,
-      tools: createDirectoryTools(dir),
+      tools: registryToolsIn(dir),
       maxTurns: 20,
       maxDeclines: 3,
       toolCalling: false,
@@ -245,7 +266,7 @@ describe.each(['openai', 'anthropic'] as const)('runCodingLoop with the %s clien
   it('tells the model a resent SEARCH/REPLACE fix is already applied, and ends without PATCH_FAILED', async () => {
     const fix = 'src/add.ts\n<<<<<<< SEARCH\n  return a - b;\n=======\n  return a + b;\n>>>>>>> REPLACE\n';
     server.push({ text: fix }, { text: fix });
-    const tools = createDirectoryTools(dir);
+    const tools = registryToolsIn(dir);
     await runCodingLoop({ model, messages: START, tools, maxTurns: 5, toolCalling: false });
     const again = await runCodingLoop({ model, messages: START, tools, maxTurns: 5, toolCalling: false });
     expect(again).toMatchObject({ stopReason: 'already_applied', editsApplied: 0, turns: 1 });
@@ -261,7 +282,7 @@ describe.each(['openai', 'anthropic'] as const)('runCodingLoop with the %s clien
     const result = await runCodingLoop({
       model,
       messages: START,
-      tools: createDirectoryTools(dir),
+      tools: registryToolsIn(dir),
       maxTurns: 5,
     });
     expect(result).toMatchObject({ stopReason: 'done', editsApplied: 1, filesTouched: ['src/add.ts'] });
@@ -277,7 +298,7 @@ describe.each(['openai', 'anthropic'] as const)('runCodingLoop with the %s clien
     const loop = runCodingLoop({
       model,
       messages: START,
-      tools: createDirectoryTools(dir),
+      tools: registryToolsIn(dir),
       maxTurns: 5,
       signal: controller.signal,
       onModelCall: (info) => calls.push(info),
@@ -293,7 +314,7 @@ describe.each(['openai', 'anthropic'] as const)('runCodingLoop with the %s clien
     const error = await runCodingLoop({
       model,
       messages: START,
-      tools: createDirectoryTools(dir),
+      tools: registryToolsIn(dir),
       maxTurns: 5,
     }).catch((caught: unknown) => caught);
     expect(isAutodevError(error, 'MODEL_CALL_FAILED') && error.retryable).toBe(true);

@@ -4,8 +4,7 @@ import type { ChatMessage, FinishReason, ModelClient, ModelResponse, TokenUsage 
 import { declines } from './declines.js';
 import { parseEdits } from './edits/parse-edits.js';
 import { runAgentTool } from './run-agent-tool.js';
-import { AGENT_TOOL_DEFINITIONS } from './tool-schemas.js';
-import type { AgentTools, Edit } from './types.js';
+import type { AgentToolbox, Edit } from './types.js';
 
 /** One model call, for the audit trail and metrics. */
 export interface ModelCallInfo {
@@ -25,7 +24,8 @@ export interface CodingLoopOptions {
   model: ModelClient;
   /** The conversation so far: system and task prompt, and on repair rounds what came before. */
   messages: ChatMessage[];
-  tools: AgentTools;
+  /** The tools offered to the model, from the tool registry (see tools/agent-toolbox.ts). */
+  tools: AgentToolbox;
   /** Model calls allowed; each reply that calls tools or needs correcting uses one. */
   maxTurns: number;
   signal?: AbortSignal;
@@ -153,7 +153,7 @@ async function callModel(
   const info = { turn, provider: options.model.provider, model: options.model.modelId };
   try {
     const response = await options.model.generate(
-      { messages: [...messages], ...(toolCalling ? { tools: AGENT_TOOL_DEFINITIONS } : {}) },
+      { messages: [...messages], ...(toolCalling ? { tools: [...options.tools.definitions] } : {}) },
       options.signal,
     );
     options.onModelCall?.({
@@ -188,7 +188,7 @@ type ReplyOutcome =
 /** Applies the edits written in a reply's text, or says what the model should correct. */
 async function applyReplyEdits(
   response: ModelResponse,
-  tools: AgentTools,
+  tools: AgentToolbox,
   signal?: AbortSignal,
 ): Promise<ReplyOutcome> {
   let edits: Edit[];

@@ -1,3 +1,4 @@
+import type { ToolCall, ToolDefinition } from '../llm/types.js';
 import type { ListFilesInput, ReadFileInput, SearchInput } from './tool-schemas.js';
 
 /** A unified diff as the model wrote it, with the files its headers name. */
@@ -33,5 +34,24 @@ export interface AgentTools {
   listFiles(input: ListFilesInput, signal?: AbortSignal): Promise<string[]>;
   search(input: SearchInput, signal?: AbortSignal): Promise<SearchMatch[]>;
   /** Applies the edits in order; returns the files touched. */
+  applyEdits(edits: Edit[], signal?: AbortSignal): Promise<string[]>;
+}
+
+/** What one tool call did, as the model reads it. */
+export interface AgentToolCallResult {
+  text: string;
+  filesTouched: string[];
+  editsApplied: number;
+}
+
+/**
+ * The tools the coding loop offers the model, bound to the task's workspace; built from the tool
+ * registry (src/tools/agent-toolbox.ts). Errors the model can fix are thrown as AutodevErrors with
+ * fixable codes and go back to it as the tool's result (run-agent-tool.ts).
+ */
+export interface AgentToolbox {
+  readonly definitions: readonly ToolDefinition[];
+  call(call: ToolCall, signal?: AbortSignal): Promise<AgentToolCallResult>;
+  /** Edits written in a reply's text (models without tool calling); returns the files touched. */
   applyEdits(edits: Edit[], signal?: AbortSignal): Promise<string[]>;
 }

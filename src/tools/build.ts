@@ -22,5 +22,6 @@ export const buildTool = registerTool(
     },
     summarize: (out) =>
       `${out.ok ? 'built' : 'build failed'}: ${out.reports.map((r) => `${r.language} (${r.root}) ${r.ok ? 'ok' : `exit ${String(r.exitCode)}`}`).join('; ') || 'no project'}`,
+    agent: { name: 'build' },
   }),
 );

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { runCodingLoop } from '../agent/coding-loop.js';
 import { buildCodingMessages } from '../agent/prompt.js';
 import { AutodevError } from '../errors.js';
-import { createWorkspaceAgentTools } from './agent-tools.js';
+import { createAgentToolbox } from './agent-toolbox.js';
 import { defineTool } from './define.js';
 import { registerTool } from './register.js';
 
@@ -60,10 +60,13 @@ export const codegenTool = registerTool(
         ...(input.test_feedback ? { failure: { round: input.round, output: input.test_feedback } } : {}),
         toolCalling: config.llm.tool_calling,
       });
+      // Imported at call time: the registry imports this file, and a static import back would leave
+      // codegenTool uninitialised for whoever imports codegen.ts first (changeRef's users).
+      const { TOOLS } = await import('./registry.js');
       const result = await runCodingLoop({
         model: ctx.services.model(),
         messages,
-        tools: createWorkspaceAgentTools(ctx),
+        tools: createAgentToolbox(TOOLS, ctx),
         maxTurns: config.llm.max_turns,
         signal: ctx.signal,
         toolCalling: config.llm.tool_calling,

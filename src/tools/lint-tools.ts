@@ -89,6 +89,7 @@ export const lintTool = registerTool(
     inputSchema,
     invoke: (input, ctx) => lintProjects(ctx, input),
     summarize,
+    agent: { name: 'lint' },
   }),
 );
 

@@ -1,4 +1,6 @@
 import { AutodevError } from '../errors.js';
+import { agentRunTool } from './agent-run.js';
+import { applyEditTool, listFilesTool, readFileTool, searchTool } from './agent-workspace-tools.js';
 import { buildTool } from './build.js';
 import { checkDepsTool } from './check-deps.js';
 import { checkConstraintsTool } from './check-constraints.js';
@@ -42,6 +44,11 @@ export const TOOLS: readonly RegisteredTool[] = [
   policyTool,
   checkConstraintsTool,
   policyLocalTool,
+  readFileTool,
+  listFilesTool,
+  searchTool,
+  applyEditTool,
+  agentRunTool,
 ];
 
 export interface ToolRegistry {

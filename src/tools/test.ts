@@ -96,6 +96,12 @@ export const testTool = registerTool(
       };
     },
     summarize: (out) => `${out.ok ? 'passed' : 'failed'}: ${out.summary.replace(/\n/g, '; ')}`,
+    // The model reads the verdict and the failing tests with their messages, not the raw reports.
+    agent: {
+      name: 'test',
+      toText: (out) =>
+        `${out.ok ? 'passed' : 'failed'}\n${out.summary}${out.feedback ? `\n\n${out.feedback}` : ''}`,
+    },
   }),
 );
 

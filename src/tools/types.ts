@@ -59,6 +59,37 @@ export interface Tool<Input = unknown, Output = unknown> {
   invoke(input: Input, ctx: ToolContext): Promise<Output>;
   /** One line for the step's output summary in the task view. */
   summarize(output: Output): string;
+  /** Set to offer the tool to the coding model: marking it here is all it takes. */
+  readonly agent?: AgentMarking<Output>;
+}
+
+/** How a registry tool is shown to the coding model and how its typed output is told back to it. */
+export interface AgentMarking<Output> {
+  /** The name the model calls it by (may differ from the registry name). */
+  readonly name: string;
+  /** What the model is told it does; the tool's description when absent. */
+  readonly description?: string;
+  /**
+   * The text the model reads; the summary and a bounded excerpt of the output when absent. The
+   * toolbox caps it in any case.
+   */
+  toText?(output: Output): string;
+  /** Files an edit tool changed: the coding loop counts them as the round's change. */
+  filesTouched?(output: Output): { files: string[]; edits: number };
+}
+
+/** What one call of a tool gives the coding model: text, and the files it changed if it edits. */
+export interface AgentToolResult {
+  text: string;
+  filesTouched: string[];
+  editsApplied: number;
+}
+
+/** A registered tool as the coding model sees it; see createAgentToolbox. */
+export interface RegisteredAgentTool {
+  readonly name: string;
+  readonly description: string;
+  run(rawInput: unknown, ctx: ToolContext): Promise<AgentToolResult>;
 }
 
 /** A tool with its types closed over, as the registry holds it: input is validated before invoke. */
@@ -67,4 +98,6 @@ export interface RegisteredTool {
   readonly description: string;
   readonly inputSchema: z.ZodType;
   run(rawInput: unknown, ctx: ToolContext): Promise<{ output: unknown; summary: string }>;
+  /** Present when the tool is offered to the coding model. */
+  readonly agent?: RegisteredAgentTool;
 }

@@ -7,10 +7,10 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestRuntime, type TestRuntime } from '../../test/helpers/runtime.js';
 import { runAgentTool } from '../agent/run-agent-tool.js';
-import type { AgentTools } from '../agent/types.js';
+import type { AgentToolbox } from '../agent/types.js';
 import { isAutodevError } from '../errors.js';
 import { createRipgrepSearch } from '../search/ripgrep.js';
-import { createWorkspaceAgentTools } from './agent-tools.js';
+import { createAgentToolbox } from './agent-toolbox.js';
 import type { ToolContext } from './types.js';
 
 const run = promisify(execFile);
@@ -25,7 +25,7 @@ describe('workspace tools and symbolic links', () => {
   const ws = path.join(root, 'nest', 'ws');
   let runtime: TestRuntime;
   let ctx: ToolContext;
-  let agent: AgentTools;
+  let agent: AgentToolbox;
 
   beforeAll(async () => {
     await mkdir(path.join(ws, 'src'), { recursive: true });
@@ -46,7 +46,7 @@ describe('workspace tools and symbolic links', () => {
       onOutput: () => undefined,
       onModelCall: () => undefined,
     };
-    agent = createWorkspaceAgentTools(ctx);
+    agent = createAgentToolbox(runtime.runtime.tools.list(), ctx);
     // The model creates `x -> /` itself, through the one edit tool it has.
     const created = await runAgentTool(
       {

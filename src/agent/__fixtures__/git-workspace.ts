@@ -1,11 +1,9 @@
 import { execFile } from 'node:child_process';
-import { mkdtemp, mkdir, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { AutodevError } from '../../errors.js';
-import { applyEdits } from '../edits/apply-edits.js';
-import type { AgentTools, SearchMatch } from '../types.js';
 
 const run = promisify(execFile);
 
@@ -46,35 +44,4 @@ export async function gitApplyUnifiedDiff(dir: string, diff: string): Promise<st
     const stderr = error instanceof Error && 'stderr' in error ? String(error.stderr) : String(error);
     throw new AutodevError('PATCH_FAILED', `git apply refused the diff: ${stderr.trim()}`, { cause: error });
   }
-}
-
-/** AgentTools over a plain directory, as the orchestrator binds them to a worktree. */
-export function createDirectoryTools(dir: string): AgentTools {
-  const listAll = async (sub: string): Promise<string[]> => {
-    const entries = await readdir(path.join(dir, sub), { withFileTypes: true });
-    const out: string[] = [];
-    for (const entry of entries) {
-      if (entry.name === '.git') continue;
-      const rel = sub === '' ? entry.name : `${sub}/${entry.name}`;
-      if (entry.isDirectory()) out.push(...(await listAll(rel)));
-      else out.push(rel);
-    }
-    return out.sort();
-  };
-  return {
-    readFile: ({ path: file }) => readFile(path.join(dir, file), 'utf8'),
-    listFiles: ({ path: sub }) => listAll(sub ?? ''),
-    search: async ({ pattern, path: sub }) => {
-      const matches: SearchMatch[] = [];
-      const regex = new RegExp(pattern);
-      for (const file of await listAll(sub ?? '')) {
-        const lines = (await readFile(path.join(dir, file), 'utf8')).split('\n');
-        lines.forEach((text, i) => {
-          if (regex.test(text)) matches.push({ path: file, line: i + 1, text });
-        });
-      }
-      return matches;
-    },
-    applyEdits: (edits) => applyEdits(dir, edits, { applyUnifiedDiff: gitApplyUnifiedDiff }),
-  };
 }
