@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import { AutodevError } from '../errors.js';
 import { defineTool } from './define.js';
 import { registerTool } from './register.js';
+import { describeExit, runSandboxedCommand, toArgv } from './sandboxed-command.js';
 
 /** The model's one command: a test run's worth of time at most, and never more output than it can read. */
 const MAX_TIMEOUT_SECS = 300;
@@ -34,40 +34,22 @@ export const agentRunTool = registerTool(
       })
       .strict(),
     async invoke(input, ctx) {
-      const { config, sandbox } = ctx.services;
-      const argv = typeof input.command === 'string' ? ['sh', '-c', input.command] : input.command;
+      const { config } = ctx.services;
       const timeoutSecs = Math.min(input.timeout_secs ?? MAX_TIMEOUT_SECS, config.runner_timeout_secs);
-      const result = await sandbox.run({
-        argv,
-        cwd: ctx.workspaceDir,
-        workspace: ctx.workspaceDir,
-        timeoutMs: timeoutSecs * 1000,
+      return runSandboxedCommand(ctx, {
+        argv: toArgv(input.command),
+        timeoutSecs,
         network: false,
-        signal: ctx.signal,
         maxOutputBytes: MAX_OUTPUT_BYTES,
-        ...(ctx.homeDir ? { homeDir: ctx.homeDir } : {}),
       });
-      if (result.cancelled) throw new AutodevError('TASK_CANCELLED', `cancelled: ${argv.join(' ')}`);
-      ctx.onOutput('stdout', result.stdout);
-      ctx.onOutput('stderr', result.stderr);
-      return {
-        command: argv,
-        exit_code: result.exitCode,
-        stdout: result.stdout,
-        stderr: result.stderr,
-        truncated: result.truncated,
-        timed_out: result.timedOut,
-        duration_ms: result.durationMs,
-      };
     },
-    summarize: (out) =>
-      `exit ${String(out.exit_code)}${out.timed_out ? ' (timed out)' : ''}${out.truncated ? ' (output truncated)' : ''} in ${out.duration_ms} ms`,
+    summarize: (out) => `${describeExit(out)} in ${out.duration_ms} ms`,
     agent: {
       name: 'run',
       toText: (out) =>
         [
           `$ ${out.command.join(' ')}`,
-          `exit ${String(out.exit_code)}${out.timed_out ? ' (timed out)' : ''}${out.truncated ? ' (output truncated)' : ''}`,
+          describeExit(out),
           `stdout (tail):\n${out.stdout.slice(-TAIL_CHARS)}`,
           `stderr (tail):\n${out.stderr.slice(-TAIL_CHARS)}`,
         ].join('\n'),

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { AutodevError } from '../errors.js';
 import { defineTool } from './define.js';
 import { registerTool } from './register.js';
+import { describeExit, runSandboxedCommand, toArgv } from './sandboxed-command.js';
 
 const MAX_OUTPUT_BYTES = 1024 * 1024;
 
@@ -18,39 +19,22 @@ export const runnerTool = registerTool(
       network: z.boolean().default(false),
     }),
     async invoke(input, ctx) {
-      const { config, sandbox } = ctx.services;
+      const { config } = ctx.services;
       if (input.network && !config.setup_network) {
         throw new AutodevError('VALIDATION_FAILED', 'network: true needs setup_network = true in the config');
       }
-      const argv = typeof input.command === 'string' ? ['sh', '-c', input.command] : input.command;
       const timeoutSecs = Math.min(
         input.timeout_secs ?? config.runner_timeout_secs,
         config.runner_timeout_secs,
       );
-      const result = await sandbox.run({
-        argv,
-        cwd: ctx.workspaceDir,
-        workspace: ctx.workspaceDir,
-        timeoutMs: timeoutSecs * 1000,
+      return runSandboxedCommand(ctx, {
+        argv: toArgv(input.command),
+        timeoutSecs,
         network: input.network,
-        signal: ctx.signal,
         maxOutputBytes: MAX_OUTPUT_BYTES,
-        ...(ctx.homeDir ? { homeDir: ctx.homeDir } : {}),
         ...(input.env ? { env: input.env } : {}),
       });
-      if (result.cancelled) throw new AutodevError('TASK_CANCELLED', `cancelled: ${argv.join(' ')}`);
-      ctx.onOutput('stdout', result.stdout);
-      ctx.onOutput('stderr', result.stderr);
-      return {
-        exit_code: result.exitCode,
-        stdout: result.stdout,
-        stderr: result.stderr,
-        truncated: result.truncated,
-        timed_out: result.timedOut,
-        duration_ms: result.durationMs,
-      };
     },
-    summarize: (out) =>
-      `exit ${String(out.exit_code)}${out.timed_out ? ' (timed out)' : ''}${out.truncated ? ' (output truncated)' : ''} in ${out.duration_ms} ms`,
+    summarize: (out) => `${describeExit(out)} in ${out.duration_ms} ms`,
   }),
 );
