@@ -65,7 +65,18 @@ export const ERROR_CODES = {
 
   POLICY_DENIED: { httpStatus: 403, retryable: false },
   POLICY_UNAVAILABLE: { httpStatus: 502, retryable: true },
+  /** The forge answered 5xx or could not be reached. */
   FORGE_FAILED: { httpStatus: 502, retryable: true },
+  /** The forge refused the token (401) or its permissions (403). */
+  FORGE_AUTH: { httpStatus: 502, retryable: false },
+  /** The forge does not know the repo or pull request (404). */
+  FORGE_NOT_FOUND: { httpStatus: 502, retryable: false },
+  /** The forge refused the request's content (422): a branch it does not have, a duplicate. */
+  FORGE_REJECTED: { httpStatus: 502, retryable: false },
+  /** The forge's rate limit: retried after its Retry-After or reset time. */
+  FORGE_RATE_LIMITED: { httpStatus: 503, retryable: true },
+  /** The task's repo is not on the configured forge ([autodev] provider). */
+  REPO_NOT_ON_FORGE: { httpStatus: 400, retryable: false },
 
   TASK_CANCELLED: { httpStatus: 409, retryable: false },
   TASK_TIMEOUT: { httpStatus: 504, retryable: false },

@@ -3,7 +3,7 @@ import { resolve } from 'node:path';
 import { parse as parseToml } from 'smol-toml';
 import type { z } from 'zod';
 import { AutodevError } from '../errors.js';
-import { configFileSchema, type AutodevConfig } from './schema.js';
+import { configFileSchema, type AutodevConfig, type AutodevSettings } from './schema.js';
 
 export type Environment = Readonly<Record<string, string | undefined>>;
 
@@ -28,11 +28,22 @@ export function loadConfig(options: LoadConfigOptions): AutodevConfig {
     dataDir: resolve(options.cwd ?? process.cwd(), settings.data_dir),
     secrets: {
       llmApiKey: nonEmpty(env[settings.llm.api_key_env]),
-      forgeToken: nonEmpty(env[settings.git.github_token_env]),
+      forgeToken: nonEmpty(env[forgeTokenEnv(settings)]),
+      webhookSecret: nonEmpty(env[settings.git.webhook_secret_env]),
       apiTokens: splitList(env.AUTODEV_API_TOKENS),
     },
     source: options.file ?? 'defaults',
   };
+}
+
+/** Which `*_token_env` holds the configured forge's token; the local forge reads GitHub's, as before. */
+function forgeTokenEnv(settings: AutodevSettings): string {
+  const git = settings.git;
+  const byProvider: Record<string, string> = {
+    gitlab: git.gitlab_token_env,
+    gitea: git.gitea_token_env,
+  };
+  return byProvider[settings.provider] ?? git.github_token_env;
 }
 
 /** The one place that reads the process's environment. */

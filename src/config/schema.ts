@@ -41,9 +41,23 @@ export const llmConfigSchema = z
   })
   .strict();
 
+export const MERGE_METHODS = ['merge', 'squash', 'rebase'] as const;
+
 export const gitConfigSchema = z
   .object({
     github_token_env: envVarName.default('GITHUB_TOKEN'),
+    gitlab_token_env: envVarName.default('GITLAB_TOKEN'),
+    gitea_token_env: envVarName.default('GITEA_TOKEN'),
+    /**
+     * The forge's REST API base (GitHub Enterprise `https://ghe.example.com/api/v3`, a self-managed
+     * GitLab `https://gitlab.example.com`, a Gitea `https://gitea.example.com`); absent: derived from
+     * the repo's host (github.com → https://api.github.com).
+     */
+    api_url: z.url().optional(),
+    /** How a pull request is merged on forges that offer a choice. */
+    merge_method: z.enum(MERGE_METHODS).default('merge'),
+    /** Environment variable holding the secret webhooks are signed with (or carry, for GitLab). */
+    webhook_secret_env: envVarName.default('AUTODEV_WEBHOOK_SECRET'),
     git_author_name: z.string().min(1).default('AutoDev Bot'),
     git_author_email: z.string().min(3).default('autodev@localhost'),
   })
@@ -127,7 +141,9 @@ export type GitSettings = z.infer<typeof gitConfigSchema>;
 /** Values read from the environment that must never be logged, stored or sent anywhere but their service. */
 export interface Secrets {
   llmApiKey?: string;
+  /** The token of the configured forge (`[autodev.git] <provider>_token_env`). */
   forgeToken?: string;
+  webhookSecret?: string;
   apiTokens: string[];
 }
 

@@ -1,6 +1,7 @@
 import { isAutodevError } from '../errors.js';
 import type { RepoAllowlist } from '../governance/allowlist.js';
 import { resolveAllowedRepo } from '../governance/repo-access.js';
+import type { PrReviewRepository } from '../store/pr-review-repository.js';
 import type { PullRequestRepository } from '../store/pull-request-repository.js';
 import { parseRepoRef } from '../workspace/repo-ref.js';
 import type { WorkspaceGit } from '../workspace/types.js';
@@ -8,6 +9,7 @@ import type { Forge } from './types.js';
 
 export interface LocalForgeDeps {
   pullRequests: PullRequestRepository;
+  prReviews: PrReviewRepository;
   git: WorkspaceGit;
   /** allowlist_repos: the merge push re-checks the repo (a local one by its real path). */
   allowlist: RepoAllowlist;
@@ -21,6 +23,15 @@ export interface LocalForgeDeps {
 export function createLocalForge(deps: LocalForgeDeps): Forge {
   return {
     id: 'local',
+
+    // Any repo git can reach: the local forge has no hosting service to be on.
+    locate(repo) {
+      const ref = parseRepoRef(repo);
+      const name = ref.normalized.split('/').pop() ?? ref.normalized;
+      return { repo, path: ref.normalized, owner: '', name };
+    },
+
+    gitAuth: () => undefined,
 
     async ensurePullRequest(input) {
       const existing = await deps.pullRequests.getByTask(input.taskId);
@@ -61,5 +72,36 @@ export function createLocalForge(deps: LocalForgeDeps): Forge {
       await deps.pullRequests.markMerged(pullRequest.task_id, pullRequest.head_commit);
       return { merged: true, mergeCommit: pullRequest.head_commit };
     },
+
+    // The local pull request's description is the task's last `pr.opened`/`pr.updated` event.
+    async updateBody() {},
+
+    // Comments on the local forge are the task's events, which the orchestrator appends itself.
+    async comment() {},
+
+    async readActivity(pr) {
+      const current = (await deps.pullRequests.getByTask(pr.task_id)) ?? pr;
+      const reviews = await deps.prReviews.list(pr.task_id);
+      return {
+        state: current.status,
+        headCommit: current.head_commit,
+        ...(current.merge_commit ? { mergeCommit: current.merge_commit } : {}),
+        items: reviews.map((r) => ({
+          id: `local-${r.id}`,
+          kind: r.kind,
+          by: r.by,
+          body: r.comment ?? '',
+          created_at: r.created_at,
+        })),
+      };
+    },
+
+    async close(pr) {
+      await deps.pullRequests.setStatus(pr.task_id, 'closed');
+    },
+
+    // Reviews on the local forge come through autodev's own authenticated API, never a webhook.
+    verifyWebhook: () => Promise.resolve(false),
+    webhookTarget: () => undefined,
   };
 }

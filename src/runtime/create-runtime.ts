@@ -57,6 +57,7 @@ export async function createRuntime(config: AutodevConfig, deps: RuntimeDeps): P
   const redact = createRedactor([
     config.secrets.llmApiKey,
     config.secrets.forgeToken,
+    config.secrets.webhookSecret,
     ...config.secrets.apiTokens,
   ]);
   const log = createLogger({ level: config.log_level, redact, destination: deps.logDestination });
@@ -80,7 +81,7 @@ export async function createRuntime(config: AutodevConfig, deps: RuntimeDeps): P
     model: () => (model ??= createModelClient(config.llm, { apiKey: config.secrets.llmApiKey })),
     git,
     workspaces,
-    forge: createForge(config, { pullRequests: store.pullRequests, git }),
+    forge: createForge(config, { pullRequests: store.pullRequests, prReviews: store.prReviews, git }),
     search: createRipgrepSearch({ env: hostPath }),
     secrets: createGitleaksScanner({
       binary: projectToolPath('gitleaks'),

@@ -19,9 +19,9 @@ export const gitPushTool = registerTool(
         parseRepoRef(input.repo),
         createRepoAllowlist(config.allowlist_repos),
       );
-      const result = await git.push(ctx.workspaceDir, target, input.branch, {
-        token: config.secrets.forgeToken,
-      });
+      // The forge says how its token goes to git (GitHub x-access-token, GitLab oauth2, ...).
+      const auth = ctx.services.forge.gitAuth();
+      const result = await git.push(ctx.workspaceDir, target, input.branch, auth ? { auth } : {});
       return { branch: input.branch, commit: result.remoteCommit, pushed: result.pushed };
     },
     summarize: (out) =>

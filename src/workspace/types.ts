@@ -1,3 +1,4 @@
+import type { GitHttpAuth } from './token-transport.js';
 /** A task's private checkout: its own worktree on its own branch, created from a shared bare mirror. */
 export interface Workspace {
   taskId: string;
@@ -80,20 +81,20 @@ export interface WorkspaceGit {
    * Pushes HEAD to `branch` on `remote` (the repo URL or path). Idempotent: when the remote branch is
    * already at HEAD nothing is sent, and a push that fails is a success when the remote turns out to
    * be at HEAD (or, unforced, past it) anyway, as when an earlier push of the same commit won a race.
-   * `token` is given to git through an auth header, never in a URL.
+   * `auth` is given to git through an auth header, never in a URL.
    */
   push(
     dir: string,
     remote: string,
     branch: string,
-    options?: { token?: string; force?: boolean },
+    options?: { auth?: GitHttpAuth; force?: boolean },
   ): Promise<{ pushed: boolean; remoteCommit: string }>;
   /** Commit of `branch` on `remote`, or undefined when it does not exist. */
   remoteBranchCommit(
     dir: string,
     remote: string,
     branch: string,
-    options?: { token?: string },
+    options?: { auth?: GitHttpAuth },
   ): Promise<string | undefined>;
   /**
    * Points `ref` (under refs/autodev/) at `commit` in the repository autodev keeps (the mirror, which

@@ -254,8 +254,10 @@ rename to src/renamed.ts
     expect((await failure(wg.push(dir, 'ext::sh -c id', 'b'))).code).toBe('REPO_REFUSED');
     expect((await failure(wg.push(dir, '--upload-pack=x', 'b'))).code).toBe('REPO_REFUSED');
     expect((await failure(wg.push(dir, fixture.origin, '-f'))).code).toBe('VALIDATION_FAILED');
-    const http = await failure(wg.push(dir, 'http://127.0.0.1:1/o/n', 'b', { token: 'tok' }));
+    const auth = { username: 'x-access-token', password: 'tok' };
+    const http = await failure(wg.push(dir, 'http://example.invalid/o/n', 'b', { auth }));
     expect(http.code).toBe('REPO_REFUSED');
+    expect(http.message).toContain('only sent over https');
   });
 
   it('reports an unreachable remote as REPO_UNREACHABLE', async () => {

@@ -2,6 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { AutodevError, isAutodevError } from '../errors.js';
 import { parseRepoRef } from './repo-ref.js';
 import type { GitRunOptions, GitWorktree, RunGit } from './run-git.js';
+import { assertTokenTransport, type GitHttpAuth } from './token-transport.js';
 import type { GitAuthor, WorkspaceGit } from './types.js';
 
 export interface WorkspaceGitDeps {
@@ -90,18 +91,16 @@ export function createWorkspaceGit(deps: WorkspaceGitDeps): WorkspaceGit {
   };
 
   /**
-   * The token goes to git as an HTTP header through GIT_CONFIG_* variables (not argv, not the URL),
-   * scoped to the remote's origin so a redirect to another host does not receive it.
+   * The forge's credentials go to git as an HTTP header through GIT_CONFIG_* variables (not argv, not
+   * the URL), scoped to the remote's origin so a redirect to another host does not receive them.
    */
-  const authConfig = (url: string, token: string | undefined): Record<string, string> | undefined => {
-    if (token === undefined || token === '') return undefined;
+  const authConfig = (url: string, auth: GitHttpAuth | undefined): Record<string, string> | undefined => {
+    if (auth === undefined || auth.password === '') return undefined;
     // ssh and local remotes authenticate otherwise: the token is not theirs to receive.
     if (!/^https?:\/\//i.test(url)) return undefined;
     const parsed = new URL(url);
-    if (parsed.protocol !== 'https:') {
-      throw new AutodevError('REPO_REFUSED', `a token is only sent over https, never to ${parsed.origin}`);
-    }
-    const basic = Buffer.from(`x-access-token:${token}`).toString('base64');
+    assertTokenTransport(parsed);
+    const basic = Buffer.from(`${auth.username}:${auth.password}`).toString('base64');
     return { [`http.${parsed.origin}/.extraHeader`]: `Authorization: Basic ${basic}` };
   };
 
@@ -109,13 +108,13 @@ export function createWorkspaceGit(deps: WorkspaceGitDeps): WorkspaceGit {
     dir: string,
     remote: string,
     branch: string,
-    options: { token?: string } = {},
+    options: { auth?: GitHttpAuth } = {},
   ): Promise<string | undefined> => {
     await checkBranch(branch);
     const url = parseRepoRef(remote).cloneUrl;
     const res = await git(['ls-remote', '--refs', url, `refs/heads/${branch}`], {
       ...(await at(dir)),
-      secretConfig: authConfig(url, options.token),
+      secretConfig: authConfig(url, options.auth),
       errorCode: 'REPO_UNREACHABLE',
     });
     const line = res.stdout.split('\n').find((l) => l.endsWith(`\trefs/heads/${branch}`));
@@ -129,7 +128,7 @@ export function createWorkspaceGit(deps: WorkspaceGitDeps): WorkspaceGit {
     branch: string,
     remoteTip: string,
     commit: string,
-    options: { token?: string },
+    options: { auth?: GitHttpAuth },
   ): Promise<boolean> => {
     // 128: the remote's commit is not here to compare with.
     const where = await at(dir);
@@ -140,7 +139,7 @@ export function createWorkspaceGit(deps: WorkspaceGitDeps): WorkspaceGit {
     // Objects only: no ref, no FETCH_HEAD of the workspace changes.
     await git(['fetch', '--quiet', '--no-tags', '--no-write-fetch-head', url, `refs/heads/${branch}`], {
       ...where,
-      secretConfig: authConfig(url, options.token),
+      secretConfig: authConfig(url, options.auth),
       errorCode: 'REPO_UNREACHABLE',
     });
     return (await isAncestor()).exitCode === 0;
@@ -231,7 +230,7 @@ export function createWorkspaceGit(deps: WorkspaceGitDeps): WorkspaceGit {
         try {
           await git(['push', '--quiet', '--no-verify', ...lease, url, `${local}:refs/heads/${branch}`], {
             ...(await at(dir)),
-            secretConfig: authConfig(url, options.token),
+            secretConfig: authConfig(url, options.auth),
           });
           return { pushed: true, remoteCommit: local };
         } catch (error) {
