@@ -23,6 +23,8 @@ export const ERROR_CODES = {
   CONFIG_INVALID: { httpStatus: 500, retryable: false },
   TOOL_NOT_FOUND: { httpStatus: 400, retryable: false },
   TOOL_INPUT_INVALID: { httpStatus: 400, retryable: false },
+  /** A task ran a step the phase table does not list there: the plan shown and the work done differ. */
+  PLAN_DRIFT: { httpStatus: 500, retryable: false },
 
   REPO_UNREACHABLE: { httpStatus: 502, retryable: true },
   GIT_FAILED: { httpStatus: 500, retryable: false },

@@ -46,10 +46,34 @@ export interface PlanStep {
   description: string;
 }
 
+/** One step of the work as the planning model sees it: what to achieve, where, and how to know. */
+export interface PlanWorkStep {
+  goal: string;
+  /** Repository paths likely involved (the model's guess, not a limit on what may change). */
+  files: string[];
+  /** How to tell the step is done; each becomes an acceptance check of the task. */
+  checks: string[];
+}
+
+/** A phase of the phase table as shown in the plan; implement carries the model's work steps. */
+export interface PlanPhase {
+  id: string;
+  title: string;
+  tools: string[];
+  work_steps?: PlanWorkStep[];
+}
+
 export interface Plan {
   source: 'default' | 'model';
   summary: string;
+  /** The tool calls, in the order the phase table runs them. */
   steps: PlanStep[];
+  /** The phase table's phases, in order (plans stored before the table existed lack it). */
+  phases?: PlanPhase[];
+  /** The plan's checks, added to the task's acceptance criteria marked as the plan's. */
+  checks?: string[];
+  /** Why the default plan stands in for the model's (planning off, invalid twice, model error). */
+  fallback_reason?: string;
 }
 
 export const PHASES = [

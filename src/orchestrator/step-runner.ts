@@ -29,6 +29,7 @@ export function stepKey(request: StepRequest): string {
  * error, with events and metrics. Cancellation and timeouts are never retried.
  */
 export async function runStep<Output = unknown>(ctx: TaskContext, request: StepRequest): Promise<Output> {
+  ctx.phaseCursor?.advance(request.phase, request.tool);
   const key = stepKey(request);
   const taskId = ctx.task.id;
   const existing = await ctx.store.steps.get(taskId, key);

@@ -5,6 +5,7 @@ import type { AutodevMetrics } from '../metrics/registry.js';
 import type { Store } from '../store/index.js';
 import type { ToolRegistry } from '../tools/registry.js';
 import type { ToolServices } from '../tools/types.js';
+import type { PhaseCursor } from './phase-table.js';
 
 /** Everything a phase needs, passed as an argument: no ambient state. */
 export interface TaskContext {
@@ -23,4 +24,6 @@ export interface TaskContext {
   workspaceDir: string;
   /** The task's private HOME for sandboxed commands. */
   homeDir: string;
+  /** Set by runTask: checks each step against the phase table (absent for steps run outside a task run). */
+  phaseCursor?: PhaseCursor;
 }

@@ -81,6 +81,23 @@ export const planSchema = z.object({
   source: z.enum(['default', 'model']),
   summary: z.string(),
   steps: z.array(z.object({ phase: z.enum(PHASES), tool: z.string(), description: z.string() })),
+  /** The phase table's phases; implement lists the model's work steps (src/orchestrator/phase-table.ts). */
+  phases: z
+    .array(
+      z.object({
+        id: z.string(),
+        title: z.string(),
+        tools: z.array(z.string()),
+        work_steps: z
+          .array(z.object({ goal: z.string(), files: z.array(z.string()), checks: z.array(z.string()) }))
+          .optional(),
+      }),
+    )
+    .optional(),
+  /** The plan's checks; they join the acceptance criteria marked "(plan)". */
+  checks: z.array(z.string()).optional(),
+  /** Why the default plan was used (planning off, the model's plan invalid twice). */
+  fallback_reason: z.string().optional(),
 });
 
 export const stepView = z.object({
