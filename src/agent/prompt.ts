@@ -6,6 +6,8 @@ export interface PromptTask {
   description: string;
   constraints?: string[];
   acceptance?: string[];
+  /** The plan's steps as describePlanForModel (src/planner/describe-plan.ts) writes them. */
+  plan?: string;
 }
 
 export interface PromptInput {
@@ -68,6 +70,7 @@ function userMessage(input: PromptInput): string {
     sections.push(`## Constraints\n${bullets(task.constraints)}`);
   if (task.acceptance !== undefined && task.acceptance.length > 0)
     sections.push(`## Acceptance criteria\n${bullets(task.acceptance)}`);
+  if (task.plan !== undefined && task.plan !== '') sections.push(task.plan);
 
   const maxFiles = input.maxFiles ?? 300;
   const listed = input.files.slice(0, maxFiles).join('\n');

@@ -31,6 +31,11 @@ export const llmConfigSchema = z
      * task ends with MODEL_DECLINED, rather than asking again until max_turns are spent.
      */
     max_declines: z.number().int().min(1).max(200).default(2),
+    /**
+     * Ask the model for a plan (steps with files and checks) before coding. Unset: on when the model's
+     * key is configured. Off: the default plan from the phase table.
+     */
+    planning: z.boolean().optional(),
     /** Largest reply (text and tool arguments) read from one model call; the stream is cut past it. */
     max_reply_bytes: z
       .number()

@@ -1,5 +1,6 @@
 import { isAutodevError, toAutodevError } from '../errors.js';
 import type { Plan, TaskStatus } from '../domain/task.js';
+import { createPhaseCursor } from './phase-table.js';
 import { decidePhase } from './phases/decide.js';
 import { deliverPhase } from './phases/deliver.js';
 import { implementRound } from './phases/implement.js';
@@ -23,17 +24,26 @@ export async function runTask(ctx: TaskContext): Promise<TaskStatus> {
   }
   try {
     ctx.signal.throwIfAborted();
+    // Every step from here must follow the phase table, the plan shown to the user (PLAN_DRIFT if not).
+    ctx.phaseCursor = createPhaseCursor();
     await setStatus(ctx, 'planning');
     const plan = await runStep<Plan>(ctx, {
       phase: 'plan',
       tool: 'plan',
-      input: { title: ctx.task.title, risk_tier: ctx.task.risk_tier },
+      input: {
+        title: ctx.task.title,
+        description: ctx.task.description,
+        constraints: ctx.task.constraints,
+        acceptance: ctx.task.acceptance,
+        risk_tier: ctx.task.risk_tier,
+      },
     });
     if (!ctx.task.plan) {
       ctx.task = await ctx.store.tasks.update(ctx.task.id, { plan });
       await ctx.store.events.append(ctx.task.id, 'plan.created', {
         source: plan.source,
         summary: plan.summary,
+        ...(plan.fallback_reason ? { fallback_reason: plan.fallback_reason } : {}),
       });
     }
 

@@ -43,6 +43,8 @@ export const codegenTool = registerTool(
       description: z.string(),
       constraints: z.array(z.string()).default([]),
       acceptance: z.array(z.string()).default([]),
+      /** The task's plan for the model (describePlanForModel); empty for a default plan. */
+      plan: z.string().max(50_000).optional(),
       from_commit: z.string().regex(/^[0-9a-f]{7,64}$/, 'expected a commit id'),
       files: z.array(z.string()).default([]),
       test_feedback: z.string().optional(),

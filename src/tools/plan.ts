@@ -2,16 +2,48 @@ import { z } from 'zod';
 import { RISK_TIERS } from '../config/schema.js';
 import type { Plan } from '../domain/task.js';
 import { defaultPlan } from '../planner/default-plan.js';
+import { planWithModel } from '../planner/model-plan.js';
 import { defineTool } from './define.js';
 import { registerTool } from './register.js';
 
+/**
+ * Makes the plan of a task: the model's when planning is on (`[autodev.llm] planning`), else the default
+ * plan. As a step it is checkpointed, so a restarted task reuses the plan and pays for no second call.
+ */
 export const planTool = registerTool(
   defineTool({
     name: 'plan',
-    description: 'Make the execution plan of a task (the default plan; a model planner comes later).',
-    inputSchema: z.object({ title: z.string().min(1), risk_tier: z.enum(RISK_TIERS) }),
-    invoke: (input, ctx): Promise<Plan> =>
-      Promise.resolve(defaultPlan(input, ctx.services.config.max_step_retries)),
-    summarize: (plan) => `${plan.source} plan, ${plan.steps.length} steps`,
+    description:
+      'Make the execution plan of a task: steps with their files and checks, within the phase table.',
+    inputSchema: z.object({
+      title: z.string().min(1),
+      description: z.string().default(''),
+      constraints: z.array(z.string()).default([]),
+      acceptance: z.array(z.string()).default([]),
+      risk_tier: z.enum(RISK_TIERS),
+    }),
+    invoke: (input, ctx): Promise<Plan> => {
+      const { config } = ctx.services;
+      if (!planningEnabled(config.llm.planning, config.secrets.llmApiKey)) {
+        return Promise.resolve(
+          defaultPlan(input, config.max_step_retries, 'planning is off ([autodev.llm] planning)'),
+        );
+      }
+      return planWithModel(input, {
+        model: ctx.services.model(),
+        signal: ctx.signal,
+        maxRepairRounds: config.max_step_retries,
+        maxTokens: config.llm.max_tokens,
+        temperature: config.llm.temperature,
+        onModelCall: ctx.onModelCall,
+      });
+    },
+    summarize: (plan) =>
+      `${plan.source} plan, ${plan.steps.length} steps${plan.fallback_reason ? ` (${plan.fallback_reason})` : ''}`,
   }),
 );
+
+/** Unset, planning follows the model: on when its key is configured, off when no model can be called. */
+export function planningEnabled(setting: boolean | undefined, apiKey: string | undefined): boolean {
+  return setting ?? apiKey !== undefined;
+}

@@ -21,9 +21,13 @@ export interface E2EHarness {
   close(): Promise<void>;
 }
 
-/** `settings` become `[autodev]` keys (TOML values written as given: strings quoted by the caller). */
+/**
+ * `settings` become `[autodev]` keys (TOML values written as given: strings quoted by the caller).
+ * Planning is off unless asked for: the suites' scripts hold the coding model's replies only.
+ */
 export async function startE2E(
   settings: Record<string, string | number | boolean> = {},
+  options: { planning?: boolean } = {},
 ): Promise<E2EHarness> {
   const model = await startScriptedModelServer();
   const dataDir = mkdtempSync(join(tmpdir(), 'autodev-e2e-'));
@@ -36,6 +40,7 @@ ${lines.join('\n')}
 [autodev.llm]
 api_url = "${model.openaiUrl}"
 api_key_env = "E2E_MODEL_KEY"
+planning = ${String(options.planning ?? false)}
 `;
   const env = { E2E_MODEL_KEY };
   let server = await startServerProcess({ config, env });

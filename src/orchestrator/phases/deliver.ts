@@ -4,6 +4,7 @@ import type { MergeResult } from '../../forges/types.js';
 import { describeConstraintCheck, type ConstraintCheck } from '../../policy/constraints.js';
 import { describeChecksTouched, type SensitiveChanges } from '../../policy/sensitive-changes.js';
 import type { PolicyDecision } from '../../policy/types.js';
+import { acceptanceChecks } from '../../planner/plan-checks.js';
 import type { TestToolOutput } from '../../tools/test.js';
 import { runStep } from '../step-runner.js';
 import { describeLint } from './lint-summary.js';
@@ -126,7 +127,7 @@ function pullRequestBody(
     list(constraints ? constraints.map(describeConstraintCheck) : task.constraints),
     '',
     '## Acceptance',
-    list(task.acceptance),
+    list(acceptanceChecks(task)),
     '',
     '## Verification',
     tests.summary,

@@ -1,5 +1,6 @@
 import type { CodegenOutput } from '../../tools/codegen.js';
 import type { TestToolOutput } from '../../tools/test.js';
+import { describePlanForModel } from '../../planner/describe-plan.js';
 import { runStep } from '../step-runner.js';
 import type { TaskContext } from '../task-context.js';
 
@@ -27,6 +28,7 @@ export async function implementRound(
       description: task.description,
       constraints: task.constraints,
       acceptance: task.acceptance,
+      plan: describePlanForModel(task.plan),
       from_commit: options.fromCommit,
       files: options.files.slice(0, 2000),
       test_feedback: options.lastTests.ok ? undefined : options.lastTests.feedback,

@@ -7,6 +7,7 @@ import type { SecretFinding } from '../../secrets/gitleaks.js';
 import type { CheckDepsOutput } from '../../tools/check-deps.js';
 import type { LintToolOutput } from '../../tools/lint-tools.js';
 import type { TestToolOutput } from '../../tools/test.js';
+import { acceptanceChecks } from '../../planner/plan-checks.js';
 import { runStep } from '../step-runner.js';
 import type { TaskContext } from '../task-context.js';
 
@@ -27,7 +28,7 @@ export async function verifyRound(
     phase,
     tool: 'test',
     round,
-    input: { config_commit: baseCommit, baseline: baseline.reports, acceptance: ctx.task.acceptance },
+    input: { config_commit: baseCommit, baseline: baseline.reports, acceptance: acceptanceChecks(ctx.task) },
   });
 }
 

@@ -1,0 +1,99 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { startScriptedModelServer } from '../../test/helpers/scripted-model-server.js';
+import type { RecordedRequest, ScriptedModelServer } from '../../test/helpers/scripted-model-server.js';
+import { llmConfigSchema } from '../config/schema.js';
+import { createModelClient } from '../llm/index.js';
+import type { ModelClient } from '../llm/types.js';
+import type { ModelCallRecord } from '../tools/types.js';
+import { describePlanForModel } from './describe-plan.js';
+import { planWithModel, type PlanningTask } from './model-plan.js';
+
+const TASK: PlanningTask = {
+  title: 'Fix add() in calc',
+  description: 'add(2, 3) returns -1; it must return 5.',
+  constraints: ['Do not modify public API signatures'],
+  acceptance: ['pytest passes'],
+  risk_tier: 'low',
+};
+
+const VALID = {
+  summary: 'add subtracts; make it add.',
+  steps: [{ goal: 'Make add() return the sum', files: ['calc.py'], checks: ['test_add passes'] }],
+};
+
+/** Missing goal, an absolute path and an unknown key: three errors the model must be told about. */
+const INVALID = { summary: 'x', steps: [{ files: ['/etc/passwd'], checks: [], extra: 1 }] };
+
+const fenced = (value: unknown) => `Here is the plan:\n\`\`\`json\n${JSON.stringify(value, null, 2)}\n\`\`\``;
+
+/** The text of every message of a recorded request, in both protocols' shapes. */
+function requestText(request: RecordedRequest | undefined): string {
+  return JSON.stringify(request?.body ?? '');
+}
+
+describe.each(['openai', 'anthropic'] as const)('planWithModel over the %s protocol', (provider) => {
+  let server: ScriptedModelServer;
+  let model: ModelClient;
+  let calls: ModelCallRecord[];
+
+  beforeEach(async () => {
+    server = await startScriptedModelServer();
+    const api_url = provider === 'openai' ? server.openaiUrl : server.anthropicUrl;
+    model = createModelClient(llmConfigSchema.parse({ provider, model: 'test-model', api_url }), {
+      apiKey: 'sk-test',
+    });
+    calls = [];
+  });
+  afterEach(() => server.close());
+
+  const plan = () =>
+    planWithModel(TASK, {
+      model,
+      signal: new AbortController().signal,
+      maxRepairRounds: 1,
+      maxTokens: 1000,
+      temperature: 0,
+      onModelCall: (record) => calls.push(record),
+    });
+
+  it('sends an invalid plan back once with its validation errors, then takes the valid one', async () => {
+    server.push({ text: fenced(INVALID) }, { text: fenced(VALID) });
+    const result = await plan();
+
+    expect(result.source).toBe('model');
+    expect(result.fallback_reason).toBeUndefined();
+    expect(result.checks).toEqual(['test_add passes']);
+    const implement = result.phases?.find((phase) => phase.id === 'implement');
+    expect(implement?.work_steps).toEqual(VALID.steps);
+    expect(server.requests).toHaveLength(2);
+    expect(calls).toHaveLength(2);
+    const first = requestText(server.requests[0]);
+    expect(first).toContain('Fix add() in calc');
+    expect(first).toContain('Do not modify public API signatures');
+    expect(first).toContain('pytest passes');
+    const second = requestText(server.requests[1]);
+    expect(second).toContain('That plan is invalid');
+    expect(second).toContain('steps.0.goal');
+    expect(second).toContain('steps.0.files.0');
+    expect(second).toContain('extra');
+  });
+
+  it('falls back to the default plan, saying why, when the plan is invalid twice', async () => {
+    server.push({ text: 'I would start by reading calc.py.' }, { text: fenced(INVALID) });
+    const result = await plan();
+
+    expect(result.source).toBe('default');
+    expect(result.fallback_reason).toMatch(/invalid twice: .*steps\.0\.goal/);
+    expect(requestText(server.requests[1])).toContain('the reply holds no JSON object');
+    expect(server.requests).toHaveLength(2);
+    expect(describePlanForModel(result)).toBe('');
+  });
+
+  it('describes a model plan for the coding model with each step, its files and checks', async () => {
+    server.push({ text: JSON.stringify(VALID) });
+    const text = describePlanForModel(await plan());
+    expect(text).toBe(
+      '## Plan\nadd subtracts; make it add.\n\n1. Make add() return the sum\n   Files: calc.py\n   Check: test_add passes',
+    );
+  });
+});
