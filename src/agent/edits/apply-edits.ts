@@ -2,6 +2,9 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { AutodevError, isAutodevError } from '../../errors.js';
 import type { Edit, SearchReplaceEdit } from '../types.js';
+import { applyHunks } from './apply-hunks.js';
+import { readPlainDiff } from './diff-hunks.js';
+import { closestText, findMatches, indentShift, MATCH_LEVELS } from './locate-block.js';
 import { resolveInside } from './safe-path.js';
 
 export interface ApplyEditsDeps {
@@ -30,22 +33,42 @@ export async function applyEdits(dir: string, edits: Edit[], deps: ApplyEditsDep
     pending = new Map();
   };
 
+  const current = async (file: { absolute: string; relative: string }): Promise<string | undefined> =>
+    pending.get(file.relative)?.content ?? (await readFile(file.absolute, 'utf8').catch(() => undefined));
+
   for (const [index, edit] of edits.entries()) {
     if (edit.kind === 'unified_diff') {
+      const context = `edit #${index + 1} (diff of ${edit.files.join(', ')})`;
+      // Placed like SEARCH/REPLACE blocks first (whitespace-tolerant, line numbers as hints); git apply
+      // takes what that cannot: new, deleted, renamed files, or a hunk it could not place.
+      const placed = await placeDiff(dir, edit.diff, context, current);
+      if (placed.kind === 'applied') {
+        for (const [relative, file] of placed.files) pending.set(relative, file);
+        continue;
+      }
+      if (placed.kind === 'already_applied') {
+        alreadyApplied.push(context);
+        continue;
+      }
       await flush();
       try {
         for (const file of await deps.applyUnifiedDiff(dir, edit.diff)) touched.add(file);
       } catch (error) {
+        if (isAutodevError(error, 'PATCH_FAILED')) {
+          const why = placed.kind === 'failed' ? `\n${placed.message}` : '';
+          throw new AutodevError('PATCH_FAILED', `${context}: ${error.message}${why}`, {
+            cause: error,
+            details: { files: edit.files },
+          });
+        }
         if (!isAutodevError(error, 'EDIT_ALREADY_APPLIED')) throw error;
-        alreadyApplied.push(`edit #${index + 1} (diff of ${edit.files.join(', ')})`);
+        alreadyApplied.push(context);
       }
       continue;
     }
     const context = `edit #${index + 1} (SEARCH/REPLACE for ${edit.path})`;
     const target = await resolveInside(dir, edit.path, context);
-    const before =
-      pending.get(target.relative)?.content ??
-      (await readFile(target.absolute, 'utf8').catch(() => undefined));
+    const before = await current(target);
     const after = replaceBlock(before, edit, context);
     if (after === ALREADY_APPLIED) {
       alreadyApplied.push(context);
@@ -106,7 +129,7 @@ function replaceBlock(
     const start = starts[0];
     if (start === undefined) continue;
     const matched = fileLines.slice(start, start + searchLines.length);
-    const replacement = level.reindent ? reindent(replaceLines, searchLines, matched) : replaceLines;
+    const replacement = level.reindent ? replaceLines.map(indentShift(searchLines, matched)) : replaceLines;
     fileLines.splice(start, searchLines.length, ...replacement);
     return fileLines.join(eol);
   }
@@ -117,49 +140,43 @@ function replaceBlock(
   throw new AutodevError(
     'PATCH_FAILED',
     `${context}: the SEARCH text was not found in the file. It must repeat existing lines exactly; it began with: ` +
-      JSON.stringify(searchLines.slice(0, 3).join('\n')),
+      `${JSON.stringify(searchLines.slice(0, 3).join('\n'))}. Closest text in the file:\n${closestText(fileLines, searchLines)}`,
     { details: { path: edit.path } },
   );
 }
 
-const MATCH_LEVELS: { normalize: (line: string) => string; reindent: boolean }[] = [
-  { normalize: (line) => line, reindent: false },
-  { normalize: (line) => line.trimEnd(), reindent: false },
-  { normalize: (line) => line.trim(), reindent: true },
-];
+type Placed =
+  | { kind: 'applied'; files: Map<string, { absolute: string; content: string }> }
+  | { kind: 'already_applied' }
+  | { kind: 'failed'; message: string }
+  | { kind: 'not_plain' };
 
-function findMatches(
-  fileLines: string[],
-  searchLines: string[],
-  normalize: (line: string) => string,
-): number[] {
-  const wanted = searchLines.map(normalize);
-  const starts: number[] = [];
-  for (let start = 0; start + wanted.length <= fileLines.length; start += 1) {
-    if (wanted.every((line, offset) => normalize(fileLines[start + offset] ?? '') === line))
-      starts.push(start);
+/** A plain diff applied in memory, file by file; nothing is written unless every file's hunks placed. */
+async function placeDiff(
+  dir: string,
+  diff: string,
+  context: string,
+  current: (file: { absolute: string; relative: string }) => Promise<string | undefined>,
+): Promise<Placed> {
+  const plain = readPlainDiff(diff);
+  if (plain === undefined) return { kind: 'not_plain' };
+  const files = new Map<string, { absolute: string; content: string }>();
+  let already = 0;
+  for (const file of plain) {
+    const target = await resolveInside(dir, file.path, context);
+    const before = await current(target);
+    if (before === undefined) return { kind: 'not_plain' };
+    const outcome = applyHunks(
+      files.get(target.relative)?.content ?? before,
+      file.hunks,
+      `${context}, ${file.path}`,
+    );
+    if (outcome.kind === 'failed') return outcome;
+    if (outcome.kind === 'already_applied') already += 1;
+    else files.set(target.relative, { absolute: target.absolute, content: outcome.content });
   }
-  return starts;
-}
-
-/** Shifts the replacement by the indentation the file has and the SEARCH text lacked (or had extra). */
-function reindent(replaceLines: string[], searchLines: string[], matched: string[]): string[] {
-  const first = searchLines.findIndex((line) => line.trim() !== '');
-  const written = indentOf(searchLines[first] ?? '');
-  const actual = indentOf(matched[first] ?? '');
-  if (actual.startsWith(written)) {
-    const extra = actual.slice(written.length);
-    return replaceLines.map((line) => (line.trim() === '' ? line : `${extra}${line}`));
-  }
-  if (written.startsWith(actual)) {
-    const surplus = written.slice(actual.length);
-    return replaceLines.map((line) => (line.startsWith(surplus) ? line.slice(surplus.length) : line));
-  }
-  return replaceLines;
-}
-
-function indentOf(line: string): string {
-  return /^\s*/.exec(line)?.[0] ?? '';
+  if (files.size === 0 && already > 0) return { kind: 'already_applied' };
+  return { kind: 'applied', files };
 }
 
 function withFinalNewline(text: string): string {

@@ -1,0 +1,97 @@
+/**
+ * Finding a block of lines a model wrote in a file that may differ from it in whitespace only: exact
+ * first, then ignoring line ends, then ignoring indentation (the replacement re-indented to match).
+ * Shared by SEARCH/REPLACE blocks and diff hunks.
+ */
+
+export interface MatchLevel {
+  name: 'exact' | 'line ends' | 'indentation';
+  normalize: (line: string) => string;
+  reindent: boolean;
+}
+
+export const MATCH_LEVELS: readonly MatchLevel[] = [
+  { name: 'exact', normalize: (line) => line, reindent: false },
+  { name: 'line ends', normalize: (line) => line.trimEnd(), reindent: false },
+  { name: 'indentation', normalize: (line) => line.trim(), reindent: true },
+];
+
+/** Start indexes of every place `block` occurs in `fileLines` under `normalize`. */
+export function findMatches(
+  fileLines: readonly string[],
+  block: readonly string[],
+  normalize: (line: string) => string,
+): number[] {
+  const wanted = block.map(normalize);
+  const starts: number[] = [];
+  for (let start = 0; start + wanted.length <= fileLines.length; start += 1) {
+    if (wanted.every((line, offset) => normalize(fileLines[start + offset] ?? '') === line))
+      starts.push(start);
+  }
+  return starts;
+}
+
+/** The indentation the file has where the model wrote `written` lines that matched `matched`. */
+export function indentShift(
+  written: readonly string[],
+  matched: readonly string[],
+): (line: string) => string {
+  const first = written.findIndex((line) => line.trim() !== '');
+  const wrote = indentOf(written[first] ?? '');
+  const actual = indentOf(matched[first] ?? '');
+  if (actual.startsWith(wrote)) {
+    const extra = actual.slice(wrote.length);
+    return (line) => (line.trim() === '' ? line : `${extra}${line}`);
+  }
+  if (wrote.startsWith(actual)) {
+    const surplus = wrote.slice(actual.length);
+    return (line) => (line.startsWith(surplus) ? line.slice(surplus.length) : line);
+  }
+  // Spaces put before tab indentation (or the reverse): the drift is a prefix the file does not have.
+  if (wrote.endsWith(actual)) {
+    const surplus = wrote.slice(0, wrote.length - actual.length);
+    return (line) => (line.startsWith(surplus) ? line.slice(surplus.length) : line);
+  }
+  if (actual.endsWith(wrote)) {
+    const missing = actual.slice(0, actual.length - wrote.length);
+    return (line) => (line.trim() === '' ? line : `${missing}${line}`);
+  }
+  return (line) => line;
+}
+
+function indentOf(line: string): string {
+  return /^\s*/.exec(line)?.[0] ?? '';
+}
+
+/** Past this many line comparisons the closest-text search samples window starts instead of trying all. */
+const MAX_COMPARISONS = 2_000_000;
+
+/**
+ * The lines of the file most like `block` (most lines equal but for whitespace), numbered, with one
+ * line around them: what the model is shown when its block matched nowhere, to copy from.
+ */
+export function closestText(fileLines: readonly string[], block: readonly string[]): string {
+  const wanted = block.map((line) => line.trim());
+  if (fileLines.length === 0 || wanted.every((line) => line === '')) return '(the file is empty)';
+  const windows = Math.max(1, fileLines.length - wanted.length + 1);
+  const step = Math.max(1, Math.ceil((windows * wanted.length) / MAX_COMPARISONS));
+  let best = 0;
+  let bestScore = -1;
+  for (let start = 0; start < windows; start += step) {
+    let score = 0;
+    for (let i = 0; i < wanted.length; i += 1) {
+      if (wanted[i] !== '' && (fileLines[start + i] ?? '').trim() === wanted[i]) score += 1;
+    }
+    if (score > bestScore) {
+      best = start;
+      bestScore = score;
+    }
+  }
+  if (bestScore <= 0) return '(no line of it is in the file)';
+  const from = Math.max(0, best - 1);
+  const to = Math.min(fileLines.length, best + wanted.length + 1);
+  return fileLines
+    .slice(from, to)
+    .map((line, i) => `${String(from + i + 1).padStart(5)} | ${line}`)
+    .join('\n');
+}
