@@ -1,5 +1,6 @@
 import type { AutodevConfig } from '../config/schema.js';
 import { createRepoAllowlist } from '../governance/allowlist.js';
+import { createGiteaForge } from './gitea.js';
 import { createLocalForge, type LocalForgeDeps } from './local.js';
 import type { Forge } from './types.js';
 
@@ -10,6 +11,12 @@ export type ForgeDeps = Omit<LocalForgeDeps, 'allowlist'>;
 export const FORGES = {
   local: (config: AutodevConfig, deps: ForgeDeps): Forge =>
     createLocalForge({ ...deps, allowlist: createRepoAllowlist(config.allowlist_repos) }),
+  gitea: (config: AutodevConfig): Forge =>
+    createGiteaForge({
+      apiUrl: config.git.api_url,
+      token: config.secrets.forgeToken,
+      mergeMethod: config.git.merge_method,
+    }),
 } as const;
 
 export function createForge(config: AutodevConfig, deps: ForgeDeps): Forge {
