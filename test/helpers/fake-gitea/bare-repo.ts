@@ -111,3 +111,14 @@ async function rebaseOnto(dir: string, baseSha: string, headSha: string): Promis
     await rm(work, { recursive: true, force: true });
   }
 }
+
+/** Rebases `branch` onto `onto` on the bare repo (a forge's "rebase" button); false on a conflict. */
+export async function rebaseBranch(dir: string, branch: string, onto: string): Promise<boolean> {
+  const branchHead = await branchSha(dir, branch);
+  const ontoSha = await branchSha(dir, onto);
+  if (!branchHead || !ontoSha) return false;
+  const rebased = await rebaseOnto(dir, ontoSha, branchHead);
+  if (!rebased) return false;
+  await git(dir, ['update-ref', `refs/heads/${branch}`, rebased, branchHead]);
+  return true;
+}
