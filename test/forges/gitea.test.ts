@@ -1,4 +1,6 @@
 import { createHmac } from 'node:crypto';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { PullRequest } from '../../src/domain/task.js';
 import { createGiteaForge, type GiteaForgeConfig } from '../../src/forges/gitea.js';
@@ -346,5 +348,71 @@ describe('gitea forge: webhooks', () => {
     expect(
       forge.webhookTarget({ headers: { 'x-gitea-event': 'pull_request' }, rawBody: Buffer.from('{') }),
     ).toBeUndefined();
+  });
+});
+
+describe('fake gitea: contract checking and signed review webhooks', () => {
+  it('refuses and records a request that Gitea swagger does not allow', async () => {
+    const answer = await fetch(`${fake.apiUrl}/api/v1/repos/team/repo1/pulls/1/merge`, {
+      method: 'POST',
+      headers: { authorization: `token ${TOKEN}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ Do: 'merge', head_commit: 'abc' }),
+    });
+    expect(answer.status).toBe(400);
+    expect(fake.violations.splice(0)).toEqual([
+      "POST /repos/{owner}/{repo}/pulls/{index}/merge: body data must have required property 'do'",
+      'POST /repos/{owner}/{repo}/pulls/{index}/merge: body field Do is not in MergePullRequestOption',
+      'POST /repos/{owner}/{repo}/pulls/{index}/merge: body field head_commit is not in MergePullRequestOption',
+    ]);
+  });
+
+  it('signs review webhooks so the forge verifies them and finds their pull request', async () => {
+    const received: { headers: Record<string, string | string[] | undefined>; rawBody: Buffer }[] = [];
+    const receiver = createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => {
+        received.push({ headers: req.headers, rawBody: Buffer.concat(chunks) });
+        res.end();
+      });
+    });
+    await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
+    const hooked = await startFakeGitea({
+      token: TOKEN,
+      webhook: {
+        url: `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hook`,
+        secret: 'hook-secret',
+      },
+    });
+    try {
+      await hooked.createRepo('team', 'hooked');
+      const forge = createGiteaForge({ apiUrl: hooked.apiUrl, token: TOKEN, mergeMethod: 'merge' });
+      const repo = hooked.repoUrl('team', 'hooked');
+      const head = await pushBranch(repo, forge.gitAuth(), 'autodev/t', { 'a.txt': 'a\n' });
+      await forge.ensurePullRequest({
+        taskId: 't',
+        repo,
+        branch: 'autodev/t',
+        baseBranch: 'main',
+        title: 't',
+        body: '',
+        headCommit: head,
+      });
+      await hooked.approve('team', 'hooked', 1, 'bob');
+      const [hook, ...more] = received;
+      expect(more).toHaveLength(0);
+      if (!hook) throw new Error('the fake sent no webhook');
+      expect(await forge.verifyWebhook(hook, 'hook-secret')).toBe(true);
+      expect(await forge.verifyWebhook(hook, 'other')).toBe(false);
+      expect(forge.webhookTarget(hook)).toMatchObject({
+        number: 1,
+        branch: 'autodev/t',
+        repo: { path: 'team/hooked' },
+      });
+      expect(hooked.violations).toEqual([]);
+    } finally {
+      await hooked.close();
+      await new Promise<void>((resolve) => receiver.close(() => resolve()));
+    }
   });
 });
