@@ -1,3 +1,5 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { PullRequest } from '../../src/domain/task.js';
 import { createGitlabForge, type GitlabForgeConfig } from '../../src/forges/gitlab.js';
@@ -336,5 +338,72 @@ describe('gitlab forge: webhooks', () => {
     expect(
       forge.webhookTarget({ headers: { 'x-gitlab-event': 'Push Hook' }, rawBody: mrHook }),
     ).toBeUndefined();
+  });
+});
+
+describe('fake gitlab: contract checking and review webhooks', () => {
+  it('refuses and records a request outside the transcribed contract', async () => {
+    const answer = await fetch(
+      `${fake.apiUrl}/api/v4/projects/team%2Fbackend%2Frepo1/merge_requests/1/merge`,
+      {
+        method: 'PUT',
+        headers: { 'private-token': TOKEN, 'content-type': 'application/json' },
+        body: JSON.stringify({ merge_method: 'squash' }),
+      },
+    );
+    expect(answer.status).toBe(400);
+    const violations = fake.violations.splice(0);
+    expect(violations).toHaveLength(1);
+    expect(violations[0]).toContain('PUT merge body');
+  });
+
+  it('sends review webhooks with X-Gitlab-Token that the forge verifies and targets', async () => {
+    const received: { headers: Record<string, string | string[] | undefined>; rawBody: Buffer }[] = [];
+    const receiver = createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => {
+        received.push({ headers: req.headers, rawBody: Buffer.concat(chunks) });
+        res.end();
+      });
+    });
+    await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
+    const hooked = await startFakeGitlab({
+      token: TOKEN,
+      webhook: {
+        url: `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hook`,
+        secret: 'hook-secret',
+      },
+    });
+    try {
+      await hooked.createRepo('g/hooked');
+      const forge = createGitlabForge({ apiUrl: hooked.apiUrl, token: TOKEN, mergeMethod: 'merge' });
+      const repo = hooked.repoUrl('g/hooked');
+      const head = await pushBranch(repo, forge.gitAuth(), 'autodev/t', { 'a.txt': 'a\n' });
+      await forge.ensurePullRequest({
+        taskId: 't',
+        repo,
+        branch: 'autodev/t',
+        baseBranch: 'main',
+        title: 't',
+        body: '',
+        headCommit: head,
+      });
+      await hooked.approve('g/hooked', 1, 'bob');
+      await hooked.requestChanges('g/hooked', 1, 'alice', 'fix', { path: 'a.txt', line: 1 });
+      expect(received).toHaveLength(2);
+      for (const hook of received) {
+        expect(await forge.verifyWebhook(hook, 'hook-secret')).toBe(true);
+        expect(forge.webhookTarget(hook)).toMatchObject({
+          number: 1,
+          branch: 'autodev/t',
+          repo: { path: 'g/hooked' },
+        });
+      }
+      expect(hooked.violations).toEqual([]);
+    } finally {
+      await hooked.close();
+      await new Promise<void>((resolve) => receiver.close(() => resolve()));
+    }
   });
 });
