@@ -100,27 +100,38 @@ export function createGiteaForge(config: GiteaForgeConfig, deps: GiteaForgeDeps 
 
     async ensurePullRequest(input) {
       const path = repoPath(input.repo);
-      const open = await api.list(`${path}/pulls`, giteaPullSchema, { state: 'open' });
-      const existing = open.find((p) => p.head.ref === input.branch && p.base.ref === input.baseBranch);
+      const findOpen = async () =>
+        (await api.list(`${path}/pulls`, giteaPullSchema, { state: 'open' })).find(
+          (p) => p.head.ref === input.branch && p.base.ref === input.baseBranch,
+        );
+      const existing = await findOpen();
       const labels = await labelIds(input.repo, input.labels ?? []);
       if (existing) {
         // Labels are added, never replaced: a human's own labels stay.
-        if (labels.length > 0)
+        if (labels.length > 0) {
           await api.send(
             'POST',
             `${path}/issues/${existing.number}/labels`,
             { labels },
             giteaLabelSchema.array(),
           );
+        }
         return toPullRequest(existing, input);
       }
-      const created = await api.send(
-        'POST',
-        `${path}/pulls`,
-        { head: input.branch, base: input.baseBranch, title: input.title, body: input.body, labels },
-        giteaPullSchema,
-      );
-      return toPullRequest(created, input);
+      try {
+        const created = await api.send(
+          'POST',
+          `${path}/pulls`,
+          { head: input.branch, base: input.baseBranch, title: input.title, body: input.body, labels },
+          giteaPullSchema,
+        );
+        return toPullRequest(created, input);
+      } catch (error) {
+        // 409: another run (a killed one's retried request) opened it between the list and the create.
+        const raced = isAutodevError(error, 'PR_NOT_MERGEABLE') ? await findOpen() : undefined;
+        if (!raced) throw error;
+        return toPullRequest(raced, input);
+      }
     },
 
     async updateBody(pr, body) {

@@ -99,16 +99,20 @@ export function createGitlabForge(config: GitlabForgeConfig, deps: GitlabForgeDe
 
     async ensurePullRequest(input) {
       const id = project(input.repo);
-      const open = gitlabMergeRequestSchema.array().parse(
-        await api.MergeRequests.all({
-          projectId: id,
-          state: 'opened',
-          sourceBranch: input.branch,
-          targetBranch: input.baseBranch,
-          ...PAGES,
-        }),
-      );
-      const existing = open[0];
+      const findOpen = async () =>
+        gitlabMergeRequestSchema
+          .array()
+          .parse(
+            await api.MergeRequests.all({
+              projectId: id,
+              state: 'opened',
+              sourceBranch: input.branch,
+              targetBranch: input.baseBranch,
+              ...PAGES,
+            }),
+          )
+          .at(0);
+      const existing = await findOpen();
       const labels = input.labels ?? [];
       if (existing) {
         const missing = labels.filter((l) => !(existing.labels ?? []).includes(l));
@@ -117,13 +121,20 @@ export function createGitlabForge(config: GitlabForgeConfig, deps: GitlabForgeDe
           await api.MergeRequests.edit(id, existing.iid, { addLabels: missing.join(',') });
         return toPullRequest(existing, input);
       }
-      const created = gitlabMergeRequestSchema.parse(
-        await api.MergeRequests.create(id, input.branch, input.baseBranch, input.title, {
-          description: input.body,
-          ...(labels.length > 0 ? { labels: labels.join(',') } : {}),
-        }),
-      );
-      return toPullRequest(created, input);
+      try {
+        const created = gitlabMergeRequestSchema.parse(
+          await api.MergeRequests.create(id, input.branch, input.baseBranch, input.title, {
+            description: input.body,
+            ...(labels.length > 0 ? { labels: labels.join(',') } : {}),
+          }),
+        );
+        return toPullRequest(created, input);
+      } catch (error) {
+        // 409: another run (a killed one's retried request) opened it between the list and the create.
+        const raced = isAutodevError(error, 'PR_NOT_MERGEABLE') ? await findOpen() : undefined;
+        if (!raced) throw error;
+        return toPullRequest(raced, input);
+      }
     },
 
     async updateBody(pr, body) {

@@ -82,6 +82,31 @@ describe('gitea forge: pull requests', () => {
     expect(state.pulls[0]?.labels).toHaveLength(2);
   });
 
+  it('answers the pull request another run opened between its lookup and its create (409)', async () => {
+    const forge = forgeWith();
+    repoCount += 1;
+    const name = `repo${repoCount}`;
+    await fake.createRepo('team', name);
+    const repo = fake.repoUrl('team', name);
+    const head = await pushBranch(repo, forge.gitAuth(), 'autodev/task-1', { 'a.txt': 'a\n' });
+    const input = {
+      taskId: 't',
+      repo,
+      branch: 'autodev/task-1',
+      baseBranch: 'main',
+      title: 'T',
+      body: '',
+      headCommit: head,
+    };
+    fake.failNext({
+      match: `POST /api/v1/repos/team/${name}/pulls`,
+      status: 409,
+      before: () => forgeWith().ensurePullRequest(input),
+    });
+    expect(await forge.ensurePullRequest(input)).toMatchObject({ number: 1 });
+    expect(fake.repo('team', name).pulls).toHaveLength(1);
+  });
+
   it('replaces the body and comments once per key', async () => {
     const forge = forgeWith();
     const { name, pr } = await openPullRequest(forge);

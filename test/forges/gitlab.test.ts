@@ -80,6 +80,31 @@ describe('gitlab forge: merge requests', () => {
     expect(fake.project(path).mrs[0]?.labels).toEqual(['autodev', 'risk:low', 'risk:medium']);
   });
 
+  it('answers the merge request another run opened between its lookup and its create (409)', async () => {
+    const forge = forgeWith();
+    repoCount += 1;
+    const path = `team/backend/repo${repoCount}`;
+    await fake.createRepo(path);
+    const repo = fake.repoUrl(path);
+    const head = await pushBranch(repo, forge.gitAuth(), 'autodev/task-1', { 'a.txt': 'a\n' });
+    const input = {
+      taskId: 't',
+      repo,
+      branch: 'autodev/task-1',
+      baseBranch: 'main',
+      title: 'T',
+      body: '',
+      headCommit: head,
+    };
+    fake.failNext({
+      match: `POST /api/v4/projects/${encodeURIComponent(path)}/merge_requests`,
+      status: 409,
+      before: () => forgeWith().ensurePullRequest(input),
+    });
+    expect(await forge.ensurePullRequest(input)).toMatchObject({ number: 1 });
+    expect(fake.project(path).mrs).toHaveLength(1);
+  });
+
   it('replaces the description and comments once per key', async () => {
     const forge = forgeWith();
     const { path, pr } = await openMergeRequest(forge);

@@ -20,6 +20,10 @@ export interface FakeGiteaOptions {
 export interface FakeGiteaFault {
   status: number;
   headers?: Record<string, string>;
+  /** Only the request `METHOD /path` (no query) gets it; absent: the next request, whatever it is. */
+  match?: string;
+  /** Runs before the fault is answered: another client's act racing this request. */
+  before?: () => Promise<unknown>;
 }
 
 export interface FakeGitea {
@@ -83,7 +87,9 @@ export async function startFakeGitea(options: FakeGiteaOptions): Promise<FakeGit
         res.writeHead(status, { 'content-type': 'application/json', ...headers });
         res.end(body === undefined ? '' : JSON.stringify(body));
       };
-      const fault = faults.shift();
+      const index = faults.findIndex((f) => f.match === undefined || f.match === `${method} ${url.pathname}`);
+      const fault = index >= 0 ? faults.splice(index, 1)[0] : undefined;
+      if (fault?.before) await fault.before();
       if (fault) return send(fault.status, { message: 'injected fault', url: '' }, fault.headers);
       if (req.headers.authorization !== `token ${options.token}`) {
         return send(401, { message: 'token is required', url: '' });

@@ -19,6 +19,10 @@ export interface FakeGitlabOptions {
 export interface FakeGitlabFault {
   status: number;
   headers?: Record<string, string>;
+  /** Only the request `METHOD /path` (no query) gets it; absent: the next request, whatever it is. */
+  match?: string;
+  /** Runs before the fault is answered: another client's act racing this request. */
+  before?: () => Promise<unknown>;
 }
 
 export interface FakeGitlab {
@@ -88,7 +92,9 @@ export async function startFakeGitlab(options: FakeGitlabOptions): Promise<FakeG
         res.writeHead(status, { 'content-type': 'application/json', ...headers });
         res.end(body === undefined ? '' : JSON.stringify(body));
       };
-      const fault = faults.shift();
+      const index = faults.findIndex((f) => f.match === undefined || f.match === `${method} ${url.pathname}`);
+      const fault = index >= 0 ? faults.splice(index, 1)[0] : undefined;
+      if (fault?.before) await fault.before();
       if (fault) return send(fault.status, { message: 'injected fault' }, fault.headers);
       if (req.headers['private-token'] !== options.token) return send(401, { message: '401 Unauthorized' });
       const match = /^\/api\/v4\/projects\/([^/]+)\/(.+)$/.exec(url.pathname);
