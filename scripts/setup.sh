@@ -38,6 +38,16 @@ go_tool() { # name module@version
 if command -v go >/dev/null 2>&1; then
   go_tool opa github.com/open-policy-agent/opa@v1.22.2
   go_tool gitleaks github.com/zricethezav/gitleaks/v8@v8.30.1
+  # Gitea's published API description (swagger v2), from its Go module, for the gitea forge's
+  # contract tests (test/helpers/fake-gitea/spec.ts, which also fetches it when missing).
+  GITEA_SPEC=.tools/openapi/gitea-v1.26.0.json
+  if [ ! -s "$GITEA_SPEC" ]; then
+    echo "setup: gitea swagger v1.26.0"
+    gitea_dir=$(GOFLAGS=-mod=mod go mod download -json code.gitea.io/gitea@v1.26.0 | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p')
+    mkdir -p .tools/openapi
+    sed -e 's/{{.SwaggerAppVer}}/v1.26.0/' -e 's/{{.SwaggerAppSubUrl}}//' \
+      "$gitea_dir/templates/swagger/v1_json.tmpl" > "$GITEA_SPEC"
+  fi
 fi
 
 # Ruff, the Python linter the languages layer runs for Python projects (src/languages/python.ts);

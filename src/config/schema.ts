@@ -5,7 +5,7 @@ export const RISK_TIERS = ['low', 'medium', 'high'] as const;
 export type RiskTier = (typeof RISK_TIERS)[number];
 
 /** Forges implemented so far (github, gitlab and gitea come with the forges issue). */
-export const FORGE_IDS = ['local'] as const;
+export const FORGE_IDS = ['local', 'gitea', 'gitlab'] as const;
 export const LLM_PROVIDER_IDS = ['openai', 'anthropic'] as const;
 
 const envVarName = z

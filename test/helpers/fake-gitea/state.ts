@@ -1,0 +1,106 @@
+/** What the fake Gitea holds per repo: the git side lives in the bare repo, the rest here. */
+export interface FakeGiteaPull {
+  number: number;
+  title: string;
+  body: string;
+  head: string;
+  base: string;
+  state: 'open' | 'closed';
+  merged: boolean;
+  mergeCommit?: string;
+  mergedBy?: string;
+  labels: number[];
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface FakeGiteaReview {
+  id: number;
+  pull: number;
+  state: 'APPROVED' | 'REQUEST_CHANGES' | 'COMMENT';
+  body: string;
+  user: string;
+  commitId: string;
+  submittedAt: string;
+  comments: { id: number; path: string; line: number; body: string; createdAt: string }[];
+}
+
+export interface FakeGiteaRepo {
+  owner: string;
+  name: string;
+  dir: string;
+  pulls: FakeGiteaPull[];
+  labels: { id: number; name: string; color: string }[];
+  comments: { id: number; issue: number; body: string; user: string; createdAt: string }[];
+  reviews: FakeGiteaReview[];
+}
+
+let clock = Date.parse('2026-01-01T00:00:00Z');
+/** Strictly increasing timestamps, so "oldest first" is well defined within one test. */
+export function tick(): string {
+  clock += 1000;
+  return new Date(clock).toISOString();
+}
+
+const user = (login: string) => ({ id: login.length, login, username: login });
+
+export function pullJson(
+  repo: FakeGiteaRepo,
+  pull: FakeGiteaPull,
+  shas: { head: string; base: string },
+  webUrl: string,
+): Record<string, unknown> {
+  return {
+    id: pull.number,
+    number: pull.number,
+    url: `${webUrl}/${repo.owner}/${repo.name}/pulls/${pull.number}`,
+    html_url: `${webUrl}/${repo.owner}/${repo.name}/pulls/${pull.number}`,
+    title: pull.title,
+    body: pull.body,
+    state: pull.state,
+    merged: pull.merged,
+    mergeable: !pull.merged && pull.state === 'open',
+    ...(pull.mergeCommit ? { merge_commit_sha: pull.mergeCommit } : {}),
+    ...(pull.mergedBy ? { merged_by: user(pull.mergedBy) } : {}),
+    head: { label: pull.head, ref: pull.head, sha: shas.head },
+    base: { label: pull.base, ref: pull.base, sha: shas.base },
+    labels: repo.labels.filter((l) => pull.labels.includes(l.id)),
+    user: user('autodev'),
+    created_at: pull.createdAt,
+    updated_at: pull.updatedAt,
+  };
+}
+
+export function reviewJson(review: FakeGiteaReview): Record<string, unknown> {
+  return {
+    id: review.id,
+    state: review.state,
+    body: review.body,
+    user: user(review.user),
+    commit_id: review.commitId,
+    submitted_at: review.submittedAt,
+    comments_count: review.comments.length,
+    dismissed: false,
+    stale: false,
+    official: true,
+  };
+}
+
+export function reviewCommentJson(review: FakeGiteaReview, c: FakeGiteaReview['comments'][number]) {
+  return {
+    id: c.id,
+    body: c.body,
+    path: c.path,
+    position: c.line,
+    original_position: c.line,
+    commit_id: review.commitId,
+    pull_request_review_id: review.id,
+    user: user(review.user),
+    created_at: c.createdAt,
+    updated_at: c.createdAt,
+  };
+}
+
+export function commentJson(c: FakeGiteaRepo['comments'][number]): Record<string, unknown> {
+  return { id: c.id, body: c.body, user: user(c.user), created_at: c.createdAt, updated_at: c.createdAt };
+}

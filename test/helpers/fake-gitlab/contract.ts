@@ -1,0 +1,83 @@
+import { z } from 'zod';
+
+/**
+ * What the fake GitLab accepts per route: parameters as GitLab's REST docs (v4, merge requests, notes,
+ * discussions, approvals) name them, strict so a misspelt or unknown one is a violation. GitLab
+ * publishes no complete machine-readable description of these endpoints in a package registry (its
+ * doc/api/openapi/openapi_v2.yaml covers other resources and ships in no registry), so this is our
+ * transcription, not GitLab's own file.
+ */
+const paging = {
+  page: z.coerce.number().int().min(1).optional(),
+  per_page: z.coerce.number().int().min(1).max(100).optional(),
+};
+
+export const GITLAB_CONTRACT: Record<string, { query?: z.ZodType; body?: z.ZodType; path: RegExp }> = {
+  'GET merge_requests': {
+    path: /^merge_requests$/,
+    query: z.strictObject({
+      state: z.enum(['opened', 'closed', 'locked', 'merged', 'all']).optional(),
+      source_branch: z.string().optional(),
+      target_branch: z.string().optional(),
+      pagination: z.literal('offset').optional(),
+      ...paging,
+    }),
+  },
+  'POST merge_requests': {
+    path: /^merge_requests$/,
+    body: z.strictObject({
+      source_branch: z.string().min(1),
+      target_branch: z.string().min(1),
+      title: z.string().min(1),
+      description: z.string().max(1_048_576).optional(),
+      labels: z.string().optional(),
+      remove_source_branch: z.boolean().optional(),
+      squash: z.boolean().optional(),
+    }),
+  },
+  'GET merge_request': {
+    path: /^merge_requests\/\d+$/,
+    query: z.strictObject({ include_rebase_in_progress: z.enum(['true', 'false']).optional() }),
+  },
+  'PUT merge_request': {
+    path: /^merge_requests\/\d+$/,
+    body: z.strictObject({
+      description: z.string().max(1_048_576).optional(),
+      add_labels: z.string().optional(),
+      state_event: z.enum(['close', 'reopen']).optional(),
+      title: z.string().optional(),
+    }),
+  },
+  'PUT merge': {
+    path: /^merge_requests\/\d+\/merge$/,
+    body: z.strictObject({
+      sha: z.string().optional(),
+      squash: z.boolean().optional(),
+      should_remove_source_branch: z.boolean().optional(),
+    }),
+  },
+  'PUT rebase': {
+    path: /^merge_requests\/\d+\/rebase$/,
+    body: z.strictObject({ skip_ci: z.boolean().optional() }),
+  },
+  'GET approvals': { path: /^merge_requests\/\d+\/approvals$/, query: z.strictObject({}) },
+  'GET notes': {
+    path: /^merge_requests\/\d+\/notes$/,
+    query: z.strictObject({ pagination: z.literal('offset').optional(), ...paging }),
+  },
+  'POST notes': {
+    path: /^merge_requests\/\d+\/notes$/,
+    body: z.strictObject({ body: z.string().min(1).max(1_000_000) }),
+  },
+  'GET discussions': {
+    path: /^merge_requests\/\d+\/discussions$/,
+    query: z.strictObject({ pagination: z.literal('offset').optional(), ...paging }),
+  },
+};
+
+export function routeOf(method: string, rest: string): string | undefined {
+  return Object.keys(GITLAB_CONTRACT).find((key) => {
+    const [m] = key.split(' ');
+    return m === method && GITLAB_CONTRACT[key]?.path.test(rest);
+  });
+}

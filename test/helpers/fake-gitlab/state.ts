@@ -1,0 +1,87 @@
+/** What the fake GitLab holds per project: the git side lives in the bare repo, the rest here. */
+export interface FakeGitlabMr {
+  iid: number;
+  title: string;
+  description: string;
+  source: string;
+  target: string;
+  state: 'opened' | 'closed' | 'merged';
+  labels: string[];
+  mergeCommit?: string;
+  squashCommit?: string;
+  mergeError?: string;
+  approvedBy: string[];
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface FakeGitlabNote {
+  id: number;
+  mr: number;
+  discussion: string;
+  body: string;
+  author: string;
+  system: boolean;
+  createdAt: string;
+  /** A diff note: a comment on a line, opening a resolvable discussion. */
+  position?: { path: string; line: number; headSha: string };
+  resolved?: boolean;
+}
+
+export interface FakeGitlabProject {
+  path: string;
+  dir: string;
+  mrs: FakeGitlabMr[];
+  notes: FakeGitlabNote[];
+}
+
+export function mrJson(
+  project: FakeGitlabProject,
+  mr: FakeGitlabMr,
+  sha: string,
+  webUrl: string,
+  extra: Record<string, unknown> = {},
+): Record<string, unknown> {
+  return {
+    id: mr.iid + 10_000,
+    iid: mr.iid,
+    title: mr.title,
+    description: mr.description,
+    state: mr.state,
+    web_url: `${webUrl}/${project.path}/-/merge_requests/${mr.iid}`,
+    source_branch: mr.source,
+    target_branch: mr.target,
+    sha,
+    merge_commit_sha: mr.mergeCommit ?? null,
+    squash_commit_sha: mr.squashCommit ?? null,
+    merge_error: mr.mergeError ?? null,
+    labels: mr.labels,
+    author: { username: 'autodev' },
+    created_at: mr.createdAt,
+    updated_at: mr.updatedAt,
+    ...extra,
+  };
+}
+
+export function noteJson(note: FakeGitlabNote): Record<string, unknown> {
+  return {
+    id: note.id,
+    type: note.position ? 'DiffNote' : null,
+    body: note.body,
+    author: { username: note.author },
+    created_at: note.createdAt,
+    system: note.system,
+    noteable_type: 'MergeRequest',
+    resolvable: note.position !== undefined,
+    ...(note.position
+      ? {
+          resolved: note.resolved === true,
+          position: {
+            new_path: note.position.path,
+            new_line: note.position.line,
+            head_sha: note.position.headSha,
+          },
+        }
+      : {}),
+  };
+}
