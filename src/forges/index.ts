@@ -1,5 +1,6 @@
 import type { AutodevConfig } from '../config/schema.js';
 import { createRepoAllowlist } from '../governance/allowlist.js';
+import { createGithubForge } from './github.js';
 import { createLocalForge, type LocalForgeDeps } from './local.js';
 import type { Forge } from './types.js';
 
@@ -10,6 +11,7 @@ export type ForgeDeps = Omit<LocalForgeDeps, 'allowlist'>;
 export const FORGES = {
   local: (config: AutodevConfig, deps: ForgeDeps): Forge =>
     createLocalForge({ ...deps, allowlist: createRepoAllowlist(config.allowlist_repos) }),
+  github: (config: AutodevConfig, deps: ForgeDeps): Forge => createGithubForge(config, deps),
 } as const;
 
 export function createForge(config: AutodevConfig, deps: ForgeDeps): Forge {
