@@ -1,4 +1,4 @@
-import { readFile, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { PullRequest } from '../../src/domain/task.js';
@@ -217,7 +217,6 @@ describe('github forge against a fake GitHub checked by its OpenAPI description'
     const dir = fake.pull(revert.number ?? 0).repo.dir;
     expect(await git(dir, 'ls-tree', '--name-only', 'main')).toBe('a.txt');
     expect(await fake.branchSha('acme', name, 'main')).toBe(fake.pull(revert.number ?? 0).mergeCommit);
-    void readFile;
   });
 
   it('waits out a secondary rate limit for its Retry-After, then succeeds', async () => {
@@ -270,7 +269,7 @@ describe('github forge against a fake GitHub checked by its OpenAPI description'
   });
 
   it('maps 401, 404, 422 and 5xx to FORGE_* errors naming the operation and repo, never the token', async () => {
-    const { input, name } = await setup();
+    const { input } = await setup();
     const errors: AutodevError[] = [];
     const capture = (p: Promise<unknown>) =>
       p.then(
@@ -311,7 +310,6 @@ describe('github forge against a fake GitHub checked by its OpenAPI description'
       expect(error.message).toContain(`acme/`);
     }
     expect(errors.map((e) => e.message).join('\n')).toContain('[REDACTED]');
-    void name;
   });
 
   it('reports an unreachable API as FORGE_FAILED', async () => {
@@ -344,14 +342,8 @@ describe('github forge against a fake GitHub checked by its OpenAPI description'
   });
 
   it('a pull request with no number is refused clearly', async () => {
-    const pr = { task_id: 't', repo: fake.repoUrl('acme', 'app1'), number: null } as Pick<
-      PullRequest,
-      'task_id' | 'repo' | 'number'
-    >;
-    await expect(
-      forge.readActivity({ ...(await forge.ensurePullRequest((await setup()).input)), ...pr }),
-    ).rejects.toMatchObject({
-      code: 'PR_NOT_FOUND',
-    });
+    const opened = await forge.ensurePullRequest((await setup()).input);
+    const unnumbered: PullRequest = { ...opened, number: null };
+    await expect(forge.readActivity(unnumbered)).rejects.toMatchObject({ code: 'PR_NOT_FOUND' });
   });
 });
