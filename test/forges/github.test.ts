@@ -1,10 +1,13 @@
-import { writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { PullRequest } from '../../src/domain/task.js';
 import { AutodevError } from '../../src/errors.js';
 import { createGithubForge } from '../../src/forges/github.js';
 import type { Forge } from '../../src/forges/types.js';
+import { createRedactor } from '../../src/secrets/redact.js';
+import { openSqliteStore } from '../../src/store/index.js';
 import { git } from '../helpers/fake-github/bare-git.js';
 import { githubConfig, pushBranch } from '../helpers/fake-github/client-side.js';
 import { loadGithubContract, type ContractChecker } from '../helpers/fake-github/openapi-contract.js';
@@ -69,6 +72,39 @@ describe('github forge against a fake GitHub checked by its OpenAPI description'
     expect(pull.labels).toEqual(['autodev', 'risk:low']);
     expect(pull.body).toBe('the plan');
     expect(fake.requests.filter((r) => r.operationId === 'pulls/create')).toHaveLength(1);
+  });
+
+  it('records the opened pull request in the store once, with its GitHub number and URL', async () => {
+    const dataDir = await mkdtemp(join(tmpdir(), 'autodev-github-store-'));
+    const store = await openSqliteStore({ dataDir, redact: createRedactor([TOKEN]) });
+    try {
+      const { input } = await setup();
+      const task = await store.tasks.create({
+        title: input.title,
+        description: 'd',
+        repo: input.repo,
+        repo_normalized: input.repo,
+        base_branch: 'main',
+        risk_tier: 'low',
+        constraints: [],
+        acceptance: [],
+      });
+      const stored = createGithubForge(await githubConfig({ apiUrl: fake.apiUrl, token: TOKEN }), {
+        timing: FAST,
+        pullRequests: store.pullRequests,
+      });
+      const pr = await stored.ensurePullRequest({ ...input, taskId: task.id });
+      expect(await stored.ensurePullRequest({ ...input, taskId: task.id })).toEqual(pr);
+      expect(await store.pullRequests.getByTask(task.id)).toMatchObject({
+        forge: 'github',
+        number: pr.number,
+        url: pr.url,
+        status: 'open',
+      });
+    } finally {
+      await store.close();
+      await rm(dataDir, { recursive: true, force: true });
+    }
   });
 
   it('sends the token only in the Authorization header, never in a URL', async () => {
