@@ -4,8 +4,8 @@ import { DEFAULT_SANDBOX_UID, SANDBOX_IDS } from '../sandbox/types.js';
 export const RISK_TIERS = ['low', 'medium', 'high'] as const;
 export type RiskTier = (typeof RISK_TIERS)[number];
 
-/** Forges implemented so far (github, gitlab and gitea come with the forges issue). */
-export const FORGE_IDS = ['local', 'gitea', 'gitlab'] as const;
+/** The forges, the keys of src/forges/index.ts FORGES. */
+export const FORGE_IDS = ['local', 'github', 'gitlab', 'gitea'] as const;
 export const LLM_PROVIDER_IDS = ['openai', 'anthropic'] as const;
 
 const envVarName = z

@@ -2,6 +2,7 @@ import type { AutodevConfig } from '../config/schema.js';
 import { createRepoAllowlist } from '../governance/allowlist.js';
 import { createGiteaForge } from './gitea.js';
 import { createGitlabForge } from './gitlab.js';
+import { createGithubForge } from './github.js';
 import { createLocalForge, type LocalForgeDeps } from './local.js';
 import type { Forge } from './types.js';
 
@@ -24,6 +25,7 @@ export const FORGES = {
       token: config.secrets.forgeToken,
       mergeMethod: config.git.merge_method,
     }),
+  github: (config: AutodevConfig, deps: ForgeDeps): Forge => createGithubForge(config, deps),
 } as const;
 
 export function createForge(config: AutodevConfig, deps: ForgeDeps): Forge {
