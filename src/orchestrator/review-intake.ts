@@ -167,7 +167,7 @@ export function createReviewIntake(deps: ReviewIntakeDeps): ReviewIntake {
         return { outcome: 'round_requested', round: verdict.round };
       }
       case 'rounds_exhausted': {
-        const key = `rounds-exhausted-${verdict.through}`;
+        const key = `rounds-exhausted-${verdict.rounds}`;
         const events = await store.events.list(task.id);
         const told = events.some((e) => e.type === 'review.rounds_exhausted' && e.data.key === key);
         if (!told) {
