@@ -15,6 +15,18 @@ export const ERROR_CODES = {
   PR_NOT_FOUND: { httpStatus: 404, retryable: false },
   /** A review action on a pull request that is merged or closed, or a merge the tier does not allow yet. */
   PR_NOT_MERGEABLE: { httpStatus: 409, retryable: false },
+  /** A review act (an override) by someone not in `[autodev.git] reviewers`. */
+  REVIEWER_NOT_ALLOWED: { httpStatus: 403, retryable: false },
+  /** A webhook whose signature is missing or wrong, or that arrives while no secret is configured. */
+  WEBHOOK_UNVERIFIED: { httpStatus: 401, retryable: false },
+  /** A webhook arrived but no secret is configured to verify it with (`[autodev.git] webhook_secret_env`). */
+  WEBHOOK_SECRET_MISSING: { httpStatus: 503, retryable: false },
+  /** A webhook for a provider other than the configured one. */
+  WEBHOOK_PROVIDER_UNKNOWN: { httpStatus: 404, retryable: false },
+  /** A review round that could not answer the review (the model, the tests); the PR waits for a human. */
+  REVIEW_ROUND_FAILED: { httpStatus: 422, retryable: false },
+  /** `[autodev] max_review_rounds` rounds were spent: new comments wait for a human. */
+  REVIEW_ROUNDS_EXHAUSTED: { httpStatus: 409, retryable: false },
   PAYLOAD_TOO_LARGE: { httpStatus: 413, retryable: false },
   RATE_LIMITED: { httpStatus: 429, retryable: true },
   AUTODEV_DISABLED: { httpStatus: 503, retryable: false },

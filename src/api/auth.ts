@@ -10,7 +10,8 @@ export function installBearerAuth(app: FastifyInstance, tokens: readonly string[
   if (tokens.length === 0) return;
   const digests = tokens.map(digest);
   app.addHook('onRequest', async (request) => {
-    if (!isApiRoute(request)) return;
+    // Forges cannot send the token: webhooks are verified by their signature instead (routes/webhooks.ts).
+    if (!isApiRoute(request) || isWebhookRoute(request)) return;
     const presented = bearerToken(request);
     const ok = presented !== undefined && matchesAny(digest(presented), digests);
     if (!ok) {
@@ -31,6 +32,11 @@ export function isApiRoute(request: FastifyRequest): boolean {
   const route: string | undefined = request.routeOptions.url;
   const path = route ?? request.url;
   return path.startsWith('/api/') && path !== PUBLIC_API_ROUTE;
+}
+
+/** Webhooks: rate limited like the API, authenticated by their forge's signature, not a token. */
+export function isWebhookRoute(request: FastifyRequest): boolean {
+  return request.routeOptions.url === '/api/v1/autodev/webhooks/:provider';
 }
 
 /** The OpenAPI document is documentation: readable without a token. */

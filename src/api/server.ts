@@ -14,6 +14,7 @@ import { eventsRoutes } from './routes/events.js';
 import { opsRoutes } from './routes/ops.js';
 import { prsRoutes } from './routes/prs.js';
 import { tasksRoutes } from './routes/tasks.js';
+import { webhooksRoutes } from './routes/webhooks.js';
 
 /** The HTTP API over a runtime; every route is registered here, none by autoload. */
 export async function buildServer(runtime: Runtime): Promise<FastifyInstance> {
@@ -67,6 +68,7 @@ export async function buildServer(runtime: Runtime): Promise<FastifyInstance> {
       await api.register(tasksRoutes(runtime));
       await api.register(eventsRoutes(runtime));
       await api.register(prsRoutes(runtime));
+      await api.register(webhooksRoutes(runtime));
     },
     { prefix: '/api/v1/autodev' },
   );

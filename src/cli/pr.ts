@@ -70,10 +70,11 @@ export function registerPrCommands(program: Command): void {
     });
 
   const actions = {
-    approve: 'Approve a pull request.',
-    'request-changes': 'Request changes (recorded; no new round starts).',
+    approve: 'Approve a pull request; it merges once its tier has its approvals and policy allows.',
+    'request-changes': 'Request changes; the comment starts a review round (a new commit on the branch).',
     comment: 'Comment on a pull request.',
-    merge: 'Merge a pull request once its risk tier has its approvals.',
+    override: 'Accept what policy denied (high risk needs it); --comment gives the reason.',
+    merge: 'Merge a pull request now if its risk tier has its approvals.',
     close: 'Close a pull request unmerged; its task ends closed.',
   } as const;
   for (const [name, description] of Object.entries(actions)) {
@@ -99,6 +100,7 @@ export function registerPrCommands(program: Command): void {
             approve: r.approve,
             'request-changes': r.requestChanges,
             comment: r.comment,
+            override: r.override,
             merge: r.merge,
             close: r.close,
           }[name as keyof typeof actions];

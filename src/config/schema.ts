@@ -63,6 +63,23 @@ export const gitConfigSchema = z
     merge_method: z.enum(MERGE_METHODS).default('merge'),
     /** Environment variable holding the secret webhooks are signed with (or carry, for GitLab). */
     webhook_secret_env: envVarName.default('AUTODEV_WEBHOOK_SECRET'),
+    /**
+     * Forge logins whose reviews count: their approvals merge, their change requests and line comments
+     * start review rounds. Others' acts are recorded and ignored. Empty (the default): nobody on a
+     * hosted forge, where anyone able to comment on a public repo would otherwise steer the model and
+     * spend its budget; everybody on the local forge, whose reviews come only through autodev's own
+     * authenticated API. `"*"` allows everybody.
+     */
+    reviewers: z
+      .array(
+        z
+          .string()
+          .min(1)
+          .max(200)
+          .regex(/^[^\s]+$/, 'expected a forge login without spaces, or "*"'),
+      )
+      .max(1000)
+      .default([]),
     git_author_name: z.string().min(1).default('AutoDev Bot'),
     git_author_email: z.string().min(3).default('autodev@localhost'),
   })
@@ -78,6 +95,13 @@ export const autodevConfigSchema = z
     default_risk_tier: z.enum(RISK_TIERS).default('low'),
     /** Approvals (by distinct reviewers) a high-risk pull request needs before it may merge; medium needs 1. */
     high_risk_approvals: z.number().int().min(1).max(20).default(2),
+    /** Review rounds (answers to change requests) one pull request may get; past it, a human takes over. */
+    max_review_rounds: z.number().int().min(0).max(50).default(3),
+    /**
+     * Seconds between polls of the forge for reviews of pull requests awaiting review, for hosts the
+     * forge's webhooks cannot reach; 0 turns polling off (webhooks only).
+     */
+    review_poll_secs: z.number().int().min(0).max(86_400).default(60),
     sandbox: z.enum(SANDBOX_IDS).default('bubblewrap'),
     /** Image for the docker sandbox. */
     sandbox_image: z.string().min(1).default('rust:1.82'),

@@ -85,6 +85,8 @@ export const PHASES = [
   'repair',
   'decide',
   'deliver',
+  /** A review round: the reviewers' comments answered by a new commit on the pull request's branch. */
+  'review',
 ] as const;
 export type Phase = (typeof PHASES)[number];
 
@@ -151,6 +153,12 @@ export const EVENT_TYPES = [
   'pr.changes_requested',
   'pr.commented',
   'pr.closed',
+  /** An allowed reviewer accepted a high-risk (or policy-denied) change explicitly, with a reason. */
+  'pr.override',
+  'review.round_requested',
+  'review.round_finished',
+  'review.round_failed',
+  'review.rounds_exhausted',
   'task.failed',
   'workspace.removed',
 ] as const;
@@ -183,7 +191,7 @@ export interface PullRequest {
   updated_at: string;
 }
 
-export const PR_REVIEW_KINDS = ['approval', 'changes_requested', 'comment'] as const;
+export const PR_REVIEW_KINDS = ['approval', 'changes_requested', 'comment', 'override'] as const;
 export type PrReviewKind = (typeof PR_REVIEW_KINDS)[number];
 
 /** One reviewer's act on a pull request; append-only, the history of the review. */
@@ -194,6 +202,33 @@ export interface PrReview {
   by: string;
   comment: string | null;
   created_at: string;
+  /** The forge's own id of the act (null for acts made through autodev's API): recorded once. */
+  forge_item_id: string | null;
+  /** A review comment on a line of the diff. */
+  path: string | null;
+  line: number | null;
+}
+
+export const REVIEW_ROUND_STATUSES = ['pending', 'done', 'failed'] as const;
+export type ReviewRoundStatus = (typeof REVIEW_ROUND_STATUSES)[number];
+
+/**
+ * One answer to the reviewers: requested (pending) when their comments arrive, then run by the
+ * scheduler like any queued task. The durable state of the wait, so a crash loses no round.
+ */
+export interface ReviewRound {
+  task_id: string;
+  round: number;
+  status: ReviewRoundStatus;
+  /** The newest pr_reviews id the round answers: comments after it are for the next round. */
+  through_review_id: number;
+  /** The pull request's head when the round was requested: the new commit goes on top of it. */
+  from_commit: string;
+  /** The round's commit, once made. */
+  commit: string | null;
+  error: string | null;
+  created_at: string;
+  finished_at: string | null;
 }
 
 export interface CommandLog {

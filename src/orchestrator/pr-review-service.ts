@@ -1,10 +1,10 @@
 import type { AutodevConfig } from '../config/schema.js';
-import type { EventType, PrReview, PrReviewKind, PullRequest, Task, TaskStatus } from '../domain/task.js';
+import type { PrReview, PrReviewKind, PullRequest, Task } from '../domain/task.js';
 import { AutodevError } from '../errors.js';
 import type { Forge } from '../forges/types.js';
-import type { AutodevMetrics } from '../metrics/registry.js';
 import type { Store } from '../store/index.js';
-import type { WorkspaceGit, WorkspaceManager } from '../workspace/types.js';
+import { REVIEW_EVENT_OF, type ReviewIntake } from './review-intake.js';
+import { approvalsRequired, isAutodevComment } from './review-rules.js';
 
 export interface ReviewAction {
   by: string;
@@ -15,7 +15,7 @@ export interface PullRequestReviewView {
   pr: PullRequest;
   task: Task;
   reviews: PrReview[];
-  /** Distinct reviewers who approved. */
+  /** Distinct allowed reviewers who approved since the last review round. */
   approvals: number;
   /** Approvals the task's risk tier needs before a merge. */
   approvals_required: number;
@@ -27,6 +27,8 @@ export interface PrReviewService {
   approve(taskId: string, action: ReviewAction): Promise<PullRequestReviewView>;
   requestChanges(taskId: string, action: ReviewAction): Promise<PullRequestReviewView>;
   comment(taskId: string, action: ReviewAction): Promise<PullRequestReviewView>;
+  /** An allowed reviewer accepts what policy denied (high risk, failing checks), with a reason. */
+  override(taskId: string, action: ReviewAction): Promise<PullRequestReviewView>;
   merge(taskId: string, action: ReviewAction): Promise<PullRequestReviewView>;
   close(taskId: string, action: ReviewAction): Promise<PullRequestReviewView>;
 }
@@ -34,27 +36,17 @@ export interface PrReviewService {
 export interface PrReviewServiceDeps {
   config: Pick<AutodevConfig, 'high_risk_approvals'>;
   store: Store;
-  metrics: Pick<AutodevMetrics, 'mergesTotal'>;
+  intake: ReviewIntake;
   forge: Forge;
-  workspaces: WorkspaceManager;
-  git: WorkspaceGit;
 }
 
-const EVENT_OF: Record<PrReviewKind, EventType> = {
-  approval: 'pr.approved',
-  changes_requested: 'pr.changes_requested',
-  comment: 'pr.commented',
-};
-
 /**
- * Human review of the pull requests autodev leaves awaiting_review: approvals, change requests and
- * comments are recorded (append-only, each with an audit event), and a merge happens only once the
- * task's risk tier has its approvals. A change request is recorded only: it does not start a new round.
+ * Human review through autodev's API (the local forge's review, and overrides on any forge): each act
+ * is recorded (append-only, with an audit event) and then handed to the review intake, which decides
+ * as it does for a forge's webhook: enough approvals merge, a change request starts a review round.
  */
 export function createPrReviewService(deps: PrReviewServiceDeps): PrReviewService {
-  const { store } = deps;
-
-  const approvalsRequired = (task: Task) => (task.risk_tier === 'high' ? deps.config.high_risk_approvals : 1);
+  const { store, intake } = deps;
 
   const load = async (taskId: string) => {
     const task = await store.tasks.get(taskId);
@@ -69,9 +61,20 @@ export function createPrReviewService(deps: PrReviewServiceDeps): PrReviewServic
   const show = async (taskId: string): Promise<PullRequestReviewView> => {
     const { task, pr } = await load(taskId);
     const reviews = await store.prReviews.list(taskId);
+    const watermark = (await store.reviewRounds.list(taskId)).at(-1)?.through_review_id ?? 0;
     // One reviewer approving twice is one approval: the tier asks for that many people.
-    const approvers = new Set(reviews.filter((r) => r.kind === 'approval').map((r) => r.by));
-    return { pr, task, reviews, approvals: approvers.size, approvals_required: approvalsRequired(task) };
+    const approvers = new Set(
+      reviews
+        .filter((r) => r.kind === 'approval' && r.id > watermark && intake.isAllowed(r.by))
+        .map((r) => r.by),
+    );
+    return {
+      pr,
+      task,
+      reviews,
+      approvals: approvers.size,
+      approvals_required: approvalsRequired(task.risk_tier, deps.config.high_risk_approvals),
+    };
   };
 
   const requireOpen = (pr: PullRequest) => {
@@ -95,81 +98,84 @@ export function createPrReviewService(deps: PrReviewServiceDeps): PrReviewServic
       by: action.by,
       comment: action.comment ?? null,
     });
-    await store.events.append(taskId, EVENT_OF[kind], {
+    const ignored = isAutodevComment(review.comment)
+      ? "autodev's own comment"
+      : intake.isAllowed(review.by)
+        ? undefined
+        : `${review.by} is not in [autodev.git] reviewers`;
+    await store.events.append(taskId, REVIEW_EVENT_OF[kind], {
       by: review.by,
       comment: review.comment,
       review_id: review.id,
+      ...(ignored ? { ignored } : {}),
     });
+    return review;
+  };
+
+  /** Records the act, then lets the intake act on it as it would on a forge's report. */
+  const recordAndSync = async (taskId: string, kind: PrReviewKind, action: ReviewAction) => {
+    await record(taskId, kind, action);
+    await intake.sync(taskId);
     return show(taskId);
-  };
-
-  const finish = async (task: Task, status: TaskStatus) => {
-    await store.tasks.update(task.id, { status, finished_at: new Date().toISOString() });
-    await store.events.append(task.id, 'task.status_changed', { from: task.status, to: status });
-  };
-
-  /** Pushes the pull request's head to its base through the forge, from a worktree made for it. */
-  const mergeThroughForge = async (pr: PullRequest) => {
-    // The task's worktree was released when it reached awaiting_review: a fresh one at the head is made.
-    const workspace = await deps.workspaces.prepare({
-      taskId: pr.task_id,
-      repo: pr.repo,
-      baseBranch: pr.base_branch,
-      branch: pr.branch,
-    });
-    try {
-      await deps.git.resetTo(workspace.dir, pr.head_commit);
-      return await deps.forge.merge({ pullRequest: pr, workspaceDir: workspace.dir });
-    } finally {
-      await deps.workspaces.release(pr.task_id);
-    }
   };
 
   return {
     list: (filter) => store.pullRequests.list(filter),
     show,
-    approve: (taskId, action) => record(taskId, 'approval', action),
-    requestChanges: (taskId, action) => record(taskId, 'changes_requested', action),
-    comment: (taskId, action) => record(taskId, 'comment', action),
+    approve: (taskId, action) => recordAndSync(taskId, 'approval', action),
+    requestChanges: (taskId, action) => recordAndSync(taskId, 'changes_requested', action),
+    comment: (taskId, action) => recordAndSync(taskId, 'comment', action),
 
-    async merge(taskId, action) {
-      const view = await show(taskId);
-      const { task, pr } = view;
+    async override(taskId, action) {
+      if (!intake.isAllowed(action.by)) {
+        throw new AutodevError(
+          'REVIEWER_NOT_ALLOWED',
+          `${action.by} may not override policy: not in [autodev.git] reviewers`,
+          { details: { field: 'by', value: action.by } },
+        );
+      }
+      if (!action.comment?.trim()) {
+        throw new AutodevError('VALIDATION_FAILED', 'comment: expected the reason for the override', {
+          details: { field: 'comment' },
+        });
+      }
+      return recordAndSync(taskId, 'override', action);
+    },
+
+    /**
+     * Merges now when the tier's rules are met (the same rules an approval triggers); a pull request
+     * already merged answers as merged, so a merge after an auto-merge is not an error.
+     */
+    async merge(taskId) {
+      const { task, pr } = await load(taskId);
+      if (pr.status === 'merged') return show(taskId);
       requireOpen(pr);
       if (task.status !== 'awaiting_review') {
         throw new AutodevError('PR_NOT_MERGEABLE', `task ${taskId} is ${task.status}, not awaiting_review`, {
           details: { status: task.status },
         });
       }
-      if (view.approvals < view.approvals_required) {
-        throw new AutodevError(
-          'PR_NOT_MERGEABLE',
-          `a ${task.risk_tier}-risk pull request needs ${view.approvals_required} approval(s) from distinct reviewers before it merges; it has ${view.approvals}`,
-          { details: { approvals: view.approvals, approvals_required: view.approvals_required } },
-        );
-      }
-      const result = await mergeThroughForge(pr);
-      if (!result.merged) {
-        throw new AutodevError('PR_NOT_MERGEABLE', result.reason, {
-          details: { reason: 'not_fast_forward' },
+      const outcome = await intake.sync(taskId);
+      if (outcome.outcome !== 'merged') {
+        const view = await show(taskId);
+        const reason =
+          outcome.outcome === 'waiting' ? outcome.reason : `the review asks for ${outcome.outcome}`;
+        throw new AutodevError('PR_NOT_MERGEABLE', reason, {
+          details: { approvals: view.approvals, approvals_required: view.approvals_required },
         });
       }
-      deps.metrics.mergesTotal.inc();
-      await store.events.append(taskId, 'pr.merged', {
-        merge_commit: result.mergeCommit,
-        by: action.by,
-        comment: action.comment ?? null,
-      });
-      await finish(task, 'merged');
       return show(taskId);
     },
 
     async close(taskId, action) {
       const { task, pr } = await load(taskId);
       requireOpen(pr);
+      await deps.forge.close(pr);
       await store.pullRequests.setStatus(taskId, 'closed');
       await store.events.append(taskId, 'pr.closed', { by: action.by, comment: action.comment ?? null });
-      if (task.status === 'awaiting_review') await finish(task, 'closed');
+      if (await store.tasks.transition(task.id, 'awaiting_review', 'closed')) {
+        await store.events.append(taskId, 'task.status_changed', { from: 'awaiting_review', to: 'closed' });
+      }
       return show(taskId);
     },
   };

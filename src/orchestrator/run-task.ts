@@ -6,6 +6,7 @@ import { deliverPhase } from './phases/deliver.js';
 import { implementRound } from './phases/implement.js';
 import { preparePhase } from './phases/prepare.js';
 import { checkChange, testsStillFailing, verdictOf, verifyRound } from './phases/verify.js';
+import { runReviewRound } from './review-round.js';
 import { runStep } from './step-runner.js';
 import { setStatus } from './transitions.js';
 import type { TaskContext } from './task-context.js';
@@ -16,6 +17,20 @@ import type { TaskContext } from './task-context.js';
  */
 export async function runTask(ctx: TaskContext): Promise<TaskStatus> {
   const started = performance.now();
+  // A requested review round (or one a crash interrupted) is this run's work, not the task from the start.
+  const round = await ctx.store.reviewRounds.pending(ctx.task.id);
+  if (round) {
+    if (ctx.task.status !== 'queued') {
+      await ctx.store.events.append(ctx.task.id, 'task.resumed', {
+        attempt: ctx.task.attempt,
+        from: ctx.task.status,
+        round: round.round,
+      });
+    }
+    const status = await runReviewRound(ctx, round);
+    ctx.metrics.taskDurationSeconds.observe((performance.now() - started) / 1000);
+    return status;
+  }
   if (ctx.task.attempt > 1) {
     await ctx.store.events.append(ctx.task.id, 'task.resumed', {
       attempt: ctx.task.attempt,

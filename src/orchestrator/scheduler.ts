@@ -93,9 +93,11 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
       } finally {
         clearTimeout(deadline);
         clearInterval(heartbeat);
-        running.delete(task.id);
         await options.releaseLease(task.id, owner).catch(() => undefined);
         await options.onTaskDone?.(task, status).catch(() => undefined);
+        // Only now claimable here again: a review round requested the moment the task reached
+        // awaiting_review must not start while onTaskDone is still releasing its worktree.
+        running.delete(task.id);
         schedule(0);
       }
     })();

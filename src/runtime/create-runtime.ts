@@ -12,6 +12,8 @@ import { createApiSurface } from '../languages/api-surface/index.js';
 import { createLogger, type Logger } from '../logging/logger.js';
 import { createMetrics, type AutodevMetrics } from '../metrics/registry.js';
 import { createPrReviewService, type PrReviewService } from '../orchestrator/pr-review-service.js';
+import { createReviewIntake, type ReviewIntake } from '../orchestrator/review-intake.js';
+import { createReviewPoller } from '../orchestrator/review-poller.js';
 import { createScheduler, type Scheduler } from '../orchestrator/scheduler.js';
 import { createTaskService, type TaskService } from '../orchestrator/task-service.js';
 import { createSandbox } from '../sandbox/index.js';
@@ -38,6 +40,8 @@ export interface Runtime {
   tasks: TaskService;
   /** Human review of pull requests left awaiting_review: approve, request changes, merge, close. */
   reviews: PrReviewService;
+  /** Forge activity (webhooks, polls, the local API) turned into merges and review rounds. */
+  reviewIntake: ReviewIntake;
   /** Starts claiming tasks (not when the kill switch is off). */
   start(): Promise<void>;
   /** Graceful: no new work, running steps reach a checkpoint within `graceMs`, store closed. */
@@ -138,7 +142,24 @@ export async function createRuntime(config: AutodevConfig, deps: RuntimeDeps): P
     scheduler,
   });
 
-  const reviews = createPrReviewService({ config, store, metrics, forge: services.forge, workspaces, git });
+  const reviewIntake = createReviewIntake({
+    config,
+    store,
+    forge: services.forge,
+    metrics,
+    workspaces,
+    git,
+    log: log.child({ component: 'review-intake' }),
+    poke: () => scheduler.poke(),
+  });
+  const reviews = createPrReviewService({ config, store, intake: reviewIntake, forge: services.forge });
+  const reviewPoller = createReviewPoller({
+    intervalMs: config.review_poll_secs * 1000,
+    listAwaitingReview: async () =>
+      (await store.tasks.list({ status: 'awaiting_review', limit: 500 })).tasks.map((t) => t.id),
+    sync: (taskId) => reviewIntake.sync(taskId),
+    log: log.child({ component: 'review-poller' }),
+  });
 
   return {
     config,
@@ -151,16 +172,20 @@ export async function createRuntime(config: AutodevConfig, deps: RuntimeDeps): P
     scheduler,
     tasks,
     reviews,
+    reviewIntake,
     async start() {
       for (const owner of await store.tasks.listLeaseOwners()) {
         if (isDeadLocalOwner(owner)) await store.tasks.expireLeasesOf(owner);
       }
       const live = new Set(await store.tasks.listUnfinishedIds());
       await workspaces.sweep(live);
-      if (config.enabled) scheduler.start();
-      else log.warn('autodev is disabled: tasks are not accepted and queued tasks do not start');
+      if (config.enabled) {
+        scheduler.start();
+        reviewPoller.start();
+      } else log.warn('autodev is disabled: tasks are not accepted and queued tasks do not start');
     },
     async close(graceMs = 10_000) {
+      await reviewPoller.stop();
       await scheduler.stop(graceMs);
       await store.close();
     },

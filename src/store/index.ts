@@ -8,6 +8,7 @@ import { createEventRepository, type EventRepository } from './event-repository.
 import { migrateToLatest } from './migrate.js';
 import { createPrReviewRepository, type PrReviewRepository } from './pr-review-repository.js';
 import { createPullRequestRepository, type PullRequestRepository } from './pull-request-repository.js';
+import { createReviewRoundRepository, type ReviewRoundRepository } from './review-round-repository.js';
 import { createStepRepository, type StepRepository } from './step-repository.js';
 import type { Database } from './tables.js';
 import { createTaskRepository, type TaskRepository } from './task-repository.js';
@@ -21,6 +22,7 @@ export interface Store {
   events: EventRepository;
   pullRequests: PullRequestRepository;
   prReviews: PrReviewRepository;
+  reviewRounds: ReviewRoundRepository;
   logs: CommandLogRepository;
   /** Path of the database file. */
   readonly location: string;
@@ -50,6 +52,7 @@ export async function openSqliteStore(options: { dataDir: string; redact: Redact
     events: createEventRepository(db, options.redact),
     pullRequests: createPullRequestRepository(db),
     prReviews: createPrReviewRepository(db, options.redact),
+    reviewRounds: createReviewRoundRepository(db, options.redact),
     logs: createCommandLogRepository(db, options.redact),
     location: file,
     close: () => db.destroy(),

@@ -14,6 +14,8 @@ export interface PullRequestRepository {
   insertOnce(pr: NewPullRequest): Promise<PullRequest>;
   markMerged(taskId: string, mergeCommit: string): Promise<void>;
   setStatus(taskId: string, status: PullRequestStatus): Promise<void>;
+  /** A review round pushed a new commit: the pull request's head (what a merge lands) moves to it. */
+  setHead(taskId: string, headCommit: string): Promise<void>;
 }
 
 export function createPullRequestRepository(db: Kysely<Database>): PullRequestRepository {
@@ -72,6 +74,13 @@ export function createPullRequestRepository(db: Kysely<Database>): PullRequestRe
       await db
         .updateTable('pull_requests')
         .set({ status: 'merged', merge_commit: mergeCommit, updated_at: new Date().toISOString() })
+        .where('task_id', '=', taskId)
+        .execute();
+    },
+    async setHead(taskId, headCommit) {
+      await db
+        .updateTable('pull_requests')
+        .set({ head_commit: headCommit, updated_at: new Date().toISOString() })
         .where('task_id', '=', taskId)
         .execute();
     },

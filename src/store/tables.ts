@@ -77,6 +77,21 @@ export interface PrReviewsTable {
   by: string;
   comment: string | null;
   created_at: string;
+  forge_item_id: string | null;
+  path: string | null;
+  line: number | null;
+}
+
+export interface ReviewRoundsTable {
+  task_id: string;
+  round: number;
+  status: string;
+  through_review_id: number;
+  from_commit: string;
+  commit: string | null;
+  error: string | null;
+  created_at: string;
+  finished_at: string | null;
 }
 
 export interface CommandLogsTable {
@@ -94,5 +109,6 @@ export interface Database {
   events: EventsTable;
   pull_requests: PullRequestsTable;
   pr_reviews: PrReviewsTable;
+  review_rounds: ReviewRoundsTable;
   command_logs: CommandLogsTable;
 }

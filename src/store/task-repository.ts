@@ -8,6 +8,7 @@ import {
   type TaskError,
   type TaskInput,
   type TaskStatus,
+  TERMINAL_STATUSES,
 } from '../domain/task.js';
 import type { Redact } from '../secrets/redact.js';
 import type { Database, TasksTable } from './tables.js';
@@ -58,6 +59,11 @@ export interface TaskRepository {
   beginMerge(id: string): Promise<boolean>;
   /** Ends a task that no worker has claimed yet; false when one already has (it sees the cancel request). */
   cancelIfUnclaimed(id: string, error: TaskError): Promise<boolean>;
+  /**
+   * Moves a task from `from` to `to` only if it is still in `from`: of two reports acting on the
+   * same task (a webhook and a poll), one wins. `to` queued clears the lease and the end time.
+   */
+  transition(id: string, from: TaskStatus, to: TaskStatus, error?: TaskError | null): Promise<boolean>;
   /** Ids of tasks not yet in a terminal state. */
   listUnfinishedIds(): Promise<string[]>;
   /** Lease owners of unfinished tasks, to find those whose process died. */
@@ -67,6 +73,7 @@ export interface TaskRepository {
 }
 
 const newId = monotonicFactory();
+const TERMINAL: ReadonlySet<TaskStatus> = TERMINAL_STATUSES;
 
 export function createTaskRepository(db: Kysely<Database>, redact: Redact): TaskRepository {
   const now = () => new Date().toISOString();
@@ -249,6 +256,24 @@ export function createTaskRepository(db: Kysely<Database>, redact: Redact): Task
         .where('id', '=', id)
         .where('status', '=', 'queued')
         .where('lease_owner', 'is', null)
+        .executeTakeFirst();
+      return Number(result.numUpdatedRows) > 0;
+    },
+
+    async transition(id, from, to, error) {
+      const at = now();
+      const values: Partial<TasksTable> = { status: to, updated_at: at };
+      if (to === 'queued') values.finished_at = null;
+      else if (TERMINAL.has(to)) values.finished_at = at;
+      if (error !== undefined) {
+        values.error_code = error?.code ?? null;
+        values.error_message = error ? redact(error.message) : null;
+      }
+      const result = await db
+        .updateTable('tasks')
+        .set(values)
+        .where('id', '=', id)
+        .where('status', '=', from)
         .executeTakeFirst();
       return Number(result.numUpdatedRows) > 0;
     },

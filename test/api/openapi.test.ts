@@ -82,6 +82,8 @@ describe('GET /api/v1/openapi.json', () => {
         `POST ${PRS}/{id}/approve`,
         `POST ${PRS}/{id}/request-changes`,
         `POST ${PRS}/{id}/comment`,
+        `POST ${PRS}/{id}/override`,
+        'POST /api/v1/autodev/webhooks/{provider}',
         `POST ${PRS}/{id}/merge`,
         `POST ${PRS}/{id}/close`,
       ].sort(),

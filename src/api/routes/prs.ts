@@ -5,13 +5,15 @@ import { listPrsQuery, prDetailView, prListView, reviewActionBody } from '../sch
 import { errorView, taskIdParams } from '../schemas/task.js';
 import { toTaskSummary } from '../task-view.js';
 
-type ActionName = 'approve' | 'request-changes' | 'comment' | 'merge' | 'close';
+type ActionName = 'approve' | 'request-changes' | 'comment' | 'override' | 'merge' | 'close';
 
 const SUMMARIES: Record<ActionName, string> = {
-  approve: 'Approve a pull request',
-  'request-changes': 'Request changes on a pull request (recorded; no new round starts)',
+  approve: 'Approve a pull request; it merges once its risk tier has its approvals and policy allows',
+  'request-changes': 'Request changes on a pull request: its comment starts a review round (a new commit)',
   comment: 'Comment on a pull request',
-  merge: 'Merge a pull request once its risk tier has its approvals',
+  override:
+    'Accept what policy denied (required for high risk), with the reason as comment; allowed reviewers only',
+  merge: 'Merge a pull request now if its risk tier has its approvals (approvals also merge by themselves)',
   close: 'Close a pull request unmerged; its task ends closed',
 };
 
@@ -26,6 +28,7 @@ export function prsRoutes(runtime: Runtime): FastifyPluginAsyncZod {
     approve: reviews.approve,
     'request-changes': reviews.requestChanges,
     comment: reviews.comment,
+    override: reviews.override,
     merge: reviews.merge,
     close: reviews.close,
   };
@@ -63,7 +66,7 @@ export function prsRoutes(runtime: Runtime): FastifyPluginAsyncZod {
             summary: SUMMARIES[name],
             params: taskIdParams,
             body: reviewActionBody,
-            response: { 200: prDetailView, 400: errorView, 404: errorView, 409: errorView },
+            response: { 200: prDetailView, 400: errorView, 403: errorView, 404: errorView, 409: errorView },
           },
         },
         async (request) => toDetail(await act(request.params.id, request.body)),

@@ -1,3 +1,4 @@
+import type { Phase } from '../../domain/task.js';
 import { AutodevError } from '../../errors.js';
 import { baselineFailuresNotPassing } from '../../policy/baseline-tests.js';
 import type { PolicyDecision, PolicyInput } from '../../policy/types.js';
@@ -27,6 +28,8 @@ export async function decidePhase(
     filesChanged: string[];
     checks: ChangeChecks;
   },
+  /** Where the decision is made; a review round gives its own so it decides anew. */
+  at: { phase: Phase; round?: number } = { phase: 'decide' },
 ): Promise<PolicyDecision> {
   const baselineMissing = baselineFailuresNotPassing(facts.baseline.reports, facts.tests.reports);
   const input: PolicyInput = {
@@ -51,7 +54,7 @@ export async function decidePhase(
     tests_after: testCounts(facts.tests),
     constraints: facts.checks.constraints,
   };
-  const decided = await runStep<PolicyDecision>(ctx, { phase: 'decide', tool: 'policy', input });
+  const decided = await runStep<PolicyDecision>(ctx, { ...at, tool: 'policy', input });
   const decision = withSecretsDenied(decided, facts.checks);
   await ctx.store.events.append(ctx.task.id, 'policy.decision', {
     ...decision,

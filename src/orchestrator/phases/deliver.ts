@@ -110,7 +110,8 @@ function preexistingSection(tests: TestToolOutput): string[] {
   return lines;
 }
 
-function pullRequestBody(
+/** Exported for review rounds, which replace the body with the newest round's checks. */
+export function pullRequestBody(
   ctx: TaskContext,
   decision: PolicyDecision,
   tests: TestToolOutput,

@@ -82,9 +82,11 @@ export async function checkChange(
   baseCommit: string,
   filesChanged: string[],
   lintBaseline: LintReport[] | undefined,
+  /** Where the checks run; a review round gives its own, so its steps are not the first run's checkpoints. */
+  at: { phase: Phase; round?: number } = { phase: 'verify' },
 ): Promise<ChangeChecks> {
   const lint = await runStep<LintToolOutput>(ctx, {
-    phase: 'verify',
+    ...at,
     tool: 'lint',
     input: {
       config_commit: baseCommit,
@@ -93,12 +95,12 @@ export async function checkChange(
     },
   });
   const scan = await runStep<{ findings: SecretFinding[] }>(ctx, {
-    phase: 'verify',
+    ...at,
     tool: 'secrets_scan',
     input: { base_commit: baseCommit },
   });
   const dependencies = await runStep<CheckDepsOutput>(ctx, {
-    phase: 'verify',
+    ...at,
     tool: 'check_deps',
     input: { base_commit: baseCommit },
   });
@@ -112,7 +114,7 @@ export async function checkChange(
     });
   }
   const { constraints } = await runStep<{ constraints: ConstraintCheck[] }>(ctx, {
-    phase: 'verify',
+    ...at,
     tool: 'check_constraints',
     input: {
       base_commit: baseCommit,
