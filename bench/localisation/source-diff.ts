@@ -7,7 +7,7 @@ import { languageForPath } from '../../src/repomap/languages.js';
 const NOT_SOURCE = /(^|\/)(dist|min|build|umd|types|test|tests|__tests__|spec|benchmark|example|examples)\//;
 const MAX_SOURCE_BYTES = 256 * 1024;
 
-/** The package's own source files in the map's languages (no bundles, no minified or test files). */
+/** The package's own source files in the map's languages (no bundles, minified, test or dot-config files). */
 export async function sourceFiles(dir: string): Promise<string[]> {
   const all = await listWorkspaceFiles(dir, 50_000);
   return all.filter(

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { personalizedPageRank, type WeightedEdge } from './page-rank.js';
-import type { TaskTerms } from './task-terms.js';
+import { nameParts, type TaskTerms } from './task-terms.js';
 import type { FileTags, RankedFile, SymbolDefinition } from './types.js';
 
 /** Weights after Aider's repo map: a name the task uses, or a long specific name, says more. */
@@ -12,6 +12,22 @@ const COMMON_NAME_WEIGHT = 0.1;
 const COMMON_NAME_FILES = 5;
 /** A definition nobody references still keeps a little of its file's rank. */
 const UNREFERENCED_WEIGHT = 0.1;
+const SEED_RANK_WEIGHT = 3;
+/** A word of a file's path that the task uses (`ssl` in ssl_profiles.js). */
+const PATH_WORD_WEIGHT = 0.5;
+const GENERIC_PATH_WORDS = new Set([
+  'lib',
+  'src',
+  'index',
+  'main',
+  'mod',
+  'init',
+  'utils',
+  'util',
+  'internal',
+  'pkg',
+  'cmd',
+]);
 
 export interface RankedSymbol {
   path: string;
@@ -72,7 +88,7 @@ export function rankFiles(tags: readonly FileTags[], terms: TaskTerms): Ranking 
   tags.forEach((file, position) => {
     for (const symbol of file.definitions) {
       const flowed = symbolScore.get(`${position}\u0000${symbol.name}`) ?? 0;
-      const named = terms.identifiers.has(symbol.name) ? TASK_NAME_WEIGHT : 1;
+      const named = 1 + (TASK_NAME_WEIGHT - 1) * (terms.identifiers.get(symbol.name) ?? 0);
       symbols.push({ path: file.path, symbol, score: flowed * named });
     }
   });
@@ -90,7 +106,7 @@ export function rankFiles(tags: readonly FileTags[], terms: TaskTerms): Ranking 
   const files = tags
     .map((file, position) => ({
       path: file.path,
-      rank: (fileRank[position] ?? 0) + (personalization[position] ?? 0) / seedTotal,
+      rank: (fileRank[position] ?? 0) + (SEED_RANK_WEIGHT * (personalization[position] ?? 0)) / seedTotal,
       symbols: byFile.get(file.path) ?? [],
     }))
     .sort((a, b) => b.rank - a.rank || a.path.localeCompare(b.path));
@@ -99,7 +115,7 @@ export function rankFiles(tags: readonly FileTags[], terms: TaskTerms): Ranking 
 
 function nameWeight(name: string, definedIn: number, terms: TaskTerms): number {
   let weight = 1;
-  if (terms.identifiers.has(name)) weight *= TASK_NAME_WEIGHT;
+  weight *= 1 + (TASK_NAME_WEIGHT - 1) * (terms.identifiers.get(name) ?? 0);
   if (name.length >= 8 && (name.includes('_') || /[a-z][A-Z]/.test(name))) weight *= SPECIFIC_NAME_WEIGHT;
   if (name.startsWith('_')) weight *= PRIVATE_NAME_WEIGHT;
   if (definedIn > COMMON_NAME_FILES) weight *= COMMON_NAME_WEIGHT;
@@ -114,12 +130,23 @@ function seedWeight(file: FileTags, terms: TaskTerms): number {
       weight += 1;
   }
   const stem = path.basename(file.path, path.extname(file.path));
-  if (stem.length >= 3 && terms.identifiers.has(stem)) weight += 0.5;
-  const named = new Set(
-    file.definitions.filter((symbol) => terms.identifiers.has(symbol.name)).map((s) => s.name),
-  );
-  weight += Math.min(named.size, 5);
+  weight += 0.5 * (terms.identifiers.get(stem) ?? 0);
+  // Words of the path (`lib/mime-node/index.js`: mime, node) the task uses: weak, but often all there is.
+  const pathWords = new Set(nameParts(file.path.slice(0, -path.extname(file.path).length)));
+  let wordHits = 0;
+  for (const word of pathWords)
+    if (!GENERIC_PATH_WORDS.has(word) && hasWord(terms.words, word)) wordHits += 1;
+  weight += Math.min(wordHits * PATH_WORD_WEIGHT, 2 * PATH_WORD_WEIGHT);
+  let named = 0;
+  for (const name of new Set(file.definitions.map((symbol) => symbol.name)))
+    named += terms.identifiers.get(name) ?? 0;
+  weight += Math.min(named, 5);
   return weight;
+}
+
+/** `profiles` in a path matches `profile` in the task, and the other way round. */
+function hasWord(words: ReadonlySet<string>, word: string): boolean {
+  return words.has(word) || words.has(`${word}s`) || (word.endsWith('s') && words.has(word.slice(0, -1)));
 }
 
 function countNames(names: readonly string[]): Map<string, number> {
