@@ -13,6 +13,7 @@ const COMMON_NAME_FILES = 5;
 /** A definition nobody references still keeps a little of its file's rank. */
 const UNREFERENCED_WEIGHT = 0.1;
 const SEED_RANK_WEIGHT = 3;
+const USED_NAME_WEIGHT = 0.2;
 /** A word of a file's path that the task uses (`ssl` in ssl_profiles.js). */
 const PATH_WORD_WEIGHT = 0.5;
 const GENERIC_PATH_WORDS = new Set([
@@ -141,6 +142,10 @@ function seedWeight(file: FileTags, terms: TaskTerms): number {
   for (const name of new Set(file.definitions.map((symbol) => symbol.name)))
     named += terms.identifiers.get(name) ?? 0;
   weight += Math.min(named, 5);
+  // Names the task uses that the file calls: where the behaviour the task describes is exercised.
+  let used = 0;
+  for (const name of new Set(file.references)) used += terms.identifiers.get(name) ?? 0;
+  weight += Math.min(used * USED_NAME_WEIGHT, 1);
   return weight;
 }
 
