@@ -43,6 +43,11 @@ export const llmConfigSchema = z
       .min(1024)
       .max(256 * 1024 * 1024)
       .default(4 * 1024 * 1024),
+    /**
+     * Estimated tokens of the repository map (files and symbols ranked for the task, see
+     * src/repomap/) in the coding model's first message; 0 leaves it out.
+     */
+    repo_map_tokens: z.number().int().min(0).max(65_536).default(1024),
   })
   .strict();
 

@@ -34,7 +34,7 @@ describe('createAgentToolbox', () => {
   it('offers the registry tools marked for the agent, with JSON Schema generated from their zod schemas', () => {
     const toolbox = createAgentToolbox(runtime.runtime.tools.list(), ctx);
     expect(toolbox.definitions.map((tool) => tool.name).sort()).toEqual(
-      ['apply_edit', 'build', 'lint', 'list_files', 'read_file', 'run', 'search', 'test'].sort(),
+      ['apply_edit', 'build', 'lint', 'list_files', 'read_file', 'repo_map', 'run', 'search', 'test'].sort(),
     );
     for (const tool of toolbox.definitions) {
       expect(tool.parameters).toMatchObject({ type: 'object' });

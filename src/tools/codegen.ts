@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { runCodingLoop } from '../agent/coding-loop.js';
 import { buildCodingMessages } from '../agent/prompt.js';
 import { AutodevError } from '../errors.js';
+import { repoMapSnippets } from '../repomap/prompt-snippet.js';
 import { createAgentToolbox } from './agent-toolbox.js';
 import { defineTool } from './define.js';
 import { registerTool } from './register.js';
@@ -50,6 +51,8 @@ export const codegenTool = registerTool(
       test_feedback: z.string().optional(),
       test_command: z.string().optional(),
       round: z.number().int().min(1).default(1),
+      /** The baseline test run's output: its failures and stack traces rank the repository map. */
+      baseline_output: z.string().max(1_000_000).optional(),
     }),
     async invoke(input, ctx): Promise<CodegenOutput> {
       const { git, config } = ctx.services;
@@ -61,6 +64,20 @@ export const codegenTool = registerTool(
         ...(input.test_command ? { testCommand: input.test_command } : {}),
         ...(input.test_feedback ? { failure: { round: input.round, output: input.test_feedback } } : {}),
         toolCalling: config.llm.tool_calling,
+        // The repository map ranked for the task, in the first round only (src/repomap/).
+        ...(input.round === 1 && !input.test_feedback
+          ? {
+              snippets: await repoMapSnippets({
+                workspaceDir: dir,
+                files: input.files,
+                task: input,
+                baselineOutput: input.baseline_output,
+                tokenBudget: config.llm.repo_map_tokens,
+                signal: ctx.signal,
+                log: ctx.log,
+              }),
+            }
+          : {}),
       });
       // Imported at call time: the registry imports this file, and a static import back would leave
       // codegenTool uninitialised for whoever imports codegen.ts first (changeRef's users).

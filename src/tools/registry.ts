@@ -15,6 +15,7 @@ import { planTool } from './plan.js';
 import { policyTool } from './policy.js';
 import { policyLocalTool } from './policy-local.js';
 import { prMergeTool } from './pr-merge.js';
+import { repoMapTool } from './repo-map.js';
 import { repoSearchTool } from './repo-search.js';
 import { runnerTool } from './runner.js';
 import { secretsScanTool } from './secrets-scan.js';
@@ -32,6 +33,7 @@ export const TOOLS: readonly RegisteredTool[] = [
   prMergeTool,
   fileListTool,
   repoSearchTool,
+  repoMapTool,
   codegenTool,
   setupTool,
   runnerTool,
