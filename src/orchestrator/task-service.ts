@@ -2,6 +2,7 @@ import { AutodevError } from '../errors.js';
 import { isTerminal, type Task, type TaskInput } from '../domain/task.js';
 import type { RepoAllowlist } from '../governance/allowlist.js';
 import { resolveAllowedRepo } from '../governance/repo-access.js';
+import type { Forge } from '../forges/types.js';
 import type { AutodevMetrics } from '../metrics/registry.js';
 import type { Store } from '../store/index.js';
 import { parseRepoRef } from '../workspace/repo-ref.js';
@@ -13,10 +14,12 @@ export interface TaskServiceDeps {
   metrics: AutodevMetrics;
   allowlist: RepoAllowlist;
   scheduler: Scheduler;
+  /** The configured forge: a repo it does not host is refused at submission (REPO_NOT_ON_FORGE). */
+  forge: Pick<Forge, 'locate' | 'id'>;
 }
 
 export interface TaskService {
-  /** Kill switch, repo refusal and allowlist first; then the task is stored queued and the scheduler woken. */
+  /** Kill switch, repo refusal, forge and allowlist first; then the task is stored queued and the scheduler woken. */
   submit(input: TaskInput): Promise<Task>;
   /**
    * Queued tasks end at once; running ones are aborted (here or, through the store, in another worker).
@@ -35,6 +38,9 @@ export function createTaskService(deps: TaskServiceDeps): TaskService {
         );
       }
       const ref = parseRepoRef(input.repo);
+      // Refused now rather than at the push, after the model has been paid: the forge names the repo
+      // and itself in the error.
+      deps.forge.locate(input.repo);
       // A local repo is checked by its real path too; the check runs again before every fetch and push.
       await resolveAllowedRepo(ref, deps.allowlist);
       const task = await deps.store.tasks.create({

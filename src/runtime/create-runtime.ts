@@ -136,6 +136,7 @@ export async function createRuntime(config: AutodevConfig, deps: RuntimeDeps): P
     metrics,
     allowlist: createRepoAllowlist(config.allowlist_repos),
     scheduler,
+    forge: services.forge,
   });
 
   const reviews = createPrReviewService({ config, store, metrics, forge: services.forge, workspaces, git });
