@@ -85,6 +85,7 @@ export async function runTask(ctx: TaskContext): Promise<TaskStatus> {
       headCommit: head,
       decision,
       tests,
+      baseline: workspace.baseline,
       checksTouched: checks.sensitive,
       lint: checks,
       constraints: checks.constraints,

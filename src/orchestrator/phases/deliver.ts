@@ -1,12 +1,12 @@
 import { AutodevError } from '../../errors.js';
 import type { EventType, PullRequest } from '../../domain/task.js';
 import type { MergeResult } from '../../forges/types.js';
-import { describeConstraintCheck, type ConstraintCheck } from '../../policy/constraints.js';
+import type { ConstraintCheck } from '../../policy/constraints.js';
 import { describeChecksTouched, type SensitiveChanges } from '../../policy/sensitive-changes.js';
 import type { PolicyDecision } from '../../policy/types.js';
 import type { TestToolOutput } from '../../tools/test.js';
 import { runStep } from '../step-runner.js';
-import { describeLint } from './lint-summary.js';
+import { modelUsageOf, renderPullRequestBody } from './pr-body.js';
 import type { ChangeChecks } from './verify.js';
 import type { TaskContext } from '../task-context.js';
 
@@ -21,7 +21,11 @@ export async function deliverPhase(
     decision: PolicyDecision;
     tests: TestToolOutput;
     checksTouched: SensitiveChanges;
-    lint: Pick<ChangeChecks, 'lintWarnings' | 'lintPreexisting'>;
+    /** The lint findings, and (when the caller has them) the secrets and dependency checks. */
+    lint: Pick<ChangeChecks, 'lintWarnings' | 'lintPreexisting'> &
+      Partial<Pick<ChangeChecks, 'lintUnavailable' | 'secrets' | 'dependencies'>>;
+    /** The tests before the change, for the before → after counts in the body. */
+    baseline?: TestToolOutput;
     /** The constraints as check_constraints classified and checked them; absent: listed as given. */
     constraints?: ConstraintCheck[];
   },
@@ -32,6 +36,23 @@ export async function deliverPhase(
     tool: 'git_push',
     input: { repo: task.repo, branch: input.branch },
   });
+  const body = renderPullRequestBody({
+    task,
+    plan: task.plan,
+    decision: input.decision,
+    ...(input.baseline ? { baseline: input.baseline } : {}),
+    tests: input.tests,
+    lintWarnings: input.lint.lintWarnings,
+    lintPreexisting: input.lint.lintPreexisting.length,
+    ...(input.lint.lintUnavailable ? { lintUnavailable: input.lint.lintUnavailable } : {}),
+    ...(input.lint.secrets ? { secretsFound: input.lint.secrets.length } : {}),
+    ...(input.lint.dependencies ? { newDependencies: input.lint.dependencies.added } : {}),
+    checksTouched: describeChecksTouched(input.checksTouched),
+    constraints: input.constraints ?? task.constraints,
+    usage: modelUsageOf(task, await ctx.store.events.list(task.id)),
+    taskLink: taskLink(ctx),
+  });
+  const labels = pullRequestLabels(ctx);
   const pr = await runStep<PullRequest>(ctx, {
     phase: 'deliver',
     tool: 'git_pr',
@@ -41,14 +62,8 @@ export async function deliverPhase(
       branch: input.branch,
       base_branch: task.base_branch,
       title: task.title,
-      body: pullRequestBody(
-        ctx,
-        input.decision,
-        input.tests,
-        input.checksTouched,
-        input.lint,
-        input.constraints,
-      ),
+      body,
+      labels,
       head_commit: input.headCommit,
     },
   });
@@ -59,6 +74,10 @@ export async function deliverPhase(
       url: pr.url,
       number: pr.number,
       forge: pr.forge,
+      // The local forge's pull request has no description of its own: this event is it.
+      title: pr.title,
+      labels,
+      body,
     });
   }
   // A fallback decision never merges, even if an engine were to allow it: OPA did not decide.
@@ -94,55 +113,13 @@ function describeDenials(decision: PolicyDecision): string {
   return denials.length > 0 ? denials.join('; ') : 'POLICY_FALLBACK: OPA could not decide';
 }
 
-/** Failures that were there before the change: shown, so a reviewer knows they are not its doing. */
-function preexistingSection(tests: TestToolOutput): string[] {
-  const c = tests.comparison;
-  const lines: string[] = [];
-  if (c?.unavailable) lines.push('', `Tests unavailable before the change: ${c.unavailable}`);
-  if (c?.preexisting.length) {
-    lines.push(
-      '',
-      'Pre-existing failures (failing before the change too):',
-      ...c.preexisting.map((n) => `- ${n}`),
-    );
-  }
-  return lines;
+/** Where a reader of the pull request finds the task: the public URL when configured, else the API path. */
+export function taskLink(ctx: TaskContext): string {
+  const path = `/api/v1/autodev/tasks/${ctx.task.id}`;
+  return ctx.config.public_url ? `${ctx.config.public_url.replace(/\/+$/, '')}${path}` : path;
 }
 
-function pullRequestBody(
-  ctx: TaskContext,
-  decision: PolicyDecision,
-  tests: TestToolOutput,
-  checksTouched: SensitiveChanges,
-  lint: Pick<ChangeChecks, 'lintWarnings' | 'lintPreexisting'>,
-  constraints: ConstraintCheck[] | undefined,
-): string {
-  const { task } = ctx;
-  const list = (items: string[]) => (items.length ? items.map((i) => `- ${i}`).join('\n') : '- (none)');
-  return [
-    task.description,
-    '',
-    '## Constraints',
-    list(constraints ? constraints.map(describeConstraintCheck) : task.constraints),
-    '',
-    '## Acceptance',
-    list(task.acceptance),
-    '',
-    '## Verification',
-    tests.summary,
-    ...preexistingSection(tests),
-    '',
-    '## Lint',
-    describeLint(lint.lintWarnings, lint.lintPreexisting.length),
-    '',
-    '## Changes to checks',
-    list(describeChecksTouched(checksTouched)),
-    '',
-    '## Policy',
-    decision.allow
-      ? `Allowed to merge (${decision.engine}).`
-      : `Needs review (${decision.engine}${decision.fallback ? `, fallback: ${decision.reason ?? 'OPA could not decide'}` : ''}):\n${list(decision.deny.map((d) => `${d.code}: ${d.message}`))}`,
-    '',
-    `Opened by autodev for task ${task.id}.`,
-  ].join('\n');
+/** `autodev` and the tier, so a team can filter autodev's pull requests and see their risk at a glance. */
+export function pullRequestLabels(ctx: TaskContext): string[] {
+  return ['autodev', `risk:${ctx.task.risk_tier}`];
 }
