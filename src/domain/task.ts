@@ -127,6 +127,9 @@ export const EVENT_TYPES = [
   'pr.changes_requested',
   'pr.commented',
   'pr.closed',
+  /** The base moved before the merge and the change was replayed onto it (or conflicted with it). */
+  'pr.rebased',
+  'pr.rebase_conflict',
   'task.failed',
   'workspace.removed',
 ] as const;

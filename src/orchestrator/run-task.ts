@@ -86,6 +86,7 @@ export async function runTask(ctx: TaskContext): Promise<TaskStatus> {
       decision,
       tests,
       baseline: workspace.baseline,
+      baseCommit: workspace.baseCommit,
       checksTouched: checks.sensitive,
       lint: checks,
       constraints: checks.constraints,

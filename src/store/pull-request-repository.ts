@@ -14,6 +14,8 @@ export interface PullRequestRepository {
   insertOnce(pr: NewPullRequest): Promise<PullRequest>;
   markMerged(taskId: string, mergeCommit: string): Promise<void>;
   setStatus(taskId: string, status: PullRequestStatus): Promise<void>;
+  /** The branch moved (a rebase onto the base, a review round): the pull request's head is the new commit. */
+  setHeadCommit(taskId: string, headCommit: string): Promise<void>;
 }
 
 export function createPullRequestRepository(db: Kysely<Database>): PullRequestRepository {
@@ -80,6 +82,14 @@ export function createPullRequestRepository(db: Kysely<Database>): PullRequestRe
         .updateTable('pull_requests')
         .set({ status, updated_at: new Date().toISOString() })
         .where('task_id', '=', taskId)
+        .execute();
+    },
+    async setHeadCommit(taskId, headCommit) {
+      await db
+        .updateTable('pull_requests')
+        .set({ head_commit: headCommit, updated_at: new Date().toISOString() })
+        .where('task_id', '=', taskId)
+        .where('status', '=', 'open')
         .execute();
     },
   };

@@ -10,6 +10,7 @@ import { gitApplyTool } from './git-apply.js';
 import { gitCloneTool } from './git-clone.js';
 import { gitPrTool } from './git-pr.js';
 import { gitPushTool } from './git-push.js';
+import { gitRebaseTool } from './git-rebase.js';
 import { clippyTool, lintTool } from './lint-tools.js';
 import { planTool } from './plan.js';
 import { policyTool } from './policy.js';
@@ -29,6 +30,7 @@ export const TOOLS: readonly RegisteredTool[] = [
   gitApplyTool,
   gitPushTool,
   gitPrTool,
+  gitRebaseTool,
   prMergeTool,
   fileListTool,
   repoSearchTool,

@@ -257,6 +257,49 @@ export function createWorkspaceGit(deps: WorkspaceGitDeps): WorkspaceGit {
 
     remoteBranchCommit,
 
+    async fetchBranch(dir, remote, branch, options = {}) {
+      const tip = await remoteBranchCommit(dir, remote, branch, options);
+      if (tip === undefined) return undefined;
+      const url = parseRepoRef(remote).cloneUrl;
+      // Objects only, as remoteContains: the workspace's refs stay autodev's own records.
+      await git(['fetch', '--quiet', '--no-tags', '--no-write-fetch-head', url, `refs/heads/${branch}`], {
+        ...(await at(dir)),
+        secretConfig: authConfig(url, options.auth),
+        errorCode: 'REPO_UNREACHABLE',
+      });
+      return resolveCommit(dir, tip);
+    },
+
+    async replayOnto(dir, { head: source, onto, message, author }) {
+      const where = await at(dir);
+      const ours = await resolveCommit(dir, onto);
+      const theirs = await resolveCommit(dir, source);
+      // merge-tree's merge base is the commit both descend from (the task's base), so the merged tree
+      // is the task's change on top of `onto`: a rebase of it, squashed. 1: conflicts, listed by name.
+      const res = await git(
+        ['merge-tree', '--write-tree', '--name-only', '--no-messages', '-z', ours, theirs],
+        { ...where, okExitCodes: [1] },
+      );
+      const [tree = '', ...files] = splitZ(res.stdout);
+      if (res.exitCode === 1) return { conflicts: [...new Set(files)] };
+      const commit = await git(
+        [
+          '-c',
+          `user.name=${author.name}`,
+          '-c',
+          `user.email=${author.email}`,
+          'commit-tree',
+          tree,
+          '-p',
+          ours,
+          '-F',
+          '-',
+        ],
+        { ...where, input: message, ...(author.date ? { commitDate: author.date } : {}) },
+      );
+      return { commit: commit.stdout.trim() };
+    },
+
     async fileAt(dir, rev, file, options = {}) {
       const spec = `${await resolveCommit(dir, rev)}:${file}`;
       const exists = await git(['cat-file', '-e', spec], { ...(await at(dir)), okExitCodes: [1, 128] });

@@ -7,6 +7,7 @@ import type { PolicyDecision } from '../../policy/types.js';
 import type { TestToolOutput } from '../../tools/test.js';
 import { runStep } from '../step-runner.js';
 import { modelUsageOf, renderPullRequestBody } from './pr-body.js';
+import { syncWithBase } from './rebase.js';
 import type { ChangeChecks } from './verify.js';
 import type { TaskContext } from '../task-context.js';
 
@@ -24,8 +25,10 @@ export async function deliverPhase(
     /** The lint findings, and (when the caller has them) the secrets and dependency checks. */
     lint: Pick<ChangeChecks, 'lintWarnings' | 'lintPreexisting'> &
       Partial<Pick<ChangeChecks, 'lintUnavailable' | 'secrets' | 'dependencies'>>;
-    /** The tests before the change, for the before → after counts in the body. */
+    /** The tests before the change, for the before → after counts in the body and a rebase's tests. */
     baseline?: TestToolOutput;
+    /** The base commit the task started from; with the baseline, a moved base is rebased onto before merging. */
+    baseCommit?: string;
     /** The constraints as check_constraints classified and checked them; absent: listed as given. */
     constraints?: ConstraintCheck[];
   },
@@ -83,6 +86,15 @@ export async function deliverPhase(
   // A fallback decision never merges, even if an engine were to allow it: OPA did not decide.
   if (!input.decision.allow || input.decision.fallback === true) {
     return { merged: false, pr, reason: describeDenials(input.decision) };
+  }
+  if (input.baseCommit && input.baseline) {
+    const sync = await syncWithBase(ctx, {
+      branch: input.branch,
+      baseCommit: input.baseCommit,
+      headCommit: input.headCommit,
+      baseline: input.baseline,
+    });
+    if (!sync.ok) return { merged: false, pr, reason: sync.reason };
   }
   // The commit point: from here a cancel is refused, and a cancel requested before it wins.
   if (!(await ctx.store.tasks.beginMerge(task.id))) {
