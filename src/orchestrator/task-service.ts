@@ -6,6 +6,7 @@ import type { Forge } from '../forges/types.js';
 import type { AutodevMetrics } from '../metrics/registry.js';
 import type { Store } from '../store/index.js';
 import { parseRepoRef } from '../workspace/repo-ref.js';
+import { revertBranchName } from './revert-task.js';
 import type { Scheduler } from './scheduler.js';
 
 export interface TaskServiceDeps {
@@ -26,6 +27,11 @@ export interface TaskService {
    * TASK_NOT_CANCELLABLE when the task has ended or its merge has begun.
    */
   cancel(id: string): Promise<Task>;
+  /**
+   * A revert task for a merged task's merge: queued once, found again on every later call (`created`
+   * false). TASK_NOT_FOUND, or TASK_NOT_REVERTIBLE unless the task is merged.
+   */
+  revert(id: string): Promise<{ task: Task; created: boolean }>;
 }
 
 export function createTaskService(deps: TaskServiceDeps): TaskService {
@@ -58,6 +64,40 @@ export function createTaskService(deps: TaskServiceDeps): TaskService {
       return task;
     },
 
+    async revert(id) {
+      const original = await deps.store.tasks.get(id);
+      if (!original) throw new AutodevError('TASK_NOT_FOUND', `no task with id ${id}`);
+      const existing = await deps.store.tasks.findRevertOf(id);
+      if (existing) return { task: existing, created: false };
+      if (original.status !== 'merged') {
+        throw new AutodevError(
+          'TASK_NOT_REVERTIBLE',
+          `task ${id} is ${original.status}: only a merged task has a merge to revert`,
+          { details: { status: original.status } },
+        );
+      }
+      let task: Task;
+      try {
+        task = await deps.store.tasks.create(revertTaskInput(original));
+      } catch (error) {
+        // Another request made it first (unique reverts_task_id): that one is the revert.
+        const raced = await deps.store.tasks.findRevertOf(id);
+        if (raced) return { task: raced, created: false };
+        throw error;
+      }
+      await deps.store.events.append(task.id, 'task.created', {
+        repo: task.repo_normalized,
+        base_branch: task.base_branch,
+        risk_tier: task.risk_tier,
+        reverts_task_id: id,
+      });
+      await deps.store.events.append(id, 'task.revert_requested', { revert_task_id: task.id });
+      deps.metrics.tasksTotal.inc();
+      deps.metrics.revertsTotal.inc();
+      deps.scheduler.poke();
+      return { task, created: true };
+    },
+
     async cancel(id) {
       const task = await deps.store.tasks.get(id);
       if (!task) throw new AutodevError('TASK_NOT_FOUND', `no task with id ${id}`);
@@ -84,5 +124,23 @@ export function createTaskService(deps: TaskServiceDeps): TaskService {
       }
       return (await deps.store.tasks.get(id)) ?? task;
     },
+  };
+}
+
+/** The revert keeps the original's repo, base and tier: a low-risk revert may merge when policy allows. */
+function revertTaskInput(
+  original: Task,
+): TaskInput & { repo_normalized: string; reverts_task_id: string; branch: string } {
+  return {
+    title: `Revert "${original.title}"`,
+    description: `Reverts the merge of autodev task ${original.id} ("${original.title}").`,
+    repo: original.repo,
+    repo_normalized: original.repo_normalized,
+    base_branch: original.base_branch,
+    risk_tier: original.risk_tier,
+    constraints: [],
+    acceptance: [],
+    reverts_task_id: original.id,
+    branch: revertBranchName(original.id),
   };
 }

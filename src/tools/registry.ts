@@ -11,6 +11,7 @@ import { gitCloneTool } from './git-clone.js';
 import { gitPrTool } from './git-pr.js';
 import { gitPushTool } from './git-push.js';
 import { gitRebaseTool } from './git-rebase.js';
+import { gitRevertTool } from './git-revert.js';
 import { clippyTool, lintTool } from './lint-tools.js';
 import { planTool } from './plan.js';
 import { policyTool } from './policy.js';
@@ -31,6 +32,7 @@ export const TOOLS: readonly RegisteredTool[] = [
   gitPushTool,
   gitPrTool,
   gitRebaseTool,
+  gitRevertTool,
   prMergeTool,
   fileListTool,
   repoSearchTool,

@@ -116,6 +116,15 @@ export interface WorkspaceGit {
     input: { head: string; onto: string; message: string; author: GitAuthor },
   ): Promise<{ commit: string } | { conflicts: string[] }>;
   /**
+   * Commits the undoing of `commit` on HEAD: of a merge commit against its first parent, else of the
+   * commits `since..commit` (or `commit` alone). The new commit, or the files that conflict (the
+   * worktree is then left as it was).
+   */
+  revertCommits(
+    dir: string,
+    input: { commit: string; since?: string; message: string; author: GitAuthor },
+  ): Promise<{ commit: string } | { conflicts: string[] }>;
+  /**
    * Points `ref` (under refs/autodev/) at `commit` in the repository autodev keeps (the mirror, which
    * the sandbox cannot write), so that the commit, and the exact work in it, outlives worktree resets.
    */

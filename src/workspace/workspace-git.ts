@@ -145,6 +145,30 @@ export function createWorkspaceGit(deps: WorkspaceGitDeps): WorkspaceGit {
     return (await isAncestor()).exitCode === 0;
   };
 
+  const commitAll = async (
+    dir: string,
+    message: string,
+    author: GitAuthor,
+  ): Promise<{ commit: string; changed: boolean }> => {
+    await git(['add', '--all'], await at(dir));
+    const staged = await git(['diff', '--cached', '--quiet'], { ...(await at(dir)), okExitCodes: [1] });
+    if (staged.exitCode === 0) return { commit: await head(dir), changed: false };
+    await git(
+      [
+        '-c',
+        `user.name=${author.name}`,
+        '-c',
+        `user.email=${author.email}`,
+        'commit',
+        '--quiet',
+        '--no-verify',
+        '--file=-',
+      ],
+      { ...(await at(dir)), input: message, ...(author.date ? { commitDate: author.date } : {}) },
+    );
+    return { commit: await head(dir), changed: true };
+  };
+
   return {
     head,
 
@@ -188,25 +212,7 @@ export function createWorkspaceGit(deps: WorkspaceGitDeps): WorkspaceGit {
       throw new AutodevError('PATCH_FAILED', `the diff does not apply: ${reason}`, { cause: first });
     },
 
-    async commitAll(dir, message, author: GitAuthor) {
-      await git(['add', '--all'], await at(dir));
-      const staged = await git(['diff', '--cached', '--quiet'], { ...(await at(dir)), okExitCodes: [1] });
-      if (staged.exitCode === 0) return { commit: await head(dir), changed: false };
-      await git(
-        [
-          '-c',
-          `user.name=${author.name}`,
-          '-c',
-          `user.email=${author.email}`,
-          'commit',
-          '--quiet',
-          '--no-verify',
-          '--file=-',
-        ],
-        { ...(await at(dir)), input: message, ...(author.date ? { commitDate: author.date } : {}) },
-      );
-      return { commit: await head(dir), changed: true };
-    },
+    commitAll,
 
     async changedFiles(dir, base) {
       const from = await resolveCommit(dir, base);
@@ -268,6 +274,30 @@ export function createWorkspaceGit(deps: WorkspaceGitDeps): WorkspaceGit {
         errorCode: 'REPO_UNREACHABLE',
       });
       return resolveCommit(dir, tip);
+    },
+
+    async revertCommits(dir, { commit, since, message, author }) {
+      const where = await at(dir);
+      const target = await resolveCommit(dir, commit);
+      const parents = (await git(['rev-list', '--parents', '-n', '1', target], where)).stdout
+        .trim()
+        .split(' ');
+      // A merge commit is undone against its first parent (the base); a fast-forwarded change is the
+      // range of its commits since the base it started from.
+      const what =
+        parents.length > 2
+          ? ['-m', '1', target]
+          : since !== undefined
+            ? [`${await resolveCommit(dir, since)}..${target}`]
+            : [target];
+      const res = await git(['revert', '--no-commit', '--no-edit', ...what], { ...where, okExitCodes: [1] });
+      if (res.exitCode !== 0) {
+        const unmerged = await git(['diff', '--name-only', '-z', '--diff-filter=U'], where);
+        await git(['revert', '--abort'], { ...where, okExitCodes: [128] });
+        return { conflicts: [...new Set(splitZ(unmerged.stdout))] };
+      }
+      const done = await commitAll(dir, message, author);
+      return { commit: done.commit };
     },
 
     async replayOnto(dir, { head: source, onto, message, author }) {

@@ -110,6 +110,13 @@ export async function deliverPhase(
   if (!(await hasEvent(ctx, 'pr.merged'))) {
     ctx.metrics.mergesTotal.inc();
     await ctx.store.events.append(task.id, 'pr.merged', { merge_commit: merge.mergeCommit });
+    // The reverted task's trail says its change is gone, and by which task.
+    if (task.reverts_task_id) {
+      await ctx.store.events.append(task.reverts_task_id, 'task.reverted', {
+        revert_task_id: task.id,
+        merge_commit: merge.mergeCommit,
+      });
+    }
   }
   const merged = await ctx.store.pullRequests.getByTask(task.id);
   return { merged: true, pr: merged ?? pr };

@@ -23,6 +23,7 @@ const TASK: Task = {
   error: null,
   attempt: 1,
   cancel_requested: false,
+  reverts_task_id: null,
   created_at: '2026-01-01T00:00:00Z',
   updated_at: '2026-01-01T00:00:00Z',
   started_at: null,
