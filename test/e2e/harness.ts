@@ -24,6 +24,8 @@ export interface E2EHarness {
 /** `settings` become `[autodev]` keys (TOML values written as given: strings quoted by the caller). */
 export async function startE2E(
   settings: Record<string, string | number | boolean> = {},
+  /** More environment for the server (a forge token, say), beside the model's key. */
+  extraEnv: Record<string, string> = {},
 ): Promise<E2EHarness> {
   const model = await startScriptedModelServer();
   const dataDir = mkdtempSync(join(tmpdir(), 'autodev-e2e-'));
@@ -37,7 +39,7 @@ ${lines.join('\n')}
 api_url = "${model.openaiUrl}"
 api_key_env = "E2E_MODEL_KEY"
 `;
-  const env = { E2E_MODEL_KEY };
+  const env = { E2E_MODEL_KEY, ...extraEnv };
   let server = await startServerProcess({ config, env });
   const repos: FixtureRepo[] = [];
 
