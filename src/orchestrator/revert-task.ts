@@ -10,6 +10,23 @@ export function revertBranchName(revertedId: string): string {
 }
 
 const cloneOutput = z.looseObject({ base_commit: z.string() });
+const rebaseOutput = z.looseObject({
+  base: z.string(),
+  base_moved: z.boolean(),
+  conflicts: z.array(z.string()),
+});
+
+/**
+ * A fast-forwarded change is its commits since the base they were made on: the base the task replayed
+ * them onto before merging, else the one it started from. Never older, or the revert would undo
+ * other people's commits as well. (A squash or merge commit is undone alone: no `since`.)
+ */
+async function changeBase(ctx: TaskContext, taskId: string): Promise<string | undefined> {
+  const rebase = rebaseOutput.safeParse((await ctx.store.steps.get(taskId, 'deliver.git_rebase#1'))?.output);
+  if (rebase.success && rebase.data.base_moved && rebase.data.conflicts.length === 0) return rebase.data.base;
+  const clone = cloneOutput.safeParse((await ctx.store.steps.get(taskId, 'prepare.git_clone#1'))?.output);
+  return clone.success ? clone.data.base_commit : undefined;
+}
 
 /**
  * The change of a revert task: instead of the model's edit, `git revert` of the reverted task's merge
@@ -25,14 +42,13 @@ export async function revertRound(ctx: TaskContext, round: number, baseCommit: s
   if (!reverted || pr?.status !== 'merged' || !pr.merge_commit) {
     throw new AutodevError('TASK_NOT_REVERTIBLE', `task ${revertedId} has no recorded merge to revert`);
   }
-  // A fast-forwarded change is several commits since the base it started from: all are undone.
-  const clone = cloneOutput.safeParse((await ctx.store.steps.get(revertedId, 'prepare.git_clone#1'))?.output);
+  const since = pr.merge_commit === pr.head_commit ? await changeBase(ctx, revertedId) : undefined;
   return runStep<Change>(ctx, {
     phase: 'implement',
     tool: 'git_revert',
     input: {
       commit: pr.merge_commit,
-      ...(clone.success ? { since: clone.data.base_commit } : {}),
+      ...(since ? { since } : {}),
       onto: baseCommit,
       message: `${ctx.task.title}\n\nThis reverts the merge ${pr.merge_commit} of autodev task ${revertedId}.`,
       // Fixed by the task: a re-run after a crash makes the very commit that may already be pushed.
