@@ -11,6 +11,10 @@ export const ERROR_CODES = {
   TASK_NOT_FOUND: { httpStatus: 404, retryable: false },
   ROUTE_NOT_FOUND: { httpStatus: 404, retryable: false },
   TASK_NOT_CANCELLABLE: { httpStatus: 409, retryable: false },
+  /** Only a merged task has a merge to revert. */
+  TASK_NOT_REVERTIBLE: { httpStatus: 409, retryable: false },
+  /** Reverting the merge conflicts with what the base branch gained since. */
+  REVERT_CONFLICT: { httpStatus: 409, retryable: false },
   /** The task has no pull request (it never reached delivery). */
   PR_NOT_FOUND: { httpStatus: 404, retryable: false },
   /** A review action on a pull request that is merged or closed, or a merge the tier does not allow yet. */

@@ -58,5 +58,6 @@ export function toTaskSummary(task: Task) {
     created_at: task.created_at,
     updated_at: task.updated_at,
     finished_at: task.finished_at,
+    reverts_task_id: task.reverts_task_id,
   };
 }

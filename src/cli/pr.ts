@@ -10,7 +10,7 @@ import { createRuntime, type Runtime } from '../runtime/create-runtime.js';
  * Runs `work` on a runtime over the server's data_dir. The store is SQLite in WAL mode, so the CLI
  * reads and writes beside a running server; the runtime is never started (it claims no tasks).
  */
-async function withRuntime(configFile: string | undefined, work: (runtime: Runtime) => Promise<void>) {
+export async function withRuntime(configFile: string | undefined, work: (runtime: Runtime) => Promise<void>) {
   const env = readHostEnvironment();
   const config = loadConfig({ file: configFile, env });
   const runtime = await createRuntime(

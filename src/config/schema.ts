@@ -135,6 +135,11 @@ export const autodevConfigSchema = z
     allowlist_repos: z.array(z.string().min(1)).default(['**']),
     data_dir: z.string().min(1).default('./.autodev'),
     host: z.string().min(1).default('127.0.0.1'),
+    /**
+     * Where users reach this autodev (`https://autodev.example.com`): pull requests link back to their
+     * task under it. Absent: the link is the API path alone.
+     */
+    public_url: z.url({ protocol: /^https?$/, error: 'expected an http(s) URL' }).optional(),
     port: z.number().int().min(0).max(65535).default(8080),
     /** Hours a failed task's workspace is kept for debugging before it is removed. */
     keep_failed_workspaces_hours: z.number().min(0).default(24),

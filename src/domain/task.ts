@@ -105,6 +105,8 @@ export interface Task extends TaskInput {
   error: TaskError | null;
   attempt: number;
   cancel_requested: boolean;
+  /** Set on a revert task: the task whose merge it undoes. */
+  reverts_task_id: string | null;
   created_at: string;
   updated_at: string;
   started_at: string | null;
@@ -138,6 +140,9 @@ export const EVENT_TYPES = [
   'task.status_changed',
   'task.cancel_requested',
   'task.resumed',
+  /** On the reverted task: a revert was requested (the revert task's id), and later merged. */
+  'task.revert_requested',
+  'task.reverted',
   'plan.created',
   'step.started',
   'step.retrying',
@@ -159,6 +164,9 @@ export const EVENT_TYPES = [
   'review.round_finished',
   'review.round_failed',
   'review.rounds_exhausted',
+  /** The base moved before the merge and the change was replayed onto it (or conflicted with it). */
+  'pr.rebased',
+  'pr.rebase_conflict',
   'task.failed',
   'workspace.removed',
 ] as const;

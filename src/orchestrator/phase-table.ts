@@ -65,6 +65,10 @@ export const PHASE_TABLE: readonly PhaseRow[] = [
     tools: [
       { tool: 'codegen', description: 'Ask the model for the change, following the plan.' },
       { tool: 'git_apply', description: 'Commit the change on the task branch.' },
+      {
+        tool: 'git_revert',
+        description: 'A revert task only: revert the merged change instead of asking the model.',
+      },
     ],
   },
   {
@@ -111,6 +115,12 @@ export const PHASE_TABLE: readonly PhaseRow[] = [
     tools: [
       { tool: 'git_push', description: 'Push the task branch.' },
       { tool: 'git_pr', description: 'Open the pull request.' },
+      {
+        tool: 'git_rebase',
+        description: 'Before a merge: replay the change onto the base branch if it moved.',
+      },
+      { tool: 'test', description: 'When the base moved: run the tests again on it.' },
+      { tool: 'git_push', description: 'When the base moved: push the replayed change.' },
       { tool: 'pr_merge', description: 'Merge it when policy allows (low risk only).' },
     ],
   },

@@ -4,7 +4,7 @@ import { AutodevError, toAutodevError } from '../errors.js';
 import type { CodegenOutput } from '../tools/codegen.js';
 import type { TestToolOutput } from '../tools/test.js';
 import { decidePhase } from './phases/decide.js';
-import { pullRequestBody } from './phases/deliver.js';
+import { pullRequestBodyFor } from './phases/deliver.js';
 import { checkChange, testsStillFailing, verdictOf } from './phases/verify.js';
 import { isAutodevComment } from './review-rules.js';
 import { createReviewerCheck } from './review-rules.js';
@@ -90,12 +90,17 @@ export async function runReviewRound(ctx: TaskContext, round: ReviewRound): Prom
 
     await setStatus(ctx, 'delivering');
     await runStep(ctx, { ...at, tool: 'git_push', input: { repo: ctx.task.repo, branch: pr.branch } });
-    await ctx.store.pullRequests.setHead(ctx.task.id, applied.commit);
+    await ctx.store.pullRequests.setHeadCommit(ctx.task.id, applied.commit);
     const forge = ctx.services.forge;
-    await forge.updateBody(
-      pr,
-      pullRequestBody(ctx, decision, tests, checks.sensitive, checks, checks.constraints),
-    );
+    const body = await pullRequestBodyFor(ctx, {
+      decision,
+      tests,
+      baseline: first.baseline,
+      checksTouched: checks.sensitive,
+      lint: checks,
+      constraints: checks.constraints,
+    });
+    await forge.updateBody(pr, body);
     const summary = [
       `Review round ${round.round}: answered ${comments.length} review comment(s) with commit ${applied.commit.slice(0, 12)}.`,
       `Files changed in this round: ${applied.files.join(', ')}`,

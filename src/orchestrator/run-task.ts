@@ -5,6 +5,7 @@ import { decidePhase } from './phases/decide.js';
 import { deliverPhase } from './phases/deliver.js';
 import { implementRound } from './phases/implement.js';
 import { preparePhase } from './phases/prepare.js';
+import { revertRound } from './revert-task.js';
 import { checkChange, testsStillFailing, verdictOf, verifyRound } from './phases/verify.js';
 import { runReviewRound } from './review-round.js';
 import { runStep } from './step-runner.js';
@@ -76,12 +77,14 @@ export async function runTask(ctx: TaskContext): Promise<TaskStatus> {
       await setStatus(ctx, 'executing');
       let change;
       try {
-        change = await implementRound(ctx, {
-          round,
-          fromCommit: head,
-          files: workspace.files,
-          lastTests: tests,
-        });
+        change = ctx.task.reverts_task_id
+          ? await revertRound(ctx, round, workspace.baseCommit)
+          : await implementRound(ctx, {
+              round,
+              fromCommit: head,
+              files: workspace.files,
+              lastTests: tests,
+            });
       } catch (error) {
         // A repair that resends the fix already made changes nothing: what is wrong is still the tests.
         if (round > 1 && isAutodevError(error, 'EDIT_ALREADY_APPLIED')) break;
@@ -110,6 +113,8 @@ export async function runTask(ctx: TaskContext): Promise<TaskStatus> {
       headCommit: head,
       decision,
       tests,
+      baseline: workspace.baseline,
+      baseCommit: workspace.baseCommit,
       checksTouched: checks.sensitive,
       lint: checks,
       constraints: checks.constraints,

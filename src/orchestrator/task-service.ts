@@ -2,9 +2,11 @@ import { AutodevError } from '../errors.js';
 import { isTerminal, type Task, type TaskInput } from '../domain/task.js';
 import type { RepoAllowlist } from '../governance/allowlist.js';
 import { resolveAllowedRepo } from '../governance/repo-access.js';
+import type { Forge } from '../forges/types.js';
 import type { AutodevMetrics } from '../metrics/registry.js';
 import type { Store } from '../store/index.js';
 import { parseRepoRef } from '../workspace/repo-ref.js';
+import { revertBranchName } from './revert-task.js';
 import type { Scheduler } from './scheduler.js';
 
 export interface TaskServiceDeps {
@@ -13,16 +15,23 @@ export interface TaskServiceDeps {
   metrics: AutodevMetrics;
   allowlist: RepoAllowlist;
   scheduler: Scheduler;
+  /** The configured forge: a repo it does not host is refused at submission (REPO_NOT_ON_FORGE). */
+  forge: Pick<Forge, 'locate' | 'id'>;
 }
 
 export interface TaskService {
-  /** Kill switch, repo refusal and allowlist first; then the task is stored queued and the scheduler woken. */
+  /** Kill switch, repo refusal, forge and allowlist first; then the task is stored queued and the scheduler woken. */
   submit(input: TaskInput): Promise<Task>;
   /**
    * Queued tasks end at once; running ones are aborted (here or, through the store, in another worker).
    * TASK_NOT_CANCELLABLE when the task has ended or its merge has begun.
    */
   cancel(id: string): Promise<Task>;
+  /**
+   * A revert task for a merged task's merge: queued once, found again on every later call (`created`
+   * false). TASK_NOT_FOUND, or TASK_NOT_REVERTIBLE unless the task is merged.
+   */
+  revert(id: string): Promise<{ task: Task; created: boolean }>;
 }
 
 export function createTaskService(deps: TaskServiceDeps): TaskService {
@@ -35,6 +44,9 @@ export function createTaskService(deps: TaskServiceDeps): TaskService {
         );
       }
       const ref = parseRepoRef(input.repo);
+      // Refused now rather than at the push, after the model has been paid: the forge names the repo
+      // and itself in the error.
+      deps.forge.locate(input.repo);
       // A local repo is checked by its real path too; the check runs again before every fetch and push.
       await resolveAllowedRepo(ref, deps.allowlist);
       const task = await deps.store.tasks.create({
@@ -50,6 +62,40 @@ export function createTaskService(deps: TaskServiceDeps): TaskService {
       deps.metrics.tasksTotal.inc();
       deps.scheduler.poke();
       return task;
+    },
+
+    async revert(id) {
+      const original = await deps.store.tasks.get(id);
+      if (!original) throw new AutodevError('TASK_NOT_FOUND', `no task with id ${id}`);
+      const existing = await deps.store.tasks.findRevertOf(id);
+      if (existing) return { task: existing, created: false };
+      if (original.status !== 'merged') {
+        throw new AutodevError(
+          'TASK_NOT_REVERTIBLE',
+          `task ${id} is ${original.status}: only a merged task has a merge to revert`,
+          { details: { status: original.status } },
+        );
+      }
+      let task: Task;
+      try {
+        task = await deps.store.tasks.create(revertTaskInput(original));
+      } catch (error) {
+        // Another request made it first (unique reverts_task_id): that one is the revert.
+        const raced = await deps.store.tasks.findRevertOf(id);
+        if (raced) return { task: raced, created: false };
+        throw error;
+      }
+      await deps.store.events.append(task.id, 'task.created', {
+        repo: task.repo_normalized,
+        base_branch: task.base_branch,
+        risk_tier: task.risk_tier,
+        reverts_task_id: id,
+      });
+      await deps.store.events.append(id, 'task.revert_requested', { revert_task_id: task.id });
+      deps.metrics.tasksTotal.inc();
+      deps.metrics.revertsTotal.inc();
+      deps.scheduler.poke();
+      return { task, created: true };
     },
 
     async cancel(id) {
@@ -78,5 +124,23 @@ export function createTaskService(deps: TaskServiceDeps): TaskService {
       }
       return (await deps.store.tasks.get(id)) ?? task;
     },
+  };
+}
+
+/** The revert keeps the original's repo, base and tier: a low-risk revert may merge when policy allows. */
+function revertTaskInput(
+  original: Task,
+): TaskInput & { repo_normalized: string; reverts_task_id: string; branch: string } {
+  return {
+    title: `Revert "${original.title}"`,
+    description: `Reverts the merge of autodev task ${original.id} ("${original.title}").`,
+    repo: original.repo,
+    repo_normalized: original.repo_normalized,
+    base_branch: original.base_branch,
+    risk_tier: original.risk_tier,
+    constraints: [],
+    acceptance: [],
+    reverts_task_id: original.id,
+    branch: revertBranchName(original.id),
   };
 }

@@ -140,6 +140,7 @@ export async function createRuntime(config: AutodevConfig, deps: RuntimeDeps): P
     metrics,
     allowlist: createRepoAllowlist(config.allowlist_repos),
     scheduler,
+    forge: services.forge,
   });
 
   const reviewIntake = createReviewIntake({

@@ -4,6 +4,7 @@ import * as initial from './migrations/001-initial.js';
 import * as mergeStarted from './migrations/002-merge-started.js';
 import * as prReviews from './migrations/003-pr-reviews.js';
 import * as reviewCycle from './migrations/004-review-cycle.js';
+import * as reverts from './migrations/005-reverts.js';
 
 /** Migrations are compiled in (no directory scan), so the built package carries them. */
 const MIGRATIONS: Record<string, Migration> = {
@@ -11,6 +12,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '002-merge-started': mergeStarted,
   '003-pr-reviews': prReviews,
   '004-review-cycle': reviewCycle,
+  '005-reverts': reverts,
 };
 
 const provider: MigrationProvider = { getMigrations: () => Promise.resolve(MIGRATIONS) };

@@ -14,8 +14,8 @@ export interface PullRequestRepository {
   insertOnce(pr: NewPullRequest): Promise<PullRequest>;
   markMerged(taskId: string, mergeCommit: string): Promise<void>;
   setStatus(taskId: string, status: PullRequestStatus): Promise<void>;
-  /** A review round pushed a new commit: the pull request's head (what a merge lands) moves to it. */
-  setHead(taskId: string, headCommit: string): Promise<void>;
+  /** The branch moved (a rebase onto the base, a review round): the pull request's head is the new commit. */
+  setHeadCommit(taskId: string, headCommit: string): Promise<void>;
 }
 
 export function createPullRequestRepository(db: Kysely<Database>): PullRequestRepository {
@@ -77,18 +77,19 @@ export function createPullRequestRepository(db: Kysely<Database>): PullRequestRe
         .where('task_id', '=', taskId)
         .execute();
     },
-    async setHead(taskId, headCommit) {
-      await db
-        .updateTable('pull_requests')
-        .set({ head_commit: headCommit, updated_at: new Date().toISOString() })
-        .where('task_id', '=', taskId)
-        .execute();
-    },
     async setStatus(taskId, status) {
       await db
         .updateTable('pull_requests')
         .set({ status, updated_at: new Date().toISOString() })
         .where('task_id', '=', taskId)
+        .execute();
+    },
+    async setHeadCommit(taskId, headCommit) {
+      await db
+        .updateTable('pull_requests')
+        .set({ head_commit: headCommit, updated_at: new Date().toISOString() })
+        .where('task_id', '=', taskId)
+        .where('status', '=', 'open')
         .execute();
     },
   };

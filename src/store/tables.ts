@@ -20,6 +20,8 @@ export interface TasksTable {
   cancel_requested: number;
   /** Set once, when delivery's merge begins; a cancel is refused from then on. */
   merge_started_at: string | null;
+  /** The task whose merge this task reverts; null for every other task. */
+  reverts_task_id: string | null;
   lease_owner: string | null;
   lease_expires_at: number | null;
   created_at: string;

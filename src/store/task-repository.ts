@@ -39,7 +39,11 @@ export interface ClaimOptions {
 }
 
 export interface TaskRepository {
-  create(input: TaskInput & { repo_normalized: string }): Promise<Task>;
+  create(
+    input: TaskInput & { repo_normalized: string; reverts_task_id?: string; branch?: string },
+  ): Promise<Task>;
+  /** The task that reverts `taskId`, if one was made. */
+  findRevertOf(taskId: string): Promise<Task | undefined>;
   get(id: string): Promise<Task | undefined>;
   list(filter: TaskFilter): Promise<{ tasks: Task[]; nextCursor: string | null }>;
   update(id: string, patch: TaskPatch): Promise<Task>;
@@ -84,6 +88,15 @@ export function createTaskRepository(db: Kysely<Database>, redact: Redact): Task
   };
 
   return {
+    async findRevertOf(taskId) {
+      const row = await db
+        .selectFrom('tasks')
+        .selectAll()
+        .where('reverts_task_id', '=', taskId)
+        .executeTakeFirst();
+      return row ? toTask(row) : undefined;
+    },
+
     async create(input) {
       const at = now();
       const row: TasksTable = {
@@ -98,12 +111,13 @@ export function createTaskRepository(db: Kysely<Database>, redact: Redact): Task
         acceptance_json: JSON.stringify(input.acceptance.map(redact)),
         status: 'queued',
         plan_json: null,
-        branch: null,
+        branch: input.branch ?? null,
         error_code: null,
         error_message: null,
         attempt: 0,
         cancel_requested: 0,
         merge_started_at: null,
+        reverts_task_id: input.reverts_task_id ?? null,
         lease_owner: null,
         lease_expires_at: null,
         created_at: at,
@@ -325,6 +339,7 @@ function toTask(row: Selectable<TasksTable>): Task {
     error: row.error_code ? { code: row.error_code, message: row.error_message ?? '' } : null,
     attempt: row.attempt,
     cancel_requested: row.cancel_requested === 1,
+    reverts_task_id: row.reverts_task_id,
     created_at: row.created_at,
     updated_at: row.updated_at,
     started_at: row.started_at,

@@ -15,6 +15,7 @@ export const gitPrTool = registerTool(
       title: z.string().min(1),
       body: z.string(),
       head_commit: z.string().min(7),
+      labels: z.array(z.string().min(1).max(50)).max(20).optional(),
     }),
     async invoke(input, ctx) {
       const pr = await ctx.services.forge.ensurePullRequest({
@@ -25,6 +26,7 @@ export const gitPrTool = registerTool(
         title: input.title,
         body: input.body,
         headCommit: input.head_commit,
+        ...(input.labels ? { labels: input.labels } : {}),
       });
       return pr;
     },

@@ -10,7 +10,16 @@ export const gitPushTool = registerTool(
   defineTool({
     name: 'git_push',
     description: "Push the workspace's HEAD to the task branch on the repository.",
-    inputSchema: z.object({ repo: z.string().min(1), branch: z.string().min(1) }),
+    inputSchema: z.object({
+      repo: z.string().min(1),
+      branch: z.string().min(1),
+      force: z
+        .boolean()
+        .optional()
+        .describe(
+          'Replace the branch (with a lease on what is there now): after a rebase onto a moved base.',
+        ),
+    }),
     async invoke(input, ctx) {
       const { git, config } = ctx.services;
       // Checked again at the push: a local repo's link swapped since submission must not redirect it,
@@ -21,7 +30,10 @@ export const gitPushTool = registerTool(
       );
       // The forge says how its token goes to git (GitHub x-access-token, GitLab oauth2, ...).
       const auth = ctx.services.forge.gitAuth();
-      const result = await git.push(ctx.workspaceDir, target, input.branch, auth ? { auth } : {});
+      const result = await git.push(ctx.workspaceDir, target, input.branch, {
+        ...(auth ? { auth } : {}),
+        ...(input.force ? { force: true } : {}),
+      });
       return { branch: input.branch, commit: result.remoteCommit, pushed: result.pushed };
     },
     summarize: (out) =>

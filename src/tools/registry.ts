@@ -10,6 +10,8 @@ import { gitApplyTool } from './git-apply.js';
 import { gitCloneTool } from './git-clone.js';
 import { gitPrTool } from './git-pr.js';
 import { gitPushTool } from './git-push.js';
+import { gitRebaseTool } from './git-rebase.js';
+import { gitRevertTool } from './git-revert.js';
 import { clippyTool, lintTool } from './lint-tools.js';
 import { planTool } from './plan.js';
 import { policyTool } from './policy.js';
@@ -30,6 +32,8 @@ export const TOOLS: readonly RegisteredTool[] = [
   gitApplyTool,
   gitPushTool,
   gitPrTool,
+  gitRebaseTool,
+  gitRevertTool,
   prMergeTool,
   fileListTool,
   repoSearchTool,

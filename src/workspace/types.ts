@@ -97,6 +97,34 @@ export interface WorkspaceGit {
     options?: { auth?: GitHttpAuth },
   ): Promise<string | undefined>;
   /**
+   * Fetches the objects of `branch` on `remote` (no ref, no FETCH_HEAD moves) and returns its commit,
+   * or undefined when the branch does not exist. `auth` goes through a header, as for push.
+   */
+  fetchBranch(
+    dir: string,
+    remote: string,
+    branch: string,
+    options?: { auth?: GitHttpAuth },
+  ): Promise<string | undefined>;
+  /**
+   * The change `head` carries (since its merge base with `onto`) replayed onto `onto` as one commit,
+   * by a three-way merge as a rebase would: the new commit, or the files that conflict. Neither the
+   * worktree nor any branch moves; the same inputs (author date included) give the same commit id.
+   */
+  replayOnto(
+    dir: string,
+    input: { head: string; onto: string; message: string; author: GitAuthor },
+  ): Promise<{ commit: string } | { conflicts: string[] }>;
+  /**
+   * Commits the undoing of `commit` on HEAD: of a merge commit against its first parent, else of the
+   * commits `since..commit` (or `commit` alone). The new commit, or the files that conflict (the
+   * worktree is then left as it was).
+   */
+  revertCommits(
+    dir: string,
+    input: { commit: string; since?: string; message: string; author: GitAuthor },
+  ): Promise<{ commit: string } | { conflicts: string[] }>;
+  /**
    * Points `ref` (under refs/autodev/) at `commit` in the repository autodev keeps (the mirror, which
    * the sandbox cannot write), so that the commit, and the exact work in it, outlives worktree resets.
    */

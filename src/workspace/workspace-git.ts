@@ -145,6 +145,30 @@ export function createWorkspaceGit(deps: WorkspaceGitDeps): WorkspaceGit {
     return (await isAncestor()).exitCode === 0;
   };
 
+  const commitAll = async (
+    dir: string,
+    message: string,
+    author: GitAuthor,
+  ): Promise<{ commit: string; changed: boolean }> => {
+    await git(['add', '--all'], await at(dir));
+    const staged = await git(['diff', '--cached', '--quiet'], { ...(await at(dir)), okExitCodes: [1] });
+    if (staged.exitCode === 0) return { commit: await head(dir), changed: false };
+    await git(
+      [
+        '-c',
+        `user.name=${author.name}`,
+        '-c',
+        `user.email=${author.email}`,
+        'commit',
+        '--quiet',
+        '--no-verify',
+        '--file=-',
+      ],
+      { ...(await at(dir)), input: message, ...(author.date ? { commitDate: author.date } : {}) },
+    );
+    return { commit: await head(dir), changed: true };
+  };
+
   return {
     head,
 
@@ -188,25 +212,7 @@ export function createWorkspaceGit(deps: WorkspaceGitDeps): WorkspaceGit {
       throw new AutodevError('PATCH_FAILED', `the diff does not apply: ${reason}`, { cause: first });
     },
 
-    async commitAll(dir, message, author: GitAuthor) {
-      await git(['add', '--all'], await at(dir));
-      const staged = await git(['diff', '--cached', '--quiet'], { ...(await at(dir)), okExitCodes: [1] });
-      if (staged.exitCode === 0) return { commit: await head(dir), changed: false };
-      await git(
-        [
-          '-c',
-          `user.name=${author.name}`,
-          '-c',
-          `user.email=${author.email}`,
-          'commit',
-          '--quiet',
-          '--no-verify',
-          '--file=-',
-        ],
-        { ...(await at(dir)), input: message, ...(author.date ? { commitDate: author.date } : {}) },
-      );
-      return { commit: await head(dir), changed: true };
-    },
+    commitAll,
 
     async changedFiles(dir, base) {
       const from = await resolveCommit(dir, base);
@@ -256,6 +262,73 @@ export function createWorkspaceGit(deps: WorkspaceGitDeps): WorkspaceGit {
     },
 
     remoteBranchCommit,
+
+    async fetchBranch(dir, remote, branch, options = {}) {
+      const tip = await remoteBranchCommit(dir, remote, branch, options);
+      if (tip === undefined) return undefined;
+      const url = parseRepoRef(remote).cloneUrl;
+      // Objects only, as remoteContains: the workspace's refs stay autodev's own records.
+      await git(['fetch', '--quiet', '--no-tags', '--no-write-fetch-head', url, `refs/heads/${branch}`], {
+        ...(await at(dir)),
+        secretConfig: authConfig(url, options.auth),
+        errorCode: 'REPO_UNREACHABLE',
+      });
+      return resolveCommit(dir, tip);
+    },
+
+    async revertCommits(dir, { commit, since, message, author }) {
+      const where = await at(dir);
+      const target = await resolveCommit(dir, commit);
+      const parents = (await git(['rev-list', '--parents', '-n', '1', target], where)).stdout
+        .trim()
+        .split(' ');
+      // A merge commit is undone against its first parent (the base); a fast-forwarded change is the
+      // range of its commits since the base it started from.
+      const what =
+        parents.length > 2
+          ? ['-m', '1', target]
+          : since !== undefined
+            ? [`${await resolveCommit(dir, since)}..${target}`]
+            : [target];
+      const res = await git(['revert', '--no-commit', '--no-edit', ...what], { ...where, okExitCodes: [1] });
+      if (res.exitCode !== 0) {
+        const unmerged = await git(['diff', '--name-only', '-z', '--diff-filter=U'], where);
+        await git(['revert', '--abort'], { ...where, okExitCodes: [128] });
+        return { conflicts: [...new Set(splitZ(unmerged.stdout))] };
+      }
+      const done = await commitAll(dir, message, author);
+      return { commit: done.commit };
+    },
+
+    async replayOnto(dir, { head: source, onto, message, author }) {
+      const where = await at(dir);
+      const ours = await resolveCommit(dir, onto);
+      const theirs = await resolveCommit(dir, source);
+      // merge-tree's merge base is the commit both descend from (the task's base), so the merged tree
+      // is the task's change on top of `onto`: a rebase of it, squashed. 1: conflicts, listed by name.
+      const res = await git(
+        ['merge-tree', '--write-tree', '--name-only', '--no-messages', '-z', ours, theirs],
+        { ...where, okExitCodes: [1] },
+      );
+      const [tree = '', ...files] = splitZ(res.stdout);
+      if (res.exitCode === 1) return { conflicts: [...new Set(files)] };
+      const commit = await git(
+        [
+          '-c',
+          `user.name=${author.name}`,
+          '-c',
+          `user.email=${author.email}`,
+          'commit-tree',
+          tree,
+          '-p',
+          ours,
+          '-F',
+          '-',
+        ],
+        { ...where, input: message, ...(author.date ? { commitDate: author.date } : {}) },
+      );
+      return { commit: commit.stdout.trim() };
+    },
 
     async fileAt(dir, rev, file, options = {}) {
       const spec = `${await resolveCommit(dir, rev)}:${file}`;

@@ -75,6 +75,7 @@ describe('GET /api/v1/openapi.json', () => {
         `POST ${TASKS}`,
         `GET ${TASKS}/{id}`,
         `POST ${TASKS}/{id}/cancel`,
+        `POST ${TASKS}/{id}/revert`,
         `GET ${TASKS}/{id}/events`,
         `GET ${TASKS}/{id}/logs`,
         `GET ${PRS}`,

@@ -27,7 +27,11 @@ export interface E2EHarness {
  */
 export async function startE2E(
   settings: Record<string, string | number | boolean> = {},
-  options: { planning?: boolean } = {},
+  options: {
+    planning?: boolean;
+    /** More environment for the server (a forge token, say), beside the model's key. */
+    extraEnv?: Record<string, string>;
+  } = {},
 ): Promise<E2EHarness> {
   const model = await startScriptedModelServer();
   const dataDir = mkdtempSync(join(tmpdir(), 'autodev-e2e-'));
@@ -42,7 +46,7 @@ api_url = "${model.openaiUrl}"
 api_key_env = "E2E_MODEL_KEY"
 planning = ${String(options.planning ?? false)}
 `;
-  const env = { E2E_MODEL_KEY };
+  const env = { E2E_MODEL_KEY, ...options.extraEnv };
   let server = await startServerProcess({ config, env });
   const repos: FixtureRepo[] = [];
 

@@ -82,5 +82,21 @@ export function tasksRoutes(runtime: Runtime): FastifyPluginAsyncZod {
         return reply.code(202).send(await loadView(request.params.id));
       },
     );
+
+    app.post(
+      '/tasks/:id/revert',
+      {
+        schema: {
+          summary: "Open a pull request reverting a merged task's merge (a revert task; idempotent)",
+          params: taskIdParams,
+          response: { 200: taskView, 201: taskView, 404: errorView, 409: errorView },
+        },
+      },
+      async (request, reply) => {
+        const { task, created } = await runtime.tasks.revert(request.params.id);
+        // 201 for the revert this call made; 200 for the one an earlier call made.
+        return reply.code(created ? 201 : 200).send(await loadView(task.id));
+      },
+    );
   };
 }

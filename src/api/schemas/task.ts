@@ -141,6 +141,8 @@ export const taskSummaryView = z.object({
   created_at: z.string(),
   updated_at: z.string(),
   finished_at: z.string().nullable(),
+  /** On a revert task: the task whose merge it reverts. */
+  reverts_task_id: z.string().nullable(),
 });
 
 export const taskView = taskSummaryView.extend({

@@ -1,30 +1,62 @@
 import { AutodevError } from '../../errors.js';
 import type { EventType, PullRequest } from '../../domain/task.js';
 import type { MergeResult } from '../../forges/types.js';
-import { describeConstraintCheck, type ConstraintCheck } from '../../policy/constraints.js';
+import type { ConstraintCheck } from '../../policy/constraints.js';
 import { describeChecksTouched, type SensitiveChanges } from '../../policy/sensitive-changes.js';
 import type { PolicyDecision } from '../../policy/types.js';
 import { acceptanceChecks } from '../../planner/plan-checks.js';
 import type { TestToolOutput } from '../../tools/test.js';
 import { runStep } from '../step-runner.js';
-import { describeLint } from './lint-summary.js';
+import { modelUsageOf, renderPullRequestBody } from './pr-body.js';
+import { syncWithBase } from './rebase.js';
 import type { ChangeChecks } from './verify.js';
 import type { TaskContext } from '../task-context.js';
 
 export type Delivery = { merged: true; pr: PullRequest } | { merged: false; pr: PullRequest; reason: string };
 
+/** What the pull request's description is made of: the newest round's checks and decision. */
+export interface PullRequestFacts {
+  decision: PolicyDecision;
+  tests: TestToolOutput;
+  checksTouched: SensitiveChanges;
+  /** The lint findings, and (when the caller has them) the secrets and dependency checks. */
+  lint: Pick<ChangeChecks, 'lintWarnings' | 'lintPreexisting'> &
+    Partial<Pick<ChangeChecks, 'lintUnavailable' | 'secrets' | 'dependencies'>>;
+  /** The tests before the change, for the before → after counts in the body and a rebase's tests. */
+  baseline?: TestToolOutput;
+  /** The constraints as check_constraints classified and checked them; absent: listed as given. */
+  constraints?: ConstraintCheck[];
+}
+
+/** The description of the task's pull request; delivery and every review round write it the same way. */
+export async function pullRequestBodyFor(ctx: TaskContext, facts: PullRequestFacts): Promise<string> {
+  const { task } = ctx;
+  return renderPullRequestBody({
+    task,
+    plan: task.plan,
+    decision: facts.decision,
+    ...(facts.baseline ? { baseline: facts.baseline } : {}),
+    tests: facts.tests,
+    lintWarnings: facts.lint.lintWarnings,
+    lintPreexisting: facts.lint.lintPreexisting.length,
+    ...(facts.lint.lintUnavailable ? { lintUnavailable: facts.lint.lintUnavailable } : {}),
+    ...(facts.lint.secrets ? { secretsFound: facts.lint.secrets.length } : {}),
+    ...(facts.lint.dependencies ? { newDependencies: facts.lint.dependencies.added } : {}),
+    checksTouched: describeChecksTouched(facts.checksTouched),
+    constraints: facts.constraints ?? task.constraints,
+    usage: modelUsageOf(task, await ctx.store.events.list(task.id)),
+    taskLink: taskLink(ctx),
+  });
+}
+
 /** Push, pull request, and the merge when policy allowed it. Each call is idempotent on the forge. */
 export async function deliverPhase(
   ctx: TaskContext,
-  input: {
+  input: PullRequestFacts & {
     branch: string;
     headCommit: string;
-    decision: PolicyDecision;
-    tests: TestToolOutput;
-    checksTouched: SensitiveChanges;
-    lint: Pick<ChangeChecks, 'lintWarnings' | 'lintPreexisting'>;
-    /** The constraints as check_constraints classified and checked them; absent: listed as given. */
-    constraints?: ConstraintCheck[];
+    /** The base commit the task started from; with the baseline, a moved base is rebased onto before merging. */
+    baseCommit?: string;
   },
 ): Promise<Delivery> {
   const { task } = ctx;
@@ -33,6 +65,8 @@ export async function deliverPhase(
     tool: 'git_push',
     input: { repo: task.repo, branch: input.branch },
   });
+  const body = await pullRequestBodyFor(ctx, input);
+  const labels = pullRequestLabels(ctx);
   const pr = await runStep<PullRequest>(ctx, {
     phase: 'deliver',
     tool: 'git_pr',
@@ -42,14 +76,8 @@ export async function deliverPhase(
       branch: input.branch,
       base_branch: task.base_branch,
       title: task.title,
-      body: pullRequestBody(
-        ctx,
-        input.decision,
-        input.tests,
-        input.checksTouched,
-        input.lint,
-        input.constraints,
-      ),
+      body,
+      labels,
       head_commit: input.headCommit,
     },
   });
@@ -60,11 +88,24 @@ export async function deliverPhase(
       url: pr.url,
       number: pr.number,
       forge: pr.forge,
+      // The local forge's pull request has no description of its own: this event is it.
+      title: pr.title,
+      labels,
+      body,
     });
   }
   // A fallback decision never merges, even if an engine were to allow it: OPA did not decide.
   if (!input.decision.allow || input.decision.fallback === true) {
     return { merged: false, pr, reason: describeDenials(input.decision) };
+  }
+  if (input.baseCommit && input.baseline) {
+    const sync = await syncWithBase(ctx, {
+      branch: input.branch,
+      baseCommit: input.baseCommit,
+      headCommit: input.headCommit,
+      baseline: input.baseline,
+    });
+    if (!sync.ok) return { merged: false, pr, reason: sync.reason };
   }
   // The commit point: from here a cancel is refused, and a cancel requested before it wins.
   if (!(await ctx.store.tasks.beginMerge(task.id))) {
@@ -80,6 +121,13 @@ export async function deliverPhase(
   if (!(await hasEvent(ctx, 'pr.merged'))) {
     ctx.metrics.mergesTotal.inc();
     await ctx.store.events.append(task.id, 'pr.merged', { merge_commit: merge.mergeCommit });
+    // The reverted task's trail says its change is gone, and by which task.
+    if (task.reverts_task_id) {
+      await ctx.store.events.append(task.reverts_task_id, 'task.reverted', {
+        revert_task_id: task.id,
+        merge_commit: merge.mergeCommit,
+      });
+    }
   }
   const merged = await ctx.store.pullRequests.getByTask(task.id);
   return { merged: true, pr: merged ?? pr };
@@ -95,56 +143,13 @@ function describeDenials(decision: PolicyDecision): string {
   return denials.length > 0 ? denials.join('; ') : 'POLICY_FALLBACK: OPA could not decide';
 }
 
-/** Failures that were there before the change: shown, so a reviewer knows they are not its doing. */
-function preexistingSection(tests: TestToolOutput): string[] {
-  const c = tests.comparison;
-  const lines: string[] = [];
-  if (c?.unavailable) lines.push('', `Tests unavailable before the change: ${c.unavailable}`);
-  if (c?.preexisting.length) {
-    lines.push(
-      '',
-      'Pre-existing failures (failing before the change too):',
-      ...c.preexisting.map((n) => `- ${n}`),
-    );
-  }
-  return lines;
+/** Where a reader of the pull request finds the task: the public URL when configured, else the API path. */
+export function taskLink(ctx: TaskContext): string {
+  const path = `/api/v1/autodev/tasks/${ctx.task.id}`;
+  return ctx.config.public_url ? `${ctx.config.public_url.replace(/\/+$/, '')}${path}` : path;
 }
 
-/** Exported for review rounds, which replace the body with the newest round's checks. */
-export function pullRequestBody(
-  ctx: TaskContext,
-  decision: PolicyDecision,
-  tests: TestToolOutput,
-  checksTouched: SensitiveChanges,
-  lint: Pick<ChangeChecks, 'lintWarnings' | 'lintPreexisting'>,
-  constraints: ConstraintCheck[] | undefined,
-): string {
-  const { task } = ctx;
-  const list = (items: string[]) => (items.length ? items.map((i) => `- ${i}`).join('\n') : '- (none)');
-  return [
-    task.description,
-    '',
-    '## Constraints',
-    list(constraints ? constraints.map(describeConstraintCheck) : task.constraints),
-    '',
-    '## Acceptance',
-    list(acceptanceChecks(task)),
-    '',
-    '## Verification',
-    tests.summary,
-    ...preexistingSection(tests),
-    '',
-    '## Lint',
-    describeLint(lint.lintWarnings, lint.lintPreexisting.length),
-    '',
-    '## Changes to checks',
-    list(describeChecksTouched(checksTouched)),
-    '',
-    '## Policy',
-    decision.allow
-      ? `Allowed to merge (${decision.engine}).`
-      : `Needs review (${decision.engine}${decision.fallback ? `, fallback: ${decision.reason ?? 'OPA could not decide'}` : ''}):\n${list(decision.deny.map((d) => `${d.code}: ${d.message}`))}`,
-    '',
-    `Opened by autodev for task ${task.id}.`,
-  ].join('\n');
+/** `autodev` and the tier, so a team can filter autodev's pull requests and see their risk at a glance. */
+export function pullRequestLabels(ctx: TaskContext): string[] {
+  return ['autodev', `risk:${ctx.task.risk_tier}`];
 }

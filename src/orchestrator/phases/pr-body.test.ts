@@ -1,0 +1,110 @@
+import { describe, expect, it } from 'vitest';
+import type { Task, TaskEvent } from '../../domain/task.js';
+import {
+  MAX_PR_BODY_CHARS,
+  modelUsageOf,
+  renderPullRequestBody,
+  type PullRequestBodyInput,
+} from './pr-body.js';
+
+const TASK: Task = {
+  id: '01jtask0000000000000000000',
+  title: 'Fix it',
+  description: 'Make it right.',
+  repo: '/srv/git/app.git',
+  repo_normalized: '/srv/git/app.git',
+  base_branch: 'main',
+  risk_tier: 'medium',
+  constraints: [],
+  acceptance: [],
+  status: 'delivering',
+  plan: null,
+  branch: 'autodev/x',
+  error: null,
+  attempt: 1,
+  cancel_requested: false,
+  reverts_task_id: null,
+  created_at: '2026-01-01T00:00:00Z',
+  updated_at: '2026-01-01T00:00:00Z',
+  started_at: null,
+  finished_at: null,
+};
+
+function input(overrides: Partial<PullRequestBodyInput> = {}): PullRequestBodyInput {
+  return {
+    task: TASK,
+    plan: null,
+    decision: {
+      allow: false,
+      deny: [{ code: 'MEDIUM_RISK_REVIEW', message: 'needs a human' }],
+      engine: 'local',
+    },
+    tests: { ok: true, summary: 'python (.): 2 passed, 0 failed', feedback: '', reports: [] },
+    lintWarnings: [],
+    lintPreexisting: 0,
+    checksTouched: [],
+    constraints: [],
+    usage: { calls: 0, inputTokens: 0, outputTokens: 0 },
+    taskLink: `/api/v1/autodev/tasks/${TASK.id}`,
+    ...overrides,
+  };
+}
+
+const event = (type: TaskEvent['type'], data: Record<string, unknown>): TaskEvent => ({
+  id: 1,
+  task_id: TASK.id,
+  type,
+  data,
+  created_at: '2026-01-01T00:00:00Z',
+});
+
+describe('renderPullRequestBody', () => {
+  it('stays under the forges’ description limit however large the task and plan are, and says where the rest is', () => {
+    const huge = 'x'.repeat(200_000);
+    const body = renderPullRequestBody(
+      input({
+        task: {
+          ...TASK,
+          description: huge,
+          acceptance: Array.from({ length: 5000 }, (_, i) => `a${i} ${huge.slice(0, 50)}`),
+        },
+        plan: {
+          source: 'model',
+          summary: huge,
+          steps: Array.from({ length: 500 }, () => ({
+            phase: 'implement' as const,
+            tool: 'codegen',
+            description: huge,
+          })),
+        },
+        constraints: Array.from({ length: 5000 }, () => huge.slice(0, 1000)),
+      }),
+    );
+    expect(body.length).toBeLessThanOrEqual(MAX_PR_BODY_CHARS);
+    expect(body).toContain('more characters');
+  });
+
+  it('gives the denial codes as the policy reasons and keeps a table cell on one line', () => {
+    const body = renderPullRequestBody(input({ newDependencies: ['left|pad', 'evil\nrow'] }));
+    expect(body).toContain('| Policy | needs review (local) |');
+    expect(body).toContain('- MEDIUM_RISK_REVIEW: needs a human');
+    expect(body).toContain('| New dependencies | left\\|pad, evil row |');
+  });
+});
+
+describe('modelUsageOf', () => {
+  it('sums the model.call events, ignores malformed ones, and shows dollars only when the task has a cost', () => {
+    const events = [
+      event('model.call', { inputTokens: 100, outputTokens: 10 }),
+      event('model.call', { inputTokens: 'many' }),
+      event('step.succeeded', { inputTokens: 999, outputTokens: 999 }),
+      event('model.call', { inputTokens: 5, outputTokens: 1 }),
+    ];
+    expect(modelUsageOf(TASK, events)).toEqual({ calls: 2, inputTokens: 105, outputTokens: 11 });
+    const withCost = Object.assign({}, TASK, { cost: { usd: 0.25, tokens: 116 } });
+    expect(modelUsageOf(withCost, events).usd).toBe(0.25);
+    expect(renderPullRequestBody(input({ usage: modelUsageOf(withCost, events) }))).toContain(
+      '2 model call(s): 105 input + 11 output tokens, $0.2500',
+    );
+  });
+});

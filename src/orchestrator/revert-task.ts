@@ -1,0 +1,58 @@
+import { z } from 'zod';
+import { AutodevError } from '../errors.js';
+import type { Change } from './phases/implement.js';
+import { runStep } from './step-runner.js';
+import type { TaskContext } from './task-context.js';
+
+/** The branch of the revert of task `revertedId`: one per reverted task, named after it. */
+export function revertBranchName(revertedId: string): string {
+  return `autodev/revert-${revertedId}`;
+}
+
+const cloneOutput = z.looseObject({ base_commit: z.string() });
+const rebaseOutput = z.looseObject({
+  base: z.string(),
+  base_moved: z.boolean(),
+  conflicts: z.array(z.string()),
+});
+
+/**
+ * A fast-forwarded change is its commits since the base they were made on: the base the task replayed
+ * them onto before merging, else the one it started from. Never older, or the revert would undo
+ * other people's commits as well. (A squash or merge commit is undone alone: no `since`.)
+ */
+async function changeBase(ctx: TaskContext, taskId: string): Promise<string | undefined> {
+  const rebase = rebaseOutput.safeParse((await ctx.store.steps.get(taskId, 'deliver.git_rebase#1'))?.output);
+  if (rebase.success && rebase.data.base_moved && rebase.data.conflicts.length === 0) return rebase.data.base;
+  const clone = cloneOutput.safeParse((await ctx.store.steps.get(taskId, 'prepare.git_clone#1'))?.output);
+  return clone.success ? clone.data.base_commit : undefined;
+}
+
+/**
+ * The change of a revert task: instead of the model's edit, `git revert` of the reverted task's merge
+ * on the base as it is now. A revert has nothing to repair: a second round ends the loop
+ * (EDIT_ALREADY_APPLIED) and the failing tests end the task, as for any change.
+ */
+export async function revertRound(ctx: TaskContext, round: number, baseCommit: string): Promise<Change> {
+  if (round > 1) throw new AutodevError('EDIT_ALREADY_APPLIED', 'a revert is not repaired');
+  const revertedId = ctx.task.reverts_task_id;
+  if (!revertedId) throw new AutodevError('INTERNAL', `task ${ctx.task.id} reverts no task`);
+  const reverted = await ctx.store.tasks.get(revertedId);
+  const pr = await ctx.store.pullRequests.getByTask(revertedId);
+  if (!reverted || pr?.status !== 'merged' || !pr.merge_commit) {
+    throw new AutodevError('TASK_NOT_REVERTIBLE', `task ${revertedId} has no recorded merge to revert`);
+  }
+  const since = pr.merge_commit === pr.head_commit ? await changeBase(ctx, revertedId) : undefined;
+  return runStep<Change>(ctx, {
+    phase: 'implement',
+    tool: 'git_revert',
+    input: {
+      commit: pr.merge_commit,
+      ...(since ? { since } : {}),
+      onto: baseCommit,
+      message: `${ctx.task.title}\n\nThis reverts the merge ${pr.merge_commit} of autodev task ${revertedId}.`,
+      // Fixed by the task: a re-run after a crash makes the very commit that may already be pushed.
+      commit_date: ctx.task.created_at,
+    },
+  });
+}
