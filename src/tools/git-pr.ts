@@ -28,7 +28,12 @@ export const gitPrTool = registerTool(
         headCommit: input.head_commit,
         ...(input.labels ? { labels: input.labels } : {}),
       });
-      return pr;
+      // Every forge's pull request is recorded once in the store, where reviews, merges and the API
+      // find it; a forge that recorded it already (local, github) gets its own row back.
+      const store = ctx.services.store;
+      if (!store) return pr;
+      const { status: _status, merge_commit: _merge, created_at: _c, updated_at: _u, ...row } = pr;
+      return store.pullRequests.insertOnce(row);
     },
     summarize: (pr) => `${pr.forge} pull request ${pr.url ?? pr.number ?? pr.branch} (${pr.status})`,
   }),
