@@ -1,0 +1,123 @@
+/**
+ * The real-repository corpus (issue #14 part 4): 16 pinned libraries from PyPI, crates.io, the Go
+ * module proxy and npm, each with one injected bug, replayed through a running `autodev serve`
+ * twice: with the exact fix as the scripted model's reply (must be delivered, low risk merged) and
+ * with an empty reply (must fail with a reason that does not blame the environment). The first run
+ * of a repo has setup_network = true to fill its caches; the measured runs are offline, from them.
+ * Each instance is also run by hand (bench/corpus/by-hand.ts): the same commands, the same caches,
+ * no sandbox. `AUTODEV_CORPUS_ONLY=six,fnv` limits the run to some instances.
+ */
+import { mkdir, mkdtemp, writeFile, access } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { startScriptedModelServer, type ScriptedModelServer } from '../test/helpers/scripted-model-server.js';
+import { startServerProcess, type ServerProcess } from '../test/helpers/server-process.js';
+import { runByHand } from './corpus/by-hand.js';
+import { fetchArchive } from './corpus/fetch.js';
+import { CORPUS } from './corpus/instances.js';
+import { buildOrigin } from './corpus/origin.js';
+import { replay, type ReplayResult } from './corpus/replay.js';
+import { summarize, type InstanceOutcome } from './corpus/summary.js';
+import type { CorpusInstance } from './corpus/types.js';
+import type { BenchRow } from './types.js';
+
+const CACHE_DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), '.cache', 'corpus');
+const MODEL_KEY = 'sk-corpus-model-key-0123456789abcdef';
+
+function selected(): CorpusInstance[] {
+  const only = process.env['AUTODEV_CORPUS_ONLY']?.split(',').filter(Boolean);
+  if (!only) return CORPUS;
+  const unknown = only.filter((name) => !CORPUS.some((i) => i.name === name));
+  if (unknown.length > 0)
+    throw new Error(`AUTODEV_CORPUS_ONLY names unknown instances: ${unknown.join(', ')}`);
+  return CORPUS.filter((i) => only.includes(i.name));
+}
+
+async function startServer(
+  model: ScriptedModelServer,
+  dataDir: string,
+  network: boolean,
+): Promise<ServerProcess> {
+  const config = `
+[autodev]
+data_dir = "${dataDir}"
+setup_network = ${String(network)}
+max_step_retries = 1
+
+[autodev.llm]
+api_url = "${model.openaiUrl}"
+api_key_env = "CORPUS_MODEL_KEY"
+`;
+  return startServerProcess({ config, env: { CORPUS_MODEL_KEY: MODEL_KEY } });
+}
+
+const exists = (file: string) =>
+  access(file).then(
+    () => true,
+    () => false,
+  );
+
+function log(line: string): void {
+  console.error(`corpus: ${line}`);
+}
+
+function describe(result: ReplayResult): string {
+  return `${result.status}${result.error ? ` ${result.error.code}: ${result.error.message.slice(0, 300)}` : ''} (${Math.round(result.wallMs)} ms, ${result.modelCalls} model call(s))`;
+}
+
+export async function bench(): Promise<BenchRow[]> {
+  const instances = selected();
+  const dataDir = path.join(CACHE_DIR, 'data');
+  await mkdir(path.join(dataDir, 'warm'), { recursive: true });
+  const archives = new Map<string, string>();
+  for (const instance of instances)
+    archives.set(instance.name, await fetchArchive(instance.source, CACHE_DIR));
+  const model = await startScriptedModelServer();
+  const outcomes: InstanceOutcome[] = [];
+  try {
+    // Fill each repo's caches once, with network; a marker keeps later bench runs offline-only.
+    const cold = [];
+    for (const instance of instances) {
+      if (!(await exists(path.join(dataDir, 'warm', instance.name)))) cold.push(instance);
+    }
+    if (cold.length > 0) {
+      const server = await startServer(model, dataDir, true);
+      try {
+        for (const instance of cold) {
+          const built = await buildOrigin(instance, archives.get(instance.name) ?? '', CACHE_DIR);
+          const result = await replay(server.baseUrl, model, instance, built.origin, [built.fixReply]);
+          log(`${instance.name} with network (cold caches): ${describe(result)}`);
+          if (result.status === 'merged' || result.status === 'awaiting_review')
+            await writeFile(path.join(dataDir, 'warm', instance.name), new Date().toISOString());
+        }
+      } finally {
+        await server.stop();
+      }
+    }
+    const server = await startServer(model, dataDir, false);
+    try {
+      for (const instance of instances) {
+        const archive = archives.get(instance.name) ?? '';
+        let built = await buildOrigin(instance, archive, CACHE_DIR);
+        const fixed = await replay(server.baseUrl, model, instance, built.origin, [built.fixReply]);
+        log(`${instance.name} fix: ${describe(fixed)}`);
+        built = await buildOrigin(instance, archive, CACHE_DIR);
+        const empty = await replay(server.baseUrl, model, instance, built.origin, ['', '']);
+        log(`${instance.name} empty reply: ${describe(empty)}`);
+        built = await buildOrigin(instance, archive, CACHE_DIR);
+        const scratch = await mkdtemp(path.join(tmpdir(), 'autodev-corpus-hand-'));
+        const byHand = await runByHand(instance, built, dataDir, scratch);
+        log(`${instance.name} by hand: ${Math.round(byHand.totalMs)} ms (${byHand.commands.join(' ; ')})`);
+        outcomes.push({ instance, fixed, empty, byHand });
+      }
+    } finally {
+      await server.stop();
+    }
+  } finally {
+    await model.close();
+  }
+  const { table, rows } = summarize(outcomes);
+  console.error(table);
+  return rows;
+}
