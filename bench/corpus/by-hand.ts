@@ -1,7 +1,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { repoCacheDir } from '../../src/languages/caches.js';
-import { detectProjects, runSetup, runTests } from '../../src/languages/index.js';
+import { detectProjects, runLint, runSetup, runTests } from '../../src/languages/index.js';
 import { createNoneSandbox } from '../../src/sandbox/none.js';
 import { git } from '../../test/fixtures/repo.js';
 import type { CorpusOrigin } from './origin.js';
@@ -19,7 +19,7 @@ export interface ByHandResult {
 
 /**
  * The same commands autodev runs for the repo's own work (setup offline from the same caches, the
- * tests before and after the fix), with the same flags and environment, but straight on the host:
+ * tests and the linter before and after the fix), with the same flags and environment, but straight on the host:
  * the languages layer over the `none` sandbox (no bubblewrap, no orchestration, no store, no API).
  * The difference to the task's wall time is what the sandbox and autodev itself cost.
  */
@@ -57,6 +57,9 @@ export async function runByHand(
       const report = await runTests(project, options);
       commands.push(report.command.join(' '));
       ok &&= report.ok;
+      // autodev lints before and after the change too (clippy, go vet, eslint, ruff): the same here.
+      const lint = await runLint(project, options);
+      if (lint.command.length > 0) commands.push(lint.command.map((a) => path.basename(a)).join(' '));
     }
     return ok;
   };
