@@ -7,7 +7,7 @@
  * Each instance is also run by hand (bench/corpus/by-hand.ts): the same commands, the same caches,
  * no sandbox. `AUTODEV_CORPUS_ONLY=six,fnv` limits the run to some instances.
  */
-import { mkdir, mkdtemp, writeFile, access } from 'node:fs/promises';
+import { access, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -75,46 +75,46 @@ export async function bench(): Promise<BenchRow[]> {
     archives.set(instance.name, await fetchArchive(instance.source, CACHE_DIR));
   const model = await startScriptedModelServer();
   const outcomes: InstanceOutcome[] = [];
+  // One server at a time on the data_dir (two would share its queue); restarted when the mode changes.
+  let server: { process: ServerProcess; network: boolean } | undefined;
+  const serverWith = async (network: boolean): Promise<ServerProcess> => {
+    if (server?.network === network) return server.process;
+    await server?.process.stop();
+    server = { process: await startServer(model, dataDir, network), network };
+    return server.process;
+  };
   try {
-    // Fill each repo's caches once, with network; a marker keeps later bench runs offline-only.
-    const cold = [];
+    // Instance by instance, so an interrupted run still logged every finished one.
     for (const instance of instances) {
-      if (!(await exists(path.join(dataDir, 'warm', instance.name)))) cold.push(instance);
-    }
-    if (cold.length > 0) {
-      const server = await startServer(model, dataDir, true);
-      try {
-        for (const instance of cold) {
-          const built = await buildOrigin(instance, archives.get(instance.name) ?? '', CACHE_DIR);
-          const result = await replay(server.baseUrl, model, instance, built.origin, [built.fixReply]);
-          log(`${instance.name} with network (cold caches): ${describe(result)}`);
-          if (result.status === 'merged' || result.status === 'awaiting_review')
-            await writeFile(path.join(dataDir, 'warm', instance.name), new Date().toISOString());
-        }
-      } finally {
-        await server.stop();
+      const archive = archives.get(instance.name) ?? '';
+      const warmMarker = path.join(dataDir, 'warm', instance.name);
+      if (!(await exists(warmMarker))) {
+        // Fill the repo's caches once, with network; the marker keeps later bench runs offline-only.
+        const built = await buildOrigin(instance, archive, CACHE_DIR);
+        const result = await replay((await serverWith(true)).baseUrl, model, instance, built.origin, [
+          built.fixReply,
+        ]);
+        log(`${instance.name} with network (cold caches): ${describe(result)}`);
+        if (result.status !== 'failed') await writeFile(warmMarker, new Date().toISOString());
       }
-    }
-    const server = await startServer(model, dataDir, false);
-    try {
-      for (const instance of instances) {
-        const archive = archives.get(instance.name) ?? '';
-        let built = await buildOrigin(instance, archive, CACHE_DIR);
-        const fixed = await replay(server.baseUrl, model, instance, built.origin, [built.fixReply]);
-        log(`${instance.name} fix: ${describe(fixed)}`);
-        built = await buildOrigin(instance, archive, CACHE_DIR);
-        const empty = await replay(server.baseUrl, model, instance, built.origin, ['', '']);
-        log(`${instance.name} empty reply: ${describe(empty)}`);
-        built = await buildOrigin(instance, archive, CACHE_DIR);
-        const scratch = await mkdtemp(path.join(tmpdir(), 'autodev-corpus-hand-'));
-        const byHand = await runByHand(instance, built, dataDir, scratch);
-        log(`${instance.name} by hand: ${Math.round(byHand.totalMs)} ms (${byHand.commands.join(' ; ')})`);
-        outcomes.push({ instance, fixed, empty, byHand });
-      }
-    } finally {
-      await server.stop();
+      const offline = await serverWith(false);
+      let built = await buildOrigin(instance, archive, CACHE_DIR);
+      const fixed = await replay(offline.baseUrl, model, instance, built.origin, [built.fixReply]);
+      log(`${instance.name} fix: ${describe(fixed)}`);
+      built = await buildOrigin(instance, archive, CACHE_DIR);
+      const empty = await replay(offline.baseUrl, model, instance, built.origin, ['', '']);
+      log(`${instance.name} empty reply: ${describe(empty)}`);
+      built = await buildOrigin(instance, archive, CACHE_DIR);
+      const scratch = await mkdtemp(path.join(tmpdir(), 'autodev-corpus-hand-'));
+      const byHand = await runByHand(instance, built, dataDir, scratch);
+      await rm(scratch, { recursive: true, force: true });
+      log(
+        `${instance.name} by hand: ${Math.round(byHand.totalMs)} ms, tests ok before/after ${String(byHand.testsOkBefore)}/${String(byHand.testsOkAfter)} (${byHand.commands.join(' ; ')}); task ${Math.round(fixed.wallMs)} ms, repo commands ${Math.round(fixed.repoCommandsMs)} ms`,
+      );
+      outcomes.push({ instance, fixed, empty, byHand });
     }
   } finally {
+    await server?.process.stop();
     await model.close();
   }
   const { table, rows } = summarize(outcomes);
