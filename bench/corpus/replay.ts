@@ -21,6 +21,20 @@ interface TaskTimes {
   steps: { key: string; tool: string; duration_ms: number | null; output_summary: string | null }[];
 }
 
+/**
+ * Replies a task did not ask for would answer the next task's first call: they are taken off the
+ * scripted model's queue here, by asking it directly.
+ */
+async function drainUnused(model: ScriptedModelServer, count: number): Promise<void> {
+  for (let i = 0; i < count; i += 1) {
+    await fetch(model.openaiUrl, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ model: 'drain', messages: [{ role: 'user', content: 'drain' }] }),
+    });
+  }
+}
+
 /** One task through the running server, the model answering `replies` in order; the times as the API reports them. */
 export async function replay(
   baseUrl: string,
@@ -47,6 +61,7 @@ export async function replay(
     durationMs: s.duration_ms ?? 0,
     summary: s.output_summary,
   }));
+  await drainUnused(model, replies.length - (model.requests.length - before));
   const finished = times.finished_at ? Date.parse(times.finished_at) : Date.now();
   return {
     status: task.status,
