@@ -12,7 +12,8 @@ import { candidateDirs, exists, isInside, readText } from './scan.js';
 import type { SandboxBind } from '../sandbox/types.js';
 import { ecosystemCache } from './caches.js';
 import { runSetupSteps, type SetupStep } from './setup-run.js';
-import type { Argv, DetectedProject, Language, ProjectCommands, SetupOptions } from './types.js';
+import type { Argv, DetectedProject, Language, ProjectCommands, SetupOptions, SetupReport } from './types.js';
+import { isAutodevError } from '../errors.js';
 
 const PackageJson = z.object({
   scripts: z.record(z.string(), z.string()).optional(),
@@ -127,6 +128,28 @@ async function nodeSetupStep(
   };
 }
 
+// Node 20 ships pnpm and yarn only as corepack shims, which download the manager on first use: with
+// no network in setup by default, autodev does not fetch package managers; the host provides them.
+const MANAGER_INSTALL_HINT: Record<string, string> = {
+  pnpm: 'the repo has a pnpm lockfile (or packageManager: pnpm); install pnpm on the host (`corepack enable pnpm` and one run with network, or `npm install -g pnpm`)',
+  yarn: 'the repo has a yarn.lock (or packageManager: yarn); install yarn on the host (`corepack enable yarn` and one run with network, or `npm install -g yarn`)',
+};
+
+/** A lockfile naming a package manager the machine lacks: a setup failure that says what to install. */
+function missingPackageManager(project: DetectedProject, argv: Argv, program: string): SetupReport {
+  return {
+    language: project.language,
+    root: project.root,
+    commands: [argv],
+    ok: false,
+    failedCommand: argv,
+    exitCode: null,
+    timedOut: false,
+    durationMs: 0,
+    outputTail: `${program} is not installed: ${MANAGER_INSTALL_HINT[program] ?? ''}`,
+  };
+}
+
 /**
  * ESLint runs only where the repository configured it: in the project, or in a folder above it inside
  * the repo (ESLint looks upward for its config). Without one, a TypeScript project is checked by tsc.
@@ -212,7 +235,13 @@ export const node: Language = {
     const argv = project.commands.setup;
     if (!argv || argv.length === 0) return runSetupSteps(project, [], options, []);
     const { step, binds } = await nodeSetupStep(argv, options);
-    return runSetupSteps(project, [step], options, binds);
+    try {
+      return await runSetupSteps(project, [step], options, binds);
+    } catch (error) {
+      const program = argv[0] ?? '';
+      if (!isAutodevError(error, 'COMMAND_NOT_FOUND') || !MANAGER_INSTALL_HINT[program]) throw error;
+      return missingPackageManager(project, step.argv, program);
+    }
   },
 
   async runTests(project, options) {

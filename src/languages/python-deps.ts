@@ -120,6 +120,9 @@ export async function pythonDeps(dir: string): Promise<PythonDeps> {
   // setuptools before 70.1 builds wheels (and editables) only with `wheel` installed; build
   // isolation would have added it.
   const setuptools = backend === undefined || backend.startsWith('setuptools');
+  // hatchling asks for `editables` from its get_requires_for_build_editable hook, which pip does not
+  // call with build isolation off (corpus: humanize failed "No module named 'editables'").
+  const hatchling = backend?.startsWith('hatchling') === true;
   return {
     installable,
     extras: installable ? extras : [],
@@ -137,6 +140,7 @@ export async function pythonDeps(dir: string): Promise<PythonDeps> {
       ? [
           ...(pyproject?.['build-system']?.requires ?? (setuptools ? ['setuptools'] : [])),
           ...(setuptools ? ['wheel'] : []),
+          ...(hatchling ? ['editables'] : []),
         ]
       : [],
   };

@@ -120,15 +120,16 @@ export async function pythonSetupSteps(
       env,
     });
   }
+  const offlineInstall = [...pip, 'install', '--no-index', '--find-links', where.wheels];
+  // The build backend first, on its own: in one command pip prepares the project's metadata before
+  // it installs anything, so `-e .` of a setuptools project failed on `invalid command 'bdist_wheel'`
+  // whenever the machine had no `wheel` (corpus: six).
+  if (deps.buildRequires.length > 0) steps.push({ argv: [...offlineInstall, ...deps.buildRequires], env });
   steps.push({
     argv: [
-      ...pip,
-      'install',
-      '--no-index',
-      '--find-links',
-      where.wheels,
+      ...offlineInstall,
       '--no-build-isolation',
-      ...installArgs(deps.installable, deps.extras, deps),
+      ...installArgs(deps.installable, deps.extras, { ...deps, buildRequires: [] }),
     ],
     env,
   });

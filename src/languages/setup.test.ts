@@ -113,6 +113,49 @@ describe('python setup', () => {
     },
   );
 
+  it('the venv in the hidden data_dir runs for the sandbox user: offline setup from the machine’s pytest, then the tests (corpus: six)', async () => {
+    const dir = await ctx.repo('py-venv-exec');
+    await writeFiles(dir, {
+      'requirements-test.txt': 'pytest\n',
+      'tests/test_a.py': 'def test_a():\n    assert True\n',
+    });
+    const project = await onlyProject(dir);
+    const setup = await runSetup(project, { ...ctx.options(dir), network: false });
+    // Was: "prlimit: failed to execute …/venvs/…/bin/python: Permission denied" (exit 126).
+    expect(setup.outputTail).not.toContain('Permission denied');
+    expect(setup, setup.outputTail).toMatchObject({ ok: true, exitCode: 0 });
+    const report = await runTests(project, ctx.options(dir));
+    expect(report, report.outputTail).toMatchObject({ ok: true, passed: 1, failed: 0 });
+  });
+
+  it.skipIf(!pypi)(
+    'a setup.py project installs editable with build isolation off: setuptools and wheel go in first, then the project (corpus: six) [skipped when PyPI is unreachable]',
+    async () => {
+      const dir = await ctx.repo('py-setup-py');
+      await writeFiles(dir, {
+        'setup.py':
+          'from setuptools import setup\n\nsetup(name="calc", version="0.1.0", py_modules=["calc"])\n',
+        'setup.cfg': '[tool:pytest]\ntestpaths = tests\n',
+        'calc.py': 'def add(a, b):\n    return a + b\n',
+        'tests/test_calc.py': 'import calc\n\n\ndef test_add():\n    assert calc.add(2, 3) == 5\n',
+      });
+      const project = await onlyProject(dir);
+      const setup = await runSetup(project, { ...ctx.options(dir), network: true });
+      // Was: one `pip install setuptools wheel -e .`, failing with "invalid command 'bdist_wheel'".
+      expect(setup, setup.outputTail).toMatchObject({ ok: true });
+      expect(setup.commands.map((argv) => argv.slice(-2))).toEqual(
+        expect.arrayContaining([
+          ['setuptools', 'wheel'],
+          ['-e', '.'],
+        ]),
+      );
+      const offline = await runSetup(project, { ...ctx.options(dir), network: false });
+      expect(offline, offline.outputTail).toMatchObject({ ok: true });
+      const report = await runTests(project, ctx.options(dir));
+      expect(report, report.outputTail).toMatchObject({ ok: true, passed: 1, failed: 0 });
+    },
+  );
+
   it('nothing to install: offline setup runs no command at all (no venv, no pip)', async () => {
     const dir = await ctx.repo('py-nothing');
     await writeFiles(dir, {

@@ -23,8 +23,10 @@ export async function createLanguageTestContext(
   const homeDir = path.join(base, 'home');
   await mkdir(homeDir);
   // The sandbox itself drops node_modules/.bin dirs (ours, from npm/npx) from PATH.
-  // base plays data_dir: the package caches live in base/caches, the only folder binds may use.
-  const sandbox = createBubblewrapSandbox({ hostEnv, bindRoot: base });
+  // base plays data_dir: the package caches live in base/caches, the only folder binds may use,
+  // and it is hidden as the server hides its data_dir (src/sandbox/index.ts), so what runs here
+  // sees the mounts a task sees.
+  const sandbox = createBubblewrapSandbox({ hostEnv, bindRoot: base, hide: [base] });
   const cacheDir = path.join(base, 'caches');
   let count = 0;
   return {

@@ -65,7 +65,11 @@ function traversable(dest: string, tmpfsRoots: readonly string[]): string[] {
  */
 export function bwrapArgv(plan: BwrapPlan): string[] {
   const setenv = Object.entries(plan.env).flatMap(([name, value]) => ['--setenv', name, value]);
-  const hidden = hideArgs(plan.hidden, plan.env);
+  const hidden = hideArgs(plan.hidden, plan.env, [
+    plan.workspace,
+    plan.home,
+    ...(plan.binds ?? []).map((bind) => bind.path),
+  ]);
   const tmpfsRoots = ['/tmp', ...plan.hidden];
   // Root without a user namespace: setpriv needs CAP_SETUID to become the sandbox user, and
   // then holds no capability at all. A user namespace would map only uid 0 and forbid the switch.

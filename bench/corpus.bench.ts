@@ -1,0 +1,126 @@
+/**
+ * The real-repository corpus (issue #14 part 4): 16 pinned libraries from PyPI, crates.io, the Go
+ * module proxy and npm, each with one injected bug, replayed through a running `autodev serve`
+ * twice: with the exact fix as the scripted model's reply (must be delivered, low risk merged) and
+ * with an empty reply (must fail with a reason that does not blame the environment). The first run
+ * of a repo has setup_network = true to fill its caches; the measured runs are offline, from them.
+ * Each instance is also run by hand (bench/corpus/by-hand.ts): the same commands, the same caches,
+ * no sandbox. `AUTODEV_CORPUS_ONLY=six,fnv` limits the run to some instances.
+ */
+import { access, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { startScriptedModelServer, type ScriptedModelServer } from '../test/helpers/scripted-model-server.js';
+import { startServerProcess, type ServerProcess } from '../test/helpers/server-process.js';
+import { runByHand } from './corpus/by-hand.js';
+import { fetchArchive } from './corpus/fetch.js';
+import { CORPUS } from './corpus/instances.js';
+import { buildOrigin } from './corpus/origin.js';
+import { replay, type ReplayResult } from './corpus/replay.js';
+import { summarize, type InstanceOutcome } from './corpus/summary.js';
+import type { CorpusInstance } from './corpus/types.js';
+import type { BenchRow } from './types.js';
+
+const CACHE_DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), '.cache', 'corpus');
+const MODEL_KEY = 'sk-corpus-model-key-0123456789abcdef';
+
+function selected(): CorpusInstance[] {
+  const only = process.env['AUTODEV_CORPUS_ONLY']?.split(',').filter(Boolean);
+  if (!only) return CORPUS;
+  const unknown = only.filter((name) => !CORPUS.some((i) => i.name === name));
+  if (unknown.length > 0)
+    throw new Error(`AUTODEV_CORPUS_ONLY names unknown instances: ${unknown.join(', ')}`);
+  // In the order given: the cheap ones first when time is short.
+  return only.flatMap((name) => CORPUS.filter((i) => i.name === name));
+}
+
+async function startServer(
+  model: ScriptedModelServer,
+  dataDir: string,
+  network: boolean,
+): Promise<ServerProcess> {
+  const config = `
+[autodev]
+data_dir = "${dataDir}"
+setup_network = ${String(network)}
+max_step_retries = 1
+
+[autodev.llm]
+api_url = "${model.openaiUrl}"
+api_key_env = "CORPUS_MODEL_KEY"
+# An empty answer is asked again turn after turn: two turns per round bound what the empty-reply run consumes.
+max_turns = 2
+`;
+  return startServerProcess({ config, env: { CORPUS_MODEL_KEY: MODEL_KEY } });
+}
+
+const exists = (file: string) =>
+  access(file).then(
+    () => true,
+    () => false,
+  );
+
+function log(line: string): void {
+  console.error(`corpus: ${line}`);
+}
+
+function describe(result: ReplayResult): string {
+  return `${result.status}${result.error ? ` ${result.error.code}: ${result.error.message.slice(0, 300)}` : ''} (${Math.round(result.wallMs)} ms, ${result.modelCalls} model call(s))`;
+}
+
+export async function bench(): Promise<BenchRow[]> {
+  const instances = selected();
+  const dataDir = path.join(CACHE_DIR, 'data');
+  await mkdir(path.join(dataDir, 'warm'), { recursive: true });
+  const archives = new Map<string, string>();
+  for (const instance of instances)
+    archives.set(instance.name, await fetchArchive(instance.source, CACHE_DIR));
+  const model = await startScriptedModelServer();
+  const outcomes: InstanceOutcome[] = [];
+  // One server at a time on the data_dir (two would share its queue); restarted when the mode changes.
+  let server: { process: ServerProcess; network: boolean } | undefined;
+  const serverWith = async (network: boolean): Promise<ServerProcess> => {
+    if (server?.network === network) return server.process;
+    await server?.process.stop();
+    server = { process: await startServer(model, dataDir, network), network };
+    return server.process;
+  };
+  try {
+    // Instance by instance, so an interrupted run still logged every finished one.
+    for (const instance of instances) {
+      const archive = archives.get(instance.name) ?? '';
+      const warmMarker = path.join(dataDir, 'warm', instance.name);
+      if (!(await exists(warmMarker))) {
+        // Fill the repo's caches once, with network; the marker keeps later bench runs offline-only.
+        const built = await buildOrigin(instance, archive, CACHE_DIR);
+        const result = await replay((await serverWith(true)).baseUrl, model, instance, built.origin, [
+          built.fixReply,
+        ]);
+        log(`${instance.name} with network (cold caches): ${describe(result)}`);
+        if (result.status !== 'failed') await writeFile(warmMarker, new Date().toISOString());
+      }
+      const offline = await serverWith(false);
+      let built = await buildOrigin(instance, archive, CACHE_DIR);
+      const fixed = await replay(offline.baseUrl, model, instance, built.origin, [built.fixReply]);
+      log(`${instance.name} fix: ${describe(fixed)}`);
+      built = await buildOrigin(instance, archive, CACHE_DIR);
+      const empty = await replay(offline.baseUrl, model, instance, built.origin, ['', '', '', '']);
+      log(`${instance.name} empty reply: ${describe(empty)}`);
+      built = await buildOrigin(instance, archive, CACHE_DIR);
+      const scratch = await mkdtemp(path.join(tmpdir(), 'autodev-corpus-hand-'));
+      const byHand = await runByHand(instance, built, dataDir, scratch);
+      await rm(scratch, { recursive: true, force: true });
+      log(
+        `${instance.name} by hand: ${Math.round(byHand.totalMs)} ms, tests ok before/after ${String(byHand.testsOkBefore)}/${String(byHand.testsOkAfter)} (${byHand.commands.join(' ; ')}); task ${Math.round(fixed.wallMs)} ms, repo commands ${Math.round(fixed.repoCommandsMs)} ms`,
+      );
+      outcomes.push({ instance, fixed, empty, byHand });
+    }
+  } finally {
+    await server?.process.stop();
+    await model.close();
+  }
+  const { table, rows } = summarize(outcomes);
+  console.error(table);
+  return rows;
+}

@@ -1,0 +1,76 @@
+import { api, submitTask, waitForTerminal, type TaskJson } from '../../test/helpers/api-client.js';
+import type { ScriptedModelServer } from '../../test/helpers/scripted-model-server.js';
+import type { CorpusInstance } from './types.js';
+
+/** The steps that run the repository's own commands (install, build, tests, linters). */
+const REPO_COMMAND_TOOLS = new Set(['setup', 'build', 'test', 'lint', 'run_tests', 'run_build', 'run_lint']);
+
+export interface ReplayResult {
+  status: string;
+  error: { code: string; message: string } | null;
+  wallMs: number;
+  /** Sum of the durations of the steps that ran the repo's own commands. */
+  repoCommandsMs: number;
+  modelCalls: number;
+  steps: { key: string; tool: string; durationMs: number; summary: string | null }[];
+}
+
+interface TaskTimes {
+  created_at: string;
+  finished_at: string | null;
+  steps: { key: string; tool: string; duration_ms: number | null; output_summary: string | null }[];
+}
+
+/**
+ * Replies a task did not ask for would answer the next task's first call: they are taken off the
+ * scripted model's queue here, by asking it directly.
+ */
+async function drainUnused(model: ScriptedModelServer, count: number): Promise<void> {
+  for (let i = 0; i < count; i += 1) {
+    await fetch(model.openaiUrl, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ model: 'drain', messages: [{ role: 'user', content: 'drain' }] }),
+    });
+  }
+}
+
+/** One task through the running server, the model answering `replies` in order; the times as the API reports them. */
+export async function replay(
+  baseUrl: string,
+  model: ScriptedModelServer,
+  instance: CorpusInstance,
+  origin: string,
+  replies: string[],
+): Promise<ReplayResult> {
+  const before = model.requests.length;
+  model.push(...replies.map((text) => ({ text })));
+  const created = await submitTask(baseUrl, {
+    title: instance.task.title,
+    description: instance.task.description,
+    repo: origin,
+    base_branch: 'main',
+    risk_tier: instance.riskTier,
+  });
+  const task: TaskJson = await waitForTerminal(baseUrl, created.id, 900_000);
+  const { body } = await api(baseUrl, `/api/v1/autodev/tasks/${task.id}`);
+  const times = body as TaskTimes;
+  const steps = times.steps.map((s) => ({
+    key: s.key,
+    tool: s.tool,
+    durationMs: s.duration_ms ?? 0,
+    summary: s.output_summary,
+  }));
+  await drainUnused(model, replies.length - (model.requests.length - before));
+  const finished = times.finished_at ? Date.parse(times.finished_at) : Date.now();
+  return {
+    status: task.status,
+    error: task.error,
+    wallMs: finished - Date.parse(times.created_at),
+    repoCommandsMs: steps
+      .filter((s) => REPO_COMMAND_TOOLS.has(s.tool))
+      .reduce((sum, s) => sum + s.durationMs, 0),
+    modelCalls: model.requests.length - before,
+    steps,
+  };
+}

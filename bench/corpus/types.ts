@@ -1,0 +1,32 @@
+/** One corpus instance: a real, pinned library from its registry, one injected bug, its task and its fix. */
+export type CorpusEcosystem = 'python' | 'rust' | 'go' | 'node';
+
+export interface CorpusSource {
+  registry: 'pypi' | 'crates.io' | 'goproxy' | 'npm';
+  /** The package (PyPI/npm/crate name) or Go module path. */
+  name: string;
+  version: string;
+  /** Where the archive is downloaded from; derived from the coordinates where the registry allows. */
+  url: string;
+  /** sha256 of the archive, hex: a changed upstream file fails the run instead of changing the figures. */
+  sha256: string;
+}
+
+/** A search/replace in one file of the upstream source; the fix is the same edit reversed. */
+export interface CorpusEdit {
+  file: string;
+  search: string;
+  replace: string;
+}
+
+export interface CorpusInstance {
+  name: string;
+  ecosystem: CorpusEcosystem;
+  source: CorpusSource;
+  /** What makes the instance interesting: dev dependencies, several packages, a lockfile. */
+  traits: string[];
+  bug: CorpusEdit;
+  /** The task as a user would file it: the symptom, never the fix. */
+  task: { title: string; description: string };
+  riskTier: 'low';
+}
