@@ -4,7 +4,6 @@ import type { MergeResult } from '../../forges/types.js';
 import type { ConstraintCheck } from '../../policy/constraints.js';
 import { describeChecksTouched, type SensitiveChanges } from '../../policy/sensitive-changes.js';
 import type { PolicyDecision } from '../../policy/types.js';
-import { acceptanceChecks } from '../../planner/plan-checks.js';
 import type { TestToolOutput } from '../../tools/test.js';
 import { runStep } from '../step-runner.js';
 import { modelUsageOf, renderPullRequestBody } from './pr-body.js';
