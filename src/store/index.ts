@@ -4,6 +4,7 @@ import SqliteDatabase from 'better-sqlite3';
 import { Kysely, SqliteDialect } from 'kysely';
 import type { Redact } from '../secrets/redact.js';
 import { createCommandLogRepository, type CommandLogRepository } from './command-log-repository.js';
+import { createConversationRepository, type ConversationRepository } from './conversation-repository.js';
 import { createEventRepository, type EventRepository } from './event-repository.js';
 import { migrateToLatest } from './migrate.js';
 import { createPrReviewRepository, type PrReviewRepository } from './pr-review-repository.js';
@@ -22,6 +23,8 @@ export interface Store {
   pullRequests: PullRequestRepository;
   prReviews: PrReviewRepository;
   logs: CommandLogRepository;
+  /** The coding model's conversation per task, turn by turn. */
+  conversations: ConversationRepository;
   /** Path of the database file. */
   readonly location: string;
   close(): Promise<void>;
@@ -51,6 +54,7 @@ export async function openSqliteStore(options: { dataDir: string; redact: Redact
     pullRequests: createPullRequestRepository(db),
     prReviews: createPrReviewRepository(db, options.redact),
     logs: createCommandLogRepository(db, options.redact),
+    conversations: createConversationRepository(db, options.redact),
     location: file,
     close: () => db.destroy(),
   };

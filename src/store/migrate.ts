@@ -3,12 +3,14 @@ import { AutodevError } from '../errors.js';
 import * as initial from './migrations/001-initial.js';
 import * as mergeStarted from './migrations/002-merge-started.js';
 import * as prReviews from './migrations/003-pr-reviews.js';
+import * as conversationTurns from './migrations/006-conversation-turns.js';
 
 /** Migrations are compiled in (no directory scan), so the built package carries them. */
 const MIGRATIONS: Record<string, Migration> = {
   '001-initial': initial,
   '002-merge-started': mergeStarted,
   '003-pr-reviews': prReviews,
+  '006-conversation-turns': conversationTurns,
 };
 
 const provider: MigrationProvider = { getMigrations: () => Promise.resolve(MIGRATIONS) };
