@@ -78,7 +78,11 @@ export async function createRuntime(config: AutodevConfig, deps: RuntimeDeps): P
   const services: ToolServices = {
     config,
     sandbox,
-    model: () => (model ??= createModelClient(config.llm, { apiKey: config.secrets.llmApiKey })),
+    model: () =>
+      (model ??= createModelClient(config.llm, {
+        apiKey: config.secrets.llmApiKey,
+        recordedTurns: (taskId) => store.conversations.list(taskId),
+      })),
     git,
     workspaces,
     forge: createForge(config, { pullRequests: store.pullRequests, prReviews: store.prReviews, git }),
