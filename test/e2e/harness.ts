@@ -24,6 +24,12 @@ export interface E2EHarness {
 /** `settings` become `[autodev]` keys (TOML values written as given: strings quoted by the caller). */
 export async function startE2E(
   settings: Record<string, string | number | boolean> = {},
+  /** `[autodev.llm]` keys (TOML values as given), and whole TOML tables appended after it. */
+  llm: {
+    keys?: Record<string, string | number | boolean>;
+    protocol?: 'openai' | 'anthropic';
+    tables?: string;
+  } = {},
 ): Promise<E2EHarness> {
   const model = await startScriptedModelServer();
   const dataDir = mkdtempSync(join(tmpdir(), 'autodev-e2e-'));
@@ -34,8 +40,13 @@ data_dir = "${dataDir}"
 ${lines.join('\n')}
 
 [autodev.llm]
-api_url = "${model.openaiUrl}"
+provider = "${llm.protocol ?? 'openai'}"
+api_url = "${llm.protocol === 'anthropic' ? model.anthropicUrl : model.openaiUrl}"
 api_key_env = "E2E_MODEL_KEY"
+${Object.entries(llm.keys ?? {})
+  .map(([key, value]) => `${key} = ${String(value)}`)
+  .join('\n')}
+${llm.tables ?? ''}
 `;
   const env = { E2E_MODEL_KEY };
   let server = await startServerProcess({ config, env });
