@@ -3,6 +3,7 @@ import { Command } from 'commander';
 import { isAutodevError } from '../errors.js';
 import { registerPrCommands } from './pr.js';
 import { registerServeCommand } from './serve.js';
+import { registerTaskCommands } from './task.js';
 import { registerToolsCommands } from './tools.js';
 
 const program = new Command()
@@ -12,6 +13,7 @@ const program = new Command()
 registerServeCommand(program);
 registerToolsCommands(program);
 registerPrCommands(program);
+registerTaskCommands(program);
 
 program.parseAsync(process.argv).catch((error: unknown) => {
   // Expected failures (bad config, bad input) print their message alone; anything else with its stack.
