@@ -31,7 +31,6 @@ describe('the coding agent over Anthropic: prompt caching, a token budget, a can
         usage: { input: 1500, output: 100, cached: 1000 },
       },
       { text: PYTHON_FIX_REPLY, usage: { input: 1500, output: 100, cached: 1200 } },
-      { text: PYTHON_FIX_REPLY },
     );
     const created = await submitTask(h.server.baseUrl, { ...TASK, repo: repo.origin });
     const task = await waitForTerminal(h.server.baseUrl, created.id);

@@ -1,3 +1,6 @@
+import { execFile } from 'node:child_process';
+import { join, resolve } from 'node:path';
+import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { api, submitTask, waitForTask, waitForTerminal } from '../helpers/api-client.js';
 import {
@@ -6,7 +9,32 @@ import {
   PYTHON_REPAIR_REPLY,
   PYTHON_WRONG_FIX_REPLY,
 } from './fixtures.js';
-import { startE2E, type E2EHarness } from './harness.js';
+import { E2E_MODEL_KEY, startE2E, type E2EHarness } from './harness.js';
+
+const REPO_ROOT = resolve(import.meta.dirname, '../..');
+
+/** `autodev task replay ID` as its own process, on the server's config; its JSON report and exit code. */
+async function replay(h: E2EHarness, id: string): Promise<{ code: number; report: Record<string, unknown> }> {
+  const args = ['--import', 'tsx', join(REPO_ROOT, 'src/cli/main.ts'), 'task', 'replay', id];
+  const env = { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: process.env.HOME ?? '/tmp', E2E_MODEL_KEY };
+  try {
+    const { stdout } = await promisify(execFile)(process.execPath, [...args, '-c', h.server.configFile], {
+      cwd: REPO_ROOT,
+      env,
+      maxBuffer: 16 * 1024 * 1024,
+    });
+    return { code: 0, report: JSON.parse(stdout) as Record<string, unknown> };
+  } catch (error) {
+    const failed = error as { code?: number; stdout?: string; stderr?: string };
+    if (!failed.stdout) throw new Error(`replay failed without a report: ${failed.stderr ?? ''}`);
+    return { code: failed.code ?? 1, report: JSON.parse(failed.stdout) as Record<string, unknown> };
+  }
+}
+
+const done: {
+  repaired?: string;
+  resumed?: { id: string; commit: (f: Record<string, string>) => Promise<string> };
+} = {};
 
 interface SentMessage {
   role: string;
@@ -50,6 +78,7 @@ describe('the coding agent over OpenAI: one conversation per task, checkpointed 
     expect(task.error).toBeNull();
     expect(task.status).toBe('awaiting_review');
     expect(h.model.requests.length - before).toBe(3);
+    done.repaired = created.id;
 
     const [first, second, repair] = h.model.requests.slice(before).map((r) => messagesOf(r.body));
     // The model read the test tool's result: the failing assertion is in the next request.
@@ -100,5 +129,35 @@ describe('the coding agent over OpenAI: one conversation per task, checkpointed 
     const [, killed, resumed] = h.model.requests.slice(before).map((r) => messagesOf(r.body));
     expect(resumed).toEqual(killed);
     expect(JSON.stringify(resumed?.at(-1))).toContain('return a - b');
+    done.resumed = { id: created.id, commit: (files) => repo.commit('main', files) };
+  });
+
+  it('replays a task (a tool call, a repair round) from its recorded turns, with no model call, to the same edits', async () => {
+    expect(done.repaired).toBeDefined();
+    const before = h.model.requests.length;
+    const { code, report } = await replay(h, done.repaired ?? '');
+    expect(report).toMatchObject({
+      replay_of: done.repaired,
+      error: null,
+      same_edits: true,
+      rounds: [
+        { key: 'implement.codegen#1', same: true, files: ['calc.py'] },
+        { key: 'repair.codegen#2', same: true, files: ['calc.py'] },
+      ],
+    });
+    expect(code).toBe(0);
+    expect(h.model.requests.length).toBe(before);
+  });
+
+  it('reports the turn where a replayed request differs from the recorded one', async () => {
+    expect(done.resumed).toBeDefined();
+    // The file the model read in turn 1 changed since: turn 2's request carries different text.
+    await done.resumed?.commit({
+      'calc.py': 'def add(a, b):\n    return b - a\n\n\ndef mul(a, b):\n    return a * b\n',
+    });
+    const { code, report } = await replay(h, done.resumed?.id ?? '');
+    expect(code).toBe(1);
+    expect(report).toMatchObject({ same_edits: false, status: 'failed', error: { code: 'REPLAY_DIVERGED' } });
+    expect(JSON.stringify(report)).toContain('diverged at turn 2');
   });
 });
