@@ -31,5 +31,10 @@ describe('replay provider', () => {
   it('hashes test output that differs only in durations the same', () => {
     expect(requestHash(ask('1 passed in 0.04s'))).toBe(requestHash(ask('1 passed in 0.31s')));
     expect(requestHash(ask('1 passed'))).not.toBe(requestHash(ask('2 passed')));
+    const junit = (dir: string, id: string) =>
+      ask(`$ pytest --junitxml=${dir}/workspaces/01m8edtfpcdzbman80s9pt96xv/.j-${id}.xml (in .) exited 1`);
+    expect(requestHash(junit('/tmp/a', '262d8a74-ac50-4801-a1fd-10c06705fb02'))).toBe(
+      requestHash(junit('/var/b', '746c134b-5d48-4ee2-bbca-fb06bb018414')),
+    );
   });
 });

@@ -35,8 +35,30 @@ export function requestHash(request: ModelRequest): string {
   return createHash('sha256').update(JSON.stringify(canonical)).digest('hex');
 }
 
+/** Random ids in command lines (a junit report's file name): a re-run draws new ones. */
+const UUID = /\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b/g;
+const WORKSPACES = '/workspaces/';
+
 function mask(text: string): string {
-  return text.replace(DURATION, '<duration>');
+  return maskWorkspacePaths(text).replace(DURATION, '<duration>').replace(UUID, '<uuid>');
+}
+
+/**
+ * The task's worktree path (data_dir/workspaces/<task id>) shows in test command lines and differs
+ * between the task and its replay: each whitespace-separated word holding it is cut down to what
+ * follows it. Word by word, without a regex, so a long word costs linear time.
+ */
+function maskWorkspacePaths(text: string): string {
+  if (!text.includes(WORKSPACES)) return text;
+  return text
+    .split(/(\s+)/)
+    .map((word) => {
+      const at = word.lastIndexOf(WORKSPACES);
+      if (at < 0) return word;
+      const afterId = word.indexOf('/', at + WORKSPACES.length);
+      return `<workspace>${afterId < 0 ? '' : word.slice(afterId)}`;
+    })
+    .join('');
 }
 
 /** JSON with object keys sorted, so the same arguments hash the same whatever order they came in. */
