@@ -151,10 +151,9 @@ describe('the coding agent over OpenAI: one conversation per task, checkpointed 
 
   it('reports the turn where a replayed request differs from the recorded one', async () => {
     expect(done.resumed).toBeDefined();
-    // The file the model read in turn 1 changed since: turn 2's request carries different text.
-    await done.resumed?.commit({
-      'calc.py': 'def add(a, b):\n    return b - a\n\n\ndef mul(a, b):\n    return a * b\n',
-    });
+    // The file the model read in turn 1 changed since (a comment: the tests fail as before, so
+    // turn 1's request is the same), and turn 2's request carries the file's new text.
+    await done.resumed?.commit({ 'calc.py': `# calculator\n${PYTHON_BUGGY_REPO['calc.py']}` });
     const { code, report } = await replay(h, done.resumed?.id ?? '');
     expect(code).toBe(1);
     expect(report).toMatchObject({ same_edits: false, status: 'failed', error: { code: 'REPLAY_DIVERGED' } });
