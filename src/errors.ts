@@ -76,6 +76,10 @@ export const ERROR_CODES = {
   MODEL_REPLY_TOO_LARGE: { httpStatus: 502, retryable: false },
   /** The model declined the task ([autodev.llm] max_declines replies in a row without an edit). */
   MODEL_DECLINED: { httpStatus: 422, retryable: false },
+  /** The task spent [autodev.llm] max_task_tokens or max_task_usd; the message says what it spent. */
+  BUDGET_EXCEEDED: { httpStatus: 422, retryable: false },
+  /** A replayed task sent a request that differs from the recorded one (or more than were recorded). */
+  REPLAY_DIVERGED: { httpStatus: 422, retryable: false },
   /** The change exceeds [autodev] max_diff_bytes or max_files_changed. */
   CHANGE_TOO_LARGE: { httpStatus: 422, retryable: false },
   /** A dependency manifest or lockfile the change left unreadable: its dependencies cannot be checked. */

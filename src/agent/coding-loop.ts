@@ -1,6 +1,16 @@
 import { AutodevError, isAutodevError } from '../errors.js';
 import type { ErrorCode } from '../errors.js';
-import type { ChatMessage, FinishReason, ModelClient, ModelResponse, TokenUsage } from '../llm/types.js';
+import type { TaskCost } from '../domain/task.js';
+import { requestHash } from '../llm/request-hash.js';
+import type {
+  ChatMessage,
+  FinishReason,
+  ModelClient,
+  ModelRequest,
+  ModelResponse,
+  TokenUsage,
+} from '../llm/types.js';
+import { fitToContext, type ContextBudget } from './context-window.js';
 import { declines } from './declines.js';
 import { parseEdits } from './edits/parse-edits.js';
 import { runAgentTool } from './run-agent-tool.js';
@@ -13,6 +23,9 @@ export interface ModelCallInfo {
   model: string;
   inputTokens: number;
   outputTokens: number;
+  cachedInputTokens: number;
+  /** List-price dollars, when the model client is metered (llm/metered-model.ts). */
+  usd?: number;
   durationMs: number;
   finishReason?: FinishReason;
   toolCalls: number;
@@ -34,6 +47,26 @@ export interface CodingLoopOptions {
   toolCalling?: boolean;
   /** Replies in a row that decline the task (see declines.ts) before it ends with MODEL_DECLINED; default 2. */
   maxDeclines?: number;
+  /** How many of `messages` are already checkpointed: the first turn's record starts after them. */
+  recordedMessages?: number;
+  /** Turns this round already took before a resume; they count against maxTurns. */
+  turnsTaken?: number;
+  /** Files the round changed before a resume (the workspace is at the last checkpointed turn). */
+  filesTouched?: string[];
+  /** Each finished turn, awaited before the next call: the caller checkpoints it. */
+  onTurn?: (turn: FinishedTurn) => Promise<void>;
+  /** Keeps each request inside the model's context window (context-window.ts); unbounded when absent. */
+  context?: ContextBudget;
+}
+
+/** One finished turn: the messages it added (sent before the call, the reply, tool results after). */
+export interface FinishedTurn {
+  turn: number;
+  requestHash: string;
+  messages: ChatMessage[];
+  reply: ModelResponse;
+  /** Set on the turn that ends the loop. */
+  stopReason: CodingLoopResult['stopReason'] | null;
 }
 
 export interface CodingLoopResult {
@@ -62,16 +95,31 @@ export async function runCodingLoop(options: CodingLoopOptions): Promise<CodingL
   const { tools, maxTurns, signal } = options;
   const toolCalling = options.toolCalling ?? true;
   const messages = [...options.messages];
-  const usage: TokenUsage = { inputTokens: 0, outputTokens: 0 };
-  const touched = new Set<string>();
+  const usage: TokenUsage = { inputTokens: 0, outputTokens: 0, cachedInputTokens: 0 };
+  const touched = new Set<string>(options.filesTouched ?? []);
   let editsApplied = 0;
   let finalText = '';
-  let turns = 0;
+  let turns = options.turnsTaken ?? 0;
+  // Where the turn being built starts in `messages`: everything before it is checkpointed.
+  let turnStart = options.recordedMessages ?? 0;
+  let pending: { hash: string; reply: ModelResponse } | undefined;
+  const finishTurn = async (stopReason: FinishedTurn['stopReason']): Promise<void> => {
+    if (pending === undefined) return;
+    const added = messages.slice(turnStart);
+    turnStart = messages.length;
+    const { hash, reply } = pending;
+    pending = undefined;
+    await options.onTurn?.({ turn: turns, requestHash: hash, messages: added, reply, stopReason });
+  };
   let lastProblem: { noEdit: boolean; message: string } | undefined;
   const maxDeclines = options.maxDeclines ?? 2;
   let declinedInARow = 0;
 
-  const result = (stopReason: CodingLoopResult['stopReason']): CodingLoopResult => ({
+  const result = async (stopReason: CodingLoopResult['stopReason']): Promise<CodingLoopResult> => {
+    await finishTurn(stopReason);
+    return resultNow(stopReason);
+  };
+  const resultNow = (stopReason: CodingLoopResult['stopReason']): CodingLoopResult => ({
     filesTouched: [...touched],
     editsApplied,
     finalText,
@@ -84,9 +132,18 @@ export async function runCodingLoop(options: CodingLoopOptions): Promise<CodingL
   while (turns < maxTurns) {
     throwIfCancelled(signal);
     turns += 1;
-    const response = await callModel(options, messages, toolCalling, turns);
+    const request = {
+      messages: options.context
+        ? fitToContext(messages, toolCalling ? options.tools.definitions : [], options.context)
+        : [...messages],
+      ...(toolCalling ? { tools: [...options.tools.definitions] } : {}),
+    };
+    const hash = requestHash(request);
+    const response = await callModel(options, request, turns);
+    pending = { hash, reply: stripCost(response) };
     usage.inputTokens += response.usage.inputTokens;
     usage.outputTokens += response.usage.outputTokens;
+    usage.cachedInputTokens = (usage.cachedInputTokens ?? 0) + (response.usage.cachedInputTokens ?? 0);
     finalText = response.text;
     messages.push({
       role: 'assistant',
@@ -103,6 +160,7 @@ export async function runCodingLoop(options: CodingLoopOptions): Promise<CodingL
         editsApplied += outcome.editsApplied;
         messages.push({ role: 'tool', toolCallId: call.id, content: outcome.content });
       }
+      await finishTurn(null);
       continue;
     }
 
@@ -132,9 +190,10 @@ export async function runCodingLoop(options: CodingLoopOptions): Promise<CodingL
     }
     lastProblem = feedback;
     messages.push({ role: 'user', content: feedback.message });
+    await finishTurn(null);
   }
 
-  if (touched.size > 0) return result('max_turns');
+  if (touched.size > 0) return resultNow('max_turns');
   // The task's error says why: an edit that never applied is a PATCH_FAILED, with git's reason.
   const code = lastProblem?.noEdit === false ? 'PATCH_FAILED' : 'NO_EDIT_FOUND';
   const why = lastProblem ? `; last problem: ${lastProblem.message.split('\n')[0] ?? ''}` : '';
@@ -143,17 +202,22 @@ export async function runCodingLoop(options: CodingLoopOptions): Promise<CodingL
   });
 }
 
+/** The reply as checkpointed and replayed: what the provider sent, without the meter's annotation. */
+function stripCost(response: ModelResponse & { cost?: TaskCost }): ModelResponse {
+  const { text, toolCalls, finishReason, usage, model } = response;
+  return { text, toolCalls, finishReason, usage, model };
+}
+
 async function callModel(
   options: CodingLoopOptions,
-  messages: ChatMessage[],
-  toolCalling: boolean,
+  request: ModelRequest,
   turn: number,
-): Promise<ModelResponse> {
+): Promise<ModelResponse & { cost?: TaskCost }> {
   const started = Date.now();
   const info = { turn, provider: options.model.provider, model: options.model.modelId };
   try {
-    const response = await options.model.generate(
-      { messages: [...messages], ...(toolCalling ? { tools: [...options.tools.definitions] } : {}) },
+    const response: ModelResponse & { cost?: TaskCost } = await options.model.generate(
+      request,
       options.signal,
     );
     options.onModelCall?.({
@@ -161,6 +225,8 @@ async function callModel(
       model: response.model,
       inputTokens: response.usage.inputTokens,
       outputTokens: response.usage.outputTokens,
+      cachedInputTokens: response.usage.cachedInputTokens ?? 0,
+      ...(response.cost === undefined ? {} : { usd: response.cost.usd }),
       durationMs: Date.now() - started,
       finishReason: response.finishReason,
       toolCalls: response.toolCalls.length,
@@ -173,6 +239,7 @@ async function callModel(
       ...info,
       inputTokens: 0,
       outputTokens: 0,
+      cachedInputTokens: 0,
       durationMs: Date.now() - started,
       toolCalls: 0,
       error: { code, message },

@@ -93,15 +93,41 @@ function userMessage(input: PromptInput): string {
   if (input.testCommand !== undefined)
     sections.push(`## Tests\nThe change is verified with: \`${input.testCommand}\``);
 
-  if (input.failure !== undefined) {
-    const output = keepEnds(input.failure.output, input.maxFailureChars ?? 12_000);
-    const fence = fenceFor(output);
-    sections.push(
-      `## Repair round ${input.failure.round}\nYour previous change fails. Fix the cause; do not weaken or delete tests to make them pass.\n` +
-        `${fence}\n${output}\n${fence}`,
-    );
-  }
+  if (input.failure !== undefined) sections.push(repairSection(input.failure, input.maxFailureChars));
   return sections.join('\n\n');
+}
+
+/**
+ * The user message that opens a repair round in the task's ongoing conversation: the model already
+ * has the task, the files and its own earlier turns, so only the failing output is new.
+ */
+export function buildRepairMessage(
+  failure: { round: number; output: string },
+  maxChars?: number,
+): ChatMessage {
+  return { role: 'user', content: repairSection(failure, maxChars) };
+}
+
+/**
+ * A user message that continues the task's conversation with new instructions (a reviewer's
+ * requested changes): the text is data from a person, fenced like test output.
+ */
+export function buildFollowUpMessage(round: number, text: string, maxChars = 12_000): ChatMessage {
+  const body = keepEnds(text, maxChars);
+  const fence = fenceFor(body);
+  return {
+    role: 'user',
+    content: `## Follow-up (round ${round})\nChange your work as asked below, in the same repository.\n${fence}\n${body}\n${fence}`,
+  };
+}
+
+function repairSection(failure: { round: number; output: string }, maxChars = 12_000): string {
+  const output = keepEnds(failure.output, maxChars);
+  const fence = fenceFor(output);
+  return (
+    `## Repair round ${failure.round}\nYour previous change fails. Fix the cause; do not weaken or delete tests to make them pass.\n` +
+    `${fence}\n${output}\n${fence}`
+  );
 }
 
 function bullets(items: string[]): string {

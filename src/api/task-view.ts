@@ -10,6 +10,8 @@ export function toTaskView(task: Task, steps: Step[], pr: PullRequest | undefine
     constraints_checked: toConstraintsView(task, steps),
     acceptance: task.acceptance,
     plan: task.plan,
+    /** Model tokens and list-price dollars spent so far, all steps and rounds. */
+    cost: task.cost,
     attempt: task.attempt,
     cancel_requested: task.cancel_requested,
     started_at: task.started_at,

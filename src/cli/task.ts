@@ -1,9 +1,18 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { Command } from 'commander';
 import { toTaskView } from '../api/task-view.js';
+import { loadConfig, readHostEnvironment } from '../config/index.js';
+import { isTerminal, type Step, type Task } from '../domain/task.js';
+import { AutodevError } from '../errors.js';
+import { createRedactor } from '../secrets/redact.js';
+import { openSqliteStore } from '../store/index.js';
+import { createRuntime } from '../runtime/create-runtime.js';
 import { withRuntime } from './pr.js';
 
 export function registerTaskCommands(program: Command): void {
-  const task = program.command('task').description('Act on tasks (named by their id).');
+  const task = program.command('task').description('Act on tasks (named by their id): revert, replay.');
 
   task
     .command('revert <id>')
@@ -19,4 +28,118 @@ export function registerTaskCommands(program: Command): void {
         console.log(runtime.redact(JSON.stringify(view, null, 2)));
       });
     });
+
+  task
+    .command('replay <id>')
+    .description(
+      'Re-run a task from the model replies recorded in its conversation, with no model call: the same edits, or the turn where a request differs (REPLAY_DIVERGED).',
+    )
+    .option('-c, --config <file>', 'TOML config file (the server whose data_dir holds the task)')
+    .action(async (id: string, options: { config?: string }) => {
+      const report = await replayTask(id, options.config);
+      console.log(JSON.stringify(report, null, 2));
+      if (!report.same_edits) process.exitCode = 1;
+    });
+}
+
+export interface ReplayReport {
+  replay_of: string;
+  task_id: string;
+  status: string;
+  error: { code: string; message: string } | null;
+  /** Per codegen round: whether the replay changed the same files the same way. */
+  rounds: { key: string; same: boolean; files: string[] }[];
+  same_edits: boolean;
+}
+
+/**
+ * Reads the task and its recorded turns from the server's store, then runs a copy of the task in a
+ * scratch data_dir (so no other queued task is claimed) with provider = "replay". The copy is high
+ * risk: it is delivered for review like any task (a branch and a pull request), never merged.
+ */
+async function replayTask(id: string, configFile: string | undefined): Promise<ReplayReport> {
+  const env = readHostEnvironment();
+  const config = loadConfig({ file: configFile, env });
+  const redact = createRedactor([config.secrets.llmApiKey, config.secrets.forgeToken]);
+  const source = await openSqliteStore({ dataDir: config.dataDir, redact });
+  let original: Task | undefined;
+  let originalSteps: Step[];
+  let turns;
+  try {
+    original = await source.tasks.get(id);
+    if (!original) throw new AutodevError('TASK_NOT_FOUND', `no task ${id} in ${source.location}`);
+    originalSteps = await source.steps.list(id);
+    turns = await source.conversations.list(id);
+  } finally {
+    await source.close();
+  }
+  if (turns.length === 0) {
+    throw new AutodevError('REPLAY_DIVERGED', `task ${id} recorded no conversation turns: nothing to replay`);
+  }
+
+  const dataDir = mkdtempSync(join(tmpdir(), 'autodev-replay-'));
+  const recorded = turns;
+  const runtime = await createRuntime(
+    {
+      ...config,
+      data_dir: dataDir,
+      dataDir,
+      log_level: 'warn',
+      llm: { ...config.llm, provider: 'replay', replay_task: id },
+    },
+    { hostEnv: env, logDestination: process.stderr, recordedTurns: () => Promise.resolve(recorded) },
+  );
+  try {
+    const copy = await runtime.tasks.submit({
+      title: original.title,
+      description: original.description,
+      repo: original.repo,
+      base_branch: original.base_branch,
+      risk_tier: 'high',
+      constraints: original.constraints,
+      acceptance: original.acceptance,
+    });
+    await runtime.start();
+    let done = copy;
+    while (!isTerminal(done.status)) {
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      done = (await runtime.store.tasks.get(copy.id)) ?? done;
+    }
+    const rounds = compareRounds(originalSteps, await runtime.store.steps.list(copy.id));
+    return {
+      replay_of: id,
+      task_id: copy.id,
+      status: done.status,
+      error: done.error,
+      rounds,
+      same_edits: done.error === null && rounds.length > 0 && rounds.every((round) => round.same),
+    };
+  } finally {
+    await runtime.close(0);
+  }
+}
+
+/** Each original codegen round against the replay's: the same files with the same diff text. */
+function compareRounds(original: Step[], replay: Step[]): ReplayReport['rounds'] {
+  const changes = (steps: Step[]) =>
+    new Map(
+      steps
+        .filter((step) => step.tool === 'codegen' && step.status === 'succeeded')
+        .map((step) => [step.key, codegenChange(step.output)]),
+    );
+  const theirs = changes(replay);
+  return [...changes(original)].map(([key, change]) => {
+    const other = theirs.get(key);
+    return { key, files: change.files, same: other !== undefined && other.patch === change.patch };
+  });
+}
+
+function codegenChange(output: unknown): { patch: string; files: string[] } {
+  const record = typeof output === 'object' && output !== null ? output : {};
+  const patch = 'patch' in record && typeof record.patch === 'string' ? record.patch : '';
+  const files =
+    'files' in record && Array.isArray(record.files)
+      ? record.files.filter((file): file is string => typeof file === 'string')
+      : [];
+  return { patch, files };
 }

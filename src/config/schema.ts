@@ -6,11 +6,24 @@ export type RiskTier = (typeof RISK_TIERS)[number];
 
 /** The forges, the keys of src/forges/index.ts FORGES. */
 export const FORGE_IDS = ['local', 'github', 'gitlab', 'gitea'] as const;
-export const LLM_PROVIDER_IDS = ['openai', 'anthropic'] as const;
+export const LLM_PROVIDER_IDS = ['openai', 'anthropic', 'replay'] as const;
 
 const envVarName = z
   .string()
   .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'expected an environment variable name such as OPENAI_API_KEY');
+
+const perMTok = z.number().min(0).max(10_000);
+
+/** A model's price in USD per million tokens; overrides the list price table (llm/prices.ts). */
+export const modelPriceSchema = z
+  .object({
+    input_per_mtok: perMTok,
+    /** Input read from the prompt cache; the input price when absent. */
+    cached_input_per_mtok: perMTok.optional(),
+    output_per_mtok: perMTok,
+    context_tokens: z.number().int().min(1024).max(100_000_000).optional(),
+  })
+  .strict();
 
 export const llmConfigSchema = z
   .object({
@@ -48,8 +61,22 @@ export const llmConfigSchema = z
      * src/repomap/) in the coding model's first message; 0 leaves it out.
      */
     repo_map_tokens: z.number().int().min(0).max(65_536).default(1024),
+    /** `[autodev.llm.prices."<model id>"]`: prices (and context size) of models, over the list prices. */
+    prices: z.record(z.string().min(1), modelPriceSchema).default({}),
+    /** Tokens the conversation may fill; the model's context size from the price table when absent. */
+    context_tokens: z.number().int().min(1024).max(100_000_000).optional(),
+    /** Most tokens (input, cached included, plus output) one task's model calls may use. */
+    max_task_tokens: z.number().int().positive().optional(),
+    /** Most list-price dollars one task's model calls may cost. */
+    max_task_usd: z.number().positive().optional(),
+    /** With provider = "replay": the task whose recorded replies are served (`autodev task replay` sets it). */
+    replay_task: z.string().min(1).max(64).optional(),
   })
-  .strict();
+  .strict()
+  .refine((llm) => llm.provider !== 'replay' || llm.replay_task !== undefined, {
+    message: 'provider = "replay" needs replay_task: the id of the task whose recorded replies are served',
+    path: ['replay_task'],
+  });
 
 export const MERGE_METHODS = ['merge', 'squash', 'rebase'] as const;
 

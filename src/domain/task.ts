@@ -1,4 +1,5 @@
 import type { RiskTier } from '../config/schema.js';
+import type { ChatMessage, ModelResponse } from '../llm/types.js';
 
 /** The task state machine's states, shared by store, orchestrator, API and event stream. */
 export const TASK_STATUSES = [
@@ -111,6 +112,37 @@ export interface Task extends TaskInput {
   updated_at: string;
   started_at: string | null;
   finished_at: string | null;
+  /** What the task's model calls cost so far (all steps, all rounds). */
+  cost: TaskCost;
+}
+
+/** Tokens and list-price dollars of model calls; cached input is part of input_tokens. */
+export interface TaskCost {
+  input_tokens: number;
+  output_tokens: number;
+  cached_input_tokens: number;
+  usd: number;
+}
+
+/**
+ * One finished turn of the task's coding conversation: the messages it added (what was sent before
+ * the call, the model's reply, the tool results or corrections after it), the reply as received, and
+ * the workspace as the turn left it (a scratch commit), so a resumed step continues from here.
+ */
+export interface ConversationTurn {
+  task_id: string;
+  /** 1, 2, ... across the whole task. */
+  seq: number;
+  /** The codegen round (1 implement, 2+ repair or review) the turn belongs to. */
+  round: number;
+  /** Canonical hash of the request sent (llm/request-hash.ts): a replay compares against it. */
+  request_hash: string;
+  messages: ChatMessage[];
+  reply: ModelResponse;
+  workspace_commit: string;
+  /** Set on the turn that ended the round's loop. */
+  stop_reason: 'done' | 'max_turns' | 'already_applied' | null;
+  created_at: string;
 }
 
 export const STEP_STATUSES = ['running', 'succeeded', 'failed', 'skipped'] as const;

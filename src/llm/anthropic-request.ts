@@ -8,6 +8,14 @@ import type { LlmSettings } from '../config/schema.js';
 import type { ChatMessage, ModelRequest, ToolDefinition } from './types.js';
 
 /**
+ * Prompt caching: a cache breakpoint on the first user turn caches the stable prefix (tools, system,
+ * the task), and one on the last turn lets the next call of the same conversation read everything
+ * before it from the cache. Both stay on the same blocks as the conversation grows, which is what
+ * makes the cached prefix match from call to call. Anthropic allows four breakpoints; two are used.
+ */
+const EPHEMERAL = { type: 'ephemeral' } as const;
+
+/**
  * Anthropic takes the system prompt apart from the turns, tool results as `tool_result` blocks of a
  * user turn, and wants the turns to alternate: consecutive tool results and user text are merged.
  */
@@ -25,7 +33,7 @@ export function toAnthropicRequest(
     temperature: request.temperature ?? settings.temperature,
     stream: true,
     ...(system === '' ? {} : { system }),
-    messages: toAnthropicMessages(request.messages),
+    messages: withCacheBreakpoints(toAnthropicMessages(request.messages)),
     ...(request.tools !== undefined && request.tools.length > 0
       ? { tools: request.tools.map(toAnthropicTool) }
       : {}),
@@ -64,6 +72,23 @@ function toAnthropicMessages(messages: ChatMessage[]): MessageParam[] {
     }
   }
   return turns.map((turn) => ({ role: turn.role, content: turn.blocks }));
+}
+
+function withCacheBreakpoints(turns: MessageParam[]): MessageParam[] {
+  const firstUser = turns.findIndex((turn) => turn.role === 'user');
+  return turns.map((turn, index) =>
+    index === firstUser || index === turns.length - 1 ? markLastBlock(turn) : turn,
+  );
+}
+
+function markLastBlock(turn: MessageParam): MessageParam {
+  if (typeof turn.content === 'string' || turn.content.length === 0) return turn;
+  const blocks = [...turn.content];
+  const last = blocks[blocks.length - 1];
+  // Thinking blocks cannot carry a breakpoint; autodev never sends them, the guard keeps types honest.
+  if (last === undefined || last.type === 'thinking' || last.type === 'redacted_thinking') return turn;
+  blocks[blocks.length - 1] = { ...last, cache_control: EPHEMERAL };
+  return { role: turn.role, content: blocks };
 }
 
 /** Anthropic rejects empty text blocks. */

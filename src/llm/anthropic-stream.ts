@@ -31,6 +31,7 @@ export function createAnthropicStreamAccumulator(
   let stopReason: string | null | undefined;
   let inputTokens = 0;
   let outputTokens = 0;
+  let cachedInputTokens = 0;
   const blocks = new Map<number, Block>();
   const budget = createReplyBudget('anthropic', maxReplyBytes);
 
@@ -43,6 +44,7 @@ export function createAnthropicStreamAccumulator(
     // Counts are cumulative, and message_delta may omit the input side.
     inputTokens = Math.max(inputTokens, input);
     outputTokens = Math.max(outputTokens, usage.output_tokens ?? 0);
+    cachedInputTokens = Math.max(cachedInputTokens, usage.cache_read_input_tokens ?? 0);
   };
 
   return {
@@ -108,7 +110,7 @@ export function createAnthropicStreamAccumulator(
         text,
         toolCalls,
         finishReason: mapAnthropicStopReason(stopReason),
-        usage: { inputTokens, outputTokens },
+        usage: { inputTokens, outputTokens, cachedInputTokens },
         model,
       };
     },

@@ -17,7 +17,7 @@ export interface ConformanceServer {
       status?: number;
       delayMs?: number;
       chunkDelayMs?: number;
-      usage?: { input: number; output: number };
+      usage?: { input: number; output: number; cached?: number };
     }[]
   ): void;
   close(): Promise<void>;
@@ -96,7 +96,7 @@ export function modelClientConformance<S extends ConformanceServer>(
         expect(response.text).toBe('Hello there, this reply spans several stream chunks.');
         expect(response.toolCalls).toEqual([]);
         expect(response.finishReason).toBe('stop');
-        expect(response.usage).toEqual({ inputTokens: 42, outputTokens: 7 });
+        expect(response.usage).toEqual({ inputTokens: 42, outputTokens: 7, cachedInputTokens: 0 });
         expect(response.model).toBe('conformance-model');
         expect(client.provider).toBe(options.provider);
         expect(client.modelId).toBe('conformance-model');
@@ -105,6 +105,14 @@ export function modelClientConformance<S extends ConformanceServer>(
         const sent = JSON.stringify(server.requests[0]?.body);
         expect(sent).toContain('You are a careful engineer.');
         expect(sent).toContain('Say hello.');
+      });
+    });
+
+    it('reads the cached part of the input from the usage the provider reports', async () => {
+      await withClient(async (client, server) => {
+        server.push({ text: 'Hi.', usage: { input: 1000, output: 5, cached: 800 } });
+        const response = await client.generate({ messages: ask });
+        expect(response.usage).toEqual({ inputTokens: 1000, outputTokens: 5, cachedInputTokens: 800 });
       });
     });
 

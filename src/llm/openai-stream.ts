@@ -28,6 +28,7 @@ export function createOpenAiStreamAccumulator(
   let finishReason: string | null | undefined;
   let inputTokens = 0;
   let outputTokens = 0;
+  let cachedInputTokens = 0;
   const calls = new Map<number, PartialToolCall>();
   const budget = createReplyBudget('openai', maxReplyBytes);
 
@@ -48,6 +49,7 @@ export function createOpenAiStreamAccumulator(
       if (chunk.usage) {
         inputTokens = chunk.usage.prompt_tokens;
         outputTokens = chunk.usage.completion_tokens;
+        cachedInputTokens = chunk.usage.prompt_tokens_details?.cached_tokens ?? 0;
       }
       // Only the first choice: autodev never asks for n > 1.
       const choice = (chunk.choices ?? []).find((candidate) => candidate.index === 0);
@@ -97,7 +99,7 @@ export function createOpenAiStreamAccumulator(
         text,
         toolCalls,
         finishReason: mapOpenAiFinishReason(finishReason),
-        usage: { inputTokens, outputTokens },
+        usage: { inputTokens, outputTokens, cachedInputTokens },
         model,
       };
     },

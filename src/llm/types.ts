@@ -34,8 +34,14 @@ export interface ModelRequest {
 export type FinishReason = 'stop' | 'length' | 'tool_calls' | 'content_filter' | 'other';
 
 export interface TokenUsage {
+  /** All input tokens of the call, cached ones included. */
   inputTokens: number;
   outputTokens: number;
+  /**
+   * The part of inputTokens read from the provider's prompt cache (billed at the cached price):
+   * OpenAI's prompt_tokens_details.cached_tokens, Anthropic's cache_read_input_tokens.
+   */
+  cachedInputTokens?: number;
 }
 
 export interface ModelResponse {
@@ -63,4 +69,6 @@ export interface ModelClientDeps {
   apiKey?: string;
   /** Replaces global fetch, e.g. to route through a proxy or record traffic. */
   fetch?: typeof fetch;
+  /** The recorded turns of a task, oldest first: what provider = "replay" serves. */
+  recordedTurns?: (taskId: string) => Promise<{ request_hash: string; reply: ModelResponse }[]>;
 }

@@ -15,6 +15,7 @@ export interface AutodevMetrics {
   revertsTotal: Counter;
   policyDenialsTotal: Counter<'reason'>;
   modelTokensTotal: Counter<'direction'>;
+  modelCostUsdTotal: Counter;
 }
 
 export function createMetrics(options: { defaultMetrics?: boolean } = {}): AutodevMetrics {
@@ -74,8 +75,13 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Autod
     }),
     modelTokensTotal: new Counter({
       name: 'autodev_model_tokens_total',
-      help: 'Model tokens used, by direction (input or output): the cost of tasks.',
+      help: 'Model tokens used, by direction (input, output, or cached_input: the part of input read from the prompt cache).',
       labelNames: ['direction'],
+      registers,
+    }),
+    modelCostUsdTotal: new Counter({
+      name: 'autodev_model_cost_usd_total',
+      help: 'List-price US dollars of model calls (src/llm/prices.ts, overridable per model in config).',
       registers,
     }),
   };
@@ -84,6 +90,7 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Autod
   metrics.stepsTotal.inc({ status: 'error' }, 0);
   metrics.modelTokensTotal.inc({ direction: 'input' }, 0);
   metrics.modelTokensTotal.inc({ direction: 'output' }, 0);
+  metrics.modelTokensTotal.inc({ direction: 'cached_input' }, 0);
   for (const reason of DENY_CODES) metrics.policyDenialsTotal.inc({ reason }, 0);
   return metrics;
 }

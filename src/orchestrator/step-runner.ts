@@ -75,6 +75,8 @@ export async function runStep<Output = unknown>(ctx: TaskContext, request: StepR
         onModelCall: (record) => {
           ctx.metrics.modelTokensTotal.inc({ direction: 'input' }, record.inputTokens);
           ctx.metrics.modelTokensTotal.inc({ direction: 'output' }, record.outputTokens);
+          ctx.metrics.modelTokensTotal.inc({ direction: 'cached_input' }, record.cachedInputTokens ?? 0);
+          ctx.metrics.modelCostUsdTotal.inc(record.usd ?? 0);
           void ctx.store.events.append(taskId, 'model.call', { key, ...record });
         },
       });

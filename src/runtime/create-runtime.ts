@@ -7,7 +7,7 @@ import type { Task } from '../domain/task.js';
 import { createForge } from '../forges/index.js';
 import { createRepoAllowlist } from '../governance/allowlist.js';
 import { createModelClient } from '../llm/index.js';
-import type { ModelClient } from '../llm/types.js';
+import type { ModelClient, ModelClientDeps } from '../llm/types.js';
 import { createApiSurface } from '../languages/api-surface/index.js';
 import { createLogger, type Logger } from '../logging/logger.js';
 import { createMetrics, type AutodevMetrics } from '../metrics/registry.js';
@@ -54,6 +54,8 @@ export interface RuntimeDeps {
   /** Lease length; short in tests that kill and restart the server. */
   leaseMs?: number;
   pollMs?: number;
+  /** Where provider = "replay" reads recorded turns; this runtime's store when absent. */
+  recordedTurns?: ModelClientDeps['recordedTurns'];
 }
 
 /** Builds every layer once, from config, and wires them together: the one place that knows them all. */
@@ -82,7 +84,11 @@ export async function createRuntime(config: AutodevConfig, deps: RuntimeDeps): P
   const services: ToolServices = {
     config,
     sandbox,
-    model: () => (model ??= createModelClient(config.llm, { apiKey: config.secrets.llmApiKey })),
+    model: () =>
+      (model ??= createModelClient(config.llm, {
+        apiKey: config.secrets.llmApiKey,
+        recordedTurns: deps.recordedTurns ?? ((taskId) => store.conversations.list(taskId)),
+      })),
     git,
     workspaces,
     forge: createForge(config, { pullRequests: store.pullRequests, prReviews: store.prReviews, git }),

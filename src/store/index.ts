@@ -4,6 +4,7 @@ import SqliteDatabase from 'better-sqlite3';
 import { Kysely, SqliteDialect } from 'kysely';
 import type { Redact } from '../secrets/redact.js';
 import { createCommandLogRepository, type CommandLogRepository } from './command-log-repository.js';
+import { createConversationRepository, type ConversationRepository } from './conversation-repository.js';
 import { createEventRepository, type EventRepository } from './event-repository.js';
 import { migrateToLatest } from './migrate.js';
 import { createPrReviewRepository, type PrReviewRepository } from './pr-review-repository.js';
@@ -24,6 +25,8 @@ export interface Store {
   prReviews: PrReviewRepository;
   reviewRounds: ReviewRoundRepository;
   logs: CommandLogRepository;
+  /** The coding model's conversation per task, turn by turn. */
+  conversations: ConversationRepository;
   /** Path of the database file. */
   readonly location: string;
   close(): Promise<void>;
@@ -54,6 +57,7 @@ export async function openSqliteStore(options: { dataDir: string; redact: Redact
     prReviews: createPrReviewRepository(db, options.redact),
     reviewRounds: createReviewRoundRepository(db, options.redact),
     logs: createCommandLogRepository(db, options.redact),
+    conversations: createConversationRepository(db, options.redact),
     location: file,
     close: () => db.destroy(),
   };

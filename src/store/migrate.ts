@@ -5,6 +5,7 @@ import * as mergeStarted from './migrations/002-merge-started.js';
 import * as prReviews from './migrations/003-pr-reviews.js';
 import * as reviewCycle from './migrations/004-review-cycle.js';
 import * as reverts from './migrations/005-reverts.js';
+import * as conversationTurns from './migrations/006-conversation-turns.js';
 
 /** Migrations are compiled in (no directory scan), so the built package carries them. */
 const MIGRATIONS: Record<string, Migration> = {
@@ -13,6 +14,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '003-pr-reviews': prReviews,
   '004-review-cycle': reviewCycle,
   '005-reverts': reverts,
+  '006-conversation-turns': conversationTurns,
 };
 
 const provider: MigrationProvider = { getMigrations: () => Promise.resolve(MIGRATIONS) };

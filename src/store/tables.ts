@@ -28,6 +28,11 @@ export interface TasksTable {
   updated_at: string;
   started_at: string | null;
   finished_at: string | null;
+  /** The task's model cost so far (migration 006), added to by one atomic update per call. */
+  cost_input_tokens: number;
+  cost_output_tokens: number;
+  cost_cached_input_tokens: number;
+  cost_usd: number;
 }
 
 export interface StepsTable {
@@ -105,6 +110,19 @@ export interface CommandLogsTable {
   created_at: string;
 }
 
+/** One finished turn of a task's coding conversation (see conversation-repository.ts). */
+export interface ConversationTurnsTable {
+  task_id: string;
+  seq: number;
+  round: number;
+  request_hash: string;
+  messages_json: string;
+  reply_json: string;
+  workspace_commit: string;
+  stop_reason: string | null;
+  created_at: string;
+}
+
 export interface Database {
   tasks: TasksTable;
   steps: StepsTable;
@@ -113,4 +131,5 @@ export interface Database {
   pr_reviews: PrReviewsTable;
   review_rounds: ReviewRoundsTable;
   command_logs: CommandLogsTable;
+  conversation_turns: ConversationTurnsTable;
 }

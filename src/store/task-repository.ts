@@ -5,6 +5,7 @@ import {
   ACTIVE_STATUSES,
   type Plan,
   type Task,
+  type TaskCost,
   type TaskError,
   type TaskInput,
   type TaskStatus,
@@ -74,6 +75,8 @@ export interface TaskRepository {
   listLeaseOwners(): Promise<string[]>;
   /** Makes every task of a dead owner claimable at once instead of after its lease runs out. */
   expireLeasesOf(owner: string): Promise<number>;
+  /** Adds one model call's cost to the task's running total (one atomic update); returns the new total. */
+  addCost(id: string, cost: TaskCost): Promise<TaskCost>;
 }
 
 const newId = monotonicFactory();
@@ -124,6 +127,10 @@ export function createTaskRepository(db: Kysely<Database>, redact: Redact): Task
         updated_at: at,
         started_at: null,
         finished_at: null,
+        cost_input_tokens: 0,
+        cost_output_tokens: 0,
+        cost_cached_input_tokens: 0,
+        cost_usd: 0,
       };
       await db.insertInto('tasks').values(row).execute();
       return toTask(row);
@@ -319,6 +326,27 @@ export function createTaskRepository(db: Kysely<Database>, redact: Redact): Task
         .execute();
       return rows.map((r) => r.id);
     },
+
+    async addCost(id, cost) {
+      // Increments in SQL: two steps of one task (or a retried call) never lose each other's cost.
+      const row = await db
+        .updateTable('tasks')
+        .set((eb) => ({
+          cost_input_tokens: eb('cost_input_tokens', '+', cost.input_tokens),
+          cost_output_tokens: eb('cost_output_tokens', '+', cost.output_tokens),
+          cost_cached_input_tokens: eb('cost_cached_input_tokens', '+', cost.cached_input_tokens),
+          cost_usd: eb('cost_usd', '+', cost.usd),
+        }))
+        .where('id', '=', id)
+        .returning(['cost_input_tokens', 'cost_output_tokens', 'cost_cached_input_tokens', 'cost_usd'])
+        .executeTakeFirstOrThrow();
+      return {
+        input_tokens: row.cost_input_tokens,
+        output_tokens: row.cost_output_tokens,
+        cached_input_tokens: row.cost_cached_input_tokens,
+        usd: row.cost_usd,
+      };
+    },
   };
 }
 
@@ -344,5 +372,11 @@ function toTask(row: Selectable<TasksTable>): Task {
     updated_at: row.updated_at,
     started_at: row.started_at,
     finished_at: row.finished_at,
+    cost: {
+      input_tokens: row.cost_input_tokens,
+      output_tokens: row.cost_output_tokens,
+      cached_input_tokens: row.cost_cached_input_tokens,
+      usd: row.cost_usd,
+    },
   };
 }

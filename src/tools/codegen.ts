@@ -1,11 +1,18 @@
 import { z } from 'zod';
-import { runCodingLoop } from '../agent/coding-loop.js';
-import { buildCodingMessages } from '../agent/prompt.js';
+import { runCodingLoop, type CodingLoopResult } from '../agent/coding-loop.js';
+import { startRound, type RoundStart } from '../agent/conversation.js';
+import { buildCodingMessages, buildFollowUpMessage, buildRepairMessage } from '../agent/prompt.js';
+import type { ConversationTurn } from '../domain/task.js';
 import { AutodevError } from '../errors.js';
+import { contextTokensOf } from '../llm/prices.js';
+import { createMeteredModel } from '../llm/metered-model.js';
+import { ZERO_COST } from '../llm/cost.js';
 import { repoMapSnippets } from '../repomap/prompt-snippet.js';
+import type { GitAuthor } from '../workspace/types.js';
 import { createAgentToolbox } from './agent-toolbox.js';
 import { defineTool } from './define.js';
 import { registerTool } from './register.js';
+import type { ToolContext } from './types.js';
 
 export interface CodegenOutput {
   /**
@@ -18,11 +25,36 @@ export interface CodegenOutput {
   patch: string;
   files: string[];
   turns: number;
+  /** Tokens of this step's model calls (turns re-read from checkpoints after a resume cost nothing). */
   input_tokens: number;
   output_tokens: number;
+  cached_input_tokens: number;
   /** The model's last words, shortened. */
   final_text: string;
 }
+
+const codegenInputSchema = z.object({
+  title: z.string().min(1),
+  description: z.string(),
+  constraints: z.array(z.string()).default([]),
+  acceptance: z.array(z.string()).default([]),
+  /** The task's plan for the model (describePlanForModel); empty for a default plan. */
+  plan: z.string().max(50_000).optional(),
+  from_commit: z.string().regex(/^[0-9a-f]{7,64}$/, 'expected a commit id'),
+  files: z.array(z.string()).default([]),
+  test_feedback: z.string().optional(),
+  test_command: z.string().optional(),
+  /**
+   * New instructions that continue the task's conversation in this round (a reviewer's requested
+   * changes); takes the place of test_feedback as the round's opening message.
+   */
+  follow_up: z.string().min(1).max(200_000).optional(),
+  round: z.number().int().min(1).default(1),
+  /** The baseline test run's output: its failures and stack traces rank the repository map. */
+  baseline_output: z.string().max(1_000_000).optional(),
+});
+
+type CodegenInput = z.infer<typeof codegenInputSchema>;
 
 /** Where a round's change is kept: a ref of autodev's in the mirror, out of the sandbox's reach. */
 export function changeRef(taskId: string, round: number): string {
@@ -39,75 +71,58 @@ export const codegenTool = registerTool(
   defineTool({
     name: 'codegen',
     description: 'Generate the code change for a task with the model; returns it as a unified diff.',
-    inputSchema: z.object({
-      title: z.string().min(1),
-      description: z.string(),
-      constraints: z.array(z.string()).default([]),
-      acceptance: z.array(z.string()).default([]),
-      /** The task's plan for the model (describePlanForModel); empty for a default plan. */
-      plan: z.string().max(50_000).optional(),
-      from_commit: z.string().regex(/^[0-9a-f]{7,64}$/, 'expected a commit id'),
-      files: z.array(z.string()).default([]),
-      test_feedback: z.string().optional(),
-      test_command: z.string().optional(),
-      round: z.number().int().min(1).default(1),
-      /** The baseline test run's output: its failures and stack traces rank the repository map. */
-      baseline_output: z.string().max(1_000_000).optional(),
-    }),
+    inputSchema: codegenInputSchema,
     async invoke(input, ctx): Promise<CodegenOutput> {
-      const { git, config } = ctx.services;
+      const { git, config, store } = ctx.services;
       const dir = ctx.workspaceDir;
-      await git.resetTo(dir, input.from_commit);
-      const messages = buildCodingMessages({
-        task: input,
-        files: input.files,
-        ...(input.test_command ? { testCommand: input.test_command } : {}),
-        ...(input.test_feedback ? { failure: { round: input.round, output: input.test_feedback } } : {}),
-        toolCalling: config.llm.tool_calling,
-        // The repository map ranked for the task, in the first round only (src/repomap/).
-        ...(input.round === 1 && !input.test_feedback
-          ? {
-              snippets: await repoMapSnippets({
-                workspaceDir: dir,
-                files: input.files,
-                task: input,
-                baselineOutput: input.baseline_output,
-                tokenBudget: config.llm.repo_map_tokens,
-                signal: ctx.signal,
-                log: ctx.log,
-              }),
-            }
-          : {}),
-      });
-      // Imported at call time: the registry imports this file, and a static import back would leave
-      // codegenTool uninitialised for whoever imports codegen.ts first (changeRef's users).
-      const { TOOLS } = await import('./registry.js');
-      const result = await runCodingLoop({
-        model: ctx.services.model(),
-        messages,
-        tools: createAgentToolbox(TOOLS, ctx),
-        maxTurns: config.llm.max_turns,
-        signal: ctx.signal,
-        toolCalling: config.llm.tool_calling,
-        maxDeclines: config.llm.max_declines,
-        onModelCall: (info) =>
-          ctx.onModelCall({
-            model: info.model,
-            inputTokens: info.inputTokens,
-            outputTokens: info.outputTokens,
-            durationMs: info.durationMs,
-            finishReason: info.finishReason ?? 'other',
+      // The repository map ranked for the task opens the conversation, in the first round only (src/repomap/).
+      const snippets =
+        input.round === 1 && input.test_feedback === undefined && input.follow_up === undefined
+          ? await repoMapSnippets({
+              workspaceDir: dir,
+              files: input.files,
+              task: input,
+              baselineOutput: input.baseline_output,
+              tokenBudget: config.llm.repo_map_tokens,
+              signal: ctx.signal,
+              log: ctx.log,
+            })
+          : undefined;
+      const round = await startRound(store?.conversations, ctx.taskId, {
+        round: input.round,
+        initial: () =>
+          buildCodingMessages({
+            task: input,
+            files: input.files,
+            ...(input.test_command ? { testCommand: input.test_command } : {}),
+            ...(input.test_feedback ? { failure: { round: input.round, output: input.test_feedback } } : {}),
+            toolCalling: config.llm.tool_calling,
+            ...(snippets ? { snippets } : {}),
           }),
+        followUp: () =>
+          input.follow_up !== undefined
+            ? buildFollowUpMessage(input.round, input.follow_up)
+            : input.test_feedback !== undefined
+              ? buildRepairMessage({ round: input.round, output: input.test_feedback })
+              : undefined,
       });
+      // A resumed round continues from the files its last finished turn left (a kept scratch commit).
+      await git.resetTo(dir, round.resumeCommit ?? input.from_commit);
       const author = { name: config.git.git_author_name, email: config.git.git_author_email };
+      const result =
+        round.finished !== undefined
+          ? finishedRoundResult(round.finished, round.turnsTaken)
+          : await runRound(input, ctx, round, author);
       const scratch = await git.commitAll(dir, 'autodev: codegen scratch', author);
-      if (!scratch.changed && result.stopReason === 'already_applied') {
+      // HEAD may be a turn checkpoint already: whether the round changed anything is against from_commit.
+      const changed = (await git.changedFiles(dir, input.from_commit)).length > 0;
+      if (!changed && result.stopReason === 'already_applied') {
         throw new AutodevError(
           'EDIT_ALREADY_APPLIED',
           'the model resent edits the files already hold: nothing changed in this round',
         );
       }
-      if (!scratch.changed) {
+      if (!changed) {
         throw new AutodevError('NO_EDIT_FOUND', 'the model finished without changing any file');
       }
       // Outside a task (the CLI) the ref is named by the commit itself: nothing resumes it by round.
@@ -138,10 +153,95 @@ export const codegenTool = registerTool(
         turns: result.turns,
         input_tokens: result.usage.inputTokens,
         output_tokens: result.usage.outputTokens,
+        cached_input_tokens: result.usage.cachedInputTokens ?? 0,
         final_text: result.finalText.slice(0, 2000),
       };
     },
     summarize: (out) =>
-      `${out.files.length} file(s) changed in ${out.turns} turn(s), ${out.input_tokens}+${out.output_tokens} tokens`,
+      `${out.files.length} file(s) changed in ${out.turns} turn(s), ${out.input_tokens}+${out.output_tokens} tokens (${out.cached_input_tokens} cached)`,
   }),
 );
+
+/**
+ * Runs the round's loop on the task's conversation, checkpointing each finished turn: its messages
+ * and reply in the store, its files as a scratch commit kept under refs/autodev/turns/<task>/<seq>.
+ */
+async function runRound(
+  input: CodegenInput,
+  ctx: ToolContext,
+  round: RoundStart,
+  author: GitAuthor,
+): Promise<CodingLoopResult> {
+  const { git, config, store } = ctx.services;
+  const dir = ctx.workspaceDir;
+  const taskId = ctx.taskId;
+  const model =
+    store && taskId
+      ? createMeteredModel(ctx.services.model(), {
+          settings: config.llm,
+          spent: async () => (await store.tasks.get(taskId))?.cost ?? ZERO_COST,
+          record: (cost) => store.tasks.addCost(taskId, cost),
+        })
+      : ctx.services.model();
+  // Imported at call time: the registry imports this file, and a static import back would leave
+  // codegenTool uninitialised for whoever imports codegen.ts first (changeRef's users).
+  const { TOOLS } = await import('./registry.js');
+  let seq = round.nextSeq;
+  const filesTouched = round.resumeCommit ? await git.changedFiles(dir, input.from_commit) : [];
+  return runCodingLoop({
+    model,
+    messages: round.messages,
+    recordedMessages: round.recordedMessages,
+    turnsTaken: round.turnsTaken,
+    filesTouched,
+    tools: createAgentToolbox(TOOLS, ctx),
+    maxTurns: config.llm.max_turns,
+    signal: ctx.signal,
+    toolCalling: config.llm.tool_calling,
+    maxDeclines: config.llm.max_declines,
+    context: { contextTokens: contextTokensOf(config.llm), replyTokens: config.llm.max_tokens },
+    onTurn: async (turn) => {
+      if (!store || !taskId) return;
+      const { commit } = await git.commitAll(dir, `autodev: turn ${seq}`, author);
+      await git.keepCommit(dir, turnRef(taskId, seq), commit);
+      await store.conversations.append(taskId, {
+        seq,
+        round: input.round,
+        request_hash: turn.requestHash,
+        messages: turn.messages,
+        reply: turn.reply,
+        workspace_commit: commit,
+        stop_reason: turn.stopReason,
+      });
+      seq += 1;
+    },
+    onModelCall: (info) =>
+      ctx.onModelCall({
+        model: info.model,
+        inputTokens: info.inputTokens,
+        outputTokens: info.outputTokens,
+        cachedInputTokens: info.cachedInputTokens,
+        ...(info.usd === undefined ? {} : { usd: info.usd }),
+        durationMs: info.durationMs,
+        finishReason: info.finishReason ?? 'other',
+      }),
+  });
+}
+
+/** Where a turn's files are kept: a ref of autodev's in the mirror, so a resume finds the commit. */
+export function turnRef(taskId: string, seq: number): string {
+  return `refs/autodev/turns/${taskId}/${seq}`;
+}
+
+/** A round whose loop had ended before a restart: its result, read from the checkpoints (no model call). */
+function finishedRoundResult(last: ConversationTurn, turns: number): CodingLoopResult {
+  return {
+    filesTouched: [],
+    editsApplied: 0,
+    finalText: last.reply.text,
+    usage: { inputTokens: 0, outputTokens: 0, cachedInputTokens: 0 },
+    turns,
+    messages: [],
+    stopReason: last.stop_reason ?? 'done',
+  };
+}

@@ -30,6 +30,10 @@ export interface ModelCallRecord {
   model: string;
   inputTokens: number;
   outputTokens: number;
+  /** The part of inputTokens read from the provider's prompt cache. */
+  cachedInputTokens?: number;
+  /** List-price dollars of the call (llm/prices.ts); absent when the model has no price. */
+  usd?: number;
   durationMs: number;
   finishReason: string;
 }

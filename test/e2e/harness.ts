@@ -31,6 +31,10 @@ export async function startE2E(
     planning?: boolean;
     /** More environment for the server (a forge token, say), beside the model's key. */
     extraEnv?: Record<string, string>;
+    /** `[autodev.llm]` keys (TOML values as given), and whole TOML tables appended after it. */
+    keys?: Record<string, string | number | boolean>;
+    protocol?: 'openai' | 'anthropic';
+    tables?: string;
   } = {},
 ): Promise<E2EHarness> {
   const model = await startScriptedModelServer();
@@ -42,9 +46,14 @@ data_dir = "${dataDir}"
 ${lines.join('\n')}
 
 [autodev.llm]
-api_url = "${model.openaiUrl}"
+provider = "${options.protocol ?? 'openai'}"
+api_url = "${options.protocol === 'anthropic' ? model.anthropicUrl : model.openaiUrl}"
 api_key_env = "E2E_MODEL_KEY"
 planning = ${String(options.planning ?? false)}
+${Object.entries(options.keys ?? {})
+  .map(([key, value]) => `${key} = ${String(value)}`)
+  .join('\n')}
+${options.tables ?? ''}
 `;
   const env = { E2E_MODEL_KEY, ...options.extraEnv };
   let server = await startServerProcess({ config, env });

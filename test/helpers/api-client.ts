@@ -6,6 +6,7 @@ export interface TaskJson {
   branch: string | null;
   error: { code: string; message: string } | null;
   plan: { steps: unknown[] } | null;
+  cost: { input_tokens: number; output_tokens: number; cached_input_tokens: number; usd: number };
   steps: {
     key: string;
     tool: string;

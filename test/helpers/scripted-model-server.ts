@@ -17,7 +17,8 @@ export interface ScriptedReply {
   delayMs?: number;
   /** Wait this long between stream events (a slow model; lets tests abort mid-stream). */
   chunkDelayMs?: number;
-  usage?: { input: number; output: number };
+  /** `input` counts all input tokens; `cached` of them are reported as read from the prompt cache. */
+  usage?: { input: number; output: number; cached?: number };
   /** Overrides the finish reason the reply carries ("length", "content_filter"...), in the protocol's own words. */
   finishReason?: string;
 }
@@ -146,7 +147,7 @@ export async function startScriptedModelServer(
 interface ReplyContext {
   id: string;
   model: string;
-  usage: { input: number; output: number };
+  usage: { input: number; output: number; cached?: number };
   reply: ScriptedReply;
 }
 
@@ -232,11 +233,21 @@ function openAiChunks({ id, model, usage, reply }: ReplyContext, includeUsage: b
   return events;
 }
 
-function openAiUsage(usage: { input: number; output: number }): Record<string, number> {
+function openAiUsage(usage: { input: number; output: number; cached?: number }): Record<string, unknown> {
   return {
     prompt_tokens: usage.input,
     completion_tokens: usage.output,
     total_tokens: usage.input + usage.output,
+    prompt_tokens_details: { cached_tokens: usage.cached ?? 0 },
+  };
+}
+
+/** Anthropic counts cache reads apart: input_tokens are only the uncached rest. */
+function anthropicUsage(usage: { input: number; cached?: number }): Record<string, number> {
+  return {
+    input_tokens: usage.input - (usage.cached ?? 0),
+    cache_read_input_tokens: usage.cached ?? 0,
+    cache_creation_input_tokens: 0,
   };
 }
 
@@ -263,7 +274,7 @@ function anthropicMessage({ id, model, usage, reply }: ReplyContext): Record<str
     content: anthropicContent(id, reply),
     stop_reason: anthropicStopReason(reply),
     stop_sequence: null,
-    usage: { input_tokens: usage.input, output_tokens: usage.output },
+    usage: { ...anthropicUsage(usage), output_tokens: usage.output },
   };
 }
 
@@ -282,7 +293,7 @@ function anthropicEvents({ id, model, usage, reply }: ReplyContext): SseEvent[] 
         content: [],
         stop_reason: null,
         stop_sequence: null,
-        usage: { input_tokens: usage.input, output_tokens: 1 },
+        usage: { ...anthropicUsage(usage), output_tokens: 1 },
       },
     }),
     event('ping', {}),

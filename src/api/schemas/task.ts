@@ -159,6 +159,13 @@ export const taskView = taskSummaryView.extend({
   ),
   acceptance: z.array(z.string()),
   plan: planSchema.nullable(),
+  /** The task's model calls so far: tokens (cached input is part of input) and list-price dollars. */
+  cost: z.object({
+    input_tokens: z.number(),
+    output_tokens: z.number(),
+    cached_input_tokens: z.number(),
+    usd: z.number(),
+  }),
   attempt: z.number(),
   cancel_requested: z.boolean(),
   started_at: z.string().nullable(),

@@ -24,6 +24,7 @@ const TASK: Task = {
   attempt: 1,
   cancel_requested: false,
   reverts_task_id: null,
+  cost: { input_tokens: 0, output_tokens: 0, cached_input_tokens: 0, usd: 0 },
   created_at: '2026-01-01T00:00:00Z',
   updated_at: '2026-01-01T00:00:00Z',
   started_at: null,
@@ -101,7 +102,10 @@ describe('modelUsageOf', () => {
       event('model.call', { inputTokens: 5, outputTokens: 1 }),
     ];
     expect(modelUsageOf(TASK, events)).toEqual({ calls: 2, inputTokens: 105, outputTokens: 11 });
-    const withCost = Object.assign({}, TASK, { cost: { usd: 0.25, tokens: 116 } });
+    const withCost: Task = {
+      ...TASK,
+      cost: { input_tokens: 105, output_tokens: 11, cached_input_tokens: 0, usd: 0.25 },
+    };
     expect(modelUsageOf(withCost, events).usd).toBe(0.25);
     expect(renderPullRequestBody(input({ usage: modelUsageOf(withCost, events) }))).toContain(
       '2 model call(s): 105 input + 11 output tokens, $0.2500',

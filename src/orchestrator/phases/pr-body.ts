@@ -46,10 +46,7 @@ export interface ModelUsage {
 }
 
 const modelCallData = z.looseObject({ inputTokens: z.number(), outputTokens: z.number() });
-// The task's `cost` comes with the cost-accounting work; read defensively so either shape renders.
-const taskCost = z.looseObject({ cost: z.looseObject({ usd: z.number().nonnegative() }) });
-
-/** Tokens from the task's `model.call` events; dollars from the task's `cost`, when it has one. */
+/** Tokens from the task's `model.call` events; dollars from the task's metered `cost`, once it has any. */
 export function modelUsageOf(task: Task, events: readonly TaskEvent[]): ModelUsage {
   const usage: ModelUsage = { calls: 0, inputTokens: 0, outputTokens: 0 };
   for (const event of events) {
@@ -60,8 +57,8 @@ export function modelUsageOf(task: Task, events: readonly TaskEvent[]): ModelUsa
     usage.inputTokens += data.data.inputTokens;
     usage.outputTokens += data.data.outputTokens;
   }
-  const cost = taskCost.safeParse(task);
-  if (cost.success) usage.usd = cost.data.cost.usd;
+  const { cost } = task;
+  if (cost.input_tokens + cost.output_tokens > 0) usage.usd = cost.usd;
   return usage;
 }
 
