@@ -77,12 +77,12 @@ export const codegenTool = registerTool(
       const dir = ctx.workspaceDir;
       // The repository map ranked for the task opens the conversation, in the first round only (src/repomap/).
       const snippets =
-        input.round === 1 && input.test_feedback === undefined && input.follow_up === undefined
+        input.round === 1 && input.follow_up === undefined
           ? await repoMapSnippets({
               workspaceDir: dir,
               files: input.files,
               task: input,
-              baselineOutput: input.baseline_output,
+              baselineOutput: input.baseline_output ?? input.test_feedback,
               tokenBudget: config.llm.repo_map_tokens,
               signal: ctx.signal,
               log: ctx.log,
