@@ -242,6 +242,20 @@ describe.each(['openai', 'anthropic'] as const)('runCodingLoop with the %s clien
     expect(server.requests).toHaveLength(2);
   });
 
+  it('ends with NO_EDIT_FOUND after max_declines empty replies in a row, not after max_turns calls', async () => {
+    server.push({ text: '' }, { text: '  ' }, { text: 'never asked' });
+    const error = await runCodingLoop({
+      model,
+      messages: START,
+      tools: registryToolsIn(dir),
+      maxTurns: 20,
+      toolCalling: false,
+    }).catch((caught: unknown) => caught);
+    expect(isAutodevError(error, 'NO_EDIT_FOUND')).toBe(true);
+    expect((error as Error).message).toContain('2 empty replies in a row');
+    expect(server.requests).toHaveLength(2);
+  });
+
   it('counts only refusals in a row, up to max_declines, and a reply that explains a fix is no refusal', async () => {
     server.push(
       { text: 'I cannot do that.' },

@@ -114,6 +114,7 @@ export async function runCodingLoop(options: CodingLoopOptions): Promise<CodingL
   let lastProblem: { noEdit: boolean; message: string } | undefined;
   const maxDeclines = options.maxDeclines ?? 2;
   let declinedInARow = 0;
+  let emptyInARow = 0;
 
   const result = async (stopReason: CodingLoopResult['stopReason']): Promise<CodingLoopResult> => {
     await finishTurn(stopReason);
@@ -179,6 +180,17 @@ export async function runCodingLoop(options: CodingLoopOptions): Promise<CodingL
     }
     // A model that already changed files through tools and now just summarizes is done.
     if (feedback.noEdit && touched.size > 0) return result('done');
+    // An empty reply (no text, no edit, no tool call) is asked again like a refusal, and as few times:
+    // paying max_turns calls for silence helps nobody.
+    const empty = feedback.noEdit && response.text.trim() === '';
+    emptyInARow = empty ? emptyInARow + 1 : 0;
+    if (emptyInARow >= maxDeclines) {
+      throw new AutodevError(
+        'NO_EDIT_FOUND',
+        `the model returned ${emptyInARow} empty replies in a row (no text, no edit, no tool call)`,
+        { details: { turns } },
+      );
+    }
     declinedInARow = feedback.noEdit && declines(response.text) ? declinedInARow + 1 : 0;
     if (declinedInARow >= maxDeclines) {
       const words = response.text.trim().slice(0, 500);
