@@ -120,7 +120,8 @@ export async function runTask(ctx: TaskContext): Promise<TaskStatus> {
       constraints: checks.constraints,
     });
     const final: TaskStatus = delivery.merged ? 'merged' : 'awaiting_review';
-    if (!delivery.merged) {
+    // A resumed delivery reaches here again: the outcome is recorded once per reason.
+    if (!delivery.merged && !(await hasAwaitingReviewOutcome(ctx, delivery.reason))) {
       await ctx.store.events.append(ctx.task.id, 'policy.decision', {
         outcome: 'awaiting_review',
         reason: delivery.reason,
@@ -138,6 +139,13 @@ export async function runTask(ctx: TaskContext): Promise<TaskStatus> {
     await finish(ctx, status, started, { code: error.code, message: error.message });
     return status;
   }
+}
+
+async function hasAwaitingReviewOutcome(ctx: TaskContext, reason: string): Promise<boolean> {
+  const events = await ctx.store.events.list(ctx.task.id);
+  return events.some(
+    (e) => e.type === 'policy.decision' && e.data.outcome === 'awaiting_review' && e.data.reason === reason,
+  );
 }
 
 async function finish(
