@@ -1,5 +1,5 @@
 import { createHmac } from 'node:crypto';
-import { branchSha } from '../helpers/fake-gitea/bare-repo.js';
+import { branchSha, git } from '../helpers/fake-gitea/bare-repo.js';
 import { startFakeGitea } from '../helpers/fake-gitea/index.js';
 import { startFakeGithub } from '../helpers/fake-github/server.js';
 import { startFakeGitlab } from '../helpers/fake-gitlab/index.js';
@@ -25,6 +25,10 @@ export interface ForgeUnderTest {
   createRepo(name: string, files: Record<string, string>): Promise<string>;
   pulls(name: string): ForgePull[];
   branchSha(name: string, branch: string): Promise<string | undefined>;
+  /** A file's text at the tip of a branch of the forge's own repo. */
+  fileAt(name: string, branch: string, path: string): Promise<string>;
+  /** HTTP statuses autodev answered the fake's signed webhook deliveries with (GitHub's fake keeps them). */
+  webhookStatuses(): number[] | undefined;
   approve(name: string, number: number, by: string): Promise<void>;
   requestChanges(
     name: string,
@@ -48,6 +52,9 @@ export type ForgeFactory = (options: {
 
 const OWNER = 'team';
 
+const showFile = (dir: string, branch: string, path: string) =>
+  git(dir, ['show', `refs/heads/${branch}:${path}`]);
+
 const wrongHmac = (body: string) => createHmac('sha256', 'not-the-secret').update(body).digest('hex');
 
 export const startGithubUnderTest: ForgeFactory = async ({ token, webhook }) => {
@@ -69,6 +76,12 @@ export const startGithubUnderTest: ForgeFactory = async ({ token, webhook }) => 
         autodevComments: p.issueComments.filter((c) => c.by === 'autodev-bot').length,
       })),
     branchSha: (name, branch) => fake.branchSha(OWNER, name, branch),
+    async fileAt(name, branch, path) {
+      const pull = fake.pullsOf(OWNER, name)[0];
+      if (!pull) throw new Error(`no pull request in ${name} yet: its repo dir is unknown`);
+      return showFile(pull.repo.dir, branch, path);
+    },
+    webhookStatuses: () => fake.webhookDeliveries.map((d) => d.status),
     approve: (_name, number, by) => fake.approve(number, by),
     requestChanges: (_name, number, by, body, at) => fake.requestChanges(number, by, body, [{ ...at, body }]),
     forgedWebhook: (body) => ({
@@ -103,6 +116,8 @@ export const startGiteaUnderTest: ForgeFactory = async ({ token, webhook }) => {
       }));
     },
     branchSha: (name, branch) => branchSha(fake.repo(OWNER, name).dir, branch),
+    fileAt: (name, branch, path) => showFile(fake.repo(OWNER, name).dir, branch, path),
+    webhookStatuses: () => undefined,
     approve: (name, number, by) => fake.approve(OWNER, name, number, by),
     requestChanges: (name, number, by, body, at) =>
       fake.requestChanges(OWNER, name, number, by, body, [{ ...at, body }]),
@@ -139,6 +154,8 @@ export const startGitlabUnderTest: ForgeFactory = async ({ token, webhook }) => 
       }));
     },
     branchSha: (name, branch) => branchSha(fake.project(path(name)).dir, branch),
+    fileAt: (name, branch, file) => showFile(fake.project(path(name)).dir, branch, file),
+    webhookStatuses: () => undefined,
     approve: (name, number, by) => fake.approve(path(name), number, by),
     requestChanges: (name, number, by, body, at) => fake.requestChanges(path(name), number, by, body, at),
     forgedWebhook: () => ({ 'x-gitlab-event': 'Note Hook', 'x-gitlab-token': 'not-the-secret' }),

@@ -166,6 +166,7 @@ export function describeForgeE2E(name: string, startForge: ForgeFactory): void {
       // The base branch really moved, to the task's work.
       const mainAfter = await forge.branchSha(repoName, 'main');
       expect(mainAfter).not.toBe(before);
+      expect(await forge.fileAt(repoName, 'main', 'calc.py')).toContain('def sub');
       expect(task.pr).toMatchObject({ number: pull.number, status: 'merged' });
       const types = (await events(task.id)).map((e) => e.type);
       expect(types).toContain('task.resumed');
@@ -181,6 +182,7 @@ export function describeForgeE2E(name: string, startForge: ForgeFactory): void {
       expect(pulls).toHaveLength(2);
       expect(pulls[1]).toMatchObject({ state: 'merged' });
       expect(await forge.branchSha(repoName, 'main')).not.toBe(mainAfter);
+      expect(await forge.fileAt(repoName, 'main', 'calc.py')).toBe(GREEN_REPO['calc.py'].trimEnd()); // git's output, trimmed
       const metrics = (await api(h.server.baseUrl, '/metrics')).text;
       expect(metrics).toMatch(/^autodev_reverts_total [1-9]/m);
     });
@@ -221,6 +223,7 @@ export function describeForgeE2E(name: string, startForge: ForgeFactory): void {
       const newHead = await forge.branchSha(repoName, branch);
       expect(newHead).not.toBe(head);
       expect(answered.pr?.head_commit).toBe(newHead);
+      expect(await forge.fileAt(repoName, branch, 'calc.py')).toContain('"""Multiply a by b."""');
       expect(answered.steps.find((s) => s.key === 'review.test#1')?.status).toBe('succeeded');
       const afterRound = onlyPull(repoName);
       expect(afterRound.autodevComments - commentsBefore).toBe(1);
@@ -237,7 +240,10 @@ export function describeForgeE2E(name: string, startForge: ForgeFactory): void {
       expect(merged.status).toBe('merged');
       expect(onlyPull(repoName).state).toBe('merged');
       expect(await forge.branchSha(repoName, 'main')).not.toBe(mainBefore);
+      expect(await forge.fileAt(repoName, 'main', 'calc.py')).toContain('"""Multiply a by b."""');
       expect(await eventsOf(task.id, 'review.round_requested')).toHaveLength(1);
+      // Where the fake keeps its deliveries, every signed one was accepted.
+      for (const status of forge.webhookStatuses() ?? []) expect(status).toBe(202);
     });
 
     it('high risk: two approvals on the forge are not enough without the override through the API; both merge it', async () => {
