@@ -77,7 +77,8 @@ export async function createRuntime(config: AutodevConfig, deps: RuntimeDeps): P
     HOME: deps.hostEnv.HOME ?? '/tmp',
   };
   const runGit = createGitRunner({ env: deps.hostEnv });
-  const workspaces = createWorkspaceManager(config, { git: runGit });
+  // The mirror fetches private repos with the forge's credentials; the forge is made just below.
+  const workspaces = createWorkspaceManager(config, { git: runGit, gitAuth: () => services.forge.gitAuth() });
   // Host-side git on a workspace takes its git dir from the workspace records, never from the worktree.
   const git = createWorkspaceGit({ git: runGit, locate: (dir) => workspaces.locate(dir) });
   let model: ModelClient | undefined;

@@ -14,7 +14,12 @@ export const prMergeTool = registerTool(
       const pullRequest = await store.pullRequests.getByTask(input.task_id);
       if (!pullRequest)
         throw new AutodevError('FORGE_FAILED', `task ${input.task_id} has no pull request to merge`);
-      return ctx.services.forge.merge({ pullRequest, workspaceDir: ctx.workspaceDir });
+      const result = await ctx.services.forge.merge({ pullRequest, workspaceDir: ctx.workspaceDir });
+      // Hosted forges merge on their side only: the store's pull request says merged here, for every
+      // forge (the local one has recorded it already; recording the same merge again changes nothing).
+      if (result.merged && pullRequest.status !== 'merged')
+        await store.pullRequests.markMerged(input.task_id, result.mergeCommit);
+      return result;
     },
     summarize: (out) =>
       out.merged ? `merged as ${out.mergeCommit.slice(0, 12)}` : `not merged: ${out.reason}`,

@@ -7,6 +7,7 @@ import { resolveAllowedRepo } from '../governance/repo-access.js';
 import { createKeyedLock, type KeyedLock } from './file-lock.js';
 import type { RepoRef } from './repo-ref.js';
 import type { RunGit } from './run-git.js';
+import { gitAuthConfig, type GitHttpAuth } from './token-transport.js';
 
 /**
  * Remote branches live under refs/remotes/origin/ in the mirror, not refs/heads/: refs/heads/ holds the
@@ -21,6 +22,8 @@ export interface MirrorStoreDeps {
   lock?: KeyedLock;
   /** allowlist_repos, checked again before every fetch (a local repo by its real path); all when absent. */
   allowlist?: RepoAllowlist;
+  /** The forge's git credentials, for fetching a private repo over http(s); none when absent. */
+  gitAuth?: () => GitHttpAuth | undefined;
 }
 
 export interface MirrorStore {
@@ -84,14 +87,17 @@ export function createMirrorStore(deps: MirrorStoreDeps): MirrorStore {
   const pathFor = (ref: RepoRef): string =>
     join(root, `${createHash('sha256').update(ref.normalized).digest('hex').slice(0, 24)}.git`);
 
-  const fetch = async (mirrorDir: string, signal?: AbortSignal): Promise<void> => {
+  const fetch = async (mirrorDir: string, url: string, signal?: AbortSignal): Promise<void> => {
     const args = ['fetch', '--prune', '--no-tags', '--quiet', 'origin'];
+    // A hosted forge's repo is often private: the token goes as a header scoped to its origin.
+    const secretConfig = gitAuthConfig(url, deps.gitAuth?.());
+    const options = { cwd: mirrorDir, signal, ...(secretConfig ? { secretConfig } : {}) };
     try {
-      await git(args, { cwd: mirrorDir, signal });
+      await git(args, options);
     } catch (error) {
       // A fetch killed mid-way (crash, cancel) leaves ref lock files that fail every later fetch.
       if ((await clearStaleRefLocks(mirrorDir)) === 0) throw error;
-      await git(args, { cwd: mirrorDir, signal });
+      await git(args, options);
     }
   };
 
@@ -108,7 +114,7 @@ export function createMirrorStore(deps: MirrorStoreDeps): MirrorStore {
       await git(['config', 'remote.origin.url', url], { cwd: tmp });
       await git(['config', 'remote.origin.fetch', MIRROR_FETCH_REFSPEC], { cwd: tmp });
       await git(['config', 'autodev.repo', ref.normalized], { cwd: tmp });
-      await fetch(tmp, signal);
+      await fetch(tmp, url, signal);
       await rename(tmp, mirrorDir);
     } catch (error) {
       await rm(tmp, { recursive: true, force: true });
@@ -135,7 +141,7 @@ export function createMirrorStore(deps: MirrorStoreDeps): MirrorStore {
             if (await exists(mirrorDir)) {
               // The same repo may come as https today and ssh tomorrow: fetch from the form this task gave.
               await git(['config', 'remote.origin.url', url], { cwd: mirrorDir });
-              await fetch(mirrorDir, signal);
+              await fetch(mirrorDir, url, signal);
             } else {
               await create(ref, url, mirrorDir, signal);
             }

@@ -27,3 +27,20 @@ export function assertTokenTransport(url: URL): void {
     `a token is only sent over https (or http to loopback), never to ${url.origin}`,
   );
 }
+
+/**
+ * The forge's credentials as git config for one command (GIT_CONFIG_* through run-git's secretConfig,
+ * not argv, not the URL), scoped to the remote's origin so a redirect to another host does not get them.
+ * Undefined for ssh and local remotes, which authenticate otherwise.
+ */
+export function gitAuthConfig(
+  url: string,
+  auth: GitHttpAuth | undefined,
+): Record<string, string> | undefined {
+  if (auth === undefined || auth.password === '') return undefined;
+  if (!/^https?:\/\//i.test(url)) return undefined;
+  const parsed = new URL(url);
+  assertTokenTransport(parsed);
+  const basic = Buffer.from(`${auth.username}:${auth.password}`).toString('base64');
+  return { [`http.${parsed.origin}/.extraHeader`]: `Authorization: Basic ${basic}` };
+}

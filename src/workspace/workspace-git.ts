@@ -2,7 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { AutodevError, isAutodevError } from '../errors.js';
 import { parseRepoRef } from './repo-ref.js';
 import type { GitRunOptions, GitWorktree, RunGit } from './run-git.js';
-import { assertTokenTransport, type GitHttpAuth } from './token-transport.js';
+import { gitAuthConfig, type GitHttpAuth } from './token-transport.js';
 import type { GitAuthor, WorkspaceGit } from './types.js';
 
 export interface WorkspaceGitDeps {
@@ -90,20 +90,6 @@ export function createWorkspaceGit(deps: WorkspaceGitDeps): WorkspaceGit {
     }
   };
 
-  /**
-   * The forge's credentials go to git as an HTTP header through GIT_CONFIG_* variables (not argv, not
-   * the URL), scoped to the remote's origin so a redirect to another host does not receive them.
-   */
-  const authConfig = (url: string, auth: GitHttpAuth | undefined): Record<string, string> | undefined => {
-    if (auth === undefined || auth.password === '') return undefined;
-    // ssh and local remotes authenticate otherwise: the token is not theirs to receive.
-    if (!/^https?:\/\//i.test(url)) return undefined;
-    const parsed = new URL(url);
-    assertTokenTransport(parsed);
-    const basic = Buffer.from(`${auth.username}:${auth.password}`).toString('base64');
-    return { [`http.${parsed.origin}/.extraHeader`]: `Authorization: Basic ${basic}` };
-  };
-
   const remoteBranchCommit = async (
     dir: string,
     remote: string,
@@ -114,7 +100,7 @@ export function createWorkspaceGit(deps: WorkspaceGitDeps): WorkspaceGit {
     const url = parseRepoRef(remote).cloneUrl;
     const res = await git(['ls-remote', '--refs', url, `refs/heads/${branch}`], {
       ...(await at(dir)),
-      secretConfig: authConfig(url, options.auth),
+      secretConfig: gitAuthConfig(url, options.auth),
       errorCode: 'REPO_UNREACHABLE',
     });
     const line = res.stdout.split('\n').find((l) => l.endsWith(`\trefs/heads/${branch}`));
@@ -139,7 +125,7 @@ export function createWorkspaceGit(deps: WorkspaceGitDeps): WorkspaceGit {
     // Objects only: no ref, no FETCH_HEAD of the workspace changes.
     await git(['fetch', '--quiet', '--no-tags', '--no-write-fetch-head', url, `refs/heads/${branch}`], {
       ...where,
-      secretConfig: authConfig(url, options.auth),
+      secretConfig: gitAuthConfig(url, options.auth),
       errorCode: 'REPO_UNREACHABLE',
     });
     return (await isAncestor()).exitCode === 0;
@@ -236,7 +222,7 @@ export function createWorkspaceGit(deps: WorkspaceGitDeps): WorkspaceGit {
         try {
           await git(['push', '--quiet', '--no-verify', ...lease, url, `${local}:refs/heads/${branch}`], {
             ...(await at(dir)),
-            secretConfig: authConfig(url, options.auth),
+            secretConfig: gitAuthConfig(url, options.auth),
           });
           return { pushed: true, remoteCommit: local };
         } catch (error) {
@@ -270,7 +256,7 @@ export function createWorkspaceGit(deps: WorkspaceGitDeps): WorkspaceGit {
       // Objects only, as remoteContains: the workspace's refs stay autodev's own records.
       await git(['fetch', '--quiet', '--no-tags', '--no-write-fetch-head', url, `refs/heads/${branch}`], {
         ...(await at(dir)),
-        secretConfig: authConfig(url, options.auth),
+        secretConfig: gitAuthConfig(url, options.auth),
         errorCode: 'REPO_UNREACHABLE',
       });
       return resolveCommit(dir, tip);

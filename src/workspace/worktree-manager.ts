@@ -7,6 +7,7 @@ import { createMirrorStore, type MirrorStore } from './mirror.js';
 import { parseRepoRef } from './repo-ref.js';
 import type { GitWorktree, RunGit } from './run-git.js';
 import { isWithin } from './real-path.js';
+import type { GitHttpAuth } from './token-transport.js';
 import type { PrepareWorkspaceInput, Workspace, WorkspaceManager } from './types.js';
 import { createWorkspaceRecords, type WorkspaceRecord } from './workspace-meta.js';
 
@@ -27,6 +28,8 @@ export interface WorktreeManagerDeps {
   /** Clock for the failed-workspace retention; Date.now by default. */
   now?: () => number;
   mirrors?: MirrorStore;
+  /** The forge's git credentials, for fetching private repos (see MirrorStoreDeps.gitAuth). */
+  gitAuth?: () => GitHttpAuth | undefined;
 }
 
 const TASK_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
@@ -69,6 +72,7 @@ export function createWorkspaceManager(
       git,
       root: join(config.dataDir, 'mirrors'),
       allowlist: createRepoAllowlist(config.allowlist_repos ?? ['**']),
+      ...(deps.gitAuth ? { gitAuth: deps.gitAuth } : {}),
     });
   const dirOf = (taskId: string): string => resolve(workspacesDir, taskId);
   const sparesDir = join(config.dataDir, 'spares');

@@ -48,6 +48,8 @@ export interface FakeGithub {
   repoUrl(owner: string, name: string): string;
   createRepo(owner: string, name: string, files: Record<string, string>, branch?: string): Promise<string>;
   pull(number: number): FakePull;
+  /** Every pull request of one repo, oldest first: "exactly one" is counted here. */
+  pullsOf(owner: string, name: string): FakePull[];
   headOf(number: number): Promise<string>;
   branchSha(owner: string, name: string, branch: string): Promise<string | undefined>;
   approve(number: number, by: string, body?: string): Promise<void>;
@@ -406,6 +408,7 @@ export async function startFakeGithub(options: FakeGithubOptions = {}): Promise<
       await deliver('pull_request', pr, { action: 'closed' });
     },
     failNext: (fault) => faults.push({ ...fault }),
+    pullsOf: (owner, name) => pulls.filter((p) => p.repo.owner === owner && p.repo.name === name),
     violations,
     requests,
     webhookDeliveries,
