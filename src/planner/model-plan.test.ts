@@ -56,6 +56,16 @@ describe.each(['openai', 'anthropic'] as const)('planWithModel over the %s proto
       onModelCall: (record) => calls.push(record),
     });
 
+  it('falls back to the default plan, naming the failure, when the model cannot answer', async () => {
+    // 400: not retried by the SDK, so the planning call fails at once.
+    server.push({ status: 400 });
+    const result = await plan();
+
+    expect(result.source).toBe('default');
+    expect(result.fallback_reason).toMatch(/^the planning call failed: MODEL_REQUEST_REJECTED/);
+    expect(server.requests).toHaveLength(1);
+  });
+
   it('sends an invalid plan back once with its validation errors, then takes the valid one', async () => {
     server.push({ text: fenced(INVALID) }, { text: fenced(VALID) });
     const result = await plan();

@@ -1,3 +1,4 @@
+import { AutodevError } from '../errors.js';
 import type { Plan } from '../domain/task.js';
 import type { ChatMessage, ModelClient } from '../llm/types.js';
 import type { ModelCallRecord } from '../tools/types.js';
@@ -31,8 +32,10 @@ const SYSTEM = [
 
 /**
  * Asks the model for a plan. An invalid answer is sent back once with the validation errors; a second
- * invalid answer gives the default plan, whose `fallback_reason` says why. Model errors propagate (the
- * step runner retries the retryable ones).
+ * invalid answer gives the default plan, whose `fallback_reason` says why. A model that cannot answer
+ * also gives the default plan: planning only sharpens the work, and the task's error must name the
+ * real cause (an unreachable repo found in prepare, or the model again when codegen needs it), not a
+ * planning call. A cancel or shutdown still ends the step.
  */
 export async function planWithModel(task: PlanningTask, deps: PlanningDeps): Promise<Plan> {
   const messages: ChatMessage[] = [
@@ -42,10 +45,20 @@ export async function planWithModel(task: PlanningTask, deps: PlanningDeps): Pro
   let errors: string[] = [];
   for (let attempt = 1; attempt <= 2; attempt += 1) {
     const started = performance.now();
-    const reply = await deps.model.generate(
-      { messages, maxTokens: deps.maxTokens, temperature: deps.temperature },
-      deps.signal,
-    );
+    let reply;
+    try {
+      reply = await deps.model.generate(
+        { messages, maxTokens: deps.maxTokens, temperature: deps.temperature },
+        deps.signal,
+      );
+    } catch (error) {
+      if (deps.signal.aborted || !isModelFailure(error)) throw error;
+      return defaultPlan(
+        task,
+        deps.maxRepairRounds,
+        `the planning call failed: ${error.code}: ${error.message}`,
+      );
+    }
     deps.onModelCall({
       model: reply.model,
       inputTokens: reply.usage.inputTokens,
@@ -65,6 +78,18 @@ export async function planWithModel(task: PlanningTask, deps: PlanningDeps): Pro
     );
   }
   return defaultPlan(task, deps.maxRepairRounds, `the model's plan was invalid twice: ${errors.join('; ')}`);
+}
+
+const MODEL_FAILURES = new Set([
+  'MODEL_CALL_FAILED',
+  'MODEL_TIMEOUT',
+  'MODEL_REQUEST_REJECTED',
+  'MODEL_RESPONSE_INVALID',
+  'MODEL_REPLY_TOO_LARGE',
+]);
+
+function isModelFailure(error: unknown): error is AutodevError {
+  return error instanceof AutodevError && MODEL_FAILURES.has(error.code);
 }
 
 function taskText(task: PlanningTask): string {
