@@ -53,7 +53,9 @@ export async function runReviewRound(ctx: TaskContext, round: ReviewRound): Prom
       tool: 'codegen',
       input: {
         title: ctx.task.title,
-        description: reviewPrompt(ctx.task.description, round.round, comments, diff),
+        description: ctx.task.description,
+        // Appended to the task's one conversation: the model sees its own earlier work and the review.
+        follow_up: reviewRequests(round.round, comments, diff),
         constraints: ctx.task.constraints,
         acceptance: ctx.task.acceptance,
         from_commit: round.from_commit,
@@ -185,7 +187,7 @@ async function roundComments(ctx: TaskContext, round: ReviewRound): Promise<PrRe
 }
 
 /** The task as first given, then the review: each comment with who wrote it and where, then the diff so far. */
-function reviewPrompt(description: string, round: number, comments: PrReview[], diff: string): string {
+function reviewRequests(round: number, comments: PrReview[], diff: string): string {
   const listed = comments.map((c) => {
     const where = c.path ? ` on ${c.path}${c.line ? `:${c.line}` : ''}` : '';
     const kind = c.kind === 'changes_requested' ? 'requested changes' : 'commented';
@@ -196,8 +198,6 @@ function reviewPrompt(description: string, round: number, comments: PrReview[], 
       ? `${diff.slice(0, MAX_DIFF_CHARS)}\n… (diff cut at ${MAX_DIFF_CHARS} characters)`
       : diff;
   return [
-    description,
-    '',
     `## Review round ${round}`,
     'Your change is in a pull request, and reviewers asked for changes. Address every comment below',
     'with a further change on top of the current one; keep what they did not ask to change.',

@@ -90,8 +90,9 @@ export const codegenTool = registerTool(
           : undefined;
       const round = await startRound(store?.conversations, ctx.taskId, {
         round: input.round,
-        initial: () =>
-          buildCodingMessages({
+        // A follow-up (a review round) on a task with no recorded conversation opens one with it.
+        initial: () => [
+          ...buildCodingMessages({
             task: input,
             files: input.files,
             ...(input.test_command ? { testCommand: input.test_command } : {}),
@@ -99,6 +100,8 @@ export const codegenTool = registerTool(
             toolCalling: config.llm.tool_calling,
             ...(snippets ? { snippets } : {}),
           }),
+          ...(input.follow_up !== undefined ? [buildFollowUpMessage(input.round, input.follow_up)] : []),
+        ],
         followUp: () =>
           input.follow_up !== undefined
             ? buildFollowUpMessage(input.round, input.follow_up)
