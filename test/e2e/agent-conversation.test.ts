@@ -151,9 +151,10 @@ describe('the coding agent over OpenAI: one conversation per task, checkpointed 
 
   it('reports the turn where a replayed request differs from the recorded one', async () => {
     expect(done.resumed).toBeDefined();
-    // The file the model read in turn 1 changed since (a comment: the tests fail as before, so
-    // turn 1's request is the same), and turn 2's request carries the file's new text.
-    await done.resumed?.commit({ 'calc.py': `# calculator\n${PYTHON_BUGGY_REPO['calc.py']}` });
+    // The file the model read in turn 1 changed since (a comment at its end: the tests fail as
+    // before and the repository map's definitions keep their lines, so turn 1's request is the
+    // same), and turn 2's request carries the file's new text.
+    await done.resumed?.commit({ 'calc.py': `${PYTHON_BUGGY_REPO['calc.py']}# end of calculator\n` });
     const { code, report } = await replay(h, done.resumed?.id ?? '');
     expect(code).toBe(1);
     expect(report).toMatchObject({ same_edits: false, status: 'failed', error: { code: 'REPLAY_DIVERGED' } });
