@@ -1,3 +1,4 @@
+import { forgeNumberOf } from './forge-number.js';
 import type { PullRequest } from '../domain/task.js';
 import { AutodevError, isAutodevError } from '../errors.js';
 import type { ForgeHttpOptions } from './forge-http.js';
@@ -52,7 +53,7 @@ export function createGiteaForge(config: GiteaForgeConfig, deps: GiteaForgeDeps 
     const { owner, name } = locate(repo);
     return `/repos/${encodeURIComponent(owner)}/${encodeURIComponent(name)}`;
   };
-  const prPath = (pr: PullRequest) => `${repoPath(pr.repo)}/pulls/${prNumber(pr)}`;
+  const prPath = (pr: PullRequest) => `${repoPath(pr.repo)}/pulls/${forgeNumberOf(pr, 'Gitea')}`;
 
   const labelIds = async (repo: string, names: string[]): Promise<number[]> => {
     if (names.length === 0) return [];
@@ -140,14 +141,14 @@ export function createGiteaForge(config: GiteaForgeConfig, deps: GiteaForgeDeps 
 
     async comment(pr, key, body) {
       const marker = commentMarker(key);
-      const path = `${repoPath(pr.repo)}/issues/${prNumber(pr)}/comments`;
+      const path = `${repoPath(pr.repo)}/issues/${forgeNumberOf(pr, 'Gitea')}/comments`;
       // Issue comments are unpaged in Gitea's API (only since/before filters).
       const comments = await api.get(path, giteaCommentSchema.array());
       if (comments.some((c) => c.body.includes(marker))) return;
       await api.send('POST', path, { body: `${body}\n\n${marker}` }, giteaCommentSchema);
     },
 
-    readActivity: (pr) => readGiteaActivity(api, repoPath(pr.repo), prNumber(pr)),
+    readActivity: (pr) => readGiteaActivity(api, repoPath(pr.repo), forgeNumberOf(pr, 'Gitea')),
 
     async merge({ pullRequest }) {
       const path = prPath(pullRequest);
@@ -214,14 +215,4 @@ export function createGiteaForge(config: GiteaForgeConfig, deps: GiteaForgeDeps 
       };
     },
   };
-}
-
-function prNumber(pr: PullRequest): number {
-  if (pr.number === null) {
-    throw new AutodevError(
-      'FORGE_NOT_FOUND',
-      `pull request of task ${pr.task_id} has no number on the forge`,
-    );
-  }
-  return pr.number;
 }

@@ -1,6 +1,7 @@
+import { forgeNumberOf } from './forge-number.js';
 import type { AutodevConfig } from '../config/schema.js';
 import type { PullRequest } from '../domain/task.js';
-import { AutodevError, isAutodevError } from '../errors.js';
+import { isAutodevError } from '../errors.js';
 import type { PullRequestRepository } from '../store/pull-request-repository.js';
 import {
   createGithubClient,
@@ -56,10 +57,7 @@ export function createGithubForge(config: AutodevConfig, deps: GithubForgeDeps =
   };
   const coordinates = (pr: PullRequest) => {
     const repo = locate(pr.repo);
-    if (pr.number === null) {
-      throw new AutodevError('PR_NOT_FOUND', `pull request of task ${pr.task_id} has no GitHub number`);
-    }
-    return { repo, params: { owner: repo.owner, repo: repo.name, pull_number: pr.number } };
+    return { repo, params: { owner: repo.owner, repo: repo.name, pull_number: forgeNumberOf(pr, 'GitHub') } };
   };
 
   return {

@@ -1,6 +1,7 @@
+import { forgeNumberOf } from './forge-number.js';
 import { Gitlab } from '@gitbeaker/rest';
 import type { PullRequest } from '../domain/task.js';
-import { AutodevError, isAutodevError } from '../errors.js';
+import { isAutodevError } from '../errors.js';
 import type { ForgeHttpOptions } from './forge-http.js';
 import { commentMarker } from './comment-marker.js';
 import { gitlabActivity } from './gitlab-activity.js';
@@ -51,7 +52,9 @@ export function createGitlabForge(config: GitlabForgeConfig, deps: GitlabForgeDe
   const locate = (repo: string): ForgeRepo => locateOnForge(repo, { id: 'gitlab', hosts, nested: true });
   const project = (repo: string) => locate(repo).path;
   const showMr = async (pr: PullRequest) =>
-    gitlabMergeRequestSchema.parse(await api.MergeRequests.show(project(pr.repo), iid(pr)));
+    gitlabMergeRequestSchema.parse(
+      await api.MergeRequests.show(project(pr.repo), forgeNumberOf(pr, 'GitLab')),
+    );
 
   const toPullRequest = (mr: GitlabMergeRequest, input: { taskId: string; repo: string }): PullRequest => {
     const now = new Date().toISOString();
@@ -78,10 +81,12 @@ export function createGitlabForge(config: GitlabForgeConfig, deps: GitlabForgeDe
 
   /** Rebases the source branch on the forge and waits for it; answers the new head, or why not. */
   const rebase = async (pr: PullRequest): Promise<{ sha: string } | { reason: string }> => {
-    await api.MergeRequests.rebase(project(pr.repo), iid(pr));
+    await api.MergeRequests.rebase(project(pr.repo), forgeNumberOf(pr, 'GitLab'));
     for (let poll = 0; poll < (deps.rebasePolls ?? 30); poll += 1) {
       const mr = gitlabMergeRequestSchema.parse(
-        await api.MergeRequests.show(project(pr.repo), iid(pr), { includeRebaseInProgress: true }),
+        await api.MergeRequests.show(project(pr.repo), forgeNumberOf(pr, 'GitLab'), {
+          includeRebaseInProgress: true,
+        }),
       );
       if (!mr.rebase_in_progress) {
         if (mr.merge_error) return { reason: `gitlab could not rebase: ${mr.merge_error}` };
@@ -138,26 +143,34 @@ export function createGitlabForge(config: GitlabForgeConfig, deps: GitlabForgeDe
     },
 
     async updateBody(pr, body) {
-      await api.MergeRequests.edit(project(pr.repo), iid(pr), { description: body });
+      await api.MergeRequests.edit(project(pr.repo), forgeNumberOf(pr, 'GitLab'), { description: body });
     },
 
     async comment(pr, key, body) {
       const marker = commentMarker(key);
       const notes = gitlabNoteSchema
         .array()
-        .parse(await api.MergeRequestNotes.all(project(pr.repo), iid(pr), { ...PAGES }));
+        .parse(await api.MergeRequestNotes.all(project(pr.repo), forgeNumberOf(pr, 'GitLab'), { ...PAGES }));
       if (notes.some((n) => n.body.includes(marker))) return;
-      await api.MergeRequestNotes.create(project(pr.repo), iid(pr), `${body}\n\n${marker}`);
+      await api.MergeRequestNotes.create(
+        project(pr.repo),
+        forgeNumberOf(pr, 'GitLab'),
+        `${body}\n\n${marker}`,
+      );
     },
 
     async readActivity(pr) {
       const mr = await showMr(pr);
       const approvals = gitlabApprovalsSchema.parse(
-        await api.MergeRequestApprovals.showConfiguration(project(pr.repo), { mergerequestIId: iid(pr) }),
+        await api.MergeRequestApprovals.showConfiguration(project(pr.repo), {
+          mergerequestIId: forgeNumberOf(pr, 'GitLab'),
+        }),
       );
       const discussions = gitlabDiscussionSchema
         .array()
-        .parse(await api.MergeRequestDiscussions.all(project(pr.repo), iid(pr), { ...PAGES }));
+        .parse(
+          await api.MergeRequestDiscussions.all(project(pr.repo), forgeNumberOf(pr, 'GitLab'), { ...PAGES }),
+        );
       return gitlabActivity({
         mr,
         approvers: (approvals.approved_by ?? []).map((a) => a.user.username),
@@ -185,7 +198,7 @@ export function createGitlabForge(config: GitlabForgeConfig, deps: GitlabForgeDe
       }
       try {
         const after = gitlabMergeRequestSchema.parse(
-          await api.MergeRequests.merge(project(pullRequest.repo), iid(pullRequest), {
+          await api.MergeRequests.merge(project(pullRequest.repo), forgeNumberOf(pullRequest, 'GitLab'), {
             sha,
             squash: config.mergeMethod === 'squash',
           }),
@@ -204,7 +217,7 @@ export function createGitlabForge(config: GitlabForgeConfig, deps: GitlabForgeDe
     async close(pr) {
       const mr = await showMr(pr);
       if (mr.state !== 'opened') return;
-      await api.MergeRequests.edit(project(pr.repo), iid(pr), { stateEvent: 'close' });
+      await api.MergeRequests.edit(project(pr.repo), forgeNumberOf(pr, 'GitLab'), { stateEvent: 'close' });
     },
 
     verifyWebhook(request, secret) {
@@ -244,14 +257,4 @@ export function createGitlabForge(config: GitlabForgeConfig, deps: GitlabForgeDe
       };
     },
   };
-}
-
-function iid(pr: PullRequest): number {
-  if (pr.number === null) {
-    throw new AutodevError(
-      'FORGE_NOT_FOUND',
-      `merge request of task ${pr.task_id} has no number on the forge`,
-    );
-  }
-  return pr.number;
 }
