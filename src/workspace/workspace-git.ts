@@ -5,6 +5,9 @@ import type { GitRunOptions, GitWorktree, RunGit } from './run-git.js';
 import { assertTokenTransport, type GitHttpAuth } from './token-transport.js';
 import type { GitAuthor, WorkspaceGit } from './types.js';
 
+/** Untracked folders a reset keeps: dependency installs and build output made by setup and builds. */
+const KEPT_UNTRACKED = ['node_modules/', 'target/'];
+
 export interface WorkspaceGitDeps {
   git: RunGit;
   /**
@@ -175,7 +178,11 @@ export function createWorkspaceGit(deps: WorkspaceGitDeps): WorkspaceGit {
     async resetTo(dir, commit) {
       const target = await resolveCommit(dir, commit);
       await git(['reset', '--hard', '--quiet', target, '--'], await at(dir));
-      await git(['clean', '-fd', '--quiet'], await at(dir));
+      // Setup's installs and build output stay even where the repo does not ignore them (a package
+      // published without .gitignore): without node_modules/ the tests that follow cannot run, and
+      // without target/ every attempt rebuilds from scratch. What a commit added is removed by the
+      // hard reset above, since it was tracked.
+      await git(['clean', '-fd', '--quiet', ...KEPT_UNTRACKED.flatMap((p) => ['-e', p])], await at(dir));
     },
 
     async applyUnifiedDiff(dir, diff) {
