@@ -185,6 +185,20 @@ rename to src/renamed.ts
     expect(existsSync(join(dir, 'stray.txt'))).toBe(false);
   });
 
+  it('a commit leaves out untracked node_modules/ and target/ but takes every other new file', async () => {
+    await mkdir(join(dir, 'node_modules', 'tape'), { recursive: true });
+    await writeFile(join(dir, 'node_modules', 'tape', 'package.json'), '{}');
+    await mkdir(join(dir, 'packages', 'a', 'node_modules'), { recursive: true });
+    await writeFile(join(dir, 'packages', 'a', 'node_modules', 'x.js'), 'x');
+    await mkdir(join(dir, 'target', 'debug'), { recursive: true });
+    await writeFile(join(dir, 'target', 'debug', 'lib.rlib'), 'x');
+    await mkdir(join(dir, 'src', 'target'), { recursive: true });
+    await writeFile(join(dir, 'src', 'target', 'aim.ts'), 'export const aim = 1;\n');
+    await wg.applyUnifiedDiff(dir, EDIT_README);
+    await wg.commitAll(dir, 'edit', author);
+    expect((await wg.changedFiles(dir, base)).sort()).toEqual(['README.md', 'src/target/aim.ts']);
+  });
+
   it('refuses a revision that is not a commit, or that looks like an option', async () => {
     expect((await failure(wg.resetTo(dir, 'no-such-commit'))).code).toBe('GIT_FAILED');
     expect((await failure(wg.diff(dir, '--output=/tmp/autodev-pwned'))).code).toBe('GIT_FAILED');

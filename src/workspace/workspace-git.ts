@@ -5,8 +5,14 @@ import type { GitRunOptions, GitWorktree, RunGit } from './run-git.js';
 import { assertTokenTransport, type GitHttpAuth } from './token-transport.js';
 import type { GitAuthor, WorkspaceGit } from './types.js';
 
-/** Untracked folders a reset keeps: dependency installs and build output made by setup and builds. */
-const KEPT_UNTRACKED = ['node_modules/', 'target/'];
+/**
+ * Untracked folders that are setup's and the builds' (dependency installs, Cargo's output), never the
+ * change's: a reset keeps them and a commit leaves them out, even in a repo that does not ignore
+ * them (a package as published, without .gitignore). node_modules/ at any depth (workspaces),
+ * target/ at the top (Cargo's default), so a source folder named target deeper down is not touched.
+ */
+const KEPT_UNTRACKED = ['node_modules/', '/target/'];
+const KEPT_UNTRACKED_PATHSPECS = [':(exclude,glob)**/node_modules/**', ':(exclude)target/'];
 
 export interface WorkspaceGitDeps {
   git: RunGit;
@@ -153,7 +159,9 @@ export function createWorkspaceGit(deps: WorkspaceGitDeps): WorkspaceGit {
     message: string,
     author: GitAuthor,
   ): Promise<{ commit: string; changed: boolean }> => {
-    await git(['add', '--all'], await at(dir));
+    // Tracked changes everywhere; new files everywhere but in the kept folders.
+    await git(['add', '--update'], await at(dir));
+    await git(['add', '--all', '--', '.', ...KEPT_UNTRACKED_PATHSPECS], await at(dir));
     const staged = await git(['diff', '--cached', '--quiet'], { ...(await at(dir)), okExitCodes: [1] });
     if (staged.exitCode === 0) return { commit: await head(dir), changed: false };
     await git(
