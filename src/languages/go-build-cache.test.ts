@@ -32,6 +32,8 @@ describe('go: the repo build cache is warmed by setup and only copied by test ru
     const setup = await runSetup(project, { ...options, network: false });
     expect(setup.ok).toBe(true);
     expect(setup.commands).toContainEqual(['go', 'test', '-exec=true', '-run=^$', './...']);
+    // vet's results are cached under its flags: warmed with the lint command exactly as it runs.
+    expect(setup.commands).toContainEqual(project.commands.lint);
     const repoBuild = path.join(options.cacheDir ?? '', 'go', 'build');
     const warmed = await filesUnder(repoBuild);
     expect(warmed.length).toBeGreaterThan(100);

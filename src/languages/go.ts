@@ -17,10 +17,12 @@ const OFFLINE_ENV = { GOPROXY: 'off', GOTOOLCHAIN: 'local' };
 // ships it precompiled) into the repo's GOCACHE, so a task starts warm instead of recompiling for
 // minutes. `-exec=true` builds the test binaries without running them: setup runs no repo code.
 const WARM_MARKER = 'build-warmed';
-const WARM_STEPS = [
-  ['go', 'test', '-exec=true', '-run=^$', './...'],
-  ['go', 'vet', './...'],
-];
+const WARM_TEST = ['go', 'test', '-exec=true', '-run=^$', './...'];
+// vet's results are cached under its flags (-json included): warm with the lint command as run.
+function warmVet(project: DetectedProject): string[] {
+  const lint = project.commands.lint;
+  return lint?.[0] === 'go' && lint[1] === 'vet' ? [...lint] : ['go', 'vet', './...'];
+}
 
 /**
  * GOMODCACHE and GOCACHE are the repo's Go cache in data_dir: written in setup (`go mod download`,
@@ -90,7 +92,9 @@ export const go: Language = {
     // Only a repo's first good setup warms its cache; later tasks compile just what changed.
     const marker = run.cacheDir === undefined ? undefined : path.join(run.cacheDir, WARM_MARKER);
     const warm = marker !== undefined && !(await exists(marker));
-    const warmSteps = warm ? WARM_STEPS.map((w) => ({ argv: w, env: run.env, bestEffort: true })) : [];
+    const warmSteps = warm
+      ? [WARM_TEST, warmVet(project)].map((w) => ({ argv: w, env: run.env, bestEffort: true }))
+      : [];
     const report = await runSetupSteps(project, [...steps, ...warmSteps], options, run.binds);
     if (warm && marker && report.ok) await writeFile(marker, '');
     return report;
