@@ -188,8 +188,6 @@ rename to src/renamed.ts
   it('a commit leaves out untracked node_modules/ and target/ but takes every other new file', async () => {
     await mkdir(join(dir, 'node_modules', 'tape'), { recursive: true });
     await writeFile(join(dir, 'node_modules', 'tape', 'package.json'), '{}');
-    await mkdir(join(dir, 'packages', 'a', 'node_modules'), { recursive: true });
-    await writeFile(join(dir, 'packages', 'a', 'node_modules', 'x.js'), 'x');
     await mkdir(join(dir, 'target', 'debug'), { recursive: true });
     await writeFile(join(dir, 'target', 'debug', 'lib.rlib'), 'x');
     await mkdir(join(dir, 'src', 'target'), { recursive: true });
@@ -197,6 +195,15 @@ rename to src/renamed.ts
     await wg.applyUnifiedDiff(dir, EDIT_README);
     await wg.commitAll(dir, 'edit', author);
     expect((await wg.changedFiles(dir, base)).sort()).toEqual(['README.md', 'src/target/aim.ts']);
+  });
+
+  it('commits in a repo whose .gitignore already ignores target/ (git refuses to exclude an ignored path)', async () => {
+    await writeFile(join(dir, '.gitignore'), '/target\n');
+    await mkdir(join(dir, 'target', 'debug'), { recursive: true });
+    await writeFile(join(dir, 'target', 'debug', 'lib.rlib'), 'x');
+    await wg.applyUnifiedDiff(dir, EDIT_README);
+    await wg.commitAll(dir, 'edit', author);
+    expect((await wg.changedFiles(dir, base)).sort()).toEqual(['.gitignore', 'README.md']);
   });
 
   it('refuses a revision that is not a commit, or that looks like an option', async () => {

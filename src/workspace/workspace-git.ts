@@ -8,11 +8,13 @@ import type { GitAuthor, WorkspaceGit } from './types.js';
 /**
  * Untracked folders that are setup's and the builds' (dependency installs, Cargo's output), never the
  * change's: a reset keeps them and a commit leaves them out, even in a repo that does not ignore
- * them (a package as published, without .gitignore). node_modules/ at any depth (workspaces),
- * target/ at the top (Cargo's default), so a source folder named target deeper down is not touched.
+ * them (a package as published, without .gitignore). A reset keeps node_modules/ at any depth
+ * (workspaces) and target/ at the top (Cargo's default), so a source folder named target deeper
+ * down is not touched; a commit leaves out the top-level ones.
  */
 const KEPT_UNTRACKED = ['node_modules/', '/target/'];
-const KEPT_UNTRACKED_PATHSPECS = [':(exclude,glob)**/node_modules/**', ':(exclude)target/'];
+/** The kept folders a commit must leave out by name: top-level ones, where setup and Cargo put them. */
+const KEPT_TOP_LEVEL = ['node_modules', 'target'];
 
 export interface WorkspaceGitDeps {
   git: RunGit;
@@ -154,6 +156,20 @@ export function createWorkspaceGit(deps: WorkspaceGitDeps): WorkspaceGit {
     return (await isAncestor()).exitCode === 0;
   };
 
+  // Only folders that exist and the repo does not ignore already: git refuses an exclude pathspec
+  // that names an ignored path ("paths are ignored by one of your .gitignore files").
+  const keptExclusions = async (dir: string): Promise<string[]> => {
+    const out: string[] = [];
+    for (const name of KEPT_TOP_LEVEL) {
+      const listed = await git(
+        ['ls-files', '--others', '--directory', '--exclude-standard', '--', name],
+        await at(dir),
+      );
+      if (listed.stdout.trim() !== '') out.push(`:(exclude)${name}/`);
+    }
+    return out;
+  };
+
   const commitAll = async (
     dir: string,
     message: string,
@@ -161,7 +177,7 @@ export function createWorkspaceGit(deps: WorkspaceGitDeps): WorkspaceGit {
   ): Promise<{ commit: string; changed: boolean }> => {
     // Tracked changes everywhere; new files everywhere but in the kept folders.
     await git(['add', '--update'], await at(dir));
-    await git(['add', '--all', '--', '.', ...KEPT_UNTRACKED_PATHSPECS], await at(dir));
+    await git(['add', '--all', '--', '.', ...(await keptExclusions(dir))], await at(dir));
     const staged = await git(['diff', '--cached', '--quiet'], { ...(await at(dir)), okExitCodes: [1] });
     if (staged.exitCode === 0) return { commit: await head(dir), changed: false };
     await git(
