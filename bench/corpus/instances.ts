@@ -173,17 +173,18 @@ export const CORPUS: CorpusInstance[] = [
     ecosystem: 'rust',
     source: crate('semver', '1.0.23', '61697e0a1c7e512e84a621326239844a24d8207b4669b41bc18b32ea5cbf988b'),
     traits: ['build.rs', 'tests/ with a shared util module'],
+    // The prerelease ordering (the earlier bug, in build metadata, passed semver's own suite).
     bug: {
       file: 'src/impls.rs',
       search:
-        '            let rhs = match rhs.next() {\n                None => return Ordering::Greater,\n                Some(rhs) => rhs,\n            };\n\n            let is_ascii_digit',
+        '            // A real release compares greater than prerelease.\n            true => return Ordering::Greater,',
       replace:
-        '            let rhs = match rhs.next() {\n                None => return Ordering::Less,\n                Some(rhs) => rhs,\n            };\n\n            let is_ascii_digit',
+        '            // A real release compares greater than prerelease.\n            true => return Ordering::Less,',
     },
     task: {
-      title: 'Longer build metadata sorts first',
+      title: 'A release sorts before its own prereleases',
       description:
-        'BuildMetadata "a.b" compares less than "a"; a build metadata with more identifiers must sort after its prefix.',
+        'Version "1.2.3" compares less than "1.2.3-alpha2"; a release must sort after every prerelease of the same version.',
     },
     riskTier: 'low',
   },

@@ -35,7 +35,28 @@ async function drainUnused(model: ScriptedModelServer, count: number): Promise<v
   }
 }
 
-/** One task through the running server, the model answering `replies` in order; the times as the API reports them. */
+/**
+ * The planner asks the model first (`[autodev.llm] planning` is on with a key): a short valid plan
+ * naming the file of the bug, so the replies that follow are the coding model's.
+ */
+function planReply(instance: CorpusInstance): string {
+  const plan = {
+    summary: instance.task.title,
+    steps: [
+      {
+        goal: instance.task.description,
+        files: [instance.bug.file],
+        checks: ["the library's own test suite passes"],
+      },
+    ],
+  };
+  return ['```json', JSON.stringify(plan, null, 2), '```'].join('\n');
+}
+
+/**
+ * One task through the running server: the model answers the plan, then `replies` in order; the
+ * times as the API reports them.
+ */
 export async function replay(
   baseUrl: string,
   model: ScriptedModelServer,
@@ -44,7 +65,8 @@ export async function replay(
   replies: string[],
 ): Promise<ReplayResult> {
   const before = model.requests.length;
-  model.push(...replies.map((text) => ({ text })));
+  const script = [planReply(instance), ...replies];
+  model.push(...script.map((text) => ({ text })));
   const created = await submitTask(baseUrl, {
     title: instance.task.title,
     description: instance.task.description,
@@ -61,7 +83,7 @@ export async function replay(
     durationMs: s.duration_ms ?? 0,
     summary: s.output_summary,
   }));
-  await drainUnused(model, replies.length - (model.requests.length - before));
+  await drainUnused(model, script.length - (model.requests.length - before));
   const finished = times.finished_at ? Date.parse(times.finished_at) : Date.now();
   return {
     status: task.status,

@@ -1,8 +1,10 @@
+import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseGoTestJson, parseGoTestText } from './parsers/go-test-json.js';
 import { parseGoVetJson } from './parsers/go-vet.js';
 import { requireCommand, runBuildCommand, runLintCommand, runTestCommand } from './run.js';
 import { ecosystemCache } from './caches.js';
+import { repoGoBuildDir, taskGoBuildCache } from './go-build-cache.js';
 import { candidateDirs, exists } from './scan.js';
 import { runSetupSteps } from './setup-run.js';
 import type { DetectedProject, Language, RunProjectCommandOptions } from './types.js';
@@ -11,11 +13,22 @@ import type { DetectedProject, Language, RunProjectCommandOptions } from './type
 // Go's own message rather than a download attempt.
 const OFFLINE_ENV = { GOPROXY: 'off', GOTOOLCHAIN: 'local' };
 
+// Setup compiles what build, test and vet will need (the standard library included: Go no longer
+// ships it precompiled) into the repo's GOCACHE, so a task starts warm instead of recompiling for
+// minutes. `-exec=true` builds the test binaries without running them: setup runs no repo code.
+const WARM_MARKER = 'build-warmed';
+const WARM_TEST = ['go', 'test', '-exec=true', '-run=^$', './...'];
+// vet's results are cached under its flags (-json included): warm with the lint command as run.
+function warmVet(project: DetectedProject): string[] {
+  const lint = project.commands.lint;
+  return lint?.[0] === 'go' && lint[1] === 'vet' ? [...lint] : ['go', 'vet', './...'];
+}
+
 /**
- * GOMODCACHE is the repo's Go cache in data_dir: written by `go mod download` in setup, read-only
- * afterwards. GOCACHE (compiled packages) stays in the task's HOME (also under data_dir), since
- * `go build` and `go test` must write it. -mod=mod lets a go.sum that lacks a line for a cached
- * module still build offline; a vendored module keeps Go's default (-mod=vendor).
+ * GOMODCACHE and GOCACHE are the repo's Go cache in data_dir: written in setup (`go mod download`,
+ * then the warm-up), read-only afterwards. Build, test and vet must write a GOCACHE, so they get
+ * the task's own copy of the repo's (go-build-cache.ts). -mod=mod lets a go.sum that lacks a line
+ * for a cached module still build offline; a vendored module keeps Go's default (-mod=vendor).
  */
 async function goRun(
   project: DetectedProject,
@@ -25,14 +38,27 @@ async function goRun(
 ) {
   const cache = await ecosystemCache(options, 'go', writable);
   const vendored = await exists(path.join(options.workspaceDir, project.root, 'vendor', 'modules.txt'));
+  const build =
+    cache && !writable && options.homeDir !== undefined
+      ? await taskGoBuildCache(cache.dir, options.homeDir)
+      : undefined;
+  const gocache = cache && writable ? repoGoBuildDir(cache.dir) : build?.dir;
   return {
     env: {
       ...(offline ? OFFLINE_ENV : { GOTOOLCHAIN: 'local' }),
       ...(vendored ? {} : { GOFLAGS: '-mod=mod' }),
       ...(cache ? { GOMODCACHE: path.join(cache.dir, 'mod') } : {}),
+      ...(gocache ? { GOCACHE: gocache } : {}),
     },
-    binds: cache ? [cache.bind] : [],
+    binds: [...(cache ? [cache.bind] : []), ...(build ? [build.bind] : [])],
+    cacheDir: cache?.dir,
   };
+}
+
+/** Build, test and vet: offline, the repo's caches read-only, the task's own GOCACHE. */
+async function goEnv(project: DetectedProject, options: RunProjectCommandOptions) {
+  const { env, binds } = await goRun(project, options, false, true);
+  return { env, binds };
 }
 
 export const go: Language = {
@@ -63,7 +89,15 @@ export const go: Language = {
     const argv = project.commands.setup;
     const run = await goRun(project, options, true, !options.network);
     const steps = argv && argv.length > 0 ? [{ argv, env: run.env }] : [];
-    return runSetupSteps(project, steps, options, run.binds);
+    // Only a repo's first good setup warms its cache; later tasks compile just what changed.
+    const marker = run.cacheDir === undefined ? undefined : path.join(run.cacheDir, WARM_MARKER);
+    const warm = marker !== undefined && !(await exists(marker));
+    const warmSteps = warm
+      ? [WARM_TEST, warmVet(project)].map((w) => ({ argv: w, env: run.env, bestEffort: true }))
+      : [];
+    const report = await runSetupSteps(project, [...steps, ...warmSteps], options, run.binds);
+    if (warm && marker && report.ok) await writeFile(marker, '');
+    return report;
   },
 
   async runTests(project, options) {
@@ -77,12 +111,12 @@ export const go: Language = {
         const json = parseGoTestJson(output);
         return json.found ? json : parseGoTestText(output);
       },
-      await goRun(project, options, false, true),
+      await goEnv(project, options),
     );
   },
 
   async runBuild(project, options) {
-    return runBuildCommand(project, options, undefined, await goRun(project, options, false, true));
+    return runBuildCommand(project, options, undefined, await goEnv(project, options));
   },
 
   async runLint(project, options) {
@@ -93,7 +127,7 @@ export const go: Language = {
       project.commands.lint,
       options,
       (r) => parseGoVetJson(`${r.stdout}\n${r.stderr}`),
-      await goRun(project, options, false, true),
+      await goEnv(project, options),
     );
   },
 };

@@ -1,12 +1,10 @@
 import path from 'node:path';
 import { z } from 'zod';
 import { parseEslintJson } from './parsers/eslint.js';
-import { parseMochaOutput, parseVitestOrJestOutput } from './parsers/js-test-summary.js';
-import { parseNodeTestOutput } from './parsers/node-test.js';
+import { parseJsTestOutput } from './parsers/js-test-output.js';
 import { runLifecycleScript } from './npm-lifecycle.js';
 import type { SandboxResult } from '../sandbox/types.js';
 import { parseTscOutput } from './parsers/tsc.js';
-import type { TestCounts } from './parsers/types.js';
 import { requireCommand, runBuildCommand, runLintCommand, runTestCommand } from './run.js';
 import { candidateDirs, exists, isInside, readText } from './scan.js';
 import type { SandboxBind } from '../sandbox/types.js';
@@ -196,15 +194,6 @@ async function resolveLocalBin(argv: Argv, projectDir: string, workspaceDir: str
   }
 }
 
-/** Whichever runner's summary the output holds: vitest/jest, node --test, mocha. */
-function parseJsTests(output: string): TestCounts {
-  for (const parse of [parseVitestOrJestOutput, parseNodeTestOutput, parseMochaOutput]) {
-    const counts = parse(output);
-    if (counts.found) return counts;
-  }
-  return parseNodeTestOutput(output);
-}
-
 /** The linter's name for the report: eslint or tsc as detected, else the overriding command. */
 function lintTool(argv: Argv | undefined): string {
   const program = path.basename(argv?.[0] ?? '');
@@ -249,7 +238,7 @@ export const node: Language = {
     const dir = path.resolve(options.workspaceDir, project.root);
     const scripts = (await readPackageJson(dir))?.scripts ?? {};
     const lifecycle = !project.overridden && configured.join(' ') === 'npm test';
-    const parse = (r: SandboxResult) => parseJsTests(`${r.stdout}\n${r.stderr}`);
+    const parse = (r: SandboxResult) => parseJsTestOutput(`${r.stdout}\n${r.stderr}`);
     if (!lifecycle || (scripts['pretest'] === undefined && scripts['posttest'] === undefined)) {
       const argv = await resolveLocalBin(configured, dir, options.workspaceDir);
       return runTestCommand(project, argv, options, parse, { env: RUN_ENV });

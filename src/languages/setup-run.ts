@@ -6,6 +6,11 @@ import type { Argv, DetectedProject, SetupOptions, SetupReport } from './types.j
 export interface SetupStep {
   argv: Argv;
   env?: Record<string, string>;
+  /**
+   * A step that only saves later time (warming a build cache): its failure is recorded in the
+   * output but does not fail setup, since the build or test run that follows reports the real error.
+   */
+  bestEffort?: boolean;
 }
 
 /** Setup output can be long (a wheel build); the tail is what tells why it failed. */
@@ -48,9 +53,10 @@ export async function runSetupSteps(
     if (result.cancelled) throw new AutodevError('TASK_CANCELLED', `cancelled: ${step.argv.join(' ')}`);
     report.commands.push(step.argv);
     report.durationMs += result.durationMs;
+    tails.push(`$ ${step.argv.join(' ')}\n${outputTail(result)}`);
+    if (step.bestEffort) continue;
     report.exitCode = result.exitCode;
     report.timedOut = result.timedOut;
-    tails.push(`$ ${step.argv.join(' ')}\n${outputTail(result)}`);
     if (result.exitCode !== 0 || result.timedOut) {
       report.ok = false;
       report.failedCommand = step.argv;

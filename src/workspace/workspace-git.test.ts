@@ -172,6 +172,40 @@ rename to src/renamed.ts
     expect(existsSync(join(dir, 'build', 'out.js'))).toBe(true);
   });
 
+  it('a reset keeps untracked node_modules/ and target/ that setup made in a repo that does not ignore them', async () => {
+    await mkdir(join(dir, 'node_modules', '.bin'), { recursive: true });
+    await writeFile(join(dir, 'node_modules', '.bin', 'tape'), 'x');
+    await mkdir(join(dir, 'target', 'debug'), { recursive: true });
+    await writeFile(join(dir, 'target', 'debug', 'lib.rlib'), 'x');
+    await writeFile(join(dir, 'stray.txt'), 'x');
+    await wg.applyUnifiedDiff(dir, EDIT_README);
+    await wg.resetTo(dir, base);
+    expect(existsSync(join(dir, 'node_modules', '.bin', 'tape'))).toBe(true);
+    expect(existsSync(join(dir, 'target', 'debug', 'lib.rlib'))).toBe(true);
+    expect(existsSync(join(dir, 'stray.txt'))).toBe(false);
+  });
+
+  it('a commit leaves out untracked node_modules/ and target/ but takes every other new file', async () => {
+    await mkdir(join(dir, 'node_modules', 'tape'), { recursive: true });
+    await writeFile(join(dir, 'node_modules', 'tape', 'package.json'), '{}');
+    await mkdir(join(dir, 'target', 'debug'), { recursive: true });
+    await writeFile(join(dir, 'target', 'debug', 'lib.rlib'), 'x');
+    await mkdir(join(dir, 'src', 'target'), { recursive: true });
+    await writeFile(join(dir, 'src', 'target', 'aim.ts'), 'export const aim = 1;\n');
+    await wg.applyUnifiedDiff(dir, EDIT_README);
+    await wg.commitAll(dir, 'edit', author);
+    expect((await wg.changedFiles(dir, base)).sort()).toEqual(['README.md', 'src/target/aim.ts']);
+  });
+
+  it('commits in a repo whose .gitignore already ignores target/ (git refuses to exclude an ignored path)', async () => {
+    await writeFile(join(dir, '.gitignore'), '/target\n');
+    await mkdir(join(dir, 'target', 'debug'), { recursive: true });
+    await writeFile(join(dir, 'target', 'debug', 'lib.rlib'), 'x');
+    await wg.applyUnifiedDiff(dir, EDIT_README);
+    await wg.commitAll(dir, 'edit', author);
+    expect((await wg.changedFiles(dir, base)).sort()).toEqual(['.gitignore', 'README.md']);
+  });
+
   it('refuses a revision that is not a commit, or that looks like an option', async () => {
     expect((await failure(wg.resetTo(dir, 'no-such-commit'))).code).toBe('GIT_FAILED');
     expect((await failure(wg.diff(dir, '--output=/tmp/autodev-pwned'))).code).toBe('GIT_FAILED');

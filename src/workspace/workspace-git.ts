@@ -5,6 +5,17 @@ import type { GitRunOptions, GitWorktree, RunGit } from './run-git.js';
 import { gitAuthConfig, type GitHttpAuth } from './token-transport.js';
 import type { GitAuthor, WorkspaceGit } from './types.js';
 
+/**
+ * Untracked folders that are setup's and the builds' (dependency installs, Cargo's output), never the
+ * change's: a reset keeps them and a commit leaves them out, even in a repo that does not ignore
+ * them (a package as published, without .gitignore). A reset keeps node_modules/ at any depth
+ * (workspaces) and target/ at the top (Cargo's default), so a source folder named target deeper
+ * down is not touched; a commit leaves out the top-level ones.
+ */
+const KEPT_UNTRACKED = ['node_modules/', '/target/'];
+/** The kept folders a commit must leave out by name: top-level ones, where setup and Cargo put them. */
+const KEPT_TOP_LEVEL = ['node_modules', 'target'];
+
 export interface WorkspaceGitDeps {
   git: RunGit;
   /**
@@ -131,12 +142,28 @@ export function createWorkspaceGit(deps: WorkspaceGitDeps): WorkspaceGit {
     return (await isAncestor()).exitCode === 0;
   };
 
+  // Only folders that exist and the repo does not ignore already: git refuses an exclude pathspec
+  // that names an ignored path ("paths are ignored by one of your .gitignore files").
+  const keptExclusions = async (dir: string): Promise<string[]> => {
+    const out: string[] = [];
+    for (const name of KEPT_TOP_LEVEL) {
+      const listed = await git(
+        ['ls-files', '--others', '--directory', '--exclude-standard', '--', name],
+        await at(dir),
+      );
+      if (listed.stdout.trim() !== '') out.push(`:(exclude)${name}/`);
+    }
+    return out;
+  };
+
   const commitAll = async (
     dir: string,
     message: string,
     author: GitAuthor,
   ): Promise<{ commit: string; changed: boolean }> => {
-    await git(['add', '--all'], await at(dir));
+    // Tracked changes everywhere; new files everywhere but in the kept folders.
+    await git(['add', '--update'], await at(dir));
+    await git(['add', '--all', '--', '.', ...(await keptExclusions(dir))], await at(dir));
     const staged = await git(['diff', '--cached', '--quiet'], { ...(await at(dir)), okExitCodes: [1] });
     if (staged.exitCode === 0) return { commit: await head(dir), changed: false };
     await git(
@@ -161,7 +188,11 @@ export function createWorkspaceGit(deps: WorkspaceGitDeps): WorkspaceGit {
     async resetTo(dir, commit) {
       const target = await resolveCommit(dir, commit);
       await git(['reset', '--hard', '--quiet', target, '--'], await at(dir));
-      await git(['clean', '-fd', '--quiet'], await at(dir));
+      // Setup's installs and build output stay even where the repo does not ignore them (a package
+      // published without .gitignore): without node_modules/ the tests that follow cannot run, and
+      // without target/ every attempt rebuilds from scratch. What a commit added is removed by the
+      // hard reset above, since it was tracked.
+      await git(['clean', '-fd', '--quiet', ...KEPT_UNTRACKED.flatMap((p) => ['-e', p])], await at(dir));
     },
 
     async applyUnifiedDiff(dir, diff) {
