@@ -99,6 +99,9 @@ async function replayTask(id: string, configFile: string | undefined): Promise<R
       constraints: original.constraints,
       acceptance: original.acceptance,
     });
+    // The replay follows the recorded plan: it reaches the model in the first request, whose hash
+    // must match the recording.
+    if (original.plan) await runtime.store.tasks.update(copy.id, { plan: original.plan });
     await runtime.start();
     let done = copy;
     while (!isTerminal(done.status)) {

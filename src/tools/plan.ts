@@ -22,12 +22,16 @@ export const planTool = registerTool(
       acceptance: z.array(z.string()).default([]),
       risk_tier: z.enum(RISK_TIERS),
     }),
-    invoke: (input, ctx): Promise<Plan> => {
-      const { config } = ctx.services;
+    invoke: async (input, ctx): Promise<Plan> => {
+      const { config, store } = ctx.services;
+      // A replay re-runs the recorded task with its recorded plan (`autodev task replay` copies it
+      // onto the replayed task): the planning call was not a turn of the conversation being replayed.
+      if (config.llm.provider === 'replay') {
+        const recorded = ctx.taskId ? (await store?.tasks.get(ctx.taskId))?.plan : undefined;
+        return recorded ?? defaultPlan(input, config.max_step_retries, 'a replay makes no planning call');
+      }
       if (!planningEnabled(config.llm.planning, config.secrets.llmApiKey)) {
-        return Promise.resolve(
-          defaultPlan(input, config.max_step_retries, 'planning is off ([autodev.llm] planning)'),
-        );
+        return defaultPlan(input, config.max_step_retries, 'planning is off ([autodev.llm] planning)');
       }
       return planWithModel(input, {
         model: ctx.services.model(),
