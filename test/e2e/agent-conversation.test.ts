@@ -1,6 +1,3 @@
-import { execFile } from 'node:child_process';
-import { join, resolve } from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { api, submitTask, waitForTask, waitForTerminal } from '../helpers/api-client.js';
 import {
@@ -9,27 +6,8 @@ import {
   PYTHON_REPAIR_REPLY,
   PYTHON_WRONG_FIX_REPLY,
 } from './fixtures.js';
-import { E2E_MODEL_KEY, startE2E, type E2EHarness } from './harness.js';
-
-const REPO_ROOT = resolve(import.meta.dirname, '../..');
-
-/** `autodev task replay ID` as its own process, on the server's config; its JSON report and exit code. */
-async function replay(h: E2EHarness, id: string): Promise<{ code: number; report: Record<string, unknown> }> {
-  const args = ['--import', 'tsx', join(REPO_ROOT, 'src/cli/main.ts'), 'task', 'replay', id];
-  const env = { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: process.env.HOME ?? '/tmp', E2E_MODEL_KEY };
-  try {
-    const { stdout } = await promisify(execFile)(process.execPath, [...args, '-c', h.server.configFile], {
-      cwd: REPO_ROOT,
-      env,
-      maxBuffer: 16 * 1024 * 1024,
-    });
-    return { code: 0, report: JSON.parse(stdout) as Record<string, unknown> };
-  } catch (error) {
-    const failed = error as { code?: number; stdout?: string; stderr?: string };
-    if (!failed.stdout) throw new Error(`replay failed without a report: ${failed.stderr ?? ''}`);
-    return { code: failed.code ?? 1, report: JSON.parse(failed.stdout) as Record<string, unknown> };
-  }
-}
+import { startE2E, type E2EHarness } from './harness.js';
+import { replay } from './replay-cli.js';
 
 const done: {
   repaired?: string;
