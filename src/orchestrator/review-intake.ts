@@ -46,6 +46,11 @@ export interface ReviewIntakeDeps {
   log: Logger;
   /** Wakes the scheduler: a requested round is a queued task. */
   poke(): void;
+  /**
+   * Resolves once this process's scheduler no longer runs the task (its run and the release of its
+   * worktree are over); at once when it does not run it here.
+   */
+  settled?(taskId: string): Promise<void>;
 }
 
 export function createReviewIntake(deps: ReviewIntakeDeps): ReviewIntake {
@@ -96,6 +101,9 @@ export function createReviewIntake(deps: ReviewIntakeDeps): ReviewIntake {
 
   /** Pushes the pull request's head to its base through the forge, from a worktree made for it. */
   const mergeThroughForge = async (pr: PullRequest) => {
+    // A review can arrive the moment the task reaches awaiting_review, while the scheduler still
+    // releases its worktree: the merge's own worktree waits for that release, never races it.
+    await deps.settled?.(pr.task_id);
     // The task's worktree was released when it reached awaiting_review: a fresh one at the head is made.
     const workspace = await deps.workspaces.prepare({
       taskId: pr.task_id,

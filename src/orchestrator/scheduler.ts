@@ -30,6 +30,8 @@ export interface Scheduler {
   /** Aborts a running task of this process; false when it does not run here. */
   cancel(taskId: string): boolean;
   runningIds(): string[];
+  /** Resolves once the task's run here (and its onTaskDone) is over; at once when it does not run here. */
+  settled(taskId: string): Promise<void>;
   /** Stops taking work, aborts running tasks at their next checkpoint, waits up to `graceMs`. */
   stop(graceMs: number): Promise<void>;
 }
@@ -151,6 +153,9 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
       return true;
     },
     runningIds: () => [...running.keys()],
+    settled: async (taskId) => {
+      await running.get(taskId)?.done;
+    },
     async stop(graceMs) {
       stopping = true;
       if (timer) clearTimeout(timer);

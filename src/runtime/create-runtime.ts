@@ -159,6 +159,7 @@ export async function createRuntime(config: AutodevConfig, deps: RuntimeDeps): P
     git,
     log: log.child({ component: 'review-intake' }),
     poke: () => scheduler.poke(),
+    settled: (taskId) => scheduler.settled(taskId),
   });
   const reviews = createPrReviewService({ config, store, intake: reviewIntake, forge: services.forge });
   const reviewPoller = createReviewPoller({
