@@ -121,11 +121,13 @@ describe('workspace tools and symbolic links', () => {
     ['up/secret.txt', 'up/secret.txt'],
     ['x/<outside>/secret.txt', viaX('secret.txt')],
   ])('repo_search and file_list refuse %s with VALIDATION_FAILED naming it', async (_name, target) => {
+    // One call at a time: a second call started early would reject while the first is awaited, an
+    // unhandled rejection that fails the run whatever the assertions say.
     for (const attempt of [
-      callTool('repo_search', { pattern: 'SECRET', path: target }),
-      callTool('file_list', { path: target }),
+      () => callTool('repo_search', { pattern: 'SECRET', path: target }),
+      () => callTool('file_list', { path: target }),
     ]) {
-      const error = await refusal(attempt);
+      const error = await refusal(attempt());
       expect(error.code).toBe('VALIDATION_FAILED');
       expect(error.message).toContain(JSON.stringify(target));
       expect(error.message).not.toContain(OUTSIDE_SECRET);
