@@ -10,5 +10,6 @@ export default defineConfig({
     pool: 'forks',
     maxWorkers: 2,
     allowOnly: false,
+    globalSetup: ['test/global-setup.ts'],
   },
 });

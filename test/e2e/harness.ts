@@ -1,6 +1,7 @@
 import { mkdtempSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { createFixtureRepo, type FixtureRepo } from '../fixtures/repo.js';
 import { startScriptedModelServer, type ScriptedModelServer } from '../helpers/scripted-model-server.js';
 import { startServerProcess, type ServerProcess } from '../helpers/server-process.js';
@@ -80,6 +81,12 @@ ${options.tables ?? ''}
       await server.stop();
       await model.close();
       await Promise.all(repos.map((r) => r.cleanup()));
+      // Each harness's data_dir holds mirrors, worktrees and caches (tens of MB): left behind, a
+      // few suite runs fill the disk. AUTODEV_KEEP_TEST_DIRS=1 keeps them to look into a failure.
+      if (process.env['AUTODEV_KEEP_TEST_DIRS'] !== '1') {
+        await rm(dataDir, { recursive: true, force: true, maxRetries: 3 });
+        await rm(dirname(server.configFile), { recursive: true, force: true });
+      }
     },
   };
 }
