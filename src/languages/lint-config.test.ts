@@ -20,6 +20,7 @@ describe('lintConfigChanges', () => {
       'crate/clippy.toml',
       'web/eslint.config.mjs',
       'web/tsconfig.json',
+      'lib/.gitignore',
       'src/lib.rs',
     ];
     const found = await lintConfigChanges(files, read);
@@ -30,6 +31,7 @@ describe('lintConfigChanges', () => {
       'crate/clippy.toml',
       'web/eslint.config.mjs',
       'web/tsconfig.json',
+      'lib/.gitignore',
     ]);
     expect(found.every((f) => f.rule === 'lint-config-changed')).toBe(true);
   });

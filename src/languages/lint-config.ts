@@ -16,6 +16,9 @@ const WHOLE_FILES: readonly RegExp[] = [
   /^\.eslintignore$/,
   // tsc is the linter of a TypeScript project without ESLint: its strictness is its rule set.
   /^[tj]sconfig(\..+)?\.json$/,
+  // ruff and autodev's default JavaScript lint skip what .gitignore lists, tracked files included:
+  // a change that lists its own file there would go unchecked.
+  /^\.gitignore$/,
 ];
 
 function isRecord(value: unknown): value is Record<string, unknown> {

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { parseEslintJson } from './parsers/eslint.js';
 import { parseJsTestOutput } from './parsers/js-test-output.js';
 import { runLifecycleScript } from './npm-lifecycle.js';
+import { runDefaultJsLint } from './node-default-lint.js';
 import type { SandboxResult } from '../sandbox/types.js';
 import { parseTscOutput } from './parsers/tsc.js';
 import { requireCommand, runBuildCommand, runLintCommand, runTestCommand } from './run.js';
@@ -272,13 +273,14 @@ export const node: Language = {
 
   async runLint(project, options) {
     const configured = project.commands.lint;
-    const argv = configured
-      ? await resolveLocalBin(
-          configured,
-          path.resolve(options.workspaceDir, project.root),
-          options.workspaceDir,
-        )
-      : undefined;
+    // No ESLint config, no tsconfig, no `.autodev.toml` lint: autodev's own conservative rules,
+    // as ruff --isolated does for Python, rather than no static analysis at all.
+    if (!configured || configured.length === 0) return runDefaultJsLint(project, options);
+    const argv = await resolveLocalBin(
+      configured,
+      path.resolve(options.workspaceDir, project.root),
+      options.workspaceDir,
+    );
     const tool = lintTool(argv);
     return runLintCommand(project, tool, argv, options, (r) =>
       tool === 'eslint' ? parseEslintJson(r.stdout) : parseTscOutput(`${r.stdout}\n${r.stderr}`),
