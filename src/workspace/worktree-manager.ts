@@ -4,6 +4,7 @@ import type { AutodevConfig } from '../config/schema.js';
 import { createRepoAllowlist } from '../governance/allowlist.js';
 import { AutodevError } from '../errors.js';
 import { createMirrorStore, type MirrorStore } from './mirror.js';
+import { isValidRefName } from './ref-format.js';
 import { parseRepoRef } from './repo-ref.js';
 import type { GitWorktree, RunGit } from './run-git.js';
 import { isWithin } from './real-path.js';
@@ -79,11 +80,8 @@ export function createWorkspaceManager(
   /** One spare worktree per mirror, kept from the last task that ended well. */
   const spareOf = (mirrorDir: string): string => resolve(sparesDir, basename(mirrorDir, '.git'));
 
-  const checkBranch = async (name: string, what: string): Promise<void> => {
-    const ok =
-      !name.startsWith('-') &&
-      (await git(['check-ref-format', `refs/heads/${name}`], { okExitCodes: [1] })).exitCode === 0;
-    if (!ok)
+  const checkBranch = (name: string, what: string): void => {
+    if (name.startsWith('-') || !isValidRefName(`refs/heads/${name}`))
       throw new AutodevError(
         'VALIDATION_FAILED',
         `${what} ${JSON.stringify(name)} is not a valid branch name`,
@@ -210,8 +208,8 @@ export function createWorkspaceManager(
       const { taskId, repo, baseBranch, branch, signal } = input;
       checkTaskId(taskId);
       const ref = parseRepoRef(repo);
-      await checkBranch(branch, 'branch');
-      await checkBranch(baseBranch, 'base branch');
+      checkBranch(branch, 'branch');
+      checkBranch(baseBranch, 'base branch');
 
       const existing = await find(taskId);
       if (existing !== undefined) {
