@@ -18,6 +18,8 @@ export interface GitObjects {
    * caller value reaches it as an option.
    */
   resolveCommits(place: GitPlace, revs: readonly string[]): Promise<string[]>;
+  /** Records `id` as a commit of `place`, one git itself just wrote (commit-tree's answer). */
+  remember(place: GitPlace, id: string): void;
   /** The object at `commit:path`, or undefined when there is none. */
   info(place: GitPlace, commit: string, path: string): Promise<ObjectInfo | undefined>;
   /** The content of the blob at `commit:path` in one git process; undefined when there is no blob there. */
@@ -55,6 +57,13 @@ export function createGitObjects(git: RunGit): GitObjects {
   const keyOf = (place: GitPlace, rev: string): string | undefined =>
     place.worktree !== undefined && FULL_ID.test(rev) ? `${place.worktree.gitDir}\0${rev}` : undefined;
 
+  const remember = (place: GitPlace, id: string): void => {
+    const key = keyOf(place, id);
+    if (key === undefined) return;
+    if (knownCommits.size >= MAX_KNOWN_COMMITS) knownCommits.clear();
+    knownCommits.add(key);
+  };
+
   const batchCheck = async (place: GitPlace, specs: readonly string[]): Promise<string[]> => {
     specs.forEach(checkNoNul);
     const res = await git(['cat-file', '--batch-check', '-z'], {
@@ -83,15 +92,13 @@ export function createGitObjects(git: RunGit): GitObjects {
             throw new AutodevError('GIT_FAILED', `${JSON.stringify(rev)} is not a commit in ${where}`);
           }
           resolved.set(rev, info.id);
-          const key = keyOf(place, info.id);
-          if (key !== undefined) {
-            if (knownCommits.size >= MAX_KNOWN_COMMITS) knownCommits.clear();
-            knownCommits.add(key);
-          }
+          remember(place, info.id);
         });
       }
       return revs.map((rev) => resolved.get(rev) ?? rev);
     },
+
+    remember,
 
     async info(place, commit, path) {
       const [line = ''] = await batchCheck(place, [`${commit}:${path}`]);

@@ -410,7 +410,9 @@ export function createWorkspaceGit(deps: WorkspaceGitDeps): WorkspaceGit {
         ],
         { ...place, input: message, ...(author.date ? { commitDate: author.date } : {}) },
       );
-      return res.stdout.trim();
+      const commit = res.stdout.trim();
+      objects.remember(place, commit);
+      return commit;
     },
   };
 }
