@@ -158,9 +158,11 @@ export function createWorkspaceGit(deps: WorkspaceGitDeps): WorkspaceGit {
     author: GitAuthor,
   ): Promise<{ commit: string; changed: boolean }> => {
     const place = await at(dir);
-    // Tracked changes everywhere; new files everywhere but in the kept folders.
-    await git(['add', '--update'], place);
-    await git(['add', '--all', '--', '.', ...(await keptExclusions(place))], place);
+    // Tracked changes everywhere; new files everywhere but in the kept folders. Without a kept folder
+    // to leave out, `add --all` alone already stages the tracked changes too.
+    const exclusions = await keptExclusions(place);
+    if (exclusions.length > 0) await git(['add', '--update'], place);
+    await git(['add', '--all', '--', '.', ...exclusions], place);
     const staged = await git(['diff', '--cached', '--quiet'], { ...place, okExitCodes: [1] });
     if (staged.exitCode === 0) return { commit: await resolveCommit(dir, 'HEAD', place), changed: false };
     await git(
