@@ -5,6 +5,7 @@ import { performance } from 'node:perf_hooks';
 import { createGitRunner, type RunGit } from '../src/workspace/run-git.js';
 import { createWorkspaceManager } from '../src/workspace/worktree-manager.js';
 import type { BenchRow } from './types.js';
+import { benchTaskGit } from './workspace-task-git.js';
 
 const FILES_PER_DIR = 100;
 
@@ -95,7 +96,12 @@ export async function bench(): Promise<BenchRow[]> {
   const git = createGitRunner({ env: process.env });
   const root = await mkdtemp(join(tmpdir(), 'autodev-bench-workspace-'));
   try {
-    return [...(await benchSize(git, root, 10, 7)), ...(await benchSize(git, root, 50_000, 3))];
+    const taskOrigin = join(root, 'origin-task-git.git');
+    await makeRepo(git, taskOrigin, 1000);
+    const taskGit = await benchTaskGit(git, taskOrigin, root, 15);
+    // AUTODEV_BENCH_WORKSPACE_QUICK=1: only the per-task git rows (seconds, not minutes).
+    if (process.env['AUTODEV_BENCH_WORKSPACE_QUICK'] === '1') return taskGit;
+    return [...taskGit, ...(await benchSize(git, root, 10, 7)), ...(await benchSize(git, root, 50_000, 3))];
   } finally {
     await rm(root, { recursive: true, force: true });
   }

@@ -8,8 +8,8 @@ const commitId = z.string().regex(/^[0-9a-f]{7,64}$/, 'expected a commit id');
 /**
  * Commits a change on top of `from_commit`: either the tree of `change_commit` (what codegen kept, the
  * exact files) or a unified diff given by a caller. Safe to run again after a crash: the worktree is
- * reset to `from_commit` first, and the commit date is fixed by the input, so the same input gives the
- * same commit id.
+ * reset (to the new commit, or to `from_commit` before a diff is applied), and the commit date is
+ * fixed by the input, so the same input gives the same commit id.
  */
 export const gitApplyTool = registerTool(
   defineTool({
@@ -38,8 +38,9 @@ export const gitApplyTool = registerTool(
         email: config.git.git_author_email,
         date: input.commit_date,
       };
-      await git.resetTo(dir, input.from_commit);
       if (input.change_commit !== undefined) {
+        // No reset to from_commit first: the commit is built from objects alone, and the one reset to
+        // it below leaves the same files whatever state the worktree was in.
         const commit = await git.commitTreeOf(
           dir,
           input.change_commit,
@@ -52,6 +53,7 @@ export const gitApplyTool = registerTool(
         if (files.length === 0) throw new AutodevError('PATCH_FAILED', 'the change changes nothing');
         return { commit, files };
       }
+      await git.resetTo(dir, input.from_commit);
       const files = await git.applyUnifiedDiff(dir, input.patch ?? '');
       const { commit, changed } = await git.commitAll(dir, input.message, author);
       if (!changed) throw new AutodevError('PATCH_FAILED', 'the patch applied but changed nothing');

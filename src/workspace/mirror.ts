@@ -87,8 +87,20 @@ export function createMirrorStore(deps: MirrorStoreDeps): MirrorStore {
   const pathFor = (ref: RepoRef): string =>
     join(root, `${createHash('sha256').update(ref.normalized).digest('hex').slice(0, 24)}.git`);
 
+  /**
+   * The url this process last wrote as each mirror's remote.origin.url: written again only when a task
+   * gives the repo in another form, a git process saved per task. The fetch names the url itself, so
+   * a value another process wrote meanwhile never decides where this task fetches from.
+   */
+  const originUrls = new Map<string, string>();
+  const setOrigin = async (mirrorDir: string, configDir: string, url: string): Promise<void> => {
+    if (originUrls.get(mirrorDir) === url) return;
+    await git(['config', 'remote.origin.url', url], { cwd: configDir });
+    originUrls.set(mirrorDir, url);
+  };
+
   const fetch = async (mirrorDir: string, url: string, signal?: AbortSignal): Promise<void> => {
-    const args = ['fetch', '--prune', '--no-tags', '--quiet', 'origin'];
+    const args = ['fetch', '--prune', '--no-tags', '--quiet', '--end-of-options', url, MIRROR_FETCH_REFSPEC];
     // A hosted forge's repo is often private: the token goes as a header scoped to its origin.
     const secretConfig = gitAuthConfig(url, deps.gitAuth?.());
     const options = { cwd: mirrorDir, signal, ...(secretConfig ? { secretConfig } : {}) };
@@ -111,12 +123,13 @@ export function createMirrorStore(deps: MirrorStoreDeps): MirrorStore {
     const tmp = `${mirrorDir}${TMP_MARK}${randomBytes(4).toString('hex')}`;
     try {
       await git(['init', '--quiet', '--bare', tmp], { signal });
-      await git(['config', 'remote.origin.url', url], { cwd: tmp });
+      await setOrigin(mirrorDir, tmp, url);
       await git(['config', 'remote.origin.fetch', MIRROR_FETCH_REFSPEC], { cwd: tmp });
       await git(['config', 'autodev.repo', ref.normalized], { cwd: tmp });
       await fetch(tmp, url, signal);
       await rename(tmp, mirrorDir);
     } catch (error) {
+      originUrls.delete(mirrorDir);
       await rm(tmp, { recursive: true, force: true });
       throw error;
     }
@@ -140,7 +153,7 @@ export function createMirrorStore(deps: MirrorStoreDeps): MirrorStore {
             const url = await resolveAllowedRepo(ref, allowlist);
             if (await exists(mirrorDir)) {
               // The same repo may come as https today and ssh tomorrow: fetch from the form this task gave.
-              await git(['config', 'remote.origin.url', url], { cwd: mirrorDir });
+              await setOrigin(mirrorDir, mirrorDir, url);
               await fetch(mirrorDir, url, signal);
             } else {
               await create(ref, url, mirrorDir, signal);

@@ -233,6 +233,25 @@ rename to src/renamed.ts
     expect(await wg.fileAt(dir, base, 'README.md')).toBe('# demo\nold line\n');
   });
 
+  it('reads files whose names or contents look like git batch answers, and refuses one over maxBytes before reading it', async () => {
+    const odd = ['line\nbreak.txt', 'ends missing', 'ünï côdé.md'];
+    for (const name of odd) await writeFile(join(dir, name), `content of ${name}\n`);
+    await writeFile(join(dir, 'fake-answer.txt'), '0123456789012345678901234567890123456789 blob 3\nabc\n');
+    await writeFile(join(dir, 'big.txt'), 'x'.repeat(5000));
+    await wg.commitAll(dir, 'odd names', author);
+    for (const name of odd) expect(await wg.fileAt(dir, 'HEAD', name)).toBe(`content of ${name}\n`);
+    expect(await wg.fileAt(dir, 'HEAD', 'fake-answer.txt')).toBe(
+      '0123456789012345678901234567890123456789 blob 3\nabc\n',
+    );
+    expect(await wg.fileAt(dir, 'HEAD', 'line')).toBeUndefined();
+    expect(await wg.fileAt(dir, 'HEAD', 'big.txt', { maxBytes: 5000 })).toBe('x'.repeat(5000));
+    expect((await failure(wg.fileAt(dir, 'HEAD', 'big.txt', { maxBytes: 4999 }))).code).toBe(
+      'CHANGE_TOO_LARGE',
+    );
+    expect(await wg.fileAt(dir, 'HEAD', 'nothing-here', { maxBytes: 10 })).toBeUndefined();
+    expect((await failure(wg.fileAt(dir, 'HEAD', 'a\0b'))).code).toBe('VALIDATION_FAILED');
+  });
+
   it('pushes HEAD to a branch, once: a second push sends nothing', async () => {
     expect(await wg.remoteBranchCommit(dir, fixture.origin, 'autodev/t1')).toBeUndefined();
     await wg.applyUnifiedDiff(dir, EDIT_README);

@@ -1,7 +1,9 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { AutodevError, isAutodevError } from '../errors.js';
+import { isValidRefName } from './ref-format.js';
 import { parseRepoRef } from './repo-ref.js';
-import type { GitRunOptions, GitWorktree, RunGit } from './run-git.js';
+import { createGitObjects, type GitPlace } from './git-objects.js';
+import type { GitWorktree, RunGit } from './run-git.js';
 import { gitAuthConfig, type GitHttpAuth } from './token-transport.js';
 import type { GitAuthor, WorkspaceGit } from './types.js';
 
@@ -72,31 +74,24 @@ const PUSH_RETRY_PAUSE_MS = 500;
 
 export function createWorkspaceGit(deps: WorkspaceGitDeps): WorkspaceGit {
   const { git } = deps;
+  const objects = createGitObjects(git);
 
   /** Where git runs for a workspace: its recorded git dir and work tree, or discovery for a foreign one. */
-  const at = async (dir: string): Promise<Pick<GitRunOptions, 'cwd' | 'worktree'>> => {
+  const at = async (dir: string): Promise<GitPlace> => {
     const worktree = await deps.locate?.(dir);
     return worktree ? { worktree } : { cwd: dir };
   };
 
   /** Resolves a revision given by a caller to a commit id, so no caller value reaches git as an option. */
-  const resolveCommit = async (dir: string, rev: string): Promise<string> => {
-    const res = await git(['rev-parse', '--verify', '--quiet', '--end-of-options', `${rev}^{commit}`], {
-      ...(await at(dir)),
-      okExitCodes: [1],
-    });
-    const commit = res.stdout.trim();
-    if (res.exitCode !== 0 || commit === '') {
-      throw new AutodevError('GIT_FAILED', `${JSON.stringify(rev)} is not a commit in ${dir}`);
-    }
+  const resolveCommit = async (dir: string, rev: string, place?: GitPlace): Promise<string> => {
+    const [commit = ''] = await objects.resolveCommits(place ?? (await at(dir)), [rev]);
     return commit;
   };
 
   const head = (dir: string): Promise<string> => resolveCommit(dir, 'HEAD');
 
-  const checkBranch = async (branch: string): Promise<void> => {
-    const res = await git(['check-ref-format', `refs/heads/${branch}`], { okExitCodes: [1] });
-    if (branch.startsWith('-') || res.exitCode !== 0) {
+  const checkBranch = (branch: string): void => {
+    if (branch.startsWith('-') || !isValidRefName(`refs/heads/${branch}`)) {
       throw new AutodevError('VALIDATION_FAILED', `${JSON.stringify(branch)} is not a valid branch name`);
     }
   };
@@ -107,7 +102,7 @@ export function createWorkspaceGit(deps: WorkspaceGitDeps): WorkspaceGit {
     branch: string,
     options: { auth?: GitHttpAuth } = {},
   ): Promise<string | undefined> => {
-    await checkBranch(branch);
+    checkBranch(branch);
     const url = parseRepoRef(remote).cloneUrl;
     const res = await git(['ls-remote', '--refs', url, `refs/heads/${branch}`], {
       ...(await at(dir)),
@@ -144,16 +139,17 @@ export function createWorkspaceGit(deps: WorkspaceGitDeps): WorkspaceGit {
 
   // Only folders that exist and the repo does not ignore already: git refuses an exclude pathspec
   // that names an ignored path ("paths are ignored by one of your .gitignore files").
-  const keptExclusions = async (dir: string): Promise<string[]> => {
-    const out: string[] = [];
-    for (const name of KEPT_TOP_LEVEL) {
-      const listed = await git(
-        ['ls-files', '--others', '--directory', '--exclude-standard', '--', name],
-        await at(dir),
-      );
-      if (listed.stdout.trim() !== '') out.push(`:(exclude)${name}/`);
-    }
-    return out;
+  // One ls-files for all of them: each git process costs 5-50 ms by load.
+  const keptExclusions = async (place: GitPlace): Promise<string[]> => {
+    const listed = await git(
+      ['ls-files', '--others', '--directory', '--exclude-standard', '-z', '--', ...KEPT_TOP_LEVEL],
+      place,
+    );
+    // A listed path lies in a kept folder when it is the folder itself or under it (`name/...`).
+    const paths = splitZ(listed.stdout);
+    return KEPT_TOP_LEVEL.filter((name) => paths.some((p) => p === name || p.startsWith(`${name}/`))).map(
+      (name) => `:(exclude)${name}/`,
+    );
   };
 
   const commitAll = async (
@@ -161,11 +157,14 @@ export function createWorkspaceGit(deps: WorkspaceGitDeps): WorkspaceGit {
     message: string,
     author: GitAuthor,
   ): Promise<{ commit: string; changed: boolean }> => {
-    // Tracked changes everywhere; new files everywhere but in the kept folders.
-    await git(['add', '--update'], await at(dir));
-    await git(['add', '--all', '--', '.', ...(await keptExclusions(dir))], await at(dir));
-    const staged = await git(['diff', '--cached', '--quiet'], { ...(await at(dir)), okExitCodes: [1] });
-    if (staged.exitCode === 0) return { commit: await head(dir), changed: false };
+    const place = await at(dir);
+    // Tracked changes everywhere; new files everywhere but in the kept folders. Without a kept folder
+    // to leave out, `add --all` alone already stages the tracked changes too.
+    const exclusions = await keptExclusions(place);
+    if (exclusions.length > 0) await git(['add', '--update'], place);
+    await git(['add', '--all', '--', '.', ...exclusions], place);
+    const staged = await git(['diff', '--cached', '--quiet'], { ...place, okExitCodes: [1] });
+    if (staged.exitCode === 0) return { commit: await resolveCommit(dir, 'HEAD', place), changed: false };
     await git(
       [
         '-c',
@@ -177,23 +176,26 @@ export function createWorkspaceGit(deps: WorkspaceGitDeps): WorkspaceGit {
         '--no-verify',
         '--file=-',
       ],
-      { ...(await at(dir)), input: message, ...(author.date ? { commitDate: author.date } : {}) },
+      { ...place, input: message, ...(author.date ? { commitDate: author.date } : {}) },
     );
-    return { commit: await head(dir), changed: true };
+    return { commit: await resolveCommit(dir, 'HEAD', place), changed: true };
+  };
+
+  const resetTo = async (dir: string, commit: string): Promise<void> => {
+    const place = await at(dir);
+    const target = await resolveCommit(dir, commit, place);
+    await git(['reset', '--hard', '--quiet', target, '--'], place);
+    // Setup's installs and build output stay even where the repo does not ignore them (a package
+    // published without .gitignore): without node_modules/ the tests that follow cannot run, and
+    // without target/ every attempt rebuilds from scratch. What a commit added is removed by the
+    // hard reset above, since it was tracked.
+    await git(['clean', '-fd', '--quiet', ...KEPT_UNTRACKED.flatMap((p) => ['-e', p])], place);
   };
 
   return {
     head,
 
-    async resetTo(dir, commit) {
-      const target = await resolveCommit(dir, commit);
-      await git(['reset', '--hard', '--quiet', target, '--'], await at(dir));
-      // Setup's installs and build output stay even where the repo does not ignore them (a package
-      // published without .gitignore): without node_modules/ the tests that follow cannot run, and
-      // without target/ every attempt rebuilds from scratch. What a commit added is removed by the
-      // hard reset above, since it was tracked.
-      await git(['clean', '-fd', '--quiet', ...KEPT_UNTRACKED.flatMap((p) => ['-e', p])], await at(dir));
-    },
+    resetTo,
 
     async applyUnifiedDiff(dir, diff) {
       const input = diff.endsWith('\n') ? diff : `${diff}\n`;
@@ -232,30 +234,40 @@ export function createWorkspaceGit(deps: WorkspaceGitDeps): WorkspaceGit {
     commitAll,
 
     async changedFiles(dir, base) {
-      const from = await resolveCommit(dir, base);
-      const res = await git(['diff', '--name-only', '-z', ...DIFF_FLAGS, from, 'HEAD', '--'], await at(dir));
+      const place = await at(dir);
+      const from = await resolveCommit(dir, base, place);
+      const res = await git(['diff', '--name-only', '-z', ...DIFF_FLAGS, from, 'HEAD', '--'], place);
       return splitZ(res.stdout);
     },
 
     async diff(dir, base) {
-      const from = await resolveCommit(dir, base);
-      return (await git(['diff', ...DIFF_FLAGS, from, 'HEAD', '--'], await at(dir))).stdout;
+      const place = await at(dir);
+      const from = await resolveCommit(dir, base, place);
+      return (await git(['diff', ...DIFF_FLAGS, from, 'HEAD', '--'], place)).stdout;
     },
 
     async push(dir, remote, branch, options = {}) {
-      const local = await head(dir);
+      checkBranch(branch);
+      const place = await at(dir);
+      const local = await resolveCommit(dir, 'HEAD', place);
       const url = parseRepoRef(remote).cloneUrl;
       for (let attempt = 1; ; attempt += 1) {
-        const remoteCommit = await remoteBranchCommit(dir, remote, branch, options);
-        if (remoteCommit === local) return { pushed: false, remoteCommit: local };
-        // A forced push only replaces what was just seen there, never a commit pushed meanwhile by someone else.
-        const lease = options.force ? [`--force-with-lease=refs/heads/${branch}:${remoteCommit ?? ''}`] : [];
+        // A forced push only replaces what was just seen there, never a commit pushed meanwhile by
+        // someone else, so it asks the remote first. An unforced one is sent straight away: git says
+        // itself when the branch is already there ("=" in --porcelain), and a refusal (the branch is
+        // elsewhere) is sorted out below, as a lost race is.
+        let lease: string[] = [];
+        if (options.force) {
+          const remoteCommit = await remoteBranchCommit(dir, remote, branch, options);
+          if (remoteCommit === local) return { pushed: false, remoteCommit: local };
+          lease = [`--force-with-lease=refs/heads/${branch}:${remoteCommit ?? ''}`];
+        }
         try {
-          await git(['push', '--quiet', '--no-verify', ...lease, url, `${local}:refs/heads/${branch}`], {
-            ...(await at(dir)),
-            secretConfig: gitAuthConfig(url, options.auth),
-          });
-          return { pushed: true, remoteCommit: local };
+          const res = await git(
+            ['push', '--porcelain', '--no-verify', ...lease, url, `${local}:refs/heads/${branch}`],
+            { ...place, secretConfig: gitAuthConfig(url, options.auth) },
+          );
+          return { pushed: !/^=\t/m.test(res.stdout), remoteCommit: local };
         } catch (error) {
           if (!isAutodevError(error, 'GIT_FAILED')) throw error;
           // The push may have lost a race to another push of this very commit: the orphaned `git push`
@@ -283,14 +295,21 @@ export function createWorkspaceGit(deps: WorkspaceGitDeps): WorkspaceGit {
     async fetchBranch(dir, remote, branch, options = {}) {
       const tip = await remoteBranchCommit(dir, remote, branch, options);
       if (tip === undefined) return undefined;
+      const place = await at(dir);
+      // Already here (most often: the base did not move since the task began): nothing to fetch.
+      const here = await resolveCommit(dir, tip, place).catch((error: unknown) => {
+        if (!isAutodevError(error, 'GIT_FAILED')) throw error;
+        return undefined;
+      });
+      if (here !== undefined) return here;
       const url = parseRepoRef(remote).cloneUrl;
       // Objects only, as remoteContains: the workspace's refs stay autodev's own records.
       await git(['fetch', '--quiet', '--no-tags', '--no-write-fetch-head', url, `refs/heads/${branch}`], {
-        ...(await at(dir)),
+        ...place,
         secretConfig: gitAuthConfig(url, options.auth),
         errorCode: 'REPO_UNREACHABLE',
       });
-      return resolveCommit(dir, tip);
+      return resolveCommit(dir, tip, place);
     },
 
     async revertCommits(dir, { commit, since, message, author }) {
@@ -348,37 +367,36 @@ export function createWorkspaceGit(deps: WorkspaceGitDeps): WorkspaceGit {
     },
 
     async fileAt(dir, rev, file, options = {}) {
-      const spec = `${await resolveCommit(dir, rev)}:${file}`;
-      const exists = await git(['cat-file', '-e', spec], { ...(await at(dir)), okExitCodes: [1, 128] });
-      if (exists.exitCode !== 0) return undefined;
-      const type = (await git(['cat-file', '-t', spec], await at(dir))).stdout.trim();
-      if (type !== 'blob') return undefined;
-      if (options.maxBytes !== undefined) {
-        const size = Number((await git(['cat-file', '-s', spec], await at(dir))).stdout.trim());
-        if (!(size <= options.maxBytes)) {
-          throw new AutodevError(
-            'CHANGE_TOO_LARGE',
-            `${file} at ${rev} is ${size} bytes; at most ${options.maxBytes} are read`,
-          );
-        }
+      const place = await at(dir);
+      const commit = await resolveCommit(dir, rev, place);
+      if (options.maxBytes === undefined) return objects.readBlob(place, commit, file);
+      // Bounded: the size is asked first, so a larger file is refused before any of it is read.
+      const info = await objects.info(place, commit, file);
+      if (info?.type !== 'blob') return undefined;
+      if (!(info.size <= options.maxBytes)) {
+        throw new AutodevError(
+          'CHANGE_TOO_LARGE',
+          `${file} at ${rev} is ${info.size} bytes; at most ${options.maxBytes} are read`,
+        );
       }
-      return (await git(['cat-file', 'blob', spec], await at(dir))).stdout;
+      return objects.blob(place, info.id);
     },
 
     async keepCommit(dir, ref, commit) {
-      const res = await git(['check-ref-format', ref], { okExitCodes: [1] });
-      if (!ref.startsWith('refs/autodev/') || res.exitCode !== 0) {
+      if (!ref.startsWith('refs/autodev/') || !isValidRefName(ref)) {
         throw new AutodevError(
           'VALIDATION_FAILED',
           `${JSON.stringify(ref)} is not a ref under refs/autodev/`,
         );
       }
-      await git(['update-ref', ref, await resolveCommit(dir, commit)], await at(dir));
+      const place = await at(dir);
+      await git(['update-ref', ref, await resolveCommit(dir, commit, place)], place);
     },
 
     async commitTreeOf(dir, source, parent, message, author) {
-      const tree = await resolveCommit(dir, source);
-      const from = await resolveCommit(dir, parent);
+      const place = await at(dir);
+      // Both in one git process (none when both were seen before).
+      const [tree = '', from = ''] = await objects.resolveCommits(place, [source, parent]);
       const res = await git(
         [
           '-c',
@@ -392,9 +410,11 @@ export function createWorkspaceGit(deps: WorkspaceGitDeps): WorkspaceGit {
           '-F',
           '-',
         ],
-        { ...(await at(dir)), input: message, ...(author.date ? { commitDate: author.date } : {}) },
+        { ...place, input: message, ...(author.date ? { commitDate: author.date } : {}) },
       );
-      return res.stdout.trim();
+      const commit = res.stdout.trim();
+      objects.remember(place, commit);
+      return commit;
     },
   };
 }

@@ -4,6 +4,7 @@ import type { AutodevConfig } from '../config/schema.js';
 import { createRepoAllowlist } from '../governance/allowlist.js';
 import { AutodevError } from '../errors.js';
 import { createMirrorStore, type MirrorStore } from './mirror.js';
+import { isValidRefName } from './ref-format.js';
 import { parseRepoRef } from './repo-ref.js';
 import type { GitWorktree, RunGit } from './run-git.js';
 import { isWithin } from './real-path.js';
@@ -79,11 +80,8 @@ export function createWorkspaceManager(
   /** One spare worktree per mirror, kept from the last task that ended well. */
   const spareOf = (mirrorDir: string): string => resolve(sparesDir, basename(mirrorDir, '.git'));
 
-  const checkBranch = async (name: string, what: string): Promise<void> => {
-    const ok =
-      !name.startsWith('-') &&
-      (await git(['check-ref-format', `refs/heads/${name}`], { okExitCodes: [1] })).exitCode === 0;
-    if (!ok)
+  const checkBranch = (name: string, what: string): void => {
+    if (name.startsWith('-') || !isValidRefName(`refs/heads/${name}`))
       throw new AutodevError(
         'VALIDATION_FAILED',
         `${what} ${JSON.stringify(name)} is not a valid branch name`,
@@ -152,6 +150,28 @@ export function createWorkspaceManager(
     await rm(dir, { recursive: true, force: true });
   };
 
+  /**
+   * Whether a task without a record left anything behind (a crash between `worktree add` and the
+   * record): its directory, its worktree registration, its branch or its kept change refs. One git
+   * process, where discarding nothing took three and the mirror's lock.
+   */
+  const hasLeftovers = async (taskId: string, mirrorDir: string, branch: string): Promise<boolean> => {
+    const dir = dirOf(taskId);
+    if (!(await exists(mirrorDir))) return exists(dir);
+    if ((await exists(dir)) || (await worktreeOf(mirrorDir, dir)) !== undefined) return true;
+    const refs = await git(
+      [
+        'for-each-ref',
+        '--count=1',
+        '--format=%(refname)',
+        `refs/heads/${branch}`,
+        `refs/autodev/changes/${taskId}/`,
+      ],
+      { cwd: mirrorDir },
+    );
+    return refs.stdout.trim() !== '';
+  };
+
   const find = async (taskId: string): Promise<WorkspaceRecord | undefined> => {
     const record = await records.read(taskId);
     if (record === undefined || !(await isWorktree(record.mirrorDir, record.dir))) return undefined;
@@ -191,16 +211,19 @@ export function createWorkspaceManager(
   const pruneMirror = async (mirrorDir: string): Promise<void> => {
     await mirrors.withLock(mirrorDir, async () => {
       await git(['worktree', 'prune'], { cwd: mirrorDir });
-      const list = await git(['worktree', 'list', '--porcelain', '-z'], { cwd: mirrorDir });
-      const checkedOut = new Set(
-        list.stdout
-          .split('\0')
-          .filter((l) => l.startsWith('branch '))
-          .map((l) => l.slice('branch '.length)),
-      );
-      const refs = await git(['for-each-ref', '--format=%(refname)', 'refs/heads/'], { cwd: mirrorDir });
-      for (const ref of refs.stdout.split('\n').filter((r) => r !== '' && !checkedOut.has(r))) {
-        await git(['update-ref', '-d', ref], { cwd: mirrorDir });
+      // Each branch with the worktree that has it checked out (empty for none): one git process, and
+      // one more for all the deletions, at every start-up for every mirror.
+      const refs = await git(['for-each-ref', '--format=%(refname)%00%(worktreepath)', 'refs/heads/'], {
+        cwd: mirrorDir,
+      });
+      const orphans = refs.stdout
+        .split('\n')
+        .map((line) => line.split('\0'))
+        .filter(([ref = '', worktree = '']) => ref !== '' && worktree === '')
+        .map(([ref = '']) => ref);
+      if (orphans.length > 0) {
+        const input = orphans.map((ref) => `delete ${ref}\n`).join('');
+        await git(['update-ref', '--stdin'], { cwd: mirrorDir, input });
       }
     });
   };
@@ -210,8 +233,8 @@ export function createWorkspaceManager(
       const { taskId, repo, baseBranch, branch, signal } = input;
       checkTaskId(taskId);
       const ref = parseRepoRef(repo);
-      await checkBranch(branch, 'branch');
-      await checkBranch(baseBranch, 'base branch');
+      checkBranch(branch, 'branch');
+      checkBranch(baseBranch, 'base branch');
 
       const existing = await find(taskId);
       if (existing !== undefined) {
@@ -225,8 +248,11 @@ export function createWorkspaceManager(
       }
       // Leftovers of a prepare that crashed before recording its workspace.
       const stale = await records.read(taskId);
-      await discard(taskId, stale?.mirrorDir ?? mirrors.pathFor(ref), stale?.branch ?? branch);
-      await records.delete(taskId);
+      const staleMirror = stale?.mirrorDir ?? mirrors.pathFor(ref);
+      if (stale !== undefined || (await hasLeftovers(taskId, staleMirror, branch))) {
+        await discard(taskId, staleMirror, stale?.branch ?? branch);
+        await records.delete(taskId);
+      }
 
       const dir = dirOf(taskId);
       const { mirrorDir, baseCommit, recycled } = await mirrors.syncThen(

@@ -1,0 +1,123 @@
+import { AutodevError } from '../errors.js';
+import type { GitRunOptions, RunGit } from './run-git.js';
+
+/** Where git runs: a recorded worktree (GIT_DIR/GIT_WORK_TREE) or a directory git discovers from. */
+export type GitPlace = Pick<GitRunOptions, 'cwd' | 'worktree'>;
+
+/** A file's object as `cat-file --batch-check` names it. */
+export interface ObjectInfo {
+  id: string;
+  type: string;
+  size: number;
+}
+
+export interface GitObjects {
+  /**
+   * Each revision as a commit id, in one git process (none for full ids already seen in this git
+   * dir); GIT_FAILED naming the first that is not a commit. Revisions go to git on stdin, so no
+   * caller value reaches it as an option.
+   */
+  resolveCommits(place: GitPlace, revs: readonly string[]): Promise<string[]>;
+  /** Records `id` as a commit of `place`, one git itself just wrote (commit-tree's answer). */
+  remember(place: GitPlace, id: string): void;
+  /** The object at `commit:path`, or undefined when there is none. */
+  info(place: GitPlace, commit: string, path: string): Promise<ObjectInfo | undefined>;
+  /** The content of the blob at `commit:path` in one git process; undefined when there is no blob there. */
+  readBlob(place: GitPlace, commit: string, path: string): Promise<string | undefined>;
+  /** The content of the blob `id`. */
+  blob(place: GitPlace, id: string): Promise<string>;
+}
+
+const FULL_ID = /^(?:[0-9a-f]{40}|[0-9a-f]{64})$/;
+const INFO_LINE = /^([0-9a-f]{40,64}) ([a-z]+) (\d+)$/;
+/** Enough for every commit of every task a long-running server handles between restarts; then it starts over. */
+const MAX_KNOWN_COMMITS = 100_000;
+
+function checkNoNul(value: string): void {
+  // -z batches are NUL-separated: a NUL inside one value would split it into two requests.
+  if (value.includes('\0')) {
+    throw new AutodevError('VALIDATION_FAILED', `${JSON.stringify(value)} contains a NUL byte`);
+  }
+}
+
+function parseInfo(line: string): ObjectInfo | undefined {
+  const match = INFO_LINE.exec(line);
+  if (!match) return undefined; // "<spec> missing" or "<spec> ambiguous"
+  return { id: match[1] ?? '', type: match[2] ?? '', size: Number(match[3]) };
+}
+
+/**
+ * Object reads through `git cat-file` batches: one process where a rev-parse per revision plus
+ * `cat-file -e`, `-t`, `-s` and `blob` per file took five. A full commit id once seen as a commit in
+ * a recorded worktree's git dir is remembered: objects never change, and autodev's mirrors (which the
+ * sandbox cannot write) only gain commits while a task runs.
+ */
+export function createGitObjects(git: RunGit): GitObjects {
+  const knownCommits = new Set<string>();
+  const keyOf = (place: GitPlace, rev: string): string | undefined =>
+    place.worktree !== undefined && FULL_ID.test(rev) ? `${place.worktree.gitDir}\0${rev}` : undefined;
+
+  const remember = (place: GitPlace, id: string): void => {
+    const key = keyOf(place, id);
+    if (key === undefined) return;
+    if (knownCommits.size >= MAX_KNOWN_COMMITS) knownCommits.clear();
+    knownCommits.add(key);
+  };
+
+  const batchCheck = async (place: GitPlace, specs: readonly string[]): Promise<string[]> => {
+    specs.forEach(checkNoNul);
+    const res = await git(['cat-file', '--batch-check', '-z'], {
+      ...place,
+      input: specs.map((s) => `${s}\0`).join(''),
+    });
+    return res.stdout.split('\n').slice(0, specs.length);
+  };
+
+  return {
+    async resolveCommits(place, revs) {
+      const unknown = revs.filter((rev) => {
+        const key = keyOf(place, rev);
+        return key === undefined || !knownCommits.has(key);
+      });
+      const resolved = new Map<string, string>();
+      if (unknown.length > 0) {
+        const lines = await batchCheck(
+          place,
+          unknown.map((rev) => `${rev}^{commit}`),
+        );
+        unknown.forEach((rev, i) => {
+          const info = parseInfo(lines[i] ?? '');
+          if (info?.type !== 'commit') {
+            const where = place.worktree?.workTree ?? place.cwd ?? '.';
+            throw new AutodevError('GIT_FAILED', `${JSON.stringify(rev)} is not a commit in ${where}`);
+          }
+          resolved.set(rev, info.id);
+          remember(place, info.id);
+        });
+      }
+      return revs.map((rev) => resolved.get(rev) ?? rev);
+    },
+
+    remember,
+
+    async info(place, commit, path) {
+      const [line = ''] = await batchCheck(place, [`${commit}:${path}`]);
+      return parseInfo(line);
+    },
+
+    async readBlob(place, commit, path) {
+      const spec = `${commit}:${path}`;
+      checkNoNul(spec);
+      const res = await git(['cat-file', '--batch', '-z'], { ...place, input: `${spec}\0` });
+      // "<id> <type> <size>\n<content>\n", or "<spec> missing\n".
+      const newline = res.stdout.indexOf('\n');
+      const info = parseInfo(res.stdout.slice(0, newline));
+      if (info?.type !== 'blob') return undefined;
+      return res.stdout.slice(newline + 1, -1);
+    },
+
+    async blob(place, id) {
+      return (await git(['cat-file', 'blob', id], place)).stdout;
+    },
+  };
+}
