@@ -45,6 +45,7 @@ export interface FakeForgeServerOptions {
 }
 
 export interface FakeForgeServer {
+  /** The instance's base URL, for `[autodev.git] api_url`. */
   apiUrl: string;
   gitUrl: string;
   /** Folder of the bare repos the git side serves, removed on close. */
@@ -58,6 +59,12 @@ export interface FakeForgeServer {
   failNext(...faults: FakeForgeFault[]): void;
   close(): Promise<void>;
 }
+
+/** What every fake forge gives a test besides its own API shape. */
+export type FakeForgeHandle = Pick<
+  FakeForgeServer,
+  'apiUrl' | 'failNext' | 'requests' | 'authorizations' | 'violations' | 'close'
+>;
 
 /**
  * What a fake forge on loopback needs besides its own API shape: real git over smart HTTP for the

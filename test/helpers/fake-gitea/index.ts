@@ -3,7 +3,7 @@ import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { branchSha, initBareRepo, mergeBranches } from '../fake-forge/bare-repo.js';
 import { tick } from '../fake-forge/clock.js';
-import { startFakeForgeServer, type FakeForgeFault } from '../fake-forge/server.js';
+import { startFakeForgeServer, type FakeForgeFault, type FakeForgeHandle } from '../fake-forge/server.js';
 import { deliverWebhook } from '../fake-forge/webhook.js';
 import { GITEA_ROUTES } from './routes.js';
 import { loadGiteaSpec } from './spec.js';
@@ -19,9 +19,8 @@ export interface FakeGiteaOptions {
 /** An answer a test injects in place of the fake's own. */
 export type FakeGiteaFault = FakeForgeFault;
 
-export interface FakeGitea {
-  /** The instance's base URL, for `[autodev.git] api_url`. */
-  apiUrl: string;
+/** `failNext`, `requests`, `violations` (against Gitea's published swagger) as every fake forge has. */
+export interface FakeGitea extends FakeForgeHandle {
   repoUrl(owner: string, name: string): string;
   createRepo(owner: string, name: string, files?: Record<string, string>): Promise<string>;
   approve(owner: string, name: string, number: number, by: string, body?: string): Promise<void>;
@@ -34,15 +33,7 @@ export interface FakeGitea {
     comments?: { path: string; line: number; body: string }[],
   ): Promise<void>;
   mergeAsHuman(owner: string, name: string, number: number): Promise<void>;
-  /** The next API requests answer these faults, in order, instead of being served. */
-  failNext(...faults: FakeGiteaFault[]): void;
   repo(owner: string, name: string): FakeGiteaRepo;
-  /** Every API request as `METHOD /path?query` (the token must never appear in one). */
-  requests: string[];
-  authorizations: (string | undefined)[];
-  /** Requests or answers Gitea's published swagger does not allow: a test expects none. */
-  violations: string[];
-  close(): Promise<void>;
 }
 
 /**

@@ -2,7 +2,7 @@ import { mkdir } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { branchSha, initBareRepo, mergeBranches } from '../fake-forge/bare-repo.js';
 import { tick } from '../fake-forge/clock.js';
-import { startFakeForgeServer, type FakeForgeFault } from '../fake-forge/server.js';
+import { startFakeForgeServer, type FakeForgeFault, type FakeForgeHandle } from '../fake-forge/server.js';
 import { deliverWebhook } from '../fake-forge/webhook.js';
 import { GITLAB_CONTRACT, routeOf } from './contract.js';
 import { GITLAB_ROUTES } from './routes.js';
@@ -17,9 +17,8 @@ export interface FakeGitlabOptions {
 /** An answer a test injects in place of the fake's own. */
 export type FakeGitlabFault = FakeForgeFault;
 
-export interface FakeGitlab {
-  /** The instance's base URL, for `[autodev.git] api_url`. */
-  apiUrl: string;
+/** `failNext`, `requests`, `violations` (outside fake-gitlab/contract.ts) as every fake forge has. */
+export interface FakeGitlab extends FakeForgeHandle {
   /** `group/sub/name` → its clone URL. */
   repoUrl(path: string): string;
   createRepo(path: string, files?: Record<string, string>): Promise<string>;
@@ -35,13 +34,7 @@ export interface FakeGitlab {
   comment(path: string, iid: number, by: string, body: string): Promise<void>;
   resolveAll(path: string, iid: number): void;
   mergeAsHuman(path: string, iid: number): Promise<void>;
-  failNext(...faults: FakeGitlabFault[]): void;
   project(path: string): FakeGitlabProject;
-  requests: string[];
-  authorizations: (string | undefined)[];
-  /** Requests outside the transcribed contract (fake-gitlab/contract.ts): a test expects none. */
-  violations: string[];
-  close(): Promise<void>;
 }
 
 /**
