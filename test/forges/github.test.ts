@@ -275,14 +275,19 @@ describe('github forge against a fake GitHub checked by its OpenAPI description'
     expect(await fake.branchSha('acme', name, 'main')).toBe(fake.pull(revert.number ?? 0).mergeCommit);
   });
 
-  it('waits out a secondary rate limit for its Retry-After, then succeeds', async () => {
+  /** A pull request on a fresh repo, opened by a forge that records each rate-limit wait GitHub asks for. */
+  const openWithRateLimitWaits = async () => {
     const { input } = await setup();
     const waits: number[] = [];
     const limited = createGithubForge(await githubConfig({ apiUrl: fake.apiUrl, token: TOKEN }), {
       timing: FAST,
       onRateLimitWait: (info) => waits.push(info.retryAfterSecs),
     });
-    const pr = await limited.ensurePullRequest(input);
+    return { limited, waits, pr: await limited.ensurePullRequest(input) };
+  };
+
+  it('waits out a secondary rate limit for its Retry-After, then succeeds', async () => {
+    const { limited, waits, pr } = await openWithRateLimitWaits();
     fake.failNext({
       operationId: 'pulls/get',
       status: 403,
@@ -299,13 +304,7 @@ describe('github forge against a fake GitHub checked by its OpenAPI description'
   });
 
   it('waits for x-ratelimit-reset on a primary limit, and gives up as FORGE_RATE_LIMITED past its retries', async () => {
-    const { input } = await setup();
-    const waits: number[] = [];
-    const limited = createGithubForge(await githubConfig({ apiUrl: fake.apiUrl, token: TOKEN }), {
-      timing: FAST,
-      onRateLimitWait: (info) => waits.push(info.retryAfterSecs),
-    });
-    const pr = await limited.ensurePullRequest(input);
+    const { limited, waits, pr } = await openWithRateLimitWaits();
     const reset = String(Math.floor(Date.now() / 1000) + 2);
     const primary = {
       operationId: 'pulls/update',
