@@ -11,7 +11,8 @@ import {
   giteaWebhookSchema,
   type GiteaPull,
 } from './gitea-schema.js';
-import { commentMarker } from './comment-marker.js';
+import { postCommentOnce } from './comment-marker.js';
+import { createUnlessRaced } from './create-unless-raced.js';
 import { hostOf, locateOnForge } from './repo-coordinates.js';
 import type { Forge, ForgeRepo, MergeMethod } from './types.js';
 import { isHmacSha256Hex, singleHeader } from './webhook-signature.js';
@@ -119,20 +120,19 @@ export function createGiteaForge(config: GiteaForgeConfig, deps: GiteaForgeDeps 
         }
         return toPullRequest(existing, input);
       }
-      try {
-        const created = await api.send(
-          'POST',
-          `${path}/pulls`,
-          { head: input.branch, base: input.baseBranch, title: input.title, body: input.body, labels },
-          giteaPullSchema,
-        );
-        return toPullRequest(created, input);
-      } catch (error) {
-        // 409: another run (a killed one's retried request) opened it between the list and the create.
-        const raced = isAutodevError(error, 'PR_NOT_MERGEABLE') ? await findOpen() : undefined;
-        if (!raced) throw error;
-        return toPullRequest(raced, input);
-      }
+      const created = await createUnlessRaced(
+        () =>
+          api.send(
+            'POST',
+            `${path}/pulls`,
+            { head: input.branch, base: input.baseBranch, title: input.title, body: input.body, labels },
+            giteaPullSchema,
+          ),
+        findOpen,
+        // Gitea answers 409 to a second pull request for the same head and base.
+        (error) => isAutodevError(error, 'PR_NOT_MERGEABLE'),
+      );
+      return toPullRequest(created, input);
     },
 
     async updateBody(pr, body) {
@@ -140,12 +140,18 @@ export function createGiteaForge(config: GiteaForgeConfig, deps: GiteaForgeDeps 
     },
 
     async comment(pr, key, body) {
-      const marker = commentMarker(key);
       const path = `${repoPath(pr.repo)}/issues/${forgeNumberOf(pr, 'Gitea')}/comments`;
-      // Issue comments are unpaged in Gitea's API (only since/before filters).
-      const comments = await api.get(path, giteaCommentSchema.array());
-      if (comments.some((c) => c.body.includes(marker))) return;
-      await api.send('POST', path, { body: `${body}\n\n${marker}` }, giteaCommentSchema);
+      await postCommentOnce(
+        {
+          // Issue comments are unpaged in Gitea's API (only since/before filters).
+          bodies: async () => (await api.get(path, giteaCommentSchema.array())).map((c) => c.body),
+          post: async (text) => {
+            await api.send('POST', path, { body: text }, giteaCommentSchema);
+          },
+        },
+        key,
+        body,
+      );
     },
 
     readActivity: (pr) => readGiteaActivity(api, repoPath(pr.repo), forgeNumberOf(pr, 'Gitea')),

@@ -2,7 +2,6 @@ import { forgeNumberOf } from './forge-number.js';
 import type { AutodevConfig } from '../config/schema.js';
 import type { PullRequest } from '../domain/task.js';
 import { isAutodevError } from '../errors.js';
-import type { PullRequestRepository } from '../store/pull-request-repository.js';
 import {
   createGithubClient,
   DEFAULT_GITHUB_TIMING,
@@ -13,13 +12,13 @@ import {
 import { toForgeError } from './github-errors.js';
 import { readGithubActivity } from './github-activity.js';
 import { commentMarker, isAutodevComment } from './github-markers.js';
+import { createUnlessRaced } from './create-unless-raced.js';
 import { githubWebhookTarget, verifyGithubSignature } from './github-webhooks.js';
 import { hostOf, locateOnForge } from './repo-coordinates.js';
 import type { Forge, ForgeRepo } from './types.js';
 
+/** The git_pr tool records the opened pull request in the store, for every forge. */
 export interface GithubForgeDeps {
-  /** When given, an opened pull request is recorded there too, as the local forge does. */
-  pullRequests?: PullRequestRepository;
   /** Shorter waits for tests; production keeps GitHub's recommended ones. */
   timing?: Partial<GithubClientTiming>;
   onRateLimitWait?: GithubClientOptions['onRateLimitWait'];
@@ -79,25 +78,24 @@ export function createGithubForge(config: AutodevConfig, deps: GithubForgeDeps =
           });
           return data[0] && openedShape(data[0]);
         });
-      let found: OpenedPull | undefined = await findOpen();
-      if (!found) {
-        try {
-          found = await call('open pull request', repo, async () => {
-            const { data } = await api.rest.pulls.create({
-              ...owner,
-              head: input.branch,
-              base: input.baseBranch,
-              title: input.title.slice(0, 256),
-              body: truncateBody(input.body),
-            });
-            return openedShape(data);
-          });
-        } catch (error) {
-          // Another run opened it between the list and the create: GitHub says 422, the list finds it.
-          if (!isAutodevError(error, 'FORGE_REJECTED')) throw error;
-          found = (await findOpen()) ?? raise(error);
-        }
-      }
+      const found =
+        (await findOpen()) ??
+        (await createUnlessRaced(
+          () =>
+            call('open pull request', repo, async () => {
+              const { data } = await api.rest.pulls.create({
+                ...owner,
+                head: input.branch,
+                base: input.baseBranch,
+                title: input.title.slice(0, 256),
+                body: truncateBody(input.body),
+              });
+              return openedShape(data);
+            }),
+          findOpen,
+          // GitHub answers 422 to a second pull request for the same head and base.
+          (error) => isAutodevError(error, 'FORGE_REJECTED'),
+        ));
       const number = found.number;
       if (input.labels && input.labels.length > 0) {
         const labels = input.labels;
@@ -105,7 +103,7 @@ export function createGithubForge(config: AutodevConfig, deps: GithubForgeDeps =
           api.rest.issues.addLabels({ ...owner, issue_number: number, labels }),
         );
       }
-      const opened: PullRequest = {
+      return {
         task_id: input.taskId,
         forge: 'github',
         repo: input.repo,
@@ -120,9 +118,6 @@ export function createGithubForge(config: AutodevConfig, deps: GithubForgeDeps =
         created_at: found.created_at,
         updated_at: found.updated_at,
       };
-      if (!deps.pullRequests) return opened;
-      const { status: _status, merge_commit: _merge, created_at: _c, updated_at: _u, ...row } = opened;
-      return deps.pullRequests.insertOnce(row);
     },
 
     async updateBody(pr, body) {
@@ -208,8 +203,4 @@ interface OpenedPull {
 function openedShape(pull: OpenedPull): OpenedPull {
   const { number, html_url, title, head, created_at, updated_at } = pull;
   return { number, html_url, title, head: { sha: head.sha }, created_at, updated_at };
-}
-
-function raise(error: unknown): never {
-  throw error;
 }

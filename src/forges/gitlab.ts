@@ -3,7 +3,8 @@ import { Gitlab } from '@gitbeaker/rest';
 import type { PullRequest } from '../domain/task.js';
 import { isAutodevError } from '../errors.js';
 import type { ForgeHttpOptions } from './forge-http.js';
-import { commentMarker } from './comment-marker.js';
+import { postCommentOnce } from './comment-marker.js';
+import { createUnlessRaced } from './create-unless-raced.js';
 import { gitlabActivity } from './gitlab-activity.js';
 import { createGitlabRequester } from './gitlab-requester.js';
 import {
@@ -126,20 +127,19 @@ export function createGitlabForge(config: GitlabForgeConfig, deps: GitlabForgeDe
           await api.MergeRequests.edit(id, existing.iid, { addLabels: missing.join(',') });
         return toPullRequest(existing, input);
       }
-      try {
-        const created = gitlabMergeRequestSchema.parse(
-          await api.MergeRequests.create(id, input.branch, input.baseBranch, input.title, {
-            description: input.body,
-            ...(labels.length > 0 ? { labels: labels.join(',') } : {}),
-          }),
-        );
-        return toPullRequest(created, input);
-      } catch (error) {
-        // 409: another run (a killed one's retried request) opened it between the list and the create.
-        const raced = isAutodevError(error, 'PR_NOT_MERGEABLE') ? await findOpen() : undefined;
-        if (!raced) throw error;
-        return toPullRequest(raced, input);
-      }
+      const created = await createUnlessRaced(
+        async () =>
+          gitlabMergeRequestSchema.parse(
+            await api.MergeRequests.create(id, input.branch, input.baseBranch, input.title, {
+              description: input.body,
+              ...(labels.length > 0 ? { labels: labels.join(',') } : {}),
+            }),
+          ),
+        findOpen,
+        // GitLab answers 409 to a second merge request for the same source and target.
+        (error) => isAutodevError(error, 'PR_NOT_MERGEABLE'),
+      );
+      return toPullRequest(created, input);
     },
 
     async updateBody(pr, body) {
@@ -147,15 +147,21 @@ export function createGitlabForge(config: GitlabForgeConfig, deps: GitlabForgeDe
     },
 
     async comment(pr, key, body) {
-      const marker = commentMarker(key);
-      const notes = gitlabNoteSchema
-        .array()
-        .parse(await api.MergeRequestNotes.all(project(pr.repo), forgeNumberOf(pr, 'GitLab'), { ...PAGES }));
-      if (notes.some((n) => n.body.includes(marker))) return;
-      await api.MergeRequestNotes.create(
-        project(pr.repo),
-        forgeNumberOf(pr, 'GitLab'),
-        `${body}\n\n${marker}`,
+      const id = project(pr.repo);
+      const iid = forgeNumberOf(pr, 'GitLab');
+      await postCommentOnce(
+        {
+          bodies: async () =>
+            gitlabNoteSchema
+              .array()
+              .parse(await api.MergeRequestNotes.all(id, iid, { ...PAGES }))
+              .map((n) => n.body),
+          post: async (text) => {
+            await api.MergeRequestNotes.create(id, iid, text);
+          },
+        },
+        key,
+        body,
       );
     },
 

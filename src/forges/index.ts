@@ -25,7 +25,7 @@ export const FORGES = {
       token: config.secrets.forgeToken,
       mergeMethod: config.git.merge_method,
     }),
-  github: (config: AutodevConfig, deps: ForgeDeps): Forge => createGithubForge(config, deps),
+  github: (config: AutodevConfig): Forge => createGithubForge(config),
 } as const;
 
 export function createForge(config: AutodevConfig, deps: ForgeDeps): Forge {

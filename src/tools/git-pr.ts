@@ -29,7 +29,7 @@ export const gitPrTool = registerTool(
         ...(input.labels ? { labels: input.labels } : {}),
       });
       // Every forge's pull request is recorded once in the store, where reviews, merges and the API
-      // find it; a forge that recorded it already (local, github) gets its own row back.
+      // find it; a forge that recorded it already (local) gets its own row back.
       const store = ctx.services.store;
       if (!store) return pr;
       const { status: _status, merge_commit: _merge, created_at: _c, updated_at: _u, ...row } = pr;

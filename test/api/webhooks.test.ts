@@ -1,37 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { api } from '../helpers/api-client.js';
+import { seedAwaitingReview } from '../helpers/seed-review.js';
 import { startTestRuntime, type TestRuntime } from '../helpers/runtime.js';
 
 const HOOK = '/api/v1/autodev/webhooks';
 const PAYLOAD = JSON.stringify({ action: 'submitted', review: { state: 'approved' } });
-
-/** A task with an open pull request, awaiting review, seeded through the store. */
-async function seedAwaitingReview(t: TestRuntime): Promise<string> {
-  const { store } = t.runtime;
-  const task = await store.tasks.create({
-    title: 'Fix add',
-    description: 'add(2, 3) must return 5.',
-    repo: '/srv/git/calc.git',
-    repo_normalized: '/srv/git/calc.git',
-    base_branch: 'main',
-    risk_tier: 'medium',
-    constraints: [],
-    acceptance: [],
-  });
-  await store.pullRequests.insertOnce({
-    task_id: task.id,
-    forge: 'local',
-    repo: task.repo,
-    branch: `autodev/${task.id}-fix-add`,
-    base_branch: 'main',
-    number: null,
-    url: null,
-    title: task.title,
-    head_commit: 'a'.repeat(40),
-  });
-  await store.tasks.transition(task.id, 'queued', 'awaiting_review');
-  return task.id;
-}
 
 describe('POST /api/v1/autodev/webhooks/{provider} with a webhook secret and API tokens', () => {
   let t: TestRuntime;
@@ -40,7 +13,7 @@ describe('POST /api/v1/autodev/webhooks/{provider} with a webhook secret and API
     t = await startTestRuntime({
       env: { AUTODEV_WEBHOOK_SECRET: 'whsec-0123456789abcdef', AUTODEV_API_TOKENS: 'tok-a' },
     });
-    taskId = await seedAwaitingReview(t);
+    taskId = await seedAwaitingReview(t.runtime.store);
   });
   afterAll(() => t?.close());
 

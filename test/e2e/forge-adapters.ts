@@ -1,5 +1,5 @@
 import { createHmac } from 'node:crypto';
-import { branchSha, git } from '../helpers/fake-gitea/bare-repo.js';
+import { branchSha, git } from '../helpers/fake-forge/bare-repo.js';
 import { startFakeGitea } from '../helpers/fake-gitea/index.js';
 import { startFakeGithub } from '../helpers/fake-github/server.js';
 import { startFakeGitlab } from '../helpers/fake-gitlab/index.js';

@@ -4,29 +4,11 @@ import type { ForgeFactory, ForgePull, ForgeUnderTest } from './forge-adapters.j
 import { startHoldProxy, type HoldProxy } from './forge-hold-proxy.js';
 import { PYTHON_BUGGY_REPO, PYTHON_FIX_REPLY } from './fixtures.js';
 import { startE2E, type E2EHarness } from './harness.js';
+import { ADD_SUB_REPLY, GREEN_REPO, taskEvents } from './task-journey.js';
 
 const TOKEN = 'forge-e2e-token-8c1f2a9b7d';
 const WEBHOOK_SECRET = 'forge-e2e-webhook-secret-41d0';
 const PRS = '/api/v1/autodev/prs';
-
-/** All tests pass before and after: the change adds an untested function, so its revert is green too. */
-const GREEN_REPO = {
-  'calc.py': 'def add(a, b):\n    return a + b\n',
-  'test_calc.py': 'from calc import add\n\n\ndef test_add():\n    assert add(2, 3) == 5\n',
-};
-const ADD_SUB_REPLY = [
-  '```diff',
-  '--- a/calc.py',
-  '+++ b/calc.py',
-  '@@ -1,2 +1,6 @@',
-  ' def add(a, b):',
-  '     return a + b',
-  '+',
-  '+',
-  '+def sub(a, b):',
-  '+    return a - b',
-  '```',
-].join('\n');
 
 /** The review's answer: a docstring on mul, as the reviewer asked; the tests still pass. */
 const REVIEW_REPLY = [
@@ -43,11 +25,6 @@ const REVIEW_REPLY = [
 
 /** The request that opens a pull request (GitHub and Gitea) or a merge request (GitLab). */
 const OPEN_PULL_REQUEST = /^POST .*\/(pulls|merge_requests)$/;
-
-interface EventJson {
-  type: string;
-  data: Record<string, unknown>;
-}
 
 const within = <T>(promise: Promise<T>, ms: number, what: string): Promise<T> =>
   Promise.race([
@@ -105,9 +82,7 @@ export function describeForgeE2E(name: string, startForge: ForgeFactory): void {
         method: 'POST',
         ...(body === undefined ? {} : { body: JSON.stringify(body) }),
       });
-    const events = async (id: string) =>
-      ((await api(h.server.baseUrl, `/api/v1/autodev/tasks/${id}/events`)).body as { events: EventJson[] })
-        .events;
+    const events = (id: string) => taskEvents(h.server.baseUrl, id);
     const eventsOf = async (id: string, type: string) => (await events(id)).filter((e) => e.type === type);
     const waitForEvents = async (id: string, type: string, count: number) => {
       const deadline = Date.now() + 60_000;

@@ -1,20 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { git, type FixtureRepo } from '../fixtures/repo.js';
-import { api, submitTask, waitForTask, waitForTerminal, type TaskJson } from '../helpers/api-client.js';
+import { submitTask, waitForTask, waitForTerminal, type TaskJson } from '../helpers/api-client.js';
 import { PYTHON_BUGGY_REPO, PYTHON_FIX_REPLY } from './fixtures.js';
 import { startE2E, type E2EHarness } from './harness.js';
-
-interface EventsBody {
-  events: { type: string; data: Record<string, unknown> }[];
-}
+import { ROBO_AUTHOR, taskEvents } from './task-journey.js';
 
 describe('a low-risk task whose base branch moved while it worked', () => {
   let h: E2EHarness;
   beforeAll(async () => {
-    h = await startE2E({
-      'git.git_author_name': '"Robo Author"',
-      'git.git_author_email': '"robo@example.test"',
-    });
+    h = await startE2E(ROBO_AUTHOR);
   });
   afterAll(() => h?.close());
 
@@ -33,9 +27,7 @@ describe('a low-risk task whose base branch moved while it worked', () => {
     return waitForTerminal(h.server.baseUrl, created.id);
   }
 
-  async function eventsOf(id: string): Promise<EventsBody['events']> {
-    return ((await api(h.server.baseUrl, `/api/v1/autodev/tasks/${id}/events`)).body as EventsBody).events;
-  }
+  const eventsOf = (id: string) => taskEvents(h.server.baseUrl, id);
 
   it('replays the change onto the new base, tests it again, pushes and merges both changes', async () => {
     const repo = await h.newRepo(PYTHON_BUGGY_REPO);

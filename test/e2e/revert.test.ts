@@ -5,49 +5,21 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { git } from '../fixtures/repo.js';
 import { api, submitTask, waitForTerminal, type TaskJson } from '../helpers/api-client.js';
 import { startE2E, type E2EHarness } from './harness.js';
+import { ADD_SUB_REPLY, GREEN_REPO, ROBO_AUTHOR, taskEvents } from './task-journey.js';
 
 const exec = promisify(execFile);
 const ROOT = resolve(import.meta.dirname, '../..');
 
-/** All tests pass before and after: the change adds an untested function, so its revert is green too. */
-const GREEN_REPO = {
-  'calc.py': 'def add(a, b):\n    return a + b\n',
-  'test_calc.py': 'from calc import add\n\n\ndef test_add():\n    assert add(2, 3) == 5\n',
-};
-const ADD_SUB_REPLY = [
-  '```diff',
-  '--- a/calc.py',
-  '+++ b/calc.py',
-  '@@ -1,2 +1,6 @@',
-  ' def add(a, b):',
-  '     return a + b',
-  '+',
-  '+',
-  '+def sub(a, b):',
-  '+    return a - b',
-  '```',
-].join('\n');
-
-interface EventsBody {
-  events: { type: string; data: Record<string, unknown> }[];
-}
-
 describe('reverting a merged task', () => {
   let h: E2EHarness;
   beforeAll(async () => {
-    h = await startE2E({
-      'git.git_author_name': '"Robo Author"',
-      'git.git_author_email': '"robo@example.test"',
-    });
+    h = await startE2E(ROBO_AUTHOR);
   });
   afterAll(() => h?.close());
 
   const revert = (id: string) =>
     api(h.server.baseUrl, `/api/v1/autodev/tasks/${id}/revert`, { method: 'POST' });
-  const eventTypes = async (id: string) =>
-    ((await api(h.server.baseUrl, `/api/v1/autodev/tasks/${id}/events`)).body as EventsBody).events.map(
-      (e) => e.type,
-    );
+  const eventTypes = async (id: string) => (await taskEvents(h.server.baseUrl, id)).map((e) => e.type);
 
   it('opens a revert pull request once, tests it, merges it (low risk), and records it on both tasks', async () => {
     const repo = await h.newRepo(GREEN_REPO);

@@ -1,34 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRuntime, type Runtime } from '../../src/runtime/create-runtime.js';
+import { seedAwaitingReview } from '../helpers/seed-review.js';
 import { startTestRuntime, type TestRuntime } from '../helpers/runtime.js';
-
-/** A medium-risk task with an open pull request, awaiting review, seeded through the store. */
-async function seedAwaitingReview(runtime: Runtime): Promise<string> {
-  const { store } = runtime;
-  const task = await store.tasks.create({
-    title: 'Fix add',
-    description: 'add(2, 3) must return 5.',
-    repo: '/srv/git/calc.git',
-    repo_normalized: '/srv/git/calc.git',
-    base_branch: 'main',
-    risk_tier: 'medium',
-    constraints: [],
-    acceptance: [],
-  });
-  await store.pullRequests.insertOnce({
-    task_id: task.id,
-    forge: 'local',
-    repo: task.repo,
-    branch: `autodev/${task.id}-fix-add`,
-    base_branch: 'main',
-    number: null,
-    url: null,
-    title: task.title,
-    head_commit: 'a'.repeat(40),
-  });
-  await store.tasks.transition(task.id, 'queued', 'awaiting_review');
-  return task.id;
-}
 
 // Two autodev processes on one store (two runtimes here), as a webhook in one and a poll in the other.
 describe('review intake: the same review reported twice, by two processes at once, acts once', () => {
@@ -47,7 +20,7 @@ describe('review intake: the same review reported twice, by two processes at onc
   });
 
   it('requests one review round for a change request synced twice concurrently', async () => {
-    const id = await seedAwaitingReview(t.runtime);
+    const id = await seedAwaitingReview(t.runtime.store);
     await t.runtime.store.prReviews.append({
       task_id: id,
       kind: 'changes_requested',
@@ -74,7 +47,7 @@ describe('review intake: the same review reported twice, by two processes at onc
   });
 
   it("records a forge's review once by its forge id, whichever process reports it first", async () => {
-    const id = await seedAwaitingReview(t.runtime);
+    const id = await seedAwaitingReview(t.runtime.store);
     const review = {
       task_id: id,
       kind: 'comment' as const,

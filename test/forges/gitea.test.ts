@@ -1,12 +1,17 @@
 import { createHmac } from 'node:crypto';
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { PullRequest } from '../../src/domain/task.js';
 import { createGiteaForge, type GiteaForgeConfig } from '../../src/forges/gitea.js';
 import type { Forge, MergeMethod } from '../../src/forges/types.js';
 import { startFakeGitea, type FakeGitea } from '../helpers/fake-gitea/index.js';
 import { pushBranch } from './forge-git.js';
+import {
+  expectErrorCodes,
+  pullRequestInput,
+  pushAndOpen,
+  recordingSleep,
+  somePullRequest,
+  startWebhookReceiver,
+} from './forge-test-kit.js';
 
 const TOKEN = 'gitea-token-5f3c9e1d7a';
 let fake: FakeGitea;
@@ -25,12 +30,7 @@ afterEach(() => {
 
 function forgeWith(overrides: Partial<GiteaForgeConfig> = {}): Forge {
   const config: GiteaForgeConfig = { apiUrl: fake.apiUrl, token: TOKEN, mergeMethod: 'merge', ...overrides };
-  return createGiteaForge(config, {
-    sleep: (ms) => {
-      sleeps.push(ms);
-      return Promise.resolve();
-    },
-  });
+  return createGiteaForge(config, { sleep: recordingSleep(sleeps) });
 }
 
 /** A fresh repo with a pushed feature branch and autodev's pull request for it. */
@@ -39,17 +39,7 @@ async function openPullRequest(forge: Forge, files: Record<string, string> = { '
   const name = `repo${repoCount}`;
   await fake.createRepo('team', name);
   const repo = fake.repoUrl('team', name);
-  const head = await pushBranch(repo, forge.gitAuth(), 'autodev/task-1', files);
-  const pr = await forge.ensurePullRequest({
-    taskId: `task-${repoCount}`,
-    repo,
-    branch: 'autodev/task-1',
-    baseBranch: 'main',
-    title: 'Add feature',
-    body: 'first body',
-    headCommit: head,
-    labels: ['autodev', 'risk:low'],
-  });
+  const { head, pr } = await pushAndOpen(forge, repo, `task-${repoCount}`, files);
   return { name, repo, head, pr };
 }
 
@@ -65,16 +55,9 @@ describe('gitea forge: pull requests', () => {
       branch: 'autodev/task-1',
     });
     expect(pr.url).toContain('/team/');
-    const again = await forge.ensurePullRequest({
-      taskId: pr.task_id,
-      repo,
-      branch: 'autodev/task-1',
-      baseBranch: 'main',
-      title: 'Add feature',
-      body: 'first body',
-      headCommit: head,
-      labels: ['autodev', 'risk:low'],
-    });
+    const again = await forge.ensurePullRequest(
+      pullRequestInput(repo, head, { taskId: pr.task_id, labels: ['autodev', 'risk:low'] }),
+    );
     expect(again.number).toBe(1);
     const state = fake.repo('team', name);
     expect(state.pulls).toHaveLength(1);
@@ -89,15 +72,7 @@ describe('gitea forge: pull requests', () => {
     await fake.createRepo('team', name);
     const repo = fake.repoUrl('team', name);
     const head = await pushBranch(repo, forge.gitAuth(), 'autodev/task-1', { 'a.txt': 'a\n' });
-    const input = {
-      taskId: 't',
-      repo,
-      branch: 'autodev/task-1',
-      baseBranch: 'main',
-      title: 'T',
-      body: '',
-      headCommit: head,
-    };
+    const input = pullRequestInput(repo, head, { title: 'T', body: '' });
     fake.failNext({
       match: `POST /api/v1/repos/team/${name}/pulls`,
       status: 409,
@@ -213,37 +188,22 @@ describe('gitea forge: merging and closing', () => {
     const revertHead = await pushBranch(repo, forge.gitAuth(), 'autodev/revert-task-1', {
       'feature.txt': '',
     });
-    const revert = await forge.ensurePullRequest({
-      taskId: pr.task_id,
-      repo,
-      branch: 'autodev/revert-task-1',
-      baseBranch: 'main',
-      title: 'Revert "Add feature"',
-      body: 'Reverts #1',
-      headCommit: revertHead,
-      labels: ['autodev'],
-    });
+    const revert = await forge.ensurePullRequest(
+      pullRequestInput(repo, revertHead, {
+        taskId: pr.task_id,
+        branch: 'autodev/revert-task-1',
+        title: 'Revert "Add feature"',
+        body: 'Reverts #1',
+        labels: ['autodev'],
+      }),
+    );
     expect(revert).toMatchObject({ number: 2, status: 'open', head_commit: revertHead });
     expect(fake.repo('team', name).pulls.map((p) => p.state)).toEqual(['closed', 'open']);
   });
 });
 
 describe('gitea forge: failures', () => {
-  const somePr = (): PullRequest => ({
-    task_id: 't',
-    forge: 'gitea',
-    repo: fake.repoUrl('team', 'repo1'),
-    branch: 'autodev/task-1',
-    base_branch: 'main',
-    number: 1,
-    url: null,
-    title: 't',
-    status: 'open',
-    head_commit: 'abc1234',
-    merge_commit: null,
-    created_at: '',
-    updated_at: '',
-  });
+  const somePr = () => somePullRequest('gitea', fake.repoUrl('team', 'repo1'));
 
   it('waits out a 429 for its Retry-After, and a 5xx with a short backoff, then succeeds', async () => {
     const forge = forgeWith();
@@ -270,22 +230,7 @@ describe('gitea forge: failures', () => {
   });
 
   it('maps 401, 404, 405, 409 and 422 to forge error codes without the token in the message', async () => {
-    const cases: [number, string][] = [
-      [401, 'FORGE_AUTH'],
-      [403, 'FORGE_AUTH'],
-      [404, 'FORGE_NOT_FOUND'],
-      [405, 'PR_NOT_MERGEABLE'],
-      [409, 'PR_NOT_MERGEABLE'],
-      [422, 'FORGE_REJECTED'],
-    ];
-    for (const [status, code] of cases) {
-      fake.failNext({ status });
-      const error: unknown = await forgeWith()
-        .updateBody(somePr(), 'x')
-        .catch((e: unknown) => e);
-      expect(error).toMatchObject({ code });
-      expect(String(error)).not.toContain(TOKEN);
-    }
+    await expectErrorCodes({ failNext: fake.failNext, forge: forgeWith, pr: somePr(), token: TOKEN });
     const wrongToken = createGiteaForge({ apiUrl: fake.apiUrl, token: 'wrong-token', mergeMethod: 'merge' });
     await expect(wrongToken.readActivity(somePr())).rejects.toMatchObject({ code: 'FORGE_AUTH' });
     await expect(
@@ -392,37 +337,20 @@ describe('fake gitea: contract checking and signed review webhooks', () => {
   });
 
   it('signs review webhooks so the forge verifies them and finds their pull request', async () => {
-    const received: { headers: Record<string, string | string[] | undefined>; rawBody: Buffer }[] = [];
-    const receiver = createServer((req, res) => {
-      const chunks: Buffer[] = [];
-      req.on('data', (c: Buffer) => chunks.push(c));
-      req.on('end', () => {
-        received.push({ headers: req.headers, rawBody: Buffer.concat(chunks) });
-        res.end();
-      });
-    });
-    await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
+    const receiver = await startWebhookReceiver();
+    const { received } = receiver;
     const hooked = await startFakeGitea({
       token: TOKEN,
-      webhook: {
-        url: `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hook`,
-        secret: 'hook-secret',
-      },
+      webhook: { url: receiver.url, secret: 'hook-secret' },
     });
     try {
       await hooked.createRepo('team', 'hooked');
       const forge = createGiteaForge({ apiUrl: hooked.apiUrl, token: TOKEN, mergeMethod: 'merge' });
       const repo = hooked.repoUrl('team', 'hooked');
       const head = await pushBranch(repo, forge.gitAuth(), 'autodev/t', { 'a.txt': 'a\n' });
-      await forge.ensurePullRequest({
-        taskId: 't',
-        repo,
-        branch: 'autodev/t',
-        baseBranch: 'main',
-        title: 't',
-        body: '',
-        headCommit: head,
-      });
+      await forge.ensurePullRequest(
+        pullRequestInput(repo, head, { branch: 'autodev/t', title: 't', body: '' }),
+      );
       await hooked.approve('team', 'hooked', 1, 'bob');
       const [hook, ...more] = received;
       expect(more).toHaveLength(0);
@@ -437,7 +365,7 @@ describe('fake gitea: contract checking and signed review webhooks', () => {
       expect(hooked.violations).toEqual([]);
     } finally {
       await hooked.close();
-      await new Promise<void>((resolve) => receiver.close(() => resolve()));
+      await receiver.close();
     }
   });
 });

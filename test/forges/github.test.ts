@@ -1,17 +1,15 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { PullRequest } from '../../src/domain/task.js';
 import { AutodevError } from '../../src/errors.js';
 import { createGithubForge } from '../../src/forges/github.js';
 import type { Forge } from '../../src/forges/types.js';
-import { createRedactor } from '../../src/secrets/redact.js';
-import { openSqliteStore } from '../../src/store/index.js';
 import { git } from '../helpers/fake-github/bare-git.js';
 import { githubConfig, pushBranch } from '../helpers/fake-github/client-side.js';
 import { loadGithubContract, type ContractChecker } from '../helpers/fake-github/openapi-contract.js';
 import { startFakeGithub, type FakeGithub } from '../helpers/fake-github/server.js';
+import { startTestRuntime } from '../helpers/runtime.js';
 
 const TOKEN = 'ghp_testtoken0123456789abcdefABCDEF0123';
 // Waits shrunk for the tests: one "second" of Retry-After or backoff lasts 20 ms.
@@ -74,12 +72,21 @@ describe('github forge against a fake GitHub checked by its OpenAPI description'
     expect(fake.requests.filter((r) => r.operationId === 'pulls/create')).toHaveLength(1);
   });
 
-  it('records the opened pull request in the store once, with its GitHub number and URL', async () => {
-    const dataDir = await mkdtemp(join(tmpdir(), 'autodev-github-store-'));
-    const store = await openSqliteStore({ dataDir, redact: createRedactor([TOKEN]) });
+  it('records the opened pull request in the store once through git_pr, with its GitHub number and URL', async () => {
+    const test = await startTestRuntime({
+      configToml: [
+        '[autodev]',
+        'provider = "github"',
+        '[autodev.git]',
+        `api_url = "${fake.apiUrl}"`,
+        '',
+      ].join('\n'),
+      env: { GITHUB_TOKEN: TOKEN },
+    });
     try {
-      const { input } = await setup();
-      const task = await store.tasks.create({
+      const { runtime } = test;
+      const { input, name } = await setup();
+      const task = await runtime.store.tasks.create({
         title: input.title,
         description: 'd',
         repo: input.repo,
@@ -89,21 +96,34 @@ describe('github forge against a fake GitHub checked by its OpenAPI description'
         constraints: [],
         acceptance: [],
       });
-      const stored = createGithubForge(await githubConfig({ apiUrl: fake.apiUrl, token: TOKEN }), {
-        timing: FAST,
-        pullRequests: store.pullRequests,
-      });
-      const pr = await stored.ensurePullRequest({ ...input, taskId: task.id });
-      expect(await stored.ensurePullRequest({ ...input, taskId: task.id })).toEqual(pr);
-      expect(await store.pullRequests.getByTask(task.id)).toMatchObject({
-        forge: 'github',
-        number: pr.number,
-        url: pr.url,
-        status: 'open',
-      });
+      const toolInput = {
+        task_id: task.id,
+        repo: input.repo,
+        branch: input.branch,
+        base_branch: input.baseBranch,
+        title: input.title,
+        body: input.body,
+        head_commit: input.headCommit,
+        labels: input.labels,
+      };
+      const ctx = {
+        workspaceDir: test.dataDir,
+        signal: new AbortController().signal,
+        log: runtime.log,
+        services: runtime.services,
+        onOutput: () => undefined,
+        onModelCall: () => undefined,
+      };
+      const gitPr = runtime.tools.get('git_pr');
+      const first = await gitPr.run(toolInput, ctx);
+      expect((await gitPr.run(toolInput, ctx)).output).toEqual(first.output);
+      const stored = await runtime.store.pullRequests.getByTask(task.id);
+      expect(stored).toMatchObject({ forge: 'github', status: 'open', branch: input.branch });
+      expect(stored?.url).toMatch(new RegExp(`/acme/${name}/pull/${stored?.number ?? 'none'}$`));
+      expect(first.output).toMatchObject({ number: stored?.number, url: stored?.url });
+      expect(fake.pullsOf('acme', name)).toHaveLength(1);
     } finally {
-      await store.close();
-      await rm(dataDir, { recursive: true, force: true });
+      await test.close();
     }
   });
 
@@ -255,14 +275,19 @@ describe('github forge against a fake GitHub checked by its OpenAPI description'
     expect(await fake.branchSha('acme', name, 'main')).toBe(fake.pull(revert.number ?? 0).mergeCommit);
   });
 
-  it('waits out a secondary rate limit for its Retry-After, then succeeds', async () => {
+  /** A pull request on a fresh repo, opened by a forge that records each rate-limit wait GitHub asks for. */
+  const openWithRateLimitWaits = async () => {
     const { input } = await setup();
     const waits: number[] = [];
     const limited = createGithubForge(await githubConfig({ apiUrl: fake.apiUrl, token: TOKEN }), {
       timing: FAST,
       onRateLimitWait: (info) => waits.push(info.retryAfterSecs),
     });
-    const pr = await limited.ensurePullRequest(input);
+    return { limited, waits, pr: await limited.ensurePullRequest(input) };
+  };
+
+  it('waits out a secondary rate limit for its Retry-After, then succeeds', async () => {
+    const { limited, waits, pr } = await openWithRateLimitWaits();
     fake.failNext({
       operationId: 'pulls/get',
       status: 403,
@@ -279,13 +304,7 @@ describe('github forge against a fake GitHub checked by its OpenAPI description'
   });
 
   it('waits for x-ratelimit-reset on a primary limit, and gives up as FORGE_RATE_LIMITED past its retries', async () => {
-    const { input } = await setup();
-    const waits: number[] = [];
-    const limited = createGithubForge(await githubConfig({ apiUrl: fake.apiUrl, token: TOKEN }), {
-      timing: FAST,
-      onRateLimitWait: (info) => waits.push(info.retryAfterSecs),
-    });
-    const pr = await limited.ensurePullRequest(input);
+    const { limited, waits, pr } = await openWithRateLimitWaits();
     const reset = String(Math.floor(Date.now() / 1000) + 2);
     const primary = {
       operationId: 'pulls/update',

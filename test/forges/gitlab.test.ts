@@ -1,11 +1,16 @@
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { PullRequest } from '../../src/domain/task.js';
 import { createGitlabForge, type GitlabForgeConfig } from '../../src/forges/gitlab.js';
 import type { Forge, MergeMethod } from '../../src/forges/types.js';
 import { startFakeGitlab, type FakeGitlab } from '../helpers/fake-gitlab/index.js';
 import { pushBranch } from './forge-git.js';
+import {
+  expectErrorCodes,
+  pullRequestInput,
+  pushAndOpen,
+  recordingSleep,
+  somePullRequest,
+  startWebhookReceiver,
+} from './forge-test-kit.js';
 
 const TOKEN = 'glpat-7d2e9c4b1a0f';
 let fake: FakeGitlab;
@@ -24,13 +29,7 @@ afterEach(() => {
 
 function forgeWith(overrides: Partial<GitlabForgeConfig> = {}): Forge {
   const config: GitlabForgeConfig = { apiUrl: fake.apiUrl, token: TOKEN, mergeMethod: 'merge', ...overrides };
-  return createGitlabForge(config, {
-    rebasePollMs: 1,
-    sleep: (ms) => {
-      sleeps.push(ms);
-      return Promise.resolve();
-    },
-  });
+  return createGitlabForge(config, { rebasePollMs: 1, sleep: recordingSleep(sleeps) });
 }
 
 /** A fresh project in a subgroup, with a pushed feature branch and autodev's merge request for it. */
@@ -39,17 +38,7 @@ async function openMergeRequest(forge: Forge, files: Record<string, string> = { 
   const path = `team/backend/repo${repoCount}`;
   await fake.createRepo(path);
   const repo = fake.repoUrl(path);
-  const head = await pushBranch(repo, forge.gitAuth(), 'autodev/task-1', files);
-  const pr = await forge.ensurePullRequest({
-    taskId: `task-${repoCount}`,
-    repo,
-    branch: 'autodev/task-1',
-    baseBranch: 'main',
-    title: 'Add feature',
-    body: 'first body',
-    headCommit: head,
-    labels: ['autodev', 'risk:low'],
-  });
+  const { head, pr } = await pushAndOpen(forge, repo, `task-${repoCount}`, files);
   return { path, repo, head, pr };
 }
 
@@ -65,16 +54,9 @@ describe('gitlab forge: merge requests', () => {
       branch: 'autodev/task-1',
     });
     expect(pr.url).toContain('/team/backend/');
-    const again = await forge.ensurePullRequest({
-      taskId: pr.task_id,
-      repo,
-      branch: 'autodev/task-1',
-      baseBranch: 'main',
-      title: 'Add feature',
-      body: 'first body',
-      headCommit: head,
-      labels: ['autodev', 'risk:medium'],
-    });
+    const again = await forge.ensurePullRequest(
+      pullRequestInput(repo, head, { taskId: pr.task_id, labels: ['autodev', 'risk:medium'] }),
+    );
     expect(again.number).toBe(1);
     expect(fake.project(path).mrs).toHaveLength(1);
     expect(fake.project(path).mrs[0]?.labels).toEqual(['autodev', 'risk:low', 'risk:medium']);
@@ -87,15 +69,7 @@ describe('gitlab forge: merge requests', () => {
     await fake.createRepo(path);
     const repo = fake.repoUrl(path);
     const head = await pushBranch(repo, forge.gitAuth(), 'autodev/task-1', { 'a.txt': 'a\n' });
-    const input = {
-      taskId: 't',
-      repo,
-      branch: 'autodev/task-1',
-      baseBranch: 'main',
-      title: 'T',
-      body: '',
-      headCommit: head,
-    };
+    const input = pullRequestInput(repo, head, { title: 'T', body: '' });
     fake.failNext({
       match: `POST /api/v4/projects/${encodeURIComponent(path)}/merge_requests`,
       status: 409,
@@ -210,36 +184,21 @@ describe('gitlab forge: merging and closing', () => {
     const revertHead = await pushBranch(repo, forge.gitAuth(), 'autodev/revert-task-1', {
       'feature.txt': '',
     });
-    const revert = await forge.ensurePullRequest({
-      taskId: pr.task_id,
-      repo,
-      branch: 'autodev/revert-task-1',
-      baseBranch: 'main',
-      title: 'Revert "Add feature"',
-      body: 'Reverts !1',
-      headCommit: revertHead,
-    });
+    const revert = await forge.ensurePullRequest(
+      pullRequestInput(repo, revertHead, {
+        taskId: pr.task_id,
+        branch: 'autodev/revert-task-1',
+        title: 'Revert "Add feature"',
+        body: 'Reverts !1',
+      }),
+    );
     expect(revert).toMatchObject({ number: 2, status: 'open', head_commit: revertHead });
     expect(fake.project(path).mrs.map((m) => m.state)).toEqual(['merged', 'opened']);
   });
 });
 
 describe('gitlab forge: failures', () => {
-  const somePr = (): PullRequest => ({
-    task_id: 't',
-    forge: 'gitlab',
-    repo: fake.repoUrl('team/backend/repo1'),
-    branch: 'autodev/task-1',
-    base_branch: 'main',
-    number: 1,
-    url: null,
-    title: 't',
-    status: 'open',
-    head_commit: 'abc1234',
-    merge_commit: null,
-    created_at: '',
-    updated_at: '',
-  });
+  const somePr = () => somePullRequest('gitlab', fake.repoUrl('team/backend/repo1'));
 
   it('waits out a 429 for its RateLimit-Reset, and a 5xx with a short backoff, then succeeds', async () => {
     const forge = forgeWith();
@@ -269,22 +228,7 @@ describe('gitlab forge: failures', () => {
   });
 
   it('maps 401, 403, 404, 405, 409 and 422 to forge error codes without the token in the message', async () => {
-    const cases: [number, string][] = [
-      [401, 'FORGE_AUTH'],
-      [403, 'FORGE_AUTH'],
-      [404, 'FORGE_NOT_FOUND'],
-      [405, 'PR_NOT_MERGEABLE'],
-      [409, 'PR_NOT_MERGEABLE'],
-      [422, 'FORGE_REJECTED'],
-    ];
-    for (const [status, code] of cases) {
-      fake.failNext({ status });
-      const error: unknown = await forgeWith()
-        .updateBody(somePr(), 'x')
-        .catch((e: unknown) => e);
-      expect(error).toMatchObject({ code });
-      expect(String(error)).not.toContain(TOKEN);
-    }
+    await expectErrorCodes({ failNext: fake.failNext, forge: forgeWith, pr: somePr(), token: TOKEN });
     const wrongToken = createGitlabForge({ apiUrl: fake.apiUrl, token: 'wrong', mergeMethod: 'merge' });
     await expect(wrongToken.readActivity(somePr())).rejects.toMatchObject({ code: 'FORGE_AUTH' });
   });
@@ -383,37 +327,20 @@ describe('fake gitlab: contract checking and review webhooks', () => {
   });
 
   it('sends review webhooks with X-Gitlab-Token that the forge verifies and targets', async () => {
-    const received: { headers: Record<string, string | string[] | undefined>; rawBody: Buffer }[] = [];
-    const receiver = createServer((req, res) => {
-      const chunks: Buffer[] = [];
-      req.on('data', (c: Buffer) => chunks.push(c));
-      req.on('end', () => {
-        received.push({ headers: req.headers, rawBody: Buffer.concat(chunks) });
-        res.end();
-      });
-    });
-    await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
+    const receiver = await startWebhookReceiver();
+    const { received } = receiver;
     const hooked = await startFakeGitlab({
       token: TOKEN,
-      webhook: {
-        url: `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hook`,
-        secret: 'hook-secret',
-      },
+      webhook: { url: receiver.url, secret: 'hook-secret' },
     });
     try {
       await hooked.createRepo('g/hooked');
       const forge = createGitlabForge({ apiUrl: hooked.apiUrl, token: TOKEN, mergeMethod: 'merge' });
       const repo = hooked.repoUrl('g/hooked');
       const head = await pushBranch(repo, forge.gitAuth(), 'autodev/t', { 'a.txt': 'a\n' });
-      await forge.ensurePullRequest({
-        taskId: 't',
-        repo,
-        branch: 'autodev/t',
-        baseBranch: 'main',
-        title: 't',
-        body: '',
-        headCommit: head,
-      });
+      await forge.ensurePullRequest(
+        pullRequestInput(repo, head, { branch: 'autodev/t', title: 't', body: '' }),
+      );
       await hooked.approve('g/hooked', 1, 'bob');
       await hooked.requestChanges('g/hooked', 1, 'alice', 'fix', { path: 'a.txt', line: 1 });
       expect(received).toHaveLength(2);
@@ -428,7 +355,7 @@ describe('fake gitlab: contract checking and review webhooks', () => {
       expect(hooked.violations).toEqual([]);
     } finally {
       await hooked.close();
-      await new Promise<void>((resolve) => receiver.close(() => resolve()));
+      await receiver.close();
     }
   });
 });

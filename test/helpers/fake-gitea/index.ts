@@ -1,14 +1,13 @@
 import { createHmac } from 'node:crypto';
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
-import { createServer, type IncomingMessage } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
+import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { startGitHttpServer } from '../git-http-server.js';
-import { branchSha, initBareRepo, mergeBranches } from './bare-repo.js';
+import { branchSha, initBareRepo, mergeBranches } from '../fake-forge/bare-repo.js';
+import { tick } from '../fake-forge/clock.js';
+import { startFakeForgeServer, type FakeForgeFault, type FakeForgeHandle } from '../fake-forge/server.js';
+import { deliverWebhook } from '../fake-forge/webhook.js';
 import { GITEA_ROUTES } from './routes.js';
 import { loadGiteaSpec } from './spec.js';
-import { tick, type FakeGiteaRepo, type FakeGiteaReview } from './state.js';
+import type { FakeGiteaRepo, FakeGiteaReview } from './state.js';
 import { createSwaggerValidator } from './swagger-validator.js';
 
 export interface FakeGiteaOptions {
@@ -17,18 +16,11 @@ export interface FakeGiteaOptions {
   webhook?: { url: string; secret: string };
 }
 
-export interface FakeGiteaFault {
-  status: number;
-  headers?: Record<string, string>;
-  /** Only the request `METHOD /path` (no query) gets it; absent: the next request, whatever it is. */
-  match?: string;
-  /** Runs before the fault is answered: another client's act racing this request. */
-  before?: () => Promise<unknown>;
-}
+/** An answer a test injects in place of the fake's own. */
+export type FakeGiteaFault = FakeForgeFault;
 
-export interface FakeGitea {
-  /** The instance's base URL, for `[autodev.git] api_url`. */
-  apiUrl: string;
+/** `failNext`, `requests`, `violations` (against Gitea's published swagger) as every fake forge has. */
+export interface FakeGitea extends FakeForgeHandle {
   repoUrl(owner: string, name: string): string;
   createRepo(owner: string, name: string, files?: Record<string, string>): Promise<string>;
   approve(owner: string, name: string, number: number, by: string, body?: string): Promise<void>;
@@ -41,15 +33,7 @@ export interface FakeGitea {
     comments?: { path: string; line: number; body: string }[],
   ): Promise<void>;
   mergeAsHuman(owner: string, name: string, number: number): Promise<void>;
-  /** The next API requests answer these faults, in order, instead of being served. */
-  failNext(...faults: FakeGiteaFault[]): void;
   repo(owner: string, name: string): FakeGiteaRepo;
-  /** Every API request as `METHOD /path?query` (the token must never appear in one). */
-  requests: string[];
-  authorizations: (string | undefined)[];
-  /** Requests or answers Gitea's published swagger does not allow: a test expects none. */
-  violations: string[];
-  close(): Promise<void>;
 }
 
 /**
@@ -58,15 +42,8 @@ export interface FakeGitea {
  * request and answer is checked against Gitea's own swagger description.
  */
 export async function startFakeGitea(options: FakeGiteaOptions): Promise<FakeGitea> {
-  const root = await mkdtemp(join(tmpdir(), 'fake-gitea-'));
-  const gitAuth = `Basic ${Buffer.from(`autodev:${options.token}`).toString('base64')}`;
-  const gitServer = await startGitHttpServer({ root, requireAuthorization: gitAuth });
   const validator = createSwaggerValidator(loadGiteaSpec());
   const repos = new Map<string, FakeGiteaRepo>();
-  const faults: FakeGiteaFault[] = [];
-  const requests: string[] = [];
-  const authorizations: (string | undefined)[] = [];
-  const violations: string[] = [];
   let ids = 1000;
   const nextId = () => (ids += 1);
   const repoOf = (owner: string, name: string): FakeGiteaRepo => {
@@ -75,22 +52,14 @@ export async function startFakeGitea(options: FakeGiteaOptions): Promise<FakeGit
     return repo;
   };
 
-  const server = createServer((req, res) => {
-    void (async () => {
-      const url = new URL(req.url ?? '/', 'http://fake');
-      const method = req.method ?? 'GET';
-      requests.push(`${method} ${url.pathname}${url.search}`);
-      authorizations.push(req.headers.authorization);
-      const raw = await readBody(req);
-      const send = (status: number, body?: unknown, headers: Record<string, string> = {}) => {
-        if (status < 400) violations.push(...validator.checkResponse(method, url, status, body));
-        res.writeHead(status, { 'content-type': 'application/json', ...headers });
-        res.end(body === undefined ? '' : JSON.stringify(body));
-      };
-      const index = faults.findIndex((f) => f.match === undefined || f.match === `${method} ${url.pathname}`);
-      const fault = index >= 0 ? faults.splice(index, 1)[0] : undefined;
-      if (fault?.before) await fault.before();
-      if (fault) return send(fault.status, { message: 'injected fault', url: '' }, fault.headers);
+  const forge = await startFakeForgeServer({
+    name: 'gitea',
+    gitAuthorization: `Basic ${Buffer.from(`autodev:${options.token}`).toString('base64')}`,
+    credentialOf: (req) => req.headers.authorization,
+    errorBody: (message) => ({ message, url: '' }),
+    checkAnswer: (method, url, status, body) =>
+      status < 400 ? validator.checkResponse(method, url, status, body) : [],
+    async serve({ req, method, url, raw, gitUrl, send, refuse }) {
       if (req.headers.authorization !== `token ${options.token}`) {
         return send(401, { message: 'token is required', url: '' });
       }
@@ -98,10 +67,7 @@ export async function startFakeGitea(options: FakeGiteaOptions): Promise<FakeGit
       if (raw.length > 0) body = JSON.parse(raw);
       const problems = validator.checkRequest(method, url, body);
       const found = validator.match(method, url.pathname);
-      if (problems.length > 0 || !found) {
-        violations.push(...problems);
-        return send(400, { message: `contract violation: ${problems.join('; ')}`, url: '' });
-      }
+      if (problems.length > 0 || !found) return refuse(problems);
       const route = GITEA_ROUTES[`${method} ${found.template}`];
       const parts = url.pathname.replace(/^\/api\/v1\/repos\//, '').split('/');
       const repo = repos.get(`${parts[0] ?? ''}/${parts[1] ?? ''}`);
@@ -112,18 +78,13 @@ export async function startFakeGitea(options: FakeGiteaOptions): Promise<FakeGit
         segments: parts.slice(2),
         query: url.searchParams,
         body: typeof body === 'object' && body !== null ? { ...body } : {},
-        webUrl: gitServer.url,
+        webUrl: gitUrl,
         nextId,
       });
       send(answer.status, answer.body);
-    })().catch((error: unknown) => {
-      res
-        .writeHead(500, { 'content-type': 'application/json' })
-        .end(JSON.stringify({ message: String(error) }));
-    });
+    },
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const apiUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const { root, gitUrl } = forge;
 
   const addReview = async (
     owner: string,
@@ -153,26 +114,21 @@ export async function startFakeGitea(options: FakeGiteaOptions): Promise<FakeGit
           action: 'reviewed',
           number,
           pull_request: { number, head: { ref: pull.head } },
-          repository: { full_name: `${owner}/${name}`, html_url: `${gitServer.url}/${owner}/${name}` },
+          repository: { full_name: `${owner}/${name}`, html_url: `${gitUrl}/${owner}/${name}` },
           review: { type: event, content: review.body },
         }),
       );
       const signature = createHmac('sha256', options.webhook.secret).update(payload).digest('hex');
-      await fetch(options.webhook.url, {
-        method: 'POST',
-        headers: {
-          'content-type': 'application/json',
-          'x-gitea-event': event,
-          'x-gitea-signature': signature,
-        },
-        body: payload,
+      await deliverWebhook(options.webhook.url, payload, {
+        'x-gitea-event': event,
+        'x-gitea-signature': signature,
       });
     }
   };
 
   return {
-    apiUrl,
-    repoUrl: (owner, name) => `${gitServer.url}/${owner}/${name}.git`,
+    apiUrl: forge.apiUrl,
+    repoUrl: (owner, name) => `${gitUrl}/${owner}/${name}.git`,
     async createRepo(owner, name, files = { 'README.md': '# fixture\n' }) {
       await mkdir(join(root, owner), { recursive: true });
       const dir = join(root, owner, `${name}.git`);
@@ -204,28 +160,11 @@ export async function startFakeGitea(options: FakeGiteaOptions): Promise<FakeGit
         updatedAt: tick(),
       });
     },
-    failNext: (...more) => faults.push(...more),
+    failNext: forge.failNext,
     repo: repoOf,
-    requests,
-    authorizations,
-    violations,
-    async close() {
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-      await gitServer.close();
-      await rm(root, { recursive: true, force: true });
-    },
+    requests: forge.requests,
+    authorizations: forge.authorizations,
+    violations: forge.violations,
+    close: forge.close,
   };
-}
-
-async function readBody(req: IncomingMessage): Promise<string> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    const buf = Buffer.isBuffer(chunk) ? chunk : Buffer.from(String(chunk));
-    size += buf.length;
-    if (size > 8 * 1024 * 1024) throw new Error('request body too large');
-    chunks.push(buf);
-  }
-  return Buffer.concat(chunks).toString('utf8');
 }

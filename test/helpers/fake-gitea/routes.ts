@@ -1,10 +1,10 @@
-import { branchSha, mergeBranches } from './bare-repo.js';
+import { branchSha, mergeBranches } from '../fake-forge/bare-repo.js';
+import { tick } from '../fake-forge/clock.js';
 import {
   commentJson,
   pullJson,
   reviewCommentJson,
   reviewJson,
-  tick,
   type FakeGiteaPull,
   type FakeGiteaRepo,
 } from './state.js';

@@ -5,6 +5,8 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sign } from '@octokit/webhooks-methods';
+import { readBody } from '../fake-forge/read-body.js';
+import { deliverWebhook } from '../fake-forge/webhook.js';
 import { startGitHttpServer, type GitHttpServer } from '../git-http-server.js';
 import { createBareRepo, mergeInBareRepo, revParse } from './bare-git.js';
 import { loadGithubContract, type ContractChecker } from './openapi-contract.js';
@@ -119,11 +121,11 @@ export async function startFakeGithub(options: FakeGithubOptions = {}): Promise<
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', apiUrl);
     const method = req.method ?? 'GET';
-    const raw = await readBody(req);
+    const raw = await readBody(req, MAX_BODY_BYTES);
     let body: unknown;
     if (raw.length > 0) {
       try {
-        body = JSON.parse(raw.toString('utf8'));
+        body = JSON.parse(raw);
       } catch {
         violations.push(`${method} ${url.pathname}: body is not JSON`);
       }
@@ -326,17 +328,12 @@ export async function startFakeGithub(options: FakeGithubOptions = {}): Promise<
       pull_request: { number: pr.number, head: { ref: pr.head, sha: await headSha(pr) } },
     });
     try {
-      const response = await fetch(options.webhook.url, {
-        method: 'POST',
-        headers: {
-          'content-type': 'application/json',
-          'x-github-event': event,
-          'x-github-delivery': randomUUID(),
-          'x-hub-signature-256': await sign(options.webhook.secret, payload),
-        },
-        body: payload,
+      const status = await deliverWebhook(options.webhook.url, payload, {
+        'x-github-event': event,
+        'x-github-delivery': randomUUID(),
+        'x-hub-signature-256': await sign(options.webhook.secret, payload),
       });
-      webhookDeliveries.push({ event, status: response.status });
+      webhookDeliveries.push({ event, status });
     } catch {
       webhookDeliveries.push({ event, status: 0 });
     }
@@ -427,15 +424,4 @@ function validationFailed(resource: string, field: string, code: string): Json {
     errors: [{ resource, field, code }],
     documentation_url: 'https://docs.github.com/rest',
   };
-}
-
-async function readBody(req: IncomingMessage): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length;
-    if (size > MAX_BODY_BYTES) throw new Error('request body over 1 MiB');
-    chunks.push(chunk as Buffer);
-  }
-  return Buffer.concat(chunks);
 }

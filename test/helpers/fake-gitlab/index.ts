@@ -1,11 +1,9 @@
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
-import { createServer, type IncomingMessage } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
+import { mkdir } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { startGitHttpServer } from '../git-http-server.js';
-import { branchSha, initBareRepo, mergeBranches } from '../fake-gitea/bare-repo.js';
-import { tick } from '../fake-gitea/state.js';
+import { branchSha, initBareRepo, mergeBranches } from '../fake-forge/bare-repo.js';
+import { tick } from '../fake-forge/clock.js';
+import { startFakeForgeServer, type FakeForgeFault, type FakeForgeHandle } from '../fake-forge/server.js';
+import { deliverWebhook } from '../fake-forge/webhook.js';
 import { GITLAB_CONTRACT, routeOf } from './contract.js';
 import { GITLAB_ROUTES } from './routes.js';
 import type { FakeGitlabProject } from './state.js';
@@ -16,18 +14,11 @@ export interface FakeGitlabOptions {
   webhook?: { url: string; secret: string };
 }
 
-export interface FakeGitlabFault {
-  status: number;
-  headers?: Record<string, string>;
-  /** Only the request `METHOD /path` (no query) gets it; absent: the next request, whatever it is. */
-  match?: string;
-  /** Runs before the fault is answered: another client's act racing this request. */
-  before?: () => Promise<unknown>;
-}
+/** An answer a test injects in place of the fake's own. */
+export type FakeGitlabFault = FakeForgeFault;
 
-export interface FakeGitlab {
-  /** The instance's base URL, for `[autodev.git] api_url`. */
-  apiUrl: string;
+/** `failNext`, `requests`, `violations` (outside fake-gitlab/contract.ts) as every fake forge has. */
+export interface FakeGitlab extends FakeForgeHandle {
   /** `group/sub/name` → its clone URL. */
   repoUrl(path: string): string;
   createRepo(path: string, files?: Record<string, string>): Promise<string>;
@@ -43,13 +34,7 @@ export interface FakeGitlab {
   comment(path: string, iid: number, by: string, body: string): Promise<void>;
   resolveAll(path: string, iid: number): void;
   mergeAsHuman(path: string, iid: number): Promise<void>;
-  failNext(...faults: FakeGitlabFault[]): void;
   project(path: string): FakeGitlabProject;
-  requests: string[];
-  authorizations: (string | undefined)[];
-  /** Requests outside the transcribed contract (fake-gitlab/contract.ts): a test expects none. */
-  violations: string[];
-  close(): Promise<void>;
 }
 
 /**
@@ -58,14 +43,7 @@ export interface FakeGitlab {
  * smart HTTP for the same repos, with `oauth2:<token>` basic auth as GitLab takes it.
  */
 export async function startFakeGitlab(options: FakeGitlabOptions): Promise<FakeGitlab> {
-  const root = await mkdtemp(join(tmpdir(), 'fake-gitlab-'));
-  const gitAuth = `Basic ${Buffer.from(`oauth2:${options.token}`).toString('base64')}`;
-  const gitServer = await startGitHttpServer({ root, requireAuthorization: gitAuth });
   const projects = new Map<string, FakeGitlabProject>();
-  const faults: FakeGitlabFault[] = [];
-  const requests: string[] = [];
-  const authorizations: (string | undefined)[] = [];
-  const violations: string[] = [];
   let ids = 5000;
   const nextId = () => (ids += 1);
   const projectOf = (path: string) => {
@@ -79,28 +57,18 @@ export async function startFakeGitlab(options: FakeGitlabOptions): Promise<FakeG
     return mr;
   };
 
-  const server = createServer((req, res) => {
-    void (async () => {
-      const url = new URL(req.url ?? '/', 'http://fake');
-      const method = req.method ?? 'GET';
-      requests.push(`${method} ${url.pathname}${url.search}`);
-      authorizations.push(
-        typeof req.headers['private-token'] === 'string' ? req.headers['private-token'] : undefined,
-      );
-      const raw = await readBody(req);
-      const send = (status: number, body?: unknown, headers: Record<string, string> = {}) => {
-        res.writeHead(status, { 'content-type': 'application/json', ...headers });
-        res.end(body === undefined ? '' : JSON.stringify(body));
-      };
-      const index = faults.findIndex((f) => f.match === undefined || f.match === `${method} ${url.pathname}`);
-      const fault = index >= 0 ? faults.splice(index, 1)[0] : undefined;
-      if (fault?.before) await fault.before();
-      if (fault) return send(fault.status, { message: 'injected fault' }, fault.headers);
+  const forge = await startFakeForgeServer({
+    name: 'gitlab',
+    gitAuthorization: `Basic ${Buffer.from(`oauth2:${options.token}`).toString('base64')}`,
+    credentialOf: (req) =>
+      typeof req.headers['private-token'] === 'string' ? req.headers['private-token'] : undefined,
+    errorBody: (message) => ({ message }),
+    async serve({ req, method, url, raw, gitUrl, send, refuse }) {
       if (req.headers['private-token'] !== options.token) return send(401, { message: '401 Unauthorized' });
       const match = /^\/api\/v4\/projects\/([^/]+)\/(.+)$/.exec(url.pathname);
       const routeKey = match ? routeOf(method, match[2] ?? '') : undefined;
       if (!match || !routeKey) {
-        violations.push(`${method} ${url.pathname}: not a route of the contract`);
+        forge.violations.push(`${method} ${url.pathname}: not a route of the contract`);
         return send(400, { message: 'contract violation: unknown route' });
       }
       const contract = GITLAB_CONTRACT[routeKey];
@@ -110,10 +78,7 @@ export async function startFakeGitlab(options: FakeGitlabOptions): Promise<FakeG
       if (query && !query.success) problems.push(`${routeKey} query: ${query.error.message}`);
       const bodyCheck = contract?.body?.safeParse(body);
       if (bodyCheck && !bodyCheck.success) problems.push(`${routeKey} body: ${bodyCheck.error.message}`);
-      if (problems.length > 0) {
-        violations.push(...problems);
-        return send(400, { message: `contract violation: ${problems.join('; ')}` });
-      }
+      if (problems.length > 0) return refuse(problems);
       const project = projects.get(decodeURIComponent(match[1] ?? ''));
       if (!project) return send(404, { message: '404 Project Not Found' });
       const route = GITLAB_ROUTES[routeKey];
@@ -123,18 +88,13 @@ export async function startFakeGitlab(options: FakeGitlabOptions): Promise<FakeG
         segments: (match[2] ?? '').split('/'),
         query: url.searchParams,
         body: typeof body === 'object' && body !== null ? { ...body } : {},
-        webUrl: gitServer.url,
+        webUrl: gitUrl,
         nextId,
       });
       send(answer.status, answer.body);
-    })().catch((error: unknown) => {
-      res
-        .writeHead(500, { 'content-type': 'application/json' })
-        .end(JSON.stringify({ message: String(error) }));
-    });
+    },
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const apiUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const { root, gitUrl } = forge;
 
   const hook = async (
     event: 'Note Hook' | 'Merge Request Hook',
@@ -156,14 +116,9 @@ export async function startFakeGitlab(options: FakeGitlabOptions): Promise<FakeG
             project: { path_with_namespace: path },
             object_attributes: { iid, source_branch: source, action: 'approved' },
           };
-    await fetch(options.webhook.url, {
-      method: 'POST',
-      headers: {
-        'content-type': 'application/json',
-        'x-gitlab-event': event,
-        'x-gitlab-token': options.webhook.secret,
-      },
-      body: JSON.stringify(payload),
+    await deliverWebhook(options.webhook.url, JSON.stringify(payload), {
+      'x-gitlab-event': event,
+      'x-gitlab-token': options.webhook.secret,
     });
   };
   const addNote = (
@@ -188,8 +143,8 @@ export async function startFakeGitlab(options: FakeGitlabOptions): Promise<FakeG
   };
 
   return {
-    apiUrl,
-    repoUrl: (path) => `${gitServer.url}/${path}.git`,
+    apiUrl: forge.apiUrl,
+    repoUrl: (path) => `${gitUrl}/${path}.git`,
     async createRepo(path, files = { 'README.md': '# fixture\n' }) {
       const dir = join(root, `${path}.git`);
       await mkdir(dirname(dir), { recursive: true });
@@ -228,28 +183,11 @@ export async function startFakeGitlab(options: FakeGitlabOptions): Promise<FakeG
       if (!outcome.ok) throw new Error(`fake gitlab: human merge failed: ${outcome.reason}`);
       Object.assign(mr, { state: 'merged', mergeCommit: outcome.sha, updatedAt: tick() });
     },
-    failNext: (...more) => faults.push(...more),
+    failNext: forge.failNext,
     project: projectOf,
-    requests,
-    authorizations,
-    violations,
-    async close() {
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-      await gitServer.close();
-      await rm(root, { recursive: true, force: true });
-    },
+    requests: forge.requests,
+    authorizations: forge.authorizations,
+    violations: forge.violations,
+    close: forge.close,
   };
-}
-
-async function readBody(req: IncomingMessage): Promise<string> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    const buf = Buffer.isBuffer(chunk) ? chunk : Buffer.from(String(chunk));
-    size += buf.length;
-    if (size > 8 * 1024 * 1024) throw new Error('request body too large');
-    chunks.push(buf);
-  }
-  return Buffer.concat(chunks).toString('utf8');
 }

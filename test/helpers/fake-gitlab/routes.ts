@@ -1,5 +1,5 @@
-import { branchSha, mergeBranches, rebaseBranch } from '../fake-gitea/bare-repo.js';
-import { tick } from '../fake-gitea/state.js';
+import { branchSha, mergeBranches, rebaseBranch } from '../fake-forge/bare-repo.js';
+import { tick } from '../fake-forge/clock.js';
 import { mrJson, noteJson, type FakeGitlabMr, type FakeGitlabProject } from './state.js';
 
 export interface GitlabRouteContext {

@@ -1,0 +1,43 @@
+import { api } from '../helpers/api-client.js';
+
+/**
+ * What the revert, rebase and forge journeys share: a repo whose tests pass before and after the
+ * change, the change itself as the model's reply, a fixed commit author, and the task's events.
+ */
+
+/** Config overrides giving autodev's commits a known author, checked on the base branch after merging. */
+export const ROBO_AUTHOR = {
+  'git.git_author_name': '"Robo Author"',
+  'git.git_author_email': '"robo@example.test"',
+};
+
+/** All tests pass before and after: the change adds an untested function, so its revert is green too. */
+export const GREEN_REPO = {
+  'calc.py': 'def add(a, b):\n    return a + b\n',
+  'test_calc.py': 'from calc import add\n\n\ndef test_add():\n    assert add(2, 3) == 5\n',
+};
+
+/** The model's change on GREEN_REPO: a `sub` beside `add`. */
+export const ADD_SUB_REPLY = [
+  '```diff',
+  '--- a/calc.py',
+  '+++ b/calc.py',
+  '@@ -1,2 +1,6 @@',
+  ' def add(a, b):',
+  '     return a + b',
+  '+',
+  '+',
+  '+def sub(a, b):',
+  '+    return a - b',
+  '```',
+].join('\n');
+
+export interface TaskEvent {
+  type: string;
+  data: Record<string, unknown>;
+}
+
+/** The task's events through the HTTP API, oldest first. */
+export async function taskEvents(baseUrl: string, id: string): Promise<TaskEvent[]> {
+  return ((await api(baseUrl, `/api/v1/autodev/tasks/${id}/events`)).body as { events: TaskEvent[] }).events;
+}
