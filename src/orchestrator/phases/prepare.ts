@@ -82,7 +82,10 @@ function warmRepoMapAhead(ctx: TaskContext, files: string[]): void {
 async function baselineLint(ctx: TaskContext, baseCommit: string): Promise<LintReport[] | undefined> {
   const request: StepRequest = { phase: 'prepare', tool: 'lint', input: { config_commit: baseCommit } };
   const done = (await ctx.store.steps.get(ctx.task.id, stepKey(request)))?.status === 'succeeded';
-  if (!done && (await ctx.services.git.head(ctx.workspaceDir)) !== baseCommit) return undefined;
+  // Only a resumed task can have moved past the base: a first run's worktree was just made at it,
+  // and asking git (a process, 50-250 ms under load) would sit between two steps on every task.
+  if (!done && ctx.task.attempt > 1 && (await ctx.services.git.head(ctx.workspaceDir)) !== baseCommit)
+    return undefined;
   return (await runStep<LintToolOutput>(ctx, request)).reports;
 }
 
