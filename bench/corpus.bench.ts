@@ -112,7 +112,7 @@ export async function bench(): Promise<BenchRow[]> {
       const byHand = await runByHand(instance, built, dataDir, scratch);
       await rm(scratch, { recursive: true, force: true });
       log(
-        `${instance.name} by hand: ${Math.round(byHand.totalMs)} ms, tests ok before/after ${String(byHand.testsOkBefore)}/${String(byHand.testsOkAfter)} (${byHand.commands.join(' ; ')}); task ${Math.round(fixed.wallMs)} ms, repo commands ${Math.round(fixed.repoCommandsMs)} ms`,
+        `${instance.name} by hand: ${Math.round(byHand.totalMs)} ms, tests ok before/after ${String(byHand.testsOkBefore)}/${String(byHand.testsOkAfter)}, ${byHand.reproduced ? 'bug and fix reproduced' : `INVALID reference: ${byHand.notReproduced ?? ''}`} (${byHand.commands.join(' ; ')}); task ${Math.round(fixed.wallMs)} ms, repo commands ${Math.round(fixed.repoCommandsMs)} ms`,
       );
       outcomes.push({ instance, fixed, empty, byHand });
     }

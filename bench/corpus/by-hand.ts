@@ -2,6 +2,8 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { repoCacheDir } from '../../src/languages/caches.js';
 import { detectProjects, runLint, runSetup, runTests } from '../../src/languages/index.js';
+import { compareTestRuns } from '../../src/languages/test-comparison.js';
+import type { TestReport } from '../../src/languages/types.js';
 import { createNoneSandbox } from '../../src/sandbox/none.js';
 import { git } from '../../test/fixtures/repo.js';
 import type { CorpusOrigin } from './origin.js';
@@ -12,9 +14,17 @@ const TIMEOUT_MS = 600_000;
 export interface ByHandResult {
   totalMs: number;
   commands: string[];
-  /** Whether the tests passed before and after the fix: the bug must be caught, the fix must pass. */
+  /** Whether every test passed before and after the fix (pre-existing failures make both false). */
   testsOkBefore: boolean;
   testsOkAfter: boolean;
+  /**
+   * Whether the run reproduced the bug and its fix, judged as autodev judges a task
+   * (compareTestRuns): some test failed before the fix, and after it those pass with nothing new
+   * failing. Only such a run is a reference for the task's time.
+   */
+  reproduced: boolean;
+  /** Why not, when it did not: what the comparison found. */
+  notReproduced?: string;
 }
 
 /**
@@ -52,20 +62,35 @@ export async function runByHand(
       throw new Error(`${instance.name}: by hand, setup failed: ${setup.outputTail.slice(-600)}`);
   }
   const test = async () => {
-    let ok = true;
+    const reports: TestReport[] = [];
     for (const project of projects) {
       const report = await runTests(project, options);
       commands.push(report.command.join(' '));
-      ok &&= report.ok;
+      reports.push(report);
       // autodev lints before and after the change too (clippy, go vet, eslint, ruff): the same here.
       const lint = await runLint(project, options);
       if (lint.command.length > 0) commands.push(lint.command.map((a) => path.basename(a)).join(' '));
     }
-    return ok;
+    return reports;
   };
-  const testsOkBefore = await test();
+  const before = await test();
   await writeFile(path.join(scratch, 'fix.diff'), built.fixDiff);
   await git(dir, ['apply', path.join(scratch, 'fix.diff')]);
-  const testsOkAfter = await test();
-  return { totalMs: performance.now() - started, commands, testsOkBefore, testsOkAfter };
+  const after = await test();
+  const totalMs = performance.now() - started;
+  const comparison = compareTestRuns(before, after);
+  const notReproduced =
+    comparison.targets.length === 0
+      ? 'no test failed before the fix: the bug was not caught'
+      : comparison.verdict !== 'pass'
+        ? `after the fix: ${comparison.verdict}${comparison.unavailable ? ` (${comparison.unavailable})` : ''}; still failing ${[...comparison.targetsNotPassing, ...comparison.introduced].join(', ') || 'none'}`
+        : undefined;
+  return {
+    totalMs,
+    commands,
+    testsOkBefore: before.every((r) => r.ok),
+    testsOkAfter: after.every((r) => r.ok),
+    reproduced: notReproduced === undefined,
+    ...(notReproduced ? { notReproduced } : {}),
+  };
 }

@@ -5,20 +5,43 @@ import type { CorpusInstance } from './types.js';
 /** The steps that run the repository's own commands (install, build, tests, linters). */
 const REPO_COMMAND_TOOLS = new Set(['setup', 'build', 'test', 'lint', 'run_tests', 'run_build', 'run_lint']);
 
+export interface ReplayStep {
+  key: string;
+  tool: string;
+  /** The tool's own run, as the step runner timed it. */
+  durationMs: number;
+  /** When the step's row was started and finished (epoch ms): the spans between them are gaps. */
+  startedAt: number;
+  finishedAt: number;
+  /** Whether it ran the repository's own commands (REPO_COMMAND_TOOLS): not autodev's overhead. */
+  repoCommand: boolean;
+  summary: string | null;
+}
+
 export interface ReplayResult {
   status: string;
   error: { code: string; message: string } | null;
+  /** The task's created_at and finished_at (epoch ms). */
+  createdAt: number;
+  finishedAt: number;
   wallMs: number;
   /** Sum of the durations of the steps that ran the repo's own commands. */
   repoCommandsMs: number;
   modelCalls: number;
-  steps: { key: string; tool: string; durationMs: number; summary: string | null }[];
+  steps: ReplayStep[];
 }
 
 interface TaskTimes {
   created_at: string;
   finished_at: string | null;
-  steps: { key: string; tool: string; duration_ms: number | null; output_summary: string | null }[];
+  steps: {
+    key: string;
+    tool: string;
+    duration_ms: number | null;
+    started_at: string;
+    finished_at: string | null;
+    output_summary: string | null;
+  }[];
 }
 
 /**
@@ -77,21 +100,28 @@ export async function replay(
   const task: TaskJson = await waitForTerminal(baseUrl, created.id, 900_000);
   const { body } = await api(baseUrl, `/api/v1/autodev/tasks/${task.id}`);
   const times = body as TaskTimes;
-  const steps = times.steps.map((s) => ({
-    key: s.key,
-    tool: s.tool,
-    durationMs: s.duration_ms ?? 0,
-    summary: s.output_summary,
-  }));
+  const steps: ReplayStep[] = times.steps.map((s) => {
+    const startedAt = Date.parse(s.started_at);
+    return {
+      key: s.key,
+      tool: s.tool,
+      durationMs: s.duration_ms ?? 0,
+      startedAt,
+      finishedAt: s.finished_at ? Date.parse(s.finished_at) : startedAt + (s.duration_ms ?? 0),
+      repoCommand: REPO_COMMAND_TOOLS.has(s.tool),
+      summary: s.output_summary,
+    };
+  });
   await drainUnused(model, script.length - (model.requests.length - before));
   const finished = times.finished_at ? Date.parse(times.finished_at) : Date.now();
+  const createdAt = Date.parse(times.created_at);
   return {
     status: task.status,
     error: task.error,
-    wallMs: finished - Date.parse(times.created_at),
-    repoCommandsMs: steps
-      .filter((s) => REPO_COMMAND_TOOLS.has(s.tool))
-      .reduce((sum, s) => sum + s.durationMs, 0),
+    createdAt,
+    finishedAt: finished,
+    wallMs: finished - createdAt,
+    repoCommandsMs: steps.filter((s) => s.repoCommand).reduce((sum, s) => sum + s.durationMs, 0),
     modelCalls: model.requests.length - before,
     steps,
   };

@@ -1,7 +1,7 @@
 import { rankFiles } from './rank.js';
 import { renderWithinBudget } from './render.js';
 import { readSourceFiles } from './source-files.js';
-import { createTagParser, type TagParser } from './tag-parser.js';
+import { createTagCache, createTagParser, type TagParser } from './tag-parser.js';
 import { extractTaskTerms } from './task-terms.js';
 import type { FileTags, RepoMap, RepoMapInput, SkippedFile } from './types.js';
 
@@ -22,9 +22,20 @@ export const DEFAULT_REPO_MAP_LIMITS: RepoMapLimits = {
 };
 
 export interface RepoMapDeps {
-  /** Reuse one parser across maps (the benchmark, a long-lived process); one is made when absent. */
+  /** The parser to use; by default the process's, whose tag cache every map and warm-up shares. */
   parser?: TagParser;
   limits?: Partial<RepoMapLimits>;
+}
+
+/**
+ * The tags of every file parsed in this process, by content: a long-lived server maps the same
+ * repositories task after task, and the warm-up during setup (warmRepoMap) fills it ahead of the
+ * task's map. A cache of pure results, not state: what it returns is what a parse would.
+ */
+const processTagCache = createTagCache();
+
+export function processTagParser(parseTimeoutMs: number): TagParser {
+  return createTagParser({ parseTimeoutMs, cache: processTagCache });
 }
 
 /**
@@ -34,7 +45,7 @@ export interface RepoMapDeps {
 export async function buildRepoMap(input: RepoMapInput, deps: RepoMapDeps = {}): Promise<RepoMap> {
   if (input.tokenBudget <= 0) return { text: '', tokens: 0, ranked: [], skipped: [] };
   const limits = { ...DEFAULT_REPO_MAP_LIMITS, ...deps.limits };
-  const parser = deps.parser ?? createTagParser({ parseTimeoutMs: limits.parseTimeoutMs });
+  const parser = deps.parser ?? processTagParser(limits.parseTimeoutMs);
   const { sources, skipped } = await readSourceFiles(input.workspaceDir, input.files, limits, input.signal);
 
   const deadline = Date.now() + limits.totalTimeoutMs;

@@ -7,3 +7,4 @@ export {
 export { estimateTokens } from './render.js';
 export { createTagParser, type TagParser } from './tag-parser.js';
 export type { FileTags, RankedFile, RepoMap, RepoMapInput, SkippedFile, SymbolDefinition } from './types.js';
+export { warmRepoMap, type WarmRepoMapInput } from './warm-repo-map.js';

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { languageForPath } from './languages.js';
-import { createTagParser } from './tag-parser.js';
+import { createTagCache, createTagParser } from './tag-parser.js';
 
 const FIXTURES = path.join(path.dirname(fileURLToPath(import.meta.url)), '__fixtures__', 'langs');
 const parser = createTagParser({ parseTimeoutMs: 5_000 });
@@ -89,5 +89,35 @@ describe('createTagParser', () => {
     const slow = createTagParser({ parseTimeoutMs: 1 });
     const huge = 'def f():\n    return g(1)\n'.repeat(200_000);
     expect(await slow.tags('huge.py', 'python', huge)).toBeUndefined();
+  });
+});
+
+describe('the tag cache', () => {
+  const oneDef = (name: string) => `def ${name}():\n    return helper()\n`;
+
+  it('answers the same contents under another path with that path, and parses changed contents anew', async () => {
+    const cached = createTagParser({ parseTimeoutMs: 5_000, cache: createTagCache() });
+    const first = await cached.tags('a/one.py', 'python', oneDef('alpha'));
+    const moved = await cached.tags('b/two.py', 'python', oneDef('alpha'));
+    expect(moved).toEqual({ ...first, path: 'b/two.py' });
+    // Same path, new contents: keyed by content, so never the old file's tags.
+    const edited = await cached.tags('a/one.py', 'python', oneDef('beta'));
+    expect(edited?.definitions.map((d) => d.name)).toEqual(['beta']);
+  });
+
+  it('holds what it is sized for and drops the least recently used first', () => {
+    const tags = (name: string) => ({
+      definitions: [{ name, kind: 'function' as const, line: 1, signature: `def ${name}()` }],
+      references: [],
+    });
+    // Each entry weighs 2 (itself and one definition): room for two.
+    const cache = createTagCache(4);
+    cache.set('a', tags('a'));
+    cache.set('b', tags('b'));
+    expect(cache.get('a')).toBeDefined(); // a is now the most recently used
+    cache.set('c', tags('c'));
+    expect(cache.get('b')).toBeUndefined();
+    expect(cache.get('a')?.definitions[0]?.name).toBe('a');
+    expect(cache.get('c')?.definitions[0]?.name).toBe('c');
   });
 });

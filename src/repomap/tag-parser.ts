@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { Language, Parser, Query } from 'web-tree-sitter';
 import { grammarWasmPath, LANGUAGE_SPECS } from './languages.js';
 import {
@@ -27,21 +28,18 @@ interface LoadedLanguage {
 
 /**
  * Parses source files with tree-sitter (WebAssembly: no native build, same result everywhere) and runs
- * each language's tag query. Grammars load on first use and stay loaded for the parser's life.
+ * each language's tag query. The compiled grammars are the process's (see loadGrammar), and the tags
+ * of contents parsed before come from the cache (see createTagCache): a repository parsed earlier (by
+ * another task, a repair round, the warm-up during setup) costs a hash per file.
  */
-export function createTagParser(options: TagParserOptions): TagParser {
-  const loaded = new Map<RepoMapLanguage, Promise<LoadedLanguage>>();
-  const load = (language: RepoMapLanguage): Promise<LoadedLanguage> => {
-    let entry = loaded.get(language);
-    if (!entry) {
-      entry = loadLanguage(language);
-      loaded.set(language, entry);
-    }
-    return entry;
-  };
+export function createTagParser(options: TagParserOptions & { cache?: TagCache }): TagParser {
+  const cache = options.cache ?? createTagCache();
   return {
     async tags(filePath, language, source) {
-      const { parser, query } = await load(language);
+      const key = contentKey(language, source);
+      const known = cache.get(key);
+      if (known) return { path: filePath, language, ...known };
+      const { parser, query } = await loadGrammar(language);
       const deadline = Date.now() + options.parseTimeoutMs;
       // Returning true from the progress callback cancels the parse: parse() then returns null.
       const tree = parser.parse(source, null, { progressCallback: () => Date.now() > deadline });
@@ -50,7 +48,9 @@ export function createTagParser(options: TagParserOptions): TagParser {
         const remainingMicros = Math.max(1, deadline - Date.now()) * 1000;
         const matches = query.matches(tree.rootNode, { timeoutMicros: remainingMicros });
         if (Date.now() > deadline) return undefined;
-        return collectTags(filePath, language, matches, source.split('\n'));
+        const tags = collectTags(filePath, language, matches, source.split('\n'));
+        cache.set(key, { definitions: tags.definitions, references: tags.references });
+        return tags;
       } finally {
         tree.delete();
       }
@@ -58,10 +58,83 @@ export function createTagParser(options: TagParserOptions): TagParser {
   };
 }
 
-let runtimeReady: Promise<void> | undefined;
+/** What a file's contents define and use, whatever its path: the part of FileTags worth keeping. */
+export type ContentTags = Pick<FileTags, 'definitions' | 'references'>;
 
-async function loadLanguage(language: RepoMapLanguage): Promise<LoadedLanguage> {
-  // web-tree-sitter's runtime is process-wide by its design; initialising it twice is wasted work.
+export interface TagCache {
+  get(key: string): ContentTags | undefined;
+  set(key: string, tags: ContentTags): void;
+}
+
+/**
+ * How much the cache holds, counted in definitions and references (one name each, tens of bytes):
+ * a few large repositories' worth, tens of megabytes at most. The least recently used go first.
+ */
+const TAG_CACHE_NAMES = 1_000_000;
+
+/**
+ * Tags by content (the language and a hash of the text, as a git blob id is), the least recently
+ * used dropped first. Keyed by content, never by path: a file the task or the sandbox changed is
+ * parsed again, and the same file in the repo's next worktree is not.
+ */
+export function createTagCache(maxNames = TAG_CACHE_NAMES): TagCache {
+  const entries = new Map<string, ContentTags>();
+  let held = 0;
+  const weight = (tags: ContentTags) => 1 + tags.definitions.length + tags.references.length;
+  const drop = (key: string) => {
+    const known = entries.get(key);
+    if (!known) return;
+    entries.delete(key);
+    held -= weight(known);
+  };
+  return {
+    get(key) {
+      const found = entries.get(key);
+      if (found) {
+        // A Map keeps insertion order: inserting again marks it the most recently used.
+        entries.delete(key);
+        entries.set(key, found);
+      }
+      return found;
+    },
+    set(key, tags) {
+      drop(key);
+      if (weight(tags) > maxNames) return;
+      entries.set(key, tags);
+      held += weight(tags);
+      for (const oldest of entries.keys()) {
+        if (held <= maxNames) break;
+        drop(oldest);
+      }
+    },
+  };
+}
+
+function contentKey(language: RepoMapLanguage, source: string): string {
+  return `${language}:${createHash('sha1').update(source).digest('hex')}`;
+}
+
+let runtimeReady: Promise<void> | undefined;
+const grammars = new Map<RepoMapLanguage, Promise<LoadedLanguage>>();
+
+/**
+ * The language's compiled grammar and tag query, loaded once per process: the first load costs about
+ * a second and a half, and a compiled grammar never changes (web-tree-sitter's runtime is
+ * process-wide by its own design). Sharing one parser is safe: parse and query run synchronously,
+ * with no await between them, so two maps in one process never interleave on it.
+ */
+export function loadGrammar(language: RepoMapLanguage): Promise<LoadedLanguage> {
+  let entry = grammars.get(language);
+  if (!entry) {
+    entry = compileGrammar(language);
+    // A failed load is tried again next time rather than remembered.
+    entry.catch(() => grammars.delete(language));
+    grammars.set(language, entry);
+  }
+  return entry;
+}
+
+async function compileGrammar(language: RepoMapLanguage): Promise<LoadedLanguage> {
   runtimeReady ??= Parser.init();
   await runtimeReady;
   const grammar = await Language.load(grammarWasmPath(language));

@@ -4,6 +4,9 @@ import { describePlanForModel } from '../../planner/describe-plan.js';
 import { runStep } from '../step-runner.js';
 import type { TaskContext } from '../task-context.js';
 
+/** How many of the workspace's files the coding step is given (its repository map reads them). */
+export const CODEGEN_FILES = 2000;
+
 export interface Change {
   commit: string;
   files: string[];
@@ -30,7 +33,7 @@ export async function implementRound(
       acceptance: task.acceptance,
       plan: describePlanForModel(task.plan),
       from_commit: options.fromCommit,
-      files: options.files.slice(0, 2000),
+      files: options.files.slice(0, CODEGEN_FILES),
       test_feedback: options.lastTests.ok ? undefined : options.lastTests.feedback,
       round: options.round,
     },

@@ -1,7 +1,9 @@
 import type { LintReport } from '../../languages/types.js';
+import { warmRepoMap } from '../../repomap/index.js';
 import type { LintToolOutput } from '../../tools/lint-tools.js';
 import type { TestToolOutput } from '../../tools/test.js';
 import { runStep, stepKey, type StepRequest } from '../step-runner.js';
+import { CODEGEN_FILES } from './implement.js';
 import { setupPhase } from './setup.js';
 import type { TaskContext } from '../task-context.js';
 
@@ -30,6 +32,7 @@ export async function preparePhase(ctx: TaskContext): Promise<PreparedWorkspace>
   });
   ctx.workspaceDir = clone.dir;
   const listing = await runStep<{ files: string[] }>(ctx, { phase: 'prepare', tool: 'file_list', input: {} });
+  warmRepoMapAhead(ctx, listing.files);
   await setupPhase(ctx);
   const baseline = await runStep<TestToolOutput>(ctx, {
     phase: 'prepare',
@@ -48,6 +51,27 @@ export async function preparePhase(ctx: TaskContext): Promise<PreparedWorkspace>
 }
 
 /**
+ * The coding step opens with the repository map (codegen, round 1): its parsing starts now, in the
+ * background, while setup and the baseline tests run in the sandbox, instead of on the task's path
+ * after them. Not awaited and never failing the task: the map parses whatever this did not.
+ */
+function warmRepoMapAhead(ctx: TaskContext, files: string[]): void {
+  if (ctx.config.llm.repo_map_tokens <= 0 || ctx.task.reverts_task_id) return;
+  const started = performance.now();
+  // The same files, in the same order, as implementRound gives the codegen step.
+  warmRepoMap({
+    workspaceDir: ctx.workspaceDir,
+    files: files.slice(0, CODEGEN_FILES),
+    signal: ctx.signal,
+  }).then(
+    (parsed) =>
+      ctx.log.debug({ parsed, ms: Math.round(performance.now() - started) }, 'repository map warmed'),
+    (error: unknown) =>
+      ctx.log.debug({ err: error }, 'repository map warm-up stopped; the map parses itself'),
+  );
+}
+
+/**
  * The linters on the untouched base, with the base's own configuration: what they find here is not
  * the change's doing. Taken now, while the worktree is the base commit, rather than by putting base
  * files back after the change: nothing is swapped in the worktree, so no crash can leave it half
@@ -58,7 +82,10 @@ export async function preparePhase(ctx: TaskContext): Promise<PreparedWorkspace>
 async function baselineLint(ctx: TaskContext, baseCommit: string): Promise<LintReport[] | undefined> {
   const request: StepRequest = { phase: 'prepare', tool: 'lint', input: { config_commit: baseCommit } };
   const done = (await ctx.store.steps.get(ctx.task.id, stepKey(request)))?.status === 'succeeded';
-  if (!done && (await ctx.services.git.head(ctx.workspaceDir)) !== baseCommit) return undefined;
+  // Only a resumed task can have moved past the base: a first run's worktree was just made at it,
+  // and asking git (a process, 50-250 ms under load) would sit between two steps on every task.
+  if (!done && ctx.task.attempt > 1 && (await ctx.services.git.head(ctx.workspaceDir)) !== baseCommit)
+    return undefined;
   return (await runStep<LintToolOutput>(ctx, request)).reports;
 }
 
