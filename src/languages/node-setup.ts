@@ -11,7 +11,7 @@ export type PackageManager = 'npm' | 'pnpm' | 'yarn';
  * Yarn 2+ for a repo that says it uses berry (.yarnrc.yml) but pins no version: the one
  * scripts/setup.sh's corepack would also pick, fetched into the repo's caches by setup.
  */
-export const DEFAULT_YARN_BERRY = 'yarn@4.12.0';
+export const DEFAULT_YARN_BERRY = 'yarn@4.18.1';
 
 // Runners read CI to stay out of watch mode and drop spinners; colour would only get in the way.
 export const RUN_ENV = {
