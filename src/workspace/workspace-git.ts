@@ -6,13 +6,21 @@ import { gitAuthConfig, type GitHttpAuth } from './token-transport.js';
 import type { GitAuthor, WorkspaceGit } from './types.js';
 
 /**
+ * What a yarn 2+ Plug'n'Play install writes instead of node_modules/ (the loader and the install
+ * state; the packages stay in the repo's cache): without it `yarn test` refuses to run ("doesn't seem
+ * to have been installed"). Yarn's own .gitignore advice ignores these; tracked files under .yarn/
+ * (releases, plugins, patches) are untouched by a clean either way.
+ */
+const YARN_PNP_INSTALL = ['/.pnp.cjs', '/.pnp.loader.mjs', '/.yarn/install-state.gz', '/.yarn/unplugged/'];
+
+/**
  * Untracked folders that are setup's and the builds' (dependency installs, Cargo's output), never the
  * change's: a reset keeps them and a commit leaves them out, even in a repo that does not ignore
  * them (a package as published, without .gitignore). A reset keeps node_modules/ at any depth
  * (workspaces) and target/ at the top (Cargo's default), so a source folder named target deeper
  * down is not touched; a commit leaves out the top-level ones.
  */
-const KEPT_UNTRACKED = ['node_modules/', '/target/'];
+const KEPT_UNTRACKED = ['node_modules/', '/target/', ...YARN_PNP_INSTALL];
 /** The kept folders a commit must leave out by name: top-level ones, where setup and Cargo put them. */
 const KEPT_TOP_LEVEL = ['node_modules', 'target'];
 
@@ -152,6 +160,11 @@ export function createWorkspaceGit(deps: WorkspaceGitDeps): WorkspaceGit {
         await at(dir),
       );
       if (listed.stdout.trim() !== '') out.push(`:(exclude)${name}/`);
+    }
+    for (const kept of YARN_PNP_INSTALL) {
+      const name = kept.replace(/^\/|\/$/g, '');
+      const listed = await git(['ls-files', '--others', '--exclude-standard', '--', name], await at(dir));
+      if (listed.stdout.trim() !== '') out.push(`:(exclude,top)${name}`);
     }
     return out;
   };
