@@ -1,4 +1,4 @@
-import { mkdir, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { SandboxBind } from '../sandbox/types.js';
 import { ecosystemCache } from './caches.js';
@@ -123,7 +123,7 @@ export async function managerRun(
   network: boolean,
 ): Promise<ManagerRun> {
   const cache = await ecosystemCache(options, 'npm', writable);
-  if (cache && writable) await pinCommonJs(path.join(cache.dir, 'corepack'));
+  if (cache && writable) await pinCommonJs(cache.dir);
   const mode = network ? 'prefer-offline' : 'offline';
   const dirs: Record<string, string> = cache
     ? {
@@ -158,11 +158,12 @@ export async function managerRun(
 /**
  * corepack stores yarn 2+ as a bare yarn.js, which node reads as the nearest package.json says: a
  * data_dir inside an ESM project (autodev's own checkout, `"type": "module"`) made it an ES module
- * that fails at once ("Dynamic require of \"util\" is not supported"). A package.json of its own pins it.
+ * that fails at once ("Dynamic require of \"util\" is not supported"). A package.json above it pins it.
  */
-async function pinCommonJs(dir: string): Promise<void> {
-  await mkdir(dir, { recursive: true });
-  await writeFile(path.join(dir, 'package.json'), '{ "type": "commonjs" }\n');
+async function pinCommonJs(cacheDir: string): Promise<void> {
+  // In the cache folder itself (which the sandbox user is given), not in a folder created for it
+  // here: one made by root would stay root's, and corepack could not write into it.
+  await writeFile(path.join(cacheDir, 'package.json'), '{ "type": "commonjs" }\n');
 }
 
 /** The setup step: the install with the repo's caches writable, offline unless setup has network. */
