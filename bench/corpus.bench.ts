@@ -52,8 +52,21 @@ api_key_env = "CORPUS_MODEL_KEY"
 # An empty answer is asked again turn after turn: two turns per round bound what the empty-reply run consumes.
 max_turns = 2
 `;
-  return startServerProcess({ config, env: { CORPUS_MODEL_KEY: MODEL_KEY } });
+  // CA bundle paths (no secret): behind a TLS-inspecting proxy the first, networked setup needs them,
+  // and node's own fetch (corepack fetching yarn 2+) reads only NODE_EXTRA_CA_CERTS, not npm's cafile.
+  const caBundles = Object.fromEntries(
+    CA_BUNDLE_VARS.flatMap((name) => (process.env[name] ? [[name, process.env[name]]] : [])),
+  );
+  return startServerProcess({ config, env: { ...caBundles, CORPUS_MODEL_KEY: MODEL_KEY } });
 }
+
+const CA_BUNDLE_VARS = [
+  'SSL_CERT_FILE',
+  'SSL_CERT_DIR',
+  'NODE_EXTRA_CA_CERTS',
+  'REQUESTS_CA_BUNDLE',
+  'PIP_CERT',
+];
 
 const exists = (file: string) =>
   access(file).then(

@@ -60,5 +60,28 @@ if ! command -v ruff >/dev/null 2>&1 && command -v python3 >/dev/null 2>&1; then
   if command -v pyenv >/dev/null 2>&1; then pyenv rehash; fi
 fi
 
+# The package managers a repository's lockfile can name (src/languages/node.ts): pnpm and yarn 1 as
+# npm global packages into node's own prefix (next to node and npm, e.g. /usr/bin), not into .tools:
+# the sandbox shows the host read-only but hides HOME and gives each command a private /tmp, where a
+# checkout (and its .tools) may live. Yarn 2+ (berry) goes through corepack, which fetches the exact
+# version a repo's "packageManager" pins into that repo's caches during setup; Node 20 ships it, later
+# Node releases do not, so it is installed when missing. Pinned so installs and lockfiles do not drift.
+PNPM_VERSION=9.15.9
+YARN_CLASSIC_VERSION=1.22.22
+COREPACK_VERSION=0.34.6
+npm_global() { # program version package
+  if [ "$("$1" --version 2>/dev/null || true)" != "$2" ]; then
+    echo "setup: npm install -g $3@$2"
+    SUDO=""
+    [ -w "$(npm prefix -g)" ] || SUDO="sudo"
+    $SUDO npm install -g --no-audit --no-fund "$3@$2" >/dev/null
+  fi
+}
+if command -v npm >/dev/null 2>&1; then
+  npm_global pnpm "$PNPM_VERSION" pnpm
+  npm_global yarn "$YARN_CLASSIC_VERSION" yarn
+  command -v corepack >/dev/null 2>&1 || npm_global corepack "$COREPACK_VERSION" corepack
+fi
+
 echo "setup: build"
 npm run --silent build

@@ -338,4 +338,45 @@ export const CORPUS: CorpusInstance[] = [
     },
     riskTier: 'low',
   },
+  // JavaScript with the package manager a pinned lockfile names: pnpm, and yarn 2+ (Plug'n'Play).
+  {
+    name: 'concat-map-pnpm',
+    ecosystem: 'node',
+    source: npm('concat-map', '0.0.1', '35902dd620cf0058c49ea614120f18a889d984269a90381b7622e79c2cfe4261'),
+    traits: ['pnpm-lock.yaml pinned by the corpus', 'devDependency tape', 'pnpm store in the repo caches'],
+    lockfile: 'pnpm',
+    bug: {
+      file: 'index.js',
+      search: 'if (isArray(x)) res.push.apply(res, x);',
+      replace: 'if (isArray(x)) res.push(x);',
+    },
+    task: {
+      title: 'concatMap nests the arrays the callback returns',
+      description:
+        'concatMap([1, 2], x => [x, x]) returns [[1, 1], [2, 2]]; the arrays the callback returns must be concatenated: [1, 1, 2, 2].',
+    },
+    riskTier: 'low',
+  },
+  {
+    name: 'deep-equal-yarn',
+    ecosystem: 'node',
+    source: npm('deep-equal', '1.0.1', '679226cbc8173a807e1985410f71a06092f25bea729da142d9fda15a8e085ed0'),
+    traits: [
+      'yarn.lock (yarn 4, packageManager) pinned by the corpus',
+      "Plug'n'Play: no node_modules",
+      'devDependency tape',
+    ],
+    lockfile: 'yarn-berry',
+    bug: {
+      file: 'index.js',
+      search: 'return actual.getTime() === expected.getTime();',
+      replace: 'return actual === expected;',
+    },
+    task: {
+      title: 'Two dates with the same time are not deep-equal',
+      description:
+        'deepEqual(new Date(0), new Date(0)) is false; two Date objects that hold the same time must be equal.',
+    },
+    riskTier: 'low',
+  },
 ];

@@ -3,6 +3,7 @@ import { cp, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { git } from '../../test/fixtures/repo.js';
+import { pinLockfile } from './lockfile.js';
 import type { CorpusInstance } from './types.js';
 
 const exec = promisify(execFile);
@@ -68,6 +69,16 @@ export async function buildOrigin(
   // Upstream's own ignore rules would drop files the archive ships (a published Cargo.lock).
   await git(work, ['add', '-A', '-f', '.']);
   await git(work, ['commit', '-q', '-m', `upstream ${instance.source.name}@${instance.source.version}`]);
+  if (instance.lockfile) {
+    await pinLockfile(work, instance.lockfile);
+    await git(work, ['add', '-A', '-f', '.']);
+    await git(work, [
+      'commit',
+      '-q',
+      '-m',
+      `pin a ${instance.lockfile} lockfile (registry tarballs ship none)`,
+    ]);
+  }
   await applyEdit(work, instance);
   await git(work, ['commit', '-q', '-am', `inject the corpus bug of ${instance.name}`]);
   const diff = await git(work, ['diff', 'HEAD', 'HEAD~1', '--', instance.bug.file]);

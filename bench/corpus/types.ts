@@ -29,4 +29,11 @@ export interface CorpusInstance {
   /** The task as a user would file it: the symptom, never the fix. */
   task: { title: string; description: string };
   riskTier: 'low';
+  /**
+   * Node only: the package manager whose lockfile the corpus pins on top of upstream (registry
+   * tarballs ship none; bench/corpus/lockfile.ts). Absent: npm, without a lockfile.
+   */
+  lockfile?: CorpusLockfileManager;
 }
+
+export type CorpusLockfileManager = 'pnpm' | 'yarn-classic' | 'yarn-berry';

@@ -6,12 +6,20 @@ import { runLifecycleScript } from './npm-lifecycle.js';
 import { runDefaultJsLint } from './node-default-lint.js';
 import type { SandboxResult } from '../sandbox/types.js';
 import { parseTscOutput } from './parsers/tsc.js';
-import { requireCommand, runBuildCommand, runLintCommand, runTestCommand } from './run.js';
+import { requireCommand, runBuildCommand, runLintCommand, runTestCommand, type RunOptions } from './run.js';
 import { candidateDirs, exists, isInside, readText } from './scan.js';
-import type { SandboxBind } from '../sandbox/types.js';
-import { ecosystemCache } from './caches.js';
-import { runSetupSteps, type SetupStep } from './setup-run.js';
-import type { Argv, DetectedProject, Language, ProjectCommands, SetupOptions, SetupReport } from './types.js';
+import { runSetupSteps } from './setup-run.js';
+import {
+  MANAGER_INSTALL_HINT,
+  RUN_ENV,
+  choosePackageManager,
+  managerRun,
+  missingPackageManager,
+  nodeSetupStep,
+  setupCommand,
+  type PackageManager,
+} from './node-setup.js';
+import type { Argv, DetectedProject, Language, ProjectCommands, RunProjectCommandOptions } from './types.js';
 import { isAutodevError } from '../errors.js';
 
 const PackageJson = z.object({
@@ -39,10 +47,6 @@ const ESLINT_CONFIGS = [
 // What `npm init` writes: a placeholder that always fails, not a test suite.
 const NPM_PLACEHOLDER_TEST = /no test specified/;
 const TSC = ['tsc', '--noEmit', '--pretty', 'false'];
-// Runners read CI to stay out of watch mode and drop spinners; colour would only get in the way.
-const RUN_ENV = { CI: 'true', NO_COLOR: '1', FORCE_COLOR: '0', npm_config_update_notifier: 'false' };
-
-type PackageManager = 'npm' | 'pnpm' | 'yarn';
 
 async function readPackageJson(dir: string): Promise<PackageJson | undefined> {
   const text = await readText(path.join(dir, 'package.json'));
@@ -53,100 +57,6 @@ async function readPackageJson(dir: string): Promise<PackageJson | undefined> {
   } catch {
     return {};
   }
-}
-
-/** The lockfile decides, looked for in the project and up to the repo root (a workspace keeps one at the top). */
-async function packageManager(
-  repoDir: string,
-  root: string,
-  pkg: PackageJson,
-): Promise<{ pm: PackageManager; locked: boolean }> {
-  const declared = /^(npm|pnpm|yarn)@/.exec(pkg.packageManager ?? '')?.[1];
-  for (let dir = root; ; dir = path.posix.dirname(dir)) {
-    const abs = path.join(repoDir, dir);
-    if (await exists(path.join(abs, 'pnpm-lock.yaml'))) return { pm: 'pnpm', locked: true };
-    if (await exists(path.join(abs, 'yarn.lock'))) return { pm: 'yarn', locked: true };
-    if (
-      (await exists(path.join(abs, 'package-lock.json'))) ||
-      (await exists(path.join(abs, 'npm-shrinkwrap.json')))
-    ) {
-      return { pm: 'npm', locked: true };
-    }
-    if (dir === '.') break;
-  }
-  return { pm: declared === 'pnpm' || declared === 'yarn' ? declared : 'npm', locked: false };
-}
-
-/** Yarn 2+ (berry) keeps its settings in .yarnrc.yml and spells the frozen install `--immutable`. */
-async function isYarnBerry(repoDir: string, root: string, pkg: PackageJson): Promise<boolean> {
-  const major = /^yarn@(\d+)/.exec(pkg.packageManager ?? '')?.[1];
-  if (major !== undefined) return Number(major) >= 2;
-  for (let dir = root; ; dir = path.posix.dirname(dir)) {
-    if (await exists(path.join(repoDir, dir, '.yarnrc.yml'))) return true;
-    if (dir === '.') return false;
-  }
-}
-
-function setupCommand(pm: PackageManager, locked: boolean, berry: boolean): Argv {
-  if (pm === 'pnpm') return locked ? ['pnpm', 'install', '--frozen-lockfile'] : ['pnpm', 'install'];
-  if (pm === 'yarn') {
-    if (!locked) return ['yarn', 'install'];
-    return berry ? ['yarn', 'install', '--immutable'] : ['yarn', 'install', '--frozen-lockfile'];
-  }
-  return locked ? ['npm', 'ci'] : ['npm', 'install'];
-}
-
-/**
- * npm's cache is the repo's npm cache in data_dir, written only by setup. Offline by default:
- * `--offline` installs from that cache alone and fails at once on a miss; with network,
- * `--prefer-offline` still takes what the cache has. npm and pnpm read the npm_config_*
- * variables (so an overridden setup command gets them too); yarn only its own flag.
- */
-async function nodeSetupStep(
-  argv: Argv,
-  options: SetupOptions,
-): Promise<{ step: SetupStep; binds: SandboxBind[] }> {
-  const cache = await ecosystemCache(options, 'npm', true);
-  const mode = options.network ? 'prefer-offline' : 'offline';
-  const yarnFlag =
-    argv[0] === 'yarn' && !options.network && !argv.includes('--immutable') ? ['--offline'] : [];
-  return {
-    step: {
-      argv: [...argv, ...yarnFlag],
-      env: {
-        ...RUN_ENV,
-        [`npm_config_${mode.replace('-', '_')}`]: 'true',
-        npm_config_audit: 'false',
-        npm_config_fund: 'false',
-        ...(cache
-          ? { npm_config_cache: cache.dir, npm_config_store_dir: path.join(cache.dir, 'pnpm-store') }
-          : {}),
-      },
-    },
-    binds: cache ? [cache.bind] : [],
-  };
-}
-
-// Node 20 ships pnpm and yarn only as corepack shims, which download the manager on first use: with
-// no network in setup by default, autodev does not fetch package managers; the host provides them.
-const MANAGER_INSTALL_HINT: Record<string, string> = {
-  pnpm: 'the repo has a pnpm lockfile (or packageManager: pnpm); install pnpm on the host (`corepack enable pnpm` and one run with network, or `npm install -g pnpm`)',
-  yarn: 'the repo has a yarn.lock (or packageManager: yarn); install yarn on the host (`corepack enable yarn` and one run with network, or `npm install -g yarn`)',
-};
-
-/** A lockfile naming a package manager the machine lacks: a setup failure that says what to install. */
-function missingPackageManager(project: DetectedProject, argv: Argv, program: string): SetupReport {
-  return {
-    language: project.language,
-    root: project.root,
-    commands: [argv],
-    ok: false,
-    failedCommand: argv,
-    exitCode: null,
-    timedOut: false,
-    durationMs: 0,
-    outputTail: `${program} is not installed: ${MANAGER_INSTALL_HINT[program] ?? ''}`,
-  };
 }
 
 /**
@@ -167,18 +77,17 @@ async function commandsFor(
   pkg: PackageJson,
 ): Promise<{ toolchain: PackageManager; commands: ProjectCommands }> {
   const dir = path.join(repoDir, root);
-  const { pm, locked } = await packageManager(repoDir, root, pkg);
+  const choice = await choosePackageManager(repoDir, root, pkg.packageManager);
   const scripts = pkg.scripts ?? {};
   const tsconfig = await exists(path.join(dir, 'tsconfig.json'));
   const test = scripts['test'];
-  const berry = pm === 'yarn' && (await isYarnBerry(repoDir, root, pkg));
-  const commands: ProjectCommands = { setup: setupCommand(pm, locked, berry) };
-  if (scripts['build']) commands.build = [pm, 'run', 'build'];
+  const commands: ProjectCommands = { setup: setupCommand(choice) };
+  if (scripts['build']) commands.build = [...choice.runner, 'run', 'build'];
   else if (tsconfig) commands.build = [...TSC];
-  if (test && !NPM_PLACEHOLDER_TEST.test(test)) commands.test = [pm, 'test'];
+  if (test && !NPM_PLACEHOLDER_TEST.test(test)) commands.test = [...choice.runner, 'test'];
   if (await hasEslintConfig(repoDir, root, pkg)) commands.lint = ['eslint', '-f', 'json', '.'];
   else if (tsconfig) commands.lint = [...TSC];
-  return { toolchain: pm, commands };
+  return { toolchain: choice.pm, commands };
 }
 
 /**
@@ -193,6 +102,29 @@ async function resolveLocalBin(argv: Argv, projectDir: string, workspaceDir: str
     if (await exists(bin)) return [bin, ...rest];
     if (dir === workspaceDir || !dir.startsWith(workspaceDir) || dir === path.dirname(dir)) return argv;
   }
+}
+
+/** How each manager runs the test script alone, without its pretest and posttest. */
+const LIFECYCLE_MANAGERS: Record<string, { runner: Argv; testOnly: Argv; env: Record<string, string> }> = {
+  'npm test': { runner: ['npm'], testOnly: ['npm', 'test', '--ignore-scripts'], env: {} },
+  // pnpm has no --ignore-scripts for run; its setting turns pre/post scripts off.
+  'pnpm test': {
+    runner: ['pnpm'],
+    testOnly: ['pnpm', 'test'],
+    env: { npm_config_enable_pre_post_scripts: 'false' },
+  },
+};
+
+/**
+ * The environment of a build or test run. pnpm and yarn get the repo's caches read-only and no network:
+ * yarn 2+'s Plug'n'Play loads packages from its cache, and corepack runs the yarn release kept in
+ * it. npm's runs and tsc need neither (npm would only try to write its logs there).
+ */
+const MANAGED = new Set(['pnpm', 'yarn', 'corepack']);
+async function managerRunFor(configured: Argv, options: RunProjectCommandOptions): Promise<RunOptions> {
+  if (!MANAGED.has(configured[0] ?? '')) return {};
+  const { env, binds } = await managerRun(options, false, false);
+  return { env, binds };
 }
 
 /** The linter's name for the report: eslint or tsc as detected, else the overriding command. */
@@ -238,36 +170,48 @@ export const node: Language = {
     const configured = requireCommand(project, 'test');
     const dir = path.resolve(options.workspaceDir, project.root);
     const scripts = (await readPackageJson(dir))?.scripts ?? {};
-    const lifecycle = !project.overridden && configured.join(' ') === 'npm test';
     const parse = (r: SandboxResult) => parseJsTestOutput(`${r.stdout}\n${r.stderr}`);
-    if (!lifecycle || (scripts['pretest'] === undefined && scripts['posttest'] === undefined)) {
+    const managed = await managerRunFor(configured, options);
+    const run: RunOptions = { ...managed, env: { ...RUN_ENV, ...managed.env } };
+    // npm and pnpm run pretest and posttest around the test script: autodev runs them apart (see
+    // npm-lifecycle.ts). yarn 2+ runs no pre/post scripts; yarn 1 runs them as part of `yarn test`.
+    const manager = project.overridden ? undefined : LIFECYCLE_MANAGERS[configured.join(' ')];
+    if (!manager || (scripts['pretest'] === undefined && scripts['posttest'] === undefined)) {
       const argv = await resolveLocalBin(configured, dir, options.workspaceDir);
-      return runTestCommand(project, argv, options, parse, { env: RUN_ENV });
+      return runTestCommand(project, argv, options, parse, run);
     }
     const notes: string[] = [];
     if (scripts['pretest'] !== undefined) {
-      const pre = await runLifecycleScript(project, 'pretest', options, RUN_ENV);
+      const pre = await runLifecycleScript(project, 'pretest', options, run, manager.runner);
       notes.push(pre.note);
       // A pretest that fails for its own reasons (a build) fails the run, as npm test would.
       if (!pre.ok && !pre.needsNetwork) {
-        const report = await runTestCommand(project, ['npm', 'run', 'pretest'], options, parse, {
-          env: RUN_ENV,
-        });
+        const report = await runTestCommand(
+          project,
+          [...manager.runner, 'run', 'pretest'],
+          options,
+          parse,
+          run,
+        );
         return { ...report, ok: false, notes };
       }
     }
-    const report = await runTestCommand(project, ['npm', 'test', '--ignore-scripts'], options, parse, {
-      env: RUN_ENV,
+    const report = await runTestCommand(project, manager.testOnly, options, parse, {
+      ...run,
+      env: { ...run.env, ...manager.env },
     });
     if (scripts['posttest'] !== undefined) {
-      notes.push((await runLifecycleScript(project, 'posttest', options, RUN_ENV)).note);
+      notes.push((await runLifecycleScript(project, 'posttest', options, run, manager.runner)).note);
     }
     return { ...report, notes };
   },
 
-  runBuild(project, options) {
-    return runBuildCommand(project, options, (argv) =>
-      resolveLocalBin(argv, path.resolve(options.workspaceDir, project.root), options.workspaceDir),
+  async runBuild(project, options) {
+    return runBuildCommand(
+      project,
+      options,
+      (argv) => resolveLocalBin(argv, path.resolve(options.workspaceDir, project.root), options.workspaceDir),
+      await managerRunFor(project.commands.build ?? [], options),
     );
   },
 

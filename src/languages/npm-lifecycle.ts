@@ -1,5 +1,5 @@
 import type { SandboxResult } from '../sandbox/types.js';
-import { outputTail, runInProject } from './run.js';
+import { outputTail, runInProject, type RunOptions } from './run.js';
 import type { Argv, DetectedProject, RunProjectCommandOptions } from './types.js';
 
 /** What a script's output says when it failed for want of a network the sandbox never gives tests. */
@@ -33,10 +33,11 @@ export async function runLifecycleScript(
   project: DetectedProject,
   script: LifecycleRun['script'],
   options: RunProjectCommandOptions,
-  env: Record<string, string>,
+  run: RunOptions,
+  runner: Argv = ['npm'],
 ): Promise<LifecycleRun> {
-  const argv: Argv = ['npm', 'run', script];
-  const result = await runInProject(project, argv, options, { env });
+  const argv: Argv = [...runner, 'run', script];
+  const result = await runInProject(project, argv, options, run);
   const ok = result.exitCode === 0 && !result.timedOut;
   const needsNetwork = !ok && failedForNetwork(result);
   const note = ok

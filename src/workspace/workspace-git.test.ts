@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { chmod, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { failure } from '../../test/helpers/failure.js';
 import { createFixtureRepo, type FixtureRepo } from '../../test/fixtures/repo.js';
@@ -195,6 +195,22 @@ rename to src/renamed.ts
     await wg.applyUnifiedDiff(dir, EDIT_README);
     await wg.commitAll(dir, 'edit', author);
     expect((await wg.changedFiles(dir, base)).sort()).toEqual(['README.md', 'src/target/aim.ts']);
+  });
+
+  it("a yarn 2+ Plug'n'Play install (.pnp.cjs, .pnp.loader.mjs, .yarn/install-state.gz) survives a reset and stays out of a commit", async () => {
+    const pnp = ['.pnp.cjs', '.pnp.loader.mjs', '.yarn/install-state.gz', '.yarn/unplugged/x/package.json'];
+    for (const file of pnp) {
+      await mkdir(dirname(join(dir, file)), { recursive: true });
+      await writeFile(join(dir, file), 'x');
+    }
+    // A file the change adds under .yarn/ is still the change's.
+    await mkdir(join(dir, '.yarn', 'patches'), { recursive: true });
+    await writeFile(join(dir, '.yarn', 'patches', 'fix.patch'), 'x');
+    await wg.applyUnifiedDiff(dir, EDIT_README);
+    await wg.commitAll(dir, 'edit', author);
+    expect((await wg.changedFiles(dir, base)).sort()).toEqual(['.yarn/patches/fix.patch', 'README.md']);
+    await wg.resetTo(dir, base);
+    for (const file of pnp) expect(existsSync(join(dir, file)), file).toBe(true);
   });
 
   it('commits in a repo whose .gitignore already ignores target/ (git refuses to exclude an ignored path)', async () => {

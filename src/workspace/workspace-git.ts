@@ -8,13 +8,21 @@ import { gitAuthConfig, type GitHttpAuth } from './token-transport.js';
 import type { GitAuthor, WorkspaceGit } from './types.js';
 
 /**
+ * What a yarn 2+ Plug'n'Play install writes instead of node_modules/ (the loader and the install
+ * state; the packages stay in the repo's cache): without it `yarn test` refuses to run ("doesn't seem
+ * to have been installed"). Yarn's own .gitignore advice ignores these; tracked files under .yarn/
+ * (releases, plugins, patches) are untouched by a clean either way.
+ */
+const YARN_PNP_INSTALL = ['/.pnp.cjs', '/.pnp.loader.mjs', '/.yarn/install-state.gz', '/.yarn/unplugged/'];
+
+/**
  * Untracked folders that are setup's and the builds' (dependency installs, Cargo's output), never the
  * change's: a reset keeps them and a commit leaves them out, even in a repo that does not ignore
  * them (a package as published, without .gitignore). A reset keeps node_modules/ at any depth
  * (workspaces) and target/ at the top (Cargo's default), so a source folder named target deeper
  * down is not touched; a commit leaves out the top-level ones.
  */
-const KEPT_UNTRACKED = ['node_modules/', '/target/'];
+const KEPT_UNTRACKED = ['node_modules/', '/target/', ...YARN_PNP_INSTALL];
 /** The kept folders a commit must leave out by name: top-level ones, where setup and Cargo put them. */
 const KEPT_TOP_LEVEL = ['node_modules', 'target'];
 
@@ -139,17 +147,24 @@ export function createWorkspaceGit(deps: WorkspaceGitDeps): WorkspaceGit {
 
   // Only folders that exist and the repo does not ignore already: git refuses an exclude pathspec
   // that names an ignored path ("paths are ignored by one of your .gitignore files").
-  // One ls-files for all of them: each git process costs 5-50 ms by load.
+  // One ls-files per kind of kept path: each git process costs 5-50 ms by load.
   const keptExclusions = async (place: GitPlace): Promise<string[]> => {
     const listed = await git(
       ['ls-files', '--others', '--directory', '--exclude-standard', '-z', '--', ...KEPT_TOP_LEVEL],
       place,
     );
     // A listed path lies in a kept folder when it is the folder itself or under it (`name/...`).
-    const paths = splitZ(listed.stdout);
-    return KEPT_TOP_LEVEL.filter((name) => paths.some((p) => p === name || p.startsWith(`${name}/`))).map(
-      (name) => `:(exclude)${name}/`,
+    const under = (paths: string[], name: string) =>
+      paths.some((p) => p === name || p.startsWith(`${name}/`));
+    const folders = splitZ(listed.stdout);
+    const out = KEPT_TOP_LEVEL.filter((name) => under(folders, name)).map((name) => `:(exclude)${name}/`);
+    // Plug'n'Play's install files, listed file by file: `--directory` would name `.yarn/` whole.
+    const pnpNames = YARN_PNP_INSTALL.map((kept) => kept.replace(/^\/|\/$/g, ''));
+    const pnp = splitZ(
+      (await git(['ls-files', '--others', '--exclude-standard', '-z', '--', ...pnpNames], place)).stdout,
     );
+    for (const name of pnpNames) if (under(pnp, name)) out.push(`:(exclude,top)${name}`);
+    return out;
   };
 
   const commitAll = async (
