@@ -118,7 +118,8 @@ export const codegenTool = registerTool(
           : await runRound(input, ctx, round, author);
       const scratch = await git.commitAll(dir, 'autodev: codegen scratch', author);
       // HEAD may be a turn checkpoint already: whether the round changed anything is against from_commit.
-      const changed = (await git.changedFiles(dir, input.from_commit)).length > 0;
+      const files = await git.changedFiles(dir, input.from_commit);
+      const changed = files.length > 0;
       if (!changed && result.stopReason === 'already_applied') {
         throw new AutodevError(
           'EDIT_ALREADY_APPLIED',
@@ -134,7 +135,6 @@ export const codegenTool = registerTool(
         : `refs/autodev/changes/untracked/${scratch.commit}`;
       await git.keepCommit(dir, ref, scratch.commit);
       const patch = await git.diff(dir, input.from_commit);
-      const files = await git.changedFiles(dir, input.from_commit);
       await git.resetTo(dir, input.from_commit);
       const diffBytes = Buffer.byteLength(patch, 'utf8');
       if (diffBytes > config.max_diff_bytes) {
