@@ -153,6 +153,9 @@ export function createWorkspaceGit(deps: WorkspaceGitDeps): WorkspaceGit {
       );
       if (listed.stdout.trim() !== '') out.push(`:(exclude)${name}/`);
     }
+    // node_modules/ deeper down too: a workspace's install nests some in its members (a second
+    // version of a devDependency). A glob exclude, unlike a literal one, git accepts when ignored.
+    out.push(':(exclude,glob)**/node_modules/**');
     return out;
   };
 
