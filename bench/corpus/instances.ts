@@ -4,6 +4,7 @@
  * downloaded at run time (bench/corpus/fetch.ts) and never committed.
  */
 import type { CorpusInstance, CorpusSource } from './types.js';
+import { WORKSPACE_CORPUS } from './workspace-instances.js';
 
 const PYPI = 'https://files.pythonhosted.org/packages';
 
@@ -379,4 +380,6 @@ export const CORPUS: CorpusInstance[] = [
     },
     riskTier: 'low',
   },
+  // Workspaces and monorepos, assembled from several real archives.
+  ...WORKSPACE_CORPUS,
 ];

@@ -1,30 +1,10 @@
-import { execFile } from 'node:child_process';
-import { cp, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { git } from '../../test/fixtures/repo.js';
 import { pinLockfile } from './lockfile.js';
+import { assembleWorkspace } from './assemble.js';
 import type { CorpusInstance } from './types.js';
-
-const exec = promisify(execFile);
-
-/** The archive's files without its top folder (name-version/, package/, module@version/). */
-async function unpack(instance: CorpusInstance, archive: string, into: string): Promise<void> {
-  const scratch = await mkdtemp(path.join(path.dirname(into), '.unpack-'));
-  try {
-    if (instance.source.registry === 'goproxy') {
-      await exec('unzip', ['-q', archive, '-d', scratch]);
-      await cp(path.join(scratch, `${instance.source.name}@${instance.source.version}`), into, {
-        recursive: true,
-      });
-    } else {
-      await mkdir(into, { recursive: true });
-      await exec('tar', ['-xzf', archive, '-C', into, '--strip-components=1', '--no-same-owner']);
-    }
-  } finally {
-    await rm(scratch, { recursive: true, force: true });
-  }
-}
+import { unpack } from './unpack.js';
 
 async function applyEdit(dir: string, instance: CorpusInstance): Promise<void> {
   const { file, search, replace } = instance.bug;
@@ -64,7 +44,8 @@ export async function buildOrigin(
   await rm(origin, { recursive: true, force: true });
   await rm(work, { recursive: true, force: true });
   await mkdir(path.dirname(work), { recursive: true });
-  await unpack(instance, archive, work);
+  if (instance.workspace) await assembleWorkspace(instance.name, instance.workspace, root, work);
+  else await unpack(instance.source, archive, work);
   await git(work, ['init', '-q', '-b', 'main']);
   // Upstream's own ignore rules would drop files the archive ships (a published Cargo.lock).
   await git(work, ['add', '-A', '-f', '.']);

@@ -34,6 +34,27 @@ export interface CorpusInstance {
    * tarballs ship none; bench/corpus/lockfile.ts). Absent: npm, without a lockfile.
    */
   lockfile?: CorpusLockfileManager;
+  /** Set for an assembled workspace: `source` is then the part holding the bug, and `bug.file` is repo-relative. */
+  workspace?: CorpusWorkspace;
+}
+
+/** One registry archive of an assembled instance, unpacked into `folder` of the repo. */
+export interface CorpusPart {
+  folder: string;
+  source: CorpusSource;
+}
+
+/**
+ * A workspace or monorepo put together from several real archives: registries publish single
+ * packages, so the workspace manifest that joins them is autodev-authored glue (`files`), and the
+ * lockfile is written once by the ecosystem's own tool (`lock`) and then kept in the bench cache.
+ */
+export interface CorpusWorkspace {
+  parts: CorpusPart[];
+  /** Root files written as given: the workspace manifest (Cargo.toml, package.json, go.work). */
+  files: Record<string, string>;
+  /** Run once with network in the assembled tree; the files it writes are cached and reused. */
+  lock?: { argv: string[]; writes: string[] };
 }
 
 export type CorpusLockfileManager = 'pnpm' | 'yarn-classic' | 'yarn-berry';

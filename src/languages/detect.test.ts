@@ -78,6 +78,35 @@ describe('detectProjects', () => {
     expect(projects[0]?.commands).toEqual({ setup: ['npm', 'ci'] });
   });
 
+  it('a workspace root without a test script: each listed member with one is a project, installed by the root', async () => {
+    await write('package.json', JSON.stringify({ workspaces: ['packages/*', '!packages/skipped'] }));
+    await write('package-lock.json', '{}');
+    await write('eslint.config.js', 'export default [];');
+    await write(
+      'packages/a/package.json',
+      JSON.stringify({ scripts: { test: 'tape test/*.js', build: 'tsc' } }),
+    );
+    await write('packages/b/package.json', '{}');
+    await write('packages/skipped/package.json', JSON.stringify({ scripts: { test: 'tape' } }));
+    await write('examples/demo/package.json', JSON.stringify({ scripts: { test: 'node --test' } }));
+    const projects = await detectProjects(repo);
+    expect(projects.map((p) => [p.root, p.commands])).toEqual([
+      ['.', { setup: ['npm', 'ci'], lint: ['eslint', '-f', 'json', '.'] }],
+      // ESLint at the root already covers the member: linted once, not twice.
+      ['packages/a', { test: ['npm', 'test'], build: ['npm', 'run', 'build'] }],
+    ]);
+  });
+
+  it('pnpm-workspace.yaml lists the members; a root test script keeps the members to itself', async () => {
+    await write('package.json', '{}');
+    await write('pnpm-workspace.yaml', "packages:\n  - 'libs/*'\n");
+    await write('pnpm-lock.yaml', '');
+    await write('libs/x/package.json', JSON.stringify({ scripts: { test: 'vitest run' } }));
+    expect(summary(await detectProjects(repo))).toEqual(['node@.:pnpm', 'node@libs/x:pnpm']);
+    await write('package.json', JSON.stringify({ scripts: { test: 'pnpm -r test' } }));
+    expect(summary(await detectProjects(repo))).toEqual(['node@.:pnpm']);
+  });
+
   it('a Rust workspace member is built from the workspace root; a nested Go module is its own project', async () => {
     await write('Cargo.toml', '[workspace]\nmembers = ["member"]\n');
     await write('member/Cargo.toml', '[package]\nname = "member"\n');

@@ -1,4 +1,4 @@
-import { writeFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -65,5 +65,46 @@ describe('go, in bubblewrap without network', () => {
     const report = await runTests(project, ctx.options(dir));
     expect(report.ok).toBe(false);
     expect(report.failures[0]?.name).toContain('example.com/fixture');
+  });
+});
+
+/** Two modules joined by go.work: `app` needs `lib`, which no proxy serves, only the workspace. */
+async function goWorkRepo(libResult: 'right' | 'wrong') {
+  const dir = await ctx.repo('go-work');
+  const files: Record<string, string> = {
+    'go.work': 'go 1.21\n\nuse (\n\t./app\n\t./lib\n)\n',
+    'lib/go.mod': 'module example.com/lib\n\ngo 1.21\n',
+    'lib/lib.go': `package lib\n\nfunc Double(n int) int { return n * ${libResult === 'right' ? 2 : 3} }\n`,
+    'lib/lib_test.go':
+      'package lib\n\nimport "testing"\n\nfunc TestDouble(t *testing.T) {\n\tif Double(2) != 4 {\n\t\tt.Fatal("Double(2) != 4")\n\t}\n}\n',
+    'app/go.mod': 'module example.com/app\n\ngo 1.21\n\nrequire example.com/lib v0.0.0\n',
+    'app/app.go':
+      'package app\n\nimport "example.com/lib"\n\nfunc Quadruple(n int) int { return lib.Double(lib.Double(n)) }\n',
+    'app/app_test.go':
+      'package app\n\nimport "testing"\n\nfunc TestQuadruple(t *testing.T) {\n\tif Quadruple(1) != 4 {\n\t\tt.Fatal("Quadruple(1) != 4")\n\t}\n}\n',
+  };
+  for (const [file, text] of Object.entries(files)) {
+    await mkdir(path.dirname(path.join(dir, file)), { recursive: true });
+    await writeFile(path.join(dir, file), text);
+  }
+  return { dir, projects: await detectProjects(dir) };
+}
+
+describe('go, a go.work workspace of two modules', () => {
+  it('detects one project per module, and each tests and vets in workspace mode', async () => {
+    const { dir, projects } = await goWorkRepo('right');
+    expect(projects.map((p) => p.root)).toEqual(['app', 'lib']);
+    for (const project of projects) {
+      // Go refuses -mod=mod in workspace mode: with it every command failed before running a test.
+      expect(await runTests(project, ctx.options(dir))).toMatchObject({ ok: true, passed: 1, failed: 0 });
+      expect(await runLint(project, ctx.options(dir))).toMatchObject({ available: true, exitCode: 0 });
+    }
+    // Alone, this file's first test compiles the standard library into the fresh HOME: minutes on a busy machine.
+  }, 300_000);
+
+  it('a bug in one module fails its own test and the dependent module through the workspace', async () => {
+    const { dir, projects } = await goWorkRepo('wrong');
+    const reports = await Promise.all(projects.map((p) => runTests(p, ctx.options(dir))));
+    expect(reports.map((r) => r.failures.map((f) => f.name))).toEqual([['TestQuadruple'], ['TestDouble']]);
   });
 });

@@ -25,10 +25,22 @@ function warmVet(project: DetectedProject): string[] {
 }
 
 /**
+ * The go.work that puts the project in workspace mode: Go looks for one in the module's folder
+ * and upward; inside the repo is what autodev reads (a go.work above the checkout is not the repo's).
+ */
+async function inGoWorkspace(workspaceDir: string, root: string): Promise<boolean> {
+  for (let dir = root; ; dir = path.posix.dirname(dir)) {
+    if (await exists(path.join(workspaceDir, dir, 'go.work'))) return true;
+    if (dir === '.') return false;
+  }
+}
+
+/**
  * GOMODCACHE and GOCACHE are the repo's Go cache in data_dir: written in setup (`go mod download`,
  * then the warm-up), read-only afterwards. Build, test and vet must write a GOCACHE, so they get
  * the task's own copy of the repo's (go-build-cache.ts). -mod=mod lets a go.sum that lacks a line
- * for a cached module still build offline; a vendored module keeps Go's default (-mod=vendor).
+ * for a cached module still build offline; a vendored module keeps Go's default (-mod=vendor), and
+ * so does a go.work workspace, where Go refuses -mod=mod outright (every command would fail).
  */
 async function goRun(
   project: DetectedProject,
@@ -38,6 +50,7 @@ async function goRun(
 ) {
   const cache = await ecosystemCache(options, 'go', writable);
   const vendored = await exists(path.join(options.workspaceDir, project.root, 'vendor', 'modules.txt'));
+  const workspace = await inGoWorkspace(options.workspaceDir, project.root);
   const build =
     cache && !writable && options.homeDir !== undefined
       ? await taskGoBuildCache(cache.dir, options.homeDir)
@@ -46,7 +59,7 @@ async function goRun(
   return {
     env: {
       ...(offline ? OFFLINE_ENV : { GOTOOLCHAIN: 'local' }),
-      ...(vendored ? {} : { GOFLAGS: '-mod=mod' }),
+      ...(vendored || workspace ? {} : { GOFLAGS: '-mod=mod' }),
       ...(cache ? { GOMODCACHE: path.join(cache.dir, 'mod') } : {}),
       ...(gocache ? { GOCACHE: gocache } : {}),
     },
@@ -90,7 +103,10 @@ export const go: Language = {
     const run = await goRun(project, options, true, !options.network);
     const steps = argv && argv.length > 0 ? [{ argv, env: run.env }] : [];
     // Only a repo's first good setup warms its cache; later tasks compile just what changed.
-    const marker = run.cacheDir === undefined ? undefined : path.join(run.cacheDir, WARM_MARKER);
+    // One marker a module: a go.work repo's second module has packages the first's warm-up never built.
+    const markerName =
+      project.root === '.' ? WARM_MARKER : `${WARM_MARKER}-${encodeURIComponent(project.root)}`;
+    const marker = run.cacheDir === undefined ? undefined : path.join(run.cacheDir, markerName);
     const warm = marker !== undefined && !(await exists(marker));
     const warmSteps = warm
       ? [WARM_TEST, warmVet(project)].map((w) => ({ argv: w, env: run.env, bestEffort: true }))

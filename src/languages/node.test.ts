@@ -1,4 +1,4 @@
-import { writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -136,5 +136,36 @@ describe('node, in bubblewrap without network', () => {
         severity: 'error',
       }),
     ]);
+  });
+});
+
+describe('node, an npm workspaces root without a test script of its own', () => {
+  it("runs each member's suite as its own project, the failure under its member's root", async () => {
+    const dir = await ctx.repo('node-workspaces');
+    await writeFile(
+      path.join(dir, 'package.json'),
+      JSON.stringify({ name: 'monorepo', private: true, workspaces: ['packages/*'] }),
+    );
+    await writeFile(path.join(dir, 'package-lock.json'), '{}');
+    // The same fixture twice (npm wants two names): the same test names in both members stay two tests.
+    for (const [member, variant] of [
+      ['ok', 'passing'],
+      ['broken', 'failing'],
+    ] as const) {
+      const memberDir = path.join(dir, 'packages', member);
+      await writeNodeFixture(memberDir, variant);
+      const pkg = JSON.parse(await readFile(path.join(memberDir, 'package.json'), 'utf8')) as object;
+      await writeFile(path.join(memberDir, 'package.json'), JSON.stringify({ ...pkg, name: member }));
+    }
+    const projects = await detectProjects(dir);
+    expect(projects.map((p) => [p.root, p.commands.setup, p.commands.test])).toEqual([
+      ['.', ['npm', 'ci'], undefined],
+      ['packages/broken', undefined, ['npm', 'test']],
+      ['packages/ok', undefined, ['npm', 'test']],
+    ]);
+    const [broken, ok] = await Promise.all(projects.slice(1).map((p) => runTests(p, ctx.options(dir))));
+    expect(broken).toMatchObject({ root: 'packages/broken', ok: false, ...FIXTURE_COUNTS.failing });
+    expect(broken?.failures.map((f) => f.name)).toEqual([FIXTURE_FAILING_TEST.node]);
+    expect(ok).toMatchObject({ root: 'packages/ok', ok: true, ...FIXTURE_COUNTS.passing });
   });
 });

@@ -8,6 +8,7 @@ import type { SandboxResult } from '../sandbox/types.js';
 import { parseTscOutput } from './parsers/tsc.js';
 import { requireCommand, runBuildCommand, runLintCommand, runTestCommand, type RunOptions } from './run.js';
 import { candidateDirs, exists, isInside, readText } from './scan.js';
+import { isWorkspaceMember, workspacePatterns } from './node-workspaces.js';
 import { runSetupSteps } from './setup-run.js';
 import {
   MANAGER_INSTALL_HINT,
@@ -91,6 +92,30 @@ async function commandsFor(
 }
 
 /**
+ * A member of a workspace root that has no test script, as a project of its own when it has one:
+ * no setup (the root's install covers every member), and no build or lint where the root's
+ * already covers it (a root build script, ESLint over the whole tree).
+ */
+async function memberProject(
+  repoDir: string,
+  root: string,
+  pkg: PackageJson,
+  owner: { root: string; patterns: string[] | undefined; commands: ProjectCommands },
+): Promise<DetectedProject | undefined> {
+  const relative = owner.root === '.' ? root : path.posix.relative(owner.root, root);
+  if (!isWorkspaceMember(relative, owner.patterns ?? [])) return undefined;
+  const { toolchain, commands } = await commandsFor(repoDir, root, pkg);
+  if (commands.test === undefined) return undefined;
+  const rootLintsAll = owner.commands.lint?.[0] === 'eslint';
+  const memberCommands: ProjectCommands = {
+    test: commands.test,
+    ...(commands.build && !owner.commands.build ? { build: commands.build } : {}),
+    ...(commands.lint && !rootLintsAll ? { lint: commands.lint } : {}),
+  };
+  return { language: 'node', root, toolchain, commands: memberCommands, overridden: false };
+}
+
+/**
  * Prefers the project's own installed binary (node_modules/.bin, in the project or a parent
  * up to the workspace root), as `npm exec` would, without npx's habit of downloading what is missing.
  */
@@ -137,17 +162,29 @@ function lintTool(argv: Argv | undefined): string {
 export const node: Language = {
   id: 'node',
 
-  /** One project per package.json; packages inside a workspace root (npm/yarn workspaces, pnpm-workspace.yaml) belong to it. */
+  /**
+   * One project per package.json; packages inside a workspace root (npm/yarn workspaces,
+   * pnpm-workspace.yaml) belong to it. A workspace root without a test script of its own is tested
+   * the way its maintainers do (`npm test --workspaces --if-present`): each member with a test script
+   * is a project of its own, installed by the root's setup, so every member's suite runs and its
+   * test names stay apart from the others'.
+   */
   async detect(repoDir) {
     const projects: DetectedProject[] = [];
-    const workspaceRoots: string[] = [];
+    const workspaces: { root: string; patterns: string[] | undefined; commands: ProjectCommands }[] = [];
     for (const root of await candidateDirs(repoDir)) {
-      if (workspaceRoots.some((w) => isInside(root, w))) continue;
+      const owner = workspaces.find((w) => isInside(root, w.root));
+      if (owner && (owner.commands.test !== undefined || owner.patterns === undefined)) continue;
       const pkg = await readPackageJson(path.join(repoDir, root));
       if (!pkg) continue;
-      if (pkg.workspaces !== undefined || (await exists(path.join(repoDir, root, 'pnpm-workspace.yaml'))))
-        workspaceRoots.push(root);
+      if (owner) {
+        const member = await memberProject(repoDir, root, pkg, owner);
+        if (member) projects.push(member);
+        continue;
+      }
       const { toolchain, commands } = await commandsFor(repoDir, root, pkg);
+      if (pkg.workspaces !== undefined || (await exists(path.join(repoDir, root, 'pnpm-workspace.yaml'))))
+        workspaces.push({ root, patterns: await workspacePatterns(repoDir, root, pkg.workspaces), commands });
       projects.push({ language: 'node', root, toolchain, commands, overridden: false });
     }
     return projects;

@@ -1,3 +1,5 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   FIXTURE_COUNTS,
@@ -57,5 +59,47 @@ describe('rust, in bubblewrap without network', () => {
         severity: 'warning',
       },
     ]);
+  });
+});
+
+/** A root crate that is also a workspace, its member `util` with a test the bug fails. */
+async function rootCrateWorkspace(defaultMembers: boolean) {
+  const dir = await ctx.repo('rust-workspace');
+  const files: Record<string, string> = {
+    'Cargo.toml': [
+      '[package]\nname = "app"\nversion = "0.1.0"\nedition = "2021"\n',
+      '[dependencies]\nutil = { path = "util" }\n',
+      `[workspace]\nmembers = ["util"]\n${defaultMembers ? 'default-members = ["."]\n' : ''}`,
+    ].join('\n'),
+    'src/lib.rs':
+      'pub fn quadruple(n: i32) -> i32 {\n    util::double(util::double(n))\n}\n\n#[test]\nfn app_builds() {}\n',
+    'util/Cargo.toml': '[package]\nname = "util"\nversion = "0.1.0"\nedition = "2021"\n',
+    'util/src/lib.rs':
+      'pub fn double(n: i32) -> i32 {\n    n * 3\n}\n\n#[test]\nfn doubles() {\n    assert_eq!(double(2), 4);\n}\n',
+    '.gitignore': 'target/\n',
+  };
+  for (const [file, text] of Object.entries(files)) {
+    await mkdir(path.dirname(path.join(dir, file)), { recursive: true });
+    await writeFile(path.join(dir, file), text);
+  }
+  return { dir, projects: await detectProjects(dir) };
+}
+
+describe('rust, a root crate that is also a workspace', () => {
+  it("tests the members too: the member's failing test is in the report", async () => {
+    const { dir, projects } = await rootCrateWorkspace(false);
+    expect(projects.map((p) => p.root)).toEqual(['.']);
+    const [project] = projects;
+    if (!project) throw new Error('no project detected');
+    // Plain `cargo test` there runs app's tests alone and passes.
+    expect(project.commands.test).toEqual(['cargo', 'test', '--workspace', '--no-fail-fast']);
+    const report = await runTests(project, ctx.options(dir));
+    expect(report).toMatchObject({ ok: false, passed: 1, failed: 1 });
+    expect(report.failures.map((f) => f.name)).toEqual(['doubles']);
+  });
+
+  it("keeps cargo's default where the maintainers chose default-members", async () => {
+    const { projects } = await rootCrateWorkspace(true);
+    expect(projects[0]?.commands.test).toEqual(['cargo', 'test', '--no-fail-fast']);
   });
 });

@@ -1,9 +1,10 @@
 import path from 'node:path';
+import { parse as parseToml } from 'smol-toml';
 import { parseClippyJson } from './parsers/clippy.js';
 import { parseLibtestOutput } from './parsers/libtest.js';
 import { requireCommand, runBuildCommand, runLintCommand, runTestCommand } from './run.js';
 import { ecosystemCache } from './caches.js';
-import { candidateDirs, exists, isInside } from './scan.js';
+import { candidateDirs, exists, isInside, readText } from './scan.js';
 import { runSetupSteps } from './setup-run.js';
 import type { DetectedProject, Language, RunProjectCommandOptions } from './types.js';
 
@@ -27,6 +28,27 @@ async function cargoRun(options: RunProjectCommandOptions, writable: boolean, of
   };
 }
 
+/**
+ * `--workspace` where plain cargo would test only part of the repo: a root crate that is also a
+ * workspace (`[package]` beside `[workspace]`) builds and tests just itself by default, leaving the
+ * members' tests unrun. A virtual manifest already covers every member, and `default-members` is
+ * the maintainers' own choice of what a plain `cargo test` means: both keep cargo's default.
+ */
+async function workspaceFlag(repoDir: string, root: string): Promise<string[]> {
+  const text = await readText(path.join(repoDir, root, 'Cargo.toml'));
+  if (text === undefined) return [];
+  let manifest: Record<string, unknown>;
+  try {
+    manifest = parseToml(text);
+  } catch {
+    // cargo reports a broken manifest itself, naming the line, when the command runs.
+    return [];
+  }
+  const workspace = manifest['workspace'];
+  if (typeof workspace !== 'object' || workspace === null || manifest['package'] === undefined) return [];
+  return 'default-members' in workspace ? [] : ['--workspace'];
+}
+
 export const rust: Language = {
   id: 'rust',
 
@@ -38,6 +60,7 @@ export const rust: Language = {
       if (await exists(path.join(repoDir, dir, 'Cargo.toml'))) roots.push(dir);
     }
     const locked = await Promise.all(roots.map((root) => exists(path.join(repoDir, root, 'Cargo.lock'))));
+    const scopes = await Promise.all(roots.map((root) => workspaceFlag(repoDir, root)));
     return roots.map((root, i): DetectedProject => ({
       language: 'rust',
       root,
@@ -45,10 +68,10 @@ export const rust: Language = {
       commands: {
         // --locked: the lockfile the repo committed is what gets fetched, never re-resolved.
         setup: ['cargo', 'fetch', ...(locked[i] ? ['--locked'] : [])],
-        build: ['cargo', 'build'],
+        build: ['cargo', 'build', ...(scopes[i] ?? [])],
         // Every test binary runs even after one fails, so the report names all failures.
-        test: ['cargo', 'test', '--no-fail-fast'],
-        lint: ['cargo', 'clippy', '--message-format=json'],
+        test: ['cargo', 'test', ...(scopes[i] ?? []), '--no-fail-fast'],
+        lint: ['cargo', 'clippy', ...(scopes[i] ?? []), '--message-format=json'],
       },
       overridden: false,
     }));

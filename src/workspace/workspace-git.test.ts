@@ -213,6 +213,15 @@ rename to src/renamed.ts
     for (const file of pnp) expect(existsSync(join(dir, file)), file).toBe(true);
   });
 
+  it("a commit leaves out a workspace member's own node_modules/ too (npm nests a second version there)", async () => {
+    await mkdir(join(dir, 'packages', 'a', 'node_modules', 'tape'), { recursive: true });
+    await writeFile(join(dir, 'packages', 'a', 'node_modules', 'tape', 'package.json'), '{}');
+    await writeFile(join(dir, 'packages', 'a', 'index.js'), 'module.exports = 1;\n');
+    await wg.applyUnifiedDiff(dir, EDIT_README);
+    await wg.commitAll(dir, 'edit', author);
+    expect((await wg.changedFiles(dir, base)).sort()).toEqual(['README.md', 'packages/a/index.js']);
+  });
+
   it('commits in a repo whose .gitignore already ignores target/ (git refuses to exclude an ignored path)', async () => {
     await writeFile(join(dir, '.gitignore'), '/target\n');
     await mkdir(join(dir, 'target', 'debug'), { recursive: true });

@@ -164,6 +164,9 @@ export function createWorkspaceGit(deps: WorkspaceGitDeps): WorkspaceGit {
       (await git(['ls-files', '--others', '--exclude-standard', '-z', '--', ...pnpNames], place)).stdout,
     );
     for (const name of pnpNames) if (under(pnp, name)) out.push(`:(exclude,top)${name}`);
+    // node_modules/ deeper down too: a workspace's install nests some in its members (a second
+    // version of a devDependency). A glob exclude, unlike a literal one, git accepts when ignored.
+    out.push(':(exclude,glob)**/node_modules/**');
     return out;
   };
 

@@ -35,3 +35,19 @@ describe('go test -json: names of passing tests', () => {
     expect(counts.failures.map((f) => f.name)).toEqual(['TestX/a']);
   });
 });
+
+describe('go test -json: the same test name in two packages', () => {
+  const inPackage = (pkg: string, action: string, test: string) =>
+    JSON.stringify({ Action: action, Package: pkg, Test: test });
+
+  it('is qualified by its package, so one package failing is not taken for the other; unique names stay plain', () => {
+    const output = [
+      inPackage('example.com/m/a', 'pass', 'TestParse'),
+      inPackage('example.com/m/b', 'fail', 'TestParse'),
+      inPackage('example.com/m/b', 'pass', 'TestOnlyHere'),
+    ].join('\n');
+    const counts = parseGoTestJson(output);
+    expect(counts.failures.map((f) => f.name)).toEqual(['example.com/m/b.TestParse']);
+    expect(counts.passedNames).toEqual(['example.com/m/a.TestParse', 'TestOnlyHere']);
+  });
+});

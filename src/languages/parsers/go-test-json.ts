@@ -18,6 +18,23 @@ interface TestState {
 }
 
 /**
+ * A test's name as reported: Go's own (`TestParse`, `TestParse/empty`), or `pkg.TestParse` where
+ * two packages of the run both have a `TestParse` (common across the packages of a module or a
+ * workspace): the baseline comparison must not take one package's failure for the other's. Unique
+ * names stay as Go prints them, so acceptance criteria naming `TestParse` still find it.
+ */
+function shownNames(all: readonly TestState[]): (test: TestState) => string {
+  const top = (name: string) => name.split('/')[0] ?? name;
+  const packagesOf = new Map<string, Set<string>>();
+  for (const test of all) {
+    const set = packagesOf.get(top(test.name)) ?? new Set<string>();
+    set.add(test.pkg);
+    packagesOf.set(top(test.name), set);
+  }
+  return (test) => ((packagesOf.get(top(test.name))?.size ?? 0) > 1 ? `${test.pkg}.${test.name}` : test.name);
+}
+
+/**
  * Parses `go test -json` events. Counts leaf tests only (a parent whose subtests ran is
  * their sum), and reports a package whose build failed as one failure naming the package.
  */
@@ -52,11 +69,12 @@ export function parseGoTestJson(output: string): TestCounts {
     tests.set(key, state);
   }
   const all = [...tests.values()];
+  const shown = shownNames(all);
   const leaves = all.filter((t) => !all.some((o) => o.pkg === t.pkg && o.name.startsWith(`${t.name}/`)));
   for (const test of leaves) {
     if (test.action === 'pass') {
       counts.passed++;
-      passedNames.push(test.name);
+      passedNames.push(shown(test));
     } else if (test.action === 'skip') counts.skipped++;
     else if (test.action === 'fail') {
       counts.failed++;
@@ -64,14 +82,14 @@ export function parseGoTestJson(output: string): TestCounts {
         .filter((l) => !l.startsWith('=== ') && !l.startsWith('--- '))
         .join('')
         .trim();
-      counts.failures.push(message ? { name: test.name, message } : { name: test.name });
+      counts.failures.push(message ? { name: shown(test), message } : { name: shown(test) });
     }
   }
   // A parent that passed is named too, without counting it: a baseline failure recorded under the
   // parent's name (it failed before its subtests ran) must be found passing once its subtests run
   // (corpus: xxhash's TestDynamic was reported "not passing" after the fix).
   for (const test of all) {
-    if (test.action === 'pass' && !leaves.includes(test)) passedNames.push(test.name);
+    if (test.action === 'pass' && !leaves.includes(test)) passedNames.push(shown(test));
   }
   for (const importPath of failedBuilds) {
     counts.failed++;

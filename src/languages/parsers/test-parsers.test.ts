@@ -134,3 +134,29 @@ describe('test output parsers on real output', () => {
     expect(counts.failures).toEqual([{ name: 'calc subtracts' }]);
   });
 });
+
+describe('cargo test over a workspace: the same test name in two crates', () => {
+  it('is qualified by its crate, each failure keeping its own message; unique names stay plain', () => {
+    const output = [
+      '     Running unittests src/lib.rs (target/debug/deps/alpha-0123456789abcdef)',
+      'running 2 tests',
+      'test tests::parses ... ok',
+      'test tests::only_alpha ... ok',
+      'test result: ok. 2 passed; 0 failed; 0 ignored; 0 measured; 0 filtered out',
+      '     Running unittests src/lib.rs (target/debug/deps/beta-fedcba9876543210)',
+      'running 1 test',
+      'test tests::parses ... FAILED',
+      'failures:',
+      '---- tests::parses stdout ----',
+      'beta cannot parse',
+      'failures:',
+      '    tests::parses',
+      'test result: FAILED. 0 passed; 1 failed; 0 ignored; 0 measured; 0 filtered out',
+      '   Doc-tests alpha',
+      'test result: ok. 0 passed; 0 failed; 0 ignored; 0 measured; 0 filtered out',
+    ].join('\n');
+    const counts = parseLibtestOutput(output);
+    expect(counts.failures).toEqual([{ name: 'beta/tests::parses', message: 'beta cannot parse' }]);
+    expect(counts.passedNames).toEqual(['alpha/tests::parses', 'tests::only_alpha']);
+  });
+});
