@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { dieWithParentPrefix } from '../../src/sandbox/die-with-parent.js';
 
 const REPO_ROOT = resolve(import.meta.dirname, '../..');
 
@@ -34,13 +35,29 @@ export async function startServerProcess(options: StartServerOptions): Promise<S
   const configFile =
     options.configFile ?? join(mkdtempSync(join(tmpdir(), 'autodev-server-')), 'config.toml');
   if (!options.configFile) writeFileSync(configFile, options.config);
+  const path = process.env.PATH ?? '/usr/bin:/bin';
+  // The server dies with whoever started it (a killed bench or test worker): an orphan would keep
+  // leasing tasks from the same data_dir and call a model server that is gone.
+  const [launcher = process.execPath, ...launcherArgs] = [...dieWithParentPrefix(path), process.execPath];
   const child = spawn(
-    process.execPath,
-    ['--import', 'tsx', join(REPO_ROOT, 'src/cli/main.ts'), 'serve', '--config', configFile, '--port', '0'],
+    launcher,
+    [
+      ...launcherArgs,
+      ...[
+        '--import',
+        'tsx',
+        join(REPO_ROOT, 'src/cli/main.ts'),
+        'serve',
+        '--config',
+        configFile,
+        '--port',
+        '0',
+      ],
+    ],
     {
       cwd: REPO_ROOT,
       env: {
-        PATH: process.env.PATH ?? '/usr/bin:/bin',
+        PATH: path,
         HOME: process.env.HOME ?? '/tmp',
         LANG: 'C.UTF-8',
         ...options.env,
@@ -54,7 +71,11 @@ export async function startServerProcess(options: StartServerOptions): Promise<S
   const exited = new Promise<number | null>((resolveExit) => child.once('exit', (code) => resolveExit(code)));
 
   const baseUrl = await new Promise<string>((resolveUrl, reject) => {
-    const timer = setTimeout(() => reject(new Error(`server did not start in 60 s:\n${output}`)), 60_000);
+    const timer = setTimeout(() => {
+      // Not left running: a server that listens late would hold the data_dir and keep a bench from exiting.
+      child.kill('SIGKILL');
+      reject(new Error(`server did not start in 60 s:\n${output}`));
+    }, 60_000);
     const check = () => {
       const match = /"address":"(http:\/\/[^"]+)"/.exec(output);
       if (match?.[1]) {
