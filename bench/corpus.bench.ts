@@ -1,5 +1,5 @@
 /**
- * The real-repository corpus (issue #14 part 4): 16 pinned libraries from PyPI, crates.io, the Go
+ * The real-repository corpus (issue #14 part 4): 22 pinned libraries and workspaces from PyPI, crates.io, the Go
  * module proxy and npm, each with one injected bug, replayed through a running `autodev serve`
  * twice: with the exact fix as the scripted model's reply (must be delivered, low risk merged) and
  * with an empty reply (must fail with a reason that does not blame the environment). The first run
