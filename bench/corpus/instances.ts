@@ -1,33 +1,11 @@
 /**
- * The corpus: 16 small, popular libraries pinned by version and sha256, four per ecosystem, each
- * with one injected bug that its own test suite catches. Only coordinates live here; the source is
+ * The corpus: small, popular libraries pinned by version and sha256 (four per ecosystem, then pnpm,
+ * yarn and the assembled workspaces), each with one injected bug that its own test suite catches. Only coordinates live here; the source is
  * downloaded at run time (bench/corpus/fetch.ts) and never committed.
  */
-import type { CorpusInstance, CorpusSource } from './types.js';
+import { crate, goModule, npm, pypi } from './sources.js';
+import type { CorpusInstance } from './types.js';
 import { WORKSPACE_CORPUS } from './workspace-instances.js';
-
-const PYPI = 'https://files.pythonhosted.org/packages';
-
-function pypi(name: string, version: string, pathPart: string, sha256: string): CorpusSource {
-  return { registry: 'pypi', name, version, url: `${PYPI}/${pathPart}/${name}-${version}.tar.gz`, sha256 };
-}
-function crate(name: string, version: string, sha256: string): CorpusSource {
-  const url = `https://static.crates.io/crates/${name}/${name}-${version}.crate`;
-  return { registry: 'crates.io', name, version, url, sha256 };
-}
-function goModule(name: string, version: string, sha256: string): CorpusSource {
-  return {
-    registry: 'goproxy',
-    name,
-    version,
-    url: `https://proxy.golang.org/${name}/@v/${version}.zip`,
-    sha256,
-  };
-}
-function npm(name: string, version: string, sha256: string): CorpusSource {
-  const url = `https://registry.npmjs.org/${name}/-/${name}-${version}.tgz`;
-  return { registry: 'npm', name, version, url, sha256 };
-}
 
 export const CORPUS: CorpusInstance[] = [
   // Python: setup.py with a test at the root; flit with requirements/; tox.ini deps; optional test extras.

@@ -4,25 +4,8 @@
  * pinned archives (bench/corpus/assemble.ts): the parts' source is the registry's, the root
  * manifest joining them is written here, and the lockfile by the ecosystem's own tool.
  */
-import type { CorpusInstance, CorpusSource } from './types.js';
-
-function crate(name: string, version: string, sha256: string): CorpusSource {
-  const url = `https://static.crates.io/crates/${name}/${name}-${version}.crate`;
-  return { registry: 'crates.io', name, version, url, sha256 };
-}
-function goModule(name: string, version: string, sha256: string): CorpusSource {
-  return {
-    registry: 'goproxy',
-    name,
-    version,
-    url: `https://proxy.golang.org/${name}/@v/${version}.zip`,
-    sha256,
-  };
-}
-function npm(name: string, version: string, sha256: string): CorpusSource {
-  const url = `https://registry.npmjs.org/${name}/-/${name}-${version}.tgz`;
-  return { registry: 'npm', name, version, url, sha256 };
-}
+import { crate, goModule, npm } from './sources.js';
+import type { CorpusInstance } from './types.js';
 
 const SCOPEGUARD = crate(
   'scopeguard',
