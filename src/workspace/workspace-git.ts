@@ -23,8 +23,21 @@ const YARN_PNP_INSTALL = ['/.pnp.cjs', '/.pnp.loader.mjs', '/.yarn/install-state
  * down is not touched; a commit leaves out the top-level ones.
  */
 const KEPT_UNTRACKED = ['node_modules/', '/target/', ...YARN_PNP_INSTALL];
-/** The kept folders a commit must leave out by name: top-level ones, where setup and Cargo put them. */
-const KEPT_TOP_LEVEL = ['node_modules', 'target'];
+/**
+ * What a commit leaves out: node_modules/ at any depth (a workspace's install nests some in its
+ * members), target/ at the top, Plug'n'Play's install files. Every pattern starts with a wildcard or
+ * a bracket: git refuses an exclude pathspec with a literal prefix the repo ignores ("paths are
+ * ignored by one of your .gitignore files"), but not a glob, so the list is fixed and no `ls-files`
+ * has to find out first which of them exist unignored (two git processes per commit saved).
+ */
+const KEPT_EXCLUSIONS = [
+  ':(exclude,glob,top)**/node_modules/**',
+  ':(exclude,glob,top)[t]arget/**',
+  ...YARN_PNP_INSTALL.map((kept) => {
+    const name = kept.replace(/^\/|\/$/g, '');
+    return `:(exclude,glob,top)[${name.charAt(0)}]${name.slice(1)}${kept.endsWith('/') ? '/**' : ''}`;
+  }),
+];
 
 export interface WorkspaceGitDeps {
   git: RunGit;
@@ -145,42 +158,15 @@ export function createWorkspaceGit(deps: WorkspaceGitDeps): WorkspaceGit {
     return (await isAncestor()).exitCode === 0;
   };
 
-  // Only folders that exist and the repo does not ignore already: git refuses an exclude pathspec
-  // that names an ignored path ("paths are ignored by one of your .gitignore files").
-  // One ls-files per kind of kept path: each git process costs 5-50 ms by load.
-  const keptExclusions = async (place: GitPlace): Promise<string[]> => {
-    const listed = await git(
-      ['ls-files', '--others', '--directory', '--exclude-standard', '-z', '--', ...KEPT_TOP_LEVEL],
-      place,
-    );
-    // A listed path lies in a kept folder when it is the folder itself or under it (`name/...`).
-    const under = (paths: string[], name: string) =>
-      paths.some((p) => p === name || p.startsWith(`${name}/`));
-    const folders = splitZ(listed.stdout);
-    const out = KEPT_TOP_LEVEL.filter((name) => under(folders, name)).map((name) => `:(exclude)${name}/`);
-    // Plug'n'Play's install files, listed file by file: `--directory` would name `.yarn/` whole.
-    const pnpNames = YARN_PNP_INSTALL.map((kept) => kept.replace(/^\/|\/$/g, ''));
-    const pnp = splitZ(
-      (await git(['ls-files', '--others', '--exclude-standard', '-z', '--', ...pnpNames], place)).stdout,
-    );
-    for (const name of pnpNames) if (under(pnp, name)) out.push(`:(exclude,top)${name}`);
-    // node_modules/ deeper down too: a workspace's install nests some in its members (a second
-    // version of a devDependency). A glob exclude, unlike a literal one, git accepts when ignored.
-    out.push(':(exclude,glob)**/node_modules/**');
-    return out;
-  };
-
   const commitAll = async (
     dir: string,
     message: string,
     author: GitAuthor,
   ): Promise<{ commit: string; changed: boolean }> => {
     const place = await at(dir);
-    // Tracked changes everywhere; new files everywhere but in the kept folders. Without a kept folder
-    // to leave out, `add --all` alone already stages the tracked changes too.
-    const exclusions = await keptExclusions(place);
-    if (exclusions.length > 0) await git(['add', '--update'], place);
-    await git(['add', '--all', '--', '.', ...exclusions], place);
+    // Tracked changes everywhere; new files everywhere but in the kept paths.
+    await git(['add', '--update'], place);
+    await git(['add', '--all', '--', '.', ...KEPT_EXCLUSIONS], place);
     const staged = await git(['diff', '--cached', '--quiet'], { ...place, okExitCodes: [1] });
     if (staged.exitCode === 0) return { commit: await resolveCommit(dir, 'HEAD', place), changed: false };
     await git(
