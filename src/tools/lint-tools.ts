@@ -76,8 +76,16 @@ async function lintProjects(ctx: ToolContext, input: LintInput, only?: LanguageI
   };
 }
 
+/** The run on the untouched base has nothing to compare with: its warnings are the baseline, not "introduced". */
+function isBaselineRun(out: LintToolOutput): boolean {
+  const ran = out.reports.filter((r) => r.available).length;
+  return ran > 0 && out.no_baseline.length === ran;
+}
+
 const summarize = (out: LintToolOutput) =>
-  `${out.warnings} warning(s): ${out.introduced.length} introduced, ${out.preexisting.length} pre-existing` +
+  (isBaselineRun(out)
+    ? `${out.warnings} warning(s) on the base, the baseline later runs are compared with`
+    : `${out.warnings} warning(s): ${out.introduced.length} introduced, ${out.preexisting.length} pre-existing`) +
   (out.unavailable.length ? `; not available: ${out.unavailable.join(', ')}` : '');
 
 /** Static analysis of every language: clippy, ESLint or tsc, ruff, go vet; warnings as records. */

@@ -42,8 +42,12 @@ export const planTool = registerTool(
         onModelCall: ctx.onModelCall,
       });
     },
-    summarize: (plan) =>
-      `${plan.source} plan, ${plan.steps.length} steps${plan.fallback_reason ? ` (${plan.fallback_reason})` : ''}`,
+    // The work items are what the model planned; the steps are the tool calls the phase table runs for them.
+    summarize: (plan) => {
+      const work = plan.phases?.find((phase) => phase.id === 'implement')?.work_steps?.length ?? 0;
+      const items = plan.source === 'model' ? `${work} work item(s), ` : '';
+      return `${plan.source} plan: ${items}${plan.steps.length} tool steps${plan.fallback_reason ? ` (${plan.fallback_reason})` : ''}`;
+    },
   }),
 );
 

@@ -61,6 +61,10 @@ describe('a plan made by the model drives the task', () => {
     // Every step the task ran is one the plan shows.
     const planned = new Set(plan.steps.map((s) => `${s.phase}.${s.tool}`));
     for (const step of task.steps) expect(planned).toContain(`${step.phase}.${step.tool}`);
+    // The step's summary tells the model's work items from the tool steps that carry them out.
+    expect(task.steps.find((s) => s.key === 'plan.plan#1')?.output_summary).toBe(
+      `model plan: ${PLAN.steps.length} work item(s), ${plan.steps.length} tool steps`,
+    );
     const planEvent = (await eventsOf(h.server.baseUrl, created.id)).find((e) => e.type === 'plan.created');
     expect(planEvent?.data).toMatchObject({ source: 'model' });
   });

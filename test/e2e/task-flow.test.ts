@@ -245,7 +245,7 @@ describe('a task from POST /tasks to a tested fix on a pushed branch', () => {
     expect(task.error).toBeNull();
     expect(task.status).toBe('merged');
     expect(task.steps.find((s) => s.key === 'prepare.lint#1')?.output_summary).toMatch(
-      /^2 warning\(s\): 2 introduced, 0 pre-existing/,
+      /^2 warning\(s\) on the base, the baseline later runs are compared with/,
     );
     expect(task.steps.find((s) => s.key === 'verify.lint#1')?.output_summary).toMatch(
       /^2 warning\(s\): 0 introduced, 2 pre-existing/,
