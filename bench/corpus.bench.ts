@@ -7,7 +7,7 @@
  * Each instance is also run by hand (bench/corpus/by-hand.ts): the same commands, the same caches,
  * no sandbox. `AUTODEV_CORPUS_ONLY=six,fnv` limits the run to some instances.
  */
-import { access, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -68,12 +68,6 @@ const CA_BUNDLE_VARS = [
   'PIP_CERT',
 ];
 
-const exists = (file: string) =>
-  access(file).then(
-    () => true,
-    () => false,
-  );
-
 function log(line: string): void {
   console.error(`corpus: ${line}`);
 }
@@ -104,14 +98,18 @@ export async function bench(): Promise<BenchRow[]> {
     for (const instance of instances) {
       const archive = archives.get(instance.name) ?? '';
       const warmMarker = path.join(dataDir, 'warm', instance.name);
-      if (!(await exists(warmMarker))) {
+      const origin = (await buildOrigin(instance, archive, CACHE_DIR)).origin;
+      // The caches are per repo key, which comes from the origin's path: a marker names the origin it
+      // warmed, so a cache folder copied or moved elsewhere is warmed again instead of running
+      // offline against empty caches (SETUP_FAILED on every instance).
+      if ((await readFile(warmMarker, 'utf8').catch(() => '')) !== origin) {
         // Fill the repo's caches once, with network; the marker keeps later bench runs offline-only.
         const built = await buildOrigin(instance, archive, CACHE_DIR);
         const result = await replay((await serverWith(true)).baseUrl, model, instance, built.origin, [
           built.fixReply,
         ]);
         log(`${instance.name} with network (cold caches): ${describe(result)}`);
-        if (result.status !== 'failed') await writeFile(warmMarker, new Date().toISOString());
+        if (result.status !== 'failed') await writeFile(warmMarker, built.origin);
       }
       const offline = await serverWith(false);
       let built = await buildOrigin(instance, archive, CACHE_DIR);

@@ -82,12 +82,17 @@ export async function runByHand(
   const after = await test();
   const totalMs = performance.now() - started;
   const comparison = compareTestRuns(before, after);
+  // A bug that breaks the tests' build fails the suite before any test is named: the suite going
+  // from failing to passing reproduces it as well as a named test would.
+  const suiteFlipped = !before.every((r) => r.ok) && after.every((r) => r.ok);
   const notReproduced =
-    comparison.targets.length === 0
+    comparison.targets.length === 0 && !suiteFlipped
       ? 'no test failed before the fix: the bug was not caught'
-      : comparison.verdict !== 'pass'
-        ? `after the fix: ${comparison.verdict}${comparison.unavailable ? ` (${comparison.unavailable})` : ''}; still failing ${[...comparison.targetsNotPassing, ...comparison.introduced].join(', ') || 'none'}`
-        : undefined;
+      : comparison.targets.length === 0
+        ? undefined
+        : comparison.verdict !== 'pass'
+          ? `after the fix: ${comparison.verdict}${comparison.unavailable ? ` (${comparison.unavailable})` : ''}; still failing ${[...comparison.targetsNotPassing, ...comparison.introduced].join(', ') || 'none'}`
+          : undefined;
   return {
     totalMs,
     commands,
