@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { writePythonFixture } from '../fixtures/languages.js';
 import { createRedactor } from '../../src/secrets/redact.js';
 import { openSqliteStore } from '../../src/store/index.js';
+import { seedAwaitingReview } from '../helpers/seed-review.js';
 
 const exec = promisify(execFile);
 const ROOT = resolve(import.meta.dirname, '../..');
@@ -142,34 +143,14 @@ describe('autodev CLI', () => {
   it('lists the pull requests of the store beside the server, filtered by status', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'autodev-cli-pr-'));
     const store = await openSqliteStore({ dataDir, redact: createRedactor([]) });
-    const task = await store.tasks.create({
-      title: 'Fix add',
-      description: '',
-      repo: '/srv/git/calc.git',
-      repo_normalized: '/srv/git/calc.git',
-      base_branch: 'main',
-      risk_tier: 'medium',
-      constraints: [],
-      acceptance: [],
-    });
-    await store.pullRequests.insertOnce({
-      task_id: task.id,
-      forge: 'local',
-      repo: '/srv/git/calc.git',
-      branch: 'autodev/fix-add',
-      base_branch: 'main',
-      number: null,
-      url: null,
-      title: 'Fix add',
-      head_commit: '0123456789abcdef',
-    });
+    const taskId = await seedAwaitingReview(store);
     await store.close();
 
     const open = await autodev(['pr', 'list', '--status', 'open'], { AUTODEV_DATA_DIR: dataDir });
     expect(open.stderr).toBe('');
     expect(open.code).toBe(0);
     expect(open.stdout).toMatch(
-      new RegExp(`^${task.id}\\s+open\\s+autodev/fix-add -> main\\s+Fix add$`, 'm'),
+      new RegExp(`^${taskId}\\s+open\\s+autodev/${taskId}-fix-add -> main\\s+Fix add$`, 'm'),
     );
     const merged = await autodev(['pr', 'list', '--status', 'merged'], { AUTODEV_DATA_DIR: dataDir });
     expect(merged.code).toBe(0);
