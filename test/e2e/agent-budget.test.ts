@@ -1,16 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { api, submitTask, waitForTask, waitForTerminal } from '../helpers/api-client.js';
-import { PYTHON_BUGGY_REPO, PYTHON_FIX_REPLY } from './fixtures.js';
+import { PYTHON_BUG_TASK as TASK, PYTHON_BUGGY_REPO, PYTHON_FIX_REPLY } from './fixtures.js';
 import { startE2E, type E2EHarness } from './harness.js';
-
-const TASK = {
-  title: 'Fix add() in calc',
-  description: 'add(2, 3) returns -1; it must return 5.',
-  base_branch: 'main',
-  risk_tier: 'medium',
-  constraints: [],
-  acceptance: ['pytest passes'],
-};
 
 describe('the coding agent over Anthropic: prompt caching, a token budget, a cancel during a tool call', () => {
   let h: E2EHarness;

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { api, submitTask, waitForTask, waitForTerminal } from '../helpers/api-client.js';
 import {
+  PYTHON_BUG_TASK as TASK,
   PYTHON_BUGGY_REPO,
   PYTHON_FIX_REPLY,
   PYTHON_REPAIR_REPLY,
@@ -20,15 +21,6 @@ interface SentMessage {
 }
 
 const messagesOf = (body: unknown): SentMessage[] => (body as { messages: SentMessage[] }).messages;
-
-const TASK = {
-  title: 'Fix add() in calc',
-  description: 'add(2, 3) returns -1; it must return 5.',
-  base_branch: 'main',
-  risk_tier: 'medium',
-  constraints: [],
-  acceptance: ['pytest passes'],
-};
 
 describe('the coding agent over OpenAI: one conversation per task, checkpointed per turn, priced', () => {
   let h: E2EHarness;

@@ -120,3 +120,13 @@ export const TYPESCRIPT_FIX_REPLY = [
   ' }',
   '```',
 ].join('\n');
+
+/** The task that PYTHON_BUGGY_REPO needs, at medium risk, as a user would file it (without the repo). */
+export const PYTHON_BUG_TASK = {
+  title: 'Fix add() in calc',
+  description: 'add(2, 3) returns -1; it must return 5.',
+  base_branch: 'main',
+  risk_tier: 'medium',
+  constraints: [],
+  acceptance: ['pytest passes'],
+};

@@ -4,24 +4,11 @@ import type { ForgeFactory, ForgePull, ForgeUnderTest } from './forge-adapters.j
 import { startHoldProxy, type HoldProxy } from './forge-hold-proxy.js';
 import { PYTHON_BUGGY_REPO, PYTHON_FIX_REPLY } from './fixtures.js';
 import { startE2E, type E2EHarness } from './harness.js';
-import { ADD_SUB_REPLY, GREEN_REPO, taskEvents } from './task-journey.js';
+import { ADD_SUB_REPLY, GREEN_REPO, REVIEW_REPLY, taskEvents } from './task-journey.js';
 
 const TOKEN = 'forge-e2e-token-8c1f2a9b7d';
 const WEBHOOK_SECRET = 'forge-e2e-webhook-secret-41d0';
 const PRS = '/api/v1/autodev/prs';
-
-/** The review's answer: a docstring on mul, as the reviewer asked; the tests still pass. */
-const REVIEW_REPLY = [
-  'calc.py',
-  '<<<<<<< SEARCH',
-  'def mul(a, b):',
-  '    return a * b',
-  '=======',
-  'def mul(a, b):',
-  '    """Multiply a by b."""',
-  '    return a * b',
-  '>>>>>>> REPLACE',
-].join('\n');
 
 /** The request that opens a pull request (GitHub and Gitea) or a merge request (GitLab). */
 const OPEN_PULL_REQUEST = /^POST .*\/(pulls|merge_requests)$/;

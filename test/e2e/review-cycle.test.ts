@@ -3,21 +3,9 @@ import { api, submitTask, waitForTask, waitForTerminal, type TaskJson } from '..
 import { git } from '../fixtures/repo.js';
 import { PYTHON_BUGGY_REPO, PYTHON_FIX_REPLY } from './fixtures.js';
 import { startE2E, type E2EHarness } from './harness.js';
+import { REVIEW_REPLY } from './task-journey.js';
 
 const PRS = '/api/v1/autodev/prs';
-
-/** The review's answer: a docstring on mul, as the reviewer asked; the tests still pass. */
-const REVIEW_REPLY = [
-  'calc.py',
-  '<<<<<<< SEARCH',
-  'def mul(a, b):',
-  '    return a * b',
-  '=======',
-  'def mul(a, b):',
-  '    """Multiply a by b."""',
-  '    return a * b',
-  '>>>>>>> REPLACE',
-].join('\n');
 
 interface EventJson {
   type: string;

@@ -41,3 +41,16 @@ export interface TaskEvent {
 export async function taskEvents(baseUrl: string, id: string): Promise<TaskEvent[]> {
   return ((await api(baseUrl, `/api/v1/autodev/tasks/${id}/events`)).body as { events: TaskEvent[] }).events;
 }
+
+/** The review's answer: a docstring on mul, as the reviewer asked; the tests still pass. */
+export const REVIEW_REPLY = [
+  'calc.py',
+  '<<<<<<< SEARCH',
+  'def mul(a, b):',
+  '    return a * b',
+  '=======',
+  'def mul(a, b):',
+  '    """Multiply a by b."""',
+  '    return a * b',
+  '>>>>>>> REPLACE',
+].join('\n');
