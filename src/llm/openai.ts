@@ -1,4 +1,4 @@
-import OpenAI from 'openai';
+import type OpenAI from 'openai';
 import type { LlmSettings } from '../config/schema.js';
 import { AutodevError, isAutodevError } from '../errors.js';
 import { createCallSignal } from './call-signal.js';
@@ -13,18 +13,24 @@ export function openAiBaseUrl(apiUrl: string): string {
   return apiUrl.replace(/\/+$/, '').replace(/\/chat\/completions$/, '');
 }
 
+/** The SDK's module, loaded by the first call: a server that never calls this provider never holds it in memory. */
+type OpenAIModule = typeof OpenAI;
+async function loadOpenAI(): Promise<OpenAIModule> {
+  return (await import('openai')).default;
+}
+
 export function createOpenAiClient(settings: LlmSettings, deps: ModelClientDeps = {}): ModelClient {
   const timeoutMs = settings.timeout_secs * 1000;
   // Built on first use so a missing key fails the call that needs it, with the env var's name.
   let sdk: OpenAI | undefined;
-  const client = (): OpenAI => {
+  const client = async (): Promise<OpenAI> => {
     if (deps.apiKey === undefined || deps.apiKey === '') {
       throw new AutodevError(
         'MODEL_API_KEY_MISSING',
         `no API key for openai: set the environment variable ${settings.api_key_env}`,
       );
     }
-    sdk ??= new OpenAI({
+    sdk ??= new (await loadOpenAI())({
       apiKey: deps.apiKey,
       baseURL: openAiBaseUrl(settings.api_url),
       // The orchestrator owns retries; a hidden retry here would double them and blur the audit trail.
@@ -39,7 +45,7 @@ export function createOpenAiClient(settings: LlmSettings, deps: ModelClientDeps 
     provider: 'openai',
     modelId: settings.model,
     async generate(request: ModelRequest, signal?: AbortSignal): Promise<ModelResponse> {
-      const openai = client();
+      const openai = await client();
       if (signal?.aborted === true)
         throw new AutodevError('TASK_CANCELLED', 'openai call cancelled before it started');
       const call = createCallSignal(timeoutMs, signal);
@@ -50,11 +56,11 @@ export function createOpenAiClient(settings: LlmSettings, deps: ModelClientDeps 
         });
         for await (const chunk of stream) accumulator.add(chunk);
         // The SDK ends an aborted stream without an error: ask why it stopped before trusting it.
-        if (call.signal.aborted) throw new OpenAI.APIUserAbortError();
+        if (call.signal.aborted) throw new (await loadOpenAI()).APIUserAbortError();
         return accumulator.finish();
       } catch (error) {
         if (isAutodevError(error)) throw error;
-        throw toModelError('openai', classifyOpenAiError(error), call, error);
+        throw toModelError('openai', classifyOpenAiError(error, await loadOpenAI()), call, error);
       } finally {
         call.dispose();
       }
@@ -62,7 +68,7 @@ export function createOpenAiClient(settings: LlmSettings, deps: ModelClientDeps 
   };
 }
 
-function classifyOpenAiError(error: unknown): ApiFailure {
+function classifyOpenAiError(error: unknown, OpenAI: OpenAIModule): ApiFailure {
   if (error instanceof OpenAI.APIUserAbortError) return { kind: 'abort' };
   if (error instanceof OpenAI.APIConnectionTimeoutError) return { kind: 'timeout' };
   if (error instanceof OpenAI.APIConnectionError) return { kind: 'connection', message: error.message };
