@@ -1,7 +1,7 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { withRealLockfile } from '../../test/fixtures/real-lockfiles.js';
-import { DEFAULT_YARN_BERRY } from '../../src/languages/node-setup.js';
+import { DEFAULT_YARN_BERRY } from '../../src/languages/node/setup.js';
 import type { CorpusLockfileManager } from './types.js';
 
 /**

@@ -3,7 +3,7 @@ import { loadConfig, readHostEnvironment } from '../config/index.js';
 import { reviewActionBody } from '../api/schemas/pr.js';
 import { PR_STATUSES, type PullRequestStatus } from '../domain/task.js';
 import { AutodevError } from '../errors.js';
-import type { ReviewAction } from '../orchestrator/pr-review-service.js';
+import type { ReviewAction } from '../orchestrator/review/pr-review-service.js';
 import { createRuntime, type Runtime } from '../runtime/create-runtime.js';
 
 /**

@@ -2,10 +2,10 @@ import { lstat } from 'node:fs/promises';
 import path from 'node:path';
 import { realPathInside } from '../workspace/real-path.js';
 import { applyAutodevToml, parseAutodevToml, readAutodevToml } from './autodev-toml.js';
-import { go } from './go.js';
-import { node } from './node.js';
-import { python } from './python.js';
-import { rust } from './rust.js';
+import { go } from './go/index.js';
+import { node } from './node/index.js';
+import { python } from './python/index.js';
+import { rust } from './rust/index.js';
 import type {
   BuildReport,
   DetectedProject,

@@ -1,4 +1,6 @@
 import type { Sandbox } from '../sandbox/types.js';
+import type { ApiSurfaceExtractor } from './api-surface/types.js';
+import type { EcosystemReader } from './deps/types.js';
 
 export const LANGUAGE_IDS = ['rust', 'node', 'python', 'go'] as const;
 export type LanguageId = (typeof LANGUAGE_IDS)[number];
@@ -139,4 +141,8 @@ export interface Language {
   runTests(project: DetectedProject, options: RunProjectCommandOptions): Promise<TestReport>;
   runBuild(project: DetectedProject, options: RunProjectCommandOptions): Promise<BuildReport>;
   runLint(project: DetectedProject, options: RunProjectCommandOptions): Promise<LintReport>;
+  /** How check_deps reads this language's manifests and lockfiles at the base and the head. */
+  readonly dependencies: EcosystemReader;
+  /** The reader of exported items that check_constraints compares ("Do not modify public API signatures"). */
+  apiSurface(deps: { env: Readonly<Record<string, string>> }): ApiSurfaceExtractor;
 }

@@ -7,7 +7,7 @@ import { implementRound } from './phases/implement.js';
 import { preparePhase } from './phases/prepare.js';
 import { revertRound } from './revert-task.js';
 import { checkChange, testsStillFailing, verdictOf, verifyRound } from './phases/verify.js';
-import { runReviewRound } from './review-round.js';
+import { runReviewRound } from './review/round.js';
 import { runStep } from './step-runner.js';
 import { setStatus } from './transitions.js';
 import type { TaskContext } from './task-context.js';

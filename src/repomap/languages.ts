@@ -1,10 +1,10 @@
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import { GO_TAGS } from './queries/go.js';
-import { PYTHON_TAGS } from './queries/python.js';
-import { RUST_TAGS } from './queries/rust.js';
-import { JAVASCRIPT_TAGS } from './queries/javascript.js';
-import { TYPESCRIPT_TAGS } from './queries/typescript.js';
+import { GO_TAGS } from '../languages/go/tags-query.js';
+import { PYTHON_TAGS } from '../languages/python/tags-query.js';
+import { RUST_TAGS } from '../languages/rust/tags-query.js';
+import { JAVASCRIPT_TAGS } from '../languages/node/tags-query-javascript.js';
+import { TYPESCRIPT_TAGS } from '../languages/node/tags-query-typescript.js';
 import type { RepoMapLanguage } from './types.js';
 
 interface LanguageSpec {

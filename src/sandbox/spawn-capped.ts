@@ -1,5 +1,6 @@
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcessByStdio } from 'node:child_process';
 import { stat } from 'node:fs/promises';
+import type { Readable, Writable } from 'node:stream';
 import { AutodevError } from '../errors.js';
 import type { SandboxResult } from './types.js';
 
@@ -27,6 +28,8 @@ export interface SpawnCappedOptions {
    * group (the docker backend removes its container: killing the CLI leaves it running).
    */
   onKill?: () => void;
+  /** Written to the child's stdin, which is then closed; without it stdin is /dev/null. */
+  input?: string;
 }
 
 /** Collects at most `cap` bytes and counts the rest, so the pipe is always drained. */
@@ -100,8 +103,14 @@ export async function spawnCapped(options: SpawnCappedOptions): Promise<SandboxR
     cwd: options.cwd,
     env: { ...options.env },
     detached: true,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+    // No input: stdin is /dev/null, as a command run from a service expects.
+    stdio: [options.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
+  }) as ChildProcessByStdio<Writable | null, Readable, Readable>;
+  if (options.input !== undefined && child.stdin) {
+    // EPIPE when the child exits before reading everything: its exit tells what happened.
+    child.stdin.on('error', () => undefined);
+    child.stdin.end(options.input);
+  }
   child.stdout.on('data', (chunk: Buffer) => stdout.push(chunk));
   child.stderr.on('data', (chunk: Buffer) => stderr.push(chunk));
 

@@ -1,5 +1,5 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import type { PullRequestReviewView, ReviewAction } from '../../orchestrator/pr-review-service.js';
+import type { PullRequestReviewView, ReviewAction } from '../../orchestrator/review/pr-review-service.js';
 import type { Runtime } from '../../runtime/create-runtime.js';
 import { listPrsQuery, prDetailView, prListView, reviewActionBody } from '../schemas/pr.js';
 import { errorView, taskIdParams } from '../schemas/task.js';

@@ -1,9 +1,6 @@
 import { isAutodevError } from '../../errors.js';
-import { createGoApiSurface } from './go.js';
-import { createPythonApiSurface } from './python.js';
-import { createRustApiSurface } from './rust.js';
+import { LANGUAGES } from '../index.js';
 import type { ApiChange, ApiItem, ApiSurfaceExtractor } from './types.js';
-import { createTypescriptApiSurface } from './typescript.js';
 
 export type { ApiChange, ApiItem, ApiSurfaceExtractor } from './types.js';
 
@@ -25,12 +22,10 @@ export interface ApiSurface {
 
 /** Registry of the languages whose public API autodev compares. */
 export function createApiSurface(deps: { env: Readonly<Record<string, string>> }): ApiSurface {
-  const extractors: readonly ApiSurfaceExtractor[] = [
-    createTypescriptApiSurface(),
-    createRustApiSurface(),
-    createGoApiSurface(),
-    createPythonApiSurface({ env: deps.env }),
-  ];
+  // Each language's own reader (languages/<name>/api-surface.ts).
+  const extractors: readonly ApiSurfaceExtractor[] = Object.values(LANGUAGES).map((language) =>
+    language.apiSurface(deps),
+  );
   const extractorFor = (file: string) => extractors.find((e) => e.handles(file));
   return {
     covers: (file) => extractorFor(file) !== undefined,

@@ -1,20 +1,14 @@
-import { cargoReader } from './cargo.js';
+import { LANGUAGES } from '../index.js';
 import { diffEcosystem } from './diff.js';
-import { goReader } from './go.js';
-import { npmReader } from './npm.js';
-import { pythonReader } from './python.js';
 import type { DependencyChange, Ecosystem, EcosystemReader, ReadAt } from './types.js';
 
 export { DependencyFileError } from './diff.js';
 export type { DependencyChange, Ecosystem, ReadAt } from './types.js';
 
-/** One reader per ecosystem; adding one is a file and a line here. */
-export const ECOSYSTEM_READERS: Readonly<Record<Ecosystem, EcosystemReader>> = {
-  cargo: cargoReader,
-  npm: npmReader,
-  python: pythonReader,
-  go: goReader,
-};
+/** One reader per ecosystem, each from its language (languages/<name>/dependencies.ts). */
+export const ECOSYSTEM_READERS: Readonly<Record<Ecosystem, EcosystemReader>> = Object.fromEntries(
+  Object.values(LANGUAGES).map((language) => [language.dependencies.ecosystem, language.dependencies]),
+) as Record<Ecosystem, EcosystemReader>;
 
 /** Files any ecosystem reads: only these need to be read at both commits. */
 export function isDependencyFile(file: string): boolean {

@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { sample } from './fixture.js';
-import { parseClippyJson } from './clippy.js';
-import { parseEslintJson } from './eslint.js';
-import { parseTscOutput } from './tsc.js';
-import { parseRuffJson } from './ruff.js';
-import { parseGoVetJson } from './go-vet.js';
+import { parseClippyJson } from '../rust/parsers/clippy.js';
+import { parseEslintJson } from '../node/parsers/eslint.js';
+import { parseTscOutput } from '../node/parsers/tsc.js';
+import { parseRuffJson } from '../python/parsers/ruff.js';
+import { parseGoVetJson } from '../go/parsers/go-vet.js';
 
 describe('lint output parsers on real output', () => {
   it('clippy JSON: the lint code, the primary span, no summary lines', () => {

@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { sample } from './fixture.js';
-import { parseLibtestOutput } from './libtest.js';
-import { parseGoTestJson, parseGoTestText } from './go-test-json.js';
+import { parseLibtestOutput } from '../rust/parsers/libtest.js';
+import { parseGoTestJson, parseGoTestText } from '../go/parsers/go-test-json.js';
 import { parseJunitXml } from './junit-xml.js';
-import { parsePytestSummary } from './pytest-summary.js';
-import { parseUnittestOutput } from './unittest.js';
-import { parseNodeTestOutput } from './node-test.js';
-import { parseMochaOutput, parseVitestOrJestOutput } from './js-test-summary.js';
+import { parsePytestSummary } from '../python/parsers/pytest-summary.js';
+import { parseUnittestOutput } from '../python/parsers/unittest.js';
+import { parseNodeTestOutput } from '../node/parsers/node-test.js';
+import { parseMochaOutput, parseVitestOrJestOutput } from '../node/parsers/js-test-summary.js';
 
 describe('test output parsers on real output', () => {
   it('cargo test: sums every test binary and names the failing test with its panic', () => {

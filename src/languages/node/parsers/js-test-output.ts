@@ -1,0 +1,17 @@
+import { parseMochaOutput, parseVitestOrJestOutput } from './js-test-summary.js';
+import { parseNodeTestOutput } from './node-test.js';
+import { parseTapOutput } from './tap.js';
+import type { TestCounts } from '../../parsers/types.js';
+
+/**
+ * Whichever JavaScript runner's summary the output holds: vitest/jest, TAP (tape), node --test,
+ * mocha. TAP comes before node --test because both print `# tests N`, and only the TAP parser
+ * reads tape's unnumbered-dash points; it steps aside when it sees node's `# Subtest:` headings.
+ */
+export function parseJsTestOutput(output: string): TestCounts {
+  for (const parse of [parseVitestOrJestOutput, parseTapOutput, parseNodeTestOutput, parseMochaOutput]) {
+    const counts = parse(output);
+    if (counts.found) return counts;
+  }
+  return parseNodeTestOutput(output);
+}

@@ -1,0 +1,91 @@
+import { readdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  FIXTURE_COUNTS,
+  FIXTURE_FAILING_TEST,
+  FIXTURE_LINT_RULE,
+  writePythonFixture,
+  writeUnittestFixture,
+  type FixtureVariant,
+} from '../../../test/fixtures/languages.js';
+import { detectProjects, runBuild, runLint, runTests } from '../index.js';
+import { createLanguageTestContext, type LanguageTestContext } from '../testing.js';
+
+let ctx: LanguageTestContext;
+beforeAll(async () => {
+  ctx = await createLanguageTestContext(process.env);
+});
+afterAll(() => ctx.dispose());
+
+async function pythonProject(variant: FixtureVariant, write = writePythonFixture) {
+  const dir = await ctx.repo(`python-${variant}`);
+  await write(dir, variant);
+  const [project] = await detectProjects(dir);
+  if (!project) throw new Error('no project detected');
+  return { dir, project };
+}
+
+describe('python, in bubblewrap without network', () => {
+  it('pytest package: compiles, tests counted from the JUnit report, which is removed afterwards', async () => {
+    const { dir, project } = await pythonProject('passing');
+    expect(project).toMatchObject({ language: 'python', toolchain: 'pytest' });
+    // A flat package with static metadata and no dependencies has nothing to install: no pip call.
+    expect(project.commands.setup).toBeUndefined();
+    expect(await runBuild(project, ctx.options(dir))).toMatchObject({ ok: true, exitCode: 0 });
+    expect(await runTests(project, ctx.options(dir))).toMatchObject({
+      ok: true,
+      ...FIXTURE_COUNTS.passing,
+      failures: [],
+    });
+    expect((await readdir(dir)).filter((f) => f.includes('junit') || f === '.pytest_cache')).toEqual([]);
+  });
+
+  it('failing pytest test: named by node id with the assertion', async () => {
+    const { dir, project } = await pythonProject('failing');
+    const report = await runTests(project, ctx.options(dir));
+    expect(report).toMatchObject({ ok: false, exitCode: 1, ...FIXTURE_COUNTS.failing });
+    expect(report.failures[0]?.name).toBe(FIXTURE_FAILING_TEST.python);
+    expect(report.failures[0]?.message).toContain('assert 1 == 0');
+  });
+
+  it('a syntax error fails the compileall build', async () => {
+    const { dir, project } = await pythonProject('passing');
+    await writeFile(path.join(dir, 'broken.py'), 'def broken(:\n');
+    expect(await runBuild(project, ctx.options(dir))).toMatchObject({ ok: false, exitCode: 1 });
+  });
+
+  it('unittest-only package: detected as unittest, summary and FAIL lines parsed', async () => {
+    const passing = await pythonProject('passing', writeUnittestFixture);
+    expect(passing.project.toolchain).toBe('unittest');
+    expect(await runTests(passing.project, ctx.options(passing.dir))).toMatchObject({
+      ok: true,
+      ...FIXTURE_COUNTS.passing,
+    });
+    const failing = await pythonProject('failing', writeUnittestFixture);
+    const report = await runTests(failing.project, ctx.options(failing.dir));
+    expect(report).toMatchObject({ ok: false, ...FIXTURE_COUNTS.failing });
+    expect(report.failures).toEqual([{ name: 'tests.test_calc.CalcTest.test_subtracts' }]);
+  });
+
+  it('ruff findings become warnings with repo-relative paths', async () => {
+    const { dir, project } = await pythonProject('lint');
+    const report = await runLint(project, ctx.options(dir));
+    expect(report).toMatchObject({ available: true, tool: 'ruff', exitCode: 1 });
+    expect(report.warnings).toEqual([
+      expect.objectContaining({ file: 'calc.py', line: 1, column: 8, rule: FIXTURE_LINT_RULE.python }),
+    ]);
+  });
+
+  it('a linter that is not installed is reported unavailable, never a pass', async () => {
+    for (const lint of ['["no-such-linter", "check"]', '"no-such-linter check"']) {
+      const dir = await ctx.repo('python-missing-linter');
+      await writePythonFixture(dir, 'lint');
+      await writeFile(path.join(dir, '.autodev.toml'), `[commands]\nlint = ${lint}\n`);
+      const [project] = await detectProjects(dir);
+      if (!project) throw new Error('no project detected');
+      const report = await runLint(project, ctx.options(dir));
+      expect(report, lint).toMatchObject({ available: false, warnings: [] });
+    }
+  });
+});

@@ -1,0 +1,151 @@
+import { readdir } from 'node:fs/promises';
+import path from 'node:path';
+import { parse as parseToml } from 'smol-toml';
+import { z } from 'zod';
+import { exists, readText } from '../scan.js';
+
+/** What a Python project declares for running its tests; every pin is passed to pip as written. */
+export interface PythonDeps {
+  /**
+   * Installed editable: a setup.py, a src/ layout, or metadata only its build backend knows
+   * (`dynamic` dependencies). A flat project with static metadata is not: `python -m pytest` imports
+   * it from its folder, and its dependencies are installed as plain requirements, which spares an
+   * offline setup the build backend it may not have.
+   */
+  installable: boolean;
+  /** [project.optional-dependencies] groups that hold test tools, installed as the project's extras. */
+  extras: string[];
+  /** [dependency-groups] and tox.ini [testenv] deps requirement strings. */
+  requirements: string[];
+  /** Requirement files, relative to the project folder. */
+  files: string[];
+  /** [build-system] requires: installed first, since the project is built without isolation. */
+  buildRequires: string[];
+}
+
+const TEST_GROUPS = ['test', 'tests', 'testing', 'dev'];
+const REQUIREMENT_FILE = /^(requirements(-(test|tests|dev)[\w.-]*)?|(test|tests|dev)-requirements)\.txt$/;
+
+const Pyproject = z.object({
+  project: z
+    .object({
+      dependencies: z.array(z.string()).optional(),
+      'optional-dependencies': z.record(z.string(), z.array(z.string())).optional(),
+      dynamic: z.array(z.string()).optional(),
+    })
+    .optional(),
+  'build-system': z
+    .object({ requires: z.array(z.string()).optional(), 'build-backend': z.string().optional() })
+    .optional(),
+  // PEP 735: a group holds requirement strings and `{ include-group = "name" }` tables.
+  'dependency-groups': z
+    .record(z.string(), z.array(z.union([z.string(), z.object({ 'include-group': z.string() })])))
+    .optional(),
+});
+type Pyproject = z.infer<typeof Pyproject>;
+
+async function readPyproject(dir: string): Promise<Pyproject | undefined> {
+  const text = await readText(path.join(dir, 'pyproject.toml'));
+  if (text === undefined) return undefined;
+  try {
+    const parsed = Pyproject.safeParse(parseToml(text));
+    return parsed.success ? parsed.data : {};
+  } catch {
+    // pip reports a broken pyproject.toml itself, naming the line.
+    return {};
+  }
+}
+
+/** A PEP 735 group with its includes expanded (a cycle or unknown group stops there). */
+function groupRequirements(
+  groups: NonNullable<Pyproject['dependency-groups']>,
+  name: string,
+  seen = new Set<string>(),
+): string[] {
+  if (seen.has(name)) return [];
+  seen.add(name);
+  return (groups[name] ?? []).flatMap((entry) =>
+    typeof entry === 'string' ? [entry] : groupRequirements(groups, entry['include-group'], seen),
+  );
+}
+
+/**
+ * tox.ini [testenv] deps: one requirement a line; `-r{toxinidir}/x.txt` names a requirement file; a
+ * line holding any other substitution cannot be resolved without tox and is left out.
+ */
+function toxDeps(text: string): { requirements: string[]; files: string[] } {
+  const out = { requirements: [] as string[], files: [] as string[] };
+  let section = '';
+  let inDeps = false;
+  for (const raw of text.split(/\r?\n/)) {
+    const header = /^\s*\[([^\]]+)\]\s*$/.exec(raw);
+    if (header) {
+      section = header[1]?.trim() ?? '';
+      inDeps = false;
+      continue;
+    }
+    if (section !== 'testenv') continue;
+    const key = /^(\w[\w-]*)\s*=\s*(.*)$/.exec(raw);
+    if (key) {
+      inDeps = key[1] === 'deps';
+      if (!inDeps) continue;
+    } else if (!inDeps || !/^\s+\S/.test(raw)) {
+      inDeps = inDeps && raw.trim() === '';
+      continue;
+    }
+    const line = (key ? (key[2] ?? '') : raw).replace(/\s+#.*$/, '').trim();
+    if (line === '' || line.startsWith('#')) continue;
+    const file = /^-r\s*(?:\{toxinidir\}\/)?(\S+)$/.exec(line);
+    if (file?.[1] && !file[1].includes('{')) out.files.push(file[1]);
+    else if (!line.startsWith('-') && !line.includes('{')) out.requirements.push(line);
+  }
+  return out;
+}
+
+export async function pythonDeps(dir: string): Promise<PythonDeps> {
+  const pyproject = await readPyproject(dir);
+  const optional = pyproject?.project?.['optional-dependencies'] ?? {};
+  const groups = pyproject?.['dependency-groups'] ?? {};
+  const tox = toxDeps((await readText(path.join(dir, 'tox.ini'))) ?? '');
+  const names = await readdir(dir).catch(() => []);
+  const files = [...new Set([...names.filter((n) => REQUIREMENT_FILE.test(n)).sort(), ...tox.files])];
+  const project = pyproject?.project;
+  const dynamic = (project?.dynamic ?? []).some((d) => d === 'dependencies' || d === 'optional-dependencies');
+  const installable =
+    (await exists(path.join(dir, 'setup.py'))) ||
+    ((project !== undefined || pyproject?.['build-system'] !== undefined) &&
+      (dynamic || (await exists(path.join(dir, 'src')))));
+  const extras = TEST_GROUPS.filter((g) => optional[g] !== undefined);
+  const backend = pyproject?.['build-system']?.['build-backend'];
+  // setuptools before 70.1 builds wheels (and editables) only with `wheel` installed; build
+  // isolation would have added it.
+  const setuptools = backend === undefined || backend.startsWith('setuptools');
+  // hatchling asks for `editables` from its get_requires_for_build_editable hook, which pip does not
+  // call with build isolation off (corpus: humanize failed "No module named 'editables'").
+  const hatchling = backend?.startsWith('hatchling') === true;
+  return {
+    installable,
+    extras: installable ? extras : [],
+    requirements: [
+      ...new Set([
+        ...(installable
+          ? []
+          : [...(project?.dependencies ?? []), ...extras.flatMap((g) => optional[g] ?? [])]),
+        ...TEST_GROUPS.flatMap((g) => groupRequirements(groups, g)),
+        ...tox.requirements,
+      ]),
+    ],
+    files,
+    buildRequires: installable
+      ? [
+          ...(pyproject?.['build-system']?.requires ?? (setuptools ? ['setuptools'] : [])),
+          ...(setuptools ? ['wheel'] : []),
+          ...(hatchling ? ['editables'] : []),
+        ]
+      : [],
+  };
+}
+
+export function nothingToInstall(deps: PythonDeps): boolean {
+  return !deps.installable && deps.requirements.length === 0 && deps.files.length === 0;
+}

@@ -1,0 +1,270 @@
+import type { AutodevConfig } from '../../config/schema.js';
+import type { EventType, PrReview, PrReviewKind, PullRequest, Task } from '../../domain/task.js';
+import { AutodevError, toAutodevError } from '../../errors.js';
+import type { Forge, ForgeReviewItem, WebhookTarget } from '../../forges/types.js';
+import type { Logger } from '../../logging/logger.js';
+import type { AutodevMetrics } from '../../metrics/registry.js';
+import type { Store } from '../../store/index.js';
+import type { WorkspaceGit, WorkspaceManager } from '../../workspace/types.js';
+import { createReviewerCheck, decideReview, isAutodevComment, type ReviewVerdict } from './rules.js';
+
+export const REVIEW_EVENT_OF: Record<PrReviewKind, EventType> = {
+  approval: 'pr.approved',
+  changes_requested: 'pr.changes_requested',
+  comment: 'pr.commented',
+  override: 'pr.override',
+};
+
+export type SyncOutcome =
+  | { outcome: 'not_awaiting_review'; status: string }
+  | { outcome: 'merged' | 'closed'; by: string }
+  | { outcome: 'round_requested'; round: number }
+  | { outcome: 'rounds_exhausted' }
+  | { outcome: 'waiting'; reason: string };
+
+export interface ReviewIntake {
+  /**
+   * Reads the forge's activity for a task awaiting review, records new acts once, and does what they
+   * call for: notes a human's merge or close, merges on enough approvals, or requests a review round.
+   * Safe to call from a webhook, a poll and the API at once: single-flight per task here, and the
+   * store's unique keys and conditional transitions decide between processes.
+   */
+  sync(taskId: string): Promise<SyncOutcome>;
+  /** Whether `by` is one of `[autodev.git] reviewers` (see createReviewerCheck). */
+  isAllowed(by: string): boolean;
+  /** Finds autodev's task for a webhook's target (repo plus number or branch). */
+  findTask(target: WebhookTarget): Promise<string | undefined>;
+}
+
+export interface ReviewIntakeDeps {
+  config: Pick<AutodevConfig, 'high_risk_approvals' | 'max_review_rounds' | 'git'>;
+  store: Store;
+  forge: Forge;
+  metrics: Pick<AutodevMetrics, 'mergesTotal'>;
+  workspaces: WorkspaceManager;
+  git: WorkspaceGit;
+  log: Logger;
+  /** Wakes the scheduler: a requested round is a queued task. */
+  poke(): void;
+  /**
+   * Resolves once this process's scheduler no longer runs the task (its run and the release of its
+   * worktree are over); at once when it does not run it here.
+   */
+  settled?(taskId: string): Promise<void>;
+}
+
+export function createReviewIntake(deps: ReviewIntakeDeps): ReviewIntake {
+  const { store, forge } = deps;
+  const isAllowed = createReviewerCheck(deps.config.git.reviewers, forge.id);
+  const inFlight = new Map<string, Promise<SyncOutcome>>();
+
+  /** The forge's acts not yet recorded; the local forge's are autodev's own rows already. */
+  const recordItems = async (task: Task, items: readonly ForgeReviewItem[]) => {
+    if (forge.id === 'local') return;
+    for (const item of items) {
+      const stored = await store.prReviews.appendOnce({
+        task_id: task.id,
+        kind: item.kind,
+        by: item.by,
+        comment: item.body,
+        forge_item_id: item.id,
+        path: item.path ?? null,
+        line: item.line ?? null,
+      });
+      if (stored) await store.events.append(task.id, REVIEW_EVENT_OF[item.kind], reviewEventData(stored));
+    }
+  };
+
+  const reviewEventData = (review: PrReview) => ({
+    by: review.by,
+    comment: review.comment,
+    review_id: review.id,
+    ...(review.forge_item_id ? { forge_item_id: review.forge_item_id } : {}),
+    ...(review.path ? { path: review.path, line: review.line } : {}),
+    ...(isAutodevComment(review.comment)
+      ? { ignored: "autodev's own comment" }
+      : isAllowed(review.by)
+        ? {}
+        : { ignored: `${review.by} is not in [autodev.git] reviewers` }),
+  });
+
+  const latestDecision = async (taskId: string) => {
+    const events = await store.events.list(taskId);
+    const last = events.filter((e) => e.type === 'policy.decision' && Array.isArray(e.data.deny)).at(-1);
+    const deny = (last?.data.deny ?? []) as { code?: unknown }[];
+    return {
+      allow: last?.data.allow === true,
+      fallback: last?.data.fallback === true,
+      denyCodes: deny.map((d) => String(d.code)),
+    };
+  };
+
+  /** Pushes the pull request's head to its base through the forge, from a worktree made for it. */
+  const mergeThroughForge = async (pr: PullRequest) => {
+    // A review can arrive the moment the task reaches awaiting_review, while the scheduler still
+    // releases its worktree: the merge's own worktree waits for that release, never races it.
+    await deps.settled?.(pr.task_id);
+    // The task's worktree was released when it reached awaiting_review: a fresh one at the head is made.
+    const workspace = await deps.workspaces.prepare({
+      taskId: pr.task_id,
+      repo: pr.repo,
+      baseBranch: pr.base_branch,
+      branch: pr.branch,
+    });
+    try {
+      await deps.git.resetTo(workspace.dir, pr.head_commit);
+      return await forge.merge({ pullRequest: pr, workspaceDir: workspace.dir });
+    } finally {
+      await deps.workspaces.release(pr.task_id);
+    }
+  };
+
+  const end = async (task: Task, to: 'merged' | 'closed', data: Record<string, unknown>) => {
+    if (!(await store.tasks.transition(task.id, 'awaiting_review', to, null))) return false;
+    await store.events.append(task.id, to === 'merged' ? 'pr.merged' : 'pr.closed', data);
+    await store.events.append(task.id, 'task.status_changed', { from: 'awaiting_review', to });
+    return true;
+  };
+
+  const act = async (task: Task, pr: PullRequest, verdict: ReviewVerdict): Promise<SyncOutcome> => {
+    switch (verdict.action) {
+      case 'merge': {
+        if (!(await store.tasks.beginMerge(task.id))) {
+          return { outcome: 'waiting', reason: 'a cancel was requested before the merge' };
+        }
+        const result = await mergeThroughForge(pr);
+        if (!result.merged) {
+          throw new AutodevError('PR_NOT_MERGEABLE', result.reason, { details: { reason: 'forge_refused' } });
+        }
+        await store.pullRequests.markMerged(task.id, result.mergeCommit);
+        const by = verdict.approvers.join(', ') || 'policy';
+        if (
+          await end(task, 'merged', {
+            merge_commit: result.mergeCommit,
+            by,
+            approvers: verdict.approvers,
+            ...(verdict.override
+              ? { override_by: verdict.override.by, override_reason: verdict.override.comment }
+              : {}),
+          })
+        ) {
+          deps.metrics.mergesTotal.inc();
+        }
+        return { outcome: 'merged', by };
+      }
+      case 'round': {
+        const requested = await store.reviewRounds.request({
+          task_id: task.id,
+          round: verdict.round,
+          through_review_id: verdict.through,
+          from_commit: pr.head_commit,
+        });
+        // The loser of a race (a webhook and a poll reporting the same review) leaves it to the winner.
+        if (requested && (await store.tasks.transition(task.id, 'awaiting_review', 'queued', null))) {
+          await store.events.append(task.id, 'review.round_requested', {
+            round: verdict.round,
+            comments: verdict.comments.length,
+            review_ids: verdict.comments.map((c) => c.id),
+          });
+          await store.events.append(task.id, 'task.status_changed', {
+            from: 'awaiting_review',
+            to: 'queued',
+          });
+          deps.poke();
+        }
+        return { outcome: 'round_requested', round: verdict.round };
+      }
+      case 'rounds_exhausted': {
+        const key = `rounds-exhausted-${verdict.rounds}`;
+        const events = await store.events.list(task.id);
+        const told = events.some((e) => e.type === 'review.rounds_exhausted' && e.data.key === key);
+        if (!told) {
+          const message = `review rounds exhausted: ${verdict.rounds} of [autodev] max_review_rounds = ${deps.config.max_review_rounds} spent; the new review comments wait for a human`;
+          await forge.comment(pr, key, `<!-- autodev:${key} -->\n${message}`);
+          await store.tasks.transition(task.id, 'awaiting_review', 'awaiting_review', {
+            code: 'REVIEW_ROUNDS_EXHAUSTED',
+            message,
+          });
+          await store.events.append(task.id, 'review.rounds_exhausted', {
+            key,
+            rounds: verdict.rounds,
+            message,
+          });
+        }
+        return { outcome: 'rounds_exhausted' };
+      }
+      case 'wait':
+        return { outcome: 'waiting', reason: verdict.reason };
+    }
+  };
+
+  const syncOnce = async (taskId: string): Promise<SyncOutcome> => {
+    const task = await store.tasks.get(taskId);
+    if (!task) throw new AutodevError('TASK_NOT_FOUND', `no task with id ${taskId}`);
+    if (task.status !== 'awaiting_review') return { outcome: 'not_awaiting_review', status: task.status };
+    const pr = await store.pullRequests.getByTask(taskId);
+    if (!pr) throw new AutodevError('PR_NOT_FOUND', `task ${taskId} has no pull request`);
+    const activity = await forge.readActivity(pr);
+    await recordItems(task, activity.items);
+
+    // A human merged or closed it on the forge: noticed, and the task ends the same way.
+    if (activity.state === 'merged') {
+      const mergeCommit = activity.mergeCommit ?? activity.headCommit;
+      if (pr.status !== 'merged') await store.pullRequests.markMerged(taskId, mergeCommit);
+      if (await end(task, 'merged', { merge_commit: mergeCommit, by: 'forge' }))
+        deps.metrics.mergesTotal.inc();
+      return { outcome: 'merged', by: 'forge' };
+    }
+    if (activity.state === 'closed') {
+      if (pr.status !== 'closed') await store.pullRequests.setStatus(taskId, 'closed');
+      await end(task, 'closed', { by: 'forge' });
+      return { outcome: 'closed', by: 'forge' };
+    }
+
+    const verdict = decideReview({
+      risk_tier: task.risk_tier,
+      reviews: await store.prReviews.list(taskId),
+      rounds: await store.reviewRounds.list(taskId),
+      decision: await latestDecision(taskId),
+      isAllowed,
+      highRiskApprovals: deps.config.high_risk_approvals,
+      maxReviewRounds: deps.config.max_review_rounds,
+    });
+    return act(task, pr, verdict);
+  };
+
+  return {
+    isAllowed,
+    sync(taskId) {
+      const running = inFlight.get(taskId);
+      if (running) return running;
+      const run = syncOnce(taskId)
+        .catch((error: unknown) => {
+          const e = toAutodevError(error);
+          deps.log.warn({ taskId, code: e.code, err: e.message }, 'review sync failed');
+          throw e;
+        })
+        .finally(() => inFlight.delete(taskId));
+      inFlight.set(taskId, run);
+      return run;
+    },
+    async findTask(target) {
+      const prs = await store.pullRequests.list({ status: 'open', limit: 200 });
+      const match = prs.find(
+        (p) =>
+          safeLocate(forge, p.repo) === target.repo.path &&
+          ((target.number !== undefined && p.number === target.number) ||
+            (target.branch !== undefined && p.branch === target.branch)),
+      );
+      return match?.task_id;
+    },
+  };
+}
+
+function safeLocate(forge: Forge, repo: string): string | undefined {
+  try {
+    return forge.locate(repo).path;
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,182 @@
+import type { AutodevConfig } from '../../config/schema.js';
+import type { PrReview, PrReviewKind, PullRequest, Task } from '../../domain/task.js';
+import { AutodevError } from '../../errors.js';
+import type { Forge } from '../../forges/types.js';
+import type { Store } from '../../store/index.js';
+import { REVIEW_EVENT_OF, type ReviewIntake } from './intake.js';
+import { approvalsRequired, isAutodevComment } from './rules.js';
+
+export interface ReviewAction {
+  by: string;
+  comment?: string;
+}
+
+export interface PullRequestReviewView {
+  pr: PullRequest;
+  task: Task;
+  reviews: PrReview[];
+  /** Distinct allowed reviewers who approved since the last review round. */
+  approvals: number;
+  /** Approvals the task's risk tier needs before a merge. */
+  approvals_required: number;
+}
+
+export interface PrReviewService {
+  list(filter: { status?: PullRequest['status']; limit: number }): Promise<PullRequest[]>;
+  show(taskId: string): Promise<PullRequestReviewView>;
+  approve(taskId: string, action: ReviewAction): Promise<PullRequestReviewView>;
+  requestChanges(taskId: string, action: ReviewAction): Promise<PullRequestReviewView>;
+  comment(taskId: string, action: ReviewAction): Promise<PullRequestReviewView>;
+  /** An allowed reviewer accepts what policy denied (high risk, failing checks), with a reason. */
+  override(taskId: string, action: ReviewAction): Promise<PullRequestReviewView>;
+  merge(taskId: string, action: ReviewAction): Promise<PullRequestReviewView>;
+  close(taskId: string, action: ReviewAction): Promise<PullRequestReviewView>;
+}
+
+export interface PrReviewServiceDeps {
+  config: Pick<AutodevConfig, 'high_risk_approvals'>;
+  store: Store;
+  intake: ReviewIntake;
+  forge: Forge;
+}
+
+/**
+ * Human review through autodev's API (the local forge's review, and overrides on any forge): each act
+ * is recorded (append-only, with an audit event) and then handed to the review intake, which decides
+ * as it does for a forge's webhook: enough approvals merge, a change request starts a review round.
+ */
+export function createPrReviewService(deps: PrReviewServiceDeps): PrReviewService {
+  const { store, intake } = deps;
+
+  const load = async (taskId: string) => {
+    const task = await store.tasks.get(taskId);
+    if (!task) throw new AutodevError('TASK_NOT_FOUND', `no task with id ${taskId}`);
+    const pr = await store.pullRequests.getByTask(taskId);
+    if (!pr) {
+      throw new AutodevError('PR_NOT_FOUND', `task ${taskId} has no pull request (status ${task.status})`);
+    }
+    return { task, pr };
+  };
+
+  const show = async (taskId: string): Promise<PullRequestReviewView> => {
+    const { task, pr } = await load(taskId);
+    const reviews = await store.prReviews.list(taskId);
+    const watermark = (await store.reviewRounds.list(taskId)).at(-1)?.through_review_id ?? 0;
+    // One reviewer approving twice is one approval: the tier asks for that many people.
+    const approvers = new Set(
+      reviews
+        .filter((r) => r.kind === 'approval' && r.id > watermark && intake.isAllowed(r.by))
+        .map((r) => r.by),
+    );
+    return {
+      pr,
+      task,
+      reviews,
+      approvals: approvers.size,
+      approvals_required: approvalsRequired(task.risk_tier, deps.config.high_risk_approvals),
+    };
+  };
+
+  const requireOpen = (pr: PullRequest) => {
+    if (pr.status !== 'open') {
+      throw new AutodevError(
+        'PR_NOT_MERGEABLE',
+        `the pull request of task ${pr.task_id} is ${pr.status}, not open`,
+        {
+          details: { status: pr.status },
+        },
+      );
+    }
+  };
+
+  const record = async (taskId: string, kind: PrReviewKind, action: ReviewAction) => {
+    const { pr } = await load(taskId);
+    requireOpen(pr);
+    const review = await store.prReviews.append({
+      task_id: taskId,
+      kind,
+      by: action.by,
+      comment: action.comment ?? null,
+    });
+    const ignored = isAutodevComment(review.comment)
+      ? "autodev's own comment"
+      : intake.isAllowed(review.by)
+        ? undefined
+        : `${review.by} is not in [autodev.git] reviewers`;
+    await store.events.append(taskId, REVIEW_EVENT_OF[kind], {
+      by: review.by,
+      comment: review.comment,
+      review_id: review.id,
+      ...(ignored ? { ignored } : {}),
+    });
+    return review;
+  };
+
+  /** Records the act, then lets the intake act on it as it would on a forge's report. */
+  const recordAndSync = async (taskId: string, kind: PrReviewKind, action: ReviewAction) => {
+    await record(taskId, kind, action);
+    await intake.sync(taskId);
+    return show(taskId);
+  };
+
+  return {
+    list: (filter) => store.pullRequests.list(filter),
+    show,
+    approve: (taskId, action) => recordAndSync(taskId, 'approval', action),
+    requestChanges: (taskId, action) => recordAndSync(taskId, 'changes_requested', action),
+    comment: (taskId, action) => recordAndSync(taskId, 'comment', action),
+
+    async override(taskId, action) {
+      if (!intake.isAllowed(action.by)) {
+        throw new AutodevError(
+          'REVIEWER_NOT_ALLOWED',
+          `${action.by} may not override policy: not in [autodev.git] reviewers`,
+          { details: { field: 'by', value: action.by } },
+        );
+      }
+      if (!action.comment?.trim()) {
+        throw new AutodevError('VALIDATION_FAILED', 'comment: expected the reason for the override', {
+          details: { field: 'comment' },
+        });
+      }
+      return recordAndSync(taskId, 'override', action);
+    },
+
+    /**
+     * Merges now when the tier's rules are met (the same rules an approval triggers); a pull request
+     * already merged answers as merged, so a merge after an auto-merge is not an error.
+     */
+    async merge(taskId) {
+      const { task, pr } = await load(taskId);
+      if (pr.status === 'merged') return show(taskId);
+      requireOpen(pr);
+      if (task.status !== 'awaiting_review') {
+        throw new AutodevError('PR_NOT_MERGEABLE', `task ${taskId} is ${task.status}, not awaiting_review`, {
+          details: { status: task.status },
+        });
+      }
+      const outcome = await intake.sync(taskId);
+      if (outcome.outcome !== 'merged') {
+        const view = await show(taskId);
+        const reason =
+          outcome.outcome === 'waiting' ? outcome.reason : `the review asks for ${outcome.outcome}`;
+        throw new AutodevError('PR_NOT_MERGEABLE', reason, {
+          details: { approvals: view.approvals, approvals_required: view.approvals_required },
+        });
+      }
+      return show(taskId);
+    },
+
+    async close(taskId, action) {
+      const { task, pr } = await load(taskId);
+      requireOpen(pr);
+      await deps.forge.close(pr);
+      await store.pullRequests.setStatus(taskId, 'closed');
+      await store.events.append(taskId, 'pr.closed', { by: action.by, comment: action.comment ?? null });
+      if (await store.tasks.transition(task.id, 'awaiting_review', 'closed')) {
+        await store.events.append(taskId, 'task.status_changed', { from: 'awaiting_review', to: 'closed' });
+      }
+      return show(taskId);
+    },
+  };
+}

@@ -1,0 +1,212 @@
+import type { LintReport } from '../../languages/types.js';
+import type { PrReview, ReviewRound, TaskStatus } from '../../domain/task.js';
+import { AutodevError, toAutodevError } from '../../errors.js';
+import type { CodegenOutput } from '../../tools/codegen.js';
+import type { TestToolOutput } from '../../tools/test.js';
+import { decidePhase } from '../phases/decide.js';
+import { pullRequestBodyFor } from '../phases/deliver.js';
+import { checkChange, testsStillFailing, verdictOf } from '../phases/verify.js';
+import { isAutodevComment } from './rules.js';
+import { createReviewerCheck } from './rules.js';
+import { runStep } from '../step-runner.js';
+import { setStatus } from '../transitions.js';
+import type { TaskContext } from '../task-context.js';
+
+// The diff the model is shown: enough to see what it did, never the whole of a huge change.
+const MAX_DIFF_CHARS = 30_000;
+// Codegen keeps each change under a ref named by its round: review rounds count from here, apart from repair rounds.
+const CODEGEN_ROUND_BASE = 100;
+
+/**
+ * One review round: the reviewers' comments and the current diff go to the model, its fix is a NEW
+ * commit on the pull request's branch (never an amend: reviewers see what changed since they looked),
+ * the tests run again against the first run's baseline, the checks and policy decide anew, the branch
+ * is pushed, the body replaced and ONE comment answers the round. Every call is a step keyed by the
+ * round (`review.<tool>#<n>`): a crash mid-round resumes at the step it reached.
+ */
+export async function runReviewRound(ctx: TaskContext, round: ReviewRound): Promise<TaskStatus> {
+  const at = { phase: 'review' as const, round: round.round };
+  const pr = await ctx.store.pullRequests.getByTask(ctx.task.id);
+  if (!pr) throw new AutodevError('PR_NOT_FOUND', `task ${ctx.task.id} has no pull request to review`);
+  try {
+    ctx.signal.throwIfAborted();
+    await setStatus(ctx, 'executing');
+    const first = await firstRun(ctx);
+    const clone = await runStep<{ dir: string }>(ctx, {
+      ...at,
+      tool: 'git_clone',
+      input: {
+        repo: ctx.task.repo,
+        base_branch: ctx.task.base_branch,
+        branch: pr.branch,
+        task_id: ctx.task.id,
+      },
+    });
+    ctx.workspaceDir = clone.dir;
+    await ctx.services.git.resetTo(clone.dir, round.from_commit);
+    await runStep(ctx, { ...at, tool: 'setup', input: {} });
+
+    const comments = await roundComments(ctx, round);
+    const diff = await ctx.services.git.diff(clone.dir, first.baseCommit);
+    const generated = await runStep<CodegenOutput>(ctx, {
+      ...at,
+      tool: 'codegen',
+      input: {
+        title: ctx.task.title,
+        description: ctx.task.description,
+        // Appended to the task's one conversation: the model sees its own earlier work and the review.
+        follow_up: reviewRequests(round.round, comments, diff),
+        constraints: ctx.task.constraints,
+        acceptance: ctx.task.acceptance,
+        from_commit: round.from_commit,
+        files: first.files.slice(0, 2000),
+        round: CODEGEN_ROUND_BASE + round.round,
+      },
+    });
+    const applied = await runStep<{ commit: string; files: string[] }>(ctx, {
+      ...at,
+      tool: 'git_apply',
+      input: {
+        change_commit: generated.change_commit,
+        from_commit: round.from_commit,
+        message: `${ctx.task.title} (review round ${round.round})\n\nAutodev-Task: ${ctx.task.id}`,
+        // Fixed by the round: the same change commits to the same id when the step runs again.
+        commit_date: round.created_at,
+      },
+    });
+
+    await setStatus(ctx, 'verifying');
+    const tests = await runStep<TestToolOutput>(ctx, {
+      ...at,
+      tool: 'test',
+      input: {
+        config_commit: first.baseCommit,
+        baseline: first.baseline.reports,
+        acceptance: ctx.task.acceptance,
+      },
+    });
+    if (verdictOf(tests) === 'fail') throw testsStillFailing(tests, 1);
+    const filesChanged = await ctx.services.git.changedFiles(ctx.workspaceDir, first.baseCommit);
+    const checks = await checkChange(ctx, first.baseCommit, filesChanged, first.lintBaseline, at);
+    const decision = await decidePhase(ctx, { tests, baseline: first.baseline, filesChanged, checks }, at);
+
+    await setStatus(ctx, 'delivering');
+    await runStep(ctx, { ...at, tool: 'git_push', input: { repo: ctx.task.repo, branch: pr.branch } });
+    await ctx.store.pullRequests.setHeadCommit(ctx.task.id, applied.commit);
+    const forge = ctx.services.forge;
+    const body = await pullRequestBodyFor(ctx, {
+      decision,
+      tests,
+      baseline: first.baseline,
+      checksTouched: checks.sensitive,
+      lint: checks,
+      constraints: checks.constraints,
+    });
+    await forge.updateBody(pr, body);
+    const summary = [
+      `Review round ${round.round}: answered ${comments.length} review comment(s) with commit ${applied.commit.slice(0, 12)}.`,
+      `Files changed in this round: ${applied.files.join(', ')}`,
+      `Tests: ${tests.summary.split('\n')[0] ?? ''}`,
+      decision.allow
+        ? 'Policy allows the merge.'
+        : `Policy: ${decision.deny.map((d) => d.code).join(', ') || 'needs review'}`,
+    ].join('\n');
+    await forge.comment(pr, `round-${round.round}`, `<!-- autodev:round-${round.round} -->\n${summary}`);
+    await ctx.store.reviewRounds.finish(ctx.task.id, round.round, { status: 'done', commit: applied.commit });
+    await ctx.store.events.append(ctx.task.id, 'review.round_finished', {
+      round: round.round,
+      commit: applied.commit,
+      files: applied.files,
+      comments_answered: comments.map((c) => c.id),
+      tests: tests.summary,
+      summary,
+    });
+    await end(ctx, 'awaiting_review', null);
+    return 'awaiting_review';
+  } catch (raw) {
+    const error = ctx.signal.aborted ? toAutodevError(ctx.signal.reason) : toAutodevError(raw);
+    if (error.code === 'SHUTTING_DOWN') throw error;
+    await ctx.store.reviewRounds.finish(ctx.task.id, round.round, { status: 'failed', error: error.message });
+    if (error.code === 'TASK_CANCELLED') {
+      await end(ctx, 'cancelled', { code: error.code, message: error.message });
+      return 'cancelled';
+    }
+    // The pull request is still there and still what it was: it waits for a human, told why.
+    const message = `review round ${round.round} could not answer the review: ${error.code}: ${error.message}`;
+    await ctx.services.forge
+      .comment(pr, `round-${round.round}`, `<!-- autodev:round-${round.round} -->\n${message}`)
+      .catch((e: unknown) => ctx.log.warn({ err: e }, 'could not comment the failed review round'));
+    await ctx.store.events.append(ctx.task.id, 'review.round_failed', {
+      round: round.round,
+      error: { code: error.code, message: error.message },
+    });
+    await end(ctx, 'awaiting_review', { code: 'REVIEW_ROUND_FAILED', message });
+    return 'awaiting_review';
+  }
+}
+
+async function end(ctx: TaskContext, status: TaskStatus, error: { code: string; message: string } | null) {
+  ctx.task = await ctx.store.tasks.update(ctx.task.id, { finished_at: new Date().toISOString(), error });
+  await setStatus(ctx, status);
+}
+
+/** What the first run established and every round builds on: its base, baseline and file list. */
+async function firstRun(ctx: TaskContext) {
+  const output = async <T>(key: string): Promise<T> => {
+    const step = await ctx.store.steps.get(ctx.task.id, key);
+    if (step?.status !== 'succeeded') {
+      throw new AutodevError(
+        'INTERNAL',
+        `review round needs the first run's step ${key}, which did not succeed`,
+      );
+    }
+    return step.output as T;
+  };
+  const clone = await output<{ base_commit: string }>('prepare.git_clone#1');
+  const baseline = await output<TestToolOutput>('prepare.test#1');
+  const listing = await output<{ files: string[] }>('prepare.file_list#1');
+  const lint = await ctx.store.steps.get(ctx.task.id, 'prepare.lint#1');
+  const lintBaseline =
+    lint?.status === 'succeeded' ? (lint.output as { reports: LintReport[] }).reports : undefined;
+  return { baseCommit: clone.base_commit, baseline, files: listing.files, lintBaseline };
+}
+
+/** The allowed reviewers' comments the round answers: after the previous round, up to this one's mark. */
+async function roundComments(ctx: TaskContext, round: ReviewRound): Promise<PrReview[]> {
+  const rounds = await ctx.store.reviewRounds.list(ctx.task.id);
+  const after = rounds.filter((r) => r.round < round.round).at(-1)?.through_review_id ?? 0;
+  const isAllowed = createReviewerCheck(ctx.config.git.reviewers, ctx.services.forge.id);
+  return (await ctx.store.prReviews.list(ctx.task.id)).filter(
+    (r) =>
+      r.id > after &&
+      r.id <= round.through_review_id &&
+      (r.kind === 'changes_requested' || r.kind === 'comment') &&
+      isAllowed(r.by) &&
+      !isAutodevComment(r.comment),
+  );
+}
+
+/** The task as first given, then the review: each comment with who wrote it and where, then the diff so far. */
+function reviewRequests(round: number, comments: PrReview[], diff: string): string {
+  const listed = comments.map((c) => {
+    const where = c.path ? ` on ${c.path}${c.line ? `:${c.line}` : ''}` : '';
+    const kind = c.kind === 'changes_requested' ? 'requested changes' : 'commented';
+    return `- ${c.by} ${kind}${where}: ${c.comment?.trim() || '(no text)'}`;
+  });
+  const shown =
+    diff.length > MAX_DIFF_CHARS
+      ? `${diff.slice(0, MAX_DIFF_CHARS)}\n… (diff cut at ${MAX_DIFF_CHARS} characters)`
+      : diff;
+  return [
+    `## Review round ${round}`,
+    'Your change is in a pull request, and reviewers asked for changes. Address every comment below',
+    'with a further change on top of the current one; keep what they did not ask to change.',
+    '',
+    ...listed,
+    '',
+    "## The pull request's current diff against the base",
+    '```diff',
+    shown,
+    '```',
+  ].join('\n');
+}

@@ -1,0 +1,102 @@
+import { describe, expect, it } from 'vitest';
+import type { PrReview, PrReviewKind, ReviewRound } from '../../domain/task.js';
+import { createReviewerCheck, decideReview, type ReviewFacts } from './rules.js';
+
+let nextId = 1;
+const review = (kind: PrReviewKind, by: string, extra: Partial<PrReview> = {}): PrReview => ({
+  id: nextId++,
+  task_id: 't',
+  kind,
+  by,
+  comment: null,
+  created_at: '2026-01-01T00:00:00Z',
+  forge_item_id: null,
+  path: null,
+  line: null,
+  ...extra,
+});
+const round = (n: number, through: number): ReviewRound => ({
+  task_id: 't',
+  round: n,
+  status: 'done',
+  through_review_id: through,
+  from_commit: 'a'.repeat(40),
+  commit: 'b'.repeat(40),
+  error: null,
+  created_at: '2026-01-01T00:00:00Z',
+  finished_at: null,
+});
+const facts = (over: Partial<ReviewFacts>): ReviewFacts => ({
+  risk_tier: 'medium',
+  reviews: [],
+  rounds: [],
+  decision: { allow: false, fallback: false, denyCodes: ['MEDIUM_RISK_REVIEW'] },
+  isAllowed: createReviewerCheck(['alice', 'bob'], 'github'),
+  highRiskApprovals: 2,
+  maxReviewRounds: 3,
+  ...over,
+});
+
+describe('decideReview', () => {
+  it('merges medium risk on one allowed approval; ignores others and autodev itself', () => {
+    expect(decideReview(facts({ reviews: [review('approval', 'mallory')] })).action).toBe('wait');
+    expect(decideReview(facts({ reviews: [review('approval', 'ALICE')] })).action).toBe('merge');
+    const own = review('changes_requested', 'alice', { comment: '<!-- autodev:round-1 -->\nRound 1' });
+    expect(decideReview(facts({ reviews: [own, review('approval', 'bob')] })).action).toBe('merge');
+  });
+
+  it('does not count approvals given before the last round: they saw older code', () => {
+    const approval = review('approval', 'alice');
+    const asked = review('changes_requested', 'bob');
+    const verdict = decideReview(facts({ reviews: [approval, asked], rounds: [round(1, asked.id)] }));
+    expect(verdict).toMatchObject({ action: 'wait', approvals: 0 });
+  });
+
+  it('starts a round on a change request or a line comment, not on a plain comment', () => {
+    expect(decideReview(facts({ reviews: [review('comment', 'alice', { comment: 'nice' })] })).action).toBe(
+      'wait',
+    );
+    const line = review('comment', 'alice', { comment: 'rename', path: 'a.py', line: 3 });
+    expect(decideReview(facts({ reviews: [line] }))).toMatchObject({
+      action: 'round',
+      round: 1,
+      through: line.id,
+    });
+  });
+
+  it('stops at max_review_rounds, yet an approval still merges', () => {
+    const asked = review('changes_requested', 'alice');
+    const done = [round(1, asked.id - 1)];
+    expect(decideReview(facts({ reviews: [asked], rounds: done, maxReviewRounds: 1 })).action).toBe(
+      'rounds_exhausted',
+    );
+    const approved = [asked, review('approval', 'bob')];
+    expect(decideReview(facts({ reviews: approved, rounds: done, maxReviewRounds: 1 })).action).toBe('merge');
+  });
+
+  it('needs high_risk_approvals AND an override for high risk, and an override for denials no review answers', () => {
+    const high = facts({
+      risk_tier: 'high',
+      decision: { allow: false, fallback: false, denyCodes: ['HIGH_RISK_REVIEW'] },
+      reviews: [review('approval', 'alice'), review('approval', 'bob')],
+    });
+    expect(decideReview(high)).toMatchObject({ action: 'wait', reason: expect.stringContaining('override') });
+    expect(decideReview({ ...high, reviews: [...high.reviews, review('override', 'alice')] }).action).toBe(
+      'merge',
+    );
+    const failing = facts({
+      decision: { allow: false, fallback: false, denyCodes: ['MEDIUM_RISK_REVIEW', 'TESTS_FAILED'] },
+      reviews: [review('approval', 'alice')],
+    });
+    expect(decideReview(failing)).toMatchObject({
+      action: 'wait',
+      reason: expect.stringContaining('TESTS_FAILED'),
+    });
+  });
+
+  it('allows nobody on a hosted forge and everybody on the local forge when reviewers is empty', () => {
+    expect(createReviewerCheck([], 'github')('alice')).toBe(false);
+    expect(createReviewerCheck([], 'local')('alice')).toBe(true);
+    expect(createReviewerCheck(['*'], 'github')('anyone')).toBe(true);
+  });
+});

@@ -1,0 +1,120 @@
+import type { RiskTier } from '../../config/schema.js';
+import type { PrReview, ReviewRound } from '../../domain/task.js';
+
+/**
+ * Denials a human's approval answers: each asks for review, and the approval is that review. The
+ * others (failing tests, secrets, lint, a violated constraint, OPA undecided) are facts an approval
+ * does not change: only an explicit override accepts them.
+ */
+export const REVIEWABLE_DENIALS: ReadonlySet<string> = new Set([
+  'MEDIUM_RISK_REVIEW',
+  'HIGH_RISK_REVIEW',
+  'DB_SCHEMA_CHANGE',
+  'NEW_DEPENDENCY',
+  'AUTODEV_CONFIG_CHANGED',
+  'TESTS_CHANGED',
+]);
+
+/** Marks autodev's own comments on a forge (forge.comment writes it): they never start a round. */
+const AUTODEV_MARKER = /<!--\s*autodev[:\s]/i;
+
+export function isAutodevComment(body: string | null): boolean {
+  return body !== null && AUTODEV_MARKER.test(body);
+}
+
+/**
+ * Who may review: the `[autodev.git] reviewers` list; empty allows everybody on the local forge (its
+ * reviews come through autodev's authenticated API) and nobody on a hosted one.
+ */
+export function createReviewerCheck(reviewers: readonly string[], forgeId: string): (by: string) => boolean {
+  if (reviewers.includes('*')) return () => true;
+  if (reviewers.length === 0) return () => forgeId === 'local';
+  const allowed = new Set(reviewers.map((r) => r.toLowerCase()));
+  return (by) => allowed.has(by.toLowerCase());
+}
+
+export interface ReviewFacts {
+  risk_tier: RiskTier;
+  reviews: readonly PrReview[];
+  rounds: readonly ReviewRound[];
+  /** The newest policy decision's denial codes, and whether it allowed the merge. */
+  decision: { allow: boolean; fallback: boolean; denyCodes: readonly string[] };
+  isAllowed(by: string): boolean;
+  highRiskApprovals: number;
+  maxReviewRounds: number;
+}
+
+export type ReviewVerdict =
+  | { action: 'merge'; approvers: string[]; override: PrReview | undefined }
+  | { action: 'round'; round: number; through: number; comments: PrReview[] }
+  | { action: 'rounds_exhausted'; through: number; rounds: number }
+  | { action: 'wait'; reason: string; approvals: number; approvals_required: number };
+
+export function approvalsRequired(tier: RiskTier, highRiskApprovals: number): number {
+  return tier === 'high' ? highRiskApprovals : 1;
+}
+
+/**
+ * What the recorded reviews call for now, from the store alone (so a webhook, a poll and the local API
+ * all decide alike, and deciding twice decides the same). Change requests and line comments from
+ * allowed reviewers newer than the last round start the next one; else enough approvals since the last
+ * round (they approved the code they saw) merge, high risk also needing an override.
+ */
+export function decideReview(facts: ReviewFacts): ReviewVerdict {
+  const counted = facts.reviews.filter((r) => facts.isAllowed(r.by) && !isAutodevComment(r.comment));
+  const lastRound = facts.rounds.at(-1);
+  const watermark = lastRound?.through_review_id ?? 0;
+  const fresh = counted.filter((r) => r.id > watermark);
+
+  const asksForChanges = fresh.some(
+    (r) => r.kind === 'changes_requested' || (r.kind === 'comment' && r.path !== null),
+  );
+  if (asksForChanges) {
+    const comments = fresh.filter((r) => r.kind !== 'approval' && r.kind !== 'override');
+    const through = Math.max(...fresh.map((r) => r.id));
+    if (facts.rounds.length < facts.maxReviewRounds) {
+      return { action: 'round', round: facts.rounds.length + 1, through, comments };
+    }
+    // No round left: the comments wait for a human, whose approval may still merge what there is.
+    const verdict = decideApproval(facts, counted, fresh, lastRound);
+    if (verdict.action === 'merge') return verdict;
+    return { action: 'rounds_exhausted', through, rounds: facts.rounds.length };
+  }
+  return decideApproval(facts, counted, fresh, lastRound);
+}
+
+function decideApproval(
+  facts: ReviewFacts,
+  counted: readonly PrReview[],
+  fresh: readonly PrReview[],
+  lastRound: ReviewRound | undefined,
+): ReviewVerdict {
+  const required = approvalsRequired(facts.risk_tier, facts.highRiskApprovals);
+  const approvers = [...new Set(fresh.filter((r) => r.kind === 'approval').map((r) => r.by))];
+  const override = counted.filter((r) => r.kind === 'override').at(-1);
+  const { decision } = facts;
+  if (facts.risk_tier === 'low' && decision.allow && !decision.fallback) {
+    return { action: 'merge', approvers, override };
+  }
+  const wait = (reason: string): ReviewVerdict => ({
+    action: 'wait',
+    reason,
+    approvals: approvers.length,
+    approvals_required: required,
+  });
+  if (approvers.length < required) {
+    return wait(
+      `a ${facts.risk_tier}-risk pull request needs ${required} approval(s) from distinct allowed reviewers${lastRound ? ` since review round ${lastRound.round}` : ''}; it has ${approvers.length}`,
+    );
+  }
+  if (facts.risk_tier === 'high' && !override) {
+    return wait('a high-risk pull request needs an explicit policy override by an allowed reviewer');
+  }
+  const hard = decision.fallback
+    ? ['POLICY_FALLBACK']
+    : decision.denyCodes.filter((code) => !REVIEWABLE_DENIALS.has(code));
+  if (hard.length > 0 && !override) {
+    return wait(`policy denies ${hard.join(', ')}, which an approval does not answer: an override is needed`);
+  }
+  return { action: 'merge', approvers, override };
+}
