@@ -44,6 +44,24 @@ afterEach(async () => {
 });
 
 describe('buildRepoMap', () => {
+  it('ranks first a file the task describes only in words, through its comments (the lexical half)', async () => {
+    await smallProject();
+    // No identifier of it in the task, no path words: only its comment says what it does.
+    await put(
+      'src/wire.ts',
+      '// Decodes chunked transfer encoding from the socket; trailers follow the last chunk.\nexport function step(b: Buffer) {\n  log(b);\n}\n',
+    );
+    const map = await buildRepoMap(
+      {
+        workspaceDir: workspace,
+        taskText: 'Trailers after the last chunk are lost when decoding',
+        tokenBudget: 1024,
+      },
+      { parser },
+    );
+    expect(map.ranked[0]?.path).toBe('src/wire.ts');
+  });
+
   it('ranks first the file defining an identifier the task names', async () => {
     await smallProject();
     const map = await buildRepoMap(

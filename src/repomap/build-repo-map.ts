@@ -1,3 +1,4 @@
+import { lexicalScores } from './lexical-rank.js';
 import { rankFiles } from './rank.js';
 import { renderWithinBudget } from './render.js';
 import { readSourceFiles } from './source-files.js';
@@ -59,7 +60,11 @@ export async function buildRepoMap(input: RepoMapInput, deps: RepoMapDeps = {}):
     else timedOut.push({ path: source.path, reason: 'parse_timeout' });
   }
 
-  const ranking = rankFiles(tags, extractTaskTerms(input.taskText, input.baselineOutput));
+  const ranking = rankFiles(
+    tags,
+    extractTaskTerms(input.taskText, input.baselineOutput),
+    lexicalScores(tags, input.taskText, new Map(sources.map((source) => [source.path, source.text]))),
+  );
   const rendered = renderWithinBudget(ranking.files, ranking.symbols, input.tokenBudget);
   return { ...rendered, ranked: ranking.files, skipped: [...skipped, ...timedOut] };
 }

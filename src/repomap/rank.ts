@@ -47,7 +47,11 @@ export interface Ranking {
  * files defining it. PageRank, personalised to the files the task names or whose definitions it
  * names, scores the files; each file's score then flows along its edges to the definitions it uses.
  */
-export function rankFiles(tags: readonly FileTags[], terms: TaskTerms): Ranking {
+export function rankFiles(
+  tags: readonly FileTags[],
+  terms: TaskTerms,
+  lexical: readonly number[] = [],
+): Ranking {
   const definers = new Map<string, Set<number>>();
   tags.forEach((file, position) => {
     for (const symbol of file.definitions) addTo(definers, symbol.name, position);
@@ -104,14 +108,15 @@ export function rankFiles(tags: readonly FileTags[], terms: TaskTerms): Ranking 
   // PageRank favours what the seeds lead to (the helpers everyone calls); for finding the code to
   // change, the files the task points at directly matter at least as much, so their seed share is added.
   const seedTotal = personalization.reduce((sum, value) => sum + value, 0) || 1;
-  const files = tags
+  const graph = tags
     .map((file, position) => ({
       path: file.path,
+      position,
       rank: (fileRank[position] ?? 0) + (SEED_RANK_WEIGHT * (personalization[position] ?? 0)) / seedTotal,
       symbols: byFile.get(file.path) ?? [],
     }))
     .sort((a, b) => b.rank - a.rank || a.path.localeCompare(b.path));
-  return { files, symbols };
+  return { files: fuseWithLexical(graph, lexical), symbols };
 }
 
 function nameWeight(name: string, definedIn: number, terms: TaskTerms): number {
@@ -164,4 +169,35 @@ function addTo(map: Map<string, Set<number>>, key: string, value: number): void 
   const set = map.get(key);
   if (set) set.add(value);
   else map.set(key, new Set([value]));
+}
+
+/**
+ * Reciprocal rank fusion's constant, the usual 60 (Cormack, Clarke and Büttcher 2009): how much the
+ * top places of either list outweigh the rest. Not tuned to the bench's cases.
+ */
+const FUSION_K = 60;
+
+/**
+ * The graph's order fused with the lexical one by reciprocal rank fusion: a file near the top of
+ * either list rises. The graph finds what the named code leads to; words find the file a task
+ * describes without naming anything. Files no task word reaches keep the graph's order among themselves.
+ */
+function fuseWithLexical(
+  graph: readonly (RankedFile & { position: number })[],
+  lexical: readonly number[],
+): RankedFile[] {
+  const strip = ({ path: file, rank, symbols }: RankedFile): RankedFile => ({ path: file, rank, symbols });
+  if (!lexical.some((score) => score > 0)) return graph.map(strip);
+  const lexicalPlace = new Map<number, number>();
+  graph
+    .filter((file) => (lexical[file.position] ?? 0) > 0)
+    .sort((a, b) => (lexical[b.position] ?? 0) - (lexical[a.position] ?? 0))
+    .forEach((file, index) => lexicalPlace.set(file.position, index + 1));
+  return graph
+    .map((file, index) => {
+      const place = lexicalPlace.get(file.position);
+      const fused = 1 / (FUSION_K + index + 1) + (place === undefined ? 0 : 1 / (FUSION_K + place));
+      return { ...strip(file), rank: fused };
+    })
+    .sort((a, b) => b.rank - a.rank || a.path.localeCompare(b.path));
 }
