@@ -6,7 +6,13 @@ import type { Logger } from '../logging/logger.js';
 import type { AutodevMetrics } from '../metrics/registry.js';
 import type { Store } from '../store/index.js';
 import type { WorkspaceGit, WorkspaceManager } from '../workspace/types.js';
-import { createReviewerCheck, decideReview, isAutodevComment, type ReviewVerdict } from './review-rules.js';
+import {
+  createReviewerCheck,
+  decideReview,
+  whyIgnored,
+  type ReviewerCheck,
+  type ReviewVerdict,
+} from './review-rules.js';
 
 export const REVIEW_EVENT_OF: Record<PrReviewKind, EventType> = {
   approval: 'pr.approved',
@@ -30,14 +36,14 @@ export interface ReviewIntake {
    * store's unique keys and conditional transitions decide between processes.
    */
   sync(taskId: string): Promise<SyncOutcome>;
-  /** Whether `by` is one of `[autodev.git] reviewers` (see createReviewerCheck). */
-  isAllowed(by: string): boolean;
+  /** Whether a recorded review counts (see createReviewerCheck). */
+  isAllowed: ReviewerCheck;
   /** Finds autodev's task for a webhook's target (repo plus number or branch). */
   findTask(target: WebhookTarget): Promise<string | undefined>;
 }
 
 export interface ReviewIntakeDeps {
-  config: Pick<AutodevConfig, 'high_risk_approvals' | 'max_review_rounds' | 'git'>;
+  config: Pick<AutodevConfig, 'high_risk_approvals' | 'max_review_rounds' | 'git' | 'secrets'>;
   store: Store;
   forge: Forge;
   metrics: Pick<AutodevMetrics, 'mergesTotal'>;
@@ -55,7 +61,7 @@ export interface ReviewIntakeDeps {
 
 export function createReviewIntake(deps: ReviewIntakeDeps): ReviewIntake {
   const { store, forge } = deps;
-  const isAllowed = createReviewerCheck(deps.config.git.reviewers, forge.id);
+  const isAllowed = createReviewerCheck(deps.config.git.reviewers, forge.id, deps.config.secrets.users);
   const inFlight = new Map<string, Promise<SyncOutcome>>();
 
   /** The forge's acts not yet recorded; the local forge's are autodev's own rows already. */
@@ -81,11 +87,7 @@ export function createReviewIntake(deps: ReviewIntakeDeps): ReviewIntake {
     review_id: review.id,
     ...(review.forge_item_id ? { forge_item_id: review.forge_item_id } : {}),
     ...(review.path ? { path: review.path, line: review.line } : {}),
-    ...(isAutodevComment(review.comment)
-      ? { ignored: "autodev's own comment" }
-      : isAllowed(review.by)
-        ? {}
-        : { ignored: `${review.by} is not in [autodev.git] reviewers` }),
+    ...(whyIgnored(review, isAllowed) ? { ignored: whyIgnored(review, isAllowed) } : {}),
   });
 
   const latestDecision = async (taskId: string) => {

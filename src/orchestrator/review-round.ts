@@ -175,13 +175,17 @@ async function firstRun(ctx: TaskContext) {
 async function roundComments(ctx: TaskContext, round: ReviewRound): Promise<PrReview[]> {
   const rounds = await ctx.store.reviewRounds.list(ctx.task.id);
   const after = rounds.filter((r) => r.round < round.round).at(-1)?.through_review_id ?? 0;
-  const isAllowed = createReviewerCheck(ctx.config.git.reviewers, ctx.services.forge.id);
+  const isAllowed = createReviewerCheck(
+    ctx.config.git.reviewers,
+    ctx.services.forge.id,
+    ctx.config.secrets.users,
+  );
   return (await ctx.store.prReviews.list(ctx.task.id)).filter(
     (r) =>
       r.id > after &&
       r.id <= round.through_review_id &&
       (r.kind === 'changes_requested' || r.kind === 'comment') &&
-      isAllowed(r.by) &&
+      isAllowed(r) &&
       !isAutodevComment(r.comment),
   );
 }

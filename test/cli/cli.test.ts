@@ -183,4 +183,62 @@ describe('autodev CLI', () => {
     expect(code).toBe(1);
     expect(stderr).toContain('SANDBOX_UNAVAILABLE');
   });
+
+  it('refuses to serve setup_network = true with no tokens, naming the keys', async () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'autodev-cli-cfg-')), 'config.toml');
+    writeFileSync(file, '[autodev]\nsetup_network = true\n');
+    const { code, stderr } = await autodev(['serve', '--config', file, '--port', '0']);
+    expect(code).toBe(1);
+    expect(stderr).toContain('CONFIG_INVALID');
+    for (const key of ['setup_network', 'AUTODEV_API_TOKENS', '[[autodev.auth.users]]']) {
+      expect(stderr).toContain(key);
+    }
+  });
+
+  it('refuses to serve a user whose token_env is not set, naming the entry and the variable', async () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'autodev-cli-cfg-')), 'config.toml');
+    writeFileSync(
+      file,
+      '[[autodev.auth.users]]\nname = "alice"\ntoken_env = "ALICE_TOKEN"\nroles = ["approver"]\n',
+    );
+    const { code, stderr } = await autodev(['serve', '--config', file, '--port', '0']);
+    expect(code).toBe(1);
+    expect(stderr).toContain('autodev.auth.users[0].token_env = "ALICE_TOKEN"');
+    expect(stderr).toContain('ALICE_TOKEN is not set');
+  });
+
+  it('pr approve acts as the user whose token AUTODEV_TOKEN holds, never as --by', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'autodev-cli-pr-'));
+    const store = await openSqliteStore({ dataDir, redact: createRedactor([]) });
+    const taskId = await seedAwaitingReview(store);
+    await store.close();
+    const file = join(mkdtempSync(join(tmpdir(), 'autodev-cli-cfg-')), 'config.toml');
+    writeFileSync(
+      file,
+      '[[autodev.auth.users]]\nname = "alice"\ntoken_env = "ALICE_TOKEN"\nroles = ["reviewer"]\n' +
+        '[[autodev.auth.users]]\nname = "bob"\ntoken_env = "BOB_TOKEN"\nroles = ["approver"]\n',
+    );
+    const env = { AUTODEV_DATA_DIR: dataDir, ALICE_TOKEN: 'tok-alice-123', BOB_TOKEN: 'tok-bob-456' };
+    const approve = (extra: Record<string, string>) =>
+      autodev(['pr', 'approve', taskId, '--by', 'bob', '--config', file], { ...env, ...extra });
+
+    const anonymous = await approve({});
+    expect(anonymous.code).toBe(1);
+    expect(anonymous.stderr).toContain('IDENTITY_REQUIRED');
+    const wrong = await approve({ AUTODEV_TOKEN: 'tok-nobody' });
+    expect(wrong.code).toBe(1);
+    expect(wrong.stderr).toContain('UNAUTHORIZED');
+    // alice claims to be bob: her token says who she is, and she may only review.
+    const claimed = await approve({ AUTODEV_TOKEN: 'tok-alice-123' });
+    expect(claimed.code).toBe(1);
+    expect(claimed.stderr).toContain('REVIEWER_NOT_ALLOWED');
+    expect(claimed.stderr).toContain('alice may not approve');
+
+    const store2 = await openSqliteStore({ dataDir, redact: createRedactor([]) });
+    try {
+      expect(await store2.prReviews.list(taskId)).toEqual([]);
+    } finally {
+      await store2.close();
+    }
+  });
 });
