@@ -89,6 +89,8 @@ export const ERROR_CODES = {
 
   POLICY_DENIED: { httpStatus: 403, retryable: false },
   POLICY_UNAVAILABLE: { httpStatus: 502, retryable: true },
+  /** `autodev policy check`: the policy does not load in OPA, or answers nothing autodev can use. */
+  POLICY_INVALID: { httpStatus: 422, retryable: false },
   /** The forge answered 5xx or could not be reached. */
   FORGE_FAILED: { httpStatus: 502, retryable: true },
   /** The forge refused the token (401) or its permissions (403). */

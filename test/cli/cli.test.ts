@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
@@ -240,5 +240,62 @@ describe('autodev CLI', () => {
     } finally {
       await store2.close();
     }
+  });
+
+  it("policy check: the seed's policy.rego as written is refused with the two lines to change and --v0-compatible", async () => {
+    // The seed's policy verbatim: the fixture with its two changes undone.
+    const fixture = readFileSync(join(ROOT, 'test/fixtures/policies/seed/policy.rego'), 'utf8');
+    const verbatim = fixture
+      .replace('import future.keywords.in\n\n', '')
+      .replace('count(deny) == 0', 'not deny[_]');
+    expect(verbatim).not.toBe(fixture);
+    const file = join(mkdtempSync(join(tmpdir(), 'autodev-cli-rego-')), 'policy.rego');
+    writeFileSync(file, verbatim);
+    const lineOf = (text: string) => verbatim.split('\n').findIndex((l) => l.includes(text)) + 1;
+
+    const { code, stdout, stderr } = await autodev(['policy', 'check', file]);
+    expect(code).toBe(1);
+    expect(stderr).toContain('POLICY_INVALID');
+    expect(stdout).toContain('does not load in OPA');
+    expect(stdout).toContain(`${file}:${lineOf('some f in')}: \`some ... in\``);
+    expect(stdout).toContain('add `import future.keywords.in`');
+    expect(stdout).toContain(`${file}:${lineOf('not deny[_]')}: \`not deny[_]\``);
+    expect(stdout).toContain('write `count(deny) == 0`');
+    expect(stdout).toContain('--v0-compatible');
+  });
+
+  it("policy check: the seed's policy with the two changes loads in v0 mode and prints each decision", async () => {
+    const { code, stdout, stderr } = await autodev([
+      'policy',
+      'check',
+      join(ROOT, 'test/fixtures/policies/seed/policy.rego'),
+    ]);
+    expect(stderr).toBe('');
+    expect(code).toBe(0);
+    expect(stdout).toContain("loads only in OPA's v0-compatible mode");
+    expect(stdout).toMatch(/^ {2}clean low-risk change: allow$/m);
+    expect(stdout).toMatch(
+      /^ {2}a \.sql migration: deny: POLICY_DENY \(DB schema changes require DBA approval\)$/m,
+    );
+    expect(stdout).toMatch(
+      /^ {2}clean medium-risk change: allow; autodev's tier floor adds MEDIUM_RISK_REVIEW$/m,
+    );
+  });
+
+  it('policy check: the shipped policy loads as Rego v1 and decides every sample', async () => {
+    const { code, stdout } = await autodev([
+      'policy',
+      'check',
+      join(ROOT, 'policies/autodev/merge.rego'),
+      '--json',
+    ]);
+    expect(code).toBe(0);
+    const result = JSON.parse(stdout) as {
+      mode: string;
+      decisions: { name: string; policy: { fallback?: boolean } }[];
+    };
+    expect(result.mode).toBe('v1');
+    expect(result.decisions.length).toBeGreaterThan(5);
+    expect(result.decisions.every((d) => d.policy.fallback === undefined)).toBe(true);
   });
 });
