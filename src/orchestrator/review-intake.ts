@@ -3,6 +3,7 @@ import type { EventType, PrReview, PrReviewKind, PullRequest, Task } from '../do
 import { AutodevError, toAutodevError } from '../errors.js';
 import type { Forge, ForgeReviewItem, WebhookTarget } from '../forges/types.js';
 import type { Logger } from '../logging/logger.js';
+import { countDelivered, countMerge } from '../metrics/outcomes.js';
 import type { AutodevMetrics } from '../metrics/registry.js';
 import type { Store } from '../store/index.js';
 import type { WorkspaceGit, WorkspaceManager } from '../workspace/types.js';
@@ -46,7 +47,7 @@ export interface ReviewIntakeDeps {
   config: Pick<AutodevConfig, 'high_risk_approvals' | 'max_review_rounds' | 'git' | 'secrets'>;
   store: Store;
   forge: Forge;
-  metrics: Pick<AutodevMetrics, 'mergesTotal'>;
+  metrics: Pick<AutodevMetrics, 'mergesTotal' | 'revertsTotal' | 'tasksSuccessTotal'>;
   workspaces: WorkspaceManager;
   git: WorkspaceGit;
   log: Logger;
@@ -139,6 +140,8 @@ export function createReviewIntake(deps: ReviewIntakeDeps): ReviewIntake {
           throw new AutodevError('PR_NOT_MERGEABLE', result.reason, { details: { reason: 'forge_refused' } });
         }
         await store.pullRequests.markMerged(task.id, result.mergeCommit);
+        // The merge happened: counted before the status change, which stays the trail's last event.
+        await countDelivered(store, deps.metrics, task.id, 'merged');
         const by = verdict.approvers.join(', ') || 'policy';
         if (
           await end(task, 'merged', {
@@ -150,7 +153,7 @@ export function createReviewIntake(deps: ReviewIntakeDeps): ReviewIntake {
               : {}),
           })
         ) {
-          deps.metrics.mergesTotal.inc();
+          countMerge(deps.metrics, task);
         }
         return { outcome: 'merged', by };
       }
@@ -213,8 +216,9 @@ export function createReviewIntake(deps: ReviewIntakeDeps): ReviewIntake {
     if (activity.state === 'merged') {
       const mergeCommit = activity.mergeCommit ?? activity.headCommit;
       if (pr.status !== 'merged') await store.pullRequests.markMerged(taskId, mergeCommit);
+      await countDelivered(store, deps.metrics, taskId, 'merged');
       if (await end(task, 'merged', { merge_commit: mergeCommit, by: 'forge' }))
-        deps.metrics.mergesTotal.inc();
+        countMerge(deps.metrics, task);
       return { outcome: 'merged', by: 'forge' };
     }
     if (activity.state === 'closed') {

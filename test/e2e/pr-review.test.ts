@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { api, as, type E2EUser, submitTask, waitForTerminal } from '../helpers/api-client.js';
 import { PYTHON_BUGGY_REPO, PYTHON_FIX_REPLY } from './fixtures.js';
 import { startE2E, type E2EHarness } from './harness.js';
+import { ADD_SUB_REPLY, GREEN_REPO } from './task-journey.js';
 
 const PRS = '/api/v1/autodev/prs';
 /** An AUTODEV_API_TOKENS token: authenticated, but naming no one. */
@@ -194,6 +195,45 @@ describe('reviewing a pull request left awaiting_review, over HTTP', () => {
     const shown = await api(h.server.baseUrl, `${PRS}/${task.id}`);
     expect(shown.body).toMatchObject({ approvals: 0, reviews: [], task: { status: 'awaiting_review' } });
     expect(await repo.branchCommit('main')).toBe(mainBefore);
+  });
+
+  it('counts a revert when it merges, not when requested, and a delivered task once however it ends', async () => {
+    const metric = async (name: string) => {
+      const text = (await api(h.server.baseUrl, '/metrics')).text;
+      return Number(new RegExp(`^${name} (\\d+)$`, 'm').exec(text)?.[1] ?? NaN);
+    };
+    // A change whose revert still passes the tests (the fix of taskAwaitingReview's would not).
+    const repo = await h.newRepo(GREEN_REPO);
+    h.model.push({ text: ADD_SUB_REPLY });
+    const created = await submitTask(h.server.baseUrl, {
+      title: 'Add sub',
+      description: 'calc needs sub.',
+      repo: repo.origin,
+      risk_tier: 'medium',
+    });
+    const task = await waitForTerminal(h.server.baseUrl, created.id);
+    expect(task.error).toBeNull();
+    expect(task.status).toBe('awaiting_review');
+    const success = await metric('autodev_tasks_success_total');
+    const reverts = await metric('autodev_reverts_total');
+    expect((await post(task.id, 'approve', {}, 'alice')).body).toMatchObject({ task: { status: 'merged' } });
+    // Delivered once (awaiting review with its checks passed): its merge does not count it again.
+    expect(await metric('autodev_tasks_success_total')).toBe(success);
+
+    const requested = await api(h.server.baseUrl, `/api/v1/autodev/tasks/${task.id}/revert`, {
+      method: 'POST',
+    });
+    expect(requested.status, requested.text).toBe(201);
+    const revertId = (requested.body as { id: string }).id;
+    const waiting = await waitForTerminal(h.server.baseUrl, revertId);
+    expect(waiting.error).toBeNull();
+    expect(waiting.status).toBe('awaiting_review');
+    expect(await metric('autodev_reverts_total')).toBe(reverts);
+    expect(await metric('autodev_tasks_success_total')).toBe(success + 1);
+
+    expect((await post(revertId, 'approve', {}, 'alice')).body).toMatchObject({ task: { status: 'merged' } });
+    expect(await metric('autodev_reverts_total')).toBe(reverts + 1);
+    expect(await metric('autodev_tasks_success_total')).toBe(success + 1);
   });
 
   it('refuses a bad body naming the field, and answers 404 for an unknown id', async () => {
