@@ -15,6 +15,7 @@ import { startScriptedModelServer, type ScriptedModelServer } from '../test/help
 import { startServerProcess, type ServerProcess } from '../test/helpers/server-process.js';
 import { runByHand } from './corpus/by-hand.js';
 import { fetchArchive } from './corpus/fetch.js';
+import { E2E_USERS, useOperatorToken } from '../test/helpers/api-client.js';
 import { CORPUS } from './corpus/instances.js';
 import { buildOrigin } from './corpus/origin.js';
 import { replay, type ReplayResult } from './corpus/replay.js';
@@ -51,13 +52,24 @@ api_url = "${model.openaiUrl}"
 api_key_env = "CORPUS_MODEL_KEY"
 # An empty answer is asked again turn after turn: two turns per round bound what the empty-reply run consumes.
 max_turns = 2
+
+# setup_network = true is served only with tokens: the bench acts as an admin user.
+[[autodev.auth.users]]
+name = "operator"
+token_env = "CORPUS_OPERATOR_TOKEN"
+roles = ["admin"]
 `;
   // CA bundle paths (no secret): behind a TLS-inspecting proxy the first, networked setup needs them,
   // and node's own fetch (corepack fetching yarn 2+) reads only NODE_EXTRA_CA_CERTS, not npm's cafile.
   const caBundles = Object.fromEntries(
     CA_BUNDLE_VARS.flatMap((name) => (process.env[name] ? [[name, process.env[name]]] : [])),
   );
-  return startServerProcess({ config, env: { ...caBundles, CORPUS_MODEL_KEY: MODEL_KEY } });
+  const server = await startServerProcess({
+    config,
+    env: { ...caBundles, CORPUS_MODEL_KEY: MODEL_KEY, CORPUS_OPERATOR_TOKEN: E2E_USERS.operator.token },
+  });
+  useOperatorToken(server.baseUrl);
+  return server;
 }
 
 const CA_BUNDLE_VARS = [

@@ -19,8 +19,10 @@ export const ERROR_CODES = {
   PR_NOT_FOUND: { httpStatus: 404, retryable: false },
   /** A review action on a pull request that is merged or closed, or a merge the tier does not allow yet. */
   PR_NOT_MERGEABLE: { httpStatus: 409, retryable: false },
-  /** A review act (an override) by someone not in `[autodev.git] reviewers`. */
+  /** A review act (approve, override) by a user without the role for it, or not in `[autodev.git] reviewers`. */
   REVIEWER_NOT_ALLOWED: { httpStatus: 403, retryable: false },
+  /** Approve or override without a named user's token (`[[autodev.auth.users]]`): nobody to count. */
+  IDENTITY_REQUIRED: { httpStatus: 403, retryable: false },
   /** A webhook whose signature is missing or wrong, or that arrives while no secret is configured. */
   WEBHOOK_UNVERIFIED: { httpStatus: 401, retryable: false },
   /** A webhook arrived but no secret is configured to verify it with (`[autodev.git] webhook_secret_env`). */
@@ -87,6 +89,8 @@ export const ERROR_CODES = {
 
   POLICY_DENIED: { httpStatus: 403, retryable: false },
   POLICY_UNAVAILABLE: { httpStatus: 502, retryable: true },
+  /** `autodev policy check`: the policy does not load in OPA, or answers nothing autodev can use. */
+  POLICY_INVALID: { httpStatus: 422, retryable: false },
   /** The forge answered 5xx or could not be reached. */
   FORGE_FAILED: { httpStatus: 502, retryable: true },
   /** The forge refused the token (401) or its permissions (403). */

@@ -1,25 +1,33 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { AutodevError } from '../errors.js';
+import { ANONYMOUS, type Caller, type IdentityResolver } from '../governance/identity.js';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** Who made the request, from its bearer token (api/auth.ts); never from the body. */
+    caller: Caller;
+  }
+}
 
 /**
- * Bearer-token auth for /api routes when AUTODEV_API_TOKENS is set. Tokens are compared as SHA-256
- * digests with timingSafeEqual: equal length always, no early exit, nothing learned from timing.
+ * Bearer-token auth for /api routes when any token is configured (AUTODEV_API_TOKENS or
+ * `[[autodev.auth.users]]`): each request must present one, and the caller it identifies is set on
+ * the request for the routes (an approval is the named user's, whatever the body says).
  */
-export function installBearerAuth(app: FastifyInstance, tokens: readonly string[]): void {
-  if (tokens.length === 0) return;
-  const digests = tokens.map(digest);
+export function installBearerAuth(app: FastifyInstance, identities: IdentityResolver): void {
+  app.decorateRequest('caller', null as never);
   app.addHook('onRequest', async (request) => {
+    request.caller = ANONYMOUS;
     // Forges cannot send the token: webhooks are verified by their signature instead (routes/webhooks.ts).
-    if (!isApiRoute(request) || isWebhookRoute(request)) return;
-    const presented = bearerToken(request);
-    const ok = presented !== undefined && matchesAny(digest(presented), digests);
-    if (!ok) {
+    if (!identities.required || !isApiRoute(request) || isWebhookRoute(request)) return;
+    const caller = identities.resolve(bearerToken(request));
+    if (caller === undefined) {
       throw new AutodevError(
         'UNAUTHORIZED',
         'missing or invalid bearer token (Authorization: Bearer <token>)',
       );
     }
+    request.caller = caller;
   });
 }
 
@@ -47,14 +55,4 @@ export function bearerToken(request: FastifyRequest): string | undefined {
   if (typeof header !== 'string') return undefined;
   const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
   return match?.[1];
-}
-
-function digest(value: string): Buffer {
-  return createHash('sha256').update(value).digest();
-}
-
-function matchesAny(candidate: Buffer, digests: readonly Buffer[]): boolean {
-  let found = false;
-  for (const d of digests) found = timingSafeEqual(candidate, d) || found;
-  return found;
 }

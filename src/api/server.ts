@@ -7,6 +7,8 @@ import {
   type ZodTypeProvider,
 } from 'fastify-type-provider-zod';
 import type { Runtime } from '../runtime/create-runtime.js';
+import { assertServeSafe } from '../config/serve-guard.js';
+import { createIdentityResolver } from '../governance/identity.js';
 import { installBearerAuth } from './auth.js';
 import { installRateLimit } from './rate-limit.js';
 import { installErrorHandler } from './error-handler.js';
@@ -19,6 +21,12 @@ import { webhooksRoutes } from './routes/webhooks.js';
 /** The HTTP API over a runtime; every route is registered here, none by autoload. */
 export async function buildServer(runtime: Runtime): Promise<FastifyInstance> {
   const { config } = runtime;
+  // The routes are only served when the config is safe to serve (tokens with untrusted network, ...).
+  assertServeSafe(config);
+  const tokens = [
+    ...config.secrets.apiTokens,
+    ...config.secrets.users.flatMap((u) => (u.token === undefined ? [] : [u.token])),
+  ];
   const logger: FastifyBaseLogger = runtime.log;
   const app = Fastify({
     loggerInstance: logger,
@@ -48,15 +56,15 @@ export async function buildServer(runtime: Runtime): Promise<FastifyInstance> {
   // The limiter's hook first: requests refused by auth are counted too.
   await installRateLimit(app, {
     perMinute: config.rate_limit_per_minute,
-    tokens: config.secrets.apiTokens,
+    tokens,
   });
-  installBearerAuth(app, config.secrets.apiTokens);
+  installBearerAuth(app, createIdentityResolver(config.secrets));
 
   await app.register(swagger, {
     openapi: {
       openapi: '3.0.3',
       info: { title: 'autodev', version: '0.1.0', description: 'Tasks in, tested pull requests out.' },
-      components: config.secrets.apiTokens.length
+      components: tokens.length
         ? { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } }
         : undefined,
     },

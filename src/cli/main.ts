@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { Command } from 'commander';
 import { isAutodevError } from '../errors.js';
+import { registerPolicyCommands } from './policy.js';
 import { registerPrCommands } from './pr.js';
 import { registerServeCommand } from './serve.js';
 import { registerTaskCommands } from './task.js';
@@ -14,6 +15,7 @@ registerServeCommand(program);
 registerToolsCommands(program);
 registerPrCommands(program);
 registerTaskCommands(program);
+registerPolicyCommands(program);
 
 program.parseAsync(process.argv).catch((error: unknown) => {
   // Expected failures (bad config, bad input) print their message alone; anything else with its stack.

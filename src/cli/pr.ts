@@ -5,6 +5,7 @@ import { PR_STATUSES, type PullRequestStatus } from '../domain/task.js';
 import { AutodevError } from '../errors.js';
 import type { ReviewAction } from '../orchestrator/review/pr-review-service.js';
 import { createRuntime, type Runtime } from '../runtime/create-runtime.js';
+import { ANONYMOUS, createIdentityResolver, type Caller } from '../governance/identity.js';
 
 /**
  * Runs `work` on a runtime over the server's data_dir. The store is SQLite in WAL mode, so the CLI
@@ -33,6 +34,24 @@ function parseStatus(value: string): PullRequestStatus {
     );
   }
   return status;
+}
+
+/**
+ * Who runs the CLI: the `[[autodev.auth.users]]` entry whose token AUTODEV_TOKEN holds (the users'
+ * token_env variables must be set, as for the server). Without it the CLI acts unidentified: it may
+ * comment (recorded, ignored) and merge or close, but not approve or override.
+ */
+function cliCaller(runtime: Runtime): Caller {
+  const token = readHostEnvironment().AUTODEV_TOKEN;
+  if (token === undefined || token === '') return ANONYMOUS;
+  const caller = createIdentityResolver(runtime.config.secrets).resolve(token);
+  if (caller === undefined || caller.kind === 'anonymous') {
+    throw new AutodevError(
+      'UNAUTHORIZED',
+      'AUTODEV_TOKEN is not the token of any [[autodev.auth.users]] entry (their token_env variables must be set here too) or of AUTODEV_API_TOKENS',
+    );
+  }
+  return caller;
 }
 
 const print = (runtime: Runtime, value: unknown) =>
@@ -80,11 +99,15 @@ export function registerPrCommands(program: Command): void {
   for (const [name, description] of Object.entries(actions)) {
     pr.command(`${name} <id>`)
       .description(description)
-      .requiredOption('--by <reviewer>', 'who acts (recorded in the audit trail)')
+      .option(
+        '--by <reviewer>',
+        'kept for compatibility: who acts is the user whose token AUTODEV_TOKEN holds; recorded only beside an unidentified act',
+      )
       .option('-m, --comment <text>', 'a comment to record with it')
       .option('-c, --config <file>', 'TOML config file')
-      .action(async (id: string, options: ReviewAction & { config?: string }) => {
+      .action(async (id: string, options: { by?: string; comment?: string; config?: string }) => {
         await withRuntime(options.config, async (runtime) => {
+          const caller = cliCaller(runtime);
           // The same rules as the API's body: a reviewer name cannot smuggle escapes into the audit trail.
           const parsed = reviewActionBody.safeParse({ by: options.by, comment: options.comment });
           if (!parsed.success) {
@@ -94,7 +117,11 @@ export function registerPrCommands(program: Command): void {
               `--${String(issue?.path[0] ?? 'by')}: ${issue?.message ?? 'invalid'}`,
             );
           }
-          const action = parsed.data;
+          const action: ReviewAction = {
+            caller,
+            ...(parsed.data.by !== undefined ? { claimedBy: parsed.data.by } : {}),
+            ...(parsed.data.comment !== undefined ? { comment: parsed.data.comment } : {}),
+          };
           const r = runtime.reviews;
           const act = {
             approve: r.approve,

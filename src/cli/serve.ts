@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { buildServer } from '../api/server.js';
 import { loadConfig, readHostEnvironment } from '../config/index.js';
+import { assertServeSafe } from '../config/serve-guard.js';
 import { createRuntime } from '../runtime/create-runtime.js';
 import { parsePort } from './options.js';
 
@@ -14,6 +15,7 @@ export function registerServeCommand(program: Command): void {
     .action(async (options: { config?: string; port?: number; host?: string }) => {
       const env = readHostEnvironment();
       const config = loadConfig({ file: options.config, env });
+      assertServeSafe(config);
       const runtime = await createRuntime(config, { hostEnv: env });
       const app = await buildServer(runtime);
       const address = await app.listen({

@@ -122,4 +122,37 @@ describe('loadConfig', () => {
     const file = writeConfig('[autodev\nenabled = true');
     expect(configErrorOf(() => loadConfig({ file, env: {} }))).toContain(file);
   });
+
+  it('reads [[autodev.auth.users]] with their tokens from token_env, never from the file', () => {
+    const file = writeConfig(
+      '[[autodev.auth.users]]\nname = "alice"\ntoken_env = "ALICE_TOKEN"\nroles = ["approver"]\n' +
+        '[[autodev.auth.users]]\nname = "bob"\ntoken_env = "BOB_TOKEN"\nroles = ["reviewer", "admin"]\n',
+    );
+    const config = loadConfig({ file, env: { ALICE_TOKEN: 'tok-alice' } });
+    expect(config.secrets.users).toEqual([
+      { name: 'alice', roles: ['approver'], token_env: 'ALICE_TOKEN', token: 'tok-alice' },
+      { name: 'bob', roles: ['reviewer', 'admin'], token_env: 'BOB_TOKEN', token: undefined },
+    ]);
+  });
+
+  it.each([
+    ['an unknown role', 'roles = ["owner"]', 'autodev.auth.users.0.roles.0', 'reviewer, approver, admin'],
+    ['no role', 'roles = []', 'autodev.auth.users.0.roles', 'at least one role'],
+    ['a token in the file', 'roles = ["admin"]\ntoken = "x"', 'autodev.auth.users.0', 'token'],
+    ['a name with a space', 'roles = ["admin"]\nname = "a b"', 'autodev.auth.users.0', 'name'],
+  ])('names the key of a bad user entry: %s', (_what, extra, key, expected) => {
+    const base = extra.includes('name =') ? '' : 'name = "alice"\n';
+    const file = writeConfig(`[[autodev.auth.users]]\n${base}token_env = "ALICE_TOKEN"\n${extra}\n`);
+    const message = configErrorOf(() => loadConfig({ file, env: {} }));
+    expect(message).toContain(key);
+    expect(message).toContain(expected);
+  });
+
+  it('refuses two users of one name: one identity counts once', () => {
+    const user = (env: string) =>
+      `[[autodev.auth.users]]\nname = "alice"\ntoken_env = "${env}"\nroles = ["approver"]\n`;
+    const message = configErrorOf(() => loadConfig({ file: writeConfig(user('A') + user('B')), env: {} }));
+    expect(message).toContain('autodev.auth.users.1.name');
+    expect(message).toContain('duplicate user name');
+  });
 });

@@ -31,6 +31,12 @@ export function loadConfig(options: LoadConfigOptions): AutodevConfig {
       forgeToken: nonEmpty(env[forgeTokenEnv(settings)]),
       webhookSecret: nonEmpty(env[settings.git.webhook_secret_env]),
       apiTokens: splitList(env.AUTODEV_API_TOKENS),
+      users: settings.auth.users.map((user) => ({
+        name: user.name,
+        roles: user.roles,
+        token_env: user.token_env,
+        token: nonEmpty(env[user.token_env]),
+      })),
     },
     source: options.file ?? 'defaults',
   };

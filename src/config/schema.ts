@@ -117,6 +117,51 @@ export const gitConfigSchema = z
   })
   .strict();
 
+/** What a named API user may do (README "Identities and roles"); admin may do everything. */
+export const AUTH_ROLES = ['reviewer', 'approver', 'admin'] as const;
+export type AuthRole = (typeof AUTH_ROLES)[number];
+
+/** `[[autodev.auth.users]]`: a person whose bearer token identifies them; their acts carry their name. */
+export const authUserSchema = z
+  .object({
+    /** The name every approval, override and review comment of this user is recorded under. */
+    name: z
+      .string()
+      .min(1)
+      .max(100)
+      .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'expected a user name of letters, digits, ".", "_" or "-"'),
+    /** The environment variable holding this user's bearer token (never the token itself). */
+    token_env: envVarName,
+    roles: z
+      .array(z.enum(AUTH_ROLES, { error: `expected one of ${AUTH_ROLES.join(', ')}` }))
+      .min(1, `expected at least one role of ${AUTH_ROLES.join(', ')}`),
+  })
+  .strict();
+
+export const authConfigSchema = z
+  .object({
+    users: z
+      .array(authUserSchema)
+      .max(1000)
+      .default([])
+      .superRefine((users, ctx) => {
+        const seen = new Map<string, number>();
+        users.forEach((user, index) => {
+          const key = user.name.toLowerCase();
+          const first = seen.get(key);
+          if (first !== undefined) {
+            ctx.addIssue({
+              code: 'custom',
+              path: [index, 'name'],
+              message: `duplicate user name: users[${first}] is ${user.name} already (one identity counts once)`,
+            });
+          }
+          seen.set(key, index);
+        });
+      }),
+  })
+  .strict();
+
 export const autodevConfigSchema = z
   .object({
     enabled: z.boolean().default(true),
@@ -191,6 +236,7 @@ export const autodevConfigSchema = z
     log_level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     llm: llmConfigSchema.default(llmConfigSchema.parse({})),
     git: gitConfigSchema.default(gitConfigSchema.parse({})),
+    auth: authConfigSchema.default(authConfigSchema.parse({})),
   })
   .strict();
 
@@ -210,7 +256,10 @@ export interface Secrets {
   /** The token of the configured forge (`[autodev.git] <provider>_token_env`). */
   forgeToken?: string;
   webhookSecret?: string;
+  /** AUTODEV_API_TOKENS: service tokens, with no identity of their own (see api/identity.ts). */
   apiTokens: string[];
+  /** `[[autodev.auth.users]]` with their tokens read from `token_env` (absent when the variable is unset). */
+  users: { name: string; roles: AuthRole[]; token_env: string; token?: string }[];
 }
 
 export interface AutodevConfig extends AutodevSettings {

@@ -175,6 +175,8 @@ export const EVENT_TYPES = [
   /** On the reverted task: a revert was requested (the revert task's id), and later merged. */
   'task.revert_requested',
   'task.reverted',
+  /** The task delivered (merged, or awaiting review with its checks passed): counted once in the success metric. */
+  'task.delivered',
   'plan.created',
   'step.started',
   'step.retrying',

@@ -28,7 +28,7 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Autod
     tasksTotal: new Counter({ name: 'autodev_tasks_total', help: 'Tasks submitted.', registers }),
     tasksSuccessTotal: new Counter({
       name: 'autodev_tasks_success_total',
-      help: 'Tasks that ended merged or awaiting review.',
+      help: 'Tasks that delivered, counted once: merged, or awaiting review with their checks passed.',
       registers,
     }),
     tasksFailedTotal: new Counter({
@@ -65,7 +65,11 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Autod
       help: 'Pull requests merged by autodev.',
       registers,
     }),
-    revertsTotal: new Counter({ name: 'autodev_reverts_total', help: 'Merges reverted.', registers }),
+    revertsTotal: new Counter({
+      name: 'autodev_reverts_total',
+      help: 'Reverts that merged (a revert requested but not merged is not counted).',
+      registers,
+    }),
     policyDenialsTotal: new Counter({
       name: 'autodev_policy_denials_total',
       // The label is the denial's code, never its message: a bounded set of series.

@@ -7,6 +7,7 @@ import { implementRound } from './phases/implement.js';
 import { preparePhase } from './phases/prepare.js';
 import { revertRound } from './revert-task.js';
 import { checkChange, testsStillFailing, verdictOf, verifyRound } from './phases/verify.js';
+import { checksPassed, countDelivered } from '../metrics/outcomes.js';
 import { runReviewRound } from './review/round.js';
 import { runStep } from './step-runner.js';
 import { setStatus } from './transitions.js';
@@ -127,6 +128,10 @@ export async function runTask(ctx: TaskContext): Promise<TaskStatus> {
         reason: delivery.reason,
       });
     }
+    // Before the status change: the terminal status stays the trail's last event (streams end on it).
+    if (delivery.merged || checksPassed(decision)) {
+      await countDelivered(ctx.store, ctx.metrics, ctx.task.id, final);
+    }
     await finish(ctx, final, started);
     return final;
   } catch (raw) {
@@ -159,6 +164,5 @@ async function finish(
   if (status === 'failed' && error) await ctx.store.events.append(ctx.task.id, 'task.failed', { error });
   ctx.metrics.taskDurationSeconds.observe((performance.now() - startedMs) / 1000);
   if (status === 'failed') ctx.metrics.tasksFailedTotal.inc();
-  if (status === 'merged' || status === 'awaiting_review') ctx.metrics.tasksSuccessTotal.inc();
   ctx.log.info({ status, error }, 'task finished');
 }

@@ -2,6 +2,7 @@ import type { AutodevSettings } from '../config/schema.js';
 import { AutodevError } from '../errors.js';
 import { createLocalPolicy } from './local.js';
 import { createOpaPolicy } from './opa.js';
+import { withTierFloors } from './tier-floors.js';
 import type { PolicyEngine } from './types.js';
 
 export type PolicySettings = Pick<AutodevSettings, 'opa_url' | 'policy_package' | 'opa_timeout_ms'>;
@@ -29,6 +30,7 @@ export function policyEngineId(settings: PolicySettings): PolicyEngineId {
   return settings.opa_url === undefined ? 'local' : 'opa';
 }
 
+/** The configured engine, its answers held to the risk tiers' floors (policy/tier-floors.ts). */
 export function createPolicyEngine(settings: PolicySettings): PolicyEngine {
-  return POLICY_ENGINES[policyEngineId(settings)](settings);
+  return withTierFloors(POLICY_ENGINES[policyEngineId(settings)](settings));
 }

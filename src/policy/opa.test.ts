@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
+  ALLOW_ALL_POLICY,
   freePort,
+  SEED_POLICY,
   startLoopbackHttp,
   startOpaServer,
   type OpaServer,
@@ -169,6 +171,70 @@ describe('OPA with the shipped policy and the local rules decide alike', () => {
   });
 });
 
+describe("the seed's own policy.rego (OPA in v0-compatible mode): text denials are POLICY_DENY", () => {
+  let opa: OpaServer;
+  beforeAll(async () => {
+    opa = await startOpaServer([SEED_POLICY], { v0Compatible: true });
+  });
+  afterAll(() => opa?.close());
+
+  const seed = () =>
+    createPolicyEngine({ opa_url: opa.url, policy_package: 'autodev.merge', opa_timeout_ms: 5000 });
+
+  it('allows a clean low-risk change', async () => {
+    expect(await seed().evaluate(clean)).toEqual({ allow: true, deny: [], engine: 'opa:autodev/merge' });
+  });
+
+  it('each text in deny becomes a POLICY_DENY denial with that message', async () => {
+    const decision = await seed().evaluate({ ...clean, files_changed: ['db/001.sql'] });
+    expect(decision).toEqual({
+      allow: false,
+      deny: [{ code: 'POLICY_DENY', message: 'DB schema changes require DBA approval' }],
+      engine: 'opa:autodev/merge',
+    });
+  });
+
+  it("keeps the tier's floor beside the seed's own high-risk denial", async () => {
+    const decision = await seed().evaluate({ ...clean, risk_tier: 'high' });
+    expect(decision.fallback).toBeUndefined();
+    expect(decision.allow).toBe(false);
+    expect(decision.deny).toEqual(
+      expect.arrayContaining([
+        { code: 'POLICY_DENY', message: 'High-risk changes require human review' },
+        { code: 'HIGH_RISK_REVIEW', message: 'High-risk changes require human review' },
+      ]),
+    );
+  });
+
+  it('a medium-risk change the seed allows is held by the medium floor', async () => {
+    const decision = await seed().evaluate({ ...clean, risk_tier: 'medium' });
+    expect(decision).toMatchObject({ allow: false, deny: [{ code: 'MEDIUM_RISK_REVIEW' }] });
+  });
+});
+
+describe('the tiers are floors: a policy that allows everything cannot lift them', () => {
+  let opa: OpaServer;
+  beforeAll(async () => {
+    opa = await startOpaServer([ALLOW_ALL_POLICY]);
+  });
+  afterAll(() => opa?.close());
+
+  it.each<[PolicyInput['risk_tier'], boolean, string[]]>([
+    ['low', true, []],
+    ['medium', false, ['MEDIUM_RISK_REVIEW']],
+    ['high', false, ['HIGH_RISK_REVIEW']],
+  ])('%s risk: allow %s, denials %j', async (tier, allow, codes) => {
+    const decision = await createPolicyEngine({
+      opa_url: opa.url,
+      policy_package: 'allowall/merge',
+      opa_timeout_ms: 5000,
+    }).evaluate({ ...clean, risk_tier: tier });
+    expect(decision.fallback).toBeUndefined();
+    expect(decision.allow).toBe(allow);
+    expect(decision.deny.map((d) => d.code)).toEqual(codes);
+  });
+});
+
 describe('OPA fails closed: the local rules decide, marked fallback, and nothing merges', () => {
   let opa: OpaServer;
   beforeAll(async () => {
@@ -215,7 +281,7 @@ describe('OPA fails closed: the local rules decide, marked fallback, and nothing
     ['malformed JSON', 200, '{"result": {"allow": tr', /not JSON/],
     ['a non-2xx status', 500, '{"code":"internal_error"}', /answered HTTP 500/],
     ['allow missing', 200, '{"result": {"deny": []}}', /unexpected document \(result\.allow/],
-    ['deny as free text', 200, '{"result": {"allow": false, "deny": ["no"]}}', /unexpected document/],
+    ['a denial that is a number', 200, '{"result": {"allow": false, "deny": [42]}}', /unexpected document/],
     [
       'a code autodev does not know (unbounded metric labels)',
       200,

@@ -20,19 +20,27 @@ export interface OpaPolicyOptions {
   fallback: PolicyEngine;
 }
 
+const denyMessage = z.string().max(4096);
+
 /**
- * The answer of OPA's Data API for the package. `deny` is a set of `{code, message}` objects whose
- * code is one of DENY_CODES: the code is the metric label, so a policy cannot invent unbounded ones.
- * Anything else is not an answer autodev can trust, and the decision falls back.
+ * One denial as a policy may state it: autodev's `{code, message}` object, whose code is one of
+ * DENY_CODES (the code is the metric label, so a policy cannot invent unbounded ones), or the seed's
+ * plain text message, which becomes a POLICY_DENY denial with that message.
+ */
+const opaDenial = z.preprocess(
+  (value) => (typeof value === 'string' ? { code: 'POLICY_DENY', message: value } : value),
+  z.object({ code: z.enum(DENY_CODES), message: denyMessage }),
+);
+
+/**
+ * The answer of OPA's Data API for the package: `allow` a boolean and `deny` a set of denials (see
+ * opaDenial). Anything else is not an answer autodev can trust, and the decision falls back.
  */
 const opaAnswerSchema = z.object({
   result: z
     .object({
       allow: z.boolean(),
-      deny: z
-        .array(z.object({ code: z.enum(DENY_CODES), message: z.string().max(4096) }))
-        .max(1000)
-        .default([]),
+      deny: z.array(opaDenial).max(1000).default([]),
     })
     .optional(),
 });

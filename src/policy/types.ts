@@ -53,6 +53,8 @@ export const DENY_CODES = [
   'TESTS_CHANGED',
   'BASELINE_TESTS_MISSING',
   'CONSTRAINT_VIOLATED',
+  /** A custom policy's own reason, stated as plain text (the seed's `deny[msg]`): the message says it. */
+  'POLICY_DENY',
   'POLICY_FALLBACK',
 ] as const;
 export type DenyCode = (typeof DENY_CODES)[number];

@@ -65,6 +65,7 @@ export async function createRuntime(config: AutodevConfig, deps: RuntimeDeps): P
     config.secrets.forgeToken,
     config.secrets.webhookSecret,
     ...config.secrets.apiTokens,
+    ...config.secrets.users.map((u) => u.token),
   ]);
   const log = createLogger({ level: config.log_level, redact, destination: deps.logDestination });
   const sandbox = createSandbox(config, { hostEnv: deps.hostEnv });

@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
@@ -182,5 +182,120 @@ describe('autodev CLI', () => {
     });
     expect(code).toBe(1);
     expect(stderr).toContain('SANDBOX_UNAVAILABLE');
+  });
+
+  it('refuses to serve setup_network = true with no tokens, naming the keys', async () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'autodev-cli-cfg-')), 'config.toml');
+    writeFileSync(file, '[autodev]\nsetup_network = true\n');
+    const { code, stderr } = await autodev(['serve', '--config', file, '--port', '0']);
+    expect(code).toBe(1);
+    expect(stderr).toContain('CONFIG_INVALID');
+    for (const key of ['setup_network', 'AUTODEV_API_TOKENS', '[[autodev.auth.users]]']) {
+      expect(stderr).toContain(key);
+    }
+  });
+
+  it('refuses to serve a user whose token_env is not set, naming the entry and the variable', async () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'autodev-cli-cfg-')), 'config.toml');
+    writeFileSync(
+      file,
+      '[[autodev.auth.users]]\nname = "alice"\ntoken_env = "ALICE_TOKEN"\nroles = ["approver"]\n',
+    );
+    const { code, stderr } = await autodev(['serve', '--config', file, '--port', '0']);
+    expect(code).toBe(1);
+    expect(stderr).toContain('autodev.auth.users[0].token_env = "ALICE_TOKEN"');
+    expect(stderr).toContain('ALICE_TOKEN is not set');
+  });
+
+  it('pr approve acts as the user whose token AUTODEV_TOKEN holds, never as --by', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'autodev-cli-pr-'));
+    const store = await openSqliteStore({ dataDir, redact: createRedactor([]) });
+    const taskId = await seedAwaitingReview(store);
+    await store.close();
+    const file = join(mkdtempSync(join(tmpdir(), 'autodev-cli-cfg-')), 'config.toml');
+    writeFileSync(
+      file,
+      '[[autodev.auth.users]]\nname = "alice"\ntoken_env = "ALICE_TOKEN"\nroles = ["reviewer"]\n' +
+        '[[autodev.auth.users]]\nname = "bob"\ntoken_env = "BOB_TOKEN"\nroles = ["approver"]\n',
+    );
+    const env = { AUTODEV_DATA_DIR: dataDir, ALICE_TOKEN: 'tok-alice-123', BOB_TOKEN: 'tok-bob-456' };
+    const approve = (extra: Record<string, string>) =>
+      autodev(['pr', 'approve', taskId, '--by', 'bob', '--config', file], { ...env, ...extra });
+
+    const anonymous = await approve({});
+    expect(anonymous.code).toBe(1);
+    expect(anonymous.stderr).toContain('IDENTITY_REQUIRED');
+    const wrong = await approve({ AUTODEV_TOKEN: 'tok-nobody' });
+    expect(wrong.code).toBe(1);
+    expect(wrong.stderr).toContain('UNAUTHORIZED');
+    // alice claims to be bob: her token says who she is, and she may only review.
+    const claimed = await approve({ AUTODEV_TOKEN: 'tok-alice-123' });
+    expect(claimed.code).toBe(1);
+    expect(claimed.stderr).toContain('REVIEWER_NOT_ALLOWED');
+    expect(claimed.stderr).toContain('alice may not approve');
+
+    const store2 = await openSqliteStore({ dataDir, redact: createRedactor([]) });
+    try {
+      expect(await store2.prReviews.list(taskId)).toEqual([]);
+    } finally {
+      await store2.close();
+    }
+  });
+
+  it("policy check: the seed's policy.rego as written is refused with the two lines to change and --v0-compatible", async () => {
+    // The seed's policy verbatim: the fixture with its two changes undone.
+    const fixture = readFileSync(join(ROOT, 'test/fixtures/policies/seed/policy.rego'), 'utf8');
+    const verbatim = fixture
+      .replace('import future.keywords.in\n\n', '')
+      .replace('count(deny) == 0', 'not deny[_]');
+    expect(verbatim).not.toBe(fixture);
+    const file = join(mkdtempSync(join(tmpdir(), 'autodev-cli-rego-')), 'policy.rego');
+    writeFileSync(file, verbatim);
+    const lineOf = (text: string) => verbatim.split('\n').findIndex((l) => l.includes(text)) + 1;
+
+    const { code, stdout, stderr } = await autodev(['policy', 'check', file]);
+    expect(code).toBe(1);
+    expect(stderr).toContain('POLICY_INVALID');
+    expect(stdout).toContain('does not load in OPA');
+    expect(stdout).toContain(`${file}:${lineOf('some f in')}: \`some ... in\``);
+    expect(stdout).toContain('add `import future.keywords.in`');
+    expect(stdout).toContain(`${file}:${lineOf('not deny[_]')}: \`not deny[_]\``);
+    expect(stdout).toContain('write `count(deny) == 0`');
+    expect(stdout).toContain('--v0-compatible');
+  });
+
+  it("policy check: the seed's policy with the two changes loads in v0 mode and prints each decision", async () => {
+    const { code, stdout, stderr } = await autodev([
+      'policy',
+      'check',
+      join(ROOT, 'test/fixtures/policies/seed/policy.rego'),
+    ]);
+    expect(stderr).toBe('');
+    expect(code).toBe(0);
+    expect(stdout).toContain("loads only in OPA's v0-compatible mode");
+    expect(stdout).toMatch(/^ {2}clean low-risk change: allow$/m);
+    expect(stdout).toMatch(
+      /^ {2}a \.sql migration: deny: POLICY_DENY \(DB schema changes require DBA approval\)$/m,
+    );
+    expect(stdout).toMatch(
+      /^ {2}clean medium-risk change: allow; autodev's tier floor adds MEDIUM_RISK_REVIEW$/m,
+    );
+  });
+
+  it('policy check: the shipped policy loads as Rego v1 and decides every sample', async () => {
+    const { code, stdout } = await autodev([
+      'policy',
+      'check',
+      join(ROOT, 'policies/autodev/merge.rego'),
+      '--json',
+    ]);
+    expect(code).toBe(0);
+    const result = JSON.parse(stdout) as {
+      mode: string;
+      decisions: { name: string; policy: { fallback?: boolean } }[];
+    };
+    expect(result.mode).toBe('v1');
+    expect(result.decisions.length).toBeGreaterThan(5);
+    expect(result.decisions.every((d) => d.policy.fallback === undefined)).toBe(true);
   });
 });

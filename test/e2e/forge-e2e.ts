@@ -1,5 +1,5 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { api, submitTask, waitForTask, waitForTerminal, type TaskJson } from '../helpers/api-client.js';
+import { api, as, submitTask, waitForTask, waitForTerminal, type TaskJson } from '../helpers/api-client.js';
 import type { ForgeFactory, ForgePull, ForgeUnderTest } from './forge-adapters.js';
 import { startHoldProxy, type HoldProxy } from './forge-hold-proxy.js';
 import { PYTHON_BUGGY_REPO, PYTHON_FIX_REPLY } from './fixtures.js';
@@ -48,7 +48,8 @@ export function describeForgeE2E(name: string, startForge: ForgeFactory): void {
           max_step_retries: 1,
           max_review_rounds: 2,
         },
-        { extraEnv: { [forge.tokenEnv]: TOKEN, AUTODEV_WEBHOOK_SECRET: WEBHOOK_SECRET } },
+        // Overrides go through the API, by a named user (carol's token): [[autodev.auth.users]] on.
+        { extraEnv: { [forge.tokenEnv]: TOKEN, AUTODEV_WEBHOOK_SECRET: WEBHOOK_SECRET }, auth: true },
       );
       pointWebhookAtServer();
     }, 300_000);
@@ -219,9 +220,10 @@ export function describeForgeE2E(name: string, startForge: ForgeFactory): void {
       expect(await forge.branchSha(repoName, 'main')).toBe(mainBefore);
       expect(onlyPull(repoName).state).toBe('open');
 
-      const overridden = await post(`${PRS}/${task.id}/override`, {
-        by: 'carol',
-        comment: 'checked the change by hand',
+      const overridden = await api(h.server.baseUrl, `${PRS}/${task.id}/override`, {
+        method: 'POST',
+        body: JSON.stringify({ comment: 'checked the change by hand' }),
+        headers: as('carol'),
       });
       expect(overridden.status, overridden.text).toBe(200);
       const merged = await waitForTerminal(h.server.baseUrl, task.id);

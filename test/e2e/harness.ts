@@ -3,6 +3,7 @@ import { rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { createFixtureRepo, type FixtureRepo } from '../fixtures/repo.js';
+import { E2E_USERS, useOperatorToken } from '../helpers/api-client.js';
 import { startScriptedModelServer, type ScriptedModelServer } from '../helpers/scripted-model-server.js';
 import { startServerProcess, type ServerProcess } from '../helpers/server-process.js';
 
@@ -36,8 +37,14 @@ export async function startE2E(
     keys?: Record<string, string | number | boolean>;
     protocol?: 'openai' | 'anthropic';
     tables?: string;
+    /**
+     * Configure the named users of E2E_USERS (their tokens required on every request); on by
+     * default with setup_network = true, which autodev refuses to serve without tokens.
+     */
+    auth?: boolean;
   } = {},
 ): Promise<E2EHarness> {
+  const auth = options.auth ?? settings.setup_network === true;
   const model = await startScriptedModelServer();
   const dataDir = mkdtempSync(join(tmpdir(), 'autodev-e2e-'));
   const lines = Object.entries(settings).map(([key, value]) => `${key} = ${String(value)}`);
@@ -55,9 +62,14 @@ ${Object.entries(options.keys ?? {})
   .map(([key, value]) => `${key} = ${String(value)}`)
   .join('\n')}
 ${options.tables ?? ''}
+${auth ? usersTables() : ''}
 `;
-  const env = { E2E_MODEL_KEY, ...options.extraEnv };
-  let server = await startServerProcess({ config, env });
+  const env = { E2E_MODEL_KEY, ...(auth ? usersEnv() : {}), ...options.extraEnv };
+  const started = async (process: ServerProcess) => {
+    if (auth) useOperatorToken(process.baseUrl);
+    return process;
+  };
+  let server = await started(await startServerProcess({ config, env }));
   const repos: FixtureRepo[] = [];
 
   return {
@@ -74,7 +86,7 @@ ${options.tables ?? ''}
     async restart(options = {}) {
       const code = options.graceful ? await server.stop() : (await server.kill(), null);
       await options.whileDown?.();
-      server = await startServerProcess({ config, configFile: server.configFile, env });
+      server = await started(await startServerProcess({ config, configFile: server.configFile, env }));
       return code;
     },
     async close() {
@@ -89,4 +101,20 @@ ${options.tables ?? ''}
       }
     },
   };
+}
+
+const tokenEnv = (name: string) => `E2E_TOKEN_${name.toUpperCase()}`;
+
+/** `[[autodev.auth.users]]` for every e2e user. */
+function usersTables(): string {
+  return Object.entries(E2E_USERS)
+    .map(
+      ([name, user]) =>
+        `[[autodev.auth.users]]\nname = "${name}"\ntoken_env = "${tokenEnv(name)}"\nroles = ${JSON.stringify(user.roles)}\n`,
+    )
+    .join('\n');
+}
+
+function usersEnv(): Record<string, string> {
+  return Object.fromEntries(Object.entries(E2E_USERS).map(([name, user]) => [tokenEnv(name), user.token]));
 }

@@ -10,7 +10,7 @@ interface EventJson {
   data: Record<string, unknown>;
 }
 
-const E2E_POLICY = resolve(import.meta.dirname, '../fixtures/policies');
+const E2E_POLICY = resolve(import.meta.dirname, '../fixtures/policies/e2e.rego');
 
 /** The fix, plus a new migration file: a schema change. */
 const FIX_WITH_MIGRATION = [

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { api, submitTask, waitForTerminal } from '../helpers/api-client.js';
+import { api, as, submitTask, waitForTerminal } from '../helpers/api-client.js';
 import {
   PYTHON_BUGGY_REPO,
   PYTHON_FIX_REPLY,
@@ -133,7 +133,7 @@ describe('a task from POST /tasks to a tested fix on a pushed branch', () => {
     });
 
     const response = await fetch(`${h.server.baseUrl}/api/v1/autodev/tasks/${created.id}/events`, {
-      headers: { accept: 'text/event-stream' },
+      headers: { accept: 'text/event-stream', ...as('operator') },
     });
     expect(response.headers.get('content-type')).toContain('text/event-stream');
     // The stream ends by itself when the task reaches its end.

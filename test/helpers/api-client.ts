@@ -21,6 +21,31 @@ export interface TaskJson {
   pr: { branch: string; status: string; head_commit: string; merge_commit: string | null } | null;
 }
 
+/**
+ * The e2e servers' named users (`[[autodev.auth.users]]`, see e2e/harness.ts): `operator` is an admin
+ * and what every request presents unless a test says otherwise; alice, bob and carol review and
+ * approve; rita only reviews. A server without tokens ignores the header.
+ */
+export const E2E_USERS = {
+  operator: { token: 'e2e-operator-token-0123456789', roles: ['admin'] },
+  alice: { token: 'e2e-alice-token-0123456789', roles: ['reviewer', 'approver'] },
+  bob: { token: 'e2e-bob-token-0123456789', roles: ['reviewer', 'approver'] },
+  carol: { token: 'e2e-carol-token-0123456789', roles: ['reviewer', 'approver'] },
+  rita: { token: 'e2e-rita-token-0123456789', roles: ['reviewer'] },
+} as const;
+export type E2EUser = keyof typeof E2E_USERS;
+
+/** The Authorization header of an e2e user. */
+export const as = (user: E2EUser) => ({ authorization: `Bearer ${E2E_USERS[user].token}` });
+
+/** Servers that want a token: every request to them presents the operator's unless it says otherwise. */
+const authenticated = new Set<string>();
+
+/** Makes api() (and what uses it) present the operator's token to the server at `baseUrl`. */
+export function useOperatorToken(baseUrl: string): void {
+  authenticated.add(baseUrl);
+}
+
 export async function api(
   baseUrl: string,
   path: string,
@@ -28,7 +53,11 @@ export async function api(
 ): Promise<{ status: number; body: unknown; text: string }> {
   const response = await fetch(`${baseUrl}${path}`, {
     ...init,
-    headers: { ...(init.body ? { 'content-type': 'application/json' } : {}), ...init.headers },
+    headers: {
+      ...(authenticated.has(baseUrl) ? as('operator') : {}),
+      ...(init.body ? { 'content-type': 'application/json' } : {}),
+      ...init.headers,
+    },
   });
   const text = await response.text();
   let body: unknown = undefined;

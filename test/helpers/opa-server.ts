@@ -41,15 +41,35 @@ async function healthy(url: string, child: ChildProcess, deadline: number): Prom
   throw new Error(`opa at ${url} did not become healthy`);
 }
 
-/** A real `opa run --server` on loopback with the given policy files or folders loaded. */
-export async function startOpaServer(paths: readonly string[] = [SHIPPED_POLICIES]): Promise<OpaServer> {
+/** Policies written for OPA 0.x (the seed's policy.rego): test/fixtures/policies/seed. */
+export const SEED_POLICY = resolve(REPO_ROOT, 'test/fixtures/policies/seed/policy.rego');
+/** A policy that allows every change and denies nothing (package allowall.merge). */
+export const ALLOW_ALL_POLICY = resolve(REPO_ROOT, 'test/fixtures/policies/allow-all.rego');
+
+/**
+ * A real `opa run --server` on loopback with the given policy files or folders loaded; `v0Compatible`
+ * parses them as Rego v0 (OPA 1.x's `--v0-compatible`), as the seed's policy needs.
+ */
+export async function startOpaServer(
+  paths: readonly string[] = [SHIPPED_POLICIES],
+  options: { v0Compatible?: boolean } = {},
+): Promise<OpaServer> {
   // Another process may take the port between the probe and OPA's bind: try a few.
   for (let tries = 0; ; tries += 1) {
     const port = await freePort();
     const url = `http://127.0.0.1:${port}`;
     const child = spawn(
       OPA,
-      ['run', '--server', '--addr', `127.0.0.1:${port}`, '--log-level', 'error', ...paths],
+      [
+        'run',
+        '--server',
+        '--addr',
+        `127.0.0.1:${port}`,
+        '--log-level',
+        'error',
+        ...(options.v0Compatible ? ['--v0-compatible'] : []),
+        ...paths,
+      ],
       {
         stdio: ['ignore', 'ignore', 'pipe'],
       },

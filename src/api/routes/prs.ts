@@ -69,7 +69,14 @@ export function prsRoutes(runtime: Runtime): FastifyPluginAsyncZod {
             response: { 200: prDetailView, 400: errorView, 403: errorView, 404: errorView, 409: errorView },
           },
         },
-        async (request) => toDetail(await act(request.params.id, request.body)),
+        async (request) =>
+          toDetail(
+            await act(request.params.id, {
+              caller: request.caller,
+              ...(request.body.by !== undefined ? { claimedBy: request.body.by } : {}),
+              ...(request.body.comment !== undefined ? { comment: request.body.comment } : {}),
+            }),
+          ),
       );
     }
   };

@@ -18,7 +18,11 @@ const reviewer = z
 
 export const reviewActionBody = z
   .object({
-    by: reviewer,
+    /**
+     * Kept for compatibility: the identity comes from the bearer token. Recorded beside an act of a
+     * caller no token names (and ignored), never as an identity.
+     */
+    by: reviewer.optional(),
     comment: z
       .string()
       .max(20_000)
@@ -54,4 +58,5 @@ export const prDetailView = z.object({
   reviews: z.array(prReviewView),
   approvals: z.number(),
   approvals_required: z.number(),
+  ignored: z.string().optional(),
 });

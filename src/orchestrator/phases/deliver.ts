@@ -5,6 +5,7 @@ import type { ConstraintCheck } from '../../policy/constraints.js';
 import { describeChecksTouched, type SensitiveChanges } from '../../policy/sensitive-changes.js';
 import type { PolicyDecision } from '../../policy/types.js';
 import type { TestToolOutput } from '../../tools/test.js';
+import { countMerge } from '../../metrics/outcomes.js';
 import { runStep } from '../step-runner.js';
 import { modelUsageOf, renderPullRequestBody } from './pr-body.js';
 import { syncWithBase } from './rebase.js';
@@ -118,7 +119,7 @@ export async function deliverPhase(
   if (!merge.merged) return { merged: false, pr, reason: merge.reason };
   // A resumed task reuses the merge's checkpoint: the merge is counted and recorded once.
   if (!(await hasEvent(ctx, 'pr.merged'))) {
-    ctx.metrics.mergesTotal.inc();
+    countMerge(ctx.metrics, task);
     await ctx.store.events.append(task.id, 'pr.merged', { merge_commit: merge.mergeCommit });
     // The reverted task's trail says its change is gone, and by which task.
     if (task.reverts_task_id) {

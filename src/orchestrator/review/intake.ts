@@ -3,10 +3,17 @@ import type { EventType, PrReview, PrReviewKind, PullRequest, Task } from '../..
 import { AutodevError, toAutodevError } from '../../errors.js';
 import type { Forge, ForgeReviewItem, WebhookTarget } from '../../forges/types.js';
 import type { Logger } from '../../logging/logger.js';
+import { countDelivered, countMerge } from '../../metrics/outcomes.js';
 import type { AutodevMetrics } from '../../metrics/registry.js';
 import type { Store } from '../../store/index.js';
 import type { WorkspaceGit, WorkspaceManager } from '../../workspace/types.js';
-import { createReviewerCheck, decideReview, isAutodevComment, type ReviewVerdict } from './rules.js';
+import {
+  createReviewerCheck,
+  decideReview,
+  whyIgnored,
+  type ReviewerCheck,
+  type ReviewVerdict,
+} from './rules.js';
 
 export const REVIEW_EVENT_OF: Record<PrReviewKind, EventType> = {
   approval: 'pr.approved',
@@ -30,17 +37,17 @@ export interface ReviewIntake {
    * store's unique keys and conditional transitions decide between processes.
    */
   sync(taskId: string): Promise<SyncOutcome>;
-  /** Whether `by` is one of `[autodev.git] reviewers` (see createReviewerCheck). */
-  isAllowed(by: string): boolean;
+  /** Whether a recorded review counts (see createReviewerCheck). */
+  isAllowed: ReviewerCheck;
   /** Finds autodev's task for a webhook's target (repo plus number or branch). */
   findTask(target: WebhookTarget): Promise<string | undefined>;
 }
 
 export interface ReviewIntakeDeps {
-  config: Pick<AutodevConfig, 'high_risk_approvals' | 'max_review_rounds' | 'git'>;
+  config: Pick<AutodevConfig, 'high_risk_approvals' | 'max_review_rounds' | 'git' | 'secrets'>;
   store: Store;
   forge: Forge;
-  metrics: Pick<AutodevMetrics, 'mergesTotal'>;
+  metrics: Pick<AutodevMetrics, 'mergesTotal' | 'revertsTotal' | 'tasksSuccessTotal'>;
   workspaces: WorkspaceManager;
   git: WorkspaceGit;
   log: Logger;
@@ -55,7 +62,7 @@ export interface ReviewIntakeDeps {
 
 export function createReviewIntake(deps: ReviewIntakeDeps): ReviewIntake {
   const { store, forge } = deps;
-  const isAllowed = createReviewerCheck(deps.config.git.reviewers, forge.id);
+  const isAllowed = createReviewerCheck(deps.config.git.reviewers, forge.id, deps.config.secrets.users);
   const inFlight = new Map<string, Promise<SyncOutcome>>();
 
   /** The forge's acts not yet recorded; the local forge's are autodev's own rows already. */
@@ -81,11 +88,7 @@ export function createReviewIntake(deps: ReviewIntakeDeps): ReviewIntake {
     review_id: review.id,
     ...(review.forge_item_id ? { forge_item_id: review.forge_item_id } : {}),
     ...(review.path ? { path: review.path, line: review.line } : {}),
-    ...(isAutodevComment(review.comment)
-      ? { ignored: "autodev's own comment" }
-      : isAllowed(review.by)
-        ? {}
-        : { ignored: `${review.by} is not in [autodev.git] reviewers` }),
+    ...(whyIgnored(review, isAllowed) ? { ignored: whyIgnored(review, isAllowed) } : {}),
   });
 
   const latestDecision = async (taskId: string) => {
@@ -137,6 +140,8 @@ export function createReviewIntake(deps: ReviewIntakeDeps): ReviewIntake {
           throw new AutodevError('PR_NOT_MERGEABLE', result.reason, { details: { reason: 'forge_refused' } });
         }
         await store.pullRequests.markMerged(task.id, result.mergeCommit);
+        // The merge happened: counted before the status change, which stays the trail's last event.
+        await countDelivered(store, deps.metrics, task.id, 'merged');
         const by = verdict.approvers.join(', ') || 'policy';
         if (
           await end(task, 'merged', {
@@ -148,7 +153,7 @@ export function createReviewIntake(deps: ReviewIntakeDeps): ReviewIntake {
               : {}),
           })
         ) {
-          deps.metrics.mergesTotal.inc();
+          countMerge(deps.metrics, task);
         }
         return { outcome: 'merged', by };
       }
@@ -211,8 +216,9 @@ export function createReviewIntake(deps: ReviewIntakeDeps): ReviewIntake {
     if (activity.state === 'merged') {
       const mergeCommit = activity.mergeCommit ?? activity.headCommit;
       if (pr.status !== 'merged') await store.pullRequests.markMerged(taskId, mergeCommit);
+      await countDelivered(store, deps.metrics, taskId, 'merged');
       if (await end(task, 'merged', { merge_commit: mergeCommit, by: 'forge' }))
-        deps.metrics.mergesTotal.inc();
+        countMerge(deps.metrics, task);
       return { outcome: 'merged', by: 'forge' };
     }
     if (activity.state === 'closed') {

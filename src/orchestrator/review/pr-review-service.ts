@@ -4,10 +4,14 @@ import { AutodevError } from '../../errors.js';
 import type { Forge } from '../../forges/types.js';
 import type { Store } from '../../store/index.js';
 import { REVIEW_EVENT_OF, type ReviewIntake } from './intake.js';
-import { approvalsRequired, isAutodevComment } from './rules.js';
+import { callerLabel, type Caller } from '../../governance/identity.js';
+import { approvalsRequired, roleAllows, rolesNeededFor, whyIgnored } from './rules.js';
 
 export interface ReviewAction {
-  by: string;
+  /** Who acts, from the bearer token (API) or AUTODEV_TOKEN (CLI): the identity an act is recorded under. */
+  caller: Caller;
+  /** The name the body gave; recorded beside an unidentified caller's act, never trusted as identity. */
+  claimedBy?: string;
   comment?: string;
 }
 
@@ -19,6 +23,8 @@ export interface PullRequestReviewView {
   approvals: number;
   /** Approvals the task's risk tier needs before a merge. */
   approvals_required: number;
+  /** Why the act just made does not count (recorded in the audit trail, and ignored). */
+  ignored?: string;
 }
 
 export interface PrReviewService {
@@ -34,7 +40,7 @@ export interface PrReviewService {
 }
 
 export interface PrReviewServiceDeps {
-  config: Pick<AutodevConfig, 'high_risk_approvals'>;
+  config: Pick<AutodevConfig, 'high_risk_approvals' | 'secrets'>;
   store: Store;
   intake: ReviewIntake;
   forge: Forge;
@@ -65,7 +71,7 @@ export function createPrReviewService(deps: PrReviewServiceDeps): PrReviewServic
     // One reviewer approving twice is one approval: the tier asks for that many people.
     const approvers = new Set(
       reviews
-        .filter((r) => r.kind === 'approval' && r.id > watermark && intake.isAllowed(r.by))
+        .filter((r) => r.kind === 'approval' && r.id > watermark && intake.isAllowed(r))
         .map((r) => r.by),
     );
     return {
@@ -89,51 +95,93 @@ export function createPrReviewService(deps: PrReviewServiceDeps): PrReviewServic
     }
   };
 
+  /**
+   * The name an act is recorded under: the named user's; an unidentified caller's is marked so that
+   * it can never be taken for a user's (user names have no ":"), and so never counts.
+   */
+  const recordedBy = (action: ReviewAction): string =>
+    action.caller.kind === 'user'
+      ? action.caller.name
+      : `unverified:${action.claimedBy ?? callerLabel(action.caller)}`;
+
   const record = async (taskId: string, kind: PrReviewKind, action: ReviewAction) => {
     const { pr } = await load(taskId);
     requireOpen(pr);
     const review = await store.prReviews.append({
       task_id: taskId,
       kind,
-      by: action.by,
+      by: recordedBy(action),
       comment: action.comment ?? null,
     });
-    const ignored = isAutodevComment(review.comment)
-      ? "autodev's own comment"
-      : intake.isAllowed(review.by)
-        ? undefined
-        : `${review.by} is not in [autodev.git] reviewers`;
+    const ignored = whyIgnored(review, intake.isAllowed);
     await store.events.append(taskId, REVIEW_EVENT_OF[kind], {
       by: review.by,
       comment: review.comment,
       review_id: review.id,
+      identity: action.caller.kind,
       ...(ignored ? { ignored } : {}),
     });
-    return review;
+    return ignored;
   };
 
   /** Records the act, then lets the intake act on it as it would on a forge's report. */
   const recordAndSync = async (taskId: string, kind: PrReviewKind, action: ReviewAction) => {
-    await record(taskId, kind, action);
+    const ignored = await record(taskId, kind, action);
     await intake.sync(taskId);
-    return show(taskId);
+    return { ...(await show(taskId)), ...(ignored ? { ignored } : {}) };
+  };
+
+  /**
+   * Approving and overriding need a named user with the role for it: an approval given as any name
+   * the body chose would let one caller approve as two people.
+   */
+  const requireIdentity = (kind: 'approval' | 'override', action: ReviewAction) => {
+    const act = kind === 'approval' ? 'approve' : 'override policy';
+    const { caller } = action;
+    if (caller.kind !== 'user') {
+      const why =
+        caller.kind === 'service'
+          ? 'this token (AUTODEV_API_TOKENS) names no one'
+          : deps.config.secrets.users.length === 0
+            ? 'no [[autodev.auth.users]] are configured'
+            : 'the request carries no user token';
+      throw new AutodevError(
+        'IDENTITY_REQUIRED',
+        `to ${act}, send the bearer token of an [[autodev.auth.users]] entry with role ${rolesNeededFor(kind).join(' or ')}: ${why}`,
+        { details: { identity: caller.kind } },
+      );
+    }
+    if (!roleAllows(caller.roles, kind)) {
+      throw new AutodevError(
+        'REVIEWER_NOT_ALLOWED',
+        `${caller.name} may not ${act}: needs role ${rolesNeededFor(kind).join(' or ')}, has ${caller.roles.join(', ')}`,
+        { details: { user: caller.name, roles: caller.roles } },
+      );
+    }
+    if (!intake.isAllowed({ by: caller.name, kind, forge_item_id: null })) {
+      // On a hosted forge with no reviewers, nobody's review counts: say so rather than answer 0 approvals.
+      const hosted = deps.forge.id !== 'local';
+      const why = hosted
+        ? `on the ${deps.forge.id} forge only [autodev.git] reviewers count (its own reviews, and their acts here), and ${caller.name} is not one of them`
+        : `${caller.name} is not in [autodev.git] reviewers`;
+      throw new AutodevError('REVIEWER_NOT_ALLOWED', `${caller.name} may not ${act}: ${why}`, {
+        details: { user: caller.name, forge: deps.forge.id },
+      });
+    }
   };
 
   return {
     list: (filter) => store.pullRequests.list(filter),
     show,
-    approve: (taskId, action) => recordAndSync(taskId, 'approval', action),
+    async approve(taskId, action) {
+      requireIdentity('approval', action);
+      return recordAndSync(taskId, 'approval', action);
+    },
     requestChanges: (taskId, action) => recordAndSync(taskId, 'changes_requested', action),
     comment: (taskId, action) => recordAndSync(taskId, 'comment', action),
 
     async override(taskId, action) {
-      if (!intake.isAllowed(action.by)) {
-        throw new AutodevError(
-          'REVIEWER_NOT_ALLOWED',
-          `${action.by} may not override policy: not in [autodev.git] reviewers`,
-          { details: { field: 'by', value: action.by } },
-        );
-      }
+      requireIdentity('override', action);
       if (!action.comment?.trim()) {
         throw new AutodevError('VALIDATION_FAILED', 'comment: expected the reason for the override', {
           details: { field: 'comment' },
@@ -172,7 +220,11 @@ export function createPrReviewService(deps: PrReviewServiceDeps): PrReviewServic
       requireOpen(pr);
       await deps.forge.close(pr);
       await store.pullRequests.setStatus(taskId, 'closed');
-      await store.events.append(taskId, 'pr.closed', { by: action.by, comment: action.comment ?? null });
+      await store.events.append(taskId, 'pr.closed', {
+        by: callerLabel(action.caller),
+        identity: action.caller.kind,
+        comment: action.comment ?? null,
+      });
       if (await store.tasks.transition(task.id, 'awaiting_review', 'closed')) {
         await store.events.append(taskId, 'task.status_changed', { from: 'awaiting_review', to: 'closed' });
       }

@@ -3,6 +3,7 @@ import type { PrReview, ReviewRound, TaskStatus } from '../../domain/task.js';
 import { AutodevError, toAutodevError } from '../../errors.js';
 import type { CodegenOutput } from '../../tools/codegen.js';
 import type { TestToolOutput } from '../../tools/test.js';
+import { checksPassed, countDelivered } from '../../metrics/outcomes.js';
 import { decidePhase } from '../phases/decide.js';
 import { pullRequestBodyFor } from '../phases/deliver.js';
 import { checkChange, testsStillFailing, verdictOf } from '../phases/verify.js';
@@ -121,6 +122,8 @@ export async function runReviewRound(ctx: TaskContext, round: ReviewRound): Prom
       tests: tests.summary,
       summary,
     });
+    // A round that made the checks pass delivered the change, if nothing counted it before.
+    if (checksPassed(decision)) await countDelivered(ctx.store, ctx.metrics, ctx.task.id, 'awaiting_review');
     await end(ctx, 'awaiting_review', null);
     return 'awaiting_review';
   } catch (raw) {
@@ -175,13 +178,17 @@ async function firstRun(ctx: TaskContext) {
 async function roundComments(ctx: TaskContext, round: ReviewRound): Promise<PrReview[]> {
   const rounds = await ctx.store.reviewRounds.list(ctx.task.id);
   const after = rounds.filter((r) => r.round < round.round).at(-1)?.through_review_id ?? 0;
-  const isAllowed = createReviewerCheck(ctx.config.git.reviewers, ctx.services.forge.id);
+  const isAllowed = createReviewerCheck(
+    ctx.config.git.reviewers,
+    ctx.services.forge.id,
+    ctx.config.secrets.users,
+  );
   return (await ctx.store.prReviews.list(ctx.task.id)).filter(
     (r) =>
       r.id > after &&
       r.id <= round.through_review_id &&
       (r.kind === 'changes_requested' || r.kind === 'comment') &&
-      isAllowed(r.by) &&
+      isAllowed(r) &&
       !isAutodevComment(r.comment),
   );
 }

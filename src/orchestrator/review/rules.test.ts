@@ -10,7 +10,8 @@ const review = (kind: PrReviewKind, by: string, extra: Partial<PrReview> = {}): 
   by,
   comment: null,
   created_at: '2026-01-01T00:00:00Z',
-  forge_item_id: null,
+  // A forge's own review, unless a test makes it an act through autodev's API.
+  forge_item_id: `forge-${nextId}`,
   path: null,
   line: null,
   ...extra,
@@ -94,9 +95,39 @@ describe('decideReview', () => {
     });
   });
 
-  it('allows nobody on a hosted forge and everybody on the local forge when reviewers is empty', () => {
-    expect(createReviewerCheck([], 'github')('alice')).toBe(false);
-    expect(createReviewerCheck([], 'local')('alice')).toBe(true);
-    expect(createReviewerCheck(['*'], 'github')('anyone')).toBe(true);
+  it("a forge's review counts by [autodev.git] reviewers: empty allows nobody on a hosted forge", () => {
+    const forgeReview = (by: string) => ({ by, kind: 'approval' as const, forge_item_id: 'f1' });
+    expect(createReviewerCheck([], 'github')(forgeReview('alice'))).toBe(false);
+    expect(createReviewerCheck(['*'], 'github')(forgeReview('anyone'))).toBe(true);
+    expect(createReviewerCheck(['alice'], 'github')(forgeReview('ALICE'))).toBe(true);
+  });
+
+  it("an act through autodev's API counts only as a named user's with a role for it, never by a name alone", () => {
+    const users = [
+      { name: 'alice', roles: ['approver'] as const },
+      { name: 'rita', roles: ['reviewer'] as const },
+      { name: 'root', roles: ['admin'] as const },
+    ];
+    const check = createReviewerCheck([], 'local', users);
+    const act = (by: string, kind: PrReviewKind) => check({ by, kind, forge_item_id: null });
+    expect(act('alice', 'approval')).toBe(true);
+    expect(act('alice', 'changes_requested')).toBe(true);
+    expect(act('rita', 'changes_requested')).toBe(true);
+    expect(act('rita', 'approval')).toBe(false);
+    expect(act('rita', 'override')).toBe(false);
+    expect(act('root', 'override')).toBe(true);
+    // A name nobody configured, or an unidentified caller's act, never counts, even on the local forge.
+    expect(act('bob', 'changes_requested')).toBe(false);
+    expect(act('unverified:alice', 'approval')).toBe(false);
+    expect(createReviewerCheck([], 'local')({ by: 'alice', kind: 'comment', forge_item_id: null })).toBe(
+      false,
+    );
+    // On a hosted forge, a user acting through the API must also be one of the reviewers.
+    expect(
+      createReviewerCheck([], 'github', users)({ by: 'alice', kind: 'override', forge_item_id: null }),
+    ).toBe(false);
+    expect(
+      createReviewerCheck(['alice'], 'github', users)({ by: 'alice', kind: 'override', forge_item_id: null }),
+    ).toBe(true);
   });
 });

@@ -1,5 +1,5 @@
-import type { RiskTier } from '../../config/schema.js';
-import type { PrReview, ReviewRound } from '../../domain/task.js';
+import type { AuthRole, RiskTier } from '../../config/schema.js';
+import type { PrReview, PrReviewKind, ReviewRound } from '../../domain/task.js';
 
 /**
  * Denials a human's approval answers: each asks for review, and the approval is that review. The
@@ -22,15 +22,66 @@ export function isAutodevComment(body: string | null): boolean {
   return body !== null && AUTODEV_MARKER.test(body);
 }
 
+/** A named API user, as `[[autodev.auth.users]]` configures them (tokens aside). */
+export interface ReviewerIdentity {
+  name: string;
+  roles: readonly AuthRole[];
+}
+
+/** The role an act through autodev's API needs: approving and overriding is more than reviewing. */
+const ROLES_FOR: Record<PrReviewKind, readonly AuthRole[]> = {
+  approval: ['approver', 'admin'],
+  override: ['approver', 'admin'],
+  changes_requested: ['reviewer', 'approver', 'admin'],
+  comment: ['reviewer', 'approver', 'admin'],
+};
+
+export function roleAllows(roles: readonly AuthRole[], kind: PrReviewKind): boolean {
+  return ROLES_FOR[kind].some((role) => roles.includes(role));
+}
+
+export function rolesNeededFor(kind: PrReviewKind): readonly AuthRole[] {
+  return ROLES_FOR[kind];
+}
+
+export type ReviewerCheck = (review: Pick<PrReview, 'by' | 'kind' | 'forge_item_id'>) => boolean;
+
 /**
- * Who may review: the `[autodev.git] reviewers` list; empty allows everybody on the local forge (its
- * reviews come through autodev's authenticated API) and nobody on a hosted one.
+ * Whose review counts. An act made through autodev's API (no forge item id) counts only when it is
+ * a named user's (`[[autodev.auth.users]]`, identified by their token, never by a name in the body)
+ * with a role for it; on a hosted forge they must also be in `[autodev.git] reviewers`. A forge's own
+ * review counts when its author is in `reviewers`; empty allows nobody on a hosted forge (anyone able
+ * to comment on a public repo would otherwise steer the model); `"*"` allows everybody.
  */
-export function createReviewerCheck(reviewers: readonly string[], forgeId: string): (by: string) => boolean {
-  if (reviewers.includes('*')) return () => true;
-  if (reviewers.length === 0) return () => forgeId === 'local';
-  const allowed = new Set(reviewers.map((r) => r.toLowerCase()));
-  return (by) => allowed.has(by.toLowerCase());
+export function createReviewerCheck(
+  reviewers: readonly string[],
+  forgeId: string,
+  users: readonly ReviewerIdentity[] = [],
+): ReviewerCheck {
+  const everybody = reviewers.includes('*');
+  const listed = new Set(reviewers.map((r) => r.toLowerCase()));
+  const byName = new Map(users.map((u) => [u.name.toLowerCase(), u]));
+  const inReviewers = (by: string) => everybody || listed.has(by.toLowerCase());
+  return (review) => {
+    if (review.forge_item_id === null) {
+      const user = byName.get(review.by.toLowerCase());
+      if (!user || !roleAllows(user.roles, review.kind)) return false;
+      return forgeId === 'local' && reviewers.length === 0 ? true : inReviewers(review.by);
+    }
+    return inReviewers(review.by);
+  };
+}
+
+/** Why a recorded review does not count, for its event; undefined when it counts. */
+export function whyIgnored(
+  review: Pick<PrReview, 'by' | 'kind' | 'forge_item_id' | 'comment'>,
+  isAllowed: ReviewerCheck,
+): string | undefined {
+  if (isAutodevComment(review.comment)) return "autodev's own comment";
+  if (isAllowed(review)) return undefined;
+  return review.forge_item_id === null
+    ? `${review.by} is not a known user ([[autodev.auth.users]]) with role ${rolesNeededFor(review.kind).join(' or ')} allowed to review here`
+    : `${review.by} is not in [autodev.git] reviewers`;
 }
 
 export interface ReviewFacts {
@@ -39,7 +90,7 @@ export interface ReviewFacts {
   rounds: readonly ReviewRound[];
   /** The newest policy decision's denial codes, and whether it allowed the merge. */
   decision: { allow: boolean; fallback: boolean; denyCodes: readonly string[] };
-  isAllowed(by: string): boolean;
+  isAllowed: ReviewerCheck;
   highRiskApprovals: number;
   maxReviewRounds: number;
 }
@@ -61,7 +112,7 @@ export function approvalsRequired(tier: RiskTier, highRiskApprovals: number): nu
  * round (they approved the code they saw) merge, high risk also needing an override.
  */
 export function decideReview(facts: ReviewFacts): ReviewVerdict {
-  const counted = facts.reviews.filter((r) => facts.isAllowed(r.by) && !isAutodevComment(r.comment));
+  const counted = facts.reviews.filter((r) => facts.isAllowed(r) && !isAutodevComment(r.comment));
   const lastRound = facts.rounds.at(-1);
   const watermark = lastRound?.through_review_id ?? 0;
   const fresh = counted.filter((r) => r.id > watermark);
