@@ -86,6 +86,11 @@ export interface SandboxFactoryOptions {
   hide?: readonly string[];
   /** The uid commands run as when autodev runs as root (bubblewrap); see unprivileged-user.ts. */
   uid?: number;
+  /**
+   * Hosts (`host` or `host:port`) a setup with network may reach besides the registries the host's
+   * package clients are configured for (`setup_network_allow`); bubblewrap only.
+   */
+  networkAllow?: readonly string[];
   /** The one folder `SandboxCommand.binds` may lie in (autodev's data_dir); without it binds are refused. */
   bindRoot?: string;
 }
