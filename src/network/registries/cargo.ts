@@ -18,8 +18,7 @@ function urlsOfTable(table: unknown, keys: readonly string[]): string[] {
 /**
  * cargo's alternative registries (`[registries.NAME] index`) and source replacements
  * (`[source.NAME] registry`) from CARGO_HOME's config.toml, and CARGO_REGISTRIES_<NAME>_INDEX.
- * cargo offers no stable command that prints its default registry, so crates.io's hosts are only
- * allowed when `setup_network_allow` names them (the refusal in the setup output says which).
+ * The default registry is learnt from cargo itself (cargo-default.ts).
  */
 export const cargoRegistries: RegistryProbe = {
   client: 'cargo',

@@ -1,6 +1,7 @@
 import { execFile } from 'node:child_process';
 import type { AllowedTarget } from '../allow-list.js';
 import { cargoRegistries } from './cargo.js';
+import { cargoDefaultRegistry } from './cargo-default.js';
 import { goRegistries } from './go.js';
 import { npmRegistries } from './npm.js';
 import { pipRegistries } from './pip.js';
@@ -11,6 +12,7 @@ export const REGISTRY_PROBES: readonly RegistryProbe[] = [
   pipRegistries,
   goRegistries,
   cargoRegistries,
+  cargoDefaultRegistry,
 ];
 
 /** A client reads its configuration in well under a second; a hung one must not hold setup. */
