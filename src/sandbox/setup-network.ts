@@ -28,6 +28,8 @@ export const PROXY_ENV: Readonly<Record<string, string>> = {
   npm_config_proxy: PROXY_URL,
   npm_config_https_proxy: PROXY_URL,
   CARGO_HTTP_PROXY: PROXY_URL,
+  YARN_HTTP_PROXY: PROXY_URL,
+  YARN_HTTPS_PROXY: PROXY_URL,
 };
 
 /** One run's way out: the proxy listening on a socket in its own folder, bound into the sandbox. */

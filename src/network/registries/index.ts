@@ -5,10 +5,12 @@ import { cargoDefaultRegistry } from './cargo-default.js';
 import { goRegistries } from './go.js';
 import { npmRegistries } from './npm.js';
 import { pipRegistries } from './pip.js';
+import { yarnRegistries } from './yarn.js';
 import type { HostCommand, RegistryProbe } from './types.js';
 
 export const REGISTRY_PROBES: readonly RegistryProbe[] = [
   npmRegistries,
+  yarnRegistries,
   pipRegistries,
   goRegistries,
   cargoRegistries,
@@ -27,7 +29,17 @@ export function hostCommand(env: Readonly<Record<string, string | undefined>>, c
       execFile(
         program ?? '',
         args,
-        { cwd, env: env as NodeJS.ProcessEnv, timeout: PROBE_TIMEOUT_MS, maxBuffer: PROBE_MAX_OUTPUT },
+        {
+          cwd,
+          // Corepack (behind yarn and pnpm) must not download a package manager to answer a question.
+          env: {
+            ...env,
+            COREPACK_ENABLE_NETWORK: '0',
+            COREPACK_ENABLE_DOWNLOAD_PROMPT: '0',
+          } as NodeJS.ProcessEnv,
+          timeout: PROBE_TIMEOUT_MS,
+          maxBuffer: PROBE_MAX_OUTPUT,
+        },
         (error, stdout) => resolve(error ? undefined : stdout),
       );
     });
