@@ -12,7 +12,10 @@ export interface SandboxCommand {
   env?: Record<string, string>;
   /** Wall-clock limit; the whole process tree is killed when it passes. */
   timeoutMs: number;
-  /** Network is off unless a caller (the setup phase, by config) asks for it. */
+  /**
+   * Network is off unless a caller (the setup phase, by config) asks for it. Under bubblewrap it is
+   * then the package registries only, through a filtering proxy (setup-network.ts), never the host's.
+   */
   network?: boolean;
   /** Cancels the run: the process tree is killed and the result says so. */
   signal?: AbortSignal;
