@@ -69,7 +69,11 @@ export function createSetupNetworkFactory(options: {
 
   return {
     async open() {
-      allow ??= buildAllowList();
+      // Read once per sandbox; a failed read is retried by the next run rather than kept.
+      allow ??= buildAllowList().catch((error: unknown) => {
+        allow = undefined;
+        throw error;
+      });
       const list = await allow;
       const hostDir = await mkdtemp(path.join(os.tmpdir(), 'autodev-net-'));
       const proxy = createFilteringProxy({ allow: list });
