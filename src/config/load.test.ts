@@ -97,6 +97,22 @@ describe('loadConfig', () => {
     expect(message).toMatch(/expected number/);
   });
 
+  it('reads setup_network_allow and names an entry that is no host or host:port', () => {
+    const config = loadConfig({
+      file: writeConfig('[autodev]\nsetup_network_allow = ["mirror.example.org", "[2001:db8::1]:8443"]\n'),
+      env: {},
+    });
+    expect(config.setup_network_allow).toEqual(['mirror.example.org', '[2001:db8::1]:8443']);
+    for (const bad of ['https://mirror.example.org/simple', 'mirror.example.org:99999', 'a b', '']) {
+      const message = configErrorOf(() =>
+        loadConfig({ file: writeConfig(`[autodev]\nsetup_network_allow = ["${bad}"]\n`), env: {} }),
+      );
+      expect(message).toContain('autodev.setup_network_allow');
+      expect(message).toContain(`"${bad}"`);
+      expect(message).toContain('host:port');
+    }
+  });
+
   it('names an unknown key', () => {
     const message = configErrorOf(() =>
       loadConfig({ file: writeConfig('[autodev.llm]\nmodle = "x"\n'), env: {} }),

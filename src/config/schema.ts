@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { allowEntryProblem } from '../network/allow-list.js';
 import { DEFAULT_SANDBOX_UID, SANDBOX_IDS } from '../sandbox/types.js';
 
 export const RISK_TIERS = ['low', 'medium', 'high'] as const;
@@ -192,6 +193,19 @@ export const autodevConfigSchema = z
     task_timeout_secs: z.number().int().positive().default(7200),
     /** Whether the setup phase (dependency install) may use the network. Build and test never do. */
     setup_network: z.boolean().default(false),
+    /**
+     * Hosts (`host`, or `host:port`) setup with network may reach besides the registries the host's
+     * package clients are configured for; loopback, private and link-local addresses stay refused.
+     */
+    setup_network_allow: z
+      .array(
+        z.string().superRefine((entry, ctx) => {
+          const problem = allowEntryProblem(entry);
+          if (problem !== undefined) ctx.addIssue({ code: 'custom', message: problem });
+        }),
+      )
+      .max(256)
+      .default([]),
     opa_url: z.url().optional(),
     /** The Rego package OPA is asked about: `autodev/merge` (or `autodev.merge`) for `package autodev.merge`. */
     policy_package: z

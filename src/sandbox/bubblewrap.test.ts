@@ -4,7 +4,12 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isAutodevError } from '../errors.js';
 import { createBubblewrapSandbox } from './bubblewrap.js';
-import { connectArgv, describeSandboxConformance, startLoopbackListener } from './conformance.js';
+import {
+  connectArgv,
+  describeSandboxConformance,
+  proxyConnectArgv,
+  startLoopbackListener,
+} from './conformance.js';
 
 describeSandboxConformance({
   title: 'bubblewrap sandbox',
@@ -38,12 +43,17 @@ describe('bubblewrap sandbox specifics', () => {
     expect(Date.now() - started).toBeLessThan(30_000);
   });
 
-  it('reaches the host loopback only when network is asked for (the setup phase)', async () => {
+  // Issue #25 item 12: with --share-net, setup reached autodev's own API on loopback. Setup with
+  // network now has its own namespace whose one way out is the filtering proxy.
+  it("with network (the setup phase) still cannot reach the host's loopback, directly or through the proxy", async () => {
     const listener = await startLoopbackListener();
     try {
-      const result = await run(connectArgv(listener.port), { network: true });
-      expect(result.stdout).toContain('connected');
-      expect(listener.connections()).toBe(1);
+      const direct = await run(connectArgv(listener.port), { network: true });
+      expect(direct.stdout).toContain('ECONNREFUSED');
+      const viaProxy = await run(proxyConnectArgv(`127.0.0.1:${String(listener.port)}`), { network: true });
+      expect(viaProxy.stdout).toContain('403');
+      expect(viaProxy.stderr).toContain(`CONNECT 127.0.0.1:${String(listener.port)}: loopback address`);
+      expect(listener.connections()).toBe(0);
     } finally {
       await listener.close();
     }

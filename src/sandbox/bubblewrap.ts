@@ -10,6 +10,7 @@ import { isWithin } from '../workspace/real-path.js';
 import { resolveBinds } from './binds.js';
 import { createWorkspaceAccess, dropArgv, dropsPrivileges } from './unprivileged-user.js';
 import { spawnCapped } from './spawn-capped.js';
+import { createSetupNetworkFactory, SANDBOX_PROXY_DIR, type SetupNetwork } from './setup-network.js';
 import {
   DEFAULT_SANDBOX_UID,
   type Sandbox,
@@ -32,7 +33,8 @@ interface BwrapPlan {
   /** Extra folders (package caches), real paths checked inside the bind root. */
   binds?: readonly SandboxBind[];
   env: Readonly<Record<string, string>>;
-  network: boolean;
+  /** Host folder of the run's filtering proxy (setup with network); absent: no way out at all. */
+  proxyDir?: string;
   limits: SandboxLimits;
   /** Host paths replaced by an empty tmpfs, toolchains inside them shown again read-only. */
   hidden: readonly string[];
@@ -56,7 +58,16 @@ function traversable(dest: string, tmpfsRoots: readonly string[]): string[] {
 }
 
 /**
- * The bwrap argv. Every namespace is unshared (network too unless asked for); the host is visible
+ * The network of a run: always its own namespace with only loopback (`--share-net` would hand the
+ * host's loopback, LAN and autodev's own API to the repository). Setup with network gets the folder
+ * of its filtering proxy (see setup-network.ts), the one way out, bound read-only.
+ */
+export function networkArgs(proxyDir: string | undefined): string[] {
+  return proxyDir === undefined ? [] : ['--ro-bind', proxyDir, SANDBOX_PROXY_DIR];
+}
+
+/**
+ * The bwrap argv. Every namespace is unshared, network included; the host is visible
  * read-only but for the server's HOME and data dir; /tmp is a private tmpfs; only the workspace
  * and HOME are writable, and the workspace's `.git` is not. Run by root, the command itself runs
  * as an unprivileged uid with no capabilities (see unprivileged-user.ts); run by another user, bwrap
@@ -82,7 +93,6 @@ export function bwrapArgv(plan: BwrapPlan): string[] {
     '--die-with-parent',
     '--new-session',
     ...namespaces,
-    ...(plan.network ? ['--share-net'] : []),
     '--ro-bind',
     '/',
     '/',
@@ -95,6 +105,8 @@ export function bwrapArgv(plan: BwrapPlan): string[] {
     '--tmpfs',
     '/tmp',
     ...hidden,
+    // After the tmpfs over /tmp, which holds its mount point.
+    ...networkArgs(plan.proxyDir),
     // After the tmpfs, so a workspace or HOME under /tmp is mounted on top of it.
     ...traversable(plan.home, tmpfsRoots),
     '--bind',
@@ -127,6 +139,10 @@ export function createBubblewrapSandbox(options: SandboxFactoryOptions): Sandbox
   const hidden = [...(options.hostEnv.HOME ? [options.hostEnv.HOME] : []), ...(options.hide ?? [])];
   const uid = dropsPrivileges() ? (options.uid ?? DEFAULT_SANDBOX_UID) : undefined;
   const access = uid === undefined ? undefined : createWorkspaceAccess(uid);
+  const setupNetwork = createSetupNetworkFactory({
+    hostEnv: options.hostEnv,
+    ...(options.networkAllow ? { extraAllow: options.networkAllow } : {}),
+  });
   let available: Promise<void> | undefined;
 
   async function run(command: SandboxCommand): Promise<SandboxResult> {
@@ -149,38 +165,59 @@ export function createBubblewrapSandbox(options: SandboxFactoryOptions): Sandbox
       // The sandbox sees the host's filesystem, so the program is looked up here first:
       // bwrap would report a missing one only as its own exit status 1.
       await assertProgramExists(command.argv[0] ?? '', paths.cwd, env.PATH ?? '');
-      const argv = bwrapArgv({
-        ...paths,
-        ...(uid === undefined ? {} : { uid }),
-        home,
-        binds,
-        env,
-        network: command.network ?? false,
-        limits,
-        hidden,
-        argv: command.argv,
-      });
-      return spawnCapped({
-        argv,
-        cwd: paths.cwd,
-        // bwrap itself gets the scrubbed env too, so no secret sits in any process of the run.
-        env,
-        timeoutMs: command.timeoutMs,
-        signal: command.signal,
-        maxOutputBytes: command.maxOutputBytes,
-      }).catch((error: unknown) => {
-        // The user's program was found above, so a missing program here is bwrap itself.
-        if (isAutodevError(error, 'COMMAND_NOT_FOUND')) {
-          throw new AutodevError(
-            'SANDBOX_UNAVAILABLE',
-            `bwrap (bubblewrap) is not on PATH: ${INSTALL_HINT}`,
-            {
-              cause: error,
-            },
-          );
-        }
-        throw error;
-      });
+      const network = command.network ? await setupNetwork.open() : undefined;
+      try {
+        const result = await spawnInSandbox(
+          paths,
+          home,
+          binds,
+          { ...env, ...network?.env },
+          network,
+          command,
+        );
+        const note = network?.report();
+        return note === undefined ? result : { ...result, stderr: `${result.stderr}\n${note}\n` };
+      } finally {
+        await network?.close();
+      }
+    });
+  }
+
+  function spawnInSandbox(
+    paths: Awaited<ReturnType<typeof resolveCommandPaths>>,
+    home: string,
+    binds: readonly SandboxBind[],
+    env: Record<string, string>,
+    network: SetupNetwork | undefined,
+    command: SandboxCommand,
+  ): Promise<SandboxResult> {
+    const argv = bwrapArgv({
+      ...paths,
+      ...(uid === undefined ? {} : { uid }),
+      home,
+      binds,
+      env,
+      ...(network ? { proxyDir: network.hostDir } : {}),
+      limits,
+      hidden,
+      argv: network ? network.wrap(command.argv) : command.argv,
+    });
+    return spawnCapped({
+      argv,
+      cwd: paths.cwd,
+      // bwrap itself gets the scrubbed env too, so no secret sits in any process of the run.
+      env,
+      timeoutMs: command.timeoutMs,
+      signal: command.signal,
+      maxOutputBytes: command.maxOutputBytes,
+    }).catch((error: unknown) => {
+      // The user's program was found above, so a missing program here is bwrap itself.
+      if (isAutodevError(error, 'COMMAND_NOT_FOUND')) {
+        throw new AutodevError('SANDBOX_UNAVAILABLE', `bwrap (bubblewrap) is not on PATH: ${INSTALL_HINT}`, {
+          cause: error,
+        });
+      }
+      throw error;
     });
   }
 

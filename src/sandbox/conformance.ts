@@ -82,6 +82,21 @@ export function connectArgv(port: number): string[] {
   return ['node', '-e', script];
 }
 
+/**
+ * A node one-liner that asks the setup network's proxy (HTTPS_PROXY inside the sandbox) to CONNECT to
+ * `target` (host:port) and prints the status it answered (or the error code).
+ */
+export function proxyConnectArgv(target: string): string[] {
+  const script =
+    `const u=new URL(process.env.HTTPS_PROXY||'http://127.0.0.1:1');` +
+    `const q=require('http').request({host:u.hostname,port:u.port,method:'CONNECT',path:${JSON.stringify(target)}});` +
+    `q.on('connect',(r,s)=>{console.log('status',r.statusCode);s.destroy();process.exit(r.statusCode===200?0:3)});` +
+    `q.on('response',(r)=>{console.log('status',r.statusCode);process.exit(3)});` +
+    `q.on('error',(e)=>{console.log(e.code);process.exit(3)});q.end();` +
+    `setTimeout(()=>{console.log('TIMEOUT');process.exit(4)},10000)`;
+  return ['node', '-e', script];
+}
+
 /** Behaviour every Sandbox backend shares; each backend's test file calls this once. */
 export function describeSandboxConformance(options: ConformanceOptions): void {
   describe.skipIf(options.skip === true)(options.title, () => {

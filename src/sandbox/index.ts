@@ -17,7 +17,10 @@ export interface SandboxDeps {
 }
 
 export function createSandbox(
-  config: Pick<AutodevConfig, 'sandbox' | 'sandbox_image' | 'sandbox_uid' | 'dataDir'>,
+  config: Pick<
+    AutodevConfig,
+    'sandbox' | 'sandbox_image' | 'sandbox_uid' | 'dataDir' | 'setup_network_allow'
+  >,
   deps: SandboxDeps,
 ): Sandbox {
   return SANDBOXES[config.sandbox]({
@@ -27,6 +30,7 @@ export function createSandbox(
     // Package caches (data_dir/caches) are the only extra folders a command may get bound.
     bindRoot: config.dataDir,
     uid: config.sandbox_uid,
+    networkAllow: config.setup_network_allow,
   });
 }
 

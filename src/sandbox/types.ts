@@ -12,7 +12,10 @@ export interface SandboxCommand {
   env?: Record<string, string>;
   /** Wall-clock limit; the whole process tree is killed when it passes. */
   timeoutMs: number;
-  /** Network is off unless a caller (the setup phase, by config) asks for it. */
+  /**
+   * Network is off unless a caller (the setup phase, by config) asks for it. Under bubblewrap it is
+   * then the package registries only, through a filtering proxy (setup-network.ts), never the host's.
+   */
   network?: boolean;
   /** Cancels the run: the process tree is killed and the result says so. */
   signal?: AbortSignal;
@@ -86,6 +89,11 @@ export interface SandboxFactoryOptions {
   hide?: readonly string[];
   /** The uid commands run as when autodev runs as root (bubblewrap); see unprivileged-user.ts. */
   uid?: number;
+  /**
+   * Hosts (`host` or `host:port`) a setup with network may reach besides the registries the host's
+   * package clients are configured for (`setup_network_allow`); bubblewrap only.
+   */
+  networkAllow?: readonly string[];
   /** The one folder `SandboxCommand.binds` may lie in (autodev's data_dir); without it binds are refused. */
   bindRoot?: string;
 }

@@ -1,0 +1,66 @@
+import { execFile } from 'node:child_process';
+import type { AllowedTarget } from '../allow-list.js';
+import { cargoRegistries } from './cargo.js';
+import { cargoDefaultRegistry } from './cargo-default.js';
+import { goRegistries } from './go.js';
+import { npmRegistries } from './npm.js';
+import { pipRegistries } from './pip.js';
+import { yarnRegistries } from './yarn.js';
+import type { HostCommand, RegistryProbe } from './types.js';
+
+export const REGISTRY_PROBES: readonly RegistryProbe[] = [
+  npmRegistries,
+  yarnRegistries,
+  pipRegistries,
+  goRegistries,
+  cargoRegistries,
+  cargoDefaultRegistry,
+];
+
+/** A client reads its configuration in well under a second; a hung one must not hold setup. */
+const PROBE_TIMEOUT_MS = 15_000;
+const PROBE_MAX_OUTPUT = 1024 * 1024;
+
+/** Runs a client on the host, in `cwd` (never a repository: its own .npmrc must not widen the list). */
+export function hostCommand(env: Readonly<Record<string, string | undefined>>, cwd: string): HostCommand {
+  return (argv) =>
+    new Promise((resolve) => {
+      const [program, ...args] = argv;
+      execFile(
+        program ?? '',
+        args,
+        {
+          cwd,
+          // Corepack (behind yarn and pnpm) must not download a package manager to answer a question.
+          env: {
+            ...env,
+            COREPACK_ENABLE_NETWORK: '0',
+            COREPACK_ENABLE_DOWNLOAD_PROMPT: '0',
+          } as NodeJS.ProcessEnv,
+          timeout: PROBE_TIMEOUT_MS,
+          maxBuffer: PROBE_MAX_OUTPUT,
+        },
+        (error, stdout) => resolve(error ? undefined : stdout),
+      );
+    });
+}
+
+export interface RegistryTargets {
+  client: string;
+  targets: AllowedTarget[];
+}
+
+/** Every client's registries, each client's probe on its own so one missing client takes nothing from the others. */
+export async function discoverRegistries(
+  hostEnv: Readonly<Record<string, string | undefined>>,
+  cwd: string,
+  probes: readonly RegistryProbe[] = REGISTRY_PROBES,
+): Promise<RegistryTargets[]> {
+  const run = hostCommand(hostEnv, cwd);
+  return Promise.all(
+    probes.map(async (probe) => ({
+      client: probe.client,
+      targets: await probe.targets({ run, hostEnv }).catch(() => []),
+    })),
+  );
+}
