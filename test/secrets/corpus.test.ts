@@ -8,7 +8,7 @@ import type { SecretFinding } from '../../src/secrets/gitleaks.js';
 import { createRedactor } from '../../src/secrets/redact.js';
 import type { ToolContext } from '../../src/tools/types.js';
 import { startTestRuntime, type TestRuntime } from '../helpers/runtime.js';
-import { suiteRandom } from '../helpers/seeded-random.js';
+import { suiteRandom, type SeededRandom } from '../helpers/seeded-random.js';
 import { nonSecrets, plantedSecrets, privateKeys, type CorpusEntry } from './corpus.js';
 
 const run = promisify(execFile);
@@ -54,6 +54,25 @@ async function git(cwd: string, args: string[]): Promise<string> {
   return stdout.trim();
 }
 
+/**
+ * Each planted secret again in bytes git calls binary, which gitleaks' git mode skips (issue #27: a
+ * `deploy.env` behind a NUL merged with three keys in it): behind a NUL, inside a blob of random bytes,
+ * and as UTF-16 (little-endian with a BOM, big-endian without one).
+ */
+const BINARY_FORMS: Record<string, (content: string, random: SeededRandom) => Buffer> = {
+  z: (content) => Buffer.concat([Buffer.from([0]), Buffer.from(content)]),
+  b: (content, random) =>
+    Buffer.concat([
+      random.bytes(600),
+      Buffer.from([0]),
+      Buffer.from(content),
+      Buffer.from([0]),
+      random.bytes(600),
+    ]),
+  u: (content) => Buffer.from(`\ufeff${content}`, 'utf16le'),
+  w: (content) => Buffer.from(content, 'utf16le').swap16(),
+};
+
 /** Each entry in its own directory, so a finding's path says which entry it is. */
 const dirOf = (prefix: string, index: number) => `${prefix}${String(index).padStart(2, '0')}`;
 
@@ -86,6 +105,12 @@ describe('secrets corpus: planted secrets and secret-looking non-secrets through
     };
     await write('s', secrets);
     await write('n', plain);
+    for (const [prefix, encode] of Object.entries(BINARY_FORMS)) {
+      for (const [i, e] of secrets.entries()) {
+        await mkdir(path.join(dir, dirOf(prefix, i)), { recursive: true });
+        await writeFile(path.join(dir, dirOf(prefix, i), e.file), encode(e.content, random));
+      }
+    }
     await git(dir, ['add', '--all']);
     await git(dir, ['commit', '-qm', 'the change']);
     runtime = await startTestRuntime();
@@ -152,6 +177,16 @@ describe('secrets corpus: planted secrets and secret-looking non-secrets through
     expect(rows.filter((r) => !r.redacted).map((r) => r.kind)).toEqual(NOT_REDACTED_BY_DESIGN);
     expect(scanFp.length).toBeLessThanOrEqual(MAX_SCAN_FALSE_POSITIVES);
     expect(redactFp.length).toBeLessThanOrEqual(MAX_REDACTOR_FALSE_POSITIVES);
+  });
+
+  it.each([
+    ['behind a NUL', 'z'],
+    ['inside a binary blob', 'b'],
+    ['in a UTF-16 LE file with a BOM', 'u'],
+    ['in a UTF-16 BE file without a BOM', 'w'],
+  ])('finds every planted secret %s', (_form, prefix) => {
+    const missed = secrets.filter((_s, i) => findingsIn(prefix, i).length === 0).map((s) => s.kind);
+    expect(missed).toEqual([]);
   });
 
   it('the findings never hold a secret: rule, file, line and commit only', () => {
