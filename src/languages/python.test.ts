@@ -68,6 +68,42 @@ describe('python, in bubblewrap without network', () => {
     expect(report.failures).toEqual([{ name: 'tests.test_calc.CalcTest.test_subtracts' }]);
   });
 
+  it('a top-level pytest.py (or _pytest/, pluggy.py) of the change is never the runner: the failing test still fails', async () => {
+    const { dir, project } = await pythonProject('failing');
+    // What the attack committed: a fake pytest that prints a pass and writes an all-pass JUnit report.
+    const fake = [
+      'import sys',
+      'for a in sys.argv:',
+      "    if a.startswith('--junitxml='):",
+      '        open(a.split(\'=\', 1)[1], \'w\').write(\'<testsuite tests="9" failures="0" errors="0" skipped="0"><testcase classname="t" name="ok"/></testsuite>\')',
+      "print('9 passed in 0.01s')",
+      'sys.exit(0)',
+      '',
+    ].join('\n');
+    await writeFile(path.join(dir, 'pytest.py'), fake);
+    await writeFile(path.join(dir, 'pluggy.py'), 'raise SystemExit(0)\n');
+    const report = await runTests(project, ctx.options(dir));
+    expect(report).toMatchObject({ ok: false, exitCode: 1, ...FIXTURE_COUNTS.failing });
+    expect(report.command.slice(0, 3)).toEqual(['python3', '-m', 'pytest']);
+  });
+
+  it('tests in tests/ and their conftest.py still import the project from the working directory', async () => {
+    const { dir, project } = await pythonProject('passing');
+    await writeFile(path.join(dir, 'helper_mod.py'), 'VALUE = 42\n');
+    await writeFile(
+      path.join(dir, 'tests', 'conftest.py'),
+      'import helper_mod\n\nassert helper_mod.VALUE == 42\n',
+    );
+    expect(await runTests(project, ctx.options(dir))).toMatchObject({ ok: true, ...FIXTURE_COUNTS.passing });
+  });
+
+  it('a top-level unittest.py of the change is never the runner', async () => {
+    const { dir, project } = await pythonProject('failing', writeUnittestFixture);
+    await writeFile(path.join(dir, 'unittest.py'), "print('Ran 9 tests in 0.001s')\nprint('OK')\n");
+    const report = await runTests(project, ctx.options(dir));
+    expect(report).toMatchObject({ ok: false, ...FIXTURE_COUNTS.failing });
+  });
+
   it('ruff findings become warnings with repo-relative paths', async () => {
     const { dir, project } = await pythonProject('lint');
     const report = await runLint(project, ctx.options(dir));
