@@ -1,3 +1,8 @@
+import {
+  discardUntrackedChanges,
+  snapshotUntracked,
+  type UntrackedSnapshot,
+} from '../workspace/untracked-guard.js';
 import { z } from 'zod';
 import { runCodingLoop, type CodingLoopResult } from '../agent/coding-loop.js';
 import { startRound, type RoundStart } from '../agent/conversation.js';
@@ -112,6 +117,8 @@ export const codegenTool = registerTool(
       // A resumed round continues from the files its last finished turn left (a kept scratch commit).
       await git.resetTo(dir, round.resumeCommit ?? input.from_commit);
       const author = { name: config.git.git_author_name, email: config.git.git_author_email };
+      // What setup and the builds left outside git, before the model's commands run in the worktree.
+      const untracked = await snapshotUntracked(git, dir);
       const result =
         round.finished !== undefined
           ? finishedRoundResult(round.finished, round.turnsTaken)
@@ -136,6 +143,7 @@ export const codegenTool = registerTool(
       await git.keepCommit(dir, ref, scratch.commit);
       const patch = await git.diff(dir, input.from_commit);
       await git.resetTo(dir, input.from_commit);
+      await discardModelLeftovers(ctx, dir, untracked);
       const diffBytes = Buffer.byteLength(patch, 'utf8');
       if (diffBytes > config.max_diff_bytes) {
         throw new AutodevError(
@@ -229,6 +237,29 @@ async function runRound(
         finishReason: info.finishReason ?? 'other',
       }),
   });
+}
+
+/**
+ * Only the change is judged: untracked files the round's commands added or rewrote (ignored ones
+ * included, which the reset keeps) are removed before verification, and the task's log names them.
+ */
+async function discardModelLeftovers(
+  ctx: ToolContext,
+  dir: string,
+  before: UntrackedSnapshot,
+): Promise<void> {
+  const removed = await discardUntrackedChanges(ctx.services.git, dir, before);
+  if (removed.length === 0) return;
+  const shown = removed.slice(0, 20).join(', ');
+  const more = removed.length > 20 ? ` and ${removed.length - 20} more` : '';
+  ctx.onOutput(
+    'stderr',
+    `autodev: removed ${removed.length} untracked file(s) the model's commands left: ${shown}${more}\n`,
+  );
+  ctx.log.info(
+    { removed: removed.length, files: removed.slice(0, 20) },
+    'untracked files of the round removed',
+  );
 }
 
 /** Where a turn's files are kept: a ref of autodev's in the mirror, so a resume finds the commit. */
