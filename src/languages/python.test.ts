@@ -9,7 +9,7 @@ import {
   writeUnittestFixture,
   type FixtureVariant,
 } from '../../test/fixtures/languages.js';
-import { detectProjects, runBuild, runLint, runTests } from './index.js';
+import { detectProjects, runBuild, runLint, runSetup, runTests } from './index.js';
 import { createLanguageTestContext, type LanguageTestContext } from './testing.js';
 
 let ctx: LanguageTestContext;
@@ -102,6 +102,46 @@ describe('python, in bubblewrap without network', () => {
     await writeFile(path.join(dir, 'unittest.py'), "print('Ran 9 tests in 0.001s')\nprint('OK')\n");
     const report = await runTests(project, ctx.options(dir));
     expect(report).toMatchObject({ ok: false, ...FIXTURE_COUNTS.failing });
+  });
+
+  describe('pytest plugins: autoloading is off, the ones the repo declares are loaded', () => {
+    /** A plugin distribution installed into the project's virtualenv by setup (no index needed). */
+    const INSTALL_PLUGIN = [
+      'site=$("$VIRTUAL_ENV/bin/python" -c "import sysconfig; print(sysconfig.get_paths()[\'purelib\'])")',
+      'printf "import pytest\\n@pytest.fixture\\ndef fakeplug_answer():\\n    return 42\\n" > "$site/fakeplug.py"',
+      'mkdir -p "$site/pytest_fakeplug-1.0.dist-info"',
+      'printf "Metadata-Version: 2.1\\nName: pytest-fakeplug\\nVersion: 1.0\\n" > "$site/pytest_fakeplug-1.0.dist-info/METADATA"',
+      'printf "[pytest11]\\nfakeplug = fakeplug\\n" > "$site/pytest_fakeplug-1.0.dist-info/entry_points.txt"',
+    ].join(' && ');
+
+    async function withPlugin(declared: boolean) {
+      const dir = await ctx.repo(`python-plugin-${String(declared)}`);
+      await writeFile(path.join(dir, 'pytest.ini'), '[pytest]\n');
+      await writeFile(path.join(dir, 'requirements-dev.txt'), declared ? 'pytest-fakeplug==1.0\n' : '\n');
+      await writeFile(
+        path.join(dir, 'test_uses_plugin.py'),
+        'def test_answer(fakeplug_answer):\n    assert fakeplug_answer == 42\n',
+      );
+      const [detected] = await detectProjects(dir);
+      if (!detected) throw new Error('no project detected');
+      const project = {
+        ...detected,
+        commands: { ...detected.commands, setup: ['sh', '-c', INSTALL_PLUGIN] },
+      };
+      const setup = await runSetup(project, { ...ctx.options(dir), network: false });
+      expect(setup, setup.outputTail).toMatchObject({ ok: true });
+      return runTests(project, ctx.options(dir));
+    }
+
+    it('a plugin the repo names in its manifests is loaded', async () => {
+      expect(await withPlugin(true)).toMatchObject({ ok: true, passed: 1, failed: 0 });
+    });
+
+    it('a plugin installed but not named anywhere in the repo is not', async () => {
+      const report = await withPlugin(false);
+      expect(report).toMatchObject({ ok: false });
+      expect(report.outputTail).toContain("fixture 'fakeplug_answer' not found");
+    });
   });
 
   it('ruff findings become warnings with repo-relative paths', async () => {
