@@ -164,13 +164,9 @@ export const python: Language = {
 
   async runLint(project, options) {
     const venv = await pythonRunEnv(project, options);
-    return runLintCommand(
-      project,
-      'ruff',
-      project.commands.lint,
-      options,
-      (r) => parseRuffJson(r.stdout),
-      { ...venv, env: { ...ISOLATED_PYTHON_ENV, ...venv.env } },
-    );
+    return runLintCommand(project, 'ruff', project.commands.lint, options, (r) => parseRuffJson(r.stdout), {
+      ...venv,
+      env: { ...ISOLATED_PYTHON_ENV, ...venv.env },
+    });
   },
 };
