@@ -40,11 +40,20 @@ describe('discardUntrackedSince: what the model wrote outside git is gone before
     // A back-dated file: its mtime says 2001, its ctime (which no command can set) says now.
     await writeFile(join(dir, 'node_modules', 'evil.pth'), 'import os\n');
     await utimes(join(dir, 'node_modules', 'evil.pth'), new Date('2001-01-01'), new Date('2001-01-01'));
+    // A folder with a repository of its own, which git lists as one entry (`vendor/shim/`).
+    await mkdir(join(dir, 'vendor', 'shim'), { recursive: true });
+    await exec('git', ['init', '-q'], { cwd: join(dir, 'vendor', 'shim') });
+    await writeFile(join(dir, 'vendor', 'shim', 'conftest.py'), 'import pytest\n');
     // A tracked file the round changed is the change itself: never touched here.
     await writeFile(join(dir, 'calc.py'), 'x = 2\n');
     try {
       const removed = await discardUntrackedSince(wg, dir, mark);
-      expect(removed.sort()).toEqual(['conftest.py', 'node_modules/.bin/jest', 'node_modules/evil.pth']);
+      expect(removed.filter((f) => !f.startsWith('vendor/shim/.git/')).sort()).toEqual([
+        'conftest.py',
+        'node_modules/.bin/jest',
+        'node_modules/evil.pth',
+        'vendor/shim/conftest.py',
+      ]);
     } finally {
       await mark.release();
     }

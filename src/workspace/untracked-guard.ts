@@ -39,8 +39,13 @@ export async function discardUntrackedSince(
 ): Promise<string[]> {
   const changed = await changedSince(dir, mark.marker);
   if (changed.length === 0) return [];
-  const untracked = new Set(await git.untrackedFiles(dir));
-  const removed = changed.filter((file) => untracked.has(file));
+  const listed = await git.untrackedFiles(dir);
+  const untracked = new Set(listed);
+  // git lists a folder holding a repository of its own (a planted `x/.git`) as `x/`, not its files.
+  const nestedRepos = listed.filter((entry) => entry.endsWith('/'));
+  const removed = changed.filter(
+    (file) => untracked.has(file) || nestedRepos.some((prefix) => file.startsWith(prefix)),
+  );
   for (const file of removed) await rm(path.join(dir, file), { force: true });
   return removed;
 }
