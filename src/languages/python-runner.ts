@@ -8,7 +8,8 @@ import type { Argv } from './types.js';
  * `python3 -m pytest` puts the working directory first on sys.path, so a committed top-level
  * `pytest.py` (or `_pytest/`, `pluggy.py`, a `pytest_asyncio/`) is imported instead of the installed
  * runner: it can print an all-pass summary and write an all-pass JUnit report. The launcher below takes
- * the working directory off sys.path, imports the runner, its dependencies and the plugins the repo
+ * the working directory and every sys.path entry inside it (an editable install's `src/`) off sys.path,
+ * imports the runner, its dependencies and the plugins the repo
  * declares from the interpreter's own site-packages, and only then puts the working directory back
  * first (as `-m` would), before the first conftest is loaded: from there on every runner module is
  * already in sys.modules, and a package's submodules resolve through its own `__path__`.
@@ -19,7 +20,9 @@ import type { Argv } from './types.js';
  */
 const PYTEST_LAUNCHER = String.raw`import importlib, os, re, sys
 cwd = os.getcwd()
-sys.path[:] = [p for p in sys.path if p not in ('', '.', cwd)]
+inside = lambda p: p in ('', '.') or os.path.realpath(p) == cwd or os.path.realpath(p).startswith(cwd + os.sep)
+worktree_paths = [p for p in sys.path if inside(p) and p not in ('', '.')]
+sys.path[:] = [p for p in sys.path if not inside(p)]
 try:
     import pytest
 except ModuleNotFoundError:
@@ -47,8 +50,7 @@ for dist in metadata.distributions():
 class WorkingDirectoryFirst:
     @pytest.hookimpl(tryfirst=True)
     def pytest_load_initial_conftests(self, early_config, parser, args):
-        if cwd not in sys.path:
-            sys.path.insert(0, cwd)
+        sys.path[:0] = [cwd] + [p for p in worktree_paths if p != cwd and p not in sys.path]
 
 args = sys.argv[1:]
 for module in plugins:
@@ -59,14 +61,25 @@ sys.exit(pytest.main(args, plugins=[WorkingDirectoryFirst()]))
 /** The same for unittest: a committed `unittest.py` would replace `python3 -m unittest`. */
 const UNITTEST_LAUNCHER = String.raw`import os, sys
 cwd = os.getcwd()
-sys.path[:] = [p for p in sys.path if p not in ('', '.', cwd)]
+inside = lambda p: p in ('', '.') or os.path.realpath(p) == cwd or os.path.realpath(p).startswith(cwd + os.sep)
+worktree_paths = [p for p in sys.path if inside(p) and p not in ('', '.')]
+sys.path[:] = [p for p in sys.path if not inside(p)]
 import unittest, unittest.main, unittest.loader, unittest.runner, unittest.case, unittest.result
-sys.path.insert(0, cwd)
+sys.path[:0] = [cwd] + [p for p in worktree_paths if p != cwd]
 unittest.main(module=None, argv=['python3 -m unittest'] + sys.argv[1:])
 `;
 
-/** The environment of every Python test and lint run: no user site-packages, no plugin autoloading. */
-export const ISOLATED_PYTHON_ENV = { PYTHONNOUSERSITE: '1', PYTEST_DISABLE_PLUGIN_AUTOLOAD: '1' };
+/** The environment of every Python test and lint run: no user site-packages. */
+export const ISOLATED_PYTHON_ENV = { PYTHONNOUSERSITE: '1' };
+
+/**
+ * The launcher's own: plugin autoloading off, the declared plugins (names from the manifests) loaded
+ * by the launcher instead. A repo's own test command (`.autodev.toml`) keeps pytest's autoloading,
+ * since nothing then passes its plugins with `-p`.
+ */
+export function pytestLauncherEnv(declared: readonly string[]): Record<string, string> {
+  return { PYTEST_DISABLE_PLUGIN_AUTOLOAD: '1', AUTODEV_PYTEST_PLUGINS: declared.join(',') };
+}
 
 /** `python3 -m pytest <args>`, started so that nothing in the working directory replaces pytest. */
 export function pytestLauncherArgv(args: readonly string[]): Argv {

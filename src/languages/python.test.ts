@@ -1,4 +1,4 @@
-import { readdir, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -85,6 +85,20 @@ describe('python, in bubblewrap without network', () => {
     const report = await runTests(project, ctx.options(dir));
     expect(report).toMatchObject({ ok: false, exitCode: 1, ...FIXTURE_COUNTS.failing });
     expect(report.command.slice(0, 3)).toEqual(['python3', '-m', 'pytest']);
+  });
+
+  it('a pytest.py in a folder an editable install puts on sys.path (src/) is never the runner either', async () => {
+    const { dir, project: detected } = await pythonProject('failing');
+    await mkdir(path.join(dir, 'src'), { recursive: true });
+    await writeFile(path.join(dir, 'src', 'pytest.py'), "print('9 passed in 0.01s')\nraise SystemExit(0)\n");
+    // What `pip install -e .` of a src-layout project leaves in the virtualenv: a .pth naming src/.
+    const pth = [
+      'site=$("$VIRTUAL_ENV/bin/python" -c "import sysconfig; print(sysconfig.get_paths()[\'purelib\'])")',
+      'echo "$PWD/src" > "$site/__editable__.project.pth"',
+    ].join(' && ');
+    const project = { ...detected, commands: { ...detected.commands, setup: ['sh', '-c', pth] } };
+    expect(await runSetup(project, { ...ctx.options(dir), network: false })).toMatchObject({ ok: true });
+    expect(await runTests(project, ctx.options(dir))).toMatchObject({ ok: false, ...FIXTURE_COUNTS.failing });
   });
 
   it('tests in tests/ and their conftest.py still import the project from the working directory', async () => {

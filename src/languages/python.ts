@@ -12,6 +12,7 @@ import { projectDir, requireCommand, runBuildCommand, runLintCommand, runTestCom
 import {
   declaredPytestPlugins,
   ISOLATED_PYTHON_ENV,
+  pytestLauncherEnv,
   pytestLauncherArgv,
   unittestLauncherArgv,
 } from './python-runner.js';
@@ -147,7 +148,7 @@ export const python: Language = {
           env: {
             ...TEST_ENV,
             ...venv.env,
-            ...(useJunit ? { AUTODEV_PYTEST_PLUGINS: plugins.join(',') } : {}),
+            ...(useJunit ? pytestLauncherEnv(plugins) : {}),
           },
           binds: venv.binds,
           shownAs: shown,
