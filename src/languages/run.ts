@@ -30,6 +30,11 @@ export interface RunOptions {
   cwd?: string;
   /** Package caches, read-only here (see caches.ts). */
   binds?: SandboxBind[];
+  /**
+   * The command as reports show it and as a missing runner is recognised by, when what runs is a
+   * launcher around it (see python/runner.ts).
+   */
+  shownAs?: Argv;
 }
 
 /** Runs argv in the project's folder, sandboxed and offline; a cancelled run throws TASK_CANCELLED. */
@@ -122,9 +127,10 @@ export async function runTestCommand(
 ): Promise<TestReport> {
   const result = await runInProject(project, argv, options, extra);
   const counts = await parse(result);
-  if (!counts.found && looksMissing(argv, result)) {
-    throw new AutodevError('COMMAND_NOT_FOUND', `test command not found: ${argv.join(' ')}`, {
-      details: { argv, outputTail: outputTail(result) },
+  const shown = extra.shownAs ?? argv;
+  if (!counts.found && looksMissing(shown, result)) {
+    throw new AutodevError('COMMAND_NOT_FOUND', `test command not found: ${shown.join(' ')}`, {
+      details: { argv: shown, outputTail: outputTail(result) },
     });
   }
   // A crashed runner with no summary must not read as a pass: one failure names the command.
@@ -132,7 +138,7 @@ export async function runTestCommand(
     result.exitCode !== 0 && counts.failed === 0 && !result.timedOut
       ? [
           {
-            name: argv.join(' '),
+            name: shown.join(' '),
             message: `exited with ${String(result.exitCode)} and reported no failing test`,
           },
         ]
@@ -141,7 +147,7 @@ export async function runTestCommand(
   return {
     language: project.language,
     root: project.root,
-    command: argv,
+    command: shown,
     exitCode: result.exitCode,
     passed: counts.passed,
     failed: Math.max(counts.failed, failures.length),

@@ -102,7 +102,7 @@ export interface RunProjectCommandOptions {
   workspaceDir: string;
   timeoutMs: number;
   signal?: AbortSignal;
-  /** The task's private HOME (build caches kept between runs); see SandboxCommand.homeDir. */
+  /** The step's private HOME (fresh for every step but codegen: see orchestrator/step-home.ts); see SandboxCommand.homeDir. */
   homeDir?: string;
   /**
    * The repo's package caches (data_dir/caches/<repo key>, see caches.ts): one folder per ecosystem,

@@ -2,6 +2,7 @@ import { AutodevError, toAutodevError } from '../errors.js';
 import type { Phase } from '../domain/task.js';
 import { repoCacheDir } from '../languages/caches.js';
 import { retryDelayMs, sleep, stepRetryPolicy } from './retry.js';
+import { withStepHome } from './step-home.js';
 import type { TaskContext } from './task-context.js';
 
 /**
@@ -63,23 +64,25 @@ export async function runStep<Output = unknown>(ctx: TaskContext, request: StepR
     await ctx.store.steps.setAttempts(taskId, key, attempt);
     try {
       ctx.signal.throwIfAborted();
-      const { output, summary } = await tool.run(request.input, {
-        taskId,
-        workspaceDir: ctx.workspaceDir,
-        homeDir: ctx.homeDir,
-        cacheDir: repoCacheDir(ctx.config.dataDir, ctx.task.repo),
-        signal: ctx.signal,
-        log: ctx.log.child({ step: key }),
-        services: ctx.services,
-        onOutput: (stream, content) => void ctx.store.logs.append(taskId, key, stream, content),
-        onModelCall: (record) => {
-          ctx.metrics.modelTokensTotal.inc({ direction: 'input' }, record.inputTokens);
-          ctx.metrics.modelTokensTotal.inc({ direction: 'output' }, record.outputTokens);
-          ctx.metrics.modelTokensTotal.inc({ direction: 'cached_input' }, record.cachedInputTokens ?? 0);
-          ctx.metrics.modelCostUsdTotal.inc(record.usd ?? 0);
-          void ctx.store.events.append(taskId, 'model.call', { key, ...record });
-        },
-      });
+      const { output, summary } = await withStepHome(ctx.homeDir, request.tool, (homeDir) =>
+        tool.run(request.input, {
+          taskId,
+          workspaceDir: ctx.workspaceDir,
+          homeDir,
+          cacheDir: repoCacheDir(ctx.config.dataDir, ctx.task.repo),
+          signal: ctx.signal,
+          log: ctx.log.child({ step: key }),
+          services: ctx.services,
+          onOutput: (stream, content) => void ctx.store.logs.append(taskId, key, stream, content),
+          onModelCall: (record) => {
+            ctx.metrics.modelTokensTotal.inc({ direction: 'input' }, record.inputTokens);
+            ctx.metrics.modelTokensTotal.inc({ direction: 'output' }, record.outputTokens);
+            ctx.metrics.modelTokensTotal.inc({ direction: 'cached_input' }, record.cachedInputTokens ?? 0);
+            ctx.metrics.modelCostUsdTotal.inc(record.usd ?? 0);
+            void ctx.store.events.append(taskId, 'model.call', { key, ...record });
+          },
+        }),
+      );
       endTimer();
       ctx.metrics.stepsTotal.inc({ status: 'success' });
       await ctx.store.steps.finish(taskId, key, {

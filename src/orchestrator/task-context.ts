@@ -22,7 +22,7 @@ export interface TaskContext {
   drain: AbortSignal;
   /** Set once the workspace exists. */
   workspaceDir: string;
-  /** The task's private HOME for sandboxed commands. */
+  /** The task's private HOME: the model's step's (codegen); every other step gets a fresh one (step-home.ts). */
   homeDir: string;
   /** Set by runTask: checks each step against the phase table (absent for steps run outside a task run). */
   phaseCursor?: PhaseCursor;

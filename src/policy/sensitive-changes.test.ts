@@ -41,6 +41,26 @@ describe('sensitive changes: what a change did to the checks that judge it', () 
     'sitecustomize.py',
     '.npmrc',
     '.pytest.ini',
+    // Files that would replace the test runner, its plugins or its start-up (issue #27).
+    'pytest.py',
+    'sub/pytest.py',
+    '_pytest/main.py',
+    'pluggy/__init__.py',
+    'pytest_asyncio/plugin.py',
+    'pytest_fake.py',
+    'unittest.py',
+    'py.py',
+    'usercustomize.py',
+    'evil.pth',
+    'venv/lib/python3.11/site-packages/x.pth',
+    'build.rs',
+    'crates/core/build.rs',
+    'rust-toolchain.toml',
+    'go.work',
+    'node_modules/jest/bin/jest.js',
+    'web/node_modules/.bin/vitest',
+    '.pnpmfile.cjs',
+    '.yarnrc.yml',
   ])('%s is a test or test configuration', (file) => {
     expect(isTestPath(file)).toBe(true);
   });
@@ -54,6 +74,10 @@ describe('sensitive changes: what a change did to the checks that judge it', () 
     'server/handler.go',
     'README.md',
     '.autodev.toml.bak',
+    'src/pytester_notes.md',
+    'py/lib.rs',
+    'src/builder.rs',
+    'docs/node_modules.md',
   ])('%s is neither', (file) => {
     expect(isTestPath(file)).toBe(false);
     expect(isAutodevConfig(file)).toBe(false);
@@ -140,6 +164,35 @@ describe('sensitive changes: what a change did to the checks that judge it', () 
     expect(
       (await classifyChanges(['Cargo.toml'], read(`${base}\n[lib]\ntest = false\n`))).tests,
     ).toHaveLength(1);
+  });
+
+  it('flags a Cargo.toml build script or build-dependencies change', async () => {
+    const base = '[package]\nname = "x"\nversion = "0.1.0"\n';
+    const read = (after: string) => sides({ 'Cargo.toml': base }, { 'Cargo.toml': after });
+    expect(
+      (await classifyChanges(['Cargo.toml'], read(base.replace('version', 'build = "gen.rs"\nversion'))))
+        .tests,
+    ).toEqual(['Cargo.toml ([[test]], [lib] or [[bin]] test settings, or its build script)']);
+    expect(
+      (await classifyChanges(['Cargo.toml'], read(`${base}\n[build-dependencies]\ncc = "1"\n`))).tests,
+    ).toHaveLength(1);
+  });
+
+  it('flags go.mod replace and toolchain directives, not a new requirement', async () => {
+    const base = 'module example.com/x\n\ngo 1.22\n\nrequire github.com/a/b v1.0.0\n';
+    const read = (after: string) => sides({ 'go.mod': base }, { 'go.mod': after });
+    expect((await classifyChanges(['go.mod'], read(`${base}require github.com/c/d v1.2.0\n`))).tests).toEqual(
+      [],
+    );
+    for (const added of [
+      'replace github.com/stretchr/testify => ./fake-testify\n',
+      'replace (\n\tgithub.com/stretchr/testify => ./fake\n)\n',
+      'toolchain go1.23.0\n',
+    ]) {
+      expect((await classifyChanges(['go.mod'], read(`${base}${added}`))).tests, added).toEqual([
+        'go.mod (replace or toolchain directives)',
+      ]);
+    }
   });
 
   it('flags a Rust source file whose #[cfg(test)] module or test attributes changed, not its other code', async () => {

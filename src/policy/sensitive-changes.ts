@@ -34,6 +34,16 @@ const TEST_DIRS = new Set([
 // hooks (sitecustomize, .npmrc's node-options) that load code into the test process first.
 const TEST_CONFIG_FILES = new Set([
   'conftest.py',
+  // Rust: a build script runs before every test build and can write what the tests compile.
+  'build.rs',
+  'rust-toolchain',
+  'rust-toolchain.toml',
+  // Go: a workspace file replaces modules (a testing library among them) for every build.
+  'go.work',
+  // JS: package-manager hooks that rewrite what is installed or how scripts run.
+  '.pnpmfile.cjs',
+  '.yarnrc',
+  '.yarnrc.yml',
   'pytest.ini',
   '.pytest.ini',
   'sitecustomize.py',
@@ -45,7 +55,18 @@ const TEST_CONFIG_FILES = new Set([
   'karma.conf.js',
   '.taprc',
 ]);
+/**
+ * Python modules that would be imported instead of the installed test runner, its plugins or their
+ * dependencies (`python3 -m pytest` puts the working directory first on sys.path): a `pytest.py`, a
+ * `_pytest/` or `pluggy/` folder, a `pytest_*` plugin module, a `unittest.py`. Matched at any depth,
+ * since any folder may be a project's root.
+ */
+const RUNNER_MODULE =
+  /^(pytest|_pytest|pluggy|iniconfig|pygments|unittest|xdist|pytest_[A-Za-z0-9_]+)(\.py)?$/;
 const TEST_FILE_PATTERNS: readonly RegExp[] = [
+  // Interpreter start-up hooks: a `.pth` line that starts with `import` runs in every Python process.
+  /\.pth$/,
+  /^py\.py$/,
   /^test_.*\.py$/,
   /_test\.py$/,
   /_test\.go$/,
@@ -65,6 +86,10 @@ export function isTestPath(file: string): boolean {
   const parts = file.split('/');
   const name = parts.at(-1) ?? '';
   if (parts.slice(0, -1).some((dir) => TEST_DIRS.has(dir))) return true;
+  // A committed node_modules file is a shim of the test runner or of what the tests load.
+  if (parts.slice(0, -1).includes('node_modules')) return true;
+  if (parts.some((part, i) => RUNNER_MODULE.test(part) && (i < parts.length - 1 || part.endsWith('.py'))))
+    return true;
   if (TEST_CONFIG_FILES.has(name)) return true;
   return TEST_FILE_PATTERNS.some((p) => p.test(name));
 }
@@ -126,10 +151,39 @@ const MANIFEST_SECTIONS: Record<string, { what: string; section: Section }> = {
     section: (text) => iniSections(text, /^(tool:pytest|pytest|tox(:.*)?|coverage:.*)$/),
   },
   'Cargo.toml': {
-    what: '[[test]], [lib] or [[bin]] test settings',
-    section: (text) => pick(parseToml(text), ['test', 'lib', 'bin']),
+    what: '[[test]], [lib] or [[bin]] test settings, or its build script',
+    section: (text) => {
+      const manifest = parseToml(text);
+      const build = field(field(manifest, 'package'), 'build');
+      const settings = pick(manifest, ['test', 'lib', 'bin', 'build-dependencies']);
+      return build === undefined ? settings : { ...(isRecord(settings) ? settings : {}), build };
+    },
+  },
+  'go.mod': {
+    what: 'replace or toolchain directives',
+    section: goModDirectives,
   },
 };
+
+/**
+ * go.mod's `replace` (which can swap a testing library for a folder of the repo) and
+ * `toolchain`/`go` lines; the `require` list is check_deps' business.
+ */
+function goModDirectives(text: string): string {
+  const kept: string[] = [];
+  let inReplace = false;
+  for (const raw of text.split(/\r?\n/)) {
+    const line = raw.replace(/\/\/.*$/, '').trim();
+    if (inReplace) {
+      if (line === ')') inReplace = false;
+      else if (line !== '') kept.push(`replace ${line}`);
+      continue;
+    }
+    if (/^replace\s*\($/.test(line)) inReplace = true;
+    else if (/^(replace|toolchain|go)\s/.test(line)) kept.push(line.replace(/\s+/g, ' '));
+  }
+  return kept.join('\n');
+}
 
 function comparable(text: string | undefined, section: Section): string {
   return JSON.stringify((text === undefined ? undefined : section(text)) ?? null);

@@ -1,3 +1,4 @@
+import { stepHomesOf } from '../orchestrator/step-home.js';
 import { mkdirSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -131,6 +132,7 @@ export async function createRuntime(config: AutodevConfig, deps: RuntimeDeps): P
     onTaskDone: async (task, status) => {
       if (!status) return; // stopped for shutdown: resumes with its workspace
       await rm(join(config.dataDir, 'homes', task.id), { recursive: true, force: true });
+      await rm(stepHomesOf(join(config.dataDir, 'homes', task.id)), { recursive: true, force: true });
       // Failed workspaces stay for debugging (swept after keep_failed_workspaces_hours); others go now.
       if (status === 'failed') {
         await workspaces.markFailed(task.id);

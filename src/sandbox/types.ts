@@ -22,9 +22,10 @@ export interface SandboxCommand {
   /** Per-stream cap; output past it is dropped and `truncated` is set. */
   maxOutputBytes?: number;
   /**
-   * A writable directory private to one task, used as HOME (and so for Go's build cache,
-   * pip's and npm's caches), kept between the task's runs so a rebuild is incremental.
-   * Without it each run gets a fresh, empty HOME that is discarded afterwards.
+   * A writable directory private to one step of one task, used as HOME (and so for Go's build
+   * cache), kept between the step's runs: the model's step keeps the task's across rounds, every
+   * other step gets a fresh one (orchestrator/step-home.ts). Without it each run gets a fresh,
+   * empty HOME that is discarded afterwards.
    */
   homeDir?: string;
   /**

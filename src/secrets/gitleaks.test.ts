@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
+import { MAX_BINARY_SCAN_BYTES, UNSCANNABLE_RULE } from './binary-files.js';
 import { createGitleaksScanner } from './gitleaks.js';
 import { projectToolPath } from './tool-path.js';
 
@@ -41,7 +42,7 @@ afterEach(async () => {
  * A worktree of a bare repository, as autodev's workspaces are, with one commit of `files` on top of
  * the base; returns the worktree and the base commit to scan from.
  */
-async function changeWith(files: Record<string, string>): Promise<{ dir: string; base: string }> {
+async function changeWith(files: Record<string, string | Buffer>): Promise<{ dir: string; base: string }> {
   const root = await mkdtemp(join(tmpdir(), 'autodev-gitleaks-test-'));
   roots.push(root);
   const seed = join(root, 'seed');
@@ -114,5 +115,24 @@ describe('createGitleaksScanner', () => {
   it('finds nothing in a change without secrets', async () => {
     const { dir, base } = await changeWith({ 'notes.md': 'just words\n' });
     expect(await scanner.scanCommits(dir, base)).toEqual([]);
+  });
+
+  it('finds the keys of a deploy.env that starts with a NUL (git calls it binary), naming the file and the commit', async () => {
+    const { dir, base } = await changeWith({
+      'deploy.env': Buffer.concat([Buffer.from([0]), Buffer.from(credentials())]),
+      'logo.png': Buffer.from([0x89, 0x50, 0x4e, 0x47, 0, 0, 0, 0x0d]),
+    });
+    const findings = await scanner.scanCommits(dir, base);
+    const head = await git(dir, ['rev-parse', 'HEAD']);
+    expect(findings.map((f) => f.rule)).toEqual(expect.arrayContaining(RULES));
+    expect(findings.every((f) => f.file === 'deploy.env' && f.commit === head)).toBe(true);
+  });
+
+  it('reports a binary file too large to read as a finding of its own, not as clean', async () => {
+    const big = Buffer.alloc(MAX_BINARY_SCAN_BYTES + 1);
+    const { dir, base } = await changeWith({ 'model.bin': big });
+    expect(await scanner.scanCommits(dir, base)).toEqual([
+      expect.objectContaining({ rule: UNSCANNABLE_RULE, file: 'model.bin' }),
+    ]);
   });
 });

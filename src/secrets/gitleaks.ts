@@ -1,8 +1,9 @@
 import type { GitWorktree } from '../workspace/run-git.js';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { z } from 'zod';
 import { AutodevError } from '../errors.js';
 import { spawnCapped } from '../sandbox/spawn-capped.js';
+import { changedBinaryFiles, decodeBinaryFiles, UNSCANNABLE_RULE } from './binary-files.js';
 import { GITLEAKS_CONFIG_FILE, withGitleaksRules } from './gitleaks-rules.js';
 
 /** A secret found in a change: where and which rule, never the secret itself. */
@@ -68,43 +69,108 @@ export function createGitleaksScanner(deps: {
       if (!/^[0-9a-f]{7,64}$/.test(base))
         throw new AutodevError('VALIDATION_FAILED', `not a commit id: ${base}`);
       const gitDir = await gitDirOf(dir, signal);
-      const result = await withGitleaksRules((rulesDir) =>
-        spawnCapped({
-          argv: [
-            deps.binary,
-            'git',
-            `--config=${join(rulesDir, GITLEAKS_CONFIG_FILE)}`,
-            `--gitleaks-ignore-path=${rulesDir}`,
-            '--ignore-gitleaks-allow',
-            `--log-opts=${base}..HEAD`,
-            '--report-format=json',
-            '--report-path=-',
-            '--redact',
-            '--no-banner',
-            '--exit-code=0',
-            '--log-level=error',
-            rulesDir,
-          ],
-          cwd: rulesDir,
-          env: { ...deps.env, GIT_DIR: gitDir },
-          timeoutMs: SCAN_TIMEOUT_MS,
-          signal,
-          maxOutputBytes: 16 * 1024 * 1024,
-        }),
-      );
-      if (result.cancelled) throw new AutodevError('TASK_CANCELLED', 'cancelled during the secrets scan');
-      if (result.exitCode !== 0 || result.timedOut) {
-        throw new AutodevError(
-          'COMMAND_FAILED',
-          `gitleaks failed (exit ${String(result.exitCode)}): ${result.stderr.slice(-500)}`,
+      return withGitleaksRules(async (rulesDir) => {
+        const config = join(rulesDir, GITLEAKS_CONFIG_FILE);
+        const common = [
+          `--config=${config}`,
+          `--gitleaks-ignore-path=${rulesDir}`,
+          '--ignore-gitleaks-allow',
+          '--report-format=json',
+          '--report-path=-',
+          '--redact',
+          '--no-banner',
+          '--exit-code=0',
+          '--log-level=error',
+        ];
+        const inCommits = await runGitleaks(
+          [deps.binary, 'git', ...common, `--log-opts=${base}..HEAD`, rulesDir],
+          { cwd: rulesDir, env: { ...deps.env, GIT_DIR: gitDir }, signal },
         );
-      }
-      const parsed = z.array(findingSchema).safeParse(parseJson(result.stdout || '[]'));
-      if (!parsed.success)
-        throw new AutodevError('COMMAND_FAILED', 'gitleaks printed a report autodev cannot read');
-      return parsed.data.map((f) => ({ rule: f.RuleID, file: f.File, line: f.StartLine, commit: f.Commit }));
+        const found = inCommits.map((f) => ({
+          rule: f.RuleID,
+          file: f.File,
+          line: f.StartLine,
+          commit: f.Commit,
+        }));
+        return [...found, ...(await scanBinaryFiles(deps, common, rulesDir, gitDir, base, signal))];
+      });
     },
   };
+}
+
+/**
+ * The bytes of the binary files the change added or changed (gitleaks' git mode skips them: a
+ * `deploy.env` behind a NUL merged with three keys in it), decoded and scanned with the same rules
+ * in gitleaks' `dir` mode. A file too large to read is a finding: what cannot be scanned is not pushed.
+ */
+async function scanBinaryFiles(
+  deps: { binary: string; env: Readonly<Record<string, string>> },
+  common: string[],
+  rulesDir: string,
+  gitDir: string,
+  base: string,
+  signal: AbortSignal | undefined,
+): Promise<SecretFinding[]> {
+  const git = { env: deps.env, gitDir, ...(signal ? { signal } : {}) };
+  const files = await changedBinaryFiles(git, base);
+  if (files.length === 0) return [];
+  const head = await headCommit(git);
+  const folder = join(rulesDir, 'binary');
+  const { decoded, unscannable } = await decodeBinaryFiles(git, files, folder);
+  const findings: SecretFinding[] = unscannable.map((file) => ({
+    rule: UNSCANNABLE_RULE,
+    file,
+    line: 0,
+    commit: head,
+  }));
+  if (decoded.length === 0) return findings;
+  const byName = new Map(decoded.map((d) => [d.name, d.path]));
+  const report = await runGitleaks([deps.binary, 'dir', ...common, folder], {
+    cwd: rulesDir,
+    env: { ...deps.env },
+    signal,
+  });
+  for (const f of report) {
+    const path = byName.get(basename(f.File));
+    if (path !== undefined) findings.push({ rule: f.RuleID, file: path, line: f.StartLine, commit: head });
+  }
+  return findings;
+}
+
+async function headCommit(git: { env: Readonly<Record<string, string>>; gitDir: string }): Promise<string> {
+  const result = await spawnCapped({
+    argv: ['git', 'rev-parse', 'HEAD'],
+    cwd: git.gitDir,
+    env: { ...git.env, GIT_DIR: git.gitDir },
+    timeoutMs: 30_000,
+  });
+  return result.stdout.trim();
+}
+
+/** One gitleaks run, its JSON report read; COMMAND_FAILED when it fails or prints what cannot be read. */
+async function runGitleaks(
+  argv: string[],
+  options: { cwd: string; env: Readonly<Record<string, string>>; signal: AbortSignal | undefined },
+): Promise<z.infer<typeof findingSchema>[]> {
+  const result = await spawnCapped({
+    argv,
+    cwd: options.cwd,
+    env: options.env,
+    timeoutMs: SCAN_TIMEOUT_MS,
+    signal: options.signal,
+    maxOutputBytes: 16 * 1024 * 1024,
+  });
+  if (result.cancelled) throw new AutodevError('TASK_CANCELLED', 'cancelled during the secrets scan');
+  if (result.exitCode !== 0 || result.timedOut) {
+    throw new AutodevError(
+      'COMMAND_FAILED',
+      `gitleaks failed (exit ${String(result.exitCode)}): ${result.stderr.slice(-500)}`,
+    );
+  }
+  const parsed = z.array(findingSchema).safeParse(parseJson(result.stdout || '[]'));
+  if (!parsed.success)
+    throw new AutodevError('COMMAND_FAILED', 'gitleaks printed a report autodev cannot read');
+  return parsed.data;
 }
 
 /** A report cut at the output cap is not JSON: undefined, which the schema then refuses. */

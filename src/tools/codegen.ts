@@ -13,6 +13,7 @@ import { createAgentToolbox } from './agent-toolbox.js';
 import { defineTool } from './define.js';
 import { registerTool } from './register.js';
 import type { ToolContext } from './types.js';
+import { discardUntrackedSince, markUntracked, type UntrackedMark } from '../workspace/untracked-guard.js';
 
 export interface CodegenOutput {
   /**
@@ -112,30 +113,41 @@ export const codegenTool = registerTool(
       // A resumed round continues from the files its last finished turn left (a kept scratch commit).
       await git.resetTo(dir, round.resumeCommit ?? input.from_commit);
       const author = { name: config.git.git_author_name, email: config.git.git_author_email };
-      const result =
-        round.finished !== undefined
-          ? finishedRoundResult(round.finished, round.turnsTaken)
-          : await runRound(input, ctx, round, author);
-      const scratch = await git.commitAll(dir, 'autodev: codegen scratch', author);
-      // HEAD may be a turn checkpoint already: whether the round changed anything is against from_commit.
-      const files = await git.changedFiles(dir, input.from_commit);
-      const changed = files.length > 0;
-      if (!changed && result.stopReason === 'already_applied') {
-        throw new AutodevError(
-          'EDIT_ALREADY_APPLIED',
-          'the model resent edits the files already hold: nothing changed in this round',
-        );
+      // What setup and the builds left outside git, before the model's commands run in the worktree.
+      const untracked = await markUntracked();
+      let result: CodingLoopResult;
+      let scratch: { commit: string };
+      let files: string[];
+      let patch: string;
+      try {
+        result =
+          round.finished !== undefined
+            ? finishedRoundResult(round.finished, round.turnsTaken)
+            : await runRound(input, ctx, round, author);
+        scratch = await git.commitAll(dir, 'autodev: codegen scratch', author);
+        // HEAD may be a turn checkpoint already: whether the round changed anything is against from_commit.
+        files = await git.changedFiles(dir, input.from_commit);
+        const changed = files.length > 0;
+        if (!changed && result.stopReason === 'already_applied') {
+          throw new AutodevError(
+            'EDIT_ALREADY_APPLIED',
+            'the model resent edits the files already hold: nothing changed in this round',
+          );
+        }
+        if (!changed) {
+          throw new AutodevError('NO_EDIT_FOUND', 'the model finished without changing any file');
+        }
+        // Outside a task (the CLI) the ref is named by the commit itself: nothing resumes it by round.
+        const ref = ctx.taskId
+          ? changeRef(ctx.taskId, input.round)
+          : `refs/autodev/changes/untracked/${scratch.commit}`;
+        await git.keepCommit(dir, ref, scratch.commit);
+        patch = await git.diff(dir, input.from_commit);
+        await git.resetTo(dir, input.from_commit);
+        await discardModelLeftovers(ctx, dir, untracked);
+      } finally {
+        await untracked.release();
       }
-      if (!changed) {
-        throw new AutodevError('NO_EDIT_FOUND', 'the model finished without changing any file');
-      }
-      // Outside a task (the CLI) the ref is named by the commit itself: nothing resumes it by round.
-      const ref = ctx.taskId
-        ? changeRef(ctx.taskId, input.round)
-        : `refs/autodev/changes/untracked/${scratch.commit}`;
-      await git.keepCommit(dir, ref, scratch.commit);
-      const patch = await git.diff(dir, input.from_commit);
-      await git.resetTo(dir, input.from_commit);
       const diffBytes = Buffer.byteLength(patch, 'utf8');
       if (diffBytes > config.max_diff_bytes) {
         throw new AutodevError(
@@ -229,6 +241,25 @@ async function runRound(
         finishReason: info.finishReason ?? 'other',
       }),
   });
+}
+
+/**
+ * Only the change is judged: untracked files the round's commands added or rewrote (ignored ones
+ * included, which the reset keeps) are removed before verification, and the task's log names them.
+ */
+async function discardModelLeftovers(ctx: ToolContext, dir: string, mark: UntrackedMark): Promise<void> {
+  const removed = await discardUntrackedSince(ctx.services.git, dir, mark);
+  if (removed.length === 0) return;
+  const shown = removed.slice(0, 20).join(', ');
+  const more = removed.length > 20 ? ` and ${removed.length - 20} more` : '';
+  ctx.onOutput(
+    'stderr',
+    `autodev: removed ${removed.length} untracked file(s) the model's commands left: ${shown}${more}\n`,
+  );
+  ctx.log.info(
+    { removed: removed.length, files: removed.slice(0, 20) },
+    'untracked files of the round removed',
+  );
 }
 
 /** Where a turn's files are kept: a ref of autodev's in the mirror, so a resume finds the commit. */

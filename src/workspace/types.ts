@@ -64,6 +64,8 @@ export interface WorkspaceGit {
   commitAll(dir: string, message: string, author: GitAuthor): Promise<{ commit: string; changed: boolean }>;
   /** Files changed between `base` and HEAD. */
   changedFiles(dir: string, base: string): Promise<string[]>;
+  /** Every file of the worktree git does not track, ignored ones included (node_modules/, target/, .venv/). */
+  untrackedFiles(dir: string): Promise<string[]>;
   /** Unified diff between `base` and HEAD. */
   diff(dir: string, base: string): Promise<string>;
   /**

@@ -244,6 +244,12 @@ export function createWorkspaceGit(deps: WorkspaceGitDeps): WorkspaceGit {
       return splitZ(res.stdout);
     },
 
+    async untrackedFiles(dir) {
+      // No exclude rules: ignored files are listed too, and a .gitignore of the change cannot hide one.
+      const res = await git(['ls-files', '--others', '-z'], await at(dir));
+      return splitZ(res.stdout);
+    },
+
     async diff(dir, base) {
       const place = await at(dir);
       const from = await resolveCommit(dir, base, place);

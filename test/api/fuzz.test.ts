@@ -8,26 +8,9 @@ import {
   TASKS,
   type TestRuntime,
 } from '../helpers/runtime.js';
+import { createSeededRandom, type SeededRandom } from '../helpers/seeded-random.js';
 
-/** mulberry32: a small seeded generator, so a failure replays with the same seed. */
-function createRandom(seed: number) {
-  let state = seed >>> 0;
-  const next = () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let x = state;
-    x = Math.imul(x ^ (x >>> 15), x | 1);
-    x ^= x + Math.imul(x ^ (x >>> 7), x | 61);
-    return ((x ^ (x >>> 14)) >>> 0) / 4294967296;
-  };
-  const int = (max: number) => Math.floor(next() * max);
-  const pick = <T>(items: readonly T[]): T => {
-    const item = items[int(items.length)];
-    if (item === undefined) throw new Error('pick from an empty list');
-    return item;
-  };
-  return { next, int, pick };
-}
-type Random = ReturnType<typeof createRandom>;
+type Random = SeededRandom;
 
 const SEED = Number(process.env.FUZZ_SEED ?? 20240601);
 const REQUESTS = 2400;
@@ -249,7 +232,7 @@ describe(`fuzz: ${REQUESTS} malformed requests (seed ${SEED}) through every rout
   });
 
   it('answers every one with a 4xx JSON error, creates nothing, and keeps serving', async () => {
-    const r = createRandom(SEED);
+    const r = createSeededRandom(SEED);
     const statuses = new Map<number, number>();
     for (let i = 0; i < REQUESTS; i++) {
       const request = randomRequest(r);

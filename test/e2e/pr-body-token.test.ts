@@ -1,13 +1,14 @@
 import { basename, dirname } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ALNUM, randomFrom } from '../secrets/corpus.js';
+import { ALNUM } from '../secrets/corpus.js';
+import { suiteRandom } from '../helpers/seeded-random.js';
 import { api, submitTask, waitForTerminal } from '../helpers/api-client.js';
 import { startGitHttpServer, type GitHttpServer } from '../helpers/git-http-server.js';
 import { PYTHON_BUGGY_REPO, PYTHON_FIX_REPLY } from './fixtures.js';
 import { startE2E, type E2EHarness } from './harness.js';
 
-// Random on each run, so no earlier run's store or log can make the checks pass.
-const TOKEN = ['ghp', randomFrom(ALNUM, 36)].join('_');
+// Random on each run (seed printed on failure), so no earlier run's store or log can make the checks pass.
+const TOKEN = ['ghp', suiteRandom().from(ALNUM, 36)].join('_');
 
 describe('a forge token configured while the task pushes over http', () => {
   let h: E2EHarness;

@@ -39,6 +39,7 @@ describe('the queue: max_parallel_tasks and workspace clean-up', () => {
     // Ended tasks leave neither a worktree nor a sandbox HOME behind.
     expect(existsSync(join(h.dataDir, 'workspaces', first.id))).toBe(false);
     expect(existsSync(join(h.dataDir, 'homes', first.id))).toBe(false);
+    expect(existsSync(join(h.dataDir, 'homes', `${first.id}.steps`))).toBe(false);
   });
 });
 

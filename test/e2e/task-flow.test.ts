@@ -11,10 +11,12 @@ import {
   TYPESCRIPT_FIX_REPLY,
 } from './fixtures.js';
 
-import { ALNUM, randomFrom } from '../secrets/corpus.js';
+import { ALNUM } from '../secrets/corpus.js';
+import { suiteRandom } from '../helpers/seeded-random.js';
 import { E2E_MODEL_KEY, startE2E, type E2EHarness } from './harness.js';
 
 describe('a task from POST /tasks to a tested fix on a pushed branch', () => {
+  const random = suiteRandom();
   let h: E2EHarness;
   beforeAll(async () => {
     h = await startE2E({ max_step_retries: 1, setup_network: true });
@@ -163,7 +165,7 @@ describe('a task from POST /tasks to a tested fix on a pushed branch', () => {
   it('never pushes a change that carries a secret', async () => {
     const repo = await h.newRepo(PYTHON_BUGGY_REPO);
     // Random on each run, so no earlier run's store or log can make the checks below pass or fail.
-    const leaked = ['ghp', randomFrom(ALNUM, 36)].join('_');
+    const leaked = ['ghp', random.from(ALNUM, 36)].join('_');
     h.model.push({
       text: PYTHON_FIX_REPLY.replace('+    return a + b', `+    return a + b  # token ${leaked}`),
     });

@@ -8,7 +8,8 @@ import type { SecretFinding } from '../../src/secrets/gitleaks.js';
 import { createRedactor } from '../../src/secrets/redact.js';
 import type { ToolContext } from '../../src/tools/types.js';
 import { startTestRuntime, type TestRuntime } from '../helpers/runtime.js';
-import { nonSecrets, plantedSecrets, type CorpusEntry } from './corpus.js';
+import { suiteRandom, type SeededRandom } from '../helpers/seeded-random.js';
+import { nonSecrets, plantedSecrets, privateKeys, type CorpusEntry } from './corpus.js';
 
 const run = promisify(execFile);
 
@@ -19,6 +20,8 @@ const run = promisify(execFile);
  * deliberately redact `user:${VAR}@` templates and `Bearer <token>` documentation.
  */
 const MAX_SCAN_FALSE_POSITIVES = 2;
+/** The redactor is run over this many generated values of each planted kind (issue #24: 1 in 32 AWS keys slipped). */
+const GENERATED_PER_KIND = 1000;
 const MAX_REDACTOR_FALSE_POSITIVES = 3;
 
 /**
@@ -51,12 +54,34 @@ async function git(cwd: string, args: string[]): Promise<string> {
   return stdout.trim();
 }
 
+/**
+ * Each planted secret again in bytes git calls binary, which gitleaks' git mode skips (issue #27: a
+ * `deploy.env` behind a NUL merged with three keys in it): behind a NUL, inside a blob of random bytes,
+ * and as UTF-16 (little-endian with a BOM, big-endian without one).
+ */
+const BINARY_FORMS: Record<string, (content: string, random: SeededRandom) => Buffer> = {
+  z: (content) => Buffer.concat([Buffer.from([0]), Buffer.from(content)]),
+  b: (content, random) =>
+    Buffer.concat([
+      random.bytes(600),
+      Buffer.from([0]),
+      Buffer.from(content),
+      Buffer.from([0]),
+      random.bytes(600),
+    ]),
+  u: (content) => Buffer.from(`\ufeff${content}`, 'utf16le'),
+  w: (content) => Buffer.from(content, 'utf16le').swap16(),
+};
+
 /** Each entry in its own directory, so a finding's path says which entry it is. */
 const dirOf = (prefix: string, index: number) => `${prefix}${String(index).padStart(2, '0')}`;
 
 describe('secrets corpus: planted secrets and secret-looking non-secrets through secrets_scan and the redactor', () => {
-  const secrets = plantedSecrets();
-  const plain = nonSecrets();
+  // Seeded: a failing run prints the seed that replays it (AUTODEV_TEST_SEED).
+  const random = suiteRandom();
+  const keys = privateKeys(random);
+  const secrets = plantedSecrets(random, keys);
+  const plain = nonSecrets(random);
   const redact = createRedactor([]);
   let runtime: TestRuntime;
   let dir: string;
@@ -80,6 +105,12 @@ describe('secrets corpus: planted secrets and secret-looking non-secrets through
     };
     await write('s', secrets);
     await write('n', plain);
+    for (const [prefix, encode] of Object.entries(BINARY_FORMS)) {
+      for (const [i, e] of secrets.entries()) {
+        await mkdir(path.join(dir, dirOf(prefix, i)), { recursive: true });
+        await writeFile(path.join(dir, dirOf(prefix, i), e.file), encode(e.content, random));
+      }
+    }
     await git(dir, ['add', '--all']);
     await git(dir, ['commit', '-qm', 'the change']);
     runtime = await startTestRuntime();
@@ -148,8 +179,29 @@ describe('secrets corpus: planted secrets and secret-looking non-secrets through
     expect(redactFp.length).toBeLessThanOrEqual(MAX_REDACTOR_FALSE_POSITIVES);
   });
 
+  it.each([
+    ['behind a NUL', 'z'],
+    ['inside a binary blob', 'b'],
+    ['in a UTF-16 LE file with a BOM', 'u'],
+    ['in a UTF-16 BE file without a BOM', 'w'],
+  ])('finds every planted secret %s', (_form, prefix) => {
+    const missed = secrets.filter((_s, i) => findingsIn(prefix, i).length === 0).map((s) => s.kind);
+    expect(missed).toEqual([]);
+  });
+
   it('the findings never hold a secret: rule, file, line and commit only', () => {
     const text = JSON.stringify(findings);
     for (const s of secrets) expect(text).not.toContain(s.secret);
+  });
+
+  it(`redacts ${GENERATED_PER_KIND} generated values of every kind`, () => {
+    const misses = new Map<string, string>();
+    for (let i = 0; i < GENERATED_PER_KIND; i += 1) {
+      for (const s of plantedSecrets(random, keys)) {
+        if (NOT_REDACTED_BY_DESIGN.includes(s.kind) || misses.has(s.kind)) continue;
+        if (redact(s.content).includes(s.secret ?? '')) misses.set(s.kind, s.content);
+      }
+    }
+    expect(Object.fromEntries(misses)).toEqual({});
   });
 });

@@ -1,4 +1,5 @@
-import { createHash, createSign, generateKeyPairSync, randomBytes, randomUUID } from 'node:crypto';
+import { createHash, createSign, generateKeyPairSync } from 'node:crypto';
+import type { SeededRandom } from '../helpers/seeded-random.js';
 
 /**
  * Planted secrets and secret-looking non-secrets, generated at test time: random, correctly formatted,
@@ -22,12 +23,6 @@ const B64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
 const URLSAFE = `${ALNUM}_-`;
 const DIGITS = '0123456789';
 
-export function randomFrom(alphabet: string, length: number): string {
-  const bytes = randomBytes(length * 2);
-  let out = '';
-  for (let i = 0; i < length; i += 1) out += alphabet[(bytes.readUInt16BE(i * 2) % alphabet.length) | 0];
-  return out;
-}
 const p = (...parts: string[]) => parts.join('');
 const b64url = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
 
@@ -36,7 +31,11 @@ function pem(label: string, body: Buffer): string {
   return [p('-----BEGIN ', label, '-----'), ...lines, p('-----END ', label, '-----')].join('\n');
 }
 
-function privateKeys() {
+/**
+ * Private keys of each format. Key generation draws on the system's randomness (node's crypto takes no
+ * seed); the framing around random material (OpenSSH, PGP) comes from `rng`.
+ */
+export function privateKeys(rng: SeededRandom) {
   const rsa = generateKeyPairSync('rsa', { modulusLength: 1024 });
   const ec = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
   const ed = generateKeyPairSync('ed25519');
@@ -47,36 +46,38 @@ function privateKeys() {
     // The OpenSSH container's framing with random key material: the format scanners look for.
     openssh: pem(
       p('OPENSSH PRIVATE', ' KEY'),
-      Buffer.concat([Buffer.from('openssh-key-v1\0'), randomBytes(380)]),
+      Buffer.concat([Buffer.from('openssh-key-v1\0'), rng.bytes(380)]),
     ),
     pgp: [
       p('-----BEGIN PGP PRIVATE', ' KEY BLOCK-----'),
       '',
-      ...(randomBytes(600)
+      ...(rng
+        .bytes(600)
         .toString('base64')
         .match(/.{1,64}/g) ?? []),
-      `=${randomFrom(B64, 4)}`,
+      `=${rng.from(B64, 4)}`,
       p('-----END PGP PRIVATE', ' KEY BLOCK-----'),
     ].join('\n'),
     edPublicForSigning: ed,
+    rsaForJwt: generateKeyPairSync('rsa', { modulusLength: 1024 }).privateKey,
   };
 }
 
-function jwt(): string {
+function jwt(rng: SeededRandom): string {
   const header = b64url({ alg: 'HS256', typ: 'JWT' });
   const payload = b64url({
-    sub: randomUUID(),
-    iat: 1_700_000_000 + Math.floor(Math.random() * 1e6),
+    sub: rng.uuid(),
+    iat: 1_700_000_000 + Math.floor(rng.next() * 1e6),
     role: 'admin',
   });
-  return `${header}.${payload}.${randomBytes(32).toString('base64url')}`;
+  return `${header}.${payload}.${rng.bytes(32).toString('base64url')}`;
 }
 
-function rs256Jwt(key: ReturnType<typeof generateKeyPairSync>['privateKey']): string {
-  const header = b64url({ alg: 'RS256', typ: 'JWT', kid: randomFrom(HEX, 16) });
+function rs256Jwt(rng: SeededRandom, key: ReturnType<typeof generateKeyPairSync>['privateKey']): string {
+  const header = b64url({ alg: 'RS256', typ: 'JWT', kid: rng.from(HEX, 16) });
   const payload = b64url({
     iss: 'https://auth.example.com',
-    sub: randomFrom(DIGITS, 12),
+    sub: rng.from(DIGITS, 12),
     exp: 1_900_000_000,
   });
   const signer = createSign('RSA-SHA256');
@@ -84,55 +85,60 @@ function rs256Jwt(key: ReturnType<typeof generateKeyPairSync>['privateKey']): st
   return `${header}.${payload}.${signer.sign(key).toString('base64url')}`;
 }
 
-export function plantedSecrets(): CorpusEntry[] {
-  const keys = privateKeys();
-  const rsaForJwt = generateKeyPairSync('rsa', { modulusLength: 1024 }).privateKey;
-  const awsId = p('AK', 'IA', randomFrom(UPPER32, 16));
-  const awsSecret = randomFrom(`${ALNUM}/+`, 40);
-  const gcpEmail = `svc-${randomFrom(LOWER, 6)}@proj-${randomFrom(LOWER_DIGITS, 6)}.iam.gserviceaccount.com`;
+export type CorpusKeys = ReturnType<typeof privateKeys>;
+
+/**
+ * One planted secret of each kind, drawn from `rng`. The keys cost ~50 ms to generate: a caller drawing
+ * many corpora passes one set.
+ */
+export function plantedSecrets(rng: SeededRandom, keys: CorpusKeys = privateKeys(rng)): CorpusEntry[] {
+  const rsaForJwt = keys.rsaForJwt;
+  const awsId = p('AK', 'IA', rng.from(UPPER32, 16));
+  const awsSecret = rng.from(`${ALNUM}/+`, 40);
+  const gcpEmail = `svc-${rng.from(LOWER, 6)}@proj-${rng.from(LOWER_DIGITS, 6)}.iam.gserviceaccount.com`;
   const s = (kind: string, file: string, secret: string, content: string): CorpusEntry => ({
     kind,
     file,
     secret,
     content,
   });
-  const pgPass = randomFrom(ALNUM, 20);
-  const mongoPass = randomFrom(ALNUM, 18);
-  const redisPass = randomFrom(ALNUM, 24);
-  const mysqlPass = randomFrom(ALNUM, 16);
+  const pgPass = rng.from(ALNUM, 20);
+  const mongoPass = rng.from(ALNUM, 18);
+  const redisPass = rng.from(ALNUM, 24);
+  const mysqlPass = rng.from(ALNUM, 16);
   const entries: CorpusEntry[] = [
     s('aws access key id', 'aws.env', awsId, `AWS_ACCESS_KEY_ID=${awsId}\n`),
     s(
       'aws secret access key',
       'aws-credentials.ini',
       awsSecret,
-      `[default]\naws_access_key_id = ${p('AK', 'IA', randomFrom(UPPER32, 16))}\naws_secret_access_key = ${awsSecret}\n`,
+      `[default]\naws_access_key_id = ${p('AK', 'IA', rng.from(UPPER32, 16))}\naws_secret_access_key = ${awsSecret}\n`,
     ),
     s('aws session key id', 'sts.json', '', ''),
     s(
       'gcp service account private key',
       'service-account.json',
       keys.pkcs8.split('\n')[1] ?? '',
-      `${JSON.stringify({ type: 'service_account', project_id: 'proj', private_key_id: randomFrom(HEX, 40), private_key: `${keys.pkcs8}\n`, client_email: gcpEmail }, null, 2)}\n`,
+      `${JSON.stringify({ type: 'service_account', project_id: 'proj', private_key_id: rng.from(HEX, 40), private_key: `${keys.pkcs8}\n`, client_email: gcpEmail }, null, 2)}\n`,
     ),
-    s('gcp api key', 'maps.js', p('AI', 'za', randomFrom(URLSAFE, 35)), ''),
-    s('gcp oauth client secret', 'oauth.json', p('GOC', 'SPX-', randomFrom(URLSAFE, 28)), ''),
-    s('azure storage account key', 'azure.env', randomBytes(64).toString('base64'), ''),
-    s('github personal token', 'gh.sh', p('gh', 'p_', randomFrom(ALNUM, 36)), ''),
-    s('github oauth token', 'gh-oauth.json', p('gh', 'o_', randomFrom(ALNUM, 36)), ''),
+    s('gcp api key', 'maps.js', p('AI', 'za', rng.from(URLSAFE, 35)), ''),
+    s('gcp oauth client secret', 'oauth.json', p('GOC', 'SPX-', rng.from(URLSAFE, 28)), ''),
+    s('azure storage account key', 'azure.env', rng.bytes(64).toString('base64'), ''),
+    s('github personal token', 'gh.sh', p('gh', 'p_', rng.from(ALNUM, 36)), ''),
+    s('github oauth token', 'gh-oauth.json', p('gh', 'o_', rng.from(ALNUM, 36)), ''),
     s(
       'github fine-grained token',
       'gh-pat.env',
-      p('github', '_pat_', randomFrom(ALNUM, 22), '_', randomFrom(ALNUM, 59)),
+      p('github', '_pat_', rng.from(ALNUM, 22), '_', rng.from(ALNUM, 59)),
       '',
     ),
-    s('github app token', 'gh-app.py', p('gh', 's_', randomFrom(ALNUM, 36)), ''),
-    s('github refresh token', 'gh-refresh.txt', p('gh', 'r_', randomFrom(ALNUM, 36)), ''),
-    s('gitlab personal token', 'gitlab.yml', p('gl', 'pat-', randomFrom(URLSAFE, 20)), ''),
+    s('github app token', 'gh-app.py', p('gh', 's_', rng.from(ALNUM, 36)), ''),
+    s('github refresh token', 'gh-refresh.txt', p('gh', 'r_', rng.from(ALNUM, 36)), ''),
+    s('gitlab personal token', 'gitlab.yml', p('gl', 'pat-', rng.from(URLSAFE, 20)), ''),
     s(
       'slack bot token',
       'slack.env',
-      p('xo', 'xb-', randomFrom(DIGITS, 12), '-', randomFrom(DIGITS, 13), '-', randomFrom(ALNUM, 24)),
+      p('xo', 'xb-', rng.from(DIGITS, 12), '-', rng.from(DIGITS, 13), '-', rng.from(ALNUM, 24)),
       '',
     ),
     s(
@@ -141,13 +147,13 @@ export function plantedSecrets(): CorpusEntry[] {
       p(
         'xo',
         'xp-',
-        randomFrom(DIGITS, 12),
+        rng.from(DIGITS, 12),
         '-',
-        randomFrom(DIGITS, 12),
+        rng.from(DIGITS, 12),
         '-',
-        randomFrom(DIGITS, 13),
+        rng.from(DIGITS, 13),
         '-',
-        randomFrom(HEX, 32),
+        rng.from(HEX, 32),
       ),
       '',
     ),
@@ -157,51 +163,46 @@ export function plantedSecrets(): CorpusEntry[] {
       p(
         'https://hooks.sl',
         'ack.com/services/T',
-        randomFrom(UPPER32, 10),
+        rng.from(UPPER32, 10),
         '/B',
-        randomFrom(UPPER32, 10),
+        rng.from(UPPER32, 10),
         '/',
-        randomFrom(ALNUM, 24),
+        rng.from(ALNUM, 24),
       ),
       '',
     ),
-    s('stripe live secret key', 'billing.ts', p('sk', '_live_', randomFrom(ALNUM, 24)), ''),
-    s('stripe restricted key', 'billing.rb', p('rk', '_live_', randomFrom(ALNUM, 24)), ''),
-    s('twilio api key', 'sms.env', p('S', 'K', randomFrom(HEX, 32)), ''),
-    s(
-      'sendgrid api key',
-      'mail.env',
-      p('S', 'G.', randomFrom(URLSAFE, 22), '.', randomFrom(URLSAFE, 43)),
-      '',
-    ),
+    s('stripe live secret key', 'billing.ts', p('sk', '_live_', rng.from(ALNUM, 24)), ''),
+    s('stripe restricted key', 'billing.rb', p('rk', '_live_', rng.from(ALNUM, 24)), ''),
+    s('twilio api key', 'sms.env', p('S', 'K', rng.from(HEX, 32)), ''),
+    s('sendgrid api key', 'mail.env', p('S', 'G.', rng.from(URLSAFE, 22), '.', rng.from(URLSAFE, 43)), ''),
     s(
       'openai legacy key',
       'openai.env',
-      p('s', 'k-', randomFrom(ALNUM, 20), 'T3Blbk', 'FJ', randomFrom(ALNUM, 20)),
+      p('s', 'k-', rng.from(ALNUM, 20), 'T3Blbk', 'FJ', rng.from(ALNUM, 20)),
       '',
     ),
     s(
       'openai project key',
       'openai.py',
-      p('s', 'k-proj-', randomFrom(URLSAFE, 74), 'T3Blbk', 'FJ', randomFrom(URLSAFE, 74)),
+      p('s', 'k-proj-', rng.from(URLSAFE, 74), 'T3Blbk', 'FJ', rng.from(URLSAFE, 74)),
       '',
     ),
-    s('anthropic api key', 'anthropic.env', p('s', 'k-ant-api03-', randomFrom(URLSAFE, 93), 'AA'), ''),
+    s('anthropic api key', 'anthropic.env', p('s', 'k-ant-api03-', rng.from(URLSAFE, 93), 'AA'), ''),
     s(
       'anthropic admin key',
       'anthropic-admin.env',
-      p('s', 'k-ant-admin01-', randomFrom(URLSAFE, 93), 'AA'),
+      p('s', 'k-ant-admin01-', rng.from(URLSAFE, 93), 'AA'),
       '',
     ),
-    s('huggingface token', 'hf.py', p('h', 'f_', randomFrom(LOWER, 34)), ''),
-    s('npm token', '.npmrc', p('np', 'm_', randomFrom(ALNUM, 36)), ''),
-    s('pypi token', '.pypirc', p('py', 'pi-AgEIcHlwaS5vcmc', randomFrom(URLSAFE, 70)), ''),
+    s('huggingface token', 'hf.py', p('h', 'f_', rng.from(LOWER, 34)), ''),
+    s('npm token', '.npmrc', p('np', 'm_', rng.from(ALNUM, 36)), ''),
+    s('pypi token', '.pypirc', p('py', 'pi-AgEIcHlwaS5vcmc', rng.from(URLSAFE, 70)), ''),
     s('rsa private key', 'id_rsa', keys.rsaPkcs1, `${keys.rsaPkcs1}\n`),
     s('ec private key', 'ec.pem', keys.ec, `${keys.ec}\n`),
     s('openssh private key', 'id_ed25519', keys.openssh, `${keys.openssh}\n`),
     s('pgp private key block', 'signing.asc', keys.pgp, `${keys.pgp}\n`),
-    s('jwt hs256', 'auth.test.http', jwt(), ''),
-    s('jwt rs256', 'session.json', rs256Jwt(rsaForJwt), ''),
+    s('jwt hs256', 'auth.test.http', jwt(rng), ''),
+    s('jwt rs256', 'session.json', rs256Jwt(rng, rsaForJwt), ''),
     s(
       'postgres url with password',
       'database.yml',
@@ -226,23 +227,23 @@ export function plantedSecrets(): CorpusEntry[] {
       mysqlPass,
       `DATABASE_URL = "mysql://root:${mysqlPass}@10.0.0.5:3306/shop"\n`,
     ),
-    s('API_KEY= high entropy', 'service.env', randomFrom(ALNUM, 32), ''),
-    s('password= high entropy', 'app.properties', randomFrom(`${ALNUM}!#%`, 24), ''),
-    s('client_secret: high entropy', 'oidc.yaml', randomFrom(URLSAFE, 40), ''),
-    s('shopify access token', 'shop.env', p('shp', 'at_', randomFrom(HEX, 32)), ''),
-    s('digitalocean token', 'do.tf', p('do', 'p_v1_', randomFrom(HEX, 64)), ''),
-    s('postman api key', 'postman.json', p('PM', 'AK-', randomFrom(HEX, 24), '-', randomFrom(HEX, 34)), ''),
-    s('databricks token', 'dbx.cfg', p('da', 'pi', randomFrom(HEX, 32)), ''),
+    s('API_KEY= high entropy', 'service.env', rng.from(ALNUM, 32), ''),
+    s('password= high entropy', 'app.properties', rng.from(`${ALNUM}!#%`, 24), ''),
+    s('client_secret: high entropy', 'oidc.yaml', rng.from(URLSAFE, 40), ''),
+    s('shopify access token', 'shop.env', p('shp', 'at_', rng.from(HEX, 32)), ''),
+    s('digitalocean token', 'do.tf', p('do', 'p_v1_', rng.from(HEX, 64)), ''),
+    s('postman api key', 'postman.json', p('PM', 'AK-', rng.from(HEX, 24), '-', rng.from(HEX, 34)), ''),
+    s('databricks token', 'dbx.cfg', p('da', 'pi', rng.from(HEX, 32)), ''),
     s(
       'grafana service account token',
       'grafana.ini',
-      p('gl', 'sa_', randomFrom(ALNUM, 32), '_', randomFrom(HEX, 8)),
+      p('gl', 'sa_', rng.from(ALNUM, 32), '_', rng.from(HEX, 8)),
       '',
     ),
-    s('telegram bot token', 'bot.py', `${randomFrom(DIGITS, 10)}:AA${randomFrom(URLSAFE, 33)}`, ''),
+    s('telegram bot token', 'bot.py', `${rng.from(DIGITS, 10)}:AA${rng.from(URLSAFE, 33)}`, ''),
   ];
   // The secret in the surroundings it usually has, where the entry did not write its own.
-  const asi = p('AS', 'IA', randomFrom(UPPER32, 16));
+  const asi = p('AS', 'IA', rng.from(UPPER32, 16));
   return entries.map((e): CorpusEntry => {
     if (e.kind === 'aws session key id')
       return {
@@ -254,8 +255,8 @@ export function plantedSecrets(): CorpusEntry[] {
     const v = e.secret ?? '';
     const content: Record<string, string> = {
       'maps.js': `const mapsKey = "${v}";\n`,
-      'oauth.json': `{"web":{"client_id":"${randomFrom(DIGITS, 12)}-${randomFrom(LOWER_DIGITS, 32)}.apps.googleusercontent.com","client_secret":"${v}"}}\n`,
-      'azure.env': `AZURE_STORAGE_CONNECTION_STRING=DefaultEndpointsProtocol=https;AccountName=store${randomFrom(LOWER_DIGITS, 8)};AccountKey=${v};EndpointSuffix=core.windows.net\n`,
+      'oauth.json': `{"web":{"client_id":"${rng.from(DIGITS, 12)}-${rng.from(LOWER_DIGITS, 32)}.apps.googleusercontent.com","client_secret":"${v}"}}\n`,
+      'azure.env': `AZURE_STORAGE_CONNECTION_STRING=DefaultEndpointsProtocol=https;AccountName=store${rng.from(LOWER_DIGITS, 8)};AccountKey=${v};EndpointSuffix=core.windows.net\n`,
       'gh.sh': `export GITHUB_TOKEN=${v}\n`,
       'gh-oauth.json': `{"access_token": "${v}", "token_type": "bearer"}\n`,
       'gh-pat.env': `GH_PAT=${v}\n`,
@@ -292,21 +293,20 @@ export function plantedSecrets(): CorpusEntry[] {
   });
 }
 
-const sha = (algo: string) => createHash(algo).update(randomBytes(32)).digest('hex');
-
 /** Values that look like secrets and are not: hashes, ids, fixtures, documentation examples. */
-export function nonSecrets(): CorpusEntry[] {
+export function nonSecrets(rng: SeededRandom): CorpusEntry[] {
+  const sha = (algo: string) => createHash(algo).update(rng.bytes(32)).digest('hex');
   const n = (kind: string, file: string, content: string): CorpusEntry => ({ kind, file, content });
   const ed = generateKeyPairSync('ed25519');
   const pub = ed.publicKey.export({ type: 'spki', format: 'pem' }).toString();
-  const sshPub = `ssh-ed25519 ${Buffer.concat([Buffer.from([0, 0, 0, 11]), Buffer.from('ssh-ed25519'), Buffer.from([0, 0, 0, 32]), randomBytes(32)]).toString('base64')} dev@laptop`;
+  const sshPub = `ssh-ed25519 ${Buffer.concat([Buffer.from([0, 0, 0, 11]), Buffer.from('ssh-ed25519'), Buffer.from([0, 0, 0, 32]), rng.bytes(32)]).toString('base64')} dev@laptop`;
   return [
     n('sha1 in a changelog', 'CHANGELOG.md', `- fix parser (${sha('sha1')})\n`),
     n('sha256 checksum file', 'SHA256SUMS', `${sha('sha256')}  release.tar.gz\n`),
     n('sha512 checksum', 'checksums.txt', `sha512 ${sha('sha512')}\n`),
     n('md5 etag', 'cache.json', `{"etag": "${sha('md5')}"}\n`),
-    n('uuid v4 ids', 'ids.json', `{"request_id": "${randomUUID()}", "trace": "${randomUUID()}"}\n`),
-    n('uuid in sql', 'seed.sql', `INSERT INTO users (id) VALUES ('${randomUUID()}');\n`),
+    n('uuid v4 ids', 'ids.json', `{"request_id": "${rng.uuid()}", "trace": "${rng.uuid()}"}\n`),
+    n('uuid in sql', 'seed.sql', `INSERT INTO users (id) VALUES ('${rng.uuid()}');\n`),
     n('git commit id', 'VERSION', `commit=${sha('sha1')}\n`),
     n(
       'git short ids in notes',
@@ -316,12 +316,12 @@ export function nonSecrets(): CorpusEntry[] {
     n(
       'npm lockfile integrity',
       'package-lock.json',
-      `{"packages":{"node_modules/x":{"version":"1.0.0","resolved":"https://registry.npmjs.org/x/-/x-1.0.0.tgz","integrity":"sha512-${randomBytes(64).toString('base64')}"}}}\n`,
+      `{"packages":{"node_modules/x":{"version":"1.0.0","resolved":"https://registry.npmjs.org/x/-/x-1.0.0.tgz","integrity":"sha512-${rng.bytes(64).toString('base64')}"}}}\n`,
     ),
     n(
       'yarn lockfile integrity',
       'yarn.lock',
-      `x@^1.0.0:\n  version "1.0.0"\n  integrity sha1-${randomBytes(20).toString('base64')}\n`,
+      `x@^1.0.0:\n  version "1.0.0"\n  integrity sha1-${rng.bytes(20).toString('base64')}\n`,
     ),
     n(
       'cargo lock checksum',
@@ -331,13 +331,13 @@ export function nonSecrets(): CorpusEntry[] {
     n(
       'go.sum hashes',
       'go.sum',
-      `github.com/pkg/errors v0.9.1 h1:${randomBytes(32).toString('base64')}\ngithub.com/pkg/errors v0.9.1/go.mod h1:${randomBytes(32).toString('base64')}\n`,
+      `github.com/pkg/errors v0.9.1 h1:${rng.bytes(32).toString('base64')}\ngithub.com/pkg/errors v0.9.1/go.mod h1:${rng.bytes(32).toString('base64')}\n`,
     ),
     n('docker image digest', 'Dockerfile', `FROM node:20@sha256:${sha('sha256')}\n`),
     n(
       'subresource integrity',
       'index.html',
-      `<script src="https://cdn.example.com/lib.js" integrity="sha384-${randomBytes(48).toString('base64')}" crossorigin="anonymous"></script>\n`,
+      `<script src="https://cdn.example.com/lib.js" integrity="sha384-${rng.bytes(48).toString('base64')}" crossorigin="anonymous"></script>\n`,
     ),
     n('aws documentation example key id', 'docs-aws.md', `Example: ${p('AKIA', 'IOSFODNN7', 'EXAMPLE')}\n`),
     n(
@@ -350,7 +350,7 @@ export function nonSecrets(): CorpusEntry[] {
       'docs-stripe.md',
       `Use a test key such as \`${p('sk', '_test_', '4eC39HqLyjWDarjtT1zdp7dc')}\` from the docs.\n`,
     ),
-    n('base64 test fixture', 'fixture.test.ts', `const png = "${randomBytes(48).toString('base64')}";\n`),
+    n('base64 test fixture', 'fixture.test.ts', `const png = "${rng.bytes(48).toString('base64')}";\n`),
     n('base64 hello world', 'codec.test.py', `assert encode(b"hello world") == "aGVsbG8gd29ybGQ="\n`),
     n(
       'lorem ipsum',
@@ -376,7 +376,7 @@ export function nonSecrets(): CorpusEntry[] {
     n(
       'data uri image',
       'style.css',
-      `.logo { background: url(data:image/png;base64,${randomBytes(60).toString('base64')}); }\n`,
+      `.logo { background: url(data:image/png;base64,${rng.bytes(60).toString('base64')}); }\n`,
     ),
     n('css colors', 'theme.css', ':root { --primary: #1a2b3c; --accent: #ffcc00; }\n'),
     n('semantic versions', 'versions.txt', 'v1.2.3-rc.1+build.20240101\n'),
@@ -389,7 +389,7 @@ export function nonSecrets(): CorpusEntry[] {
     n(
       'random hex test vector',
       'vectors.json',
-      `{"input": "${randomFrom(HEX, 64)}", "expected": "${randomFrom(HEX, 64)}"}\n`,
+      `{"input": "${rng.from(HEX, 64)}", "expected": "${rng.from(HEX, 64)}"}\n`,
     ),
     n(
       'hash named key in code',
@@ -410,13 +410,14 @@ export function nonSecrets(): CorpusEntry[] {
       [
         p('-----BEGIN PGP PUBLIC', ' KEY BLOCK-----'),
         '',
-        ...(randomBytes(300)
+        ...(rng
+          .bytes(300)
           .toString('base64')
           .match(/.{1,64}/g) ?? []),
         p('-----END PGP PUBLIC', ' KEY BLOCK-----'),
       ].join('\n') + '\n',
     ),
-    n('nonce in tests', 'nonce.test.go', `nonce := "${randomFrom(HEX, 24)}"\n`),
+    n('nonce in tests', 'nonce.test.go', `nonce := "${rng.from(HEX, 24)}"\n`),
     n('bearer in docs', 'api-docs.md', 'Send `Authorization: Bearer <token>` with each request.\n'),
   ];
 }

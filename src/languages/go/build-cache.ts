@@ -24,8 +24,9 @@ async function isPlainDir(dir: string): Promise<boolean> {
 
 /**
  * GOCACHE for build, test and vet: `go` must write there, so it cannot be the repo's cache (the
- * sandbox would then write what the repo's later tasks trust). It is a copy of it in the task's
- * HOME, made once per task and then the task's own, as its HOME always was. The copy keeps owners
+ * sandbox would then write what the repo's later tasks trust). It is a copy of it in the run's
+ * HOME, made once per HOME (per step: verification steps get a fresh HOME each, so a cache the
+ * model's commands poisoned never reaches them) and then that HOME's own. The copy keeps owners
  * (`cp -a`: the sandbox user wrote the repo cache in setup, so it can write its copy) and uses
  * reflinks where the filesystem has them; plain copying costs ~0.2 s for a 70 MB cache.
  *

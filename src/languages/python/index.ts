@@ -10,15 +10,24 @@ import { parseUnittestOutput } from './parsers/unittest.js';
 import { ruffCommand } from './lint-defaults.js';
 import { defaultPipInstall, pythonRunEnv, pythonSetupSteps } from './venv.js';
 import { runSetupSteps } from '../setup-run.js';
-import { requireCommand, runBuildCommand, runLintCommand, runTestCommand } from '../run.js';
+import { projectDir, requireCommand, runBuildCommand, runLintCommand, runTestCommand } from '../run.js';
+import {
+  declaredPytestPlugins,
+  ISOLATED_PYTHON_ENV,
+  pytestLauncherEnv,
+  pytestLauncherArgv,
+  unittestLauncherArgv,
+} from './runner.js';
 import { candidateDirs, exists, isInside, readText } from '../scan.js';
 import type { DetectedProject, Language } from '../types.js';
 
 const MANIFESTS = ['pyproject.toml', 'setup.py', 'setup.cfg', 'pytest.ini', 'requirements.txt', 'tox.ini'];
 const TEST_DIRS = ['tests', 'test'];
 const TEST_FILE = /^(test_.*|.*_test)\.py$/;
-// Tests must not leave __pycache__ or .pytest_cache behind in the worktree that gets committed.
-const TEST_ENV = { PYTHONDONTWRITEBYTECODE: '1' };
+// Tests must not leave __pycache__ or .pytest_cache behind in the worktree that gets committed, and
+// read nothing from a user site-packages or an autoloaded plugin (python/runner.ts).
+const TEST_ENV = { PYTHONDONTWRITEBYTECODE: '1', ...ISOLATED_PYTHON_ENV };
+const UNITTEST_BASE = ['python3', '-m', 'unittest', 'discover', '-v'];
 
 async function testFiles(dir: string): Promise<string[]> {
   const out: string[] = [];
@@ -58,6 +67,8 @@ async function isPythonProject(repoDir: string, dir: string): Promise<boolean> {
 
 const PYTEST_BASE = ['python3', '-m', 'pytest', '-q', '-p', 'no:cacheprovider', '-o', 'junit_family=xunit1'];
 
+const sameArgv = (a: readonly string[], b: readonly string[]) => a.join('\u0000') === b.join('\u0000');
+
 export const python: Language = {
   id: 'python',
   dependencies: pythonReader,
@@ -88,7 +99,7 @@ export const python: Language = {
             '/(\\.[^/]+|venv|node_modules|__pycache__)/',
             '.',
           ],
-          test: runner === 'pytest' ? [...PYTEST_BASE] : ['python3', '-m', 'unittest', 'discover', '-v'],
+          test: runner === 'pytest' ? [...PYTEST_BASE] : [...UNITTEST_BASE],
           lint: await ruffCommand(repoDir, root),
         },
         overridden: false,
@@ -114,9 +125,17 @@ export const python: Language = {
     const venv = await pythonRunEnv(project, options);
     // The default pytest command writes a JUnit report into the workspace (the sandbox's only
     // writable tree besides HOME), read and removed right after.
-    const useJunit = configured.join('\u0000') === PYTEST_BASE.join('\u0000');
+    const useJunit = sameArgv(configured, PYTEST_BASE);
     const report = path.join(options.workspaceDir, `.autodev-junit-${randomUUID()}.xml`);
-    const argv = useJunit ? [...configured, `--junitxml=${report}`] : configured;
+    const shown = useJunit ? [...configured, `--junitxml=${report}`] : configured;
+    // The detected commands run through launchers no file of the change can replace (python/runner.ts);
+    // a command of the repo's own `.autodev.toml` runs as written.
+    const argv = useJunit
+      ? pytestLauncherArgv(shown.slice(3))
+      : sameArgv(configured, UNITTEST_BASE)
+        ? unittestLauncherArgv(configured.slice(3))
+        : configured;
+    const plugins = useJunit ? await declaredPytestPlugins(projectDir(project, options.workspaceDir)) : [];
     try {
       return await runTestCommand(
         project,
@@ -129,7 +148,15 @@ export const python: Language = {
           const summary = parsePytestSummary(output);
           return summary.found ? summary : parseUnittestOutput(output);
         },
-        { env: { ...TEST_ENV, ...venv.env }, binds: venv.binds },
+        {
+          env: {
+            ...TEST_ENV,
+            ...venv.env,
+            ...(useJunit ? pytestLauncherEnv(plugins) : {}),
+          },
+          binds: venv.binds,
+          shownAs: shown,
+        },
       );
     } finally {
       await rm(report, { force: true });
@@ -141,13 +168,10 @@ export const python: Language = {
   },
 
   async runLint(project, options) {
-    return runLintCommand(
-      project,
-      'ruff',
-      project.commands.lint,
-      options,
-      (r) => parseRuffJson(r.stdout),
-      await pythonRunEnv(project, options),
-    );
+    const venv = await pythonRunEnv(project, options);
+    return runLintCommand(project, 'ruff', project.commands.lint, options, (r) => parseRuffJson(r.stdout), {
+      ...venv,
+      env: { ...ISOLATED_PYTHON_ENV, ...venv.env },
+    });
   },
 };

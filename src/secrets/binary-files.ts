@@ -1,0 +1,150 @@
+import { execFile } from 'node:child_process';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { AutodevError } from '../errors.js';
+
+const exec = promisify(execFile);
+
+/** Largest binary file whose bytes are scanned; a larger one is a finding of its own (it cannot be read). */
+export const MAX_BINARY_SCAN_BYTES = 16 * 1024 * 1024;
+/** All binary files of one change together; past it the rest are findings too. */
+export const MAX_BINARY_SCAN_TOTAL_BYTES = 64 * 1024 * 1024;
+
+export const UNSCANNABLE_RULE = 'autodev-binary-too-large';
+
+export interface BinaryFile {
+  path: string;
+  size: number;
+}
+
+/** A binary file's text as a scanner reads it, written to `decoded` for gitleaks' `dir` mode. */
+export interface DecodedFile {
+  path: string;
+  /** The decoded text's file name inside the scan folder. */
+  name: string;
+}
+
+interface GitDeps {
+  env: Readonly<Record<string, string>>;
+  gitDir: string;
+  signal?: AbortSignal;
+}
+
+async function git(deps: GitDeps, args: string[], input?: string): Promise<Buffer> {
+  const child = exec('git', args, {
+    env: { ...deps.env, GIT_DIR: deps.gitDir },
+    encoding: 'buffer',
+    maxBuffer: MAX_BINARY_SCAN_TOTAL_BYTES + 1024 * 1024,
+    ...(deps.signal ? { signal: deps.signal } : {}),
+  });
+  if (input !== undefined) child.child.stdin?.end(input);
+  try {
+    return (await child).stdout;
+  } catch (error) {
+    throw new AutodevError(
+      'GIT_FAILED',
+      `git ${args[0] ?? ''} failed during the secrets scan: ${String(error)}`,
+      {
+        cause: error,
+      },
+    );
+  }
+}
+
+/**
+ * The files `base..HEAD` added or changed that git calls binary (a NUL in the first 8000 bytes: a
+ * UTF-16 file is one, and so is any text with a NUL up front). `git log -p`, which gitleaks' git mode
+ * reads, shows them as "Binary files differ": their bytes are scanned here instead.
+ */
+export async function changedBinaryFiles(deps: GitDeps, base: string): Promise<BinaryFile[]> {
+  const numstat = (
+    await git(deps, ['diff', '--numstat', '-z', '--no-renames', '--diff-filter=d', base, 'HEAD'])
+  ).toString('utf8');
+  const paths = numstat
+    .split('\0')
+    .filter((entry) => entry.startsWith('-\t-\t'))
+    .map((entry) => entry.slice(4));
+  if (paths.length === 0) return [];
+  const sizes = (
+    await git(
+      deps,
+      ['cat-file', '--batch-check=%(objectsize)'],
+      paths.map((p) => `HEAD:${p}`).join('\n') + '\n',
+    )
+  )
+    .toString('utf8')
+    .trim()
+    .split('\n');
+  return paths.map((path, i) => ({ path, size: Number(sizes[i]) }));
+}
+
+/** A buffer's UTF-16 byte order, by its BOM or, without one, by which half of its code units is NUL. */
+export function utf16Order(bytes: Buffer): 'le' | 'be' | undefined {
+  if (bytes.length >= 2 && bytes[0] === 0xff && bytes[1] === 0xfe) return 'le';
+  if (bytes.length >= 2 && bytes[0] === 0xfe && bytes[1] === 0xff) return 'be';
+  const sample = bytes.subarray(0, Math.min(bytes.length, 4096) & ~1);
+  if (sample.length < 8) return undefined;
+  let evenNul = 0;
+  let oddNul = 0;
+  for (let i = 0; i < sample.length; i += 2) {
+    if (sample[i] === 0) evenNul += 1;
+    if (sample[i + 1] === 0) oddNul += 1;
+  }
+  const units = sample.length / 2;
+  // ASCII-range text in UTF-16: nearly every high byte is NUL, nearly no low byte is.
+  if (oddNul >= units * 0.7 && evenNul <= units * 0.1) return 'le';
+  if (evenNul >= units * 0.7 && oddNul <= units * 0.1) return 'be';
+  return undefined;
+}
+
+/**
+ * What a secret scanner can read of binary bytes: runs of printable ASCII, one per line, everything
+ * else (NULs, control and high bytes) a line break. A secret behind a NUL or inside a blob keeps its
+ * own characters together; a UTF-16 file is decoded first, by BOM or NUL pattern.
+ */
+export function textOfBinary(bytes: Buffer): string {
+  const order = utf16Order(bytes);
+  let text: string;
+  if (order === undefined) {
+    text = bytes.toString('latin1');
+  } else {
+    const even = Buffer.from(bytes.subarray(0, bytes.length & ~1));
+    if (order === 'be') even.swap16();
+    text = even.toString('utf16le');
+  }
+  return text.replace(/[^\t\x20-\x7e]+/g, '\n');
+}
+
+/**
+ * Reads each binary file at HEAD (bounded per file and in total) and writes its decoded text into
+ * `folder` under a neutral name (`0.txt`, ...), so no path-based allowance of the scanner (images,
+ * lockfiles) applies to it. Files past a bound come back in `unscannable`.
+ */
+export async function decodeBinaryFiles(
+  deps: GitDeps,
+  files: readonly BinaryFile[],
+  folder: string,
+): Promise<{ decoded: DecodedFile[]; unscannable: string[] }> {
+  const decoded: DecodedFile[] = [];
+  const unscannable: string[] = [];
+  let total = 0;
+  await mkdir(folder, { recursive: true });
+  for (const file of files) {
+    const tooLarge =
+      !Number.isFinite(file.size) ||
+      file.size > MAX_BINARY_SCAN_BYTES ||
+      total + file.size > MAX_BINARY_SCAN_TOTAL_BYTES;
+    // A path with a line break cannot be named to `cat-file --batch-check`: unread, so reported.
+    if (tooLarge || file.path.includes('\n')) {
+      unscannable.push(file.path);
+      continue;
+    }
+    total += file.size;
+    const bytes = await git(deps, ['cat-file', 'blob', `HEAD:${file.path}`]);
+    const name = `${decoded.length}.txt`;
+    await writeFile(join(folder, name), textOfBinary(bytes));
+    decoded.push({ path: file.path, name });
+  }
+  return { decoded, unscannable };
+}

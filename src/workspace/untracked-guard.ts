@@ -1,0 +1,75 @@
+import { execFile } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { AutodevError } from '../errors.js';
+import type { WorkspaceGit } from './types.js';
+
+const exec = promisify(execFile);
+
+/** A point in time on the filesystem's own clock: a file whose mtime later changes are compared with. */
+export interface UntrackedMark {
+  marker: string;
+  /** Removes the marker; idempotent. */
+  release(): Promise<void>;
+}
+
+/** Marks "now" before the model's commands run (a file outside every workspace). */
+export async function markUntracked(): Promise<UntrackedMark> {
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'autodev-round-'));
+  const marker = path.join(dir, 'mark');
+  await writeFile(marker, '');
+  return { marker, release: () => rm(dir, { recursive: true, force: true }) };
+}
+
+/**
+ * Removes every untracked file (ignored ones included) whose inode changed after `mark`: added,
+ * rewritten, renamed in, re-linked or re-timed. The model's commands may write anywhere in the
+ * worktree, and a file git does not track never shows in the diff under review, yet the tests that
+ * judge it would load it: a `.pth` in a venv, a shim in node_modules/.bin, a gitignored conftest.py.
+ * What setup installed before the mark stays; what the model's round added or changed goes, and the
+ * next run rebuilds it from the change. The change time (ctime) is the kernel's, set on every write,
+ * rename and `touch`, so no command can date a file back before the mark. Returns the removed paths.
+ */
+export async function discardUntrackedSince(
+  git: WorkspaceGit,
+  dir: string,
+  mark: UntrackedMark,
+): Promise<string[]> {
+  const changed = await changedSince(dir, mark.marker);
+  if (changed.length === 0) return [];
+  const listed = await git.untrackedFiles(dir);
+  const untracked = new Set(listed);
+  // git lists a folder holding a repository of its own (a planted `x/.git`) as `x/`, not its files.
+  const nestedRepos = listed.filter((entry) => entry.endsWith('/'));
+  const removed = changed.filter(
+    (file) => untracked.has(file) || nestedRepos.some((prefix) => file.startsWith(prefix)),
+  );
+  for (const file of removed) await rm(path.join(dir, file), { force: true });
+  return removed;
+}
+
+/** Files (not folders) under `dir`, `.git` aside, whose status changed after the marker's mtime. */
+async function changedSince(dir: string, marker: string): Promise<string[]> {
+  try {
+    const { stdout } = await exec(
+      'find',
+      ['.', '-path', './.git', '-prune', '-o', '!', '-type', 'd', '-cnewer', marker, '-print0'],
+      { cwd: dir, maxBuffer: 256 * 1024 * 1024, encoding: 'buffer' },
+    );
+    return stdout
+      .toString('utf8')
+      .split('\0')
+      .filter((entry) => entry !== '')
+      .map((entry) => entry.replace(/^\.\//, ''));
+  } catch (error) {
+    throw new AutodevError(
+      'WORKSPACE_MISSING',
+      `could not list the files the round changed in ${dir}: ${String(error)}`,
+      {
+        cause: error,
+      },
+    );
+  }
+}
