@@ -57,6 +57,8 @@ describe('loadConfig', () => {
     expect(config.dataDir).toBe('/srv/.autodev');
     expect(config.llm.model).toBe('gpt-4');
     expect(config.secrets.llmApiKey).toBeUndefined();
+    // Safe default: no repository is acted on until one is listed.
+    expect(config.allowlist_repos).toEqual([]);
   });
 
   it("reads every key of the seed's config.toml", () => {

@@ -158,8 +158,12 @@ export const autodevConfigSchema = z
       .default('autodev/merge'),
     /** How long one OPA decision may take before the local rules decide instead (marked fallback). */
     opa_timeout_ms: z.number().int().min(10).max(60_000).default(2000),
-    /** Globs over normalized repo names (host/owner/name, or an absolute path for local repos). */
-    allowlist_repos: z.array(z.string().min(1)).default(['**']),
+    /**
+     * Globs over normalized repo names (host/owner/name, or an absolute path for local repos). Empty
+     * (the default): autodev acts on no repository until one is listed, so a first start cannot merge
+     * into a repository nobody chose.
+     */
+    allowlist_repos: z.array(z.string().min(1)).default([]),
     data_dir: z.string().min(1).default('./.autodev'),
     host: z.string().min(1).default('127.0.0.1'),
     /**
