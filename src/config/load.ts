@@ -37,7 +37,7 @@ export function loadConfig(options: LoadConfigOptions): AutodevConfig {
 }
 
 /** Which `*_token_env` holds the configured forge's token; the local forge reads GitHub's, as before. */
-function forgeTokenEnv(settings: AutodevSettings): string {
+export function forgeTokenEnv(settings: AutodevSettings): string {
   const git = settings.git;
   const byProvider: Record<string, string> = {
     gitlab: git.gitlab_token_env,

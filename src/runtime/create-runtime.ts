@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import type { AutodevConfig } from '../config/schema.js';
 import type { Environment } from '../config/load.js';
 import type { Task } from '../domain/task.js';
-import { createForge } from '../forges/index.js';
+import { createForge, gitAuthHint } from '../forges/index.js';
 import { createRepoAllowlist } from '../governance/allowlist.js';
 import { createModelClient } from '../llm/index.js';
 import type { ModelClient, ModelClientDeps } from '../llm/types.js';
@@ -76,7 +76,7 @@ export async function createRuntime(config: AutodevConfig, deps: RuntimeDeps): P
     PATH: deps.hostEnv.PATH ?? '/usr/local/bin:/usr/bin:/bin',
     HOME: deps.hostEnv.HOME ?? '/tmp',
   };
-  const runGit = createGitRunner({ env: deps.hostEnv });
+  const runGit = createGitRunner({ env: deps.hostEnv, authHint: gitAuthHint(config) });
   // The mirror fetches private repos with the forge's credentials; the forge is made just below.
   const workspaces = createWorkspaceManager(config, { git: runGit, gitAuth: () => services.forge.gitAuth() });
   // Host-side git on a workspace takes its git dir from the workspace records, never from the worktree.
