@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { Command } from 'commander';
 import { isAutodevError } from '../errors.js';
+import { registerDoctorCommand } from './doctor.js';
 import { registerPrCommands } from './pr.js';
 import { registerServeCommand } from './serve.js';
 import { registerTaskCommands } from './task.js';
@@ -11,6 +12,7 @@ const program = new Command()
   .description('Takes a software task and delivers a tested pull request.')
   .showHelpAfterError();
 registerServeCommand(program);
+registerDoctorCommand(program);
 registerToolsCommands(program);
 registerPrCommands(program);
 registerTaskCommands(program);

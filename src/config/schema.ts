@@ -135,8 +135,8 @@ export const autodevConfigSchema = z
      */
     review_poll_secs: z.number().int().min(0).max(86_400).default(60),
     sandbox: z.enum(SANDBOX_IDS).default('bubblewrap'),
-    /** Image for the docker sandbox. */
-    sandbox_image: z.string().min(1).default('rust:1.82'),
+    /** Image for the docker sandbox (the docker sandbox's own default when absent); unused by the others. */
+    sandbox_image: z.string().min(1).optional(),
     /**
      * When autodev runs as root, the uid (and gid) bubblewrap runs commands as: never root, so process
      * limits bind and root-only files stay unreadable. No account needs to exist for it.

@@ -27,6 +27,7 @@ import type { ToolServices } from '../tools/types.js';
 import { createGitRunner, createWorkspaceGit, createWorkspaceManager } from '../workspace/index.js';
 import type pino from 'pino';
 import { isDeadLocalOwner } from '../orchestrator/lease-owner.js';
+import { createHealthMonitor, type HealthReport } from '../doctor/index.js';
 
 export interface Runtime {
   config: AutodevConfig;
@@ -42,6 +43,8 @@ export interface Runtime {
   reviews: PrReviewService;
   /** Forge activity (webhooks, polls, the local API) turned into merges and review rounds. */
   reviewIntake: ReviewIntake;
+  /** The self-check (model, forge, OPA, tools, settings), cached: logged at start, GET /health. */
+  health: { report(): Promise<HealthReport> };
   /** Starts claiming tasks (not when the kill switch is off). */
   start(): Promise<void>;
   /** Graceful: no new work, running steps reach a checkpoint within `graceMs`, store closed. */
@@ -182,6 +185,12 @@ export async function createRuntime(config: AutodevConfig, deps: RuntimeDeps): P
     tasks,
     reviews,
     reviewIntake,
+    health: createHealthMonitor({
+      config,
+      hostEnv: deps.hostEnv,
+      runGit,
+      timeoutMs: HEALTH_PROBE_TIMEOUT_MS,
+    }),
     async start() {
       for (const owner of await store.tasks.listLeaseOwners()) {
         if (isDeadLocalOwner(owner)) await store.tasks.expireLeasesOf(owner);
@@ -200,6 +209,9 @@ export async function createRuntime(config: AutodevConfig, deps: RuntimeDeps): P
     },
   };
 }
+
+/** One probe of the self-check (model endpoint, forge remote, OPA) may take this long. */
+const HEALTH_PROBE_TIMEOUT_MS = 5_000;
 
 /** A task's private HOME under data_dir (hidden from other tasks' sandboxes), created on first use. */
 function taskHome(config: AutodevConfig, taskId: string): string {
