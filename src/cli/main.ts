@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { Command } from 'commander';
 import { isAutodevError } from '../errors.js';
+import { registerDemoCommand } from './demo.js';
 import { registerDoctorCommand } from './doctor.js';
 import { registerPrCommands } from './pr.js';
 import { registerServeCommand } from './serve.js';
@@ -13,6 +14,7 @@ const program = new Command()
   .showHelpAfterError();
 registerServeCommand(program);
 registerDoctorCommand(program);
+registerDemoCommand(program);
 registerToolsCommands(program);
 registerPrCommands(program);
 registerTaskCommands(program);
