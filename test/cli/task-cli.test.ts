@@ -29,47 +29,63 @@ describe('autodev task submit|list|show|cancel over the HTTP API', () => {
     await t?.close();
   });
 
-  it('submits, lists, shows and cancels a task', async () => {
-    const submitted = await cli([
-      'submit',
-      '--json',
-      '--title',
-      'Fix add',
-      '--repo',
-      '/srv/git/calc.git',
-      '--risk-tier',
-      'medium',
-      '--constraint',
-      'No new external dependencies',
-      '--constraint',
-      'Do not modify public API signatures',
-    ]);
-    expect(submitted.stderr).toBe('');
-    expect(submitted.code).toBe(0);
-    const task = JSON.parse(submitted.stdout) as TaskLine;
-    expect(task).toMatchObject({ status: 'queued', title: 'Fix add', risk_tier: 'medium' });
-    expect(task.constraints).toEqual(['No new external dependencies', 'Do not modify public API signatures']);
+  // One task through every command, one command a test (each CLI run starts a node process).
+  describe('one task', () => {
+    let task: TaskLine;
+    beforeAll(async () => {
+      const submitted = await cli([
+        'submit',
+        '--json',
+        '--title',
+        'Fix add',
+        '--repo',
+        '/srv/git/calc.git',
+        '--risk-tier',
+        'medium',
+        '--constraint',
+        'No new external dependencies',
+        '--constraint',
+        'Do not modify public API signatures',
+      ]);
+      expect(submitted.stderr).toBe('');
+      expect(submitted.code).toBe(0);
+      task = JSON.parse(submitted.stdout) as TaskLine;
+    });
 
-    const list = await cli(['list', '--status', 'queued']);
-    expect(list.code).toBe(0);
-    expect(list.stdout).toMatch(
-      new RegExp(`^${task.id}\\s+queued\\s+medium\\s+/srv/git/calc.git\\s+Fix add$`, 'm'),
-    );
-    const listJson = JSON.parse((await cli(['list', '--json'])).stdout) as { tasks: TaskLine[] };
-    expect(listJson.tasks.map((x) => x.id)).toContain(task.id);
+    it('submit prints the stored task', () => {
+      expect(task).toMatchObject({ status: 'queued', title: 'Fix add', risk_tier: 'medium' });
+      expect(task.constraints).toEqual([
+        'No new external dependencies',
+        'Do not modify public API signatures',
+      ]);
+    });
 
-    const show = await cli(['show', task.id]);
-    expect(show.code).toBe(0);
-    expect(show.stdout).toContain(`id:      ${task.id}`);
-    expect(show.stdout).toContain('status:  queued');
-    expect(show.stdout).toContain('repo:    /srv/git/calc.git (main)');
+    it('list prints it, filtered by status, and as JSON', async () => {
+      const list = await cli(['list', '--status', 'queued']);
+      expect(list.code).toBe(0);
+      expect(list.stdout).toMatch(
+        new RegExp(`^${task.id}\\s+queued\\s+medium\\s+/srv/git/calc.git\\s+Fix add$`, 'm'),
+      );
+      const listJson = JSON.parse((await cli(['list', '--json'])).stdout) as { tasks: TaskLine[] };
+      expect(listJson.tasks.map((x) => x.id)).toContain(task.id);
+    });
 
-    const cancel = await cli(['cancel', task.id, '--json']);
-    expect(cancel.code).toBe(0);
-    expect(JSON.parse(cancel.stdout)).toMatchObject({ id: task.id, status: 'cancelled' });
-    const again = await cli(['cancel', task.id]);
-    expect(again.code).toBe(1);
-    expect(again.stderr).toContain('TASK_NOT_CANCELLABLE');
+    it('show prints its fields', async () => {
+      const show = await cli(['show', task.id]);
+      expect(show.code).toBe(0);
+      expect(show.stdout).toContain(`id:      ${task.id}`);
+      expect(show.stdout).toContain('status:  queued');
+      expect(show.stdout).toContain('repo:    /srv/git/calc.git (main)');
+    });
+
+    it('cancel ends it, and a second cancel is TASK_NOT_CANCELLABLE', async () => {
+      const cancel = await cli(['cancel', task.id, '--json']);
+      expect(cancel.code).toBe(0);
+      expect(JSON.parse(cancel.stdout)).toMatchObject({ id: task.id, status: 'cancelled' });
+      const again = await cli(['cancel', task.id]);
+      expect(again.code).toBe(1);
+      expect(again.stderr).toContain('TASK_NOT_CANCELLABLE');
+    });
   });
 
   it('names the field the server refused', async () => {
