@@ -52,6 +52,7 @@ async function startServer(root: string, modelUrl: string): Promise<ServerUnderT
       'max_step_retries = 0',
       'rate_limit_per_minute = 0',
       'log_level = "warn"',
+      'allowlist_repos = ["**"]',
       '[autodev.llm]',
       `api_url = ${JSON.stringify(modelUrl)}`,
       'api_key_env = "BENCH_MODEL_KEY"',

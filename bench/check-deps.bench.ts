@@ -70,7 +70,10 @@ export async function bench(): Promise<BenchRow[]> {
     LANG: 'C.UTF-8',
   };
   const runtime = await createRuntime(
-    loadConfig({ env: { ...hostEnv, AUTODEV_DATA_DIR: join(root, 'data') }, cwd: root }),
+    loadConfig({
+      env: { ...hostEnv, AUTODEV_DATA_DIR: join(root, 'data'), AUTODEV_ALLOWED_REPOS: '**' },
+      cwd: root,
+    }),
     { hostEnv, logDestination: { write: () => undefined } },
   );
   try {

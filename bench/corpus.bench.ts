@@ -46,6 +46,8 @@ async function startServer(
 data_dir = "${dataDir}"
 setup_network = ${String(network)}
 max_step_retries = 1
+# The corpus's repos are throwaway clones under the bench's cache: autodev acts on none unless listed.
+allowlist_repos = ["**"]
 
 [autodev.llm]
 api_url = "${model.openaiUrl}"

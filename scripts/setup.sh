@@ -50,6 +50,10 @@ if command -v go >/dev/null 2>&1; then
   fi
 fi
 
+# Without Go, opa and gitleaks could not be installed: say so and what does not work without them.
+# Fatal on CI (CI=true), a warning elsewhere: `npm start` still works, `npm test` refuses to run.
+bash scripts/check-tools.sh
+
 # Ruff, the Python linter the languages layer runs for Python projects (src/languages/python.ts);
 # its tests lint a fixture with it. Pinned so findings do not change under the tests.
 if ! command -v ruff >/dev/null 2>&1 && command -v python3 >/dev/null 2>&1; then

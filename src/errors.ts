@@ -107,6 +107,8 @@ export const ERROR_CODES = {
   TASK_CANCELLED: { httpStatus: 409, retryable: false },
   TASK_TIMEOUT: { httpStatus: 504, retryable: false },
   STEP_TIMEOUT: { httpStatus: 504, retryable: false },
+  /** The CLI could not reach the autodev server at --url / AUTODEV_URL. */
+  API_UNREACHABLE: { httpStatus: 502, retryable: true },
   INTERNAL: { httpStatus: 500, retryable: false },
 } as const satisfies Record<string, { httpStatus: number; retryable: boolean }>;
 

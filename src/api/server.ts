@@ -13,6 +13,7 @@ import { installBearerAuth } from './auth.js';
 import { installRateLimit } from './rate-limit.js';
 import { installErrorHandler } from './error-handler.js';
 import { eventsRoutes } from './routes/events.js';
+import { healthRoutes } from './routes/health.js';
 import { opsRoutes } from './routes/ops.js';
 import { prsRoutes } from './routes/prs.js';
 import { tasksRoutes } from './routes/tasks.js';
@@ -77,6 +78,7 @@ export async function buildServer(runtime: Runtime): Promise<FastifyInstance> {
       await api.register(eventsRoutes(runtime));
       await api.register(prsRoutes(runtime));
       await api.register(webhooksRoutes(runtime));
+      await api.register(healthRoutes(runtime));
     },
     { prefix: '/api/v1/autodev' },
   );

@@ -1,7 +1,9 @@
 #!/usr/bin/env node
 import { Command } from 'commander';
 import { isAutodevError } from '../errors.js';
+import { registerDemoCommand } from './demo.js';
 import { registerPolicyCommands } from './policy.js';
+import { registerDoctorCommand } from './doctor.js';
 import { registerPrCommands } from './pr.js';
 import { registerServeCommand } from './serve.js';
 import { registerTaskCommands } from './task.js';
@@ -12,6 +14,8 @@ const program = new Command()
   .description('Takes a software task and delivers a tested pull request.')
   .showHelpAfterError();
 registerServeCommand(program);
+registerDoctorCommand(program);
+registerDemoCommand(program);
 registerToolsCommands(program);
 registerPrCommands(program);
 registerTaskCommands(program);

@@ -3,6 +3,7 @@ import { buildServer } from '../api/server.js';
 import { loadConfig, readHostEnvironment } from '../config/index.js';
 import { assertServeSafe } from '../config/serve-guard.js';
 import { createRuntime } from '../runtime/create-runtime.js';
+import { logHealth } from './health-log.js';
 import { parsePort } from './options.js';
 
 export function registerServeCommand(program: Command): void {
@@ -33,6 +34,8 @@ export function registerServeCommand(program: Command): void {
         'autodev listening',
       );
       await runtime.start();
+      // The self-check runs beside the server (each probe bounded): start-up never waits for it.
+      void runtime.health.report().then((report) => logHealth(runtime.log, report));
 
       let stopping = false;
       const stop = (signal: string) => {

@@ -10,9 +10,15 @@ import { createRedactor } from '../secrets/redact.js';
 import { openSqliteStore } from '../store/index.js';
 import { createRuntime } from '../runtime/create-runtime.js';
 import { withRuntime } from './pr.js';
+import { registerTaskApiCommands } from './task-api.js';
 
 export function registerTaskCommands(program: Command): void {
-  const task = program.command('task').description('Act on tasks (named by their id): revert, replay.');
+  const task = program
+    .command('task')
+    .description(
+      'Tasks: submit, list, show, cancel (over the HTTP API of a running server); revert, replay (on its data_dir).',
+    );
+  registerTaskApiCommands(task);
 
   task
     .command('revert <id>')

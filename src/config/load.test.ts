@@ -57,6 +57,8 @@ describe('loadConfig', () => {
     expect(config.dataDir).toBe('/srv/.autodev');
     expect(config.llm.model).toBe('gpt-4');
     expect(config.secrets.llmApiKey).toBeUndefined();
+    // Safe default: no repository is acted on until one is listed.
+    expect(config.allowlist_repos).toEqual([]);
   });
 
   it("reads every key of the seed's config.toml", () => {
@@ -127,6 +129,40 @@ describe('loadConfig', () => {
     );
     expect(message).toContain('autodev.sandbox');
     expect(message).toContain('bubblewrap');
+  });
+
+  it('takes the model from AUTODEV_LLM_PROVIDER, AUTODEV_LLM_API_URL and AUTODEV_LLM_MODEL over the file', () => {
+    const config = loadConfig({
+      file: writeConfig(SEED_CONFIG),
+      env: {
+        AUTODEV_LLM_PROVIDER: 'anthropic',
+        AUTODEV_LLM_API_URL: 'http://127.0.0.1:4000/v1/messages',
+        AUTODEV_LLM_MODEL: 'claude-sonnet-4-5',
+      },
+    });
+    expect(config.llm).toMatchObject({
+      provider: 'anthropic',
+      api_url: 'http://127.0.0.1:4000/v1/messages',
+      model: 'claude-sonnet-4-5',
+      // The rest of the file's table stays.
+      api_key_env: 'OPENAI_API_KEY',
+      temperature: 0.2,
+    });
+    const bare = loadConfig({ env: { AUTODEV_LLM_MODEL: 'qwen2.5-coder' } });
+    expect(bare.llm).toMatchObject({ provider: 'openai', model: 'qwen2.5-coder' });
+  });
+
+  it.each([
+    ['AUTODEV_LLM_PROVIDER', 'replay', 'expected one of openai, anthropic'],
+    ['AUTODEV_LLM_PROVIDER', 'gemini', 'expected one of openai, anthropic'],
+    ['AUTODEV_LLM_API_URL', 'localhost:4000', 'expected an http(s) URL'],
+    ['AUTODEV_LLM_API_URL', 'file:///etc/passwd', 'expected an http(s) URL'],
+    ['AUTODEV_LLM_MODEL', '', 'expected a model id'],
+    ['AUTODEV_LLM_MODEL', 'gpt 4', 'expected a model id'],
+  ])('refuses %s=%j naming the variable', (name, value, expected) => {
+    const message = configErrorOf(() => loadConfig({ env: { [name]: value } }));
+    expect(message).toContain(`${name}=${JSON.stringify(value)}`);
+    expect(message).toContain(expected);
   });
 
   it('refuses a bad AUTODEV_ENABLED value naming the variable', () => {

@@ -43,7 +43,7 @@ export function loadConfig(options: LoadConfigOptions): AutodevConfig {
 }
 
 /** Which `*_token_env` holds the configured forge's token; the local forge reads GitHub's, as before. */
-function forgeTokenEnv(settings: AutodevSettings): string {
+export function forgeTokenEnv(settings: AutodevSettings): string {
   const git = settings.git;
   const byProvider: Record<string, string> = {
     gitlab: git.gitlab_token_env,
@@ -79,7 +79,10 @@ function readTomlFile(file: string): Record<string, unknown> {
   }
 }
 
-/** The seed's overrides: AUTODEV_ENABLED, OPA_URL, AUTODEV_ALLOWED_REPOS, plus AUTODEV_DATA_DIR and AUTODEV_PORT. */
+/**
+ * The seed's overrides: AUTODEV_ENABLED, OPA_URL, AUTODEV_ALLOWED_REPOS; plus AUTODEV_DATA_DIR,
+ * AUTODEV_PORT, AUTODEV_SANDBOX and the model's AUTODEV_LLM_PROVIDER, AUTODEV_LLM_API_URL, AUTODEV_LLM_MODEL.
+ */
 function applyEnvOverrides(raw: Record<string, unknown>, env: Environment): Record<string, unknown> {
   const section = isRecord(raw.autodev) ? { ...raw.autodev } : raw.autodev === undefined ? {} : raw.autodev;
   if (!isRecord(section)) return raw;
@@ -90,7 +93,62 @@ function applyEnvOverrides(raw: Record<string, unknown>, env: Environment): Reco
   if (env.AUTODEV_DATA_DIR) section.data_dir = env.AUTODEV_DATA_DIR;
   if (env.AUTODEV_PORT) section.port = parseIntegerEnv('AUTODEV_PORT', env.AUTODEV_PORT);
   if (env.AUTODEV_SANDBOX) section.sandbox = env.AUTODEV_SANDBOX;
+  const llm = applyLlmEnvOverrides(section.llm, env);
+  if (llm !== undefined) section.llm = llm;
   return { ...raw, autodev: section };
+}
+
+const ENV_LLM_PROVIDERS = ['openai', 'anthropic'] as const;
+
+/**
+ * AUTODEV_LLM_PROVIDER, AUTODEV_LLM_API_URL and AUTODEV_LLM_MODEL: any OpenAI- or Anthropic-compatible
+ * endpoint without a config file. Checked here, so an error names the variable rather than the key.
+ */
+function applyLlmEnvOverrides(rawLlm: unknown, env: Environment): unknown {
+  const provider = env.AUTODEV_LLM_PROVIDER;
+  const apiUrl = env.AUTODEV_LLM_API_URL;
+  const model = env.AUTODEV_LLM_MODEL;
+  if (provider === undefined && apiUrl === undefined && model === undefined) return undefined;
+  if (rawLlm !== undefined && !isRecord(rawLlm)) return rawLlm; // the schema names the bad table
+  const llm: Record<string, unknown> = { ...rawLlm };
+  if (provider !== undefined) {
+    const value = provider.trim().toLowerCase();
+    if (!ENV_LLM_PROVIDERS.some((id) => id === value)) {
+      throw new AutodevError(
+        'CONFIG_INVALID',
+        `AUTODEV_LLM_PROVIDER=${JSON.stringify(provider)}: expected one of ${ENV_LLM_PROVIDERS.join(', ')}`,
+      );
+    }
+    llm.provider = value;
+  }
+  if (apiUrl !== undefined) llm.api_url = parseHttpUrlEnv('AUTODEV_LLM_API_URL', apiUrl);
+  if (model !== undefined) {
+    const value = model.trim();
+    if (value === '' || value.length > 200 || /\s/.test(value)) {
+      throw new AutodevError(
+        'CONFIG_INVALID',
+        `AUTODEV_LLM_MODEL=${JSON.stringify(model)}: expected a model id such as gpt-4o (no spaces, at most 200 characters)`,
+      );
+    }
+    llm.model = value;
+  }
+  return llm;
+}
+
+function parseHttpUrlEnv(name: string, value: string): string {
+  let url: URL | undefined;
+  try {
+    url = new URL(value.trim());
+  } catch {
+    url = undefined;
+  }
+  if (url === undefined || (url.protocol !== 'http:' && url.protocol !== 'https:')) {
+    throw new AutodevError(
+      'CONFIG_INVALID',
+      `${name}=${JSON.stringify(value)}: expected an http(s) URL such as https://api.openai.com/v1/chat/completions`,
+    );
+  }
+  return value.trim();
 }
 
 function parseBooleanEnv(name: string, value: string): boolean {

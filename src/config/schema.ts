@@ -181,8 +181,8 @@ export const autodevConfigSchema = z
      */
     review_poll_secs: z.number().int().min(0).max(86_400).default(60),
     sandbox: z.enum(SANDBOX_IDS).default('bubblewrap'),
-    /** Image for the docker sandbox. */
-    sandbox_image: z.string().min(1).default('rust:1.82'),
+    /** Image for the docker sandbox (the docker sandbox's own default when absent); unused by the others. */
+    sandbox_image: z.string().min(1).optional(),
     /**
      * When autodev runs as root, the uid (and gid) bubblewrap runs commands as: never root, so process
      * limits bind and root-only files stay unreadable. No account needs to exist for it.
@@ -217,8 +217,12 @@ export const autodevConfigSchema = z
       .default('autodev/merge'),
     /** How long one OPA decision may take before the local rules decide instead (marked fallback). */
     opa_timeout_ms: z.number().int().min(10).max(60_000).default(2000),
-    /** Globs over normalized repo names (host/owner/name, or an absolute path for local repos). */
-    allowlist_repos: z.array(z.string().min(1)).default(['**']),
+    /**
+     * Globs over normalized repo names (host/owner/name, or an absolute path for local repos). Empty
+     * (the default): autodev acts on no repository until one is listed, so a first start cannot merge
+     * into a repository nobody chose.
+     */
+    allowlist_repos: z.array(z.string().min(1)).default([]),
     data_dir: z.string().min(1).default('./.autodev'),
     host: z.string().min(1).default('127.0.0.1'),
     /**

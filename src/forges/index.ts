@@ -4,7 +4,10 @@ import { createGiteaForge } from './gitea.js';
 import { createGitlabForge } from './gitlab.js';
 import { createGithubForge } from './github.js';
 import { createLocalForge, type LocalForgeDeps } from './local.js';
+import { gitAuthHint, withAuthHint } from './auth-hint.js';
 import type { Forge } from './types.js';
+
+export { gitAuthHint } from './auth-hint.js';
 
 /** What every forge is given by the runtime; each builds the rest from config. */
 export type ForgeDeps = Omit<LocalForgeDeps, 'allowlist'>;
@@ -29,5 +32,5 @@ export const FORGES = {
 } as const;
 
 export function createForge(config: AutodevConfig, deps: ForgeDeps): Forge {
-  return FORGES[config.provider](config, deps);
+  return withAuthHint(FORGES[config.provider](config, deps), gitAuthHint(config));
 }

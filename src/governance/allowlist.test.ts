@@ -3,8 +3,10 @@ import { parseRepoRef } from '../workspace/repo-ref.js';
 import { createRepoAllowlist } from './allowlist.js';
 
 /** What the task service does: parse the repo as the user gave it, then ask the allowlist. */
-const allows = (patterns: string[], repo: string) =>
-  createRepoAllowlist(patterns)(parseRepoRef(repo).normalized);
+const allows = (patterns: string[], repo: string) => {
+  const ref = parseRepoRef(repo);
+  return createRepoAllowlist(patterns)(ref.normalized, ref.normalizedWithPort);
+};
 
 const ACME_FORMS = [
   'https://github.com/acme/app.git',
@@ -72,7 +74,22 @@ describe('createRepoAllowlist', () => {
     expect(() => allows(['/srv/git/**'], 'file:///srv/git/../x')).toThrow();
   });
 
-  it('the default `**` admits every repo; an empty list admits none', () => {
+  it.each(['127.0.0.1:3000/org/*', 'http://127.0.0.1:3000/org/*', 'ssh://git@127.0.0.1:3000/org/*'])(
+    'pattern %j with a port admits the repo at that port and no other',
+    (pattern) => {
+      expect(allows([pattern], 'http://127.0.0.1:3000/org/app.git')).toBe(true);
+      expect(allows([pattern], 'ssh://git@127.0.0.1:3000/org/app.git')).toBe(true);
+      expect(allows([pattern], 'http://127.0.0.1:3001/org/app.git')).toBe(false);
+      expect(allows([pattern], 'http://127.0.0.1/org/app.git')).toBe(false);
+      expect(allows([pattern], 'http://127.0.0.1:3000/other/app.git')).toBe(false);
+    },
+  );
+
+  it('a pattern without a port admits the repo at any port', () => {
+    expect(allows(['127.0.0.1/org/*'], 'http://127.0.0.1:3000/org/app.git')).toBe(true);
+  });
+
+  it('`**` admits every repo; an empty list (the default) admits none', () => {
     for (const repo of [...ACME_FORMS, '/tmp/x.git', 'https://gitlab.example/a/b/c']) {
       expect(allows(['**'], repo), repo).toBe(true);
       expect(allows([], repo), repo).toBe(false);

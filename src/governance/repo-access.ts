@@ -16,10 +16,13 @@ function allowedPath(allowlist: RepoAllowlist, real: string): boolean {
  * nothing git does. Called at submission and again before every fetch and push.
  */
 export async function resolveAllowedRepo(ref: RepoRef, allowlist: RepoAllowlist): Promise<string> {
-  if (!allowlist(ref.normalized)) {
-    throw new AutodevError('REPO_NOT_ALLOWED', `repository ${ref.normalized} is not in allowlist_repos`, {
-      details: { repo: ref.normalized },
-    });
+  if (!allowlist(ref.normalized, ref.normalizedWithPort)) {
+    throw new AutodevError(
+      'REPO_NOT_ALLOWED',
+      `repository ${ref.normalized} is not in allowlist_repos: autodev acts only on listed repositories ` +
+        '(none by default); add it to [autodev] allowlist_repos or AUTODEV_ALLOWED_REPOS',
+      { details: { repo: ref.normalized, key: 'allowlist_repos', env: 'AUTODEV_ALLOWED_REPOS' } },
+    );
   }
   if (ref.kind === 'remote') return ref.cloneUrl;
   const location = await locateLocalRepo(ref.cloneUrl);

@@ -156,6 +156,40 @@ describe('python setup', () => {
     },
   );
 
+  it('a requirement file tox.ini names but the repository lacks is skipped with a note; setup and the tests go on', async () => {
+    // Shaped like a source package: tox.ini's deps name requirements-test.txt, left out of the package.
+    const dir = await ctx.repo('py-tox-missing-file');
+    await writeFiles(dir, {
+      'tox.ini':
+        '[tox]\nenvlist = py3\n\n[testenv]\ndeps =\n    pytest\n    -r{toxinidir}/requirements-test.txt\ncommands = pytest {posargs}\n',
+      'setup.cfg': '[metadata]\nname = calc\nversion = 0.1.0\n',
+      'calc/__init__.py': 'def add(a, b):\n    return a + b\n',
+      'tests/test_calc.py': 'from calc import add\n\n\ndef test_add():\n    assert add(2, 3) == 5\n',
+    });
+    const project = await onlyProject(dir);
+    const setup = await runSetup(project, { ...ctx.options(dir), network: false });
+    // Was: ok false, pip's "Could not open requirements file: requirements-test.txt" (SETUP_FAILED).
+    expect(setup, setup.outputTail).toMatchObject({ ok: true, exitCode: 0 });
+    expect(setup.commands.flat()).not.toContain('requirements-test.txt');
+    expect(setup.commands.at(-1)).toContain('pytest');
+    expect(setup.notes).toEqual([
+      expect.stringContaining('tox.ini names requirements-test.txt, which is not in the repository: skipped'),
+    ]);
+    const report = await runTests(project, ctx.options(dir));
+    expect(report, report.outputTail).toMatchObject({ ok: true, passed: 1, failed: 0 });
+  });
+
+  it('a tox.ini requirement file outside the project is never read: skipped as missing', async () => {
+    const dir = await ctx.repo('py-tox-escape');
+    await writeFiles(dir, {
+      'tox.ini': '[testenv]\ndeps =\n    -r{toxinidir}/../../etc/requirements.txt\n',
+      'tests/test_a.py': 'def test_a():\n    assert True\n',
+    });
+    const setup = await runSetup(await onlyProject(dir), { ...ctx.options(dir), network: false });
+    expect(setup).toMatchObject({ ok: true, commands: [] });
+    expect(setup.notes?.[0]).toContain('../../etc/requirements.txt');
+  });
+
   it('nothing to install: offline setup runs no command at all (no venv, no pip)', async () => {
     const dir = await ctx.repo('py-nothing');
     await writeFiles(dir, {

@@ -129,6 +129,8 @@ export interface SetupReport {
   timedOut: boolean;
   durationMs: number;
   outputTail: string;
+  /** What setup skipped and why (a requirement file named but absent), for the step's summary. */
+  notes?: string[];
 }
 
 /** One implementation per language: detection, default commands, output parsers. */

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import type { AutodevConfig } from '../config/schema.js';
 import type { Environment } from '../config/load.js';
 import type { Task } from '../domain/task.js';
-import { createForge } from '../forges/index.js';
+import { createForge, gitAuthHint } from '../forges/index.js';
 import { createRepoAllowlist } from '../governance/allowlist.js';
 import { createModelClient } from '../llm/index.js';
 import type { ModelClient, ModelClientDeps } from '../llm/types.js';
@@ -28,6 +28,7 @@ import type { ToolServices } from '../tools/types.js';
 import { createGitRunner, createWorkspaceGit, createWorkspaceManager } from '../workspace/index.js';
 import type pino from 'pino';
 import { isDeadLocalOwner } from '../orchestrator/lease-owner.js';
+import { createHealthMonitor, type HealthReport } from '../doctor/index.js';
 
 export interface Runtime {
   config: AutodevConfig;
@@ -43,6 +44,8 @@ export interface Runtime {
   reviews: PrReviewService;
   /** Forge activity (webhooks, polls, the local API) turned into merges and review rounds. */
   reviewIntake: ReviewIntake;
+  /** The self-check (model, forge, OPA, tools, settings), cached: logged at start, GET /health. */
+  health: { report(): Promise<HealthReport> };
   /** Starts claiming tasks (not when the kill switch is off). */
   start(): Promise<void>;
   /** Graceful: no new work, running steps reach a checkpoint within `graceMs`, store closed. */
@@ -78,7 +81,7 @@ export async function createRuntime(config: AutodevConfig, deps: RuntimeDeps): P
     PATH: deps.hostEnv.PATH ?? '/usr/local/bin:/usr/bin:/bin',
     HOME: deps.hostEnv.HOME ?? '/tmp',
   };
-  const runGit = createGitRunner({ env: deps.hostEnv });
+  const runGit = createGitRunner({ env: deps.hostEnv, authHint: gitAuthHint(config) });
   // The mirror fetches private repos with the forge's credentials; the forge is made just below.
   const workspaces = createWorkspaceManager(config, { git: runGit, gitAuth: () => services.forge.gitAuth() });
   // Host-side git on a workspace takes its git dir from the workspace records, never from the worktree.
@@ -185,6 +188,12 @@ export async function createRuntime(config: AutodevConfig, deps: RuntimeDeps): P
     tasks,
     reviews,
     reviewIntake,
+    health: createHealthMonitor({
+      config,
+      hostEnv: deps.hostEnv,
+      runGit,
+      timeoutMs: HEALTH_PROBE_TIMEOUT_MS,
+    }),
     async start() {
       for (const owner of await store.tasks.listLeaseOwners()) {
         if (isDeadLocalOwner(owner)) await store.tasks.expireLeasesOf(owner);
@@ -203,6 +212,9 @@ export async function createRuntime(config: AutodevConfig, deps: RuntimeDeps): P
     },
   };
 }
+
+/** One probe of the self-check (model endpoint, forge remote, OPA) may take this long. */
+const HEALTH_PROBE_TIMEOUT_MS = 5_000;
 
 /** A task's private HOME under data_dir (hidden from other tasks' sandboxes), created on first use. */
 function taskHome(config: AutodevConfig, taskId: string): string {

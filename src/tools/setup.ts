@@ -16,6 +16,8 @@ interface SetupRun {
   duration_ms: number;
   /** The failed command and its output tail. */
   error?: string;
+  /** What setup skipped and why (a requirement file named but not in the repository). */
+  notes?: string[];
 }
 
 const ERROR_TAIL_CHARS = 1_500;
@@ -49,7 +51,7 @@ export const setupTool = registerTool(
       const runs: SetupRun[] = [];
       for (const project of projects) {
         const report = await runSetup(project, { ...commandOptions(ctx), network: config.setup_network });
-        if (report.commands.length === 0) continue;
+        if (report.commands.length === 0 && report.notes === undefined) continue;
         ctx.onOutput('stdout', `${report.outputTail}\n`);
         const error = report.ok ? undefined : failure(report, config.setup_network);
         if (error !== undefined && !tolerate) {
@@ -72,6 +74,7 @@ export const setupTool = registerTool(
           timed_out: report.timedOut,
           duration_ms: report.durationMs,
           ...(error !== undefined ? { error } : {}),
+          ...(report.notes !== undefined ? { notes: report.notes } : {}),
         });
       }
       return { runs, network: config.setup_network, tolerate_failure: tolerate };
@@ -82,7 +85,8 @@ export const setupTool = registerTool(
         : out.runs
             .map(
               (r) =>
-                `${r.commands.map((c) => c.join(' ')).join(' && ')} (${r.root}): ${r.ok ? 'ok' : 'failed (tolerated)'}`,
+                `${r.commands.map((c) => c.join(' ')).join(' && ')} (${r.root}): ${r.ok ? 'ok' : 'failed (tolerated)'}` +
+                (r.notes ? `; note: ${r.notes.join('; ')}` : ''),
             )
             .join('; '),
   }),

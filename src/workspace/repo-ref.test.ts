@@ -34,7 +34,19 @@ describe('parseRepoRef', () => {
     ['git@GitHub.com:owner/name', 'git@GitHub.com:owner/name', 'github.com/owner/name'],
     ['github.com:owner/name.git', 'github.com:owner/name.git', 'github.com/owner/name'],
   ])('accepts remote %s', (input, cloneUrl, normalized) => {
-    expect(parseRepoRef(input)).toEqual({ kind: 'remote', cloneUrl, normalized });
+    // normalizedWithPort, present for a URL naming a port, has its own test below.
+    expect(parseRepoRef(input)).toMatchObject({ kind: 'remote', cloneUrl, normalized });
+  });
+
+  it('keeps the port of a URL in normalizedWithPort, for allowlist entries written with one', () => {
+    expect(parseRepoRef('http://gitea.local:3000/owner/name.git').normalizedWithPort).toBe(
+      'gitea.local:3000/owner/name',
+    );
+    expect(parseRepoRef('ssh://git@host.example:2222/owner/name.git').normalizedWithPort).toBe(
+      'host.example:2222/owner/name',
+    );
+    expect(parseRepoRef('https://github.com/owner/name').normalizedWithPort).toBeUndefined();
+    expect(parseRepoRef('git@github.com:owner/name.git').normalizedWithPort).toBeUndefined();
   });
 
   it('gives the https, ssh and scp-like forms of one repo the same normalized name', () => {

@@ -13,6 +13,11 @@ export interface RepoRef {
    * `git@host:` forms of one repo are equal; the absolute path for local repos.
    */
   normalized: string;
+  /**
+   * `host:port/owner/name` when a remote URL names a port: an allowlist entry written with a port
+   * (`127.0.0.1:3000/org/*`) is matched against it, so two services on one host stay apart.
+   */
+  normalizedWithPort?: string;
 }
 
 const REMOTE_SCHEMES = new Set(['https:', 'http:', 'ssh:', 'git:']);
@@ -89,7 +94,9 @@ function parseUrl(input: string): RepoRef {
   const host = checkHost(input, url.hostname);
   const path = repoPath(input, decodeURIComponent(url.pathname));
   const cloneUrl = url.href.replace(/\/+$/, '');
-  return { kind: 'remote', cloneUrl, normalized: `${host}/${path}` };
+  const normalized = `${host}/${path}`;
+  if (url.port === '') return { kind: 'remote', cloneUrl, normalized };
+  return { kind: 'remote', cloneUrl, normalized, normalizedWithPort: `${host}:${url.port}/${path}` };
 }
 
 function parseScpLike(input: string, match: RegExpExecArray): RepoRef {

@@ -49,7 +49,19 @@ export interface GitRunnerDeps {
   gitPath?: string;
   /** Cap per output stream; past it git is killed and the call fails. */
   maxOutputBytes?: number;
+  /**
+   * What to change when a remote refuses git's credentials (which token, in which variable): the end
+   * of the FORGE_AUTH message, instead of git's own "could not read Username".
+   */
+  authHint?: string;
 }
+
+/**
+ * What git prints when a remote refused (or asked for) credentials: git's prompt being disabled, the
+ * HTTP status, or the forge's own words. Linear: literal alternatives only.
+ */
+const GIT_AUTH_FAILURE =
+  /could not read (?:Username|Password) for|Authentication failed for|The requested URL returned error: 40[13]\b|HTTP Basic: Access denied|Invalid username or password/;
 
 const DEFAULT_MAX_OUTPUT = 256 * 1024 * 1024;
 
@@ -234,6 +246,18 @@ export function createGitRunner(deps: GitRunnerDeps): RunGit {
           return resolve({ stdout, stderr, exitCode });
         }
         const reason = stderr.trim() || `exit code ${exitCode}`;
+        if (GIT_AUTH_FAILURE.test(stderr)) {
+          const hint = deps.authHint ?? 'the remote needs credentials autodev was not given';
+          return reject(
+            new AutodevError(
+              'FORGE_AUTH',
+              `git ${subcommand(args)}: the remote refused the credentials: ${hint} (git: ${reason})`,
+              {
+                details: { args: args.map((a) => redactGitText(a, secrets)), exitCode, stderr },
+              },
+            ),
+          );
+        }
         reject(
           new AutodevError(options.errorCode ?? 'GIT_FAILED', `git ${subcommand(args)} failed: ${reason}`, {
             details: { args: args.map((a) => redactGitText(a, secrets)), exitCode, stderr },

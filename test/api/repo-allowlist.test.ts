@@ -60,6 +60,46 @@ describe.each([
   );
 });
 
+describe('allowlist_repos with a port', () => {
+  let t: TestRuntime;
+  beforeAll(async () => {
+    t = await startTestRuntime({ configToml: '[autodev]\nallowlist_repos = ["127.0.0.1:3000/org/*"]\n' });
+  });
+  afterAll(async () => {
+    await t?.close();
+  });
+
+  it('admits the repo at that port and refuses the same path at another port', async () => {
+    const post = (repo: string) => t.app.inject({ method: 'POST', url: TASKS, payload: seedTask({ repo }) });
+    expect((await post('http://127.0.0.1:3000/org/app.git')).statusCode).toBe(201);
+    const other = await post('http://127.0.0.1:3001/org/app.git');
+    expect(other.statusCode).toBe(403);
+    expect(parseErrorBody(other.body).code).toBe('REPO_NOT_ALLOWED');
+  });
+});
+
+describe('no allowlist configured (the default)', () => {
+  let t: TestRuntime;
+  beforeAll(async () => {
+    t = await startTestRuntime({ allowlist: '' });
+  });
+  afterAll(async () => {
+    await t?.close();
+  });
+
+  it.each(['/srv/git/x.git', 'https://github.com/acme/app.git'])(
+    'refuses %s with 403 naming the key and the variable to set',
+    async (repo) => {
+      const res = await t.app.inject({ method: 'POST', url: TASKS, payload: seedTask({ repo }) });
+      expect(res.statusCode).toBe(403);
+      const error = parseErrorBody(res.body);
+      expect(error.code).toBe('REPO_NOT_ALLOWED');
+      expect(error.message).toContain('allowlist_repos');
+      expect(error.message).toContain('AUTODEV_ALLOWED_REPOS');
+    },
+  );
+});
+
 describe('allowlist_repos with a local path pattern', () => {
   let t: TestRuntime;
   beforeAll(async () => {
@@ -92,7 +132,7 @@ describe('allowlist_repos with a local path pattern', () => {
 describe('repo refusals (whatever the allowlist says)', () => {
   let t: TestRuntime;
   beforeAll(async () => {
-    t = await startTestRuntime(); // allowlist_repos = ["**"]
+    t = await startTestRuntime(); // the helper's allowlist: every repo
   });
   afterAll(async () => {
     await t?.close();

@@ -1,45 +1,19 @@
-import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { writePythonFixture } from '../fixtures/languages.js';
 import { createRedactor } from '../../src/secrets/redact.js';
 import { openSqliteStore } from '../../src/store/index.js';
+import { runCli, type CliResult } from '../helpers/cli-process.js';
 import { seedAwaitingReview } from '../helpers/seed-review.js';
 
-const exec = promisify(execFile);
 const ROOT = resolve(import.meta.dirname, '../..');
 
-interface CliResult {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
+/** The CLI over a fresh data_dir of its own unless `env` names one. */
 async function autodev(args: string[], env: Record<string, string> = {}): Promise<CliResult> {
   const dataDir = mkdtempSync(join(tmpdir(), 'autodev-cli-'));
-  try {
-    const { stdout, stderr } = await exec(
-      process.execPath,
-      ['--import', 'tsx', join(ROOT, 'src/cli/main.ts'), ...args],
-      {
-        cwd: ROOT,
-        env: {
-          PATH: process.env.PATH ?? '/usr/bin:/bin',
-          HOME: process.env.HOME ?? '/tmp',
-          AUTODEV_DATA_DIR: dataDir,
-          ...env,
-        },
-        maxBuffer: 16 * 1024 * 1024,
-      },
-    );
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const failed = error as { code?: number; stdout?: string; stderr?: string };
-    return { code: failed.code ?? 1, stdout: failed.stdout ?? '', stderr: failed.stderr ?? '' };
-  }
+  return runCli(args, { AUTODEV_DATA_DIR: dataDir, ...env });
 }
 
 describe('autodev CLI', () => {

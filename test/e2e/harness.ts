@@ -47,7 +47,9 @@ export async function startE2E(
   const auth = options.auth ?? settings.setup_network === true;
   const model = await startScriptedModelServer();
   const dataDir = mkdtempSync(join(tmpdir(), 'autodev-e2e-'));
-  const lines = Object.entries(settings).map(([key, value]) => `${key} = ${String(value)}`);
+  // autodev acts on no repository unless listed: the suites' fixture repos are throwaway temp dirs.
+  const withAllowlist = { allowlist_repos: '["**"]', ...settings };
+  const lines = Object.entries(withAllowlist).map(([key, value]) => `${key} = ${String(value)}`);
   const config = `
 [autodev]
 data_dir = "${dataDir}"

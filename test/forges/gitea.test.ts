@@ -1,6 +1,11 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createHmac } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '../../src/config/load.js';
 import { createGiteaForge, type GiteaForgeConfig } from '../../src/forges/gitea.js';
+import { createForge, type ForgeDeps } from '../../src/forges/index.js';
 import type { Forge, MergeMethod } from '../../src/forges/types.js';
 import { startFakeGitea, type FakeGitea } from '../helpers/fake-gitea/index.js';
 import { pushBranch } from './forge-git.js';
@@ -238,6 +243,22 @@ describe('gitea forge: failures', () => {
     ).rejects.toMatchObject({
       code: 'FORGE_NOT_FOUND',
     });
+  });
+
+  it('names the variable holding the token when the API refuses it (the forge as the runtime builds it)', async () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'autodev-gitea-config-')), 'config.toml');
+    writeFileSync(file, `[autodev]\nprovider = "gitea"\n[autodev.git]\napi_url = "${fake.apiUrl}"\n`);
+    const config = loadConfig({ file, env: { GITEA_TOKEN: 'wrong-token' } });
+    // Only the local forge reads the deps.
+    const forge = createForge(config, {} as ForgeDeps);
+    const error = await forge.readActivity(somePr()).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(error).toMatchObject({ code: 'FORGE_AUTH' });
+    expect((error as Error).message).toContain('the token in GITEA_TOKEN');
+    expect((error as Error).message).toContain('[autodev.git] gitea_token_env');
+    expect((error as Error).message).not.toContain('wrong-token');
   });
 
   it('sends the token only as a header, over loopback http or https', async () => {

@@ -15,6 +15,12 @@ export interface TestRuntimeOptions {
   /** Call `runtime.start()` (the scheduler claims tasks); off by default so queued tasks stay queued. */
   start?: boolean;
   pollMs?: number;
+  /**
+   * AUTODEV_ALLOWED_REPOS when neither `configToml` nor `env` sets the allowlist. The tests' repos are
+   * throwaway (temp dirs, /srv/git names, github.com names that are never fetched), so `**` by
+   * default; autodev itself allows none out of the box. `''` keeps that safe default.
+   */
+  allowlist?: string;
 }
 
 export interface TestRuntime {
@@ -46,7 +52,14 @@ export async function startTestRuntime(options: TestRuntimeOptions = {}): Promis
     LANG: 'C.UTF-8',
     ...options.env,
   };
-  const config = loadConfig({ file, env: { ...hostEnv, AUTODEV_DATA_DIR: dataDir }, cwd: root });
+  const allowlistSet =
+    hostEnv.AUTODEV_ALLOWED_REPOS !== undefined || /^\s*allowlist_repos\s*=/m.test(options.configToml ?? '');
+  const allowlistEnv = allowlistSet ? {} : { AUTODEV_ALLOWED_REPOS: options.allowlist ?? '**' };
+  const config = loadConfig({
+    file,
+    env: { ...hostEnv, ...allowlistEnv, AUTODEV_DATA_DIR: dataDir },
+    cwd: root,
+  });
   let captured = '';
   const runtime = await createRuntime(config, {
     hostEnv,

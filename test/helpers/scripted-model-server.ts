@@ -46,6 +46,11 @@ export interface ScriptedModelServer {
 export interface ScriptedServerOptions {
   /** The model name the replies carry; defaults to the request's `model`. */
   model?: string;
+  /**
+   * The key `GET /v1/models` accepts (Bearer or x-api-key), as a provider's model listing checks it;
+   * any key when absent. Chat requests are answered whatever their key.
+   */
+  apiKey?: string;
 }
 
 const OPENAI_PATH = '/v1/chat/completions';
@@ -71,6 +76,20 @@ export async function startScriptedModelServer(
     const protocol: ScriptedProtocol | undefined =
       path === OPENAI_PATH ? 'openai' : path === ANTHROPIC_PATH ? 'anthropic' : undefined;
     const raw = await readBody(req);
+    if (req.method === 'GET' && path === '/v1/models') {
+      // The listing both providers offer, which `autodev doctor` reads to check the endpoint and key.
+      const bearer = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1];
+      const key = bearer ?? req.headers['x-api-key'];
+      if (options.apiKey !== undefined && key !== options.apiKey) {
+        sendJson(res, 401, { error: { message: 'invalid api key', type: 'authentication_error' } });
+        return;
+      }
+      sendJson(res, 200, {
+        object: 'list',
+        data: [{ id: options.model ?? 'scripted-model', object: 'model' }],
+      });
+      return;
+    }
     if (req.method !== 'POST' || protocol === undefined) {
       sendJson(res, 404, { error: { message: `no route for ${req.method ?? '?'} ${path}` } });
       return;

@@ -7,6 +7,7 @@ import { parseJunitXml } from '../parsers/junit-xml.js';
 import { parsePytestSummary } from './parsers/pytest-summary.js';
 import { parseRuffJson } from './parsers/ruff.js';
 import { parseUnittestOutput } from './parsers/unittest.js';
+import { missingFileNotes, pythonDeps } from './test-deps.js';
 import { ruffCommand } from './lint-defaults.js';
 import { defaultPipInstall, pythonRunEnv, pythonSetupSteps } from './venv.js';
 import { runSetupSteps } from '../setup-run.js';
@@ -117,7 +118,12 @@ export const python: Language = {
         ? configured
         : undefined;
     const { steps, binds } = await pythonSetupSteps(project, options, overridden);
-    return runSetupSteps(project, steps, options, binds);
+    const report = await runSetupSteps(project, steps, options, binds);
+    const notes =
+      overridden === undefined
+        ? missingFileNotes(await pythonDeps(path.resolve(options.workspaceDir, project.root)))
+        : [];
+    return notes.length > 0 ? { ...report, notes } : report;
   },
 
   async runTests(project, options) {

@@ -19,6 +19,11 @@ export interface PythonDeps {
   requirements: string[];
   /** Requirement files, relative to the project folder. */
   files: string[];
+  /**
+   * Requirement files tox.ini names that are not in the repository (often left out of a source
+   * package): skipped, with a note in the setup step, rather than failing pip's whole install.
+   */
+  missingFiles: string[];
   /** [build-system] requires: installed first, since the project is built without isolation. */
   buildRequires: string[];
 }
@@ -108,7 +113,10 @@ export async function pythonDeps(dir: string): Promise<PythonDeps> {
   const groups = pyproject?.['dependency-groups'] ?? {};
   const tox = toxDeps((await readText(path.join(dir, 'tox.ini'))) ?? '');
   const names = await readdir(dir).catch(() => []);
-  const files = [...new Set([...names.filter((n) => REQUIREMENT_FILE.test(n)).sort(), ...tox.files])];
+  const present = await Promise.all(tox.files.map((f) => isFileInside(dir, f)));
+  const toxFiles = tox.files.filter((_f, i) => present[i]);
+  const missingFiles = [...new Set(tox.files.filter((_f, i) => !present[i]))];
+  const files = [...new Set([...names.filter((n) => REQUIREMENT_FILE.test(n)).sort(), ...toxFiles])];
   const project = pyproject?.project;
   const dynamic = (project?.dynamic ?? []).some((d) => d === 'dependencies' || d === 'optional-dependencies');
   const installable =
@@ -136,6 +144,7 @@ export async function pythonDeps(dir: string): Promise<PythonDeps> {
       ]),
     ],
     files,
+    missingFiles,
     buildRequires: installable
       ? [
           ...(pyproject?.['build-system']?.requires ?? (setuptools ? ['setuptools'] : [])),
@@ -144,6 +153,22 @@ export async function pythonDeps(dir: string): Promise<PythonDeps> {
         ]
       : [],
   };
+}
+
+/** A file under `dir` (lexically: a name climbing out with `..` counts as absent). */
+async function isFileInside(dir: string, name: string): Promise<boolean> {
+  const root = path.resolve(dir);
+  const full = path.resolve(root, name);
+  if (!full.startsWith(`${root}${path.sep}`)) return false;
+  return exists(full);
+}
+
+/** The setup step's note for each requirement file tox.ini names but the repository lacks. */
+export function missingFileNotes(deps: PythonDeps): string[] {
+  return deps.missingFiles.map(
+    (file) =>
+      `tox.ini names ${file}, which is not in the repository: skipped (the tests run with what is installed)`,
+  );
 }
 
 export function nothingToInstall(deps: PythonDeps): boolean {
