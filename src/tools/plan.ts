@@ -5,6 +5,7 @@ import { defaultPlan } from '../planner/default-plan.js';
 import { planWithModel } from '../planner/model-plan.js';
 import { defineTool } from './define.js';
 import { registerTool } from './register.js';
+import { taskModel } from './task-model.js';
 
 /**
  * Makes the plan of a task: the model's when planning is on (`[autodev.llm] planning`), else the default
@@ -34,7 +35,8 @@ export const planTool = registerTool(
         return defaultPlan(input, config.max_step_retries, 'planning is off ([autodev.llm] planning)');
       }
       return planWithModel(input, {
-        model: ctx.services.model(),
+        // Priced and budgeted like every call of the task: planning is part of what it spent.
+        model: taskModel(ctx),
         signal: ctx.signal,
         maxRepairRounds: config.max_step_retries,
         maxTokens: config.llm.max_tokens,
