@@ -65,7 +65,11 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Autod
       help: 'Pull requests merged by autodev.',
       registers,
     }),
-    revertsTotal: new Counter({ name: 'autodev_reverts_total', help: 'Merges reverted.', registers }),
+    revertsTotal: new Counter({
+      name: 'autodev_reverts_total',
+      help: 'Revert tasks whose revert merged (a failed or unmerged revert undid nothing).',
+      registers,
+    }),
     policyDenialsTotal: new Counter({
       name: 'autodev_policy_denials_total',
       // The label is the denial's code, never its message: a bounded set of series.

@@ -40,7 +40,7 @@ export interface ReviewIntakeDeps {
   config: Pick<AutodevConfig, 'high_risk_approvals' | 'max_review_rounds' | 'git'>;
   store: Store;
   forge: Forge;
-  metrics: Pick<AutodevMetrics, 'mergesTotal'>;
+  metrics: Pick<AutodevMetrics, 'mergesTotal' | 'revertsTotal'>;
   workspaces: WorkspaceManager;
   git: WorkspaceGit;
   log: Logger;
@@ -119,10 +119,21 @@ export function createReviewIntake(deps: ReviewIntakeDeps): ReviewIntake {
     }
   };
 
+  /** Ends the task once (the winner of a race); a merge is counted, and a merged revert as a revert. */
   const end = async (task: Task, to: 'merged' | 'closed', data: Record<string, unknown>) => {
     if (!(await store.tasks.transition(task.id, 'awaiting_review', to, null))) return false;
     await store.events.append(task.id, to === 'merged' ? 'pr.merged' : 'pr.closed', data);
     await store.events.append(task.id, 'task.status_changed', { from: 'awaiting_review', to });
+    if (to === 'merged') {
+      deps.metrics.mergesTotal.inc();
+      if (task.reverts_task_id) {
+        deps.metrics.revertsTotal.inc();
+        await store.events.append(task.reverts_task_id, 'task.reverted', {
+          revert_task_id: task.id,
+          merge_commit: data.merge_commit,
+        });
+      }
+    }
     return true;
   };
 
@@ -138,18 +149,14 @@ export function createReviewIntake(deps: ReviewIntakeDeps): ReviewIntake {
         }
         await store.pullRequests.markMerged(task.id, result.mergeCommit);
         const by = verdict.approvers.join(', ') || 'policy';
-        if (
-          await end(task, 'merged', {
-            merge_commit: result.mergeCommit,
-            by,
-            approvers: verdict.approvers,
-            ...(verdict.override
-              ? { override_by: verdict.override.by, override_reason: verdict.override.comment }
-              : {}),
-          })
-        ) {
-          deps.metrics.mergesTotal.inc();
-        }
+        await end(task, 'merged', {
+          merge_commit: result.mergeCommit,
+          by,
+          approvers: verdict.approvers,
+          ...(verdict.override
+            ? { override_by: verdict.override.by, override_reason: verdict.override.comment }
+            : {}),
+        });
         return { outcome: 'merged', by };
       }
       case 'round': {
@@ -211,8 +218,7 @@ export function createReviewIntake(deps: ReviewIntakeDeps): ReviewIntake {
     if (activity.state === 'merged') {
       const mergeCommit = activity.mergeCommit ?? activity.headCommit;
       if (pr.status !== 'merged') await store.pullRequests.markMerged(taskId, mergeCommit);
-      if (await end(task, 'merged', { merge_commit: mergeCommit, by: 'forge' }))
-        deps.metrics.mergesTotal.inc();
+      await end(task, 'merged', { merge_commit: mergeCommit, by: 'forge' });
       return { outcome: 'merged', by: 'forge' };
     }
     if (activity.state === 'closed') {

@@ -93,7 +93,6 @@ export function createTaskService(deps: TaskServiceDeps): TaskService {
       });
       await deps.store.events.append(id, 'task.revert_requested', { revert_task_id: task.id });
       deps.metrics.tasksTotal.inc();
-      deps.metrics.revertsTotal.inc();
       deps.scheduler.poke();
       return { task, created: true };
     },

@@ -122,6 +122,8 @@ export async function deliverPhase(
     await ctx.store.events.append(task.id, 'pr.merged', { merge_commit: merge.mergeCommit });
     // The reverted task's trail says its change is gone, and by which task.
     if (task.reverts_task_id) {
+      // A revert counts when it merged: one that failed or waits for review undid nothing.
+      ctx.metrics.revertsTotal.inc();
       await ctx.store.events.append(task.reverts_task_id, 'task.reverted', {
         revert_task_id: task.id,
         merge_commit: merge.mergeCommit,
