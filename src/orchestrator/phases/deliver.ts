@@ -8,6 +8,7 @@ import type { TestToolOutput } from '../../tools/test.js';
 import { runStep } from '../step-runner.js';
 import { modelUsageOf, renderPullRequestBody } from './pr-body.js';
 import { syncWithBase } from './rebase.js';
+import { stepsThatApplied } from './steps-run.js';
 import type { ChangeChecks } from './verify.js';
 import type { TaskContext } from '../task-context.js';
 
@@ -33,6 +34,7 @@ export async function pullRequestBodyFor(ctx: TaskContext, facts: PullRequestFac
   return renderPullRequestBody({
     task,
     plan: task.plan,
+    stepsRun: stepsThatApplied(await ctx.store.steps.list(task.id)),
     decision: facts.decision,
     ...(facts.baseline ? { baseline: facts.baseline } : {}),
     tests: facts.tests,
