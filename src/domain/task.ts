@@ -172,6 +172,8 @@ export const EVENT_TYPES = [
   'task.status_changed',
   'task.cancel_requested',
   'task.resumed',
+  /** An interrupted task put back to queued while nothing may run it (the kill switch), with the reason. */
+  'task.requeued',
   /** On the reverted task: a revert was requested (the revert task's id), and later merged. */
   'task.revert_requested',
   'task.reverted',

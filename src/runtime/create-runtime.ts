@@ -191,7 +191,10 @@ export async function createRuntime(config: AutodevConfig, deps: RuntimeDeps): P
       if (config.enabled) {
         scheduler.start();
         reviewPoller.start();
-      } else log.warn('autodev is disabled: tasks are not accepted and queued tasks do not start');
+      } else {
+        log.warn('autodev is disabled: tasks are not accepted and queued tasks do not start');
+        await requeueWhileDisabled(store);
+      }
     },
     async close(graceMs = 10_000) {
       await reviewPoller.stop();
@@ -206,4 +209,18 @@ function taskHome(config: AutodevConfig, taskId: string): string {
   const dir = join(config.dataDir, 'homes', taskId);
   mkdirSync(dir, { recursive: true });
   return dir;
+}
+
+/**
+ * A task that was running when the server stopped keeps its last status (`planning`, say), which is
+ * untrue while the kill switch holds every task: it is queued again, with an event saying why, and
+ * resumes from its checkpoints once autodev is enabled.
+ */
+async function requeueWhileDisabled(store: Store): Promise<void> {
+  const reason =
+    'autodev is disabled (AUTODEV_ENABLED=false or enabled = false): the interrupted task waits queued and resumes where it stopped once autodev is enabled';
+  for (const { id, from } of await store.tasks.requeueStranded()) {
+    await store.events.append(id, 'task.requeued', { from, reason });
+    await store.events.append(id, 'task.status_changed', { from, to: 'queued' });
+  }
 }

@@ -15,6 +15,8 @@ export interface TestRuntimeOptions {
   /** Call `runtime.start()` (the scheduler claims tasks); off by default so queued tasks stay queued. */
   start?: boolean;
   pollMs?: number;
+  /** A data_dir kept by the caller (a restart of the same server); else a fresh one, removed on close. */
+  dataDir?: string;
 }
 
 export interface TestRuntime {
@@ -34,7 +36,7 @@ export interface TestRuntime {
  */
 export async function startTestRuntime(options: TestRuntimeOptions = {}): Promise<TestRuntime> {
   const root = await mkdtemp(join(tmpdir(), 'autodev-api-test-'));
-  const dataDir = join(root, 'data');
+  const dataDir = options.dataDir ?? join(root, 'data');
   let file: string | undefined;
   if (options.configToml !== undefined) {
     file = join(root, 'config.toml');
