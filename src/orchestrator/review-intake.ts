@@ -1,11 +1,12 @@
 import type { AutodevConfig } from '../config/schema.js';
 import type { EventType, PrReview, PrReviewKind, PullRequest, Task } from '../domain/task.js';
 import { AutodevError, toAutodevError } from '../errors.js';
-import type { Forge, ForgeReviewItem, WebhookTarget } from '../forges/types.js';
+import type { Forge, ForgeReviewItem, MergeResult, WebhookTarget } from '../forges/types.js';
 import type { Logger } from '../logging/logger.js';
 import type { AutodevMetrics } from '../metrics/registry.js';
 import type { Store } from '../store/index.js';
 import type { WorkspaceGit, WorkspaceManager } from '../workspace/types.js';
+import { currentBaseOf, failedUpdateAt, requestBaseUpdate } from './base-update.js';
 import { createReviewerCheck, decideReview, isAutodevComment, type ReviewVerdict } from './review-rules.js';
 
 export const REVIEW_EVENT_OF: Record<PrReviewKind, EventType> = {
@@ -20,6 +21,8 @@ export type SyncOutcome =
   | { outcome: 'merged' | 'closed'; by: string }
   | { outcome: 'round_requested'; round: number }
   | { outcome: 'rounds_exhausted' }
+  /** Approved, but its base moved: queued to be brought up to date, then merged if all still holds. */
+  | { outcome: 'base_update_requested'; base: string }
   | { outcome: 'waiting'; reason: string };
 
 export interface ReviewIntake {
@@ -99,8 +102,15 @@ export function createReviewIntake(deps: ReviewIntakeDeps): ReviewIntake {
     };
   };
 
-  /** Pushes the pull request's head to its base through the forge, from a worktree made for it. */
-  const mergeThroughForge = async (pr: PullRequest) => {
+  /**
+   * Pushes the pull request's head to its base through the forge, from a worktree made for it; when
+   * the base moved past the commit the change sits on, merges nothing and says where the base is now
+   * (the change is brought up to date first: base-update.ts). `begin` is the merge's commit point.
+   */
+  const mergeThroughForge = async (
+    pr: PullRequest,
+    begin: () => Promise<boolean>,
+  ): Promise<{ moved: true; base: string } | { cancelled: true } | { result: MergeResult }> => {
     // A review can arrive the moment the task reaches awaiting_review, while the scheduler still
     // releases its worktree: the merge's own worktree waits for that release, never races it.
     await deps.settled?.(pr.task_id);
@@ -112,11 +122,25 @@ export function createReviewIntake(deps: ReviewIntakeDeps): ReviewIntake {
       branch: pr.branch,
     });
     try {
+      const base = await currentBaseOf(store, pr.task_id);
+      if (base !== undefined && workspace.baseCommit !== base) {
+        return { moved: true, base: workspace.baseCommit };
+      }
+      if (!(await begin())) return { cancelled: true };
       await deps.git.resetTo(workspace.dir, pr.head_commit);
-      return await forge.merge({ pullRequest: pr, workspaceDir: workspace.dir });
+      return { result: await forge.merge({ pullRequest: pr, workspaceDir: workspace.dir }) };
     } finally {
       await deps.workspaces.release(pr.task_id);
     }
+  };
+
+  /** The approved change's base moved: queued to be brought up to date, unless that already failed there. */
+  const updateFirst = async (task: Task, base: string): Promise<SyncOutcome> => {
+    const failed = await failedUpdateAt(store, task.id, base);
+    if (failed) return { outcome: 'waiting', reason: failed };
+    const reason = `approved, but base branch ${task.base_branch} moved to ${base.slice(0, 12)}: the change is brought up to date (rebase, tests, checks, policy) before its merge`;
+    if (await requestBaseUpdate(store, task, { base, reason })) deps.poke();
+    return { outcome: 'base_update_requested', base };
   };
 
   /** Ends the task once (the winner of a race); a merge is counted, and a merged revert as a revert. */
@@ -140,10 +164,12 @@ export function createReviewIntake(deps: ReviewIntakeDeps): ReviewIntake {
   const act = async (task: Task, pr: PullRequest, verdict: ReviewVerdict): Promise<SyncOutcome> => {
     switch (verdict.action) {
       case 'merge': {
-        if (!(await store.tasks.beginMerge(task.id))) {
+        const attempt = await mergeThroughForge(pr, () => store.tasks.beginMerge(task.id));
+        if ('moved' in attempt) return updateFirst(task, attempt.base);
+        if ('cancelled' in attempt) {
           return { outcome: 'waiting', reason: 'a cancel was requested before the merge' };
         }
-        const result = await mergeThroughForge(pr);
+        const { result } = attempt;
         if (!result.merged) {
           throw new AutodevError('PR_NOT_MERGEABLE', result.reason, { details: { reason: 'forge_refused' } });
         }

@@ -22,6 +22,7 @@ import { createGitleaksScanner } from '../secrets/gitleaks.js';
 import { projectToolPath } from '../secrets/tool-path.js';
 import { createRedactor, type Redact } from '../secrets/redact.js';
 import { openSqliteStore, type Store } from '../store/index.js';
+import { justUpdated } from '../orchestrator/base-update.js';
 import { createToolRegistry, type ToolRegistry } from '../tools/registry.js';
 import type { ToolServices } from '../tools/types.js';
 import { createGitRunner, createWorkspaceGit, createWorkspaceManager } from '../workspace/index.js';
@@ -137,6 +138,13 @@ export async function createRuntime(config: AutodevConfig, deps: RuntimeDeps): P
         // The worktree becomes the repo's spare: the next task of the repo starts from it.
         await workspaces.release(task.id);
         await store.events.append(task.id, 'workspace.removed', {});
+      }
+      // Brought up to date after an approval: the intake merges it now rather than at the next poll.
+      // Not awaited: its merge waits for this run to be over (settled), which includes this call.
+      if (status === 'awaiting_review' && (await justUpdated(store, task.id))) {
+        void reviewIntake
+          .sync(task.id)
+          .catch((err: unknown) => log.warn({ taskId: task.id, err }, 'review sync after an update failed'));
       }
     },
   });
