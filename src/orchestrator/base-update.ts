@@ -58,17 +58,19 @@ export async function currentBaseOf(store: Store, taskId: string): Promise<strin
   if (typeof updated?.data.base === 'string') return updated.data.base;
   const pushed = (await store.steps.get(taskId, 'deliver.git_push#2'))?.status === 'succeeded';
   const rebase = (await store.steps.get(taskId, 'deliver.git_rebase#1'))?.output as
-    | { base?: unknown; base_moved?: unknown }
-    | undefined;
+    { base?: unknown; base_moved?: unknown } | undefined;
   if (pushed && rebase?.base_moved === true && typeof rebase.base === 'string') return rebase.base;
   const clone = (await store.steps.get(taskId, 'prepare.git_clone#1'))?.output as
-    | { base_commit?: unknown }
-    | undefined;
+    { base_commit?: unknown } | undefined;
   return typeof clone?.base_commit === 'string' ? clone.base_commit : undefined;
 }
 
 /** Why the last update failed, when it was against `base`: asking again would fail the same way. */
-export async function failedUpdateAt(store: Store, taskId: string, base: string): Promise<string | undefined> {
+export async function failedUpdateAt(
+  store: Store,
+  taskId: string,
+  base: string,
+): Promise<string | undefined> {
   const events = await store.events.list(taskId);
   const last = events.filter((e) => OUTCOMES.has(e.type)).at(-1);
   if (last?.type !== 'pr.update_failed' || last.data.base !== base) return undefined;
