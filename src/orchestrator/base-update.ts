@@ -39,6 +39,25 @@ export async function requestBaseUpdate(
   return true;
 }
 
+/**
+ * `[autodev] update_waiting_prs`: after `merged` merged, every other pull request waiting for review
+ * on the same repository and base is queued to be brought up to date (not one already waiting for a
+ * review round, nor one whose update already failed on this base). Returns how many were queued.
+ */
+export async function updateWaitingPullRequests(store: Store, merged: Task, base: string): Promise<number> {
+  let queued = 0;
+  for (const pr of await store.pullRequests.list({ status: 'open', limit: 500 })) {
+    if (pr.task_id === merged.id || pr.base_branch !== merged.base_branch) continue;
+    const task = await store.tasks.get(pr.task_id);
+    if (task?.status !== 'awaiting_review' || task.repo_normalized !== merged.repo_normalized) continue;
+    if (await store.reviewRounds.pending(task.id)) continue;
+    if (await failedUpdateAt(store, task.id, base)) continue;
+    const reason = `base branch ${task.base_branch} moved: task ${merged.id} merged into it (update_waiting_prs)`;
+    if (await requestBaseUpdate(store, task, { base, reason })) queued += 1;
+  }
+  return queued;
+}
+
 /** The update the task is queued for (or that a crash interrupted), if any. */
 export async function pendingBaseUpdate(store: Store, taskId: string): Promise<number | undefined> {
   const events = await store.events.list(taskId);

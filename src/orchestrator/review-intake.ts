@@ -6,7 +6,12 @@ import type { Logger } from '../logging/logger.js';
 import type { AutodevMetrics } from '../metrics/registry.js';
 import type { Store } from '../store/index.js';
 import type { WorkspaceGit, WorkspaceManager } from '../workspace/types.js';
-import { currentBaseOf, failedUpdateAt, requestBaseUpdate } from './base-update.js';
+import {
+  currentBaseOf,
+  failedUpdateAt,
+  requestBaseUpdate,
+  updateWaitingPullRequests,
+} from './base-update.js';
 import { createReviewerCheck, decideReview, isAutodevComment, type ReviewVerdict } from './review-rules.js';
 
 export const REVIEW_EVENT_OF: Record<PrReviewKind, EventType> = {
@@ -40,7 +45,7 @@ export interface ReviewIntake {
 }
 
 export interface ReviewIntakeDeps {
-  config: Pick<AutodevConfig, 'high_risk_approvals' | 'max_review_rounds' | 'git'>;
+  config: Pick<AutodevConfig, 'high_risk_approvals' | 'max_review_rounds' | 'git' | 'update_waiting_prs'>;
   store: Store;
   forge: Forge;
   metrics: Pick<AutodevMetrics, 'mergesTotal' | 'revertsTotal'>;
@@ -150,6 +155,10 @@ export function createReviewIntake(deps: ReviewIntakeDeps): ReviewIntake {
     await store.events.append(task.id, 'task.status_changed', { from: 'awaiting_review', to });
     if (to === 'merged') {
       deps.metrics.mergesTotal.inc();
+      const mergeCommit = typeof data.merge_commit === 'string' ? data.merge_commit : undefined;
+      if (deps.config.update_waiting_prs && mergeCommit) {
+        if ((await updateWaitingPullRequests(store, task, mergeCommit)) > 0) deps.poke();
+      }
       if (task.reverts_task_id) {
         deps.metrics.revertsTotal.inc();
         await store.events.append(task.reverts_task_id, 'task.reverted', {

@@ -100,4 +100,55 @@ describe('a pull request waiting for review whose base moved', () => {
     expect(again.body).toMatchObject({ task: { status: 'awaiting_review' } });
     expect((await events(task.id)).filter((e) => e.type === 'pr.update_requested')).toHaveLength(1);
   });
+
+  it('is kept up to date when another task merges into its base (update_waiting_prs), so an approval merges at once', async () => {
+    const repo = await h.newRepo(PYTHON_BUGGY_REPO);
+    const waiting = await waitingTask(repo, 'Fix add, waiting while another task merges');
+    const headBefore = await repo.branchCommit(waiting.branch ?? '');
+
+    // A low-risk task adds a file and merges into main by itself.
+    h.model.push({ text: NOTES_REPLY });
+    const other = await submitTask(h.server.baseUrl, {
+      title: 'Add notes',
+      description: 'Add NOTES.md.',
+      repo: repo.origin,
+      risk_tier: 'low',
+      acceptance: ['test_mul passes'],
+    });
+    const otherDone = await waitForTerminal(h.server.baseUrl, other.id);
+    expect(otherDone.error).toBeNull();
+    expect(otherDone.status).toBe('merged');
+    const mainAfter = await repo.branchCommit('main');
+
+    // The waiting pull request is replayed onto the new main, tested, and waits for review again.
+    const updated = await waitForTask(h.server.baseUrl, waiting.id, (t) =>
+      t.steps.some((s) => s.key === 'update.git_push#1' && s.status === 'succeeded'),
+    );
+    const back = await waitForTerminal(h.server.baseUrl, updated.id);
+    expect(back.status).toBe('awaiting_review');
+    expect(back.error).toBeNull();
+    const trail = await events(waiting.id);
+    expect(trail.find((e) => e.type === 'pr.update_requested')?.data.reason).toContain(other.id);
+    expect(trail.find((e) => e.type === 'pr.base_updated')?.data).toMatchObject({ base: mainAfter });
+    const head = await repo.branchCommit(waiting.branch ?? '');
+    expect(head).not.toBe(headBefore);
+
+    // The approval merges without another update: main fast-forwards to the updated head.
+    const approved = await approve(waiting.id, 'alice');
+    expect(approved.status, approved.text).toBe(200);
+    expect(approved.body).toMatchObject({ task: { status: 'merged' }, pr: { status: 'merged' } });
+    expect(await repo.branchCommit('main')).toBe(head);
+    expect((await events(waiting.id)).filter((e) => e.type === 'pr.update_requested')).toHaveLength(1);
+  });
 });
+
+/** A change that touches nothing the fix of add() touches: a new file. */
+const NOTES_REPLY = [
+  '```diff',
+  '--- /dev/null',
+  '+++ b/NOTES.md',
+  '@@ -0,0 +1 @@',
+  '+Notes.',
+  '```',
+  '',
+].join('\n');

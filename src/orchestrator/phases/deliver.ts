@@ -5,6 +5,7 @@ import type { ConstraintCheck } from '../../policy/constraints.js';
 import { describeChecksTouched, type SensitiveChanges } from '../../policy/sensitive-changes.js';
 import type { PolicyDecision } from '../../policy/types.js';
 import type { TestToolOutput } from '../../tools/test.js';
+import { updateWaitingPullRequests } from '../base-update.js';
 import { runStep } from '../step-runner.js';
 import { modelUsageOf, renderPullRequestBody } from './pr-body.js';
 import { syncWithBase } from './rebase.js';
@@ -132,6 +133,9 @@ export async function deliverPhase(
       });
     }
   }
+  // The base moved under the pull requests waiting for review: they are brought up to date (queued,
+  // claimed once this run is over). Again on a resume: a task already queued is not queued twice.
+  if (ctx.config.update_waiting_prs) await updateWaitingPullRequests(ctx.store, task, merge.mergeCommit);
   const merged = await ctx.store.pullRequests.getByTask(task.id);
   return { merged: true, pr: merged ?? pr };
 }
