@@ -157,7 +157,12 @@ export function createReviewIntake(deps: ReviewIntakeDeps): ReviewIntake {
       deps.metrics.mergesTotal.inc();
       const mergeCommit = typeof data.merge_commit === 'string' ? data.merge_commit : undefined;
       if (deps.config.update_waiting_prs && mergeCommit) {
-        if ((await updateWaitingPullRequests(store, task, mergeCommit)) > 0) deps.poke();
+        // The merge is done whatever happens here: a failure to queue the others is logged, not thrown.
+        const queued = await updateWaitingPullRequests(store, task, mergeCommit).catch((err: unknown) => {
+          deps.log.warn({ taskId: task.id, err }, 'could not queue the updates of the waiting pull requests');
+          return 0;
+        });
+        if (queued > 0) deps.poke();
       }
       if (task.reverts_task_id) {
         deps.metrics.revertsTotal.inc();

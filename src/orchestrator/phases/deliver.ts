@@ -135,7 +135,12 @@ export async function deliverPhase(
   }
   // The base moved under the pull requests waiting for review: they are brought up to date (queued,
   // claimed once this run is over). Again on a resume: a task already queued is not queued twice.
-  if (ctx.config.update_waiting_prs) await updateWaitingPullRequests(ctx.store, task, merge.mergeCommit);
+  // Never a reason for this task to fail: it has merged.
+  if (ctx.config.update_waiting_prs) {
+    await updateWaitingPullRequests(ctx.store, task, merge.mergeCommit).catch((err: unknown) =>
+      ctx.log.warn({ err }, 'could not queue the updates of the pull requests waiting on this base'),
+    );
+  }
   const merged = await ctx.store.pullRequests.getByTask(task.id);
   return { merged: true, pr: merged ?? pr };
 }
