@@ -33,6 +33,8 @@ export const ERROR_CODES = {
   REVIEW_ROUND_FAILED: { httpStatus: 422, retryable: false },
   /** `[autodev] max_review_rounds` rounds were spent: new comments wait for a human. */
   REVIEW_ROUNDS_EXHAUSTED: { httpStatus: 409, retryable: false },
+  /** A pull request waiting for review could not be brought up to date with its moved base (a conflict, tests). */
+  PR_UPDATE_FAILED: { httpStatus: 409, retryable: false },
   PAYLOAD_TOO_LARGE: { httpStatus: 413, retryable: false },
   RATE_LIMITED: { httpStatus: 429, retryable: true },
   AUTODEV_DISABLED: { httpStatus: 503, retryable: false },

@@ -176,6 +176,11 @@ export const autodevConfigSchema = z
     /** Review rounds (answers to change requests) one pull request may get; past it, a human takes over. */
     max_review_rounds: z.number().int().min(0).max(50).default(3),
     /**
+     * When a task merges, the other pull requests waiting for review on the same base are brought up
+     * to date with it (rebase, tests, checks, policy), so an approval can merge them at once.
+     */
+    update_waiting_prs: z.boolean().default(true),
+    /**
      * Seconds between polls of the forge for reviews of pull requests awaiting review, for hosts the
      * forge's webhooks cannot reach; 0 turns polling off (webhooks only).
      */

@@ -88,6 +88,8 @@ export const PHASES = [
   'deliver',
   /** A review round: the reviewers' comments answered by a new commit on the pull request's branch. */
   'review',
+  /** A pull request waiting for review brought up to date with a base branch that moved. */
+  'update',
 ] as const;
 export type Phase = (typeof PHASES)[number];
 
@@ -172,6 +174,8 @@ export const EVENT_TYPES = [
   'task.status_changed',
   'task.cancel_requested',
   'task.resumed',
+  /** An interrupted task put back to queued while nothing may run it (the kill switch), with the reason. */
+  'task.requeued',
   /** On the reverted task: a revert was requested (the revert task's id), and later merged. */
   'task.revert_requested',
   'task.reverted',
@@ -201,6 +205,13 @@ export const EVENT_TYPES = [
   /** The base moved before the merge and the change was replayed onto it (or conflicted with it). */
   'pr.rebased',
   'pr.rebase_conflict',
+  /**
+   * A pull request waiting for review is brought up to date with its base (requested: approved after
+   * the base moved, or another task merged into it), then was (`pr.base_updated`) or could not be.
+   */
+  'pr.update_requested',
+  'pr.base_updated',
+  'pr.update_failed',
   'task.failed',
   'workspace.removed',
 ] as const;

@@ -1,3 +1,4 @@
+import type { TaskCost } from '../domain/task.js';
 /**
  * The contract every model provider implements: one small call. Providers map
  * their wire format to these types; nothing above llm/ sees a provider's JSON.
@@ -64,6 +65,11 @@ export interface ModelClient {
 }
 
 /** What a provider factory is given besides its settings. */
+/** A client whose replies may say what they cost: a task's metered model (llm/metered-model.ts) or a plain one. */
+export interface PricedModelClient extends ModelClient {
+  generate(request: ModelRequest, signal?: AbortSignal): Promise<ModelResponse & { cost?: TaskCost }>;
+}
+
 export interface ModelClientDeps {
   /** The key itself (config.secrets.llmApiKey); absent when the env var named by api_key_env is unset. */
   apiKey?: string;

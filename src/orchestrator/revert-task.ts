@@ -1,5 +1,5 @@
-import { z } from 'zod';
 import { AutodevError } from '../errors.js';
+import { currentBaseOf } from './base-update.js';
 import type { Change } from './phases/implement.js';
 import { runStep } from './step-runner.js';
 import type { TaskContext } from './task-context.js';
@@ -9,23 +9,14 @@ export function revertBranchName(revertedId: string): string {
   return `autodev/revert-${revertedId}`;
 }
 
-const cloneOutput = z.looseObject({ base_commit: z.string() });
-const rebaseOutput = z.looseObject({
-  base: z.string(),
-  base_moved: z.boolean(),
-  conflicts: z.array(z.string()),
-});
-
 /**
- * A fast-forwarded change is its commits since the base they were made on: the base the task replayed
- * them onto before merging, else the one it started from. Never older, or the revert would undo
- * other people's commits as well. (A squash or merge commit is undone alone: no `since`.)
+ * A fast-forwarded change is its commits since the base they were made on: the base the task last
+ * replayed them onto (delivery's rebase, or an update while it waited for review), else the one it
+ * started from. Never older, or the revert would undo other people's commits as well. (A squash or
+ * merge commit is undone alone: no `since`.)
  */
-async function changeBase(ctx: TaskContext, taskId: string): Promise<string | undefined> {
-  const rebase = rebaseOutput.safeParse((await ctx.store.steps.get(taskId, 'deliver.git_rebase#1'))?.output);
-  if (rebase.success && rebase.data.base_moved && rebase.data.conflicts.length === 0) return rebase.data.base;
-  const clone = cloneOutput.safeParse((await ctx.store.steps.get(taskId, 'prepare.git_clone#1'))?.output);
-  return clone.success ? clone.data.base_commit : undefined;
+function changeBase(ctx: TaskContext, taskId: string): Promise<string | undefined> {
+  return currentBaseOf(ctx.store, taskId);
 }
 
 /**

@@ -1,4 +1,5 @@
 import { isAutodevError, toAutodevError } from '../errors.js';
+import { pendingBaseUpdate, runBaseUpdate } from './base-update.js';
 import type { Plan, TaskStatus } from '../domain/task.js';
 import { createPhaseCursor } from './phase-table.js';
 import { decidePhase } from './phases/decide.js';
@@ -30,6 +31,13 @@ export async function runTask(ctx: TaskContext): Promise<TaskStatus> {
       });
     }
     const status = await runReviewRound(ctx, round);
+    ctx.metrics.taskDurationSeconds.observe((performance.now() - started) / 1000);
+    return status;
+  }
+  // An update of a pull request whose base moved, likewise.
+  const update = await pendingBaseUpdate(ctx.store, ctx.task.id);
+  if (update !== undefined) {
+    const status = await runBaseUpdate(ctx, update);
     ctx.metrics.taskDurationSeconds.observe((performance.now() - started) / 1000);
     return status;
   }

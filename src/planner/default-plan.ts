@@ -20,6 +20,20 @@ export function defaultPlan(
   };
 }
 
+/**
+ * The plan of a revert task: mechanical (`git revert` of the reverted task's merge, then the same
+ * tests, checks and policy as any change), so no model is asked for it.
+ */
+export function revertPlan(task: Pick<TaskInput, 'title' | 'risk_tier'>, revertedId: string): Plan {
+  return {
+    source: 'default',
+    summary: `${task.title}: git revert of the merge of task ${revertedId} on the base as it is now, test, decide by policy, deliver a pull request${task.risk_tier === 'low' ? ' and merge it if policy allows' : ' for human review'}. No model is called.`,
+    steps: tableSteps(),
+    phases: tablePhases([]),
+    checks: [],
+  };
+}
+
 /** A plan whose implement phase carries the model's steps and whose checks are theirs. */
 export function planFromWork(summary: string, workSteps: PlanWorkStep[]): Plan {
   return {

@@ -1,6 +1,6 @@
 import { AutodevError } from '../errors.js';
 import type { Plan } from '../domain/task.js';
-import type { ChatMessage, ModelClient } from '../llm/types.js';
+import type { ChatMessage, PricedModelClient } from '../llm/types.js';
 import type { ModelCallRecord } from '../tools/types.js';
 import { defaultPlan, planFromWork } from './default-plan.js';
 import { MODEL_PLAN_SHAPE, parseModelPlan } from './plan-schema.js';
@@ -14,7 +14,8 @@ export interface PlanningTask {
 }
 
 export interface PlanningDeps {
-  model: ModelClient;
+  /** The task's metered model (tools/task-model.ts): a reply carries what it cost, as codegen's do. */
+  model: PricedModelClient;
   signal: AbortSignal;
   maxRepairRounds: number;
   maxTokens: number;
@@ -63,6 +64,8 @@ export async function planWithModel(task: PlanningTask, deps: PlanningDeps): Pro
       model: reply.model,
       inputTokens: reply.usage.inputTokens,
       outputTokens: reply.usage.outputTokens,
+      cachedInputTokens: reply.usage.cachedInputTokens ?? 0,
+      ...(reply.cost === undefined ? {} : { usd: reply.cost.usd }),
       durationMs: performance.now() - started,
       finishReason: reply.finishReason,
     });

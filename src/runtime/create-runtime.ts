@@ -23,6 +23,7 @@ import { createGitleaksScanner } from '../secrets/gitleaks.js';
 import { projectToolPath } from '../secrets/tool-path.js';
 import { createRedactor, type Redact } from '../secrets/redact.js';
 import { openSqliteStore, type Store } from '../store/index.js';
+import { justUpdated } from '../orchestrator/base-update.js';
 import { createToolRegistry, type ToolRegistry } from '../tools/registry.js';
 import type { ToolServices } from '../tools/types.js';
 import { createGitRunner, createWorkspaceGit, createWorkspaceManager } from '../workspace/index.js';
@@ -144,6 +145,13 @@ export async function createRuntime(config: AutodevConfig, deps: RuntimeDeps): P
         await workspaces.release(task.id);
         await store.events.append(task.id, 'workspace.removed', {});
       }
+      // Brought up to date after an approval: the intake merges it now rather than at the next poll.
+      // Not awaited: its merge waits for this run to be over (settled), which includes this call.
+      if (status === 'awaiting_review' && (await justUpdated(store, task.id))) {
+        void reviewIntake
+          .sync(task.id)
+          .catch((err: unknown) => log.warn({ taskId: task.id, err }, 'review sync after an update failed'));
+      }
     },
   });
 
@@ -203,7 +211,10 @@ export async function createRuntime(config: AutodevConfig, deps: RuntimeDeps): P
       if (config.enabled) {
         scheduler.start();
         reviewPoller.start();
-      } else log.warn('autodev is disabled: tasks are not accepted and queued tasks do not start');
+      } else {
+        log.warn('autodev is disabled: tasks are not accepted and queued tasks do not start');
+        await requeueWhileDisabled(store);
+      }
     },
     async close(graceMs = 10_000) {
       await reviewPoller.stop();
@@ -221,4 +232,18 @@ function taskHome(config: AutodevConfig, taskId: string): string {
   const dir = join(config.dataDir, 'homes', taskId);
   mkdirSync(dir, { recursive: true });
   return dir;
+}
+
+/**
+ * A task that was running when the server stopped keeps its last status (`planning`, say), which is
+ * untrue while the kill switch holds every task: it is queued again, with an event saying why, and
+ * resumes from its checkpoints once autodev is enabled.
+ */
+async function requeueWhileDisabled(store: Store): Promise<void> {
+  const reason =
+    'autodev is disabled (AUTODEV_ENABLED=false or enabled = false): the interrupted task waits queued and resumes where it stopped once autodev is enabled';
+  for (const { id, from } of await store.tasks.requeueStranded()) {
+    await store.events.append(id, 'task.requeued', { from, reason });
+    await store.events.append(id, 'task.status_changed', { from, to: 'queued' });
+  }
 }

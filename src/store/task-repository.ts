@@ -77,6 +77,11 @@ export interface TaskRepository {
   expireLeasesOf(owner: string): Promise<number>;
   /** Adds one model call's cost to the task's running total (one atomic update); returns the new total. */
   addCost(id: string, cost: TaskCost): Promise<TaskCost>;
+  /**
+   * Puts every active task that no live worker holds (its lease lapsed or was expired) back to
+   * queued, lease cleared: what it is while nothing runs it. Returns each with the status it had.
+   */
+  requeueStranded(): Promise<{ id: string; from: TaskStatus }[]>;
 }
 
 const newId = monotonicFactory();
@@ -325,6 +330,29 @@ export function createTaskRepository(db: Kysely<Database>, redact: Redact): Task
         .where('status', 'in', ['queued', ...ACTIVE_STATUSES])
         .execute();
       return rows.map((r) => r.id);
+    },
+
+    async requeueStranded() {
+      const nowMs = Date.now();
+      const rows = await db
+        .selectFrom('tasks')
+        .select(['id', 'status'])
+        .where('status', 'in', ACTIVE_STATUSES)
+        .where((eb) => eb.or([eb('lease_expires_at', 'is', null), eb('lease_expires_at', '<=', nowMs)]))
+        .execute();
+      const moved: { id: string; from: TaskStatus }[] = [];
+      for (const row of rows) {
+        // Conditional on what was read: a worker that claimed it meanwhile keeps it.
+        const result = await db
+          .updateTable('tasks')
+          .set({ status: 'queued', lease_owner: null, lease_expires_at: null, updated_at: now() })
+          .where('id', '=', row.id)
+          .where('status', '=', row.status)
+          .where((eb) => eb.or([eb('lease_expires_at', 'is', null), eb('lease_expires_at', '<=', nowMs)]))
+          .executeTakeFirst();
+        if (Number(result.numUpdatedRows) > 0) moved.push({ id: row.id, from: row.status as TaskStatus });
+      }
+      return moved;
     },
 
     async addCost(id, cost) {

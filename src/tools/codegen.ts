@@ -5,13 +5,12 @@ import { buildCodingMessages, buildFollowUpMessage, buildRepairMessage } from '.
 import type { ConversationTurn } from '../domain/task.js';
 import { AutodevError } from '../errors.js';
 import { contextTokensOf } from '../llm/prices.js';
-import { createMeteredModel } from '../llm/metered-model.js';
-import { ZERO_COST } from '../llm/cost.js';
 import { repoMapSnippets } from '../repomap/prompt-snippet.js';
 import type { GitAuthor } from '../workspace/types.js';
 import { createAgentToolbox } from './agent-toolbox.js';
 import { defineTool } from './define.js';
 import { registerTool } from './register.js';
+import { taskModel } from './task-model.js';
 import type { ToolContext } from './types.js';
 import { discardUntrackedSince, markUntracked, type UntrackedMark } from '../workspace/untracked-guard.js';
 
@@ -190,14 +189,7 @@ async function runRound(
   const { git, config, store } = ctx.services;
   const dir = ctx.workspaceDir;
   const taskId = ctx.taskId;
-  const model =
-    store && taskId
-      ? createMeteredModel(ctx.services.model(), {
-          settings: config.llm,
-          spent: async () => (await store.tasks.get(taskId))?.cost ?? ZERO_COST,
-          record: (cost) => store.tasks.addCost(taskId, cost),
-        })
-      : ctx.services.model();
+  const model = taskModel(ctx);
   // Imported at call time: the registry imports this file, and a static import back would leave
   // codegenTool uninitialised for whoever imports codegen.ts first (changeRef's users).
   const { TOOLS } = await import('./registry.js');

@@ -1,10 +1,11 @@
 import { z } from 'zod';
 import { RISK_TIERS } from '../config/schema.js';
 import type { Plan } from '../domain/task.js';
-import { defaultPlan } from '../planner/default-plan.js';
+import { defaultPlan, revertPlan } from '../planner/default-plan.js';
 import { planWithModel } from '../planner/model-plan.js';
 import { defineTool } from './define.js';
 import { registerTool } from './register.js';
+import { taskModel } from './task-model.js';
 
 /**
  * Makes the plan of a task: the model's when planning is on (`[autodev.llm] planning`), else the default
@@ -30,11 +31,15 @@ export const planTool = registerTool(
         const recorded = ctx.taskId ? (await store?.tasks.get(ctx.taskId))?.plan : undefined;
         return recorded ?? defaultPlan(input, config.max_step_retries, 'a replay makes no planning call');
       }
+      // A revert is `git revert` of a recorded merge: there is nothing for a model to plan or pay for.
+      const task = ctx.taskId ? await store?.tasks.get(ctx.taskId) : undefined;
+      if (task?.reverts_task_id) return revertPlan(input, task.reverts_task_id);
       if (!planningEnabled(config.llm.planning, config.secrets.llmApiKey)) {
         return defaultPlan(input, config.max_step_retries, 'planning is off ([autodev.llm] planning)');
       }
       return planWithModel(input, {
-        model: ctx.services.model(),
+        // Priced and budgeted like every call of the task: planning is part of what it spent.
+        model: taskModel(ctx),
         signal: ctx.signal,
         maxRepairRounds: config.max_step_retries,
         maxTokens: config.llm.max_tokens,

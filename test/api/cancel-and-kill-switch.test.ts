@@ -1,3 +1,6 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
@@ -105,6 +108,58 @@ describe('the kill switch', () => {
       expect(t.logs()).toContain('autodev is disabled');
     },
   );
+
+  it('a task interrupted before a restart with the switch off shows queued with the reason, and resumes once enabled', async () => {
+    const dataDir = await mkdtemp(join(tmpdir(), 'autodev-kill-switch-'));
+    try {
+      // A server that was running the task: claimed, planning, then stopped with its lease lapsed.
+      t = await startTestRuntime({ dataDir });
+      const task = await t.runtime.store.tasks.create({
+        title: 'interrupted',
+        description: '',
+        repo: '/srv/git/nonexistent.git',
+        repo_normalized: '/srv/git/nonexistent.git',
+        base_branch: 'main',
+        risk_tier: 'low',
+        constraints: [],
+        acceptance: [],
+      });
+      await t.runtime.store.tasks.claimNext({ owner: 'stopped-server', leaseMs: 1, excludeIds: [] });
+      expect(await t.runtime.store.tasks.transition(task.id, 'queued', 'planning')).toBe(true);
+      await t.close();
+      await sleep(5); // the lease has lapsed
+
+      t = await startTestRuntime({ dataDir, env: { AUTODEV_ENABLED: 'false' }, start: true, pollMs: 50 });
+      const shown = parseTaskBody((await t.app.inject({ method: 'GET', url: `${TASKS}/${task.id}` })).body);
+      expect(shown.status).toBe('queued');
+      const events = eventList.parse(
+        JSON.parse((await t.app.inject({ method: 'GET', url: `${TASKS}/${task.id}/events` })).body),
+      ).events;
+      const requeued = events.find((e) => e.type === 'task.requeued');
+      expect(requeued?.data).toMatchObject({ from: 'planning', reason: expect.stringContaining('disabled') });
+      expect(events.at(-1)).toMatchObject({
+        type: 'task.status_changed',
+        data: { from: 'planning', to: 'queued' },
+      });
+      await t.close();
+
+      t = await startTestRuntime({ dataDir, start: true, pollMs: 50 });
+      const deadline = Date.now() + 10_000;
+      let resumed: { type: string; data: unknown } | undefined;
+      while (Date.now() < deadline && !resumed) {
+        await sleep(50);
+        const list = eventList.parse(
+          JSON.parse((await t.app.inject({ method: 'GET', url: `${TASKS}/${task.id}/events` })).body),
+        );
+        resumed = list.events.find((e) => e.type === 'task.resumed');
+      }
+      expect(resumed?.data).toMatchObject({ attempt: 2, from: 'queued' });
+    } finally {
+      await t?.close();
+      t = undefined;
+      await rm(dataDir, { recursive: true, force: true });
+    }
+  });
 
   it('with the switch on, the same stored task is claimed (the check above can fail)', async () => {
     t = await startTestRuntime({ start: true, pollMs: 50 });

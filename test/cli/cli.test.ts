@@ -72,6 +72,27 @@ describe('autodev CLI', () => {
     expect(result.reports[0]?.failures[0]?.name).toMatch(/test_/);
   });
 
+  it("decodes a JUnit report's character references once: pytest's multi-line message reads as printed", async () => {
+    const workspace = mkdtempSync(join(tmpdir(), 'autodev-cli-py-'));
+    await writePythonFixture(workspace, 'passing');
+    // pytest writes the message attribute with `&#10;` for newlines and `&amp;` for `&`; the literal
+    // `&#10;` in the text must come back as those five characters, not as a newline.
+    writeFileSync(
+      join(workspace, 'tests/test_message.py'),
+      'def test_explains():\n    assert False, "first line\\nsecond line & a literal &#10; <end>"\n',
+    );
+    const { code, stdout } = await autodev(['tools', 'run', 'test', '--workspace', workspace]);
+    expect(code).toBe(0);
+    const result = JSON.parse(stdout) as {
+      reports: { failures: { name: string; message?: string }[] }[];
+    };
+    const failure = result.reports[0]?.failures.find((f) => f.name.endsWith('test_explains'));
+    // pytest indents the message's continuation lines.
+    expect(failure?.message).toMatch(/first line\n\s*second line & a literal &#10; <end>/);
+    expect(failure?.message).not.toContain('&amp;');
+    expect(failure?.message?.split('&#10;')).toHaveLength(2);
+  });
+
   it('refuses bad tool input naming the field', async () => {
     const workspace = mkdtempSync(join(tmpdir(), 'autodev-cli-ws-'));
     const { code, stderr } = await autodev([

@@ -105,3 +105,67 @@ describe('a plan made by the model drives the task', () => {
     expect((task.plan as Plan).source).toBe('model');
   });
 });
+
+describe('planning calls are priced and budgeted like every model call', () => {
+  let h: E2EHarness;
+  beforeAll(async () => {
+    // gpt-4 (the default model) lists $30 in and $60 out per million tokens.
+    h = await startE2E({ max_step_retries: 1 }, { planning: true, keys: { max_task_tokens: 3000 } });
+  });
+  afterAll(() => h?.close());
+
+  const costMetric = async () => {
+    const { text } = await api(h.server.baseUrl, '/metrics');
+    return Number(/^autodev_model_cost_usd_total (\S+)$/m.exec(text)?.[1] ?? 0);
+  };
+
+  it("counts both planning calls and the coding call in the task's cost, its events and the metric", async () => {
+    const repo = await h.newRepo(PYTHON_BUGGY_REPO);
+    const metricBefore = await costMetric();
+    h.model.push(
+      { text: fenced(INVALID_PLAN), usage: { input: 1000, output: 100 } },
+      { text: fenced(PLAN), usage: { input: 1000, output: 100 } },
+      { text: PYTHON_FIX_REPLY, usage: { input: 500, output: 50 } },
+    );
+    const created = await submitTask(h.server.baseUrl, { ...TASK, repo: repo.origin });
+    const task = await waitForTerminal(h.server.baseUrl, created.id);
+    expect(task.error).toBeNull();
+    expect(task.status).toBe('merged');
+
+    const usd = (2500 * 30 + 250 * 60) / 1e6;
+    expect(task.cost).toEqual({
+      input_tokens: 2500,
+      output_tokens: 250,
+      cached_input_tokens: 0,
+      usd: expect.closeTo(usd, 10),
+    });
+    const calls = (await eventsOf(h.server.baseUrl, created.id)).filter((e) => e.type === 'model.call');
+    expect(calls.map((e) => (e.data as { key: string }).key)).toEqual([
+      'plan.plan#1',
+      'plan.plan#1',
+      'implement.codegen#1',
+    ]);
+    expect(calls[0]?.data).toMatchObject({
+      inputTokens: 1000,
+      outputTokens: 100,
+      usd: (1000 * 30 + 100 * 60) / 1e6,
+    });
+    expect((await costMetric()) - metricBefore).toBeCloseTo(usd, 10);
+  });
+
+  it('ends BUDGET_EXCEEDED when planning spent most of max_task_tokens and the coding call crosses it', async () => {
+    const repo = await h.newRepo(PYTHON_BUGGY_REPO);
+    const before = h.model.requests.length;
+    h.model.push(
+      { text: fenced(PLAN), usage: { input: 2000, output: 100 } },
+      { text: PYTHON_FIX_REPLY, usage: { input: 1000, output: 100 } },
+    );
+    const created = await submitTask(h.server.baseUrl, { ...TASK, repo: repo.origin });
+    const task = await waitForTerminal(h.server.baseUrl, created.id);
+    expect(task.status).toBe('failed');
+    expect(task.error?.code).toBe('BUDGET_EXCEEDED');
+    expect(task.error?.message).toContain('max_task_tokens = 3000');
+    expect(task.error?.message).toContain('3200 tokens');
+    expect(h.model.requests.length - before).toBe(2);
+  });
+});

@@ -67,4 +67,37 @@ describe('the pull request autodev opens', () => {
     for (const line of lines)
       expect(line).toBe('Robo Author <robo@example.test>|Robo Author <robo@example.test>');
   });
+
+  it('lists in its plan the steps that ran, not the lint of a project without a linter or steps never taken', async () => {
+    // The project's only linter is one the machine does not have: the lint steps run and find nothing to run.
+    const repo = await h.newRepo({
+      ...PYTHON_BUGGY_REPO,
+      '.autodev.toml': '[commands]\nlint = ["no-such-linter", "check"]\n',
+    });
+    h.model.push({ text: PYTHON_FIX_REPLY });
+    const created = await submitTask(h.server.baseUrl, {
+      title: 'Fix add() without a linter',
+      description: 'add(2, 3) returns -1; it must return 5.',
+      repo: repo.origin,
+      risk_tier: 'medium',
+    });
+    const task = await waitForTerminal(h.server.baseUrl, created.id);
+    expect(task.error).toBeNull();
+    expect(task.status).toBe('awaiting_review');
+
+    const events = (await api(h.server.baseUrl, `/api/v1/autodev/tasks/${task.id}/events`))
+      .body as EventsBody;
+    const body = String(events.events.find((e) => e.type === 'pr.opened')?.data.body);
+    const plan = body.slice(body.indexOf('## Plan'), body.indexOf('## Checks'));
+    const listed = [...plan.matchAll(/^\d+\. \*\*(\w+)\*\* `(\w+)`/gm)].map((m) => `${m[1]}.${m[2]}`);
+    expect(listed).toEqual(expect.arrayContaining(['implement.codegen', 'verify.test', 'decide.policy']));
+    // No linter ran, no repair round was needed, and the base did not move before the body was written.
+    expect(listed).not.toContain('prepare.lint');
+    expect(listed).not.toContain('verify.lint');
+    expect(listed.some((step) => step.startsWith('repair.'))).toBe(false);
+    expect(listed).not.toContain('deliver.git_rebase');
+    expect(listed).not.toContain('implement.git_revert');
+    // The checks table still says the linter was not available.
+    expect(body).toMatch(/\| Lint \| [^|]*unavailable: ruff \(python/);
+  });
 });

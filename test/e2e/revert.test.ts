@@ -1,6 +1,7 @@
 import { execFile } from 'node:child_process';
 import { resolve } from 'node:path';
 import { promisify } from 'node:util';
+import type { Plan } from '../../src/domain/task.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { git } from '../fixtures/repo.js';
 import { api, submitTask, waitForTerminal, type TaskJson } from '../helpers/api-client.js';
@@ -97,5 +98,65 @@ describe('reverting a merged task', () => {
     const refused = await revert(medium.id);
     expect(refused.status).toBe(409);
     expect((refused.body as { error: { message: string } }).error.message).toContain('awaiting_review');
+  });
+});
+
+describe('a revert needs no model, and only a merged revert counts', () => {
+  let h: E2EHarness;
+  beforeAll(async () => {
+    // Planning on: an ordinary task asks the model for its plan, a revert must not.
+    h = await startE2E(ROBO_AUTHOR, { planning: true });
+  });
+  afterAll(() => h?.close());
+
+  const PLAN =
+    '```json\n{"summary":"add sub","steps":[{"goal":"add sub","files":["calc.py"],"checks":["tests pass"]}]}\n```';
+  const revertsTotal = async () =>
+    Number(/^autodev_reverts_total (\S+)$/m.exec((await api(h.server.baseUrl, '/metrics')).text)?.[1]);
+
+  const mergedTask = async () => {
+    const repo = await h.newRepo(GREEN_REPO);
+    h.model.push({ text: PLAN }, { text: ADD_SUB_REPLY });
+    const created = await submitTask(h.server.baseUrl, {
+      title: 'Add sub',
+      description: 'calc needs sub.',
+      repo: repo.origin,
+      risk_tier: 'low',
+    });
+    const task = await waitForTerminal(h.server.baseUrl, created.id);
+    expect(task.status).toBe('merged');
+    return { repo, task };
+  };
+  const revert = async (id: string) => {
+    const res = await api(h.server.baseUrl, `/api/v1/autodev/tasks/${id}/revert`, { method: 'POST' });
+    expect(res.status).toBe(201);
+    return waitForTerminal(h.server.baseUrl, (res.body as TaskJson).id);
+  };
+
+  it('merges a revert without a single model call and counts it once merged', async () => {
+    const { task } = await mergedTask();
+    const requests = h.model.requests.length;
+    const before = await revertsTotal();
+    const done = await revert(task.id);
+    expect(done.error).toBeNull();
+    expect(done.status).toBe('merged');
+    expect(h.model.requests.length).toBe(requests);
+    expect(done.cost).toMatchObject({ input_tokens: 0, output_tokens: 0, usd: 0 });
+    expect((done.plan as Plan).summary).toContain('No model is called');
+    expect((await revertsTotal()) - before).toBe(1);
+  });
+
+  it('does not count a revert that failed (its change conflicts with a later commit)', async () => {
+    const { repo, task } = await mergedTask();
+    // Someone edits the very lines the task added: `git revert` of its merge now conflicts.
+    await repo.commit('main', {
+      'calc.py': 'def add(a, b):\n    return a + b\n\n\ndef sub(a, b):\n    return a - b  # kept\n',
+    });
+    const before = await revertsTotal();
+    const done = await revert(task.id);
+    expect(done.status).toBe('failed');
+    expect(done.error?.message).toContain('conflicts');
+    expect((await revertsTotal()) - before).toBe(0);
+    expect((await taskEvents(h.server.baseUrl, task.id)).map((e) => e.type)).not.toContain('task.reverted');
   });
 });

@@ -21,6 +21,8 @@ export interface TestRuntimeOptions {
    * default; autodev itself allows none out of the box. `''` keeps that safe default.
    */
   allowlist?: string;
+  /** A data_dir kept by the caller (a restart of the same server); else a fresh one, removed on close. */
+  dataDir?: string;
 }
 
 export interface TestRuntime {
@@ -40,7 +42,7 @@ export interface TestRuntime {
  */
 export async function startTestRuntime(options: TestRuntimeOptions = {}): Promise<TestRuntime> {
   const root = await mkdtemp(join(tmpdir(), 'autodev-api-test-'));
-  const dataDir = join(root, 'data');
+  const dataDir = options.dataDir ?? join(root, 'data');
   let file: string | undefined;
   if (options.configToml !== undefined) {
     file = join(root, 'config.toml');

@@ -9,6 +9,11 @@ const parser = new XMLParser({
   // Elements that may repeat are always arrays, so one test and many look the same.
   isArray: (name) => ['testsuite', 'testcase', 'failure', 'error', 'skipped'].includes(name),
   textNodeName: '#text',
+  // Runners write a message's newlines and quotes as character references (`&#10;`, `&#34;`): decoded
+  // here, once, so the model and the PR body read the text the test printed. The library decodes `&amp;`
+  // last, so `&amp;#10;` stays the literal `&#10;` it stood for.
+  processEntities: true,
+  htmlEntities: true,
 });
 
 function isNode(value: unknown): value is XmlNode {

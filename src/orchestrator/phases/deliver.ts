@@ -6,9 +6,11 @@ import { describeChecksTouched, type SensitiveChanges } from '../../policy/sensi
 import type { PolicyDecision } from '../../policy/types.js';
 import type { TestToolOutput } from '../../tools/test.js';
 import { countMerge } from '../../metrics/outcomes.js';
+import { updateWaitingPullRequests } from '../base-update.js';
 import { runStep } from '../step-runner.js';
 import { modelUsageOf, renderPullRequestBody } from './pr-body.js';
 import { syncWithBase } from './rebase.js';
+import { stepsThatApplied } from './steps-run.js';
 import type { ChangeChecks } from './verify.js';
 import type { TaskContext } from '../task-context.js';
 
@@ -34,6 +36,7 @@ export async function pullRequestBodyFor(ctx: TaskContext, facts: PullRequestFac
   return renderPullRequestBody({
     task,
     plan: task.plan,
+    stepsRun: stepsThatApplied(await ctx.store.steps.list(task.id)),
     decision: facts.decision,
     ...(facts.baseline ? { baseline: facts.baseline } : {}),
     tests: facts.tests,
@@ -128,6 +131,14 @@ export async function deliverPhase(
         merge_commit: merge.mergeCommit,
       });
     }
+  }
+  // The base moved under the pull requests waiting for review: they are brought up to date (queued,
+  // claimed once this run is over). Again on a resume: a task already queued is not queued twice.
+  // Never a reason for this task to fail: it has merged.
+  if (ctx.config.update_waiting_prs) {
+    await updateWaitingPullRequests(ctx.store, task, merge.mergeCommit).catch((err: unknown) =>
+      ctx.log.warn({ err }, 'could not queue the updates of the pull requests waiting on this base'),
+    );
   }
   const merged = await ctx.store.pullRequests.getByTask(task.id);
   return { merged: true, pr: merged ?? pr };

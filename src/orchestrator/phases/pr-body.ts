@@ -6,6 +6,7 @@ import type { PolicyDecision } from '../../policy/types.js';
 import { acceptanceChecks } from '../../planner/plan-checks.js';
 import type { TestToolOutput } from '../../tools/test.js';
 import { describeLint } from './lint-summary.js';
+import type { StepRun } from './steps-run.js';
 
 /**
  * Forges cap a pull request description (GitHub 65 536 characters, GitLab 1 MB, Gitea less):
@@ -19,6 +20,8 @@ const MAX_LISTED = 20;
 export interface PullRequestBodyInput {
   task: Task;
   plan: Plan | null;
+  /** The steps that ran and applied so far (steps-run.ts): listed instead of every step the plan could take. */
+  stepsRun?: readonly StepRun[];
   decision: PolicyDecision;
   /** The tests before the change; absent on a task resumed from before it was passed. */
   baseline?: TestToolOutput;
@@ -71,7 +74,7 @@ export function renderPullRequestBody(input: PullRequestBodyInput): string {
     cut(task.description, MAX_SECTION_CHARS) || '_(no description)_',
     '',
     '## Plan',
-    cut(planSection(input.plan), MAX_SECTION_CHARS),
+    cut(planSection(input.plan, input.stepsRun), MAX_SECTION_CHARS),
     '',
     '## Checks',
     '| Check | Result |',
@@ -105,13 +108,27 @@ export function renderPullRequestBody(input: PullRequestBodyInput): string {
   return boundBody(body, input.taskLink);
 }
 
-function planSection(plan: Plan | null): string {
+/**
+ * The plan's summary and its steps: the ones that ran, when known, each with the plan's description
+ * of it (a step the plan could take but the task did not, a lint without a linter, is not listed).
+ */
+function planSection(plan: Plan | null, stepsRun: readonly StepRun[] | undefined): string {
   if (!plan) return '_(no plan recorded)_';
-  const steps = plan.steps
+  const described = stepsRun
+    ? stepsRun.map((run) => ({ phase: run.phase, tool: run.tool, description: describeRun(plan, run) }))
+    : plan.steps;
+  const steps = described
     .slice(0, MAX_LISTED)
     .map((s, i) => `${i + 1}. **${s.phase}** \`${s.tool}\`: ${s.description}`);
-  if (plan.steps.length > MAX_LISTED) steps.push(`- … and ${plan.steps.length - MAX_LISTED} more steps`);
+  if (described.length > MAX_LISTED) steps.push(`- … and ${described.length - MAX_LISTED} more steps`);
   return [plan.summary, '', ...steps].join('\n');
+}
+
+/** The plan's n-th step of the run's phase and tool (the last one past it), else what the step reported. */
+function describeRun(plan: Plan, run: StepRun): string {
+  const matching = plan.steps.filter((s) => s.phase === run.phase && s.tool === run.tool);
+  const step = matching[run.round - 1] ?? matching.at(-1);
+  return step?.description ?? run.summary ?? run.tool;
 }
 
 function totals(tests: TestToolOutput): { passed: number; failed: number } {

@@ -4,7 +4,23 @@ import { runStep } from '../step-runner.js';
 import type { TaskContext } from '../task-context.js';
 import { verdictOf } from './verify.js';
 
-export type BaseSync = { ok: true; head: string } | { ok: false; reason: string };
+export type BaseSync =
+  | {
+      ok: true;
+      head: string;
+      /** Set when the base moved: where the change now sits, and its tests there. */ moved?: {
+        base: string;
+        tests: TestToolOutput;
+      };
+    }
+  | { ok: false; reason: string };
+
+/** Where the steps run: delivery's one sync, or the n-th update of a pull request waiting for review. */
+export interface SyncAt {
+  phase: 'deliver' | 'update';
+  round: number;
+}
+const DELIVER: SyncAt = { phase: 'deliver', round: 1 };
 
 // Names come from the repository: a reason lists a few, the audit trail's event all (bounded).
 const MAX_NAMED_FILES = 20;
@@ -20,10 +36,13 @@ const MAX_EVENT_FILES = 200;
 export async function syncWithBase(
   ctx: TaskContext,
   input: { branch: string; baseCommit: string; headCommit: string; baseline: TestToolOutput },
+  at: SyncAt = DELIVER,
 ): Promise<BaseSync> {
   const { task } = ctx;
+  // An update's events say which update they belong to; delivery's are the task's only ones.
+  const tag = at.phase === 'update' ? { update: at.round } : {};
   const rebase = await runStep<GitRebaseOutput>(ctx, {
-    phase: 'deliver',
+    ...at,
     tool: 'git_rebase',
     input: {
       repo: task.repo,
@@ -40,6 +59,7 @@ export async function syncWithBase(
 
   if (rebase.conflicts.length > 0) {
     await appendOnce(ctx, 'pr.rebase_conflict', {
+      ...tag,
       base: rebase.base,
       files: rebase.conflicts.slice(0, MAX_EVENT_FILES),
     });
@@ -49,10 +69,10 @@ export async function syncWithBase(
   if ((await ctx.services.git.head(ctx.workspaceDir)) !== rebase.head) {
     await ctx.services.git.resetTo(ctx.workspaceDir, rebase.head);
   }
-  await appendOnce(ctx, 'pr.rebased', { base: rebase.base, head: rebase.head });
+  await appendOnce(ctx, 'pr.rebased', { ...tag, base: rebase.base, head: rebase.head });
 
   const tests = await runStep<TestToolOutput>(ctx, {
-    phase: 'deliver',
+    ...at,
     tool: 'test',
     input: { config_commit: rebase.base, baseline: input.baseline.reports, acceptance: task.acceptance },
   });
@@ -63,13 +83,14 @@ export async function syncWithBase(
     };
   }
   await runStep(ctx, {
-    phase: 'deliver',
+    phase: at.phase,
     tool: 'git_push',
-    round: 2,
+    // Delivery's first push is git_push#1; an update pushes once, under its own number.
+    round: at.phase === 'deliver' ? 2 : at.round,
     input: { repo: task.repo, branch: input.branch, force: true },
   });
   await ctx.store.pullRequests.setHeadCommit(task.id, rebase.head);
-  return { ok: true, head: rebase.head };
+  return { ok: true, head: rebase.head, moved: { base: rebase.base, tests } };
 }
 
 function named(files: readonly string[]): string {
@@ -83,5 +104,7 @@ async function appendOnce(
   data: Record<string, unknown>,
 ): Promise<void> {
   const events = await ctx.store.events.list(ctx.task.id);
-  if (!events.some((e) => e.type === type)) await ctx.store.events.append(ctx.task.id, type, data);
+  if (!events.some((e) => e.type === type && e.data.update === data.update)) {
+    await ctx.store.events.append(ctx.task.id, type, data);
+  }
 }

@@ -1,15 +1,22 @@
 import type { AutodevConfig } from '../../config/schema.js';
 import type { EventType, PrReview, PrReviewKind, PullRequest, Task } from '../../domain/task.js';
 import { AutodevError, toAutodevError } from '../../errors.js';
-import type { Forge, ForgeReviewItem, WebhookTarget } from '../../forges/types.js';
+import type { Forge, ForgeReviewItem, MergeResult, WebhookTarget } from '../../forges/types.js';
 import type { Logger } from '../../logging/logger.js';
-import { countDelivered, countMerge } from '../../metrics/outcomes.js';
 import type { AutodevMetrics } from '../../metrics/registry.js';
 import type { Store } from '../../store/index.js';
 import type { WorkspaceGit, WorkspaceManager } from '../../workspace/types.js';
 import {
+  currentBaseOf,
+  failedUpdateAt,
+  requestBaseUpdate,
+  updateWaitingPullRequests,
+} from '../base-update.js';
+import { countDelivered } from '../../metrics/outcomes.js';
+import {
   createReviewerCheck,
   decideReview,
+  isAutodevComment,
   whyIgnored,
   type ReviewerCheck,
   type ReviewVerdict,
@@ -27,6 +34,8 @@ export type SyncOutcome =
   | { outcome: 'merged' | 'closed'; by: string }
   | { outcome: 'round_requested'; round: number }
   | { outcome: 'rounds_exhausted' }
+  /** Approved, but its base moved: queued to be brought up to date, then merged if all still holds. */
+  | { outcome: 'base_update_requested'; base: string }
   | { outcome: 'waiting'; reason: string };
 
 export interface ReviewIntake {
@@ -44,7 +53,10 @@ export interface ReviewIntake {
 }
 
 export interface ReviewIntakeDeps {
-  config: Pick<AutodevConfig, 'high_risk_approvals' | 'max_review_rounds' | 'git' | 'secrets'>;
+  config: Pick<
+    AutodevConfig,
+    'high_risk_approvals' | 'max_review_rounds' | 'git' | 'secrets' | 'update_waiting_prs'
+  >;
   store: Store;
   forge: Forge;
   metrics: Pick<AutodevMetrics, 'mergesTotal' | 'revertsTotal' | 'tasksSuccessTotal'>;
@@ -102,8 +114,15 @@ export function createReviewIntake(deps: ReviewIntakeDeps): ReviewIntake {
     };
   };
 
-  /** Pushes the pull request's head to its base through the forge, from a worktree made for it. */
-  const mergeThroughForge = async (pr: PullRequest) => {
+  /**
+   * Pushes the pull request's head to its base through the forge, from a worktree made for it; when
+   * the base moved past the commit the change sits on, merges nothing and says where the base is now
+   * (the change is brought up to date first: base-update.ts). `begin` is the merge's commit point.
+   */
+  const mergeThroughForge = async (
+    pr: PullRequest,
+    begin: () => Promise<boolean>,
+  ): Promise<{ moved: true; base: string } | { cancelled: true } | { result: MergeResult }> => {
     // A review can arrive the moment the task reaches awaiting_review, while the scheduler still
     // releases its worktree: the merge's own worktree waits for that release, never races it.
     await deps.settled?.(pr.task_id);
@@ -115,27 +134,63 @@ export function createReviewIntake(deps: ReviewIntakeDeps): ReviewIntake {
       branch: pr.branch,
     });
     try {
+      const base = await currentBaseOf(store, pr.task_id);
+      if (base !== undefined && workspace.baseCommit !== base) {
+        return { moved: true, base: workspace.baseCommit };
+      }
+      if (!(await begin())) return { cancelled: true };
       await deps.git.resetTo(workspace.dir, pr.head_commit);
-      return await forge.merge({ pullRequest: pr, workspaceDir: workspace.dir });
+      return { result: await forge.merge({ pullRequest: pr, workspaceDir: workspace.dir }) };
     } finally {
       await deps.workspaces.release(pr.task_id);
     }
   };
 
+  /** The approved change's base moved: queued to be brought up to date, unless that already failed there. */
+  const updateFirst = async (task: Task, base: string): Promise<SyncOutcome> => {
+    const failed = await failedUpdateAt(store, task.id, base);
+    if (failed) return { outcome: 'waiting', reason: failed };
+    const reason = `approved, but base branch ${task.base_branch} moved to ${base.slice(0, 12)}: the change is brought up to date (rebase, tests, checks, policy) before its merge`;
+    if (await requestBaseUpdate(store, task, { base, reason })) deps.poke();
+    return { outcome: 'base_update_requested', base };
+  };
+
+  /** Ends the task once (the winner of a race); a merge is counted, and a merged revert as a revert. */
   const end = async (task: Task, to: 'merged' | 'closed', data: Record<string, unknown>) => {
     if (!(await store.tasks.transition(task.id, 'awaiting_review', to, null))) return false;
     await store.events.append(task.id, to === 'merged' ? 'pr.merged' : 'pr.closed', data);
     await store.events.append(task.id, 'task.status_changed', { from: 'awaiting_review', to });
+    if (to === 'merged') {
+      deps.metrics.mergesTotal.inc();
+      const mergeCommit = typeof data.merge_commit === 'string' ? data.merge_commit : undefined;
+      if (deps.config.update_waiting_prs && mergeCommit) {
+        // The merge is done whatever happens here: a failure to queue the others is logged, not thrown.
+        const queued = await updateWaitingPullRequests(store, task, mergeCommit).catch((err: unknown) => {
+          deps.log.warn({ taskId: task.id, err }, 'could not queue the updates of the waiting pull requests');
+          return 0;
+        });
+        if (queued > 0) deps.poke();
+      }
+      if (task.reverts_task_id) {
+        deps.metrics.revertsTotal.inc();
+        await store.events.append(task.reverts_task_id, 'task.reverted', {
+          revert_task_id: task.id,
+          merge_commit: data.merge_commit,
+        });
+      }
+    }
     return true;
   };
 
   const act = async (task: Task, pr: PullRequest, verdict: ReviewVerdict): Promise<SyncOutcome> => {
     switch (verdict.action) {
       case 'merge': {
-        if (!(await store.tasks.beginMerge(task.id))) {
+        const attempt = await mergeThroughForge(pr, () => store.tasks.beginMerge(task.id));
+        if ('moved' in attempt) return updateFirst(task, attempt.base);
+        if ('cancelled' in attempt) {
           return { outcome: 'waiting', reason: 'a cancel was requested before the merge' };
         }
-        const result = await mergeThroughForge(pr);
+        const { result } = attempt;
         if (!result.merged) {
           throw new AutodevError('PR_NOT_MERGEABLE', result.reason, { details: { reason: 'forge_refused' } });
         }
@@ -143,18 +198,14 @@ export function createReviewIntake(deps: ReviewIntakeDeps): ReviewIntake {
         // The merge happened: counted before the status change, which stays the trail's last event.
         await countDelivered(store, deps.metrics, task.id, 'merged');
         const by = verdict.approvers.join(', ') || 'policy';
-        if (
-          await end(task, 'merged', {
-            merge_commit: result.mergeCommit,
-            by,
-            approvers: verdict.approvers,
-            ...(verdict.override
-              ? { override_by: verdict.override.by, override_reason: verdict.override.comment }
-              : {}),
-          })
-        ) {
-          countMerge(deps.metrics, task);
-        }
+        await end(task, 'merged', {
+          merge_commit: result.mergeCommit,
+          by,
+          approvers: verdict.approvers,
+          ...(verdict.override
+            ? { override_by: verdict.override.by, override_reason: verdict.override.comment }
+            : {}),
+        });
         return { outcome: 'merged', by };
       }
       case 'round': {
@@ -217,8 +268,7 @@ export function createReviewIntake(deps: ReviewIntakeDeps): ReviewIntake {
       const mergeCommit = activity.mergeCommit ?? activity.headCommit;
       if (pr.status !== 'merged') await store.pullRequests.markMerged(taskId, mergeCommit);
       await countDelivered(store, deps.metrics, taskId, 'merged');
-      if (await end(task, 'merged', { merge_commit: mergeCommit, by: 'forge' }))
-        countMerge(deps.metrics, task);
+      await end(task, 'merged', { merge_commit: mergeCommit, by: 'forge' });
       return { outcome: 'merged', by: 'forge' };
     }
     if (activity.state === 'closed') {

@@ -204,6 +204,8 @@ export function createPrReviewService(deps: PrReviewServiceDeps): PrReviewServic
         });
       }
       const outcome = await intake.sync(taskId);
+      // The base moved: the task is queued to bring the change up to date, and merges after it.
+      if (outcome.outcome === 'base_update_requested') return show(taskId);
       if (outcome.outcome !== 'merged') {
         const view = await show(taskId);
         const reason =

@@ -154,7 +154,7 @@ async function end(ctx: TaskContext, status: TaskStatus, error: { code: string; 
 }
 
 /** What the first run established and every round builds on: its base, baseline and file list. */
-async function firstRun(ctx: TaskContext) {
+export async function firstRun(ctx: TaskContext) {
   const output = async <T>(key: string): Promise<T> => {
     const step = await ctx.store.steps.get(ctx.task.id, key);
     if (step?.status !== 'succeeded') {
