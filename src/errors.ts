@@ -33,6 +33,10 @@ export const ERROR_CODES = {
   REVIEW_ROUNDS_EXHAUSTED: { httpStatus: 409, retryable: false },
   PAYLOAD_TOO_LARGE: { httpStatus: 413, retryable: false },
   RATE_LIMITED: { httpStatus: 429, retryable: true },
+  /** `[autodev] max_event_streams` event streams are open: the server takes no more until one closes. */
+  EVENT_STREAMS_FULL: { httpStatus: 503, retryable: true },
+  /** This client address holds `[autodev] max_event_streams_per_client` event streams already. */
+  TOO_MANY_EVENT_STREAMS: { httpStatus: 429, retryable: true },
   AUTODEV_DISABLED: { httpStatus: 503, retryable: false },
   SHUTTING_DOWN: { httpStatus: 503, retryable: true },
 
