@@ -80,6 +80,8 @@ export const ERROR_CODES = {
   MODEL_REPLY_TOO_LARGE: { httpStatus: 502, retryable: false },
   /** The model declined the task ([autodev.llm] max_declines replies in a row without an edit). */
   MODEL_DECLINED: { httpStatus: 422, retryable: false },
+  /** [autodev.llm] max_idle_turns replies in a row held no tool call and no edit: the model is not working. */
+  MODEL_NO_PROGRESS: { httpStatus: 422, retryable: false },
   /** The task spent [autodev.llm] max_task_tokens or max_task_usd; the message says what it spent. */
   BUDGET_EXCEEDED: { httpStatus: 422, retryable: false },
   /** A replayed task sent a request that differs from the recorded one (or more than were recorded). */

@@ -45,6 +45,11 @@ export const llmConfigSchema = z
      */
     max_declines: z.number().int().min(1).max(200).default(2),
     /**
+     * Replies in a row with no tool call and no edit (prose only) before the task ends with
+     * MODEL_NO_PROGRESS quoting the last one, rather than asking again until max_turns are spent.
+     */
+    max_idle_turns: z.number().int().min(1).max(200).default(3),
+    /**
      * Ask the model for a plan (steps with files and checks) before coding. Unset: on when the model's
      * key is configured. Off: the default plan from the phase table.
      */
