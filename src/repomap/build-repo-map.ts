@@ -1,9 +1,7 @@
-import { rankFiles } from './rank.js';
-import { renderWithinBudget } from './render.js';
+import { rankAndRender, type MapRequest } from './rank-and-render.js';
 import { readSourceFiles, type SourceFile } from './source-files.js';
 import type { TagParser } from './tag-parser.js';
 import { tagInWorker, type TagBatchOutcome } from './tag-worker-client.js';
-import { extractTaskTerms } from './task-terms.js';
 import type { FileTags, RepoMap, RepoMapInput, SkippedFile } from './types.js';
 
 export interface RepoMapLimits {
@@ -46,37 +44,39 @@ export async function buildRepoMap(input: RepoMapInput, deps: RepoMapDeps = {}):
   const limits = { ...DEFAULT_REPO_MAP_LIMITS, ...deps.limits };
   const { sources, skipped } = await readSourceFiles(input.workspaceDir, input.files, limits, input.signal);
 
-  const parsed = deps.parser
-    ? await tagOnThisThread(deps.parser, sources, limits.totalTimeoutMs, input.signal)
-    : await tagInWorker(sources, limits, input.signal);
+  const request = {
+    taskText: input.taskText,
+    baselineOutput: input.baselineOutput,
+    tokenBudget: input.tokenBudget,
+  };
+  const outcome = deps.parser
+    ? await mapOnThisThread(deps.parser, sources, limits.totalTimeoutMs, request, input.signal)
+    : await tagInWorker(sources, limits, input.signal, request);
   input.signal?.throwIfAborted();
-  const tags: FileTags[] = [];
-  const notParsed: SkippedFile[] = [];
-  sources.forEach((source, index) => {
-    const found = parsed.tags[index];
-    if (found) tags.push({ path: source.path, language: source.language, ...found });
-    else notParsed.push({ path: source.path, reason: parsed.failed ? 'parse_failed' : 'parse_timeout' });
-  });
-
-  const ranking = rankFiles(tags, extractTaskTerms(input.taskText, input.baselineOutput));
-  const rendered = renderWithinBudget(ranking.files, ranking.symbols, input.tokenBudget);
-  return { ...rendered, ranked: ranking.files, skipped: [...skipped, ...notParsed] };
+  const notParsed: SkippedFile[] = sources
+    .filter((_source, index) => outcome.parsed[index] !== true)
+    .map((source) => ({ path: source.path, reason: outcome.failed ? 'parse_failed' : 'parse_timeout' }));
+  const map = outcome.map ?? { text: '', tokens: 0, ranked: [] };
+  return { ...map, skipped: [...skipped, ...notParsed] };
 }
 
-/** The files parsed here, one after another, until the map's time is up. */
-async function tagOnThisThread(
+/** The files parsed here, one after another until the map's time is up, then ranked and rendered. */
+async function mapOnThisThread(
   parser: TagParser,
   sources: readonly SourceFile[],
   totalTimeoutMs: number,
+  request: MapRequest,
   signal?: AbortSignal,
 ): Promise<TagBatchOutcome> {
   const deadline = Date.now() + totalTimeoutMs;
-  const tags: TagBatchOutcome['tags'] = [];
+  const tags: FileTags[] = [];
+  const parsed: boolean[] = [];
   for (const source of sources) {
     signal?.throwIfAborted();
-    tags.push(
-      Date.now() < deadline ? await parser.tags(source.path, source.language, source.text) : undefined,
-    );
+    const found =
+      Date.now() < deadline ? await parser.tags(source.path, source.language, source.text) : undefined;
+    if (found) tags.push(found);
+    parsed.push(found !== undefined);
   }
-  return { tags };
+  return { parsed, map: rankAndRender(tags, request) };
 }

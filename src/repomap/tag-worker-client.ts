@@ -1,8 +1,8 @@
 import type { Worker } from 'node:worker_threads';
 import { startModuleWorker } from '../runtime/module-worker.js';
 import type { SourceFile } from './source-files.js';
-import type { ContentTags } from './tag-parser.js';
-import { isTagJobResult, type TagJob } from './tag-worker-protocol.js';
+import type { MapRequest } from './rank-and-render.js';
+import { isTagJobResult, type TagJob, type TagJobResult } from './tag-worker-protocol.js';
 
 export interface TagWorkerLimits {
   parseTimeoutMs: number;
@@ -12,12 +12,8 @@ export interface TagWorkerLimits {
   maxHeapMb: number;
 }
 
-export interface TagBatchOutcome {
-  /** Each file's tags in order; undefined for a file not parsed (time ran out, cancelled). */
-  tags: (ContentTags | undefined)[];
-  /** Why nothing was parsed, when the worker failed (ran out of memory, crashed, did not answer). */
-  failed?: string;
-}
+/** The worker's answer; when it failed (ran out of memory, crashed, did not answer) nothing was parsed. */
+export type TagBatchOutcome = Omit<TagJobResult, 'id'>;
 
 /** Time the worker gets past the batch's budget to answer before it is taken for hung and ended. */
 const ANSWER_GRACE_MS = 5_000;
@@ -28,8 +24,9 @@ let nextId = 1;
 let queue: Promise<unknown> = Promise.resolve();
 
 /**
- * Tags `files` in the process's tag worker: tree-sitter runs off the main thread, so a large map (or
- * a hostile repository's files) never stalls the API. The worker starts on first use and stays, with
+ * Parses `files` in the process's tag worker and, given `map`, ranks and renders the map there too:
+ * tree-sitter and the ranking run off the main thread, so a large map (or a hostile repository's
+ * files) never stalls the API. The worker starts on first use and stays, with
  * its compiled grammars and its tag cache, for the next map; one that fails or hangs is ended and the
  * next batch starts a fresh one.
  */
@@ -37,8 +34,9 @@ export function tagInWorker(
   files: readonly SourceFile[],
   limits: TagWorkerLimits,
   signal?: AbortSignal,
+  map?: MapRequest,
 ): Promise<TagBatchOutcome> {
-  const run = queue.then(() => runBatch(files, limits, signal));
+  const run = queue.then(() => runBatch(files, limits, signal, map));
   queue = run.catch(() => undefined);
   return run;
 }
@@ -65,9 +63,10 @@ function runBatch(
   files: readonly SourceFile[],
   limits: TagWorkerLimits,
   signal?: AbortSignal,
+  map?: MapRequest,
 ): Promise<TagBatchOutcome> {
   const none = (failed?: string): TagBatchOutcome => ({
-    tags: files.map(() => undefined),
+    parsed: files.map(() => false),
     ...(failed === undefined ? {} : { failed }),
   });
   if (files.length === 0 || signal?.aborted) return Promise.resolve(none());
@@ -75,10 +74,11 @@ function runBatch(
   const cancel = new SharedArrayBuffer(4);
   const job: TagJob = {
     id: nextId++,
-    files: files.map((file) => ({ language: file.language, text: file.text })),
+    files: files.map((file) => ({ path: file.path, language: file.language, text: file.text })),
     parseTimeoutMs: limits.parseTimeoutMs,
     totalTimeoutMs: limits.totalTimeoutMs,
     cancel,
+    ...(map === undefined ? {} : { map }),
   };
   return new Promise((resolve) => {
     const finish = (outcome: TagBatchOutcome) => {
@@ -96,10 +96,8 @@ function runBatch(
     };
     const onMessage = (message: unknown) => {
       if (!isTagJobResult(message) || message.id !== job.id) return;
-      finish({
-        tags: message.tags.map((tags) => tags ?? undefined),
-        ...(message.failed === undefined ? {} : { failed: message.failed }),
-      });
+      const { id: _id, ...outcome } = message;
+      finish(outcome);
     };
     const onError = (error: Error) => end(`the tag worker failed: ${error.name}: ${error.message}`);
     const onExit = (code: number) => end(`the tag worker exited with ${code}`);

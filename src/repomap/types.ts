@@ -67,7 +67,7 @@ export interface RepoMapInput {
 export interface RankedFile {
   path: string;
   rank: number;
-  /** Its definitions, best first. */
+  /** Its definitions, best first (from the tag worker, its best 100). */
   symbols: SymbolDefinition[];
 }
 

@@ -24,6 +24,6 @@ export async function warmRepoMap(input: WarmRepoMapInput): Promise<number> {
     limits,
     input.signal,
   );
-  const { tags } = await tagInWorker(sources, limits, input.signal);
-  return tags.filter((found) => found !== undefined).length;
+  const { parsed } = await tagInWorker(sources, limits, input.signal);
+  return parsed.filter(Boolean).length;
 }
