@@ -76,7 +76,7 @@ function runBatch(
     id: nextId++,
     files: files.map((file) => ({ path: file.path, language: file.language, text: file.text })),
     parseTimeoutMs: limits.parseTimeoutMs,
-    totalTimeoutMs: limits.totalTimeoutMs,
+    deadline: Date.now() + limits.totalTimeoutMs,
     cancel,
     ...(map === undefined ? {} : { map }),
   };

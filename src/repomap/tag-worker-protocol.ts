@@ -6,8 +6,12 @@ export interface TagJob {
   id: number;
   files: { path: string; language: RepoMapLanguage; text: string }[];
   parseTimeoutMs: number;
-  /** Milliseconds the whole batch may take; files not reached by then come back unparsed. */
-  totalTimeoutMs: number;
+  /**
+   * When the batch must end (epoch ms, one clock for the whole process): files not reached by then
+   * come back unparsed. Set by the parent, so a worker that was slow to start spends its own budget
+   * and still answers before the parent's timer ends it.
+   */
+  deadline: number;
   /** A shared Int32 the parent sets to 1 to stop the batch (a cancelled task): checked during parses. */
   cancel: SharedArrayBuffer;
   /** Rank and render the map too; absent for a warm-up, which only fills the worker's tag cache. */

@@ -21,8 +21,7 @@ export const MAX_RANKED_SYMBOLS_PER_FILE = 100;
 
 async function run(job: TagJob): Promise<TagJobResult> {
   const cancel = new Int32Array(job.cancel);
-  const deadline = Date.now() + job.totalTimeoutMs;
-  const stopped = () => Atomics.load(cancel, 0) !== 0 || Date.now() > deadline;
+  const stopped = () => Atomics.load(cancel, 0) !== 0 || Date.now() > job.deadline;
   const parser = createTagParser({ parseTimeoutMs: job.parseTimeoutMs, cache, shouldStop: stopped });
   const tags: FileTags[] = [];
   const parsed: boolean[] = [];
