@@ -37,6 +37,10 @@ export const ERROR_CODES = {
   PR_UPDATE_FAILED: { httpStatus: 409, retryable: false },
   PAYLOAD_TOO_LARGE: { httpStatus: 413, retryable: false },
   RATE_LIMITED: { httpStatus: 429, retryable: true },
+  /** `[autodev] max_event_streams` event streams are open: the server takes no more until one closes. */
+  EVENT_STREAMS_FULL: { httpStatus: 503, retryable: true },
+  /** This client address holds `[autodev] max_event_streams_per_client` event streams already. */
+  TOO_MANY_EVENT_STREAMS: { httpStatus: 429, retryable: true },
   AUTODEV_DISABLED: { httpStatus: 503, retryable: false },
   SHUTTING_DOWN: { httpStatus: 503, retryable: true },
 
@@ -80,6 +84,8 @@ export const ERROR_CODES = {
   MODEL_REPLY_TOO_LARGE: { httpStatus: 502, retryable: false },
   /** The model declined the task ([autodev.llm] max_declines replies in a row without an edit). */
   MODEL_DECLINED: { httpStatus: 422, retryable: false },
+  /** [autodev.llm] max_idle_turns replies in a row held no tool call and no edit: the model is not working. */
+  MODEL_NO_PROGRESS: { httpStatus: 422, retryable: false },
   /** The task spent [autodev.llm] max_task_tokens or max_task_usd; the message says what it spent. */
   BUDGET_EXCEEDED: { httpStatus: 422, retryable: false },
   /** A replayed task sent a request that differs from the recorded one (or more than were recorded). */

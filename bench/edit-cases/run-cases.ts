@@ -70,21 +70,10 @@ async function runCase(
   let outcome: Outcome;
   if (item.expected === undefined) outcome = changed ? 'applied_wrongly' : 'refused_correctly';
   else if (!changed) outcome = 'refused_wrongly';
-  else outcome = sameText(after, item.expected) ? 'applied_correctly' : 'applied_wrongly';
+  // Byte for byte: a line the edit did not change keeps its whitespace, and the lines it wrote are
+  // what the model wrote (a trimmed comparison hid 5.4% of "correct" cases that were not).
+  else outcome = after === item.expected ? 'applied_correctly' : 'applied_wrongly';
   return { id: item.id, kind: item.kind, outcome, ...(error !== undefined ? { error } : {}) };
-}
-
-/**
- * Equal but for whitespace at line ends: a blank line's lost indentation changes nothing a compiler or
- * reviewer sees, while a wrong indentation at a line's start does and counts as wrong.
- */
-function sameText(a: string, b: string): boolean {
-  const norm = (text: string) =>
-    text
-      .split('\n')
-      .map((l) => l.trimEnd())
-      .join('\n');
-  return norm(a) === norm(b);
 }
 
 export function tally(results: CaseResult[], kind?: EditCaseKind): Tally {

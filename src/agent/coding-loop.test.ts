@@ -270,11 +270,36 @@ describe.each(['openai', 'anthropic'] as const)('runCodingLoop with the %s clien
       tools: registryToolsIn(dir),
       maxTurns: 20,
       maxDeclines: 3,
+      // Five prose replies: idle turns are counted on their own (see the MODEL_NO_PROGRESS test).
+      maxIdleTurns: 10,
       toolCalling: false,
     }).catch((caught: unknown) => caught);
     expect(isAutodevError(error, 'MODEL_DECLINED')).toBe(true);
     expect((error as Error).message).toMatch(/3 time\(s\) in a row.*"I will not\."/);
     expect(server.requests).toHaveLength(5);
+  });
+
+  it('ends with MODEL_NO_PROGRESS after max_idle_turns prose replies in a row; a tool call or a failed edit resets the count', async () => {
+    const wrong = 'src/add.ts\n<<<<<<< SEARCH\n  return a * b;\n=======\n  return a + b;\n>>>>>>> REPLACE\n';
+    server.push(
+      { text: 'First I will think.' },
+      { toolCalls: [{ name: 'read_file', arguments: { path: 'src/add.ts' } }] },
+      { text: 'It subtracts.' },
+      { text: wrong },
+      { text: 'Still thinking.' },
+      { text: 'The minus should be a plus.' },
+    );
+    const error = await runCodingLoop({
+      model,
+      messages: START,
+      tools: registryToolsIn(dir),
+      maxTurns: 20,
+      maxIdleTurns: 2,
+    }).catch((caught: unknown) => caught);
+    expect(isAutodevError(error, 'MODEL_NO_PROGRESS')).toBe(true);
+    expect((error as Error).message).toContain('2 time(s) in a row');
+    expect((error as Error).message).toContain('it last said: "The minus should be a plus."');
+    expect(server.requests).toHaveLength(6);
   });
 
   it('tells the model a resent SEARCH/REPLACE fix is already applied, and ends without PATCH_FAILED', async () => {

@@ -11,7 +11,7 @@ import type {
   TokenUsage,
 } from '../llm/types.js';
 import { fitToContext, type ContextBudget } from './context-window.js';
-import { declines } from './declines.js';
+import { declines, noProgress } from './declines.js';
 import { parseEdits } from './edits/parse-edits.js';
 import { runAgentTool } from './run-agent-tool.js';
 import type { AgentToolbox, Edit } from './types.js';
@@ -47,6 +47,12 @@ export interface CodingLoopOptions {
   toolCalling?: boolean;
   /** Replies in a row that decline the task (see declines.ts) before it ends with MODEL_DECLINED; default 2. */
   maxDeclines?: number;
+  /**
+   * Replies in a row with no tool call and no edit at all before the round ends with
+   * MODEL_NO_PROGRESS (`[autodev.llm] max_idle_turns`); default 3. An edit that fails to apply is
+   * not idle: the model gets git's reason and its correction is what the next turn is for.
+   */
+  maxIdleTurns?: number;
   /** How many of `messages` are already checkpointed: the first turn's record starts after them. */
   recordedMessages?: number;
   /** Turns this round already took before a resume; they count against maxTurns. */
@@ -115,6 +121,8 @@ export async function runCodingLoop(options: CodingLoopOptions): Promise<CodingL
   const maxDeclines = options.maxDeclines ?? 2;
   let declinedInARow = 0;
   let emptyInARow = 0;
+  const maxIdleTurns = options.maxIdleTurns ?? 3;
+  let idleInARow = 0;
 
   const result = async (stopReason: CodingLoopResult['stopReason']): Promise<CodingLoopResult> => {
     await finishTurn(stopReason);
@@ -154,6 +162,7 @@ export async function runCodingLoop(options: CodingLoopOptions): Promise<CodingL
 
     if (response.toolCalls.length > 0) {
       declinedInARow = 0;
+      idleInARow = 0;
       for (const call of response.toolCalls) {
         throwIfCancelled(signal);
         const outcome = await runAgentTool(call, tools, signal);
@@ -200,6 +209,8 @@ export async function runCodingLoop(options: CodingLoopOptions): Promise<CodingL
         { details: { turns, lastReply: response.text.slice(0, 2_000) } },
       );
     }
+    idleInARow = feedback.noEdit ? idleInARow + 1 : 0;
+    if (idleInARow >= maxIdleTurns) throw noProgress(idleInARow, turns, response.text);
     lastProblem = feedback;
     messages.push({ role: 'user', content: feedback.message });
     await finishTurn(null);

@@ -1,3 +1,6 @@
+import { AutodevError } from '../errors.js';
+import { createRedactor } from '../secrets/redact.js';
+
 /**
  * How a model says it will not do the task: the openings of a refusal, matched at the start of a
  * sentence of a reply that holds no edit and no tool call (the coding loop checks that part). The
@@ -32,4 +35,24 @@ export function declines(text: string): boolean {
     .split(/(?<=[.!?])\s+|\n+/)
     .map((s) => s.trim().replace(/^[*_>\-\s]+/, ''));
   return sentences.some((sentence) => SENTENCE_STARTS.some((phrase) => sentence.startsWith(phrase)));
+}
+
+// What the model last said, quoted in the task's error: enough to see why, never a whole essay.
+const QUOTED_REPLY_CHARS = 300;
+const redactPatterns = createRedactor([]);
+
+/**
+ * A model that keeps answering in prose (no tool call, no edit) is not going to make the change:
+ * the round ends after `idle` such replies in a row instead of after max_turns calls. The quote is
+ * bounded and passed through the secret patterns (a model may echo what it read in the repository).
+ */
+export function noProgress(idle: number, turns: number, lastText: string): AutodevError {
+  // Redacted before the whitespace is folded: a private key's pattern needs its line breaks.
+  const text = redactPatterns(lastText).trim().replace(/\s+/g, ' ');
+  const quote = text.length > QUOTED_REPLY_CHARS ? `${text.slice(0, QUOTED_REPLY_CHARS)}…` : text;
+  return new AutodevError(
+    'MODEL_NO_PROGRESS',
+    `the model answered ${idle} time(s) in a row without a tool call or an edit ([autodev.llm] max_idle_turns); it last said: "${quote}"`,
+    { details: { turns, idleTurns: idle, lastReply: quote } },
+  );
 }

@@ -46,6 +46,11 @@ export const llmConfigSchema = z
      */
     max_declines: z.number().int().min(1).max(200).default(2),
     /**
+     * Replies in a row with no tool call and no edit (prose only) before the task ends with
+     * MODEL_NO_PROGRESS quoting the last one, rather than asking again until max_turns are spent.
+     */
+    max_idle_turns: z.number().int().min(1).max(200).default(3),
+    /**
      * Ask the model for a plan (steps with files and checks) before coding. Unset: on when the model's
      * key is configured. Off: the default plan from the phase table.
      */
@@ -240,6 +245,13 @@ export const autodevConfigSchema = z
     keep_failed_workspaces_hours: z.number().min(0).default(24),
     /** Requests per minute per API token (or client address without auth); 0 turns the limit off. */
     rate_limit_per_minute: z.number().int().min(0).default(1200),
+    /**
+     * Most event streams (`GET /tasks/:id/events?stream=true`) held open at once; one more is answered
+     * 503 EVENT_STREAMS_FULL. Each stream holds a socket and a subscription until its task ends.
+     */
+    max_event_streams: z.number().int().min(1).max(100_000).default(256),
+    /** Most event streams one client address holds at once; one more is answered 429 TOO_MANY_EVENT_STREAMS. */
+    max_event_streams_per_client: z.number().int().min(1).max(100_000).default(32),
     /** Largest request body the API reads. */
     max_body_bytes: z
       .number()

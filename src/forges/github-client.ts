@@ -3,6 +3,7 @@ import { throttling } from '@octokit/plugin-throttling';
 import { Octokit } from '@octokit/rest';
 import Bottleneck from 'bottleneck';
 import { AutodevError } from '../errors.js';
+import { sameOriginFetch } from './same-origin-fetch.js';
 import { assertTokenTransport } from '../workspace/token-transport.js';
 
 export const GITHUB_API_URL = 'https://api.github.com';
@@ -35,7 +36,18 @@ export const DEFAULT_GITHUB_TIMING: GithubClientTiming = {
   requestTimeoutMs: 30_000,
 };
 
-const GithubOctokit = Octokit.plugin(retry, throttling);
+/**
+ * The first plugin, so its hook sits inside retry's: an AutodevError the fetch threw (a refused
+ * redirect) reaches the caller as it is, instead of as a "500" that retry would send again.
+ */
+const surfaceAutodevErrors: Parameters<typeof Octokit.plugin>[0] = (octokit) => {
+  octokit.hook.error('request', (error) => {
+    const cause: unknown = (error as { cause?: unknown }).cause;
+    throw cause instanceof AutodevError ? cause : error;
+  });
+};
+
+const GithubOctokit = Octokit.plugin(surfaceAutodevErrors, retry, throttling);
 export type GithubApi = InstanceType<typeof GithubOctokit>;
 
 export interface GithubClientOptions {
@@ -104,11 +116,14 @@ function parseApiUrl(value: string): URL {
   }
 }
 
-/** A request that hangs is cut, so a stalled API fails the step instead of holding it forever. */
+/**
+ * A request that hangs is cut, so a stalled API fails the step instead of holding it forever; a
+ * redirect to another origin is refused (the token would follow it and its answer be trusted).
+ */
 function fetchWithTimeout(timeoutMs: number): typeof fetch {
   return (input, init) => {
     const timeout = AbortSignal.timeout(timeoutMs);
     const signal = init?.signal ? AbortSignal.any([init.signal, timeout]) : timeout;
-    return fetch(input, { ...init, signal });
+    return sameOriginFetch()(input, { ...init, signal });
   };
 }

@@ -12,7 +12,7 @@ function allowedPath(allowlist: RepoAllowlist, real: string): boolean {
  * Checks `ref` against the allowlist and returns what git must be given for it. A remote repo is
  * matched by its normalized name and fetched by its URL. A local repo (path or file:// URL) is matched
  * by its path as given AND by the real path of every directory git would reach through it (symlinks,
- * `.git` files, `commondir`), and git gets that real git directory: a link swapped later changes
+ * `.git` files, `commondir`, the repositories `objects/info/alternates` borrows objects from), and git gets that real git directory: a link swapped later changes
  * nothing git does. Called at submission and again before every fetch and push.
  */
 export async function resolveAllowedRepo(ref: RepoRef, allowlist: RepoAllowlist): Promise<string> {
@@ -31,7 +31,7 @@ export async function resolveAllowedRepo(ref: RepoRef, allowlist: RepoAllowlist)
     throw new AutodevError(
       'REPO_NOT_ALLOWED',
       // Where it leads stays out of the answer: the client learns nothing of the host's file tree.
-      `repository ${ref.normalized} resolves to a path outside allowlist_repos (symlinks and .git files are followed)`,
+      `repository ${ref.normalized} resolves to a path outside allowlist_repos (symlinks, .git files and objects/info/alternates are followed)`,
       { details: { repo: ref.normalized } },
     );
   }

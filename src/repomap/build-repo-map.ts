@@ -1,9 +1,7 @@
-import { lexicalScores } from './lexical-rank.js';
-import { rankFiles } from './rank.js';
-import { renderWithinBudget } from './render.js';
-import { readSourceFiles } from './source-files.js';
-import { createTagCache, createTagParser, type TagParser } from './tag-parser.js';
-import { extractTaskTerms } from './task-terms.js';
+import { rankAndRender, type MapRequest } from './rank-and-render.js';
+import { readSourceFiles, type SourceFile } from './source-files.js';
+import type { TagParser } from './tag-parser.js';
+import { tagInWorker, type TagBatchOutcome } from './tag-worker-client.js';
 import type { FileTags, RepoMap, RepoMapInput, SkippedFile } from './types.js';
 
 export interface RepoMapLimits {
@@ -13,6 +11,10 @@ export interface RepoMapLimits {
   parseTimeoutMs: number;
   /** The whole map's time: files not parsed by then are left out rather than delaying the task. */
   totalTimeoutMs: number;
+  /** Source bytes one map reads in all: files past it are left out (`over_budget`). */
+  maxTotalBytes: number;
+  /** Heap of the tag worker that parses them (a worker over it is ended, not the server). */
+  maxHeapMb: number;
 }
 
 export const DEFAULT_REPO_MAP_LIMITS: RepoMapLimits = {
@@ -20,23 +22,17 @@ export const DEFAULT_REPO_MAP_LIMITS: RepoMapLimits = {
   maxFiles: 5_000,
   parseTimeoutMs: 2_000,
   totalTimeoutMs: 30_000,
+  maxTotalBytes: 32 * 1024 * 1024,
+  maxHeapMb: 256,
 };
 
 export interface RepoMapDeps {
-  /** The parser to use; by default the process's, whose tag cache every map and warm-up shares. */
+  /**
+   * A parser to run on this thread (tests, benchmarks). By default files are parsed in the process's
+   * tag worker, whose grammars and tag cache every map and warm-up share.
+   */
   parser?: TagParser;
   limits?: Partial<RepoMapLimits>;
-}
-
-/**
- * The tags of every file parsed in this process, by content: a long-lived server maps the same
- * repositories task after task, and the warm-up during setup (warmRepoMap) fills it ahead of the
- * task's map. A cache of pure results, not state: what it returns is what a parse would.
- */
-const processTagCache = createTagCache();
-
-export function processTagParser(parseTimeoutMs: number): TagParser {
-  return createTagParser({ parseTimeoutMs, cache: processTagCache });
 }
 
 /**
@@ -46,25 +42,41 @@ export function processTagParser(parseTimeoutMs: number): TagParser {
 export async function buildRepoMap(input: RepoMapInput, deps: RepoMapDeps = {}): Promise<RepoMap> {
   if (input.tokenBudget <= 0) return { text: '', tokens: 0, ranked: [], skipped: [] };
   const limits = { ...DEFAULT_REPO_MAP_LIMITS, ...deps.limits };
-  const parser = deps.parser ?? processTagParser(limits.parseTimeoutMs);
   const { sources, skipped } = await readSourceFiles(input.workspaceDir, input.files, limits, input.signal);
 
-  const deadline = Date.now() + limits.totalTimeoutMs;
-  const tags: FileTags[] = [];
-  const timedOut: SkippedFile[] = [];
-  for (const source of sources) {
-    input.signal?.throwIfAborted();
-    const fileTags =
-      Date.now() < deadline ? await parser.tags(source.path, source.language, source.text) : undefined;
-    if (fileTags) tags.push(fileTags);
-    else timedOut.push({ path: source.path, reason: 'parse_timeout' });
-  }
+  const request = {
+    taskText: input.taskText,
+    baselineOutput: input.baselineOutput,
+    tokenBudget: input.tokenBudget,
+  };
+  const outcome = deps.parser
+    ? await mapOnThisThread(deps.parser, sources, limits.totalTimeoutMs, request, input.signal)
+    : await tagInWorker(sources, limits, input.signal, request);
+  input.signal?.throwIfAborted();
+  const notParsed: SkippedFile[] = sources
+    .filter((_source, index) => outcome.parsed[index] !== true)
+    .map((source) => ({ path: source.path, reason: outcome.failed ? 'parse_failed' : 'parse_timeout' }));
+  const map = outcome.map ?? { text: '', tokens: 0, ranked: [] };
+  return { ...map, skipped: [...skipped, ...notParsed] };
+}
 
-  const ranking = rankFiles(
-    tags,
-    extractTaskTerms(input.taskText, input.baselineOutput),
-    lexicalScores(tags, input.taskText, new Map(sources.map((source) => [source.path, source.text]))),
-  );
-  const rendered = renderWithinBudget(ranking.files, ranking.symbols, input.tokenBudget);
-  return { ...rendered, ranked: ranking.files, skipped: [...skipped, ...timedOut] };
+/** The files parsed here, one after another until the map's time is up, then ranked and rendered. */
+async function mapOnThisThread(
+  parser: TagParser,
+  sources: readonly SourceFile[],
+  totalTimeoutMs: number,
+  request: MapRequest,
+  signal?: AbortSignal,
+): Promise<TagBatchOutcome> {
+  const deadline = Date.now() + totalTimeoutMs;
+  const tags: FileTags[] = [];
+  const parsed: boolean[] = [];
+  for (const source of sources) {
+    signal?.throwIfAborted();
+    const found =
+      Date.now() < deadline ? await parser.tags(source.path, source.language, source.text) : undefined;
+    if (found) tags.push(found);
+    parsed.push(found !== undefined);
+  }
+  return { parsed, map: rankAndRender(tags, request, sources) };
 }

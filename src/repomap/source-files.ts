@@ -26,6 +26,8 @@ const BINARY_SNIFF_BYTES = 8000;
 export interface SourceFileLimits {
   maxFileBytes: number;
   maxFiles: number;
+  /** Bytes read in all; files past it are skipped as `over_budget`. Unbounded when absent. */
+  maxTotalBytes?: number;
 }
 
 export interface SourceFile {
@@ -51,13 +53,18 @@ export async function readSourceFiles(
     .slice(0, limits.maxFiles);
   const sources: SourceFile[] = [];
   const skipped: SkippedFile[] = [];
+  let bytesLeft = limits.maxTotalBytes ?? Number.POSITIVE_INFINITY;
   for (const file of candidates) {
     signal?.throwIfAborted();
     const language = languageForPath(file);
     if (!language) continue;
-    const outcome = await readOne(workspaceDir, file, limits.maxFileBytes);
-    if (typeof outcome === 'string') sources.push({ path: file, language, text: outcome });
-    else skipped.push({ path: file, reason: outcome.reason });
+    const outcome = await readOne(workspaceDir, file, Math.min(limits.maxFileBytes, bytesLeft));
+    if (typeof outcome === 'string') {
+      sources.push({ path: file, language, text: outcome });
+      bytesLeft -= Buffer.byteLength(outcome);
+    } else if (outcome.reason === 'too_large' && bytesLeft < limits.maxFileBytes) {
+      skipped.push({ path: file, reason: 'over_budget' });
+    } else skipped.push({ path: file, reason: outcome.reason });
   }
   return { sources, skipped };
 }

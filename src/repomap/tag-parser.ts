@@ -14,6 +14,8 @@ const MAX_SIGNATURE_CHARS = 120;
 export interface TagParserOptions {
   /** Longest one file's parse and query may take; a file over it is skipped, not half-read. */
   parseTimeoutMs: number;
+  /** Checked while a file parses: true cuts the parse short (a cancelled or out-of-time map). */
+  shouldStop?: () => boolean;
 }
 
 export interface TagParser {
@@ -42,7 +44,10 @@ export function createTagParser(options: TagParserOptions & { cache?: TagCache }
       const { parser, query } = await loadGrammar(language);
       const deadline = Date.now() + options.parseTimeoutMs;
       // Returning true from the progress callback cancels the parse: parse() then returns null.
-      const tree = parser.parse(source, null, { progressCallback: () => Date.now() > deadline });
+      const stop = options.shouldStop;
+      const tree = parser.parse(source, null, {
+        progressCallback: () => Date.now() > deadline || stop?.() === true,
+      });
       if (!tree) return undefined;
       try {
         const remainingMicros = Math.max(1, deadline - Date.now()) * 1000;

@@ -37,7 +37,18 @@ export interface FileTags {
 /** A file the map passed over, and why: shown by the tool, counted by the benchmark. */
 export interface SkippedFile {
   path: string;
-  reason: 'too_large' | 'binary' | 'outside_workspace' | 'parse_timeout' | 'unreadable';
+  /**
+   * `over_budget`: past the map's total bytes; `parse_failed`: the tag worker failed (its memory
+   * limit, a grammar that did not load).
+   */
+  reason:
+    | 'too_large'
+    | 'binary'
+    | 'outside_workspace'
+    | 'parse_timeout'
+    | 'parse_failed'
+    | 'over_budget'
+    | 'unreadable';
 }
 
 export interface RepoMapInput {
@@ -56,7 +67,7 @@ export interface RepoMapInput {
 export interface RankedFile {
   path: string;
   rank: number;
-  /** Its definitions, best first. */
+  /** Its definitions, best first (from the tag worker, its best 100). */
   symbols: SymbolDefinition[];
 }
 

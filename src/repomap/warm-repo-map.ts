@@ -1,6 +1,6 @@
-import { setImmediate as nextTurn } from 'node:timers/promises';
-import { DEFAULT_REPO_MAP_LIMITS, processTagParser } from './build-repo-map.js';
+import { DEFAULT_REPO_MAP_LIMITS } from './build-repo-map.js';
 import { readSourceFiles } from './source-files.js';
+import { tagInWorker } from './tag-worker-client.js';
 
 export interface WarmRepoMapInput {
   workspaceDir: string;
@@ -10,9 +10,9 @@ export interface WarmRepoMapInput {
 }
 
 /**
- * Parses the workspace's source files into the process's tag cache ahead of the task's repository
+ * Parses the workspace's source files into the tag worker's cache ahead of the task's repository
  * map: started while setup and the baseline tests run (child processes, the server mostly idle),
- * it takes the grammar load (a second or more, once per process) and the parsing off the coding
+ * it takes the grammar load (a second or more, once per worker) and the parsing off the coding
  * step's path. Only a cache is filled: a file changed meanwhile is parsed again by the map, and a
  * warm-up that fails or is cut short leaves the map to do the work. Resolves with the files parsed.
  */
@@ -24,14 +24,6 @@ export async function warmRepoMap(input: WarmRepoMapInput): Promise<number> {
     limits,
     input.signal,
   );
-  const parser = processTagParser(limits.parseTimeoutMs);
-  const deadline = Date.now() + limits.totalTimeoutMs;
-  let parsed = 0;
-  for (const source of sources) {
-    if (input.signal.aborted || Date.now() > deadline) break;
-    if (await parser.tags(source.path, source.language, source.text)) parsed += 1;
-    // Each parse holds the event loop; yielding between files keeps the API and the steps' output flowing.
-    await nextTurn();
-  }
-  return parsed;
+  const { parsed } = await tagInWorker(sources, limits, input.signal);
+  return parsed.filter(Boolean).length;
 }

@@ -206,6 +206,7 @@ async function runRound(
     signal: ctx.signal,
     toolCalling: config.llm.tool_calling,
     maxDeclines: config.llm.max_declines,
+    maxIdleTurns: config.llm.max_idle_turns,
     context: { contextTokens: contextTokensOf(config.llm), replyTokens: config.llm.max_tokens },
     onTurn: async (turn) => {
       if (!store || !taskId) return;

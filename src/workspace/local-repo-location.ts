@@ -1,4 +1,4 @@
-import { lstat, open, realpath, stat } from 'node:fs/promises';
+import { lstat, open, readFile, realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { AutodevError } from '../errors.js';
 
@@ -8,7 +8,8 @@ export interface LocalRepoLocation {
   gitDir: string;
   /**
    * Every real directory git would read or write through `gitDir`: the git directory itself and, for
-   * a worktree-style git directory, the common directory its `commondir` file names.
+   * a worktree-style git directory, the common directory its `commondir` file names, and every
+   * repository whose objects it borrows through `objects/info/alternates` (followed in turn).
    */
   reached: string[];
 }
@@ -122,5 +123,56 @@ export async function locateLocalRepo(given: string): Promise<LocalRepoLocation>
     current = next;
   }
   const common = await commonDirOf(current);
-  return { gitDir: current, reached: common === current ? [current] : [current, common] };
+  const reached = common === current ? [current] : [current, common];
+  for (const borrowed of await alternatesOf(given, path.join(common, 'objects'))) {
+    if (!reached.includes(borrowed)) reached.push(borrowed);
+  }
+  return { gitDir: current, reached };
+}
+
+// git follows alternates of alternates up to this depth (link_alt_odb_entry's limit).
+const MAX_ALTERNATE_DEPTH = 5;
+// An alternates file lists a few paths; a bigger one is refused rather than read in part, so that no
+// entry can hide past the part that was read.
+const MAX_ALTERNATES_BYTES = 64 * 1024;
+
+/**
+ * The real paths of every repository whose objects git reads through `objects/info/alternates`, with
+ * the alternates of those in turn: an allowed repo must not serve another's objects. An alternate
+ * named `<repo>/objects` is reported as `<repo>` (what an allowlist pattern names); any other object
+ * directory as itself.
+ */
+async function alternatesOf(given: string, objectsDir: string): Promise<string[]> {
+  const found: string[] = [];
+  const seen = new Set<string>();
+  const walk = async (objects: string, depth: number): Promise<void> => {
+    const file = path.join(objects, 'info', 'alternates');
+    const info = await stat(file).catch(() => undefined);
+    if (info === undefined) return;
+    const refuse = (problem: string) =>
+      new AutodevError(
+        'REPO_REFUSED',
+        `repository ${given} refused: its objects/info/alternates ${problem}`,
+        {
+          details: { problem: `alternates ${problem}` },
+        },
+      );
+    if (!info.isFile() || info.size > MAX_ALTERNATES_BYTES) throw refuse('is not a small regular file');
+    if (depth > MAX_ALTERNATE_DEPTH) throw refuse(`chain is deeper than ${MAX_ALTERNATE_DEPTH}`);
+    const text = await readFile(file, 'utf8');
+    for (const line of text.split('\n')) {
+      const entry = line.trim();
+      if (entry === '' || entry.startsWith('#')) continue;
+      // git reads a line starting with `"` as a C-quoted path; such a path is refused, not guessed.
+      if (entry.startsWith('"')) throw refuse('names a quoted path');
+      const named = path.resolve(objects, entry);
+      const real = await realpath(named).catch(() => named);
+      if (seen.has(real)) continue;
+      seen.add(real);
+      found.push(path.basename(real) === 'objects' ? path.dirname(real) : real);
+      await walk(real, depth + 1);
+    }
+  };
+  await walk(objectsDir, 1);
+  return found;
 }

@@ -105,6 +105,10 @@ const HARDENING: readonly string[] = [
   // Hooks of the host user or of a repository never run inside autodev.
   'core.hooksPath=/dev/null',
   'core.fsmonitor=false',
+  // A dumb-HTTP remote's objects/info/http-alternates would send the fetch to any other host; git
+  // follows them only with followRedirects=true, so it is pinned to the default ("initial": the
+  // first request's redirect only, which a renamed repo needs).
+  'http.followRedirects=initial',
   // Submodule URLs come from .gitmodules, a file of the (untrusted) work tree: never followed.
   'submodule.recurse=false',
   'fetch.recurseSubmodules=false',

@@ -183,6 +183,25 @@ describe('allowlist_repos with a local pattern, against links and .git files', (
     await symlink(outside.origin, join(allowed, 'link.git'));
     await writeFile(join(allowed, 'gitfile', '.git'), `gitdir: ${outside.origin}\n`);
     await symlink(join(allowed, 'real.git'), join(allowed, 'inner-link.git'));
+    // Bare repos that borrow objects (`clone --shared` writes objects/info/alternates): from a repo
+    // outside, from one inside that borrows from outside in turn, and from one inside only.
+    await git(root, ['clone', '-q', '--bare', '--shared', outside.origin, join(allowed, 'borrows.git')]);
+    await git(root, [
+      'clone',
+      '-q',
+      '--bare',
+      '--shared',
+      join(allowed, 'borrows.git'),
+      join(allowed, 'chain.git'),
+    ]);
+    await git(root, [
+      'clone',
+      '-q',
+      '--bare',
+      '--shared',
+      join(allowed, 'real.git'),
+      join(allowed, 'borrows-inside.git'),
+    ]);
     // The allowed folder named through a link: a pattern and a repo under it must still match.
     await symlink(allowed, join(root, 'alias'));
     t = await startTestRuntime({ configToml: `[autodev]\nallowlist_repos = ["${allowed}/**"]\n` });
@@ -198,6 +217,8 @@ describe('allowlist_repos with a local pattern, against links and .git files', (
     ['a folder whose .git file names a repo outside', 'gitfile'],
     ['the same, as a file:// URL', 'file://gitfile'],
     ['a name git completes with .git to the link', 'link'],
+    ['a bare repo whose objects/info/alternates names a repo outside', 'borrows.git'],
+    ['a bare repo borrowing from one inside that borrows from outside', 'chain.git'],
   ])('refuses %s with 403 REPO_NOT_ALLOWED naming it, and stores nothing', async (_name, given) => {
     const repo = given.startsWith('file://')
       ? `file://${join(allowed, given.slice(7))}`
@@ -209,6 +230,7 @@ describe('allowlist_repos with a local pattern, against links and .git files', (
     expect(error.code).toBe('REPO_NOT_ALLOWED');
     expect(error.message).toContain(shown);
     expect(error.message).toContain('resolves to a path outside allowlist_repos');
+    expect(error.message).toContain('objects/info/alternates are followed');
     expect(res.body).not.toContain(outside.origin);
     const list = parseTaskList((await t.app.inject({ method: 'GET', url: TASKS })).body);
     expect(list.tasks.map((task) => task.repo)).not.toContain(repo);
@@ -217,6 +239,7 @@ describe('allowlist_repos with a local pattern, against links and .git files', (
   it.each([
     ['a repo inside', 'allowed/real.git'],
     ['a link that stays inside', 'allowed/inner-link.git'],
+    ['a bare repo borrowing objects from one inside', 'allowed/borrows-inside.git'],
   ])('accepts %s (201)', async (_name, given) => {
     const res = await t.app.inject({
       method: 'POST',

@@ -139,4 +139,31 @@ describe('verification against the baseline, and failure reasons that tell the t
     expect(task.error?.message).toContain('I cannot make changes to this code, sorry.');
     expect(h.model.requests.length - before).toBe(2);
   });
+
+  it('ends with MODEL_NO_PROGRESS after max_idle_turns (3) replies without an edit, quoting the last one bounded and redacted, and bills those calls', async () => {
+    const repo = await h.newRepo(PYTHON_BUGGY_REPO);
+    const before = h.model.requests.length;
+    const token = `ghp_${'Zq7'.repeat(12)}`;
+    const usage = { input: 1000, output: 50 };
+    h.model.push(
+      { text: 'The reply holds no edit.', usage },
+      { text: 'Looking at calc.py, add() should add.', usage },
+      { text: `I would use ${token} to look around. ${'And then more words. '.repeat(100)}`, usage },
+    );
+    const created = await submitTask(h.server.baseUrl, {
+      title: 'Fix add() with a model that only talks',
+      description: 'add must add.',
+      repo: repo.origin,
+    });
+    const task = await waitForTerminal(h.server.baseUrl, created.id);
+    expect(task.status).toBe('failed');
+    expect(task.error?.code).toBe('MODEL_NO_PROGRESS');
+    expect(task.error?.message).toContain('3 time(s) in a row without a tool call or an edit');
+    expect(task.error?.message).toContain('it last said: "I would use [REDACTED] to look around.');
+    expect(task.error?.message).not.toContain(token);
+    expect(task.error?.message.length).toBeLessThan(600);
+    // Three calls, not max_turns (20): and all three are in the task's cost.
+    expect(h.model.requests.length - before).toBe(3);
+    expect(task.cost).toMatchObject({ input_tokens: 3000, output_tokens: 150 });
+  });
 });

@@ -1,4 +1,6 @@
 import { writeFile } from 'node:fs/promises';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { PullRequest } from '../../src/domain/task.js';
@@ -373,6 +375,61 @@ describe('github forge against a fake GitHub checked by its OpenAPI description'
     });
     const { input } = await setup();
     await expect(down.ensurePullRequest(input)).rejects.toMatchObject({ code: 'FORGE_FAILED' });
+  });
+
+  it('refuses a redirect to another origin without sending anything there, follows one within the API', async () => {
+    // Another loopback port plays the other origin: it would answer every request as a merged pull.
+    const elsewhere: string[] = [];
+    const other = createServer((req, res) => {
+      elsewhere.push(`${req.method} ${req.url} auth=${req.headers.authorization ?? ''}`);
+      res.writeHead(200, { 'content-type': 'application/json' }).end('{"state":"closed","merged":true}');
+    });
+    await new Promise<void>((resolve) => other.listen(0, '127.0.0.1', resolve));
+    const otherUrl = `http://127.0.0.1:${(other.address() as AddressInfo).port}`;
+    // A fake of its own: faults other tests queued and left over must not answer this one's requests.
+    const own = await startFakeGithub({ token: TOKEN, contract });
+    try {
+      const client = createGithubForge(await githubConfig({ apiUrl: own.apiUrl, token: TOKEN }), {
+        timing: FAST,
+      });
+      const repoUrl = await own.createRepo('acme', 'moved', { 'a.txt': 'a\n' });
+      const branch = 'autodev/task-redirect';
+      const head = await pushBranch({
+        repoUrl,
+        auth: client.gitAuth(),
+        branch,
+        change: (dir) => writeFile(join(dir, 'b.txt'), 'b\n'),
+      });
+      const pr = await client.ensurePullRequest({
+        taskId: 'task-redirect',
+        repo: repoUrl,
+        branch,
+        baseBranch: 'main',
+        title: 'Redirected',
+        body: 'the plan',
+        headCommit: head,
+        labels: [],
+      });
+      const before = own.requests.length;
+      own.failNext({ operationId: 'pulls/get', status: 302, headers: { location: `${otherUrl}/pulls/1` } });
+      const error = await client.readActivity(pr).catch((e: unknown) => e);
+      expect(error).toMatchObject({ code: 'FORGE_FAILED', retryable: false });
+      expect((error as Error).message).toContain(`redirect to another origin (${otherUrl})`);
+      expect(elsewhere).toEqual([]);
+      // Refused once, not retried as a server error.
+      expect(own.requests.slice(before).filter((r) => r.operationId === 'pulls/get')).toHaveLength(1);
+
+      // A redirect within the API's own origin (a renamed repo) is still followed.
+      const pullGet = own.requests.find((r) => r.operationId === 'pulls/get');
+      const path = new URL(pullGet?.url ?? '', own.apiUrl).pathname;
+      own.failNext({ operationId: 'pulls/get', status: 307, headers: { location: `${own.apiUrl}${path}` } });
+      expect((await client.readActivity(pr)).state).toBe('open');
+      expect(elsewhere).toEqual([]);
+      expect(own.violations).toEqual([]);
+    } finally {
+      await own.close();
+      await new Promise<void>((resolve) => other.close(() => resolve()));
+    }
   });
 
   it('refuses a plain-http api_url off loopback with a token, naming the key', async () => {

@@ -55,6 +55,32 @@ describe('applyEdits', () => {
     expect(await read('src/nested.py')).toBe('class A:\n    def f(self):\n        return 2\n');
   });
 
+  it('leaves the lines an edit does not change byte-identical, however the model copied their whitespace', async () => {
+    // Trailing spaces and an indented blank line the model's SEARCH/REPLACE copied without them.
+    const source = 'function f() {\n  const a = 1;  \n    \n  return a;\n}\n';
+    await writeFile(path.join(dir, 'src/f.ts'), source);
+    await applyEdits(
+      dir,
+      [sr('src/f.ts', '  const a = 1;\n\n  return a;', '  const a = 1;\n\n  // one more\n  return a + 1;')],
+      deps,
+    );
+    expect(await read('src/f.ts')).toBe(
+      'function f() {\n  const a = 1;  \n    \n  // one more\n  return a + 1;\n}\n',
+    );
+
+    // The same through a diff whose context lines lost the file's whitespace, in a file of mixed
+    // line endings: only the changed line is rewritten, every other byte stays.
+    const mixed = 'one\r\ntwo  \nthree\nfour\r\n';
+    await writeFile(path.join(dir, 'src/mixed.txt'), mixed);
+    const diff = '--- a/src/mixed.txt\n+++ b/src/mixed.txt\n@@ -2,2 +2,2 @@\n two\n-three\n+THREE\n';
+    await applyEdits(dir, [{ kind: 'unified_diff', diff, files: ['src/mixed.txt'] }], deps);
+    expect(await read('src/mixed.txt')).toBe('one\r\ntwo  \nTHREE\nfour\r\n');
+
+    // And a SEARCH/REPLACE in it: the line endings of the lines around the edit are kept.
+    await applyEdits(dir, [sr('src/mixed.txt', 'four', 'FOUR')], deps);
+    expect(await read('src/mixed.txt')).toBe('one\r\ntwo  \nTHREE\nFOUR\r\n');
+  });
+
   it('creates a file from an empty SEARCH and appends to an existing one', async () => {
     await applyEdits(dir, [sr('docs/new.md', '', '# New'), sr('docs/new.md', '', 'more')], deps);
     expect(await read('docs/new.md')).toBe('# New\nmore\n');

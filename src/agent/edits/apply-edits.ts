@@ -4,8 +4,10 @@ import { AutodevError, isAutodevError } from '../../errors.js';
 import type { Edit, SearchReplaceEdit } from '../types.js';
 import { applyHunks } from './apply-hunks.js';
 import { readPlainDiff } from './diff-hunks.js';
+import { fromLineTable, spliceLines, toLineTable, type ReplacementLine } from './line-table.js';
 import { closestText, findMatches, indentShift, MATCH_LEVELS } from './locate-block.js';
 import { resolveInside } from './safe-path.js';
+import { unchangedLines } from './unchanged-lines.js';
 
 export interface ApplyEditsDeps {
   /** Applies a unified diff in `dir` (git apply in the workspace layer); returns the files touched. */
@@ -110,8 +112,8 @@ function replaceBlock(
       },
     );
   }
-  const eol = content.includes('\r\n') ? '\r\n' : '\n';
-  const fileLines = content.split(/\r?\n/);
+  const table = toLineTable(content);
+  const fileLines = table.texts;
   const searchLines = edit.search.split('\n');
   const replaceLines = edit.replace === '' ? [] : edit.replace.split('\n');
 
@@ -129,9 +131,15 @@ function replaceBlock(
     const start = starts[0];
     if (start === undefined) continue;
     const matched = fileLines.slice(start, start + searchLines.length);
-    const replacement = level.reindent ? replaceLines.map(indentShift(searchLines, matched)) : replaceLines;
-    fileLines.splice(start, searchLines.length, ...replacement);
-    return fileLines.join(eol);
+    const reindent = level.reindent ? indentShift(searchLines, matched) : (line: string) => line;
+    // Lines the model left as they were keep the file's bytes; the lines it wrote are as it wrote them.
+    const kept = unchangedLines(searchLines, replaceLines);
+    const replacement = replaceLines.map((line, j): ReplacementLine => {
+      const keep = kept[j];
+      return keep === undefined ? { text: reindent(line) } : { keep };
+    });
+    spliceLines(table, start, searchLines.length, replacement);
+    return fromLineTable(table);
   }
   const trailing = MATCH_LEVELS[1];
   if (replaceLines.some((line) => line.trim() !== '') && trailing) {

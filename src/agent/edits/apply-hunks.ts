@@ -1,4 +1,5 @@
 import type { Hunk } from './diff-hunks.js';
+import { fromLineTable, spliceLines, toLineTable, type ReplacementLine } from './line-table.js';
 import { closestText, findMatches, indentShift, MATCH_LEVELS } from './locate-block.js';
 
 export type HunksOutcome =
@@ -11,11 +12,11 @@ export type HunksOutcome =
  * are there and old lines are not was applied before.
  */
 export function applyHunks(content: string, hunks: Hunk[], where: string): HunksOutcome {
-  const eol = content.includes('\r\n') ? '\r\n' : '\n';
-  const finalNewline = content.endsWith('\n');
-  const lines = (finalNewline ? content.slice(0, content.endsWith('\r\n') ? -2 : -1) : content).split(
-    /\r?\n/,
-  );
+  // The final newline is held apart, so that no hunk matches the empty "line" after it.
+  const finalEnd = /\r?\n$/.exec(content)?.[0] ?? '';
+  const table = toLineTable(content.slice(0, content.length - finalEnd.length));
+  table.eol = content.includes('\r\n') ? '\r\n' : '\n';
+  const lines = table.texts;
   let applied = 0;
   let already = 0;
   // Line numbers in later hunks are of the original file: shift them by what earlier hunks added.
@@ -50,16 +51,17 @@ export function applyHunks(content: string, hunks: Hunk[], where: string): Hunks
     }
     const matched = lines.slice(place.start, place.start + oldBlock.length);
     const shiftIndent = place.reindent ? indentShift(oldBlock, matched) : (line: string) => line;
-    const replacement: string[] = [];
+    // Context lines are the file's own, terminator included; added lines are the model's.
+    const replacement: ReplacementLine[] = [];
     let cursor = 0;
     for (const line of hunk.lines) {
-      if (line.op === '+') replacement.push(shiftIndent(line.text));
+      if (line.op === '+') replacement.push({ text: shiftIndent(line.text) });
       else {
-        if (line.op === ' ') replacement.push(matched[cursor] ?? line.text);
+        if (line.op === ' ') replacement.push({ keep: cursor });
         cursor += 1;
       }
     }
-    lines.splice(place.start, oldBlock.length, ...replacement);
+    spliceLines(table, place.start, oldBlock.length, replacement);
     shift += replacement.length - oldBlock.length;
     applied += 1;
   }
@@ -70,7 +72,7 @@ export function applyHunks(content: string, hunks: Hunk[], where: string): Hunks
       message: `${where}: ${already} of its hunks are already in the file and the others are not`,
     };
   }
-  return { kind: 'applied', content: `${lines.join(eol)}${finalNewline ? eol : ''}` };
+  return { kind: 'applied', content: `${fromLineTable(table)}${finalEnd}` };
 }
 
 type Placement =

@@ -2,6 +2,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { AutodevError } from '../../errors.js';
 import { isTerminal, TASK_STATUSES, type TaskEvent, type TaskStatus } from '../../domain/task.js';
 import type { Runtime } from '../../runtime/create-runtime.js';
+import { createEventStreamSlots } from '../event-stream-slots.js';
 import {
   errorView,
   eventListView,
@@ -13,6 +14,10 @@ import {
 
 export function eventsRoutes(runtime: Runtime): FastifyPluginAsyncZod {
   const { store } = runtime;
+  const slots = createEventStreamSlots({
+    total: runtime.config.max_event_streams,
+    perClient: runtime.config.max_event_streams_per_client,
+  });
   const requireTask = async (id: string) => {
     const task = await store.tasks.get(id);
     if (!task) throw new AutodevError('TASK_NOT_FOUND', `no task with id ${id}`);
@@ -40,6 +45,8 @@ export function eventsRoutes(runtime: Runtime): FastifyPluginAsyncZod {
           const events = await store.events.list(task.id, { afterId: request.query.after });
           return { events: events.map(view) };
         }
+        // A slot before the socket is taken over: a full server answers with a JSON error, not a stream.
+        const release = slots.acquire(request.ip);
         // Live stream: what is stored first, then each new event as it is appended, until the task ends.
         reply.hijack();
         const raw = reply.raw;
@@ -65,6 +72,7 @@ export function eventsRoutes(runtime: Runtime): FastifyPluginAsyncZod {
         });
         const keepAlive = setInterval(() => raw.write(': keep-alive\n\n'), 15_000);
         const close = () => {
+          release();
           clearInterval(keepAlive);
           unsubscribe();
           raw.end();

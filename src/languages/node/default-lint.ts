@@ -1,5 +1,6 @@
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import { AutodevError } from '../../errors.js';
+import { startModuleWorker } from '../../runtime/module-worker.js';
 import { DEFAULT_JS_RULES, DEFAULT_JS_TOOL } from './default-lint-config.js';
 import { collectJsFiles, DEFAULT_JS_FILE_LIMITS, type JsFileLimits } from './default-lint-files.js';
 import { JsLintResults, type JsLintFileResult, type JsLintJob } from './default-lint-protocol.js';
@@ -31,27 +32,16 @@ export const DEFAULT_JS_COMMAND = [
 type WorkerOutcome =
   { kind: 'done'; results: JsLintFileResult[] } | { kind: 'timeout' } | { kind: 'failed'; reason: string };
 
-/**
- * Started from the compiled JavaScript the worker is its sibling `.js`. Started from the TypeScript
- * sources (tests, `tsx` benchmarks) Node cannot load the sibling `.ts` itself, and worker threads do
- * not inherit tsx's loader, so a one-line bootstrap registers tsx in the worker first.
- */
+/** The lint worker (see module-worker.ts for how it starts from sources or from dist/). */
 function startWorker(job: JsLintJob, maxHeapMb: number): Worker {
-  const options = {
+  return startModuleWorker(import.meta.url, 'default-lint-worker', {
     workerData: job,
     // The linter needs no environment: the server's (tokens, keys) stays out of the worker.
     env: {},
     resourceLimits: { maxOldGenerationSizeMb: maxHeapMb, maxYoungGenerationSizeMb: 64, stackSizeMb: 4 },
     stdout: true,
     stderr: true,
-  };
-  if (!import.meta.url.endsWith('.ts')) {
-    return new Worker(new URL('./default-lint-worker.js', import.meta.url), options);
-  }
-  const tsx = import.meta.resolve('tsx/esm/api');
-  const entry = new URL('./default-lint-worker.ts', import.meta.url).href;
-  const boot = `import(${JSON.stringify(tsx)}).then((m) => { m.register(); return import(${JSON.stringify(entry)}); });`;
-  return new Worker(boot, { ...options, eval: true });
+  });
 }
 
 /** Runs the job in a worker, ended at the timeout or on cancel; never throws for what the files do. */

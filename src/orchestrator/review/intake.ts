@@ -16,7 +16,6 @@ import { countDelivered } from '../../metrics/outcomes.js';
 import {
   createReviewerCheck,
   decideReview,
-  isAutodevComment,
   whyIgnored,
   type ReviewerCheck,
   type ReviewVerdict,
