@@ -127,6 +127,8 @@ export interface SetupReport {
   timedOut: boolean;
   durationMs: number;
   outputTail: string;
+  /** What setup did besides installing, e.g. a manifest an install rewrote and autodev put back. */
+  notes?: string[];
 }
 
 /** One implementation per language: detection, default commands, output parsers. */

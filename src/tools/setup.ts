@@ -16,6 +16,8 @@ interface SetupRun {
   duration_ms: number;
   /** The failed command and its output tail. */
   error?: string;
+  /** What setup did besides installing, e.g. a manifest an install rewrote and autodev put back. */
+  notes?: string[];
 }
 
 const ERROR_TAIL_CHARS = 1_500;
@@ -72,6 +74,7 @@ export const setupTool = registerTool(
           timed_out: report.timedOut,
           duration_ms: report.durationMs,
           ...(error !== undefined ? { error } : {}),
+          ...(report.notes?.length ? { notes: report.notes } : {}),
         });
       }
       return { runs, network: config.setup_network, tolerate_failure: tolerate };
@@ -82,7 +85,7 @@ export const setupTool = registerTool(
         : out.runs
             .map(
               (r) =>
-                `${r.commands.map((c) => c.join(' ')).join(' && ')} (${r.root}): ${r.ok ? 'ok' : 'failed (tolerated)'}`,
+                `${r.commands.map((c) => c.join(' ')).join(' && ')} (${r.root}): ${r.ok ? 'ok' : 'failed (tolerated)'}${r.notes ? ` (note: ${r.notes.join('; ')})` : ''}`,
             )
             .join('; '),
   }),
