@@ -14,6 +14,7 @@ import { fileURLToPath } from 'node:url';
 import { startScriptedModelServer, type ScriptedModelServer } from '../test/helpers/scripted-model-server.js';
 import { startServerProcess, type ServerProcess } from '../test/helpers/server-process.js';
 import { runByHand } from './corpus/by-hand.js';
+import { fetchRelease } from './corpus/client-fetch.js';
 import { fetchArchive } from './corpus/fetch.js';
 import { CORPUS } from './corpus/instances.js';
 import { buildOrigin } from './corpus/origin.js';
@@ -81,8 +82,19 @@ export async function bench(): Promise<BenchRow[]> {
   const dataDir = path.join(CACHE_DIR, 'data');
   await mkdir(path.join(dataDir, 'warm'), { recursive: true });
   const archives = new Map<string, string>();
-  for (const instance of instances)
-    archives.set(instance.name, await fetchArchive(instance.source, CACHE_DIR));
+  for (const instance of instances) {
+    const { source, realFix } = instance;
+    if (realFix) {
+      // Both releases, by the ecosystem's own client; the later one is read beside the first.
+      await fetchRelease(instance.ecosystem, source.name, realFix.next, CACHE_DIR);
+      archives.set(
+        instance.name,
+        await fetchRelease(instance.ecosystem, source.name, source.version, CACHE_DIR),
+      );
+    } else {
+      archives.set(instance.name, await fetchArchive(source, CACHE_DIR));
+    }
+  }
   const model = await startScriptedModelServer();
   const outcomes: InstanceOutcome[] = [];
   // One server at a time on the data_dir (two would share its queue); restarted when the mode changes.

@@ -5,6 +5,7 @@
  */
 import { crate, goModule, npm, pypi } from './sources.js';
 import type { CorpusInstance } from './types.js';
+import { REAL_FIX_CORPUS } from './real-fix-instances.js';
 import { WORKSPACE_CORPUS } from './workspace-instances.js';
 
 export const CORPUS: CorpusInstance[] = [
@@ -360,4 +361,6 @@ export const CORPUS: CorpusInstance[] = [
   },
   // Workspaces and monorepos, assembled from several real archives.
   ...WORKSPACE_CORPUS,
+  // Real bug fixes from patch releases, fetched by the ecosystems' own clients.
+  ...REAL_FIX_CORPUS,
 ];
