@@ -100,7 +100,7 @@ export const REAL_FIX_CORPUS: CorpusInstance[] = [
     task: {
       title: 'The global object is shown as "global"',
       description:
-        'inspect(globalThis) in Node returns "{ [object global] }"-style output naming it "global"; it must name it "globalThis".',
+        'inspect(globalThis) in Node returns "{ [object global] }"; the global object must be named "globalThis": "{ [object globalThis] }".',
     },
     riskTier: 'low',
   },
