@@ -215,7 +215,12 @@ export const CORPUS: CorpusInstance[] = [
       'v3.0.1',
       'aab8fbc4e6300ea08e6afe1caea18a21c90c79f489f52c53e2f20431f1a9a015',
     ),
-    traits: ['test-only dependency gopkg.in/check.v1', 'no go.sum', 'old go.mod syntax'],
+    traits: [
+      'test-only dependency gopkg.in/check.v1',
+      'publishes no go.sum: pinned by the corpus, as a checkout has one',
+      'old go.mod syntax',
+    ],
+    pinGoSum: true,
     bug: {
       file: 'resolve.go',
       search: '{nil, nullTag, []string{"", "~", "null", "Null", "NULL"}},',

@@ -1,6 +1,7 @@
 import { cp, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { git } from '../../test/fixtures/repo.js';
+import { pinGoSum } from './go-sum.js';
 import { pinLockfile } from './lockfile.js';
 import { assembleWorkspace } from './assemble.js';
 import type { CorpusInstance, CorpusRealFix } from './types.js';
@@ -92,6 +93,11 @@ export async function buildOrigin(
   // Upstream's own ignore rules would drop files the archive ships (a published Cargo.lock).
   await git(work, ['add', '-A', '-f', '.']);
   await git(work, ['commit', '-q', '-m', `upstream ${instance.source.name}@${instance.source.version}`]);
+  if (instance.pinGoSum) {
+    await pinGoSum(work, root);
+    await git(work, ['add', '-A', '-f', '.']);
+    await git(work, ['commit', '-q', '-m', 'pin a go.sum (the module publishes none)']);
+  }
   if (instance.lockfile) {
     await pinLockfile(work, instance.lockfile);
     await git(work, ['add', '-A', '-f', '.']);

@@ -43,6 +43,8 @@ export interface CorpusInstance {
    * tarballs ship none; bench/corpus/lockfile.ts). Absent: npm, without a lockfile.
    */
   lockfile?: CorpusLockfileManager;
+  /** Go only: the module publishes no go.sum, so the corpus pins one written by Go (bench/corpus/go-sum.ts). */
+  pinGoSum?: boolean;
   /** Set for an assembled workspace: `source` is then the part holding the bug, and `bug.file` is repo-relative. */
   workspace?: CorpusWorkspace;
 }
