@@ -147,4 +147,44 @@ describe('python setup installs the test dependencies only', () => {
     });
     expect(setup).toEqual(['python3', '-m', 'pip', 'install', 'pytest', 'pytest-cov']);
   });
+
+  it("requirement files pinned per Python version (wcwidth): tox's test env file, else the newest", async () => {
+    const pinned = {
+      'setup.py': 'from setuptools import setup\nsetup(name="w")\n',
+      'requirements-tests36.txt': 'pytest==7.0.1\n',
+      'requirements-tests37.txt': 'pytest==7.4.3\n',
+      'requirements-tests39.txt': 'pytest==7.4.4\n',
+      'requirements-docs.in': 'sphinx\n',
+    };
+    const withTox = await setupOf({
+      ...pinned,
+      'tox.ini':
+        '[testenv]\ndeps = -r requirements-tests37.txt\n\n[testenv:py36]\ndeps = -r requirements-tests36.txt\n',
+    });
+    expect(withTox).toEqual([
+      'python3',
+      '-m',
+      'pip',
+      'install',
+      'setuptools',
+      'wheel',
+      '-r',
+      'requirements-tests37.txt',
+      '-e',
+      '.',
+    ]);
+    // All three at once conflicted: pip could not install pytest==7.0.1 and pytest==7.4.4 together.
+    expect(await setupOf(pinned)).toEqual([
+      'python3',
+      '-m',
+      'pip',
+      'install',
+      'setuptools',
+      'wheel',
+      '-r',
+      'requirements-tests39.txt',
+      '-e',
+      '.',
+    ]);
+  });
 });

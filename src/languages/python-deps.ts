@@ -56,12 +56,33 @@ function testGroupsOf(has: (group: string) => boolean): string[] {
   return test.length > 0 ? test : DEV_GROUPS.filter(has);
 }
 
-/** requirements.txt (the runtime) and the test requirement files, else the dev ones; never docs. */
-function requirementFiles(names: string[]): string[] {
+/**
+ * One file of a family pinned per Python version (`requirements-tests36.txt`, `…37.txt`, `…39.txt`:
+ * pip-compile output, whose pins conflict with each other): the newest, which today's Python runs.
+ */
+function newestOfEachVersionFamily(names: string[]): string[] {
+  const families = new Map<string, { name: string; version: number }>();
+  for (const name of names) {
+    const match = /^(.*?)(\d+)\.txt$/.exec(name);
+    const family = match?.[1] ?? name;
+    const version = match?.[2] === undefined ? -1 : Number(match[2]);
+    const seen = families.get(family);
+    if (seen === undefined || version > seen.version) families.set(family, { name, version });
+  }
+  return names.filter((n) => [...families.values()].some((f) => f.name === n));
+}
+
+/**
+ * requirements.txt (the runtime) and the test requirements: the files tox's [testenv] installs when
+ * it names any (that is the maintainers' test environment), else the test requirement files, else
+ * the dev ones; never docs.
+ */
+function requirementFiles(names: string[], toxFiles: string[]): string[] {
   const sorted = [...names].sort();
-  const test = sorted.filter((n) => TEST_REQUIREMENT_FILE.test(n));
-  const dev = sorted.filter((n) => DEV_REQUIREMENT_FILE.test(n));
-  return [...sorted.filter((n) => n === RUNTIME_REQUIREMENTS), ...(test.length > 0 ? test : dev)];
+  const test = newestOfEachVersionFamily(sorted.filter((n) => TEST_REQUIREMENT_FILE.test(n)));
+  const dev = newestOfEachVersionFamily(sorted.filter((n) => DEV_REQUIREMENT_FILE.test(n)));
+  const chosen = toxFiles.length > 0 ? toxFiles : test.length > 0 ? test : dev;
+  return [...new Set([...sorted.filter((n) => n === RUNTIME_REQUIREMENTS), ...chosen])];
 }
 
 const Pyproject = z.object({
@@ -146,7 +167,7 @@ export async function pythonDeps(dir: string): Promise<PythonDeps> {
   const groups = pyproject?.['dependency-groups'] ?? {};
   const tox = toxDeps((await readText(path.join(dir, 'tox.ini'))) ?? '');
   const names = await readdir(dir).catch(() => []);
-  const files = [...new Set([...requirementFiles(names), ...tox.files])];
+  const files = requirementFiles(names, tox.files);
   const project = pyproject?.project;
   const dynamic = (project?.dynamic ?? []).some((d) => d === 'dependencies' || d === 'optional-dependencies');
   const installable =
