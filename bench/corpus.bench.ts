@@ -1,6 +1,7 @@
 /**
  * The real-repository corpus (issue #14 part 4): 22 pinned libraries and workspaces from PyPI, crates.io, the Go
- * module proxy and npm, each with one injected bug, replayed through a running `autodev serve`
+ * module proxy and npm, each with one injected bug, and 7 real bug fixes from patch releases
+ * (issue #28 part 4, bench/corpus/real-fix-instances.ts), replayed through a running `autodev serve`
  * twice: with the exact fix as the scripted model's reply (must be delivered, low risk merged) and
  * with an empty reply (must fail with a reason that does not blame the environment). The first run
  * of a repo has setup_network = true to fill its caches; the measured runs are offline, from them.
@@ -14,6 +15,7 @@ import { fileURLToPath } from 'node:url';
 import { startScriptedModelServer, type ScriptedModelServer } from '../test/helpers/scripted-model-server.js';
 import { startServerProcess, type ServerProcess } from '../test/helpers/server-process.js';
 import { runByHand } from './corpus/by-hand.js';
+import { fetchRelease } from './corpus/client-fetch.js';
 import { fetchArchive } from './corpus/fetch.js';
 import { E2E_USERS, useOperatorToken } from '../test/helpers/api-client.js';
 import { CORPUS } from './corpus/instances.js';
@@ -95,8 +97,19 @@ export async function bench(): Promise<BenchRow[]> {
   const dataDir = path.join(CACHE_DIR, 'data');
   await mkdir(path.join(dataDir, 'warm'), { recursive: true });
   const archives = new Map<string, string>();
-  for (const instance of instances)
-    archives.set(instance.name, await fetchArchive(instance.source, CACHE_DIR));
+  for (const instance of instances) {
+    const { source, realFix } = instance;
+    if (realFix) {
+      // Both releases, by the ecosystem's own client; the later one is read beside the first.
+      await fetchRelease(instance.ecosystem, source.name, realFix.next, CACHE_DIR);
+      archives.set(
+        instance.name,
+        await fetchRelease(instance.ecosystem, source.name, source.version, CACHE_DIR),
+      );
+    } else {
+      archives.set(instance.name, await fetchArchive(source, CACHE_DIR));
+    }
+  }
   const model = await startScriptedModelServer();
   const outcomes: InstanceOutcome[] = [];
   // One server at a time on the data_dir (two would share its queue); restarted when the mode changes.

@@ -5,6 +5,7 @@
  */
 import { crate, goModule, npm, pypi } from './sources.js';
 import type { CorpusInstance } from './types.js';
+import { REAL_FIX_CORPUS } from './real-fix-instances.js';
 import { WORKSPACE_CORPUS } from './workspace-instances.js';
 
 export const CORPUS: CorpusInstance[] = [
@@ -214,7 +215,12 @@ export const CORPUS: CorpusInstance[] = [
       'v3.0.1',
       'aab8fbc4e6300ea08e6afe1caea18a21c90c79f489f52c53e2f20431f1a9a015',
     ),
-    traits: ['test-only dependency gopkg.in/check.v1', 'no go.sum', 'old go.mod syntax'],
+    traits: [
+      'test-only dependency gopkg.in/check.v1',
+      'publishes no go.sum: pinned by the corpus, as a checkout has one',
+      'old go.mod syntax',
+    ],
+    pinGoSum: true,
     bug: {
       file: 'resolve.go',
       search: '{nil, nullTag, []string{"", "~", "null", "Null", "NULL"}},',
@@ -360,4 +366,6 @@ export const CORPUS: CorpusInstance[] = [
   },
   // Workspaces and monorepos, assembled from several real archives.
   ...WORKSPACE_CORPUS,
+  // Real bug fixes from patch releases, fetched by the ecosystems' own clients.
+  ...REAL_FIX_CORPUS,
 ];

@@ -68,7 +68,7 @@ function planReply(instance: CorpusInstance): string {
     steps: [
       {
         goal: instance.task.description,
-        files: [instance.bug.file],
+        files: [instance.bug?.file ?? instance.realFix?.fix[0] ?? '.'],
         checks: ["the library's own test suite passes"],
       },
     ],

@@ -23,3 +23,11 @@ export function npm(name: string, version: string, sha256: string): CorpusSource
   const url = `https://registry.npmjs.org/${name}/-/${name}-${version}.tgz`;
   return { registry: 'npm', name, version, url, sha256 };
 }
+
+/**
+ * A release the ecosystem's own client downloads (bench/corpus/client-fetch.ts): no address and no
+ * pinned sha256 here; the client checks what it fetched against its registry.
+ */
+export function viaClient(registry: CorpusSource['registry'], name: string, version: string): CorpusSource {
+  return { registry, name, version, url: '', sha256: '' };
+}

@@ -6,9 +6,15 @@ export interface CorpusSource {
   /** The package (PyPI/npm/crate name) or Go module path. */
   name: string;
   version: string;
-  /** Where the archive is downloaded from; derived from the coordinates where the registry allows. */
+  /**
+   * Where the archive is downloaded from; derived from the coordinates where the registry allows.
+   * Empty for a release its ecosystem's client fetches (sources.ts viaClient).
+   */
   url: string;
-  /** sha256 of the archive, hex: a changed upstream file fails the run instead of changing the figures. */
+  /**
+   * sha256 of the archive, hex: a changed upstream file fails the run instead of changing the
+   * figures. Empty for a release its client fetches, which checks it against the registry itself.
+   */
   sha256: string;
 }
 
@@ -25,7 +31,10 @@ export interface CorpusInstance {
   source: CorpusSource;
   /** What makes the instance interesting: dev dependencies, several packages, a lockfile. */
   traits: string[];
-  bug: CorpusEdit;
+  /** The injected bug; absent on a real fix (`realFix`), whose bug is the release's own. */
+  bug?: CorpusEdit;
+  /** A real bug fix from a patch release, instead of an injected bug (issue #28 part 4). */
+  realFix?: CorpusRealFix;
   /** The task as a user would file it: the symptom, never the fix. */
   task: { title: string; description: string };
   riskTier: 'low';
@@ -34,6 +43,8 @@ export interface CorpusInstance {
    * tarballs ship none; bench/corpus/lockfile.ts). Absent: npm, without a lockfile.
    */
   lockfile?: CorpusLockfileManager;
+  /** Go only: the module publishes no go.sum, so the corpus pins one written by Go (bench/corpus/go-sum.ts). */
+  pinGoSum?: boolean;
   /** Set for an assembled workspace: `source` is then the part holding the bug, and `bug.file` is repo-relative. */
   workspace?: CorpusWorkspace;
 }
@@ -58,3 +69,17 @@ export interface CorpusWorkspace {
 }
 
 export type CorpusLockfileManager = 'pnpm' | 'yarn-classic' | 'yarn-berry';
+
+/**
+ * A patch release that changed both source and tests: the previous release (`source.version`) with
+ * the release's test changes applied is the base, and the release's source changes are the reply.
+ * Both releases are downloaded by the ecosystem's own client (bench/corpus/client-fetch.ts).
+ */
+export interface CorpusRealFix {
+  /** The release that fixed the bug. */
+  next: string;
+  /** Files of the release's test changes (a path ending in `/` takes the folder): applied to the base. */
+  tests: string[];
+  /** Files of the release's source changes: the fix, as the model's reply. The first is the plan's file. */
+  fix: string[];
+}

@@ -11,6 +11,11 @@ export interface SetupStep {
    * output but does not fail setup, since the build or test run that follows reports the real error.
    */
   bestEffort?: boolean;
+  /**
+   * A best-effort step whose failure still fails setup when its output says so (`when`): the
+   * report's output then ends with `reason`, which names the cause in the user's terms.
+   */
+  failsSetup?: { when: RegExp; reason: string };
 }
 
 /** Setup output can be long (a wheel build); the tail is what tells why it failed. */
@@ -54,7 +59,10 @@ export async function runSetupSteps(
     report.commands.push(step.argv);
     report.durationMs += result.durationMs;
     tails.push(`$ ${step.argv.join(' ')}\n${outputTail(result)}`);
-    if (step.bestEffort) continue;
+    const failed = result.exitCode !== 0 || result.timedOut;
+    const judged = failed && step.failsSetup?.when.test(`${result.stdout}\n${result.stderr}`) === true;
+    if (step.bestEffort && !judged) continue;
+    if (judged && step.failsSetup) tails.push(step.failsSetup.reason);
     report.exitCode = result.exitCode;
     report.timedOut = result.timedOut;
     if (result.exitCode !== 0 || result.timedOut) {

@@ -1,4 +1,4 @@
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { detectProjects, runSetup, runTests } from './index.js';
@@ -243,6 +243,31 @@ describe('go setup', () => {
       expect(setup.commands[0]).toEqual(['go', 'mod', 'download']);
       const report = await runTests(project, ctx.options(dir));
       expect(report, report.outputTail).toMatchObject({ ok: true, passed: 1, failed: 0 });
+    },
+    // The first Go setup of the file compiles the standard library into a cold cache: minutes on a busy machine.
+    300_000,
+  );
+
+  it.skipIf(!goProxy)(
+    'a go.sum that lacks an entry: SETUP_FAILED naming go.sum, and the go.sum the download wrote is put back [skipped when proxy.golang.org is unreachable]',
+    async () => {
+      const dir = await ctx.repo('go-sum-gap');
+      const goSum =
+        'github.com/google/go-cmp v0.6.0/go.mod h1:17dUlkBOakJ0+DkrSSNjCkIjxS6bF9zb3elmeNGIjoY=\n';
+      await writeFiles(dir, {
+        'go.mod': 'module example.com/fx\n\ngo 1.21\n\nrequire github.com/google/go-cmp v0.6.0\n',
+        // The module's own hash line is missing: `go test` by hand fails on it too.
+        'go.sum': goSum,
+        'fx.go':
+          'package fx\n\nimport "github.com/google/go-cmp/cmp"\n\nfunc Same(a, b int) bool { return cmp.Equal(a, b) }\n',
+      });
+      const project = await onlyProject(dir);
+      const setup = await runSetup(project, { ...ctx.options(dir), network: true });
+      expect(setup).toMatchObject({ ok: false, failedCommand: ['go', 'list', '-deps', '-test', './...'] });
+      expect(setup.outputTail).toMatch(/missing go\.sum entry/);
+      expect(setup.outputTail).toMatch(/go\.sum lacks entries .* run `go mod tidy` and commit go\.sum/);
+      // -mod=mod had completed go.sum in the repo (and pushed it with the change).
+      expect(await readFile(path.join(dir, 'go.sum'), 'utf8')).toBe(goSum);
     },
   );
 });

@@ -129,7 +129,7 @@ export interface SetupReport {
   timedOut: boolean;
   durationMs: number;
   outputTail: string;
-  /** What setup skipped and why (a requirement file named but absent), for the step's summary. */
+  /** What setup did besides installing: a requirement file named but absent and skipped, a manifest an install rewrote and autodev put back. */
   notes?: string[];
 }
 

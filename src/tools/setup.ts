@@ -16,7 +16,7 @@ interface SetupRun {
   duration_ms: number;
   /** The failed command and its output tail. */
   error?: string;
-  /** What setup skipped and why (a requirement file named but not in the repository). */
+  /** What setup did besides installing: a requirement file named but absent and skipped, a manifest an install rewrote and autodev put back. */
   notes?: string[];
 }
 
@@ -74,7 +74,7 @@ export const setupTool = registerTool(
           timed_out: report.timedOut,
           duration_ms: report.durationMs,
           ...(error !== undefined ? { error } : {}),
-          ...(report.notes !== undefined ? { notes: report.notes } : {}),
+          ...(report.notes?.length ? { notes: report.notes } : {}),
         });
       }
       return { runs, network: config.setup_network, tolerate_failure: tolerate };
@@ -85,8 +85,7 @@ export const setupTool = registerTool(
         : out.runs
             .map(
               (r) =>
-                `${r.commands.map((c) => c.join(' ')).join(' && ')} (${r.root}): ${r.ok ? 'ok' : 'failed (tolerated)'}` +
-                (r.notes ? `; note: ${r.notes.join('; ')}` : ''),
+                `${r.commands.map((c) => c.join(' ')).join(' && ')} (${r.root}): ${r.ok ? 'ok' : 'failed (tolerated)'}${r.notes ? ` (note: ${r.notes.join('; ')})` : ''}`,
             )
             .join('; '),
   }),

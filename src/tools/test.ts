@@ -154,7 +154,10 @@ export function summarizeComparison(c: TestComparison): string {
 function summarizeReport(r: TestReport): string {
   const state = r.timedOut ? ', timed out' : '';
   const verdict = r.inconclusive ? ` - not a pass: ${r.inconclusive}` : '';
-  return `${r.language} (${r.root}): ${r.passed} passed, ${r.failed} failed, ${r.skipped} skipped${state}${verdict}`;
+  // What the run did besides testing (tests with go vet off, a manifest put back): the step
+  // summary and the pull request's Tests section both carry this line.
+  const notes = r.notes?.length ? ` (note: ${r.notes.join('; ')})` : '';
+  return `${r.language} (${r.root}): ${r.passed} passed, ${r.failed} failed, ${r.skipped} skipped${state}${verdict}${notes}`;
 }
 
 function failureFeedback(reports: TestReport[]): string {

@@ -7,9 +7,17 @@ import { parseGoVetJson } from './parsers/go-vet.js';
 import { requireCommand, runBuildCommand, runLintCommand, runTestCommand } from '../run.js';
 import { ecosystemCache } from '../caches.js';
 import { repoGoBuildDir, taskGoBuildCache } from './build-cache.js';
+import { describeRestored, restoreGoManifests, snapshotGoManifests } from '../go-manifests.js';
+import { vetFailedPackage, vetOffNote, withVetOff } from '../go-test-vet.js';
 import { candidateDirs, exists } from '../scan.js';
-import { runSetupSteps } from '../setup-run.js';
-import type { DetectedProject, Language, RunProjectCommandOptions } from '../types.js';
+import { runSetupSteps, type SetupStep } from '../setup-run.js';
+import type {
+  DetectedProject,
+  Language,
+  RunProjectCommandOptions,
+  SetupReport,
+  TestReport,
+} from '../types.js';
 
 // Offline and on the installed toolchain: a missing module or a newer `go` line fails with
 // Go's own message rather than a download attempt.
@@ -26,23 +34,32 @@ function warmVet(project: DetectedProject): string[] {
   return lint?.[0] === 'go' && lint[1] === 'vet' ? [...lint] : ['go', 'vet', './...'];
 }
 
+// After the download, every package and test of the module must resolve from go.mod and go.sum
+// as committed: Go's own `go test` fails the same way when go.sum lacks a line.
+const GO_SUM_CHECK = ['go', 'list', '-deps', '-test', './...'];
+const MISSING_SUM = /missing go\.sum entry/;
+const MISSING_SUM_REASON =
+  "setup: go.sum lacks entries the module's packages or tests need (Go says `missing go.sum entry` above). autodev runs Go with -mod=readonly and never writes go.sum in the repository: run `go mod tidy` and commit go.sum.";
+
 /**
- * The go.work that puts the project in workspace mode: Go looks for one in the module's folder
- * and upward; inside the repo is what autodev reads (a go.work above the checkout is not the repo's).
+ * The folder of the go.work that puts the project in workspace mode: Go looks for one in the
+ * module's folder and upward; inside the repo is what autodev reads (a go.work above the checkout
+ * is not the repo's).
  */
-async function inGoWorkspace(workspaceDir: string, root: string): Promise<boolean> {
+async function goWorkRoot(workspaceDir: string, root: string): Promise<string | undefined> {
   for (let dir = root; ; dir = path.posix.dirname(dir)) {
-    if (await exists(path.join(workspaceDir, dir, 'go.work'))) return true;
-    if (dir === '.') return false;
+    if (await exists(path.join(workspaceDir, dir, 'go.work'))) return dir;
+    if (dir === '.') return undefined;
   }
 }
 
 /**
  * GOMODCACHE and GOCACHE are the repo's Go cache in data_dir: written in setup (`go mod download`,
  * then the warm-up), read-only afterwards. Build, test and vet must write a GOCACHE, so they get
- * the task's own copy of the repo's (build-cache.ts). -mod=mod lets a go.sum that lacks a line
- * for a cached module still build offline; a vendored module keeps Go's default (-mod=vendor), and
- * so does a go.work workspace, where Go refuses -mod=mod outright (every command would fail).
+ * the task's own copy of the repo's (build-cache.ts). -mod=readonly: no command autodev runs
+ * may rewrite go.mod or go.sum (with -mod=mod a go.mod without a `go` line gained today's, which
+ * switched on that version's stricter vet inside `go test`). A vendored module keeps Go's default
+ * (-mod=vendor), and so does a go.work workspace.
  */
 async function goRun(
   project: DetectedProject,
@@ -52,7 +69,7 @@ async function goRun(
 ) {
   const cache = await ecosystemCache(options, 'go', writable);
   const vendored = await exists(path.join(options.workspaceDir, project.root, 'vendor', 'modules.txt'));
-  const workspace = await inGoWorkspace(options.workspaceDir, project.root);
+  const workspace = (await goWorkRoot(options.workspaceDir, project.root)) !== undefined;
   const build =
     cache && !writable && options.homeDir !== undefined
       ? await taskGoBuildCache(cache.dir, options.homeDir)
@@ -61,7 +78,9 @@ async function goRun(
   return {
     env: {
       ...(offline ? OFFLINE_ENV : { GOTOOLCHAIN: 'local' }),
-      ...(vendored || workspace ? {} : { GOFLAGS: '-mod=mod' }),
+      ...(vendored || workspace ? {} : { GOFLAGS: '-mod=readonly' }),
+      // A download that falls back to git must fail rather than wait for a password.
+      ...(offline ? {} : { GIT_TERMINAL_PROMPT: '0' }),
       ...(cache ? { GOMODCACHE: path.join(cache.dir, 'mod') } : {}),
       ...(gocache ? { GOCACHE: gocache } : {}),
     },
@@ -105,34 +124,66 @@ export const go: Language = {
   async runSetup(project, options) {
     const argv = project.commands.setup;
     const run = await goRun(project, options, true, !options.network);
-    const steps = argv && argv.length > 0 ? [{ argv, env: run.env }] : [];
+    const manifests = await manifestsOf(project, options);
+    const download = await runSetupSteps(
+      project,
+      argv && argv.length > 0 ? [{ argv, env: run.env }] : [],
+      options,
+      run.binds,
+    );
+    // `go mod download` writes go.sum even under -mod=readonly: put back before anything reads it.
+    const notes = restoredNote(await restoreGoManifests(manifests), 'setup');
+    if (!download.ok) return withNotes(download, notes);
     // Only a repo's first good setup warms its cache; later tasks compile just what changed.
     // One marker a module: a go.work repo's second module has packages the first's warm-up never built.
     const markerName =
       project.root === '.' ? WARM_MARKER : `${WARM_MARKER}-${encodeURIComponent(project.root)}`;
     const marker = run.cacheDir === undefined ? undefined : path.join(run.cacheDir, markerName);
     const warm = marker !== undefined && !(await exists(marker));
+    const check: SetupStep = {
+      argv: GO_SUM_CHECK,
+      env: run.env,
+      bestEffort: true,
+      failsSetup: { when: MISSING_SUM, reason: MISSING_SUM_REASON },
+    };
     const warmSteps = warm
       ? [WARM_TEST, warmVet(project)].map((w) => ({ argv: w, env: run.env, bestEffort: true }))
       : [];
-    const report = await runSetupSteps(project, [...steps, ...warmSteps], options, run.binds);
+    const checked = await runSetupSteps(project, [check, ...warmSteps], options, run.binds);
+    notes.push(...restoredNote(await restoreGoManifests(manifests), 'the go.sum check and build warm-up'));
+    const report = withNotes(joinReports(download, checked), notes);
     if (warm && marker && report.ok) await writeFile(marker, '');
     return report;
   },
 
   async runTests(project, options) {
     const argv = requireCommand(project, 'test');
-    return runTestCommand(
-      project,
-      argv,
-      options,
-      (r) => {
-        const output = `${r.stdout}\n${r.stderr}`;
-        const json = parseGoTestJson(output);
-        return json.found ? json : parseGoTestText(output);
-      },
-      await goEnv(project, options),
-    );
+    const env = await goEnv(project, options);
+    const manifests = await manifestsOf(project, options);
+    let vetPackage: string | undefined;
+    const run = (command: string[]) =>
+      runTestCommand(
+        project,
+        command,
+        options,
+        (r) => {
+          const output = `${r.stdout}\n${r.stderr}`;
+          vetPackage = r.exitCode === 0 ? undefined : vetFailedPackage(output);
+          const json = parseGoTestJson(output);
+          return json.found ? json : parseGoTestText(output);
+        },
+        env,
+      );
+    let report = await run(argv);
+    const notes: string[] = [];
+    const vetFailed = vetPackage;
+    const vetOff = vetFailed === undefined ? undefined : withVetOff(argv);
+    if (vetFailed !== undefined && vetOff !== undefined) {
+      report = await run(vetOff);
+      notes.push(vetOffNote(vetFailed));
+    }
+    notes.push(...restoredNote(await restoreGoManifests(manifests), 'the test run'));
+    return notes.length > 0 ? withTestNotes(report, notes) : report;
   },
 
   async runBuild(project, options) {
@@ -151,3 +202,34 @@ export const go: Language = {
     );
   },
 };
+
+async function manifestsOf(project: DetectedProject, options: RunProjectCommandOptions) {
+  const workRoot = await goWorkRoot(options.workspaceDir, project.root);
+  return snapshotGoManifests(options.workspaceDir, project.root, workRoot);
+}
+
+function restoredNote(changed: string[], what: string): string[] {
+  return changed.length > 0 ? [describeRestored(changed, what)] : [];
+}
+
+function withNotes(report: SetupReport, notes: string[]): SetupReport {
+  if (notes.length === 0) return report;
+  return { ...report, notes: [...(report.notes ?? []), ...notes] };
+}
+
+function withTestNotes(report: TestReport, notes: string[]): TestReport {
+  return { ...report, notes: [...(report.notes ?? []), ...notes] };
+}
+
+/** The download's report followed by the check's: one setup, every command in order. */
+function joinReports(first: SetupReport, second: SetupReport): SetupReport {
+  return {
+    ...second,
+    commands: [...first.commands, ...second.commands],
+    durationMs: first.durationMs + second.durationMs,
+    outputTail: [first.outputTail, second.outputTail]
+      .filter((t) => t !== '')
+      .join('\n')
+      .slice(-8_000),
+  };
+}

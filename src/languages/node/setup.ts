@@ -138,6 +138,9 @@ export async function managerRun(
     env: {
       ...RUN_ENV,
       [`npm_config_${mode.replace('-', '_')}`]: 'true',
+      // No progress display and no prompt: an install runs unattended, its output read as a log.
+      npm_config_progress: 'false',
+      npm_config_yes: 'true',
       npm_config_audit: 'false',
       npm_config_fund: 'false',
       npm_config_package_import_method: 'clone-or-copy',

@@ -28,8 +28,67 @@ export interface PythonDeps {
   buildRequires: string[];
 }
 
-const TEST_GROUPS = ['test', 'tests', 'testing', 'dev'];
-const REQUIREMENT_FILE = /^(requirements(-(test|tests|dev)[\w.-]*)?|(test|tests|dev)-requirements)\.txt$/;
+/**
+ * Setup installs what the tests need, nothing more: a test extra or group when the project has one,
+ * its `dev` one only when it has none (a dev group also carries docs and release tooling: issue
+ * #28's setup installed `build pytest coverage ruff sphinx` and failed in pip's progress thread).
+ */
+const TEST_GROUPS = ['test', 'tests', 'testing'];
+const DEV_GROUPS = ['dev'];
+const RUNTIME_REQUIREMENTS = 'requirements.txt';
+const TEST_REQUIREMENT_FILE =
+  /^(requirements-(test|tests|testing)[\w.-]*|(test|tests|testing)-requirements)\.txt$/;
+const DEV_REQUIREMENT_FILE = /^(requirements-dev[\w.-]*|dev-requirements)\.txt$/;
+/**
+ * Documentation and release tools, left out of a dev group or tox's deps: no test imports them, and
+ * they are the heaviest installs (sphinx and its themes) or need what a sandbox lacks (twine, build).
+ */
+const NOT_FOR_TESTS =
+  /^(sphinx([-_.].*)?|furo|myst[-_.].*|mkdocs([-_.].*)?|pydata[-_.]sphinx[-_.]theme|readthedocs[-_.].*|docutils|build|twine|check[-_.]manifest|bump2version|bumpversion|bump[-_.]my[-_.]version|pre[-_.]commit|towncrier|zest[-_.]releaser)$/i;
+
+/** The project name a requirement string starts with (`sphinx>=7; python_version>"3.8"` → sphinx). */
+function requirementName(requirement: string): string {
+  return /^\s*([A-Za-z0-9][A-Za-z0-9._-]*)/.exec(requirement)?.[1] ?? '';
+}
+
+export function neededForTests(requirement: string): boolean {
+  return !NOT_FOR_TESTS.test(requirementName(requirement));
+}
+
+/** The test groups the project has, else its dev groups. */
+function testGroupsOf(has: (group: string) => boolean): string[] {
+  const test = TEST_GROUPS.filter(has);
+  return test.length > 0 ? test : DEV_GROUPS.filter(has);
+}
+
+/**
+ * One file of a family pinned per Python version (`requirements-tests36.txt`, `…37.txt`, `…39.txt`:
+ * pip-compile output, whose pins conflict with each other): the newest, which today's Python runs.
+ */
+function newestOfEachVersionFamily(names: string[]): string[] {
+  const families = new Map<string, { name: string; version: number }>();
+  for (const name of names) {
+    const match = /^(.*?)(\d+)\.txt$/.exec(name);
+    const family = match?.[1] ?? name;
+    const version = match?.[2] === undefined ? -1 : Number(match[2]);
+    const seen = families.get(family);
+    if (seen === undefined || version > seen.version) families.set(family, { name, version });
+  }
+  return names.filter((n) => [...families.values()].some((f) => f.name === n));
+}
+
+/**
+ * requirements.txt (the runtime) and the test requirements: the files tox's [testenv] installs when
+ * it names any (that is the maintainers' test environment), else the test requirement files, else
+ * the dev ones; never docs.
+ */
+function requirementFiles(names: string[], toxFiles: string[]): string[] {
+  const sorted = [...names].sort();
+  const test = newestOfEachVersionFamily(sorted.filter((n) => TEST_REQUIREMENT_FILE.test(n)));
+  const dev = newestOfEachVersionFamily(sorted.filter((n) => DEV_REQUIREMENT_FILE.test(n)));
+  const chosen = toxFiles.length > 0 ? toxFiles : test.length > 0 ? test : dev;
+  return [...new Set([...sorted.filter((n) => n === RUNTIME_REQUIREMENTS), ...chosen])];
+}
 
 const Pyproject = z.object({
   project: z
@@ -116,14 +175,19 @@ export async function pythonDeps(dir: string): Promise<PythonDeps> {
   const present = await Promise.all(tox.files.map((f) => isFileInside(dir, f)));
   const toxFiles = tox.files.filter((_f, i) => present[i]);
   const missingFiles = [...new Set(tox.files.filter((_f, i) => !present[i]))];
-  const files = [...new Set([...names.filter((n) => REQUIREMENT_FILE.test(n)).sort(), ...toxFiles])];
+  const files = requirementFiles(names, toxFiles);
   const project = pyproject?.project;
   const dynamic = (project?.dynamic ?? []).some((d) => d === 'dependencies' || d === 'optional-dependencies');
   const installable =
     (await exists(path.join(dir, 'setup.py'))) ||
     ((project !== undefined || pyproject?.['build-system'] !== undefined) &&
       (dynamic || (await exists(path.join(dir, 'src')))));
-  const extras = TEST_GROUPS.filter((g) => optional[g] !== undefined);
+  const extraGroups = testGroupsOf((g) => optional[g] !== undefined);
+  // A test extra is installed as one (`.[test]`); a dev extra's requirements are installed one by
+  // one instead, so its docs and release tools can be left out.
+  const isTestExtra = extraGroups.some((g) => TEST_GROUPS.includes(g));
+  const extras = installable && isTestExtra ? extraGroups : [];
+  const dependencyGroups = testGroupsOf((g) => groups[g] !== undefined);
   const backend = pyproject?.['build-system']?.['build-backend'];
   // setuptools before 70.1 builds wheels (and editables) only with `wheel` installed; build
   // isolation would have added it.
@@ -133,14 +197,15 @@ export async function pythonDeps(dir: string): Promise<PythonDeps> {
   const hatchling = backend?.startsWith('hatchling') === true;
   return {
     installable,
-    extras: installable ? extras : [],
+    extras,
     requirements: [
       ...new Set([
-        ...(installable
-          ? []
-          : [...(project?.dependencies ?? []), ...extras.flatMap((g) => optional[g] ?? [])]),
-        ...TEST_GROUPS.flatMap((g) => groupRequirements(groups, g)),
-        ...tox.requirements,
+        ...(installable ? [] : (project?.dependencies ?? [])),
+        ...[
+          ...(extras.length > 0 ? [] : extraGroups.flatMap((g) => optional[g] ?? [])),
+          ...dependencyGroups.flatMap((g) => groupRequirements(groups, g)),
+          ...tox.requirements,
+        ].filter(neededForTests),
       ]),
     ],
     files,

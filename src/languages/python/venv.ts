@@ -8,6 +8,14 @@ import { exists } from '../scan.js';
 import type { SetupStep } from '../setup-run.js';
 import type { Argv, DetectedProject, RunProjectCommandOptions, SetupOptions } from '../types.js';
 
+/**
+ * pip never asks (a prompt would wait for the step's timeout) and draws no progress bar: its bar
+ * runs in a thread of its own, and a setup that failed to start one ("can't start new thread")
+ * failed the whole install (issue #28). The environment reaches an overridden setup command too.
+ */
+const PIP_QUIET_ENV = { PIP_NO_INPUT: '1', PIP_PROGRESS_BAR: 'off', PIP_DISABLE_PIP_VERSION_CHECK: '1' };
+const NO_PROGRESS = ['--progress-bar', 'off'];
+
 export interface PythonEnvLayout {
   /** The project's virtualenv: one per workspace and project folder. */
   venv: string;
@@ -95,9 +103,9 @@ export async function pythonSetupSteps(
   if (where === undefined) {
     // No cache and no HOME to keep a venv in: the command as detected, as before.
     const argv = overridden ?? (await defaultPipInstall(dir));
-    return { steps: argv ? [{ argv }] : [], binds: [] };
+    return { steps: argv ? [{ argv, env: PIP_QUIET_ENV }] : [], binds: [] };
   }
-  const env = { VIRTUAL_ENV: where.venv, PIP_CACHE_DIR: where.pipCache, PIP_DISABLE_PIP_VERSION_CHECK: '1' };
+  const env = { VIRTUAL_ENV: where.venv, PIP_CACHE_DIR: where.pipCache, ...PIP_QUIET_ENV };
   const python = path.join(where.venv, 'bin', 'python');
   const steps: SetupStep[] = [];
   if (!(await exists(python))) {
@@ -108,11 +116,11 @@ export async function pythonSetupSteps(
   }
   if (overridden !== undefined) return { steps: [...steps, { argv: overridden, env }], binds: where.binds };
   const pip = [python, '-m', 'pip'];
+  const wheel = [...pip, 'wheel', ...NO_PROGRESS];
   if (options.network) {
     steps.push({
       argv: [
-        ...pip,
-        'wheel',
+        ...wheel,
         '--wheel-dir',
         where.wheels,
         ...installArgs(deps.installable, deps.extras, deps).filter((a) => a !== '-e'),
@@ -120,7 +128,7 @@ export async function pythonSetupSteps(
       env,
     });
   }
-  const offlineInstall = [...pip, 'install', '--no-index', '--find-links', where.wheels];
+  const offlineInstall = [...pip, 'install', ...NO_PROGRESS, '--no-index', '--find-links', where.wheels];
   // The build backend first, on its own: in one command pip prepares the project's metadata before
   // it installs anything, so `-e .` of a setuptools project failed on `invalid command 'bdist_wheel'`
   // whenever the machine had no `wheel` (corpus: six).

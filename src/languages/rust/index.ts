@@ -12,7 +12,9 @@ import type { DetectedProject, Language, RunProjectCommandOptions } from '../typ
 
 // Build and test run offline: a crate whose dependencies were not fetched in setup fails
 // at once with cargo's own message instead of waiting on the network.
-const OFFLINE_ENV = { CARGO_NET_OFFLINE: 'true', CARGO_TERM_COLOR: 'never' };
+// No progress bar and no colour in any cargo run: its output is read as a log.
+const QUIET_ENV = { CARGO_TERM_COLOR: 'never', CARGO_TERM_PROGRESS_WHEN: 'never' };
+const OFFLINE_ENV = { CARGO_NET_OFFLINE: 'true', ...QUIET_ENV };
 
 /**
  * CARGO_HOME is the repo's cargo cache in data_dir (the host's is read-only in the sandbox, and
@@ -23,7 +25,7 @@ async function cargoRun(options: RunProjectCommandOptions, writable: boolean, of
   const cache = await ecosystemCache(options, 'cargo', writable);
   return {
     env: {
-      ...(offline ? OFFLINE_ENV : { CARGO_TERM_COLOR: 'never' }),
+      ...(offline ? OFFLINE_ENV : QUIET_ENV),
       ...(cache ? { CARGO_HOME: cache.dir } : {}),
     },
     binds: cache ? [cache.bind] : [],

@@ -54,3 +54,20 @@ describe('TAP (tape) test output', () => {
     expect(parseTapOutput('Error: Cannot find module tape\n').found).toBe(false);
   });
 });
+
+// tap-runner-*.txt: `npm test` of minimist 1.2.5 (`tap test/*.js`, node-tap's early runner) before and
+// after its 1.2.6 prototype-pollution fix (corpus: minimist-fix). Its output held no summary autodev read.
+describe("node-tap's early runner (one line a file, then a total)", () => {
+  it('reads the total and names the failing file, so the suite is not "unavailable"', () => {
+    const counts = parseJsTestOutput(sample('tap-runner-failing.txt'));
+    expect(counts).toMatchObject({ found: true, passed: 160, failed: 3 });
+    expect(counts.failures).toEqual([{ name: 'test/proto.js' }]);
+    expect(counts.passedNames).toContain('test/bool.js');
+  });
+
+  it('after the fix the same file is among the passing ones', () => {
+    const counts = parseJsTestOutput(sample('tap-runner-passing.txt'));
+    expect(counts).toMatchObject({ found: true, passed: 163, failed: 0, failures: [] });
+    expect(counts.passedNames).toContain('test/proto.js');
+  });
+});
