@@ -7,8 +7,8 @@ import { parseGoVetJson } from './parsers/go-vet.js';
 import { requireCommand, runBuildCommand, runLintCommand, runTestCommand } from '../run.js';
 import { ecosystemCache } from '../caches.js';
 import { repoGoBuildDir, taskGoBuildCache } from './build-cache.js';
-import { describeRestored, restoreGoManifests, snapshotGoManifests } from '../go-manifests.js';
-import { vetFailedPackage, vetOffNote, withVetOff } from '../go-test-vet.js';
+import { describeRestored, restoreGoManifests, snapshotGoManifests } from './manifests.js';
+import { vetFailedPackage, vetOffNote, withVetOff } from './test-vet.js';
 import { candidateDirs, exists } from '../scan.js';
 import { runSetupSteps, type SetupStep } from '../setup-run.js';
 import type {

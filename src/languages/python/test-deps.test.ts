@@ -2,7 +2,7 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { detectProjects } from './index.js';
+import { detectProjects } from '../index.js';
 import { pythonDeps } from './test-deps.js';
 
 const dirs: string[] = [];

@@ -1,7 +1,7 @@
 import { parseMochaOutput, parseVitestOrJestOutput } from './js-test-summary.js';
 import { parseNodeTestOutput } from './node-test.js';
 import { parseTapOutput } from './tap.js';
-import { parseTapRunnerOutput } from '../../parsers/tap-runner.js';
+import { parseTapRunnerOutput } from './tap-runner.js';
 import type { TestCounts } from '../../parsers/types.js';
 
 /**

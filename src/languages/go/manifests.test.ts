@@ -1,8 +1,8 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { detectProjects, runLint, runSetup, runTests } from './index.js';
-import { createLanguageTestContext, type LanguageTestContext } from './testing.js';
+import { detectProjects, runLint, runSetup, runTests } from '../index.js';
+import { createLanguageTestContext, type LanguageTestContext } from '../testing.js';
 
 let ctx: LanguageTestContext;
 beforeAll(async () => {

@@ -1,5 +1,5 @@
-import { emptyCounts, type TestCounts } from './types.js';
-import { lines } from './text.js';
+import { emptyCounts, type TestCounts } from '../../parsers/types.js';
+import { lines } from '../../parsers/text.js';
 
 // node-tap's early runner (tap 0.x, as `tap test/*.js` in minimist 1.2.5 runs it): one line a file,
 // `ok test/bool.js ......... 24/24` or `not ok test/proto.js ..... 19/22`, then

@@ -1,4 +1,4 @@
-import type { Argv } from './types.js';
+import type { Argv } from '../types.js';
 
 /**
  * `go test` runs a few vet checks before it runs a package's tests, and a vet finding fails that
