@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -9,6 +9,7 @@ import { buildSandboxEnv } from '../../src/sandbox/env.js';
 import { toolchainDirs } from '../../src/sandbox/host-view.js';
 import { createAgentToolbox } from '../../src/tools/agent-toolbox.js';
 import type { ToolContext } from '../../src/tools/types.js';
+import { failure } from '../helpers/failure.js';
 import { startTestRuntime, type TestRuntime } from '../helpers/runtime.js';
 
 const SYSTEM_TOP = [
@@ -164,5 +165,55 @@ describe("the model's run tool cannot read a file planted on the host", () => {
       expect(outcome.content).not.toContain(marker);
       expect(outcome.content).toContain('No such file or directory');
     }
+  });
+});
+
+/**
+ * Issue #25 item 15, #27 item 11: a committed link to `/` made the test runner walk the host until
+ * the timeout. Setup, build, test and lint refuse a workspace with links that leave it, naming them.
+ */
+describe('links that leave the workspace are refused before any command runs', () => {
+  let runtime: TestRuntime;
+  let ctx: ToolContext;
+  let workspaceDir: string;
+
+  beforeAll(async () => {
+    runtime = await startTestRuntime();
+    workspaceDir = join(runtime.dataDir, 'linked');
+    await mkdir(join(workspaceDir, 'src'), { recursive: true });
+    await writeFile(join(workspaceDir, 'src', 'calc.py'), 'def add(a, b):\n    return a + b\n');
+    await writeFile(
+      join(workspaceDir, 'test_calc.py'),
+      'import sys\nsys.path.insert(0, "src")\nfrom calc import add\n\ndef test_add():\n    assert add(1, 2) == 3\n',
+    );
+    // A link inside the repository is fine; the two others lead out of it.
+    await symlink('src', join(workspaceDir, 'alias'));
+    await symlink('/', join(workspaceDir, 'hostroot'));
+    await symlink('../..', join(workspaceDir, 'src', 'up'));
+    ctx = {
+      workspaceDir,
+      signal: new AbortController().signal,
+      log: runtime.runtime.log,
+      services: runtime.runtime.services,
+      onOutput: () => undefined,
+      onModelCall: () => undefined,
+    };
+  });
+  afterAll(async () => {
+    await runtime.close();
+  });
+
+  it('refuses test, lint, build and setup with WORKSPACE_ESCAPE naming each link, then runs once they are gone', async () => {
+    for (const tool of ['test', 'lint', 'build', 'setup']) {
+      const error = await failure(runtime.runtime.tools.get(tool).run({}, ctx));
+      expect({ tool, code: error.code }).toEqual({ tool, code: 'WORKSPACE_ESCAPE' });
+      expect(error.message).toContain('hostroot -> /');
+      expect(error.message).toContain('src/up -> ../..');
+      expect(error.message).not.toContain('alias');
+    }
+    await rm(join(workspaceDir, 'hostroot'));
+    await rm(join(workspaceDir, 'src', 'up'));
+    const { output } = await runtime.runtime.tools.get('test').run({}, ctx);
+    expect(output).toMatchObject({ ok: true, summary: expect.stringContaining('1 passed') as unknown });
   });
 });
