@@ -65,7 +65,8 @@ export async function grantAtCreation(dir: string, uid: number): Promise<void> {
 /** Whether the workspace's root already carries the sandbox user's default ACL (grantAtCreation, or a walk). */
 async function rootGranted(workspace: string, uid: number, signal?: AbortSignal): Promise<boolean> {
   const result = await spawnCapped({
-    argv: ['getfacl', '-P', '-n', '--omit-header', '-d', '--', workspace],
+    // Without -d: with it getfacl prints the default entries without their `default:` prefix.
+    argv: ['getfacl', '-P', '-n', '--omit-header', '--', workspace],
     cwd: '/',
     env: ACL_ENV,
     timeoutMs: 30_000,

@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -276,6 +276,10 @@ describe.runIf(process.getuid?.() === 0)('the sandbox uid gets a workspace once,
       await manager.release('t-grant-1');
       // Recycled: the moved worktree keeps its entries; a fresh server process writes without walking.
       const second = await manager.prepare(task('t-grant-2'));
+      // A file with its ACL stripped: a per-task walk would grant it again, the check of the root does not.
+      const stripped = join(second.dir, 'stripped.txt');
+      await writeFile(stripped, 'host only\n');
+      await runCommand('setfacl', ['-b', stripped]);
       const result = await createBubblewrapSandbox({ hostEnv: process.env, hide: [dataDir] }).run({
         argv: ['sh', '-c', 'echo "x = 1" >> calc.py && sh ./run.sh'],
         cwd: second.dir,
@@ -284,6 +288,7 @@ describe.runIf(process.getuid?.() === 0)('the sandbox uid gets a workspace once,
       });
       expect({ exitCode: result.exitCode, stdout: result.stdout }).toEqual({ exitCode: 0, stdout: 'ran\n' });
       expect(await readFile(join(second.dir, 'calc.py'), 'utf8')).toContain('x = 1');
+      expect(await getfacl(stripped)).not.toContain(`user:${DEFAULT_SANDBOX_UID}:`);
     } finally {
       await rm(dataDir, { recursive: true, force: true });
       await repo.cleanup();
@@ -291,11 +296,10 @@ describe.runIf(process.getuid?.() === 0)('the sandbox uid gets a workspace once,
   });
 });
 
-async function getfacl(file: string): Promise<string> {
-  const { execFile } = await import('node:child_process');
+function runCommand(program: string, args: string[]): Promise<string> {
   return new Promise((resolve, reject) => {
-    execFile('getfacl', ['-n', '--omit-header', file], (error, stdout) =>
-      error ? reject(error) : resolve(stdout),
-    );
+    execFile(program, args, (error, stdout) => (error ? reject(error) : resolve(stdout)));
   });
 }
+
+const getfacl = (file: string): Promise<string> => runCommand('getfacl', ['-n', '--omit-header', file]);
