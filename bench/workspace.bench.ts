@@ -4,6 +4,8 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { createGitRunner, type RunGit } from '../src/workspace/run-git.js';
 import { createWorkspaceManager } from '../src/workspace/worktree-manager.js';
+import { DEFAULT_SANDBOX_UID } from '../src/sandbox/types.js';
+import { createWorkspaceAccess, grantAtCreation, grantByWalk } from '../src/sandbox/unprivileged-user.js';
 import type { BenchRow } from './types.js';
 import { benchTaskGit } from './workspace-task-git.js';
 
@@ -44,21 +46,48 @@ async function benchSize(git: RunGit, root: string, files: number, runs: number)
   const origin = join(root, `origin-${files}.git`);
   await makeRepo(git, origin, files);
   const dataDir = join(root, `data-${files}`);
-  const manager = createWorkspaceManager({ dataDir, keep_failed_workspaces_hours: 0 }, { git });
+  // As the server wires it: under bubblewrap as root, a new worktree gets the sandbox uid's default ACL
+  // before its checkout (grantAtCreation), so the sandbox's grant before a command finds it done.
+  const asRoot = process.getuid?.() === 0;
+  const manager = createWorkspaceManager(
+    { dataDir, keep_failed_workspaces_hours: 0 },
+    {
+      git,
+      ...(asRoot ? { onWorktreeCreated: (dir: string) => grantAtCreation(dir, DEFAULT_SANDBOX_UID) } : {}),
+    },
+  );
   const task = (id: string) => ({ taskId: id, repo: origin, baseBranch: 'main', branch: `autodev/${id}` });
+  /** The sandbox's grant as a fresh server process does it before the first command of a task. */
+  const grant = (dir: string) => createWorkspaceAccess(DEFAULT_SANDBOX_UID).grant(dir);
 
   const mirrorMs = await timed(() => manager.prepare(task('warm')));
   await manager.remove('warm');
 
   const cold: number[] = [];
   const recycled: number[] = [];
+  const recycledGranted: number[] = [];
+  const recycledWalked: number[] = [];
   const clones: number[] = [];
   for (let i = 0; i < runs; i += 1) {
     // Alternated so that all three see the same page cache and machine load.
     cold.push(await timed(() => manager.prepare(task(`cold-${i}`))));
     await manager.release(`cold-${i}`); // leaves the spare the next prepare recycles
     recycled.push(await timed(() => manager.prepare(task(`recycled-${i}`))));
-    await manager.remove(`recycled-${i}`); // no spare left: the next cold prepare is cold again
+    if (asRoot) {
+      // Grant included: today's (the root's default ACL is found, nothing walked) and the walk over
+      // every file that each task did before, side by side on the same recycled worktree.
+      await manager.release(`recycled-${i}`);
+      recycledGranted.push(await timed(async () => grant((await manager.prepare(task(`granted-${i}`))).dir)));
+      await manager.release(`granted-${i}`);
+      recycledWalked.push(
+        await timed(async () =>
+          grantByWalk((await manager.prepare(task(`walked-${i}`))).dir, DEFAULT_SANDBOX_UID),
+        ),
+      );
+      await manager.remove(`walked-${i}`);
+    } else {
+      await manager.remove(`recycled-${i}`); // no spare left: the next cold prepare is cold again
+    }
     const dest = join(root, `clone-${files}-${i}`);
     clones.push(await timed(() => git(['clone', '--quiet', origin, dest])));
     await rm(dest, { recursive: true, force: true });
@@ -75,7 +104,23 @@ async function benchSize(git: RunGit, root: string, files: number, runs: number)
     runs,
     notes,
   });
+  const grantRows = asRoot
+    ? [
+        row(
+          `workspace ready for the sandbox uid, recycled spare, grant included, ${size} files`,
+          median(recycledGranted),
+          'recycled prepare + the sandbox grant of a fresh server process: the default ACL set on the ' +
+            'worktree root at creation is inherited by every file, so the grant reads one ACL (getfacl).',
+        ),
+        row(
+          `workspace ready for the sandbox uid, recycled spare, per-task walk (before), ${size} files`,
+          median(recycledWalked),
+          'recycled prepare + the old grant: find ... -exec setfacl over every file and folder, per task.',
+        ),
+      ]
+    : [];
   return [
+    ...grantRows,
     row(
       `workspace create, first of the repo (mirror exists), ${size} files`,
       median(cold),

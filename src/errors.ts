@@ -66,6 +66,11 @@ export const ERROR_CODES = {
   COMMAND_NOT_FOUND: { httpStatus: 500, retryable: false },
   COMMAND_TIMEOUT: { httpStatus: 504, retryable: false },
   SANDBOX_UNAVAILABLE: { httpStatus: 500, retryable: false },
+  /**
+   * A sandboxed setup, build, test or lint run died of a sandbox limit (processes: pids.max or
+   * RLIMIT_NPROC); the message names it. Not the project's failure, and never recorded as a result.
+   */
+  RESOURCE_LIMIT: { httpStatus: 422, retryable: false },
   NO_TEST_COMMAND: { httpStatus: 422, retryable: false },
   /** The dependency install failed: the task ends here, the model never sees it as its own fault. */
   SETUP_FAILED: { httpStatus: 422, retryable: false },

@@ -57,7 +57,23 @@ export async function runInProject(
     ...(options.homeDir ? { homeDir: options.homeDir } : {}),
   });
   if (result.cancelled) throw new AutodevError('TASK_CANCELLED', `cancelled: ${argv.join(' ')}`);
+  throwOnResourceLimit(argv, result);
   return result;
+}
+
+/**
+ * A run that died of a sandbox limit says nothing about the project: no test result, baseline or
+ * setup failure is made of it; the task fails with RESOURCE_LIMIT naming the limit.
+ */
+export function throwOnResourceLimit(argv: Argv, result: SandboxResult): void {
+  if (result.resourceLimit === undefined) return;
+  throw new AutodevError(
+    'RESOURCE_LIMIT',
+    `\`${argv.join(' ')}\` hit a sandbox limit: ${result.resourceLimit}`,
+    {
+      details: { argv, limit: result.resourceLimit, outputTail: outputTail(result) },
+    },
+  );
 }
 
 /**

@@ -1,6 +1,6 @@
 import { AutodevError } from '../errors.js';
 import type { SandboxBind } from '../sandbox/types.js';
-import { outputTail, projectDir } from './run.js';
+import { outputTail, projectDir, throwOnResourceLimit } from './run.js';
 import type { Argv, DetectedProject, SetupOptions, SetupReport } from './types.js';
 
 export interface SetupStep {
@@ -56,6 +56,7 @@ export async function runSetupSteps(
       ...(options.homeDir ? { homeDir: options.homeDir } : {}),
     });
     if (result.cancelled) throw new AutodevError('TASK_CANCELLED', `cancelled: ${step.argv.join(' ')}`);
+    throwOnResourceLimit(step.argv, result);
     report.commands.push(step.argv);
     report.durationMs += result.durationMs;
     tails.push(`$ ${step.argv.join(' ')}\n${outputTail(result)}`);

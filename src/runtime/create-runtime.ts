@@ -17,7 +17,7 @@ import { createReviewIntake, type ReviewIntake } from '../orchestrator/review/in
 import { createReviewPoller } from '../orchestrator/review/poller.js';
 import { createScheduler, type Scheduler } from '../orchestrator/scheduler.js';
 import { createTaskService, type TaskService } from '../orchestrator/task-service.js';
-import { createSandbox } from '../sandbox/index.js';
+import { createSandbox, workspaceCreationHook } from '../sandbox/index.js';
 import { createRipgrepSearch } from '../search/ripgrep.js';
 import { createGitleaksScanner } from '../secrets/gitleaks.js';
 import { projectToolPath } from '../secrets/tool-path.js';
@@ -84,7 +84,12 @@ export async function createRuntime(config: AutodevConfig, deps: RuntimeDeps): P
   };
   const runGit = createGitRunner({ env: deps.hostEnv, authHint: gitAuthHint(config) });
   // The mirror fetches private repos with the forge's credentials; the forge is made just below.
-  const workspaces = createWorkspaceManager(config, { git: runGit, gitAuth: () => services.forge.gitAuth() });
+  const onWorktreeCreated = workspaceCreationHook(config);
+  const workspaces = createWorkspaceManager(config, {
+    git: runGit,
+    gitAuth: () => services.forge.gitAuth(),
+    ...(onWorktreeCreated ? { onWorktreeCreated } : {}),
+  });
   // Host-side git on a workspace takes its git dir from the workspace records, never from the worktree.
   const git = createWorkspaceGit({ git: runGit, locate: (dir) => workspaces.locate(dir) });
   let model: ModelClient | undefined;

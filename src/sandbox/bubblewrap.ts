@@ -4,13 +4,13 @@ import path from 'node:path';
 import { AutodevError, isAutodevError } from '../errors.js';
 import { assertProgramExists, resolveCommandPaths, validateCommand, withHome } from './command.js';
 import { buildSandboxEnv } from './env.js';
-import { hideArgs } from './host-view.js';
+import { hostViewPlan } from './host-view.js';
 import { prlimitArgv, resolveLimits } from './limits.js';
-import { isWithin } from '../workspace/real-path.js';
 import { resolveBinds } from './binds.js';
 import { createWorkspaceAccess, dropArgv, dropsPrivileges } from './unprivileged-user.js';
 import { spawnCapped } from './spawn-capped.js';
-import { createSetupNetworkFactory, SANDBOX_PROXY_DIR, type SetupNetwork } from './setup-network.js';
+import { createSetupNetworkFactory, SANDBOX_PROXY_DIR } from './setup-network.js';
+import { cgroupProcessBudget, rlimitRefusal } from './process-budget.js';
 import {
   DEFAULT_SANDBOX_UID,
   type Sandbox,
@@ -36,25 +36,15 @@ interface BwrapPlan {
   /** Host folder of the run's filtering proxy (setup with network); absent: no way out at all. */
   proxyDir?: string;
   limits: SandboxLimits;
-  /** Host paths replaced by an empty tmpfs, toolchains inside them shown again read-only. */
+  /** Host paths never shown, even where a toolchain folder holds them (the data dir). */
   hidden: readonly string[];
+  /** The server's HOME: only the toolchains inside it are shown. */
+  hostHome?: string;
+  /** The run has its own pids cgroup (process-budget.ts), so RLIMIT_NPROC is not set. */
+  perRunProcessBudget?: boolean;
   /** Run the command as this uid (autodev runs as root); undefined: as autodev's own, unprivileged uid. */
   uid?: number;
   argv: readonly string[];
-}
-
-/**
- * Folders bwrap must create (inside a tmpfs) to mount `dest` get mode 0700 by default, which the
- * sandbox user could not traverse: each is made 0755 first.
- */
-function traversable(dest: string, tmpfsRoots: readonly string[]): string[] {
-  const root = tmpfsRoots.find((r) => isWithin(dest, r) && dest !== r);
-  if (root === undefined) return [];
-  const parents: string[] = [];
-  for (let dir = path.dirname(dest); dir !== root && isWithin(dir, root); dir = path.dirname(dir)) {
-    parents.unshift(dir);
-  }
-  return parents.flatMap((dir) => ['--perms', '0755', '--dir', dir]);
 }
 
 /**
@@ -67,21 +57,27 @@ export function networkArgs(proxyDir: string | undefined): string[] {
 }
 
 /**
- * The bwrap argv. Every namespace is unshared, network included; the host is visible
- * read-only but for the server's HOME and data dir; /tmp is a private tmpfs; only the workspace
- * and HOME are writable, and the workspace's `.git` is not. Run by root, the command itself runs
- * as an unprivileged uid with no capabilities (see unprivileged-user.ts); run by another user, bwrap
- * uses a user namespace and drops every capability. Limits come from prlimit inside, so bwrap
- * itself is not limited.
+ * The bwrap argv. Every namespace is unshared, network included; the root is empty but
+ * for what host-view.ts shows read-only (system folders, /etc essentials, the toolchains in use); /tmp
+ * is a private tmpfs; only the workspace and HOME are writable, and the workspace's `.git` is not.
+ * Run by root, the command itself runs as an unprivileged uid with no capabilities (see
+ * unprivileged-user.ts); run by another user, bwrap uses a user namespace and drops every capability.
+ * Limits come from prlimit inside, so bwrap itself is not limited.
  */
 export function bwrapArgv(plan: BwrapPlan): string[] {
   const setenv = Object.entries(plan.env).flatMap(([name, value]) => ['--setenv', name, value]);
-  const hidden = hideArgs(plan.hidden, plan.env, [
-    plan.workspace,
-    plan.home,
-    ...(plan.binds ?? []).map((bind) => bind.path),
-  ]);
-  const tmpfsRoots = ['/tmp', ...plan.hidden];
+  const mounts = hostViewPlan({
+    env: plan.env,
+    ...(plan.hostHome ? { hostHome: plan.hostHome } : {}),
+    hidden: plan.hidden,
+    uid: plan.uid ?? process.getuid?.() ?? 0,
+    mounted: [plan.workspace, plan.home, ...(plan.binds ?? []).map((bind) => bind.path)],
+  });
+  mounts
+    .bind(plan.home, plan.home, { writable: true })
+    .bind(plan.workspace, plan.workspace, { writable: true });
+  if (plan.gitEntry) mounts.bind(plan.gitEntry, plan.gitEntry);
+  for (const bind of plan.binds ?? []) mounts.bind(bind.path, bind.path, { writable: bind.writable });
   // Root without a user namespace: setpriv needs CAP_SETUID to become the sandbox user, and
   // then holds no capability at all. A user namespace would map only uid 0 and forbid the switch.
   const namespaces =
@@ -93,52 +89,27 @@ export function bwrapArgv(plan: BwrapPlan): string[] {
     '--die-with-parent',
     '--new-session',
     ...namespaces,
-    '--ro-bind',
-    '/',
-    '/',
-    '--dev',
-    '/dev',
-    '--proc',
-    '/proc',
-    '--perms',
-    '1777',
-    '--tmpfs',
-    '/tmp',
-    ...hidden,
-    // After the tmpfs over /tmp, which holds its mount point.
+    ...mounts.args,
+    // After the mounts' tmpfs over /tmp, which holds its mount point.
     ...networkArgs(plan.proxyDir),
-    // After the tmpfs, so a workspace or HOME under /tmp is mounted on top of it.
-    ...traversable(plan.home, tmpfsRoots),
-    '--bind',
-    plan.home,
-    plan.home,
-    ...traversable(plan.workspace, tmpfsRoots),
-    '--bind',
-    plan.workspace,
-    plan.workspace,
-    ...(plan.gitEntry ? ['--ro-bind', plan.gitEntry, plan.gitEntry] : []),
-    ...(plan.binds ?? []).flatMap((bind) => [
-      ...traversable(bind.path, tmpfsRoots),
-      bind.writable ? '--bind' : '--ro-bind',
-      bind.path,
-      bind.path,
-    ]),
     '--chdir',
     plan.cwd,
     '--clearenv',
     ...setenv,
     '--',
     ...(plan.uid === undefined ? [] : dropArgv(plan.uid)),
-    ...prlimitArgv(plan.limits),
+    ...prlimitArgv(plan.limits, { perRunProcessBudget: plan.perRunProcessBudget ?? false }),
     ...plan.argv,
   ];
 }
 
 export function createBubblewrapSandbox(options: SandboxFactoryOptions): Sandbox {
   const limits = resolveLimits(options.limits);
-  const hidden = [...(options.hostEnv.HOME ? [options.hostEnv.HOME] : []), ...(options.hide ?? [])];
+  const hidden = options.hide ?? [];
+  const hostHome = options.hostEnv.HOME;
   const uid = dropsPrivileges() ? (options.uid ?? DEFAULT_SANDBOX_UID) : undefined;
   const access = uid === undefined ? undefined : createWorkspaceAccess(uid);
+  const processBudget = cgroupProcessBudget();
   const setupNetwork = createSetupNetworkFactory({
     hostEnv: options.hostEnv,
     ...(options.networkAllow ? { extraAllow: options.networkAllow } : {}),
@@ -162,62 +133,62 @@ export function createBubblewrapSandbox(options: SandboxFactoryOptions): Sandbox
         inheritToolchains: true,
         network: command.network ?? false,
       });
-      // The sandbox sees the host's filesystem, so the program is looked up here first:
+      // The sandbox shows the host's system folders and toolchains, so the program is looked up here first:
       // bwrap would report a missing one only as its own exit status 1.
       await assertProgramExists(command.argv[0] ?? '', paths.cwd, env.PATH ?? '');
       const network = command.network ? await setupNetwork.open() : undefined;
       try {
-        const result = await spawnInSandbox(
-          paths,
+        const runEnv = { ...env, ...network?.env };
+        const argv = bwrapArgv({
+          ...paths,
+          ...(uid === undefined ? {} : { uid }),
           home,
           binds,
-          { ...env, ...network?.env },
-          network,
-          command,
-        );
+          env: runEnv,
+          ...(network ? { proxyDir: network.hostDir } : {}),
+          limits,
+          hidden,
+          ...(hostHome ? { hostHome } : {}),
+          perRunProcessBudget: processBudget !== undefined,
+          argv: network ? network.wrap(command.argv) : command.argv,
+        });
+        const budget = await processBudget?.open(limits.processes);
+        let refusal: string | undefined;
+        const result = await spawnCapped({
+          argv: budget ? budget.wrap(argv) : argv,
+          cwd: paths.cwd,
+          // bwrap itself gets the scrubbed env too, so no secret sits in any process of the run.
+          env: runEnv,
+          timeoutMs: command.timeoutMs,
+          signal: command.signal,
+          maxOutputBytes: command.maxOutputBytes,
+        })
+          .catch((error: unknown) => {
+            // The user's program was found above, so a missing program here is bwrap itself.
+            if (isAutodevError(error, 'COMMAND_NOT_FOUND')) {
+              throw new AutodevError(
+                'SANDBOX_UNAVAILABLE',
+                `bwrap (bubblewrap) is not on PATH: ${INSTALL_HINT}`,
+                {
+                  cause: error,
+                },
+              );
+            }
+            throw error;
+          })
+          .finally(async () => {
+            refusal = await budget?.finish();
+          });
+        refusal ??=
+          budget === undefined && result.exitCode !== 0
+            ? rlimitRefusal(`${result.stdout}\n${result.stderr}`, limits.processes)
+            : undefined;
         const note = network?.report();
-        return note === undefined ? result : { ...result, stderr: `${result.stderr}\n${note}\n` };
+        const reported = note === undefined ? result : { ...result, stderr: `${result.stderr}\n${note}\n` };
+        return refusal === undefined ? reported : { ...reported, resourceLimit: refusal };
       } finally {
         await network?.close();
       }
-    });
-  }
-
-  function spawnInSandbox(
-    paths: Awaited<ReturnType<typeof resolveCommandPaths>>,
-    home: string,
-    binds: readonly SandboxBind[],
-    env: Record<string, string>,
-    network: SetupNetwork | undefined,
-    command: SandboxCommand,
-  ): Promise<SandboxResult> {
-    const argv = bwrapArgv({
-      ...paths,
-      ...(uid === undefined ? {} : { uid }),
-      home,
-      binds,
-      env,
-      ...(network ? { proxyDir: network.hostDir } : {}),
-      limits,
-      hidden,
-      argv: network ? network.wrap(command.argv) : command.argv,
-    });
-    return spawnCapped({
-      argv,
-      cwd: paths.cwd,
-      // bwrap itself gets the scrubbed env too, so no secret sits in any process of the run.
-      env,
-      timeoutMs: command.timeoutMs,
-      signal: command.signal,
-      maxOutputBytes: command.maxOutputBytes,
-    }).catch((error: unknown) => {
-      // The user's program was found above, so a missing program here is bwrap itself.
-      if (isAutodevError(error, 'COMMAND_NOT_FOUND')) {
-        throw new AutodevError('SANDBOX_UNAVAILABLE', `bwrap (bubblewrap) is not on PATH: ${INSTALL_HINT}`, {
-          cause: error,
-        });
-      }
-      throw error;
     });
   }
 

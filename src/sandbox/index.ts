@@ -3,7 +3,8 @@ import { createBubblewrapSandbox } from './bubblewrap.js';
 import { createDockerSandbox } from './docker.js';
 import type { HostEnv } from './env.js';
 import { createNoneSandbox } from './none.js';
-import type { Sandbox, SandboxFactoryOptions, SandboxId } from './types.js';
+import { DEFAULT_SANDBOX_UID, type Sandbox, type SandboxFactoryOptions, type SandboxId } from './types.js';
+import { dropsPrivileges, grantAtCreation } from './unprivileged-user.js';
 
 export const SANDBOXES = {
   bubblewrap: createBubblewrapSandbox,
@@ -32,6 +33,18 @@ export function createSandbox(
     uid: config.sandbox_uid,
     networkAllow: config.setup_network_allow,
   });
+}
+
+/**
+ * What a new workspace folder needs before its checkout for this sandbox: under bubblewrap as root,
+ * the sandbox uid's default ACL (grantAtCreation); nothing for the other backends.
+ */
+export function workspaceCreationHook(
+  config: Pick<AutodevConfig, 'sandbox' | 'sandbox_uid'>,
+): ((dir: string) => Promise<void>) | undefined {
+  if (config.sandbox !== 'bubblewrap' || !dropsPrivileges()) return undefined;
+  const uid = config.sandbox_uid ?? DEFAULT_SANDBOX_UID;
+  return (dir) => grantAtCreation(dir, uid);
 }
 
 export type { Sandbox, SandboxCommand, SandboxResult, SandboxId, SandboxLimits } from './types.js';

@@ -20,11 +20,16 @@ export function resolveLimits(limits: Partial<SandboxLimits> | undefined): Sandb
  * V8 and the Go runtime reserve tens of GiB of address space up front, so an address-space
  * cap breaks node and go long before they use real memory.
  */
-export function prlimitArgv(limits: SandboxLimits): string[] {
+export function prlimitArgv(
+  limits: SandboxLimits,
+  options: { perRunProcessBudget?: boolean } = {},
+): string[] {
   return [
     'prlimit',
     `--data=${limits.memoryBytes}`,
-    `--nproc=${limits.processes}`,
+    // RLIMIT_NPROC counts every process of the uid, i.e. of all sandboxes together: with a pids cgroup
+    // per run (process-budget.ts) that cgroup is the limit, and this one would only share it again.
+    ...(options.perRunProcessBudget ? [] : [`--nproc=${limits.processes}`]),
     `--nofile=${limits.openFiles}`,
     `--fsize=${limits.fileSizeBytes}`,
     `--cpu=${limits.cpuSeconds}`,

@@ -52,6 +52,11 @@ export interface SandboxResult {
   /** True when the run ended because `signal` was aborted. */
   cancelled: boolean;
   durationMs: number;
+  /**
+   * Set when the run hit a resource limit of the sandbox rather than failing on its own: names the
+   * limit (e.g. "processes: ... pids.max ..."). Callers report RESOURCE_LIMIT, not the project's failure.
+   */
+  resourceLimit?: string;
 }
 
 /** The uid (and gid) sandboxed commands run as when autodev runs as root; no account needs to exist. */
@@ -64,7 +69,10 @@ export type SandboxId = (typeof SANDBOX_IDS)[number];
 export interface SandboxLimits {
   /** Memory: RLIMIT_DATA under bubblewrap (heap, not address space), --memory under docker. */
   memoryBytes: number;
-  /** Processes: RLIMIT_NPROC under bubblewrap (counted per uid: all sandboxes share the sandbox user's), --pids-limit under docker. */
+  /**
+   * Processes and threads of one run: a pids cgroup per run under bubblewrap as root (RLIMIT_NPROC,
+   * shared by every run of the sandbox uid, where no pids cgroup is writable), --pids-limit under docker.
+   */
   processes: number;
   openFiles: number;
   /** Largest single file a command may write. */

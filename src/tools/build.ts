@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { detectProjects, runBuild, type BuildReport } from '../languages/index.js';
+import { assertNoEscapingLinks } from '../workspace/escaping-links.js';
 import { defineTool } from './define.js';
 import { commandOptions, selectProjects } from './project-commands.js';
 import { registerTool } from './register.js';
@@ -11,6 +12,7 @@ export const buildTool = registerTool(
       'Build every detected project (cargo build, npm run build / tsc, compileall, go build) in the sandbox without network.',
     inputSchema: z.object({ root: z.string().min(1).optional() }),
     async invoke(input, ctx) {
+      await assertNoEscapingLinks(ctx.workspaceDir, ctx.signal);
       const projects = selectProjects(await detectProjects(ctx.workspaceDir), input.root);
       const reports: BuildReport[] = [];
       for (const project of projects) {

@@ -10,6 +10,8 @@ export interface CommandRunOutput {
   truncated: boolean;
   timed_out: boolean;
   duration_ms: number;
+  /** The sandbox limit the command hit (processes), when it died of one rather than of its own failure. */
+  resource_limit?: string;
 }
 
 /** A string runs through `sh -c`; an array is argv. */
@@ -50,10 +52,12 @@ export async function runSandboxedCommand(
     truncated: result.truncated,
     timed_out: result.timedOut,
     duration_ms: result.durationMs,
+    ...(result.resourceLimit === undefined ? {} : { resource_limit: result.resourceLimit }),
   };
 }
 
 /** `exit 0 (timed out) (output truncated)`: how a run ended, in one line. */
 export function describeExit(out: CommandRunOutput): string {
-  return `exit ${String(out.exit_code)}${out.timed_out ? ' (timed out)' : ''}${out.truncated ? ' (output truncated)' : ''}`;
+  const limit = out.resource_limit === undefined ? '' : ` (sandbox limit: ${out.resource_limit})`;
+  return `exit ${String(out.exit_code)}${out.timed_out ? ' (timed out)' : ''}${out.truncated ? ' (output truncated)' : ''}${limit}`;
 }

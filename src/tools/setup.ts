@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { AutodevError } from '../errors.js';
+import { assertNoEscapingLinks } from '../workspace/escaping-links.js';
 import { detectProjects, readAutodevToml, runSetup, type SetupReport } from '../languages/index.js';
 import { defineTool } from './define.js';
 import { commandOptions, selectProjects } from './project-commands.js';
@@ -46,6 +47,7 @@ export const setupTool = registerTool(
     inputSchema: z.object({ root: z.string().min(1).optional() }),
     async invoke(input, ctx) {
       const { config } = ctx.services;
+      await assertNoEscapingLinks(ctx.workspaceDir, ctx.signal);
       const projects = selectProjects(await detectProjects(ctx.workspaceDir), input.root);
       const tolerate = (await readAutodevToml(ctx.workspaceDir))?.setupToleratesFailure ?? false;
       const runs: SetupRun[] = [];

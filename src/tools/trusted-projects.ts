@@ -1,4 +1,5 @@
 import { AUTODEV_TOML, detectProjects, type DetectedProject } from '../languages/index.js';
+import { assertNoEscapingLinks } from '../workspace/escaping-links.js';
 import type { ToolContext } from './types.js';
 
 /**
@@ -10,6 +11,8 @@ export async function detectProjectsForCheck(
   ctx: ToolContext,
   configCommit: string | undefined,
 ): Promise<DetectedProject[]> {
+  // Tests and linters that follow a link out of the workspace would walk the host: refused first.
+  await assertNoEscapingLinks(ctx.workspaceDir, ctx.signal);
   if (configCommit === undefined) return detectProjects(ctx.workspaceDir);
   const text = await ctx.services.git.fileAt(ctx.workspaceDir, configCommit, AUTODEV_TOML);
   return detectProjects(ctx.workspaceDir, { autodevToml: { text } });

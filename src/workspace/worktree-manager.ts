@@ -31,6 +31,12 @@ export interface WorktreeManagerDeps {
   mirrors?: MirrorStore;
   /** The forge's git credentials, for fetching private repos (see MirrorStoreDeps.gitAuth). */
   gitAuth?: () => GitHttpAuth | undefined;
+  /**
+   * Called on a new worktree's folder while it is still empty, before the checkout: the sandbox gives
+   * its user access there once (a default ACL every checked-out file inherits), instead of walking
+   * every file before each task. A recycled worktree keeps what was granted.
+   */
+  onWorktreeCreated?: (dir: string) => Promise<void>;
 }
 
 const TASK_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
@@ -299,6 +305,7 @@ export function createWorkspaceManager(
         await git(['checkout', '--quiet', '--force', '-B', branch, baseCommit], { ...worktreeGit, signal });
         await git(['clean', '-ffdxq'], { ...worktreeGit, signal });
       } else {
+        await deps.onWorktreeCreated?.(dir);
         await git(['reset', '--hard', '--quiet', 'HEAD'], { ...worktreeGit, signal });
       }
 

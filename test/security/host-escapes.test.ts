@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -6,6 +6,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { detectProjects } from '../../src/languages/index.js';
 import { createBubblewrapSandbox } from '../../src/sandbox/bubblewrap.js';
+import { workspaceCreationHook } from '../../src/sandbox/index.js';
+import { DEFAULT_SANDBOX_UID } from '../../src/sandbox/types.js';
 import { createGitRunner, createWorkspaceGit, createWorkspaceManager } from '../../src/workspace/index.js';
 import type { Workspace } from '../../src/workspace/types.js';
 import { createFixtureRepo, type FixtureRepo } from '../fixtures/repo.js';
@@ -247,3 +249,57 @@ async function waitFor<T>(probe: () => Promise<T | undefined>, timeoutMs = 20_00
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
 }
+
+describe.runIf(process.getuid?.() === 0)('the sandbox uid gets a workspace once, where it is created', () => {
+  it('a new worktree carries the default ACL before checkout, so every file is granted without a walk', async () => {
+    const repo = await createFixtureRepo({
+      files: { 'calc.py': 'def add(a, b):\n    return a + b\n', 'run.sh': '#!/bin/sh\necho ran\n' },
+    });
+    const dataDir = await mkdtemp(join(tmpdir(), 'autodev-grant-'));
+    try {
+      const hook = workspaceCreationHook({ sandbox: 'bubblewrap', sandbox_uid: DEFAULT_SANDBOX_UID });
+      expect(hook).toBeDefined();
+      const manager = createWorkspaceManager(
+        { dataDir, keep_failed_workspaces_hours: 0 },
+        { git: createGitRunner({ env: process.env }), ...(hook ? { onWorktreeCreated: hook } : {}) },
+      );
+      const task = (id: string) => ({
+        taskId: id,
+        repo: repo.origin,
+        baseBranch: 'main',
+        branch: `autodev/${id}`,
+      });
+      const first = await manager.prepare(task('t-grant-1'));
+      // Checked out after the root's default ACL was set: each file inherited the sandbox uid's entry.
+      const acl = await getfacl(join(first.dir, 'calc.py'));
+      expect(acl).toMatch(new RegExp(`^user:${DEFAULT_SANDBOX_UID}:(rw-|rwx\t#effective:rw-)$`, 'm'));
+      await manager.release('t-grant-1');
+      // Recycled: the moved worktree keeps its entries; a fresh server process writes without walking.
+      const second = await manager.prepare(task('t-grant-2'));
+      // A file with its ACL stripped: a per-task walk would grant it again, the check of the root does not.
+      const stripped = join(second.dir, 'stripped.txt');
+      await writeFile(stripped, 'host only\n');
+      await runCommand('setfacl', ['-b', stripped]);
+      const result = await createBubblewrapSandbox({ hostEnv: process.env, hide: [dataDir] }).run({
+        argv: ['sh', '-c', 'echo "x = 1" >> calc.py && sh ./run.sh'],
+        cwd: second.dir,
+        workspace: second.dir,
+        timeoutMs: 30_000,
+      });
+      expect({ exitCode: result.exitCode, stdout: result.stdout }).toEqual({ exitCode: 0, stdout: 'ran\n' });
+      expect(await readFile(join(second.dir, 'calc.py'), 'utf8')).toContain('x = 1');
+      expect(await getfacl(stripped)).not.toContain(`user:${DEFAULT_SANDBOX_UID}:`);
+    } finally {
+      await rm(dataDir, { recursive: true, force: true });
+      await repo.cleanup();
+    }
+  });
+});
+
+function runCommand(program: string, args: string[]): Promise<string> {
+  return new Promise((resolve, reject) => {
+    execFile(program, args, (error, stdout) => (error ? reject(error) : resolve(stdout)));
+  });
+}
+
+const getfacl = (file: string): Promise<string> => runCommand('getfacl', ['-n', '--omit-header', file]);
