@@ -73,6 +73,7 @@ export async function readGiteaActivity(
     state: pull.merged ? 'merged' : pull.state,
     headCommit: pull.head.sha,
     ...(pull.merged && pull.merge_commit_sha ? { mergeCommit: pull.merge_commit_sha } : {}),
+    ...(pull.user?.login ? { author: pull.user.login } : {}),
     items,
   };
 }

@@ -12,6 +12,7 @@ export const giteaPullSchema = z.object({
   merge_commit_sha: z.string().nullish(),
   head: z.object({ ref: z.string(), sha: z.string() }),
   base: z.object({ ref: z.string() }),
+  user: user.nullish(),
   created_at: z.string().nullish(),
   updated_at: z.string().nullish(),
 });
@@ -56,3 +57,6 @@ export const giteaWebhookSchema = z.object({
     .nullish(),
   issue: z.object({ number: z.number().int(), pull_request: z.object({}).passthrough().nullish() }).nullish(),
 });
+
+/** GET /repos/{owner}/{repo}/collaborators/{collaborator}/permission: `none`, `read`, `write`, `admin`, `owner`. */
+export const giteaPermissionSchema = z.object({ permission: z.string(), role_name: z.string().nullish() });

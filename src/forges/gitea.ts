@@ -7,6 +7,7 @@ import { readGiteaActivity } from './gitea-activity.js';
 import {
   giteaCommentSchema,
   giteaLabelSchema,
+  giteaPermissionSchema,
   giteaPullSchema,
   giteaWebhookSchema,
   type GiteaPull,
@@ -35,6 +36,8 @@ const WEBHOOK_EVENTS = new Set([
   'issue_comment',
 ]);
 const MAX_WEBHOOK_BYTES = 5 * 1024 * 1024;
+/** Gitea's permission levels that may push to the repo (`none` and `read` may not). */
+const WRITE_LEVELS = new Set(['write', 'admin', 'owner']);
 
 /** Gitea and Forgejo (same API v1): pull requests, reviews, labels by id, merges with a head guard. */
 export function createGiteaForge(config: GiteaForgeConfig, deps: GiteaForgeDeps = {}): Forge {
@@ -155,6 +158,14 @@ export function createGiteaForge(config: GiteaForgeConfig, deps: GiteaForgeDeps 
     },
 
     readActivity: (pr) => readGiteaActivity(api, repoPath(pr.repo), forgeNumberOf(pr, 'Gitea')),
+
+    async reviewerPermission(repo, login) {
+      const { permission, role_name } = await api.get(
+        `${repoPath(repo)}/collaborators/${encodeURIComponent(login)}/permission`,
+        giteaPermissionSchema,
+      );
+      return { canWrite: WRITE_LEVELS.has(permission), level: role_name || permission };
+    },
 
     async merge({ pullRequest }) {
       const path = prPath(pullRequest);

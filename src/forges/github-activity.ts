@@ -87,6 +87,7 @@ export async function readGithubActivity(
     state,
     headCommit: pull.data.head.sha,
     ...(pull.data.merge_commit_sha && pull.data.merged ? { mergeCommit: pull.data.merge_commit_sha } : {}),
+    ...(pull.data.user?.login ? { author: pull.data.user.login } : {}),
     items,
   };
 }

@@ -150,6 +150,22 @@ export function createGithubForge(config: AutodevConfig, deps: GithubForgeDeps =
       );
     },
 
+    async reviewerPermission(repoUrl, login) {
+      const repo = locate(repoUrl);
+      const { data } = await call('read collaborator permission', repo, () =>
+        api.rest.repos.getCollaboratorPermissionLevel({
+          owner: repo.owner,
+          repo: repo.name,
+          username: login,
+        }),
+      );
+      // `permission` is GitHub's legacy level (maintain reads as write, triage as read): write or admin.
+      return {
+        canWrite: data.permission === 'admin' || data.permission === 'write',
+        level: data.role_name || data.permission,
+      };
+    },
+
     async merge({ pullRequest }) {
       const { repo, params } = coordinates(pullRequest);
       const current = await call('read pull request', repo, () => api.rest.pulls.get(params));

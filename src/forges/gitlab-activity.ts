@@ -57,6 +57,7 @@ export function gitlabActivity(input: GitlabActivityInput): PullRequestActivity 
       mr.state === 'merged' ? 'merged' : mr.state === 'opened' || mr.state === 'locked' ? 'open' : 'closed',
     headCommit: mr.sha ?? '',
     ...(mr.state === 'merged' && mergeCommit ? { mergeCommit } : {}),
+    ...(mr.author?.username ? { author: mr.author.username } : {}),
     items,
   };
 }

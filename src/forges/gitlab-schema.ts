@@ -16,6 +16,7 @@ export const gitlabMergeRequestSchema = z.object({
   labels: z.array(z.string()).nullish(),
   rebase_in_progress: z.boolean().nullish(),
   merge_error: z.string().nullish(),
+  author: user.nullish(),
   created_at: z.string().nullish(),
   updated_at: z.string().nullish(),
 });
@@ -62,3 +63,6 @@ export const gitlabWebhookSchema = z.object({
     .optional(),
   merge_request: z.object({ iid: z.number().int(), source_branch: z.string().optional() }).nullish(),
 });
+
+/** A project member (GET /projects/:id/members/all, direct and inherited): `access_level` 30+ may push. */
+export const gitlabMemberSchema = z.object({ username: z.string(), access_level: z.number().int() });

@@ -10,6 +10,7 @@ import { createGitlabRequester } from './gitlab-requester.js';
 import {
   gitlabApprovalsSchema,
   gitlabDiscussionSchema,
+  gitlabMemberSchema,
   gitlabMergeRequestSchema,
   gitlabNoteSchema,
   gitlabWebhookSchema,
@@ -37,6 +38,17 @@ export type GitlabForgeDeps = Pick<
 
 const PAGES = { perPage: 100, maxPages: 20 } as const;
 const MAX_WEBHOOK_BYTES = 5 * 1024 * 1024;
+/** GitLab's Developer role (30) is the least that may push; Maintainer 40, Owner 50. */
+const DEVELOPER_ACCESS = 30;
+const ACCESS_NAMES: Record<number, string> = {
+  5: 'minimal access',
+  10: 'guest',
+  15: 'planner',
+  20: 'reporter',
+  30: 'developer',
+  40: 'maintainer',
+  50: 'owner',
+};
 
 /** GitLab merge requests through @gitbeaker/rest, with autodev's own requester underneath. */
 export function createGitlabForge(config: GitlabForgeConfig, deps: GitlabForgeDeps = {}): Forge {
@@ -182,6 +194,25 @@ export function createGitlabForge(config: GitlabForgeConfig, deps: GitlabForgeDe
         approvers: (approvals.approved_by ?? []).map((a) => a.user.username),
         discussions,
       });
+    },
+
+    async reviewerPermission(repo, login) {
+      // Members with inherited ones (a group's members reach its projects), searched by the name:
+      // the search matches parts of names too, so only the exact username is taken.
+      const members = gitlabMemberSchema.array().parse(
+        await api.ProjectMembers.all(project(repo), {
+          includeInherited: true,
+          query: login,
+          perPage: 100,
+          maxPages: 1,
+        }),
+      );
+      const access = Math.max(
+        0,
+        ...members.filter((m) => m.username.toLowerCase() === login.toLowerCase()).map((m) => m.access_level),
+      );
+      const level = access === 0 ? 'not a member' : `${ACCESS_NAMES[access] ?? 'access'} (${access})`;
+      return { canWrite: access >= DEVELOPER_ACCESS, level };
     },
 
     async merge({ pullRequest }) {

@@ -96,6 +96,10 @@ export function createLocalForge(deps: LocalForgeDeps): Forge {
       };
     },
 
+    // The local forge has no accounts: its reviews are named users' acts through autodev's API.
+    reviewerPermission: () =>
+      Promise.resolve({ canWrite: false, level: 'none (the local forge has no accounts)' }),
+
     async close(pr) {
       await deps.pullRequests.setStatus(pr.task_id, 'closed');
     },

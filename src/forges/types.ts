@@ -56,7 +56,21 @@ export interface PullRequestActivity {
   state: 'open' | 'merged' | 'closed';
   headCommit: string;
   mergeCommit?: string;
+  /**
+   * The pull request's author login as the forge reports it (the account autodev opens it as): its
+   * own reviews never count as approvals, whatever `reviewers` or its permission says.
+   */
+  author?: string;
   items: ForgeReviewItem[];
+}
+
+/**
+ * What a forge account may do on a repository, as the forge answers it. `level` is the forge's own
+ * word (GitHub/Gitea `admin`/`write`/`read`/`none`, GitLab `developer (30)`...), for the audit trail.
+ */
+export interface ReviewerPermission {
+  canWrite: boolean;
+  level: string;
 }
 
 export interface WebhookRequest {
@@ -103,6 +117,12 @@ export interface Forge {
   comment(pr: PullRequest, key: string, body: string): Promise<void>;
   /** The pull request's state and its reviews, approvals and review comments, oldest first. */
   readActivity(pr: PullRequest): Promise<PullRequestActivity>;
+  /**
+   * Whether `login` has write permission on the repo, from the forge's own permission API: with
+   * `[autodev.git] reviewers` empty, only such accounts' reviews count on a hosted forge. An unknown
+   * account is `canWrite: false`; a failed lookup throws FORGE_* (the caller counts nobody for it).
+   */
+  reviewerPermission(repo: string, login: string): Promise<ReviewerPermission>;
   /**
    * Merges when the forge allows it. A pull request already merged answers merged, and so does a
    * base branch that already holds the head (a merge whose record a crash lost, or a human's).

@@ -178,6 +178,32 @@ describe('github forge against a fake GitHub checked by its OpenAPI description'
     expect(again.items.map((i) => i.id)).toEqual(activity.items.map((i) => i.id));
   });
 
+  it("reads the pull request's author, and each account's write permission from the collaborator permission API", async () => {
+    const { input, name } = await setup();
+    const pr = await forge.ensurePullRequest(input);
+    expect((await forge.readActivity(pr)).author).toBe('autodev-bot');
+    fake.setRole('acme', name, 'wanda', 'write');
+    fake.setRole('acme', name, 'mo', 'maintain');
+    fake.setRole('acme', name, 'rita', 'read');
+    fake.setRole('acme', name, 'tri', 'triage');
+    const permission = (login: string) => forge.reviewerPermission(input.repo, login);
+    expect(await permission('wanda')).toEqual({ canWrite: true, level: 'write' });
+    expect(await permission('mo')).toEqual({ canWrite: true, level: 'maintain' });
+    expect(await permission('autodev-bot')).toEqual({ canWrite: true, level: 'admin' });
+    expect(await permission('rita')).toEqual({ canWrite: false, level: 'read' });
+    expect(await permission('tri')).toEqual({ canWrite: false, level: 'triage' });
+    expect(await permission('stranger')).toEqual({ canWrite: false, level: 'none' });
+    fake.failNext({
+      operationId: 'repos/get-collaborator-permission-level',
+      status: 404,
+      message: 'Not Found',
+    });
+    await expect(permission('ghost')).rejects.toMatchObject({
+      code: 'FORGE_NOT_FOUND',
+      message: expect.stringMatching(/read collaborator permission on acme\/app\d+ failed/),
+    });
+  });
+
   it.each(['merge', 'squash', 'rebase'] as const)(
     'merges with merge_method = %s: the base branch moves, a second merge answers the same commit',
     async (method) => {

@@ -20,6 +20,10 @@ import {
   type ReviewerCheck,
   type ReviewVerdict,
 } from './rules.js';
+import { reviewerCheckFor } from './reviewer-standing.js';
+
+/** Pull requests whose last sync's reviewer check is kept for reads between syncs (oldest dropped). */
+const REMEMBERED_CHECKS = 500;
 
 export const REVIEW_EVENT_OF: Record<PrReviewKind, EventType> = {
   approval: 'pr.approved',
@@ -45,8 +49,13 @@ export interface ReviewIntake {
    * store's unique keys and conditional transitions decide between processes.
    */
   sync(taskId: string): Promise<SyncOutcome>;
-  /** Whether a recorded review counts (see createReviewerCheck). */
+  /**
+   * Whether a review counts by the configuration alone (see createReviewerCheck): an act through
+   * autodev's API. A forge's review also depends on what the forge reports: see checkFor.
+   */
   isAllowed: ReviewerCheck;
+  /** The reviewer check of the task's last sync (its author, its reviewers' permissions), else isAllowed. */
+  checkFor(taskId: string): ReviewerCheck;
   /** Finds autodev's task for a webhook's target (repo plus number or branch). */
   findTask(target: WebhookTarget): Promise<string | undefined>;
 }
@@ -75,9 +84,16 @@ export function createReviewIntake(deps: ReviewIntakeDeps): ReviewIntake {
   const { store, forge } = deps;
   const isAllowed = createReviewerCheck(deps.config.git.reviewers, forge.id, deps.config.secrets.users);
   const inFlight = new Map<string, Promise<SyncOutcome>>();
+  const lastChecks = new Map<string, ReviewerCheck>();
+  const remember = (taskId: string, check: ReviewerCheck) => {
+    lastChecks.delete(taskId);
+    lastChecks.set(taskId, check);
+    const oldest = lastChecks.keys().next().value;
+    if (lastChecks.size > REMEMBERED_CHECKS && oldest !== undefined) lastChecks.delete(oldest);
+  };
 
   /** The forge's acts not yet recorded; the local forge's are autodev's own rows already. */
-  const recordItems = async (task: Task, items: readonly ForgeReviewItem[]) => {
+  const recordItems = async (task: Task, items: readonly ForgeReviewItem[], check: ReviewerCheck) => {
     if (forge.id === 'local') return;
     for (const item of items) {
       const stored = await store.prReviews.appendOnce({
@@ -89,17 +105,19 @@ export function createReviewIntake(deps: ReviewIntakeDeps): ReviewIntake {
         path: item.path ?? null,
         line: item.line ?? null,
       });
-      if (stored) await store.events.append(task.id, REVIEW_EVENT_OF[item.kind], reviewEventData(stored));
+      if (stored) {
+        await store.events.append(task.id, REVIEW_EVENT_OF[item.kind], reviewEventData(stored, check));
+      }
     }
   };
 
-  const reviewEventData = (review: PrReview) => ({
+  const reviewEventData = (review: PrReview, check: ReviewerCheck) => ({
     by: review.by,
     comment: review.comment,
     review_id: review.id,
     ...(review.forge_item_id ? { forge_item_id: review.forge_item_id } : {}),
     ...(review.path ? { path: review.path, line: review.line } : {}),
-    ...(whyIgnored(review, isAllowed) ? { ignored: whyIgnored(review, isAllowed) } : {}),
+    ...(whyIgnored(review, check) ? { ignored: whyIgnored(review, check) } : {}),
   });
 
   const latestDecision = async (taskId: string) => {
@@ -260,7 +278,21 @@ export function createReviewIntake(deps: ReviewIntakeDeps): ReviewIntake {
     const pr = await store.pullRequests.getByTask(taskId);
     if (!pr) throw new AutodevError('PR_NOT_FOUND', `task ${taskId} has no pull request`);
     const activity = await forge.readActivity(pr);
-    await recordItems(task, activity.items);
+    // Who counts is decided with what the forge says now: the author, and (reviewers empty) who may write.
+    const reported = activity.items.map((i) => ({
+      by: i.by,
+      kind: i.kind,
+      forge_item_id: i.id,
+      comment: i.body,
+    }));
+    const check = await reviewerCheckFor(
+      deps,
+      pr,
+      [...(await store.prReviews.list(taskId)), ...reported],
+      activity.author,
+    );
+    remember(taskId, check);
+    await recordItems(task, activity.items, check);
 
     // A human merged or closed it on the forge: noticed, and the task ends the same way.
     if (activity.state === 'merged') {
@@ -281,7 +313,7 @@ export function createReviewIntake(deps: ReviewIntakeDeps): ReviewIntake {
       reviews: await store.prReviews.list(taskId),
       rounds: await store.reviewRounds.list(taskId),
       decision: await latestDecision(taskId),
-      isAllowed,
+      isAllowed: check,
       highRiskApprovals: deps.config.high_risk_approvals,
       maxReviewRounds: deps.config.max_review_rounds,
     });
@@ -290,6 +322,7 @@ export function createReviewIntake(deps: ReviewIntakeDeps): ReviewIntake {
 
   return {
     isAllowed,
+    checkFor: (taskId) => lastChecks.get(taskId) ?? isAllowed,
     sync(taskId) {
       const running = inFlight.get(taskId);
       if (running) return running;

@@ -69,10 +69,9 @@ export function createPrReviewService(deps: PrReviewServiceDeps): PrReviewServic
     const reviews = await store.prReviews.list(taskId);
     const watermark = (await store.reviewRounds.list(taskId)).at(-1)?.through_review_id ?? 0;
     // One reviewer approving twice is one approval: the tier asks for that many people.
+    const isAllowed = intake.checkFor(taskId);
     const approvers = new Set(
-      reviews
-        .filter((r) => r.kind === 'approval' && r.id > watermark && intake.isAllowed(r))
-        .map((r) => r.by),
+      reviews.filter((r) => r.kind === 'approval' && r.id > watermark && isAllowed(r)).map((r) => r.by),
     );
     return {
       pr,
@@ -113,7 +112,7 @@ export function createPrReviewService(deps: PrReviewServiceDeps): PrReviewServic
       by: recordedBy(action),
       comment: action.comment ?? null,
     });
-    const ignored = whyIgnored(review, intake.isAllowed);
+    const ignored = whyIgnored(review, intake.checkFor(taskId));
     await store.events.append(taskId, REVIEW_EVENT_OF[kind], {
       by: review.by,
       comment: review.comment,

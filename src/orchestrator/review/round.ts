@@ -1,5 +1,5 @@
 import type { LintReport } from '../../languages/types.js';
-import type { PrReview, ReviewRound, TaskStatus } from '../../domain/task.js';
+import type { PrReview, PullRequest, ReviewRound, TaskStatus } from '../../domain/task.js';
 import { AutodevError, toAutodevError } from '../../errors.js';
 import type { CodegenOutput } from '../../tools/codegen.js';
 import type { TestToolOutput } from '../../tools/test.js';
@@ -8,7 +8,7 @@ import { decidePhase } from '../phases/decide.js';
 import { pullRequestBodyFor } from '../phases/deliver.js';
 import { checkChange, testsStillFailing, verdictOf } from '../phases/verify.js';
 import { isAutodevComment } from './rules.js';
-import { createReviewerCheck } from './rules.js';
+import { reviewerCheckFor } from './reviewer-standing.js';
 import { runStep } from '../step-runner.js';
 import { setStatus } from '../transitions.js';
 import type { TaskContext } from '../task-context.js';
@@ -47,7 +47,7 @@ export async function runReviewRound(ctx: TaskContext, round: ReviewRound): Prom
     await ctx.services.git.resetTo(clone.dir, round.from_commit);
     await runStep(ctx, { ...at, tool: 'setup', input: {} });
 
-    const comments = await roundComments(ctx, round);
+    const comments = await roundComments(ctx, round, pr);
     const diff = await ctx.services.git.diff(clone.dir, first.baseCommit);
     const generated = await runStep<CodegenOutput>(ctx, {
       ...at,
@@ -175,15 +175,21 @@ export async function firstRun(ctx: TaskContext) {
 }
 
 /** The allowed reviewers' comments the round answers: after the previous round, up to this one's mark. */
-async function roundComments(ctx: TaskContext, round: ReviewRound): Promise<PrReview[]> {
+async function roundComments(ctx: TaskContext, round: ReviewRound, pr: PullRequest): Promise<PrReview[]> {
   const rounds = await ctx.store.reviewRounds.list(ctx.task.id);
   const after = rounds.filter((r) => r.round < round.round).at(-1)?.through_review_id ?? 0;
-  const isAllowed = createReviewerCheck(
-    ctx.config.git.reviewers,
-    ctx.services.forge.id,
-    ctx.config.secrets.users,
+  const reviews = await ctx.store.prReviews.list(ctx.task.id);
+  // The same check the review intake decided the round with: the author as the forge reports it now,
+  // and with reviewers empty on a hosted forge, the commenters' write permission.
+  const author =
+    ctx.services.forge.id === 'local' ? undefined : (await ctx.services.forge.readActivity(pr)).author;
+  const isAllowed = await reviewerCheckFor(
+    { config: ctx.config, forge: ctx.services.forge },
+    pr,
+    reviews,
+    author,
   );
-  return (await ctx.store.prReviews.list(ctx.task.id)).filter(
+  return reviews.filter(
     (r) =>
       r.id > after &&
       r.id <= round.through_review_id &&

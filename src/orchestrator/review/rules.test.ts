@@ -102,6 +102,53 @@ describe('decideReview', () => {
     expect(createReviewerCheck(['alice'], 'github')(forgeReview('ALICE'))).toBe(true);
   });
 
+  it("with reviewers empty on a hosted forge, a forge's review counts when the forge says its author may write", () => {
+    const forgeReview = (by: string) => ({ by, kind: 'approval' as const, forge_item_id: 'f1' });
+    const check = createReviewerCheck([], 'github', [], {
+      writeAccess: new Map([
+        ['wanda', { canWrite: true, why: '' }],
+        ['rita', { canWrite: false, why: 'rita has read permission on the repository, not write' }],
+      ]),
+    });
+    expect(check(forgeReview('Wanda'))).toBe(true);
+    expect(check(forgeReview('rita'))).toBe(false);
+    expect(check.whyNot(forgeReview('rita'))).toContain('read permission');
+    // An account whose permission nobody looked up does not count.
+    expect(check.whyNot(forgeReview('zed'))).toContain('not looked up');
+    // Listed reviewers decide when there are any: write permission alone is not enough then.
+    expect(
+      createReviewerCheck(['alice'], 'github', [], {
+        writeAccess: new Map([['wanda', { canWrite: true, why: '' }]]),
+      })(forgeReview('wanda')),
+    ).toBe(false);
+  });
+
+  it("the pull request's author never counts, even when listed in reviewers, allowed by '*' or with write permission", () => {
+    const forgeReview = (by: string) => ({ by, kind: 'approval' as const, forge_item_id: 'f1' });
+    const bot = { prAuthor: 'autodev-bot' };
+    expect(createReviewerCheck(['autodev-bot', 'alice'], 'github', [], bot)(forgeReview('autodev-bot'))).toBe(
+      false,
+    );
+    expect(createReviewerCheck(['*'], 'github', [], bot)(forgeReview('AUTODEV-BOT'))).toBe(false);
+    const writers = createReviewerCheck([], 'github', [], {
+      ...bot,
+      writeAccess: new Map([['autodev-bot', { canWrite: true, why: '' }]]),
+    });
+    expect(writers(forgeReview('autodev-bot'))).toBe(false);
+    expect(writers.whyNot(forgeReview('autodev-bot'))).toContain("pull request's author");
+    expect(createReviewerCheck(['*'], 'github', [], bot)(forgeReview('alice'))).toBe(true);
+    // A named user acting through the API under the author's login does not count either.
+    const users = [{ name: 'autodev-bot', roles: ['approver'] as const }];
+    expect(
+      createReviewerCheck(
+        ['autodev-bot'],
+        'github',
+        users,
+        bot,
+      )({ by: 'autodev-bot', kind: 'approval', forge_item_id: null }),
+    ).toBe(false);
+  });
+
   it("an act through autodev's API counts only as a named user's with a role for it, never by a name alone", () => {
     const users = [
       { name: 'alice', roles: ['approver'] as const },

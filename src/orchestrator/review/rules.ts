@@ -44,32 +44,76 @@ export function rolesNeededFor(kind: PrReviewKind): readonly AuthRole[] {
   return ROLES_FOR[kind];
 }
 
-export type ReviewerCheck = (review: Pick<PrReview, 'by' | 'kind' | 'forge_item_id'>) => boolean;
+type ReviewerRef = Pick<PrReview, 'by' | 'kind' | 'forge_item_id'>;
+
+/** Whose review counts: a predicate, with the reason when it does not. */
+export interface ReviewerCheck {
+  (review: ReviewerRef): boolean;
+  /** Why the review does not count; undefined when it counts. */
+  whyNot(review: ReviewerRef): string | undefined;
+}
+
+/** What the forge said of one account this sync, when `reviewers` is empty on a hosted forge. */
+export interface WriteAccess {
+  canWrite: boolean;
+  /** Why it does not count (read-only, lookup failed...), for the audit trail. */
+  why: string;
+}
+
+/** What the forge reports of this pull request, beyond the configuration. */
+export interface ReviewerContext {
+  /** The pull request's author login (the account autodev opens it as): its reviews never count. */
+  prAuthor?: string;
+  /** Lower-cased forge login → its write permission on the repo, looked up in this sync. */
+  writeAccess?: ReadonlyMap<string, WriteAccess>;
+}
 
 /**
- * Whose review counts. An act made through autodev's API (no forge item id) counts only when it is
- * a named user's (`[[autodev.auth.users]]`, identified by their token, never by a name in the body)
- * with a role for it; on a hosted forge they must also be in `[autodev.git] reviewers`. A forge's own
- * review counts when its author is in `reviewers`; empty allows nobody on a hosted forge (anyone able
- * to comment on a public repo would otherwise steer the model); `"*"` allows everybody.
+ * Whose review counts. The pull request's author (autodev's own account, as the forge reports it)
+ * never does. An act made through autodev's API (no forge item id) counts only when it is a named
+ * user's (`[[autodev.auth.users]]`, identified by their token, never by a name in the body) with a
+ * role for it; on a hosted forge they must also be in `[autodev.git] reviewers`. A forge's own review
+ * counts when its author is in `reviewers` (`"*"` allows everybody); with `reviewers` empty, when the
+ * forge says its author has write permission on the repo (context.writeAccess): anyone able to comment
+ * on a public repo would otherwise steer the model.
  */
 export function createReviewerCheck(
   reviewers: readonly string[],
   forgeId: string,
   users: readonly ReviewerIdentity[] = [],
+  context: ReviewerContext = {},
 ): ReviewerCheck {
   const everybody = reviewers.includes('*');
   const listed = new Set(reviewers.map((r) => r.toLowerCase()));
   const byName = new Map(users.map((u) => [u.name.toLowerCase(), u]));
   const inReviewers = (by: string) => everybody || listed.has(by.toLowerCase());
-  return (review) => {
+  const author = context.prAuthor?.toLowerCase();
+  const whyNot = (review: ReviewerRef): string | undefined => {
+    if (author !== undefined && review.by.toLowerCase() === author) {
+      return `${review.by} is the pull request's author (the account autodev opens it as), whose review never counts`;
+    }
     if (review.forge_item_id === null) {
       const user = byName.get(review.by.toLowerCase());
-      if (!user || !roleAllows(user.roles, review.kind)) return false;
-      return forgeId === 'local' && reviewers.length === 0 ? true : inReviewers(review.by);
+      const allowed =
+        user !== undefined &&
+        roleAllows(user.roles, review.kind) &&
+        ((forgeId === 'local' && reviewers.length === 0) || inReviewers(review.by));
+      return allowed
+        ? undefined
+        : `${review.by} is not a known user ([[autodev.auth.users]]) with role ${rolesNeededFor(review.kind).join(' or ')} allowed to review here`;
     }
-    return inReviewers(review.by);
+    if (reviewers.length > 0) {
+      return inReviewers(review.by) ? undefined : `${review.by} is not in [autodev.git] reviewers`;
+    }
+    const access = context.writeAccess?.get(review.by.toLowerCase());
+    if (access?.canWrite) return undefined;
+    return (
+      access?.why ??
+      `${review.by}'s permission on the repository was not looked up ([autodev.git] reviewers is empty: only accounts with write permission count)`
+    );
   };
+  const check = (review: ReviewerRef) => whyNot(review) === undefined;
+  return Object.assign(check, { whyNot });
 }
 
 /** Why a recorded review does not count, for its event; undefined when it counts. */
@@ -78,10 +122,7 @@ export function whyIgnored(
   isAllowed: ReviewerCheck,
 ): string | undefined {
   if (isAutodevComment(review.comment)) return "autodev's own comment";
-  if (isAllowed(review)) return undefined;
-  return review.forge_item_id === null
-    ? `${review.by} is not a known user ([[autodev.auth.users]]) with role ${rolesNeededFor(review.kind).join(' or ')} allowed to review here`
-    : `${review.by} is not in [autodev.git] reviewers`;
+  return isAllowed.whyNot(review);
 }
 
 export interface ReviewFacts {

@@ -1,5 +1,12 @@
 import type { ContractChecker } from './openapi-contract.js';
-import type { FakeIssueComment, FakePull, FakeReview, FakeReviewComment } from './state.js';
+import {
+  legacyPermission,
+  type FakeIssueComment,
+  type FakePull,
+  type FakeReview,
+  type FakeReviewComment,
+  type GithubRole,
+} from './state.js';
 
 type Json = Record<string, unknown>;
 
@@ -78,5 +85,15 @@ export function createRenderer(contract: ContractChecker, apiUrl: string, webUrl
     updated_at: c.at,
   });
 
-  return { pull, review, reviewComment, issueComment, label };
+  const permission = (login: string, role: GithubRole | undefined): Json => {
+    const t = template('repos/get-collaborator-permission-level', 200);
+    return {
+      ...t,
+      permission: legacyPermission(role),
+      role_name: role ?? 'none',
+      user: { ...(t.user as Json), login, role_name: role ?? 'none' },
+    };
+  };
+
+  return { pull, review, reviewComment, issueComment, label, permission };
 }

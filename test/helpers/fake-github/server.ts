@@ -11,7 +11,7 @@ import { startGitHttpServer, type GitHttpServer } from '../git-http-server.js';
 import { createBareRepo, mergeInBareRepo, revParse } from './bare-git.js';
 import { loadGithubContract, type ContractChecker } from './openapi-contract.js';
 import { createRenderer } from './render.js';
-import { createClock, type FakePull, type FakeRepo } from './state.js';
+import { createClock, type FakePull, type FakeRepo, type GithubRole } from './state.js';
 
 export interface FakeGithubOptions {
   /** Folder of bare repos; a temp folder (removed on close) when absent. */
@@ -62,6 +62,8 @@ export interface FakeGithub {
     comments?: { path: string; line: number; body: string }[],
   ): Promise<void>;
   commentAsHuman(number: number, by: string, body: string): Promise<void>;
+  /** Gives an account a role on a repo (the bot, `autodev-bot`, is its admin from the start). */
+  setRole(owner: string, name: string, login: string, role: GithubRole): void;
   mergeAsHuman(number: number, method?: 'merge' | 'squash' | 'rebase'): Promise<string>;
   closeAsHuman(number: number): Promise<void>;
   failNext(fault: InjectedFault): void;
@@ -289,6 +291,12 @@ export async function startFakeGithub(options: FakeGithubOptions = {}): Promise<
         send(201, render.issueComment(comment));
         return;
       }
+      case 'repos/get-collaborator-permission-level': {
+        const login = segments[5] ?? '';
+        const role = [...repo.roles].find(([who]) => who.toLowerCase() === login.toLowerCase())?.[1];
+        send(200, render.permission(login, role));
+        return;
+      }
       case 'issues/add-labels': {
         if (!pr) return notFound();
         const names = (Array.isArray(input.labels) ? input.labels : []).map(String);
@@ -358,7 +366,13 @@ export async function startFakeGithub(options: FakeGithubOptions = {}): Promise<
     async createRepo(owner, name, files, branch = 'main') {
       const dir = join(root, owner, `${name}.git`);
       await createBareRepo(dir, branch, files);
-      repos.set(`${owner}/${name}`, { owner, name, dir, defaultBranch: branch });
+      repos.set(`${owner}/${name}`, {
+        owner,
+        name,
+        dir,
+        defaultBranch: branch,
+        roles: new Map([['autodev-bot', 'admin']]),
+      });
       return `${gitServer.url}/${owner}/${name}.git`;
     },
     pull: findPull,
@@ -403,6 +417,11 @@ export async function startFakeGithub(options: FakeGithubOptions = {}): Promise<
       pr.state = 'closed';
       pr.updatedAt = now();
       await deliver('pull_request', pr, { action: 'closed' });
+    },
+    setRole(owner, name, login, role) {
+      const repo = repos.get(`${owner}/${name}`);
+      if (!repo) throw new Error(`fake github: no repo ${owner}/${name}`);
+      repo.roles.set(login, role);
     },
     failNext: (fault) => faults.push({ ...fault }),
     pullsOf: (owner, name) => pulls.filter((p) => p.repo.owner === owner && p.repo.name === name),

@@ -4,6 +4,18 @@ export interface FakeRepo {
   name: string;
   dir: string;
   defaultBranch: string;
+  /** Each account's role on the repo (GitHub's role names); an account not here has none. */
+  roles: Map<string, GithubRole>;
+}
+
+export type GithubRole = 'admin' | 'maintain' | 'write' | 'triage' | 'read';
+
+/** GitHub's legacy `permission` for a role: maintain reads as write, triage as read. */
+export function legacyPermission(role: GithubRole | undefined): 'admin' | 'write' | 'read' | 'none' {
+  if (role === undefined) return 'none';
+  if (role === 'maintain') return 'write';
+  if (role === 'triage') return 'read';
+  return role;
 }
 
 export interface FakeReview {
