@@ -1,6 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FixtureRepo } from '../fixtures/repo.js';
-import { api, submitTask, waitForTask, waitForTerminal, type TaskJson } from '../helpers/api-client.js';
+import {
+  api,
+  as,
+  submitTask,
+  waitForTask,
+  waitForTerminal,
+  type E2EUser,
+  type TaskJson,
+} from '../helpers/api-client.js';
 import { PYTHON_BUGGY_REPO, PYTHON_FIX_REPLY } from './fixtures.js';
 import { startE2E, type E2EHarness } from './harness.js';
 
@@ -14,12 +22,17 @@ interface EventJson {
 describe('a pull request waiting for review whose base moved', () => {
   let h: E2EHarness;
   beforeAll(async () => {
-    h = await startE2E({ max_step_retries: 1 });
+    // Approvals are made by named users (their tokens), never by a name in the body.
+    h = await startE2E({ max_step_retries: 1 }, { auth: true });
   });
   afterAll(() => h?.close());
 
-  const approve = (id: string, by: string) =>
-    api(h.server.baseUrl, `${PRS}/${id}/approve`, { method: 'POST', body: JSON.stringify({ by }) });
+  const approve = (id: string, user: E2EUser) =>
+    api(h.server.baseUrl, `${PRS}/${id}/approve`, {
+      method: 'POST',
+      body: JSON.stringify({}),
+      headers: as(user),
+    });
   const events = async (id: string) =>
     ((await api(h.server.baseUrl, `/api/v1/autodev/tasks/${id}/events`)).body as { events: EventJson[] })
       .events;

@@ -8,7 +8,12 @@ describe('review intake: the same review reported twice, by two processes at onc
   let t: TestRuntime;
   let other: Runtime;
   beforeAll(async () => {
-    t = await startTestRuntime();
+    // alice is a named user with the reviewer role: only such a user's change request counts.
+    t = await startTestRuntime({
+      configToml:
+        '[autodev]\nallowlist_repos = ["**"]\n\n[[autodev.auth.users]]\nname = "alice"\ntoken_env = "REVIEW_INTAKE_ALICE_TOKEN"\nroles = ["reviewer"]\n',
+      env: { REVIEW_INTAKE_ALICE_TOKEN: 'review-intake-alice-token-0123456789' },
+    });
     other = await createRuntime(t.runtime.config, {
       hostEnv: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: process.env.HOME ?? '/tmp' },
       logDestination: { write: () => undefined },
