@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Sets up everything autodev and its tests need on a fresh Debian machine:
-# system packages (git, bubblewrap, ripgrep, acl), npm packages, Go tools into .tools/bin, and the build.
+# system packages (git, bubblewrap, ripgrep, acl, postgresql), npm packages, Go tools into .tools/bin, and the build.
 # Safe to run again: each step is skipped when its result is already there.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -13,6 +13,11 @@ command -v rg >/dev/null 2>&1 || need_apt+=(ripgrep)
 # the workspace (src/sandbox/unprivileged-user.ts); setpriv (util-linux) drops to that uid.
 command -v setfacl >/dev/null 2>&1 || need_apt+=(acl)
 command -v setpriv >/dev/null 2>&1 || need_apt+=(util-linux)
+# PostgreSQL 15 (Debian's postgresql): the tests start throwaway clusters of it for the PostgreSQL
+# store ([autodev.store] url, test/helpers/postgres-cluster.ts). Debian keeps initdb off PATH.
+if ! command -v initdb >/dev/null 2>&1 && ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
+  need_apt+=(postgresql)
+fi
 if [ ${#need_apt[@]} -gt 0 ]; then
   echo "setup: installing Debian packages: ${need_apt[*]}"
   SUDO=""

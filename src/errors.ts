@@ -43,6 +43,8 @@ export const ERROR_CODES = {
   TOO_MANY_EVENT_STREAMS: { httpStatus: 429, retryable: true },
   AUTODEV_DISABLED: { httpStatus: 503, retryable: false },
   SHUTTING_DOWN: { httpStatus: 503, retryable: true },
+  /** The PostgreSQL store (`[autodev.store] url`) cannot be reached; the message names its address, never the password. */
+  STORE_UNAVAILABLE: { httpStatus: 503, retryable: true },
 
   CONFIG_INVALID: { httpStatus: 500, retryable: false },
   TOOL_NOT_FOUND: { httpStatus: 400, retryable: false },

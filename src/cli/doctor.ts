@@ -24,6 +24,7 @@ export function registerDoctorCommand(program: Command): void {
         config.secrets.forgeToken,
         config.secrets.webhookSecret,
         ...config.secrets.apiTokens,
+        config.secrets.storePassword,
       ]);
       const runGit = createGitRunner({ env, authHint: gitAuthHint(config) });
       const report = await runDoctor({ config, hostEnv: env, runGit, timeoutMs: PROBE_TIMEOUT_MS });

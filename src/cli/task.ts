@@ -7,7 +7,7 @@ import { loadConfig, readHostEnvironment } from '../config/index.js';
 import { isTerminal, type Step, type Task } from '../domain/task.js';
 import { AutodevError } from '../errors.js';
 import { createRedactor } from '../secrets/redact.js';
-import { openSqliteStore } from '../store/index.js';
+import { openStore } from '../store/index.js';
 import { createRuntime } from '../runtime/create-runtime.js';
 import { withRuntime } from './pr.js';
 import { registerTaskApiCommands } from './task-api.js';
@@ -66,8 +66,12 @@ export interface ReplayReport {
 async function replayTask(id: string, configFile: string | undefined): Promise<ReplayReport> {
   const env = readHostEnvironment();
   const config = loadConfig({ file: configFile, env });
-  const redact = createRedactor([config.secrets.llmApiKey, config.secrets.forgeToken]);
-  const source = await openSqliteStore({ dataDir: config.dataDir, redact });
+  const redact = createRedactor([
+    config.secrets.llmApiKey,
+    config.secrets.forgeToken,
+    config.secrets.storePassword,
+  ]);
+  const source = await openStore({ dataDir: config.dataDir, store: config.store, redact });
   let original: Task | undefined;
   let originalSteps: Step[];
   let turns;
@@ -90,6 +94,8 @@ async function replayTask(id: string, configFile: string | undefined): Promise<R
       ...config,
       data_dir: dataDir,
       dataDir,
+      // The copy's own SQLite store, never the shared PostgreSQL one: it claims no other task.
+      store: { ...config.store, url: undefined },
       log_level: 'warn',
       llm: { ...config.llm, provider: 'replay', replay_task: id },
     },

@@ -4,6 +4,7 @@ import { parse as parseToml } from 'smol-toml';
 import type { z } from 'zod';
 import { AutodevError } from '../errors.js';
 import { configFileSchema, type AutodevConfig, type AutodevSettings } from './schema.js';
+import { redactStoreUrl, storeUrlPassword } from './store-schema.js';
 
 export type Environment = Readonly<Record<string, string | undefined>>;
 
@@ -31,6 +32,7 @@ export function loadConfig(options: LoadConfigOptions): AutodevConfig {
       forgeToken: nonEmpty(env[forgeTokenEnv(settings)]),
       webhookSecret: nonEmpty(env[settings.git.webhook_secret_env]),
       apiTokens: splitList(env.AUTODEV_API_TOKENS),
+      storePassword: storeUrlPassword(settings.store.url),
       users: settings.auth.users.map((user) => ({
         name: user.name,
         roles: user.roles,
@@ -81,7 +83,7 @@ function readTomlFile(file: string): Record<string, unknown> {
 
 /**
  * The seed's overrides: AUTODEV_ENABLED, OPA_URL, AUTODEV_ALLOWED_REPOS; plus AUTODEV_DATA_DIR,
- * AUTODEV_PORT, AUTODEV_SANDBOX and the model's AUTODEV_LLM_PROVIDER, AUTODEV_LLM_API_URL, AUTODEV_LLM_MODEL.
+ * AUTODEV_PORT, AUTODEV_SANDBOX, AUTODEV_STORE_URL and the model's AUTODEV_LLM_PROVIDER, AUTODEV_LLM_API_URL, AUTODEV_LLM_MODEL.
  */
 function applyEnvOverrides(raw: Record<string, unknown>, env: Environment): Record<string, unknown> {
   const section = isRecord(raw.autodev) ? { ...raw.autodev } : raw.autodev === undefined ? {} : raw.autodev;
@@ -93,6 +95,11 @@ function applyEnvOverrides(raw: Record<string, unknown>, env: Environment): Reco
   if (env.AUTODEV_DATA_DIR) section.data_dir = env.AUTODEV_DATA_DIR;
   if (env.AUTODEV_PORT) section.port = parseIntegerEnv('AUTODEV_PORT', env.AUTODEV_PORT);
   if (env.AUTODEV_SANDBOX) section.sandbox = env.AUTODEV_SANDBOX;
+  if (env.AUTODEV_STORE_URL !== undefined) {
+    const store = section.store;
+    // A non-table [autodev.store] is left for the schema to name.
+    if (store === undefined || isRecord(store)) section.store = { ...store, url: env.AUTODEV_STORE_URL };
+  }
   const llm = applyLlmEnvOverrides(section.llm, env);
   if (llm !== undefined) section.llm = llm;
   return { ...raw, autodev: section };
@@ -184,7 +191,7 @@ function configError(error: z.ZodError, input: unknown, file: string | undefined
   const problems = error.issues.map((issue) => {
     const key = issue.path.map(String).join('.') || '(root)';
     if (issue.code === 'unrecognized_keys') return `${key}: unknown key(s) ${issue.keys.join(', ')}`;
-    const value = valueAt(input, issue.path);
+    const value = shownValue(key, valueAt(input, issue.path));
     const shown = value === undefined ? '' : ` = ${JSON.stringify(value)}`;
     return `${key}${shown}: ${issue.message}`;
   });
@@ -201,4 +208,10 @@ function valueAt(input: unknown, path: readonly PropertyKey[]): unknown {
     current = (current as Record<PropertyKey, unknown>)[segment];
   }
   return current;
+}
+
+/** A value as an error may show it: a store URL without its password. */
+function shownValue(key: string, value: unknown): unknown {
+  if (key === 'autodev.store.url' && typeof value === 'string') return redactStoreUrl(value);
+  return value;
 }

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { allowEntryProblem } from '../network/allow-list.js';
 import { DEFAULT_SANDBOX_UID, SANDBOX_IDS } from '../sandbox/types.js';
+import { storeConfigSchema } from './store-schema.js';
 
 export const RISK_TIERS = ['low', 'medium', 'high'] as const;
 export type RiskTier = (typeof RISK_TIERS)[number];
@@ -234,6 +235,8 @@ export const autodevConfigSchema = z
      */
     allowlist_repos: z.array(z.string().min(1)).default([]),
     data_dir: z.string().min(1).default('./.autodev'),
+    /** Where tasks, steps, events and logs live: SQLite under data_dir, or PostgreSQL with `url`. */
+    store: storeConfigSchema.default(storeConfigSchema.parse({})),
     host: z.string().min(1).default('127.0.0.1'),
     /**
      * Where users reach this autodev (`https://autodev.example.com`): pull requests link back to their
@@ -293,6 +296,8 @@ export interface Secrets {
   webhookSecret?: string;
   /** AUTODEV_API_TOKENS: service tokens, with no identity of their own (see api/identity.ts). */
   apiTokens: string[];
+  /** The password in `[autodev.store] url`, so the redactor removes it from every log and record. */
+  storePassword?: string;
   /** `[[autodev.auth.users]]` with their tokens read from `token_env` (absent when the variable is unset). */
   users: { name: string; roles: AuthRole[]; token_env: string; token?: string }[];
 }

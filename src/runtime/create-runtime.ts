@@ -22,7 +22,7 @@ import { createRipgrepSearch } from '../search/ripgrep.js';
 import { createGitleaksScanner } from '../secrets/gitleaks.js';
 import { projectToolPath } from '../secrets/tool-path.js';
 import { createRedactor, type Redact } from '../secrets/redact.js';
-import { openSqliteStore, type Store } from '../store/index.js';
+import { openStore, type Store } from '../store/index.js';
 import { justUpdated } from '../orchestrator/base-update.js';
 import { createToolRegistry, type ToolRegistry } from '../tools/registry.js';
 import type { ToolServices } from '../tools/types.js';
@@ -71,11 +71,17 @@ export async function createRuntime(config: AutodevConfig, deps: RuntimeDeps): P
     config.secrets.webhookSecret,
     ...config.secrets.apiTokens,
     ...config.secrets.users.map((u) => u.token),
+    config.secrets.storePassword,
   ]);
   const log = createLogger({ level: config.log_level, redact, destination: deps.logDestination });
   const sandbox = createSandbox(config, { hostEnv: deps.hostEnv });
   await sandbox.ensureAvailable();
-  const store = await openSqliteStore({ dataDir: config.dataDir, redact });
+  const store = await openStore({
+    dataDir: config.dataDir,
+    store: config.store,
+    redact,
+    warn: (message) => log.warn({ store: 'postgres' }, message),
+  });
   const metrics = createMetrics();
   const tools = createToolRegistry();
   const hostPath = {

@@ -1,24 +1,9 @@
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { STORE_KINDS, useStoreBackend } from '../../test/helpers/store-backends.js';
 import { createRedactor } from '../secrets/redact.js';
-import { openSqliteStore, type Store } from './index.js';
+import type { Store } from './index.js';
 
 const SECRET = 'sk-planted-secret-value-0123456789';
-const open: Store[] = [];
-
-async function newStore(): Promise<Store> {
-  const dataDir = mkdtempSync(join(tmpdir(), 'autodev-conv-'));
-  const store = await openSqliteStore({ dataDir, redact: createRedactor([SECRET]) });
-  open.push(store);
-  return store;
-}
-
-afterEach(async () => {
-  await Promise.all(open.splice(0).map((s) => s.close()));
-});
-
 async function newTask(store: Store) {
   return store.tasks.create({
     title: 't',
@@ -40,7 +25,12 @@ const reply = {
   model: 'm',
 };
 
-describe('conversation turns', () => {
+// The same suite on both stores: SQLite under data_dir and PostgreSQL on a throwaway cluster.
+describe.each(STORE_KINDS)('conversation turns (%s store)', (kind) => {
+  const backend = useStoreBackend(kind);
+  const newStore = async (): Promise<Store> =>
+    backend.open(await backend.newLocation(), createRedactor([SECRET]));
+
   it('keeps turns in order, redacted, and refuses a second turn with the same seq', async () => {
     const store = await newStore();
     const task = await newTask(store);
@@ -55,7 +45,9 @@ describe('conversation turns', () => {
     };
     await store.conversations.append(task.id, turn);
     await store.conversations.append(task.id, { ...turn, seq: 2, stop_reason: 'done' });
-    await expect(store.conversations.append(task.id, turn)).rejects.toThrow(/UNIQUE|constraint/i);
+    await expect(store.conversations.append(task.id, turn)).rejects.toThrow(
+      /UNIQUE|constraint|duplicate key/i,
+    );
 
     const turns = await store.conversations.list(task.id);
     expect(turns.map((t) => [t.seq, t.stop_reason])).toEqual([

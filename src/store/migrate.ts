@@ -1,5 +1,6 @@
 import { type Kysely, type Migration, type MigrationProvider, Migrator } from 'kysely';
 import { AutodevError } from '../errors.js';
+import type { DialectMigration, SqlDialect } from './migrations/dialect.js';
 import * as initial from './migrations/001-initial.js';
 import * as mergeStarted from './migrations/002-merge-started.js';
 import * as prReviews from './migrations/003-pr-reviews.js';
@@ -8,7 +9,7 @@ import * as reverts from './migrations/005-reverts.js';
 import * as conversationTurns from './migrations/006-conversation-turns.js';
 
 /** Migrations are compiled in (no directory scan), so the built package carries them. */
-const MIGRATIONS: Record<string, Migration> = {
+const MIGRATIONS: Record<string, { up: DialectMigration }> = {
   '001-initial': initial,
   '002-merge-started': mergeStarted,
   '003-pr-reviews': prReviews,
@@ -17,10 +18,16 @@ const MIGRATIONS: Record<string, Migration> = {
   '006-conversation-turns': conversationTurns,
 };
 
-const provider: MigrationProvider = { getMigrations: () => Promise.resolve(MIGRATIONS) };
+/** The same migrations for both dialects, each told which SQL to speak. */
+function providerFor(dialect: SqlDialect): MigrationProvider {
+  const migrations: Record<string, Migration> = {};
+  for (const [name, migration] of Object.entries(MIGRATIONS))
+    migrations[name] = { up: (db) => migration.up(db, dialect) };
+  return { getMigrations: () => Promise.resolve(migrations) };
+}
 
-export async function migrateToLatest<T>(db: Kysely<T>): Promise<void> {
-  const migrator = new Migrator({ db, provider });
+export async function migrateToLatest<T>(db: Kysely<T>, dialect: SqlDialect): Promise<void> {
+  const migrator = new Migrator({ db, provider: providerFor(dialect) });
   const { error, results } = await migrator.migrateToLatest();
   if (error) {
     const failed = results?.find((r) => r.status === 'Error')?.migrationName ?? 'unknown';

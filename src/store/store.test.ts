@@ -1,11 +1,9 @@
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import SqliteDatabase from 'better-sqlite3';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { suiteRandom } from '../../test/helpers/seeded-random.js';
+import { STORE_KINDS, useStoreBackend } from '../../test/helpers/store-backends.js';
 import type { TaskInput } from '../domain/task.js';
 import { createRedactor } from '../secrets/redact.js';
-import { openSqliteStore, type Store } from './index.js';
+import type { Store } from './index.js';
 
 const SECRET = 'sk-planted-secret-value-0123456789';
 
@@ -20,20 +18,18 @@ const input = (repo: string, title = 'Fix it'): TaskInput & { repo_normalized: s
   acceptance: ['tests pass'],
 });
 
-const open: Store[] = [];
-async function newStore(dataDir = mkdtempSync(join(tmpdir(), 'autodev-store-'))) {
-  const store = await openSqliteStore({ dataDir, redact: createRedactor([SECRET]) });
-  open.push(store);
-  return { store, dataDir };
-}
+// The same suite on both stores: SQLite under data_dir and PostgreSQL on a throwaway cluster.
+describe.each(STORE_KINDS)('%s store', (kind) => {
+  const backend = useStoreBackend(kind);
+  const random = suiteRandom();
+  async function newStore(location?: Awaited<ReturnType<typeof backend.newLocation>>) {
+    const where = location ?? (await backend.newLocation());
+    const store = await backend.open(where, createRedactor([SECRET]));
+    return { store, where };
+  }
 
-afterEach(async () => {
-  await Promise.all(open.splice(0).map((s) => s.close()));
-});
-
-describe('sqlite store', () => {
   it('keeps tasks, steps and events across a reopen', async () => {
-    const { store, dataDir } = await newStore();
+    const { store, where } = await newStore();
     const task = await store.tasks.create(input('/repos/a'));
     await store.steps.start({
       task_id: task.id,
@@ -49,10 +45,7 @@ describe('sqlite store', () => {
       duration_ms: 3,
     });
     await store.events.append(task.id, 'task.created', { repo: '/repos/a' });
-    await store.close();
-    open.pop();
-
-    const { store: again } = await newStore(dataDir);
+    const { store: again } = await newStore(where);
     expect((await again.tasks.get(task.id))?.title).toBe('Fix it');
     const [step] = await again.steps.list(task.id);
     expect(step).toMatchObject({ key: 'plan.plan#1', status: 'succeeded', output: { ok: 1 }, seq: 1 });
@@ -129,33 +122,58 @@ describe('sqlite store', () => {
     expect(taken?.attempt).toBe(2);
   });
 
-  it('refuses to edit or delete the audit trail', async () => {
-    const { store, dataDir } = await newStore();
+  it('refuses to edit or delete the audit trail, the reviews and the conversation', async () => {
+    const { store, where } = await newStore();
     const task = await store.tasks.create(input('/repos/a'));
     await store.events.append(task.id, 'task.created', {});
-    const raw = new SqliteDatabase(join(dataDir, 'autodev.sqlite'));
-    expect(() => raw.prepare('UPDATE events SET type = ?').run('x')).toThrow(/append-only/);
-    expect(() => raw.prepare('DELETE FROM events').run()).toThrow(/append-only/);
-    raw.close();
+    await store.pullRequests.insertOnce({
+      task_id: task.id,
+      forge: 'local',
+      repo: '/repos/a',
+      branch: 'b',
+      base_branch: 'main',
+      number: null,
+      url: null,
+      title: 't',
+      head_commit: 'abc1234',
+    });
+    await store.prReviews.append({ task_id: task.id, kind: 'approval', by: 'ann', comment: null });
+    await store.conversations.append(task.id, {
+      seq: 1,
+      round: 1,
+      request_hash: 'h',
+      messages: [{ role: 'user', content: 'hi' }],
+      reply: {
+        text: 'ok',
+        toolCalls: [],
+        finishReason: 'stop',
+        usage: { inputTokens: 1, outputTokens: 1 },
+        model: 'm',
+      },
+      workspace_commit: 'abc1234',
+      stop_reason: null,
+    });
+    await expect(backend.exec(where, "UPDATE events SET type = 'x'")).rejects.toThrow(
+      /events are append-only/,
+    );
+    await expect(backend.exec(where, 'DELETE FROM events')).rejects.toThrow(/events are append-only/);
+    if (kind === 'postgres')
+      await expect(backend.exec(where, 'TRUNCATE events')).rejects.toThrow(/events are append-only/);
+    await expect(backend.exec(where, 'DELETE FROM pr_reviews')).rejects.toThrow(/pr_reviews are append-only/);
+    await expect(backend.exec(where, 'UPDATE conversation_turns SET round = 2')).rejects.toThrow(
+      /conversation_turns are append-only/,
+    );
+    expect((await store.events.list(task.id)).map((e) => e.type)).toEqual(['task.created']);
   });
 
-  it('never writes a configured secret to the database file', async () => {
-    const { store, dataDir } = await newStore();
+  it('never writes a configured secret to the database', async () => {
+    const { store, where } = await newStore();
     const task = await store.tasks.create(input('/repos/a'));
     await store.events.append(task.id, 'step.failed', { error: { message: `auth failed for ${SECRET}` } });
     await store.logs.append(task.id, 'verify.test#1', 'stdout', `token=${SECRET}\n`);
     await store.tasks.update(task.id, { error: { code: 'X', message: `bad ${SECRET}` } });
     await store.close();
-    open.pop();
-    const bytes = Buffer.concat(
-      ['autodev.sqlite', 'autodev.sqlite-wal'].map((f) => {
-        try {
-          return readFileSync(join(dataDir, f));
-        } catch {
-          return Buffer.alloc(0);
-        }
-      }),
-    );
+    const bytes = await backend.rawBytes(where);
     expect(bytes.includes(Buffer.from(SECRET))).toBe(false);
     expect(bytes.includes(Buffer.from('[REDACTED]'))).toBe(true);
   });
@@ -191,5 +209,42 @@ describe('sqlite store', () => {
     const cancelled = await store.tasks.create(input('/repos/a'));
     expect(await store.tasks.requestCancel(cancelled.id)).toBe(true);
     expect(await store.tasks.beginMerge(cancelled.id)).toBe(false);
+  });
+  it('gives each task to exactly one of many concurrent claimers', async () => {
+    const where = await backend.newLocation();
+    const { store } = await newStore(where);
+    const repos = ['/repos/a', '/repos/b', '/repos/c', '/repos/d'];
+    const created = new Set<string>();
+    const count = 40 + random.int(20);
+    for (let i = 0; i < count; i += 1)
+      created.add((await store.tasks.create(input(random.pick(repos), `t${i}`))).id);
+    // On PostgreSQL each claimer has its own store (its own pool), as separate processes would; SQLite
+    // in one process serialises its one connection, so its claimers share it.
+    const claimers: Store[] = [];
+    for (let i = 0; i < 8; i += 1) claimers.push(kind === 'postgres' ? (await newStore(where)).store : store);
+    const claims = await Promise.all(
+      claimers.map(async (claimer, n) => {
+        const mine: string[] = [];
+        for (;;) {
+          const task = await claimer.tasks.claimNext({ owner: `w${n}`, leaseMs: 60_000, excludeIds: mine });
+          if (!task) return mine;
+          mine.push(task.id);
+        }
+      }),
+    );
+    const all = claims.flat();
+    expect(all.length).toBe(created.size);
+    expect(new Set(all)).toEqual(created);
+    for (const id of created) expect((await store.tasks.get(id))?.attempt).toBe(1);
+  });
+
+  it('does not hand a queued task its claimer holds to another claimer', async () => {
+    const { store } = await newStore();
+    const task = await store.tasks.create(input('/repos/a'));
+    expect((await store.tasks.claimNext({ owner: 'w1', leaseMs: 60_000, excludeIds: [] }))?.id).toBe(task.id);
+    // Still queued (the claimer has not moved it on yet): held all the same.
+    expect(await store.tasks.claimNext({ owner: 'w2', leaseMs: 60_000, excludeIds: [] })).toBeUndefined();
+    await store.tasks.releaseLease(task.id, 'w1');
+    expect((await store.tasks.claimNext({ owner: 'w2', leaseMs: 60_000, excludeIds: [] }))?.id).toBe(task.id);
   });
 });

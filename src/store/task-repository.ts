@@ -12,6 +12,7 @@ import {
   TERMINAL_STATUSES,
 } from '../domain/task.js';
 import type { Redact } from '../secrets/redact.js';
+import type { SqlDialect } from './migrations/dialect.js';
 import type { Database, TasksTable } from './tables.js';
 
 export interface TaskFilter {
@@ -85,15 +86,81 @@ export interface TaskRepository {
 }
 
 const newId = monotonicFactory();
+/** Claim attempts that may lose their candidate to a concurrent claimer before this claimer gives up for now. */
+const CLAIM_ROUNDS = 5;
 const TERMINAL: ReadonlySet<TaskStatus> = TERMINAL_STATUSES;
 
-export function createTaskRepository(db: Kysely<Database>, redact: Redact): TaskRepository {
+export function createTaskRepository(
+  db: Kysely<Database>,
+  redact: Redact,
+  dialect: SqlDialect,
+): TaskRepository {
   const now = () => new Date().toISOString();
 
   const get = async (id: string) => {
     const row = await db.selectFrom('tasks').selectAll().where('id', '=', id).executeTakeFirst();
     return row ? toTask(row) : undefined;
   };
+
+  /**
+   * One claim in one transaction. SQLite runs one writer at a time; on PostgreSQL the candidate row is
+   * locked (FOR UPDATE SKIP LOCKED: concurrent claimers pass over each other's rows instead of
+   * queueing on them) and the update repeats the claimability check, so a row claimed and committed
+   * by another claimer since this one read it is never taken twice: 'lost', and the caller looks again.
+   */
+  const claimOnce = (owner: string, leaseMs: number, excludeIds: readonly string[]) =>
+    db.transaction().execute(async (trx): Promise<Task | undefined | 'lost'> => {
+      const nowMs = Date.now();
+      // Running tasks per repo, counted once: a subquery per candidate row made each claim
+      // quadratic in one repo's queue (200 ms at 1,000 queued, 1.8 s at 3,000, blocking the loop).
+      const running = trx
+        .selectFrom('tasks')
+        .select((eb) => ['repo_normalized', eb.fn.countAll<number>().as('n')])
+        .where('status', 'in', ACTIVE_STATUSES)
+        .where('lease_expires_at', '>', nowMs)
+        .groupBy('repo_normalized');
+      let query = trx
+        .selectFrom('tasks as t')
+        .leftJoin(running.as('r'), 'r.repo_normalized', 't.repo_normalized')
+        .select((eb) => ['t.id', eb.fn.coalesce('r.n', eb.lit(0)).as('running')])
+        .where((eb) => eb('t.status', 'in', ['queued', ...ACTIVE_STATUSES]))
+        // Nobody holds it: never leased, released, or its holder's lease lapsed. A queued task a
+        // claimer just took (its status moves on a moment later) is held too.
+        .where((eb) =>
+          eb.or([
+            eb('t.lease_owner', 'is', null),
+            eb('t.lease_expires_at', 'is', null),
+            eb('t.lease_expires_at', '<=', nowMs),
+          ]),
+        )
+        .orderBy('running', 'asc')
+        .orderBy('t.id', 'asc')
+        .limit(1);
+      if (excludeIds.length > 0) query = query.where('t.id', 'not in', excludeIds);
+      if (dialect === 'postgres') query = query.forUpdate('t').skipLocked();
+      const candidate = await query.executeTakeFirst();
+      if (!candidate) return undefined;
+      const claimed = await trx
+        .updateTable('tasks')
+        .set({
+          lease_owner: owner,
+          lease_expires_at: nowMs + leaseMs,
+          attempt: sql<number>`attempt + 1`,
+          updated_at: new Date(nowMs).toISOString(),
+        })
+        .where('id', '=', candidate.id)
+        .where('status', 'in', ['queued', ...ACTIVE_STATUSES])
+        .where((eb) =>
+          eb.or([
+            eb('lease_owner', 'is', null),
+            eb('lease_expires_at', 'is', null),
+            eb('lease_expires_at', '<=', nowMs),
+          ]),
+        )
+        .returningAll()
+        .executeTakeFirst();
+      return claimed ? toTask(claimed) : 'lost';
+    });
 
   return {
     async findRevertOf(taskId) {
@@ -180,52 +247,13 @@ export function createTaskRepository(db: Kysely<Database>, redact: Redact): Task
     },
 
     async claimNext({ owner, leaseMs, excludeIds }) {
-      return db.transaction().execute(async (trx) => {
-        const nowMs = Date.now();
-        // Running tasks per repo, counted once: a subquery per candidate row made each claim
-        // quadratic in one repo's queue (200 ms at 1,000 queued, 1.8 s at 3,000, blocking the loop).
-        const running = trx
-          .selectFrom('tasks')
-          .select((eb) => ['repo_normalized', eb.fn.countAll<number>().as('n')])
-          .where('status', 'in', ACTIVE_STATUSES)
-          .where('lease_expires_at', '>', nowMs)
-          .groupBy('repo_normalized');
-        let query = trx
-          .selectFrom('tasks as t')
-          .leftJoin(running.as('r'), 'r.repo_normalized', 't.repo_normalized')
-          .select((eb) => ['t.id', eb.fn.coalesce('r.n', eb.lit(0)).as('running')])
-          .where((eb) =>
-            eb.or([
-              eb('t.status', '=', 'queued'),
-              eb.and([
-                eb('t.status', 'in', ACTIVE_STATUSES),
-                eb.or([eb('t.lease_expires_at', 'is', null), eb('t.lease_expires_at', '<=', nowMs)]),
-              ]),
-            ]),
-          )
-          .orderBy('running', 'asc')
-          .orderBy('t.id', 'asc')
-          .limit(1);
-        if (excludeIds.length > 0) query = query.where('t.id', 'not in', excludeIds);
-        const candidate = await query.executeTakeFirst();
-        if (!candidate) return undefined;
-        await trx
-          .updateTable('tasks')
-          .set({
-            lease_owner: owner,
-            lease_expires_at: nowMs + leaseMs,
-            attempt: sql<number>`attempt + 1`,
-            updated_at: new Date(nowMs).toISOString(),
-          })
-          .where('id', '=', candidate.id)
-          .execute();
-        const row = await trx
-          .selectFrom('tasks')
-          .selectAll()
-          .where('id', '=', candidate.id)
-          .executeTakeFirstOrThrow();
-        return toTask(row);
-      });
+      // A claim that lost its candidate to another claimer (another process on the same PostgreSQL)
+      // looks again; each retry sees that claim committed, so a few always suffice.
+      for (let round = 0; round < CLAIM_ROUNDS; round += 1) {
+        const outcome = await claimOnce(owner, leaseMs, excludeIds);
+        if (outcome !== 'lost') return outcome;
+      }
+      return undefined;
     },
 
     async renewLease(id, owner, leaseMs) {

@@ -1,7 +1,8 @@
-import { type Kysely, sql } from 'kysely';
+import type { Kysely } from 'kysely';
+import { addAutoIdColumn, refuseEdits, type SqlDialect } from './dialect.js';
 
 /** Tasks, their checkpointed steps, the append-only audit trail, pull requests and command logs. */
-export async function up(db: Kysely<unknown>): Promise<void> {
+export async function up(db: Kysely<unknown>, dialect: SqlDialect): Promise<void> {
   await db.schema
     .createTable('tasks')
     .addColumn('id', 'text', (c) => c.primaryKey())
@@ -50,9 +51,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addPrimaryKeyConstraint('steps_pk', ['task_id', 'key'])
     .execute();
 
-  await db.schema
-    .createTable('events')
-    .addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement())
+  await addAutoIdColumn(db.schema.createTable('events'), dialect)
     .addColumn('task_id', 'text', (c) => c.notNull())
     .addColumn('type', 'text', (c) => c.notNull())
     .addColumn('data_json', 'text', (c) => c.notNull())
@@ -60,12 +59,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .execute();
   await db.schema.createIndex('events_task_id').on('events').columns(['task_id', 'id']).execute();
   // The audit trail is append-only: the database itself refuses edits and deletions.
-  await sql`CREATE TRIGGER events_no_update BEFORE UPDATE ON events BEGIN SELECT RAISE(ABORT, 'events are append-only'); END`.execute(
-    db,
-  );
-  await sql`CREATE TRIGGER events_no_delete BEFORE DELETE ON events BEGIN SELECT RAISE(ABORT, 'events are append-only'); END`.execute(
-    db,
-  );
+  await refuseEdits(db, dialect, 'events', ['update', 'delete']);
 
   await db.schema
     .createTable('pull_requests')
@@ -90,9 +84,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .unique()
     .execute();
 
-  await db.schema
-    .createTable('command_logs')
-    .addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement())
+  await addAutoIdColumn(db.schema.createTable('command_logs'), dialect)
     .addColumn('task_id', 'text', (c) => c.notNull())
     .addColumn('step_key', 'text', (c) => c.notNull())
     .addColumn('stream', 'text', (c) => c.notNull())

@@ -1,4 +1,5 @@
-import { type Kysely, sql } from 'kysely';
+import type { Kysely } from 'kysely';
+import { doubleType, refuseEdits, type SqlDialect } from './dialect.js';
 
 /**
  * The coding model's conversation, one row per finished turn (what was sent, the reply, the tool
@@ -6,7 +7,7 @@ import { type Kysely, sql } from 'kysely';
  * and a replay can serve the recorded replies. Append-only, like the events. And the task's running
  * model cost, kept on the task row so the budget check and the task view read one row.
  */
-export async function up(db: Kysely<unknown>): Promise<void> {
+export async function up(db: Kysely<unknown>, dialect: SqlDialect): Promise<void> {
   await db.schema
     .createTable('conversation_turns')
     .addColumn('task_id', 'text', (c) => c.notNull().references('tasks.id'))
@@ -20,9 +21,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('created_at', 'text', (c) => c.notNull())
     .addPrimaryKeyConstraint('conversation_turns_pk', ['task_id', 'seq'])
     .execute();
-  await sql`CREATE TRIGGER conversation_turns_no_update BEFORE UPDATE ON conversation_turns BEGIN SELECT RAISE(ABORT, 'conversation_turns are append-only'); END`.execute(
-    db,
-  );
+  await refuseEdits(db, dialect, 'conversation_turns', ['update']);
   for (const column of ['cost_input_tokens', 'cost_output_tokens', 'cost_cached_input_tokens']) {
     await db.schema
       .alterTable('tasks')
@@ -31,6 +30,6 @@ export async function up(db: Kysely<unknown>): Promise<void> {
   }
   await db.schema
     .alterTable('tasks')
-    .addColumn('cost_usd', 'real', (c) => c.notNull().defaultTo(0))
+    .addColumn('cost_usd', doubleType(dialect), (c) => c.notNull().defaultTo(0))
     .execute();
 }

@@ -1,0 +1,113 @@
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import SqliteDatabase from 'better-sqlite3';
+import pg from 'pg';
+import { afterAll, afterEach } from 'vitest';
+import type { Redact } from '../../src/secrets/redact.js';
+import { openStore, type Store } from '../../src/store/index.js';
+import { startPostgresCluster, type PostgresCluster } from './postgres-cluster.js';
+
+export const STORE_KINDS = ['sqlite', 'postgres'] as const;
+export type StoreKind = (typeof STORE_KINDS)[number];
+
+/** Where one store's data lives: a data_dir (SQLite), or a database URL (PostgreSQL). */
+export interface StoreLocation {
+  dataDir: string;
+  url?: string;
+}
+
+export interface StoreBackend {
+  /** A new, empty location of this kind (a fresh data_dir, or a fresh database on the cluster). */
+  newLocation(): Promise<StoreLocation>;
+  /** Opens the store at `location` through openStore, as the runtime does; closed after each test. */
+  open(location: StoreLocation, redact: Redact): Promise<Store>;
+  /** Runs one statement on the database directly, as another client would. */
+  exec(location: StoreLocation, statement: string): Promise<void>;
+  /** Every byte the database keeps of its rows, for "this value is never stored" checks. */
+  rawBytes(location: StoreLocation): Promise<Buffer>;
+  /** The cluster behind a postgres backend (started on first use), to restart it. */
+  cluster(): Promise<PostgresCluster>;
+}
+
+/**
+ * One backend per store kind for a parameterised describe: `describe.each(STORE_KINDS)` and
+ * `useStoreBackend(kind)` inside it. The PostgreSQL cluster starts on first use and stops after
+ * the file's tests.
+ */
+export function useStoreBackend(kind: StoreKind): StoreBackend {
+  let cluster: Promise<PostgresCluster> | undefined;
+  const opened: Store[] = [];
+  afterEach(async () => {
+    await Promise.all(opened.splice(0).map((s) => s.close()));
+  });
+  afterAll(async () => {
+    if (cluster) await (await cluster).destroy();
+  });
+  const getCluster = () => (cluster ??= startPostgresCluster());
+  const withClient = async <T>(url: string, use: (client: pg.Client) => Promise<T>): Promise<T> => {
+    const client = new pg.Client({ connectionString: url });
+    await client.connect();
+    try {
+      return await use(client);
+    } finally {
+      await client.end();
+    }
+  };
+  return {
+    cluster: getCluster,
+    async newLocation() {
+      const dataDir = mkdtempSync(join(tmpdir(), 'autodev-store-'));
+      if (kind === 'sqlite') return { dataDir };
+      return { dataDir, url: await (await getCluster()).createDatabase() };
+    },
+    async open(location, redact) {
+      const store = await openStore({
+        dataDir: location.dataDir,
+        store: { url: location.url, pool_size: 10, reconnect_secs: 60, connect_timeout_secs: 10 },
+        redact,
+      });
+      opened.push(store);
+      return store;
+    },
+    async exec(location, statement) {
+      if (location.url === undefined) {
+        const raw = new SqliteDatabase(join(location.dataDir, 'autodev.sqlite'));
+        try {
+          raw.prepare(statement).run();
+        } finally {
+          raw.close();
+        }
+        return;
+      }
+      await withClient(location.url, async (client) => {
+        await client.query(statement);
+      });
+    },
+    async rawBytes(location) {
+      if (location.url === undefined) {
+        return Buffer.concat(
+          ['autodev.sqlite', 'autodev.sqlite-wal'].map((f) => {
+            try {
+              return readFileSync(join(location.dataDir, f));
+            } catch {
+              return Buffer.alloc(0);
+            }
+          }),
+        );
+      }
+      // Every row of every table of the database, as text.
+      return withClient(location.url, async (client) => {
+        const tables = await client.query<{ tablename: string }>(
+          "SELECT tablename FROM pg_tables WHERE schemaname = 'public'",
+        );
+        const parts: string[] = [];
+        for (const { tablename } of tables.rows) {
+          const rows = await client.query(`SELECT * FROM "${tablename}"`);
+          parts.push(JSON.stringify(rows.rows));
+        }
+        return Buffer.from(parts.join('\n'));
+      });
+    },
+  };
+}
