@@ -54,6 +54,13 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
   pool.on('error', (error) => {
     options.warn?.(options.redact(`PostgreSQL at ${address} dropped an idle connection: ${error.message}`));
   });
+  // A connection in use that the server drops emits 'error' on its client too (besides failing the
+  // query, which the reconnect policy retries); with no listener that event would end the process.
+  pool.on('connect', (client) => {
+    client.on('error', (error) => {
+      options.warn?.(options.redact(`PostgreSQL at ${address} dropped a connection: ${error.message}`));
+    });
+  });
   try {
     const client = await pool.connect();
     client.release();
