@@ -2,6 +2,7 @@ import { forgeCheck } from './forge.js';
 import { modelCheck } from './model.js';
 import { opaCheck } from './opa.js';
 import { settingsCheck } from './settings.js';
+import { storeCheck } from './store.js';
 import { toolsCheck } from './tools.js';
 import type { CheckResult, CheckStatus, DoctorCheck, DoctorContext, HealthReport } from './types.js';
 
@@ -11,6 +12,7 @@ export { CHECK_STATUSES } from './types.js';
 /** Every check, in the order they are reported. */
 export const DOCTOR_CHECKS: readonly DoctorCheck[] = [
   settingsCheck,
+  storeCheck,
   modelCheck,
   forgeCheck,
   opaCheck,

@@ -42,6 +42,8 @@ export async function startE2E(
      * default with setup_network = true, which autodev refuses to serve without tokens.
      */
     auth?: boolean;
+    /** `[autodev.store] url`: the PostgreSQL store (test/helpers/postgres-cluster.ts); SQLite when absent. */
+    storeUrl?: string;
   } = {},
 ): Promise<E2EHarness> {
   const auth = options.auth ?? settings.setup_network === true;
@@ -65,6 +67,7 @@ ${Object.entries(options.keys ?? {})
   .join('\n')}
 ${options.tables ?? ''}
 ${auth ? usersTables() : ''}
+${options.storeUrl === undefined ? '' : `[autodev.store]\nurl = "${options.storeUrl}"\nreconnect_secs = 120\n`}
 `;
   const env = { E2E_MODEL_KEY, ...(auth ? usersEnv() : {}), ...options.extraEnv };
   const started = async (process: ServerProcess) => {
