@@ -9,7 +9,9 @@ import { parsePort } from './options.js';
 export function registerServeCommand(program: Command): void {
   program
     .command('serve')
-    .description('Run the API server and the task workers (embedded SQLite store under data_dir).')
+    .description(
+      'Run the API server and the task workers (SQLite store under data_dir, or PostgreSQL with [autodev.store] url).',
+    )
     .option('-c, --config <file>', 'TOML config file (embedded defaults when absent)')
     .option('-p, --port <n>', 'port to listen on (overrides [autodev] port)', parsePort)
     .option('--host <host>', 'address to listen on (overrides [autodev] host)')
