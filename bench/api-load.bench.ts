@@ -41,7 +41,7 @@ interface ServerUnderTest {
   logLines(): number;
 }
 
-async function startServer(root: string, modelUrl: string): Promise<ServerUnderTest> {
+async function startServer(root: string, modelUrl: string, storeUrl?: string): Promise<ServerUnderTest> {
   const file = path.join(root, 'config.toml');
   await writeFile(
     file,
@@ -57,6 +57,7 @@ async function startServer(root: string, modelUrl: string): Promise<ServerUnderT
       `api_url = ${JSON.stringify(modelUrl)}`,
       'api_key_env = "BENCH_MODEL_KEY"',
       'timeout_secs = 30',
+      ...(storeUrl === undefined ? [] : ['[autodev.store]', `url = ${JSON.stringify(storeUrl)}`]),
     ].join('\n'),
   );
   // An explicit environment: the bench's own variables (a real key, a data dir) must not leak in.
@@ -240,14 +241,19 @@ async function measure(server: ServerUnderTest, driver: LoadDriver, repo: string
   ];
 }
 
-export async function bench(): Promise<BenchRow[]> {
+export function bench(): Promise<BenchRow[]> {
+  return runApiLoad();
+}
+
+/** The load on a server whose store is `storeUrl` (PostgreSQL), or SQLite under a temp data_dir. */
+export async function runApiLoad(storeUrl?: string): Promise<BenchRow[]> {
   const root = await mkdtemp(path.join(os.tmpdir(), 'autodev-bench-api-load-'));
   const repo = await createFixtureRepo({ files: PYTHON_REPO });
   const driver = startLoadDriver();
   let server: ServerUnderTest | undefined;
   try {
     const modelUrl = await driver.startModel({ replies: SUBMISSIONS, delayMs: MODEL_DELAY_MS });
-    server = await startServer(root, modelUrl);
+    server = await startServer(root, modelUrl, storeUrl);
     return await measure(server, driver, repo.origin);
   } finally {
     // Queued tasks are simply left in the store that is deleted; running ones are aborted by close.
