@@ -5,6 +5,8 @@ import { Kysely, SqliteDialect } from 'kysely';
 import type { Redact } from '../secrets/redact.js';
 import { createCommandLogRepository, type CommandLogRepository } from './command-log-repository.js';
 import { createConversationRepository, type ConversationRepository } from './conversation-repository.js';
+import { createIssueRepository, type IssueRepository } from './issue-repository.js';
+import { createIssueTaskRepository, type IssueTaskRepository } from './issue-task-repository.js';
 import { createEventRepository, type EventRepository } from './event-repository.js';
 import { migrateToLatest } from './migrate.js';
 import { createPrReviewRepository, type PrReviewRepository } from './pr-review-repository.js';
@@ -27,6 +29,10 @@ export interface Store {
   logs: CommandLogRepository;
   /** The coding model's conversation per task, turn by turn. */
   conversations: ConversationRepository;
+  /** The local forge's issues and comments. */
+  issues: IssueRepository;
+  /** Tasks started from forge issues, and the triggers taken. */
+  issueTasks: IssueTaskRepository;
   /** Path of the database file. */
   readonly location: string;
   close(): Promise<void>;
@@ -58,6 +64,8 @@ export async function openSqliteStore(options: { dataDir: string; redact: Redact
     reviewRounds: createReviewRoundRepository(db, options.redact),
     logs: createCommandLogRepository(db, options.redact),
     conversations: createConversationRepository(db, options.redact),
+    issues: createIssueRepository(db, options.redact),
+    issueTasks: createIssueTaskRepository(db),
     location: file,
     close: () => db.destroy(),
   };
