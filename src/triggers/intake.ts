@@ -133,7 +133,7 @@ export function createTriggerIntake(deps: TriggerIntakeDeps): TriggerIntake {
     }
   };
 
-  const latestTask = async (event: TriggerEvent): Promise<{ link: IssueTask; task: Task } | undefined> => {
+  const latestTask = async (event: TriggerEvent): Promise<{ link?: IssueTask; task: Task } | undefined> => {
     const links = await store.issueTasks.listForIssue(
       source.forge,
       parseRepoRef(event.repo).normalized,
@@ -143,7 +143,21 @@ export function createTriggerIntake(deps: TriggerIntakeDeps): TriggerIntake {
       const task = await store.tasks.get(link.task_id);
       if (task) return { link, task };
     }
-    return undefined;
+    return event.issue.isPullRequest ? pullRequestTask(event) : undefined;
+  };
+
+  /** A comment on one of autodev's own pull requests is about the task that opened it. */
+  const pullRequestTask = async (event: TriggerEvent) => {
+    let path: string;
+    try {
+      path = deps.forge.locate(event.repo).path;
+    } catch {
+      return undefined;
+    }
+    const prs = await store.pullRequests.list({ limit: 500 });
+    const pr = prs.find((p) => p.number === event.issue.number && safePath(deps.forge, p.repo) === path);
+    const task = pr && (await store.tasks.get(pr.task_id));
+    return task ? { task } : undefined;
   };
 
   const startTask = async (event: TriggerEvent, instruction: string): Promise<TriggerOutcome> => {
@@ -218,7 +232,7 @@ export function createTriggerIntake(deps: TriggerIntakeDeps): TriggerIntake {
       case 'retry': {
         if (running) return addTo(event, running.task, '');
         const failed = latest && ['failed', 'cancelled', 'closed'].includes(latest.task.status);
-        if (!failed) {
+        if (!failed || event.issue.isPullRequest) {
           await reply(
             event,
             `@${event.actor} there is no failed or cancelled autodev task for this issue to retry.`,
@@ -229,6 +243,14 @@ export function createTriggerIntake(deps: TriggerIntakeDeps): TriggerIntake {
       }
       case 'run':
         if (running) return addTo(event, running.task, command.instruction);
+        if (event.issue.isPullRequest) {
+          // A pull request's change is steered by its review (a change request starts a round).
+          await reply(
+            event,
+            `@${event.actor} autodev starts tasks from issues; on a pull request, request changes in a review instead.`,
+          );
+          return { outcome: 'rejected', reason: 'instructions on a pull request go through its review' };
+        }
         return startTask(event, command.instruction);
     }
   };
@@ -296,6 +318,14 @@ function commandOf(event: TriggerEvent, config: AutodevConfig): TriggerCommand |
     return { kind: 'run', instruction: '' };
   }
   return undefined;
+}
+
+function safePath(forge: Pick<Forge, 'locate'>, repo: string): string | undefined {
+  try {
+    return forge.locate(repo).path;
+  } catch {
+    return undefined;
+  }
 }
 
 function meetsPermission(permission: { canWrite: boolean; level: string }, min: string): boolean {
