@@ -97,7 +97,7 @@ describe('tasks from the local forge: issues and /autodev comments, over HTTP an
     console.log(`trigger: POST /issues answered with its task in ${triggerMs} ms`);
   });
 
-  it('an issue without the label starts nothing; the label is the trigger, risk comes from risk:<tier>', async () => {
+  it('an issue without the label starts nothing', async () => {
     const repo = await h.newRepo(GREEN_REPO);
     const { issue, trigger } = await openIssue({ repo: repo.origin, title: 'Just a note', labels: ['docs'] });
     expect(trigger).toEqual({ outcome: 'ignored', task_id: null, reason: null });
@@ -123,9 +123,15 @@ describe('tasks from the local forge: issues and /autodev comments, over HTTP an
     const repo = await h.newRepo(GREEN_REPO);
     // The model answers late, so the task is still working when the comments arrive.
     h.model.push({ text: ADD_SUB_REPLY, delayMs: 120_000 });
-    const { issue, trigger } = await openIssue({ repo: repo.origin, title: 'Add sub', labels: ['autodev'] });
+    const { issue, trigger } = await openIssue({
+      repo: repo.origin,
+      title: 'Add sub',
+      labels: ['autodev', 'risk:high'],
+    });
     const taskId = trigger.task_id ?? '';
-    await waitForTask(h.server.baseUrl, taskId, (t) => t.status === 'executing');
+    const running = await waitForTask(h.server.baseUrl, taskId, (t) => t.status === 'executing');
+    // The tier comes from the issue's risk:<tier> label, over default_risk_tier (low).
+    expect(running.risk_tier).toBe('high');
 
     const again = await comment(issue.id, '/autodev and make it handle floats', 'alice');
     expect(again).toMatchObject({ outcome: 'added', task_id: taskId });
