@@ -10,6 +10,10 @@ export const ERROR_CODES = {
   REPO_NOT_ALLOWED: { httpStatus: 403, retryable: false },
   TASK_NOT_FOUND: { httpStatus: 404, retryable: false },
   ROUTE_NOT_FOUND: { httpStatus: 404, retryable: false },
+  /** No local forge issue with that id. */
+  ISSUE_NOT_FOUND: { httpStatus: 404, retryable: false },
+  /** The issues API is the local forge's: with a hosted forge, issues live on the forge. */
+  ISSUES_NOT_LOCAL: { httpStatus: 409, retryable: false },
   TASK_NOT_CANCELLABLE: { httpStatus: 409, retryable: false },
   /** Only a merged task has a merge to revert. */
   TASK_NOT_REVERTIBLE: { httpStatus: 409, retryable: false },

@@ -16,6 +16,7 @@ import { eventsRoutes } from './routes/events.js';
 import { healthRoutes } from './routes/health.js';
 import { opsRoutes } from './routes/ops.js';
 import { prsRoutes } from './routes/prs.js';
+import { issuesRoutes } from './routes/issues.js';
 import { tasksRoutes } from './routes/tasks.js';
 import { webhooksRoutes } from './routes/webhooks.js';
 
@@ -77,6 +78,7 @@ export async function buildServer(runtime: Runtime): Promise<FastifyInstance> {
       await api.register(tasksRoutes(runtime));
       await api.register(eventsRoutes(runtime));
       await api.register(prsRoutes(runtime));
+      await api.register(issuesRoutes(runtime));
       await api.register(webhooksRoutes(runtime));
       await api.register(healthRoutes(runtime));
     },

@@ -5,6 +5,7 @@ import { registerDemoCommand } from './demo.js';
 import { registerPolicyCommands } from './policy.js';
 import { registerDoctorCommand } from './doctor.js';
 import { registerPrCommands } from './pr.js';
+import { registerIssueCommands } from './issue.js';
 import { registerServeCommand } from './serve.js';
 import { registerTaskCommands } from './task.js';
 import { registerToolsCommands } from './tools.js';
@@ -18,6 +19,7 @@ registerDoctorCommand(program);
 registerDemoCommand(program);
 registerToolsCommands(program);
 registerPrCommands(program);
+registerIssueCommands(program);
 registerTaskCommands(program);
 registerPolicyCommands(program);
 

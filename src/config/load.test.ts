@@ -123,6 +123,35 @@ describe('loadConfig', () => {
     expect(message).toContain('modle');
   });
 
+  it('reads [autodev.triggers] and names a bad key and value', () => {
+    const config = loadConfig({
+      file: writeConfig(
+        '[autodev.triggers]\nlabel = "bot"\nallowed_users = ["alice"]\nmin_permission = "admin"\nmax_open_tasks = 2\n',
+      ),
+      env: {},
+    });
+    expect(config.triggers).toMatchObject({
+      enabled: true,
+      label: 'bot',
+      command: '/autodev',
+      allowed_users: ['alice'],
+      min_permission: 'admin',
+      max_open_tasks: 2,
+    });
+    const bads: [string, string][] = [
+      ['min_permission = "owner"', 'autodev.triggers.min_permission'],
+      ['max_open_tasks = 0', 'autodev.triggers.max_open_tasks'],
+      ['command = "autodev"', 'autodev.triggers.command'],
+      ['allowed_users = ["two words"]', 'autodev.triggers.allowed_users'],
+    ];
+    for (const [line, key] of bads) {
+      const message = configErrorOf(() =>
+        loadConfig({ file: writeConfig(`[autodev.triggers]\n${line}\n`), env: {} }),
+      );
+      expect(message).toContain(key);
+    }
+  });
+
   it('names a wrong enum value and lists the accepted ones', () => {
     const message = configErrorOf(() =>
       loadConfig({ file: writeConfig('[autodev]\nsandbox = "chroot"\n'), env: {} }),

@@ -169,6 +169,48 @@ export const authConfigSchema = z
   })
   .strict();
 
+export const TRIGGER_PERMISSIONS = ['read', 'write', 'admin'] as const;
+export type TriggerPermission = (typeof TRIGGER_PERMISSIONS)[number];
+
+const forgeLogin = z
+  .string()
+  .min(1)
+  .max(200)
+  .regex(/^[^\s]+$/, 'expected a forge login without spaces');
+
+/** `[autodev.triggers]`: issues and comments on the forge that become tasks (src/triggers/). */
+export const triggersConfigSchema = z
+  .object({
+    /** Off: issues and comments are never read as triggers. */
+    enabled: z.boolean().default(true),
+    /** An issue carrying this label becomes a task. */
+    label: z
+      .string()
+      .min(1)
+      .max(50)
+      .regex(/^[^\s,]+$/, 'expected a label without spaces or commas, such as autodev')
+      .default('autodev'),
+    /** A comment starting with this word (`/autodev <instruction>`, `/autodev cancel`) is a command. */
+    command: z
+      .string()
+      .min(2)
+      .max(50)
+      .regex(/^\/[A-Za-z0-9_-]+$/, 'expected a slash command such as /autodev')
+      .default('/autodev'),
+    /** The forge account autodev acts as: an issue assigned to it becomes a task. */
+    bot_account: forgeLogin.optional(),
+    /**
+     * Forge logins who may trigger. Empty (the default): whoever has min_permission on the repository,
+     * as the forge answers it; on the local forge, every author.
+     */
+    allowed_users: z.array(forgeLogin).max(1000).default([]),
+    /** The least permission on the repository (read from the forge) a trigger's author needs. */
+    min_permission: z.enum(TRIGGER_PERMISSIONS).default('write'),
+    /** Unfinished tasks one repository may have from triggers; one more is answered, not started. */
+    max_open_tasks: z.number().int().min(1).max(1000).default(5),
+  })
+  .strict();
+
 export const autodevConfigSchema = z
   .object({
     enabled: z.boolean().default(true),
@@ -275,6 +317,7 @@ export const autodevConfigSchema = z
     llm: llmConfigSchema.default(llmConfigSchema.parse({})),
     git: gitConfigSchema.default(gitConfigSchema.parse({})),
     auth: authConfigSchema.default(authConfigSchema.parse({})),
+    triggers: triggersConfigSchema.default(triggersConfigSchema.parse({})),
   })
   .strict();
 
@@ -287,6 +330,7 @@ export const configFileSchema = z
 export type AutodevSettings = z.infer<typeof autodevConfigSchema>;
 export type LlmSettings = z.infer<typeof llmConfigSchema>;
 export type GitSettings = z.infer<typeof gitConfigSchema>;
+export type TriggerSettings = z.infer<typeof triggersConfigSchema>;
 
 /** Values read from the environment that must never be logged, stored or sent anywhere but their service. */
 export interface Secrets {

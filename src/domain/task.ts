@@ -181,6 +181,10 @@ export const EVENT_TYPES = [
   'task.reverted',
   /** The task delivered (merged, or awaiting review with its checks passed): counted once in the success metric. */
   'task.delivered',
+  /** The task came from a forge issue or comment (src/triggers/): the forge, the issue, who asked. */
+  'task.triggered',
+  /** A second trigger for the issue while the task ran: its instruction, added to this task. */
+  'task.instruction_added',
   'plan.created',
   'step.started',
   'step.retrying',

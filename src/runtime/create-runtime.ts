@@ -30,6 +30,8 @@ import { createGitRunner, createWorkspaceGit, createWorkspaceManager } from '../
 import type pino from 'pino';
 import { isDeadLocalOwner } from '../orchestrator/lease-owner.js';
 import { createHealthMonitor, type HealthReport } from '../doctor/index.js';
+import { createTriggerSource } from '../triggers/index.js';
+import { createTriggerIntake, type TriggerIntake } from '../triggers/intake.js';
 
 export interface Runtime {
   config: AutodevConfig;
@@ -45,6 +47,8 @@ export interface Runtime {
   reviews: PrReviewService;
   /** Forge activity (webhooks, polls, the local API) turned into merges and review rounds. */
   reviewIntake: ReviewIntake;
+  /** Issues and comments on the forge turned into tasks; undefined for a forge without triggers. */
+  triggers: TriggerIntake | undefined;
   /** The self-check (model, forge, OPA, tools, settings), cached: logged at start, GET /health. */
   health: { report(): Promise<HealthReport> };
   /** Starts claiming tasks (not when the kill switch is off). */
@@ -195,6 +199,18 @@ export async function createRuntime(config: AutodevConfig, deps: RuntimeDeps): P
     log: log.child({ component: 'review-poller' }),
   });
 
+  const triggerSource = createTriggerSource(config, { store });
+  const triggers = triggerSource
+    ? createTriggerIntake({
+        config,
+        store,
+        source: triggerSource,
+        forge: services.forge,
+        tasks,
+        log: log.child({ component: 'triggers' }),
+      })
+    : undefined;
+
   return {
     config,
     log,
@@ -207,6 +223,7 @@ export async function createRuntime(config: AutodevConfig, deps: RuntimeDeps): P
     tasks,
     reviews,
     reviewIntake,
+    triggers,
     health: createHealthMonitor({
       config,
       hostEnv: deps.hostEnv,
@@ -222,6 +239,7 @@ export async function createRuntime(config: AutodevConfig, deps: RuntimeDeps): P
       if (config.enabled) {
         scheduler.start();
         reviewPoller.start();
+        await triggers?.resume();
       } else {
         log.warn('autodev is disabled: tasks are not accepted and queued tasks do not start');
         await requeueWhileDisabled(store);
@@ -230,6 +248,7 @@ export async function createRuntime(config: AutodevConfig, deps: RuntimeDeps): P
     async close(graceMs = 10_000) {
       await reviewPoller.stop();
       await scheduler.stop(graceMs);
+      await triggers?.drain();
       await store.close();
     },
   };

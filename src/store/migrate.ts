@@ -7,6 +7,7 @@ import * as prReviews from './migrations/003-pr-reviews.js';
 import * as reviewCycle from './migrations/004-review-cycle.js';
 import * as reverts from './migrations/005-reverts.js';
 import * as conversationTurns from './migrations/006-conversation-turns.js';
+import * as issues from './migrations/007-issues.js';
 
 /** Migrations are compiled in (no directory scan), so the built package carries them. */
 const MIGRATIONS: Record<string, { up: DialectMigration }> = {
@@ -16,6 +17,7 @@ const MIGRATIONS: Record<string, { up: DialectMigration }> = {
   '004-review-cycle': reviewCycle,
   '005-reverts': reverts,
   '006-conversation-turns': conversationTurns,
+  '007-issues': issues,
 };
 
 /** The same migrations for both dialects, each told which SQL to speak. */

@@ -100,6 +100,8 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
     reviewRounds: withReconnect(repositories.reviewRounds, policy),
     logs: withReconnect(repositories.logs, policy),
     conversations: withReconnect(repositories.conversations, policy),
+    issues: withReconnect(repositories.issues, policy),
+    issueTasks: withReconnect(repositories.issueTasks, policy),
     kind: 'postgres',
     location: shown,
     close: () => db.destroy(),

@@ -3,6 +3,8 @@ import type { Redact } from '../secrets/redact.js';
 import { createCommandLogRepository } from './command-log-repository.js';
 import { createConversationRepository } from './conversation-repository.js';
 import { createEventRepository } from './event-repository.js';
+import { createIssueRepository } from './issue-repository.js';
+import { createIssueTaskRepository } from './issue-task-repository.js';
 import type { SqlDialect } from './migrations/dialect.js';
 import { createPrReviewRepository } from './pr-review-repository.js';
 import { createPullRequestRepository } from './pull-request-repository.js';
@@ -27,5 +29,7 @@ export function createRepositories(
     reviewRounds: createReviewRoundRepository(db, redact),
     logs: createCommandLogRepository(db, redact),
     conversations: createConversationRepository(db, redact),
+    issues: createIssueRepository(db, redact),
+    issueTasks: createIssueTaskRepository(db),
   };
 }

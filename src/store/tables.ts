@@ -123,6 +123,46 @@ export interface ConversationTurnsTable {
   created_at: string;
 }
 
+/** An issue of the local forge (migration 007); hosted forges keep their own. */
+export interface IssuesTable {
+  id: Generated<number>;
+  repo: string;
+  repo_normalized: string;
+  /** The branch a task for the issue starts from. */
+  base_branch: string;
+  title: string;
+  body: string;
+  labels_json: string;
+  author: string;
+  state: string;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface IssueCommentsTable {
+  id: Generated<number>;
+  issue_id: number;
+  body: string;
+  author: string;
+  created_at: string;
+  updated_at: string;
+}
+
+/** A task started from a forge issue (or pull request), and the one status comment kept on it. */
+export interface IssueTasksTable {
+  task_id: string;
+  forge: string;
+  repo_normalized: string;
+  issue_number: number;
+  status_comment_id: string | null;
+  created_at: string;
+}
+
+export interface TriggerDeliveriesTable {
+  key: string;
+  received_at: string;
+}
+
 export interface Database {
   tasks: TasksTable;
   steps: StepsTable;
@@ -132,4 +172,8 @@ export interface Database {
   review_rounds: ReviewRoundsTable;
   command_logs: CommandLogsTable;
   conversation_turns: ConversationTurnsTable;
+  issues: IssuesTable;
+  issue_comments: IssueCommentsTable;
+  issue_tasks: IssueTasksTable;
+  trigger_deliveries: TriggerDeliveriesTable;
 }

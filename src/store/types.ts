@@ -1,6 +1,8 @@
 import type { CommandLogRepository } from './command-log-repository.js';
 import type { ConversationRepository } from './conversation-repository.js';
 import type { EventRepository } from './event-repository.js';
+import type { IssueRepository } from './issue-repository.js';
+import type { IssueTaskRepository } from './issue-task-repository.js';
 import type { SqlDialect } from './migrations/dialect.js';
 import type { PrReviewRepository } from './pr-review-repository.js';
 import type { PullRequestRepository } from './pull-request-repository.js';
@@ -19,6 +21,10 @@ export interface Store {
   logs: CommandLogRepository;
   /** The coding model's conversation per task, turn by turn. */
   conversations: ConversationRepository;
+  /** The local forge's issues and comments. */
+  issues: IssueRepository;
+  /** Tasks started from forge issues, and the triggers taken. */
+  issueTasks: IssueTaskRepository;
   /** Which database holds it. */
   readonly kind: SqlDialect;
   /** Where it is, as it may be shown: the SQLite file's path, or the PostgreSQL URL without its password. */

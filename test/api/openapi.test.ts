@@ -64,7 +64,7 @@ describe('GET /api/v1/openapi.json', () => {
     await t?.close();
   });
 
-  it('is an OpenAPI 3 document describing exactly the task, pull request and health routes', () => {
+  it('is an OpenAPI 3 document describing exactly the task, pull request, issue and health routes', () => {
     expect(doc.openapi.startsWith('3.')).toBe(true);
     const operations = Object.entries(doc.paths).flatMap(([path, ops]) =>
       Object.keys(ops).map((method) => `${method.toUpperCase()} ${path}`),
@@ -88,6 +88,11 @@ describe('GET /api/v1/openapi.json', () => {
         `POST ${PRS}/{id}/merge`,
         `POST ${PRS}/{id}/close`,
         'GET /api/v1/autodev/health',
+        // The local forge's issues (issue #23: triggers from the forge).
+        'GET /api/v1/autodev/issues',
+        'POST /api/v1/autodev/issues',
+        'GET /api/v1/autodev/issues/{id}',
+        'POST /api/v1/autodev/issues/{id}/comments',
       ].sort(),
     );
   });

@@ -3,6 +3,7 @@ import { TERMINAL_STATUSES, type TaskStatus } from '../../src/domain/task.js';
 export interface TaskJson {
   id: string;
   status: TaskStatus;
+  risk_tier: string;
   branch: string | null;
   error: { code: string; message: string } | null;
   plan: { steps: unknown[] } | null;

@@ -3,6 +3,8 @@ import { z } from 'zod';
 import { AutodevError } from '../../errors.js';
 import type { Runtime } from '../../runtime/create-runtime.js';
 import { errorView } from '../schemas/task.js';
+import { triggerView } from '../schemas/issue.js';
+import { toTriggerView } from './issues.js';
 
 /** Forges' review and pull request events are small; anything past this is not one. */
 export const MAX_WEBHOOK_BYTES = 512 * 1024;
@@ -20,6 +22,8 @@ const webhookAccepted = z.object({
   accepted: z.literal(true),
   /** The task the event is about, or null when it is about none of autodev's pull requests. */
   task_id: z.string().nullable(),
+  /** What an issue or comment event became ([autodev.triggers]); null for other events. */
+  trigger: triggerView.nullable(),
 });
 
 /**
@@ -82,11 +86,20 @@ export function webhooksRoutes(runtime: Runtime): FastifyPluginAsyncZod {
             `webhook for ${provider} refused: missing or invalid signature`,
           );
         }
+        // An issue or `/autodev` comment: taken once per delivery (its key), then answered with its task.
+        const [triggerEvent] = runtime.triggers?.source.fromWebhook(webhook) ?? [];
+        const trigger =
+          triggerEvent && runtime.triggers ? await runtime.triggers.handle(triggerEvent) : undefined;
         const target = forge.webhookTarget(webhook);
         const taskId = target ? await runtime.reviewIntake.findTask(target) : undefined;
         // The intake logs its own failures; the forge is answered at once either way.
         if (taskId) void runtime.reviewIntake.sync(taskId).catch(() => undefined);
-        return reply.code(202).send({ accepted: true as const, task_id: taskId ?? null });
+        const triggered = trigger && 'taskId' in trigger ? trigger.taskId : undefined;
+        return reply.code(202).send({
+          accepted: true as const,
+          task_id: taskId ?? triggered ?? null,
+          trigger: trigger ? toTriggerView(trigger) : null,
+        });
       },
     );
   };

@@ -4,7 +4,7 @@ import { CONSTRAINT_KINDS } from '../../policy/constraints.js';
 import { PHASES, PR_STATUSES, STEP_STATUSES, TASK_STATUSES, EVENT_TYPES } from '../../domain/task.js';
 
 /** A git branch name as `git check-ref-format --branch` would accept it (conservatively). */
-const branchName = z
+export const branchName = z
   .string()
   .min(1)
   .max(200)
@@ -26,13 +26,13 @@ const CONTROL_EXCEPT_NEWLINE_TAB = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u20
 const CONTROL_EXCEPT_TAB = /[\u0000-\u0008\u000a-\u001f\u007f-\u009f\u2028\u2029]/;
 
 /** Text of several lines: no control characters but newline and tab. */
-const multiLineText = (max: number) =>
+export const multiLineText = (max: number) =>
   text(max).refine((s) => !CONTROL_EXCEPT_NEWLINE_TAB.test(s), {
     message: 'expected text without control characters (only newline and tab are allowed)',
   });
 
 /** One line of text: no control characters but tab. */
-const singleLineText = (max: number) =>
+export const singleLineText = (max: number) =>
   text(max).refine((s) => !CONTROL_EXCEPT_TAB.test(s), {
     message: 'expected one line of text without control characters (no newline, NUL or escape)',
   });

@@ -49,7 +49,14 @@ export async function pullRequestBodyFor(ctx: TaskContext, facts: PullRequestFac
     constraints: facts.constraints ?? task.constraints,
     usage: modelUsageOf(task, await ctx.store.events.list(task.id)),
     taskLink: taskLink(ctx),
+    ...(await closingLineOf(ctx)),
   });
+}
+
+/** A task started from an issue closes it when its pull request merges: the forge's closing keyword. */
+async function closingLineOf(ctx: TaskContext): Promise<{ closesIssue?: string }> {
+  const link = await ctx.store.issueTasks.getByTask(ctx.task.id);
+  return link ? { closesIssue: `Closes #${link.issue_number}` } : {};
 }
 
 /** Push, pull request, and the merge when policy allowed it. Each call is idempotent on the forge. */

@@ -38,6 +38,8 @@ export interface PullRequestBodyInput {
   usage: ModelUsage;
   /** Absolute link to the task when `[autodev] public_url` is set, else the API path. */
   taskLink: string;
+  /** `Closes #12` for a task started from an issue: kept near the top, so no cut can drop it. */
+  closesIssue?: string;
 }
 
 export interface ModelUsage {
@@ -70,6 +72,7 @@ export function renderPullRequestBody(input: PullRequestBodyInput): string {
   const { task } = input;
   const body = [
     `**Task** [${task.id}](${input.taskLink}): ${escapeInline(task.title)} (risk: ${task.risk_tier})`,
+    ...(input.closesIssue ? ['', input.closesIssue] : []),
     '',
     cut(task.description, MAX_SECTION_CHARS) || '_(no description)_',
     '',

@@ -11,7 +11,14 @@ import { startGitHttpServer, type GitHttpServer } from '../git-http-server.js';
 import { createBareRepo, mergeInBareRepo, revParse } from './bare-git.js';
 import { loadGithubContract, type ContractChecker } from './openapi-contract.js';
 import { createRenderer } from './render.js';
-import { createClock, type FakePull, type FakeRepo, type GithubRole } from './state.js';
+import {
+  createClock,
+  type FakeIssue,
+  type FakeIssueComment,
+  type FakePull,
+  type FakeRepo,
+  type GithubRole,
+} from './state.js';
 
 export interface FakeGithubOptions {
   /** Folder of bare repos; a temp folder (removed on close) when absent. */
@@ -67,11 +74,28 @@ export interface FakeGithub {
   mergeAsHuman(number: number, method?: 'merge' | 'squash' | 'rebase'): Promise<string>;
   closeAsHuman(number: number): Promise<void>;
   failNext(fault: InjectedFault): void;
+  /** Opens an issue as `by` and delivers the `issues` `opened` event; its number. */
+  openIssue(
+    owner: string,
+    name: string,
+    issue: { title: string; body: string; labels: string[]; by: string },
+  ): Promise<number>;
+  /** Comments on an issue as `by` and delivers `issue_comment` `created`; the delivery, to send again. */
+  commentOnIssue(number: number, by: string, body: string): Promise<SentDelivery>;
+  /** Sends a delivery again exactly as before (its id, body and signature): GitHub's redelivery. */
+  redeliver(delivery: SentDelivery, signature?: string): Promise<number>;
+  issue(number: number): FakeIssue;
   /** Every request and answer that broke GitHub's OpenAPI description: tests expect none. */
   violations: string[];
   requests: RecordedRequest[];
   webhookDeliveries: { event: string; status: number }[];
   close(): Promise<void>;
+}
+
+export interface SentDelivery {
+  event: string;
+  payload: string;
+  headers: Record<string, string>;
 }
 
 const MAX_BODY_BYTES = 1024 * 1024;
@@ -95,6 +119,7 @@ export async function startFakeGithub(options: FakeGithubOptions = {}): Promise<
   const now = createClock();
   const repos = new Map<string, FakeRepo>();
   const pulls: FakePull[] = [];
+  const issues: FakeIssue[] = [];
   let nextId = 1000;
   const violations: string[] = [];
   const requests: RecordedRequest[] = [];
@@ -280,15 +305,29 @@ export async function startFakeGithub(options: FakeGithubOptions = {}): Promise<
         if (!pr) return notFound();
         send(200, pr.reviewComments.map(render.reviewComment));
         return;
-      case 'issues/list-comments':
-        if (!pr) return notFound();
-        send(200, pr.issueComments.map(render.issueComment));
+      case 'issues/list-comments': {
+        const thread = pr?.issueComments ?? issueOf(repo, number)?.comments;
+        if (!thread) return notFound();
+        send(200, thread.map(render.issueComment));
         return;
+      }
       case 'issues/create-comment': {
-        if (!pr) return notFound();
+        const thread = pr?.issueComments ?? issueOf(repo, number)?.comments;
+        if (!thread) return notFound();
         const comment = { id: nextId++, by: 'autodev-bot', body: String(input.body), at: now() };
-        pr.issueComments.push(comment);
+        thread.push(comment);
         send(201, render.issueComment(comment));
+        return;
+      }
+      case 'issues/update-comment': {
+        const id = Number(segments[6]);
+        const found = [...pulls.map((p) => p.issueComments), ...issues.map((i) => i.comments)]
+          .flat()
+          .find((c) => c.id === id);
+        if (!found) return notFound();
+        found.body = String(input.body);
+        found.at = now();
+        send(200, render.issueComment(found));
         return;
       }
       case 'repos/get-collaborator-permission-level': {
@@ -308,6 +347,51 @@ export async function startFakeGithub(options: FakeGithubOptions = {}): Promise<
         violations.push(`fake github has no handler for ${checked.operationId}`);
         send(404, { message: 'Not Found', documentation_url: 'https://docs.github.com/rest' });
     }
+  }
+
+  function issueOf(repo: FakeRepo, number: number): FakeIssue | undefined {
+    return issues.find((i) => i.repo === repo && i.number === number);
+  }
+
+  /** A signed delivery as a repo hook sends it, with the fields GitHub's issue events carry. */
+  async function deliverIssueEvent(event: string, issue: FakeIssue, extra: Json): Promise<SentDelivery> {
+    const payload = JSON.stringify({
+      ...extra,
+      repository: {
+        full_name: `${issue.repo.owner}/${issue.repo.name}`,
+        html_url: `${gitServer.url}/${issue.repo.owner}/${issue.repo.name}`,
+        clone_url: `${gitServer.url}/${issue.repo.owner}/${issue.repo.name}.git`,
+        default_branch: issue.repo.defaultBranch,
+      },
+      issue: {
+        number: issue.number,
+        title: issue.title,
+        body: issue.body,
+        labels: issue.labels.map((name) => ({ name })),
+        user: { login: issue.by },
+      },
+    });
+    const headers = {
+      'x-github-event': event,
+      'x-github-delivery': randomUUID(),
+      'x-hub-signature-256': options.webhook ? await sign(options.webhook.secret, payload) : '',
+    };
+    const sent = { event, payload, headers };
+    await send(sent);
+    return sent;
+  }
+
+  async function send(delivery: SentDelivery, signature?: string): Promise<number> {
+    if (!options.webhook) return 0;
+    const headers = signature ? { ...delivery.headers, 'x-hub-signature-256': signature } : delivery.headers;
+    let status = 0;
+    try {
+      status = await deliverWebhook(options.webhook.url, delivery.payload, headers);
+    } catch {
+      status = 0;
+    }
+    webhookDeliveries.push({ event: delivery.event, status });
+    return status;
   }
 
   async function mergePull(pr: FakePull, method: 'merge' | 'squash' | 'rebase'): Promise<string | undefined> {
@@ -424,6 +508,31 @@ export async function startFakeGithub(options: FakeGithubOptions = {}): Promise<
       repo.roles.set(login, role);
     },
     failNext: (fault) => faults.push({ ...fault }),
+    async openIssue(owner, name, input) {
+      const repo = repos.get(`${owner}/${name}`);
+      if (!repo) throw new Error(`fake github: no repo ${owner}/${name}`);
+      const issue: FakeIssue = { number: nextId++, repo, ...input, comments: [] };
+      issues.push(issue);
+      await deliverIssueEvent('issues', issue, { action: 'opened', sender: { login: input.by } });
+      return issue.number;
+    },
+    async commentOnIssue(number, by, body) {
+      const issue = issues.find((i) => i.number === number);
+      if (!issue) throw new Error(`fake github: no issue #${number}`);
+      const comment: FakeIssueComment = { id: nextId++, by, body, at: now() };
+      issue.comments.push(comment);
+      return deliverIssueEvent('issue_comment', issue, {
+        action: 'created',
+        sender: { login: by },
+        comment: { id: comment.id, body, user: { login: by } },
+      });
+    },
+    redeliver: (delivery, signature) => send(delivery, signature),
+    issue(number) {
+      const issue = issues.find((i) => i.number === number);
+      if (!issue) throw new Error(`fake github: no issue #${number}`);
+      return issue;
+    },
     pullsOf: (owner, name) => pulls.filter((p) => p.repo.owner === owner && p.repo.name === name),
     violations,
     requests,

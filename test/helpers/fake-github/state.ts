@@ -45,6 +45,17 @@ export interface FakeIssueComment {
   at: string;
 }
 
+/** An issue (not a pull request): its comments are where autodev answers a trigger. */
+export interface FakeIssue {
+  number: number;
+  repo: FakeRepo;
+  title: string;
+  body: string;
+  labels: string[];
+  by: string;
+  comments: FakeIssueComment[];
+}
+
 export interface FakePull {
   number: number;
   repo: FakeRepo;
