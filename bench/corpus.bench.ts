@@ -152,7 +152,9 @@ export async function bench(): Promise<BenchRow[]> {
       const gitBefore = await gitCounter.count();
       const fixed = await replay(offline.baseUrl, model, instance, built.origin, [built.fixReply]);
       const gitProcesses = (await gitCounter.count()) - gitBefore;
-      log(`${instance.name} fix: ${describe(fixed)}, ${gitProcesses} git processes`);
+      log(
+        `${instance.name} fix: ${describe(fixed)}, ${gitProcesses} git processes (${await gitCounter.subcommands(gitBefore)})`,
+      );
       built = await buildOrigin(instance, archive, CACHE_DIR);
       const empty = await replay(offline.baseUrl, model, instance, built.origin, ['', '', '', '']);
       log(`${instance.name} empty reply: ${describe(empty)}`);

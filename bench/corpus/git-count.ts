@@ -15,6 +15,8 @@ export interface GitCounter {
   binDir: string;
   /** git processes started so far. */
   count(): Promise<number>;
+  /** The subcommands of the git processes started since the count `from`, most frequent first. */
+  subcommands(from: number): Promise<string>;
   close(): Promise<void>;
 }
 
@@ -28,13 +30,40 @@ export async function startGitCounter(): Promise<GitCounter> {
   await mkdir(binDir, { recursive: true });
   await mkdir(logDir, { recursive: true });
   await writeFile(log, '');
-  const script = `#!/bin/sh\n{ echo x >> '${log}'; } 2>/dev/null\nexec '${realGit}' "$@"\n`;
+  // One line per process, its subcommand: the first argument after the hardening `-c` pairs. Shell
+  // builtins only, so the count costs no process of its own.
+  const script = [
+    '#!/bin/sh',
+    'skip=',
+    'name=-',
+    'for arg; do',
+    '  if [ -n "$skip" ]; then skip=; continue; fi',
+    '  case "$arg" in',
+    '    -c) skip=1 ;;',
+    '    -*) ;;',
+    '    *) name=$arg; break ;;',
+    '  esac',
+    'done',
+    `{ echo "$name" >> '${log}'; } 2>/dev/null`,
+    `exec '${realGit}' "$@"`,
+    '',
+  ].join('\n');
   await writeFile(path.join(binDir, 'git'), script);
   await chmod(path.join(binDir, 'git'), 0o755);
+  const lines = async (): Promise<string[]> =>
+    (await readFile(log, 'utf8')).split('\n').filter((line) => line !== '');
   return {
     binDir,
     async count() {
-      return (await readFile(log, 'utf8')).length / 2;
+      return (await lines()).length;
+    },
+    async subcommands(from) {
+      const counts = new Map<string, number>();
+      for (const name of (await lines()).slice(from)) counts.set(name, (counts.get(name) ?? 0) + 1);
+      return [...counts]
+        .sort((a, b) => b[1] - a[1])
+        .map(([name, n]) => `${name} ${n}`)
+        .join(', ');
     },
     async close() {
       await rm(root, { recursive: true, force: true });
