@@ -212,7 +212,9 @@ export async function createRuntime(config: AutodevConfig, deps: RuntimeDeps): P
         if (isDeadLocalOwner(owner)) await store.tasks.expireLeasesOf(owner);
       }
       const live = new Set(await store.tasks.listUnfinishedIds());
-      await workspaces.sweep(live);
+      // The leftovers are listed first; the scheduler starts before they are removed and the mirrors
+      // pruned, so the first task does not wait for a sweep of every mirror.
+      const sweep = await workspaces.startSweep(live);
       if (config.enabled) {
         scheduler.start();
         reviewPoller.start();
@@ -220,6 +222,7 @@ export async function createRuntime(config: AutodevConfig, deps: RuntimeDeps): P
         log.warn('autodev is disabled: tasks are not accepted and queued tasks do not start');
         await requeueWhileDisabled(store);
       }
+      await sweep.done;
     },
     async close(graceMs = 10_000) {
       await reviewPoller.stop();
