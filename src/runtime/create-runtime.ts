@@ -93,6 +93,11 @@ export async function createRuntime(config: AutodevConfig, deps: RuntimeDeps): P
   // Host-side git on a workspace takes its git dir from the workspace records, never from the worktree.
   const git = createWorkspaceGit({ git: runGit, locate: (dir) => workspaces.locate(dir) });
   let model: ModelClient | undefined;
+  const forge = await createForge(config, {
+    pullRequests: store.pullRequests,
+    prReviews: store.prReviews,
+    git,
+  });
   const services: ToolServices = {
     config,
     sandbox,
@@ -103,7 +108,7 @@ export async function createRuntime(config: AutodevConfig, deps: RuntimeDeps): P
       })),
     git,
     workspaces,
-    forge: createForge(config, { pullRequests: store.pullRequests, prReviews: store.prReviews, git }),
+    forge,
     search: createRipgrepSearch({ env: hostPath }),
     secrets: createGitleaksScanner({
       binary: projectToolPath('gitleaks'),
