@@ -17,6 +17,7 @@ import { startServerProcess, type ServerProcess } from '../test/helpers/server-p
 import { runByHand } from './corpus/by-hand.js';
 import { fetchRelease } from './corpus/client-fetch.js';
 import { fetchArchive } from './corpus/fetch.js';
+import { startGitCounter, type GitCounter } from './corpus/git-count.js';
 import { E2E_USERS, useOperatorToken } from '../test/helpers/api-client.js';
 import { CORPUS } from './corpus/instances.js';
 import { buildOrigin } from './corpus/origin.js';
@@ -42,6 +43,7 @@ async function startServer(
   model: ScriptedModelServer,
   dataDir: string,
   network: boolean,
+  gitCounter: GitCounter,
 ): Promise<ServerProcess> {
   const config = `
 [autodev]
@@ -70,7 +72,13 @@ roles = ["admin"]
   );
   const server = await startServerProcess({
     config,
-    env: { ...caBundles, CORPUS_MODEL_KEY: MODEL_KEY, CORPUS_OPERATOR_TOKEN: E2E_USERS.operator.token },
+    env: {
+      ...caBundles,
+      // The counting git wrapper first: git processes per task are a figure of the table.
+      PATH: `${gitCounter.binDir}:${process.env.PATH ?? '/usr/bin:/bin'}`,
+      CORPUS_MODEL_KEY: MODEL_KEY,
+      CORPUS_OPERATOR_TOKEN: E2E_USERS.operator.token,
+    },
   });
   useOperatorToken(server.baseUrl);
   return server;
@@ -111,13 +119,14 @@ export async function bench(): Promise<BenchRow[]> {
     }
   }
   const model = await startScriptedModelServer();
+  const gitCounter = await startGitCounter();
   const outcomes: InstanceOutcome[] = [];
   // One server at a time on the data_dir (two would share its queue); restarted when the mode changes.
   let server: { process: ServerProcess; network: boolean } | undefined;
   const serverWith = async (network: boolean): Promise<ServerProcess> => {
     if (server?.network === network) return server.process;
     await server?.process.stop();
-    server = { process: await startServer(model, dataDir, network), network };
+    server = { process: await startServer(model, dataDir, network, gitCounter), network };
     return server.process;
   };
   try {
@@ -140,8 +149,12 @@ export async function bench(): Promise<BenchRow[]> {
       }
       const offline = await serverWith(false);
       let built = await buildOrigin(instance, archive, CACHE_DIR);
+      const gitBefore = await gitCounter.count();
       const fixed = await replay(offline.baseUrl, model, instance, built.origin, [built.fixReply]);
-      log(`${instance.name} fix: ${describe(fixed)}`);
+      const gitProcesses = (await gitCounter.count()) - gitBefore;
+      log(
+        `${instance.name} fix: ${describe(fixed)}, ${gitProcesses} git processes (${await gitCounter.subcommands(gitBefore)})`,
+      );
       built = await buildOrigin(instance, archive, CACHE_DIR);
       const empty = await replay(offline.baseUrl, model, instance, built.origin, ['', '', '', '']);
       log(`${instance.name} empty reply: ${describe(empty)}`);
@@ -152,11 +165,12 @@ export async function bench(): Promise<BenchRow[]> {
       log(
         `${instance.name} by hand: ${Math.round(byHand.totalMs)} ms, tests ok before/after ${String(byHand.testsOkBefore)}/${String(byHand.testsOkAfter)}, ${byHand.reproduced ? 'bug and fix reproduced' : `INVALID reference: ${byHand.notReproduced ?? ''}`} (${byHand.commands.join(' ; ')}); task ${Math.round(fixed.wallMs)} ms, repo commands ${Math.round(fixed.repoCommandsMs)} ms`,
       );
-      outcomes.push({ instance, fixed, empty, byHand });
+      outcomes.push({ instance, fixed, empty, byHand, gitProcesses });
     }
   } finally {
     await server?.process.stop();
     await model.close();
+    await gitCounter.close();
   }
   const { table, rows } = summarize(outcomes);
   console.error(table);

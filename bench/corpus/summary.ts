@@ -9,6 +9,8 @@ export interface InstanceOutcome {
   fixed: ReplayResult;
   empty: ReplayResult;
   byHand: ByHandResult;
+  /** git processes the server started during the task with the fix (bench/corpus/git-count.ts). */
+  gitProcesses: number;
 }
 
 const DELIVERED = new Set(['merged', 'awaiting_review', 'pr_open']);
@@ -41,7 +43,7 @@ function byHandProblem(o: InstanceOutcome): string {
 /** The per-language table (stderr) and the BenchRows: one per instance (task vs by hand) and one overhead row per language. */
 export function summarize(outcomes: InstanceOutcome[]): { table: string; rows: BenchRow[] } {
   const lines: string[] = [
-    'language  instances  delivered(fix)  merged(fix)  failed-clearly(empty)  median time/by-hand  median overhead ms',
+    'language  instances  delivered(fix)  merged(fix)  failed-clearly(empty)  median time/by-hand  median overhead ms  median git processes',
   ];
   const details: string[] = [
     '',
@@ -59,6 +61,7 @@ export function summarize(outcomes: InstanceOutcome[]): { table: string; rows: B
     const valid = mine.filter(byHandValid);
     const ratios = valid.map((o) => o.fixed.wallMs / Math.max(1, o.byHand.totalMs));
     const overheads = mine.map((o) => overheadMs(o.fixed));
+    const gitCounts = mine.map((o) => o.gitProcesses);
     const ratioCell =
       valid.length === 0
         ? 'invalid'
@@ -72,6 +75,7 @@ export function summarize(outcomes: InstanceOutcome[]): { table: string; rows: B
         `${failed}/${mine.length}`.padStart(21),
         ratioCell.padStart(19),
         String(Math.round(median(overheads))).padStart(18),
+        String(median(gitCounts)).padStart(20),
       ].join('  '),
     );
     for (const o of mine) {
@@ -89,6 +93,7 @@ export function summarize(outcomes: InstanceOutcome[]): { table: string; rows: B
         runs: 1,
         notes: [
           `overhead ${Math.round(overheadMs(o.fixed))} ms`,
+          `${o.gitProcesses} git processes`,
           `empty reply: ${o.empty.status} ${o.empty.error?.code ?? ''}`.trim(),
           ...(valid ? [] : [byHandProblem(o)]),
         ].join('; '),
@@ -106,7 +111,7 @@ export function summarize(outcomes: InstanceOutcome[]): { table: string; rows: B
       unit: 'ms',
       ratio: median(overheads) / 300,
       runs: mine.length,
-      notes: `delivered ${delivered}/${mine.length}, merged ${merged}/${mine.length}, empty reply failed clearly ${failed}/${mine.length}`,
+      notes: `median ${median(gitCounts)} git processes per task (target 20), delivered ${delivered}/${mine.length}, merged ${merged}/${mine.length}, empty reply failed clearly ${failed}/${mine.length}`,
     });
   }
   return { table: [...lines, ...details].join('\n'), rows };

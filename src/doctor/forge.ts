@@ -57,7 +57,7 @@ function repoUrlOf(entry: string): string | undefined {
 
 async function probeRepo({ config, runGit, timeoutMs }: DoctorContext, url: string): Promise<CheckResult> {
   // Only the local forge (never probed) uses the deps; a hosted one is asked for its git credentials.
-  const forge = createForge(config, {} as Parameters<typeof createForge>[1]);
+  const forge = await createForge(config, {} as Parameters<typeof createForge>[1]);
   try {
     const secretConfig = gitAuthConfig(url, forge.gitAuth());
     await runGit(['ls-remote', '--heads', '--end-of-options', url], {

@@ -1,8 +1,5 @@
 import type { AutodevConfig } from '../config/schema.js';
 import { createRepoAllowlist } from '../governance/allowlist.js';
-import { createGiteaForge } from './gitea.js';
-import { createGitlabForge } from './gitlab.js';
-import { createGithubForge } from './github.js';
 import { createLocalForge, type LocalForgeDeps } from './local.js';
 import { gitAuthHint, withAuthHint } from './auth-hint.js';
 import type { Forge } from './types.js';
@@ -12,25 +9,30 @@ export { gitAuthHint } from './auth-hint.js';
 /** What every forge is given by the runtime; each builds the rest from config. */
 export type ForgeDeps = Omit<LocalForgeDeps, 'allowlist'>;
 
-/** Flat id → factory map; `[autodev] provider` accepts exactly these keys. */
+/**
+ * Flat id → factory map; `[autodev] provider` accepts exactly these keys. A hosted forge's module
+ * (and its SDK: Octokit, gitbeaker) is imported only when it is the configured one: a server on
+ * another forge never holds them in memory.
+ */
 export const FORGES = {
-  local: (config: AutodevConfig, deps: ForgeDeps): Forge =>
-    createLocalForge({ ...deps, allowlist: createRepoAllowlist(config.allowlist_repos) }),
-  gitlab: (config: AutodevConfig): Forge =>
-    createGitlabForge({
+  local: (config: AutodevConfig, deps: ForgeDeps): Promise<Forge> =>
+    Promise.resolve(createLocalForge({ ...deps, allowlist: createRepoAllowlist(config.allowlist_repos) })),
+  gitlab: async (config: AutodevConfig): Promise<Forge> =>
+    (await import('./gitlab.js')).createGitlabForge({
       apiUrl: config.git.api_url,
       token: config.secrets.forgeToken,
       mergeMethod: config.git.merge_method,
     }),
-  gitea: (config: AutodevConfig): Forge =>
-    createGiteaForge({
+  gitea: async (config: AutodevConfig): Promise<Forge> =>
+    (await import('./gitea.js')).createGiteaForge({
       apiUrl: config.git.api_url,
       token: config.secrets.forgeToken,
       mergeMethod: config.git.merge_method,
     }),
-  github: (config: AutodevConfig): Forge => createGithubForge(config),
+  github: async (config: AutodevConfig): Promise<Forge> =>
+    (await import('./github.js')).createGithubForge(config),
 } as const;
 
-export function createForge(config: AutodevConfig, deps: ForgeDeps): Forge {
-  return withAuthHint(FORGES[config.provider](config, deps), gitAuthHint(config));
+export async function createForge(config: AutodevConfig, deps: ForgeDeps): Promise<Forge> {
+  return withAuthHint(await FORGES[config.provider](config, deps), gitAuthHint(config));
 }

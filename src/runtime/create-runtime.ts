@@ -103,6 +103,11 @@ export async function createRuntime(config: AutodevConfig, deps: RuntimeDeps): P
   // Host-side git on a workspace takes its git dir from the workspace records, never from the worktree.
   const git = createWorkspaceGit({ git: runGit, locate: (dir) => workspaces.locate(dir) });
   let model: ModelClient | undefined;
+  const forge = await createForge(config, {
+    pullRequests: store.pullRequests,
+    prReviews: store.prReviews,
+    git,
+  });
   const services: ToolServices = {
     config,
     sandbox,
@@ -113,7 +118,7 @@ export async function createRuntime(config: AutodevConfig, deps: RuntimeDeps): P
       })),
     git,
     workspaces,
-    forge: createForge(config, { pullRequests: store.pullRequests, prReviews: store.prReviews, git }),
+    forge,
     search: createRipgrepSearch({ env: hostPath }),
     secrets: createGitleaksScanner({
       binary: projectToolPath('gitleaks'),
@@ -235,7 +240,9 @@ export async function createRuntime(config: AutodevConfig, deps: RuntimeDeps): P
         if (isDeadLocalOwner(owner)) await store.tasks.expireLeasesOf(owner);
       }
       const live = new Set(await store.tasks.listUnfinishedIds());
-      await workspaces.sweep(live);
+      // The leftovers are listed first; the scheduler starts before they are removed and the mirrors
+      // pruned, so the first task does not wait for a sweep of every mirror.
+      const sweep = await workspaces.startSweep(live);
       if (config.enabled) {
         scheduler.start();
         reviewPoller.start();
@@ -244,6 +251,7 @@ export async function createRuntime(config: AutodevConfig, deps: RuntimeDeps): P
         log.warn('autodev is disabled: tasks are not accepted and queued tasks do not start');
         await requeueWhileDisabled(store);
       }
+      await sweep.done;
     },
     async close(graceMs = 10_000) {
       await reviewPoller.stop();

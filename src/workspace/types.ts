@@ -51,6 +51,12 @@ export interface WorkspaceManager {
   remove(taskId: string): Promise<void>;
   /** Removes worktrees no live task owns, and failed ones kept past their time. Called at start-up. */
   sweep(liveTaskIds: ReadonlySet<string>): Promise<{ removed: string[] }>;
+  /**
+   * The sweep in two halves, so the scheduler can start between them: resolves once the leftovers
+   * are listed (tasks created after that are never among them); `done` settles when they are removed
+   * and the mirrors no live task holds are pruned (a held mirror waits for the next start).
+   */
+  startSweep(liveTaskIds: ReadonlySet<string>): Promise<{ done: Promise<{ removed: string[] }> }>;
 }
 
 /** Git operations on a worktree; every call takes argv internally, never a shell string. */

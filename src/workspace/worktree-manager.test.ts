@@ -212,6 +212,25 @@ describe('createWorkspaceManager', () => {
     expect(await mirrorBranches()).toEqual(['autodev/live']);
   });
 
+  it('lists leftovers before the scheduler starts: a task prepared during the sweep keeps its workspace, a held mirror is not pruned', async () => {
+    const m = manager();
+    const gone = await m.prepare(input('gone'));
+    const live = await m.prepare(input('live'));
+    await git(['branch', 'autodev/orphan', live.baseCommit], { cwd: mirrorDir() });
+
+    const sweep = await m.startSweep(new Set(['live']));
+    // What the scheduler may do once the leftovers are listed: start a new task on the same mirror.
+    const fresh = await m.prepare(input('fresh'));
+    expect((await sweep.done).removed).toEqual(['gone']);
+    expect(existsSync(gone.dir)).toBe(false);
+    expect(existsSync(fresh.dir)).toBe(true);
+    expect(existsSync(live.dir)).toBe(true);
+    // The live task's mirror waits for the next start-up's prune.
+    expect(await mirrorBranches()).toEqual(['autodev/fresh', 'autodev/live', 'autodev/orphan']);
+    expect((await m.sweep(new Set())).removed.sort()).toEqual(['fresh', 'live']);
+    expect(await mirrorBranches()).toEqual([]);
+  });
+
   it('cleans what a crash left: deleted worktree dirs, orphan branches, half-made mirrors', async () => {
     const m = manager();
     const ws = await m.prepare(input('t1'));

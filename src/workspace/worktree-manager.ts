@@ -234,6 +234,40 @@ export function createWorkspaceManager(
     });
   };
 
+  const startSweep = async (
+    liveTaskIds: ReadonlySet<string>,
+  ): Promise<{ done: Promise<{ removed: string[] }> }> => {
+    await mirrors.sweepPartial();
+    const keepMs = config.keep_failed_workspaces_hours * 3_600_000;
+    const dirs = await readdir(workspacesDir).catch(() => []);
+    // Listed now, before the scheduler starts: a task it starts later is never taken for a leftover.
+    const taskIds = [...new Set([...dirs, ...(await records.taskIds())])].filter(
+      (taskId) => !liveTaskIds.has(taskId) && TASK_ID.test(taskId),
+    );
+    const held = new Set<string>();
+    for (const taskId of liveTaskIds) {
+      if (!TASK_ID.test(taskId)) continue;
+      const record = await records.read(taskId);
+      if (record !== undefined) held.add(resolve(record.mirrorDir));
+    }
+    const mirrorDirs = await mirrors.list();
+    const finish = async (): Promise<{ removed: string[] }> => {
+      const removed: string[] = [];
+      for (const taskId of taskIds) {
+        const record = await records.read(taskId);
+        if (record?.failedAt !== undefined && now() - record.failedAt < keepMs) continue;
+        await remove(taskId);
+        removed.push(taskId);
+      }
+      // A mirror a resumed task works in is left alone: its prune would only make that task wait.
+      for (const mirrorDir of mirrorDirs) {
+        if (!held.has(resolve(mirrorDir))) await pruneMirror(mirrorDir);
+      }
+      return { removed };
+    };
+    return { done: finish() };
+  };
+
   return {
     async prepare(input: PrepareWorkspaceInput): Promise<Workspace> {
       const { taskId, repo, baseBranch, branch, signal } = input;
@@ -351,20 +385,9 @@ export function createWorkspaceManager(
     },
 
     async sweep(liveTaskIds) {
-      await mirrors.sweepPartial();
-      const keepMs = config.keep_failed_workspaces_hours * 3_600_000;
-      const dirs = await readdir(workspacesDir).catch(() => []);
-      const taskIds = new Set([...dirs, ...(await records.taskIds())]);
-      const removed: string[] = [];
-      for (const taskId of taskIds) {
-        if (liveTaskIds.has(taskId) || !TASK_ID.test(taskId)) continue;
-        const record = await records.read(taskId);
-        if (record?.failedAt !== undefined && now() - record.failedAt < keepMs) continue;
-        await remove(taskId);
-        removed.push(taskId);
-      }
-      for (const mirrorDir of await mirrors.list()) await pruneMirror(mirrorDir);
-      return { removed };
+      return (await startSweep(liveTaskIds)).done;
     },
+
+    startSweep,
   };
 }

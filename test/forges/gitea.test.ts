@@ -250,7 +250,7 @@ describe('gitea forge: failures', () => {
     writeFileSync(file, `[autodev]\nprovider = "gitea"\n[autodev.git]\napi_url = "${fake.apiUrl}"\n`);
     const config = loadConfig({ file, env: { GITEA_TOKEN: 'wrong-token' } });
     // Only the local forge reads the deps.
-    const forge = createForge(config, {} as ForgeDeps);
+    const forge = await createForge(config, {} as ForgeDeps);
     const error = await forge.readActivity(somePr()).then(
       () => undefined,
       (e: unknown) => e,

@@ -85,7 +85,12 @@ export async function checkChange(
   /** Where the checks run; a review round gives its own, so its steps are not the first run's checkpoints. */
   at: { phase: Phase; round?: number } = { phase: 'verify' },
 ): Promise<ChangeChecks> {
-  const lint = await runStep<LintToolOutput>(ctx, {
+  // The checks read the tested commit from git's objects only (never the work tree), so they run side
+  // by side: the lint in the sandbox while gitleaks, the dependency and constraint checks run on the
+  // host. Started in table order, so the phase cursor sees them in order; check_constraints needs
+  // check_deps' added dependencies and follows it. Every check is awaited before any failure is
+  // reported: none is left running when the task ends.
+  const lintRun = runStep<LintToolOutput>(ctx, {
     ...at,
     tool: 'lint',
     input: {
@@ -94,34 +99,44 @@ export async function checkChange(
       ...(lintBaseline ? { baseline: lintBaseline } : {}),
     },
   });
-  const scan = await runStep<{ findings: SecretFinding[] }>(ctx, {
+  const scanRun = runStep<{ findings: SecretFinding[] }>(ctx, {
     ...at,
     tool: 'secrets_scan',
     input: { base_commit: baseCommit },
   });
-  const dependencies = await runStep<CheckDepsOutput>(ctx, {
+  const dependenciesRun = runStep<CheckDepsOutput>(ctx, {
     ...at,
     tool: 'check_deps',
     input: { base_commit: baseCommit },
   });
-  const sensitive = await classifyChanges(filesChanged, (side, file) =>
+  const constraintsRun = dependenciesRun.then((dependencies) =>
+    runStep<{ constraints: ConstraintCheck[] }>(ctx, {
+      ...at,
+      tool: 'check_constraints',
+      input: {
+        base_commit: baseCommit,
+        constraints: ctx.task.constraints,
+        added_dependencies: dependencies.added,
+      },
+    }),
+  );
+  const sensitiveRun = classifyChanges(filesChanged, (side, file) =>
     ctx.services.git.fileAt(ctx.workspaceDir, side === 'base' ? baseCommit : 'HEAD', file),
   );
+  const [lint, scan, dependencies, constraintsOut, sensitive] = await allOrFirstError([
+    lintRun,
+    scanRun,
+    dependenciesRun,
+    constraintsRun,
+    sensitiveRun,
+  ] as const);
+  const { constraints } = constraintsOut;
   if (sensitive.autodevConfig.length > 0 || sensitive.tests.length > 0) {
     await ctx.store.events.append(ctx.task.id, 'change.checks_touched', {
       autodev_config: sensitive.autodevConfig,
       tests: sensitive.tests,
     });
   }
-  const { constraints } = await runStep<{ constraints: ConstraintCheck[] }>(ctx, {
-    ...at,
-    tool: 'check_constraints',
-    input: {
-      base_commit: baseCommit,
-      constraints: ctx.task.constraints,
-      added_dependencies: dependencies.added,
-    },
-  });
   return {
     lintWarnings: lint.introduced,
     lintPreexisting: lint.preexisting,
@@ -131,4 +146,17 @@ export async function checkChange(
     dependencies,
     constraints,
   };
+}
+
+/**
+ * Like Promise.all, but waits for every promise to settle before throwing: a failed check does not
+ * end the task while the others still run. The first failure in the given (table) order is thrown.
+ */
+async function allOrFirstError<T extends readonly unknown[]>(promises: {
+  [K in keyof T]: Promise<T[K]>;
+}): Promise<T> {
+  const settled = await Promise.allSettled(promises);
+  const failed = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
+  if (failed) throw failed.reason;
+  return settled.map((s) => (s as PromiseFulfilledResult<unknown>).value) as unknown as T;
 }
