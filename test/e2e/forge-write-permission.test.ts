@@ -1,5 +1,5 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { api, submitTask, waitForTask, waitForTerminal, type TaskJson } from '../helpers/api-client.js';
+import { api, as, submitTask, waitForTask, waitForTerminal, type TaskJson } from '../helpers/api-client.js';
 import {
   startGiteaUnderTest,
   startGithubUnderTest,
@@ -137,6 +137,15 @@ for (const [name, startForge] of FORGES) {
         ignored: expect.stringContaining("is the pull request's author"),
       });
       expect(await statusOf(task.id)).toBe('awaiting_review');
+      // An approval through autodev's API is refused, saying where a review counts instead.
+      const viaApi = await api(h.server.baseUrl, `/api/v1/autodev/prs/${task.id}/approve`, {
+        method: 'POST',
+        body: JSON.stringify({ comment: 'looks fine' }),
+        headers: as('carol'),
+      });
+      expect(viaApi.status, viaApi.text).toBe(403);
+      expect(viaApi.body).toMatchObject({ error: { code: 'REVIEWER_NOT_ALLOWED' } });
+      expect(viaApi.text).toContain('write permission');
       expect(forge.pulls(repoName)[0]?.state).toBe('open');
       expect(await forge.branchSha(repoName, 'main')).toBe(mainBefore);
     });
