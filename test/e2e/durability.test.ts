@@ -294,9 +294,10 @@ describe('delivery reconciles with the origin', () => {
       await h.restart({
         whileDown: async () => {
           await landOnMain(repo, head);
-          if (builtOn) tip = await repo.commit('main', { 'NEWS.md': 'later work\n' });
-          // The killed server's push, still held in the hook, goes on now and finds main moved.
+          // The killed server's push, still held in the hook, goes on now and finds main moved; the
+          // gate opens before the commit below, whose own push passes the same hook.
           keeper.openAll();
+          if (builtOn) tip = await repo.commit('main', { 'NEWS.md': 'later work\n' });
         },
       });
       await keeper.stop();
