@@ -28,7 +28,7 @@ export const forgeCheck: DoctorCheck = {
       results.push({
         name: 'forge.reviewers',
         status: 'warn',
-        message: `[autodev.git] reviewers is empty: on ${config.provider} no one's review counts, so medium and high risk pull requests never merge; list the logins whose reviews count`,
+        message: `[autodev.git] reviewers is empty: on ${config.provider} a review counts only as the forge's own review by an account with write permission on the repository (approvals through autodev's API are refused); list the logins whose reviews count to choose them yourself`,
       });
     }
     const repos = config.allowlist_repos.map(repoUrlOf).filter((url) => url !== undefined);

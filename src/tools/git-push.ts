@@ -33,6 +33,8 @@ export const gitPushTool = registerTool(
       const result = await git.push(ctx.workspaceDir, target, input.branch, {
         ...(auth ? { auth } : {}),
         ...(input.force ? { force: true } : {}),
+        // A cancel stops the push itself, even one held by the remote (a slow or hanging hook).
+        signal: ctx.signal,
       });
       return { branch: input.branch, commit: result.remoteCommit, pushed: result.pushed };
     },

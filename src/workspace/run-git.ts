@@ -195,12 +195,24 @@ export function createGitRunner(deps: GitRunnerDeps): RunGit {
 
     return new Promise<GitResult>((resolve, reject) => {
       const [program, ...argv] = [...launcher, gitPath, ...HARDENING, ...args];
+      // Its own process group, so stopping git stops what git started too: a push's receive-pack and
+      // the remote's hooks (a local remote runs them on this host), which would otherwise hold the
+      // pipes open, keep the task waiting, and could still update the remote's ref after a cancel.
       const child = spawn(program ?? gitPath, argv, {
         cwd: options.worktree?.workTree ?? options.cwd,
         env: buildEnv(deps.env, options),
         stdio: ['pipe', 'pipe', 'pipe'],
-        signal,
+        detached: true,
       });
+      const killTree = (): void => {
+        try {
+          if (child.pid !== undefined) process.kill(-child.pid, 'SIGKILL');
+        } catch {
+          // The group is gone already.
+        }
+      };
+      signal?.addEventListener('abort', killTree, { once: true });
+      child.on('close', () => signal?.removeEventListener('abort', killTree));
       const out: Buffer[] = [];
       const err: Buffer[] = [];
       const size = { out: 0, err: 0 };
@@ -209,7 +221,7 @@ export function createGitRunner(deps: GitRunnerDeps): RunGit {
         size[which] += chunk.length;
         if (size[which] > maxOutput) {
           overflow = true;
-          child.kill('SIGKILL');
+          killTree();
           return;
         }
         (which === 'out' ? out : err).push(chunk);

@@ -89,13 +89,14 @@ export interface WorkspaceGit {
    * Pushes HEAD to `branch` on `remote` (the repo URL or path). Idempotent: when the remote branch is
    * already at HEAD nothing is sent, and a push that fails is a success when the remote turns out to
    * be at HEAD (or, unforced, past it) anyway, as when an earlier push of the same commit won a race.
-   * `auth` is given to git through an auth header, never in a URL.
+   * `auth` is given to git through an auth header, never in a URL. `signal` stops the push, with
+   * every process it started (a local remote's receive-pack and hooks), and fails it TASK_CANCELLED.
    */
   push(
     dir: string,
     remote: string,
     branch: string,
-    options?: { auth?: GitHttpAuth; force?: boolean },
+    options?: { auth?: GitHttpAuth; force?: boolean; signal?: AbortSignal },
   ): Promise<{ pushed: boolean; remoteCommit: string }>;
   /** Commit of `branch` on `remote`, or undefined when it does not exist. */
   remoteBranchCommit(

@@ -275,11 +275,16 @@ export function createWorkspaceGit(deps: WorkspaceGitDeps): WorkspaceGit {
         try {
           const res = await git(
             ['push', '--porcelain', '--no-verify', ...lease, url, `${local}:refs/heads/${branch}`],
-            { ...place, secretConfig: gitAuthConfig(url, options.auth) },
+            {
+              ...place,
+              secretConfig: gitAuthConfig(url, options.auth),
+              ...(options.signal ? { signal: options.signal } : {}),
+            },
           );
           return { pushed: !/^=\t/m.test(res.stdout), remoteCommit: local };
         } catch (error) {
-          if (!isAutodevError(error, 'GIT_FAILED')) throw error;
+          // Cancelled: the push's whole process tree is gone, and nothing else is tried.
+          if (options.signal?.aborted || !isAutodevError(error, 'GIT_FAILED')) throw error;
           // The push may have lost a race to another push of this very commit: the orphaned `git push`
           // of a server killed mid-push, still running when the resumed task pushes. What counts is
           // the remote, so it is asked again: already at (or, unforced, already past) our commit is done.

@@ -29,6 +29,10 @@ export interface ForgeUnderTest {
   fileAt(name: string, branch: string, path: string): Promise<string>;
   /** HTTP statuses autodev answered the fake's signed webhook deliveries with (GitHub's fake keeps them). */
   webhookStatuses(): number[] | undefined;
+  /** The account autodev opens pull requests as (their author on the forge). */
+  botLogin: string;
+  /** Gives `login` write access to the repo, or read access only, in the forge's own terms. */
+  grant(name: string, login: string, access: 'write' | 'read'): void;
   approve(name: string, number: number, by: string): Promise<void>;
   requestChanges(
     name: string,
@@ -82,6 +86,8 @@ export const startGithubUnderTest: ForgeFactory = async ({ token, webhook }) => 
       return showFile(pull.repo.dir, branch, path);
     },
     webhookStatuses: () => fake.webhookDeliveries.map((d) => d.status),
+    botLogin: 'autodev-bot',
+    grant: (name, login, access) => fake.setRole(OWNER, name, login, access),
     approve: (_name, number, by) => fake.approve(number, by),
     requestChanges: (_name, number, by, body, at) => fake.requestChanges(number, by, body, [{ ...at, body }]),
     forgedWebhook: (body) => ({
@@ -118,6 +124,8 @@ export const startGiteaUnderTest: ForgeFactory = async ({ token, webhook }) => {
     branchSha: (name, branch) => branchSha(fake.repo(OWNER, name).dir, branch),
     fileAt: (name, branch, path) => showFile(fake.repo(OWNER, name).dir, branch, path),
     webhookStatuses: () => undefined,
+    botLogin: 'autodev',
+    grant: (name, login, access) => fake.setPermission(OWNER, name, login, access),
     approve: (name, number, by) => fake.approve(OWNER, name, number, by),
     requestChanges: (name, number, by, body, at) =>
       fake.requestChanges(OWNER, name, number, by, body, [{ ...at, body }]),
@@ -156,6 +164,9 @@ export const startGitlabUnderTest: ForgeFactory = async ({ token, webhook }) => 
     branchSha: (name, branch) => branchSha(fake.project(path(name)).dir, branch),
     fileAt: (name, branch, file) => showFile(fake.project(path(name)).dir, branch, file),
     webhookStatuses: () => undefined,
+    botLogin: 'autodev',
+    // Developer (30) is GitLab's least access that may push and merge; reporter (20) only reads.
+    grant: (name, login, access) => fake.setAccess(path(name), login, access === 'write' ? 30 : 20),
     approve: (name, number, by) => fake.approve(path(name), number, by),
     requestChanges: (name, number, by, body, at) => fake.requestChanges(path(name), number, by, body, at),
     forgedWebhook: () => ({ 'x-gitlab-event': 'Note Hook', 'x-gitlab-token': 'not-the-secret' }),

@@ -123,6 +123,25 @@ describe('gitea forge: pull requests', () => {
     const again = await forge.readActivity(pr);
     expect(again.items.map((i) => i.id)).toEqual(activity.items.map((i) => i.id));
   });
+
+  it("reads the pull request's author, and each account's write permission from the collaborator permission API", async () => {
+    const forge = forgeWith();
+    const { name, repo, pr } = await openPullRequest(forge);
+    expect((await forge.readActivity(pr)).author).toBe('autodev');
+    fake.setPermission('team', name, 'wanda', 'write');
+    fake.setPermission('team', name, 'olga', 'owner');
+    fake.setPermission('team', name, 'rita', 'read');
+    const permission = (login: string) => forge.reviewerPermission(repo, login);
+    expect(await permission('wanda')).toEqual({ canWrite: true, level: 'write' });
+    expect(await permission('olga')).toEqual({ canWrite: true, level: 'owner' });
+    expect(await permission('autodev')).toEqual({ canWrite: true, level: 'admin' });
+    expect(await permission('rita')).toEqual({ canWrite: false, level: 'read' });
+    expect(await permission('stranger')).toEqual({ canWrite: false, level: 'none' });
+    // Gitea answers 403 to a token that may not read others' permissions, 404 for no such user.
+    fake.failNext({ status: 403 });
+    await expect(permission('ghost')).rejects.toMatchObject({ code: expect.stringMatching(/^FORGE_/) });
+    expect(fake.requests.join('\n')).toContain(`/repos/team/${name}/collaborators/wanda/permission`);
+  });
 });
 
 describe('gitea forge: merging and closing', () => {

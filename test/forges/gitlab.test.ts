@@ -111,6 +111,26 @@ describe('gitlab forge: merge requests', () => {
     const resolved = await forge.readActivity(pr);
     expect(resolved.items[0]).toMatchObject({ kind: 'comment', id: activity.items[0]?.id });
   });
+
+  it("reads the merge request's author, and each account's write permission from the project's members (inherited ones too)", async () => {
+    const forge = forgeWith();
+    const { path, repo, pr } = await openMergeRequest(forge);
+    expect((await forge.readActivity(pr)).author).toBe('autodev');
+    fake.setAccess(path, 'dev', 30);
+    fake.setAccess(path, 'rita', 20);
+    // The members search matches parts of names: "devon" (a guest) must not lend "dev" its level or
+    // the other way round.
+    fake.setAccess(path, 'devon', 10);
+    const permission = (login: string) => forge.reviewerPermission(repo, login);
+    expect(await permission('dev')).toEqual({ canWrite: true, level: 'developer (30)' });
+    expect(await permission('autodev')).toEqual({ canWrite: true, level: 'maintainer (40)' });
+    expect(await permission('devon')).toEqual({ canWrite: false, level: 'guest (10)' });
+    expect(await permission('rita')).toEqual({ canWrite: false, level: 'reporter (20)' });
+    expect(await permission('stranger')).toEqual({ canWrite: false, level: 'not a member' });
+    fake.failNext({ status: 403 });
+    await expect(permission('ghost')).rejects.toMatchObject({ code: expect.stringMatching(/^FORGE_/) });
+    expect(fake.requests.join('\n')).toContain('/members/all?');
+  });
 });
 
 describe('gitlab forge: merging and closing', () => {

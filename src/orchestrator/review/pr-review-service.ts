@@ -40,7 +40,7 @@ export interface PrReviewService {
 }
 
 export interface PrReviewServiceDeps {
-  config: Pick<AutodevConfig, 'high_risk_approvals' | 'secrets'>;
+  config: Pick<AutodevConfig, 'high_risk_approvals' | 'secrets' | 'git'>;
   store: Store;
   intake: ReviewIntake;
   forge: Forge;
@@ -158,11 +158,14 @@ export function createPrReviewService(deps: PrReviewServiceDeps): PrReviewServic
       );
     }
     if (!intake.isAllowed({ by: caller.name, kind, forge_item_id: null })) {
-      // On a hosted forge with no reviewers, nobody's review counts: say so rather than answer 0 approvals.
+      // On a hosted forge, say who does count rather than answer 0 approvals.
       const hosted = deps.forge.id !== 'local';
-      const why = hosted
-        ? `on the ${deps.forge.id} forge only [autodev.git] reviewers count (its own reviews, and their acts here), and ${caller.name} is not one of them`
-        : `${caller.name} is not in [autodev.git] reviewers`;
+      const noReviewers = deps.config.git.reviewers.length === 0;
+      const why = !hosted
+        ? `${caller.name} is not in [autodev.git] reviewers`
+        : noReviewers
+          ? `with [autodev.git] reviewers empty, only reviews on the ${deps.forge.id} forge itself by accounts with write permission on the repository count: review there`
+          : `on the ${deps.forge.id} forge only [autodev.git] reviewers count (its own reviews, and their acts here), and ${caller.name} is not one of them`;
       throw new AutodevError('REVIEWER_NOT_ALLOWED', `${caller.name} may not ${act}: ${why}`, {
         details: { user: caller.name, forge: deps.forge.id },
       });

@@ -7,7 +7,7 @@ import { startFakeForgeServer, type FakeForgeFault, type FakeForgeHandle } from 
 import { deliverWebhook } from '../fake-forge/webhook.js';
 import { GITEA_ROUTES } from './routes.js';
 import { loadGiteaSpec } from './spec.js';
-import type { FakeGiteaRepo, FakeGiteaReview } from './state.js';
+import type { FakeGiteaRepo, FakeGiteaReview, GiteaAccessMode } from './state.js';
 import { createSwaggerValidator } from './swagger-validator.js';
 
 export interface FakeGiteaOptions {
@@ -33,6 +33,8 @@ export interface FakeGitea extends FakeForgeHandle {
     comments?: { path: string; line: number; body: string }[],
   ): Promise<void>;
   mergeAsHuman(owner: string, name: string, number: number): Promise<void>;
+  /** Gives an account an access mode on a repo (the bot, `autodev`, is its admin from the start). */
+  setPermission(owner: string, name: string, login: string, mode: GiteaAccessMode): void;
   repo(owner: string, name: string): FakeGiteaRepo;
 }
 
@@ -133,7 +135,16 @@ export async function startFakeGitea(options: FakeGiteaOptions): Promise<FakeGit
       await mkdir(join(root, owner), { recursive: true });
       const dir = join(root, owner, `${name}.git`);
       const sha = await initBareRepo(dir, files);
-      repos.set(`${owner}/${name}`, { owner, name, dir, pulls: [], labels: [], comments: [], reviews: [] });
+      repos.set(`${owner}/${name}`, {
+        owner,
+        name,
+        dir,
+        pulls: [],
+        labels: [],
+        comments: [],
+        reviews: [],
+        permissions: new Map([['autodev', 'admin']]),
+      });
       return sha;
     },
     approve: (owner, name, number, by, body = 'LGTM') =>
@@ -159,6 +170,9 @@ export async function startFakeGitea(options: FakeGiteaOptions): Promise<FakeGit
         mergedBy: 'human',
         updatedAt: tick(),
       });
+    },
+    setPermission(owner, name, login, mode) {
+      repoOf(owner, name).permissions.set(login, mode);
     },
     failNext: forge.failNext,
     repo: repoOf,

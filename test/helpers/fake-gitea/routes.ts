@@ -2,6 +2,7 @@ import { branchSha, mergeBranches } from '../fake-forge/bare-repo.js';
 import { tick } from '../fake-forge/clock.js';
 import {
   commentJson,
+  permissionJson,
   pullJson,
   reviewCommentJson,
   reviewJson,
@@ -150,6 +151,11 @@ export const GITEA_ROUTES: Record<string, Route> = {
       if (!pull.labels.includes(id)) pull.labels.push(id);
     }
     return { status: 200, body: ctx.repo.labels.filter((l) => pull.labels.includes(l.id)) };
+  },
+  'GET /repos/{owner}/{repo}/collaborators/{collaborator}/permission': async (ctx) => {
+    const login = decodeURIComponent(ctx.segments[1] ?? '');
+    const mode = [...ctx.repo.permissions].find(([who]) => who.toLowerCase() === login.toLowerCase())?.[1];
+    return { status: 200, body: permissionJson(login, mode ?? 'none') };
   },
   'GET /repos/{owner}/{repo}/labels': async (ctx) => ({
     status: 200,

@@ -33,7 +33,12 @@ export interface FakeGiteaRepo {
   labels: { id: number; name: string; color: string }[];
   comments: { id: number; issue: number; body: string; user: string; createdAt: string }[];
   reviews: FakeGiteaReview[];
+  /** Each account's access mode on the repo (Gitea's names); an account not here has none. */
+  permissions: Map<string, GiteaAccessMode>;
 }
+
+/** Gitea's access modes as its permission API names them (models/perm AccessMode.ToString). */
+export type GiteaAccessMode = 'none' | 'read' | 'write' | 'admin' | 'owner';
 
 const user = (login: string) => ({ id: login.length, login, username: login });
 
@@ -96,4 +101,9 @@ export function reviewCommentJson(review: FakeGiteaReview, c: FakeGiteaReview['c
 
 export function commentJson(c: FakeGiteaRepo['comments'][number]): Record<string, unknown> {
   return { id: c.id, body: c.body, user: user(c.user), created_at: c.createdAt, updated_at: c.createdAt };
+}
+
+/** Gitea's RepoCollaboratorPermission: the mode, its role name (the same word in Gitea), the user. */
+export function permissionJson(login: string, mode: GiteaAccessMode): Record<string, unknown> {
+  return { permission: mode, role_name: mode, user: user(login) };
 }

@@ -2,7 +2,7 @@ import { z } from 'zod';
 
 /**
  * What the fake GitLab accepts per route: parameters as GitLab's REST docs (v4, merge requests, notes,
- * discussions, approvals) name them, strict so a misspelt or unknown one is a violation. GitLab
+ * discussions, approvals, project members) name them, strict so a misspelt or unknown one is a violation. GitLab
  * publishes no complete machine-readable description of these endpoints in a package registry (its
  * doc/api/openapi/openapi_v2.yaml covers other resources and ships in no registry), so this is our
  * transcription, not GitLab's own file.
@@ -68,6 +68,18 @@ export const GITLAB_CONTRACT: Record<string, { query?: z.ZodType; body?: z.ZodTy
   'POST notes': {
     path: /^merge_requests\/\d+\/notes$/,
     body: z.strictObject({ body: z.string().min(1).max(1_000_000) }),
+  },
+  // Project members, inherited ones included (GET /projects/:id/members/all).
+  'GET members': {
+    path: /^members\/all$/,
+    query: z.strictObject({
+      query: z.string().optional(),
+      user_ids: z.string().optional(),
+      state: z.enum(['awaiting', 'active']).optional(),
+      show_seat_info: z.enum(['true', 'false']).optional(),
+      pagination: z.literal('offset').optional(),
+      ...paging,
+    }),
   },
   'GET discussions': {
     path: /^merge_requests\/\d+\/discussions$/,

@@ -34,6 +34,8 @@ export interface FakeGitlab extends FakeForgeHandle {
   comment(path: string, iid: number, by: string, body: string): Promise<void>;
   resolveAll(path: string, iid: number): void;
   mergeAsHuman(path: string, iid: number): Promise<void>;
+  /** Makes an account a member with `accessLevel` (the bot, `autodev`, is a maintainer from the start). */
+  setAccess(path: string, username: string, accessLevel: number): void;
   project(path: string): FakeGitlabProject;
 }
 
@@ -149,7 +151,7 @@ export async function startFakeGitlab(options: FakeGitlabOptions): Promise<FakeG
       const dir = join(root, `${path}.git`);
       await mkdir(dirname(dir), { recursive: true });
       const sha = await initBareRepo(dir, files);
-      projects.set(path, { path, dir, mrs: [], notes: [] });
+      projects.set(path, { path, dir, mrs: [], notes: [], members: new Map([['autodev', 40]]) });
       return sha;
     },
     async approve(path, iid, by) {
@@ -182,6 +184,9 @@ export async function startFakeGitlab(options: FakeGitlabOptions): Promise<FakeG
       );
       if (!outcome.ok) throw new Error(`fake gitlab: human merge failed: ${outcome.reason}`);
       Object.assign(mr, { state: 'merged', mergeCommit: outcome.sha, updatedAt: tick() });
+    },
+    setAccess(path, username, accessLevel) {
+      projectOf(path).members.set(username, accessLevel);
     },
     failNext: forge.failNext,
     project: projectOf,

@@ -1,6 +1,6 @@
 import { branchSha, mergeBranches, rebaseBranch } from '../fake-forge/bare-repo.js';
 import { tick } from '../fake-forge/clock.js';
-import { mrJson, noteJson, type FakeGitlabMr, type FakeGitlabProject } from './state.js';
+import { memberJson, mrJson, noteJson, type FakeGitlabMr, type FakeGitlabProject } from './state.js';
 
 export interface GitlabRouteContext {
   project: FakeGitlabProject;
@@ -30,6 +30,14 @@ const paged = <T>(items: T[], query: URLSearchParams): T[] => {
 
 /** The fake's behaviour per route of GITLAB_CONTRACT. */
 export const GITLAB_ROUTES: Record<string, Route> = {
+  'GET members': async (ctx) => {
+    // GitLab's `query` matches parts of usernames and names, case-insensitively.
+    const query = (ctx.query.get('query') ?? '').toLowerCase();
+    const members = [...ctx.project.members]
+      .filter(([username]) => username.toLowerCase().includes(query))
+      .map(([username, level], index) => memberJson(username, level, index + 1));
+    return { status: 200, body: paged(members, ctx.query) };
+  },
   'GET merge_requests': async (ctx) => {
     const state = ctx.query.get('state') ?? 'all';
     const mrs = ctx.project.mrs.filter(

@@ -33,6 +33,24 @@ export interface FakeGitlabProject {
   dir: string;
   mrs: FakeGitlabMr[];
   notes: FakeGitlabNote[];
+  /** Username → access level (10 guest, 20 reporter, 30 developer, 40 maintainer, 50 owner). */
+  members: Map<string, number>;
+}
+
+/** A project member as GET /projects/:id/members/all answers it (GitLab's REST docs, "Members"). */
+export function memberJson(username: string, accessLevel: number, id: number): Record<string, unknown> {
+  return {
+    id,
+    username,
+    name: username,
+    state: 'active',
+    avatar_url: null,
+    web_url: `https://gitlab.example/${username}`,
+    access_level: accessLevel,
+    created_at: '2026-01-01T00:00:00Z',
+    expires_at: null,
+    membership_state: 'active',
+  };
 }
 
 export function mrJson(
