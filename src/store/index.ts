@@ -7,6 +7,7 @@ import { createCommandLogRepository, type CommandLogRepository } from './command
 import { createConversationRepository, type ConversationRepository } from './conversation-repository.js';
 import { createEventRepository, type EventRepository } from './event-repository.js';
 import { migrateToLatest } from './migrate.js';
+import { createOverviewRepository, type OverviewRepository } from './overview-repository.js';
 import { createPrReviewRepository, type PrReviewRepository } from './pr-review-repository.js';
 import { createPullRequestRepository, type PullRequestRepository } from './pull-request-repository.js';
 import { createReviewRoundRepository, type ReviewRoundRepository } from './review-round-repository.js';
@@ -27,6 +28,8 @@ export interface Store {
   logs: CommandLogRepository;
   /** The coding model's conversation per task, turn by turn. */
   conversations: ConversationRepository;
+  /** Aggregates across tasks for the dashboard's overview and the queue gauge. */
+  overview: OverviewRepository;
   /** Path of the database file. */
   readonly location: string;
   close(): Promise<void>;
@@ -58,6 +61,7 @@ export async function openSqliteStore(options: { dataDir: string; redact: Redact
     reviewRounds: createReviewRoundRepository(db, options.redact),
     logs: createCommandLogRepository(db, options.redact),
     conversations: createConversationRepository(db, options.redact),
+    overview: createOverviewRepository(db),
     location: file,
     close: () => db.destroy(),
   };
