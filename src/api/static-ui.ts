@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { FastifyInstance } from 'fastify';
 
@@ -18,8 +18,14 @@ export const DASHBOARD_CSP = [
   "frame-ancestors 'none'",
 ].join('; ');
 
-/** Where `npm run build` puts the page (scripts/build-web.mjs): dist/web beside dist/api. */
-const WEB_DIR = fileURLToPath(new URL('../web/', import.meta.url));
+/**
+ * Where `npm run build` puts the page (web/build.mjs): dist/web, beside dist/api when running built,
+ * two levels up when running from src through tsx (tests, development).
+ */
+const WEB_DIR =
+  [new URL('../web/', import.meta.url), new URL('../../dist/web/', import.meta.url)]
+    .map((u) => fileURLToPath(u))
+    .find((dir) => existsSync(`${dir}index.html`)) ?? fileURLToPath(new URL('../web/', import.meta.url));
 
 const FILES: Record<string, { file: string; type: string }> = {
   '/': { file: 'index.html', type: 'text/html; charset=utf-8' },

@@ -225,7 +225,7 @@ export function taskPage(id: string, signal: AbortSignal): HTMLElement {
     ];
     try {
       const detail = await call<{
-        reviews: { by: string; action: string; comment: string | null }[];
+        reviews: { by: string; kind: string; comment: string | null }[];
         approvals: number;
         approvals_required: number;
       }>('GET', `/prs/${id}`);
@@ -234,7 +234,7 @@ export function taskPage(id: string, signal: AbortSignal): HTMLElement {
         h(
           'ul',
           { 'aria-label': 'Reviews' },
-          ...detail.reviews.map((r) => h('li', {}, `${r.by} ${r.action}: ${r.comment ?? ''}`)),
+          ...detail.reviews.map((r) => h('li', {}, `${r.by} ${r.kind}: ${r.comment ?? ''}`)),
         ),
       );
     } catch {
