@@ -160,7 +160,7 @@ describe('the dashboard in a real browser against a real autodev', () => {
     await page.locator('[data-testid="task-status"][data-status="merged"]').waitFor({ timeout: 120_000 });
     await expect
       .poll(() => page.getByRole('region', { name: 'Pull request' }).textContent())
-      .toContain('approve');
+      .toContain('operator approval');
     expect(await page.getByRole('region', { name: 'Pull request' }).textContent()).toContain(PLANT(5));
     const pr = await api(h.server.baseUrl, `/api/v1/autodev/prs/${task.id}`);
     expect(pr.body).toMatchObject({ pr: { status: 'merged' } });
