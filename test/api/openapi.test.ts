@@ -64,7 +64,7 @@ describe('GET /api/v1/openapi.json', () => {
     await t?.close();
   });
 
-  it('is an OpenAPI 3 document describing exactly the task, pull request and health routes', () => {
+  it('is an OpenAPI 3 document describing exactly the task, pull request, health and dashboard routes', () => {
     expect(doc.openapi.startsWith('3.')).toBe(true);
     const operations = Object.entries(doc.paths).flatMap(([path, ops]) =>
       Object.keys(ops).map((method) => `${method.toUpperCase()} ${path}`),
@@ -88,6 +88,10 @@ describe('GET /api/v1/openapi.json', () => {
         `POST ${PRS}/{id}/merge`,
         `POST ${PRS}/{id}/close`,
         'GET /api/v1/autodev/health',
+        // The dashboard's routes (docs/operations.md).
+        'GET /api/v1/autodev/overview',
+        'GET /api/v1/autodev/events',
+        `GET ${TASKS}/{id}/diff`,
       ].sort(),
     );
   });

@@ -14,7 +14,7 @@ const FIELDS = [
 
 /** The submit form: each API validation problem is shown beside the field it names. */
 export function submitForm(onCreated: (task: Task) => void): HTMLElement {
-  const form = h('form', { 'aria-label': 'Submit a task' }) as HTMLFormElement;
+  const form = h('form', { 'aria-label': 'Submit a task' }, h('h1', {}, 'Submit a task')) as HTMLFormElement;
   const errors = new Map<string, HTMLElement>();
   const controls = new Map<string, HTMLInputElement | HTMLTextAreaElement | HTMLSelectElement>();
   for (const field of FIELDS) {
