@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Sets up everything autodev and its tests need on a fresh Debian machine:
-# system packages (git, bubblewrap, ripgrep, acl, postgresql), npm packages, Go tools into .tools/bin, and the build.
+# system packages (git, bubblewrap, ripgrep, acl, postgresql, chromium, prometheus), npm packages, Go tools into .tools/bin, and the build.
 # Safe to run again: each step is skipped when its result is already there.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -18,6 +18,10 @@ command -v setpriv >/dev/null 2>&1 || need_apt+=(util-linux)
 if ! command -v initdb >/dev/null 2>&1 && ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
   need_apt+=(postgresql)
 fi
+# The dashboard's browser tests drive Debian's chromium through playwright-core (Playwright's own
+# browser download is not used); the Prometheus test runs Debian's prometheus and its promtool.
+command -v chromium >/dev/null 2>&1 || need_apt+=(chromium)
+command -v promtool >/dev/null 2>&1 || need_apt+=(prometheus)
 if [ ${#need_apt[@]} -gt 0 ]; then
   echo "setup: installing Debian packages: ${need_apt[*]}"
   SUDO=""

@@ -11,7 +11,10 @@ import { assertServeSafe } from '../config/serve-guard.js';
 import { createIdentityResolver } from '../governance/identity.js';
 import { installBearerAuth } from './auth.js';
 import { installRateLimit } from './rate-limit.js';
+import { installDashboard, installSecurityHeaders } from './static-ui.js';
 import { installErrorHandler } from './error-handler.js';
+import { createEventStreamSlots } from './event-stream-slots.js';
+import { dashboardRoutes } from './routes/dashboard.js';
 import { eventsRoutes } from './routes/events.js';
 import { healthRoutes } from './routes/health.js';
 import { opsRoutes } from './routes/ops.js';
@@ -55,6 +58,7 @@ export async function buildServer(runtime: Runtime): Promise<FastifyInstance> {
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   installErrorHandler(app, runtime.redact);
+  installSecurityHeaders(app);
   // The limiter's hook first: requests refused by auth are counted too.
   await installRateLimit(app, {
     perMinute: config.rate_limit_per_minute,
@@ -73,10 +77,15 @@ export async function buildServer(runtime: Runtime): Promise<FastifyInstance> {
     transform: jsonSchemaTransform,
   });
 
+  const streamSlots = createEventStreamSlots({
+    total: config.max_event_streams,
+    perClient: config.max_event_streams_per_client,
+  });
   await app.register(
     async (api) => {
       await api.register(tasksRoutes(runtime));
-      await api.register(eventsRoutes(runtime));
+      await api.register(eventsRoutes(runtime, streamSlots));
+      await api.register(dashboardRoutes(runtime, streamSlots));
       await api.register(prsRoutes(runtime));
       await api.register(issuesRoutes(runtime));
       await api.register(webhooksRoutes(runtime));
@@ -86,5 +95,6 @@ export async function buildServer(runtime: Runtime): Promise<FastifyInstance> {
   );
   app.get('/api/v1/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   await app.register(opsRoutes(runtime));
+  installDashboard(app);
   return app;
 }

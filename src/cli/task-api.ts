@@ -2,6 +2,7 @@ import { type Command, Option } from 'commander';
 import { apiClientSettings, readHostEnvironment, RISK_TIERS } from '../config/index.js';
 import { TASK_STATUSES } from '../domain/task.js';
 import { createApiClient, type ApiClient } from './api-client.js';
+import { watchTask } from './task-watch.js';
 
 interface ApiOptions {
   url?: string;
@@ -23,6 +24,12 @@ interface TaskDetail extends TaskSummary {
   cost: { usd: number };
   steps: { key: string; tool: string; status: string; attempts: number }[];
   pr: { branch: string; status: string; url?: string | null } | null;
+}
+
+async function watch(id: string, options: ApiOptions): Promise<void> {
+  const settings = apiClientSettings(options.url, readHostEnvironment());
+  const ended = await watchTask(id, settings, createApiClient(settings), (line) => console.log(line));
+  if (ended.status === 'failed') process.exitCode = 1;
 }
 
 function client(options: ApiOptions): ApiClient {
@@ -75,7 +82,8 @@ export function registerTaskApiCommands(task: Command): void {
       .option('--base-branch <branch>', 'the branch to change (server default: main)')
       .addOption(new Option('--risk-tier <tier>', 'low|medium|high').choices(RISK_TIERS))
       .option('--constraint <text>', 'a constraint; repeat for more', collect, [])
-      .option('--acceptance <text>', 'an acceptance criterion; repeat for more', collect, []),
+      .option('--acceptance <text>', 'an acceptance criterion; repeat for more', collect, [])
+      .option('--watch', 'follow the task until it ends (as `task watch`)'),
   ).action(
     async (
       options: ApiOptions & {
@@ -86,6 +94,7 @@ export function registerTaskApiCommands(task: Command): void {
         riskTier?: string;
         constraint: string[];
         acceptance: string[];
+        watch?: boolean;
       },
     ) => {
       const body = {
@@ -100,8 +109,17 @@ export function registerTaskApiCommands(task: Command): void {
       const created = (await client(options).request('POST', '/api/v1/autodev/tasks', body)) as TaskSummary;
       if (options.json) printJson(created);
       else console.log(summaryLine(created));
+      if (options.watch) await watch(created.id, options);
     },
   );
+
+  withApiOptions(
+    task
+      .command('watch <id>')
+      .description(
+        'Follow a task: a line per phase and step with the elapsed time, then the outcome and PR.',
+      ),
+  ).action(async (id: string, options: ApiOptions) => watch(id, options));
 
   withApiOptions(
     task

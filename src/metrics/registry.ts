@@ -1,4 +1,4 @@
-import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import { DENY_CODES } from '../policy/types.js';
 
 /** The seed's metrics, by their names; one registry per server instance (no global state). */
@@ -16,10 +16,33 @@ export interface AutodevMetrics {
   policyDenialsTotal: Counter<'reason'>;
   modelTokensTotal: Counter<'direction'>;
   modelCostUsdTotal: Counter;
+  /** Failed model calls by error code (MODEL_CALL_FAILED, MODEL_TIMEOUT, ...), each failed attempt. */
+  modelErrorsTotal: Counter<'code'>;
+  queueDepth: Gauge;
+  tasksRunning: Gauge;
+  /** Where the two gauges read their values at each scrape (set once the store and scheduler exist). */
+  observeQueue(source: QueueSource): void;
 }
+
+export interface QueueSource {
+  /** Tasks queued, waiting for a worker (the store's count: every process's queue). */
+  queueDepth(): Promise<number>;
+  /** Tasks this process runs now. */
+  running(): number;
+}
+
+/** The model error codes a failed call ends with (src/llm/map-api-error.ts): their series exist from start-up. */
+export const MODEL_ERROR_CODES = [
+  'MODEL_CALL_FAILED',
+  'MODEL_TIMEOUT',
+  'MODEL_REQUEST_REJECTED',
+  'MODEL_RESPONSE_INVALID',
+  'MODEL_REPLY_TOO_LARGE',
+] as const;
 
 export function createMetrics(options: { defaultMetrics?: boolean } = {}): AutodevMetrics {
   const registry = new Registry();
+  let queueSource: QueueSource | undefined;
   if (options.defaultMetrics ?? true)
     collectDefaultMetrics({ register: registry, prefix: 'autodev_process_' });
   const registers = [registry];
@@ -39,7 +62,8 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Autod
     taskDurationSeconds: new Histogram({
       name: 'autodev_task_duration_seconds',
       help: 'Time from a task starting to its terminal state.',
-      buckets: [10, 30, 60, 120, 300, 600, 1200, 3600, 7200],
+      // Tasks take about a minute to a few: fine buckets there, coarse beyond (a long review wait).
+      buckets: [5, 10, 20, 30, 45, 60, 90, 120, 180, 300, 600, 1200, 3600, 7200],
       registers,
     }),
     stepsTotal: new Counter({
@@ -52,7 +76,7 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Autod
       name: 'autodev_step_duration_seconds',
       help: 'Step duration by tool.',
       labelNames: ['tool'],
-      buckets: [0.05, 0.1, 0.5, 1, 5, 15, 60, 300, 1200],
+      buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 20, 30, 60, 120, 300, 1200],
       registers,
     }),
     prsOpenedTotal: new Counter({
@@ -88,6 +112,31 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Autod
       help: 'List-price US dollars of model calls (src/llm/prices.ts, overridable per model in config).',
       registers,
     }),
+    modelErrorsTotal: new Counter({
+      name: 'autodev_model_errors_total',
+      help: 'Model calls that failed, by error code (each failed attempt of a step).',
+      labelNames: ['code'],
+      registers,
+    }),
+    queueDepth: new Gauge({
+      name: 'autodev_queue_depth',
+      help: 'Tasks queued, waiting for a worker.',
+      registers,
+      async collect() {
+        if (queueSource) this.set(await queueSource.queueDepth());
+      },
+    }),
+    tasksRunning: new Gauge({
+      name: 'autodev_tasks_running',
+      help: 'Tasks this process runs now.',
+      registers,
+      collect() {
+        if (queueSource) this.set(queueSource.running());
+      },
+    }),
+    observeQueue(source) {
+      queueSource = source;
+    },
   };
   // Labelled series are created at zero so every metric of the seed is present from start-up.
   metrics.stepsTotal.inc({ status: 'success' }, 0);
@@ -96,5 +145,6 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Autod
   metrics.modelTokensTotal.inc({ direction: 'output' }, 0);
   metrics.modelTokensTotal.inc({ direction: 'cached_input' }, 0);
   for (const reason of DENY_CODES) metrics.policyDenialsTotal.inc({ reason }, 0);
+  for (const code of MODEL_ERROR_CODES) metrics.modelErrorsTotal.inc({ code }, 0);
   return metrics;
 }

@@ -102,6 +102,7 @@ export async function runStep<Output = unknown>(ctx: TaskContext, request: StepR
     } catch (raw) {
       // An abort's reason (cancel, deadline, shutdown) explains the failure better than the tool's error.
       const error = ctx.signal.aborted ? toAutodevError(ctx.signal.reason) : toAutodevError(raw);
+      if (error.code.startsWith('MODEL_')) ctx.metrics.modelErrorsTotal.inc({ code: error.code });
       const willRetry = error.retryable && !ctx.signal.aborted && attempt < policy.maxAttempts;
       if (willRetry) {
         const delayMs = retryDelayMs(policy, attempt);

@@ -174,6 +174,10 @@ export async function createRuntime(config: AutodevConfig, deps: RuntimeDeps): P
       }
     },
   });
+  metrics.observeQueue({
+    queueDepth: () => store.overview.queueDepth(),
+    running: () => scheduler.runningIds().length,
+  });
 
   const tasks = createTaskService({
     enabled: config.enabled,

@@ -12,10 +12,13 @@ export interface EventRepository {
   list(taskId: string, options?: { afterId?: number; limit?: number }): Promise<TaskEvent[]>;
   /** Live events of one task, for server-sent events; returns the unsubscribe function. */
   subscribe(taskId: string, listener: EventListener): () => void;
+  /** Live events of every task (the dashboard's task list); returns the unsubscribe function. */
+  subscribeAll(listener: EventListener): () => void;
 }
 
 export function createEventRepository(db: Kysely<Database>, redact: Redact): EventRepository {
   const listeners = new Map<string, Set<EventListener>>();
+  const everyTask = new Set<EventListener>();
 
   return {
     async append(taskId, type, data = {}) {
@@ -28,6 +31,7 @@ export function createEventRepository(db: Kysely<Database>, redact: Redact): Eve
         .executeTakeFirstOrThrow();
       const event: TaskEvent = { id: inserted.id, task_id: taskId, type, data: safe, created_at };
       for (const listener of listeners.get(taskId) ?? []) listener(event);
+      for (const listener of everyTask) listener(event);
       return event;
     },
 
@@ -51,6 +55,11 @@ export function createEventRepository(db: Kysely<Database>, redact: Redact): Eve
         set.delete(listener);
         if (set.size === 0) listeners.delete(taskId);
       };
+    },
+
+    subscribeAll(listener) {
+      everyTask.add(listener);
+      return () => everyTask.delete(listener);
     },
   };
 }

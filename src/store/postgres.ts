@@ -102,6 +102,7 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
     conversations: withReconnect(repositories.conversations, policy),
     issues: withReconnect(repositories.issues, policy),
     issueTasks: withReconnect(repositories.issueTasks, policy),
+    overview: withReconnect(repositories.overview, policy),
     kind: 'postgres',
     location: shown,
     close: () => db.destroy(),

@@ -6,6 +6,7 @@ import { createEventRepository } from './event-repository.js';
 import { createIssueRepository } from './issue-repository.js';
 import { createIssueTaskRepository } from './issue-task-repository.js';
 import type { SqlDialect } from './migrations/dialect.js';
+import { createOverviewRepository } from './overview-repository.js';
 import { createPrReviewRepository } from './pr-review-repository.js';
 import { createPullRequestRepository } from './pull-request-repository.js';
 import { createReviewRoundRepository } from './review-round-repository.js';
@@ -31,5 +32,6 @@ export function createRepositories(
     conversations: createConversationRepository(db, redact),
     issues: createIssueRepository(db, redact),
     issueTasks: createIssueTaskRepository(db),
+    overview: createOverviewRepository(db, dialect),
   };
 }

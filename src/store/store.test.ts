@@ -178,6 +178,67 @@ describe.each(STORE_KINDS)('%s store', (kind) => {
     expect(bytes.includes(Buffer.from('[REDACTED]'))).toBe(true);
   });
 
+  it('computes the overview: status counts, success rate, median duration, denials by code, slowest steps', async () => {
+    const { store } = await newStore();
+    const done = await store.tasks.create(input('/repos/o'));
+    const failed = await store.tasks.create(input('/repos/o'));
+    await store.tasks.create(input('/repos/o'));
+    const start = Date.parse('2026-01-01T00:00:00Z');
+    await store.tasks.update(done.id, {
+      status: 'merged',
+      started_at: new Date(start).toISOString(),
+      finished_at: new Date(start + 10_000).toISOString(),
+    });
+    await store.tasks.update(failed.id, {
+      status: 'failed',
+      started_at: new Date(start).toISOString(),
+      finished_at: new Date(start + 30_000).toISOString(),
+    });
+    await store.events.append(done.id, 'task.delivered', {});
+    const deny = [
+      { code: 'RISK_TIER', message: 'm' },
+      { code: 'SECRET_FOUND', message: 'm' },
+    ];
+    await store.events.append(failed.id, 'policy.decision', { allow: false, deny });
+    await store.events.append(done.id, 'policy.decision', { allow: false, deny: deny.slice(0, 1) });
+    for (const [key, ms] of [
+      ['verify.test#1', 900],
+      ['plan.plan#1', 100],
+    ] as const) {
+      await store.steps.start({
+        task_id: done.id,
+        key,
+        phase: 'verify',
+        tool: key.split('.')[1]?.split('#')[0] ?? '',
+        input_summary: '{}',
+      });
+      await store.steps.finish(done.id, key, {
+        status: 'succeeded',
+        attempts: 1,
+        output: {},
+        duration_ms: ms,
+      });
+    }
+    const overview = await store.overview.compute({ days: 30, steps: 5 });
+    expect(overview.tasks_by_status).toEqual([
+      { status: 'failed', count: 1 },
+      { status: 'merged', count: 1 },
+      { status: 'queued', count: 1 },
+    ]);
+    expect(overview.success_rate).toBe(0.5);
+    expect(overview.median_duration_seconds).toBe(20);
+    expect(overview.denials_by_code).toEqual([
+      { code: 'RISK_TIER', count: 2 },
+      { code: 'SECRET_FOUND', count: 1 },
+    ]);
+    expect(overview.slowest_steps.map((s) => [s.tool, s.avg_ms])).toEqual([
+      ['test', 900],
+      ['plan', 100],
+    ]);
+    expect(overview.cost_per_day.reduce((n, d) => n + d.tasks, 0)).toBe(3);
+    expect(await store.overview.queueDepth()).toBe(1);
+  });
+
   it('records one pull request per task', async () => {
     const { store } = await newStore();
     const task = await store.tasks.create(input('/repos/a'));

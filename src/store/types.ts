@@ -4,6 +4,7 @@ import type { EventRepository } from './event-repository.js';
 import type { IssueRepository } from './issue-repository.js';
 import type { IssueTaskRepository } from './issue-task-repository.js';
 import type { SqlDialect } from './migrations/dialect.js';
+import type { OverviewRepository } from './overview-repository.js';
 import type { PrReviewRepository } from './pr-review-repository.js';
 import type { PullRequestRepository } from './pull-request-repository.js';
 import type { ReviewRoundRepository } from './review-round-repository.js';
@@ -25,6 +26,8 @@ export interface Store {
   issues: IssueRepository;
   /** Tasks started from forge issues, and the triggers taken. */
   issueTasks: IssueTaskRepository;
+  /** Aggregates across tasks for the dashboard's overview and the queue gauge. */
+  overview: OverviewRepository;
   /** Which database holds it. */
   readonly kind: SqlDialect;
   /** Where it is, as it may be shown: the SQLite file's path, or the PostgreSQL URL without its password. */

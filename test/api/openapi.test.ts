@@ -64,7 +64,7 @@ describe('GET /api/v1/openapi.json', () => {
     await t?.close();
   });
 
-  it('is an OpenAPI 3 document describing exactly the task, pull request, issue and health routes', () => {
+  it('is an OpenAPI 3 document describing exactly the task, pull request, issue, health and dashboard routes', () => {
     expect(doc.openapi.startsWith('3.')).toBe(true);
     const operations = Object.entries(doc.paths).flatMap(([path, ops]) =>
       Object.keys(ops).map((method) => `${method.toUpperCase()} ${path}`),
@@ -93,6 +93,10 @@ describe('GET /api/v1/openapi.json', () => {
         'POST /api/v1/autodev/issues',
         'GET /api/v1/autodev/issues/{id}',
         'POST /api/v1/autodev/issues/{id}/comments',
+        // The dashboard's routes (docs/operations.md).
+        'GET /api/v1/autodev/overview',
+        'GET /api/v1/autodev/events',
+        `GET ${TASKS}/{id}/diff`,
       ].sort(),
     );
   });

@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { AutodevError } from '../../errors.js';
 import { isTerminal, TASK_STATUSES, type TaskEvent, type TaskStatus } from '../../domain/task.js';
 import type { Runtime } from '../../runtime/create-runtime.js';
-import { createEventStreamSlots } from '../event-stream-slots.js';
+import type { EventStreamSlots } from '../event-stream-slots.js';
 import {
   errorView,
   eventListView,
@@ -12,12 +12,9 @@ import {
   taskIdParams,
 } from '../schemas/task.js';
 
-export function eventsRoutes(runtime: Runtime): FastifyPluginAsyncZod {
+/** `slots` is shared with the dashboard's stream of every task: the caps count all open streams. */
+export function eventsRoutes(runtime: Runtime, slots: EventStreamSlots): FastifyPluginAsyncZod {
   const { store } = runtime;
-  const slots = createEventStreamSlots({
-    total: runtime.config.max_event_streams,
-    perClient: runtime.config.max_event_streams_per_client,
-  });
   const requireTask = async (id: string) => {
     const task = await store.tasks.get(id);
     if (!task) throw new AutodevError('TASK_NOT_FOUND', `no task with id ${id}`);
