@@ -57,7 +57,11 @@ describe('benchmark output parsers', () => {
     ['lines', 'just-a-name', /line 1 is not `name value unit`/],
     ['lines', 'x abc ms', /line 1/],
     ['pytest-benchmark', '{"results": []}', /no `benchmarks` array/],
-    ['pytest-benchmark', '{"benchmarks": [{"fullname": "t", "stats": {"median": "fast"}}]}', /t: stats.median/],
+    [
+      'pytest-benchmark',
+      '{"benchmarks": [{"fullname": "t", "stats": {"median": "fast"}}]}',
+      /t: stats.median/,
+    ],
     ['hyperfine', 'not json', /not JSON/],
     ['hyperfine', '{"results": [{"median": 1}]}', /results\[0\] has no command/],
     ['criterion', 'test a ... bench: 12 furlongs/iter', /a: .* is not a time per iteration/],
