@@ -85,6 +85,10 @@ export const ERROR_CODES = {
   TESTS_UNAVAILABLE: { httpStatus: 422, retryable: false },
   /** After the last repair round, tests the task is about still fail, or tests that passed now fail. */
   TESTS_STILL_FAILING: { httpStatus: 422, retryable: false },
+  /** The `[bench]` command's output is not what its `format` says (a parser names the field). */
+  BENCH_OUTPUT_INVALID: { httpStatus: 422, retryable: false },
+  /** The `[bench]` command failed (or timed out) on the base or the change: nothing was compared. */
+  BENCH_FAILED: { httpStatus: 422, retryable: false },
 
   MODEL_API_KEY_MISSING: { httpStatus: 500, retryable: false },
   MODEL_CALL_FAILED: { httpStatus: 502, retryable: true },

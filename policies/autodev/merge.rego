@@ -108,6 +108,16 @@ deny contains {"code": "BASELINE_TESTS_MISSING", "message": msg} if {
 	)
 }
 
+# Benchmarks significantly slower than on the base by more than max_regression_pct (src/perf/).
+
+deny contains {"code": "PERF_REGRESSION", "message": msg} if {
+	some r in input.perf_regressions
+	msg := sprintf(
+		"Performance regression in %s: %v times its base (%v %s to %v %s, 95%% CI %v to %v), beyond %v%%",
+		[r.name, r.ratio, r.base, r.unit, r.head, r.unit, r.ci[0], r.ci[1], r.max_regression_pct],
+	)
+}
+
 # The task's constraints that autodev checked and found violated.
 
 deny contains {"code": "CONSTRAINT_VIOLATED", "message": msg} if {

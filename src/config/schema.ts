@@ -242,6 +242,13 @@ export const autodevConfigSchema = z
      */
     sandbox_uid: z.number().int().min(1).max(4_294_967_294).default(DEFAULT_SANDBOX_UID),
     runner_timeout_secs: z.number().int().positive().default(1200),
+    /**
+     * Measured rounds of a repo's `[bench]` command: base and head run alternately (A B A B ...) this
+     * many times each after one warm-up pair that is discarded (src/perf/).
+     */
+    bench_rounds: z.number().int().min(3).max(50).default(5),
+    /** A benchmark significantly slower than its base by more than this percentage is PERF_REGRESSION. */
+    max_regression_pct: z.number().gt(0).max(1000).default(10),
     /** Whole-task deadline; a task still running then ends failed with TASK_TIMEOUT. */
     task_timeout_secs: z.number().int().positive().default(7200),
     /** Whether the setup phase (dependency install) may use the network. Build and test never do. */

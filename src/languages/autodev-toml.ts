@@ -2,6 +2,7 @@ import path from 'node:path';
 import { parse as parseToml } from 'smol-toml';
 import { z } from 'zod';
 import { AutodevError } from '../errors.js';
+import { BENCH_FORMATS, type BenchFormat } from '../perf/types.js';
 import { readText } from './scan.js';
 import { LANGUAGE_IDS, type DetectedProject, type LanguageId, type ProjectCommands } from './types.js';
 
@@ -24,9 +25,23 @@ const Setup = z.strictObject({
   /** A repo whose tests run fine without its install (pure-source packages) may say so. */
   tolerate_failure: z.boolean().optional(),
 });
+const Bench = z.strictObject({
+  command: Command,
+  format: z.enum(BENCH_FORMATS),
+  /** A file the command writes its results to (pytest-benchmark, hyperfine JSON); stdout when absent. */
+  output: z
+    .string()
+    .min(1)
+    .max(1024)
+    .refine((p) => !path.posix.isAbsolute(p) && !p.split(/[\\/]/).includes('..'), {
+      message: 'must be a path inside the repo',
+    })
+    .optional(),
+});
 const AutodevTomlSchema = z.strictObject({
   language: z.enum(LANGUAGE_IDS).optional(),
   setup: Setup.optional(),
+  bench: Bench.optional(),
   commands: Commands.optional(),
   projects: z.record(z.string(), ProjectEntry).optional(),
 });
@@ -48,7 +63,23 @@ export interface ProjectOverride {
  *
  * `language = "go"` (top level, or in a `projects` entry) declares a project detection missed.
  */
+/** `[bench]`: the repo's benchmarks, run on base and head to catch a slowdown (src/perf/). */
+export interface BenchDeclaration {
+  /** Run at the repo root; a string as `sh -c`. */
+  argv: string[];
+  format: BenchFormat;
+  /** Repo-relative file the command writes; its stdout is read when absent. */
+  output?: string;
+}
+
 export interface AutodevToml {
+  /**
+   *   [bench]
+   *   command = "go test -run '^$' -bench . -benchtime 100ms ./..."
+   *   format = "go"          # criterion | go | pytest-benchmark | hyperfine | lines
+   *   output = "bench.json"  # optional: the file the command writes (else its stdout)
+   */
+  bench?: BenchDeclaration;
   /**
    * `[setup] tolerate_failure = true`: a failed install is reported and the task goes on (its tests
    * then tell whether it mattered); by default a failed install ends the task with SETUP_FAILED.
@@ -116,6 +147,15 @@ export function parseAutodevToml(text: string): AutodevToml {
   const hasRoot = data.language !== undefined || data.commands !== undefined;
   return {
     setupToleratesFailure: data.setup?.tolerate_failure ?? false,
+    ...(data.bench
+      ? {
+          bench: {
+            argv: toArgv(data.bench.command),
+            format: data.bench.format,
+            ...(data.bench.output ? { output: data.bench.output } : {}),
+          },
+        }
+      : {}),
     ...(hasRoot
       ? {
           root: {

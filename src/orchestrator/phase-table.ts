@@ -103,6 +103,18 @@ export const PHASE_TABLE: readonly PhaseRow[] = [
     ],
   },
   {
+    id: 'perf',
+    phase: 'verify',
+    title: 'Compare performance with the base',
+    tools: [
+      {
+        tool: 'bench',
+        description:
+          "Run the repository's [bench] on base and change, interleaved; a significant slowdown is for policy.",
+      },
+    ],
+  },
+  {
     id: 'decide',
     phase: 'decide',
     title: 'Decide by policy',

@@ -60,6 +60,25 @@ export const policyInputSchema = z
       .describe('Lint warnings already in the changed files before the change (never a denial).'),
     tests_before: testCounts.optional().describe('Tests passed and failed before the change (baseline).'),
     tests_after: testCounts.optional().describe('Tests passed and failed after the change.'),
+    perf_regressions: z
+      .array(
+        z
+          .object({
+            name: z.string().max(4096),
+            unit: z.string().max(64),
+            base: z.number().min(0),
+            head: z.number().min(0),
+            ratio: z.number().min(0),
+            ci: z.tuple([z.number(), z.number()]),
+            max_regression_pct: z.number().gt(0),
+          })
+          .strict(),
+      )
+      .max(10_000)
+      .optional()
+      .describe(
+        'Benchmarks significantly slower after the change by more than max_regression_pct: medians, their ratio (head/base) and its 95% confidence interval.',
+      ),
     constraints: z
       .array(
         z

@@ -67,6 +67,12 @@ export function localDenials(input: PolicyInput): Denial[] {
       `Tests that failed before the change must pass after it; not passing: ${input.baseline_failures_missing.join(', ')}`,
     );
   }
+  for (const r of input.perf_regressions ?? []) {
+    add(
+      'PERF_REGRESSION',
+      `Performance regression in ${r.name}: ${r.ratio} times its base (${r.base} ${r.unit} to ${r.head} ${r.unit}, 95% CI ${r.ci[0]} to ${r.ci[1]}), beyond ${r.max_regression_pct}%`,
+    );
+  }
   for (const constraint of input.constraints ?? []) {
     if (constraint.violated !== true) continue;
     const details = constraint.details?.length ? ` (${constraint.details.join(', ')})` : '';

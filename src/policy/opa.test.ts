@@ -104,6 +104,32 @@ const TABLE: [string, PolicyInput][] = [
   ],
   ['autodev config', { ...clean, autodev_config_changed: ['.autodev.toml'] }],
   ['tests changed', { ...clean, test_changes: ['tests/test_calc.py'] }],
+  [
+    'performance regressions',
+    {
+      ...clean,
+      perf_regressions: [
+        {
+          name: 'BenchmarkFib20',
+          unit: 'ns',
+          base: 178700,
+          head: 401200,
+          ratio: 2.245,
+          ci: [2.11, 2.402],
+          max_regression_pct: 10,
+        },
+        {
+          name: 'sort 1k',
+          unit: 'ns',
+          base: 0.5,
+          head: 12,
+          ratio: 24,
+          ci: [1.5, 30],
+          max_regression_pct: 12.5,
+        },
+      ],
+    },
+  ],
   ['baseline test lost', { ...clean, baseline_failures_missing: ['tests/test_calc.py::test_add'] }],
   [
     'constraints, violated and not',

@@ -27,12 +27,28 @@ export interface PolicyInput {
   tests_unavailable?: string;
   tests_before?: { passed: number; failed: number };
   tests_after?: { passed: number; failed: number };
+  /**
+   * Benchmarks of the repo's `[bench]` significantly slower after the change by more than
+   * `max_regression_pct` (src/perf/): base and head medians, their ratio and its 95% interval.
+   */
+  perf_regressions?: PerfRegression[];
   constraints?: {
     text: string;
     kind: 'no_new_dependencies' | 'no_public_api_change' | 'unchecked';
     violated?: boolean;
     details?: string[];
   }[];
+}
+
+/** One benchmark that regressed, as the policy input carries it (numbers rounded for the message). */
+export interface PerfRegression {
+  name: string;
+  unit: string;
+  base: number;
+  head: number;
+  ratio: number;
+  ci: [number, number];
+  max_regression_pct: number;
 }
 
 /**
@@ -53,6 +69,7 @@ export const DENY_CODES = [
   'TESTS_CHANGED',
   'BASELINE_TESTS_MISSING',
   'CONSTRAINT_VIOLATED',
+  'PERF_REGRESSION',
   /** A custom policy's own reason, stated as plain text (the seed's `deny[msg]`): the message says it. */
   'POLICY_DENY',
   'POLICY_FALLBACK',

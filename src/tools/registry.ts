@@ -1,6 +1,7 @@
 import { AutodevError } from '../errors.js';
 import { agentRunTool } from './agent-run.js';
 import { applyEditTool, listFilesTool, readFileTool, searchTool } from './agent-workspace-tools.js';
+import { benchTool } from './bench.js';
 import { buildTool } from './build.js';
 import { checkDepsTool } from './check-deps.js';
 import { checkConstraintsTool } from './check-constraints.js';
@@ -43,6 +44,7 @@ export const TOOLS: readonly RegisteredTool[] = [
   runnerTool,
   buildTool,
   testTool,
+  benchTool,
   lintTool,
   clippyTool,
   secretsScanTool,

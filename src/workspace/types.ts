@@ -149,4 +149,9 @@ export interface WorkspaceGit {
     message: string,
     author: GitAuthor,
   ): Promise<string>;
+  /**
+   * Writes the files of `rev` (as committed: no untracked or ignored file) into `dest`, an existing
+   * empty folder outside the worktree; used to build the base side of a benchmark next to the head.
+   */
+  exportTree(dir: string, rev: string, dest: string): Promise<void>;
 }

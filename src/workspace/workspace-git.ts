@@ -1,4 +1,7 @@
+import { rm } from 'node:fs/promises';
+import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { spawnCapped } from '../sandbox/spawn-capped.js';
 import { AutodevError, isAutodevError } from '../errors.js';
 import { isValidRefName } from './ref-format.js';
 import { parseRepoRef } from './repo-ref.js';
@@ -430,6 +433,31 @@ export function createWorkspaceGit(deps: WorkspaceGitDeps): WorkspaceGit {
       const commit = res.stdout.trim();
       objects.remember(place, commit);
       return commit;
+    },
+
+    async exportTree(dir, rev, dest) {
+      const place = await at(dir);
+      const commit = await resolveCommit(dir, rev, place);
+      // git writes the archive itself (-o): a tar is binary, which git's captured stdout is not for.
+      const archive = path.join(dest, '.autodev-tree.tar');
+      await git(['archive', '--format=tar', '-o', archive, commit], place);
+      try {
+        const untar = await spawnCapped({
+          argv: ['tar', '-x', '--no-same-owner', '--no-same-permissions', '-f', archive, '-C', dest],
+          cwd: dest,
+          env: { PATH: '/usr/bin:/bin', LC_ALL: 'C' },
+          timeoutMs: 300_000,
+          maxOutputBytes: 64 * 1024,
+        });
+        if (untar.exitCode !== 0) {
+          throw new AutodevError(
+            'GIT_FAILED',
+            `could not unpack ${commit} into ${dest}: ${untar.stderr.trim()}`,
+          );
+        }
+      } finally {
+        await rm(archive, { force: true });
+      }
     },
   };
 }

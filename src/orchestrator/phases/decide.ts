@@ -1,7 +1,7 @@
 import type { Phase } from '../../domain/task.js';
 import { AutodevError } from '../../errors.js';
 import { baselineFailuresNotPassing } from '../../policy/baseline-tests.js';
-import type { PolicyDecision, PolicyInput } from '../../policy/types.js';
+import type { PerfRegression, PolicyDecision, PolicyInput } from '../../policy/types.js';
 import type { TestToolOutput } from '../../tools/test.js';
 import { verdictOf, type ChangeChecks } from './verify.js';
 import { runStep } from '../step-runner.js';
@@ -53,6 +53,7 @@ export async function decidePhase(
     tests_before: testCounts(facts.baseline),
     tests_after: testCounts(facts.tests),
     constraints: facts.checks.constraints,
+    ...(facts.checks.perf.regressions.length > 0 ? { perf_regressions: perfRegressions(facts.checks) } : {}),
   };
   const decided = await runStep<PolicyDecision>(ctx, { ...at, tool: 'policy', input });
   const decision = withSecretsDenied(decided, facts.checks);
@@ -65,6 +66,7 @@ export async function decidePhase(
       tests: facts.checks.sensitive.tests,
     },
     baseline_failures_missing: baselineMissing,
+    ...(input.perf_regressions ? { perf_regressions: input.perf_regressions } : {}),
     dependency_changes: facts.checks.dependencies.changes.slice(0, 50),
     tests_preexisting: facts.tests.comparison?.preexisting ?? [],
     ...(facts.tests.comparison?.unavailable ? { tests_unavailable: facts.tests.comparison.unavailable } : {}),
@@ -82,6 +84,24 @@ export async function decidePhase(
     );
   }
   return decision;
+}
+
+/** The regressed benchmarks with their numbers rounded: what the denial message shows. */
+function perfRegressions(checks: ChangeChecks): PerfRegression[] {
+  const pct = checks.perf.max_regression_pct;
+  const figure = (n: number) => Number(n.toPrecision(4));
+  const ratio = (n: number) => Number(n.toFixed(3));
+  return checks.perf.comparisons
+    .filter((c) => c.regression)
+    .map((c) => ({
+      name: c.name,
+      unit: c.unit,
+      base: figure(c.base),
+      head: figure(c.head),
+      ratio: ratio(c.ratio),
+      ci: [ratio(c.ci[0]), ratio(c.ci[1])],
+      max_regression_pct: pct,
+    }));
 }
 
 /**

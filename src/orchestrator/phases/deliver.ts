@@ -23,7 +23,7 @@ export interface PullRequestFacts {
   checksTouched: SensitiveChanges;
   /** The lint findings, and (when the caller has them) the secrets and dependency checks. */
   lint: Pick<ChangeChecks, 'lintWarnings' | 'lintPreexisting'> &
-    Partial<Pick<ChangeChecks, 'lintUnavailable' | 'secrets' | 'dependencies'>>;
+    Partial<Pick<ChangeChecks, 'lintUnavailable' | 'secrets' | 'dependencies' | 'perf'>>;
   /** The tests before the change, for the before → after counts in the body and a rebase's tests. */
   baseline?: TestToolOutput;
   /** The constraints as check_constraints classified and checked them; absent: listed as given. */
@@ -45,6 +45,7 @@ export async function pullRequestBodyFor(ctx: TaskContext, facts: PullRequestFac
     ...(facts.lint.lintUnavailable ? { lintUnavailable: facts.lint.lintUnavailable } : {}),
     ...(facts.lint.secrets ? { secretsFound: facts.lint.secrets.length } : {}),
     ...(facts.lint.dependencies ? { newDependencies: facts.lint.dependencies.added } : {}),
+    ...(facts.lint.perf ? { perf: facts.lint.perf } : {}),
     checksTouched: describeChecksTouched(facts.checksTouched),
     constraints: facts.constraints ?? task.constraints,
     usage: modelUsageOf(task, await ctx.store.events.list(task.id)),

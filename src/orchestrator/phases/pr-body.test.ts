@@ -112,3 +112,63 @@ describe('modelUsageOf', () => {
     );
   });
 });
+
+describe('the performance section', () => {
+  const perf = {
+    configured: true,
+    command: ['go', 'test', '-bench', '.'],
+    format: 'go' as const,
+    rounds: 5,
+    max_regression_pct: 10,
+    seed: 1,
+    comparisons: [
+      {
+        name: 'BenchmarkA|b',
+        unit: 'ns',
+        base: 1500,
+        head: 3200,
+        ratio: 2.1333,
+        ci: [2.01, 2.3] as [number, number],
+        significant: true,
+        noisy: false,
+        regression: true,
+        spread: 0.01,
+        rounds: 5,
+      },
+      {
+        name: 'BenchmarkB',
+        unit: 'ns',
+        base: 2_000_000,
+        head: 2_010_000,
+        ratio: 1.005,
+        ci: [0.8, 1.3] as [number, number],
+        significant: false,
+        noisy: true,
+        regression: false,
+        spread: 0.2,
+        rounds: 5,
+      },
+    ],
+    regressions: ['BenchmarkA|b'],
+    base_only: [],
+    head_only: [],
+    duration_ms: 1000,
+  };
+
+  it('has a Checks row and one table row a benchmark, with base, head, ratio, interval and verdict', () => {
+    const body = renderPullRequestBody(input({ perf }));
+    expect(body).toContain('| Performance | 2 benchmark(s), 5 interleaved rounds: 1 regressed, 1 noisy |');
+    expect(body).toContain('| `BenchmarkA\\|b` | 1.5 µs | 3.2 µs | 2.133 | 2.010 – 2.300 | **regression** |');
+    expect(body).toContain('| `BenchmarkB` | 2 ms | 2.01 ms | 1.005 | 0.800 – 1.300 | noisy |');
+  });
+
+  it('says when nothing was compared, and is absent without [bench]', () => {
+    const failed = renderPullRequestBody(
+      input({ perf: { ...perf, comparisons: [], unavailable: 'exit 1' } }),
+    );
+    expect(failed).toContain('| Performance | not compared: exit 1 |');
+    const none = renderPullRequestBody(input({ perf: { ...perf, configured: false } }));
+    expect(none).toContain('| Performance | no [bench] declared |');
+    expect(none).not.toContain('### Performance');
+  });
+});

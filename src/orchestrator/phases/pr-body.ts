@@ -4,6 +4,8 @@ import type { LintWarning } from '../../languages/types.js';
 import { describeConstraintCheck, type ConstraintCheck } from '../../policy/constraints.js';
 import type { PolicyDecision } from '../../policy/types.js';
 import { acceptanceChecks } from '../../planner/plan-checks.js';
+import { renderBenchTable } from '../../perf/table.js';
+import type { BenchToolOutput } from '../../tools/bench.js';
 import type { TestToolOutput } from '../../tools/test.js';
 import { describeLint } from './lint-summary.js';
 import type { StepRun } from './steps-run.js';
@@ -34,6 +36,8 @@ export interface PullRequestBodyInput {
   /** Dependencies the change added; absent when check_deps did not run. */
   newDependencies?: readonly string[];
   checksTouched: readonly string[];
+  /** The benchmarks of base and change (bench); absent when the step did not run. */
+  perf?: BenchToolOutput;
   constraints: readonly string[] | readonly ConstraintCheck[];
   usage: ModelUsage;
   /** Absolute link to the task when `[autodev] public_url` is set, else the API path. */
@@ -87,6 +91,7 @@ export function renderPullRequestBody(input: PullRequestBodyInput): string {
     `| Secrets | ${input.secretsFound ? `${input.secretsFound} found` : 'none found'} |`,
     `| New dependencies | ${cell(listCell(input.newDependencies))} |`,
     `| Changes to checks | ${cell(listCell(input.checksTouched))} |`,
+    ...(input.perf ? [`| Performance | ${cell(perfCell(input.perf))} |`] : []),
     `| Policy | ${cell(policyCell(input.decision))} |`,
     '',
     ...policyReasons(input.decision),
@@ -97,6 +102,7 @@ export function renderPullRequestBody(input: PullRequestBodyInput): string {
     '### Lint',
     describeLint(input.lintWarnings, input.lintPreexisting),
     '',
+    ...perfSection(input.perf),
     '## Constraints',
     list(input.constraints.map((c) => (typeof c === 'string' ? c : describeConstraintCheck(c)))),
     '',
@@ -162,6 +168,27 @@ function listCell(items: readonly string[] | undefined): string {
   if (items.length === 0) return 'none';
   const shown = items.slice(0, MAX_LISTED).join(', ');
   return items.length > MAX_LISTED ? `${shown} and ${items.length - MAX_LISTED} more` : shown;
+}
+
+function perfCell(perf: BenchToolOutput): string {
+  if (!perf.configured) return 'no [bench] declared';
+  if (perf.unavailable) return `not compared: ${perf.unavailable}`;
+  const noisy = perf.comparisons.filter((c) => c.noisy).length;
+  const regressed = perf.regressions.length > 0 ? `${perf.regressions.length} regressed` : 'no regression';
+  return `${perf.comparisons.length} benchmark(s), ${perf.rounds} interleaved rounds: ${regressed}${noisy > 0 ? `, ${noisy} noisy` : ''}`;
+}
+
+/** The comparison table, when the repo declares benchmarks. */
+function perfSection(perf: BenchToolOutput | undefined): string[] {
+  if (!perf?.configured) return [];
+  const lines = [
+    '### Performance',
+    `Base and change run alternately (${perf.rounds} rounds after a warm-up); a regression is slower beyond ${perf.max_regression_pct}% with its 95% interval above 1.`,
+    '',
+  ];
+  if (perf.unavailable) lines.push(`Not compared: ${perf.unavailable}`);
+  else lines.push(renderBenchTable(perf.comparisons));
+  return [...lines, ''];
 }
 
 function policyCell(decision: PolicyDecision): string {

@@ -4,6 +4,7 @@ import type { LintReport, LintWarning } from '../../languages/types.js';
 import type { ConstraintCheck } from '../../policy/constraints.js';
 import { classifyChanges, type SensitiveChanges } from '../../policy/sensitive-changes.js';
 import type { SecretFinding } from '../../secrets/gitleaks.js';
+import type { BenchToolOutput } from '../../tools/bench.js';
 import type { CheckDepsOutput } from '../../tools/check-deps.js';
 import type { LintToolOutput } from '../../tools/lint-tools.js';
 import type { TestToolOutput } from '../../tools/test.js';
@@ -70,6 +71,8 @@ export interface ChangeChecks {
   dependencies: CheckDepsOutput;
   /** The task's constraints, each classified and, when autodev can, checked (check_constraints). */
   constraints: ConstraintCheck[];
+  /** The repo's benchmarks on base and change (bench): regressions are for policy, the table for the PR. */
+  perf: BenchToolOutput;
 }
 
 /**
@@ -137,6 +140,13 @@ export async function checkChange(
       tests: sensitive.tests,
     });
   }
+  // Last and alone: the slowest check, and pointless for a change the checks above already stopped;
+  // benchmarks beside other work would measure the noise.
+  const perf = await runStep<BenchToolOutput>(ctx, {
+    ...at,
+    tool: 'bench',
+    input: { base_commit: baseCommit },
+  });
   return {
     lintWarnings: lint.introduced,
     lintPreexisting: lint.preexisting,
@@ -145,6 +155,7 @@ export async function checkChange(
     sensitive,
     dependencies,
     constraints,
+    perf,
   };
 }
 
