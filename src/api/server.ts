@@ -17,6 +17,7 @@ import { healthRoutes } from './routes/health.js';
 import { opsRoutes } from './routes/ops.js';
 import { prsRoutes } from './routes/prs.js';
 import { tasksRoutes } from './routes/tasks.js';
+import { updatesRoutes } from './routes/updates.js';
 import { webhooksRoutes } from './routes/webhooks.js';
 
 /** The HTTP API over a runtime; every route is registered here, none by autoload. */
@@ -75,6 +76,7 @@ export async function buildServer(runtime: Runtime): Promise<FastifyInstance> {
   await app.register(
     async (api) => {
       await api.register(tasksRoutes(runtime));
+      await api.register(updatesRoutes(runtime));
       await api.register(eventsRoutes(runtime));
       await api.register(prsRoutes(runtime));
       await api.register(webhooksRoutes(runtime));

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { allowEntryProblem } from '../network/allow-list.js';
 import { DEFAULT_SANDBOX_UID, SANDBOX_IDS } from '../sandbox/types.js';
+import { updateSettingsSchema } from '../updates/settings.js';
 
 export const RISK_TIERS = ['low', 'medium', 'high'] as const;
 export type RiskTier = (typeof RISK_TIERS)[number];
@@ -272,6 +273,8 @@ export const autodevConfigSchema = z
     llm: llmConfigSchema.default(llmConfigSchema.parse({})),
     git: gitConfigSchema.default(gitConfigSchema.parse({})),
     auth: authConfigSchema.default(authConfigSchema.parse({})),
+    /** Defaults of dependency updates for every repository; a repository's `[updates]` overrides each key. */
+    updates: updateSettingsSchema.default({}),
   })
   .strict();
 

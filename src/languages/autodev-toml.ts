@@ -29,6 +29,8 @@ const AutodevTomlSchema = z.strictObject({
   setup: Setup.optional(),
   commands: Commands.optional(),
   projects: z.record(z.string(), ProjectEntry).optional(),
+  /** Dependency updates' settings: validated by src/updates/settings.ts when a scan reads them. */
+  updates: z.unknown().optional(),
 });
 
 export interface ProjectOverride {

@@ -16,6 +16,8 @@ export interface AutodevMetrics {
   policyDenialsTotal: Counter<'reason'>;
   modelTokensTotal: Counter<'direction'>;
   modelCostUsdTotal: Counter;
+  /** Dependency updates by outcome: proposed (a task made), skipped (why), open (found open already). */
+  dependencyUpdatesTotal: Counter<'ecosystem' | 'type' | 'outcome'>;
 }
 
 export function createMetrics(options: { defaultMetrics?: boolean } = {}): AutodevMetrics {
@@ -81,6 +83,12 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Autod
       name: 'autodev_model_tokens_total',
       help: 'Model tokens used, by direction (input, output, or cached_input: the part of input read from the prompt cache).',
       labelNames: ['direction'],
+      registers,
+    }),
+    dependencyUpdatesTotal: new Counter({
+      name: 'autodev_dependency_updates_total',
+      help: 'Dependency updates found by scans, by ecosystem, update type and outcome (proposed, open, too_young, ignored, not_allowed, deprecated, held).',
+      labelNames: ['ecosystem', 'type', 'outcome'],
       registers,
     }),
     modelCostUsdTotal: new Counter({

@@ -30,6 +30,11 @@ import { createGitRunner, createWorkspaceGit, createWorkspaceManager } from '../
 import type pino from 'pino';
 import { isDeadLocalOwner } from '../orchestrator/lease-owner.js';
 import { createHealthMonitor, type HealthReport } from '../doctor/index.js';
+import { AutodevError } from '../errors.js';
+import { resolveAllowedRepo } from '../governance/repo-access.js';
+import { parseRepoRef } from '../workspace/repo-ref.js';
+import { createRegistryAccess } from '../updates/registry-access.js';
+import { createUpdateScanService, type UpdateScanService } from '../updates/scan-service.js';
 
 export interface Runtime {
   config: AutodevConfig;
@@ -45,6 +50,8 @@ export interface Runtime {
   reviews: PrReviewService;
   /** Forge activity (webhooks, polls, the local API) turned into merges and review rounds. */
   reviewIntake: ReviewIntake;
+  /** Dependency update scans: one task per update group (src/updates/). */
+  updates: UpdateScanService;
   /** The self-check (model, forge, OPA, tools, settings), cached: logged at start, GET /health. */
   health: { report(): Promise<HealthReport> };
   /** Starts claiming tasks (not when the kill switch is off). */
@@ -160,11 +167,12 @@ export async function createRuntime(config: AutodevConfig, deps: RuntimeDeps): P
     },
   });
 
+  const allowlist = createRepoAllowlist(config.allowlist_repos);
   const tasks = createTaskService({
     enabled: config.enabled,
     store,
     metrics,
-    allowlist: createRepoAllowlist(config.allowlist_repos),
+    allowlist,
     scheduler,
     forge: services.forge,
   });
@@ -201,6 +209,23 @@ export async function createRuntime(config: AutodevConfig, deps: RuntimeDeps): P
     tasks,
     reviews,
     reviewIntake,
+    updates: createUpdateScanService({
+      config,
+      store,
+      tasks,
+      admit: async (repo) => {
+        if (!config.enabled) {
+          throw new AutodevError('AUTODEV_DISABLED', 'autodev is disabled: no dependency scan is run');
+        }
+        services.forge.locate(repo);
+        await resolveAllowedRepo(parseRepoRef(repo), allowlist);
+      },
+      workspaces,
+      git,
+      access: createRegistryAccess({ hostEnv: deps.hostEnv, extraAllow: config.setup_network_allow }),
+      metrics,
+      log: log.child({ component: 'updates' }),
+    }),
     health: createHealthMonitor({
       config,
       hostEnv: deps.hostEnv,

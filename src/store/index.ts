@@ -5,6 +5,10 @@ import { Kysely, SqliteDialect } from 'kysely';
 import type { Redact } from '../secrets/redact.js';
 import { createCommandLogRepository, type CommandLogRepository } from './command-log-repository.js';
 import { createConversationRepository, type ConversationRepository } from './conversation-repository.js';
+import {
+  createDependencyUpdateRepository,
+  type DependencyUpdateRepository,
+} from './dependency-update-repository.js';
 import { createEventRepository, type EventRepository } from './event-repository.js';
 import { migrateToLatest } from './migrate.js';
 import { createPrReviewRepository, type PrReviewRepository } from './pr-review-repository.js';
@@ -27,6 +31,8 @@ export interface Store {
   logs: CommandLogRepository;
   /** The coding model's conversation per task, turn by turn. */
   conversations: ConversationRepository;
+  /** Dependency update groups and the scans that found them. */
+  dependencyUpdates: DependencyUpdateRepository;
   /** Path of the database file. */
   readonly location: string;
   close(): Promise<void>;
@@ -58,6 +64,7 @@ export async function openSqliteStore(options: { dataDir: string; redact: Redact
     reviewRounds: createReviewRoundRepository(db, options.redact),
     logs: createCommandLogRepository(db, options.redact),
     conversations: createConversationRepository(db, options.redact),
+    dependencyUpdates: createDependencyUpdateRepository(db, options.redact),
     location: file,
     close: () => db.destroy(),
   };

@@ -6,6 +6,7 @@ import * as prReviews from './migrations/003-pr-reviews.js';
 import * as reviewCycle from './migrations/004-review-cycle.js';
 import * as reverts from './migrations/005-reverts.js';
 import * as conversationTurns from './migrations/006-conversation-turns.js';
+import * as dependencyUpdates from './migrations/007-dependency-updates.js';
 
 /** Migrations are compiled in (no directory scan), so the built package carries them. */
 const MIGRATIONS: Record<string, Migration> = {
@@ -15,6 +16,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '004-review-cycle': reviewCycle,
   '005-reverts': reverts,
   '006-conversation-turns': conversationTurns,
+  '007-dependency-updates': dependencyUpdates,
 };
 
 const provider: MigrationProvider = { getMigrations: () => Promise.resolve(MIGRATIONS) };

@@ -132,4 +132,30 @@ export interface Database {
   review_rounds: ReviewRoundsTable;
   command_logs: CommandLogsTable;
   conversation_turns: ConversationTurnsTable;
+  dependency_updates: DependencyUpdatesTable;
+  dependency_update_scans: DependencyUpdateScansTable;
+}
+
+/** The update group a task makes (migration 007). */
+export interface DependencyUpdatesTable {
+  task_id: string;
+  repo_normalized: string;
+  base_branch: string;
+  group_key: string;
+  updates_json: string;
+  repair: number;
+  created_at: string;
+}
+
+/** One scan of a repository for dependency updates. */
+export interface DependencyUpdateScansTable {
+  id: Generated<number>;
+  repo_normalized: string;
+  base_branch: string;
+  scanned_at: string;
+  found_json: string;
+  skipped_json: string;
+  created_json: string;
+  error_code: string | null;
+  error_message: string | null;
 }

@@ -4,7 +4,7 @@ import { CONSTRAINT_KINDS } from '../../policy/constraints.js';
 import { PHASES, PR_STATUSES, STEP_STATUSES, TASK_STATUSES, EVENT_TYPES } from '../../domain/task.js';
 
 /** A git branch name as `git check-ref-format --branch` would accept it (conservatively). */
-const branchName = z
+export const branchName = z
   .string()
   .min(1)
   .max(200)
