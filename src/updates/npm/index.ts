@@ -49,11 +49,13 @@ export function createNpmUpdater(access: RegistryAccess): Updater {
     },
     editManifest: editNpmManifest,
     lockCommands(updates: readonly UpdateCandidate[]) {
-      const commands = [['npm', 'install', '--package-lock-only', ...NPM_FLAGS]];
-      // A range that already allows the new version (range_strategy "replace") changes only the lock.
+      // Installs as well as locks: the tests that follow must run against the new versions, not the
+      // ones setup installed (install scripts stay off: the tests tell whether that matters).
+      const commands = [['npm', 'install', ...NPM_FLAGS]];
+      // A range that already admits the new version (range_strategy "replace") changes only the lock;
+      // the versions the lock then holds are checked against the intended ones.
       const lockOnly = updates.filter((u) => u.fromRange === u.toRange).map((u) => u.name);
-      if (lockOnly.length > 0)
-        commands.push(['npm', 'update', '--package-lock-only', ...NPM_FLAGS, ...lockOnly]);
+      if (lockOnly.length > 0) commands.push(['npm', 'update', ...NPM_FLAGS, ...lockOnly]);
       return commands;
     },
     lockedVersions: lockedNpmVersions,
