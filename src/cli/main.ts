@@ -8,6 +8,7 @@ import { registerPrCommands } from './pr.js';
 import { registerServeCommand } from './serve.js';
 import { registerTaskCommands } from './task.js';
 import { registerToolsCommands } from './tools.js';
+import { registerUpdatesCommands } from './updates.js';
 
 const program = new Command()
   .name('autodev')
@@ -20,6 +21,7 @@ registerToolsCommands(program);
 registerPrCommands(program);
 registerTaskCommands(program);
 registerPolicyCommands(program);
+registerUpdatesCommands(program);
 
 program.parseAsync(process.argv).catch((error: unknown) => {
   // Expected failures (bad config, bad input) print their message alone; anything else with its stack.

@@ -3,7 +3,7 @@ import { apiClientSettings, readHostEnvironment, RISK_TIERS } from '../config/in
 import { TASK_STATUSES } from '../domain/task.js';
 import { createApiClient, type ApiClient } from './api-client.js';
 
-interface ApiOptions {
+export interface ApiOptions {
   url?: string;
   json?: boolean;
 }
@@ -25,12 +25,12 @@ interface TaskDetail extends TaskSummary {
   pr: { branch: string; status: string; url?: string | null } | null;
 }
 
-function client(options: ApiOptions): ApiClient {
+export function client(options: ApiOptions): ApiClient {
   return createApiClient(apiClientSettings(options.url, readHostEnvironment()));
 }
 
 /** `--url` and `--json` on every API command; the token comes from AUTODEV_TOKEN. */
-function withApiOptions(command: Command): Command {
+export function withApiOptions(command: Command): Command {
   return command
     .option('--url <url>', 'the autodev server (default: AUTODEV_URL, else http://127.0.0.1:8080)')
     .option('--json', 'print the API answer as JSON');

@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { api, waitForTerminal, type TaskJson } from '../helpers/api-client.js';
+import { api, E2E_USERS, waitForTerminal, type TaskJson } from '../helpers/api-client.js';
+import { runCli } from '../helpers/cli-process.js';
 import { createSeededRandom } from '../helpers/seeded-random.js';
 import { startLocalNpmRegistry, type LocalNpmRegistry } from '../helpers/verdaccio.js';
 import { startE2E, type E2EHarness } from './harness.js';
@@ -185,6 +186,27 @@ describe('dependency updates through the API, against a local npm registry', () 
     const groups = (state.body as { groups: Group[] }).groups;
     expect(groups.map((g) => [g.task_id, g.status])).toContainEqual([group.task_id, 'awaiting_review']);
   }, 300_000);
+
+  it('the CLI scans and lists: `autodev updates scan` finds the open group, `list` shows it with its status', async () => {
+    const env = { AUTODEV_URL: h.server.baseUrl, AUTODEV_TOKEN: E2E_USERS.operator.token };
+    const scanned = await runCli(['updates', 'scan', patchRepo.origin], env);
+    expect(scanned.stderr).toBe('');
+    expect(scanned.code).toBe(0);
+    expect(scanned.stdout).toMatch(
+      new RegExp(
+        `^open +\\S+ +awaiting_review +npm-${math}: ${math} 1\\.0\\.1 -> 2\\.0\\.0 \\(major\\)$`,
+        'm',
+      ),
+    );
+    const listed = await runCli(['updates', 'list', patchRepo.origin, '--json'], env);
+    expect(listed.code).toBe(0);
+    const state = JSON.parse(listed.stdout) as { groups: Group[]; last_scan: { created: string[] } };
+    expect(state.groups.map((g) => `${g.key}:${g.status}`)).toEqual([
+      `npm-${math}:awaiting_review`,
+      `npm-${math}:merged`,
+    ]);
+    expect(state.last_scan.created).toEqual([]);
+  }, 120_000);
 
   it('a group rule puts two patch updates in one task', async () => {
     const repo = await npmRepo(
