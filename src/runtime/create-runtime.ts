@@ -213,6 +213,7 @@ export async function createRuntime(config: AutodevConfig, deps: RuntimeDeps): P
       config,
       store,
       tasks,
+      reviews,
       admit: async (repo) => {
         if (!config.enabled) {
           throw new AutodevError('AUTODEV_DISABLED', 'autodev is disabled: no dependency scan is run');

@@ -6,6 +6,7 @@ import { AutodevError, toAutodevError } from '../errors.js';
 import { parseAutodevToml, AUTODEV_TOML } from '../languages/autodev-toml.js';
 import type { Logger } from '../logging/logger.js';
 import type { AutodevMetrics } from '../metrics/registry.js';
+import type { PrReviewService } from '../orchestrator/review/pr-review-service.js';
 import type { TaskService } from '../orchestrator/task-service.js';
 import type { DependencyUpdateScan } from '../store/dependency-update-repository.js';
 import type { Store } from '../store/index.js';
@@ -40,6 +41,8 @@ export interface ScanResult {
   open: GroupState[];
   /** Groups left for the next scan: max_open_prs open already. */
   held: string[];
+  /** Open groups' tasks ended by this scan: a newer version replaced them, or nothing is left to update. */
+  superseded: GroupState[];
   found: UpdateCandidate[];
   skipped: SkippedUpdate[];
 }
@@ -58,7 +61,9 @@ export interface UpdateScanService {
 export interface UpdateScanDeps {
   config: AutodevConfig;
   store: Store;
-  tasks: Pick<TaskService, 'submit'>;
+  tasks: Pick<TaskService, 'submit' | 'cancel'>;
+  /** Closes a superseded group's pull request (with a comment saying why). */
+  reviews: Pick<PrReviewService, 'close'>;
   /** The kill switch, the forge and the allowlist, as a task's submission checks them: before any read. */
   admit(repo: string): Promise<void>;
   workspaces: Pick<WorkspaceManager, 'prepare' | 'remove'>;
@@ -137,6 +142,20 @@ export function createUpdateScanService(deps: UpdateScanDeps): UpdateScanService
     }
   }
 
+  /** Ends an open group's task: its pull request closed with the reason, or the task cancelled. */
+  async function supersede(group: GroupState, reason: string): Promise<void> {
+    try {
+      if (group.status === 'awaiting_review') {
+        await deps.reviews.close(group.task_id, { caller: { kind: 'service' }, comment: reason });
+      } else if (!isTerminal(group.status)) {
+        await deps.tasks.cancel(group.task_id);
+      }
+    } catch (error) {
+      // Merged or ended meanwhile: nothing left to close.
+      deps.log.warn({ taskId: group.task_id, err: error }, 'superseded update task could not be closed');
+    }
+  }
+
   return {
     async scan({ repo, base_branch }) {
       await deps.admit(repo);
@@ -175,18 +194,27 @@ export function createUpdateScanService(deps: UpdateScanDeps): UpdateScanService
         created: [],
         open: [],
         held: [],
+        superseded: [],
         found: found.candidates,
         skipped: found.skipped,
       };
-      let openCount = existing.filter((g) => isOpen(g.status)).length;
-      for (const group of groupUpdates(found.candidates, found.settings)) {
+      const groups = groupUpdates(found.candidates, found.settings);
+      // A group with nothing left to update (done by hand, or its package removed): its pull request goes.
+      for (const stale of existing.filter((g) => isOpen(g.status) && !groups.some((n) => n.key === g.key))) {
+        await supersede(
+          stale,
+          'nothing is left to update in this group: the base branch has these versions or no longer has these dependencies',
+        );
+        result.superseded.push(stale);
+      }
+      let openCount = existing.filter((g) => isOpen(g.status) && !result.superseded.includes(g)).length;
+      for (const group of groups) {
         const open = existing.find((g) => g.key === group.key && isOpen(g.status));
         if (open && sameUpdates(open.updates, group.updates)) {
           result.open.push(open);
           count(group.updates, 'open');
           continue;
         }
-        // A newer version for a group with an open task: the new task's pull request replaces it.
         if (!open && openCount >= found.settings.maxOpenPrs) {
           result.held.push(group.key);
           count(group.updates, 'held');
@@ -211,7 +239,14 @@ export function createUpdateScanService(deps: UpdateScanDeps): UpdateScanService
             },
           },
         );
-        if (!open) openCount += 1;
+        // A newer version for a group with an open task: the new task's pull request replaces it.
+        if (open) {
+          await supersede(
+            open,
+            `superseded by task ${task.id}: ${group.updates.map((u) => `${u.name} ${u.to}`).join(', ')}`,
+          );
+          result.superseded.push(open);
+        } else openCount += 1;
         result.created.push({
           key: group.key,
           task_id: task.id,

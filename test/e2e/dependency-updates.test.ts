@@ -21,6 +21,7 @@ interface Group {
 interface ScanResult {
   created: Group[];
   open: Group[];
+  superseded: Group[];
   found: { name: string; to: string; type: string }[];
   skipped: { name: string; to: string; reason: string }[];
 }
@@ -145,6 +146,20 @@ describe('dependency updates through the API, against a local npm registry', () 
     expect(lock.packages[`node_modules/${math}`]?.version).toBe('1.0.1');
   }, 300_000);
 
+  const SUM_REPAIR = [
+    'Version 2 renamed add to sum:',
+    '',
+    '```diff',
+    '--- a/calc.js',
+    '+++ b/calc.js',
+    '@@ -1,2 +1,2 @@',
+    ` const math = require('${math}');`,
+    '-exports.total = (xs) => xs.reduce((a, b) => math.add(a, b), 0);',
+    '+exports.total = (xs) => xs.reduce((a, b) => math.sum(a, b), 0);',
+    '```',
+    '',
+  ].join('\n');
+
   it('a major update that breaks a call site is repaired by the model and held for review at high; a rescan opens nothing', async () => {
     await registry.publish(math, '2.0.0', { 'index.js': 'exports.sum = (a, b) => a + b;\n' });
     h.model.push({
@@ -207,6 +222,62 @@ describe('dependency updates through the API, against a local npm registry', () 
     ]);
     expect(state.last_scan.created).toEqual([]);
   }, 120_000);
+
+  it('a newer version replaces the open pull request: the old one is closed with the reason, a new task opened', async () => {
+    const before = (await scan(patchRepo.origin)).body.open[0] as Group;
+    await registry.publish(math, '2.0.1', { 'index.js': 'exports.sum = (a, b) => a + b;\n' });
+    h.model.push({ text: SUM_REPAIR });
+    const { body } = await scan(patchRepo.origin);
+    expect(body.superseded.map((g) => g.task_id)).toEqual([before.task_id]);
+    expect(body.created).toHaveLength(1);
+    const group = body.created[0] as Group;
+    expect(group.key).toBe(before.key);
+    expect(group.updates).toMatchObject([{ name: math, from: '1.0.1', to: '2.0.1', type: 'major' }]);
+    const old = await waitForTerminal(h.server.baseUrl, before.task_id);
+    expect(old.status).toBe('closed');
+    const events = (await api(h.server.baseUrl, `/api/v1/autodev/tasks/${before.task_id}/events`)).body as {
+      events: { type: string; data: Record<string, unknown> }[];
+    };
+    expect(events.events.find((e) => e.type === 'pr.closed')?.data.comment).toBe(
+      `superseded by task ${group.task_id}: ${math} 2.0.1`,
+    );
+    const task = await waitForTerminal(h.server.baseUrl, group.task_id, 240_000);
+    expect(task.error).toBeNull();
+    expect(task.status).toBe('awaiting_review');
+  }, 300_000);
+
+  it('with repair = false a breaking update is delivered for review with its failures, and no model is called', async () => {
+    const repo = await npmRepo(
+      { [math]: '1.0.1' },
+      { ...MATH_TEST, '.autodev.toml': '[updates]\nminimum_release_age = 0\nrepair = false\n' },
+    );
+    const calls = h.model.requests.length;
+    const { body } = await scan(repo.origin);
+    const group = body.created[0] as Group;
+    expect(group.updates).toMatchObject([{ name: math, to: '2.0.1', type: 'major', toRange: '2.0.1' }]);
+    const task = await waitForTerminal(h.server.baseUrl, group.task_id, 240_000);
+    expect(task.error).toBeNull();
+    expect(task.status).toBe('awaiting_review');
+    expect(task.steps.map((s) => s.tool)).not.toContain('codegen');
+    expect(h.model.requests.length).toBe(calls);
+    const events = (await api(h.server.baseUrl, `/api/v1/autodev/tasks/${task.id}/events`)).body as {
+      events: { type: string; data: Record<string, unknown> }[];
+    };
+    const decision = events.events.find((e) => e.type === 'policy.decision' && 'allow' in e.data);
+    expect(decision?.data.allow).toBe(false);
+    expect(JSON.stringify(decision?.data.deny)).toContain('TESTS_FAILED');
+  }, 300_000);
+
+  it("a repository's .npmrc naming a registry autodev is not configured for is refused before any request", async () => {
+    const repo = await h.newRepo({
+      'package.json': JSON.stringify({ name: 'x', version: '1.0.0', dependencies: { [math]: '1.0.0' } }),
+      '.npmrc': 'registry=http://127.0.0.1:9/\n',
+    });
+    const { status, body } = await scan(repo.origin);
+    expect(status).toBe(422);
+    expect(body.error?.code).toBe('UPDATE_REGISTRY_REFUSED');
+    expect(body.error?.message).toContain('http://127.0.0.1:9/');
+  });
 
   it('a group rule puts two patch updates in one task', async () => {
     const repo = await npmRepo(

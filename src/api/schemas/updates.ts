@@ -48,6 +48,7 @@ export const scanResultView = z.object({
   created: z.array(groupView),
   open: z.array(groupView),
   held: z.array(z.string()),
+  superseded: z.array(groupView),
   found: z.array(candidateView),
   skipped: z.array(skippedView),
 });
