@@ -33,6 +33,7 @@ import { createHealthMonitor, type HealthReport } from '../doctor/index.js';
 import { AutodevError } from '../errors.js';
 import { resolveAllowedRepo } from '../governance/repo-access.js';
 import { parseRepoRef } from '../workspace/repo-ref.js';
+import { hostCommand } from '../network/registries/index.js';
 import { createRegistryAccess } from '../updates/registry-access.js';
 import { createUpdateScanService, type UpdateScanService } from '../updates/scan-service.js';
 
@@ -100,6 +101,10 @@ export async function createRuntime(config: AutodevConfig, deps: RuntimeDeps): P
   // Host-side git on a workspace takes its git dir from the workspace records, never from the worktree.
   const git = createWorkspaceGit({ git: runGit, locate: (dir) => workspaces.locate(dir) });
   let model: ModelClient | undefined;
+  // Read once from the host's npm (outside any repository), for corepack inside the sandbox.
+  const npmRegistry = (
+    await hostCommand(deps.hostEnv, hostPath.HOME)(['npm', 'config', 'get', 'registry'])
+  )?.trim();
   const services: ToolServices = {
     config,
     sandbox,
@@ -119,6 +124,7 @@ export async function createRuntime(config: AutodevConfig, deps: RuntimeDeps): P
     }),
     apiSurface: createApiSurface({ env: hostPath }),
     store,
+    ...(npmRegistry ? { npmRegistry } : {}),
   };
   const leaseMs = deps.leaseMs ?? 30_000;
 
