@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { allowEntryProblem } from '../network/allow-list.js';
 import { DEFAULT_SANDBOX_UID, SANDBOX_IDS } from '../sandbox/types.js';
+import { scheduledRepoSchema } from '../updates/schedule.js';
 import { updateSettingsSchema } from '../updates/settings.js';
 
 export const RISK_TIERS = ['low', 'medium', 'high'] as const;
@@ -274,7 +275,12 @@ export const autodevConfigSchema = z
     git: gitConfigSchema.default(gitConfigSchema.parse({})),
     auth: authConfigSchema.default(authConfigSchema.parse({})),
     /** Defaults of dependency updates for every repository; a repository's `[updates]` overrides each key. */
-    updates: updateSettingsSchema.default({}),
+    updates: updateSettingsSchema
+      .extend({
+        /** `[[autodev.updates.repos]]`: repositories scanned on a cron schedule (UTC), persisted across restarts. */
+        repos: z.array(scheduledRepoSchema).max(500).default([]),
+      })
+      .default({ repos: [] }),
   })
   .strict();
 

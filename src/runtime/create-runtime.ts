@@ -36,6 +36,7 @@ import { parseRepoRef } from '../workspace/repo-ref.js';
 import { hostCommand } from '../network/registries/index.js';
 import { createRegistryAccess } from '../updates/registry-access.js';
 import { createUpdateScanService, type UpdateScanService } from '../updates/scan-service.js';
+import { createUpdateScheduler } from '../updates/schedule.js';
 
 export interface Runtime {
   config: AutodevConfig;
@@ -203,6 +204,34 @@ export async function createRuntime(config: AutodevConfig, deps: RuntimeDeps): P
     log: log.child({ component: 'review-poller' }),
   });
 
+  const updates = createUpdateScanService({
+    config,
+    store,
+    tasks,
+    reviews,
+    admit: async (repo) => {
+      if (!config.enabled) {
+        throw new AutodevError('AUTODEV_DISABLED', 'autodev is disabled: no dependency scan is run');
+      }
+      services.forge.locate(repo);
+      await resolveAllowedRepo(parseRepoRef(repo), allowlist);
+    },
+    workspaces,
+    git,
+    access: createRegistryAccess({ hostEnv: deps.hostEnv, extraAllow: config.setup_network_allow }),
+    metrics,
+    log: log.child({ component: 'updates' }),
+  });
+
+  const updateScheduler = createUpdateScheduler({
+    repos: config.updates.repos,
+    lastScanAt: async (repo) =>
+      (await store.dependencyUpdates.lastScan(parseRepoRef(repo.repo).normalized, repo.base_branch))
+        ?.scanned_at,
+    scan: (repo) => updates.scan({ repo: repo.repo, base_branch: repo.base_branch }),
+    log: log.child({ component: 'update-schedule' }),
+  });
+
   return {
     config,
     log,
@@ -215,24 +244,7 @@ export async function createRuntime(config: AutodevConfig, deps: RuntimeDeps): P
     tasks,
     reviews,
     reviewIntake,
-    updates: createUpdateScanService({
-      config,
-      store,
-      tasks,
-      reviews,
-      admit: async (repo) => {
-        if (!config.enabled) {
-          throw new AutodevError('AUTODEV_DISABLED', 'autodev is disabled: no dependency scan is run');
-        }
-        services.forge.locate(repo);
-        await resolveAllowedRepo(parseRepoRef(repo), allowlist);
-      },
-      workspaces,
-      git,
-      access: createRegistryAccess({ hostEnv: deps.hostEnv, extraAllow: config.setup_network_allow }),
-      metrics,
-      log: log.child({ component: 'updates' }),
-    }),
+    updates,
     health: createHealthMonitor({
       config,
       hostEnv: deps.hostEnv,
@@ -248,12 +260,14 @@ export async function createRuntime(config: AutodevConfig, deps: RuntimeDeps): P
       if (config.enabled) {
         scheduler.start();
         reviewPoller.start();
+        updateScheduler.start();
       } else {
         log.warn('autodev is disabled: tasks are not accepted and queued tasks do not start');
         await requeueWhileDisabled(store);
       }
     },
     async close(graceMs = 10_000) {
+      await updateScheduler.stop();
       await reviewPoller.stop();
       await scheduler.stop(graceMs);
       await store.close();

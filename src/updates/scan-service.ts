@@ -158,11 +158,11 @@ export function createUpdateScanService(deps: UpdateScanDeps): UpdateScanService
 
   return {
     async scan({ repo, base_branch }) {
-      await deps.admit(repo);
       const normalized = parseRepoRef(repo).normalized;
       const scannedAt = now();
       let found: { candidates: UpdateCandidate[]; skipped: SkippedUpdate[]; settings: UpdateSettings };
       try {
+        await deps.admit(repo);
         found = await readRepo(repo, base_branch, async (files) => {
           const settings = await settingsOf(files);
           const candidates: UpdateCandidate[] = [];

@@ -8,6 +8,7 @@ import { api, E2E_USERS, waitForTerminal, type TaskJson } from '../helpers/api-c
 import { runCli } from '../helpers/cli-process.js';
 import { createSeededRandom } from '../helpers/seeded-random.js';
 import { startLocalNpmRegistry, type LocalNpmRegistry } from '../helpers/verdaccio.js';
+import { createFixtureRepo } from '../fixtures/repo.js';
 import { startE2E, type E2EHarness } from './harness.js';
 
 const exec = promisify(execFile);
@@ -301,6 +302,13 @@ describe('dependency updates through the API, against a local npm registry', () 
     expect(task.error).toBeNull();
     // patch is medium by default: for review.
     expect(task.status).toBe('awaiting_review');
+    const metrics = await fetch(`${h.server.baseUrl}/metrics`).then((r) => r.text());
+    expect(metrics).toMatch(
+      /^autodev_dependency_updates_total\{ecosystem="npm",type="patch",outcome="proposed"\} [3-9]$/m,
+    );
+    expect(metrics).toMatch(
+      /^autodev_dependency_updates_total\{ecosystem="npm",type="patch",outcome="too_young"\} 1$/m,
+    );
   }, 300_000);
 
   it('a registry that is down fails the scan with a clear error, and no task or pull request is made', async () => {
@@ -330,3 +338,60 @@ describe('dependency updates through the API, against a local npm registry', () 
     }
   });
 });
+
+describe('scheduled dependency scans', () => {
+  let h: E2EHarness | undefined;
+  let registry: LocalNpmRegistry | undefined;
+  afterAll(async () => {
+    await h?.close();
+    await registry?.close();
+  });
+
+  it('[[autodev.updates.repos]] scans a repository on its schedule: due at start when it never ran, the task made and the scan persisted', async () => {
+    registry = await startLocalNpmRegistry();
+    await registry.publish('sched-dep', '1.0.0', { 'index.js': 'module.exports = 1;\n' });
+    const manifest = `${JSON.stringify({ name: 'app', version: '1.0.0', private: true, scripts: { test: 'node --test test/' }, dependencies: { 'sched-dep': '1.0.0' } }, null, 2)}\n`;
+    const repo = await createFixtureRepo({
+      files: {
+        'package.json': manifest,
+        '.npmrc': `registry=${registry.url}\n`,
+        'test/ok.test.js': "require('node:test')('ok', () => {});\n",
+        '.autodev.toml': '[updates]\nminimum_release_age = 0\n',
+      },
+    });
+    await registry.publish('sched-dep', '1.1.0', { 'index.js': 'module.exports = 1;\n' });
+    try {
+      h = await startE2E(
+        { setup_network: true, setup_network_allow: `["${registry.hostPort}"]` },
+        { tables: `[[autodev.updates.repos]]\nrepo = "${repo.origin}"\nschedule = "0 0 1 1 *"\n` },
+      );
+      const baseUrl = h.server.baseUrl;
+      const state = await waitFor(async () => {
+        const { body } = await api(
+          baseUrl,
+          `/api/v1/autodev/updates?repo=${encodeURIComponent(repo.origin)}`,
+        );
+        const view = body as { groups: Group[]; last_scan: { created: string[] } | null };
+        return view.groups.length > 0 && view.last_scan ? { ...view, last_scan: view.last_scan } : undefined;
+      });
+      expect(state.groups.map((g) => g.updates.map((u) => `${u.name}@${u.to}`))).toEqual([
+        ['sched-dep@1.1.0'],
+      ]);
+      expect(state.last_scan.created).toEqual([state.groups[0]?.task_id]);
+      const task = await waitForTerminal(baseUrl, state.groups[0]?.task_id ?? '', 240_000);
+      expect(task.error).toBeNull();
+    } finally {
+      await repo.cleanup();
+    }
+  }, 300_000);
+});
+
+async function waitFor<T>(probe: () => Promise<T | undefined>, timeoutMs = 120_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  throw new Error('the scheduled scan did not happen');
+}
