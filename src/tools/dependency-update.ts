@@ -93,23 +93,24 @@ export const dependencyUpdateTool = registerTool(
       const hadLock =
         (await git.fileAt(dir, input.onto, updater.lockfile, { maxBytes: MAX_MANIFEST_BYTES })) !== undefined;
       const commands: string[] = [];
-      if (hadLock) {
-        for (const argv of updater.lockCommands(updates)) {
-          const run = await runSandboxedCommand(ctx, {
-            argv,
-            timeoutSecs: config.runner_timeout_secs,
-            network: true,
-            maxOutputBytes: LOCK_OUTPUT_BYTES,
-          });
-          commands.push(argv.join(' '));
-          if (run.exit_code !== 0 || run.timed_out) {
-            throw new AutodevError(
-              'UPDATE_LOCK_FAILED',
-              `${argv.join(' ')} failed (${describeExit(run)}): ${`${run.stderr}\n${run.stdout}`.trim().slice(-2000)}`,
-              { details: { command: argv } },
-            );
-          }
+      // Install as well when the repository keeps no lockfile: the tests must see the new versions.
+      for (const argv of updater.lockCommands(updates, hadLock)) {
+        const run = await runSandboxedCommand(ctx, {
+          argv,
+          timeoutSecs: config.runner_timeout_secs,
+          network: true,
+          maxOutputBytes: LOCK_OUTPUT_BYTES,
+        });
+        commands.push(argv.join(' '));
+        if (run.exit_code !== 0 || run.timed_out) {
+          throw new AutodevError(
+            'UPDATE_LOCK_FAILED',
+            `${argv.join(' ')} failed (${describeExit(run)}): ${`${run.stderr}\n${run.stdout}`.trim().slice(-2000)}`,
+            { details: { command: argv } },
+          );
         }
+      }
+      if (hadLock) {
         const lock = await readWorkspaceFile(dir, updater.lockfile);
         const locked =
           lock === undefined
@@ -136,12 +137,13 @@ export const dependencyUpdateTool = registerTool(
         throw new AutodevError('UPDATE_EDIT_FAILED', 'the update changes nothing: already applied?');
       const files = await git.changedFiles(dir, input.onto);
       // The sandbox's tool may write only the lockfile: anything else it left is not committed.
-      const stray = files.filter((file) => file !== updater.manifest && file !== updater.lockfile);
+      const allowed = new Set(hadLock ? [updater.manifest, updater.lockfile] : [updater.manifest]);
+      const stray = files.filter((file) => !allowed.has(file));
       if (stray.length > 0) {
         await git.resetTo(dir, input.onto);
         throw new AutodevError(
           'UPDATE_LOCK_FAILED',
-          `the lockfile step changed files besides ${updater.manifest} and ${updater.lockfile}: ${stray.slice(0, 10).join(', ')}`,
+          `the lockfile step changed files besides ${[...allowed].join(' and ')}: ${stray.slice(0, 10).join(', ')}`,
         );
       }
       return { commit, files, lock_commands: commands };

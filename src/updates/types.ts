@@ -82,7 +82,11 @@ export interface Updater {
   readonly manifest: string;
   /** The lockfile it regenerates, and the command (in the sandbox, network to the registry only). */
   readonly lockfile: string;
-  lockCommands(updates: readonly UpdateCandidate[]): string[][];
+  /**
+   * The commands that lock and install the new versions; `hasLockfile` false installs without
+   * writing a lockfile the repository does not keep.
+   */
+  lockCommands(updates: readonly UpdateCandidate[], hasLockfile: boolean): string[][];
   /** The versions the regenerated lockfile resolves these packages to. */
   lockedVersions(lockfile: string, names: readonly string[]): Map<string, string>;
 }

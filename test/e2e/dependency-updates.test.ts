@@ -269,6 +269,28 @@ describe('dependency updates through the API, against a local npm registry', () 
     expect(JSON.stringify(decision?.data.deny)).toContain('TESTS_FAILED');
   }, 300_000);
 
+  it('without a lockfile the new version is installed for the tests (they fail on it) and no lockfile is added', async () => {
+    const repo = await h.newRepo({
+      'package.json': `${JSON.stringify({ name: 'calc-app', version: '1.0.0', private: true, scripts: { test: 'node --test test/' }, dependencies: { [math]: '1.0.1' } }, null, 2)}\n`,
+      '.npmrc': `registry=${registry.url}\n`,
+      ...MATH_TEST,
+      '.autodev.toml': '[updates]\nminimum_release_age = 0\nrepair = false\n',
+    });
+    const { body } = await scan(repo.origin);
+    const group = body.created[0] as Group;
+    const task = await waitForTerminal(h.server.baseUrl, group.task_id, 240_000);
+    expect(task.error).toBeNull();
+    expect(task.status).toBe('awaiting_review');
+    const events = (await api(h.server.baseUrl, `/api/v1/autodev/tasks/${task.id}/events`)).body as {
+      events: { type: string; data: Record<string, unknown> }[];
+    };
+    const decision = events.events.find((e) => e.type === 'policy.decision' && 'allow' in e.data);
+    expect(JSON.stringify(decision?.data.deny)).toContain('TESTS_FAILED');
+    const branch = task.branch ?? '';
+    expect(await repo.readFileAt(branch, 'package-lock.json')).toBeUndefined();
+    expect(await repo.readFileAt(branch, 'package.json')).toContain(`"${math}": "2.0.1"`);
+  }, 300_000);
+
   it("a repository's .npmrc naming a registry autodev is not configured for is refused before any request", async () => {
     const repo = await h.newRepo({
       'package.json': JSON.stringify({ name: 'x', version: '1.0.0', dependencies: { [math]: '1.0.0' } }),

@@ -48,7 +48,8 @@ export function createNpmUpdater(access: RegistryAccess): Updater {
       return { versions: (name) => fetchNpmVersions(registryFor(found, name), name, access.fetch) };
     },
     editManifest: editNpmManifest,
-    lockCommands(updates: readonly UpdateCandidate[]) {
+    lockCommands(updates: readonly UpdateCandidate[], hasLockfile: boolean) {
+      if (!hasLockfile) return [['npm', 'install', '--no-package-lock', ...NPM_FLAGS]];
       // Installs as well as locks: the tests that follow must run against the new versions, not the
       // ones setup installed (install scripts stay off: the tests tell whether that matters).
       const commands = [['npm', 'install', ...NPM_FLAGS]];
