@@ -64,7 +64,7 @@ describe('GET /api/v1/openapi.json', () => {
     await t?.close();
   });
 
-  it('is an OpenAPI 3 document describing exactly the task, pull request and health routes', () => {
+  it('is an OpenAPI 3 document describing exactly the task, pull request, update and health routes', () => {
     expect(doc.openapi.startsWith('3.')).toBe(true);
     const operations = Object.entries(doc.paths).flatMap(([path, ops]) =>
       Object.keys(ops).map((method) => `${method.toUpperCase()} ${path}`),
@@ -88,6 +88,8 @@ describe('GET /api/v1/openapi.json', () => {
         `POST ${PRS}/{id}/merge`,
         `POST ${PRS}/{id}/close`,
         'GET /api/v1/autodev/health',
+        'POST /api/v1/autodev/updates',
+        'GET /api/v1/autodev/updates',
       ].sort(),
     );
   });
