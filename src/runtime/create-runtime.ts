@@ -33,7 +33,7 @@ import { createHealthMonitor, type HealthReport } from '../doctor/index.js';
 import { AutodevError } from '../errors.js';
 import { resolveAllowedRepo } from '../governance/repo-access.js';
 import { parseRepoRef } from '../workspace/repo-ref.js';
-import { hostCommand } from '../network/registries/index.js';
+import { hostNpmRegistry } from '../network/registries/index.js';
 import { createRegistryAccess } from '../updates/registry-access.js';
 import { createUpdateScanService, type UpdateScanService } from '../updates/scan-service.js';
 import { createUpdateScheduler } from '../updates/schedule.js';
@@ -103,9 +103,7 @@ export async function createRuntime(config: AutodevConfig, deps: RuntimeDeps): P
   const git = createWorkspaceGit({ git: runGit, locate: (dir) => workspaces.locate(dir) });
   let model: ModelClient | undefined;
   // Read once from the host's npm (outside any repository), for corepack inside the sandbox.
-  const npmRegistry = (
-    await hostCommand(deps.hostEnv, hostPath.HOME)(['npm', 'config', 'get', 'registry'])
-  )?.trim();
+  const npmRegistry = await hostNpmRegistry({ ...deps.hostEnv, HOME: hostPath.HOME });
   const services: ToolServices = {
     config,
     sandbox,

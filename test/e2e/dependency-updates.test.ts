@@ -139,6 +139,9 @@ describe('dependency updates through the API, against a local npm registry', () 
     expect(task.status).toBe('merged');
     expect(task.steps.map((s) => s.tool)).toContain('dependency_update');
     expect(task.steps.map((s) => s.tool)).not.toContain('codegen');
+    expect(task.steps.find((s) => s.tool === 'check_deps')?.output_summary).toMatch(
+      /^dependency update: [1-9]\d* intended change\(s\); nothing else$/,
+    );
     const after = await patchRepo.readFileAt('main', 'package.json');
     expect(after).toBe(before?.replace(`"${math}": "^1.0.0"`, `"${math}": "^1.0.1"`));
     const lock = JSON.parse((await patchRepo.readFileAt('main', 'package-lock.json')) ?? '{}') as {
