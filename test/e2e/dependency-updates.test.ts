@@ -194,6 +194,15 @@ describe('dependency updates through the API, against a local npm registry', () 
     const tools = task.steps.map((s) => `${s.phase}:${s.tool}`);
     expect(tools).toContain('implement:dependency_update');
     expect(tools).toContain('repair:codegen');
+    // The pull request body: the table of updates, and the steps that ran (mechanical, then the model's).
+    const trail = (await api(h.server.baseUrl, `/api/v1/autodev/tasks/${task.id}/events`)).body as {
+      events: { type: string; data: Record<string, unknown> }[];
+    };
+    const prBody = String(trail.events.find((e) => e.type === 'pr.opened')?.data.body);
+    expect(prBody).toContain(
+      `| \`${math}\` | \`^1.0.1\` → \`^2.0.0\` | 1.0.1 → 2.0.0 | major | 0 d | prod |`,
+    );
+    expect(prBody).toMatch(/\*\*implement\*\* `dependency_update`[\s\S]*\*\*repair\*\* `codegen`/);
 
     const again = await scan(patchRepo.origin);
     expect(again.body.created).toEqual([]);
