@@ -156,123 +156,142 @@ export function createUpdateScanService(deps: UpdateScanDeps): UpdateScanService
     }
   }
 
-  return {
-    async scan({ repo, base_branch }) {
-      const normalized = parseRepoRef(repo).normalized;
-      const scannedAt = now();
-      let found: { candidates: UpdateCandidate[]; skipped: SkippedUpdate[]; settings: UpdateSettings };
-      try {
-        await deps.admit(repo);
-        found = await readRepo(repo, base_branch, async (files) => {
-          const settings = await settingsOf(files);
-          const candidates: UpdateCandidate[] = [];
-          const skipped: SkippedUpdate[] = [];
-          for (const updater of createUpdaters(deps.access)) {
-            const result = await findUpdates(updater, files, settings, scannedAt);
-            candidates.push(...result.candidates);
-            skipped.push(...result.skipped);
-          }
-          return { candidates, skipped, settings };
-        });
-      } catch (raw) {
-        const error = toAutodevError(raw);
-        await deps.store.dependencyUpdates.recordScan({
-          repo_normalized: normalized,
-          base_branch,
-          scanned_at: scannedAt.toISOString(),
-          found: [],
-          skipped: [],
-          created: [],
-          error: { code: error.code, message: error.message },
-        });
-        throw error;
-      }
-      const existing = await groupStates(normalized, base_branch);
-      const result: ScanResult = {
-        repo: normalized,
-        base_branch,
-        created: [],
-        open: [],
-        held: [],
-        superseded: [],
-        found: found.candidates,
-        skipped: found.skipped,
-      };
-      const groups = groupUpdates(found.candidates, found.settings);
-      // A group with nothing left to update (done by hand, or its package removed): its pull request goes.
-      for (const stale of existing.filter((g) => isOpen(g.status) && !groups.some((n) => n.key === g.key))) {
-        await supersede(
-          stale,
-          'nothing is left to update in this group: the base branch has these versions or no longer has these dependencies',
-        );
-        result.superseded.push(stale);
-      }
-      let openCount = existing.filter((g) => isOpen(g.status) && !result.superseded.includes(g)).length;
-      for (const group of groups) {
-        const open = existing.find((g) => g.key === group.key && isOpen(g.status));
-        if (open && sameUpdates(open.updates, group.updates)) {
-          result.open.push(open);
-          count(group.updates, 'open');
-          continue;
+  async function scanOnce({ repo, base_branch }: { repo: string; base_branch: string }): Promise<ScanResult> {
+    const normalized = parseRepoRef(repo).normalized;
+    const scannedAt = now();
+    let found: { candidates: UpdateCandidate[]; skipped: SkippedUpdate[]; settings: UpdateSettings };
+    try {
+      await deps.admit(repo);
+      found = await readRepo(repo, base_branch, async (files) => {
+        const settings = await settingsOf(files);
+        const candidates: UpdateCandidate[] = [];
+        const skipped: SkippedUpdate[] = [];
+        for (const updater of createUpdaters(deps.access)) {
+          const result = await findUpdates(updater, files, settings, scannedAt);
+          candidates.push(...result.candidates);
+          skipped.push(...result.skipped);
         }
-        if (!open && openCount >= found.settings.maxOpenPrs) {
-          result.held.push(group.key);
-          count(group.updates, 'held');
-          continue;
-        }
-        const risk = riskOf(found.settings, group.updates);
-        const task = await deps.tasks.submit(
-          {
-            title: updateTitle(group),
-            description: updateDescription(group, found.settings.repair),
-            repo,
-            base_branch,
-            risk_tier: risk,
-            constraints: [],
-            acceptance: [],
-          },
-          {
-            dependency_update: {
-              group_key: group.key,
-              updates: group.updates,
-              repair: found.settings.repair,
-            },
-          },
-        );
-        // A newer version for a group with an open task: the new task's pull request replaces it.
-        if (open) {
-          await supersede(
-            open,
-            `superseded by task ${task.id}: ${group.updates.map((u) => `${u.name} ${u.to}`).join(', ')}`,
-          );
-          result.superseded.push(open);
-        } else openCount += 1;
-        result.created.push({
-          key: group.key,
-          task_id: task.id,
-          status: task.status,
-          updates: group.updates,
-        });
-        count(group.updates, 'proposed');
-      }
-      for (const skip of found.skipped) {
-        const type = classifyUpdate(skip.from, skip.to) ?? 'unknown';
-        deps.metrics.dependencyUpdatesTotal.inc({ ecosystem: skip.ecosystem, type, outcome: skip.reason });
-      }
+        return { candidates, skipped, settings };
+      });
+    } catch (raw) {
+      const error = toAutodevError(raw);
       await deps.store.dependencyUpdates.recordScan({
         repo_normalized: normalized,
         base_branch,
         scanned_at: scannedAt.toISOString(),
-        found: found.candidates,
-        skipped: found.skipped,
-        created: result.created.map((g) => g.task_id),
-        error: null,
+        found: [],
+        skipped: [],
+        created: [],
+        error: { code: error.code, message: error.message },
       });
-      deps.log.info(
-        { repo: normalized, found: found.candidates.length, created: result.created.length },
-        'dependency update scan',
+      throw error;
+    }
+    const existing = await groupStates(normalized, base_branch);
+    const result: ScanResult = {
+      repo: normalized,
+      base_branch,
+      created: [],
+      open: [],
+      held: [],
+      superseded: [],
+      found: found.candidates,
+      skipped: found.skipped,
+    };
+    const groups = groupUpdates(found.candidates, found.settings);
+    // A group with nothing left to update (done by hand, or its package removed): its pull request goes.
+    for (const stale of existing.filter((g) => isOpen(g.status) && !groups.some((n) => n.key === g.key))) {
+      await supersede(
+        stale,
+        'nothing is left to update in this group: the base branch has these versions or no longer has these dependencies',
       );
-      return result;
+      result.superseded.push(stale);
+    }
+    let openCount = existing.filter((g) => isOpen(g.status) && !result.superseded.includes(g)).length;
+    for (const group of groups) {
+      const open = existing.find((g) => g.key === group.key && isOpen(g.status));
+      if (open && sameUpdates(open.updates, group.updates)) {
+        result.open.push(open);
+        count(group.updates, 'open');
+        continue;
+      }
+      if (!open && openCount >= found.settings.maxOpenPrs) {
+        result.held.push(group.key);
+        count(group.updates, 'held');
+        continue;
+      }
+      const risk = riskOf(found.settings, group.updates);
+      const task = await deps.tasks.submit(
+        {
+          title: updateTitle(group),
+          description: updateDescription(group, found.settings.repair),
+          repo,
+          base_branch,
+          risk_tier: risk,
+          constraints: [],
+          acceptance: [],
+        },
+        {
+          dependency_update: {
+            group_key: group.key,
+            updates: group.updates,
+            repair: found.settings.repair,
+          },
+        },
+      );
+      // A newer version for a group with an open task: the new task's pull request replaces it.
+      if (open) {
+        await supersede(
+          open,
+          `superseded by task ${task.id}: ${group.updates.map((u) => `${u.name} ${u.to}`).join(', ')}`,
+        );
+        result.superseded.push(open);
+      } else openCount += 1;
+      result.created.push({
+        key: group.key,
+        task_id: task.id,
+        status: task.status,
+        updates: group.updates,
+      });
+      count(group.updates, 'proposed');
+    }
+    for (const skip of found.skipped) {
+      const type = classifyUpdate(skip.from, skip.to) ?? 'unknown';
+      deps.metrics.dependencyUpdatesTotal.inc({ ecosystem: skip.ecosystem, type, outcome: skip.reason });
+    }
+    await deps.store.dependencyUpdates.recordScan({
+      repo_normalized: normalized,
+      base_branch,
+      scanned_at: scannedAt.toISOString(),
+      found: found.candidates,
+      skipped: found.skipped,
+      created: result.created.map((g) => g.task_id),
+      error: null,
+    });
+    deps.log.info(
+      { repo: normalized, found: found.candidates.length, created: result.created.length },
+      'dependency update scan',
+    );
+    return result;
+  }
+
+  const inFlight = new Map<string, Promise<void>>();
+
+  return {
+    // One scan of a repository and base at a time in this process (the API and the schedule may
+    // ask at once): the second sees the first's tasks and opens none twice.
+    scan(input) {
+      const key = `${parseRepoRef(input.repo).normalized}\0${input.base_branch}`;
+      const previous = inFlight.get(key) ?? Promise.resolve();
+      const next = previous.catch(() => undefined).then(() => scanOnce(input));
+      const settled = next.then(
+        () => undefined,
+        () => undefined,
+      );
+      inFlight.set(key, settled);
+      void settled.then(() => {
+        if (inFlight.get(key) === settled) inFlight.delete(key);
+      });
+      return next;
     },
     async state(repo) {
       const normalized = parseRepoRef(repo).normalized;

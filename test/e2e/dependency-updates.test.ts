@@ -345,6 +345,22 @@ describe('dependency updates through the API, against a local npm registry', () 
     );
   }, 300_000);
 
+  it('two scans of one repository at once make its group task once: the second sees the first', async () => {
+    const repo = await npmRepo(
+      { [trim]: '3.1.0' },
+      {
+        'test/ok.test.js': "require('node:test')('ok', () => {});\n",
+        '.autodev.toml': '[updates]\nminimum_release_age = 0\n',
+      },
+    );
+    const [a, b] = await Promise.all([scan(repo.origin), scan(repo.origin)]);
+    expect([a.status, b.status]).toEqual([200, 200]);
+    expect(a.body.created.length + b.body.created.length).toBe(1);
+    expect(a.body.open.length + b.body.open.length).toBe(1);
+    const created = [...a.body.created, ...b.body.created][0] as Group;
+    await waitForTerminal(h.server.baseUrl, created.task_id, 240_000);
+  }, 300_000);
+
   it('a registry that is down fails the scan with a clear error, and no task or pull request is made', async () => {
     const tasksBefore = (
       (await api(h.server.baseUrl, '/api/v1/autodev/tasks?limit=200')).body as { tasks: TaskJson[] }
