@@ -38,7 +38,7 @@ function project(head: boolean): { manifest: string; lock: string } {
     if (i % 100 === 1) direct[name] = `^${version}`;
     packages[`node_modules/${name}`] = {
       version,
-      resolved: `https://registry.npmjs.org/${name}/-/${name}-${version}.tgz`,
+      resolved: `https://npm.mirror.example/${name}/-/${name}-${version}.tgz`,
       integrity: `sha512-${Buffer.from(`${name}@${version}`).toString('base64').padEnd(86, 'A')}==`,
       ...(i % 3 === 0 ? { dev: true } : {}),
       ...(i % 5 === 0 ? { dependencies: { [`pkg-${i + 1}`]: `^1.${i + 1}.0` } } : {}),

@@ -1,5 +1,5 @@
 /**
- * The real-repository corpus (issue #14 part 4): 22 pinned libraries and workspaces from PyPI, crates.io, the Go
+ * The real-repository corpus (issue #14 part 4): 22 pinned libraries and workspaces from PyPI, the Cargo registry, the Go
  * module proxy and npm, each with one injected bug, and 7 real bug fixes from patch releases
  * (issue #28 part 4, bench/corpus/real-fix-instances.ts), replayed through a running `autodev serve`
  * twice: with the exact fix as the scripted model's reply (must be delivered, low risk merged) and

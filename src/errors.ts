@@ -39,6 +39,14 @@ export const ERROR_CODES = {
   REVIEW_ROUNDS_EXHAUSTED: { httpStatus: 409, retryable: false },
   /** A pull request waiting for review could not be brought up to date with its moved base (a conflict, tests). */
   PR_UPDATE_FAILED: { httpStatus: 409, retryable: false },
+  /** A dependency registry could not be read (down, an error answer, not a package document). */
+  UPDATE_REGISTRY_UNREACHABLE: { httpStatus: 502, retryable: true },
+  /** A repository names a registry that is not one the machine's package clients are configured for. */
+  UPDATE_REGISTRY_REFUSED: { httpStatus: 422, retryable: false },
+  /** The manifest's version text could not be changed alone (not found, or more would change). */
+  UPDATE_EDIT_FAILED: { httpStatus: 422, retryable: false },
+  /** The ecosystem's tool could not regenerate the lockfile, or it resolved other versions than intended. */
+  UPDATE_LOCK_FAILED: { httpStatus: 422, retryable: false },
   PAYLOAD_TOO_LARGE: { httpStatus: 413, retryable: false },
   RATE_LIMITED: { httpStatus: 429, retryable: true },
   /** `[autodev] max_event_streams` event streams are open: the server takes no more until one closes. */

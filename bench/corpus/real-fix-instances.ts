@@ -42,7 +42,7 @@ export const REAL_FIX_CORPUS: CorpusInstance[] = [
   {
     name: 'strsim-fix',
     ecosystem: 'rust',
-    source: viaClient('crates.io', 'strsim', '0.10.0'),
+    source: viaClient('crates', 'strsim', '0.10.0'),
     realFix: { next: '0.11.0', tests: ['tests/lib.rs'], fix: ['src/lib.rs'] },
     traits: ['real fix: 0.10.0 → 0.11.0', 'tests/ folder', 'no dependencies'],
     task: {

@@ -1,27 +1,21 @@
-/** Registry coordinates of one pinned archive: where the corpus downloads it from, and its sha256. */
+/**
+ * Registry coordinates of one pinned archive and its sha256. The ecosystem's own client downloads it
+ * (client-archive.ts) from the registry it is configured for: no address is written here.
+ */
 import type { CorpusSource } from './types.js';
 
-const PYPI = 'https://files.pythonhosted.org/packages';
-
-export function pypi(name: string, version: string, pathPart: string, sha256: string): CorpusSource {
-  return { registry: 'pypi', name, version, url: `${PYPI}/${pathPart}/${name}-${version}.tar.gz`, sha256 };
+/** `_pathPart` was the archive's folder on PyPI's file host, kept so the instances read as before. */
+export function pypi(name: string, version: string, _pathPart: string, sha256: string): CorpusSource {
+  return { registry: 'pypi', name, version, sha256 };
 }
 export function crate(name: string, version: string, sha256: string): CorpusSource {
-  const url = `https://static.crates.io/crates/${name}/${name}-${version}.crate`;
-  return { registry: 'crates.io', name, version, url, sha256 };
+  return { registry: 'crates', name, version, sha256 };
 }
 export function goModule(name: string, version: string, sha256: string): CorpusSource {
-  return {
-    registry: 'goproxy',
-    name,
-    version,
-    url: `https://proxy.golang.org/${name}/@v/${version}.zip`,
-    sha256,
-  };
+  return { registry: 'goproxy', name, version, sha256 };
 }
 export function npm(name: string, version: string, sha256: string): CorpusSource {
-  const url = `https://registry.npmjs.org/${name}/-/${name}-${version}.tgz`;
-  return { registry: 'npm', name, version, url, sha256 };
+  return { registry: 'npm', name, version, sha256 };
 }
 
 /**
@@ -29,5 +23,5 @@ export function npm(name: string, version: string, sha256: string): CorpusSource
  * pinned sha256 here; the client checks what it fetched against its registry.
  */
 export function viaClient(registry: CorpusSource['registry'], name: string, version: string): CorpusSource {
-  return { registry, name, version, url: '', sha256: '' };
+  return { registry, name, version, sha256: '' };
 }

@@ -2,18 +2,14 @@
 export type CorpusEcosystem = 'python' | 'rust' | 'go' | 'node';
 
 export interface CorpusSource {
-  registry: 'pypi' | 'crates.io' | 'goproxy' | 'npm';
+  registry: 'pypi' | 'crates' | 'goproxy' | 'npm';
   /** The package (PyPI/npm/crate name) or Go module path. */
   name: string;
   version: string;
   /**
-   * Where the archive is downloaded from; derived from the coordinates where the registry allows.
-   * Empty for a release its ecosystem's client fetches (sources.ts viaClient).
-   */
-  url: string;
-  /**
    * sha256 of the archive, hex: a changed upstream file fails the run instead of changing the
-   * figures. Empty for a release its client fetches, which checks it against the registry itself.
+   * figures. Empty for a release fetched whole by its client (viaClient), which checks it against
+   * the registry itself. Either way the ecosystem's client downloads it: no address is kept here.
    */
   sha256: string;
 }

@@ -48,7 +48,7 @@ export const WORKSPACE_CORPUS: CorpusInstance[] = [
           'members = ["scopeguard", "lock_api"]',
           'resolver = "2"',
           '',
-          '# lock_api depends on scopeguard from crates.io: the member replaces it, as a path dependency.',
+          '# lock_api depends on scopeguard from the registry: the member replaces it, as a path dependency.',
           '[patch.crates-io]',
           'scopeguard = { path = "scopeguard" }',
           '',

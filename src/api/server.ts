@@ -21,6 +21,7 @@ import { opsRoutes } from './routes/ops.js';
 import { prsRoutes } from './routes/prs.js';
 import { issuesRoutes } from './routes/issues.js';
 import { tasksRoutes } from './routes/tasks.js';
+import { updatesRoutes } from './routes/updates.js';
 import { webhooksRoutes } from './routes/webhooks.js';
 
 /** The HTTP API over a runtime; every route is registered here, none by autoload. */
@@ -86,6 +87,7 @@ export async function buildServer(runtime: Runtime): Promise<FastifyInstance> {
       await api.register(tasksRoutes(runtime));
       await api.register(eventsRoutes(runtime, streamSlots));
       await api.register(dashboardRoutes(runtime, streamSlots));
+      await api.register(updatesRoutes(runtime));
       await api.register(prsRoutes(runtime));
       await api.register(issuesRoutes(runtime));
       await api.register(webhooksRoutes(runtime));

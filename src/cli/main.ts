@@ -9,6 +9,7 @@ import { registerIssueCommands } from './issue.js';
 import { registerServeCommand } from './serve.js';
 import { registerTaskCommands } from './task.js';
 import { registerToolsCommands } from './tools.js';
+import { registerUpdatesCommands } from './updates.js';
 
 const program = new Command()
   .name('autodev')
@@ -22,6 +23,7 @@ registerPrCommands(program);
 registerIssueCommands(program);
 registerTaskCommands(program);
 registerPolicyCommands(program);
+registerUpdatesCommands(program);
 
 program.parseAsync(process.argv).catch((error: unknown) => {
   // Expected failures (bad config, bad input) print their message alone; anything else with its stack.

@@ -4,7 +4,7 @@ import { TASK_STATUSES } from '../domain/task.js';
 import { createApiClient, type ApiClient } from './api-client.js';
 import { watchTask } from './task-watch.js';
 
-interface ApiOptions {
+export interface ApiOptions {
   url?: string;
   json?: boolean;
 }
@@ -32,12 +32,12 @@ async function watch(id: string, options: ApiOptions): Promise<void> {
   if (ended.status === 'failed') process.exitCode = 1;
 }
 
-function client(options: ApiOptions): ApiClient {
+export function client(options: ApiOptions): ApiClient {
   return createApiClient(apiClientSettings(options.url, readHostEnvironment()));
 }
 
 /** `--url` and `--json` on every API command; the token comes from AUTODEV_TOKEN. */
-function withApiOptions(command: Command): Command {
+export function withApiOptions(command: Command): Command {
   return command
     .option('--url <url>', 'the autodev server (default: AUTODEV_URL, else http://127.0.0.1:8080)')
     .option('--json', 'print the API answer as JSON');

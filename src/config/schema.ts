@@ -2,6 +2,8 @@ import { z } from 'zod';
 import { allowEntryProblem } from '../network/allow-list.js';
 import { DEFAULT_SANDBOX_UID, SANDBOX_IDS } from '../sandbox/types.js';
 import { storeConfigSchema } from './store-schema.js';
+import { scheduledRepoSchema } from '../updates/schedule.js';
+import { updateSettingsSchema } from '../updates/settings.js';
 
 export const RISK_TIERS = ['low', 'medium', 'high'] as const;
 export type RiskTier = (typeof RISK_TIERS)[number];
@@ -325,6 +327,13 @@ export const autodevConfigSchema = z
     git: gitConfigSchema.default(gitConfigSchema.parse({})),
     auth: authConfigSchema.default(authConfigSchema.parse({})),
     triggers: triggersConfigSchema.default(triggersConfigSchema.parse({})),
+    /** Defaults of dependency updates for every repository; a repository's `[updates]` overrides each key. */
+    updates: updateSettingsSchema
+      .extend({
+        /** `[[autodev.updates.repos]]`: repositories scanned on a cron schedule (UTC), persisted across restarts. */
+        repos: z.array(scheduledRepoSchema).max(500).default([]),
+      })
+      .default({ repos: [] }),
   })
   .strict();
 

@@ -44,6 +44,8 @@ const AutodevTomlSchema = z.strictObject({
   bench: Bench.optional(),
   commands: Commands.optional(),
   projects: z.record(z.string(), ProjectEntry).optional(),
+  /** Dependency updates' settings: validated by src/updates/settings.ts when a scan reads them. */
+  updates: z.unknown().optional(),
 });
 
 export interface ProjectOverride {

@@ -1,6 +1,7 @@
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { hostNpmRegistry } from '../network/registries/index.js';
 import { createBubblewrapSandbox } from '../sandbox/bubblewrap.js';
 import type { RunProjectCommandOptions } from './types.js';
 
@@ -28,6 +29,8 @@ export async function createLanguageTestContext(
   // sees the mounts a task sees.
   const sandbox = createBubblewrapSandbox({ hostEnv, bindRoot: base, hide: [base] });
   const cacheDir = path.join(base, 'caches');
+  // As the runtime does: corepack fetches from the registry the host's npm is configured for.
+  const npmRegistry = await hostNpmRegistry(hostEnv);
   let count = 0;
   return {
     async repo(name) {
@@ -35,7 +38,14 @@ export async function createLanguageTestContext(
       await mkdir(dir);
       return dir;
     },
-    options: (workspaceDir) => ({ sandbox, workspaceDir, timeoutMs: 300_000, homeDir, cacheDir }),
+    options: (workspaceDir) => ({
+      sandbox,
+      workspaceDir,
+      timeoutMs: 300_000,
+      homeDir,
+      cacheDir,
+      ...(npmRegistry ? { npmRegistry } : {}),
+    }),
     dispose: () => rm(base, { recursive: true, force: true }),
   };
 }

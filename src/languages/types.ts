@@ -109,6 +109,8 @@ export interface RunProjectCommandOptions {
    * writable in setup, read-only for build, test and lint. Without it (a CLI run) no cache is bound.
    */
   cacheDir?: string;
+  /** The host's npm registry (ToolServices.npmRegistry), for corepack; its own default when absent. */
+  npmRegistry?: string;
 }
 
 export interface SetupOptions extends RunProjectCommandOptions {

@@ -22,6 +22,8 @@ export interface AutodevMetrics {
   tasksRunning: Gauge;
   /** Where the two gauges read their values at each scrape (set once the store and scheduler exist). */
   observeQueue(source: QueueSource): void;
+  /** Dependency updates by outcome: proposed (a task made), skipped (why), open (found open already). */
+  dependencyUpdatesTotal: Counter<'ecosystem' | 'type' | 'outcome'>;
 }
 
 export interface QueueSource {
@@ -105,6 +107,12 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Autod
       name: 'autodev_model_tokens_total',
       help: 'Model tokens used, by direction (input, output, or cached_input: the part of input read from the prompt cache).',
       labelNames: ['direction'],
+      registers,
+    }),
+    dependencyUpdatesTotal: new Counter({
+      name: 'autodev_dependency_updates_total',
+      help: 'Dependency updates found by scans, by ecosystem, update type and outcome (proposed, open, too_young, ignored, not_allowed, deprecated, held).',
+      labelNames: ['ecosystem', 'type', 'outcome'],
       registers,
     }),
     modelCostUsdTotal: new Counter({

@@ -72,16 +72,35 @@ export function targetFromUrl(url: string): AllowedTarget | undefined {
   return { host, port: parsed.port === '' ? defaultPort : Number(parsed.port) };
 }
 
+const targetKey = (t: AllowedTarget): string => `${normalizeHost(t.host)}|${String(t.port)}`;
+
 /** The set of targets a setup's proxy lets through. */
 export class AllowList {
   private readonly keys: Set<string>;
+  private readonly nonPublic: Set<string>;
 
-  constructor(readonly targets: readonly AllowedTarget[]) {
-    this.keys = new Set(targets.map((t) => `${normalizeHost(t.host)}|${String(t.port)}`));
+  /**
+   * `operatorAddresses`: IP literals the operator named one by one (`setup_network_allow =
+   * ["127.0.0.1:4873"]`, a registry mirror on this host or its LAN). Only these may be a loopback or
+   * private address; a discovered registry, or a name resolving to such an address, never is.
+   */
+  constructor(
+    readonly targets: readonly AllowedTarget[],
+    operatorAddresses: readonly AllowedTarget[] = [],
+  ) {
+    this.keys = new Set(targets.map(targetKey));
+    this.nonPublic = new Set(
+      operatorAddresses.filter((t) => isIP(normalizeHost(t.host)) !== 0).map(targetKey),
+    );
   }
 
   permits(host: string, port: number): boolean {
-    return this.keys.has(`${normalizeHost(host)}|${String(port)}`);
+    return this.keys.has(targetKey({ host, port }));
+  }
+
+  /** Whether the operator named this IP literal and port itself, so its non-public range is intended. */
+  permitsNonPublic(host: string, port: number): boolean {
+    return this.nonPublic.has(targetKey({ host, port }));
   }
 
   /** `host:port` entries, sorted, for a log line or an error message. */

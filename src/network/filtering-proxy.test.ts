@@ -107,6 +107,31 @@ describe('the filtering proxy of setup with network', () => {
     expect(listener.connections()).toBe(0);
   });
 
+  it('reaches a loopback registry only at the IP literal and port the operator named (a mirror on this host)', async () => {
+    const other = await startLoopbackListener();
+    const named = `127.0.0.1:${String(listener.port)}`;
+    const operatorProxy = createFilteringProxy({
+      // localhost named too: a name is never trusted to resolve to loopback, only the literal is.
+      allow: new AllowList(
+        [named, `localhost:${String(listener.port)}`].flatMap(parseAllowEntry),
+        [named].flatMap(parseAllowEntry),
+      ),
+      resolve: () => Promise.resolve(['127.0.0.1']),
+    });
+    await operatorProxy.listen({ port: 0, host: '127.0.0.1' });
+    try {
+      const proxyPort = operatorProxy.port() ?? 0;
+      expect(await connectThrough(proxyPort, named)).toBe('200');
+      expect(await connectThrough(proxyPort, `127.0.0.1:${String(other.port)}`)).toBe('403');
+      expect(await connectThrough(proxyPort, `localhost:${String(listener.port)}`)).toBe('403');
+      expect(operatorProxy.refusals().at(-1)).toContain('resolves to 127.0.0.1, a loopback address');
+      expect(other.connections()).toBe(0);
+    } finally {
+      await operatorProxy.close();
+      await other.close();
+    }
+  });
+
   it('holds at most maxConnections clients at once', async () => {
     const small = createFilteringProxy({ allow: new AllowList([]), maxConnections: 2 });
     await small.listen({ port: 0, host: '127.0.0.1' });

@@ -65,7 +65,9 @@ export function createFilteringProxy(options: FilteringProxyOptions): FilteringP
     if (!Number.isInteger(port) || port < 1 || port > 65_535) return { refused: 'no valid port' };
     if (net.isIP(host) !== 0) {
       const range = forbiddenRange(host);
-      if (range !== undefined) return { refused: `${range} address` };
+      if (range !== undefined && !options.allow.permitsNonPublic(host, port)) {
+        return { refused: `${range} address` };
+      }
       if (!options.allow.permits(host, port)) return { refused: 'not a configured package registry' };
       return { address: host };
     }

@@ -69,6 +69,11 @@ export const PHASE_TABLE: readonly PhaseRow[] = [
         tool: 'git_revert',
         description: 'A revert task only: revert the merged change instead of asking the model.',
       },
+      {
+        tool: 'dependency_update',
+        description:
+          'A dependency update only: change the manifest versions and regenerate the lockfile, without a model.',
+      },
     ],
   },
   {

@@ -7,6 +7,7 @@ import { deliverPhase } from './phases/deliver.js';
 import { implementRound } from './phases/implement.js';
 import { preparePhase } from './phases/prepare.js';
 import { revertRound } from './revert-task.js';
+import { dependencyUpdateOf, updateRound } from './update-task.js';
 import { checkChange, testsStillFailing, verdictOf, verifyRound } from './phases/verify.js';
 import { checksPassed, countDelivered } from '../metrics/outcomes.js';
 import { runReviewRound } from './review/round.js';
@@ -78,6 +79,7 @@ export async function runTask(ctx: TaskContext): Promise<TaskStatus> {
     // Success is the comparison with the baseline, not an all-green run: the tests the task is about
     // pass and none that passed before fails. A suite that could not run before and cannot now is
     // for review (decide), never a repair round blamed on the model.
+    const dependencyUpdate = await dependencyUpdateOf(ctx);
     let tests = workspace.baseline;
     let head = workspace.baseCommit;
     let rounds = 0;
@@ -86,14 +88,17 @@ export async function runTask(ctx: TaskContext): Promise<TaskStatus> {
       await setStatus(ctx, 'executing');
       let change;
       try {
+        if (dependencyUpdate && round > 1 && !dependencyUpdate.repair) break;
         change = ctx.task.reverts_task_id
           ? await revertRound(ctx, round, workspace.baseCommit)
-          : await implementRound(ctx, {
-              round,
-              fromCommit: head,
-              files: workspace.files,
-              lastTests: tests,
-            });
+          : dependencyUpdate && round === 1
+            ? await updateRound(ctx, dependencyUpdate, workspace.baseCommit)
+            : await implementRound(ctx, {
+                round,
+                fromCommit: head,
+                files: workspace.files,
+                lastTests: tests,
+              });
       } catch (error) {
         // A repair that resends the fix already made changes nothing: what is wrong is still the tests.
         if (round > 1 && isAutodevError(error, 'EDIT_ALREADY_APPLIED')) break;
@@ -105,7 +110,9 @@ export async function runTask(ctx: TaskContext): Promise<TaskStatus> {
       tests = await verifyRound(ctx, round, workspace.baseCommit, workspace.baseline);
       if (verdictOf(tests) !== 'fail') break;
     }
-    if (verdictOf(tests) === 'fail') throw testsStillFailing(tests, rounds);
+    // An update with `repair = false` goes to review with its failures; any other failing change ends here.
+    const forReview = dependencyUpdate !== undefined && !dependencyUpdate.repair;
+    if (verdictOf(tests) === 'fail' && !forReview) throw testsStillFailing(tests, rounds);
 
     const filesChanged = await ctx.services.git.changedFiles(ctx.workspaceDir, workspace.baseCommit);
     const checks = await checkChange(ctx, workspace.baseCommit, filesChanged, workspace.lintBaseline);

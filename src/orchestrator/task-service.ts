@@ -5,6 +5,7 @@ import { resolveAllowedRepo } from '../governance/repo-access.js';
 import type { Forge } from '../forges/types.js';
 import type { AutodevMetrics } from '../metrics/registry.js';
 import type { Store } from '../store/index.js';
+import type { NewDependencyUpdate } from '../store/task-repository.js';
 import { parseRepoRef } from '../workspace/repo-ref.js';
 import { revertBranchName } from './revert-task.js';
 import type { Scheduler } from './scheduler.js';
@@ -21,7 +22,7 @@ export interface TaskServiceDeps {
 
 export interface TaskService {
   /** Kill switch, repo refusal, forge and allowlist first; then the task is stored queued and the scheduler woken. */
-  submit(input: TaskInput): Promise<Task>;
+  submit(input: TaskInput, extra?: { dependency_update?: NewDependencyUpdate }): Promise<Task>;
   /**
    * Queued tasks end at once; running ones are aborted (here or, through the store, in another worker).
    * TASK_NOT_CANCELLABLE when the task has ended or its merge has begun.
@@ -36,7 +37,7 @@ export interface TaskService {
 
 export function createTaskService(deps: TaskServiceDeps): TaskService {
   return {
-    async submit(input) {
+    async submit(input, extra) {
       if (!deps.enabled) {
         throw new AutodevError(
           'AUTODEV_DISABLED',
@@ -53,6 +54,7 @@ export function createTaskService(deps: TaskServiceDeps): TaskService {
         ...input,
         repo: ref.cloneUrl,
         repo_normalized: ref.normalized,
+        ...(extra?.dependency_update ? { dependency_update: extra.dependency_update } : {}),
       });
       await deps.store.events.append(task.id, 'task.created', {
         repo: ref.normalized,

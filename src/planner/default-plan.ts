@@ -34,6 +34,27 @@ export function revertPlan(task: Pick<TaskInput, 'title' | 'risk_tier'>, reverte
   };
 }
 
+/**
+ * The plan of a dependency update: the manifest and lockfile changed mechanically, then the same
+ * tests, checks and policy as any change; the model only repairs what the update breaks.
+ */
+export function updatePlan(
+  task: Pick<TaskInput, 'title' | 'risk_tier'>,
+  repair: boolean,
+  maxRepairRounds: number,
+): Plan {
+  const repairs = repair
+    ? `, and when tests fail, up to ${String(maxRepairRounds)} repair round(s) by the model`
+    : ', failing tests left for review (repair = false)';
+  return {
+    source: 'default',
+    summary: `${task.title}: change the manifest versions and regenerate the lockfile without a model, test${repairs}, decide by policy, deliver a pull request${task.risk_tier === 'low' ? ' and merge it if policy allows' : ' for human review'}.`,
+    steps: tableSteps(),
+    phases: tablePhases([]),
+    checks: [],
+  };
+}
+
 /** A plan whose implement phase carries the model's steps and whose checks are theirs. */
 export function planFromWork(summary: string, workSteps: PlanWorkStep[]): Plan {
   return {

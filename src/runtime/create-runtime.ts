@@ -32,6 +32,13 @@ import { isDeadLocalOwner } from '../orchestrator/lease-owner.js';
 import { createHealthMonitor, type HealthReport } from '../doctor/index.js';
 import { createTriggerSource } from '../triggers/index.js';
 import { createTriggerIntake, type TriggerIntake } from '../triggers/intake.js';
+import { AutodevError } from '../errors.js';
+import { resolveAllowedRepo } from '../governance/repo-access.js';
+import { parseRepoRef } from '../workspace/repo-ref.js';
+import { hostNpmRegistry } from '../network/registries/index.js';
+import { createRegistryAccess } from '../updates/registry-access.js';
+import { createUpdateScanService, type UpdateScanService } from '../updates/scan-service.js';
+import { createUpdateScheduler } from '../updates/schedule.js';
 
 export interface Runtime {
   config: AutodevConfig;
@@ -49,6 +56,8 @@ export interface Runtime {
   reviewIntake: ReviewIntake;
   /** Issues and comments on the forge turned into tasks; undefined for a forge without triggers. */
   triggers: TriggerIntake | undefined;
+  /** Dependency update scans: one task per update group (src/updates/). */
+  updates: UpdateScanService;
   /** The self-check (model, forge, OPA, tools, settings), cached: logged at start, GET /health. */
   health: { report(): Promise<HealthReport> };
   /** Starts claiming tasks (not when the kill switch is off). */
@@ -108,6 +117,8 @@ export async function createRuntime(config: AutodevConfig, deps: RuntimeDeps): P
     prReviews: store.prReviews,
     git,
   });
+  // Read once from the host's npm (outside any repository), for corepack inside the sandbox.
+  const npmRegistry = await hostNpmRegistry({ ...deps.hostEnv, HOME: hostPath.HOME });
   const services: ToolServices = {
     config,
     sandbox,
@@ -127,6 +138,7 @@ export async function createRuntime(config: AutodevConfig, deps: RuntimeDeps): P
     }),
     apiSurface: createApiSurface({ env: hostPath }),
     store,
+    ...(npmRegistry ? { npmRegistry } : {}),
   };
   const leaseMs = deps.leaseMs ?? 30_000;
 
@@ -179,11 +191,12 @@ export async function createRuntime(config: AutodevConfig, deps: RuntimeDeps): P
     running: () => scheduler.runningIds().length,
   });
 
+  const allowlist = createRepoAllowlist(config.allowlist_repos);
   const tasks = createTaskService({
     enabled: config.enabled,
     store,
     metrics,
-    allowlist: createRepoAllowlist(config.allowlist_repos),
+    allowlist,
     scheduler,
     forge: services.forge,
   });
@@ -219,6 +232,33 @@ export async function createRuntime(config: AutodevConfig, deps: RuntimeDeps): P
         log: log.child({ component: 'triggers' }),
       })
     : undefined;
+  const updates = createUpdateScanService({
+    config,
+    store,
+    tasks,
+    reviews,
+    admit: async (repo) => {
+      if (!config.enabled) {
+        throw new AutodevError('AUTODEV_DISABLED', 'autodev is disabled: no dependency scan is run');
+      }
+      services.forge.locate(repo);
+      await resolveAllowedRepo(parseRepoRef(repo), allowlist);
+    },
+    workspaces,
+    git,
+    access: createRegistryAccess({ hostEnv: deps.hostEnv, extraAllow: config.setup_network_allow }),
+    metrics,
+    log: log.child({ component: 'updates' }),
+  });
+
+  const updateScheduler = createUpdateScheduler({
+    repos: config.updates.repos,
+    lastScanAt: async (repo) =>
+      (await store.dependencyUpdates.lastScan(parseRepoRef(repo.repo).normalized, repo.base_branch))
+        ?.scanned_at,
+    scan: (repo) => updates.scan({ repo: repo.repo, base_branch: repo.base_branch }),
+    log: log.child({ component: 'update-schedule' }),
+  });
 
   return {
     config,
@@ -233,6 +273,7 @@ export async function createRuntime(config: AutodevConfig, deps: RuntimeDeps): P
     reviews,
     reviewIntake,
     triggers,
+    updates,
     health: createHealthMonitor({
       config,
       hostEnv: deps.hostEnv,
@@ -251,6 +292,7 @@ export async function createRuntime(config: AutodevConfig, deps: RuntimeDeps): P
         scheduler.start();
         reviewPoller.start();
         await triggers?.resume();
+        updateScheduler.start();
       } else {
         log.warn('autodev is disabled: tasks are not accepted and queued tasks do not start');
         await requeueWhileDisabled(store);
@@ -258,6 +300,7 @@ export async function createRuntime(config: AutodevConfig, deps: RuntimeDeps): P
       await sweep.done;
     },
     async close(graceMs = 10_000) {
+      await updateScheduler.stop();
       await reviewPoller.stop();
       await scheduler.stop(graceMs);
       await triggers?.drain();

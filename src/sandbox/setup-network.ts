@@ -64,7 +64,7 @@ export function createSetupNetworkFactory(options: {
   async function buildAllowList(): Promise<AllowList> {
     const explicit = (options.extraAllow ?? []).flatMap(parseAllowEntry);
     const discovered = await discoverRegistries(options.hostEnv, options.hostEnv.HOME ?? '/');
-    return new AllowList([...discovered.flatMap((client) => client.targets), ...explicit]);
+    return new AllowList([...discovered.flatMap((client) => client.targets), ...explicit], explicit);
   }
 
   return {

@@ -8,6 +8,7 @@ import * as reviewCycle from './migrations/004-review-cycle.js';
 import * as reverts from './migrations/005-reverts.js';
 import * as conversationTurns from './migrations/006-conversation-turns.js';
 import * as issues from './migrations/007-issues.js';
+import * as dependencyUpdates from './migrations/008-dependency-updates.js';
 
 /** Migrations are compiled in (no directory scan), so the built package carries them. */
 const MIGRATIONS: Record<string, { up: DialectMigration }> = {
@@ -18,6 +19,7 @@ const MIGRATIONS: Record<string, { up: DialectMigration }> = {
   '005-reverts': reverts,
   '006-conversation-turns': conversationTurns,
   '007-issues': issues,
+  '008-dependency-updates': dependencyUpdates,
 };
 
 /** The same migrations for both dialects, each told which SQL to speak. */

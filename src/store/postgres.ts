@@ -103,6 +103,7 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
     issues: withReconnect(repositories.issues, policy),
     issueTasks: withReconnect(repositories.issueTasks, policy),
     overview: withReconnect(repositories.overview, policy),
+    dependencyUpdates: withReconnect(repositories.dependencyUpdates, policy),
     kind: 'postgres',
     location: shown,
     close: () => db.destroy(),

@@ -2,6 +2,7 @@ import type { Kysely } from 'kysely';
 import type { Redact } from '../secrets/redact.js';
 import { createCommandLogRepository } from './command-log-repository.js';
 import { createConversationRepository } from './conversation-repository.js';
+import { createDependencyUpdateRepository } from './dependency-update-repository.js';
 import { createEventRepository } from './event-repository.js';
 import { createIssueRepository } from './issue-repository.js';
 import { createIssueTaskRepository } from './issue-task-repository.js';
@@ -33,5 +34,6 @@ export function createRepositories(
     issues: createIssueRepository(db, redact),
     issueTasks: createIssueTaskRepository(db),
     overview: createOverviewRepository(db, dialect),
+    dependencyUpdates: createDependencyUpdateRepository(db, redact),
   };
 }

@@ -123,7 +123,7 @@ export interface ConversationTurnsTable {
   created_at: string;
 }
 
-/** An issue of the local forge (migration 007); hosted forges keep their own. */
+/** An issue of the local forge (migration 008); hosted forges keep their own. */
 export interface IssuesTable {
   id: Generated<number>;
   repo: string;
@@ -176,4 +176,30 @@ export interface Database {
   issue_comments: IssueCommentsTable;
   issue_tasks: IssueTasksTable;
   trigger_deliveries: TriggerDeliveriesTable;
+  dependency_updates: DependencyUpdatesTable;
+  dependency_update_scans: DependencyUpdateScansTable;
+}
+
+/** The update group a task makes (migration 008). */
+export interface DependencyUpdatesTable {
+  task_id: string;
+  repo_normalized: string;
+  base_branch: string;
+  group_key: string;
+  updates_json: string;
+  repair: number;
+  created_at: string;
+}
+
+/** One scan of a repository for dependency updates. */
+export interface DependencyUpdateScansTable {
+  id: Generated<number>;
+  repo_normalized: string;
+  base_branch: string;
+  scanned_at: string;
+  found_json: string;
+  skipped_json: string;
+  created_json: string;
+  error_code: string | null;
+  error_message: string | null;
 }

@@ -1,3 +1,4 @@
+import type { UpdateCandidate } from '../updates/types.js';
 import { type Kysely, type Selectable, sql } from 'kysely';
 import { monotonicFactory } from 'ulid';
 import type { RiskTier } from '../config/schema.js';
@@ -24,6 +25,13 @@ export interface TaskFilter {
   limit: number;
 }
 
+/** The update group a dependency update task makes (store/dependency-update-repository.ts reads it). */
+export interface NewDependencyUpdate {
+  group_key: string;
+  updates: UpdateCandidate[];
+  repair: boolean;
+}
+
 export interface TaskPatch {
   status?: TaskStatus;
   plan?: Plan;
@@ -41,8 +49,17 @@ export interface ClaimOptions {
 }
 
 export interface TaskRepository {
+  /**
+   * Stores a queued task; with `dependency_update`, its update group in the same transaction, so the
+   * scheduler never claims an update task it cannot tell from any other.
+   */
   create(
-    input: TaskInput & { repo_normalized: string; reverts_task_id?: string; branch?: string },
+    input: TaskInput & {
+      repo_normalized: string;
+      reverts_task_id?: string;
+      branch?: string;
+      dependency_update?: NewDependencyUpdate;
+    },
   ): Promise<Task>;
   /** The task that reverts `taskId`, if one was made. */
   findRevertOf(taskId: string): Promise<Task | undefined>;
@@ -204,7 +221,26 @@ export function createTaskRepository(
         cost_cached_input_tokens: 0,
         cost_usd: 0,
       };
-      await db.insertInto('tasks').values(row).execute();
+      const update = input.dependency_update;
+      if (update === undefined) {
+        await db.insertInto('tasks').values(row).execute();
+      } else {
+        await db.transaction().execute(async (trx) => {
+          await trx.insertInto('tasks').values(row).execute();
+          await trx
+            .insertInto('dependency_updates')
+            .values({
+              task_id: row.id,
+              repo_normalized: row.repo_normalized,
+              base_branch: row.base_branch,
+              group_key: update.group_key,
+              updates_json: JSON.stringify(update.updates),
+              repair: update.repair ? 1 : 0,
+              created_at: at,
+            })
+            .execute();
+        });
+      }
       return toTask(row);
     },
 

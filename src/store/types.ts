@@ -1,5 +1,6 @@
 import type { CommandLogRepository } from './command-log-repository.js';
 import type { ConversationRepository } from './conversation-repository.js';
+import type { DependencyUpdateRepository } from './dependency-update-repository.js';
 import type { EventRepository } from './event-repository.js';
 import type { IssueRepository } from './issue-repository.js';
 import type { IssueTaskRepository } from './issue-task-repository.js';
@@ -26,6 +27,8 @@ export interface Store {
   issues: IssueRepository;
   /** Tasks started from forge issues, and the triggers taken. */
   issueTasks: IssueTaskRepository;
+  /** Dependency update groups and the scans that found them. */
+  dependencyUpdates: DependencyUpdateRepository;
   /** Aggregates across tasks for the dashboard's overview and the queue gauge. */
   overview: OverviewRepository;
   /** Which database holds it. */

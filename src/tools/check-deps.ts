@@ -14,6 +14,11 @@ export interface CheckDepsOutput {
   changes: DependencyChange[];
   /** Names of the dependencies the change added (direct or transitive), each once. */
   added: string[];
+  /**
+   * On a dependency update task: the changes its update group intended (`name from -> to`), and every
+   * other change the lockfile pulled in, each a finding for the reviewer.
+   */
+  update?: { intended: string[]; other: string[] };
 }
 
 const describe = (c: DependencyChange): string =>
@@ -35,7 +40,21 @@ export const checkDepsTool = registerTool(
           maxBytes: MAX_DEPENDENCY_FILE_BYTES,
         });
       try {
-        return await diffDependencies(changed, read);
+        const diff = await diffDependencies(changed, read);
+        const group = ctx.taskId ? await ctx.services.store?.dependencyUpdates.byTask(ctx.taskId) : undefined;
+        if (!group) return diff;
+        // Intended: the package the group updates, in its manifest (the new range) or lockfile (the version).
+        const intended = (c: DependencyChange) =>
+          group.updates.some(
+            (u) => u.ecosystem === c.ecosystem && u.name === c.name && (c.to === u.to || c.to === u.toRange),
+          );
+        return {
+          ...diff,
+          update: {
+            intended: diff.changes.filter(intended).map(describe),
+            other: diff.changes.filter((c) => !intended(c)).map(describe),
+          },
+        };
       } catch (error) {
         if (error instanceof DependencyFileError) {
           throw new AutodevError('DEPENDENCY_FILE_INVALID', error.message, {
@@ -46,8 +65,10 @@ export const checkDepsTool = registerTool(
       }
     },
     summarize: (out) =>
-      out.changes.length === 0
-        ? 'no dependency changes'
-        : `${out.changes.length} dependency change(s): ${out.changes.slice(0, 10).map(describe).join(', ')}${out.changes.length > 10 ? ', ...' : ''}`,
+      out.update
+        ? `dependency update: ${out.update.intended.length} intended change(s); ${out.update.other.length === 0 ? 'nothing else' : `also pulled in: ${out.update.other.slice(0, 10).join(', ')}${out.update.other.length > 10 ? ', ...' : ''}`}`
+        : out.changes.length === 0
+          ? 'no dependency changes'
+          : `${out.changes.length} dependency change(s): ${out.changes.slice(0, 10).map(describe).join(', ')}${out.changes.length > 10 ? ', ...' : ''}`,
   }),
 );

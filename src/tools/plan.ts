@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { RISK_TIERS } from '../config/schema.js';
 import type { Plan } from '../domain/task.js';
-import { defaultPlan, revertPlan } from '../planner/default-plan.js';
+import { defaultPlan, revertPlan, updatePlan } from '../planner/default-plan.js';
 import { planWithModel } from '../planner/model-plan.js';
 import { defineTool } from './define.js';
 import { registerTool } from './register.js';
@@ -34,6 +34,9 @@ export const planTool = registerTool(
       // A revert is `git revert` of a recorded merge: there is nothing for a model to plan or pay for.
       const task = ctx.taskId ? await store?.tasks.get(ctx.taskId) : undefined;
       if (task?.reverts_task_id) return revertPlan(input, task.reverts_task_id);
+      // A dependency update is mechanical too; the model is called only to repair what it breaks.
+      const update = ctx.taskId ? await store?.dependencyUpdates.byTask(ctx.taskId) : undefined;
+      if (update) return updatePlan(input, update.repair, config.max_step_retries);
       if (!planningEnabled(config.llm.planning, config.secrets.llmApiKey)) {
         return defaultPlan(input, config.max_step_retries, 'planning is off ([autodev.llm] planning)');
       }

@@ -11,6 +11,7 @@ export function commandOptions(ctx: ToolContext, timeoutSecs?: number): RunProje
     signal: ctx.signal,
     ...(ctx.homeDir ? { homeDir: ctx.homeDir } : {}),
     ...(ctx.cacheDir ? { cacheDir: ctx.cacheDir } : {}),
+    ...(ctx.services.npmRegistry ? { npmRegistry: ctx.services.npmRegistry } : {}),
   };
 }
 

@@ -6,6 +6,7 @@ import { buildTool } from './build.js';
 import { checkDepsTool } from './check-deps.js';
 import { checkConstraintsTool } from './check-constraints.js';
 import { codegenTool } from './codegen.js';
+import { dependencyUpdateTool } from './dependency-update.js';
 import { fileListTool } from './file-list.js';
 import { gitApplyTool } from './git-apply.js';
 import { gitCloneTool } from './git-clone.js';
@@ -35,6 +36,7 @@ export const TOOLS: readonly RegisteredTool[] = [
   gitPrTool,
   gitRebaseTool,
   gitRevertTool,
+  dependencyUpdateTool,
   prMergeTool,
   fileListTool,
   repoSearchTool,

@@ -24,6 +24,12 @@ export interface ToolServices {
   /** Public API of source files, for the constraint "do not modify public API signatures". */
   apiSurface: ApiSurface;
   store?: Store;
+  /**
+   * The registry the host's npm is configured for (`npm config get registry`), read once at start:
+   * corepack fetches package managers from it. Undefined when npm is not installed: the client's
+   * own default applies then.
+   */
+  npmRegistry?: string;
 }
 
 export interface ModelCallRecord {

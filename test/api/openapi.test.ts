@@ -64,7 +64,7 @@ describe('GET /api/v1/openapi.json', () => {
     await t?.close();
   });
 
-  it('is an OpenAPI 3 document describing exactly the task, pull request, issue, health and dashboard routes', () => {
+  it('is an OpenAPI 3 document describing exactly the task, pull request, issue, update, health and dashboard routes', () => {
     expect(doc.openapi.startsWith('3.')).toBe(true);
     const operations = Object.entries(doc.paths).flatMap(([path, ops]) =>
       Object.keys(ops).map((method) => `${method.toUpperCase()} ${path}`),
@@ -97,6 +97,8 @@ describe('GET /api/v1/openapi.json', () => {
         'GET /api/v1/autodev/overview',
         'GET /api/v1/autodev/events',
         `GET ${TASKS}/{id}/diff`,
+        'POST /api/v1/autodev/updates',
+        'GET /api/v1/autodev/updates',
       ].sort(),
     );
   });

@@ -275,7 +275,7 @@ export function plantedSecrets(rng: SeededRandom, keys: CorpusKeys = privateKeys
       'anthropic.env': `ANTHROPIC_API_KEY=${v}\n`,
       'anthropic-admin.env': `ANTHROPIC_ADMIN_KEY=${v}\n`,
       'hf.py': `HF_TOKEN = "${v}"\n`,
-      '.npmrc': `//registry.npmjs.org/:_authToken=${v}\n`,
+      '.npmrc': `//npm.mirror.example/:_authToken=${v}\n`,
       '.pypirc': `[pypi]\nusername = __token__\npassword = ${v}\n`,
       'auth.test.http': `GET https://api.example.com/me\nAuthorization: Bearer ${v}\n`,
       'session.json': `{"id_token": "${v}"}\n`,
@@ -316,7 +316,7 @@ export function nonSecrets(rng: SeededRandom): CorpusEntry[] {
     n(
       'npm lockfile integrity',
       'package-lock.json',
-      `{"packages":{"node_modules/x":{"version":"1.0.0","resolved":"https://registry.npmjs.org/x/-/x-1.0.0.tgz","integrity":"sha512-${rng.bytes(64).toString('base64')}"}}}\n`,
+      `{"packages":{"node_modules/x":{"version":"1.0.0","resolved":"https://npm.mirror.example/x/-/x-1.0.0.tgz","integrity":"sha512-${rng.bytes(64).toString('base64')}"}}}\n`,
     ),
     n(
       'yarn lockfile integrity',
@@ -326,7 +326,7 @@ export function nonSecrets(rng: SeededRandom): CorpusEntry[] {
     n(
       'cargo lock checksum',
       'Cargo.lock',
-      `[[package]]\nname = "serde"\nversion = "1.0.200"\nsource = "registry+https://github.com/rust-lang/crates.io-index"\nchecksum = "${sha('sha256')}"\n`,
+      `[[package]]\nname = "serde"\nversion = "1.0.200"\nsource = "sparse+https://cargo.mirror.example/index/"\nchecksum = "${sha('sha256')}"\n`,
     ),
     n(
       'go.sum hashes',

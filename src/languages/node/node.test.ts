@@ -47,7 +47,7 @@ describe('node, in bubblewrap without network', () => {
     const dir = await ctx.repo('node-posttest');
     await writeNodeFixture(dir, 'passing');
     const offline =
-      "require('dns').lookup('registry.npmjs.org', (e) => { if (e) { console.error('getaddrinfo ' + e.code + ' registry.npmjs.org'); process.exit(1); } })";
+      "require('dns').lookup('audit.example.org', (e) => { if (e) { console.error('getaddrinfo ' + e.code + ' audit.example.org'); process.exit(1); } })";
     const pkg = {
       name: 'fixture',
       version: '1.0.0',

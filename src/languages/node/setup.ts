@@ -114,11 +114,12 @@ export interface ManagerRun {
  * - yarn 1 keeps its tarballs in YARN_CACHE_FOLDER and needs `--offline` on the command line;
  * - yarn 2+ keeps its zips in the project's cache folder, which Plug'n'Play reads at run time too
  *   (so tests see it, read-only), and YARN_ENABLE_NETWORK=0 makes a miss fail at once;
- * - corepack keeps the yarn 2+ release it fetched in COREPACK_HOME, from the npm registry (the
- *   default, repo.yarnpkg.com, is one more host to reach), never prompting, never editing package.json.
+ * - corepack keeps the yarn 2+ release it fetched in COREPACK_HOME, from the registry the host's npm
+ *   is configured for (corepack's own default is one more host to reach), never prompting, never
+ *   editing package.json.
  */
 export async function managerRun(
-  options: Pick<RunProjectCommandOptions, 'cacheDir'>,
+  options: Pick<RunProjectCommandOptions, 'cacheDir' | 'npmRegistry'>,
   writable: boolean,
   network: boolean,
 ): Promise<ManagerRun> {
@@ -151,7 +152,8 @@ export async function managerRun(
       COREPACK_ENABLE_DOWNLOAD_PROMPT: '0',
       COREPACK_ENABLE_AUTO_PIN: '0',
       COREPACK_ENABLE_NETWORK: network ? '1' : '0',
-      COREPACK_NPM_REGISTRY: 'https://registry.npmjs.org',
+      // The registry the host's npm is configured for (a corporate mirror too); never a fixed address.
+      ...(options.npmRegistry ? { COREPACK_NPM_REGISTRY: options.npmRegistry.replace(/\/+$/, '') } : {}),
       ...dirs,
     },
     binds: cache ? [cache.bind] : [],

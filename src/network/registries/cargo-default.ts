@@ -54,7 +54,7 @@ async function indexConfigTargets(indexHost: string): Promise<AllowedTarget[]> {
 }
 
 /**
- * cargo's default registry (crates.io, unless replaced) has no stable command that prints it, so
+ * cargo's default registry (its built-in one, unless replaced) has no stable command that prints it, so
  * cargo itself is asked: a throwaway crate with one dependency resolves with a fresh CARGO_HOME and
  * a recording proxy, which learns the index host cargo connects to. The index's own config.json
  * then names the download host. Nothing here is a hard-coded address.

@@ -64,3 +64,14 @@ export async function discoverRegistries(
     })),
   );
 }
+
+/**
+ * The registry the host's npm is configured for (`npm config get registry`, run outside any
+ * repository), for corepack inside the sandbox; undefined when npm is not installed or says nothing.
+ */
+export async function hostNpmRegistry(
+  env: Readonly<Record<string, string | undefined>>,
+): Promise<string | undefined> {
+  const out = (await hostCommand(env, env.HOME ?? '/')(['npm', 'config', 'get', 'registry']))?.trim();
+  return out === undefined || out === '' || out === 'undefined' ? undefined : out;
+}

@@ -1,0 +1,95 @@
+import type { RiskTier } from '../config/schema.js';
+
+/** The ecosystems with an updater (keys of UPDATERS in index.ts). */
+export const UPDATE_ECOSYSTEMS = ['npm'] as const;
+export type UpdateEcosystem = (typeof UPDATE_ECOSYSTEMS)[number];
+
+/** How far a new version is from the one in use (semver for npm; PEP 440 and others map onto it). */
+export const UPDATE_TYPES = ['patch', 'minor', 'major'] as const;
+export type UpdateType = (typeof UPDATE_TYPES)[number];
+
+/** How the manifest's range is changed (Renovate's names). */
+export const RANGE_STRATEGIES = ['bump', 'replace', 'widen', 'pin'] as const;
+export type RangeStrategy = (typeof RANGE_STRATEGIES)[number];
+
+/** Where the manifest declares the dependency. */
+export const DEP_TYPES = ['prod', 'dev', 'optional'] as const;
+export type DepType = (typeof DEP_TYPES)[number];
+
+/** One dependency as the repository declares and locks it. */
+export interface DeclaredDependency {
+  name: string;
+  depType: DepType;
+  /** The manifest's text for it (`^1.2.0`). */
+  range: string;
+  /** The version the lockfile resolves it to, or the range's own version without a lockfile. */
+  current: string;
+}
+
+/** A released version of a package as its registry reports it. */
+export interface ReleasedVersion {
+  version: string;
+  /** ISO time of publication; undefined when the registry does not say. */
+  publishedAt: string | undefined;
+  deprecated: boolean;
+}
+
+/** A newer version of a declared dependency, classified. */
+export interface UpdateCandidate {
+  ecosystem: UpdateEcosystem;
+  name: string;
+  depType: DepType;
+  from: string;
+  to: string;
+  type: UpdateType;
+  /** The manifest's range before and after (only this text changes in the manifest). */
+  fromRange: string;
+  toRange: string;
+  publishedAt: string | null;
+  ageDays: number | null;
+}
+
+/** Why a newer version is not proposed. */
+export interface SkippedUpdate {
+  ecosystem: UpdateEcosystem;
+  name: string;
+  from: string;
+  to: string;
+  reason: 'too_young' | 'ignored' | 'not_allowed' | 'deprecated';
+}
+
+/** What an updater reads from a checkout of the repository at the base branch. */
+export interface RepoFiles {
+  /** A repo-relative file's text, or undefined when the base has no such file (bounded size). */
+  read(file: string): Promise<string | undefined>;
+}
+
+/** The registry lookups of one scan: each package fetched once, a bounded number at a time. */
+export interface VersionLookup {
+  versions(name: string): Promise<ReleasedVersion[]>;
+}
+
+/** One ecosystem: reads its manifests, lists its dependencies, edits its manifest, locks. */
+export interface Updater {
+  readonly ecosystem: UpdateEcosystem;
+  /** Its dependencies, or [] when the repository has no manifest of this ecosystem. */
+  declared(files: RepoFiles): Promise<DeclaredDependency[]>;
+  /** The registry lookups for this repository (its registry config, checked against the allow-list). */
+  lookup(files: RepoFiles): Promise<VersionLookup>;
+  /** The manifest with only the listed version texts changed; throws naming what could not be found. */
+  editManifest(manifest: string, updates: readonly UpdateCandidate[]): string;
+  /** The manifest file this ecosystem edits. */
+  readonly manifest: string;
+  /** The lockfile it regenerates, and the command (in the sandbox, network to the registry only). */
+  readonly lockfile: string;
+  /**
+   * The commands that lock and install the new versions; `hasLockfile` false installs without
+   * writing a lockfile the repository does not keep.
+   */
+  lockCommands(updates: readonly UpdateCandidate[], hasLockfile: boolean): string[][];
+  /** The versions the regenerated lockfile resolves these packages to. */
+  lockedVersions(lockfile: string, names: readonly string[]): Map<string, string>;
+}
+
+/** The risk tier of an update task, per update type (the highest type of its group counts). */
+export type RiskByType = Record<UpdateType, RiskTier>;
