@@ -176,7 +176,15 @@ interface FuzzRequest {
 }
 
 function randomRequest(r: Random): FuzzRequest {
-  const id = () => encodeSegment(r, randomString(r, 30));
+  // A bare `.` or `..` id is not malformed: the router resolves it to a neighbouring route (`/`, the
+  // dashboard's page; `tasks/../events`, the live event stream). Those are drawn again; the encoded
+  // traversals (%2e%2e, a%2fb) stay.
+  const id = () => {
+    let segment: string;
+    do segment = encodeSegment(r, randomString(r, 30));
+    while (segment === '.' || segment === '..');
+    return segment;
+  };
   const headers: Record<string, string> = {};
   if (r.next() < 0.2) headers.accept = r.pick(['text/event-stream', '*/*', 'application/xml', '']);
   switch (r.int(8)) {
