@@ -7,6 +7,7 @@ import { registerDoctorCommand } from './doctor.js';
 import { registerPrCommands } from './pr.js';
 import { registerServeCommand } from './serve.js';
 import { registerTaskCommands } from './task.js';
+import { registerWorkerCommand } from './worker.js';
 import { registerToolsCommands } from './tools.js';
 
 const program = new Command()
@@ -14,6 +15,7 @@ const program = new Command()
   .description('Takes a software task and delivers a tested pull request.')
   .showHelpAfterError();
 registerServeCommand(program);
+registerWorkerCommand(program);
 registerDoctorCommand(program);
 registerDemoCommand(program);
 registerToolsCommands(program);

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { engineConfigSchema } from './engine-schema.js';
 import { allowEntryProblem } from '../network/allow-list.js';
 import { DEFAULT_SANDBOX_UID, SANDBOX_IDS } from '../sandbox/types.js';
 
@@ -272,6 +273,7 @@ export const autodevConfigSchema = z
     llm: llmConfigSchema.default(llmConfigSchema.parse({})),
     git: gitConfigSchema.default(gitConfigSchema.parse({})),
     auth: authConfigSchema.default(authConfigSchema.parse({})),
+    engine: engineConfigSchema.default(engineConfigSchema.parse({})),
   })
   .strict();
 

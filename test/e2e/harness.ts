@@ -42,6 +42,11 @@ export async function startE2E(
      * default with setup_network = true, which autodev refuses to serve without tokens.
      */
     auth?: boolean;
+    /**
+     * Run on the temporal engine against this dev server (test/helpers/temporal-server.ts), with the
+     * worker in the server process (`serve --with-worker`); the embedded engine when absent.
+     */
+    temporal?: { address: string; taskQueue?: string };
   } = {},
 ): Promise<E2EHarness> {
   const auth = options.auth ?? settings.setup_network === true;
@@ -65,13 +70,15 @@ ${Object.entries(options.keys ?? {})
   .join('\n')}
 ${options.tables ?? ''}
 ${auth ? usersTables() : ''}
+${options.temporal ? engineTable(options.temporal) : ''}
 `;
+  const args = options.temporal ? ['--with-worker'] : [];
   const env = { E2E_MODEL_KEY, ...(auth ? usersEnv() : {}), ...options.extraEnv };
   const started = async (process: ServerProcess) => {
     if (auth) useOperatorToken(process.baseUrl);
     return process;
   };
-  let server = await started(await startServerProcess({ config, env }));
+  let server = await started(await startServerProcess({ config, env, args }));
   const repos: FixtureRepo[] = [];
 
   return {
@@ -88,7 +95,7 @@ ${auth ? usersTables() : ''}
     async restart(options = {}) {
       const code = options.graceful ? await server.stop() : (await server.kill(), null);
       await options.whileDown?.();
-      server = await started(await startServerProcess({ config, configFile: server.configFile, env }));
+      server = await started(await startServerProcess({ config, configFile: server.configFile, env, args }));
       return code;
     },
     async close() {
@@ -103,6 +110,11 @@ ${auth ? usersTables() : ''}
       }
     },
   };
+}
+
+/** `[autodev.engine]` for the temporal engine; a task queue of its own keeps suites apart on one server. */
+function engineTable(temporal: { address: string; taskQueue?: string }): string {
+  return `[autodev.engine]\nkind = "temporal"\naddress = "${temporal.address}"\ntask_queue = "${temporal.taskQueue ?? 'autodev-e2e'}"\n`;
 }
 
 const tokenEnv = (name: string) => `E2E_TOKEN_${name.toUpperCase()}`;
