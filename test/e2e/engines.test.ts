@@ -58,7 +58,7 @@ describe.each(['embedded', 'temporal'] as const)('journeys on the %s engine', (e
   afterAll(async () => {
     await h?.close();
     await temporal?.close();
-  });
+  }, 120_000);
 
   it('fixes a low-risk task and merges it', async () => {
     const repo = await h.newRepo(PYTHON_BUGGY_REPO);

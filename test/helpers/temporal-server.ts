@@ -85,7 +85,10 @@ export async function startTemporalDevServer(): Promise<TemporalDevServer> {
     if (child.exitCode !== null || child.signalCode !== null) return;
     const exited = new Promise((r) => child.once('exit', r));
     child.kill(signal);
+    // A loaded machine may keep a graceful stop waiting: past 15 s it is killed.
+    const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
     await exited;
+    clearTimeout(timer);
   };
   await launch();
   return {
