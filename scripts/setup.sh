@@ -47,6 +47,8 @@ go_tool() { # name module@version
 if command -v go >/dev/null 2>&1; then
   go_tool opa github.com/open-policy-agent/opa@v1.22.2
   go_tool gitleaks github.com/zricethezav/gitleaks/v8@v8.30.1
+  # The Temporal CLI's dev server: the temporal engine's tests start it (test/helpers/temporal-server.ts).
+  go_tool temporal github.com/temporalio/cli/cmd/temporal@v1.1.2
   # Gitea's published API description (swagger v2), from its Go module, for the gitea forge's
   # contract tests (test/helpers/fake-gitea/spec.ts, which also fetches it when missing).
   GITEA_SPEC=.tools/openapi/gitea-v1.26.0.json

@@ -59,6 +59,8 @@ export const ERROR_CODES = {
   STORE_UNAVAILABLE: { httpStatus: 503, retryable: true },
 
   CONFIG_INVALID: { httpStatus: 500, retryable: false },
+  /** The configured engine's server (Temporal) does not answer at its address. */
+  ENGINE_UNREACHABLE: { httpStatus: 503, retryable: true },
   TOOL_NOT_FOUND: { httpStatus: 400, retryable: false },
   TOOL_INPUT_INVALID: { httpStatus: 400, retryable: false },
   /** A task ran a step the phase table does not list there: the plan shown and the work done differ. */

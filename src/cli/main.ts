@@ -8,6 +8,7 @@ import { registerPrCommands } from './pr.js';
 import { registerIssueCommands } from './issue.js';
 import { registerServeCommand } from './serve.js';
 import { registerTaskCommands } from './task.js';
+import { registerWorkerCommand } from './worker.js';
 import { registerToolsCommands } from './tools.js';
 import { registerUpdatesCommands } from './updates.js';
 
@@ -16,6 +17,7 @@ const program = new Command()
   .description('Takes a software task and delivers a tested pull request.')
   .showHelpAfterError();
 registerServeCommand(program);
+registerWorkerCommand(program);
 registerDoctorCommand(program);
 registerDemoCommand(program);
 registerToolsCommands(program);

@@ -194,6 +194,55 @@ describe('loadConfig', () => {
     expect(message).toContain(expected);
   });
 
+  it('reads [autodev.engine], embedded by default, and AUTODEV_ENGINE / AUTODEV_TEMPORAL_ADDRESS over it', () => {
+    expect(loadConfig({ env: {} }).engine).toEqual({
+      kind: 'embedded',
+      address: '127.0.0.1:7233',
+      namespace: 'default',
+      task_queue: 'autodev',
+    });
+    const file = writeConfig(
+      '[autodev.engine]\nkind = "temporal"\naddress = "temporal.internal:7233"\nnamespace = "prod"\ntask_queue = "autodev-prod"\n',
+    );
+    expect(loadConfig({ file, env: {} }).engine).toEqual({
+      kind: 'temporal',
+      address: 'temporal.internal:7233',
+      namespace: 'prod',
+      task_queue: 'autodev-prod',
+    });
+    const overridden = loadConfig({
+      file,
+      env: { AUTODEV_ENGINE: 'embedded', AUTODEV_TEMPORAL_ADDRESS: '10.0.0.5:7233' },
+    });
+    expect(overridden.engine).toMatchObject({
+      kind: 'embedded',
+      address: '10.0.0.5:7233',
+      namespace: 'prod',
+    });
+  });
+
+  it.each([
+    ['kind = "celery"', 'autodev.engine.kind', 'expected one of embedded, temporal'],
+    ['address = "http://temporal:7233"', 'autodev.engine.address', 'expected host:port'],
+    ['task_queue = "a queue"', 'autodev.engine.task_queue', 'expected a name'],
+    ['workers = 3', 'workers', 'autodev.engine'],
+  ])('refuses [autodev.engine] %s naming the key', (line, key, expected) => {
+    const message = configErrorOf(() =>
+      loadConfig({ file: writeConfig(`[autodev.engine]\n${line}\n`), env: {} }),
+    );
+    expect(message).toContain(key);
+    expect(message).toContain(expected);
+  });
+
+  it.each([
+    ['AUTODEV_ENGINE', 'celery', 'expected one of embedded, temporal'],
+    ['AUTODEV_TEMPORAL_ADDRESS', 'temporal', 'expected host:port'],
+  ])('refuses %s=%j naming the variable', (name, value, expected) => {
+    const message = configErrorOf(() => loadConfig({ env: { [name]: value } }));
+    expect(message).toContain(`${name}=${JSON.stringify(value)}`);
+    expect(message).toContain(expected);
+  });
+
   it('refuses a bad AUTODEV_ENABLED value naming the variable', () => {
     const message = configErrorOf(() => loadConfig({ env: { AUTODEV_ENABLED: 'maybe' } }));
     expect(message).toContain('AUTODEV_ENABLED');

@@ -3,6 +3,7 @@ import { resolve } from 'node:path';
 import { parse as parseToml } from 'smol-toml';
 import type { z } from 'zod';
 import { AutodevError } from '../errors.js';
+import { ENGINE_KINDS, engineConfigSchema } from './engine-schema.js';
 import { configFileSchema, type AutodevConfig, type AutodevSettings } from './schema.js';
 import { redactStoreUrl, storeUrlPassword } from './store-schema.js';
 
@@ -83,7 +84,8 @@ function readTomlFile(file: string): Record<string, unknown> {
 
 /**
  * The seed's overrides: AUTODEV_ENABLED, OPA_URL, AUTODEV_ALLOWED_REPOS; plus AUTODEV_DATA_DIR,
- * AUTODEV_PORT, AUTODEV_SANDBOX, AUTODEV_STORE_URL and the model's AUTODEV_LLM_PROVIDER, AUTODEV_LLM_API_URL, AUTODEV_LLM_MODEL.
+ * AUTODEV_PORT, AUTODEV_SANDBOX, AUTODEV_STORE_URL and the model's AUTODEV_LLM_PROVIDER, AUTODEV_LLM_API_URL,
+ * AUTODEV_LLM_MODEL; the engine's AUTODEV_ENGINE and AUTODEV_TEMPORAL_ADDRESS.
  */
 function applyEnvOverrides(raw: Record<string, unknown>, env: Environment): Record<string, unknown> {
   const section = isRecord(raw.autodev) ? { ...raw.autodev } : raw.autodev === undefined ? {} : raw.autodev;
@@ -102,7 +104,42 @@ function applyEnvOverrides(raw: Record<string, unknown>, env: Environment): Reco
   }
   const llm = applyLlmEnvOverrides(section.llm, env);
   if (llm !== undefined) section.llm = llm;
+  const engine = applyEngineEnvOverrides(section.engine, env);
+  if (engine !== undefined) section.engine = engine;
   return { ...raw, autodev: section };
+}
+
+/**
+ * AUTODEV_ENGINE and AUTODEV_TEMPORAL_ADDRESS: the same values as `[autodev.engine] kind` and `address`.
+ * Checked here, so an error names the variable rather than the key.
+ */
+function applyEngineEnvOverrides(rawEngine: unknown, env: Environment): unknown {
+  const kind = env.AUTODEV_ENGINE;
+  const address = env.AUTODEV_TEMPORAL_ADDRESS;
+  if (kind === undefined && address === undefined) return undefined;
+  if (rawEngine !== undefined && !isRecord(rawEngine)) return rawEngine; // the schema names the bad table
+  const engine: Record<string, unknown> = { ...rawEngine };
+  if (kind !== undefined) {
+    const value = kind.trim().toLowerCase();
+    if (!ENGINE_KINDS.some((id) => id === value)) {
+      throw new AutodevError(
+        'CONFIG_INVALID',
+        `AUTODEV_ENGINE=${JSON.stringify(kind)}: expected one of ${ENGINE_KINDS.join(', ')}`,
+      );
+    }
+    engine.kind = value;
+  }
+  if (address !== undefined) {
+    const parsed = engineConfigSchema.shape.address.safeParse(address.trim());
+    if (!parsed.success) {
+      throw new AutodevError(
+        'CONFIG_INVALID',
+        `AUTODEV_TEMPORAL_ADDRESS=${JSON.stringify(address)}: expected host:port of the Temporal frontend, such as 127.0.0.1:7233`,
+      );
+    }
+    engine.address = parsed.data;
+  }
+  return engine;
 }
 
 const ENV_LLM_PROVIDERS = ['openai', 'anthropic'] as const;

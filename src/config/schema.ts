@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { engineConfigSchema } from './engine-schema.js';
 import { allowEntryProblem } from '../network/allow-list.js';
 import { DEFAULT_SANDBOX_UID, SANDBOX_IDS } from '../sandbox/types.js';
 import { storeConfigSchema } from './store-schema.js';
@@ -334,6 +335,7 @@ export const autodevConfigSchema = z
         repos: z.array(scheduledRepoSchema).max(500).default([]),
       })
       .default({ repos: [] }),
+    engine: engineConfigSchema.default(engineConfigSchema.parse({})),
   })
   .strict();
 

@@ -1,5 +1,5 @@
 import { AutodevError } from '../errors.js';
-import type { Task } from '../domain/task.js';
+import type { Task, TaskStatus } from '../domain/task.js';
 import type { Logger } from '../logging/logger.js';
 import { newLeaseOwner } from './lease-owner.js';
 import { runTask } from './run-task.js';
@@ -19,7 +19,7 @@ export interface SchedulerOptions {
   /** Builds the task's context around the signal that cancels it. */
   createContext(task: Task, signals: { signal: AbortSignal; drain: AbortSignal }): TaskContext;
   /** Called after a task ended or stopped, with its final status (undefined when it stopped for shutdown). */
-  onTaskDone?(task: Task, status: string | undefined): Promise<void>;
+  onTaskDone?(task: Task, status: TaskStatus | undefined): Promise<void>;
 }
 
 export interface Scheduler {
@@ -81,7 +81,7 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
       Math.max(200, Math.floor(options.leaseMs / 3)),
     );
     const done = (async () => {
-      let status: string | undefined;
+      let status: TaskStatus | undefined;
       try {
         if (task.cancel_requested)
           controller.abort(new AutodevError('TASK_CANCELLED', 'task cancelled by request'));

@@ -8,20 +8,20 @@ import type { Store } from '../store/index.js';
 import type { NewDependencyUpdate } from '../store/task-repository.js';
 import { parseRepoRef } from '../workspace/repo-ref.js';
 import { revertBranchName } from './revert-task.js';
-import type { Scheduler } from './scheduler.js';
+import type { Engine } from '../engine/types.js';
 
 export interface TaskServiceDeps {
   enabled: boolean;
   store: Store;
   metrics: AutodevMetrics;
   allowlist: RepoAllowlist;
-  scheduler: Scheduler;
+  engine: Engine;
   /** The configured forge: a repo it does not host is refused at submission (REPO_NOT_ON_FORGE). */
   forge: Pick<Forge, 'locate' | 'id'>;
 }
 
 export interface TaskService {
-  /** Kill switch, repo refusal, forge and allowlist first; then the task is stored queued and the scheduler woken. */
+  /** Kill switch, repo refusal, forge and allowlist first; then the task is stored queued and the engine woken. */
   submit(input: TaskInput, extra?: { dependency_update?: NewDependencyUpdate }): Promise<Task>;
   /**
    * Queued tasks end at once; running ones are aborted (here or, through the store, in another worker).
@@ -62,7 +62,7 @@ export function createTaskService(deps: TaskServiceDeps): TaskService {
         risk_tier: task.risk_tier,
       });
       deps.metrics.tasksTotal.inc();
-      deps.scheduler.poke();
+      deps.engine.poke(task.id);
       return task;
     },
 
@@ -95,7 +95,7 @@ export function createTaskService(deps: TaskServiceDeps): TaskService {
       });
       await deps.store.events.append(id, 'task.revert_requested', { revert_task_id: task.id });
       deps.metrics.tasksTotal.inc();
-      deps.scheduler.poke();
+      deps.engine.poke(task.id);
       return { task, created: true };
     },
 
@@ -121,7 +121,7 @@ export function createTaskService(deps: TaskServiceDeps): TaskService {
         await deps.store.events.append(id, 'task.status_changed', { from: 'queued', to: 'cancelled', error });
       } else {
         // Running here: abort now. Running in another worker: its heartbeat sees the request.
-        deps.scheduler.cancel(id);
+        deps.engine.cancel(id);
       }
       return (await deps.store.tasks.get(id)) ?? task;
     },

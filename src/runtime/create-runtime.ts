@@ -15,7 +15,13 @@ import { createMetrics, type AutodevMetrics } from '../metrics/registry.js';
 import { createPrReviewService, type PrReviewService } from '../orchestrator/review/pr-review-service.js';
 import { createReviewIntake, type ReviewIntake } from '../orchestrator/review/intake.js';
 import { createReviewPoller } from '../orchestrator/review/poller.js';
-import { createScheduler, type Scheduler } from '../orchestrator/scheduler.js';
+import {
+  createEngine,
+  createLocalRuns,
+  type Engine,
+  type LocalRuns,
+  type TaskRunHooks,
+} from '../engine/index.js';
 import { createTaskService, type TaskService } from '../orchestrator/task-service.js';
 import { createSandbox, workspaceCreationHook } from '../sandbox/index.js';
 import { createRipgrepSearch } from '../search/ripgrep.js';
@@ -48,7 +54,12 @@ export interface Runtime {
   metrics: AutodevMetrics;
   tools: ToolRegistry;
   services: ToolServices;
-  scheduler: Scheduler;
+  /** Where and when tasks run (`[autodev.engine] kind`): this process, or Temporal workers. */
+  engine: Engine;
+  /** What every engine does around one run of a task (the context, the clean-up). */
+  runHooks: TaskRunHooks;
+  /** The task runs of this process (embedded, or the Temporal worker beside the API). */
+  runs: LocalRuns;
   tasks: TaskService;
   /** Human review of pull requests left awaiting_review: approve, request changes, merge, close. */
   reviews: PrReviewService;
@@ -142,16 +153,7 @@ export async function createRuntime(config: AutodevConfig, deps: RuntimeDeps): P
   };
   const leaseMs = deps.leaseMs ?? 30_000;
 
-  const scheduler = createScheduler({
-    maxParallel: config.max_parallel_tasks,
-    leaseMs,
-    pollMs: deps.pollMs ?? 1000,
-    taskTimeoutMs: config.task_timeout_secs * 1000,
-    log,
-    claim: (owner, excludeIds) => store.tasks.claimNext({ owner, leaseMs, excludeIds }),
-    renewLease: (id, owner) => store.tasks.renewLease(id, owner, leaseMs),
-    releaseLease: (id, owner) => store.tasks.releaseLease(id, owner),
-    isCancelRequested: async (id) => (await store.tasks.get(id))?.cancel_requested ?? false,
+  const runHooks: TaskRunHooks = {
     createContext: (task: Task, signals) => ({
       task,
       config,
@@ -185,10 +187,20 @@ export async function createRuntime(config: AutodevConfig, deps: RuntimeDeps): P
           .catch((err: unknown) => log.warn({ taskId: task.id, err }, 'review sync after an update failed'));
       }
     },
+  };
+  const runs = createLocalRuns();
+  const engine = createEngine({
+    config,
+    store,
+    log,
+    hooks: runHooks,
+    runs,
+    leaseMs,
+    pollMs: deps.pollMs ?? 1000,
   });
   metrics.observeQueue({
     queueDepth: () => store.overview.queueDepth(),
-    running: () => scheduler.runningIds().length,
+    running: () => engine.runningIds().length,
   });
 
   const allowlist = createRepoAllowlist(config.allowlist_repos);
@@ -197,7 +209,7 @@ export async function createRuntime(config: AutodevConfig, deps: RuntimeDeps): P
     store,
     metrics,
     allowlist,
-    scheduler,
+    engine,
     forge: services.forge,
   });
 
@@ -209,8 +221,8 @@ export async function createRuntime(config: AutodevConfig, deps: RuntimeDeps): P
     workspaces,
     git,
     log: log.child({ component: 'review-intake' }),
-    poke: () => scheduler.poke(),
-    settled: (taskId) => scheduler.settled(taskId),
+    poke: (taskId) => engine.poke(taskId),
+    settled: (taskId) => engine.settled(taskId),
   });
   const reviews = createPrReviewService({ config, store, intake: reviewIntake, forge: services.forge });
   const reviewPoller = createReviewPoller({
@@ -268,7 +280,9 @@ export async function createRuntime(config: AutodevConfig, deps: RuntimeDeps): P
     metrics,
     tools,
     services,
-    scheduler,
+    engine,
+    runHooks,
+    runs,
     tasks,
     reviews,
     reviewIntake,
@@ -285,11 +299,11 @@ export async function createRuntime(config: AutodevConfig, deps: RuntimeDeps): P
         if (isDeadLocalOwner(owner)) await store.tasks.expireLeasesOf(owner);
       }
       const live = new Set(await store.tasks.listUnfinishedIds());
-      // The leftovers are listed first; the scheduler starts before they are removed and the mirrors
+      // The leftovers are listed first; the engine starts before they are removed and the mirrors
       // pruned, so the first task does not wait for a sweep of every mirror.
       const sweep = await workspaces.startSweep(live);
       if (config.enabled) {
-        scheduler.start();
+        await engine.start();
         reviewPoller.start();
         await triggers?.resume();
         updateScheduler.start();
@@ -302,7 +316,7 @@ export async function createRuntime(config: AutodevConfig, deps: RuntimeDeps): P
     async close(graceMs = 10_000) {
       await updateScheduler.stop();
       await reviewPoller.stop();
-      await scheduler.stop(graceMs);
+      await engine.stop(graceMs);
       await triggers?.drain();
       await store.close();
     },

@@ -46,8 +46,8 @@ describe('setup without Go (scripts/check-tools.sh)', () => {
     expect(stderr).not.toMatch(/without opa/);
   });
 
-  it('is silent and succeeds when both tools are there, strict or not', () => {
-    const present = toolsFolder(['opa', 'gitleaks']);
+  it('is silent and succeeds when all the tools are there, strict or not', () => {
+    const present = toolsFolder(['opa', 'gitleaks', 'temporal']);
     for (const args of [[], ['--strict']]) {
       expect(checkTools(present, args)).toEqual({ code: 0, stderr: '' });
     }

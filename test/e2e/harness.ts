@@ -44,6 +44,11 @@ export async function startE2E(
     auth?: boolean;
     /** `[autodev.store] url`: the PostgreSQL store (test/helpers/postgres-cluster.ts); SQLite when absent. */
     storeUrl?: string;
+    /**
+     * Run on the temporal engine against this dev server (test/helpers/temporal-server.ts), with the
+     * worker in the server process (`serve --with-worker`); the embedded engine when absent.
+     */
+    temporal?: { address: string; taskQueue?: string };
   } = {},
 ): Promise<E2EHarness> {
   const auth = options.auth ?? settings.setup_network === true;
@@ -68,13 +73,15 @@ ${Object.entries(options.keys ?? {})
 ${options.tables ?? ''}
 ${auth ? usersTables() : ''}
 ${options.storeUrl === undefined ? '' : `[autodev.store]\nurl = "${options.storeUrl}"\nreconnect_secs = 120\n`}
+${options.temporal ? engineTable(options.temporal) : ''}
 `;
+  const args = options.temporal ? ['--with-worker'] : [];
   const env = { E2E_MODEL_KEY, ...(auth ? usersEnv() : {}), ...options.extraEnv };
   const started = async (process: ServerProcess) => {
     if (auth) useOperatorToken(process.baseUrl);
     return process;
   };
-  let server = await started(await startServerProcess({ config, env }));
+  let server = await started(await startServerProcess({ config, env, args }));
   const repos: FixtureRepo[] = [];
 
   return {
@@ -91,7 +98,7 @@ ${options.storeUrl === undefined ? '' : `[autodev.store]\nurl = "${options.store
     async restart(options = {}) {
       const code = options.graceful ? await server.stop() : (await server.kill(), null);
       await options.whileDown?.();
-      server = await started(await startServerProcess({ config, configFile: server.configFile, env }));
+      server = await started(await startServerProcess({ config, configFile: server.configFile, env, args }));
       return code;
     },
     async close() {
@@ -106,6 +113,11 @@ ${options.storeUrl === undefined ? '' : `[autodev.store]\nurl = "${options.store
       }
     },
   };
+}
+
+/** `[autodev.engine]` for the temporal engine; a task queue of its own keeps suites apart on one server. */
+function engineTable(temporal: { address: string; taskQueue?: string }): string {
+  return `[autodev.engine]\nkind = "temporal"\naddress = "${temporal.address}"\ntask_queue = "${temporal.taskQueue ?? 'autodev-e2e'}"\n`;
 }
 
 const tokenEnv = (name: string) => `E2E_TOKEN_${name.toUpperCase()}`;

@@ -25,6 +25,8 @@ export interface StartServerOptions {
   env?: Record<string, string>;
   /** Reuse a config file path (for a restart). */
   configFile?: string;
+  /** More `autodev serve` arguments (`--with-worker`). */
+  args?: string[];
 }
 
 /**
@@ -52,6 +54,7 @@ export async function startServerProcess(options: StartServerOptions): Promise<S
         configFile,
         '--port',
         '0',
+        ...(options.args ?? []),
       ],
     ],
     {

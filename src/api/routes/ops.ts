@@ -7,7 +7,7 @@ export function opsRoutes(runtime: Runtime): FastifyPluginAsync {
     app.get('/healthz', { schema: { hide: true } }, async () => ({
       status: 'ok',
       enabled: runtime.config.enabled,
-      running_tasks: runtime.scheduler.runningIds().length,
+      running_tasks: runtime.engine.runningIds().length,
     }));
     app.get('/metrics', { schema: { hide: true } }, async (_request, reply) => {
       const body = await runtime.metrics.registry.metrics();

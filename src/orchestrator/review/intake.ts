@@ -71,8 +71,11 @@ export interface ReviewIntakeDeps {
   workspaces: WorkspaceManager;
   git: WorkspaceGit;
   log: Logger;
-  /** Wakes the scheduler: a requested round is a queued task. */
-  poke(): void;
+  /**
+   * Wakes the engine: a requested round is a queued task, and a merged or closed one ends its
+   * workflow (temporal). The id when one task changed; none when several may have.
+   */
+  poke(taskId?: string): void;
   /**
    * Resolves once this process's scheduler no longer runs the task (its run and the release of its
    * worktree are over); at once when it does not run it here.
@@ -168,7 +171,7 @@ export function createReviewIntake(deps: ReviewIntakeDeps): ReviewIntake {
     const failed = await failedUpdateAt(store, task.id, base);
     if (failed) return { outcome: 'waiting', reason: failed };
     const reason = `approved, but base branch ${task.base_branch} moved to ${base.slice(0, 12)}: the change is brought up to date (rebase, tests, checks, policy) before its merge`;
-    if (await requestBaseUpdate(store, task, { base, reason })) deps.poke();
+    if (await requestBaseUpdate(store, task, { base, reason })) deps.poke(task.id);
     return { outcome: 'base_update_requested', base };
   };
 
@@ -177,6 +180,7 @@ export function createReviewIntake(deps: ReviewIntakeDeps): ReviewIntake {
     if (!(await store.tasks.transition(task.id, 'awaiting_review', to, null))) return false;
     await store.events.append(task.id, to === 'merged' ? 'pr.merged' : 'pr.closed', data);
     await store.events.append(task.id, 'task.status_changed', { from: 'awaiting_review', to });
+    deps.poke(task.id);
     if (to === 'merged') {
       deps.metrics.mergesTotal.inc();
       const mergeCommit = typeof data.merge_commit === 'string' ? data.merge_commit : undefined;
@@ -243,7 +247,7 @@ export function createReviewIntake(deps: ReviewIntakeDeps): ReviewIntake {
             from: 'awaiting_review',
             to: 'queued',
           });
-          deps.poke();
+          deps.poke(task.id);
         }
         return { outcome: 'round_requested', round: verdict.round };
       }

@@ -1,0 +1,94 @@
+import { Context } from '@temporalio/activity';
+import { ApplicationFailure } from '@temporalio/common';
+import { AutodevError, toAutodevError } from '../../errors.js';
+import { isTerminal } from '../../domain/task.js';
+import type { Logger } from '../../logging/logger.js';
+import type { Store } from '../../store/index.js';
+import { runTaskOnce, type LocalRuns, type TaskRunHooks } from '../task-run.js';
+import type { TaskActivities } from './workflow-types.js';
+
+export interface TaskActivityDeps {
+  store: Store;
+  log: Logger;
+  hooks: TaskRunHooks;
+  runs: LocalRuns;
+  taskTimeoutMs: number;
+  /** How often the run heartbeats (and so how soon a cancel reaches it). */
+  heartbeatMs: number;
+  /** Aborts when the worker drains (SIGTERM): the running step finishes, no new one starts. */
+  drain: AbortSignal;
+}
+
+/**
+ * The worker's side of the task workflow: one run of the task through the same orchestrator the
+ * embedded engine runs, with Temporal's cancellation as the run's AbortSignal.
+ */
+export function createTaskActivities(deps: TaskActivityDeps): TaskActivities {
+  return {
+    async runTaskAttempt(taskId) {
+      const context = Context.current();
+      const stored = await deps.store.tasks.get(taskId);
+      if (!stored) {
+        throw ApplicationFailure.nonRetryable(`no task with id ${taskId}`, 'TASK_NOT_FOUND');
+      }
+      // Nothing to run (ended, or waiting for review with no round asked): the workflow decides what next.
+      if (isTerminal(stored.status)) return stored.status;
+      // The attempt the embedded scheduler counts in the store; here Temporal counts it.
+      const task = { ...stored, attempt: stored.attempt + context.info.attempt };
+
+      const controller = new AbortController();
+      const onCancel = () => {
+        // Temporal cancels on a cancel request and on worker shutdown: the store says which it was.
+        void deps.store.tasks
+          .get(taskId)
+          .then((t) => t?.cancel_requested ?? false)
+          .catch(() => false)
+          .then((requested) =>
+            controller.abort(
+              requested
+                ? new AutodevError('TASK_CANCELLED', 'task cancelled by request')
+                : new AutodevError('SHUTTING_DOWN', 'worker shutting down'),
+            ),
+          );
+      };
+      context.cancellationSignal.addEventListener('abort', onCancel, { once: true });
+      // Heartbeats keep the run alive while commands run and bring its cancellation in. The store's
+      // cancel flag is checked too, as the embedded engine does, should the cancel reach only the store.
+      const heartbeat = setInterval(() => {
+        context.heartbeat();
+        void deps.store.tasks
+          .get(taskId)
+          .then((t) => {
+            if (t?.cancel_requested) {
+              controller.abort(new AutodevError('TASK_CANCELLED', 'task cancelled by request'));
+            }
+          })
+          .catch(() => undefined);
+      }, deps.heartbeatMs);
+      context.heartbeat();
+
+      const run = runTaskOnce(task, {
+        hooks: deps.hooks,
+        log: deps.log,
+        taskTimeoutMs: deps.taskTimeoutMs,
+        signal: controller.signal,
+        drain: deps.drain,
+      });
+      deps.runs.add(taskId, run);
+      try {
+        return await run;
+      } catch (raw) {
+        const error = toAutodevError(raw);
+        // Stopped without an end: retried (maybe on another worker) from the task's checkpoints.
+        throw ApplicationFailure.create({
+          message: error.message,
+          type: error.code,
+          nonRetryable: !error.retryable,
+        });
+      } finally {
+        clearInterval(heartbeat);
+        context.cancellationSignal.removeEventListener('abort', onCancel);
+      }
+    },
+  };
+}

@@ -1,0 +1,95 @@
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { DefaultLogger, Runtime, Worker, type LogLevel } from '@temporalio/worker';
+import type { AutodevConfig } from '../../config/schema.js';
+import type { Logger } from '../../logging/logger.js';
+import type { Store } from '../../store/index.js';
+import type { LocalRuns, TaskRunHooks } from '../task-run.js';
+import { createTaskActivities } from './activities.js';
+import { connectWorker } from './connection.js';
+import { HEARTBEAT_INTERVAL_MS } from './workflow-input.js';
+
+export interface TemporalWorkerDeps {
+  config: AutodevConfig;
+  store: Store;
+  log: Logger;
+  hooks: TaskRunHooks;
+  runs: LocalRuns;
+}
+
+export interface TemporalWorker {
+  /** Resolves when the worker stopped (after stop(), or on a fatal error, which it rejects with). */
+  readonly done: Promise<void>;
+  /** Drains: no new task, running steps reach a checkpoint within `graceMs`, then they are cancelled. */
+  stop(graceMs: number): Promise<void>;
+}
+
+/**
+ * The workflow code the worker bundles: next to this file, built (dist/engine/temporal/workflow.js)
+ * or, run from source (tsx), the TypeScript itself, which Temporal's bundler compiles.
+ */
+export function workflowsPath(): string {
+  const built = fileURLToPath(new URL('./workflow.js', import.meta.url));
+  return existsSync(built) ? built : fileURLToPath(new URL('./workflow.ts', import.meta.url));
+}
+
+let runtimeInstalled = false;
+
+/** Temporal's process-wide runtime: quiet, and leaving SIGTERM/SIGINT to autodev's own drain. */
+function installRuntime(log: Logger): void {
+  if (runtimeInstalled) return;
+  runtimeInstalled = true;
+  const level: LogLevel = 'WARN';
+  Runtime.install({
+    shutdownSignals: [],
+    logger: new DefaultLogger(level, (entry) =>
+      log.warn({ component: 'temporal', meta: entry.meta }, entry.message),
+    ),
+  });
+}
+
+/**
+ * A worker: polls the task queue for workflow and activity tasks and runs task runs through the
+ * same orchestrator as the embedded engine, at most max_parallel_tasks at once on this machine.
+ */
+export async function startTemporalWorker(deps: TemporalWorkerDeps): Promise<TemporalWorker> {
+  const settings = deps.config.engine;
+  installRuntime(deps.log);
+  const connection = await connectWorker(settings);
+  const drain = new AbortController();
+  const worker = await Worker.create({
+    connection,
+    namespace: settings.namespace,
+    taskQueue: settings.task_queue,
+    workflowsPath: workflowsPath(),
+    activities: createTaskActivities({
+      store: deps.store,
+      log: deps.log,
+      hooks: deps.hooks,
+      runs: deps.runs,
+      taskTimeoutMs: deps.config.task_timeout_secs * 1000,
+      heartbeatMs: HEARTBEAT_INTERVAL_MS,
+      drain: drain.signal,
+    }),
+    maxConcurrentActivityTaskExecutions: deps.config.max_parallel_tasks,
+    // Heartbeats carry cancellation back: sent at least this often, a cancel arrives within it.
+    maxHeartbeatThrottleInterval: HEARTBEAT_INTERVAL_MS,
+    defaultHeartbeatThrottleInterval: HEARTBEAT_INTERVAL_MS,
+  });
+  const done = worker.run().finally(() => connection.close());
+  deps.log.info(
+    { address: settings.address, namespace: settings.namespace, taskQueue: settings.task_queue },
+    'temporal worker polling',
+  );
+  return {
+    done,
+    async stop(graceMs) {
+      // First the running steps reach their checkpoint (drain), then the worker cancels what remains.
+      drain.abort();
+      const settled = Promise.allSettled(deps.runs.ids().map((id) => deps.runs.settled(id)));
+      await Promise.race([settled, new Promise((resolve) => setTimeout(resolve, graceMs).unref())]);
+      if (worker.getState() === 'RUNNING') worker.shutdown();
+      await done.catch((err: unknown) => deps.log.warn({ err }, 'temporal worker stopped with an error'));
+    },
+  };
+}

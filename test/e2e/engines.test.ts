@@ -1,0 +1,170 @@
+import { execFileSync } from 'node:child_process';
+import { writeFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { Client, Connection } from '@temporalio/client';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { api, as, submitTask, waitForTask, waitForTerminal, type TaskJson } from '../helpers/api-client.js';
+import { startTemporalDevServer, type TemporalDevServer } from '../helpers/temporal-server.js';
+import { PYTHON_BUGGY_REPO, PYTHON_FIX_REPLY } from './fixtures.js';
+import { startE2E, type E2EHarness } from './harness.js';
+
+/** Where the replay test (test/engine/temporal-replay.test.ts) reads the recorded history from. */
+const HISTORY_FIXTURE = resolve(import.meta.dirname, '../fixtures/temporal/low-risk-merged.history.json');
+
+const running = (key: string) => (t: TaskJson) =>
+  t.steps.some((s) => s.key === key && s.status === 'running');
+
+function processesMatching(marker: string): string[] {
+  return execFileSync('ps', ['-eo', 'args'])
+    .toString()
+    .split('\n')
+    .filter((l) => l.includes(marker) && !l.startsWith('ps '));
+}
+
+async function waitFor(condition: () => boolean, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`condition not met in ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/** The result of the task's workflow (its id is the task id). */
+async function workflowResult(address: string, taskId: string): Promise<unknown> {
+  const connection = await Connection.connect({ address });
+  try {
+    return await new Client({ connection }).workflow.getHandle(taskId).result();
+  } finally {
+    await connection.close();
+  }
+}
+
+async function eventTypes(baseUrl: string, id: string): Promise<string[]> {
+  const { body } = await api(baseUrl, `/api/v1/autodev/tasks/${id}/events`);
+  return (body as { events: { type: string }[] }).events.map((e) => e.type);
+}
+
+/**
+ * The same journeys, with the same assertions, on both engines: the orchestrator is one code and the
+ * engine only decides where it runs. The temporal runs go through a real dev server and a worker.
+ */
+describe.each(['embedded', 'temporal'] as const)('journeys on the %s engine', (engine) => {
+  let h: E2EHarness;
+  let temporal: TemporalDevServer | undefined;
+  beforeAll(async () => {
+    if (engine === 'temporal') temporal = await startTemporalDevServer();
+    h = await startE2E(
+      { max_step_retries: 1 },
+      // Named users: approvals count only from them.
+      { auth: true, ...(temporal ? { temporal: { address: temporal.address } } : {}) },
+    );
+  }, 120_000);
+  afterAll(async () => {
+    await h?.close();
+    await temporal?.close();
+  }, 120_000);
+
+  it('fixes a low-risk task and merges it', async () => {
+    const repo = await h.newRepo(PYTHON_BUGGY_REPO);
+    h.model.push({ text: PYTHON_FIX_REPLY, usage: { input: 1200, output: 80 } });
+    const calls = h.model.requests.length;
+    const created = await submitTask(h.server.baseUrl, {
+      title: 'Fix add() in calc',
+      description: 'add(2, 3) returns -1; it must return 5.',
+      repo: repo.origin,
+      risk_tier: 'low',
+    });
+    expect(created.status).toBe('queued');
+
+    const task = await waitForTerminal(h.server.baseUrl, created.id);
+    expect(task.error).toBeNull();
+    expect(task.status).toBe('merged');
+    expect(task.pr).toMatchObject({ status: 'merged', branch: task.branch });
+    expect(await repo.readFileAt('main', 'calc.py')).toContain('return a + b');
+    expect(await repo.branchCommit('main')).toBe(await repo.branchCommit(task.branch ?? ''));
+    const verify = task.steps.find((s) => s.key === 'verify.test#1');
+    expect(verify?.output_summary).toMatch(/passed: python \(\.\): 2 passed, 0 failed/);
+    // One model call, one commit of the change: nothing ran twice.
+    expect(h.model.requests.length - calls).toBe(1);
+    expect(task.steps.filter((s) => s.tool === 'git_apply')).toHaveLength(1);
+    const types = await eventTypes(h.server.baseUrl, created.id);
+    expect(types).toEqual(expect.arrayContaining(['policy.decision', 'pr.opened', 'pr.merged']));
+
+    if (temporal) {
+      expect(await workflowResult(temporal.address, created.id)).toBe('merged');
+      const connection = await Connection.connect({ address: temporal.address });
+      try {
+        const handle = new Client({ connection }).workflow.getHandle(created.id);
+        // The workflow is the task: its id is the task id, and it ended with the task's status.
+        expect(await handle.result()).toBe('merged');
+        // AUTODEV_RECORD_HISTORY=1 records this journey's history for the replay test.
+        if (process.env['AUTODEV_RECORD_HISTORY'] === '1') {
+          const history = await handle.fetchHistory();
+          await writeFile(HISTORY_FIXTURE, `${JSON.stringify(history, null, 1)}\n`);
+        }
+      } finally {
+        await connection.close();
+      }
+    }
+  });
+
+  it('leaves a medium-risk task for review, then merges it on an approval', async () => {
+    const repo = await h.newRepo(PYTHON_BUGGY_REPO);
+    h.model.push({ text: PYTHON_FIX_REPLY });
+    const created = await submitTask(h.server.baseUrl, {
+      title: 'Fix add (medium)',
+      description: 'add(2, 3) must return 5.',
+      repo: repo.origin,
+      risk_tier: 'medium',
+    });
+    const waiting = await waitForTerminal(h.server.baseUrl, created.id);
+    expect(waiting.error).toBeNull();
+    expect(waiting.status).toBe('awaiting_review');
+    const mainBefore = await repo.branchCommit('main');
+
+    const approved = await api(h.server.baseUrl, `/api/v1/autodev/prs/${created.id}/approve`, {
+      method: 'POST',
+      body: JSON.stringify({ comment: 'looks right' }),
+      headers: as('alice'),
+    });
+    expect(approved.status, approved.text).toBe(200);
+    const merged = await waitForTask(h.server.baseUrl, created.id, (t) => t.status === 'merged', 60_000);
+    expect(merged.pr?.status).toBe('merged');
+    expect(await repo.branchCommit('main')).not.toBe(mainBefore);
+    expect(await repo.branchCommit('main')).toBe(await repo.branchCommit(merged.branch ?? ''));
+    // The merge signalled the waiting workflow, which ended with the task.
+    if (temporal) expect(await workflowResult(temporal.address, created.id)).toBe('merged');
+  });
+
+  it('cancels a task while its test command runs, killing the command', async () => {
+    const marker = `autodev-hang-${engine}-${Date.now()}`;
+    const repo = await h.newRepo({
+      ...PYTHON_BUGGY_REPO,
+      '.autodev.toml': `[commands]\ntest = "sleep 120 # ${marker}"\n`,
+    });
+    const created = await submitTask(h.server.baseUrl, {
+      title: 'Hanging tests',
+      description: '',
+      repo: repo.origin,
+    });
+    await waitForTask(h.server.baseUrl, created.id, running('prepare.test#1'));
+    // The step is marked running a moment before the sandbox spawns the command.
+    await waitFor(() => processesMatching(marker).length > 0, 10_000);
+    const cancel = await api(h.server.baseUrl, `/api/v1/autodev/tasks/${created.id}/cancel`, {
+      method: 'POST',
+    });
+    expect(cancel.status).toBe(202);
+    const task = await waitForTerminal(h.server.baseUrl, created.id, 15_000);
+    expect(task.status).toBe('cancelled');
+    expect(task.error?.code).toBe('TASK_CANCELLED');
+    expect(task.steps.find((s) => s.key === 'prepare.test#1')?.error?.code).toBe('TASK_CANCELLED');
+    // Within seconds, nothing of the hanging test is left: the sandbox's whole tree is gone.
+    await waitFor(() => processesMatching(marker).length === 0, 5_000);
+    expect(processesMatching(marker)).toEqual([]);
+    const again = await api(h.server.baseUrl, `/api/v1/autodev/tasks/${created.id}/cancel`, {
+      method: 'POST',
+    });
+    expect(again.status).toBe(409);
+    if (temporal) expect(await workflowResult(temporal.address, created.id)).toBe('cancelled');
+  });
+});
