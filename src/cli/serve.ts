@@ -3,7 +3,7 @@ import { buildServer } from '../api/server.js';
 import { loadConfig, readHostEnvironment } from '../config/index.js';
 import { assertServeSafe } from '../config/serve-guard.js';
 import { createRuntime } from '../runtime/create-runtime.js';
-import { startTemporalWorker, type TemporalWorker } from '../engine/temporal/worker.js';
+import type { TemporalWorker } from '../engine/temporal/worker.js';
 import { AutodevError } from '../errors.js';
 import { logHealth } from './health-log.js';
 import { parsePort } from './options.js';
@@ -48,6 +48,8 @@ export function registerServeCommand(program: Command): void {
       try {
         await runtime.start();
         if (options.withWorker) {
+          // Imported here: the Temporal SDK is loaded only by the processes that run it.
+          const { startTemporalWorker } = await import('../engine/temporal/worker.js');
           worker = await startTemporalWorker({
             config,
             store: runtime.store,

@@ -1,6 +1,5 @@
 import type { Command } from 'commander';
 import { loadConfig, readHostEnvironment } from '../config/index.js';
-import { startTemporalWorker } from '../engine/temporal/worker.js';
 import { AutodevError } from '../errors.js';
 import { createRuntime } from '../runtime/create-runtime.js';
 
@@ -23,6 +22,8 @@ export function registerWorkerCommand(program: Command): void {
       const runtime = await createRuntime(config, { hostEnv: env });
       let worker;
       try {
+        // Imported here, not at the top: every CLI command loads this file, few run a worker.
+        const { startTemporalWorker } = await import('../engine/temporal/worker.js');
         worker = await startTemporalWorker({
           config,
           store: runtime.store,

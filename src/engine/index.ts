@@ -3,7 +3,6 @@ import type { EngineKind } from '../config/engine-schema.js';
 import type { Logger } from '../logging/logger.js';
 import type { Store } from '../store/index.js';
 import { createEmbeddedEngine } from './embedded.js';
-import { createTemporalEngine } from './temporal.js';
 import type { LocalRuns, TaskRunHooks } from './task-run.js';
 import type { Engine } from './types.js';
 
@@ -20,9 +19,12 @@ export interface EngineDeps {
   pollMs: number;
 }
 
-/** The engines by `[autodev.engine] kind`. */
-const ENGINES: Record<EngineKind, (deps: EngineDeps) => Engine> = {
-  embedded: (deps) =>
+/**
+ * The engines by `[autodev.engine] kind`. The temporal engine is imported only when chosen: its SDK
+ * holds ~50 MiB that `npm start` (embedded) must not pay.
+ */
+const ENGINES: Record<EngineKind, (deps: EngineDeps) => Promise<Engine>> = {
+  embedded: async (deps) =>
     createEmbeddedEngine({
       store: deps.store,
       log: deps.log,
@@ -32,10 +34,12 @@ const ENGINES: Record<EngineKind, (deps: EngineDeps) => Engine> = {
       leaseMs: deps.leaseMs,
       pollMs: deps.pollMs,
     }),
-  temporal: (deps) =>
-    createTemporalEngine({ config: deps.config, store: deps.store, log: deps.log, runs: deps.runs }),
+  temporal: async (deps) => {
+    const { createTemporalEngine } = await import('./temporal.js');
+    return createTemporalEngine({ config: deps.config, store: deps.store, log: deps.log, runs: deps.runs });
+  },
 };
 
-export function createEngine(deps: EngineDeps): Engine {
+export function createEngine(deps: EngineDeps): Promise<Engine> {
   return ENGINES[deps.config.engine.kind](deps);
 }

@@ -189,7 +189,7 @@ export async function createRuntime(config: AutodevConfig, deps: RuntimeDeps): P
     },
   };
   const runs = createLocalRuns();
-  const engine = createEngine({
+  const engine = await createEngine({
     config,
     store,
     log,
