@@ -7,6 +7,7 @@ import type { TemporalWorker } from '../engine/temporal/worker.js';
 import { AutodevError } from '../errors.js';
 import { logHealth } from './health-log.js';
 import { parsePort } from './options.js';
+import { startWorkerFor } from './start-worker.js';
 
 export function registerServeCommand(program: Command): void {
   program
@@ -48,15 +49,7 @@ export function registerServeCommand(program: Command): void {
       try {
         await runtime.start();
         if (options.withWorker) {
-          // Imported here: the Temporal SDK is loaded only by the processes that run it.
-          const { startTemporalWorker } = await import('../engine/temporal/worker.js');
-          worker = await startTemporalWorker({
-            config,
-            store: runtime.store,
-            log: runtime.log,
-            hooks: runtime.runHooks,
-            runs: runtime.runs,
-          });
+          worker = await startWorkerFor(config, runtime);
         }
       } catch (error) {
         // Temporal unreachable, say: the error names it; nothing may keep the process up after it.

@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { loadConfig, readHostEnvironment } from '../config/index.js';
 import { AutodevError } from '../errors.js';
 import { createRuntime } from '../runtime/create-runtime.js';
+import { startWorkerFor } from './start-worker.js';
 
 export function registerWorkerCommand(program: Command): void {
   program
@@ -22,15 +23,7 @@ export function registerWorkerCommand(program: Command): void {
       const runtime = await createRuntime(config, { hostEnv: env });
       let worker;
       try {
-        // Imported here, not at the top: every CLI command loads this file, few run a worker.
-        const { startTemporalWorker } = await import('../engine/temporal/worker.js');
-        worker = await startTemporalWorker({
-          config,
-          store: runtime.store,
-          log: runtime.log,
-          hooks: runtime.runHooks,
-          runs: runtime.runs,
-        });
+        worker = await startWorkerFor(config, runtime);
       } catch (error) {
         await runtime.close(0).catch(() => undefined);
         throw error;
