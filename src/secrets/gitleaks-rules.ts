@@ -22,6 +22,18 @@ secretGroup = 1
 entropy = 2.5
 keywords = ["://"]
 
+# An AWS access key id is a key id whatever its entropy: gitleaks' aws-access-token rule asks for
+# entropy 3, which a random 20-character id misses now and then (ASIA2SFA2I2DPAFAR72S: 2.9). The
+# prefix and the base32 body are specific enough without it.
+[[rules]]
+id = "autodev-aws-access-key-id"
+description = "AWS access key id, of any entropy"
+regex = '''\b((?:A3T[A-Z0-9]|AKIA|ASIA|ABIA|ACCA)[A-Z2-7]{16})\b'''
+secretGroup = 1
+keywords = ["a3t", "akia", "asia", "abia", "acca"]
+[rules.allowlist]
+stopwords = ["example"]
+
 # A high-entropy value under a credential-like name in YAML/INI/env style, which gitleaks' generic
 # rule misses for some names (client_secret: in YAML) and for every base64 value that starts with
 # + or / (1 in 32 AWS secret access keys and Azure AccountKey= values). Entropy 3.5 as gitleaks'

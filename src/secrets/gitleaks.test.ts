@@ -77,6 +77,18 @@ describe('createGitleaksScanner', () => {
     expect(findings.every((f) => f.file === 'creds.txt')).toBe(true);
   });
 
+  it("finds an AWS key id of low entropy, which gitleaks' own rule lets through, and not AWS's documented example", async () => {
+    // Entropy 2.9: below gitleaks' aws-access-token threshold of 3 (found by the corpus, seed 4245256280).
+    const lowEntropy = ['ASIA', '2SFA2I2DPAFAR72S'].join('');
+    const documented = ['AKIA', 'IOSFODNN7EXAMPLE'].join('');
+    const { dir, base } = await changeWith({
+      'sts.json': `{"AccessKeyId": "${lowEntropy}"}\n`,
+      'docs.md': `aws configure set aws_access_key_id ${documented}\n`,
+    });
+    const findings = await scanner.scanCommits(dir, base);
+    expect(findings.map((f) => [f.file, f.line])).toEqual([['sts.json', 1]]);
+  });
+
   it('ignores gitleaks:allow comments the change adds', async () => {
     const { dir, base } = await changeWith({ 'creds.txt': credentials(' # gitleaks:allow') });
     const findings = await scanner.scanCommits(dir, base);
