@@ -55,6 +55,7 @@ export async function startPostgresCluster(): Promise<PostgresCluster> {
   const owner = await unprivileged();
   const dir = mkdtempSync(owner ? '/tmp/autodev-pg-' : join(process.env.TMPDIR ?? '/tmp', 'autodev-pg-'));
   const data = join(dir, 'data');
+  // A credential, not test data: unpredictable on purpose (a seeded one would be the same every run).
   const password = randomBytes(12).toString('hex');
   const pwfile = join(dir, 'pwfile');
   writeFileSync(pwfile, `${password}\n`);

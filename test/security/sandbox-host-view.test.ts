@@ -10,6 +10,7 @@ import { toolchainDirs } from '../../src/sandbox/host-view.js';
 import { createAgentToolbox } from '../../src/tools/agent-toolbox.js';
 import type { ToolContext } from '../../src/tools/types.js';
 import { failure } from '../helpers/failure.js';
+import { suiteRandom } from '../helpers/seeded-random.js';
 import { startTestRuntime, type TestRuntime } from '../helpers/runtime.js';
 
 const SYSTEM_TOP = [
@@ -128,7 +129,7 @@ describe("the model's run tool cannot read a file planted on the host", () => {
   let runtime: TestRuntime;
   let ctx: ToolContext;
   const planted: string[] = [];
-  const marker = `HOST_ONLY_${Math.random().toString(36).slice(2)}`;
+  const marker = `HOST_ONLY_${suiteRandom().from('abcdefghijklmnopqrstuvwxyz0123456789', 11)}`;
 
   beforeAll(async () => {
     runtime = await startTestRuntime();
