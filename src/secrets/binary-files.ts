@@ -101,18 +101,19 @@ export function utf16Order(bytes: Buffer): 'le' | 'be' | undefined {
 /**
  * What a secret scanner can read of binary bytes: runs of printable ASCII, one per line, everything
  * else (NULs, control and high bytes) a line break. A secret behind a NUL or inside a blob keeps its
- * own characters together; a UTF-16 file is decoded first, by BOM or NUL pattern.
+ * own characters together. Bytes that look like UTF-16 (a BOM, or the NUL pattern) are read both
+ * ways: random bytes open with a BOM now and then, and the UTF-16 reading alone would lose the ASCII.
  */
 export function textOfBinary(bytes: Buffer): string {
+  const bytewise = printableRuns(bytes.toString('latin1'));
   const order = utf16Order(bytes);
-  let text: string;
-  if (order === undefined) {
-    text = bytes.toString('latin1');
-  } else {
-    const even = Buffer.from(bytes.subarray(0, bytes.length & ~1));
-    if (order === 'be') even.swap16();
-    text = even.toString('utf16le');
-  }
+  if (order === undefined) return bytewise;
+  const even = Buffer.from(bytes.subarray(0, bytes.length & ~1));
+  if (order === 'be') even.swap16();
+  return `${printableRuns(even.toString('utf16le'))}\n${bytewise}`;
+}
+
+function printableRuns(text: string): string {
   return text.replace(/[^\t\x20-\x7e]+/g, '\n');
 }
 

@@ -140,6 +140,24 @@ describe('createGitleaksScanner', () => {
     expect(findings.every((f) => f.file === 'deploy.env' && f.commit === head)).toBe(true);
   });
 
+  it('finds the keys in a binary blob whose first bytes happen to be a UTF-16 byte order mark', async () => {
+    // Random bytes open with FF FE or FE FF about once in 32,768 files; read only as UTF-16, the ASCII
+    // inside was lost (the corpus drew one under seed 1102).
+    for (const bom of [
+      [0xff, 0xfe],
+      [0xfe, 0xff],
+    ]) {
+      const blob = Buffer.concat([
+        Buffer.from([...bom, 0x13, 0x80, 0]),
+        Buffer.from(credentials()),
+        Buffer.from([0]),
+      ]);
+      const { dir, base } = await changeWith({ 'blob.bin': blob });
+      const findings = await scanner.scanCommits(dir, base);
+      expect(findings.map((f) => f.rule)).toEqual(expect.arrayContaining(RULES));
+    }
+  });
+
   it('reports a binary file too large to read as a finding of its own, not as clean', async () => {
     const big = Buffer.alloc(MAX_BINARY_SCAN_BYTES + 1);
     const { dir, base } = await changeWith({ 'model.bin': big });
