@@ -3,10 +3,11 @@ import { writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { api, as, submitTask, waitForTask, waitForTerminal, type TaskJson } from '../helpers/api-client.js';
+import { api, submitTask, waitForTask, waitForTerminal, type TaskJson } from '../helpers/api-client.js';
 import { startTemporalDevServer, type TemporalDevServer } from '../helpers/temporal-server.js';
 import { PYTHON_BUGGY_REPO, PYTHON_FIX_REPLY } from './fixtures.js';
 import { startE2E, type E2EHarness } from './harness.js';
+import { approveMediumFix } from './task-journey.js';
 
 /** Where the replay test (test/engine/temporal-replay.test.ts) reads the recorded history from. */
 const HISTORY_FIXTURE = resolve(import.meta.dirname, '../fixtures/temporal/low-risk-merged.history.json');
@@ -109,31 +110,13 @@ describe.each(['embedded', 'temporal'] as const)('journeys on the %s engine', (e
   });
 
   it('leaves a medium-risk task for review, then merges it on an approval', async () => {
-    const repo = await h.newRepo(PYTHON_BUGGY_REPO);
-    h.model.push({ text: PYTHON_FIX_REPLY });
-    const created = await submitTask(h.server.baseUrl, {
-      title: 'Fix add (medium)',
-      description: 'add(2, 3) must return 5.',
-      repo: repo.origin,
-      risk_tier: 'medium',
-    });
-    const waiting = await waitForTerminal(h.server.baseUrl, created.id);
-    expect(waiting.error).toBeNull();
-    expect(waiting.status).toBe('awaiting_review');
-    const mainBefore = await repo.branchCommit('main');
-
-    const approved = await api(h.server.baseUrl, `/api/v1/autodev/prs/${created.id}/approve`, {
-      method: 'POST',
-      body: JSON.stringify({ comment: 'looks right' }),
-      headers: as('alice'),
-    });
-    expect(approved.status, approved.text).toBe(200);
-    const merged = await waitForTask(h.server.baseUrl, created.id, (t) => t.status === 'merged', 60_000);
+    const { repo, taskId, mainBefore } = await approveMediumFix(h);
+    const merged = await waitForTask(h.server.baseUrl, taskId, (t) => t.status === 'merged', 60_000);
     expect(merged.pr?.status).toBe('merged');
     expect(await repo.branchCommit('main')).not.toBe(mainBefore);
     expect(await repo.branchCommit('main')).toBe(await repo.branchCommit(merged.branch ?? ''));
     // The merge signalled the waiting workflow, which ended with the task.
-    if (temporal) expect(await workflowResult(temporal.address, created.id)).toBe('merged');
+    if (temporal) expect(await workflowResult(temporal.address, taskId)).toBe('merged');
   });
 
   it('cancels a task while its test command runs, killing the command', async () => {

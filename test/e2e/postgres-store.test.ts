@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { git, type FixtureRepo } from '../fixtures/repo.js';
-import { api, as, submitTask, waitForTask, waitForTerminal, type TaskJson } from '../helpers/api-client.js';
+import { api, submitTask, waitForTask, waitForTerminal, type TaskJson } from '../helpers/api-client.js';
 import { startPostgresCluster, type PostgresCluster } from '../helpers/postgres-cluster.js';
 import { PYTHON_BUGGY_REPO, PYTHON_FIX_REPLY } from './fixtures.js';
 import { startE2E, type E2EHarness } from './harness.js';
-import { taskEvents } from './task-journey.js';
+import { approveMediumFix, taskEvents } from './task-journey.js';
 
 /** Tests that take a moment, so the server (or the database) can be interrupted while they run. */
 const SLOW_TESTS_REPO = {
@@ -81,33 +81,16 @@ describe('journeys on the PostgreSQL store ([autodev.store] url), through the AP
   });
 
   it('medium risk: awaiting review, approved, then merged', async () => {
-    const repo = await h.newRepo(PYTHON_BUGGY_REPO);
-    h.model.push({ text: PYTHON_FIX_REPLY });
-    const created = await submitTask(h.server.baseUrl, {
-      title: 'Fix add (medium)',
-      description: 'add(2, 3) must return 5.',
-      repo: repo.origin,
-      risk_tier: 'medium',
-    });
-    const waiting = await waitForTerminal(h.server.baseUrl, created.id);
-    expect(waiting.error).toBeNull();
-    expect(waiting.status).toBe('awaiting_review');
-    const mainBefore = await repo.branchCommit('main');
-    const approved = await api(h.server.baseUrl, `/api/v1/autodev/prs/${created.id}/approve`, {
-      method: 'POST',
-      body: JSON.stringify({ by: 'alice', comment: 'looks right' }),
-      headers: as('alice'),
-    });
-    expect(approved.status, approved.text).toBe(200);
+    const { repo, taskId, mainBefore, approved } = await approveMediumFix(h);
     expect(approved.body).toMatchObject({
       approvals: 1,
       pr: { status: 'merged' },
       task: { status: 'merged' },
     });
     expect(await repo.branchCommit('main')).not.toBe(mainBefore);
-    const task = await waitForTerminal(h.server.baseUrl, created.id);
+    const task = await waitForTerminal(h.server.baseUrl, taskId);
     await expectMergedOnce(h, repo, task);
-    const events = await taskEvents(h.server.baseUrl, created.id);
+    const events = await taskEvents(h.server.baseUrl, taskId);
     expect(events.find((e) => e.type === 'pr.merged')?.data).toMatchObject({ approvers: ['alice'] });
   });
 

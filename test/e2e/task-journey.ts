@@ -1,4 +1,8 @@
-import { api } from '../helpers/api-client.js';
+import { expect } from 'vitest';
+import type { FixtureRepo } from '../fixtures/repo.js';
+import { api, as, submitTask, waitForTerminal } from '../helpers/api-client.js';
+import { PYTHON_BUGGY_REPO, PYTHON_FIX_REPLY } from './fixtures.js';
+import type { E2EHarness } from './harness.js';
 
 /**
  * What the revert, rebase and forge journeys share: a repo whose tests pass before and after the
@@ -54,3 +58,34 @@ export const REVIEW_REPLY = [
   '    return a * b',
   '>>>>>>> REPLACE',
 ].join('\n');
+
+/**
+ * The medium-risk journey's first half, shared by the store and engine suites: the buggy repo, the
+ * fix, a task that must end awaiting review without an error, then alice's approval through the API.
+ */
+export async function approveMediumFix(h: E2EHarness): Promise<{
+  repo: FixtureRepo;
+  taskId: string;
+  mainBefore: string | undefined;
+  approved: Awaited<ReturnType<typeof api>>;
+}> {
+  const repo = await h.newRepo(PYTHON_BUGGY_REPO);
+  h.model.push({ text: PYTHON_FIX_REPLY });
+  const created = await submitTask(h.server.baseUrl, {
+    title: 'Fix add (medium)',
+    description: 'add(2, 3) must return 5.',
+    repo: repo.origin,
+    risk_tier: 'medium',
+  });
+  const waiting = await waitForTerminal(h.server.baseUrl, created.id);
+  expect(waiting.error).toBeNull();
+  expect(waiting.status).toBe('awaiting_review');
+  const mainBefore = await repo.branchCommit('main');
+  const approved = await api(h.server.baseUrl, `/api/v1/autodev/prs/${created.id}/approve`, {
+    method: 'POST',
+    body: JSON.stringify({ comment: 'looks right' }),
+    headers: as('alice'),
+  });
+  expect(approved.status, approved.text).toBe(200);
+  return { repo, taskId: created.id, mainBefore, approved };
+}
