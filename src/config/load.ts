@@ -119,16 +119,7 @@ function applyEngineEnvOverrides(rawEngine: unknown, env: Environment): unknown 
   if (kind === undefined && address === undefined) return undefined;
   if (rawEngine !== undefined && !isRecord(rawEngine)) return rawEngine; // the schema names the bad table
   const engine: Record<string, unknown> = { ...rawEngine };
-  if (kind !== undefined) {
-    const value = kind.trim().toLowerCase();
-    if (!ENGINE_KINDS.some((id) => id === value)) {
-      throw new AutodevError(
-        'CONFIG_INVALID',
-        `AUTODEV_ENGINE=${JSON.stringify(kind)}: expected one of ${ENGINE_KINDS.join(', ')}`,
-      );
-    }
-    engine.kind = value;
-  }
+  if (kind !== undefined) engine.kind = parseChoiceEnv('AUTODEV_ENGINE', kind, ENGINE_KINDS);
   if (address !== undefined) {
     const parsed = engineConfigSchema.shape.address.safeParse(address.trim());
     if (!parsed.success) {
@@ -155,16 +146,8 @@ function applyLlmEnvOverrides(rawLlm: unknown, env: Environment): unknown {
   if (provider === undefined && apiUrl === undefined && model === undefined) return undefined;
   if (rawLlm !== undefined && !isRecord(rawLlm)) return rawLlm; // the schema names the bad table
   const llm: Record<string, unknown> = { ...rawLlm };
-  if (provider !== undefined) {
-    const value = provider.trim().toLowerCase();
-    if (!ENV_LLM_PROVIDERS.some((id) => id === value)) {
-      throw new AutodevError(
-        'CONFIG_INVALID',
-        `AUTODEV_LLM_PROVIDER=${JSON.stringify(provider)}: expected one of ${ENV_LLM_PROVIDERS.join(', ')}`,
-      );
-    }
-    llm.provider = value;
-  }
+  if (provider !== undefined)
+    llm.provider = parseChoiceEnv('AUTODEV_LLM_PROVIDER', provider, ENV_LLM_PROVIDERS);
   if (apiUrl !== undefined) llm.api_url = parseHttpUrlEnv('AUTODEV_LLM_API_URL', apiUrl);
   if (model !== undefined) {
     const value = model.trim();
@@ -177,6 +160,18 @@ function applyLlmEnvOverrides(rawLlm: unknown, env: Environment): unknown {
     llm.model = value;
   }
   return llm;
+}
+
+/** One of `choices`, case and surrounding space ignored; the error names the variable and the choices. */
+function parseChoiceEnv(name: string, value: string, choices: readonly string[]): string {
+  const choice = value.trim().toLowerCase();
+  if (!choices.includes(choice)) {
+    throw new AutodevError(
+      'CONFIG_INVALID',
+      `${name}=${JSON.stringify(value)}: expected one of ${choices.join(', ')}`,
+    );
+  }
+  return choice;
 }
 
 function parseHttpUrlEnv(name: string, value: string): string {
