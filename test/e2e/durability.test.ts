@@ -8,6 +8,7 @@ import { api, submitTask, waitForTask, waitForTerminal, type TaskJson } from '..
 import { PYTHON_BUGGY_REPO, PYTHON_FIX_REPLY } from './fixtures.js';
 import {
   gatedOrigin,
+  gateWaiting,
   pythonGate,
   shellGate,
   startGateKeeper,
@@ -113,7 +114,6 @@ async function waitFor(ready: () => boolean, ms = 30_000, what = 'a condition'):
     await new Promise((r) => setTimeout(r, 50));
   }
 }
-const waitForFile = (file: string) => waitFor(() => existsSync(file), 60_000, file);
 async function waitForNone(list: () => string[]): Promise<void> {
   await waitFor(() => list().length === 0, 5_000, 'no process left').catch(() => undefined);
   expect(list()).toEqual([]);
@@ -400,7 +400,7 @@ describe('cancel and graceful shutdown', () => {
     keeper.watchTask(created.id);
     await waitForTask(h.server.baseUrl, created.id, running('deliver.git_push#1'), 120_000);
     // The push has reached the hook (receive-pack is running it) before the cancel.
-    await waitForFile(join(gates, 'push.waiting'));
+    await waitFor(() => gateWaiting(gates, 'push'), 60_000, 'a push waiting at the gate');
     expect(processesIn(repo.origin).length).toBeGreaterThan(0);
 
     const cancel = await api(h.server.baseUrl, `/api/v1/autodev/tasks/${created.id}/cancel`, {

@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { chmod, mkdir, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
@@ -14,9 +14,14 @@ import { join } from 'node:path';
 export const WORKSPACE_GATES = '.gates';
 const POLL_MS = 50;
 
-/** Shell that stops at gate `name` in `dir` until it is opened, then clears it for the next run. */
+/**
+ * Shell that stops at gate `name` in `dir` until it is opened, then clears it for the next run. Each
+ * waiter has files of its own (`<name>.<pid>.waiting`): with one shared pair, a held waiter (a killed
+ * server's push, still in the origin's hook) that goes on when opened removed the `waiting` file of
+ * the next one to arrive, which then waited forever for a gate nobody saw.
+ */
 export function shellGate(dir: string, name: string): string {
-  const at = `${dir}/${name}`;
+  const at = `${dir}/${name}.$$`;
   return [
     `mkdir -p "${dir}"`,
     `touch "${at}.waiting"`,
@@ -31,11 +36,12 @@ export function pythonGate(name: string): string {
     'import os as _os, time as _time',
     `_gates = _os.path.join(_os.path.dirname(_os.path.abspath(__file__)), ${JSON.stringify(WORKSPACE_GATES)})`,
     '_os.makedirs(_gates, exist_ok=True)',
-    `open(_os.path.join(_gates, "${name}.waiting"), "w").close()`,
-    `while not _os.path.exists(_os.path.join(_gates, "${name}.open")):`,
+    `_at = _os.path.join(_gates, "${name}." + str(_os.getpid()))`,
+    'open(_at + ".waiting", "w").close()',
+    'while not _os.path.exists(_at + ".open"):',
     '    _time.sleep(0.05)',
-    `for _f in ("${name}.open", "${name}.waiting"):`,
-    '    _os.remove(_os.path.join(_gates, _f))',
+    'for _f in (_at + ".open", _at + ".waiting"):',
+    '    _os.remove(_f)',
     '',
   ].join('\n');
 }
@@ -48,6 +54,20 @@ export async function gatedOrigin(origin: string): Promise<string> {
   await writeFile(hook, `#!/bin/sh\ncat >/dev/null\n${shellGate(dir, 'push')}\n`);
   await chmod(hook, 0o755);
   return dir;
+}
+
+/** The gate a waiter's files belong to: `push.1234` → `push`. */
+function gateName(waiter: string): string {
+  return waiter.split('.')[0] ?? waiter;
+}
+
+/** Whether some process is waiting at gate `name` in `dir`. */
+export function gateWaiting(dir: string, name: string): boolean {
+  try {
+    return readdirSync(dir).some((e) => e.endsWith('.waiting') && gateName(e) === name);
+  } catch {
+    return false;
+  }
 }
 
 export interface GateKeeper {
@@ -77,8 +97,9 @@ export function startGateKeeper(
       const entries = await readdir(dir).catch(() => [] as string[]);
       for (const entry of entries) {
         if (!entry.endsWith('.waiting')) continue;
-        const name = entry.slice(0, -'.waiting'.length);
-        const open = join(dir, `${name}.open`);
+        const waiter = entry.slice(0, -'.waiting'.length);
+        const name = gateName(waiter);
+        const open = join(dir, `${waiter}.open`);
         if (existsSync(open)) continue;
         // A failed question (the server being killed or restarting) keeps the gate shut until the
         // next sweep asks again.
