@@ -132,6 +132,17 @@ async function bareNodeServerRss(): Promise<number> {
   }
 }
 
+/** The V8 heap in use and the memory outside it (Buffers, native addons), in MiB, from GET /metrics. */
+async function heapOf(baseUrl: string): Promise<{ heapUsed: number; external: number }> {
+  const text = await (await fetch(`${baseUrl}/metrics`)).text();
+  const mib = (name: string): number =>
+    Number(new RegExp(`^autodev_process_${name} (\\S+)`, 'm').exec(text)?.[1]) / 2 ** 20;
+  return { heapUsed: mib('nodejs_heap_size_used_bytes'), external: mib('nodejs_external_memory_bytes') };
+}
+
+/** "a → b MiB" for the notes. */
+const change = (a: number, b: number): string => `${a.toFixed(1)} → ${b.toFixed(1)} MiB`;
+
 async function taskStatus(baseUrl: string, id: string): Promise<TaskStatus> {
   const response = await fetch(`${baseUrl}/api/v1/autodev/tasks/${id}`);
   return ((await response.json()) as { status: TaskStatus }).status;
@@ -146,6 +157,7 @@ async function afterCompletedTasks(): Promise<{
   after: number;
   hwm: number;
   outcomes: string;
+  heap: string;
 }> {
   const root = await mkdtemp(path.join(os.tmpdir(), 'autodev-bench-memory-tasks-'));
   const model = await startScriptedModelServer(
@@ -163,6 +175,7 @@ async function afterCompletedTasks(): Promise<{
     for (let i = 0; i < WARMUP_REQUESTS; i += 1) await (await fetch(`${baseUrl}/healthz`)).text();
     await new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
     const before = (await memoryOf(pid)).rss;
+    const heapBefore = await heapOf(baseUrl);
     const ids: string[] = [];
     for (const repo of repos) {
       const response = await fetch(`${baseUrl}/api/v1/autodev/tasks`, {
@@ -192,10 +205,12 @@ async function afterCompletedTasks(): Promise<{
     }
     await new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
     const end = await memoryOf(pid);
+    const heapAfter = await heapOf(baseUrl);
     const counts = new Map<string, number>();
     for (const status of ended.values()) counts.set(status, (counts.get(status) ?? 0) + 1);
     const outcomes = [...counts].map(([status, n]) => `${n} ${status}`).join(', ');
-    return { before, after: end.rss, hwm: end.hwm, outcomes };
+    const heap = `V8 heap used ${change(heapBefore.heapUsed, heapAfter.heapUsed)}, external ${change(heapBefore.external, heapAfter.external)}`;
+    return { before, after: end.rss, hwm: end.hwm, outcomes, heap };
   } finally {
     if (server) await stopServer(server.child);
     await model.close();
@@ -284,7 +299,7 @@ export async function bench(): Promise<BenchRow[]> {
         unit: 'MiB',
         ratio: tasks.after / tasks.before,
         runs: 1,
-        notes: `${tasks.outcomes}; VmHWM ${tasks.hwm.toFixed(1)} MiB (target ${PEAK_TARGET_MIB}); idle target ${IDLE_TARGET_MIB} MiB`,
+        notes: `${tasks.outcomes}; ${tasks.heap}; VmHWM ${tasks.hwm.toFixed(1)} MiB (target ${PEAK_TARGET_MIB}); idle target ${IDLE_TARGET_MIB} MiB`,
       },
     ];
   } finally {
