@@ -279,7 +279,7 @@ export async function bench(): Promise<BenchRow[]> {
         unit: 'MiB',
         ratio: idle.rss / IDLE_TARGET_MIB,
         runs: 1,
-        notes: `a bare node:http server after the same warm-up: ${bare.toFixed(1)} MiB`,
+        notes: `a bare node:http server after ${WARMUP_REQUESTS} requests: ${bare.toFixed(1)} MiB`,
       },
       {
         name: 'server RSS peak (VmHWM) under API load, tasks running',
