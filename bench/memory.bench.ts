@@ -4,6 +4,11 @@
  * a warm-up of requests. Peak: the process's high-water mark (VmHWM) after 300 task submissions and
  * 3,000 GET /tasks, 32 in flight, while a slow scripted model keeps max_parallel_tasks tasks running.
  * Targets: idle ≤ 128 MiB, peak ≤ 256 MiB. `npm run build` first: the bench measures dist/.
+ *
+ * Then a second server does COMPLETED_TASKS whole tasks (a Python fix: edit, tests, lint, secrets
+ * scan, policy, push, merge), which load what idle start-up does not (tree-sitter grammars, the
+ * ESLint worker, statements of every step), and its idle RSS afterwards is set beside its own idle
+ * RSS before them; a bare Node HTTP server on the same node binary is the floor any server pays.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -11,7 +16,10 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createFixtureRepo } from '../test/fixtures/repo.js';
+import { PYTHON_BUGGY_REPO, PYTHON_FIX_REPLY } from '../test/e2e/fixtures.js';
+import { createFixtureRepo, type FixtureRepo } from '../test/fixtures/repo.js';
+import { startScriptedModelServer } from '../test/helpers/scripted-model-server.js';
+import { TERMINAL_STATUSES, type TaskStatus } from '../src/domain/task.js';
 import { startLoadDriver } from './lib/load-driver.js';
 import type { BenchRow } from './types.js';
 
@@ -26,6 +34,8 @@ const CONCURRENCY = 32;
 const MODEL_DELAY_MS = 1_000;
 const BUDGET_MS = 120_000;
 const SETTLE_MS = 2_000;
+const COMPLETED_TASKS = 10;
+const TASKS_BUDGET_MS = 600_000;
 
 const PYTHON_REPO = {
   'calc.py': 'def add(a, b):\n    return a - b\n',
@@ -42,6 +52,8 @@ async function memoryOf(pid: number): Promise<{ rss: number; hwm: number }> {
 async function startBuiltServer(
   root: string,
   modelUrl: string,
+  /** More `[autodev.llm]` lines. */
+  llm: readonly string[] = [],
 ): Promise<{ child: ChildProcess; baseUrl: string }> {
   const config = path.join(root, 'config.toml');
   await writeFile(
@@ -59,6 +71,7 @@ async function startBuiltServer(
       `api_url = ${JSON.stringify(modelUrl)}`,
       'api_key_env = "BENCH_MODEL_KEY"',
       'timeout_secs = 30',
+      ...llm,
     ].join('\n'),
   );
   const child = spawn(process.execPath, [MAIN, 'serve', '--config', config, '--port', '0'], {
@@ -89,6 +102,121 @@ async function startBuiltServer(
     });
   });
   return { child, baseUrl };
+}
+
+async function stopServer(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null) return;
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  child.kill('SIGTERM');
+  const killer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+  await exited;
+  clearTimeout(killer);
+}
+
+/** RSS of a bare `node:http` server on the same node binary after the same warm-up: the floor. */
+async function bareNodeServerRss(): Promise<number> {
+  const source =
+    "const s=require('node:http').createServer((q,r)=>r.end('ok'));" +
+    's.listen(0,"127.0.0.1",()=>console.log(s.address().port));';
+  const child = spawn(process.execPath, ['-e', source], { stdio: ['ignore', 'pipe', 'inherit'], env: {} });
+  try {
+    const port = await new Promise<string>((resolve, reject) => {
+      child.stdout?.once('data', (chunk: Buffer) => resolve(chunk.toString('utf8').trim()));
+      child.once('exit', (code) => reject(new Error(`bare node server exited with ${String(code)}`)));
+    });
+    for (let i = 0; i < WARMUP_REQUESTS; i += 1) await (await fetch(`http://127.0.0.1:${port}/`)).text();
+    await new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
+    return (await memoryOf(child.pid ?? 0)).rss;
+  } finally {
+    await stopServer(child);
+  }
+}
+
+/** The V8 heap in use and the memory outside it (Buffers, native addons), in MiB, from GET /metrics. */
+async function heapOf(baseUrl: string): Promise<{ heapUsed: number; external: number }> {
+  const text = await (await fetch(`${baseUrl}/metrics`)).text();
+  const mib = (name: string): number =>
+    Number(new RegExp(`^autodev_process_${name} (\\S+)`, 'm').exec(text)?.[1]) / 2 ** 20;
+  return { heapUsed: mib('nodejs_heap_size_used_bytes'), external: mib('nodejs_external_memory_bytes') };
+}
+
+/** "a → b MiB" for the notes. */
+const change = (a: number, b: number): string => `${a.toFixed(1)} → ${b.toFixed(1)} MiB`;
+
+async function taskStatus(baseUrl: string, id: string): Promise<TaskStatus> {
+  const response = await fetch(`${baseUrl}/api/v1/autodev/tasks/${id}`);
+  return ((await response.json()) as { status: TaskStatus }).status;
+}
+
+/**
+ * A fresh server's idle RSS, then COMPLETED_TASKS Python fixes run to their end (one repo each, so
+ * every fix applies), then its idle RSS again after the same settling.
+ */
+async function afterCompletedTasks(): Promise<{
+  before: number;
+  after: number;
+  hwm: number;
+  outcomes: string;
+  heap: string;
+}> {
+  const root = await mkdtemp(path.join(os.tmpdir(), 'autodev-bench-memory-tasks-'));
+  const model = await startScriptedModelServer(
+    Array.from({ length: COMPLETED_TASKS }, () => ({ text: PYTHON_FIX_REPLY })),
+  );
+  const repos: FixtureRepo[] = [];
+  let server: { child: ChildProcess; baseUrl: string } | undefined;
+  try {
+    for (let i = 0; i < COMPLETED_TASKS; i += 1)
+      repos.push(await createFixtureRepo({ files: PYTHON_BUGGY_REPO }));
+    // The script holds one fix per task: no planning call takes one first.
+    server = await startBuiltServer(root, model.openaiUrl, ['planning = false']);
+    const { baseUrl } = server;
+    const pid = server.child.pid ?? 0;
+    for (let i = 0; i < WARMUP_REQUESTS; i += 1) await (await fetch(`${baseUrl}/healthz`)).text();
+    await new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
+    const before = (await memoryOf(pid)).rss;
+    const heapBefore = await heapOf(baseUrl);
+    const ids: string[] = [];
+    for (const repo of repos) {
+      const response = await fetch(`${baseUrl}/api/v1/autodev/tasks`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({
+          title: 'Fix add() in calc',
+          description: 'add(2, 3) returns -1; it must return 5.',
+          repo: repo.origin,
+          base_branch: 'main',
+          risk_tier: 'low',
+        }),
+      });
+      if (response.status !== 201) throw new Error(`POST /tasks answered ${response.status}`);
+      ids.push(((await response.json()) as { id: string }).id);
+    }
+    const deadline = performance.now() + TASKS_BUDGET_MS;
+    const ended = new Map<string, TaskStatus>();
+    while (ended.size < ids.length) {
+      if (performance.now() > deadline)
+        throw new Error(`${ids.length - ended.size} tasks did not end in time`);
+      for (const id of ids.filter((x) => !ended.has(x))) {
+        const status = await taskStatus(baseUrl, id);
+        if (TERMINAL_STATUSES.has(status)) ended.set(id, status);
+      }
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+    await new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
+    const end = await memoryOf(pid);
+    const heapAfter = await heapOf(baseUrl);
+    const counts = new Map<string, number>();
+    for (const status of ended.values()) counts.set(status, (counts.get(status) ?? 0) + 1);
+    const outcomes = [...counts].map(([status, n]) => `${n} ${status}`).join(', ');
+    const heap = `V8 heap used ${change(heapBefore.heapUsed, heapAfter.heapUsed)}, external ${change(heapBefore.external, heapAfter.external)}`;
+    return { before, after: end.rss, hwm: end.hwm, outcomes, heap };
+  } finally {
+    if (server) await stopServer(server.child);
+    await model.close();
+    await Promise.all(repos.map((r) => r.cleanup()));
+    await rm(root, { recursive: true, force: true });
+  }
 }
 
 export async function bench(): Promise<BenchRow[]> {
@@ -139,6 +267,9 @@ export async function bench(): Promise<BenchRow[]> {
       `${submitted.statuses['201'] ?? 0} submissions accepted, ${listed.statuses['200'] ?? 0} lists answered`,
       `RSS sampled peak ${sampledPeak.toFixed(1)} MiB, at end ${end.rss.toFixed(1)} MiB`,
     ].join('; ');
+    await stopServer(server.child);
+    const bare = await bareNodeServerRss();
+    const tasks = await afterCompletedTasks();
     return [
       {
         name: 'server RSS idle (dist, after start and warm-up)',
@@ -148,6 +279,7 @@ export async function bench(): Promise<BenchRow[]> {
         unit: 'MiB',
         ratio: idle.rss / IDLE_TARGET_MIB,
         runs: 1,
+        notes: `a bare node:http server after ${WARMUP_REQUESTS} requests: ${bare.toFixed(1)} MiB`,
       },
       {
         name: 'server RSS peak (VmHWM) under API load, tasks running',
@@ -159,15 +291,19 @@ export async function bench(): Promise<BenchRow[]> {
         runs: 1,
         notes,
       },
+      {
+        name: `server RSS idle after ${COMPLETED_TASKS} completed tasks (Python fix to merge)`,
+        baseline: 'the same server idle before them',
+        value: tasks.after,
+        baselineValue: tasks.before,
+        unit: 'MiB',
+        ratio: tasks.after / tasks.before,
+        runs: 1,
+        notes: `${tasks.outcomes}; ${tasks.heap}; VmHWM ${tasks.hwm.toFixed(1)} MiB (target ${PEAK_TARGET_MIB}); idle target ${IDLE_TARGET_MIB} MiB`,
+      },
     ];
   } finally {
-    if (server && server.child.exitCode === null) {
-      const exited = new Promise((resolve) => server?.child.once('exit', resolve));
-      server.child.kill('SIGTERM');
-      const killer = setTimeout(() => server?.child.kill('SIGKILL'), 10_000);
-      await exited;
-      clearTimeout(killer);
-    }
+    if (server) await stopServer(server.child);
     await driver.stop().catch(() => 0);
     await repo.cleanup();
     await rm(root, { recursive: true, force: true });

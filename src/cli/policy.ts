@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { readHostEnvironment } from '../config/index.js';
 import { AutodevError } from '../errors.js';
 import { checkPolicy, type PolicyCheckResult } from '../policy/check.js';
 import type { PolicyDecision } from '../policy/types.js';
@@ -44,7 +45,10 @@ export function registerPolicyCommands(program: Command): void {
     .option('--package <path>', "the package to ask (default: the file's package line), e.g. autodev/merge")
     .option('--json', 'print the result as JSON')
     .action(async (file: string, options: { package?: string; json?: boolean }) => {
-      const result = await checkPolicy(file, options.package ? { policyPackage: options.package } : {});
+      const result = await checkPolicy(file, {
+        hostEnv: readHostEnvironment(),
+        ...(options.package ? { policyPackage: options.package } : {}),
+      });
       if (options.json) console.log(JSON.stringify(result, null, 2));
       else for (const line of report(result)) console.log(line);
       const undecided = result.decisions.filter((d) => d.policy.fallback);

@@ -1,7 +1,10 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
-import { AutodevError } from '../errors.js';
+import { AutodevError, isAutodevError } from '../errors.js';
+import type { HostEnv } from '../sandbox/env.js';
+import { hostToolEnv } from '../sandbox/host-tool-env.js';
+import { spawnCapped, type SpawnCappedOptions } from '../sandbox/spawn-capped.js';
+import type { SandboxResult } from '../sandbox/types.js';
 import { projectToolPath } from '../secrets/tool-path.js';
 import { createLocalPolicy } from './local.js';
 import { createOpaPolicy } from './opa.js';
@@ -47,25 +50,35 @@ interface Run {
   output: string;
 }
 
-function run(opa: string, args: readonly string[]): Promise<Run> {
-  return new Promise((resolveRun, reject) => {
-    const child = spawn(opa, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-    let output = '';
-    const add = (chunk: Buffer) => {
-      if (output.length < 64 * 1024) output += chunk.toString('utf8');
-    };
-    child.stdout.on('data', add);
-    child.stderr.on('data', add);
-    child.once('error', (error) =>
-      reject(
-        new AutodevError(
-          'COMMAND_NOT_FOUND',
-          `cannot run opa (${opa}): ${error.message}; install it with npm run setup or put it on PATH`,
-        ),
-      ),
+/** What OPA says is kept up to here: enough for every error of a policy file. */
+const OPA_OUTPUT_BYTES = 64 * 1024;
+/** `opa check` answers in well under a second. */
+const OPA_CHECK_TIMEOUT_MS = 60_000;
+/** The check's own OPA server lives for the eight sample decisions, never longer than this. */
+const OPA_SERVER_TIMEOUT_MS = 300_000;
+
+/** An OPA run through the one process runner: allow-listed env, capped output, its group killed at the end. */
+async function spawnOpa(
+  options: Omit<SpawnCappedOptions, 'cwd' | 'maxOutputBytes' | 'argv'> & { argv: readonly string[] },
+): Promise<SandboxResult> {
+  try {
+    // The caller's working directory: a policy file named relative to it is found, and OPA's
+    // messages name it as the user wrote it.
+    return await spawnCapped({ ...options, cwd: process.cwd(), maxOutputBytes: OPA_OUTPUT_BYTES });
+  } catch (error) {
+    if (!isAutodevError(error, 'COMMAND_NOT_FOUND')) throw error;
+    throw new AutodevError(
+      'COMMAND_NOT_FOUND',
+      `cannot run opa (${options.argv[0] ?? ''}): ${error.message}; install it with npm run setup or put it on PATH`,
+      { cause: error },
     );
-    child.once('close', (code) => resolveRun({ code, output: output.trim() }));
-  });
+  }
+}
+
+async function run(opa: string, args: readonly string[], env: Record<string, string>): Promise<Run> {
+  const result = await spawnOpa({ argv: [opa, ...args], env, timeoutMs: OPA_CHECK_TIMEOUT_MS });
+  const output = `${result.stdout}${result.stderr}`.trim();
+  return { code: result.exitCode, output: result.timedOut ? `opa ${args[0] ?? ''} timed out` : output };
 }
 
 async function freePort(): Promise<number> {
@@ -82,26 +95,39 @@ async function startOpa(
   opa: string,
   file: string,
   v0: boolean,
-): Promise<{ url: string; child: ChildProcess }> {
+  env: Record<string, string>,
+): Promise<{ url: string; stop: () => Promise<void> }> {
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   const args = ['run', '--server', '--addr', `127.0.0.1:${port}`, '--log-level', 'error'];
-  const child = spawn(opa, [...args, ...(v0 ? ['--v0-compatible'] : []), file], {
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
-  let stderr = '';
-  child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
+  const stopper = new AbortController();
+  let ended: { stderr: string } | undefined;
+  const exited = spawnOpa({
+    argv: [opa, ...args, ...(v0 ? ['--v0-compatible'] : []), file],
+    env,
+    timeoutMs: OPA_SERVER_TIMEOUT_MS,
+    signal: stopper.signal,
+  }).then(
+    (result) => (ended = { stderr: result.stderr }),
+    (error: unknown) => (ended = { stderr: error instanceof Error ? error.message : String(error) }),
+  );
+  const stop = async (): Promise<void> => {
+    stopper.abort();
+    await exited;
+  };
   const deadline = Date.now() + 15_000;
   while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new AutodevError('POLICY_UNAVAILABLE', `opa exited: ${stderr.trim()}`);
+    if (ended !== undefined)
+      throw new AutodevError('POLICY_UNAVAILABLE', `opa exited: ${ended.stderr.trim()}`);
     try {
-      if ((await fetch(`${url}/health`)).ok) return { url, child };
+      if ((await fetch(`${url}/health`)).ok) return { url, stop };
     } catch {
       // Not listening yet.
     }
     await new Promise((r) => setTimeout(r, 50));
   }
-  child.kill('SIGKILL');
+  stopper.abort();
+  const { stderr } = await exited;
   throw new AutodevError('POLICY_UNAVAILABLE', `opa did not start within 15 s: ${stderr.trim()}`);
 }
 
@@ -112,9 +138,11 @@ async function startOpa(
  */
 export async function checkPolicy(
   file: string,
-  options: { opa?: string; policyPackage?: string } = {},
+  options: { hostEnv: HostEnv; opa?: string; policyPackage?: string },
 ): Promise<PolicyCheckResult> {
   const opa = options.opa ?? projectToolPath('opa');
+  // OPA reads no configuration from the environment; a policy could read all of it (opa.runtime()).
+  const env = hostToolEnv(options.hostEnv);
   let source: string;
   try {
     source = await readFile(file, 'utf8');
@@ -126,8 +154,8 @@ export async function checkPolicy(
   }
   const hints = regoV0Hints(source);
   const policyPackage = options.policyPackage ?? regoPackage(source);
-  const v1 = await run(opa, ['check', file]);
-  const v0 = v1.code === 0 ? undefined : await run(opa, ['check', '--v0-compatible', file]);
+  const v1 = await run(opa, ['check', file], env);
+  const v0 = v1.code === 0 ? undefined : await run(opa, ['check', '--v0-compatible', file], env);
   const mode = v1.code === 0 ? 'v1' : v0?.code === 0 ? 'v0' : 'none';
   const base = { file, mode, hints, ...(policyPackage ? { package: policyPackage } : {}) } as const;
   if (mode === 'none' || !policyPackage) {
@@ -137,7 +165,7 @@ export async function checkPolicy(
         : 'no `package` line: name the package with --package';
     return { ...base, opaErrors, decisions: [] };
   }
-  const server = await startOpa(opa, file, mode === 'v0');
+  const server = await startOpa(opa, file, mode === 'v0', env);
   try {
     const engine = createOpaPolicy({
       url: server.url,
@@ -152,6 +180,6 @@ export async function checkPolicy(
     }
     return { ...base, decisions };
   } finally {
-    server.child.kill('SIGTERM');
+    await server.stop();
   }
 }

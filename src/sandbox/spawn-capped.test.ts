@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { isAutodevError } from '../errors.js';
 import { processesWith, survivorsAfter, uniqueSleep } from './conformance.js';
-import { spawnCapped } from './spawn-capped.js';
+import { spawnCapped, spawnCappedBytes } from './spawn-capped.js';
 
 const base = { cwd: '/', env: { PATH: '/usr/bin:/bin' }, timeoutMs: 10_000 };
 
@@ -15,6 +15,14 @@ describe('spawnCapped', () => {
   it('gives the child exactly the env it is handed, inheriting nothing', async () => {
     const result = await spawnCapped({ ...base, argv: ['env'] });
     expect(result.stdout.trim().split('\n').sort()).toEqual(['PATH=/usr/bin:/bin']);
+  });
+
+  it('hands stdout back byte for byte when asked for bytes, and takes bytes as input', async () => {
+    // Not UTF-8: a NUL, a lone continuation byte, 0xFF; decoded as text they would come back changed.
+    const bytes = Buffer.from([0x00, 0x80, 0xff, 0x41, 0x0a, 0xfe]);
+    const result = await spawnCappedBytes({ ...base, argv: ['cat'], input: bytes });
+    expect(result.exitCode).toBe(0);
+    expect(result.stdout.equals(bytes)).toBe(true);
   });
 
   it('reports a process killed by a signal with no exit code', async () => {

@@ -29,7 +29,12 @@ export interface SpawnCappedOptions {
    */
   onKill?: () => void;
   /** Written to the child's stdin, which is then closed; without it stdin is /dev/null. */
-  input?: string;
+  input?: string | Buffer;
+}
+
+/** A run whose stdout is kept as bytes: a git blob, a NUL-separated listing. */
+export interface SpawnCappedBytesResult extends Omit<SandboxResult, 'stdout'> {
+  stdout: Buffer;
 }
 
 /** Collects at most `cap` bytes and counts the rest, so the pipe is always drained. */
@@ -49,7 +54,7 @@ function createCappedBuffer(cap: number) {
       chunks.push(part);
       kept += part.length;
     },
-    text: (): string => Buffer.concat(chunks).toString('utf8'),
+    bytes: (): Buffer => Buffer.concat(chunks),
     truncated: (): boolean => dropped,
   };
 }
@@ -77,6 +82,12 @@ async function assertDirectory(cwd: string): Promise<void> {
  * timeout or an abort kills everything it started; output is capped per stream.
  */
 export async function spawnCapped(options: SpawnCappedOptions): Promise<SandboxResult> {
+  const result = await spawnCappedBytes(options);
+  return { ...result, stdout: result.stdout.toString('utf8') };
+}
+
+/** spawnCapped with stdout as the bytes the child wrote, for output that is not UTF-8 text. */
+export async function spawnCappedBytes(options: SpawnCappedOptions): Promise<SpawnCappedBytesResult> {
   const program = options.argv[0];
   if (program === undefined || program === '') {
     throw new AutodevError('VALIDATION_FAILED', 'argv must name a program');
@@ -87,7 +98,7 @@ export async function spawnCapped(options: SpawnCappedOptions): Promise<SandboxR
   if (options.signal?.aborted) {
     return {
       exitCode: null,
-      stdout: '',
+      stdout: Buffer.alloc(0),
       stderr: '',
       truncated: false,
       timedOut: false,
@@ -162,8 +173,8 @@ export async function spawnCapped(options: SpawnCappedOptions): Promise<SandboxR
     });
     return {
       exitCode,
-      stdout: stdout.text(),
-      stderr: stderr.text(),
+      stdout: stdout.bytes(),
+      stderr: stderr.bytes().toString('utf8'),
       truncated: stdout.truncated() || stderr.truncated(),
       timedOut,
       cancelled,

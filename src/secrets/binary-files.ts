@@ -1,10 +1,7 @@
-import { execFile } from 'node:child_process';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { AutodevError } from '../errors.js';
-
-const exec = promisify(execFile);
+import { spawnCappedBytes } from '../sandbox/spawn-capped.js';
 
 /** Largest binary file whose bytes are scanned; a larger one is a finding of its own (it cannot be read). */
 export const MAX_BINARY_SCAN_BYTES = 16 * 1024 * 1024;
@@ -12,6 +9,10 @@ export const MAX_BINARY_SCAN_BYTES = 16 * 1024 * 1024;
 export const MAX_BINARY_SCAN_TOTAL_BYTES = 64 * 1024 * 1024;
 
 export const UNSCANNABLE_RULE = 'autodev-binary-too-large';
+
+/** One git read of the scan (a listing, one blob of at most MAX_BINARY_SCAN_BYTES). */
+const GIT_READ_TIMEOUT_MS = 120_000;
+const GIT_READ_MAX_BYTES = MAX_BINARY_SCAN_TOTAL_BYTES + 1024 * 1024;
 
 export interface BinaryFile {
   path: string;
@@ -32,24 +33,27 @@ interface GitDeps {
 }
 
 async function git(deps: GitDeps, args: string[], input?: string): Promise<Buffer> {
-  const child = exec('git', args, {
+  const fail = (reason: string, cause?: unknown): AutodevError =>
+    new AutodevError('GIT_FAILED', `git ${args[0] ?? ''} failed during the secrets scan: ${reason}`, {
+      cause,
+    });
+  const result = await spawnCappedBytes({
+    argv: ['git', ...args],
+    cwd: deps.gitDir,
     env: { ...deps.env, GIT_DIR: deps.gitDir },
-    encoding: 'buffer',
-    maxBuffer: MAX_BINARY_SCAN_TOTAL_BYTES + 1024 * 1024,
+    timeoutMs: GIT_READ_TIMEOUT_MS,
+    maxOutputBytes: GIT_READ_MAX_BYTES,
     ...(deps.signal ? { signal: deps.signal } : {}),
+    ...(input === undefined ? {} : { input }),
+  }).catch((error: unknown) => {
+    throw fail(String(error), error);
   });
-  if (input !== undefined) child.child.stdin?.end(input);
-  try {
-    return (await child).stdout;
-  } catch (error) {
-    throw new AutodevError(
-      'GIT_FAILED',
-      `git ${args[0] ?? ''} failed during the secrets scan: ${String(error)}`,
-      {
-        cause: error,
-      },
-    );
-  }
+  if (result.cancelled) throw new AutodevError('TASK_CANCELLED', 'cancelled during the secrets scan');
+  // A cut-off blob or listing would scan less than the change holds: never a partial answer.
+  if (result.truncated) throw fail(`output passed ${GIT_READ_MAX_BYTES} bytes`);
+  if (result.timedOut) throw fail(`took longer than ${GIT_READ_TIMEOUT_MS} ms`);
+  if (result.exitCode !== 0) throw fail(`exit ${String(result.exitCode)}: ${result.stderr.trim()}`);
+  return result.stdout;
 }
 
 /**

@@ -1,12 +1,15 @@
-import { execFile } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { AutodevError } from '../errors.js';
+import { SYSTEM_TOOL_ENV } from '../sandbox/host-tool-env.js';
+import { spawnCappedBytes } from '../sandbox/spawn-capped.js';
 import type { WorkspaceGit } from './types.js';
 
-const exec = promisify(execFile);
+/** A listing of a workspace's changed files; past it the listing is incomplete, so the round fails. */
+const MAX_LISTING_BYTES = 256 * 1024 * 1024;
+/** `find` over a 50k-file worktree takes well under a second; a hung filesystem must not hold the task. */
+const LISTING_TIMEOUT_MS = 120_000;
 
 /** A point in time on the filesystem's own clock: a file whose mtime later changes are compared with. */
 export interface UntrackedMark {
@@ -52,24 +55,26 @@ export async function discardUntrackedSince(
 
 /** Files (not folders) under `dir`, `.git` aside, whose status changed after the marker's mtime. */
 async function changedSince(dir: string, marker: string): Promise<string[]> {
-  try {
-    const { stdout } = await exec(
-      'find',
-      ['.', '-path', './.git', '-prune', '-o', '!', '-type', 'd', '-cnewer', marker, '-print0'],
-      { cwd: dir, maxBuffer: 256 * 1024 * 1024, encoding: 'buffer' },
-    );
-    return stdout
-      .toString('utf8')
-      .split('\0')
-      .filter((entry) => entry !== '')
-      .map((entry) => entry.replace(/^\.\//, ''));
-  } catch (error) {
-    throw new AutodevError(
-      'WORKSPACE_MISSING',
-      `could not list the files the round changed in ${dir}: ${String(error)}`,
-      {
-        cause: error,
-      },
-    );
-  }
+  const fail = (reason: string, cause?: unknown): AutodevError =>
+    new AutodevError('WORKSPACE_MISSING', `could not list the files the round changed in ${dir}: ${reason}`, {
+      cause,
+    });
+  const result = await spawnCappedBytes({
+    argv: ['find', '.', '-path', './.git', '-prune', '-o', '!', '-type', 'd', '-cnewer', marker, '-print0'],
+    cwd: dir,
+    env: SYSTEM_TOOL_ENV,
+    timeoutMs: LISTING_TIMEOUT_MS,
+    maxOutputBytes: MAX_LISTING_BYTES,
+  }).catch((error: unknown) => {
+    throw fail(String(error), error);
+  });
+  // A partial listing would keep what the round wrote: every way short of a full one is a failure.
+  if (result.timedOut) throw fail(`find took longer than ${LISTING_TIMEOUT_MS} ms`);
+  if (result.truncated) throw fail(`the listing passed ${MAX_LISTING_BYTES} bytes`);
+  if (result.exitCode !== 0) throw fail(`find exited ${String(result.exitCode)}: ${result.stderr.trim()}`);
+  return result.stdout
+    .toString('utf8')
+    .split('\0')
+    .filter((entry) => entry !== '')
+    .map((entry) => entry.replace(/^\.\//, ''));
 }

@@ -1,10 +1,12 @@
-import { execFile } from 'node:child_process';
 import { lstat, mkdir, mkdtemp, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
-import { promisify } from 'node:util';
+import { AutodevError } from '../../errors.js';
+import { SYSTEM_TOOL_ENV } from '../../sandbox/host-tool-env.js';
+import { spawnCapped } from '../../sandbox/spawn-capped.js';
 import type { SandboxBind } from '../../sandbox/types.js';
 
-const run = promisify(execFile);
+/** ~0.2 s for a 70 MB cache; a cache of gigabytes on a slow disk still fits, a hung one does not. */
+const COPY_TIMEOUT_MS = 600_000;
 
 /** The task's own copy, at the top of its HOME (which only autodev creates). */
 const TASK_DIR = 'go-build';
@@ -19,6 +21,21 @@ async function isPlainDir(dir: string): Promise<boolean> {
     return (await lstat(dir)).isDirectory();
   } catch {
     return false;
+  }
+}
+
+/** `cp -a` of a folder's contents: owners, modes and times kept, reflinks where the filesystem has them. */
+async function copyTree(from: string, to: string): Promise<void> {
+  const result = await spawnCapped({
+    argv: ['cp', '-a', '--reflink=auto', `${from}/.`, to],
+    cwd: to,
+    env: SYSTEM_TOOL_ENV,
+    timeoutMs: COPY_TIMEOUT_MS,
+    maxOutputBytes: 64 * 1024,
+  });
+  if (result.exitCode !== 0) {
+    const why = result.timedOut ? `took longer than ${COPY_TIMEOUT_MS} ms` : result.stderr.trim();
+    throw new AutodevError('COMMAND_FAILED', `could not copy the Go build cache ${from}: ${why}`);
   }
 }
 
@@ -49,7 +66,7 @@ export async function taskGoBuildCache(
   }
   const staging = await mkdtemp(path.join(homeDir, `${TASK_DIR}-seed-`));
   try {
-    await run('cp', ['-a', '--reflink=auto', `${seed}/.`, staging]);
+    await copyTree(seed, staging);
     await rename(staging, dir);
   } finally {
     await rm(staging, { recursive: true, force: true });

@@ -1,9 +1,10 @@
-import { execFile } from 'node:child_process';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { spawnCapped } from '../../sandbox/spawn-capped.js';
 import { targetFromUrl, type AllowedTarget } from '../allow-list.js';
+import { registryClientEnv } from './client-env.js';
 import type { RegistryProbe } from './types.js';
 
 const CARGO_TIMEOUT_MS = 30_000;
@@ -73,18 +74,21 @@ export const cargoDefaultRegistry: RegistryProbe = {
       );
       const home = hostEnv.HOME ?? os.homedir();
       const env = {
-        ...hostEnv,
+        ...registryClientEnv(hostEnv),
         RUSTUP_HOME: hostEnv.RUSTUP_HOME ?? path.join(home, '.rustup'),
         CARGO_HOME: path.join(dir, 'cargo-home'),
         CARGO_HTTP_PROXY: `http://127.0.0.1:${String(capture.port)}`,
         CARGO_NET_RETRY: '0',
         CARGO_NET_OFFLINE: 'false',
       };
-      await new Promise<void>((resolve) => {
-        execFile('cargo', ['generate-lockfile'], { cwd: dir, env, timeout: CARGO_TIMEOUT_MS }, () =>
-          resolve(),
-        );
-      });
+      // Its answer is the CONNECT it asked for, not its exit status: the resolve itself always fails.
+      await spawnCapped({
+        argv: ['cargo', 'generate-lockfile'],
+        cwd: dir,
+        env,
+        timeoutMs: CARGO_TIMEOUT_MS,
+        maxOutputBytes: 64 * 1024,
+      }).catch(() => undefined);
       const indexTargets = [...new Set(capture.targets)]
         .map((target) => targetFromUrl(`https://${target}/`))
         .filter((target): target is AllowedTarget => target !== undefined);

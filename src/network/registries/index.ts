@@ -1,7 +1,8 @@
-import { execFile } from 'node:child_process';
+import { spawnCapped } from '../../sandbox/spawn-capped.js';
 import type { AllowedTarget } from '../allow-list.js';
 import { cargoRegistries } from './cargo.js';
 import { cargoDefaultRegistry } from './cargo-default.js';
+import { registryClientEnv } from './client-env.js';
 import { goRegistries } from './go.js';
 import { npmRegistries } from './npm.js';
 import { pipRegistries } from './pip.js';
@@ -23,26 +24,24 @@ const PROBE_MAX_OUTPUT = 1024 * 1024;
 
 /** Runs a client on the host, in `cwd` (never a repository: its own .npmrc must not widen the list). */
 export function hostCommand(env: Readonly<Record<string, string | undefined>>, cwd: string): HostCommand {
-  return (argv) =>
-    new Promise((resolve) => {
-      const [program, ...args] = argv;
-      execFile(
-        program ?? '',
-        args,
-        {
-          cwd,
-          // Corepack (behind yarn and pnpm) must not download a package manager to answer a question.
-          env: {
-            ...env,
-            COREPACK_ENABLE_NETWORK: '0',
-            COREPACK_ENABLE_DOWNLOAD_PROMPT: '0',
-          } as NodeJS.ProcessEnv,
-          timeout: PROBE_TIMEOUT_MS,
-          maxBuffer: PROBE_MAX_OUTPUT,
-        },
-        (error, stdout) => resolve(error ? undefined : stdout),
-      );
-    });
+  const clientEnv = {
+    ...registryClientEnv(env),
+    // Corepack (behind yarn and pnpm) must not download a package manager to answer a question.
+    COREPACK_ENABLE_NETWORK: '0',
+    COREPACK_ENABLE_DOWNLOAD_PROMPT: '0',
+  };
+  return async (argv) => {
+    const result = await spawnCapped({
+      argv,
+      cwd,
+      env: clientEnv,
+      timeoutMs: PROBE_TIMEOUT_MS,
+      maxOutputBytes: PROBE_MAX_OUTPUT,
+    }).catch(() => undefined);
+    // A client that is missing, fails, hangs or prints past the cap says nothing.
+    if (result?.exitCode !== 0 || result.timedOut || result.truncated) return undefined;
+    return result.stdout;
+  };
 }
 
 export interface RegistryTargets {
