@@ -6,6 +6,7 @@ import { assertProgramExists, resolveCommandPaths, validateCommand, withHome } f
 import { buildSandboxEnv } from './env.js';
 import { hostViewPlan } from './host-view.js';
 import { prlimitArgv, resolveLimits } from './limits.js';
+import { signalledLimit } from './limit-signals.js';
 import { resolveBinds } from './binds.js';
 import { createWorkspaceAccess, dropArgv, dropsPrivileges } from './unprivileged-user.js';
 import { spawnCapped } from './spawn-capped.js';
@@ -183,6 +184,7 @@ export function createBubblewrapSandbox(options: SandboxFactoryOptions): Sandbox
           budget === undefined && result.exitCode !== 0
             ? rlimitRefusal(`${result.stdout}\n${result.stderr}`, limits.processes)
             : undefined;
+        refusal ??= signalledLimit(result, limits);
         const note = network?.report();
         const reported = note === undefined ? result : { ...result, stderr: `${result.stderr}\n${note}\n` };
         return refusal === undefined ? reported : { ...reported, resourceLimit: refusal };

@@ -11,6 +11,9 @@ export const DEFAULT_LIMITS: SandboxLimits = {
   cpuSeconds: 3600,
 };
 
+/** CPU seconds past the soft limit before SIGKILL, for a process that ignores SIGXCPU. */
+export const CPU_HARD_GRACE_SECONDS = 5;
+
 export function resolveLimits(limits: Partial<SandboxLimits> | undefined): SandboxLimits {
   return { ...DEFAULT_LIMITS, ...limits };
 }
@@ -32,7 +35,9 @@ export function prlimitArgv(
     ...(options.perRunProcessBudget ? [] : [`--nproc=${limits.processes}`]),
     `--nofile=${limits.openFiles}`,
     `--fsize=${limits.fileSizeBytes}`,
-    `--cpu=${limits.cpuSeconds}`,
+    // The hard limit a little past the soft one: at the soft limit the kernel sends SIGXCPU, which
+    // names the limit; with both equal it sends SIGKILL instead, which names nothing.
+    `--cpu=${limits.cpuSeconds}:${limits.cpuSeconds + CPU_HARD_GRACE_SECONDS}`,
     '--core=0',
     '--',
   ];
