@@ -43,6 +43,8 @@ interface BwrapPlan {
   hostHome?: string;
   /** The run has its own pids cgroup (process-budget.ts), so RLIMIT_NPROC is not set. */
   perRunProcessBudget?: boolean;
+  /** The run has its own memory cgroup (process-budget.ts), so RLIMIT_DATA is not set. */
+  perRunMemory?: boolean;
   /** Run the command as this uid (autodev runs as root); undefined: as autodev's own, unprivileged uid. */
   uid?: number;
   argv: readonly string[];
@@ -99,7 +101,10 @@ export function bwrapArgv(plan: BwrapPlan): string[] {
     ...setenv,
     '--',
     ...(plan.uid === undefined ? [] : dropArgv(plan.uid)),
-    ...prlimitArgv(plan.limits, { perRunProcessBudget: plan.perRunProcessBudget ?? false }),
+    ...prlimitArgv(plan.limits, {
+      perRunProcessBudget: plan.perRunProcessBudget ?? false,
+      perRunMemory: plan.perRunMemory ?? false,
+    }),
     ...plan.argv,
   ];
 }
@@ -151,9 +156,10 @@ export function createBubblewrapSandbox(options: SandboxFactoryOptions): Sandbox
           hidden,
           ...(hostHome ? { hostHome } : {}),
           perRunProcessBudget: processBudget !== undefined,
+          perRunMemory: processBudget?.limitsMemory ?? false,
           argv: network ? network.wrap(command.argv) : command.argv,
         });
-        const budget = await processBudget?.open(limits.processes);
+        const budget = await processBudget?.open(limits);
         let refusal: string | undefined;
         const result = await spawnCapped({
           argv: budget ? budget.wrap(argv) : argv,

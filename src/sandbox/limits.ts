@@ -25,11 +25,13 @@ export function resolveLimits(limits: Partial<SandboxLimits> | undefined): Sandb
  */
 export function prlimitArgv(
   limits: SandboxLimits,
-  options: { perRunProcessBudget?: boolean } = {},
+  options: { perRunProcessBudget?: boolean; perRunMemory?: boolean } = {},
 ): string[] {
   return [
     'prlimit',
-    `--data=${limits.memoryBytes}`,
+    // With a memory cgroup per run (process-budget.ts) that is the limit, for the run's processes
+    // together; RLIMIT_DATA would fail one process's allocation first, which names nothing.
+    ...(options.perRunMemory ? [] : [`--data=${limits.memoryBytes}`]),
     // RLIMIT_NPROC counts every process of the uid, i.e. of all sandboxes together: with a pids cgroup
     // per run (process-budget.ts) that cgroup is the limit, and this one would only share it again.
     ...(options.perRunProcessBudget ? [] : [`--nproc=${limits.processes}`]),

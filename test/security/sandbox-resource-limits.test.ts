@@ -1,10 +1,11 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runInProject } from '../../src/languages/run.js';
 import type { DetectedProject } from '../../src/languages/types.js';
 import { createBubblewrapSandbox } from '../../src/sandbox/bubblewrap.js';
+import { cgroupProcessBudget } from '../../src/sandbox/process-budget.js';
 import type { SandboxLimits } from '../../src/sandbox/types.js';
 import { failure } from '../helpers/failure.js';
 
@@ -59,7 +60,9 @@ describe('a run killed by a CPU-time or file-size limit fails with RESOURCE_LIMI
     ];
     const error = await failure(runWith({ fileSizeBytes: 64 * 1024 }, argv));
     expect(error.code).toBe('RESOURCE_LIMIT');
-    expect(error.message).toMatch(/file size: a process wrote a file past the limit of 64 KiB \(RLIMIT_FSIZE/);
+    expect(error.message).toMatch(
+      /file size: a process wrote a file past the limit of 64 KiB \(RLIMIT_FSIZE/,
+    );
   });
 
   it("a project's own failure, or a limit its code caught and survived, is no RESOURCE_LIMIT", async () => {
@@ -75,5 +78,71 @@ describe('a run killed by a CPU-time or file-size limit fails with RESOURCE_LIMI
     expect(survived.exitCode).toBe(0);
     expect(survived.stdout).toBe('survived 153\n');
     expect(survived.resourceLimit).toBeUndefined();
+  });
+});
+
+const memoryCgroups = cgroupProcessBudget()?.limitsMemory === true;
+
+describe.runIf(memoryCgroups)('a run killed by its memory limit fails with RESOURCE_LIMIT naming it', () => {
+  let workspace: string;
+  beforeAll(async () => {
+    workspace = await mkdtemp(join(tmpdir(), 'autodev-memory-'));
+    // `allocate.py MiB [depth]`: fills MiB (written to, so the pages are really used) and, with a
+    // depth, runs itself again while holding them: the allocations of a chain add up, no sleeps.
+    await writeFile(
+      join(workspace, 'allocate.py'),
+      [
+        'import subprocess, sys',
+        "held = bytearray(b'\\x01') * (int(sys.argv[1]) << 20)",
+        'depth = int(sys.argv[2]) if len(sys.argv) > 2 else 1',
+        'code = subprocess.run([sys.executable, __file__, sys.argv[1], str(depth - 1)]).returncode if depth > 1 else 0',
+        "print('allocated', flush=True)",
+        'sys.exit(0 if code == 0 else 1)',
+        '',
+      ].join('\n'),
+    );
+  });
+  afterAll(() => rm(workspace, { recursive: true, force: true }));
+
+  const sandbox = () =>
+    createBubblewrapSandbox({ hostEnv: process.env, limits: { memoryBytes: 128 * 1024 * 1024 } });
+
+  it('a test process growing past the memory limit is killed by the kernel and named: memory, the limit', async () => {
+    const project: DetectedProject = {
+      language: 'python',
+      root: '.',
+      toolchain: 'pytest',
+      commands: {},
+      overridden: false,
+    };
+    const error = await failure(
+      runInProject(project, ['sh', '-c', 'python3 allocate.py 400; echo "runner saw $?"; exit 1'], {
+        sandbox: sandbox(),
+        workspaceDir: workspace,
+        timeoutMs: 120_000,
+      }),
+    );
+    expect(error.code).toBe('RESOURCE_LIMIT');
+    expect(error.message).toMatch(/memory: the run reached its limit of 128 MiB \(memory cgroup\)/);
+  });
+
+  it('a run that stays under the limit is untouched, and the limit is the whole run, not one process', async () => {
+    const under = await sandbox().run({
+      argv: ['python3', 'allocate.py', '40'],
+      cwd: workspace,
+      timeoutMs: 120_000,
+    });
+    expect({ exitCode: under.exitCode, stdout: under.stdout, limit: under.resourceLimit }).toEqual({
+      exitCode: 0,
+      stdout: 'allocated\n',
+      limit: undefined,
+    });
+    // Three processes of 60 MiB each, alive together: each fits alone, together they pass 128 MiB.
+    const together = await sandbox().run({
+      argv: ['python3', 'allocate.py', '60', '3'],
+      cwd: workspace,
+      timeoutMs: 120_000,
+    });
+    expect(together.resourceLimit).toMatch(/^memory: the run reached its limit of 128 MiB/);
   });
 });
