@@ -73,6 +73,9 @@ function createBudgetRoot(controller: Controller): string | undefined {
   const own = ownCgroupDir(controller);
   if (own === undefined) return undefined;
   const root = path.join(own, `autodev-sandboxes-${process.pid}`);
+  // Under cgroup v2 the pids and memory roots are one folder: a memory controller that cannot be
+  // turned on must not remove the folder the pids budget already uses.
+  const existed = existsSync(root);
   try {
     mkdirSync(root, { recursive: true });
     const probe = path.join(root, 'probe');
@@ -90,7 +93,7 @@ function createBudgetRoot(controller: Controller): string | undefined {
     if (!usable) throw new Error(`no ${controller} limit`);
   } catch {
     try {
-      rmdirSync(root);
+      if (!existed) rmdirSync(root);
     } catch {
       // Left for the host's own cleanup: an empty cgroup costs nothing.
     }
