@@ -10,19 +10,21 @@ const SIGXFSZ = 25;
 
 /**
  * How each shows: the run's own process killed by it (bwrap, and a shell, exit with 128 + the
- * signal), or a child killed by it whose parent said so: shells print strsignal's words, node and
- * npm name the signal, Python's subprocess names it as `Signals.SIGXCPU`. Literal alternatives only.
+ * signal), or a child killed by it whose parent said so: shells print strsignal's words, node's
+ * child_process error `signal: 'SIGXCPU'`, npm `signal SIGXCPU`, Python's subprocess
+ * `Signals.SIGXCPU`. Only those forms: a test that merely prints the name (a list of signals) is not
+ * one. Literal alternatives only.
  */
 const EVIDENCE = [
   {
     signal: SIGXCPU,
-    words: /CPU time limit exceeded|\bSIGXCPU\b/,
+    words: /CPU time limit exceeded|\bsignal:? '?SIGXCPU\b|\bSignals\.SIGXCPU\b/,
     describe: (limits: SandboxLimits) =>
       `cpu time: a process used up its ${String(limits.cpuSeconds)} s of CPU time (RLIMIT_CPU, killed by SIGXCPU)`,
   },
   {
     signal: SIGXFSZ,
-    words: /File size limit exceeded|\bSIGXFSZ\b/,
+    words: /File size limit exceeded|\bsignal:? '?SIGXFSZ\b|\bSignals\.SIGXFSZ\b/,
     describe: (limits: SandboxLimits) =>
       `file size: a process wrote a file past the limit of ${formatBytes(limits.fileSizeBytes)} (RLIMIT_FSIZE, killed by SIGXFSZ)`,
   },

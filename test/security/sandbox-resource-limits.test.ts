@@ -52,6 +52,17 @@ describe('a run killed by a CPU-time or file-size limit fails with RESOURCE_LIMI
     expect(error.message).toMatch(/RLIMIT_CPU, killed by SIGXCPU/);
   });
 
+  it("a Python runner's child killed by the CPU limit is named from subprocess's report", async () => {
+    const argv = [
+      'python3',
+      '-c',
+      "import subprocess; subprocess.run(['sh', '-c', 'while :; do :; done'], check=True)",
+    ];
+    const error = await failure(runWith({ cpuSeconds: 1 }, argv));
+    expect(error.code).toBe('RESOURCE_LIMIT');
+    expect(error.message).toMatch(/cpu time: .*RLIMIT_CPU/);
+  });
+
   it('a file written past the file-size limit (by a child of the runner) is RESOURCE_LIMIT naming the size', async () => {
     const argv = [
       'node',
@@ -69,6 +80,14 @@ describe('a run killed by a CPU-time or file-size limit fails with RESOURCE_LIMI
     const own = await runWith({ cpuSeconds: 1 }, ['sh', '-c', 'echo "1 test failed" >&2; exit 1']);
     expect(own.exitCode).toBe(1);
     expect(own.resourceLimit).toBeUndefined();
+    // A failing test that only names the signals (a list of them in an assertion) is its own failure.
+    const named = await runWith({ cpuSeconds: 1 }, [
+      'sh',
+      '-c',
+      'echo "expected [SIGXCPU, SIGXFSZ] to deeply equal []" >&2; exit 1',
+    ]);
+    expect(named.exitCode).toBe(1);
+    expect(named.resourceLimit).toBeUndefined();
     // The write past the limit fails inside a child; the run goes on and ends well.
     const survived = await runWith({ fileSizeBytes: 64 * 1024 }, [
       'sh',
