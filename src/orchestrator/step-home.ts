@@ -1,3 +1,4 @@
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import path from 'node:path';
 
@@ -34,4 +35,21 @@ export async function withStepHome<T>(
 /** Where the fresh HOMEs of a task's steps are made: beside the task's HOME, never inside it. */
 export function stepHomesOf(taskHome: string): string {
   return `${taskHome}.steps`;
+}
+
+/**
+ * A task's private HOME, `<dataDir>/homes/<taskId>` (its steps' fresh HOMEs are beside it), created on
+ * first use. `homes/` holds a `{ "type": "commonjs" }` package.json: node reads a file without an
+ * extension (the `node` shim nyc's spawn-wrap writes into HOME) as the nearest package.json above it
+ * says, and a data_dir inside an ESM project (autodev's own checkout, `"type": "module"`) made that
+ * shim an ES module that failed at once ("Illegal return statement"), so object-inspect's tests under
+ * nyc were TESTS_UNAVAILABLE. bubblewrap shows no folder above HOME; the `none` sandbox shows them all.
+ */
+export function taskHomeDir(dataDir: string, taskId: string): string {
+  const homes = path.join(dataDir, 'homes');
+  const dir = path.join(homes, taskId);
+  mkdirSync(dir, { recursive: true });
+  const pin = path.join(homes, 'package.json');
+  if (!existsSync(pin)) writeFileSync(pin, '{ "type": "commonjs" }\n');
+  return dir;
 }

@@ -1,5 +1,4 @@
-import { stepHomesOf } from '../orchestrator/step-home.js';
-import { mkdirSync } from 'node:fs';
+import { stepHomesOf, taskHomeDir } from '../orchestrator/step-home.js';
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { AutodevConfig } from '../config/schema.js';
@@ -328,9 +327,7 @@ const HEALTH_PROBE_TIMEOUT_MS = 5_000;
 
 /** A task's private HOME under data_dir (hidden from other tasks' sandboxes), created on first use. */
 function taskHome(config: AutodevConfig, taskId: string): string {
-  const dir = join(config.dataDir, 'homes', taskId);
-  mkdirSync(dir, { recursive: true });
-  return dir;
+  return taskHomeDir(config.dataDir, taskId);
 }
 
 /**

@@ -6,6 +6,7 @@ import { assertProgramExists, resolveCommandPaths, validateCommand, withHome } f
 import { buildSandboxEnv } from './env.js';
 import { hostViewPlan } from './host-view.js';
 import { prlimitArgv, resolveLimits } from './limits.js';
+import { signalledLimit } from './limit-signals.js';
 import { resolveBinds } from './binds.js';
 import { createWorkspaceAccess, dropArgv, dropsPrivileges } from './unprivileged-user.js';
 import { spawnCapped } from './spawn-capped.js';
@@ -42,6 +43,8 @@ interface BwrapPlan {
   hostHome?: string;
   /** The run has its own pids cgroup (process-budget.ts), so RLIMIT_NPROC is not set. */
   perRunProcessBudget?: boolean;
+  /** The run has its own memory cgroup (process-budget.ts), so RLIMIT_DATA is not set. */
+  perRunMemory?: boolean;
   /** Run the command as this uid (autodev runs as root); undefined: as autodev's own, unprivileged uid. */
   uid?: number;
   argv: readonly string[];
@@ -98,7 +101,10 @@ export function bwrapArgv(plan: BwrapPlan): string[] {
     ...setenv,
     '--',
     ...(plan.uid === undefined ? [] : dropArgv(plan.uid)),
-    ...prlimitArgv(plan.limits, { perRunProcessBudget: plan.perRunProcessBudget ?? false }),
+    ...prlimitArgv(plan.limits, {
+      perRunProcessBudget: plan.perRunProcessBudget ?? false,
+      perRunMemory: plan.perRunMemory ?? false,
+    }),
     ...plan.argv,
   ];
 }
@@ -150,9 +156,10 @@ export function createBubblewrapSandbox(options: SandboxFactoryOptions): Sandbox
           hidden,
           ...(hostHome ? { hostHome } : {}),
           perRunProcessBudget: processBudget !== undefined,
+          perRunMemory: processBudget?.limitsMemory ?? false,
           argv: network ? network.wrap(command.argv) : command.argv,
         });
-        const budget = await processBudget?.open(limits.processes);
+        const budget = await processBudget?.open(limits);
         let refusal: string | undefined;
         const result = await spawnCapped({
           argv: budget ? budget.wrap(argv) : argv,
@@ -183,6 +190,7 @@ export function createBubblewrapSandbox(options: SandboxFactoryOptions): Sandbox
           budget === undefined && result.exitCode !== 0
             ? rlimitRefusal(`${result.stdout}\n${result.stderr}`, limits.processes)
             : undefined;
+        refusal ??= signalledLimit(result, limits);
         const note = network?.report();
         const reported = note === undefined ? result : { ...result, stderr: `${result.stderr}\n${note}\n` };
         return refusal === undefined ? reported : { ...reported, resourceLimit: refusal };

@@ -4,7 +4,8 @@ import { resolveBinds } from './binds.js';
 import { validateCommand, withHome } from './command.js';
 import { buildSandboxEnv } from './env.js';
 import type { HostEnv } from './env.js';
-import { resolveLimits } from './limits.js';
+import { CPU_HARD_GRACE_SECONDS, resolveLimits } from './limits.js';
+import { signalledLimit } from './limit-signals.js';
 import { spawnCapped } from './spawn-capped.js';
 import type {
   Sandbox,
@@ -82,7 +83,10 @@ export function dockerArgv(plan: DockerPlan): string[] {
     '--ulimit',
     `nofile=${plan.limits.openFiles}`,
     '--ulimit',
-    `cpu=${plan.limits.cpuSeconds}`,
+    // Soft below hard, as prlimit's (limits.ts): SIGXCPU at the soft limit names it, SIGKILL does not.
+    `cpu=${plan.limits.cpuSeconds}:${plan.limits.cpuSeconds + CPU_HARD_GRACE_SECONDS}`,
+    '--ulimit',
+    `fsize=${plan.limits.fileSizeBytes}`,
     '--tmpfs',
     '/tmp:rw,exec',
     '-v',
@@ -183,7 +187,8 @@ export function createDockerSandbox(options: SandboxFactoryOptions): Sandbox {
             details: { program, stderr: result.stderr },
           });
         }
-        return result;
+        const limit = signalledLimit(result, limits);
+        return limit === undefined ? result : { ...result, resourceLimit: limit };
       });
     },
   };

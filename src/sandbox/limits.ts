@@ -11,6 +11,9 @@ export const DEFAULT_LIMITS: SandboxLimits = {
   cpuSeconds: 3600,
 };
 
+/** CPU seconds past the soft limit before SIGKILL, for a process that ignores SIGXCPU. */
+export const CPU_HARD_GRACE_SECONDS = 5;
+
 export function resolveLimits(limits: Partial<SandboxLimits> | undefined): SandboxLimits {
   return { ...DEFAULT_LIMITS, ...limits };
 }
@@ -22,17 +25,21 @@ export function resolveLimits(limits: Partial<SandboxLimits> | undefined): Sandb
  */
 export function prlimitArgv(
   limits: SandboxLimits,
-  options: { perRunProcessBudget?: boolean } = {},
+  options: { perRunProcessBudget?: boolean; perRunMemory?: boolean } = {},
 ): string[] {
   return [
     'prlimit',
-    `--data=${limits.memoryBytes}`,
+    // With a memory cgroup per run (process-budget.ts) that is the limit, for the run's processes
+    // together; RLIMIT_DATA would fail one process's allocation first, which names nothing.
+    ...(options.perRunMemory ? [] : [`--data=${limits.memoryBytes}`]),
     // RLIMIT_NPROC counts every process of the uid, i.e. of all sandboxes together: with a pids cgroup
     // per run (process-budget.ts) that cgroup is the limit, and this one would only share it again.
     ...(options.perRunProcessBudget ? [] : [`--nproc=${limits.processes}`]),
     `--nofile=${limits.openFiles}`,
     `--fsize=${limits.fileSizeBytes}`,
-    `--cpu=${limits.cpuSeconds}`,
+    // The hard limit a little past the soft one: at the soft limit the kernel sends SIGXCPU, which
+    // names the limit; with both equal it sends SIGKILL instead, which names nothing.
+    `--cpu=${limits.cpuSeconds}:${limits.cpuSeconds + CPU_HARD_GRACE_SECONDS}`,
     '--core=0',
     '--',
   ];

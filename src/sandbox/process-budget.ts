@@ -1,6 +1,7 @@
 import { existsSync, mkdirSync, readFileSync, rmdirSync, writeFileSync } from 'node:fs';
 import { readFile, rmdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { formatBytes } from './limit-signals.js';
 
 /**
  * Each sandboxed run gets its own process budget: a pids cgroup with `pids.max`, which counts the
@@ -9,22 +10,38 @@ import path from 'node:path';
  * cgroup (autodev not root, a host without the controller), runs fall back to RLIMIT_NPROC.
  */
 export interface ProcessBudget {
-  /** A cgroup for one run: prefix its argv with `wrap`, then call `finish` once it has ended. */
-  open(maxProcesses: number): Promise<RunBudget>;
+  /**
+   * Whether each run also gets a memory cgroup (memory.max, or v1's memory.limit_in_bytes): the run's
+   * processes together are then held to `memoryBytes`, and a process the kernel kills for it is
+   * counted there, so RLIMIT_DATA (per process, a failed allocation that names nothing) is not set.
+   */
+  readonly limitsMemory: boolean;
+  /** Cgroups for one run: prefix its argv with `wrap`, then call `finish` once it has ended. */
+  open(limits: { processes: number; memoryBytes: number }): Promise<RunBudget>;
 }
 
 export interface RunBudget {
-  /** argv that joins the cgroup and then executes `argv` (nothing is forked before the join). */
+  /** argv that joins the cgroups and then executes `argv` (nothing is forked before the join). */
   wrap(argv: readonly string[]): string[];
-  /** Kills what is left in the cgroup, removes it, and says whether `pids.max` refused a fork. */
+  /**
+   * Kills what is left in the cgroups, removes them, and names the limit the run hit: the memory
+   * limit when the kernel killed a process for it, else `pids.max` when it refused a fork.
+   */
   finish(): Promise<string | undefined>;
 }
 
-const V1_ROOT = '/sys/fs/cgroup/pids';
 const V2_ROOT = '/sys/fs/cgroup';
 
-/** This process's own cgroup folder in the pids hierarchy (v1) or the unified one (v2). */
-function ownCgroupDir(): string | undefined {
+type Controller = 'pids' | 'memory';
+
+/** The file a child cgroup of the controller has once the controller is on for it (v1, v2). */
+const LIMIT_FILES: Record<Controller, readonly string[]> = {
+  pids: ['pids.max'],
+  memory: ['memory.limit_in_bytes', 'memory.max'],
+};
+
+/** This process's own cgroup folder in the controller's v1 hierarchy, or in the unified one (v2). */
+function ownCgroupDir(controller: Controller): string | undefined {
   let text: string;
   try {
     text = readFileSync('/proc/self/cgroup', 'utf8');
@@ -32,9 +49,10 @@ function ownCgroupDir(): string | undefined {
     return undefined;
   }
   const lines = text.split('\n').map((line) => line.split(':'));
-  const v1 = lines.find(([, controllers]) => controllers?.split(',').includes('pids'));
-  if (v1 !== undefined && existsSync(path.join(V1_ROOT, 'cgroup.procs'))) {
-    return path.join(V1_ROOT, v1.slice(2).join(':'));
+  const v1 = lines.find(([, controllers]) => controllers?.split(',').includes(controller));
+  const v1Root = path.join(V2_ROOT, controller);
+  if (v1 !== undefined && existsSync(path.join(v1Root, 'cgroup.procs'))) {
+    return path.join(v1Root, v1.slice(2).join(':'));
   }
   const v2 = lines.find(([id, controllers]) => id === '0' && controllers === '');
   if (v2 !== undefined && existsSync(path.join(V2_ROOT, 'cgroup.controllers'))) {
@@ -43,29 +61,39 @@ function ownCgroupDir(): string | undefined {
   return undefined;
 }
 
+const hasLimitFile = (dir: string, controller: Controller): boolean =>
+  LIMIT_FILES[controller].some((file) => existsSync(path.join(dir, file)));
+
 /**
- * A folder this process may create pids cgroups in, made once: `<own cgroup>/autodev-<pid>`, with the
- * pids controller on for its children under cgroup v2. Undefined when that is not possible here.
+ * A folder this process may create the controller's cgroups in, made once: `<own cgroup>/autodev-<pid>`,
+ * with the controller on for its children under cgroup v2. Undefined when that is not possible here.
  */
-function createBudgetRoot(): string | undefined {
+function createBudgetRoot(controller: Controller): string | undefined {
   if (process.getuid?.() !== 0) return undefined;
-  const own = ownCgroupDir();
+  const own = ownCgroupDir(controller);
   if (own === undefined) return undefined;
   const root = path.join(own, `autodev-sandboxes-${process.pid}`);
+  // Under cgroup v2 the pids and memory roots are one folder: a memory controller that cannot be
+  // turned on must not remove the folder the pids budget already uses.
+  const existed = existsSync(root);
   try {
     mkdirSync(root, { recursive: true });
-    if (!existsSync(path.join(root, 'pids.max'))) {
-      // cgroup v2: the controller must be on in the parent for pids.max to appear in the children.
-      writeFileSync(path.join(root, 'cgroup.subtree_control'), '+pids');
-    }
     const probe = path.join(root, 'probe');
     mkdirSync(probe, { recursive: true });
-    const usable = existsSync(path.join(probe, 'pids.max'));
+    let usable = hasLimitFile(probe, controller);
     rmdirSync(probe);
-    if (!usable) throw new Error('no pids.max');
+    if (!usable) {
+      // cgroup v2: the controller must be on in the parent for its files to appear in the children
+      // (and pids and memory share the one folder there, so one may have turned it on already).
+      writeFileSync(path.join(root, 'cgroup.subtree_control'), `+${controller}`);
+      mkdirSync(probe, { recursive: true });
+      usable = hasLimitFile(probe, controller);
+      rmdirSync(probe);
+    }
+    if (!usable) throw new Error(`no ${controller} limit`);
   } catch {
     try {
-      rmdirSync(root);
+      if (!existed) rmdirSync(root);
     } catch {
       // Left for the host's own cleanup: an empty cgroup costs nothing.
     }
@@ -81,40 +109,88 @@ function createBudgetRoot(): string | undefined {
   return root;
 }
 
-let root: string | undefined | null = null;
+const roots: Partial<Record<Controller, string | undefined>> = {};
 let sequence = 0;
+
+function rootOf(controller: Controller): string | undefined {
+  if (!(controller in roots)) roots[controller] = createBudgetRoot(controller);
+  return roots[controller];
+}
 
 /** The host's per-run process budget, or undefined when runs must share RLIMIT_NPROC. */
 export function cgroupProcessBudget(): ProcessBudget | undefined {
-  if (root === null) root = createBudgetRoot();
-  const base = root;
-  if (base === undefined) return undefined;
+  const pidsBase = rootOf('pids');
+  if (pidsBase === undefined) return undefined;
+  const memoryBase = rootOf('memory');
   return {
-    async open(maxProcesses: number): Promise<RunBudget> {
+    limitsMemory: memoryBase !== undefined,
+    async open({ processes, memoryBytes }): Promise<RunBudget> {
       sequence += 1;
-      const dir = path.join(base, `run-${sequence}`);
-      await rmdir(dir).catch(() => undefined);
-      mkdirSync(dir);
-      await writeFile(path.join(dir, 'pids.max'), String(maxProcesses));
+      const name = `run-${sequence}`;
+      const pidsDir = path.join(pidsBase, name);
+      await rmdir(pidsDir).catch(() => undefined);
+      mkdirSync(pidsDir);
+      await writeFile(path.join(pidsDir, 'pids.max'), String(processes));
+      // Under cgroup v2 both controllers are on the one folder.
+      const memoryDir = memoryBase === undefined ? undefined : path.join(memoryBase, name);
+      if (memoryDir !== undefined && memoryDir !== pidsDir) {
+        await rmdir(memoryDir).catch(() => undefined);
+        mkdirSync(memoryDir);
+      }
+      if (memoryDir !== undefined) await limitMemory(memoryDir, memoryBytes);
+      const procsFiles = [...new Set([pidsDir, memoryDir ?? pidsDir])].map((dir) =>
+        path.join(dir, 'cgroup.procs'),
+      );
       return {
         wrap: (argv) => [
           '/bin/sh',
           '-c',
-          // The shell moves itself into the cgroup, then becomes bwrap: every process of the run is
-          // born inside it. $0 is the cgroup's procs file.
-          'echo $$ > "$0" && exec "$@"',
-          path.join(dir, 'cgroup.procs'),
+          // The shell moves itself into the cgroups (the files before `--`), then becomes bwrap: every
+          // process of the run is born inside them.
+          'while [ "$1" != -- ]; do echo $$ > "$1" || exit 125; shift; done; shift; exec "$@"',
+          'autodev-run-cgroups',
+          ...procsFiles,
+          '--',
           ...argv,
         ],
-        finish: () => finishRun(dir, maxProcesses),
+        finish: async () => {
+          const killed = memoryDir === undefined ? undefined : await finishMemory(memoryDir, memoryBytes);
+          const refused = await finishRun(pidsDir, processes);
+          if (memoryDir !== undefined && memoryDir !== pidsDir) await removeCgroup(memoryDir);
+          return killed ?? refused;
+        },
       };
     },
   };
 }
 
-async function finishRun(dir: string, maxProcesses: number): Promise<string | undefined> {
-  const events = await readFile(path.join(dir, 'pids.events'), 'utf8').catch(() => '');
-  const refused = Number(/^max (\d+)$/m.exec(events)?.[1] ?? '0');
+/** memory.max (v2) or memory.limit_in_bytes (v1), and no swap to spill into past it. */
+async function limitMemory(dir: string, memoryBytes: number): Promise<void> {
+  if (existsSync(path.join(dir, 'memory.max'))) {
+    await writeFile(path.join(dir, 'memory.max'), String(memoryBytes));
+    await writeFile(path.join(dir, 'memory.swap.max'), '0').catch(() => undefined);
+    return;
+  }
+  await writeFile(path.join(dir, 'memory.limit_in_bytes'), String(memoryBytes));
+  // Only where swap accounting is on; memsw is memory + swap, so equal means no swap.
+  await writeFile(path.join(dir, 'memory.memsw.limit_in_bytes'), String(memoryBytes)).catch(() => undefined);
+}
+
+/** Names the memory limit when the kernel killed a process of the run for it (its oom_kill count). */
+async function finishMemory(dir: string, memoryBytes: number): Promise<string | undefined> {
+  // v2 counts in memory.events, v1 (kernel 4.13+) in memory.oom_control.
+  const events = await readFile(path.join(dir, 'memory.events'), 'utf8').catch(() =>
+    readFile(path.join(dir, 'memory.oom_control'), 'utf8').catch(() => ''),
+  );
+  const killed = Number(/^oom_kill (\d+)$/m.exec(events)?.[1] ?? '0');
+  return killed > 0
+    ? `memory: the run reached its limit of ${formatBytes(memoryBytes)} (memory cgroup), ` +
+        `the kernel killed ${String(killed)} process${killed === 1 ? '' : 'es'} (SIGKILL)`
+    : undefined;
+}
+
+/** Kills what is left in a run's cgroup, then removes it. */
+async function removeCgroup(dir: string): Promise<void> {
   // A process that left the run's process group (setsid) is still in the cgroup: it ends here.
   for (let attempt = 0; attempt < 50; attempt += 1) {
     const procs = await readFile(path.join(dir, 'cgroup.procs'), 'utf8').catch(() => '');
@@ -129,9 +205,15 @@ async function finishRun(dir: string, maxProcesses: number): Promise<string | un
       () => true,
       (error: NodeJS.ErrnoException) => error.code === 'ENOENT',
     );
-    if (removed) break;
+    if (removed) return;
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
+}
+
+async function finishRun(dir: string, maxProcesses: number): Promise<string | undefined> {
+  const events = await readFile(path.join(dir, 'pids.events'), 'utf8').catch(() => '');
+  const refused = Number(/^max (\d+)$/m.exec(events)?.[1] ?? '0');
+  await removeCgroup(dir);
   return refused > 0
     ? `processes: the run reached its limit of ${maxProcesses} processes and threads (pids.max), ` +
         `${refused} fork${refused === 1 ? ' was' : 's were'} refused`

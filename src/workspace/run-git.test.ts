@@ -110,6 +110,13 @@ describe('createGitRunner', () => {
     expect(error.message).toMatch(/exceeded 10 bytes/);
   });
 
+  it('reports a working folder that does not exist as GIT_FAILED naming it, not as a missing git', async () => {
+    const gone = join(root, 'moved-away');
+    const error = await failure(git(['status'], { cwd: gone }));
+    expect(error.code).toBe('GIT_FAILED');
+    expect(error.message).toContain(`the folder ${gone} does not exist`);
+  });
+
   it('reports a missing git binary as COMMAND_NOT_FOUND', async () => {
     const missing = createGitRunner({ env: process.env, gitPath: join(root, 'no-git-here') });
     expect((await failure(missing(['status']))).code).toBe('COMMAND_NOT_FOUND');

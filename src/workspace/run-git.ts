@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { dieWithParentPrefix, LAUNCH_FAILED_EXIT } from '../sandbox/die-with-parent.js';
 import { AutodevError, isAutodevError, type ErrorCode } from '../errors.js';
 
@@ -234,6 +235,15 @@ export function createGitRunner(deps: GitRunnerDeps): RunGit {
 
       child.on('error', (error: NodeJS.ErrnoException) => {
         if (signal?.aborted) return reject(abortError(signal));
+        // spawn says ENOENT for a missing working folder too: that is no missing git.
+        const cwd = options.worktree?.workTree ?? options.cwd;
+        if (error.code === 'ENOENT' && cwd !== undefined && !existsSync(cwd)) {
+          return reject(
+            new AutodevError('GIT_FAILED', `git ${subcommand(args)}: the folder ${cwd} does not exist`, {
+              cause: error,
+            }),
+          );
+        }
         if (error.code === 'ENOENT') {
           return reject(
             new AutodevError('COMMAND_NOT_FOUND', `git not found (${gitPath})`, { cause: error }),

@@ -179,6 +179,50 @@ describe('createWorkspaceManager', () => {
     expect(await mirrorBranches()).toEqual(['autodev/t2']);
   });
 
+  it('offers a released worktree as the spare only once it is clean: the next task never cleans it at the same time', async () => {
+    // The shape of the corpus's minimist run: an installed node_modules (packages with nested lib/
+    // folders) that the release's `git clean -ffdxq` takes a while to delete. The next task of the
+    // repo was prepared while that clean ran; both cleans walked one tree and each failed to lstat
+    // what the other had just deleted (GIT_FAILED). The clean is held here while the next task is
+    // prepared, so the interleaving is that one, every run.
+    let holdClean: (() => void) | undefined;
+    let cleanStarted: (() => void) | undefined;
+    const cleanRunning = new Promise<void>((resolve) => (cleanStarted = resolve));
+    const held = new Promise<void>((resolve) => (holdClean = resolve));
+    let holding = false;
+    const gatedGit: typeof git = async (args, options) => {
+      if (holding && args.includes('clean')) {
+        holding = false;
+        cleanStarted?.();
+        await held;
+      }
+      return git(args, options);
+    };
+    const m = createWorkspaceManager({ dataDir, keep_failed_workspaces_hours: 24 }, { git: gatedGit });
+    const first = await m.prepare(input('t1'));
+    for (const pkg of ['minimist', 'tap', 'tape', 'covert']) {
+      await mkdir(join(first.dir, 'node_modules', pkg, 'lib'), { recursive: true });
+      await writeFile(join(first.dir, 'node_modules', pkg, 'package.json'), `{"name":"${pkg}"}\n`);
+      await writeFile(join(first.dir, 'node_modules', pkg, 'lib', 'index.js'), 'module.exports = {};\n');
+    }
+
+    holding = true;
+    const released = m.release('t1');
+    await cleanRunning;
+    const second = await m.prepare(input('t2'));
+    holdClean?.();
+    await released;
+
+    expect((await git(['status', '--porcelain', '--ignored'], { cwd: second.dir })).stdout).toBe('');
+    // The released worktree did become the spare, clean: the task after takes it with nothing of t1.
+    expect(await readdir(join(dataDir, 'spares'))).toHaveLength(1);
+    await m.remove('t2');
+    const third = await m.prepare(input('t3'));
+    expect(existsSync(join(third.dir, 'node_modules'))).toBe(false);
+    expect((await git(['status', '--porcelain', '--ignored'], { cwd: third.dir })).stdout).toBe('');
+    expect(await readdir(join(dataDir, 'spares'))).toHaveLength(0);
+  });
+
   it('keeps one spare per repo: a second release removes its worktree', async () => {
     const m = manager();
     const a = await m.prepare(input('a'));

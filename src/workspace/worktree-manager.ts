@@ -196,6 +196,16 @@ export function createWorkspaceManager(
     const record = await find(taskId);
     if (record === undefined) return remove(taskId);
     const spare = spareOf(record.mirrorDir);
+    // A spare is already there (read without the lock: a wrong guess only costs a clean or a removal).
+    if (await exists(spare)) return remove(taskId);
+    // Build output, dependencies and stray files of this task must not reach the next one. Cleaned
+    // here, in the task's own folder, before it becomes the spare: from the moment it is in the spares
+    // folder the next task of the repo may take it and clean it too, and two `git clean`s of one
+    // node_modules delete each other's files ("could not lstat ...: No such file or directory"),
+    // which failed the next task with GIT_FAILED.
+    const taskGit = await on(record.mirrorDir, record.dir);
+    await git(['reset', '--hard', '--quiet'], taskGit);
+    await git(['clean', '-ffdxq'], taskGit);
     const kept = await mirrors.withLock(record.mirrorDir, async () => {
       if (await exists(spare)) return false;
       await mkdir(sparesDir, { recursive: true });
@@ -207,10 +217,6 @@ export function createWorkspaceManager(
     });
     if (!kept) return remove(taskId);
     await records.delete(taskId);
-    // Build output, dependencies and stray files of this task must not reach the next one.
-    const spareGit = await on(record.mirrorDir, spare);
-    await git(['reset', '--hard', '--quiet'], spareGit);
-    await git(['clean', '-ffdxq'], spareGit);
   };
 
   /** Deletes mirror branches no worktree has checked out: leftovers of crashes between add and remove. */

@@ -145,11 +145,15 @@ const LIFECYCLE_MANAGERS: Record<string, { runner: Argv; testOnly: Argv; env: Re
 /**
  * The environment of a build or test run. pnpm and yarn get the repo's caches read-only and no network:
  * yarn 2+'s Plug'n'Play loads packages from its cache, and corepack runs the yarn release kept in
- * it. npm's runs and tsc need neither (npm would only try to write its logs there).
+ * it. npm's runs and tsc need no cache (npm would only try to write its logs there), but npm is told
+ * it is offline, which it is: an `npx aud` in a posttest (object-inspect's audit) otherwise retried
+ * the registry's name lookup for 71 s per run before failing, where offline it fails at once
+ * (ENOTCACHED), read as the same "needs the network".
  */
 const MANAGED = new Set(['pnpm', 'yarn', 'corepack']);
+const NPM_OFFLINE = { npm_config_offline: 'true' };
 async function managerRunFor(configured: Argv, options: RunProjectCommandOptions): Promise<RunOptions> {
-  if (!MANAGED.has(configured[0] ?? '')) return {};
+  if (!MANAGED.has(configured[0] ?? '')) return { env: NPM_OFFLINE };
   const { env, binds } = await managerRun(options, false, false);
   return { env, binds };
 }

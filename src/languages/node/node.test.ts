@@ -66,6 +66,29 @@ describe('node, in bubblewrap without network', () => {
     ]);
   });
 
+  it("an `npx` posttest (object-inspect's `npx aud --production`) fails at once offline, not after a minute of name lookups", async () => {
+    const dir = await ctx.repo('node-npx-posttest');
+    await writeNodeFixture(dir, 'passing');
+    const pkg = {
+      name: 'fixture',
+      version: '1.0.0',
+      type: 'module',
+      private: true,
+      scripts: { test: 'node --test', posttest: 'npx aud --production' },
+    };
+    await writeFile(path.join(dir, 'package.json'), JSON.stringify(pkg, null, 2));
+    const [project] = await detectProjects(dir);
+    if (!project) throw new Error('no project detected');
+    const report = await runTests(project, ctx.options(dir));
+    expect(report).toMatchObject({ ok: true, passed: FIXTURE_COUNTS.passing.passed, failed: 0 });
+    // npm knew it was offline: it answered from its cache (nothing there) instead of retrying DNS.
+    expect(report.notes).toEqual([
+      expect.stringMatching(
+        /^posttest failed because it needs the network, which tests never have.*ENOTCACHED/s,
+      ),
+    ]);
+  });
+
   it('a pretest that fails for its own reasons fails the run, as npm test would', async () => {
     const dir = await ctx.repo('node-pretest');
     await writeNodeFixture(dir, 'passing');
