@@ -58,12 +58,20 @@ export function taskPage(id: string, signal: AbortSignal): HTMLElement {
     await refresh();
   };
 
+  // The actions are rebuilt only when the set of them changes. Every event refreshes the page (and
+  // opening it replays the stored events, so a second refresh follows the first): rebuilt each time,
+  // a review comment being typed was wiped, and a click could land on a button already replaced.
+  let actionsKey = '';
   const renderActions = (t: Task) => {
+    const key = `${t.status}|${t.pr?.status ?? ''}`;
+    if (key === actionsKey) return;
+    actionsKey = key;
+    const typed = (actions.querySelector('#review-comment') as HTMLInputElement | null)?.value ?? '';
     const list: HTMLElement[] = [];
     if (!TERMINAL.has(t.status))
       list.push(button('Cancel', () => act('Cancel', 'POST', `/tasks/${id}/cancel`)));
     if (t.pr?.status === 'open') {
-      const comment = h('input', { id: 'review-comment', name: 'comment' }) as HTMLInputElement;
+      const comment = h('input', { id: 'review-comment', name: 'comment', value: typed }) as HTMLInputElement;
       list.push(
         h('label', { for: 'review-comment' }, 'Review comment'),
         comment,
