@@ -1,36 +1,14 @@
-// Time to first render of the dashboard's task list with 1,000 stored tasks, beside the JSON API
-// alone (the same first page of 50). Run: npx tsx bench/dashboard-first-render.ts
-// (it also writes the README's screenshots under docs/).
-import Database from 'better-sqlite3';
+// The README's screenshots under docs/, taken with 1,000 stored tasks: npx tsx bench/dashboard-first-render.ts
+// (it prints one timing too; the measured figures, side by side and repeated, are `npm run bench dashboard`).
 import { performance } from 'node:perf_hooks';
-import { E2E_USERS, api, submitTask, waitForTerminal } from '../test/helpers/api-client.js';
+import { E2E_USERS, api } from '../test/helpers/api-client.js';
 import { launchBrowser } from '../test/helpers/browser.js';
 import { startE2E } from '../test/e2e/harness.js';
-import { PYTHON_BUGGY_REPO } from '../test/e2e/fixtures.js';
+import { seedTasks } from './lib/seed-tasks.js';
 
 const TASKS = 1000;
 const h = await startE2E({ max_step_retries: 0 }, { auth: true });
-const repo = await h.newRepo(PYTHON_BUGGY_REPO);
-const first = await submitTask(h.server.baseUrl, { title: 'seed task', repo: repo.origin });
-// No model reply is scripted: the task fails at its first model call and stays as the template.
-await waitForTerminal(h.server.baseUrl, first.id);
-// Copies of the first task's row with fresh ids (the store orders by id): 1,000 tasks without running them.
-const db = new Database(`${h.dataDir}/autodev.sqlite`);
-const template = db.prepare('select * from tasks where id = ?').get(first.id) as Record<string, unknown>;
-const columns = Object.keys(template);
-const insert = db.prepare(
-  `insert into tasks (${columns.join(', ')}) values (${columns.map((c) => '@' + c).join(', ')})`,
-);
-db.transaction(() => {
-  for (let i = 0; i < TASKS - 1; i++) {
-    insert.run({
-      ...template,
-      id: `${first.id.slice(0, 20)}x${String(i).padStart(5, '0')}`,
-      title: `task ${i}`,
-    });
-  }
-})();
-db.close();
+const first = { id: await seedTasks(h, TASKS) };
 const base = h.server.baseUrl;
 const t0 = performance.now();
 const json = await api(base, '/api/v1/autodev/tasks?limit=50');

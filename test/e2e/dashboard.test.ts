@@ -123,6 +123,7 @@ describe('the dashboard in a real browser against a real autodev', () => {
     h.model.push({ text: PLANTED_FIX_REPLY, delayMs: 60_000 });
     const { page, dialogs } = await openPage(browser);
     await signIn(page, h.server.baseUrl);
+    const asked = h.model.requests.length;
     const task = await submitTask(h.server.baseUrl, {
       title: 'Slow task',
       repo: repo.origin,
@@ -134,6 +135,10 @@ describe('the dashboard in a real browser against a real autodev', () => {
     await row.locator('.status:not([data-status="queued"])').waitFor({ timeout: 60_000 });
 
     await row.getByRole('link', { name: 'Slow task' }).click();
+    // Cancel while the slow model call is in flight. Cancelled earlier (in setup), the slow reply
+    // stayed queued and the next test's task got it: a minute's wait that, on a busy machine, ran the
+    // approve test past its timeout (the flake).
+    await expect.poll(() => h.model.requests.length, { timeout: 60_000 }).toBeGreaterThan(asked);
     await page.getByRole('button', { name: 'Cancel' }).click();
     await page.locator('[data-testid="task-status"][data-status="cancelled"]').waitFor({ timeout: 60_000 });
     expect((await waitForTerminal(h.server.baseUrl, task.id)).status).toBe('cancelled');

@@ -5,9 +5,13 @@ import type { LogLine, Step, Task, TaskEvent } from '../types.js';
 
 /** Rows per page of the steps timeline and the audit trail: a task with thousands stays responsive. */
 const PAGE = 100;
-/** Log lines kept on the page: older ones are dropped as new ones stream in (a 20 MB log stays bounded). */
-const MAX_LOG_LINES = 2000;
-const LOG_BATCH = 200;
+/**
+ * Stored log chunks per page of the command log. A 20 MB log is read a page at a time, never whole:
+ * opening the page costs one page, whatever the log's size.
+ */
+const LOG_PAGE = 200;
+/** Characters of one chunk shown (the store keeps up to 256 K of each): a page stays a few MB at most. */
+const MAX_CHUNK_CHARS = 8192;
 
 const TERMINAL = new Set(['awaiting_review', 'merged', 'closed', 'failed', 'cancelled']);
 
@@ -25,6 +29,7 @@ export function taskPage(id: string, signal: AbortSignal): HTMLElement {
   const diff = h('div');
   const pr = h('div');
   const log = h('pre', { class: 'log', 'aria-label': 'Command log', tabindex: 0 });
+  const logPager = h('div');
   const audit = h('div');
   root.append(
     heading,
@@ -37,13 +42,20 @@ export function taskPage(id: string, signal: AbortSignal): HTMLElement {
     section('Policy decision', policy),
     section('Diff', diff),
     section('Pull request', pr),
-    section('Log', log),
+    section('Log', h('div', {}, log, logPager)),
     section('Audit trail', audit),
   );
 
   let stepPage = 0;
   let auditPage = 0;
-  let lastLog = 0;
+  // The log's pages: where each visited page starts (the id its first chunk comes after), the last
+  // chunk shown, and how many chunks the page holds. A page with room fills as a running task logs.
+  const logStarts = [0];
+  let logPage = 0;
+  let logLast = 0;
+  let logShown = 0;
+  // A page change while a load is in flight must not mix the two pages' chunks.
+  let logGeneration = 0;
   let events: TaskEvent[] = [];
   let task: Task | undefined;
 
@@ -58,12 +70,20 @@ export function taskPage(id: string, signal: AbortSignal): HTMLElement {
     await refresh();
   };
 
+  // The actions are rebuilt only when the set of them changes. Every event refreshes the page (and
+  // opening it replays the stored events, so a second refresh follows the first): rebuilt each time,
+  // a review comment being typed was wiped, and a click could land on a button already replaced.
+  let actionsKey = '';
   const renderActions = (t: Task) => {
+    const key = `${t.status}|${t.pr?.status ?? ''}`;
+    if (key === actionsKey) return;
+    actionsKey = key;
+    const typed = (actions.querySelector('#review-comment') as HTMLInputElement | null)?.value ?? '';
     const list: HTMLElement[] = [];
     if (!TERMINAL.has(t.status))
       list.push(button('Cancel', () => act('Cancel', 'POST', `/tasks/${id}/cancel`)));
     if (t.pr?.status === 'open') {
-      const comment = h('input', { id: 'review-comment', name: 'comment' }) as HTMLInputElement;
+      const comment = h('input', { id: 'review-comment', name: 'comment', value: typed }) as HTMLInputElement;
       list.push(
         h('label', { for: 'review-comment' }, 'Review comment'),
         comment,
@@ -244,19 +264,42 @@ export function taskPage(id: string, signal: AbortSignal): HTMLElement {
   };
 
   const loadLogs = async () => {
-    for (;;) {
+    const generation = logGeneration;
+    if (logShown < LOG_PAGE) {
       const { logs } = await call<{ logs: LogLine[] }>(
         'GET',
-        `/tasks/${id}/logs?after=${lastLog}&limit=${LOG_BATCH}`,
+        `/tasks/${id}/logs?after=${logLast}&limit=${LOG_PAGE - logShown}`,
       );
-      for (const l of logs) log.append(h('span', { class: l.stream }, `[${l.step_key}] ${l.content}`));
-      const last = logs.at(-1);
-      if (last) lastLog = last.id;
-      while (log.childElementCount > MAX_LOG_LINES) log.firstElementChild?.remove();
-      if (logs.length < LOG_BATCH || signal.aborted) return;
-      // Yield between batches: a huge log streams in without freezing the page.
-      await new Promise((resolve) => setTimeout(resolve, 0));
+      if (generation !== logGeneration) return;
+      for (const l of logs)
+        log.append(h('span', { class: l.stream }, `[${l.step_key}] ${chunkText(l.content)}`));
+      logShown += logs.length;
+      logLast = logs.at(-1)?.id ?? logLast;
     }
+    // One chunk past a full page tells whether there is a next page.
+    const more =
+      logShown >= LOG_PAGE &&
+      (await call<{ logs: LogLine[] }>('GET', `/tasks/${id}/logs?after=${logLast}&limit=1`)).logs.length > 0;
+    if (generation !== logGeneration) return;
+    const first = logPage * LOG_PAGE + 1;
+    logPager.replaceChildren(
+      logPage === 0 && !more
+        ? h('span')
+        : pagerNav('log', `chunks ${first}–${first + logShown - 1}`, logPage > 0, more, goLogPage),
+    );
+  };
+
+  const goLogPage = (step: -1 | 1) => {
+    logGeneration += 1;
+    if (step === 1) logStarts[logPage + 1] = logLast;
+    logPage += step;
+    logLast = logStarts[logPage] ?? 0;
+    logShown = 0;
+    log.replaceChildren();
+    logPager.replaceChildren();
+    void loadLogs().catch((error: unknown) => {
+      actionStatus.textContent = error instanceof Error ? error.message : String(error);
+    });
   };
 
   const refresh = async () => {
@@ -349,15 +392,26 @@ function reviewBody(comment: HTMLInputElement): Record<string, string> {
 
 function pager(what: string, page: number, pages: number, go: (page: number) => void): HTMLElement {
   if (pages <= 1) return h('span');
-  const prev = button('Previous', () => go(page - 1), `Previous page of ${what}`);
-  const next = button('Next', () => go(page + 1), `Next page of ${what}`);
-  prev.disabled = page === 0;
-  next.disabled = page >= pages - 1;
-  return h(
-    'nav',
-    { 'aria-label': `Pages of ${what}` },
-    prev,
-    h('span', {}, ` page ${page + 1} of ${pages} `),
-    next,
+  return pagerNav(what, `page ${page + 1} of ${pages}`, page > 0, page < pages - 1, (step) =>
+    go(page + step),
   );
+}
+
+function pagerNav(
+  what: string,
+  where: string,
+  hasPrevious: boolean,
+  hasNext: boolean,
+  go: (step: -1 | 1) => void,
+): HTMLElement {
+  const prev = button('Previous', () => go(-1), `Previous page of ${what}`);
+  const next = button('Next', () => go(1), `Next page of ${what}`);
+  prev.disabled = !hasPrevious;
+  next.disabled = !hasNext;
+  return h('nav', { 'aria-label': `Pages of ${what}` }, prev, h('span', {}, ` ${where} `), next);
+}
+
+function chunkText(content: string): string {
+  if (content.length <= MAX_CHUNK_CHARS) return content;
+  return `${content.slice(0, MAX_CHUNK_CHARS)}\n[... ${content.length - MAX_CHUNK_CHARS} more characters; the whole log: GET /api/v1/autodev/tasks/ID/logs]\n`;
 }
