@@ -53,6 +53,26 @@ export const REAL_FIX_CORPUS: CorpusInstance[] = [
     riskTier: 'low',
   },
   {
+    // The release also refactors the parser (ParserData → ParserState) and adds
+    // ExpandedName::from_static: the reply is bigger than the fix, as real releases are.
+    name: 'roxmltree-fix',
+    ecosystem: 'rust',
+    source: viaClient('crates', 'roxmltree', '0.18.0'),
+    realFix: {
+      next: '0.18.1',
+      // The test is data: ast.rs's test! line names a fixture pair (input with \r, expected tree).
+      tests: ['tests/ast.rs', 'tests/files/cdata_007.xml', 'tests/files/cdata_007.yaml'],
+      fix: ['src/parse.rs', 'src/lib.rs'],
+    },
+    traits: ['real fix: 0.18.0 → 0.18.1', 'tests/ folder with fixture files', 'one dependency (xmlparser)'],
+    task: {
+      title: 'Carriage returns inside CDATA are kept',
+      description:
+        'Document::parse("<svg><style><![CDATA[some\\rlong\\r\\ntext\\r]]></style></svg>") gives the style element the text "some\\rlong\\r\\ntext\\r"; line ends in CDATA must be normalized like any other text ("some\\nlong\\ntext\\n"), as tests/ast.rs\'s cdata_007 expects.',
+    },
+    riskTier: 'low',
+  },
+  {
     name: 'masterminds-semver-fix',
     ecosystem: 'go',
     source: viaClient('goproxy', 'github.com/Masterminds/semver/v3', 'v3.2.0'),
