@@ -73,6 +73,21 @@ export const REAL_FIX_CORPUS: CorpusInstance[] = [
     riskTier: 'low',
   },
   {
+    // Its doc tests call dotenv() with no .env beside them and fail before and after the fix alike:
+    // pre-existing failures the comparison with the baseline must not count.
+    name: 'dotenvy-fix',
+    ecosystem: 'rust',
+    source: viaClient('crates', 'dotenvy', '0.15.3'),
+    realFix: { next: '0.15.4', tests: ['tests/test-multiline-comment.rs'], fix: ['src/iter.rs'] },
+    traits: ['real fix: 0.15.3 → 0.15.4', 'tests/ folder, one binary per file', 'doc tests failing at base'],
+    task: {
+      title: 'A # inside a value cuts the value short',
+      description:
+        'With a .env line TESTKEY2=test_val_with_#_hash, or TESTKEY3="test_val quoted with # hash" # a comment, dotenv() sets the variable to what comes before the #; only a # that starts the line or follows whitespace outside quotes begins a comment (and a line starting with # inside a multi-line quoted value is part of the value).',
+    },
+    riskTier: 'low',
+  },
+  {
     name: 'masterminds-semver-fix',
     ecosystem: 'go',
     source: viaClient('goproxy', 'github.com/Masterminds/semver/v3', 'v3.2.0'),
