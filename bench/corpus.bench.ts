@@ -1,6 +1,6 @@
 /**
  * The real-repository corpus (issue #14 part 4): 22 pinned libraries and workspaces from PyPI, the Cargo registry, the Go
- * module proxy and npm, each with one injected bug, and 8 real bug fixes from patch releases
+ * module proxy and npm, each with one injected bug, and 9 real bug fixes from patch releases
  * (issue #28 part 4, bench/corpus/real-fix-instances.ts), replayed through a running `autodev serve`
  * twice: with the exact fix as the scripted model's reply (must be delivered, low risk merged) and
  * with an empty reply (must fail with a reason that does not blame the environment). The first run
