@@ -159,4 +159,28 @@ describe('cargo test over a workspace: the same test name in two crates', () => 
     expect(counts.failures).toEqual([{ name: 'beta/tests::parses', message: 'beta cannot parse' }]);
     expect(counts.passedNames).toEqual(['alpha/tests::parses', 'tests::only_alpha']);
   });
+
+  it('cargo test: doc tests, whose names have spaces, are named as failing and passing (dotenvy 0.15.4)', () => {
+    const output = [
+      '     Running tests/test-multiline-comment.rs (target/debug/deps/test_multiline_comment-0123456789abcdef)',
+      'running 1 test',
+      'test test_issue_81 ... ok',
+      'test result: ok. 1 passed; 0 failed; 0 ignored; 0 measured; 0 filtered out',
+      '   Doc-tests dotenvy',
+      'running 2 tests',
+      'test src/lib.rs - dotenv (line 171) ... FAILED',
+      'test src/lib.rs - var (line 58) ... ok',
+      'failures:',
+      '---- src/lib.rs - dotenv (line 171) stdout ----',
+      'Test executable failed (exit status: 101).',
+      'failures:',
+      '    src/lib.rs - dotenv (line 171)',
+      'test result: FAILED. 1 passed; 1 failed; 0 ignored; 0 measured; 0 filtered out',
+    ].join('\n');
+    const counts = parseLibtestOutput(output);
+    expect(counts.failures).toEqual([
+      { name: 'src/lib.rs - dotenv (line 171)', message: 'Test executable failed (exit status: 101).' },
+    ]);
+    expect(counts.passedNames).toEqual(['test_issue_81', 'src/lib.rs - var (line 58)']);
+  });
 });

@@ -2,11 +2,24 @@ import { emptyCounts, type TestCounts } from '../../parsers/types.js';
 import { lines } from '../../parsers/text.js';
 
 const RESULT = /^test result: \w+\. (\d+) passed; (\d+) failed; (\d+) ignored;/;
-const FAILED_TEST = /^test (\S+) \.\.\. FAILED$/;
-const PASSED_TEST = /^test (\S+) \.\.\. ok$/;
-const STDOUT_HEADER = /^---- (\S+) stdout ----$/;
 const DOC_TESTS = /^\s*Doc-tests (\S+)$/;
 const BINARY_NAME = /^([A-Za-z0-9_]+)-[0-9a-f]+(?:\.exe)?$/;
+
+/**
+ * The text between `prefix` and `suffix` when the line is exactly that, else undefined. By string
+ * ends, not `\S+`: doc tests are named with spaces (`src/lib.rs - dotenv (line 171)`), and a
+ * pattern that missed them left a run with only pre-existing doc-test failures naming no failing
+ * test, so the baseline comparison read a correct fix as a run that never finished (dotenvy 0.15.4).
+ */
+function between(line: string, prefix: string, suffix: string): string | undefined {
+  if (line.length <= prefix.length + suffix.length) return undefined;
+  return line.startsWith(prefix) && line.endsWith(suffix)
+    ? line.slice(prefix.length, -suffix.length)
+    : undefined;
+}
+const failedTestName = (line: string) => between(line, 'test ', ' ... FAILED');
+const passedTestName = (line: string) => between(line, 'test ', ' ... ok');
+const stdoutHeaderName = (line: string) => between(line, '---- ', ' stdout ----');
 
 /**
  * The crate of a block of results: `Running unittests src/lib.rs (target/debug/deps/name-hash)`,
@@ -63,16 +76,15 @@ export function parseLibtestOutput(output: string): TestCounts {
       current = undefined;
       continue;
     }
-    const passedTest = PASSED_TEST.exec(line);
-    if (passedTest?.[1]) passed.push({ crate, name: passedTest[1] });
-    const failedTest = FAILED_TEST.exec(line);
-    const failedName = failedTest?.[1];
+    const passedName = passedTestName(line);
+    if (passedName) passed.push({ crate, name: passedName });
+    const failedName = failedTestName(line);
     if (failedName && !failed.some((f) => f.crate === crate && f.name === failedName))
       failed.push({ crate, name: failedName });
-    const header = STDOUT_HEADER.exec(line);
-    if (header?.[1]) {
+    const header = stdoutHeaderName(line);
+    if (header) {
       current = [];
-      messages.set(`${crate}\u0000${header[1]}`, current);
+      messages.set(`${crate}\u0000${header}`, current);
       continue;
     }
     // The captured output of a failing test ends where the next section starts.
