@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runInProject } from '../../src/languages/run.js';
-import type { DetectedProject } from '../../src/languages/types.js';
+import { bareProject } from '../helpers/bare-project.js';
 import { createBubblewrapSandbox } from '../../src/sandbox/bubblewrap.js';
 import { failure } from '../helpers/failure.js';
 
@@ -65,13 +65,7 @@ describe.runIf(process.getuid?.() === 0)('each sandboxed run has its own process
 
   it('a run that exhausts its own budget fails with RESOURCE_LIMIT naming the limit, not as a test failure', async () => {
     const sandbox = createBubblewrapSandbox({ hostEnv: process.env, limits: { processes: 30 } });
-    const project: DetectedProject = {
-      language: 'python',
-      root: '.',
-      toolchain: 'pytest',
-      commands: {},
-      overridden: false,
-    };
+    const project = bareProject('python', 'pytest');
     const error = await failure(
       runInProject(project, ['sh', '-c', 'n=0; while [ $n -lt 60 ]; do sleep 5 & n=$((n+1)); done; wait'], {
         sandbox,

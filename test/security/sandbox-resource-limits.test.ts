@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runInProject } from '../../src/languages/run.js';
-import type { DetectedProject } from '../../src/languages/types.js';
+import { bareProject } from '../helpers/bare-project.js';
 import { createBubblewrapSandbox } from '../../src/sandbox/bubblewrap.js';
 import { cgroupProcessBudget } from '../../src/sandbox/process-budget.js';
 import type { SandboxLimits } from '../../src/sandbox/types.js';
@@ -16,13 +16,7 @@ import { failure } from '../helpers/failure.js';
  */
 describe('a run killed by a CPU-time or file-size limit fails with RESOURCE_LIMIT naming it', () => {
   let workspace: string;
-  const project: DetectedProject = {
-    language: 'node',
-    root: '.',
-    toolchain: 'npm',
-    commands: {},
-    overridden: false,
-  };
+  const project = bareProject('node', 'npm');
   beforeAll(async () => {
     workspace = await mkdtemp(join(tmpdir(), 'autodev-rlimits-'));
   });
@@ -127,13 +121,7 @@ describe.runIf(memoryCgroups)('a run killed by its memory limit fails with RESOU
     createBubblewrapSandbox({ hostEnv: process.env, limits: { memoryBytes: 128 * 1024 * 1024 } });
 
   it('a test process growing past the memory limit is killed by the kernel and named: memory, the limit', async () => {
-    const project: DetectedProject = {
-      language: 'python',
-      root: '.',
-      toolchain: 'pytest',
-      commands: {},
-      overridden: false,
-    };
+    const project = bareProject('python', 'pytest');
     const error = await failure(
       runInProject(project, ['sh', '-c', 'python3 allocate.py 400; echo "runner saw $?"; exit 1'], {
         sandbox: sandbox(),

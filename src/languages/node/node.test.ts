@@ -30,6 +30,17 @@ async function nodeProject(variant: FixtureVariant, options: { install?: readonl
   return { dir, project };
 }
 
+/** The passing fixture with `scripts` as its package.json's (npm's lifecycle scripts around its test). */
+async function scriptedProject(name: string, scripts: Record<string, string>, type?: 'module') {
+  const dir = await ctx.repo(name);
+  await writeNodeFixture(dir, 'passing');
+  const pkg = { name: 'fixture', version: '1.0.0', ...(type ? { type } : {}), private: true, scripts };
+  await writeFile(path.join(dir, 'package.json'), JSON.stringify(pkg, null, 2));
+  const [project] = await detectProjects(dir);
+  if (!project) throw new Error('no project detected');
+  return { dir, project };
+}
+
 describe('node, in bubblewrap without network', () => {
   it('passing package: npm test runs node --test, counted from its TAP summary; no build step is skipped, not failed', async () => {
     const { dir, project } = await nodeProject('passing');
@@ -44,20 +55,13 @@ describe('node, in bubblewrap without network', () => {
   });
 
   it('a posttest that needs the network (an audit) is reported as such, the verdict is from the test runner', async () => {
-    const dir = await ctx.repo('node-posttest');
-    await writeNodeFixture(dir, 'passing');
     const offline =
       "require('dns').lookup('audit.example.org', (e) => { if (e) { console.error('getaddrinfo ' + e.code + ' audit.example.org'); process.exit(1); } })";
-    const pkg = {
-      name: 'fixture',
-      version: '1.0.0',
-      type: 'module',
-      private: true,
-      scripts: { pretest: 'node -e "console.log(1)"', test: 'node --test', posttest: `node -e "${offline}"` },
-    };
-    await writeFile(path.join(dir, 'package.json'), JSON.stringify(pkg, null, 2));
-    const [project] = await detectProjects(dir);
-    if (!project) throw new Error('no project detected');
+    const { dir, project } = await scriptedProject(
+      'node-posttest',
+      { pretest: 'node -e "console.log(1)"', test: 'node --test', posttest: `node -e "${offline}"` },
+      'module',
+    );
     const report = await runTests(project, ctx.options(dir));
     expect(report).toMatchObject({ ok: true, passed: FIXTURE_COUNTS.passing.passed, failed: 0 });
     expect(report.notes).toEqual([
@@ -67,18 +71,11 @@ describe('node, in bubblewrap without network', () => {
   });
 
   it("an `npx` posttest (object-inspect's `npx aud --production`) fails at once offline, not after a minute of name lookups", async () => {
-    const dir = await ctx.repo('node-npx-posttest');
-    await writeNodeFixture(dir, 'passing');
-    const pkg = {
-      name: 'fixture',
-      version: '1.0.0',
-      type: 'module',
-      private: true,
-      scripts: { test: 'node --test', posttest: 'npx aud --production' },
-    };
-    await writeFile(path.join(dir, 'package.json'), JSON.stringify(pkg, null, 2));
-    const [project] = await detectProjects(dir);
-    if (!project) throw new Error('no project detected');
+    const { dir, project } = await scriptedProject(
+      'node-npx-posttest',
+      { test: 'node --test', posttest: 'npx aud --production' },
+      'module',
+    );
     const report = await runTests(project, ctx.options(dir));
     expect(report).toMatchObject({ ok: true, passed: FIXTURE_COUNTS.passing.passed, failed: 0 });
     // npm knew it was offline: it answered from its cache (nothing there) instead of retrying DNS.
@@ -90,17 +87,10 @@ describe('node, in bubblewrap without network', () => {
   });
 
   it('a pretest that fails for its own reasons fails the run, as npm test would', async () => {
-    const dir = await ctx.repo('node-pretest');
-    await writeNodeFixture(dir, 'passing');
-    const pkg = {
-      name: 'fixture',
-      version: '1.0.0',
-      private: true,
-      scripts: { pretest: 'exit 3', test: 'node --test' },
-    };
-    await writeFile(path.join(dir, 'package.json'), JSON.stringify(pkg, null, 2));
-    const [project] = await detectProjects(dir);
-    if (!project) throw new Error('no project detected');
+    const { dir, project } = await scriptedProject('node-pretest', {
+      pretest: 'exit 3',
+      test: 'node --test',
+    });
     const report = await runTests(project, ctx.options(dir));
     expect(report.ok).toBe(false);
     expect(report.notes?.[0]).toMatch(/^pretest failed \(exit 3\)/);
