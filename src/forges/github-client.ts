@@ -17,6 +17,11 @@ export interface GithubClientTiming {
   msPerSecond: number;
   /** Least time between two writes (POST/PATCH/PUT/DELETE), GitHub's guard against secondary limits. */
   writeSpacingMs: number;
+  /**
+   * Least time between two writes that notify people (a pull request, a comment, a review):
+   * octokit's own default, 3 s, kept in production; GitHub spams nobody faster than that.
+   */
+  notificationSpacingMs: number;
   /** Retries of a 5xx or network failure, with backoff (1, 4, 9... seconds). */
   serverErrorRetries: number;
   /** Retries after a rate limit, each after the wait GitHub asks for. */
@@ -30,6 +35,7 @@ export interface GithubClientTiming {
 export const DEFAULT_GITHUB_TIMING: GithubClientTiming = {
   msPerSecond: 1000,
   writeSpacingMs: 1000,
+  notificationSpacingMs: 3000,
   serverErrorRetries: 3,
   rateLimitRetries: 2,
   maxRateLimitWaitSecs: 120,
@@ -100,6 +106,7 @@ export function createGithubClient(options: GithubClientOptions): GithubApi {
       retryAfterBaseValue: timing.msPerSecond,
       // A group of its own per client: octokit's shared default spaces writes a second apart.
       write: new Bottleneck.Group({ maxConcurrent: 1, minTime: timing.writeSpacingMs }),
+      notifications: new Bottleneck.Group({ maxConcurrent: 1, minTime: timing.notificationSpacingMs }),
       onRateLimit: (after, request, _octokit, count) => wantRetry(after, request, count),
       onSecondaryRateLimit: (after, request, _octokit, count) => wantRetry(after, request, count),
     },

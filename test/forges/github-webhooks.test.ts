@@ -33,7 +33,7 @@ describe('github webhooks: X-Hub-Signature-256 and the pull request an event is 
     const url = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/webhooks/github`;
     fake = await startFakeGithub({ token: TOKEN, webhook: { url, secret: SECRET } });
     forge = createGithubForge(await githubConfig({ apiUrl: fake.apiUrl, token: TOKEN }), {
-      timing: { writeSpacingMs: 0 },
+      timing: { writeSpacingMs: 0, notificationSpacingMs: 0 },
     });
   });
   afterAll(async () => {

@@ -15,7 +15,7 @@ import { startTestRuntime } from '../helpers/runtime.js';
 
 const TOKEN = 'ghp_testtoken0123456789abcdefABCDEF0123';
 // Waits shrunk for the tests: one "second" of Retry-After or backoff lasts 20 ms.
-const FAST = { msPerSecond: 20, writeSpacingMs: 0, requestTimeoutMs: 10_000 };
+const FAST = { msPerSecond: 20, writeSpacingMs: 0, notificationSpacingMs: 0, requestTimeoutMs: 10_000 };
 
 describe('github forge against a fake GitHub checked by its OpenAPI description', () => {
   let contract: ContractChecker;
@@ -153,6 +153,30 @@ describe('github forge against a fake GitHub checked by its OpenAPI description'
     await fake.commentAsHuman(pr.number ?? 0, 'alice', 'looks fine');
     const activity = await forge.readActivity(pr);
     expect(activity.items.map((i) => [i.kind, i.by, i.body])).toEqual([['comment', 'alice', 'looks fine']]);
+  });
+
+  it('spaces writes that notify people (pull request, comments) by notificationSpacingMs', async () => {
+    const spacingMs = 400;
+    const spaced = createGithubForge(await githubConfig({ apiUrl: fake.apiUrl, token: TOKEN }), {
+      timing: { ...FAST, notificationSpacingMs: spacingMs },
+    });
+    const { input } = await setup();
+    const from = fake.requests.length;
+    const started = Date.now();
+    const pr = await spaced.ensurePullRequest(input);
+    await spaced.comment(pr, 'one', 'first');
+    await spaced.comment(pr, 'two', 'second');
+    const notifying = fake.requests
+      .slice(from)
+      .filter((r) => r.operationId === 'pulls/create' || r.operationId === 'issues/create-comment');
+    expect(notifying.map((r) => r.operationId)).toEqual([
+      'pulls/create',
+      'issues/create-comment',
+      'issues/create-comment',
+    ]);
+    // The limiter starts each after the one before by at least the spacing, so the last cannot
+    // arrive sooner than two spacings after the first call began (a busy machine only adds to it).
+    expect(notifying[2]!.at - started).toBeGreaterThanOrEqual(2 * spacingMs);
   });
 
   it('reads approvals, requested changes and line comments back, oldest first, with stable ids', async () => {
