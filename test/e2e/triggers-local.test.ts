@@ -146,6 +146,8 @@ describe('tasks from the local forge: issues and /autodev comments, over HTTP an
     expect(cancel).toMatchObject({ outcome: 'cancelled', task_id: taskId });
     const task = await waitForTerminal(h.server.baseUrl, taskId);
     expect(task.status).toBe('cancelled');
+    // Cancelled before or during its model call: a slow reply left queued must not reach the next test.
+    h.model.clear();
     const detail = await waitForStatus(issue.id, 'cancelled');
     expect(statusComments(detail)).toHaveLength(1);
     expect(statusComments(detail)[0]?.body).toContain('@alice');

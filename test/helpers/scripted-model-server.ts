@@ -40,6 +40,11 @@ export interface ScriptedModelServer {
   anthropicUrl: string;
   requests: RecordedRequest[];
   push(...replies: ScriptedReply[]): void;
+  /**
+   * Drops the replies no request took and returns them: a test whose task ended before asking (a
+   * cancel, a timeout) must not hand its slow reply to the next test's task.
+   */
+  clear(): ScriptedReply[];
   close(): Promise<void>;
 }
 
@@ -155,6 +160,7 @@ export async function startScriptedModelServer(
     anthropicUrl: `${baseUrl}${ANTHROPIC_PATH}`,
     requests,
     push: (...replies) => queue.push(...replies),
+    clear: () => queue.splice(0),
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();
