@@ -105,7 +105,7 @@ async function run(
 describe('performance-regression check on a Go benchmark, through the API', () => {
   let h: E2EHarness;
   beforeAll(async () => {
-    h = await startE2E({ max_step_retries: 0, bench_rounds: 5 });
+    h = await startE2E({ max_step_retries: 0, bench_rounds: 3 });
   });
   afterAll(() => h?.close());
 
@@ -130,7 +130,7 @@ describe('performance-regression check on a Go benchmark, through the API', () =
         ],
         perf_regressions: [expect.objectContaining({ name: 'BenchmarkSumSquares', unit: 'ns' })],
       });
-      expect(prBody).toContain('| Performance | 1 benchmark(s), 5 interleaved rounds: 1 regressed |');
+      expect(prBody).toContain('| Performance | 1 benchmark(s), 3 interleaved rounds: 1 regressed |');
       expect(prBody).toContain('| Benchmark | Base | Head | Ratio | 95% CI | Verdict |');
       expect(prBody).toMatch(
         /\| `BenchmarkSumSquares` \| [\d.]+ [nµ]s \| [\d.]+ [nµm]?s \| [\d.]+ \| [\d.]+ – [\d.]+ \| \*\*regression\*\* \|/,
@@ -146,7 +146,7 @@ describe('performance-regression check on a Go benchmark, through the API', () =
       expect(task.error).toBeNull();
       expect(task.status).toBe('merged');
       expect(task.steps.find((s) => s.key.startsWith('verify.bench'))?.output_summary).toMatch(
-        /^1 benchmark\(s\) over 5 rounds: no regression/,
+        /^1 benchmark\(s\) over 3 rounds: no regression/,
       );
       expect(decision).toMatchObject({ allow: true, deny: [] });
     },
