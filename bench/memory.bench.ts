@@ -42,6 +42,16 @@ const PYTHON_REPO = {
   'test_calc.py': 'from calc import add\n\n\ndef test_add():\n    assert add(2, 3) == 5\n',
 };
 
+/**
+ * The node flags the built CLI's `#!/usr/bin/env -S node FLAGS` line gives it (the young generation's
+ * size): the bench measures the server as `autodev serve` and `npm start` run it.
+ */
+async function nodeFlagsOf(main: string): Promise<string[]> {
+  const first = (await readFile(main, 'utf8')).split('\n', 1)[0] ?? '';
+  const flags = /^#!\/usr\/bin\/env -S node((?: --[\w-]+=\w+)*)$/.exec(first)?.[1] ?? '';
+  return flags.split(' ').filter((f) => f !== '');
+}
+
 /** VmRSS and VmHWM of a process, in MiB. */
 async function memoryOf(pid: number): Promise<{ rss: number; hwm: number }> {
   const status = await readFile(`/proc/${pid}/status`, 'utf8');
@@ -74,16 +84,20 @@ async function startBuiltServer(
       ...llm,
     ].join('\n'),
   );
-  const child = spawn(process.execPath, [MAIN, 'serve', '--config', config, '--port', '0'], {
-    cwd: root,
-    env: {
-      PATH: process.env.PATH ?? '/usr/local/bin:/usr/bin:/bin',
-      HOME: process.env.HOME ?? '/tmp',
-      LANG: 'C.UTF-8',
-      BENCH_MODEL_KEY: 'sk-bench-memory-0123456789',
+  const child = spawn(
+    process.execPath,
+    [...(await nodeFlagsOf(MAIN)), MAIN, 'serve', '--config', config, '--port', '0'],
+    {
+      cwd: root,
+      env: {
+        PATH: process.env.PATH ?? '/usr/local/bin:/usr/bin:/bin',
+        HOME: process.env.HOME ?? '/tmp',
+        LANG: 'C.UTF-8',
+        BENCH_MODEL_KEY: 'sk-bench-memory-0123456789',
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
     },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  );
   let output = '';
   child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
   const baseUrl = await new Promise<string>((resolve, reject) => {
