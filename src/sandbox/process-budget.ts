@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readFileSync, rmdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmdirSync, writeFileSync } from 'node:fs';
 import { readFile, rmdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { formatBytes } from './limit-signals.js';
@@ -41,7 +41,7 @@ const LIMIT_FILES: Record<Controller, readonly string[]> = {
 };
 
 /** This process's own cgroup folder in the controller's v1 hierarchy, or in the unified one (v2). */
-function ownCgroupDir(controller: Controller): string | undefined {
+export function ownCgroupDir(controller: Controller): string | undefined {
   let text: string;
   try {
     text = readFileSync('/proc/self/cgroup', 'utf8');
@@ -61,6 +61,46 @@ function ownCgroupDir(controller: Controller): string | undefined {
   return undefined;
 }
 
+const BUDGET_ROOT = /^autodev-sandboxes-(\d+)$/;
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    // EPERM: alive, someone else's.
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * Removes the budget folders of autodev processes that died without their exit hook (SIGKILL, a
+ * crash): each held only empty cgroups once its runs ended, and a host killed a thousand times
+ * kept a thousand. Only folders of pids that no longer run; the kernel refuses to remove a cgroup
+ * that still has processes in it, so a run that outlived its server is never torn from its limits.
+ */
+function sweepDeadBudgetRoots(own: string): void {
+  let entries: string[];
+  try {
+    entries = readdirSync(own);
+  } catch {
+    return;
+  }
+  for (const entry of entries) {
+    const pid = Number(BUDGET_ROOT.exec(entry)?.[1]);
+    if (!Number.isInteger(pid) || pid === process.pid || processAlive(pid)) continue;
+    const root = path.join(own, entry);
+    try {
+      for (const child of readdirSync(root, { withFileTypes: true })) {
+        if (child.isDirectory()) rmdirSync(path.join(root, child.name));
+      }
+      rmdirSync(root);
+    } catch {
+      // Still in use (a run that outlived its server) or already gone: left as it is.
+    }
+  }
+}
+
 const hasLimitFile = (dir: string, controller: Controller): boolean =>
   LIMIT_FILES[controller].some((file) => existsSync(path.join(dir, file)));
 
@@ -72,6 +112,7 @@ function createBudgetRoot(controller: Controller): string | undefined {
   if (process.getuid?.() !== 0) return undefined;
   const own = ownCgroupDir(controller);
   if (own === undefined) return undefined;
+  sweepDeadBudgetRoots(own);
   const root = path.join(own, `autodev-sandboxes-${process.pid}`);
   // Under cgroup v2 the pids and memory roots are one folder: a memory controller that cannot be
   // turned on must not remove the folder the pids budget already uses.
