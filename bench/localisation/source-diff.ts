@@ -3,8 +3,11 @@ import path from 'node:path';
 import { listWorkspaceFiles } from '../../src/repomap/source-files.js';
 import { languageForPath } from '../../src/repomap/languages.js';
 
-/** Build outputs and tests: not where a fix is made, so neither ranked nor counted as changed. */
-const NOT_SOURCE = /(^|\/)(dist|min|build|umd|types|test|tests|__tests__|spec|benchmark|example|examples)\//;
+/** Build outputs, tests and docs: not where a fix is made, so neither ranked nor counted as changed. */
+const NOT_SOURCE =
+  /(^|\/)(dist|min|build|umd|types|test|tests|testing|testdata|__tests__|spec|benchmark|benches|example|examples|docs?|fuzz)\//;
+/** Tests and packaging scripts by their names: Go's `_test.go`, pytest's `test_*.py` and `conftest.py`. */
+const NOT_SOURCE_NAME = /(_test\.go|_test\.py|^test_.*\.py|^conftest\.py|^setup\.py|^noxfile\.py)$/;
 const MAX_SOURCE_BYTES = 256 * 1024;
 
 /** The package's own source files in the map's languages (no bundles, minified, test or dot-config files). */
@@ -12,7 +15,10 @@ export async function sourceFiles(dir: string): Promise<string[]> {
   const all = await listWorkspaceFiles(dir, 50_000);
   return all.filter(
     (file) =>
-      languageForPath(file) !== undefined && !NOT_SOURCE.test(file) && !/\.(min|d)\.[cm]?[jt]s$/.test(file),
+      languageForPath(file) !== undefined &&
+      !NOT_SOURCE.test(file) &&
+      !NOT_SOURCE_NAME.test(path.basename(file)) &&
+      !/\.(min|d)\.[cm]?[jt]s$/.test(file),
   );
 }
 
