@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { changelogEntry } from '../../bench/localisation/changelog.js';
-import { sourceFiles } from '../../bench/localisation/source-diff.js';
+import { changedSourceFiles, sourceFiles } from '../../bench/localisation/source-diff.js';
 
 /**
  * The localisation bench's case rules for its second set: the release note is read from changelogs in
@@ -83,5 +83,43 @@ describe('source files of a Python, Rust or Go release', () => {
 
   it("ranks the package's code, not its tests, benches, docs or packaging scripts", async () => {
     expect((await sourceFiles(dir)).sort()).toEqual(['conn.go', 'src/click/core.py', 'src/lib.rs']);
+  });
+});
+
+describe('the answer of a release pair', () => {
+  let root: string;
+  beforeAll(async () => {
+    root = await mkdtemp(path.join(os.tmpdir(), 'localisation-diff-'));
+  });
+  afterAll(async () => {
+    await rm(root, { recursive: true, force: true });
+  });
+
+  async function release(name: string, files: Record<string, string>): Promise<string> {
+    const dir = path.join(root, name);
+    for (const [file, text] of Object.entries(files)) {
+      await mkdir(path.dirname(path.join(dir, file)), { recursive: true });
+      await writeFile(path.join(dir, file), text);
+    }
+    return dir;
+  }
+
+  it('counts the files the fix changed, not a version module or a line that only names the version', async () => {
+    const before = await release('2.32.2', {
+      'src/requests/__version__.py': '__version__ = "2.32.2"\n__build__ = 0x023202\n',
+      'src/requests/adapters.py': 'def send(self):\n    return self.poolmanager\n',
+      'src/requests/help.py': 'VERSION = "2.32.2"\n',
+      'src/requests/models.py': 'class Response: pass\n',
+    });
+    const after = await release('2.32.3', {
+      'src/requests/__version__.py': '__version__ = "2.32.3"\n__build__ = 0x023203\n',
+      'src/requests/adapters.py': 'def send(self):\n    return self.poolmanager.connection\n',
+      'src/requests/help.py': 'VERSION = "2.32.3"\n',
+      'src/requests/models.py': 'class Response: pass\n',
+    });
+    const files = await sourceFiles(before);
+    expect(await changedSourceFiles(before, after, files, { from: '2.32.2', to: '2.32.3' })).toEqual([
+      'src/requests/adapters.py',
+    ]);
   });
 });
