@@ -1,8 +1,10 @@
+import type { ReleasePair } from './fetch.js';
+
 /**
- * Bug-fix releases of npm libraries: consecutive patch releases, whose release note is the task and
- * whose changed source files are the answer. Each version's tarball is pinned in pins.ts.
+ * The first case set, bug-fix releases of npm libraries: consecutive patch releases, whose release
+ * note is the task and whose changed source files are the answer. Each tarball is pinned in pins.ts.
  */
-export const LOCALISATION_CASES: readonly { name: string; from: string; to: string }[] = [
+const NPM_PAIRS: readonly Omit<ReleasePair, 'ecosystem'>[] = [
   { name: 'body-parser', from: '1.19.0', to: '1.19.1' },
   { name: 'body-parser', from: '1.19.1', to: '1.19.2' },
   { name: 'body-parser', from: '1.20.0', to: '1.20.1' },
@@ -52,3 +54,5 @@ export const LOCALISATION_CASES: readonly { name: string; from: string; to: stri
   { name: 'qs', from: '6.10.3', to: '6.10.4' },
   { name: 'qs', from: '6.10.4', to: '6.10.5' },
 ];
+
+export const NPM_CASES: readonly ReleasePair[] = NPM_PAIRS.map((pair) => ({ ecosystem: 'npm', ...pair }));

@@ -6,6 +6,14 @@ export const CHANGELOG_NAMES = [
   'Changes.md',
   'release-notes.md',
   'CHANGELOG',
+  // PyPI sdists and crates mostly write reStructuredText or name the file otherwise.
+  'CHANGES.rst',
+  'CHANGELOG.rst',
+  'HISTORY.rst',
+  'NEWS.rst',
+  'NEWS.md',
+  'RELEASES.md',
+  'NEWS',
 ];
 const MAX_ENTRY_CHARS = 4000;
 const UNDERLINE = /^(=+|-+)\s*$/;

@@ -1,15 +1,10 @@
-import { execFile } from 'node:child_process';
-import { createHash } from 'node:crypto';
-import { mkdir, readFile, rename, rm, stat } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
-import { promisify } from 'node:util';
-
-const run = promisify(execFile);
+import { checkSha256, exists, run, unpackTarGz } from './archive.js';
 
 /**
  * A package version's published tarball, fetched once with npm's own client into the cache and
- * checked against the pinned sha256 (a registry that served other bytes fails the bench), then
- * unpacked beside it. Returns the unpacked folder.
+ * checked against the pinned sha256, then unpacked beside it. Returns the unpacked folder.
  */
 export async function fetchNpmPackage(
   cacheDir: string,
@@ -26,24 +21,7 @@ export async function fetchNpmPackage(
     await run('npm', ['pack', `${name}@${version}`, '--pack-destination', tarballs, '--silent'], {
       timeout: 120_000,
     });
-  const actual = createHash('sha256')
-    .update(await readFile(tarball))
-    .digest('hex');
-  if (actual !== sha256) throw new Error(`${name}@${version}: tarball sha256 is ${actual}, pinned ${sha256}`);
-  const partial = `${unpacked}.partial`;
-  await rm(partial, { recursive: true, force: true });
-  await mkdir(partial, { recursive: true });
-  // --no-same-owner and no absolute paths: tar refuses members outside the target by default.
-  await run('tar', ['-xzf', tarball, '-C', partial, '--strip-components=1', '--no-same-owner'], {
-    timeout: 60_000,
-  });
-  await rename(partial, unpacked);
+  await checkSha256(tarball, sha256, `${name}@${version}`);
+  await unpackTarGz(tarball, unpacked);
   return unpacked;
-}
-
-async function exists(file: string): Promise<boolean> {
-  return stat(file).then(
-    () => true,
-    () => false,
-  );
 }

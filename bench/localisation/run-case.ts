@@ -3,8 +3,8 @@ import path from 'node:path';
 import { buildRepoMap, estimateTokens, type TagParser } from '../../src/repomap/index.js';
 import { rankBm25 } from './bm25.js';
 import { CHANGELOG_NAMES, changelogEntry } from './changelog.js';
-import { fetchNpmPackage } from './fetch-npm.js';
-import { TARBALL_SHA256 } from './pins.js';
+import { fetchRelease, type ReleasePair } from './fetch.js';
+import { graphOnlyRanking } from './graph-only.js';
 import { changedSourceFiles, sourceFiles } from './source-diff.js';
 
 export const MAP_TOKENS = 1024;
@@ -19,6 +19,8 @@ export interface CaseResult {
   bm25Top: string[];
   /** Best (1-based) position of a changed file; Infinity when absent. */
   mapPosition: number;
+  /** The same for the reference graph alone, before the words' half is fused in. */
+  graphPosition: number;
   bm25Position: number;
   mapTokens: number;
   /** Tokens of BM25's top-5 paths, and of those five files' contents (what the model would read). */
@@ -29,14 +31,10 @@ export interface CaseResult {
 export type CaseOutcome = CaseResult | { case: string; excluded: string };
 
 /** One bug fix: fetch both releases, rank the old tree's files for the release note, both ways. */
-export async function runCase(
-  cacheDir: string,
-  parser: TagParser,
-  spec: { name: string; from: string; to: string },
-): Promise<CaseOutcome> {
+export async function runCase(cacheDir: string, parser: TagParser, spec: ReleasePair): Promise<CaseOutcome> {
   const label = `${spec.name} ${spec.from}→${spec.to}`;
-  const oldDir = await fetchNpmPackage(cacheDir, spec.name, spec.from, pin(spec.name, spec.from));
-  const newDir = await fetchNpmPackage(cacheDir, spec.name, spec.to, pin(spec.name, spec.to));
+  const oldDir = await fetchRelease(cacheDir, spec.ecosystem, spec.name, spec.from);
+  const newDir = await fetchRelease(cacheDir, spec.ecosystem, spec.name, spec.to);
   const task = await releaseNote(newDir, spec.to);
   if (!task) return { case: label, excluded: 'no release note for the version in the package' };
   const files = await sourceFiles(oldDir);
@@ -49,6 +47,7 @@ export async function runCase(
     { parser },
   );
   const mapTop = map.ranked.map((file) => file.path);
+  const graphTop = await graphOnlyRanking(oldDir, files, task, parser);
   const documents = await Promise.all(
     files.map(async (file) => ({ id: file, text: await readFile(path.join(oldDir, file), 'utf8') })),
   );
@@ -63,17 +62,12 @@ export async function runCase(
     mapTop: mapTop.slice(0, 5),
     bm25Top: bm25Five,
     mapPosition: bestPosition(mapTop, changed),
+    graphPosition: bestPosition(graphTop, changed),
     bm25Position: bestPosition(bm25Top, changed),
     mapTokens: map.tokens,
     bm25ListingTokens: estimateTokens(bm25Five.join('\n')),
     bm25ContentTokens: estimateTokens(bm25Five.map((file) => texts.get(file) ?? '').join('\n')),
   };
-}
-
-function pin(name: string, version: string): string {
-  const sha = TARBALL_SHA256[`${name}@${version}`];
-  if (!sha) throw new Error(`no pinned sha256 for ${name}@${version} in bench/localisation/pins.ts`);
-  return sha;
 }
 
 async function releaseNote(dir: string, version: string): Promise<string | undefined> {
