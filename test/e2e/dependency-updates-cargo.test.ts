@@ -143,6 +143,18 @@ describe('dependency updates of a Cargo project, against a local sparse registry
     expect(lockedVersion(await patchRepo.readFileAt('main', 'Cargo.lock'))).toBe('1.0.1');
   }, 300_000);
 
+  it("a repository's .cargo/config.toml replacing crates-io with an index autodev is not configured for is refused before any request", async () => {
+    const repo = await h.newRepo({
+      'Cargo.toml': `[package]\nname = "calc"\nversion = "0.1.0"\nedition = "2021"\n\n[dependencies]\n${crate} = "1.0"\n`,
+      '.cargo/config.toml':
+        '[source.crates-io]\nreplace-with = "elsewhere"\n[source.elsewhere]\nregistry = "sparse+http://127.0.0.1:9/"\n',
+    });
+    const { status, body } = await scan(repo.origin);
+    expect(status).toBe(422);
+    expect(body.error?.code).toBe('UPDATE_REGISTRY_REFUSED');
+    expect(body.error?.message).toContain('cargo: registry http://127.0.0.1:9/ is not one');
+  });
+
   it('a registry that is down fails the scan with an error naming cargo, the index and the crate, and makes no task', async () => {
     const repo = await cargoRepo('[updates]\nminimum_release_age = 0\n');
     const tasksBefore = (

@@ -23,6 +23,11 @@ export interface LocalCargoRegistry {
   hostPort: string;
   /** Packs and publishes `name@version` (a library crate with these files beside Cargo.toml). */
   publish(name: string, version: string, files: Record<string, string>): Promise<void>;
+  /**
+   * Lists `name@version` in the index with no .crate behind it: enough for lookups and for cargo to
+   * resolve and lock (a bench's hundreds of crates), not for a download.
+   */
+  index(name: string, version: string): Promise<void>;
   /** Marks a published version yanked in the index, as `cargo yank` does. */
   yank(name: string, version: string): Promise<void>;
   stop(): Promise<void>;
@@ -116,6 +121,14 @@ export async function startLocalCargoRegistry(): Promise<LocalCargoRegistry> {
       await mkdir(dirname(download), { recursive: true });
       await writeFile(download, crate);
       const cksum = createHash('sha256').update(crate).digest('hex');
+      lines.set(name, [
+        ...(lines.get(name) ?? []),
+        { name, vers: version, deps: [], cksum, features: {}, yanked: false },
+      ]);
+      await writeIndex(name);
+    },
+    async index(name, version) {
+      const cksum = createHash('sha256').update(`${name}@${version}`).digest('hex');
       lines.set(name, [
         ...(lines.get(name) ?? []),
         { name, vers: version, deps: [], cksum, features: {}, yanked: false },
