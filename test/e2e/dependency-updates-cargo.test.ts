@@ -52,8 +52,8 @@ describe('dependency updates of a Cargo project, against a local sparse registry
     `# the team's mirror\n[source.crates-io]\nreplace-with = "mirror"\n\n[source.mirror]\nregistry = "${registry.indexUrl}"\n`;
 
   /** A crate depending on the registry's crate, locked by cargo against the registry as it is now. */
-  async function cargoRepo(autodevToml: string) {
-    const manifest = `[package]\nname = "calc"\nversion = "0.1.0"\nedition = "2021"\n\n[dependencies]\n# adds\n${crate} = "1.0"   # caret\n`;
+  async function cargoRepo(autodevToml: string, more: readonly string[] = []) {
+    const manifest = `[package]\nname = "calc"\nversion = "0.1.0"\nedition = "2021"\n\n[dependencies]\n# adds\n${crate} = "1.0"   # caret\n${more.map((name) => `${name} = "1.0"\n`).join('')}`;
     const lib = `pub fn total(xs: &[i32]) -> i32 {\n    xs.iter().fold(0, |a, b| ${crate}::add(a, *b))\n}\n\n#[cfg(test)]\nmod tests {\n    #[test]\n    fn total_adds() {\n        assert_eq!(super::total(&[2, 3]), 5);\n    }\n}\n`;
     const files: Record<string, string> = {
       'Cargo.toml': manifest,
@@ -141,6 +141,36 @@ describe('dependency updates of a Cargo project, against a local sparse registry
     const after = await patchRepo.readFileAt('main', 'Cargo.toml');
     expect(after).toBe(before?.replace(`${crate} = "1.0"   # caret`, `${crate} = "1.0.1"   # caret`));
     expect(lockedVersion(await patchRepo.readFileAt('main', 'Cargo.lock'))).toBe('1.0.1');
+  }, 300_000);
+
+  it('a group rule puts two patch updates in one task, each crate locked at its new version', async () => {
+    const [mul, sub] = ['tinymul', 'tinysub'].map((prefix) => crate.replace('tinyadd', prefix)) as [
+      string,
+      string,
+    ];
+    await registry.publish(mul, '1.0.0', ADD);
+    await registry.publish(sub, '1.0.0', ADD);
+    const repo = await cargoRepo(
+      '[updates]\nminimum_release_age = 0\n[[updates.group]]\nname = "cargo-patches"\nupdate_types = ["patch"]\n',
+      [mul, sub],
+    );
+    await registry.publish(mul, '1.0.1', ADD);
+    await registry.publish(sub, '1.0.1', ADD);
+    const { body } = await scan(repo.origin);
+    expect(body.created.map((g) => g.key)).toEqual(['cargo-patches']);
+    const group = body.created[0] as Group;
+    expect(group.updates.map((u) => `${u.name}@${u.to}:${u.toRange}`).sort()).toEqual([
+      `${mul}@1.0.1:1.0.1`,
+      `${sub}@1.0.1:1.0.1`,
+    ]);
+    const task = await waitForTerminal(h.server.baseUrl, group.task_id, 240_000);
+    expect(task.error).toBeNull();
+    // patch is medium by default: held for review, on its branch.
+    expect(task.status).toBe('awaiting_review');
+    const lock = (await repo.readFileAt(task.branch ?? '', 'Cargo.lock')) ?? '';
+    for (const name of [mul, sub]) {
+      expect(new RegExp(`name = "${name}"\\nversion = "([^"]+)"`).exec(lock)?.[1]).toBe('1.0.1');
+    }
   }, 300_000);
 
   it("a repository's .cargo/config.toml replacing crates-io with an index autodev is not configured for is refused before any request", async () => {

@@ -57,9 +57,12 @@ export function createCargoUpdater(access: RegistryAccess): Updater {
           ['cargo', 'fetch'],
           ['rm', '-f', '--', 'Cargo.lock'],
         ];
+      // The crate by name, not name@from: once the manifest's requirements are edited, the first
+      // command re-resolves every crate whose locked version they no longer admit, so a later crate
+      // of the group may be locked at another version already; --precise then sets it. (A crate
+      // locked at two versions is ambiguous by name: cargo refuses, the step fails saying so.)
       return [
-        // name@from: the very locked crate, when another version of it is locked too.
-        ...updates.map((u) => ['cargo', 'update', '--package', `${u.name}@${u.from}`, '--precise', u.to]),
+        ...updates.map((u) => ['cargo', 'update', '--package', u.name, '--precise', u.to]),
         ['cargo', 'fetch'],
       ];
     },
