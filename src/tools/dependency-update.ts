@@ -3,6 +3,7 @@ import { open } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
 import { AutodevError } from '../errors.js';
+import { ecosystemCache } from '../languages/caches.js';
 import { NO_REGISTRY_LOOKUPS } from '../updates/registry-access.js';
 import { updaterFor } from '../updates/index.js';
 import { DEP_TYPES, UPDATE_ECOSYSTEMS, UPDATE_TYPES, type UpdateCandidate } from '../updates/types.js';
@@ -93,6 +94,16 @@ export const dependencyUpdateTool = registerTool(
       const hadLock =
         (await git.fileAt(dir, input.onto, updater.lockfile, { maxBytes: MAX_MANIFEST_BYTES })) !== undefined;
       const commands: string[] = [];
+      // The ecosystem's package cache (cargo's CARGO_HOME), where the offline tests look for what
+      // the lock step downloads: the repository's own, writable for this step as for setup.
+      const cache =
+        updater.lockCache && ctx.cacheDir
+          ? await ecosystemCache({ cacheDir: ctx.cacheDir }, updater.lockCache.ecosystem, true)
+          : undefined;
+      const cacheRun =
+        cache && updater.lockCache
+          ? { env: { [updater.lockCache.env]: cache.dir }, binds: [cache.bind] }
+          : {};
       // Install as well when the repository keeps no lockfile: the tests must see the new versions.
       for (const argv of updater.lockCommands(updates, hadLock)) {
         const run = await runSandboxedCommand(ctx, {
@@ -100,6 +111,7 @@ export const dependencyUpdateTool = registerTool(
           timeoutSecs: config.runner_timeout_secs,
           network: true,
           maxOutputBytes: LOCK_OUTPUT_BYTES,
+          ...cacheRun,
         });
         commands.push(argv.join(' '));
         if (run.exit_code !== 0 || run.timed_out) {

@@ -110,17 +110,20 @@ function decide(
     const reason: SkippedUpdate['reason'] | undefined =
       allowed !== undefined && !semver.satisfies(version.version, allowed)
         ? 'not_allowed'
-        : version.deprecated
-          ? 'deprecated'
-          : settings.minimumReleaseAgeDays > 0 && (age === undefined || age < settings.minimumReleaseAgeDays)
-            ? 'too_young'
-            : undefined;
+        : version.yanked === true
+          ? 'yanked'
+          : version.deprecated
+            ? 'deprecated'
+            : settings.minimumReleaseAgeDays > 0 &&
+                (age === undefined || age < settings.minimumReleaseAgeDays)
+              ? 'too_young'
+              : undefined;
     if (reason !== undefined) {
       firstReason ??= reason;
       continue;
     }
     const type = classifyUpdate(dep.current, version.version);
-    const toRange = newRange(dep.range, version.version, settings.rangeStrategy);
+    const toRange = (updater.newRange ?? newRange)(dep.range, version.version, settings.rangeStrategy);
     if (type === undefined || toRange === undefined) return;
     if (firstReason !== undefined) skip(newest.version, firstReason);
     out.candidates.push({

@@ -1,6 +1,7 @@
 import { AutodevError } from '../errors.js';
-import { AllowList, parseAllowEntry, targetFromUrl } from '../network/allow-list.js';
-import { discoverRegistries, hostCommand } from '../network/registries/index.js';
+import { AllowList, parseAllowEntry, targetFromUrl, type AllowedTarget } from '../network/allow-list.js';
+import { registryClientEnv } from '../network/registries/client-env.js';
+import { discoverRegistries, hostCommand, type RegistryTargets } from '../network/registries/index.js';
 
 /**
  * What an updater may reach: the registries the machine's package clients are configured for, plus
@@ -12,6 +13,13 @@ export interface RegistryAccess {
   clientRegistry(argv: readonly string[]): Promise<string | undefined>;
   /** UPDATE_REGISTRY_REFUSED naming the URL when it is not a configured registry. */
   assertAllowed(ecosystem: string, url: string): Promise<void>;
+  /**
+   * What one client's probe found (network/registries, by its `client` name): cargo's default
+   * registry has no command that prints it, only the host cargo itself connects to.
+   */
+  discovered(client: string): Promise<AllowedTarget[]>;
+  /** The package clients' own variables and HOME (registryClientEnv): never the server's secrets. */
+  clientEnv: Readonly<Record<string, string>>;
   fetch: typeof fetch;
 }
 
@@ -22,9 +30,11 @@ export function createRegistryAccess(options: {
 }): RegistryAccess {
   const cwd = options.hostEnv.HOME ?? '/';
   const run = hostCommand(options.hostEnv, cwd);
+  let found: Promise<RegistryTargets[]> | undefined;
+  const discoveries = (): Promise<RegistryTargets[]> => (found ??= discoverRegistries(options.hostEnv, cwd));
   let allow: Promise<AllowList> | undefined;
   const allowList = (): Promise<AllowList> =>
-    (allow ??= discoverRegistries(options.hostEnv, cwd).then((found) => {
+    (allow ??= discoveries().then((found) => {
       const explicit = options.extraAllow.flatMap(parseAllowEntry);
       return new AllowList([...found.flatMap((client) => client.targets), ...explicit], explicit);
     }));
@@ -44,6 +54,10 @@ export function createRegistryAccess(options: {
         );
       }
     },
+    async discovered(client) {
+      return (await discoveries()).find((probe) => probe.client === client)?.targets ?? [];
+    },
+    clientEnv: registryClientEnv(options.hostEnv),
     fetch: options.fetch ?? fetch,
   };
 }
@@ -52,5 +66,7 @@ export function createRegistryAccess(options: {
 export const NO_REGISTRY_LOOKUPS: RegistryAccess = {
   clientRegistry: () => Promise.reject(new AutodevError('INTERNAL', 'no registry lookups here')),
   assertAllowed: () => Promise.reject(new AutodevError('INTERNAL', 'no registry lookups here')),
+  discovered: () => Promise.reject(new AutodevError('INTERNAL', 'no registry lookups here')),
+  clientEnv: {},
   fetch: () => Promise.reject(new AutodevError('INTERNAL', 'no registry lookups here')),
 };

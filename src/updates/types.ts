@@ -1,7 +1,8 @@
 import type { RiskTier } from '../config/schema.js';
+import type { CacheEcosystem } from '../languages/caches.js';
 
 /** The ecosystems with an updater (keys of UPDATERS in index.ts). */
-export const UPDATE_ECOSYSTEMS = ['npm'] as const;
+export const UPDATE_ECOSYSTEMS = ['npm', 'cargo'] as const;
 export type UpdateEcosystem = (typeof UPDATE_ECOSYSTEMS)[number];
 
 /** How far a new version is from the one in use (semver for npm; PEP 440 and others map onto it). */
@@ -32,6 +33,8 @@ export interface ReleasedVersion {
   /** ISO time of publication; undefined when the registry does not say. */
   publishedAt: string | undefined;
   deprecated: boolean;
+  /** Withdrawn by its publisher (a yanked crate): never proposed. */
+  yanked?: boolean;
 }
 
 /** A newer version of a declared dependency, classified. */
@@ -49,13 +52,16 @@ export interface UpdateCandidate {
   ageDays: number | null;
 }
 
+export const SKIP_REASONS = ['too_young', 'ignored', 'not_allowed', 'deprecated', 'yanked'] as const;
+export type SkipReason = (typeof SKIP_REASONS)[number];
+
 /** Why a newer version is not proposed. */
 export interface SkippedUpdate {
   ecosystem: UpdateEcosystem;
   name: string;
   from: string;
   to: string;
-  reason: 'too_young' | 'ignored' | 'not_allowed' | 'deprecated';
+  reason: SkipReason;
 }
 
 /** What an updater reads from a checkout of the repository at the base branch. */
@@ -89,6 +95,16 @@ export interface Updater {
   lockCommands(updates: readonly UpdateCandidate[], hasLockfile: boolean): string[][];
   /** The versions the regenerated lockfile resolves these packages to. */
   lockedVersions(lockfile: string, names: readonly string[]): Map<string, string>;
+  /**
+   * The repository's package cache the lock commands fill (bound writable, named by `env`), for an
+   * ecosystem whose tests read downloaded packages from there offline rather than from the worktree.
+   */
+  readonly lockCache?: { ecosystem: CacheEcosystem; env: string };
+  /**
+   * The manifest's new requirement admitting `to`, by the ecosystem's own range syntax; without it
+   * the npm-style ranges of find.ts apply.
+   */
+  newRange?(range: string, to: string, strategy: RangeStrategy): string | undefined;
 }
 
 /** The risk tier of an update task, per update type (the highest type of its group counts). */

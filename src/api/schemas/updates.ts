@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { TASK_STATUSES } from '../../domain/task.js';
-import { DEP_TYPES, UPDATE_ECOSYSTEMS, UPDATE_TYPES } from '../../updates/types.js';
+import { DEP_TYPES, SKIP_REASONS, UPDATE_ECOSYSTEMS, UPDATE_TYPES } from '../../updates/types.js';
 import { branchName } from './task.js';
 
 export const scanUpdatesBody = z
@@ -32,7 +32,7 @@ const skippedView = z.object({
   name: z.string(),
   from: z.string(),
   to: z.string(),
-  reason: z.enum(['too_young', 'ignored', 'not_allowed', 'deprecated']),
+  reason: z.enum(SKIP_REASONS),
 });
 
 const groupView = z.object({
