@@ -11,6 +11,8 @@ describe('classifyUpdate', () => {
     expect(classifyUpdate('1.2.3', '1.3.0')).toBe('minor');
     expect(classifyUpdate('1.2.3', '2.0.0')).toBe('major');
     expect(classifyUpdate('0.2.3', '0.3.0')).toBe('major');
+    expect(classifyUpdate('0.2.3', '0.2.4')).toBe('patch');
+    expect(classifyUpdate('0.0.3', '0.0.4')).toBe('major');
     expect(classifyUpdate('1.2.3', '1.2.3')).toBeUndefined();
     expect(classifyUpdate('1.2.3', '1.2.2')).toBeUndefined();
   });
