@@ -111,6 +111,8 @@ export interface RunProjectCommandOptions {
   cacheDir?: string;
   /** The host's npm registry (ToolServices.npmRegistry), for corepack; its own default when absent. */
   npmRegistry?: string;
+  /** The machine's cargo sources (ToolServices.cargoSourceConfig), for the repo cache's CARGO_HOME. */
+  cargoSourceConfig?: string;
 }
 
 export interface SetupOptions extends RunProjectCommandOptions {

@@ -41,6 +41,7 @@ import { AutodevError } from '../errors.js';
 import { resolveAllowedRepo } from '../governance/repo-access.js';
 import { parseRepoRef } from '../workspace/repo-ref.js';
 import { hostNpmRegistry } from '../network/registries/index.js';
+import { hostCargoSourceConfig } from '../network/registries/cargo.js';
 import { createRegistryAccess } from '../updates/registry-access.js';
 import { createUpdateScanService, type UpdateScanService } from '../updates/scan-service.js';
 import { createUpdateScheduler } from '../updates/schedule.js';
@@ -129,6 +130,7 @@ export async function createRuntime(config: AutodevConfig, deps: RuntimeDeps): P
   });
   // Read once from the host's npm (outside any repository), for corepack inside the sandbox.
   const npmRegistry = await hostNpmRegistry({ ...deps.hostEnv, HOME: hostPath.HOME });
+  const cargoSourceConfig = await hostCargoSourceConfig({ ...deps.hostEnv, HOME: hostPath.HOME });
   const services: ToolServices = {
     config,
     sandbox,
@@ -149,6 +151,7 @@ export async function createRuntime(config: AutodevConfig, deps: RuntimeDeps): P
     apiSurface: createApiSurface({ env: hostPath }),
     store,
     ...(npmRegistry ? { npmRegistry } : {}),
+    ...(cargoSourceConfig ? { cargoSourceConfig } : {}),
   };
   const leaseMs = deps.leaseMs ?? 30_000;
 

@@ -30,6 +30,11 @@ export interface ToolServices {
    * own default applies then.
    */
   npmRegistry?: string;
+  /**
+   * The machine's cargo sources and registries (`[source]`, `[registries]` of CARGO_HOME's config,
+   * hostCargoSourceConfig), read once at start and written into each repo cache's CARGO_HOME.
+   */
+  cargoSourceConfig?: string;
 }
 
 export interface ModelCallRecord {

@@ -1,3 +1,4 @@
+import { rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { createRustApiSurface } from './api-surface.js';
 import { cargoReader } from './dependencies.js';
@@ -17,12 +18,25 @@ const QUIET_ENV = { CARGO_TERM_COLOR: 'never', CARGO_TERM_PROGRESS_WHEN: 'never'
 const OFFLINE_ENV = { CARGO_NET_OFFLINE: 'true', ...QUIET_ENV };
 
 /**
+ * The machine's cargo sources in the repo cache's CARGO_HOME (the machine's own config.toml is not
+ * read there), rewritten from the host before every run: what a setup left in that file is never
+ * what the next run trusts. Without host sources, a file left behind is removed.
+ */
+async function writeCargoSourceConfig(cargoHome: string, config: string | undefined): Promise<void> {
+  const file = path.join(cargoHome, 'config.toml');
+  await rm(file, { force: true });
+  // 'wx' (O_CREAT|O_EXCL): never through a symlink a sandbox planted after the removal.
+  if (config !== undefined) await writeFile(file, config, { mode: 0o644, flag: 'wx' });
+}
+
+/**
  * CARGO_HOME is the repo's cargo cache in data_dir (the host's is read-only in the sandbox, and
  * shared by nobody else): writable while setup fetches, read-only afterwards. The rustup proxies
  * on PATH still find the toolchains through RUSTUP_HOME.
  */
 async function cargoRun(options: RunProjectCommandOptions, writable: boolean, offline: boolean) {
   const cache = await ecosystemCache(options, 'cargo', writable);
+  if (cache) await writeCargoSourceConfig(cache.dir, options.cargoSourceConfig);
   return {
     env: {
       ...(offline ? OFFLINE_ENV : QUIET_ENV),

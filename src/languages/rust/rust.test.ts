@@ -1,4 +1,6 @@
 import { mkdir, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -8,7 +10,8 @@ import {
   writeRustFixture,
   type FixtureVariant,
 } from '../../../test/fixtures/languages.js';
-import { detectProjects, runBuild, runLint, runTests } from '../index.js';
+import { hostCargoSourceConfig } from '../../network/registries/cargo.js';
+import { detectProjects, runBuild, runLint, runSetup, runTests } from '../index.js';
 import { createLanguageTestContext, type LanguageTestContext } from '../testing.js';
 
 let ctx: LanguageTestContext;
@@ -101,5 +104,45 @@ describe('rust, a root crate that is also a workspace', () => {
   it("keeps cargo's default where the maintainers chose default-members", async () => {
     const { projects } = await rootCrateWorkspace(true);
     expect(projects[0]?.commands.test).toEqual(['cargo', 'test', '--no-fail-fast']);
+  });
+});
+
+describe("rust setup takes crates from the machine's cargo configuration", () => {
+  it('a mirror in CARGO_HOME/config.toml ([source] replace-with) is where setup fetches from, tokens left out', async () => {
+    const hostCargoHome = await ctx.repo('host-cargo-home');
+    // A mirror nobody listens on: what setup tries to reach names it.
+    const server = createServer();
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const port = (server.address() as AddressInfo).port;
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+    await writeFile(
+      path.join(hostCargoHome, 'config.toml'),
+      [
+        '[source.crates-io]',
+        'replace-with = "corp-mirror"',
+        '[source.corp-mirror]',
+        `registry = "sparse+http://127.0.0.1:${port}/index/"`,
+        '[registries.corp]',
+        `index = "sparse+http://127.0.0.1:${port}/corp/"`,
+        'token = "cargo-secret-token-0123456789"',
+        '',
+      ].join('\n'),
+    );
+    const cargoSourceConfig = await hostCargoSourceConfig({ CARGO_HOME: hostCargoHome });
+    expect(cargoSourceConfig).toContain('corp-mirror');
+    expect(cargoSourceConfig).not.toContain('cargo-secret-token');
+
+    const dir = await ctx.repo('rust-mirror');
+    await writeFile(
+      path.join(dir, 'Cargo.toml'),
+      '[package]\nname = "mirrored"\nversion = "0.1.0"\nedition = "2021"\n\n[dependencies]\nitoa = "1"\n',
+    );
+    await mkdir(path.join(dir, 'src'));
+    await writeFile(path.join(dir, 'src', 'lib.rs'), 'pub fn f() -> u8 { 1 }\n');
+    const [project] = await detectProjects(dir);
+    if (!project) throw new Error('no project detected');
+    const setup = await runSetup(project, { ...ctx.options(dir), network: true, cargoSourceConfig });
+    expect(setup.ok).toBe(false);
+    expect(setup.outputTail).toContain(`127.0.0.1:${port}`);
   });
 });
