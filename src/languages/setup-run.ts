@@ -50,7 +50,8 @@ export async function runSetupSteps(
       timeoutMs: options.timeoutMs,
       network: options.network,
       maxOutputBytes: MAX_OUTPUT_BYTES,
-      ...(step.env ? { env: step.env } : {}),
+      // The machine's registries only with network; the language's own variables win.
+      env: { ...(options.network ? options.registryEnv : {}), ...step.env },
       ...(binds.length > 0 ? { binds } : {}),
       ...(options.signal ? { signal: options.signal } : {}),
       ...(options.homeDir ? { homeDir: options.homeDir } : {}),

@@ -113,6 +113,8 @@ export interface RunProjectCommandOptions {
   npmRegistry?: string;
   /** The machine's cargo sources (ToolServices.cargoSourceConfig), for the repo cache's CARGO_HOME. */
   cargoSourceConfig?: string;
+  /** The machine's registry settings (ToolServices.registryEnv), for the commands with network. */
+  registryEnv?: Readonly<Record<string, string>>;
 }
 
 export interface SetupOptions extends RunProjectCommandOptions {

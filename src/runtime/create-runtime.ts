@@ -40,7 +40,8 @@ import { createTriggerIntake, type TriggerIntake } from '../triggers/intake.js';
 import { AutodevError } from '../errors.js';
 import { resolveAllowedRepo } from '../governance/repo-access.js';
 import { parseRepoRef } from '../workspace/repo-ref.js';
-import { hostNpmRegistry } from '../network/registries/index.js';
+import { hostCommand, hostNpmRegistry } from '../network/registries/index.js';
+import { hostRegistryEnv } from '../network/registries/sandbox-env.js';
 import { hostCargoSourceConfig } from '../network/registries/cargo.js';
 import { createRegistryAccess } from '../updates/registry-access.js';
 import { createUpdateScanService, type UpdateScanService } from '../updates/scan-service.js';
@@ -131,6 +132,9 @@ export async function createRuntime(config: AutodevConfig, deps: RuntimeDeps): P
   // Read once from the host's npm (outside any repository), for corepack inside the sandbox.
   const npmRegistry = await hostNpmRegistry({ ...deps.hostEnv, HOME: hostPath.HOME });
   const cargoSourceConfig = await hostCargoSourceConfig({ ...deps.hostEnv, HOME: hostPath.HOME });
+  const registryEnv = await hostRegistryEnv(
+    hostCommand({ ...deps.hostEnv, HOME: hostPath.HOME }, hostPath.HOME ?? '/'),
+  );
   const services: ToolServices = {
     config,
     sandbox,
@@ -152,6 +156,7 @@ export async function createRuntime(config: AutodevConfig, deps: RuntimeDeps): P
     store,
     ...(npmRegistry ? { npmRegistry } : {}),
     ...(cargoSourceConfig ? { cargoSourceConfig } : {}),
+    registryEnv,
   };
   const leaseMs = deps.leaseMs ?? 30_000;
 

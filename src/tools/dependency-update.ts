@@ -100,10 +100,14 @@ export const dependencyUpdateTool = registerTool(
         updater.lockCache && ctx.cacheDir
           ? await ecosystemCache({ cacheDir: ctx.cacheDir }, updater.lockCache.ecosystem, true)
           : undefined;
-      const cacheRun =
-        cache && updater.lockCache
-          ? { env: { [updater.lockCache.env]: cache.dir }, binds: [cache.bind] }
-          : {};
+      // The machine's registry settings as for setup; the repo cache's location over them.
+      const cacheRun = {
+        env: {
+          ...ctx.services.registryEnv,
+          ...(cache && updater.lockCache ? { [updater.lockCache.env]: cache.dir } : {}),
+        },
+        ...(cache ? { binds: [cache.bind] } : {}),
+      };
       // Install as well when the repository keeps no lockfile: the tests must see the new versions.
       for (const argv of updater.lockCommands(updates, hadLock)) {
         const run = await runSandboxedCommand(ctx, {

@@ -13,6 +13,7 @@ export function commandOptions(ctx: ToolContext, timeoutSecs?: number): RunProje
     ...(ctx.cacheDir ? { cacheDir: ctx.cacheDir } : {}),
     ...(ctx.services.npmRegistry ? { npmRegistry: ctx.services.npmRegistry } : {}),
     ...(ctx.services.cargoSourceConfig ? { cargoSourceConfig: ctx.services.cargoSourceConfig } : {}),
+    ...(ctx.services.registryEnv ? { registryEnv: ctx.services.registryEnv } : {}),
   };
 }
 

@@ -35,6 +35,11 @@ export interface ToolServices {
    * hostCargoSourceConfig), read once at start and written into each repo cache's CARGO_HOME.
    */
   cargoSourceConfig?: string;
+  /**
+   * The machine's registry settings as the clients' variables (npm_config_registry, PIP_INDEX_URL,
+   * GOPROXY...; hostRegistryEnv), read once at start, for sandbox commands with network.
+   */
+  registryEnv?: Readonly<Record<string, string>>;
 }
 
 export interface ModelCallRecord {

@@ -1,0 +1,73 @@
+import type { HostCommand } from './types.js';
+
+/**
+ * The registry settings of the machine's package clients, as the variables each client reads, for
+ * the sandbox's commands with network (setup, the lockfile step of a dependency update). The sandbox
+ * moves HOME, so the clients there read none of the machine's own configuration (~/.npmrc, pip.conf
+ * under HOME, `go env -w`): a mirror the machine is configured for went unused and the installs
+ * reached for the public default, which the sandbox's proxy refuses. Only addresses are carried: a
+ * value with credentials in it (`https://user:token@mirror/`) is left out, since nothing a repository
+ * runs may read a secret; such a mirror needs its credentials given another way.
+ */
+export async function hostRegistryEnv(run: HostCommand): Promise<Record<string, string>> {
+  const parts = await Promise.all([npmEnv(run), pipEnv(run), goEnv(run)]);
+  return Object.fromEntries(
+    parts.flatMap((part) => Object.entries(part)).filter(([, value]) => !hasCredentials(value)),
+  );
+}
+
+/** Whether any URL in the value (several are separated by white space, commas or pipes) has userinfo. */
+function hasCredentials(value: string): boolean {
+  return value.split(/[\s,|]+/).some((part) => {
+    try {
+      const url = new URL(part);
+      return url.username !== '' || url.password !== '';
+    } catch {
+      return false;
+    }
+  });
+}
+
+async function npmEnv(run: HostCommand): Promise<Record<string, string>> {
+  const registry = (await run(['npm', 'config', 'get', 'registry']))?.trim();
+  if (registry === undefined || registry === '' || registry === 'undefined') return {};
+  // npm, pnpm and yarn 1 read npm_config_registry; yarn 2+ its own npmRegistryServer.
+  return { npm_config_registry: registry, YARN_NPM_REGISTRY_SERVER: registry.replace(/\/+$/, '') };
+}
+
+const PIP_KEYS: Readonly<Record<string, string>> = {
+  'index-url': 'PIP_INDEX_URL',
+  'extra-index-url': 'PIP_EXTRA_INDEX_URL',
+  'trusted-host': 'PIP_TRUSTED_HOST',
+};
+
+/** `section.key='value'` lines of `pip config list` (PIP_* variables included); the last one wins. */
+async function pipEnv(run: HostCommand): Promise<Record<string, string>> {
+  const listing = await run(['python3', '-m', 'pip', 'config', 'list']);
+  const env: Record<string, string> = {};
+  for (const line of (listing ?? '').split('\n')) {
+    const match = /^[^=]*\.([a-z-]+)='(.*)'$/.exec(line.trim());
+    const name = match?.[1] === undefined ? undefined : PIP_KEYS[match[1]];
+    if (name !== undefined && match?.[2]) env[name] = match[2];
+  }
+  return env;
+}
+
+const GO_VARIABLES = ['GOPROXY', 'GOSUMDB', 'GONOSUMDB', 'GONOPROXY', 'GOPRIVATE', 'GOINSECURE'] as const;
+
+async function goEnv(run: HostCommand): Promise<Record<string, string>> {
+  const out = await run(['go', 'env', '-json', ...GO_VARIABLES]);
+  if (out === undefined) return {};
+  let values: Record<string, unknown>;
+  try {
+    values = JSON.parse(out) as Record<string, unknown>;
+  } catch {
+    return {};
+  }
+  return Object.fromEntries(
+    GO_VARIABLES.map((name) => [name, values[name]] as const).filter(
+      (pair): pair is readonly [(typeof GO_VARIABLES)[number], string] =>
+        typeof pair[1] === 'string' && pair[1] !== '',
+    ),
+  );
+}
