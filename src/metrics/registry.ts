@@ -111,7 +111,7 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Autod
     }),
     dependencyUpdatesTotal: new Counter({
       name: 'autodev_dependency_updates_total',
-      help: 'Dependency updates found by scans, by ecosystem, update type and outcome (proposed, open, too_young, ignored, not_allowed, deprecated, held).',
+      help: 'Dependency updates found by scans, by ecosystem, update type and outcome (proposed, open, too_young, ignored, not_allowed, deprecated, yanked, held).',
       labelNames: ['ecosystem', 'type', 'outcome'],
       registers,
     }),

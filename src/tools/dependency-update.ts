@@ -25,6 +25,10 @@ const candidate = z.object({
   toRange: z.string().min(1),
   publishedAt: z.string().nullable(),
   ageDays: z.number().nullable(),
+  manifest: z
+    .string()
+    .regex(/^(?!\/)(?!.*(?:^|\/)\.\.(?:\/|$))[\w./-]{1,200}$/, 'expected a repo-relative file')
+    .optional(),
 });
 
 /** Reads a workspace file the sandbox may have written: never through a link, never unbounded. */
@@ -85,13 +89,20 @@ export const dependencyUpdateTool = registerTool(
       const updates: UpdateCandidate[] = input.updates;
       const updater = updaterFor(input.ecosystem, NO_REGISTRY_LOOKUPS);
       await git.resetTo(dir, input.onto);
-      const manifest = await git.fileAt(dir, input.onto, updater.manifest, { maxBytes: MAX_MANIFEST_BYTES });
-      if (manifest === undefined) {
-        throw new AutodevError('UPDATE_EDIT_FAILED', `${updater.manifest} is not in the base commit`);
+      // One file per manifest the updates name (Python's requirements files and pyproject.toml).
+      const manifests = [...new Set(updates.map((u) => u.manifest ?? updater.manifest))];
+      for (const file of manifests) {
+        const manifest = await git.fileAt(dir, input.onto, file, { maxBytes: MAX_MANIFEST_BYTES });
+        if (manifest === undefined) {
+          throw new AutodevError('UPDATE_EDIT_FAILED', `${file} is not in the base commit`);
+        }
+        const own = updates.filter((u) => (u.manifest ?? updater.manifest) === file);
+        await writeWorkspaceFile(dir, file, updater.editManifest(manifest, own, file));
       }
-      await writeWorkspaceFile(dir, updater.manifest, updater.editManifest(manifest, updates));
+      const lockfile = updater.lockfile;
       const hadLock =
-        (await git.fileAt(dir, input.onto, updater.lockfile, { maxBytes: MAX_MANIFEST_BYTES })) !== undefined;
+        lockfile !== undefined &&
+        (await git.fileAt(dir, input.onto, lockfile, { maxBytes: MAX_MANIFEST_BYTES })) !== undefined;
       const commands: string[] = [];
       // Install as well when the repository keeps no lockfile: the tests must see the new versions.
       for (const argv of updater.lockCommands(updates, hadLock)) {
@@ -111,7 +122,7 @@ export const dependencyUpdateTool = registerTool(
         }
       }
       if (hadLock) {
-        const lock = await readWorkspaceFile(dir, updater.lockfile);
+        const lock = await readWorkspaceFile(dir, lockfile);
         const locked =
           lock === undefined
             ? new Map<string, string>()
@@ -123,7 +134,7 @@ export const dependencyUpdateTool = registerTool(
         if (wrong.length > 0) {
           throw new AutodevError(
             'UPDATE_LOCK_FAILED',
-            `${updater.lockfile} resolves ${wrong.map((u) => `${u.name} to ${locked.get(u.name) ?? 'nothing'} (wanted ${u.to})`).join(', ')}`,
+            `${lockfile} resolves ${wrong.map((u) => `${u.name} to ${locked.get(u.name) ?? 'nothing'} (wanted ${u.to})`).join(', ')}`,
           );
         }
       }
@@ -137,7 +148,7 @@ export const dependencyUpdateTool = registerTool(
         throw new AutodevError('UPDATE_EDIT_FAILED', 'the update changes nothing: already applied?');
       const files = await git.changedFiles(dir, input.onto);
       // The sandbox's tool may write only the lockfile: anything else it left is not committed.
-      const allowed = new Set(hadLock ? [updater.manifest, updater.lockfile] : [updater.manifest]);
+      const allowed = new Set(hadLock ? [...manifests, lockfile] : manifests);
       const stray = files.filter((file) => !allowed.has(file));
       if (stray.length > 0) {
         await git.resetTo(dir, input.onto);

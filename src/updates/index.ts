@@ -1,10 +1,12 @@
 import { createNpmUpdater } from './npm/index.js';
+import { createPythonUpdater } from './python/index.js';
 import type { RegistryAccess } from './registry-access.js';
 import type { UpdateEcosystem, Updater } from './types.js';
 
 /** One updater per ecosystem: a new one is a folder and a line here. */
 export const UPDATERS: Readonly<Record<UpdateEcosystem, (access: RegistryAccess) => Updater>> = {
   npm: createNpmUpdater,
+  python: createPythonUpdater,
 };
 
 export function createUpdaters(access: RegistryAccess): Updater[] {

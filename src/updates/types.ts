@@ -1,7 +1,7 @@
 import type { RiskTier } from '../config/schema.js';
 
 /** The ecosystems with an updater (keys of UPDATERS in index.ts). */
-export const UPDATE_ECOSYSTEMS = ['npm'] as const;
+export const UPDATE_ECOSYSTEMS = ['npm', 'python'] as const;
 export type UpdateEcosystem = (typeof UPDATE_ECOSYSTEMS)[number];
 
 /** How far a new version is from the one in use (semver for npm; PEP 440 and others map onto it). */
@@ -24,6 +24,8 @@ export interface DeclaredDependency {
   range: string;
   /** The version the lockfile resolves it to, or the range's own version without a lockfile. */
   current: string;
+  /** The repo-relative file that declares it, when an ecosystem has several (requirements-dev.txt). */
+  manifest?: string;
 }
 
 /** A released version of a package as its registry reports it. */
@@ -32,6 +34,8 @@ export interface ReleasedVersion {
   /** ISO time of publication; undefined when the registry does not say. */
   publishedAt: string | undefined;
   deprecated: boolean;
+  /** Withdrawn by its publisher (PEP 592, a yanked crate): never proposed. */
+  yanked?: boolean;
 }
 
 /** A newer version of a declared dependency, classified. */
@@ -47,6 +51,8 @@ export interface UpdateCandidate {
   toRange: string;
   publishedAt: string | null;
   ageDays: number | null;
+  /** The file whose version text changes; the updater's `manifest` when absent. */
+  manifest?: string;
 }
 
 /** Why a newer version is not proposed. */
@@ -55,7 +61,7 @@ export interface SkippedUpdate {
   name: string;
   from: string;
   to: string;
-  reason: 'too_young' | 'ignored' | 'not_allowed' | 'deprecated';
+  reason: 'too_young' | 'ignored' | 'not_allowed' | 'deprecated' | 'yanked';
 }
 
 /** What an updater reads from a checkout of the repository at the base branch. */
@@ -69,6 +75,23 @@ export interface VersionLookup {
   versions(name: string): Promise<ReleasedVersion[]>;
 }
 
+/**
+ * The version scheme of an ecosystem: semver for npm (and Cargo, Go), PEP 440 for Python. What a
+ * scan compares, classifies and writes goes through it.
+ */
+export interface Versioning {
+  /** A valid release: not a prerelease nor a development release. */
+  isStable(version: string): boolean;
+  /** Negative, zero or positive as `a` is older, the same or newer than `b` (both valid). */
+  compare(a: string, b: string): number;
+  /** patch, minor or major from `from` to `to`; undefined when `to` is not newer. */
+  classify(from: string, to: string): UpdateType | undefined;
+  /** The manifest's range that admits `to` under the strategy; undefined for a shape not handled. */
+  newRange(range: string, to: string, strategy: RangeStrategy): string | undefined;
+  /** Whether `version` is within `range` (allowed_versions). */
+  satisfies(version: string, range: string): boolean;
+}
+
 /** One ecosystem: reads its manifests, lists its dependencies, edits its manifest, locks. */
 export interface Updater {
   readonly ecosystem: UpdateEcosystem;
@@ -76,12 +99,22 @@ export interface Updater {
   declared(files: RepoFiles): Promise<DeclaredDependency[]>;
   /** The registry lookups for this repository (its registry config, checked against the allow-list). */
   lookup(files: RepoFiles): Promise<VersionLookup>;
-  /** The manifest with only the listed version texts changed; throws naming what could not be found. */
-  editManifest(manifest: string, updates: readonly UpdateCandidate[]): string;
-  /** The manifest file this ecosystem edits. */
+  /**
+   * The manifest with only the listed version texts changed; throws naming what could not be found.
+   * `file` is the one being edited (an ecosystem with several manifests tells them apart by it).
+   */
+  editManifest(manifest: string, updates: readonly UpdateCandidate[], file: string): string;
+  /** The manifest file this ecosystem edits (a candidate's own `manifest` wins). */
   readonly manifest: string;
-  /** The lockfile it regenerates, and the command (in the sandbox, network to the registry only). */
-  readonly lockfile: string;
+  /** The lockfile it regenerates, and the command (in the sandbox, network to the registry only); none for pip. */
+  readonly lockfile?: string;
+  /** semver when absent. */
+  readonly versioning?: Versioning;
+  /**
+   * The new versions reach the tests by the project's setup run again after the edit (a Python
+   * virtualenv lives outside the workspace, out of the lock step's reach), not by lockCommands.
+   */
+  readonly installsWithSetup?: boolean;
   /**
    * The commands that lock and install the new versions; `hasLockfile` false installs without
    * writing a lockfile the repository does not keep.

@@ -25,6 +25,7 @@ const candidateView = z.object({
   toRange: z.string(),
   publishedAt: z.string().nullable(),
   ageDays: z.number().nullable(),
+  manifest: z.string().optional(),
 });
 
 const skippedView = z.object({
@@ -32,7 +33,7 @@ const skippedView = z.object({
   name: z.string(),
   from: z.string(),
   to: z.string(),
-  reason: z.enum(['too_young', 'ignored', 'not_allowed', 'deprecated']),
+  reason: z.enum(['too_young', 'ignored', 'not_allowed', 'deprecated', 'yanked']),
 });
 
 const groupView = z.object({

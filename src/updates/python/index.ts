@@ -1,0 +1,109 @@
+import { AutodevError } from '../../errors.js';
+import type { RegistryAccess } from '../registry-access.js';
+import type { DeclaredDependency, Updater } from '../types.js';
+import { editPythonManifest } from './manifest-edit.js';
+import { readPythonManifests, refuseLockTools, type PythonManifests } from './manifests.js';
+import { pyprojectRequirements } from './pyproject.js';
+import { floorVersion } from './requirement.js';
+import { fetchPythonVersions } from './simple-index.js';
+import { PEP440_VERSIONING } from './versioning.js';
+
+/** pip's own default index, as pip defines it (no address is written here). */
+const PIP_DEFAULT_INDEX = 'from pip._internal.models.index import PyPI; print(PyPI.simple_url)';
+
+/** A requirements file's own name says whether it is for development: requirements-dev.txt, test.txt. */
+const devByFileName = (file: string): boolean =>
+  /(^|[-_./])(dev|test|tests|lint|docs?|ci)([-_.]|$)/i.test(file);
+
+/**
+ * `index-url` from `pip config list` (`scope.index-url='URL'` lines): PIP_INDEX_URL (`:env:`) wins,
+ * then the last file pip read (site over user over global, as pip lists them).
+ */
+export function configuredIndexUrl(listing: string): string | undefined {
+  let fromFiles: string | undefined;
+  for (const line of listing.split('\n')) {
+    const match = /^([^=]*)\.index-url='(\S*)'$/.exec(line.trim());
+    if (match?.[2] === undefined || match[2] === '') continue;
+    if (match[1] === ':env:') return match[2];
+    fromFiles = match[2];
+  }
+  return fromFiles;
+}
+
+function declaredOf(manifests: PythonManifests): DeclaredDependency[] {
+  const out: DeclaredDependency[] = [];
+  for (const [file, parsed] of manifests.requirements) {
+    for (const requirement of parsed.requirements) {
+      const current = floorVersion(requirement.spec);
+      if (current === undefined) continue;
+      const depType = devByFileName(file) ? 'dev' : 'prod';
+      out.push({ name: requirement.name, depType, range: requirement.spec, current, manifest: file });
+    }
+  }
+  if (manifests.pyproject !== undefined) {
+    for (const requirement of pyprojectRequirements(manifests.pyproject)) {
+      const current = floorVersion(requirement.spec);
+      if (current === undefined) continue;
+      out.push({
+        name: requirement.name,
+        depType: requirement.depType,
+        range: requirement.spec,
+        current,
+        manifest: 'pyproject.toml',
+      });
+    }
+  }
+  return out;
+}
+
+/**
+ * Python: requirements*.txt (from the usual names, following `-r`/`-c`) and pyproject.toml, PEP 440
+ * versions. Versions come from the index the repository's requirements name (`--index-url`), else
+ * the one the machine's pip is configured for (PIP_INDEX_URL, pip.conf), else pip's own default;
+ * the index must be on the allow-list. There is no lock step: a `==` pin is its own lock, and the
+ * project's setup, run again after the edit, installs the new versions for the tests. A repository
+ * with a lock tool (Poetry, uv, PDM, Pipenv, pip-tools) is refused with UPDATE_UNSUPPORTED.
+ */
+export function createPythonUpdater(access: RegistryAccess): Updater {
+  async function indexUrl(manifests: PythonManifests): Promise<string> {
+    const fromRepo = [...manifests.requirements.values()].find((r) => r.indexUrl !== undefined)?.indexUrl;
+    const listing =
+      fromRepo === undefined
+        ? await access.clientRegistry(['python3', '-m', 'pip', 'config', 'list'])
+        : undefined;
+    const url =
+      fromRepo ??
+      configuredIndexUrl(listing ?? '') ??
+      (await access.clientRegistry(['python3', '-c', PIP_DEFAULT_INDEX]));
+    if (url === undefined) {
+      throw new AutodevError(
+        'UPDATE_REGISTRY_UNREACHABLE',
+        'python: no package index configured (pip config list names no index-url, pip is not there to say its default, and no requirements file names one)',
+        { details: { ecosystem: 'python' } },
+      );
+    }
+    await access.assertAllowed('python', url);
+    return url;
+  }
+
+  return {
+    ecosystem: 'python',
+    manifest: 'requirements.txt',
+    versioning: PEP440_VERSIONING,
+    installsWithSetup: true,
+    async declared(files) {
+      const manifests = await readPythonManifests(files);
+      if (manifests.requirements.size === 0 && manifests.pyproject === undefined) return [];
+      await refuseLockTools(files, manifests);
+      return declaredOf(manifests);
+    },
+    async lookup(files) {
+      const index = await indexUrl(await readPythonManifests(files));
+      return { versions: (name) => fetchPythonVersions(index, name, access.fetch) };
+    },
+    editManifest: editPythonManifest,
+    // Nothing to lock: the edited pins are what pip installs, by the setup run after the edit.
+    lockCommands: () => [],
+    lockedVersions: () => new Map<string, string>(),
+  };
+}
