@@ -75,6 +75,13 @@ if ! command -v ruff >/dev/null 2>&1 && command -v python3 >/dev/null 2>&1; then
   if command -v pyenv >/dev/null 2>&1; then pyenv rehash; fi
 fi
 
+# pypiserver, the Python index the Python dependency-update tests start on loopback
+# (test/helpers/pypiserver.ts). Pinned so its pages do not change under the tests.
+if command -v python3 >/dev/null 2>&1 && ! python3 -c 'import pypiserver' >/dev/null 2>&1; then
+  echo "setup: pip install pypiserver"
+  PIP_BREAK_SYSTEM_PACKAGES=1 python3 -m pip install --quiet 'pypiserver==2.4.2'
+fi
+
 # The package managers a repository's lockfile can name (src/languages/node.ts): pnpm and yarn 1 as
 # npm global packages into node's own prefix (next to node and npm, e.g. /usr/bin), not into .tools:
 # the sandbox shows the host read-only but hides HOME and gives each command a private /tmp, where a
