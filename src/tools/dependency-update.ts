@@ -21,8 +21,9 @@ const candidate = z.object({
   from: z.string().min(1),
   to: z.string().min(1),
   type: z.enum(UPDATE_TYPES),
-  fromRange: z.string().min(1),
-  toRange: z.string().min(1),
+  // Empty for a name declared without a version (pip-tools' requirements.in): only its lock changes.
+  fromRange: z.string().max(500),
+  toRange: z.string().max(500),
   publishedAt: z.string().nullable(),
   ageDays: z.number().nullable(),
   manifest: z
@@ -99,10 +100,15 @@ export const dependencyUpdateTool = registerTool(
         const own = updates.filter((u) => (u.manifest ?? updater.manifest) === file);
         await writeWorkspaceFile(dir, file, updater.editManifest(manifest, own, file));
       }
-      const lockfile = updater.lockfile;
-      const hadLock =
-        lockfile !== undefined &&
-        (await git.fileAt(dir, input.onto, lockfile, { maxBytes: MAX_MANIFEST_BYTES })) !== undefined;
+      // The lockfile each manifest is locked in (pip-tools compiles requirements.in to requirements.txt).
+      const lockOf = (file: string): string | undefined => updater.lockfileOf?.(file) ?? updater.lockfile;
+      const lockfiles: string[] = [];
+      for (const file of new Set(manifests.map(lockOf))) {
+        if (file === undefined) continue;
+        const atBase = await git.fileAt(dir, input.onto, file, { maxBytes: MAX_MANIFEST_BYTES });
+        if (atBase !== undefined) lockfiles.push(file);
+      }
+      const hadLock = lockfiles.length > 0;
       const commands: string[] = [];
       // Install as well when the repository keeps no lockfile: the tests must see the new versions.
       for (const argv of updater.lockCommands(updates, hadLock)) {
@@ -121,16 +127,17 @@ export const dependencyUpdateTool = registerTool(
           );
         }
       }
-      if (hadLock) {
+      for (const lockfile of lockfiles) {
+        const own = updates.filter((u) => lockOf(u.manifest ?? updater.manifest) === lockfile);
         const lock = await readWorkspaceFile(dir, lockfile);
         const locked =
           lock === undefined
             ? new Map<string, string>()
             : updater.lockedVersions(
                 lock,
-                updates.map((u) => u.name),
+                own.map((u) => u.name),
               );
-        const wrong = updates.filter((u) => locked.get(u.name) !== u.to);
+        const wrong = own.filter((u) => locked.get(u.name) !== u.to);
         if (wrong.length > 0) {
           throw new AutodevError(
             'UPDATE_LOCK_FAILED',
@@ -148,7 +155,7 @@ export const dependencyUpdateTool = registerTool(
         throw new AutodevError('UPDATE_EDIT_FAILED', 'the update changes nothing: already applied?');
       const files = await git.changedFiles(dir, input.onto);
       // The sandbox's tool may write only the lockfile: anything else it left is not committed.
-      const allowed = new Set(hadLock ? [...manifests, lockfile] : manifests);
+      const allowed = new Set([...manifests, ...lockfiles]);
       const stray = files.filter((file) => !allowed.has(file));
       if (stray.length > 0) {
         await git.resetTo(dir, input.onto);

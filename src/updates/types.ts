@@ -108,6 +108,8 @@ export interface Updater {
   readonly manifest: string;
   /** The lockfile it regenerates, and the command (in the sandbox, network to the registry only); none for pip. */
   readonly lockfile?: string;
+  /** The lockfile a manifest is compiled to when it is not `lockfile` (pip-tools: requirements.in to requirements.txt). */
+  lockfileOf?(manifest: string): string | undefined;
   /** semver when absent. */
   readonly versioning?: Versioning;
   /**

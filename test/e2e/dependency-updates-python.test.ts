@@ -1,8 +1,15 @@
+import { execFile } from 'node:child_process';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { api, waitForTerminal, type TaskJson } from '../helpers/api-client.js';
 import { startLocalPythonIndex, type LocalPythonIndex } from '../helpers/pypiserver.js';
 import { createSeededRandom } from '../helpers/seeded-random.js';
 import { startE2E, type E2EHarness } from './harness.js';
+
+const exec = promisify(execFile);
 
 interface Group {
   key: string;
@@ -70,10 +77,36 @@ describe('Python dependency updates through the API, against a local pypiserver'
       '.autodev.toml': autodevToml,
     });
 
+  /** requirements.in compiled by pip-tools against the index as it is now (only a PATH and a HOME: no pip config). */
+  async function compiled(input: string): Promise<string> {
+    const work = await mkdtemp(join(tmpdir(), 'autodev-pip-compile-'));
+    try {
+      await writeFile(join(work, 'requirements.in'), input);
+      await exec(
+        'python3',
+        ['-m', 'piptools', 'compile', '--quiet', '--output-file', 'requirements.txt', 'requirements.in'],
+        { cwd: work, env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: work } },
+      );
+      return await readFile(join(work, 'requirements.txt'), 'utf8');
+    } finally {
+      await rm(work, { recursive: true, force: true });
+    }
+  }
+
   let patchRepo: Awaited<ReturnType<typeof pythonRepo>>;
+  let pipToolsRepo: Awaited<ReturnType<typeof pythonRepo>>;
+  let pipToolsLock = '';
   it('a version of unknown age is too young: pypiserver serves PEP 503 pages, which carry no upload time', async () => {
     const youngRepo = await pythonRepo('[updates]\nminimum_release_age = 2\n');
     patchRepo = await pythonRepo('[updates]\nminimum_release_age = 0\nrisk = { patch = "low" }\n');
+    pipToolsLock = await compiled(`--index-url ${index.url}\n${calc}\n`);
+    pipToolsRepo = await h.newRepo({
+      'requirements.in': `--index-url ${index.url}\n${calc}\n`,
+      'requirements.txt': pipToolsLock,
+      'calc.py': `from ${calcModule} import add\n\n\ndef total(xs):\n    return add(*xs)\n`,
+      'test_calc.py': 'from calc import total\n\n\ndef test_total():\n    assert total([2, 3]) == 5\n',
+      '.autodev.toml': '[updates]\nminimum_release_age = 0\nrisk = { patch = "low" }\n',
+    });
     await index.publish(calc, '1.0.1', 'VERSION = "1.0.1"\n\n\ndef add(a, b):\n    return b + a\n');
     const { status, body } = await scan(youngRepo.origin);
     expect(status, JSON.stringify(body)).toBe(200);
@@ -114,6 +147,25 @@ describe('Python dependency updates through the API, against a local pypiserver'
       requirements().replace(`${calc}==1.0.0`, `${calc}==1.0.1`),
     );
     expect(await patchRepo.readFileAt('main', 'requirements-dev.txt')).toBe('-r requirements.txt\n');
+  }, 300_000);
+
+  it('pip-tools: requirements.in is left as it is and requirements.txt is recompiled with the new pin', async () => {
+    expect(pipToolsLock).toContain(`${calc}==1.0.0`);
+    const { status, body } = await scan(pipToolsRepo.origin);
+    expect(status, JSON.stringify(body)).toBe(200);
+    const group = body.created[0] as Group;
+    expect(group.updates).toMatchObject([
+      { name: calc, from: '1.0.0', to: '1.0.1', type: 'patch', toRange: '', manifest: 'requirements.in' },
+    ]);
+    const task = await waitForTerminal(h.server.baseUrl, group.task_id, 240_000);
+    expect(task.error).toBeNull();
+    expect(task.status).toBe('merged');
+    expect(await pipToolsRepo.readFileAt('main', 'requirements.in')).toBe(
+      `--index-url ${index.url}\n${calc}\n`,
+    );
+    expect(await pipToolsRepo.readFileAt('main', 'requirements.txt')).toBe(
+      pipToolsLock.replace(`${calc}==1.0.0`, `${calc}==1.0.1`),
+    );
   }, 300_000);
 
   it('an index that is down fails the scan with a clear Python error, and no task is made', async () => {

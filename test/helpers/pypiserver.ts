@@ -1,4 +1,5 @@
 import { spawn, execFile, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
@@ -6,6 +7,13 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 
 const exec = promisify(execFile);
+
+/**
+ * scripts/setup.sh installs pypiserver into a virtualenv of its own (it wants a newer pip than the
+ * machine's, which the product's Python steps use); a machine where it is installed for python3 works too.
+ */
+const OWN_VENV = join(process.cwd(), '.tools', 'pypiserver', 'bin', 'python');
+const PYPISERVER_PYTHON = existsSync(OWN_VENV) ? OWN_VENV : 'python3';
 
 /** A real pypiserver on loopback serving a folder of distributions: only what a test publishes. */
 export interface LocalPythonIndex {
@@ -74,7 +82,7 @@ export async function startLocalPythonIndex(): Promise<LocalPythonIndex> {
     output = '';
     // simple-dir: the folder is read on every request, so a wheel published later is listed at once.
     child = spawn(
-      'python3',
+      PYPISERVER_PYTHON,
       ['-m', 'pypiserver', 'run', '-p', String(port), '-i', '127.0.0.1', '--backend', 'simple-dir', packages],
       { stdio: ['ignore', 'pipe', 'pipe'], env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: dir } },
     );

@@ -2,7 +2,9 @@ import { AutodevError } from '../../errors.js';
 import type { RegistryAccess } from '../registry-access.js';
 import type { DeclaredDependency, Updater } from '../types.js';
 import { editPythonManifest } from './manifest-edit.js';
-import { readPythonManifests, refuseLockTools, type PythonManifests } from './manifests.js';
+import { pipToolsOutput, readPythonManifests, refuseLockTools, type PythonManifests } from './manifests.js';
+import { pinnedVersions } from './requirements-file.js';
+import { normalizePythonName } from '../../languages/python/pep508.js';
 import { pyprojectRequirements } from './pyproject.js';
 import { floorVersion } from './requirement.js';
 import { fetchPythonVersions } from './simple-index.js';
@@ -40,6 +42,15 @@ function declaredOf(manifests: PythonManifests): DeclaredDependency[] {
       out.push({ name: requirement.name, depType, range: requirement.spec, current, manifest: file });
     }
   }
+  // pip-tools: the names its `.in` declares, at the versions its compiled `.txt` pins.
+  for (const [input, pair] of manifests.compiled) {
+    for (const requirement of pair.requirements.requirements) {
+      const current = pair.pins.get(requirement.name);
+      if (current === undefined) continue;
+      const depType = devByFileName(input) ? 'dev' : 'prod';
+      out.push({ name: requirement.name, depType, range: requirement.spec, current, manifest: input });
+    }
+  }
   if (manifests.pyproject !== undefined) {
     for (const requirement of pyprojectRequirements(manifests.pyproject)) {
       const current = floorVersion(requirement.spec);
@@ -60,13 +71,17 @@ function declaredOf(manifests: PythonManifests): DeclaredDependency[] {
  * Python: requirements*.txt (from the usual names, following `-r`/`-c`) and pyproject.toml, PEP 440
  * versions. Versions come from the index the repository's requirements name (`--index-url`), else
  * the one the machine's pip is configured for (PIP_INDEX_URL, pip.conf), else pip's own default;
- * the index must be on the allow-list. There is no lock step: a `==` pin is its own lock, and the
- * project's setup, run again after the edit, installs the new versions for the tests. A repository
- * with a lock tool (Poetry, uv, PDM, Pipenv, pip-tools) is refused with UPDATE_UNSUPPORTED.
+ * the index must be on the allow-list. A `==` pin is its own lock; pip-tools (`X.in` compiled to
+ * `X.txt`) is recompiled with the new versions. The project's setup, run again after the edit,
+ * installs them for the tests. A repository with another lock tool (Poetry, uv, PDM, Pipenv) is
+ * refused with UPDATE_UNSUPPORTED.
  */
 export function createPythonUpdater(access: RegistryAccess): Updater {
   async function indexUrl(manifests: PythonManifests): Promise<string> {
-    const fromRepo = [...manifests.requirements.values()].find((r) => r.indexUrl !== undefined)?.indexUrl;
+    const fromRepo = [
+      ...manifests.requirements.values(),
+      ...[...manifests.compiled.values()].map((pair) => pair.requirements),
+    ].find((r) => r.indexUrl !== undefined)?.indexUrl;
     const listing =
       fromRepo === undefined
         ? await access.clientRegistry(['python3', '-m', 'pip', 'config', 'list'])
@@ -93,7 +108,8 @@ export function createPythonUpdater(access: RegistryAccess): Updater {
     installsWithSetup: true,
     async declared(files) {
       const manifests = await readPythonManifests(files);
-      if (manifests.requirements.size === 0 && manifests.pyproject === undefined) return [];
+      const none = manifests.requirements.size === 0 && manifests.compiled.size === 0;
+      if (none && manifests.pyproject === undefined) return [];
       await refuseLockTools(files, manifests);
       return declaredOf(manifests);
     },
@@ -102,8 +118,37 @@ export function createPythonUpdater(access: RegistryAccess): Updater {
       return { versions: (name) => fetchPythonVersions(index, name, access.fetch) };
     },
     editManifest: editPythonManifest,
-    // Nothing to lock: the edited pins are what pip installs, by the setup run after the edit.
-    lockCommands: () => [],
-    lockedVersions: () => new Map<string, string>(),
+    lockfileOf: pipToolsOutput,
+    // Plain requirements have nothing to lock: the edited pins are what pip installs, by the setup run
+    // after the edit. pip-tools recompiles each `.in` with exactly the new versions (in the sandbox,
+    // through the setup proxy to the index the `.in` or pip's configuration names).
+    lockCommands(updates, hasLockfile) {
+      if (!hasLockfile) return [];
+      const inputs = [...new Set(updates.map((u) => u.manifest ?? ''))].filter((file) =>
+        file.endsWith('.in'),
+      );
+      return inputs.map((input) => [
+        'python3',
+        '-m',
+        'piptools',
+        'compile',
+        '--quiet',
+        ...updates
+          .filter((u) => u.manifest === input)
+          .flatMap((u) => ['--upgrade-package', `${u.name}==${u.to}`]),
+        '--output-file',
+        pipToolsOutput(input) ?? '',
+        input,
+      ]);
+    },
+    lockedVersions(lockfile, names) {
+      const pins = pinnedVersions(lockfile);
+      return new Map(
+        names.flatMap((name) => {
+          const pin = pins.get(normalizePythonName(name));
+          return pin === undefined ? [] : [[name, pin] as const];
+        }),
+      );
+    },
   };
 }

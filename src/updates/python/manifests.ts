@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { AutodevError } from '../../errors.js';
 import type { RepoFiles } from '../types.js';
-import { readRequirementsFile, type RequirementsFile } from './requirements-file.js';
+import { pinnedVersions, readRequirementsFile, type RequirementsFile } from './requirements-file.js';
 
 /** The requirements files a scan starts from (the repository is read by name, not listed); `-r` and `-c` lead on. */
 export const ROOT_REQUIREMENTS = [
@@ -15,21 +15,24 @@ export const ROOT_REQUIREMENTS = [
 ] as const;
 const MAX_REQUIREMENTS_FILES = 32;
 
-/**
- * Lock tools that own the versions: editing a specifier without them would leave their lock behind.
- * pip-tools shows as a requirements.in next to the compiled requirements.txt.
- */
+/** Lock tools that own the versions: editing a specifier without them would leave their lock behind. */
 const LOCK_TOOLS: readonly { file: string; tool: string }[] = [
   { file: 'poetry.lock', tool: 'Poetry' },
   { file: 'uv.lock', tool: 'uv' },
   { file: 'pdm.lock', tool: 'PDM' },
   { file: 'Pipfile.lock', tool: 'Pipenv' },
-  { file: 'requirements.in', tool: 'pip-tools' },
 ];
 
+/** pip-tools' input for a requirements file: `requirements-dev.txt` is compiled from `requirements-dev.in`. */
+export const pipToolsInput = (txt: string): string => txt.replace(/\.txt$/, '.in');
+export const pipToolsOutput = (input: string): string | undefined =>
+  input.endsWith('.in') ? input.replace(/\.in$/, '.txt') : undefined;
+
 export interface PythonManifests {
-  /** Each requirements file read, by repo-relative path, in the order found. */
+  /** Each requirements file read, by repo-relative path, in the order found (pip-tools' outputs not among them). */
   requirements: Map<string, RequirementsFile>;
+  /** pip-tools pairs: each `.in` read (bare names kept), with its compiled `.txt`'s pins. */
+  compiled: Map<string, { requirements: RequirementsFile; output: string; pins: Map<string, string> }>;
   pyproject: string | undefined;
 }
 
@@ -42,6 +45,7 @@ function includedPath(from: string, include: string): string | undefined {
 
 export async function readPythonManifests(files: RepoFiles): Promise<PythonManifests> {
   const requirements = new Map<string, RequirementsFile>();
+  const compiled: PythonManifests['compiled'] = new Map();
   const queue: string[] = [...ROOT_REQUIREMENTS];
   const seen = new Set<string>(queue);
   while (queue.length > 0 && requirements.size < MAX_REQUIREMENTS_FILES) {
@@ -49,6 +53,15 @@ export async function readPythonManifests(files: RepoFiles): Promise<PythonManif
     const text = await files.read(file);
     if (text === undefined) continue;
     const parsed = readRequirementsFile(text);
+    const input = file.endsWith('.txt') ? await files.read(pipToolsInput(file)) : undefined;
+    if (input !== undefined) {
+      compiled.set(pipToolsInput(file), {
+        requirements: readRequirementsFile(input, { bare: true }),
+        output: file,
+        pins: pinnedVersions(text),
+      });
+      continue;
+    }
     requirements.set(file, parsed);
     for (const include of parsed.includes) {
       const next = includedPath(file, include);
@@ -58,13 +71,13 @@ export async function readPythonManifests(files: RepoFiles): Promise<PythonManif
       }
     }
   }
-  return { requirements, pyproject: await files.read('pyproject.toml') };
+  return { requirements, compiled, pyproject: await files.read('pyproject.toml') };
 }
 
 /**
- * UPDATE_UNSUPPORTED naming the lock tool when the repository uses one: its lockfile would go stale
- * under a specifier edit, and these updates are made without it. Requirements pinned with `==` and
- * no lock tool need none: the edit is the lock.
+ * UPDATE_UNSUPPORTED naming the lock tool when the repository uses one this updater does not drive:
+ * its lockfile would go stale under a specifier edit. Requirements pinned with `==` and no lock tool
+ * need none (the edit is the lock); pip-tools' `X.in` next to its `X.txt` is driven (pip-compile).
  */
 export async function refuseLockTools(files: RepoFiles, manifests: PythonManifests): Promise<void> {
   for (const { file, tool } of LOCK_TOOLS) {
@@ -79,7 +92,7 @@ export async function refuseLockTools(files: RepoFiles, manifests: PythonManifes
     if (parsed.compiledByPipTools) {
       throw new AutodevError(
         'UPDATE_UNSUPPORTED',
-        `python: ${file} is compiled by pip-compile (pip-tools), which dependency updates do not drive yet`,
+        `python: ${file} is compiled by pip-compile (pip-tools) from something other than ${pipToolsInput(file)} (pyproject.toml, setup.py), which dependency updates do not drive yet`,
         { details: { ecosystem: 'python', file, tool: 'pip-tools' } },
       );
     }

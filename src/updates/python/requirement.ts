@@ -17,9 +17,10 @@ const isSpace = (c: string | undefined): boolean => c === ' ' || c === '\t';
 
 /**
  * `name [extras] specifier ; marker` read by hand (no backtracking): undefined for a requirement
- * that has no version specifier to change (a URL, a path, a bare name, `name @ url`).
+ * that has no version specifier to change (a URL, a path, `name @ url`, and a bare name unless
+ * `bare`: then its spec is empty, placed just after the name and extras).
  */
-export function parseRequirementSpec(text: string): RequirementSpec | undefined {
+export function parseRequirementSpec(text: string, bare = false): RequirementSpec | undefined {
   let i = 0;
   while (isSpace(text[i])) i += 1;
   const nameStart = i;
@@ -34,6 +35,7 @@ export function parseRequirementSpec(text: string): RequirementSpec | undefined 
     while (isSpace(text[i])) i += 1;
   }
   const start = i;
+  if (bare && (i === text.length || text[i] === ';')) return { name, spec: '', start, end: start };
   if (!'<>=!~'.includes(text[start] ?? 'x')) return undefined;
   const semicolon = text.indexOf(';', start);
   let end = semicolon < 0 ? text.length : semicolon;

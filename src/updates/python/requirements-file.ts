@@ -1,5 +1,22 @@
 import { parseRequirementSpec, type RequirementSpec } from './requirement.js';
 
+/**
+ * The `==` pins of a requirements file (pip-compile's output), by normalised name. Unlike a manifest
+ * read, a line continued with `\` into its `--hash` lines counts: a lock is read, not edited.
+ */
+export function pinnedVersions(text: string): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const raw of text.split('\n')) {
+    const line = raw.slice(0, commentStart(raw));
+    const hash = line.search(/\s--hash[=\s]/);
+    const requirement = (hash < 0 ? line : line.slice(0, hash)).replace(/\\\s*$/, '').trimEnd();
+    const spec = parseRequirementSpec(requirement);
+    const pin = spec === undefined ? undefined : /^==\s*([^\s,*]+)$/.exec(spec.spec)?.[1];
+    if (spec !== undefined && pin !== undefined) out.set(spec.name, pin);
+  }
+  return out;
+}
+
 /** What a scan reads from one requirements file. */
 export interface RequirementsFile {
   /** Each requirement with a specifier; `start`/`end` are offsets in the whole file. */
@@ -28,7 +45,7 @@ function commentStart(line: string): number {
  * offset. A requirement continued over lines (`\`) or pinned with `--hash` is left out: its
  * hashes belong to the old files and only a lock tool can write new ones.
  */
-export function readRequirementsFile(text: string): RequirementsFile {
+export function readRequirementsFile(text: string, options: { bare?: boolean } = {}): RequirementsFile {
   const out: RequirementsFile = {
     requirements: [],
     includes: [],
@@ -53,7 +70,7 @@ export function readRequirementsFile(text: string): RequirementsFile {
       continue;
     }
     if (/\s--hash[=\s]/.test(body)) continue;
-    const spec = parseRequirementSpec(body);
+    const spec = parseRequirementSpec(body, options.bare);
     if (spec !== undefined) {
       out.requirements.push({ ...spec, start: lineStart + spec.start, end: lineStart + spec.end });
     }

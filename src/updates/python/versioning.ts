@@ -21,6 +21,8 @@ function compatibleFloor(old: string, to: string): string {
 export function newPythonRange(range: string, to: string, strategy: RangeStrategy): string | undefined {
   if (strategy === 'pin') return `==${to}`;
   const trimmed = range.trim();
+  // A bare name (pip-tools' `.in`): its lock alone changes.
+  if (trimmed === '') return '';
   if ((strategy === 'replace' || strategy === 'widen') && satisfies(to, trimmed)) return trimmed;
   let moved = false;
   const parts = trimmed.split(/(\s*,\s*)/).map((part, index) => {
