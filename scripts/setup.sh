@@ -75,6 +75,22 @@ if ! command -v ruff >/dev/null 2>&1 && command -v python3 >/dev/null 2>&1; then
   if command -v pyenv >/dev/null 2>&1; then pyenv rehash; fi
 fi
 
+# pypiserver, the Python index the Python dependency-update tests start on loopback
+# (test/helpers/pypiserver.ts), in a virtualenv of its own: it requires a newer pip than the
+# machine's, and the machine's pip is what repositories' Python steps run. Pinned so its pages do not
+# change under the tests.
+if command -v python3 >/dev/null 2>&1 && [ ! -x .tools/pypiserver/bin/python ]; then
+  echo "setup: pypiserver into .tools/pypiserver"
+  python3 -m venv .tools/pypiserver
+  .tools/pypiserver/bin/python -m pip install --quiet 'pypiserver==2.4.2'
+fi
+# pip-tools: dependency updates recompile a repository's requirements.in with it (python3 -m piptools
+# in the sandbox). Pinned to a release that works with the pip the machine has.
+if command -v python3 >/dev/null 2>&1 && ! python3 -c 'import piptools' >/dev/null 2>&1; then
+  echo "setup: pip install pip-tools"
+  PIP_BREAK_SYSTEM_PACKAGES=1 python3 -m pip install --quiet 'pip-tools==7.4.1'
+fi
+
 # The package managers a repository's lockfile can name (src/languages/node.ts): pnpm and yarn 1 as
 # npm global packages into node's own prefix (next to node and npm, e.g. /usr/bin), not into .tools:
 # the sandbox shows the host read-only but hides HOME and gives each command a private /tmp, where a

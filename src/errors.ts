@@ -47,6 +47,8 @@ export const ERROR_CODES = {
   UPDATE_EDIT_FAILED: { httpStatus: 422, retryable: false },
   /** The ecosystem's tool could not regenerate the lockfile, or it resolved other versions than intended. */
   UPDATE_LOCK_FAILED: { httpStatus: 422, retryable: false },
+  /** The repository locks this ecosystem with a tool the updater does not drive (poetry.lock, uv.lock). */
+  UPDATE_UNSUPPORTED: { httpStatus: 422, retryable: false },
   PAYLOAD_TOO_LARGE: { httpStatus: 413, retryable: false },
   RATE_LIMITED: { httpStatus: 429, retryable: true },
   /** `[autodev] max_event_streams` event streams are open: the server takes no more until one closes. */

@@ -74,6 +74,11 @@ export const PHASE_TABLE: readonly PhaseRow[] = [
         description:
           'A dependency update only: change the manifest versions and regenerate the lockfile, without a model.',
       },
+      {
+        tool: 'setup',
+        description:
+          'A dependency update of an ecosystem whose packages live outside the workspace (a Python virtualenv): install the new versions for the tests.',
+      },
     ],
   },
   {

@@ -1,4 +1,6 @@
 import { AutodevError } from '../errors.js';
+import { updaterFor } from '../updates/index.js';
+import { NO_REGISTRY_LOOKUPS } from '../updates/registry-access.js';
 import type { DependencyUpdateTask } from '../store/dependency-update-repository.js';
 import type { Change } from './phases/implement.js';
 import { runStep } from './step-runner.js';
@@ -33,5 +35,10 @@ export async function updateRound(
       commit_date: ctx.task.created_at,
     },
   });
+  // A Python virtualenv lives outside the workspace, out of the lock step's reach: the project's
+  // setup, run again on the edited manifests, installs the new versions the tests must run against.
+  if (updaterFor(first.ecosystem, NO_REGISTRY_LOOKUPS).installsWithSetup === true) {
+    await runStep(ctx, { phase: 'implement', tool: 'setup', input: {} });
+  }
   return { commit: out.commit, files: out.files };
 }

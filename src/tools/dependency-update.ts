@@ -22,10 +22,15 @@ const candidate = z.object({
   from: z.string().min(1),
   to: z.string().min(1),
   type: z.enum(UPDATE_TYPES),
-  fromRange: z.string().min(1),
-  toRange: z.string().min(1),
+  // Empty for a name declared without a version (pip-tools' requirements.in): only its lock changes.
+  fromRange: z.string().max(500),
+  toRange: z.string().max(500),
   publishedAt: z.string().nullable(),
   ageDays: z.number().nullable(),
+  manifest: z
+    .string()
+    .regex(/^(?!\/)(?!.*(?:^|\/)\.\.(?:\/|$))[\w./-]{1,200}$/, 'expected a repo-relative file')
+    .optional(),
 });
 
 /** Reads a workspace file the sandbox may have written: never through a link, never unbounded. */
@@ -86,13 +91,25 @@ export const dependencyUpdateTool = registerTool(
       const updates: UpdateCandidate[] = input.updates;
       const updater = updaterFor(input.ecosystem, NO_REGISTRY_LOOKUPS);
       await git.resetTo(dir, input.onto);
-      const manifest = await git.fileAt(dir, input.onto, updater.manifest, { maxBytes: MAX_MANIFEST_BYTES });
-      if (manifest === undefined) {
-        throw new AutodevError('UPDATE_EDIT_FAILED', `${updater.manifest} is not in the base commit`);
+      // One file per manifest the updates name (Python's requirements files and pyproject.toml).
+      const manifests = [...new Set(updates.map((u) => u.manifest ?? updater.manifest))];
+      for (const file of manifests) {
+        const manifest = await git.fileAt(dir, input.onto, file, { maxBytes: MAX_MANIFEST_BYTES });
+        if (manifest === undefined) {
+          throw new AutodevError('UPDATE_EDIT_FAILED', `${file} is not in the base commit`);
+        }
+        const own = updates.filter((u) => (u.manifest ?? updater.manifest) === file);
+        await writeWorkspaceFile(dir, file, updater.editManifest(manifest, own, file));
       }
-      await writeWorkspaceFile(dir, updater.manifest, updater.editManifest(manifest, updates));
-      const hadLock =
-        (await git.fileAt(dir, input.onto, updater.lockfile, { maxBytes: MAX_MANIFEST_BYTES })) !== undefined;
+      // The lockfile each manifest is locked in (pip-tools compiles requirements.in to requirements.txt).
+      const lockOf = (file: string): string | undefined => updater.lockfileOf?.(file) ?? updater.lockfile;
+      const lockfiles: string[] = [];
+      for (const file of new Set(manifests.map(lockOf))) {
+        if (file === undefined) continue;
+        const atBase = await git.fileAt(dir, input.onto, file, { maxBytes: MAX_MANIFEST_BYTES });
+        if (atBase !== undefined) lockfiles.push(file);
+      }
+      const hadLock = lockfiles.length > 0;
       const commands: string[] = [];
       // The ecosystem's package cache (cargo's CARGO_HOME), where the offline tests look for what
       // the lock step downloads: the repository's own, writable for this step as for setup.
@@ -126,20 +143,21 @@ export const dependencyUpdateTool = registerTool(
           );
         }
       }
-      if (hadLock) {
-        const lock = await readWorkspaceFile(dir, updater.lockfile);
+      for (const lockfile of lockfiles) {
+        const own = updates.filter((u) => lockOf(u.manifest ?? updater.manifest) === lockfile);
+        const lock = await readWorkspaceFile(dir, lockfile);
         const locked =
           lock === undefined
             ? new Map<string, string>()
             : updater.lockedVersions(
                 lock,
-                updates.map((u) => u.name),
+                own.map((u) => u.name),
               );
-        const wrong = updates.filter((u) => locked.get(u.name) !== u.to);
+        const wrong = own.filter((u) => locked.get(u.name) !== u.to);
         if (wrong.length > 0) {
           throw new AutodevError(
             'UPDATE_LOCK_FAILED',
-            `${updater.lockfile} resolves ${wrong.map((u) => `${u.name} to ${locked.get(u.name) ?? 'nothing'} (wanted ${u.to})`).join(', ')}`,
+            `${lockfile} resolves ${wrong.map((u) => `${u.name} to ${locked.get(u.name) ?? 'nothing'} (wanted ${u.to})`).join(', ')}`,
           );
         }
       }
@@ -153,7 +171,7 @@ export const dependencyUpdateTool = registerTool(
         throw new AutodevError('UPDATE_EDIT_FAILED', 'the update changes nothing: already applied?');
       const files = await git.changedFiles(dir, input.onto);
       // The sandbox's tool may write only the lockfile: anything else it left is not committed.
-      const allowed = new Set(hadLock ? [updater.manifest, updater.lockfile] : [updater.manifest]);
+      const allowed = new Set([...manifests, ...lockfiles]);
       const stray = files.filter((file) => !allowed.has(file));
       if (stray.length > 0) {
         await git.resetTo(dir, input.onto);

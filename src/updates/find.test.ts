@@ -70,6 +70,15 @@ describe('grouping and risk', () => {
       ['dev-non-major', ['@types/node', 'eslint']],
       ['npm-react', ['react']],
     ]);
+    const mixed = groupUpdates(
+      [candidate('eslint', 'patch', 'dev'), { ...candidate('pytest', 'patch', 'dev'), ecosystem: 'python' }],
+      settings,
+    );
+    // One task edits one ecosystem's manifests: a rule matching two makes a group of each.
+    expect(mixed.map((g) => [g.key, g.updates.map((u) => u.name)])).toEqual([
+      ['dev-non-major', ['eslint']],
+      ['dev-non-major-python', ['pytest']],
+    ]);
     expect(riskOf(settings, [candidate('a', 'patch')])).toBe('low');
     expect(riskOf(settings, [candidate('a', 'patch'), candidate('b', 'minor')])).toBe('medium');
     expect(riskOf(settings, [candidate('a', 'major')])).toBe('high');

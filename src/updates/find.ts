@@ -1,9 +1,8 @@
-import semver from 'semver';
-import { ageInDays, classifyUpdate } from './classify.js';
+import { ageInDays } from './classify.js';
+import { SEMVER_VERSIONING } from './semver-versioning.js';
 import { matchesAny, type UpdateSettings } from './settings.js';
 import type {
   DeclaredDependency,
-  RangeStrategy,
   ReleasedVersion,
   RepoFiles,
   SkippedUpdate,
@@ -11,6 +10,8 @@ import type {
   Updater,
   VersionLookup,
 } from './types.js';
+
+export { newRange } from './semver-versioning.js';
 
 /** Registry lookups in flight at once per scan: a repository of 500 dependencies must not open 500. */
 const LOOKUP_CONCURRENCY = 8;
@@ -50,21 +51,6 @@ export function cachedLookup(lookup: VersionLookup, concurrency = LOOKUP_CONCURR
 }
 
 /**
- * The range that admits `to`, changing only what the strategy says: `bump` moves the range's own
- * version (`^1.2.0` to `^1.3.1`), `replace` keeps a range that already admits it, `widen` adds it to
- * the range, `pin` writes the exact version. Undefined for a range shape not handled.
- */
-export function newRange(range: string, to: string, strategy: RangeStrategy): string | undefined {
-  const trimmed = range.trim();
-  if (strategy === 'pin') return to;
-  if ((strategy === 'replace' || strategy === 'widen') && semver.satisfies(to, trimmed)) return trimmed;
-  if (strategy === 'widen') return `${trimmed} || ^${to}`;
-  const simple = /^(\^|~|>=|=)?v?(\d+\.\d+\.\d+(?:-[0-9A-Za-z.-]+)?)$/.exec(trimmed);
-  if (!simple) return undefined;
-  return `${simple[1] ?? ''}${to}`;
-}
-
-/**
  * The newest stable version of each dependency that is allowed, not ignored, not deprecated and old
  * enough; what is newer but held back is listed as skipped with the reason.
  */
@@ -93,10 +79,10 @@ function decide(
   now: Date,
   out: FoundUpdates,
 ): void {
+  const scheme = updater.versioning ?? SEMVER_VERSIONING;
   const newer = versions
-    .filter((v) => semver.valid(v.version) !== null && semver.prerelease(v.version) === null)
-    .filter((v) => semver.gt(v.version, dep.current))
-    .sort((a, b) => semver.rcompare(a.version, b.version));
+    .filter((v) => scheme.isStable(v.version) && scheme.compare(v.version, dep.current) > 0)
+    .sort((a, b) => scheme.compare(b.version, a.version));
   const newest = newer[0];
   if (newest === undefined) return;
   const skip = (to: string, reason: SkippedUpdate['reason']): void => {
@@ -108,7 +94,7 @@ function decide(
   for (const version of newer) {
     const age = ageInDays(version.publishedAt, now);
     const reason: SkippedUpdate['reason'] | undefined =
-      allowed !== undefined && !semver.satisfies(version.version, allowed)
+      allowed !== undefined && !scheme.satisfies(version.version, allowed)
         ? 'not_allowed'
         : version.yanked === true
           ? 'yanked'
@@ -122,8 +108,8 @@ function decide(
       firstReason ??= reason;
       continue;
     }
-    const type = classifyUpdate(dep.current, version.version);
-    const toRange = (updater.newRange ?? newRange)(dep.range, version.version, settings.rangeStrategy);
+    const type = scheme.classify(dep.current, version.version);
+    const toRange = scheme.newRange(dep.range, version.version, settings.rangeStrategy);
     if (type === undefined || toRange === undefined) return;
     if (firstReason !== undefined) skip(newest.version, firstReason);
     out.candidates.push({
@@ -137,6 +123,7 @@ function decide(
       toRange,
       publishedAt: version.publishedAt ?? null,
       ageDays: age ?? null,
+      ...(dep.manifest === undefined ? {} : { manifest: dep.manifest }),
     });
     return;
   }

@@ -1,5 +1,6 @@
 import { createCargoUpdater } from './cargo/index.js';
 import { createNpmUpdater } from './npm/index.js';
+import { createPythonUpdater } from './python/index.js';
 import type { RegistryAccess } from './registry-access.js';
 import type { UpdateEcosystem, Updater } from './types.js';
 
@@ -7,6 +8,7 @@ import type { UpdateEcosystem, Updater } from './types.js';
 export const UPDATERS: Readonly<Record<UpdateEcosystem, (access: RegistryAccess) => Updater>> = {
   npm: createNpmUpdater,
   cargo: createCargoUpdater,
+  python: createPythonUpdater,
 };
 
 export function createUpdaters(access: RegistryAccess): Updater[] {

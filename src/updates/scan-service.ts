@@ -12,9 +12,9 @@ import type { DependencyUpdateScan } from '../store/dependency-update-repository
 import type { Store } from '../store/index.js';
 import type { WorkspaceGit, WorkspaceManager } from '../workspace/types.js';
 import { parseRepoRef } from '../workspace/repo-ref.js';
-import { classifyUpdate } from './classify.js';
 import { updateDescription, updateTitle } from './describe.js';
 import { findUpdates } from './find.js';
+import { SEMVER_VERSIONING } from './semver-versioning.js';
 import { groupUpdates, sameUpdates } from './group.js';
 import type { RegistryAccess } from './registry-access.js';
 import { createUpdaters } from './index.js';
@@ -159,6 +159,7 @@ export function createUpdateScanService(deps: UpdateScanDeps): UpdateScanService
   async function scanOnce({ repo, base_branch }: { repo: string; base_branch: string }): Promise<ScanResult> {
     const normalized = parseRepoRef(repo).normalized;
     const scannedAt = now();
+    const updaters = createUpdaters(deps.access);
     let found: { candidates: UpdateCandidate[]; skipped: SkippedUpdate[]; settings: UpdateSettings };
     try {
       await deps.admit(repo);
@@ -166,7 +167,7 @@ export function createUpdateScanService(deps: UpdateScanDeps): UpdateScanService
         const settings = await settingsOf(files);
         const candidates: UpdateCandidate[] = [];
         const skipped: SkippedUpdate[] = [];
-        for (const updater of createUpdaters(deps.access)) {
+        for (const updater of updaters) {
           const result = await findUpdates(updater, files, settings, scannedAt);
           candidates.push(...result.candidates);
           skipped.push(...result.skipped);
@@ -255,7 +256,8 @@ export function createUpdateScanService(deps: UpdateScanDeps): UpdateScanService
       count(group.updates, 'proposed');
     }
     for (const skip of found.skipped) {
-      const type = classifyUpdate(skip.from, skip.to) ?? 'unknown';
+      const scheme = updaters.find((u) => u.ecosystem === skip.ecosystem)?.versioning ?? SEMVER_VERSIONING;
+      const type = scheme.classify(skip.from, skip.to) ?? 'unknown';
       deps.metrics.dependencyUpdatesTotal.inc({ ecosystem: skip.ecosystem, type, outcome: skip.reason });
     }
     await deps.store.dependencyUpdates.recordScan({

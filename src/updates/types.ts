@@ -2,7 +2,7 @@ import type { RiskTier } from '../config/schema.js';
 import type { CacheEcosystem } from '../languages/caches.js';
 
 /** The ecosystems with an updater (keys of UPDATERS in index.ts). */
-export const UPDATE_ECOSYSTEMS = ['npm', 'cargo'] as const;
+export const UPDATE_ECOSYSTEMS = ['npm', 'cargo', 'python'] as const;
 export type UpdateEcosystem = (typeof UPDATE_ECOSYSTEMS)[number];
 
 /** How far a new version is from the one in use (semver for npm; PEP 440 and others map onto it). */
@@ -25,6 +25,8 @@ export interface DeclaredDependency {
   range: string;
   /** The version the lockfile resolves it to, or the range's own version without a lockfile. */
   current: string;
+  /** The repo-relative file that declares it, when an ecosystem has several (requirements-dev.txt). */
+  manifest?: string;
 }
 
 /** A released version of a package as its registry reports it. */
@@ -33,7 +35,7 @@ export interface ReleasedVersion {
   /** ISO time of publication; undefined when the registry does not say. */
   publishedAt: string | undefined;
   deprecated: boolean;
-  /** Withdrawn by its publisher (a yanked crate): never proposed. */
+  /** Withdrawn by its publisher (PEP 592, a yanked crate): never proposed. */
   yanked?: boolean;
 }
 
@@ -50,6 +52,8 @@ export interface UpdateCandidate {
   toRange: string;
   publishedAt: string | null;
   ageDays: number | null;
+  /** The file whose version text changes; the updater's `manifest` when absent. */
+  manifest?: string;
 }
 
 export const SKIP_REASONS = ['too_young', 'ignored', 'not_allowed', 'deprecated', 'yanked'] as const;
@@ -75,6 +79,23 @@ export interface VersionLookup {
   versions(name: string): Promise<ReleasedVersion[]>;
 }
 
+/**
+ * The version scheme of an ecosystem: semver for npm (and Cargo, Go), PEP 440 for Python. What a
+ * scan compares, classifies and writes goes through it.
+ */
+export interface Versioning {
+  /** A valid release: not a prerelease nor a development release. */
+  isStable(version: string): boolean;
+  /** Negative, zero or positive as `a` is older, the same or newer than `b` (both valid). */
+  compare(a: string, b: string): number;
+  /** patch, minor or major from `from` to `to`; undefined when `to` is not newer. */
+  classify(from: string, to: string): UpdateType | undefined;
+  /** The manifest's range that admits `to` under the strategy; undefined for a shape not handled. */
+  newRange(range: string, to: string, strategy: RangeStrategy): string | undefined;
+  /** Whether `version` is within `range` (allowed_versions). */
+  satisfies(version: string, range: string): boolean;
+}
+
 /** One ecosystem: reads its manifests, lists its dependencies, edits its manifest, locks. */
 export interface Updater {
   readonly ecosystem: UpdateEcosystem;
@@ -82,12 +103,24 @@ export interface Updater {
   declared(files: RepoFiles): Promise<DeclaredDependency[]>;
   /** The registry lookups for this repository (its registry config, checked against the allow-list). */
   lookup(files: RepoFiles): Promise<VersionLookup>;
-  /** The manifest with only the listed version texts changed; throws naming what could not be found. */
-  editManifest(manifest: string, updates: readonly UpdateCandidate[]): string;
-  /** The manifest file this ecosystem edits. */
+  /**
+   * The manifest with only the listed version texts changed; throws naming what could not be found.
+   * `file` is the one being edited (an ecosystem with several manifests tells them apart by it).
+   */
+  editManifest(manifest: string, updates: readonly UpdateCandidate[], file: string): string;
+  /** The manifest file this ecosystem edits (a candidate's own `manifest` wins). */
   readonly manifest: string;
-  /** The lockfile it regenerates, and the command (in the sandbox, network to the registry only). */
-  readonly lockfile: string;
+  /** The lockfile it regenerates, and the command (in the sandbox, network to the registry only); none for pip. */
+  readonly lockfile?: string;
+  /** The lockfile a manifest is compiled to when it is not `lockfile` (pip-tools: requirements.in to requirements.txt). */
+  lockfileOf?(manifest: string): string | undefined;
+  /** semver when absent. */
+  readonly versioning?: Versioning;
+  /**
+   * The new versions reach the tests by the project's setup run again after the edit (a Python
+   * virtualenv lives outside the workspace, out of the lock step's reach), not by lockCommands.
+   */
+  readonly installsWithSetup?: boolean;
   /**
    * The commands that lock and install the new versions; `hasLockfile` false installs without
    * writing a lockfile the repository does not keep.
@@ -100,11 +133,6 @@ export interface Updater {
    * ecosystem whose tests read downloaded packages from there offline rather than from the worktree.
    */
   readonly lockCache?: { ecosystem: CacheEcosystem; env: string };
-  /**
-   * The manifest's new requirement admitting `to`, by the ecosystem's own range syntax; without it
-   * the npm-style ranges of find.ts apply.
-   */
-  newRange?(range: string, to: string, strategy: RangeStrategy): string | undefined;
 }
 
 /** The risk tier of an update task, per update type (the highest type of its group counts). */

@@ -25,6 +25,7 @@ const candidateView = z.object({
   toRange: z.string(),
   publishedAt: z.string().nullable(),
   ageDays: z.number().nullable(),
+  manifest: z.string().optional(),
 });
 
 const skippedView = z.object({

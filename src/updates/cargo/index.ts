@@ -1,3 +1,4 @@
+import { SEMVER_VERSIONING } from '../semver-versioning.js';
 import { AutodevError } from '../../errors.js';
 import type { RegistryAccess } from '../registry-access.js';
 import type { UpdateCandidate, Updater } from '../types.js';
@@ -48,7 +49,8 @@ export function createCargoUpdater(access: RegistryAccess): Updater {
       return { versions: (name) => fetchSparseIndexVersions(base, name, access.fetch) };
     },
     editManifest: editCargoManifest,
-    newRange: newCargoRequirement,
+    // Cargo's versions are semver; its requirement syntax is its own (a bare `1.2` means `^1.2`).
+    versioning: { ...SEMVER_VERSIONING, newRange: newCargoRequirement },
     lockCommands(updates: readonly UpdateCandidate[], hasLockfile: boolean) {
       // `cargo fetch` downloads the new crates into CARGO_HOME (the repository's cache, lockCache):
       // the tests that follow build offline from there.
