@@ -111,6 +111,8 @@ export interface RunProjectCommandOptions {
   cacheDir?: string;
   /** The host's npm registry (ToolServices.npmRegistry), for corepack; its own default when absent. */
   npmRegistry?: string;
+  /** The host go's module settings (ToolServices.goModuleEnv), for go's downloads; go's defaults when absent. */
+  goModuleEnv?: Readonly<Record<string, string>>;
 }
 
 export interface SetupOptions extends RunProjectCommandOptions {

@@ -40,7 +40,7 @@ import { createTriggerIntake, type TriggerIntake } from '../triggers/intake.js';
 import { AutodevError } from '../errors.js';
 import { resolveAllowedRepo } from '../governance/repo-access.js';
 import { parseRepoRef } from '../workspace/repo-ref.js';
-import { hostNpmRegistry } from '../network/registries/index.js';
+import { hostGoModuleEnv, hostNpmRegistry } from '../network/registries/index.js';
 import { createRegistryAccess } from '../updates/registry-access.js';
 import { createUpdateScanService, type UpdateScanService } from '../updates/scan-service.js';
 import { createUpdateScheduler } from '../updates/schedule.js';
@@ -128,7 +128,11 @@ export async function createRuntime(config: AutodevConfig, deps: RuntimeDeps): P
     git,
   });
   // Read once from the host's npm (outside any repository), for corepack inside the sandbox.
-  const npmRegistry = await hostNpmRegistry({ ...deps.hostEnv, HOME: hostPath.HOME });
+  // Likewise the host go's GOPROXY and checksum settings, for go's downloads in the sandbox.
+  const [npmRegistry, goModuleEnv] = await Promise.all([
+    hostNpmRegistry({ ...deps.hostEnv, HOME: hostPath.HOME }),
+    hostGoModuleEnv({ ...deps.hostEnv, HOME: hostPath.HOME }),
+  ]);
   const services: ToolServices = {
     config,
     sandbox,
@@ -149,6 +153,7 @@ export async function createRuntime(config: AutodevConfig, deps: RuntimeDeps): P
     apiSurface: createApiSurface({ env: hostPath }),
     store,
     ...(npmRegistry ? { npmRegistry } : {}),
+    goModuleEnv,
   };
   const leaseMs = deps.leaseMs ?? 30_000;
 

@@ -7,6 +7,7 @@ import { NO_REGISTRY_LOOKUPS } from '../updates/registry-access.js';
 import { updaterFor } from '../updates/index.js';
 import { DEP_TYPES, UPDATE_ECOSYSTEMS, UPDATE_TYPES, type UpdateCandidate } from '../updates/types.js';
 import { defineTool } from './define.js';
+import { commandOptions } from './project-commands.js';
 import { registerTool } from './register.js';
 import { describeExit, runSandboxedCommand } from './sandboxed-command.js';
 
@@ -93,6 +94,7 @@ export const dependencyUpdateTool = registerTool(
       const hadLock =
         (await git.fileAt(dir, input.onto, updater.lockfile, { maxBytes: MAX_MANIFEST_BYTES })) !== undefined;
       const commands: string[] = [];
+      const lockRun = await updater.lockRun?.(commandOptions(ctx));
       // Install as well when the repository keeps no lockfile: the tests must see the new versions.
       for (const argv of updater.lockCommands(updates, hadLock)) {
         const run = await runSandboxedCommand(ctx, {
@@ -100,6 +102,7 @@ export const dependencyUpdateTool = registerTool(
           timeoutSecs: config.runner_timeout_secs,
           network: true,
           maxOutputBytes: LOCK_OUTPUT_BYTES,
+          ...(lockRun ? { env: lockRun.env, binds: lockRun.binds } : {}),
         });
         commands.push(argv.join(' '));
         if (run.exit_code !== 0 || run.timed_out) {

@@ -12,6 +12,7 @@ export function commandOptions(ctx: ToolContext, timeoutSecs?: number): RunProje
     ...(ctx.homeDir ? { homeDir: ctx.homeDir } : {}),
     ...(ctx.cacheDir ? { cacheDir: ctx.cacheDir } : {}),
     ...(ctx.services.npmRegistry ? { npmRegistry: ctx.services.npmRegistry } : {}),
+    ...(ctx.services.goModuleEnv ? { goModuleEnv: ctx.services.goModuleEnv } : {}),
   };
 }
 

@@ -1,4 +1,5 @@
 import { AutodevError } from '../errors.js';
+import type { SandboxBind } from '../sandbox/types.js';
 import type { ToolContext } from './types.js';
 
 /** What `runner` and the agent's `run` answer: the run of one command in the task's sandbox. */
@@ -28,6 +29,8 @@ export async function runSandboxedCommand(
     network: boolean;
     maxOutputBytes: number;
     env?: Record<string, string>;
+    /** The repo's package caches a step writes into (see SandboxCommand.binds). */
+    binds?: readonly SandboxBind[];
   },
 ): Promise<CommandRunOutput> {
   const result = await ctx.services.sandbox.run({
@@ -40,6 +43,7 @@ export async function runSandboxedCommand(
     maxOutputBytes: run.maxOutputBytes,
     ...(ctx.homeDir ? { homeDir: ctx.homeDir } : {}),
     ...(run.env ? { env: run.env } : {}),
+    ...(run.binds ? { binds: run.binds } : {}),
   });
   if (result.cancelled) throw new AutodevError('TASK_CANCELLED', `cancelled: ${run.argv.join(' ')}`);
   ctx.onOutput('stdout', result.stdout);

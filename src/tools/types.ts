@@ -30,6 +30,12 @@ export interface ToolServices {
    * own default applies then.
    */
   npmRegistry?: string;
+  /**
+   * The host go's module settings (GOPROXY, GONOPROXY, GOPRIVATE, GONOSUMDB, GOSUMDB) as `go env`
+   * reports them, read once at start: the sandbox's go has another HOME, so it would not see a
+   * `go env -w` setting, and its environment is an allowlist.
+   */
+  goModuleEnv?: Readonly<Record<string, string>>;
 }
 
 export interface ModelCallRecord {

@@ -120,7 +120,7 @@ function decide(
       continue;
     }
     const type = classifyUpdate(dep.current, version.version);
-    const toRange = newRange(dep.range, version.version, settings.rangeStrategy);
+    const toRange = (updater.newRange ?? newRange)(dep.range, version.version, settings.rangeStrategy);
     if (type === undefined || toRange === undefined) return;
     if (firstReason !== undefined) skip(newest.version, firstReason);
     out.candidates.push({

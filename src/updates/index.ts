@@ -1,3 +1,4 @@
+import { createGoUpdater } from './go/index.js';
 import { createNpmUpdater } from './npm/index.js';
 import type { RegistryAccess } from './registry-access.js';
 import type { UpdateEcosystem, Updater } from './types.js';
@@ -5,6 +6,7 @@ import type { UpdateEcosystem, Updater } from './types.js';
 /** One updater per ecosystem: a new one is a folder and a line here. */
 export const UPDATERS: Readonly<Record<UpdateEcosystem, (access: RegistryAccess) => Updater>> = {
   npm: createNpmUpdater,
+  go: createGoUpdater,
 };
 
 export function createUpdaters(access: RegistryAccess): Updater[] {

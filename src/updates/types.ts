@@ -1,7 +1,9 @@
 import type { RiskTier } from '../config/schema.js';
+import type { RunProjectCommandOptions } from '../languages/types.js';
+import type { SandboxBind } from '../sandbox/types.js';
 
 /** The ecosystems with an updater (keys of UPDATERS in index.ts). */
-export const UPDATE_ECOSYSTEMS = ['npm'] as const;
+export const UPDATE_ECOSYSTEMS = ['npm', 'go'] as const;
 export type UpdateEcosystem = (typeof UPDATE_ECOSYSTEMS)[number];
 
 /** How far a new version is from the one in use (semver for npm; PEP 440 and others map onto it). */
@@ -89,6 +91,16 @@ export interface Updater {
   lockCommands(updates: readonly UpdateCandidate[], hasLockfile: boolean): string[][];
   /** The versions the regenerated lockfile resolves these packages to. */
   lockedVersions(lockfile: string, names: readonly string[]): Map<string, string>;
+  /**
+   * The manifest's new text for `range` when it moves to `to`, where the ecosystem's manifests do not
+   * speak npm's ranges (find.ts's newRange otherwise); undefined for a shape not handled.
+   */
+  newRange?(range: string, to: string, strategy: RangeStrategy): string | undefined;
+  /**
+   * Variables and cache folders the lock commands run with besides the network, when the ecosystem
+   * downloads into a cache the later offline build and tests read (go's module cache).
+   */
+  lockRun?(options: RunProjectCommandOptions): Promise<{ env: Record<string, string>; binds: SandboxBind[] }>;
 }
 
 /** The risk tier of an update task, per update type (the highest type of its group counts). */

@@ -74,3 +74,32 @@ export async function hostNpmRegistry(
   const out = (await hostCommand(env, env.HOME ?? '/')(['npm', 'config', 'get', 'registry']))?.trim();
   return out === undefined || out === '' || out === 'undefined' ? undefined : out;
 }
+
+/** The module settings of the host's go that decide where modules come from and how they are checked. */
+export const GO_MODULE_SETTINGS = ['GOPROXY', 'GONOPROXY', 'GOPRIVATE', 'GONOSUMDB', 'GOSUMDB'] as const;
+
+/**
+ * The host go's module settings as `go env` reports them (its environment and its `go env -w` file),
+ * for the sandbox's go, whose HOME is not the host's. A GOPROXY that carries credentials
+ * (`https://user:token@proxy/`) is not passed: the sandbox's go then uses its own default.
+ */
+export async function hostGoModuleEnv(
+  env: Readonly<Record<string, string | undefined>>,
+): Promise<Record<string, string>> {
+  const out = await hostCommand(env, env.HOME ?? '/')(['go', 'env', '-json', ...GO_MODULE_SETTINGS]);
+  if (out === undefined) return {};
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(out);
+  } catch {
+    return {};
+  }
+  if (typeof parsed !== 'object' || parsed === null) return {};
+  const settings: Record<string, string> = {};
+  for (const name of GO_MODULE_SETTINGS) {
+    const value = (parsed as Record<string, unknown>)[name];
+    if (typeof value === 'string' && value !== '') settings[name] = value;
+  }
+  if (settings.GOPROXY?.includes('@')) delete settings.GOPROXY;
+  return settings;
+}
