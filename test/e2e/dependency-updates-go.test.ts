@@ -1,11 +1,12 @@
 import { execFile } from 'node:child_process';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { api, waitForTerminal, type TaskJson } from '../helpers/api-client.js';
 import { startLocalGoProxy, type LocalGoProxy } from '../helpers/go-module-proxy.js';
+import { startLocalNpmRegistry, type LocalNpmRegistry } from '../helpers/verdaccio.js';
 import { createSeededRandom } from '../helpers/seeded-random.js';
 import { startE2E, type E2EHarness } from './harness.js';
 
@@ -31,10 +32,12 @@ interface ScanResult {
 describe('Go dependency updates through the API, against a local module proxy', () => {
   let h: E2EHarness;
   let proxy: LocalGoProxy;
+  let registry: LocalNpmRegistry;
   const random = createSeededRandom(Number(process.env['AUTODEV_TEST_SEED'] ?? Date.now() % 1_000_000));
   // An upper-case letter in the path: the proxy protocol's case encoding is on the way.
   const mathx = `example.test/Tiny/mathx${random.from('abcdefghijklmnopqrstuvwxyz', 6)}`;
   const goEnv = (proxyUrl: string) => ({ GOPROXY: proxyUrl, GOSUMDB: 'off' });
+  const pad = `tiny-pad-${random.from('abcdefghijklmnopqrstuvwxyz', 6)}`;
   const mathxFiles = (body: string) => ({ 'mathx.go': `package mathx\n\n${body}\n` });
 
   beforeAll(async () => {
@@ -47,14 +50,17 @@ describe('Go dependency updates through the API, against a local module proxy', 
       mathxFiles('func Add(a, b int) int { return a + b }'),
       new Date(Date.now() - 10 * DAY_MS),
     );
+    registry = await startLocalNpmRegistry();
+    await registry.publish(pad, '1.0.0', { 'index.js': 'module.exports = (s) => ` ${s}`;\n' });
     h = await startE2E(
-      { setup_network: true, setup_network_allow: `["${proxy.hostPort}"]` },
+      { setup_network: true, setup_network_allow: `["${proxy.hostPort}", "${registry.hostPort}"]` },
       { extraEnv: goEnv(proxy.url) },
     );
   }, 120_000);
   afterAll(async () => {
     await h?.close();
     await proxy?.close();
+    await registry?.close();
   });
 
   /** A module requiring mathx at `version`, its go.sum written by go itself against the proxy. */
@@ -68,7 +74,10 @@ describe('Go dependency updates through the API, against a local module proxy', 
       ...extra,
     };
     try {
-      for (const [name, text] of Object.entries(files)) await writeFile(join(work, name), text);
+      for (const [name, text] of Object.entries(files)) {
+        await mkdir(dirname(join(work, name)), { recursive: true });
+        await writeFile(join(work, name), text);
+      }
       await exec('go', ['mod', 'tidy'], {
         cwd: work,
         env: {
@@ -148,6 +157,42 @@ describe('Go dependency updates through the API, against a local module proxy', 
     );
     const goSum = (await patchRepo.readFileAt('main', 'go.sum')) ?? '';
     expect(goSum).toMatch(new RegExp(`^${mathx.replace(/\./g, '\\.')} v1\\.0\\.1 h1:`, 'm'));
+  }, 300_000);
+
+  it('a group rule across ecosystems makes one task: go.mod and package.json each edited and locked by their own tool', async () => {
+    const manifest = `${JSON.stringify({ name: 'app', version: '1.0.0', private: true, scripts: { test: 'node --test test/' }, dependencies: { [pad]: '^1.0.0' } }, null, 2)}\n`;
+    const work = await mkdtemp(join(tmpdir(), 'autodev-npm-lock-'));
+    await writeFile(join(work, 'package.json'), manifest);
+    await writeFile(join(work, '.npmrc'), `registry=${registry.url}\n`);
+    await exec('npm', ['install', '--package-lock-only', '--ignore-scripts', '--no-audit', '--no-fund'], {
+      cwd: work,
+      env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: work },
+    });
+    const lock = await readFile(join(work, 'package-lock.json'), 'utf8');
+    await rm(work, { recursive: true, force: true });
+    const repo = await goRepo('v1.0.0', {
+      'package.json': manifest,
+      'package-lock.json': lock,
+      '.npmrc': `registry=${registry.url}\n`,
+      'test/ok.test.js': "require('node:test')('ok', () => {});\n",
+      '.autodev.toml':
+        '[updates]\nminimum_release_age = 0\nrisk = { patch = "low" }\n[[updates.group]]\nname = "patches"\nupdate_types = ["patch"]\n',
+    });
+    await registry.publish(pad, '1.0.1', { 'index.js': 'module.exports = (s) => ` ${s}`;\n' });
+    const { body } = await scan(repo.origin);
+    expect(body.created.map((g) => g.key)).toEqual(['patches']);
+    const group = body.created[0] as Group;
+    expect(group.updates.map((u) => `${u.name}@${u.to}`)).toEqual([`${mathx}@v1.0.2`, `${pad}@1.0.1`]);
+    const task = await waitForTerminal(h.server.baseUrl, group.task_id, 240_000);
+    expect(task.error).toBeNull();
+    expect(task.status).toBe('merged');
+    expect(await repo.readFileAt('main', 'go.mod')).toContain(`${mathx} v1.0.2 // the sums`);
+    expect(await repo.readFileAt('main', 'package.json')).toContain(`"${pad}": "^1.0.1"`);
+    const npmLock = JSON.parse((await repo.readFileAt('main', 'package-lock.json')) ?? '{}') as {
+      packages: Record<string, { version?: string }>;
+    };
+    expect(npmLock.packages[`node_modules/${pad}`]?.version).toBe('1.0.1');
+    expect(await repo.readFileAt('main', 'go.sum')).toContain(`${mathx} v1.0.2 h1:`);
   }, 300_000);
 
   it('a module proxy that is down fails the scan with a clear go error, and no task is made', async () => {
