@@ -29,6 +29,7 @@ export async function runSandboxedCommand(
     network: boolean;
     maxOutputBytes: number;
     env?: Record<string, string>;
+    /** The repo's package caches a step writes into (see SandboxCommand.binds). */
     binds?: readonly SandboxBind[];
   },
 ): Promise<CommandRunOutput> {

@@ -74,10 +74,9 @@ describe('grouping and risk', () => {
       [candidate('eslint', 'patch', 'dev'), { ...candidate('pytest', 'patch', 'dev'), ecosystem: 'python' }],
       settings,
     );
-    // One task edits one ecosystem's manifests: a rule matching two makes a group of each.
+    // A rule is one pull request whatever the ecosystems it matches (the task edits and locks each).
     expect(mixed.map((g) => [g.key, g.updates.map((u) => u.name)])).toEqual([
-      ['dev-non-major', ['eslint']],
-      ['dev-non-major-python', ['pytest']],
+      ['dev-non-major', ['eslint', 'pytest']],
     ]);
     expect(riskOf(settings, [candidate('a', 'patch')])).toBe('low');
     expect(riskOf(settings, [candidate('a', 'patch'), candidate('b', 'minor')])).toBe('medium');

@@ -1,5 +1,5 @@
 import { matchesAny, type GroupRule, type UpdateSettings } from './settings.js';
-import { UPDATE_ECOSYSTEMS, type UpdateCandidate } from './types.js';
+import type { UpdateCandidate } from './types.js';
 
 /** Updates that go into one task and one pull request. */
 export interface UpdateGroup {
@@ -26,21 +26,11 @@ function soloKey(update: UpdateCandidate): string {
   return `${update.ecosystem}-${slug}`.slice(0, 80);
 }
 
-/**
- * A task edits one ecosystem's manifests (its first update's): a rule that matches updates of
- * several ecosystems makes one group each, the first ecosystem's under the rule's name (so a rule
- * written for npm keeps its key) and the others' as `<name>-<ecosystem>`.
- */
-function ruleKey(rule: string, update: UpdateCandidate): string {
-  return update.ecosystem === UPDATE_ECOSYSTEMS[0] ? rule : `${rule}-${update.ecosystem}`;
-}
-
 /** Groups by the first rule each update matches, in the rules' order; the rest alone, by name. */
 export function groupUpdates(updates: readonly UpdateCandidate[], settings: UpdateSettings): UpdateGroup[] {
   const groups = new Map<string, UpdateCandidate[]>();
   for (const update of updates) {
-    const rule = settings.groups.find((candidate) => matches(candidate, update))?.name;
-    const key = rule === undefined ? soloKey(update) : ruleKey(rule, update);
+    const key = settings.groups.find((rule) => matches(rule, update))?.name ?? soloKey(update);
     groups.set(key, [...(groups.get(key) ?? []), update]);
   }
   return [...groups.entries()]

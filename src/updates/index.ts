@@ -1,4 +1,5 @@
 import { createCargoUpdater } from './cargo/index.js';
+import { createGoUpdater } from './go/index.js';
 import { createNpmUpdater } from './npm/index.js';
 import { createPythonUpdater } from './python/index.js';
 import type { RegistryAccess } from './registry-access.js';
@@ -9,6 +10,7 @@ export const UPDATERS: Readonly<Record<UpdateEcosystem, (access: RegistryAccess)
   npm: createNpmUpdater,
   cargo: createCargoUpdater,
   python: createPythonUpdater,
+  go: createGoUpdater,
 };
 
 export function createUpdaters(access: RegistryAccess): Updater[] {

@@ -1,8 +1,9 @@
 import type { RiskTier } from '../config/schema.js';
-import type { CacheEcosystem } from '../languages/caches.js';
+import type { RunProjectCommandOptions } from '../languages/types.js';
+import type { SandboxBind } from '../sandbox/types.js';
 
 /** The ecosystems with an updater (keys of UPDATERS in index.ts). */
-export const UPDATE_ECOSYSTEMS = ['npm', 'cargo', 'python'] as const;
+export const UPDATE_ECOSYSTEMS = ['npm', 'cargo', 'python', 'go'] as const;
 export type UpdateEcosystem = (typeof UPDATE_ECOSYSTEMS)[number];
 
 /** How far a new version is from the one in use (semver for npm; PEP 440 and others map onto it). */
@@ -129,10 +130,11 @@ export interface Updater {
   /** The versions the regenerated lockfile resolves these packages to. */
   lockedVersions(lockfile: string, names: readonly string[]): Map<string, string>;
   /**
-   * The repository's package cache the lock commands fill (bound writable, named by `env`), for an
-   * ecosystem whose tests read downloaded packages from there offline rather than from the worktree.
+   * Variables and cache folders the lock commands run with besides the network, when the ecosystem
+   * downloads into a cache the later offline build and tests read (cargo's CARGO_HOME, go's module
+   * cache): the repository's own, writable for this step as for setup.
    */
-  readonly lockCache?: { ecosystem: CacheEcosystem; env: string };
+  lockRun?(options: RunProjectCommandOptions): Promise<{ env: Record<string, string>; binds: SandboxBind[] }>;
 }
 
 /** The risk tier of an update task, per update type (the highest type of its group counts). */

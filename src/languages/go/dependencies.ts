@@ -5,7 +5,7 @@ import type { DeclaredDependency, EcosystemReader, ParsedLockfile } from '../dep
  * go.mod is a line grammar: `verb args` or `verb (` … `)` blocks, `//` comments, tokens that may be
  * quoted. Each line is tokenized on its own; only `require` and `replace` matter here.
  */
-interface GoModLine {
+export interface GoModLine {
   verb: string;
   args: string[];
   comment: string;
@@ -43,7 +43,7 @@ function tokenize(text: string, line: number): { tokens: string[]; comment: stri
   return { tokens, comment: '' };
 }
 
-function goModLines(text: string): GoModLine[] {
+export function goModLines(text: string): GoModLine[] {
   const out: GoModLine[] = [];
   let block: string | undefined;
   text.split('\n').forEach((raw, index) => {

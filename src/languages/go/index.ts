@@ -62,7 +62,7 @@ async function goWorkRoot(workspaceDir: string, root: string): Promise<string | 
  * (-mod=vendor), and so does a go.work workspace.
  */
 async function goRun(
-  project: DetectedProject,
+  project: Pick<DetectedProject, 'root'>,
   options: RunProjectCommandOptions,
   writable: boolean,
   offline: boolean,
@@ -77,7 +77,8 @@ async function goRun(
   const gocache = cache && writable ? repoGoBuildDir(cache.dir) : build?.dir;
   return {
     env: {
-      ...(offline ? OFFLINE_ENV : { GOTOOLCHAIN: 'local' }),
+      // Online, go asks the proxies the host's go is configured for (GOPROXY and the sum checks).
+      ...(offline ? OFFLINE_ENV : { ...options.registryEnv, GOTOOLCHAIN: 'local' }),
       ...(vendored || workspace ? {} : { GOFLAGS: '-mod=readonly' }),
       // A download that falls back to git must fail rather than wait for a password.
       ...(offline ? {} : { GIT_TERMINAL_PROMPT: '0' }),
@@ -87,6 +88,15 @@ async function goRun(
     binds: [...(cache ? [cache.bind] : []), ...(build ? [build.bind] : [])],
     cacheDir: cache?.dir,
   };
+}
+
+/**
+ * A dependency update's `go get` and `go mod tidy` at the module in `root`: online like setup, into
+ * the repo's module cache (writable), so the offline build and tests after it find what they fetched.
+ */
+export async function goDownloadRun(root: string, options: RunProjectCommandOptions) {
+  const { env, binds } = await goRun({ root }, options, true, false);
+  return { env, binds };
 }
 
 /** Build, test and vet: offline, the repo's caches read-only, the task's own GOCACHE. */

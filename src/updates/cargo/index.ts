@@ -1,3 +1,4 @@
+import { ecosystemCache } from '../../languages/caches.js';
 import { SEMVER_VERSIONING } from '../semver-versioning.js';
 import { AutodevError } from '../../errors.js';
 import type { RegistryAccess } from '../registry-access.js';
@@ -35,7 +36,11 @@ export function createCargoUpdater(access: RegistryAccess): Updater {
     ecosystem: 'cargo',
     manifest: 'Cargo.toml',
     lockfile: 'Cargo.lock',
-    lockCache: { ecosystem: 'cargo', env: 'CARGO_HOME' },
+    async lockRun(options) {
+      const cache = await ecosystemCache(options, 'cargo', true);
+      const env: Record<string, string> = cache ? { CARGO_HOME: cache.dir } : {};
+      return { env, binds: cache ? [cache.bind] : [] };
+    },
     async declared(files) {
       const manifest = await files.read('Cargo.toml');
       if (manifest === undefined) return [];
@@ -52,7 +57,7 @@ export function createCargoUpdater(access: RegistryAccess): Updater {
     // Cargo's versions are semver; its requirement syntax is its own (a bare `1.2` means `^1.2`).
     versioning: { ...SEMVER_VERSIONING, newRange: newCargoRequirement },
     lockCommands(updates: readonly UpdateCandidate[], hasLockfile: boolean) {
-      // `cargo fetch` downloads the new crates into CARGO_HOME (the repository's cache, lockCache):
+      // `cargo fetch` downloads the new crates into CARGO_HOME (the repository's cache, lockRun):
       // the tests that follow build offline from there.
       if (!hasLockfile)
         return [
