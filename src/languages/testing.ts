@@ -3,6 +3,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { hostNpmRegistry } from '../network/registries/index.js';
 import { createBubblewrapSandbox } from '../sandbox/bubblewrap.js';
+import { goStdSeedRoot } from './go/std-seed.js';
+import { useTestRunGoStdSeed } from './go/test-run-seed.js';
 import type { RunProjectCommandOptions } from './types.js';
 
 export interface LanguageTestContext {
@@ -29,6 +31,7 @@ export async function createLanguageTestContext(
   // sees the mounts a task sees.
   const sandbox = createBubblewrapSandbox({ hostEnv, bindRoot: base, hide: [base] });
   const cacheDir = path.join(base, 'caches');
+  await useTestRunGoStdSeed(goStdSeedRoot(cacheDir), hostEnv);
   // As the runtime does: corepack fetches from the registry the host's npm is configured for.
   const npmRegistry = await hostNpmRegistry(hostEnv);
   let count = 0;

@@ -6,6 +6,8 @@ import { createFixtureRepo, type FixtureRepo } from '../fixtures/repo.js';
 import { E2E_USERS, useOperatorToken } from '../helpers/api-client.js';
 import { startScriptedModelServer, type ScriptedModelServer } from '../helpers/scripted-model-server.js';
 import { startServerProcess, type ServerProcess } from '../helpers/server-process.js';
+import { dataDirGoStdSeedRoot } from '../../src/languages/go/std-seed.js';
+import { useTestRunGoStdSeed } from '../../src/languages/go/test-run-seed.js';
 
 export const E2E_MODEL_KEY = 'sk-e2e-model-key-0123456789abcdef';
 
@@ -54,6 +56,7 @@ export async function startE2E(
   const auth = options.auth ?? settings.setup_network === true;
   const model = await startScriptedModelServer();
   const dataDir = mkdtempSync(join(tmpdir(), 'autodev-e2e-'));
+  await useTestRunGoStdSeed(dataDirGoStdSeedRoot(dataDir), process.env);
   // autodev acts on no repository unless listed: the suites' fixture repos are throwaway temp dirs.
   const withAllowlist = { allowlist_repos: '["**"]', ...settings };
   const lines = Object.entries(withAllowlist).map(([key, value]) => `${key} = ${String(value)}`);

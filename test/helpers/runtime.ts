@@ -6,6 +6,8 @@ import { z } from 'zod';
 import { buildServer } from '../../src/api/server.js';
 import { loadConfig } from '../../src/config/load.js';
 import { createRuntime, type Runtime } from '../../src/runtime/create-runtime.js';
+import { dataDirGoStdSeedRoot } from '../../src/languages/go/std-seed.js';
+import { useTestRunGoStdSeed } from '../../src/languages/go/test-run-seed.js';
 
 export interface TestRuntimeOptions {
   /** TOML text of a config file (the `[autodev]` section and below); data_dir is set by the helper. */
@@ -43,6 +45,7 @@ export interface TestRuntime {
 export async function startTestRuntime(options: TestRuntimeOptions = {}): Promise<TestRuntime> {
   const root = await mkdtemp(join(tmpdir(), 'autodev-api-test-'));
   const dataDir = options.dataDir ?? join(root, 'data');
+  await useTestRunGoStdSeed(dataDirGoStdSeedRoot(dataDir), process.env);
   let file: string | undefined;
   if (options.configToml !== undefined) {
     file = join(root, 'config.toml');

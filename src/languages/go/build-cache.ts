@@ -24,6 +24,14 @@ async function isPlainDir(dir: string): Promise<boolean> {
   }
 }
 
+async function isPlainFile(file: string): Promise<boolean> {
+  try {
+    return (await lstat(file)).isFile();
+  } catch {
+    return false;
+  }
+}
+
 /** `cp -a` of a folder's contents: owners, modes and times kept, reflinks where the filesystem has them. */
 async function copyTree(from: string, to: string): Promise<void> {
   const result = await spawnCapped({
@@ -37,6 +45,26 @@ async function copyTree(from: string, to: string): Promise<void> {
     const why = result.timedOut ? `took longer than ${COPY_TIMEOUT_MS} ms` : result.stderr.trim();
     throw new AutodevError('COMMAND_FAILED', `could not copy the Go build cache ${from}: ${why}`);
   }
+}
+
+/**
+ * Starts a repo's build cache from the standard-library seed (std-seed.ts) unless it already holds
+ * it; true when it copied. The repo's cache folder was writable in its setup, so whatever sits at
+ * `build` may be the sandbox's (a symlink out of data_dir, say): the copy goes to a fresh folder
+ * that is then renamed over it, never into what is there. What it replaces is only a cache.
+ */
+export async function seedRepoGoBuild(goCacheDir: string, seed: string, marker: string): Promise<boolean> {
+  const build = repoGoBuildDir(goCacheDir);
+  if (await isPlainFile(path.join(build, marker))) return false;
+  const staging = await mkdtemp(path.join(goCacheDir, 'build-seed-'));
+  try {
+    await copyTree(seed, staging);
+    await rm(build, { recursive: true, force: true });
+    await rename(staging, build);
+  } finally {
+    await rm(staging, { recursive: true, force: true });
+  }
+  return true;
 }
 
 /**

@@ -6,7 +6,9 @@ import { parseGoTestJson, parseGoTestText } from './parsers/go-test-json.js';
 import { parseGoVetJson } from './parsers/go-vet.js';
 import { requireCommand, runBuildCommand, runLintCommand, runTestCommand } from '../run.js';
 import { ecosystemCache } from '../caches.js';
-import { repoGoBuildDir, taskGoBuildCache } from './build-cache.js';
+import { repoGoBuildDir, seedRepoGoBuild, taskGoBuildCache } from './build-cache.js';
+import { SEED_MARKER, goStdSeed } from './std-seed.js';
+import { GO_COMMANDS, GO_SUM_CHECK, OFFLINE_ENV, WARM_TEST } from './warm-commands.js';
 import { describeRestored, restoreGoManifests, snapshotGoManifests } from './manifests.js';
 import { vetFailedPackage, vetOffNote, withVetOff } from './test-vet.js';
 import { candidateDirs, exists } from '../scan.js';
@@ -19,15 +21,10 @@ import type {
   TestReport,
 } from '../types.js';
 
-// Offline and on the installed toolchain: a missing module or a newer `go` line fails with
-// Go's own message rather than a download attempt.
-const OFFLINE_ENV = { GOPROXY: 'off', GOTOOLCHAIN: 'local' };
-
 // Setup compiles what build, test and vet will need (the standard library included: Go no longer
 // ships it precompiled) into the repo's GOCACHE, so a task starts warm instead of recompiling for
-// minutes. `-exec=true` builds the test binaries without running them: setup runs no repo code.
+// minutes. The first warm-up starts from autodev's compiled standard library (std-seed.ts).
 const WARM_MARKER = 'build-warmed';
-const WARM_TEST = ['go', 'test', '-exec=true', '-run=^$', './...'];
 // vet's results are cached under its flags (-json included): warm with the lint command as run.
 function warmVet(project: DetectedProject): string[] {
   const lint = project.commands.lint;
@@ -36,7 +33,6 @@ function warmVet(project: DetectedProject): string[] {
 
 // After the download, every package and test of the module must resolve from go.mod and go.sum
 // as committed: Go's own `go test` fails the same way when go.sum lacks a line.
-const GO_SUM_CHECK = ['go', 'list', '-deps', '-test', './...'];
 const MISSING_SUM = /missing go\.sum entry/;
 const MISSING_SUM_REASON =
   "setup: go.sum lacks entries the module's packages or tests need (Go says `missing go.sum entry` above). autodev runs Go with -mod=readonly and never writes go.sum in the repository: run `go mod tidy` and commit go.sum.";
@@ -120,10 +116,10 @@ export const go: Language = {
         root,
         toolchain: 'go',
         commands: {
-          setup: ['go', 'mod', 'download'],
-          build: ['go', 'build', './...'],
-          test: ['go', 'test', '-json', './...'],
-          lint: ['go', 'vet', '-json', './...'],
+          setup: [...GO_COMMANDS.setup],
+          build: [...GO_COMMANDS.build],
+          test: [...GO_COMMANDS.test],
+          lint: [...GO_COMMANDS.lint],
         },
         overridden: false,
       });
@@ -151,14 +147,15 @@ export const go: Language = {
     const marker = run.cacheDir === undefined ? undefined : path.join(run.cacheDir, markerName);
     const warm = marker !== undefined && !(await exists(marker));
     const check: SetupStep = {
-      argv: GO_SUM_CHECK,
+      argv: [...GO_SUM_CHECK],
       env: run.env,
       bestEffort: true,
       failsSetup: { when: MISSING_SUM, reason: MISSING_SUM_REASON },
     };
     const warmSteps = warm
-      ? [WARM_TEST, warmVet(project)].map((w) => ({ argv: w, env: run.env, bestEffort: true }))
+      ? [[...WARM_TEST], warmVet(project)].map((w) => ({ argv: w, env: run.env, bestEffort: true }))
       : [];
+    if (warm && run.cacheDir !== undefined) await seedFromStd(run.cacheDir, options);
     const checked = await runSetupSteps(project, [check, ...warmSteps], options, run.binds);
     notes.push(...restoredNote(await restoreGoManifests(manifests), 'the go.sum check and build warm-up'));
     const report = withNotes(joinReports(download, checked), notes);
@@ -212,6 +209,12 @@ export const go: Language = {
     );
   },
 };
+
+/** A repo's first warm-up starts from the compiled standard library when the server has one. */
+async function seedFromStd(goCacheDir: string, options: RunProjectCommandOptions): Promise<void> {
+  const seed = await goStdSeed(options);
+  if (seed !== undefined) await seedRepoGoBuild(goCacheDir, seed, SEED_MARKER);
+}
 
 async function manifestsOf(project: DetectedProject, options: RunProjectCommandOptions) {
   const workRoot = await goWorkRoot(options.workspaceDir, project.root);
