@@ -97,11 +97,16 @@ async function byHand(language: Language, origin: string, i: number): Promise<nu
 /** git processes per step: each start is given to the step whose span holds it, else to "(between steps)". */
 function gitByStep(result: ReplayResult, starts: GitStart[]): Map<string, number> {
   const counts = new Map<string, number>();
+  const names = new Map<string, string[]>();
   for (const start of starts) {
     // Step times are whole ms: a process started in the step's last ms still counts as the step's.
     const step = result.steps.find((s) => start.atMs >= s.startedAt && start.atMs < s.finishedAt + 1);
     const key = step?.tool ?? '(between steps)';
     counts.set(key, (counts.get(key) ?? 0) + 1);
+    names.set(key, [...(names.get(key) ?? []), start.name]);
+  }
+  if (process.env['AUTODEV_BENCH_GIT_TRACE'] === '1') {
+    for (const [key, list] of names) console.error(`  ${key}: ${list.join(' ')}`);
   }
   return counts;
 }
