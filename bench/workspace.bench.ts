@@ -7,6 +7,7 @@ import { createWorkspaceManager } from '../src/workspace/worktree-manager.js';
 import { DEFAULT_SANDBOX_UID } from '../src/sandbox/types.js';
 import { createWorkspaceAccess, grantAtCreation, grantByWalk } from '../src/sandbox/unprivileged-user.js';
 import type { BenchRow } from './types.js';
+import { benchTaskEndToEnd } from './workspace-task-e2e.js';
 import { benchTaskGit } from './workspace-task-git.js';
 
 const FILES_PER_DIR = 100;
@@ -143,8 +144,8 @@ export async function bench(): Promise<BenchRow[]> {
   try {
     const taskOrigin = join(root, 'origin-task-git.git');
     await makeRepo(git, taskOrigin, 1000);
-    const taskGit = await benchTaskGit(git, taskOrigin, root, 15);
-    // AUTODEV_BENCH_WORKSPACE_QUICK=1: only the per-task git rows (seconds, not minutes).
+    const taskGit = [...(await benchTaskGit(git, taskOrigin, root, 15)), ...(await benchTaskEndToEnd(3))];
+    // AUTODEV_BENCH_WORKSPACE_QUICK=1: only the per-task rows (a minute, not many).
     if (process.env['AUTODEV_BENCH_WORKSPACE_QUICK'] === '1') return taskGit;
     return [...taskGit, ...(await benchSize(git, root, 10, 7)), ...(await benchSize(git, root, 50_000, 3))];
   } finally {

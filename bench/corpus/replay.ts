@@ -99,6 +99,13 @@ export async function replay(
   });
   const task: TaskJson = await waitForTerminal(baseUrl, created.id, 900_000);
   const { body } = await api(baseUrl, `/api/v1/autodev/tasks/${task.id}`);
+  const calls = model.requests.length - before;
+  await drainUnused(model, script.length - calls);
+  return replayTimes(body, task, calls);
+}
+
+/** A finished task's times as the API reports them (`body`: GET /tasks/:id). */
+export function replayTimes(body: unknown, task: TaskJson, modelCalls: number): ReplayResult {
   const times = body as TaskTimes;
   const steps: ReplayStep[] = times.steps.map((s) => {
     const startedAt = Date.parse(s.started_at);
@@ -112,7 +119,6 @@ export async function replay(
       summary: s.output_summary,
     };
   });
-  await drainUnused(model, script.length - (model.requests.length - before));
   const finished = times.finished_at ? Date.parse(times.finished_at) : Date.now();
   const createdAt = Date.parse(times.created_at);
   return {
@@ -122,7 +128,7 @@ export async function replay(
     finishedAt: finished,
     wallMs: finished - createdAt,
     repoCommandsMs: steps.filter((s) => s.repoCommand).reduce((sum, s) => sum + s.durationMs, 0),
-    modelCalls: model.requests.length - before,
+    modelCalls,
     steps,
   };
 }

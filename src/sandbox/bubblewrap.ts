@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { AutodevError, isAutodevError } from '../errors.js';
 import { assertProgramExists, resolveCommandPaths, validateCommand, withHome } from './command.js';
+import { withoutPyenvShim } from './toolchain-shims.js';
 import { buildSandboxEnv } from './env.js';
 import { hostViewPlan } from './host-view.js';
 import { prlimitArgv, resolveLimits } from './limits.js';
@@ -132,16 +133,21 @@ export function createBubblewrapSandbox(options: SandboxFactoryOptions): Sandbox
     for (const bind of binds) if (bind.writable) await access?.own(bind.path);
     return withHome(command.homeDir, async (home) => {
       await access?.own(home);
-      const env = buildSandboxEnv({
-        hostEnv: options.hostEnv,
-        home,
-        extras: command.env,
-        inheritToolchains: true,
-        network: command.network ?? false,
-      });
       // The sandbox shows the host's system folders and toolchains, so the program is looked up here first:
-      // bwrap would report a missing one only as its own exit status 1.
-      await assertProgramExists(command.argv[0] ?? '', paths.cwd, env.PATH ?? '');
+      // bwrap would report a missing one only as its own exit status 1. A pyenv shim is resolved to the
+      // interpreter it would start (src/sandbox/toolchain-shims.ts): no bash per Python command.
+      const { argv: program, env } = await withoutPyenvShim(
+        command.argv,
+        paths.cwd,
+        buildSandboxEnv({
+          hostEnv: options.hostEnv,
+          home,
+          extras: command.env,
+          inheritToolchains: true,
+          network: command.network ?? false,
+        }),
+      );
+      await assertProgramExists(program[0] ?? '', paths.cwd, env.PATH ?? '');
       const network = command.network ? await setupNetwork.open() : undefined;
       try {
         const runEnv = { ...env, ...network?.env };
@@ -157,7 +163,7 @@ export function createBubblewrapSandbox(options: SandboxFactoryOptions): Sandbox
           ...(hostHome ? { hostHome } : {}),
           perRunProcessBudget: processBudget !== undefined,
           perRunMemory: processBudget?.limitsMemory ?? false,
-          argv: network ? network.wrap(command.argv) : command.argv,
+          argv: network ? network.wrap(program) : program,
         });
         const budget = await processBudget?.open(limits);
         let refusal: string | undefined;

@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -18,6 +18,8 @@ export interface ConformanceOptions {
   create: (hostEnv: HostEnv) => Sandbox;
   /** The host's environment (tests may read process.env; this module may not). */
   hostEnv: HostEnv;
+  /** False for a backend that runs its own image's toolchains (docker): no host pyenv to resolve. */
+  hostToolchains?: boolean;
   /** Whether the backend promises network and filesystem isolation (not `none`). */
   isolated: boolean;
 }
@@ -212,6 +214,48 @@ export function describeSandboxConformance(options: ConformanceOptions): void {
       await expect(attempt).rejects.toSatisfy((error) => isAutodevError(error, 'COMMAND_NOT_FOUND'));
       await expect(attempt).rejects.toThrow(/autodev-no-such-program/);
     });
+
+    it.skipIf(options.hostToolchains === false)(
+      options.hostToolchains === false
+        ? "starts a pyenv shim's interpreter directly (skipped: the backend runs its image's toolchains, not the host's)"
+        : "starts a pyenv shim's interpreter directly (the shim, bash in pyenv, never runs), its bin folder first on PATH",
+      async () => {
+        // A pyenv root of the test's own (in the workspace, which every backend shows at its path): a
+        // shim that marks the workspace when it runs, and the version's "interpreter", which prints the
+        // first PATH entry it was given.
+        const root = path.join(workspace, 'pyenv');
+        const bin = path.join(root, 'versions', '9.9.1', 'bin');
+        await mkdir(path.join(root, 'shims'), { recursive: true });
+        await mkdir(bin, { recursive: true });
+        const shim = path.join(root, 'shims', 'autodev-fake-python');
+        await writeFile(shim, '#!/bin/sh\ntouch "$PWD/shim-ran"\necho shim\n');
+        await writeFile(path.join(bin, 'autodev-fake-python'), '#!/bin/sh\necho "real ${PATH%%:*} $1"\n');
+        await chmod(shim, 0o755);
+        await chmod(path.join(bin, 'autodev-fake-python'), 0o755);
+        await writeFile(path.join(root, 'version'), '9.9.1\n');
+        const withPyenv = options.create({
+          ...hostEnv,
+          PYENV_ROOT: root,
+          PATH: `${path.join(root, 'shims')}:${hostEnv.PATH ?? '/usr/bin:/bin'}`,
+        });
+        const direct = await withPyenv.run({
+          argv: ['autodev-fake-python', 'arg'],
+          cwd: workspace,
+          timeoutMs: 30_000,
+        });
+        expect(direct.stdout).toBe(`real ${bin} arg\n`);
+        expect(existsSync(path.join(workspace, 'shim-ran'))).toBe(false);
+        // A version pyenv has not installed is the shim's to report: it runs.
+        await writeFile(path.join(workspace, '.python-version'), '3.0.0\n');
+        const viaShim = await withPyenv.run({
+          argv: ['autodev-fake-python'],
+          cwd: workspace,
+          timeoutMs: 30_000,
+        });
+        expect(viaShim.stdout).toBe('shim\n');
+        expect(existsSync(path.join(workspace, 'shim-ran'))).toBe(true);
+      },
+    );
 
     it('reports a missing workspace as WORKSPACE_MISSING', async () => {
       const attempt = run({ argv: ['true'], cwd: path.join(workspace, 'gone') });

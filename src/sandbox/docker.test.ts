@@ -15,6 +15,7 @@ describeSandboxConformance({
   title: engine ? 'docker sandbox' : 'docker sandbox (skipped: no Docker engine on this host)',
   skip: !engine,
   create: (hostEnv) => createDockerSandbox({ hostEnv, image: 'node:20-bookworm-slim' }),
+  hostToolchains: false,
   hostEnv: process.env,
   isolated: true,
 });

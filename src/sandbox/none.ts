@@ -1,6 +1,7 @@
 import { validateCommand, withHome } from './command.js';
 import { buildSandboxEnv } from './env.js';
 import { spawnCapped } from './spawn-capped.js';
+import { withoutPyenvShim } from './toolchain-shims.js';
 import type { Sandbox, SandboxCommand, SandboxFactoryOptions, SandboxResult } from './types.js';
 
 /**
@@ -14,22 +15,28 @@ export function createNoneSandbox(options: SandboxFactoryOptions): Sandbox {
     ensureAvailable: () => Promise.resolve(),
     async run(command: SandboxCommand): Promise<SandboxResult> {
       validateCommand(command);
-      return withHome(command.homeDir, (home) =>
-        spawnCapped({
-          argv: command.argv,
-          cwd: command.cwd,
-          env: buildSandboxEnv({
+      return withHome(command.homeDir, async (home) => {
+        // A pyenv shim is resolved to its interpreter here, as the bubblewrap backend does.
+        const direct = await withoutPyenvShim(
+          command.argv,
+          command.cwd,
+          buildSandboxEnv({
             hostEnv: options.hostEnv,
             home,
             extras: command.env,
             inheritToolchains: true,
             network: command.network ?? false,
           }),
+        );
+        return spawnCapped({
+          argv: direct.argv,
+          cwd: command.cwd,
+          env: direct.env,
           timeoutMs: command.timeoutMs,
           signal: command.signal,
           maxOutputBytes: command.maxOutputBytes,
-        }),
-      );
+        });
+      });
     },
   };
 }

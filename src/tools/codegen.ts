@@ -6,7 +6,7 @@ import type { ConversationTurn } from '../domain/task.js';
 import { AutodevError } from '../errors.js';
 import { contextTokensOf } from '../llm/prices.js';
 import { repoMapSnippets } from '../repomap/prompt-snippet.js';
-import type { GitAuthor } from '../workspace/types.js';
+import type { GitAuthor, Snapshot } from '../workspace/types.js';
 import { createAgentToolbox } from './agent-toolbox.js';
 import { defineTool } from './define.js';
 import { registerTool } from './register.js';
@@ -119,13 +119,24 @@ export const codegenTool = registerTool(
       let files: string[];
       let patch: string;
       try {
+        let lastTurn: Snapshot | undefined;
         result =
           round.finished !== undefined
             ? finishedRoundResult(round.finished, round.turnsTaken)
-            : await runRound(input, ctx, round, author);
-        scratch = await git.commitAll(dir, 'autodev: codegen scratch', author);
-        // HEAD may be a turn checkpoint already: whether the round changed anything is against from_commit.
-        files = await git.changedFiles(dir, input.from_commit);
+            : await runRound(input, ctx, round, author, (turn) => {
+                lastTurn = turn;
+              });
+        // The last turn's checkpoint holds the files already: nothing runs after a turn's end. Without
+        // one (no store: the CLI; a round that had ended before a restart) the files are snapshot now.
+        scratch =
+          lastTurn ??
+          (await git.snapshot(dir, {
+            parent: input.from_commit,
+            message: 'autodev: codegen scratch',
+            author,
+          }));
+        const change = await git.changeBetween(dir, input.from_commit, scratch.commit);
+        files = change.files;
         const changed = files.length > 0;
         if (!changed && result.stopReason === 'already_applied') {
           throw new AutodevError(
@@ -141,7 +152,7 @@ export const codegenTool = registerTool(
           ? changeRef(ctx.taskId, input.round)
           : `refs/autodev/changes/untracked/${scratch.commit}`;
         await git.keepCommit(dir, ref, scratch.commit);
-        patch = await git.diff(dir, input.from_commit);
+        patch = change.patch;
         await git.resetTo(dir, input.from_commit);
         await discardModelLeftovers(ctx, dir, untracked);
       } finally {
@@ -185,6 +196,7 @@ async function runRound(
   ctx: ToolContext,
   round: RoundStart,
   author: GitAuthor,
+  onCheckpoint: (turn: Snapshot) => void,
 ): Promise<CodingLoopResult> {
   const { git, config, store } = ctx.services;
   const dir = ctx.workspaceDir;
@@ -194,6 +206,8 @@ async function runRound(
   // codegenTool uninitialised for whoever imports codegen.ts first (changeRef's users).
   const { TOOLS } = await import('./registry.js');
   let seq = round.nextSeq;
+  // A turn that changed no file shares the previous turn's commit (already kept under its ref).
+  let previous: Snapshot | undefined;
   const filesTouched = round.resumeCommit ? await git.changedFiles(dir, input.from_commit) : [];
   return runCodingLoop({
     model,
@@ -210,8 +224,17 @@ async function runRound(
     context: { contextTokens: contextTokensOf(config.llm), replyTokens: config.llm.max_tokens },
     onTurn: async (turn) => {
       if (!store || !taskId) return;
-      const { commit } = await git.commitAll(dir, `autodev: turn ${seq}`, author);
-      await git.keepCommit(dir, turnRef(taskId, seq), commit);
+      // HEAD and the worktree's index stay at the round's start: the checkpoint is staged apart.
+      const snap = await git.snapshot(dir, {
+        parent: input.from_commit,
+        message: `autodev: turn ${seq}`,
+        author,
+        ...(previous ? { previous } : {}),
+      });
+      const { commit } = snap;
+      if (snap !== previous) await git.keepCommit(dir, turnRef(taskId, seq), commit);
+      previous = snap;
+      onCheckpoint(snap);
       await store.conversations.append(taskId, {
         seq,
         round: input.round,

@@ -28,6 +28,11 @@ export interface GitRunOptions {
    * and their values are redacted from any error message.
    */
   secretConfig?: Record<string, string>;
+  /**
+   * An index of autodev's own (GIT_INDEX_FILE) instead of the worktree's: a snapshot stages the
+   * files there, and neither the worktree's index nor HEAD moves.
+   */
+  indexFile?: string;
   /** Commit dates for a reproducible commit (GIT_AUTHOR_DATE and GIT_COMMITTER_DATE). */
   commitDate?: string;
   /** Exit codes that are answers rather than failures, e.g. 1 for `diff --quiet`. */
@@ -158,6 +163,7 @@ function buildEnv(
     env.GIT_DIR = options.worktree.gitDir;
     env.GIT_WORK_TREE = options.worktree.workTree;
   }
+  if (options.indexFile !== undefined) env.GIT_INDEX_FILE = options.indexFile;
   if (options.commitDate) {
     env.GIT_AUTHOR_DATE = options.commitDate;
     env.GIT_COMMITTER_DATE = options.commitDate;

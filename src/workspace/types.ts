@@ -59,6 +59,12 @@ export interface WorkspaceManager {
   startSweep(liveTaskIds: ReadonlySet<string>): Promise<{ done: Promise<{ removed: string[] }> }>;
 }
 
+/** A commit of the worktree's files (WorkspaceGit.snapshot) and its tree. */
+export interface Snapshot {
+  commit: string;
+  tree: string;
+}
+
 /** Git operations on a worktree; every call takes argv internally, never a shell string. */
 export interface WorkspaceGit {
   head(dir: string): Promise<string>;
@@ -68,6 +74,17 @@ export interface WorkspaceGit {
   applyUnifiedDiff(dir: string, diff: string): Promise<string[]>;
   /** Stages everything and commits; returns the new commit, or the current HEAD when nothing changed. */
   commitAll(dir: string, message: string, author: GitAuthor): Promise<{ commit: string; changed: boolean }>;
+  /**
+   * The worktree's files as commitAll would commit them, as a commit on `parent`, staged in an index
+   * of autodev's own: neither HEAD, the worktree's index nor its files move. When the files' tree is
+   * `previous`'s, `previous` is returned and nothing is written (a turn that changed no file).
+   */
+  snapshot(
+    dir: string,
+    input: { parent: string; message: string; author: GitAuthor; previous?: Snapshot },
+  ): Promise<Snapshot>;
+  /** Files changed between `base` and `commit`, and the unified diff of them, in one git process. */
+  changeBetween(dir: string, base: string, commit: string): Promise<{ files: string[]; patch: string }>;
   /** Files changed between `base` and HEAD. */
   changedFiles(dir: string, base: string): Promise<string[]>;
   /** Every file of the worktree git does not track, ignored ones included (node_modules/, target/, .venv/). */

@@ -231,6 +231,51 @@ rename to src/renamed.ts
     expect((await wg.changedFiles(dir, base)).sort()).toEqual(['.gitignore', 'README.md']);
   });
 
+  for (const where of ['recorded (its index copied)', 'discovered (HEAD read into a fresh index)'] as const) {
+    it(`snapshots the files as a commit on a parent, in an index of its own: HEAD, the index and the files stay (${where})`, async () => {
+      const located =
+        where === 'discovered (HEAD read into a fresh index)'
+          ? wg
+          : createWorkspaceGit({ git, locate: async (d) => ({ gitDir: join(d, '.git'), workTree: d }) });
+      await wg.applyUnifiedDiff(dir, EDIT_README);
+      await writeFile(join(dir, 'src', 'we ird "name".ts'), 'export const w = 1;\n');
+      await rm(join(dir, 'src', 'b.ts'));
+      await mkdir(join(dir, 'node_modules', 'tape'), { recursive: true });
+      await writeFile(join(dir, 'node_modules', 'tape', 'package.json'), '{}');
+      const first = await located.snapshot(dir, { parent: base, message: 'turn 1', author });
+      expect(await wg.head(dir)).toBe(base);
+      expect((await git(['diff', '--cached', '--name-only'], { cwd: dir })).stdout).toBe('');
+      expect(await readFile(join(dir, 'README.md'), 'utf8')).toBe('# demo\nnew line\n');
+      const parent = await git(['rev-parse', `${first.commit}^`], { cwd: dir });
+      expect(parent.stdout.trim()).toBe(base);
+      const change = await located.changeBetween(dir, base, first.commit);
+      expect(change.files.sort()).toEqual(['README.md', 'src/b.ts', 'src/we ird "name".ts']);
+      // The very diff `git diff` prints for the same two commits, quoted name included.
+      const plain = await git(
+        ['diff', '--no-color', '--no-ext-diff', '--no-textconv', '--no-renames', base, first.commit, '--'],
+        { cwd: dir },
+      );
+      expect(change.patch).toBe(plain.stdout);
+      expect(change.patch).toContain('-old line\n+new line');
+      // Nothing changed since: the same snapshot back, no new commit.
+      const again = await located.snapshot(dir, { parent: base, message: 'turn 2', author, previous: first });
+      expect(again).toBe(first);
+      await writeFile(join(dir, 'src', 'a.ts'), 'export const a = 2;\n');
+      const second = await located.snapshot(dir, {
+        parent: base,
+        message: 'turn 3',
+        author,
+        previous: first,
+      });
+      expect(second.commit).not.toBe(first.commit);
+      expect((await located.changeBetween(dir, first.commit, second.commit)).files).toEqual(['src/a.ts']);
+    });
+  }
+
+  it('reads no change between a commit and itself', async () => {
+    expect(await wg.changeBetween(dir, base, 'HEAD')).toEqual({ files: [], patch: '' });
+  });
+
   it('refuses a revision that is not a commit, or that looks like an option', async () => {
     expect((await failure(wg.resetTo(dir, 'no-such-commit'))).code).toBe('GIT_FAILED');
     expect((await failure(wg.diff(dir, '--output=/tmp/autodev-pwned'))).code).toBe('GIT_FAILED');

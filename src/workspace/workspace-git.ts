@@ -1,4 +1,5 @@
-import { rm } from 'node:fs/promises';
+import { copyFile, mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { spawnCapped } from '../sandbox/spawn-capped.js';
@@ -8,7 +9,7 @@ import { parseRepoRef } from './repo-ref.js';
 import { createGitObjects, type GitPlace } from './git-objects.js';
 import type { GitWorktree, RunGit } from './run-git.js';
 import { gitAuthConfig, type GitHttpAuth } from './token-transport.js';
-import type { GitAuthor, WorkspaceGit } from './types.js';
+import type { GitAuthor, Snapshot, WorkspaceGit } from './types.js';
 
 /**
  * What a yarn 2+ Plug'n'Play install writes instead of node_modules/ (the loader and the install
@@ -90,6 +91,24 @@ function numstatFiles(output: string): string[] {
   return splitZ(output)
     .map((entry) => entry.split('\t').at(-1) ?? '')
     .filter((path) => path !== '');
+}
+
+/**
+ * `git diff --raw --patch -z`: the raw entries (`:<modes ids status>\0<path>\0` each, one path as
+ * renames are off), a NUL, then the patch exactly as `git diff` alone prints it.
+ */
+function splitRawAndPatch(output: string): { files: string[]; patch: string } {
+  const files: string[] = [];
+  let at = 0;
+  while (output.startsWith(':', at)) {
+    const metaEnd = output.indexOf('\0', at);
+    const pathEnd = metaEnd < 0 ? -1 : output.indexOf('\0', metaEnd + 1);
+    if (pathEnd < 0) throw new AutodevError('GIT_FAILED', 'git diff --raw printed an unterminated entry');
+    files.push(output.slice(metaEnd + 1, pathEnd));
+    at = pathEnd + 1;
+  }
+  if (output.startsWith('\0', at)) at += 1;
+  return { files, patch: output.slice(at) };
 }
 
 /** One push, and one more when the first failed without the remote holding our commit (a lost race). */
@@ -188,6 +207,55 @@ export function createWorkspaceGit(deps: WorkspaceGitDeps): WorkspaceGit {
     return { commit: await resolveCommit(dir, 'HEAD', place), changed: true };
   };
 
+  const snapshot = async (
+    dir: string,
+    input: { parent: string; message: string; author: GitAuthor; previous?: Snapshot },
+  ): Promise<Snapshot> => {
+    const place = await at(dir);
+    const scratch = await mkdtemp(path.join(os.tmpdir(), 'autodev-snapshot-'));
+    const indexFile = path.join(scratch, 'index');
+    try {
+      // The worktree's own index as the start (autodev's file, out of the sandbox's reach): what is
+      // tracked is known, and the files git saw unchanged are not read again. A workspace autodev did
+      // not prepare starts from HEAD's tree instead (one git process more).
+      const copied =
+        place.worktree !== undefined &&
+        (await copyFile(path.join(place.worktree.gitDir, 'index'), indexFile).then(
+          () => true,
+          () => false,
+        ));
+      const staged = { ...place, indexFile };
+      if (!copied) await git(['read-tree', 'HEAD'], staged);
+      // What commitAll stages: tracked changes everywhere, new files everywhere but in the kept paths.
+      await git(['add', '--update'], staged);
+      await git(['add', '--all', '--', '.', ...KEPT_EXCLUSIONS], staged);
+      const tree = (await git(['write-tree'], staged)).stdout.trim();
+      if (input.previous?.tree === tree) return input.previous;
+      const parent = await resolveCommit(dir, input.parent, place);
+      const { author } = input;
+      const res = await git(
+        [
+          '-c',
+          `user.name=${author.name}`,
+          '-c',
+          `user.email=${author.email}`,
+          'commit-tree',
+          tree,
+          '-p',
+          parent,
+          '-F',
+          '-',
+        ],
+        { ...place, input: input.message, ...(author.date ? { commitDate: author.date } : {}) },
+      );
+      const commit = res.stdout.trim();
+      objects.remember(place, commit);
+      return { commit, tree };
+    } finally {
+      await rm(scratch, { recursive: true, force: true });
+    }
+  };
+
   const resetTo = async (dir: string, commit: string): Promise<void> => {
     const place = await at(dir);
     const target = await resolveCommit(dir, commit, place);
@@ -239,6 +307,15 @@ export function createWorkspaceGit(deps: WorkspaceGitDeps): WorkspaceGit {
     },
 
     commitAll,
+
+    snapshot,
+
+    async changeBetween(dir, base, commit) {
+      const place = await at(dir);
+      const [from = '', to = ''] = await objects.resolveCommits(place, [base, commit]);
+      const res = await git(['diff', '--raw', '--patch', '-z', ...DIFF_FLAGS, from, to, '--'], place);
+      return splitRawAndPatch(res.stdout);
+    },
 
     async changedFiles(dir, base) {
       const place = await at(dir);

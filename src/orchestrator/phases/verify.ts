@@ -1,7 +1,7 @@
 import type { Phase } from '../../domain/task.js';
 import { AutodevError } from '../../errors.js';
 import type { LintReport, LintWarning } from '../../languages/types.js';
-import type { ConstraintCheck } from '../../policy/constraints.js';
+import { classifyConstraint, type ConstraintCheck } from '../../policy/constraints.js';
 import { classifyChanges, type SensitiveChanges } from '../../policy/sensitive-changes.js';
 import type { SecretFinding } from '../../secrets/gitleaks.js';
 import type { BenchToolOutput } from '../../tools/bench.js';
@@ -90,8 +90,8 @@ export async function checkChange(
 ): Promise<ChangeChecks> {
   // The checks read the tested commit from git's objects only (never the work tree), so they run side
   // by side: the lint in the sandbox while gitleaks, the dependency and constraint checks run on the
-  // host. Started in table order, so the phase cursor sees them in order; check_constraints needs
-  // check_deps' added dependencies and follows it. Every check is awaited before any failure is
+  // host. Started in table order, so the phase cursor sees them in order; check_constraints follows
+  // check_deps only when a constraint needs its added dependencies. Every check is awaited before any failure is
   // reported: none is left running when the task ends.
   const lintRun = runStep<LintToolOutput>(ctx, {
     ...at,
@@ -112,17 +112,23 @@ export async function checkChange(
     tool: 'check_deps',
     input: { base_commit: baseCommit },
   });
-  const constraintsRun = dependenciesRun.then((dependencies) =>
+  const checkConstraints = (added: string[] | undefined) =>
     runStep<{ constraints: ConstraintCheck[] }>(ctx, {
       ...at,
       tool: 'check_constraints',
       input: {
         base_commit: baseCommit,
         constraints: ctx.task.constraints,
-        added_dependencies: dependencies.added,
+        ...(added ? { added_dependencies: added } : {}),
       },
-    }),
-  );
+    });
+  // Only a "no new dependencies" constraint needs what check_deps found added: without one,
+  // check_constraints starts beside it, and the checks' wall time is the longest of them.
+  const constraintsRun = ctx.task.constraints.some(
+    (text) => classifyConstraint(text) === 'no_new_dependencies',
+  )
+    ? dependenciesRun.then((dependencies) => checkConstraints(dependencies.added))
+    : checkConstraints(undefined);
   const sensitiveRun = classifyChanges(filesChanged, (side, file) =>
     ctx.services.git.fileAt(ctx.workspaceDir, side === 'base' ? baseCommit : 'HEAD', file),
   );
