@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,7 +8,7 @@ import { git, type FixtureRepo } from '../fixtures/repo.js';
 import { api, submitTask, waitForTerminal, type TaskJson } from '../helpers/api-client.js';
 import { startPostgresCluster, type PostgresCluster } from '../helpers/postgres-cluster.js';
 import { startTemporalDevServer, type TemporalDevServer } from '../helpers/temporal-server.js';
-import { startWorkerProcess, type WorkerProcess } from '../helpers/worker-process.js';
+import { startWorkerProcess, workerConfigFrom, type WorkerProcess } from '../helpers/worker-process.js';
 import { PYTHON_BUGGY_REPO, PYTHON_FIX_REPLY } from './fixtures.js';
 import { E2E_MODEL_KEY, startE2E, type E2EHarness } from './harness.js';
 
@@ -19,17 +19,6 @@ const WORKERS = 3;
  * the same proof at half the cost. AUTODEV_SCALE_OUT_TASKS=30 runs the issue's figure.
  */
 const TASKS = Number(process.env['AUTODEV_SCALE_OUT_TASKS'] ?? 15);
-
-/**
- * A worker's config: the API's (same engine, store and model) with a data_dir of its own, as on a
- * machine of its own (mirrors, worktrees and caches are per worker).
- */
-function workerConfig(apiConfigFile: string, dataDir: string): string {
-  const text = readFileSync(apiConfigFile, 'utf8').replace(/^data_dir = ".*"$/m, `data_dir = "${dataDir}"`);
-  const file = join(dataDir, 'worker.toml');
-  writeFileSync(file, text);
-  return file;
-}
 
 /** Commits on any of the origin's branches that were not there before the task. */
 async function newCommits(repo: FixtureRepo, before: string): Promise<string[]> {
@@ -84,7 +73,7 @@ describe(`the temporal engine on PostgreSQL: ${WORKERS} autodev worker processes
     workers.push(
       ...(await Promise.all(
         workerDirs.map((dir) =>
-          startWorkerProcess(workerConfig(h.server.configFile, dir), { E2E_MODEL_KEY }),
+          startWorkerProcess(workerConfigFrom(h.server.configFile, dir), { E2E_MODEL_KEY }),
         ),
       )),
     );

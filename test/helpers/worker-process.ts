@@ -1,8 +1,20 @@
 import { spawn } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { dieWithParentPrefix } from '../../src/sandbox/die-with-parent.js';
 
 const REPO_ROOT = resolve(import.meta.dirname, '../..');
+
+/**
+ * A worker's config file in `dataDir`: the API's (same engine, store and model) with that data_dir,
+ * as on a machine of its own (mirrors, worktrees and caches are per worker).
+ */
+export function workerConfigFrom(apiConfigFile: string, dataDir: string): string {
+  const text = readFileSync(apiConfigFile, 'utf8').replace(/^data_dir = ".*"$/m, `data_dir = "${dataDir}"`);
+  const file = join(dataDir, 'worker.toml');
+  writeFileSync(file, text);
+  return file;
+}
 
 /** An `autodev worker` process (the temporal engine's activities, no API). */
 export interface WorkerProcess {
