@@ -12,7 +12,7 @@ export interface BenchRow {
   value: number;
   /** Median of the baseline's runs. */
   baselineValue: number;
-  unit: 'ms' | 'KiB' | 'MiB' | 'req/s' | 'MB/s' | '%' | 'tokens';
+  unit: 'ms' | 'KiB' | 'MiB' | 'req/s' | 'MB/s' | '%' | 'tokens' | 'tasks/min';
   /** value / baselineValue. */
   ratio: number;
   runs: number;

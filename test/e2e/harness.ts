@@ -48,9 +48,10 @@ export async function startE2E(
     storeUrl?: string;
     /**
      * Run on the temporal engine against this dev server (test/helpers/temporal-server.ts), with the
-     * worker in the server process (`serve --with-worker`); the embedded engine when absent.
+     * worker in the server process (`serve --with-worker`) unless `apiOnly` (the tasks then wait for
+     * `autodev worker` processes the test starts); the embedded engine when absent.
      */
-    temporal?: { address: string; taskQueue?: string };
+    temporal?: { address: string; taskQueue?: string; apiOnly?: boolean };
   } = {},
 ): Promise<E2EHarness> {
   const auth = options.auth ?? settings.setup_network === true;
@@ -78,7 +79,7 @@ ${auth ? usersTables() : ''}
 ${options.storeUrl === undefined ? '' : `[autodev.store]\nurl = "${options.storeUrl}"\nreconnect_secs = 120\n`}
 ${options.temporal ? engineTable(options.temporal) : ''}
 `;
-  const args = options.temporal ? ['--with-worker'] : [];
+  const args = options.temporal && options.temporal.apiOnly !== true ? ['--with-worker'] : [];
   const env = { E2E_MODEL_KEY, ...(auth ? usersEnv() : {}), ...options.extraEnv };
   const started = async (process: ServerProcess) => {
     if (auth) useOperatorToken(process.baseUrl);

@@ -1,0 +1,187 @@
+/**
+ * `npm run bench scale-out`: the temporal engine on PostgreSQL with 1, 2 and 3 `autodev worker`
+ * processes behind one API-only `autodev serve`, the same batch of tasks submitted at once to each
+ * (the instant scripted model, so the figure is autodev's own work: clone, setup, tests in
+ * bubblewrap, push, merge). Rows: tasks per minute with k workers beside 1 worker; then the engine's
+ * overhead, task time spent outside any step per step, temporal beside embedded on the same SQLite
+ * store, tasks one at a time. Real Temporal dev server and PostgreSQL cluster, started here.
+ */
+import { mkdtempSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startE2E, E2E_MODEL_KEY, type E2EHarness } from '../test/e2e/harness.js';
+import { PYTHON_BUGGY_REPO, PYTHON_FIX_REPLY } from '../test/e2e/fixtures.js';
+import { api, submitTask, waitForTerminal } from '../test/helpers/api-client.js';
+import { startPostgresCluster } from '../test/helpers/postgres-cluster.js';
+import { startTemporalDevServer, type TemporalDevServer } from '../test/helpers/temporal-server.js';
+import { startWorkerProcess, workerConfigFrom } from '../test/helpers/worker-process.js';
+import type { BenchRow } from './types.js';
+
+const WORKER_COUNTS = [1, 2, 3] as const;
+/** Tasks submitted at once per worker count: 4 per worker at the most workers, so none idles. */
+const BATCH = 12;
+/** Per worker, as an operator would set it for a machine of this size (2 cores). */
+const PARALLEL_PER_WORKER = 2;
+/** Tasks run one at a time per engine for the overhead figure. */
+const OVERHEAD_TASKS = 5;
+const TASK_TIMEOUT_MS = 600_000;
+
+interface Timed {
+  created_at: string;
+  finished_at: string | null;
+  status: string;
+  steps: { started_at: string; finished_at: string | null }[];
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? (sorted[mid] ?? 0) : ((sorted[mid - 1] ?? 0) + (sorted[mid] ?? 0)) / 2;
+}
+
+/** Submits `count` low-risk fixes at once and waits for all; every one must merge. */
+async function runBatch(h: E2EHarness, count: number): Promise<number> {
+  const repos = await Promise.all(Array.from({ length: count }, () => h.newRepo(PYTHON_BUGGY_REPO)));
+  h.model.push(...repos.map(() => ({ text: PYTHON_FIX_REPLY })));
+  const started = performance.now();
+  const created = await Promise.all(
+    repos.map((repo, i) =>
+      submitTask(h.server.baseUrl, {
+        title: `Fix add() ${i}`,
+        description: 'add(2, 3) must be 5.',
+        repo: repo.origin,
+        risk_tier: 'low',
+      }),
+    ),
+  );
+  const ended = await Promise.all(
+    created.map((t) => waitForTerminal(h.server.baseUrl, t.id, TASK_TIMEOUT_MS)),
+  );
+  const elapsed = performance.now() - started;
+  const failed = ended.filter((t) => t.status !== 'merged');
+  if (failed.length > 0)
+    throw new Error(`${failed.length} of ${count} tasks did not merge: ${failed[0]?.id}`);
+  return elapsed;
+}
+
+/** Milliseconds covered by at least one of the intervals (steps may overlap: checks run side by side). */
+function coveredMs(intervals: [number, number][]): number {
+  let covered = 0;
+  let end = -Infinity;
+  for (const [from, to] of [...intervals].sort((a, b) => a[0] - b[0])) {
+    if (to <= end) continue;
+    covered += to - Math.max(from, end);
+    end = to;
+  }
+  return covered;
+}
+
+/**
+ * A task's time, from submission to its end, during which none of its steps ran (the engine's
+ * dispatch, wake-ups and bookkeeping), divided by its steps.
+ */
+async function overheadPerStep(h: E2EHarness): Promise<number> {
+  const repo = await h.newRepo(PYTHON_BUGGY_REPO);
+  h.model.push({ text: PYTHON_FIX_REPLY });
+  const created = await submitTask(h.server.baseUrl, {
+    title: 'Fix add()',
+    description: 'add(2, 3) must be 5.',
+    repo: repo.origin,
+    risk_tier: 'low',
+  });
+  await waitForTerminal(h.server.baseUrl, created.id, TASK_TIMEOUT_MS);
+  const task = (await api(h.server.baseUrl, `/api/v1/autodev/tasks/${created.id}`)).body as Timed;
+  if (task.status !== 'merged' || task.finished_at === null)
+    throw new Error(`task ${created.id}: ${task.status}`);
+  const total = Date.parse(task.finished_at) - Date.parse(task.created_at);
+  const steps = task.steps.flatMap((s): [number, number][] =>
+    s.finished_at === null ? [] : [[Date.parse(s.started_at), Date.parse(s.finished_at)]],
+  );
+  return (total - coveredMs(steps)) / task.steps.length;
+}
+
+async function scaleOut(temporal: TemporalDevServer): Promise<Map<number, number>> {
+  const cluster = await startPostgresCluster();
+  const h = await startE2E(
+    { max_step_retries: 1, max_parallel_tasks: PARALLEL_PER_WORKER },
+    {
+      storeUrl: await cluster.createDatabase(),
+      temporal: { address: temporal.address, taskQueue: 'bench-scale-out', apiOnly: true },
+    },
+  );
+  const perMinute = new Map<number, number>();
+  try {
+    for (const count of WORKER_COUNTS) {
+      const dirs = Array.from({ length: count }, (_, i) => mkdtempSync(join(tmpdir(), `bench-worker-${i}-`)));
+      const workers = await Promise.all(
+        dirs.map((dir) => startWorkerProcess(workerConfigFrom(h.server.configFile, dir), { E2E_MODEL_KEY })),
+      );
+      try {
+        const elapsed = await runBatch(h, BATCH);
+        perMinute.set(count, BATCH / (elapsed / 60_000));
+        console.error(`scale-out: ${count} worker(s), ${BATCH} tasks in ${(elapsed / 1000).toFixed(1)} s`);
+      } finally {
+        await Promise.all(workers.map((w) => w.stop()));
+        await Promise.all(dirs.map((d) => rm(d, { recursive: true, force: true })));
+      }
+    }
+  } finally {
+    await h.close();
+    await cluster.destroy();
+  }
+  return perMinute;
+}
+
+async function overheads(temporal: TemporalDevServer): Promise<{ embedded: number; temporal: number }> {
+  const measure = async (h: E2EHarness) => {
+    try {
+      const samples: number[] = [];
+      for (let i = 0; i < OVERHEAD_TASKS; i += 1) samples.push(await overheadPerStep(h));
+      return median(samples);
+    } finally {
+      await h.close();
+    }
+  };
+  const settings = { max_step_retries: 1 };
+  const embedded = await measure(await startE2E(settings));
+  const onTemporal = await measure(
+    await startE2E(settings, { temporal: { address: temporal.address, taskQueue: 'bench-overhead' } }),
+  );
+  return { embedded, temporal: onTemporal };
+}
+
+export async function bench(): Promise<BenchRow[]> {
+  const temporal = await startTemporalDevServer();
+  try {
+    const perMinute = await scaleOut(temporal);
+    const overhead = await overheads(temporal);
+    const one = perMinute.get(1) ?? 0;
+    const rows: BenchRow[] = WORKER_COUNTS.map((count) => {
+      const value = perMinute.get(count) ?? 0;
+      return {
+        name: `temporal + PostgreSQL, ${count} worker process${count > 1 ? 'es' : ''}, ${BATCH} tasks at once`,
+        baseline: '1 worker process',
+        value,
+        baselineValue: one,
+        unit: 'tasks/min',
+        ratio: one > 0 ? value / one : 0,
+        runs: 1,
+        notes: `max_parallel_tasks = ${PARALLEL_PER_WORKER} per worker, instant scripted model, one machine`,
+      };
+    });
+    rows.push({
+      name: 'engine overhead per step (task time with no step running / steps), temporal',
+      baseline: 'embedded',
+      value: overhead.temporal,
+      baselineValue: overhead.embedded,
+      unit: 'ms',
+      ratio: overhead.embedded > 0 ? overhead.temporal / overhead.embedded : 0,
+      runs: OVERHEAD_TASKS,
+      notes: 'median of tasks run one at a time, SQLite store, serve --with-worker',
+    });
+    return rows;
+  } finally {
+    await temporal.close();
+  }
+}
