@@ -10,7 +10,9 @@ import type { HostCommand } from './types.js';
  * runs may read a secret; such a mirror needs its credentials given another way.
  */
 export async function hostRegistryEnv(run: HostCommand): Promise<Record<string, string>> {
-  const parts = await Promise.all([npmEnv(run), pipEnv(run), goEnv(run)]);
+  // npm and yarn are not here: their variables (npm_config_registry, YARN_NPM_REGISTRY_SERVER)
+  // outrank the repository's own .npmrc / .yarnrc.yml, which must keep naming its registry.
+  const parts = await Promise.all([pipEnv(run), goEnv(run)]);
   return Object.fromEntries(
     parts.flatMap((part) => Object.entries(part)).filter(([, value]) => !hasCredentials(value)),
   );
@@ -26,13 +28,6 @@ function hasCredentials(value: string): boolean {
       return false;
     }
   });
-}
-
-async function npmEnv(run: HostCommand): Promise<Record<string, string>> {
-  const registry = (await run(['npm', 'config', 'get', 'registry']))?.trim();
-  if (registry === undefined || registry === '' || registry === 'undefined') return {};
-  // npm, pnpm and yarn 1 read npm_config_registry; yarn 2+ its own npmRegistryServer.
-  return { npm_config_registry: registry, YARN_NPM_REGISTRY_SERVER: registry.replace(/\/+$/, '') };
 }
 
 const PIP_KEYS: Readonly<Record<string, string>> = {
