@@ -99,9 +99,7 @@ export function createGiteaTriggerSource(config: AutodevConfig): TriggerSource {
     }
     const assignees = parsed.data.issue.assignees ?? [];
     if (action === 'assigned' && bot && assignees.some((a) => a.login.toLowerCase() === bot)) {
-      return [
-        { kind: 'issue', action: 'assigned', key: `gitea:assigned:${where}`, assignee: bot, ...base },
-      ];
+      return [{ kind: 'issue', action: 'assigned', key: `gitea:assigned:${where}`, assignee: bot, ...base }];
     }
     return [];
   };
