@@ -109,13 +109,16 @@ export function createGiteaTriggerSource(config: AutodevConfig): TriggerSource {
     // Every page (bounded by the client): a busy repository's comments are not cut at one page.
     const comments = await api.list(`${path}/issues/comments`, comment, { since: cursor ?? EPOCH });
     const latest = comments.reduce((max, c) => (c.updated_at > max ? c.updated_at : max), cursor ?? EPOCH);
-    if (cursor === undefined) return { events: [], cursor: latest };
+    const requests = comments.filter((c) => c.body.trimStart().startsWith(settings.command));
+    if (cursor === undefined) {
+      return { events: [], cursor: latest, history: requests.map((c) => commentKey(c.id)) };
+    }
     const info = await api.get(path, repository);
     const events: TriggerEvent[] = [];
     const issues = new Map<number, TriggerIssue>();
-    for (const c of comments) {
+    for (const c of requests) {
       const number = trailingNumber(c.issue_url);
-      if (number === undefined || !c.body.trimStart().startsWith(settings.command)) continue;
+      if (number === undefined) continue;
       let on = issues.get(number);
       if (!on) {
         on = toIssue(await api.get(`${path}/issues/${number}`, issue));
@@ -123,7 +126,7 @@ export function createGiteaTriggerSource(config: AutodevConfig): TriggerSource {
       }
       events.push(commentTrigger(info, on, c));
     }
-    return { events, cursor: latest };
+    return { events, cursor: latest, history: [] };
   };
 
   return {
@@ -164,13 +167,17 @@ function commentTrigger(
   return {
     kind: 'comment',
     // The comment's own id: a replay, or the same comment seen by a poll, is one trigger.
-    key: `gitea:comment:${c.id}`,
+    key: commentKey(c.id),
     repo: repo.clone_url,
     baseBranch: repo.default_branch,
     actor: c.user.login,
     issue: on,
     comment: { id: String(c.id), body: c.body },
   };
+}
+
+function commentKey(id: number): string {
+  return `gitea:comment:${id}`;
 }
 
 function toIssue(data: z.infer<typeof issue>): TriggerIssue {

@@ -26,7 +26,8 @@ export function createTriggerPoller(deps: TriggerPollerDeps): ReviewPoller {
     if (!poll) return;
     const at = `${intake.source.forge}:${parseRepoRef(repo).normalized}`;
     try {
-      const { events, cursor } = await poll(repo, await store.issueTasks.pollCursor(at));
+      const { events, cursor, history } = await poll(repo, await store.issueTasks.pollCursor(at));
+      for (const key of history) await store.issueTasks.takeOnce(key);
       for (const event of events) await intake.handle(event);
       await store.issueTasks.setPollCursor(at, cursor);
     } catch (err) {

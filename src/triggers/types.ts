@@ -80,4 +80,9 @@ export interface TriggerSource {
 export interface PollResult {
   events: TriggerEvent[];
   cursor: string;
+  /**
+   * Keys of the requests already there at the first poll: recorded as taken, never acted on (the
+   * forge's `since` is inclusive, so the next poll reads the newest of them again).
+   */
+  history: string[];
 }

@@ -146,5 +146,27 @@ export function describeTriggerE2E(name: string, startForge: TriggerForgeFactory
       expect(replies[0]).toContain('@mallory');
       expect(replies[0]).toContain('write permission');
     });
+
+    it('an issue opened by a writer with the trigger label becomes a task, taken once', async () => {
+      const repo = await newRepo();
+      const number = await forge.openIssue(repo.name, {
+        title: 'Add mul beside add',
+        body: 'calc.py needs mul(a, b).',
+        labels: ['autodev'],
+        by: 'alice',
+      });
+      const [task] = await tasksOf(h, repo.url);
+      expect(task).toBeDefined();
+      const events = await taskEvents(h.server.baseUrl, task?.id ?? '');
+      expect(events.find((e) => e.type === 'task.triggered')?.data).toMatchObject({
+        forge: forge.provider,
+        issue: number,
+        by: 'alice',
+        via: 'opened',
+      });
+      // The model has no reply queued for it: the task stops there; cancel so nothing outlives the suite.
+      await api(h.server.baseUrl, `/api/v1/autodev/tasks/${task?.id ?? ''}/cancel`, { method: 'POST' });
+      await waitForTerminal(h.server.baseUrl, task?.id ?? '');
+    });
   });
 }

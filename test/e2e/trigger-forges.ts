@@ -36,6 +36,8 @@ export interface TriggerForge {
   /** Bodies of the repo's pull (merge) requests. */
   pullBodies(name: string): string[];
   violations(): string[];
+  /** Every API request the fake saw, as `METHOD /path?query`. */
+  requestLines(): string[];
   close(): Promise<void>;
 }
 
@@ -67,6 +69,7 @@ export const githubTriggerForge: TriggerForgeFactory = async ({ token, webhook }
         .map((c) => c.body),
     pullBodies: (name) => fake.pullsOf(OWNER, name).map((p) => p.body),
     violations: () => fake.violations,
+    requestLines: () => fake.requests.map((r) => `${r.method} ${r.url}`),
     close: () => fake.close(),
   };
 };
@@ -94,6 +97,7 @@ export const giteaTriggerForge: TriggerForgeFactory = async ({ token, webhook })
         .map((c) => c.body),
     pullBodies: (name) => fake.repo(OWNER, name).pulls.map((p) => p.body),
     violations: () => fake.violations,
+    requestLines: () => fake.requests,
     close: () => fake.close(),
   };
 };
@@ -133,6 +137,7 @@ export const gitlabTriggerForge: TriggerForgeFactory = async ({ token, webhook }
         .map((n) => n.body),
     pullBodies: (name) => fake.project(path(name)).mrs.map((m) => m.description),
     violations: () => fake.violations,
+    requestLines: () => fake.requests,
     close: () => fake.close(),
   };
 };

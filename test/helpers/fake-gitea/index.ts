@@ -58,8 +58,8 @@ export interface FakeGitea extends FakeForgeHandle {
     by: string,
     body: string,
   ): Promise<SentDelivery>;
-  /** Sends a delivery again as Gitea's replay does (same body; `signature` replaces its signature). */
-  redeliver(delivery: SentDelivery, signature?: string): Promise<number>;
+  /** Sends a delivery again as Gitea's replay does; the HTTP status autodev answered (0: unreachable). */
+  redeliver(delivery: SentDelivery): Promise<number>;
   /** The comments on one issue or pull request, oldest first. */
   commentsOn(owner: string, name: string, number: number): FakeGiteaComment[];
 }
@@ -261,12 +261,7 @@ export async function startFakeGitea(options: FakeGiteaOptions): Promise<FakeGit
         is_pull: false,
       });
     },
-    redeliver: (delivery, signature) =>
-      send(
-        signature
-          ? { ...delivery, headers: { ...delivery.headers, 'x-gitea-signature': signature } }
-          : delivery,
-      ),
+    redeliver: send,
     commentsOn: (owner, name, number) => repoOf(owner, name).comments.filter((c) => c.issue === number),
     failNext: forge.failNext,
     repo: repoOf,

@@ -153,7 +153,8 @@ export function issueJson(
     labels: issue.labels.map((name, i) => ({ id: i + 1, name, color: '5319e7' })),
     user: user(issue.by),
     html_url: `${webUrl}/${repo.owner}/${repo.name}/issues/${issue.number}`,
-    pull_request: isPull ? { merged: false, draft: false } : null,
+    // An issue has none (the swagger types it an object, so it is left out rather than null).
+    ...(isPull ? { pull_request: { merged: false, draft: false } } : {}),
     created_at: issue.createdAt,
     updated_at: issue.createdAt,
   };

@@ -45,8 +45,8 @@ export interface FakeGitlab extends FakeForgeHandle {
   ): Promise<number>;
   /** A note on an issue as `by`, delivered as a Note Hook; the delivery, to send again. */
   noteOnIssue(path: string, iid: number, by: string, body: string): Promise<SentDelivery>;
-  /** Sends a delivery again (GitLab's "Resend request"); `token` replaces its X-Gitlab-Token. */
-  redeliver(delivery: SentDelivery, token?: string): Promise<number>;
+  /** Sends a delivery again (GitLab's "Resend request"); the HTTP status autodev answered. */
+  redeliver(delivery: SentDelivery): Promise<number>;
 }
 
 export interface SentDelivery {
@@ -268,8 +268,7 @@ export async function startFakeGitlab(options: FakeGitlabOptions): Promise<FakeG
         object_attributes: { id: note.id, note: body, noteable_type: 'Issue', action: 'create' },
       });
     },
-    redeliver: (delivery, token) =>
-      send(token ? { ...delivery, headers: { ...delivery.headers, 'x-gitlab-token': token } } : delivery),
+    redeliver: send,
     failNext: forge.failNext,
     project: projectOf,
     requests: forge.requests,
