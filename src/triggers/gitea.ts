@@ -5,13 +5,12 @@ import { createGiteaClient } from '../forges/gitea-client.js';
 import { hostOf, locateOnForge } from '../forges/repo-coordinates.js';
 import type { WebhookRequest } from '../forges/types.js';
 import { singleHeader } from '../forges/webhook-signature.js';
+import { pollComments } from './poll-comments.js';
 import { markedComment, parseJsonBody, trailingNumber } from './trigger-text.js';
 import type { PollResult, TriggerEvent, TriggerIssue, TriggerSource } from './types.js';
 
 /** Gitea keeps comments in a LONGTEXT; past this a comment is no status but a dump. */
 const MAX_COMMENT_CHARS = 65_000;
-/** With no comment on the repository yet, every comment from now on is new. */
-const EPOCH = '1970-01-01T00:00:00Z';
 
 const login = z.object({ login: z.string().min(1).max(200) });
 const repository = z.object({
@@ -104,29 +103,29 @@ export function createGiteaTriggerSource(config: AutodevConfig): TriggerSource {
     return [];
   };
 
-  const poll = async (repo: string, cursor: string | undefined): Promise<PollResult> => {
+  const poll = (repo: string, cursor: string | undefined): Promise<PollResult> => {
     const path = repoPath(repo);
-    // Every page (bounded by the client): a busy repository's comments are not cut at one page.
-    const comments = await api.list(`${path}/issues/comments`, comment, { since: cursor ?? EPOCH });
-    const latest = comments.reduce((max, c) => (c.updated_at > max ? c.updated_at : max), cursor ?? EPOCH);
-    const requests = comments.filter((c) => c.body.trimStart().startsWith(settings.command));
-    if (cursor === undefined) {
-      return { events: [], cursor: latest, history: requests.map((c) => commentKey(c.id)) };
-    }
-    const info = await api.get(path, repository);
-    const events: TriggerEvent[] = [];
-    const issues = new Map<number, TriggerIssue>();
-    for (const c of requests) {
-      const number = trailingNumber(c.issue_url);
-      if (number === undefined) continue;
-      let on = issues.get(number);
-      if (!on) {
-        on = toIssue(await api.get(`${path}/issues/${number}`, issue));
-        issues.set(number, on);
-      }
-      events.push(commentTrigger(info, on, c));
-    }
-    return { events, cursor: latest, history: [] };
+    return pollComments(
+      {
+        command: settings.command,
+        // Every page (bounded by the client): a busy repository's comments are not cut at one page.
+        list: async (since) =>
+          (await api.list(`${path}/issues/comments`, comment, { since })).map((c) => ({
+            id: c.id,
+            body: c.body,
+            author: c.user.login,
+            issueNumber: trailingNumber(c.issue_url),
+            updatedAt: c.updated_at,
+          })),
+        issue: async (number) => toIssue(await api.get(`${path}/issues/${number}`, issue)),
+        repository: async () => {
+          const info = await api.get(path, repository);
+          return { repo: info.clone_url, baseBranch: info.default_branch };
+        },
+        key: commentKey,
+      },
+      cursor,
+    );
   };
 
   return {

@@ -22,6 +22,12 @@ export interface TriggerPollerDeps {
 export function createTriggerPoller(deps: TriggerPollerDeps): ReviewPoller {
   const { intake, store, log } = deps;
   const poll = intake.source.poll?.bind(intake.source);
+  if (deps.intervalMs > 0 && !poll) {
+    log.warn(
+      { forge: intake.source.forge },
+      '[autodev.triggers] poll_secs is set but this forge has no trigger poller: only its webhooks start tasks',
+    );
+  }
   const pollRepo = async (repo: string) => {
     if (!poll) return;
     const at = `${intake.source.forge}:${parseRepoRef(repo).normalized}`;

@@ -170,3 +170,65 @@ export function describeTriggerE2E(name: string, startForge: TriggerForgeFactory
     });
   });
 }
+
+/**
+ * Polling for a forge whose webhooks cannot reach autodev: the forge delivers nowhere autodev
+ * listens, so only the poll of `poll_repos` can start the task; a late webhook for the same comment
+ * then checks that both ways take it once.
+ */
+export function describeTriggerPollE2E(name: string, startForge: TriggerForgeFactory): void {
+  describe(`tasks from comments on ${name} by polling, for a forge whose webhooks cannot reach autodev`, () => {
+    const webhook = { url: 'http://127.0.0.1:9/unreachable', secret: TRIGGER_SECRET };
+    const repo = { name: 'polled', url: '' };
+    let forge: TriggerForge;
+    let h: E2EHarness;
+
+    beforeAll(async () => {
+      forge = await startForge({ token: TRIGGER_TOKEN, webhook });
+      repo.url = await forge.createRepo(repo.name, GREEN_REPO);
+      forge.grantWrite(repo.name, 'alice');
+      // A request made before autodev first polled is history, not a request to act on now.
+      const old = await forge.openIssue(repo.name, { title: 'Old', body: '', labels: [], by: 'alice' });
+      await forge.comment(repo.name, old, 'alice', '/autodev an old request');
+      h = await startTriggerServer(forge, `poll_secs = 1\npoll_repos = ["${repo.url}"]\n`);
+    }, 300_000);
+    afterAll(async () => {
+      await h?.close();
+      await forge?.close();
+    });
+    afterEach(() => {
+      expect(forge.violations().splice(0)).toEqual([]);
+      expect(h.server.output()).not.toContain(TRIGGER_TOKEN);
+    });
+
+    it('a writer comment is read by the poll and becomes one task; the same comment arriving late by webhook, and the comments from before the first poll, start nothing', async () => {
+      const comments = /^GET \S*\/repos\/team\/polled\/issues\/comments\?/;
+      // The first poll only marks where the repository's comments start: wait for it, then comment.
+      await waitUntil(
+        () => forge.requestLines().some((line) => comments.test(line)),
+        'the first poll read the comments',
+      );
+      const polls = () => forge.requestLines().filter((line) => comments.test(line)).length;
+      const before = polls();
+      await waitUntil(() => polls() > before, 'a poll after the first');
+      h.model.push({ text: ADD_SUB_REPLY });
+      const number = await forge.openIssue(repo.name, {
+        title: 'Add sub beside add',
+        body: 'calc.py needs sub(a, b).',
+        labels: [],
+        by: 'alice',
+      });
+      const delivery = await forge.comment(repo.name, number, 'alice', '/autodev please add sub(a, b)');
+      await waitUntil(async () => (await tasksOf(h, repo.url)).length > 0, 'the poll started a task');
+
+      webhook.url = `${h.server.baseUrl}/api/v1/autodev/webhooks/${forge.provider}`;
+      expect(await forge.redeliver(delivery)).toBe(202);
+      expect(await tasksOf(h, repo.url)).toHaveLength(1);
+      await expectCommentRunsToMerge(h, forge, repo, number);
+      // Later polls keep reading the repository and start nothing more.
+      const after = polls();
+      await waitUntil(() => polls() > after + 1, 'two more polls');
+      expect(await tasksOf(h, repo.url)).toHaveLength(1);
+    });
+  });
+}
