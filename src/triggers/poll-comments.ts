@@ -35,7 +35,9 @@ export async function pollComments(
   cursor: string | undefined,
 ): Promise<PollResult> {
   const comments = await source.list(cursor ?? EPOCH);
-  const latest = comments.reduce((max, c) => (c.updatedAt > max ? c.updatedAt : max), cursor ?? EPOCH);
+  // Compared as instants, kept as UTC: Gitea answers in its server's time zone (`+01:00`).
+  const latestMs = comments.reduce((max, c) => Math.max(max, Date.parse(c.updatedAt) || 0), 0);
+  const latest = new Date(Math.max(latestMs, Date.parse(cursor ?? EPOCH) || 0)).toISOString();
   const requests = comments.filter((c) => c.body.trimStart().startsWith(source.command));
   if (cursor === undefined) {
     return { events: [], cursor: latest, history: requests.map((c) => source.key(c.id)) };
