@@ -126,7 +126,7 @@ describe('loadConfig', () => {
   it('reads [autodev.triggers] and names a bad key and value', () => {
     const config = loadConfig({
       file: writeConfig(
-        '[autodev.triggers]\nlabel = "bot"\nallowed_users = ["alice"]\nmin_permission = "admin"\nmax_open_tasks = 2\n',
+        '[autodev.triggers]\nlabel = "bot"\nallowed_users = ["alice"]\nmin_permission = "admin"\nmax_open_tasks = 2\npoll_secs = 30\npoll_repos = ["https://gitea.example/team/app.git"]\n',
       ),
       env: {},
     });
@@ -137,12 +137,17 @@ describe('loadConfig', () => {
       allowed_users: ['alice'],
       min_permission: 'admin',
       max_open_tasks: 2,
+      poll_secs: 30,
+      poll_repos: ['https://gitea.example/team/app.git'],
     });
+    // Polling is off unless asked for: webhooks are the default way in.
+    expect(loadConfig({ file: writeConfig(''), env: {} }).triggers.poll_secs).toBe(0);
     const bads: [string, string][] = [
       ['min_permission = "owner"', 'autodev.triggers.min_permission'],
       ['max_open_tasks = 0', 'autodev.triggers.max_open_tasks'],
       ['command = "autodev"', 'autodev.triggers.command'],
       ['allowed_users = ["two words"]', 'autodev.triggers.allowed_users'],
+      ['poll_secs = -1', 'autodev.triggers.poll_secs'],
     ];
     for (const [line, key] of bads) {
       const message = configErrorOf(() =>

@@ -211,6 +211,13 @@ export const triggersConfigSchema = z
     min_permission: z.enum(TRIGGER_PERMISSIONS).default('write'),
     /** Unfinished tasks one repository may have from triggers; one more is answered, not started. */
     max_open_tasks: z.number().int().min(1).max(1000).default(5),
+    /**
+     * Seconds between polls of the forge for new `/autodev` comments on `poll_repos`, for forges whose
+     * webhooks cannot reach autodev; 0 (the default) turns polling off (webhooks only).
+     */
+    poll_secs: z.number().int().min(0).max(86_400).default(0),
+    /** The repositories (clone URLs) whose comments are polled when poll_secs is set. */
+    poll_repos: z.array(z.string().min(1).max(2000)).max(200).default([]),
   })
   .strict();
 

@@ -37,6 +37,7 @@ import { isDeadLocalOwner } from '../orchestrator/lease-owner.js';
 import { createHealthMonitor, type HealthReport } from '../doctor/index.js';
 import { createTriggerSource } from '../triggers/index.js';
 import { createTriggerIntake, type TriggerIntake } from '../triggers/intake.js';
+import { createTriggerPoller } from '../triggers/poller.js';
 import { AutodevError } from '../errors.js';
 import { resolveAllowedRepo } from '../governance/repo-access.js';
 import { parseRepoRef } from '../workspace/repo-ref.js';
@@ -251,6 +252,15 @@ export async function createRuntime(config: AutodevConfig, deps: RuntimeDeps): P
         log: log.child({ component: 'triggers' }),
       })
     : undefined;
+  const triggerPoller = triggers
+    ? createTriggerPoller({
+        intervalMs: config.triggers.poll_secs * 1000,
+        repos: config.triggers.poll_repos,
+        intake: triggers,
+        store,
+        log: log.child({ component: 'trigger-poller' }),
+      })
+    : undefined;
   const updates = createUpdateScanService({
     config,
     store,
@@ -313,6 +323,7 @@ export async function createRuntime(config: AutodevConfig, deps: RuntimeDeps): P
         await engine.start();
         reviewPoller.start();
         await triggers?.resume();
+        triggerPoller?.start();
         updateScheduler.start();
       } else {
         log.warn('autodev is disabled: tasks are not accepted and queued tasks do not start');
@@ -323,6 +334,7 @@ export async function createRuntime(config: AutodevConfig, deps: RuntimeDeps): P
     async close(graceMs = 10_000) {
       await updateScheduler.stop();
       await reviewPoller.stop();
+      await triggerPoller?.stop();
       await engine.stop(graceMs);
       await triggers?.drain();
       await store.close();

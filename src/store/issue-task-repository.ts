@@ -17,6 +17,9 @@ export interface IssueTaskRepository {
    * both a webhook and a poll). The primary key decides, so two racing deliveries take it once.
    */
   takeOnce(key: string): Promise<boolean>;
+  /** Where the trigger poller got to for `source` (`forge:repo`), or undefined before its first poll. */
+  pollCursor(source: string): Promise<string | undefined>;
+  setPollCursor(source: string, cursor: string): Promise<void>;
 }
 
 export function createIssueTaskRepository(db: Kysely<Database>): IssueTaskRepository {
@@ -57,6 +60,22 @@ export function createIssueTaskRepository(db: Kysely<Database>): IssueTaskReposi
         .returning('key')
         .executeTakeFirst();
       return inserted !== undefined;
+    },
+    async pollCursor(source) {
+      const row = await db
+        .selectFrom('trigger_poll_cursors')
+        .select('cursor')
+        .where('source', '=', source)
+        .executeTakeFirst();
+      return row?.cursor;
+    },
+    async setPollCursor(source, cursor) {
+      const updated_at = new Date().toISOString();
+      await db
+        .insertInto('trigger_poll_cursors')
+        .values({ source, cursor, updated_at })
+        .onConflict((oc) => oc.column('source').doUpdateSet({ cursor, updated_at }))
+        .execute();
     },
   };
 }

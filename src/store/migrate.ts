@@ -9,6 +9,7 @@ import * as reverts from './migrations/005-reverts.js';
 import * as conversationTurns from './migrations/006-conversation-turns.js';
 import * as issues from './migrations/007-issues.js';
 import * as dependencyUpdates from './migrations/008-dependency-updates.js';
+import * as triggerPollCursors from './migrations/009-trigger-poll-cursors.js';
 
 /** Migrations are compiled in (no directory scan), so the built package carries them. */
 const MIGRATIONS: Record<string, { up: DialectMigration }> = {
@@ -20,6 +21,7 @@ const MIGRATIONS: Record<string, { up: DialectMigration }> = {
   '006-conversation-turns': conversationTurns,
   '007-issues': issues,
   '008-dependency-updates': dependencyUpdates,
+  '009-trigger-poll-cursors': triggerPollCursors,
 };
 
 /** The same migrations for both dialects, each told which SQL to speak. */

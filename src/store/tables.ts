@@ -163,6 +163,14 @@ export interface TriggerDeliveriesTable {
   received_at: string;
 }
 
+/** How far the trigger poller read one repository's comments (migration 009). */
+export interface TriggerPollCursorsTable {
+  /** `forge:repo_normalized`. */
+  source: string;
+  cursor: string;
+  updated_at: string;
+}
+
 export interface Database {
   tasks: TasksTable;
   steps: StepsTable;
@@ -176,6 +184,7 @@ export interface Database {
   issue_comments: IssueCommentsTable;
   issue_tasks: IssueTasksTable;
   trigger_deliveries: TriggerDeliveriesTable;
+  trigger_poll_cursors: TriggerPollCursorsTable;
   dependency_updates: DependencyUpdatesTable;
   dependency_update_scans: DependencyUpdateScansTable;
 }

@@ -5,6 +5,8 @@ import { toForgeError } from '../forges/github-errors.js';
 import { commentMarker } from '../forges/github-markers.js';
 import { hostOf, locateOnForge } from '../forges/repo-coordinates.js';
 import type { ForgeRepo, WebhookRequest } from '../forges/types.js';
+import { pollComments } from './poll-comments.js';
+import { trailingNumber } from './trigger-text.js';
 import type { TriggerEvent, TriggerIssue, TriggerSource } from './types.js';
 
 /** GitHub's limit on a comment is 65536 characters. */
@@ -60,10 +62,57 @@ export function createGithubTriggerSource(config: AutodevConfig): TriggerSource 
     }
   };
 
+  const poll = (repoUrl: string, cursor: string | undefined) => {
+    const repo = locate(repoUrl);
+    const where = { owner: repo.owner, repo: repo.name };
+    return pollComments(
+      {
+        command: config.triggers.command,
+        // Oldest update first, one page: the cursor moves to its newest and the next poll goes on.
+        list: async (since) => {
+          const { data } = await call('list comments', repo, () =>
+            api.rest.issues.listCommentsForRepo({
+              ...where,
+              since,
+              sort: 'updated',
+              direction: 'asc',
+              per_page: 100,
+            }),
+          );
+          return data.map((c) => ({
+            id: c.id,
+            body: c.body ?? '',
+            author: c.user?.login ?? '',
+            issueNumber: trailingNumber(c.issue_url),
+            updatedAt: c.updated_at,
+          }));
+        },
+        issue: async (number) => {
+          const { data } = await call('read issue', repo, () =>
+            api.rest.issues.get({ ...where, issue_number: number }),
+          );
+          return toIssue(
+            issue.parse({
+              ...data,
+              labels: data.labels.map((l) => ({ name: typeof l === 'string' ? l : (l.name ?? '') })),
+            }),
+          );
+        },
+        repository: async () => {
+          const { data } = await call('read repository', repo, () => api.rest.repos.get(where));
+          return { repo: data.clone_url, baseBranch: data.default_branch };
+        },
+        key: (id) => `github:comment:${id}`,
+      },
+      cursor,
+    );
+  };
+
   return {
     forge: 'github',
     everyoneAllowed: false,
     fromWebhook: githubTriggers,
+    poll,
     closingLine: (n) => `Closes #${n}`,
     channel: {
       async postComment(repoUrl, issueNumber, body) {

@@ -1,6 +1,8 @@
 import type { AutodevConfig } from '../config/schema.js';
 import type { Store } from '../store/index.js';
+import { createGiteaTriggerSource } from './gitea.js';
 import { createGithubTriggerSource } from './github.js';
+import { createGitlabTriggerSource } from './gitlab.js';
 import { createLocalTriggerSource } from './local.js';
 import type { TriggerSource } from './types.js';
 
@@ -17,6 +19,8 @@ export const TRIGGER_SOURCES: Partial<
 > = {
   local: (_config, deps) => createLocalTriggerSource(deps.store),
   github: (config) => createGithubTriggerSource(config),
+  gitlab: (config) => createGitlabTriggerSource(config),
+  gitea: (config) => createGiteaTriggerSource(config),
 };
 
 export function createTriggerSource(

@@ -111,7 +111,7 @@ export function createTriggerIntake(deps: TriggerIntakeDeps): TriggerIntake {
 
   const reply = async (event: TriggerEvent, body: string) => {
     try {
-      await source.channel.postComment(event.repo, event.issue.number, body);
+      await source.channel.postComment(event.repo, event.issue.number, body, event.issue.isPullRequest);
     } catch (err) {
       log.warn({ err, issue: event.issue.number }, 'reply on the issue failed');
     }
@@ -332,7 +332,8 @@ function meetsPermission(permission: { canWrite: boolean; level: string }, min: 
   const level = permission.level.toLowerCase();
   if (min === 'admin') return /^(admin|maintainer|owner)/.test(level);
   if (min === 'write') return permission.canWrite;
-  return permission.canWrite || !(level === '' || level.startsWith('none'));
+  // Gitea and GitHub say `none`; GitLab says `not a member` for a login without access.
+  return permission.canWrite || !(level === '' || level.startsWith('none') || level === 'not a member');
 }
 
 function riskTierOf(labels: string[]): RiskTier | undefined {

@@ -47,8 +47,11 @@ export type TriggerEvent = IssueTrigger | CommentTrigger;
  * carries one comment that says where its task stands; a refusal is one more comment.
  */
 export interface IssueChannel {
-  /** Posts a comment; the forge's id of it (to edit it later). */
-  postComment(repo: string, issueNumber: number, body: string): Promise<string>;
+  /**
+   * Posts a comment; the forge's id of it (to edit it later). `onPullRequest`: the number is a pull
+   * (merge) request's, which GitLab numbers apart from its issues.
+   */
+  postComment(repo: string, issueNumber: number, body: string, onPullRequest?: boolean): Promise<string>;
   updateComment(repo: string, issueNumber: number, commentId: string, body: string): Promise<void>;
   /** The forge closes issues from the pull request's closing keyword; the local forge on merge, here. */
   closeIssue(repo: string, issueNumber: number): Promise<void>;
@@ -65,4 +68,21 @@ export interface TriggerSource {
   closingLine(issueNumber: number): string;
   /** Everyone may trigger unless `allowed_users` is set (the local forge: authors are API callers). */
   readonly everyoneAllowed: boolean;
+  /**
+   * For forges whose webhooks cannot reach autodev: the comments on one repository's issues and pull
+   * requests updated since `cursor` (the forge's own timestamp, so no clock skew matters), read as
+   * triggers, and the cursor to ask from next. Without a cursor it reads only where to start: the
+   * comments already there are history, not requests.
+   */
+  poll?(repo: string, cursor: string | undefined): Promise<PollResult>;
+}
+
+export interface PollResult {
+  events: TriggerEvent[];
+  cursor: string;
+  /**
+   * Keys of the requests already there at the first poll: recorded as taken, never acted on (the
+   * forge's `since` is inclusive, so the next poll reads the newest of them again).
+   */
+  history: string[];
 }

@@ -1,11 +1,14 @@
 import type { Logger } from '../../logging/logger.js';
 
-export interface ReviewPollerOptions {
+export interface IntervalPollerOptions<T> {
   /** 0: off. */
   intervalMs: number;
-  listAwaitingReview(): Promise<string[]>;
-  sync(taskId: string): Promise<unknown>;
+  /** What one pass visits (pull requests awaiting review, repositories to read comments of). */
+  list(): Promise<T[]>;
+  visit(item: T): Promise<unknown>;
   log: Logger;
+  /** Names what could not be listed, in the warning. */
+  listing: string;
 }
 
 export interface ReviewPoller {
@@ -14,26 +17,47 @@ export interface ReviewPoller {
   stop(): Promise<void>;
 }
 
+export interface ReviewPollerOptions {
+  /** 0: off. */
+  intervalMs: number;
+  listAwaitingReview(): Promise<string[]>;
+  sync(taskId: string): Promise<unknown>;
+  log: Logger;
+}
+
 /**
  * Reads the forge's activity of every pull request awaiting review, at an interval, for hosts the
- * forge's webhooks cannot reach. One pass at a time (a slow forge never stacks passes), one task at a
- * time within it (the intake is single-flight per task anyway), and jittered by up to a fifth of the
- * interval so that several autodev processes do not hit the forge's rate limit in step.
+ * forge's webhooks cannot reach.
  */
 export function createReviewPoller(options: ReviewPollerOptions): ReviewPoller {
+  return createIntervalPoller({
+    intervalMs: options.intervalMs,
+    list: options.listAwaitingReview,
+    visit: options.sync,
+    log: options.log,
+    listing: 'the pull requests awaiting review',
+  });
+}
+
+/**
+ * Visits a list at an interval. One pass at a time (a slow forge never stacks passes), one item at a
+ * time within it, and jittered by up to a fifth of the interval so that several autodev processes do
+ * not hit the forge's rate limit in step.
+ */
+export function createIntervalPoller<T>(options: IntervalPollerOptions<T>): ReviewPoller {
   let timer: NodeJS.Timeout | undefined;
   let stopped = false;
   let pass: Promise<void> | undefined;
 
   const runPass = async () => {
     try {
-      for (const id of await options.listAwaitingReview()) {
+      for (const item of await options.list()) {
         if (stopped) return;
-        // One task's failing forge call must not stop the others' polls; the intake logged it.
-        await options.sync(id).catch(() => undefined);
+        // One item's failing forge call must not stop the others' polls; the visitor logged it.
+        await options.visit(item).catch(() => undefined);
       }
     } catch (error) {
-      options.log.warn({ err: error }, 'review poll could not list the pull requests awaiting review');
+      options.log.warn({ err: error }, `poll could not list ${options.listing}`);
     }
   };
 

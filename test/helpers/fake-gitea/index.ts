@@ -1,4 +1,4 @@
-import { createHmac } from 'node:crypto';
+import { createHmac, randomUUID } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { branchSha, initBareRepo, mergeBranches } from '../fake-forge/bare-repo.js';
@@ -7,7 +7,15 @@ import { startFakeForgeServer, type FakeForgeFault, type FakeForgeHandle } from 
 import { deliverWebhook } from '../fake-forge/webhook.js';
 import { GITEA_ROUTES } from './routes.js';
 import { loadGiteaSpec } from './spec.js';
-import type { FakeGiteaRepo, FakeGiteaReview, GiteaAccessMode } from './state.js';
+import {
+  issueJson,
+  nextIndex,
+  repositoryJson,
+  type FakeGiteaComment,
+  type FakeGiteaRepo,
+  type FakeGiteaReview,
+  type GiteaAccessMode,
+} from './state.js';
 import { createSwaggerValidator } from './swagger-validator.js';
 
 export interface FakeGiteaOptions {
@@ -36,6 +44,29 @@ export interface FakeGitea extends FakeForgeHandle {
   /** Gives an account an access mode on a repo (the bot, `autodev`, is its admin from the start). */
   setPermission(owner: string, name: string, login: string, mode: GiteaAccessMode): void;
   repo(owner: string, name: string): FakeGiteaRepo;
+  /** Opens an issue as `by` and delivers the `issues` `opened` event; its number. */
+  openIssue(
+    owner: string,
+    name: string,
+    issue: { title: string; body: string; labels: string[]; by: string },
+  ): Promise<number>;
+  /** Comments as `by` and delivers `issue_comment` `created`; the delivery, to send again. */
+  commentOnIssue(
+    owner: string,
+    name: string,
+    number: number,
+    by: string,
+    body: string,
+  ): Promise<SentDelivery>;
+  /** Sends a delivery again as Gitea's replay does; the HTTP status autodev answered (0: unreachable). */
+  redeliver(delivery: SentDelivery): Promise<number>;
+  /** The comments on one issue or pull request, oldest first. */
+  commentsOn(owner: string, name: string, number: number): FakeGiteaComment[];
+}
+
+export interface SentDelivery {
+  payload: string;
+  headers: Record<string, string>;
 }
 
 /**
@@ -87,6 +118,27 @@ export async function startFakeGitea(options: FakeGiteaOptions): Promise<FakeGit
     },
   });
   const { root, gitUrl } = forge;
+
+  /** A delivery signed as Gitea signs it (hex HMAC-SHA256 of the body); not sent without a webhook. */
+  /** 0 when no webhook is set or autodev cannot be reached (a forge that cannot deliver). */
+  const send = async (delivery: SentDelivery): Promise<number> =>
+    options.webhook
+      ? deliverWebhook(options.webhook.url, delivery.payload, delivery.headers).catch(() => 0)
+      : 0;
+  const deliverEvent = async (event: string, body: Record<string, unknown>): Promise<SentDelivery> => {
+    const payload = JSON.stringify(body);
+    const secret = options.webhook?.secret ?? '';
+    const delivery = {
+      payload,
+      headers: {
+        'x-gitea-event': event,
+        'x-gitea-delivery': randomUUID(),
+        'x-gitea-signature': createHmac('sha256', secret).update(payload).digest('hex'),
+      },
+    };
+    await send(delivery);
+    return delivery;
+  };
 
   const addReview = async (
     owner: string,
@@ -143,6 +195,7 @@ export async function startFakeGitea(options: FakeGiteaOptions): Promise<FakeGit
         labels: [],
         comments: [],
         reviews: [],
+        issues: [],
         permissions: new Map([['autodev', 'admin']]),
       });
       return sha;
@@ -174,6 +227,42 @@ export async function startFakeGitea(options: FakeGiteaOptions): Promise<FakeGit
     setPermission(owner, name, login, mode) {
       repoOf(owner, name).permissions.set(login, mode);
     },
+    async openIssue(owner, name, input) {
+      const repo = repoOf(owner, name);
+      const issue = { number: nextIndex(repo), ...input, state: 'open' as const, createdAt: tick() };
+      repo.issues.push(issue);
+      await deliverEvent('issues', {
+        action: 'opened',
+        number: issue.number,
+        issue: issueJson(repo, issue, gitUrl, false),
+        repository: repositoryJson(repo, gitUrl),
+        sender: { login: input.by },
+      });
+      return issue.number;
+    },
+    async commentOnIssue(owner, name, number, by, body) {
+      const repo = repoOf(owner, name);
+      const issue = repo.issues.find((i) => i.number === number);
+      if (!issue) throw new Error(`fake gitea: no issue #${number}`);
+      const comment = { id: nextId(), issue: number, body, user: by, createdAt: tick() };
+      repo.comments.push(comment);
+      return deliverEvent('issue_comment', {
+        action: 'created',
+        issue: issueJson(repo, issue, gitUrl, false),
+        comment: {
+          id: comment.id,
+          body,
+          user: { login: by },
+          issue_url: `${gitUrl}/${owner}/${name}/issues/${number}`,
+          updated_at: comment.createdAt,
+        },
+        repository: repositoryJson(repo, gitUrl),
+        sender: { login: by },
+        is_pull: false,
+      });
+    },
+    redeliver: send,
+    commentsOn: (owner, name, number) => repoOf(owner, name).comments.filter((c) => c.issue === number),
     failNext: forge.failNext,
     repo: repoOf,
     requests: forge.requests,

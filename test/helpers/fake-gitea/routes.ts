@@ -2,7 +2,10 @@ import { branchSha, mergeBranches } from '../fake-forge/bare-repo.js';
 import { tick } from '../fake-forge/clock.js';
 import {
   commentJson,
+  issueJson,
+  nextIndex,
   permissionJson,
+  repositoryJson,
   pullJson,
   reviewCommentJson,
   reviewJson,
@@ -42,6 +45,12 @@ async function renderPull(ctx: RouteContext, pull: FakeGiteaPull) {
 }
 const pullOf = (ctx: RouteContext) => ctx.repo.pulls.find((p) => p.number === Number(ctx.segments[1]));
 const str = (v: unknown): string => (typeof v === 'string' ? v : '');
+const repoWeb = (ctx: RouteContext) => `${ctx.webUrl}/${ctx.repo.owner}/${ctx.repo.name}`;
+/** The issue or pull request at `/issues/{index}` (Gitea serves both as issues). */
+const issueOrPull = (ctx: RouteContext) => {
+  const number = Number(ctx.segments[1]);
+  return ctx.repo.issues.find((i) => i.number === number) ?? ctx.repo.pulls.find((p) => p.number === number);
+};
 
 /** The fake's behaviour per spec operation, keyed `METHOD template` as in Gitea's swagger. */
 export const GITEA_ROUTES: Record<string, Route> = {
@@ -61,7 +70,7 @@ export const GITEA_ROUTES: Record<string, Route> = {
     }
     const at = tick();
     const pull: FakeGiteaPull = {
-      number: ctx.repo.pulls.length + 1,
+      number: nextIndex(ctx.repo),
       title: str(ctx.body.title),
       body: str(ctx.body.body),
       head,
@@ -123,12 +132,35 @@ export const GITEA_ROUTES: Record<string, Route> = {
     if (!review) return notFound;
     return { status: 200, body: review.comments.map((c) => reviewCommentJson(review, c)) };
   },
+  'GET /repos/{owner}/{repo}': async (ctx) => ({ status: 200, body: repositoryJson(ctx.repo, ctx.webUrl) }),
+  'GET /repos/{owner}/{repo}/issues/{index}': async (ctx) => {
+    const number = Number(ctx.segments[1]);
+    const issue = ctx.repo.issues.find((i) => i.number === number);
+    if (issue) return { status: 200, body: issueJson(ctx.repo, issue, ctx.webUrl, false) };
+    const pull = pullOf(ctx);
+    if (!pull) return notFound;
+    const asIssue = { ...pull, labels: [], by: 'autodev' };
+    return { status: 200, body: issueJson(ctx.repo, asIssue, ctx.webUrl, true) };
+  },
+  // The repository's comments updated at or after `since`, oldest first, as Gitea lists them.
+  'GET /repos/{owner}/{repo}/issues/comments': async (ctx) => {
+    const since = ctx.query.get('since') ?? '';
+    const comments = ctx.repo.comments.filter((c) => (c.updatedAt ?? c.createdAt) >= since);
+    return { status: 200, body: paged(comments, ctx.query).map((c) => commentJson(c, repoWeb(ctx))) };
+  },
+  'PATCH /repos/{owner}/{repo}/issues/comments/{id}': async (ctx) => {
+    const comment = ctx.repo.comments.find((c) => c.id === Number(ctx.segments[2]));
+    if (!comment) return notFound;
+    comment.body = str(ctx.body.body);
+    comment.updatedAt = tick();
+    return { status: 200, body: commentJson(comment, repoWeb(ctx)) };
+  },
   'GET /repos/{owner}/{repo}/issues/{index}/comments': async (ctx) => {
     const comments = ctx.repo.comments.filter((c) => c.issue === Number(ctx.segments[1]));
-    return { status: 200, body: paged(comments, ctx.query).map(commentJson) };
+    return { status: 200, body: paged(comments, ctx.query).map((c) => commentJson(c, repoWeb(ctx))) };
   },
   'POST /repos/{owner}/{repo}/issues/{index}/comments': async (ctx) => {
-    if (!pullOf(ctx)) return notFound;
+    if (!issueOrPull(ctx)) return notFound;
     const at = tick();
     const comment = {
       id: ctx.nextId(),
@@ -138,7 +170,7 @@ export const GITEA_ROUTES: Record<string, Route> = {
       createdAt: at,
     };
     ctx.repo.comments.push(comment);
-    return { status: 201, body: commentJson(comment) };
+    return { status: 201, body: commentJson(comment, repoWeb(ctx)) };
   },
   'POST /repos/{owner}/{repo}/issues/{index}/labels': async (ctx) => {
     const pull = pullOf(ctx);

@@ -1,8 +1,10 @@
 import type { ContractChecker } from './openapi-contract.js';
 import {
   legacyPermission,
+  type FakeIssue,
   type FakeIssueComment,
   type FakePull,
+  type FakeRepo,
   type FakeReview,
   type FakeReviewComment,
   type GithubRole,
@@ -85,6 +87,70 @@ export function createRenderer(contract: ContractChecker, apiUrl: string, webUrl
     updated_at: c.at,
   });
 
+  /** A comment as the repository-wide list gives it: `issue_url` says which issue it is on. */
+  const repoComment = (c: FakeIssueComment, repoPath: string, number: number): Json => ({
+    ...template('issues/list-comments-for-repo', 200),
+    id: c.id,
+    user: user(c.by),
+    body: c.body,
+    issue_url: `${apiUrl}/repos/${repoPath}/issues/${number}`,
+    created_at: c.at,
+    updated_at: c.at,
+  });
+
+  /** An issue with every field GitHub's `issue` schema requires (its example is only a reference). */
+  const issue = (
+    i: Pick<FakeIssue, 'number' | 'title' | 'body' | 'labels' | 'by'>,
+    isPull: boolean,
+  ): Json => {
+    const url = `${apiUrl}/issues/${i.number}`;
+    return {
+      id: i.number,
+      node_id: `I_${i.number}`,
+      url,
+      html_url: `${webUrl}/issues/${i.number}`,
+      repository_url: apiUrl,
+      labels_url: `${url}/labels{/name}`,
+      comments_url: `${url}/comments`,
+      events_url: `${url}/events`,
+      number: i.number,
+      state: 'open',
+      locked: false,
+      title: i.title,
+      body: i.body,
+      user: user(i.by),
+      labels: i.labels.map(label),
+      assignee: null,
+      milestone: null,
+      comments: 0,
+      closed_at: null,
+      created_at: '2026-01-01T00:00:00Z',
+      updated_at: '2026-01-01T00:00:00Z',
+      ...(isPull
+        ? {
+            pull_request: {
+              url: `${apiUrl}/pulls/${i.number}`,
+              html_url: null,
+              diff_url: null,
+              patch_url: null,
+            },
+          }
+        : {}),
+    };
+  };
+
+  const repository = (r: FakeRepo): Json => ({
+    ...template('repos/get', 200),
+    // The example's fork source lacks a field the schema requires; a fake repo is no fork.
+    source: undefined,
+    parent: undefined,
+    language: null,
+    name: r.name,
+    full_name: `${r.owner}/${r.name}`,
+    clone_url: `${webUrl}/${r.owner}/${r.name}.git`,
+    default_branch: r.defaultBranch,
+  });
+
   const permission = (login: string, role: GithubRole | undefined): Json => {
     const t = template('repos/get-collaborator-permission-level', 200);
     return {
@@ -95,5 +161,5 @@ export function createRenderer(contract: ContractChecker, apiUrl: string, webUrl
     };
   };
 
-  return { pull, review, reviewComment, issueComment, label, permission };
+  return { pull, review, reviewComment, issueComment, repoComment, issue, repository, label, permission };
 }

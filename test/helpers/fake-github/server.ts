@@ -330,6 +330,38 @@ export async function startFakeGithub(options: FakeGithubOptions = {}): Promise<
         send(200, render.issueComment(found));
         return;
       }
+      case 'repos/get':
+        send(200, render.repository(repo));
+        return;
+      case 'issues/get': {
+        const found = issueOf(repo, number);
+        if (found) send(200, render.issue(found, false));
+        else if (pr) send(200, render.issue({ ...pr, by: 'autodev-bot' }, true));
+        else notFound();
+        return;
+      }
+      // The repository's comments on issues and pull requests updated at or after `since`, oldest first.
+      case 'issues/list-comments-for-repo': {
+        const since = url.searchParams.get('since') ?? '';
+        const threads = [
+          ...issues.filter((i) => i.repo === repo).map((i) => ({ number: i.number, comments: i.comments })),
+          ...pulls
+            .filter((p) => p.repo === repo)
+            .map((p) => ({ number: p.number, comments: p.issueComments })),
+        ];
+        const found = threads
+          .flatMap((t) => t.comments.map((c) => ({ c, number: t.number })))
+          .filter(({ c }) => c.at >= since)
+          .sort((a, b) => a.c.at.localeCompare(b.c.at));
+        const perPage = Number(url.searchParams.get('per_page') ?? 30);
+        send(
+          200,
+          found
+            .slice(0, perPage)
+            .map(({ c, number: n }) => render.repoComment(c, `${repo.owner}/${repo.name}`, n)),
+        );
+        return;
+      }
       case 'repos/get-collaborator-permission-level': {
         const login = segments[5] ?? '';
         const role = [...repo.roles].find(([who]) => who.toLowerCase() === login.toLowerCase())?.[1];

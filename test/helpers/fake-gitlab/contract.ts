@@ -81,6 +81,19 @@ export const GITLAB_CONTRACT: Record<string, { query?: z.ZodType; body?: z.ZodTy
       ...paging,
     }),
   },
+  // Notes on an issue (GitLab's REST docs, "Notes": POST and PUT /projects/:id/issues/:issue_iid/notes).
+  'POST issue notes': {
+    path: /^issues\/\d+\/notes$/,
+    body: z.strictObject({
+      body: z.string().min(1).max(1_000_000),
+      internal: z.boolean().optional(),
+      created_at: z.string().optional(),
+    }),
+  },
+  'PUT issue note': {
+    path: /^issues\/\d+\/notes\/\d+$/,
+    body: z.strictObject({ body: z.string().min(1).max(1_000_000) }),
+  },
   'GET discussions': {
     path: /^merge_requests\/\d+\/discussions$/,
     query: z.strictObject({ pagination: z.literal('offset').optional(), ...paging }),

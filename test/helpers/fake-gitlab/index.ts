@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { branchSha, initBareRepo, mergeBranches } from '../fake-forge/bare-repo.js';
@@ -6,7 +7,7 @@ import { startFakeForgeServer, type FakeForgeFault, type FakeForgeHandle } from 
 import { deliverWebhook } from '../fake-forge/webhook.js';
 import { GITLAB_CONTRACT, routeOf } from './contract.js';
 import { GITLAB_ROUTES } from './routes.js';
-import type { FakeGitlabProject } from './state.js';
+import type { FakeGitlabIssue, FakeGitlabProject } from './state.js';
 
 export interface FakeGitlabOptions {
   token: string;
@@ -37,6 +38,20 @@ export interface FakeGitlab extends FakeForgeHandle {
   /** Makes an account a member with `accessLevel` (the bot, `autodev`, is a maintainer from the start). */
   setAccess(path: string, username: string, accessLevel: number): void;
   project(path: string): FakeGitlabProject;
+  /** Opens an issue as `by` and delivers the Issue Hook (`open`); its iid. */
+  openIssue(
+    path: string,
+    issue: { title: string; description: string; labels: string[]; by: string },
+  ): Promise<number>;
+  /** A note on an issue as `by`, delivered as a Note Hook; the delivery, to send again. */
+  noteOnIssue(path: string, iid: number, by: string, body: string): Promise<SentDelivery>;
+  /** Sends a delivery again (GitLab's "Resend request"); the HTTP status autodev answered. */
+  redeliver(delivery: SentDelivery): Promise<number>;
+}
+
+export interface SentDelivery {
+  payload: string;
+  headers: Record<string, string>;
 }
 
 /**
@@ -123,6 +138,36 @@ export async function startFakeGitlab(options: FakeGitlabOptions): Promise<FakeG
       'x-gitlab-token': options.webhook.secret,
     });
   };
+  const send = async (delivery: SentDelivery): Promise<number> =>
+    options.webhook ? deliverWebhook(options.webhook.url, delivery.payload, delivery.headers) : 0;
+  /** The fields GitLab's issue and note hooks carry about the project and the issue. */
+  const issueHookParts = (path: string, issue: FakeGitlabIssue) => ({
+    project: {
+      path_with_namespace: path,
+      web_url: `${gitUrl}/${path}`,
+      git_http_url: `${gitUrl}/${path}.git`,
+      default_branch: 'main',
+    },
+    issue: {
+      iid: issue.iid,
+      title: issue.title,
+      description: issue.description,
+      labels: issue.labels.map((title) => ({ title })),
+    },
+  });
+  const deliverIssueHook = async (event: 'Issue Hook' | 'Note Hook', body: Record<string, unknown>) => {
+    const delivery = {
+      payload: JSON.stringify(body),
+      headers: {
+        'x-gitlab-event': event,
+        'x-gitlab-event-uuid': randomUUID(),
+        'x-gitlab-token': options.webhook?.secret ?? '',
+      },
+    };
+    await send(delivery);
+    return delivery;
+  };
+
   const addNote = (
     path: string,
     iid: number,
@@ -151,7 +196,15 @@ export async function startFakeGitlab(options: FakeGitlabOptions): Promise<FakeG
       const dir = join(root, `${path}.git`);
       await mkdir(dirname(dir), { recursive: true });
       const sha = await initBareRepo(dir, files);
-      projects.set(path, { path, dir, mrs: [], notes: [], members: new Map([['autodev', 40]]) });
+      projects.set(path, {
+        path,
+        dir,
+        mrs: [],
+        notes: [],
+        issues: [],
+        issueNotes: [],
+        members: new Map([['autodev', 40]]),
+      });
       return sha;
     },
     async approve(path, iid, by) {
@@ -188,6 +241,34 @@ export async function startFakeGitlab(options: FakeGitlabOptions): Promise<FakeG
     setAccess(path, username, accessLevel) {
       projectOf(path).members.set(username, accessLevel);
     },
+    async openIssue(path, input) {
+      const project = projectOf(path);
+      const issue = { iid: project.issues.length + 1, ...input };
+      project.issues.push(issue);
+      const parts = issueHookParts(path, issue);
+      await deliverIssueHook('Issue Hook', {
+        object_kind: 'issue',
+        user: { username: input.by },
+        project: parts.project,
+        object_attributes: { ...parts.issue, action: 'open' },
+        labels: parts.issue.labels,
+      });
+      return issue.iid;
+    },
+    async noteOnIssue(path, iid, by, body) {
+      const project = projectOf(path);
+      const issue = project.issues.find((i) => i.iid === iid);
+      if (!issue) throw new Error(`fake gitlab: no issue #${iid}`);
+      const note = { id: nextId(), issue: iid, body, author: by, createdAt: tick() };
+      project.issueNotes.push(note);
+      return deliverIssueHook('Note Hook', {
+        object_kind: 'note',
+        user: { username: by },
+        ...issueHookParts(path, issue),
+        object_attributes: { id: note.id, note: body, noteable_type: 'Issue', action: 'create' },
+      });
+    },
+    redeliver: send,
     failNext: forge.failNext,
     project: projectOf,
     requests: forge.requests,

@@ -1,6 +1,13 @@
 import { branchSha, mergeBranches, rebaseBranch } from '../fake-forge/bare-repo.js';
 import { tick } from '../fake-forge/clock.js';
-import { memberJson, mrJson, noteJson, type FakeGitlabMr, type FakeGitlabProject } from './state.js';
+import {
+  issueNoteJson,
+  memberJson,
+  mrJson,
+  noteJson,
+  type FakeGitlabMr,
+  type FakeGitlabProject,
+} from './state.js';
 
 export interface GitlabRouteContext {
   project: FakeGitlabProject;
@@ -157,6 +164,27 @@ export const GITLAB_ROUTES: Record<string, Route> = {
     };
     ctx.project.notes.push(note);
     return { status: 201, body: noteJson(note) };
+  },
+  'POST issue notes': async (ctx) => {
+    const iid = Number(ctx.segments[1]);
+    if (!ctx.project.issues.some((i) => i.iid === iid)) return notFound;
+    const note = {
+      id: ctx.nextId(),
+      issue: iid,
+      body: str(ctx.body.body),
+      author: 'autodev',
+      createdAt: tick(),
+    };
+    ctx.project.issueNotes.push(note);
+    return { status: 201, body: issueNoteJson(note) };
+  },
+  'PUT issue note': async (ctx) => {
+    const note = ctx.project.issueNotes.find(
+      (n) => n.issue === Number(ctx.segments[1]) && n.id === Number(ctx.segments[3]),
+    );
+    if (!note) return notFound;
+    note.body = str(ctx.body.body);
+    return { status: 200, body: issueNoteJson(note) };
   },
   'GET discussions': async (ctx) => {
     const notes = ctx.project.notes.filter((n) => n.mr === Number(ctx.segments[1]));

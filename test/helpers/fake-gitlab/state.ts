@@ -28,11 +28,22 @@ export interface FakeGitlabNote {
   resolved?: boolean;
 }
 
+export interface FakeGitlabIssue {
+  iid: number;
+  title: string;
+  description: string;
+  labels: string[];
+  by: string;
+}
+
 export interface FakeGitlabProject {
   path: string;
   dir: string;
   mrs: FakeGitlabMr[];
   notes: FakeGitlabNote[];
+  issues: FakeGitlabIssue[];
+  /** Notes on issues (numbered apart from merge requests, as GitLab numbers them). */
+  issueNotes: { id: number; issue: number; body: string; author: string; createdAt: string }[];
   /** Username → access level (10 guest, 20 reporter, 30 developer, 40 maintainer, 50 owner). */
   members: Map<string, number>;
 }
@@ -101,5 +112,20 @@ export function noteJson(note: FakeGitlabNote): Record<string, unknown> {
           },
         }
       : {}),
+  };
+}
+
+/** An issue note as the notes API answers it. */
+export function issueNoteJson(note: FakeGitlabProject['issueNotes'][number]): Record<string, unknown> {
+  return {
+    id: note.id,
+    type: null,
+    body: note.body,
+    author: { username: note.author },
+    created_at: note.createdAt,
+    updated_at: note.createdAt,
+    system: false,
+    noteable_type: 'Issue',
+    noteable_iid: note.issue,
   };
 }

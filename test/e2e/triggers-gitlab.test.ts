@@ -1,0 +1,7 @@
+import { describeTriggerE2E } from './trigger-e2e.js';
+import { gitlabTriggerForge } from './trigger-forges.js';
+
+describeTriggerE2E(
+  'a fake GitLab (its API checked against our transcription of its REST docs)',
+  gitlabTriggerForge,
+);
