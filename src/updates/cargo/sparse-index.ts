@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { AutodevError } from '../../errors.js';
+import { readBoundedText, registryUnreachable } from '../read-bounded.js';
 import type { ReleasedVersion } from '../types.js';
 
 /** An index file holds one line per version; the largest crates' run to a few megabytes. */
@@ -70,7 +71,9 @@ export async function fetchSparseIndexVersions(
     await response.body?.cancel();
     throw unreachable(base, crate, `HTTP ${String(response.status)}`);
   }
-  const text = await readBounded(response, base, crate);
+  const text = await readBoundedText(response, MAX_INDEX_FILE_BYTES, (size) =>
+    unreachable(base, crate, `index file ${size}`),
+  );
   const out: ReleasedVersion[] = [];
   for (const raw of text.split('\n')) {
     if (raw.trim() === '') continue;
@@ -86,37 +89,6 @@ export async function fetchSparseIndexVersions(
   return out;
 }
 
-async function readBounded(response: Response, base: string, crate: string): Promise<string> {
-  const declared = Number(response.headers.get('content-length') ?? '0');
-  if (declared > MAX_INDEX_FILE_BYTES) {
-    await response.body?.cancel();
-    throw unreachable(
-      base,
-      crate,
-      `index file of ${String(declared)} bytes, over ${String(MAX_INDEX_FILE_BYTES)}`,
-    );
-  }
-  const reader = response.body?.getReader();
-  if (!reader) return '';
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > MAX_INDEX_FILE_BYTES) {
-      await reader.cancel();
-      throw unreachable(base, crate, `index file over ${String(MAX_INDEX_FILE_BYTES)} bytes`);
-    }
-    chunks.push(value);
-  }
-  return Buffer.concat(chunks).toString('utf8');
-}
-
 function unreachable(base: string, crate: string, reason: string, cause?: unknown): AutodevError {
-  return new AutodevError(
-    'UPDATE_REGISTRY_UNREACHABLE',
-    `cargo registry index ${base} could not be read for ${crate}: ${reason}`,
-    { details: { ecosystem: 'cargo', registry: base, package: crate }, ...(cause ? { cause } : {}) },
-  );
+  return registryUnreachable('cargo', 'cargo registry index', base, crate, reason, cause);
 }

@@ -1,6 +1,7 @@
 import semver from 'semver';
 import { z } from 'zod';
 import { AutodevError } from '../../errors.js';
+import { readBoundedText, registryUnreachable } from '../read-bounded.js';
 import type { ReleasedVersion } from '../types.js';
 import { goRetractions, isGoRelease, isRetracted, pathMajors, type Retraction } from './declared.js';
 
@@ -164,27 +165,11 @@ async function get(fetchImpl: typeof fetch, proxy: string, modulePath: string, u
     await response.body?.cancel();
     throw unreachable(proxy, modulePath, `HTTP ${String(response.status)}`);
   }
-  const reader = response.body?.getReader();
-  if (!reader) return '';
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > MAX_ANSWER_BYTES) {
-      await reader.cancel();
-      throw unreachable(proxy, modulePath, `answer over ${String(MAX_ANSWER_BYTES)} bytes`);
-    }
-    chunks.push(value);
-  }
-  return Buffer.concat(chunks).toString('utf8');
+  return readBoundedText(response, MAX_ANSWER_BYTES, (size) =>
+    unreachable(proxy, modulePath, `answer ${size}`),
+  );
 }
 
 function unreachable(proxy: string, modulePath: string, reason: string, cause?: unknown): AutodevError {
-  return new AutodevError(
-    'UPDATE_REGISTRY_UNREACHABLE',
-    `go module proxy ${proxy} could not be read for ${modulePath}: ${reason}`,
-    { details: { ecosystem: 'go', registry: proxy, package: modulePath }, ...(cause ? { cause } : {}) },
-  );
+  return registryUnreachable('go', 'go module proxy', proxy, modulePath, reason, cause);
 }

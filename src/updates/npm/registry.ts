@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { AutodevError } from '../../errors.js';
+import type { AutodevError } from '../../errors.js';
+import { readBoundedText, registryUnreachable } from '../read-bounded.js';
 import type { ReleasedVersion } from '../types.js';
 
 /** The parts of a packument (the registry's document of a package) an update reads. */
@@ -81,16 +82,9 @@ export async function fetchNpmVersions(
     await response.body?.cancel();
     throw unreachable(registry, name, `HTTP ${String(response.status)}`);
   }
-  const declared = Number(response.headers.get('content-length') ?? '0');
-  if (declared > MAX_PACKUMENT_BYTES) {
-    await response.body?.cancel();
-    throw unreachable(
-      registry,
-      name,
-      `document of ${String(declared)} bytes, over ${String(MAX_PACKUMENT_BYTES)}`,
-    );
-  }
-  const text = await readBounded(response, registry, name);
+  const text = await readBoundedText(response, MAX_PACKUMENT_BYTES, (size) =>
+    unreachable(registry, name, `document ${size}`),
+  );
   let doc: z.infer<typeof Packument>;
   try {
     doc = Packument.parse(JSON.parse(text));
@@ -104,28 +98,6 @@ export async function fetchNpmVersions(
   }));
 }
 
-async function readBounded(response: Response, registry: string, name: string): Promise<string> {
-  const reader = response.body?.getReader();
-  if (!reader) return '';
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > MAX_PACKUMENT_BYTES) {
-      await reader.cancel();
-      throw unreachable(registry, name, `document over ${String(MAX_PACKUMENT_BYTES)} bytes`);
-    }
-    chunks.push(value);
-  }
-  return Buffer.concat(chunks).toString('utf8');
-}
-
 function unreachable(registry: string, name: string, reason: string, cause?: unknown): AutodevError {
-  return new AutodevError(
-    'UPDATE_REGISTRY_UNREACHABLE',
-    `npm registry ${registry} could not be read for ${name}: ${reason}`,
-    { details: { ecosystem: 'npm', registry, package: name }, ...(cause ? { cause } : {}) },
-  );
+  return registryUnreachable('npm', 'npm registry', registry, name, reason, cause);
 }

@@ -1,6 +1,7 @@
 import { valid } from '@renovatebot/pep440';
 import { z } from 'zod';
-import { AutodevError } from '../../errors.js';
+import type { AutodevError } from '../../errors.js';
+import { readBoundedText, registryUnreachable } from '../read-bounded.js';
 import { normalizePythonName } from '../../languages/python/pep508.js';
 import type { ReleasedVersion } from '../types.js';
 
@@ -135,7 +136,9 @@ export async function fetchPythonVersions(
     await response.body?.cancel();
     throw unreachable(index, name, `HTTP ${String(response.status)}`);
   }
-  const text = await readBounded(response, index, name);
+  const text = await readBoundedText(response, MAX_PAGE_BYTES, (size) =>
+    unreachable(index, name, `page ${size}`),
+  );
   const type = (response.headers.get('content-type') ?? '').split(';')[0]?.trim().toLowerCase();
   try {
     const files = type === JSON_TYPE ? filesOfJson(text) : filesOfHtml(text);
@@ -145,33 +148,6 @@ export async function fetchPythonVersions(
   }
 }
 
-async function readBounded(response: Response, index: string, name: string): Promise<string> {
-  const declared = Number(response.headers.get('content-length') ?? '0');
-  if (declared > MAX_PAGE_BYTES) {
-    await response.body?.cancel();
-    throw unreachable(index, name, `page of ${String(declared)} bytes, over ${String(MAX_PAGE_BYTES)}`);
-  }
-  const reader = response.body?.getReader();
-  if (!reader) return '';
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > MAX_PAGE_BYTES) {
-      await reader.cancel();
-      throw unreachable(index, name, `page over ${String(MAX_PAGE_BYTES)} bytes`);
-    }
-    chunks.push(value);
-  }
-  return Buffer.concat(chunks).toString('utf8');
-}
-
 function unreachable(index: string, name: string, reason: string, cause?: unknown): AutodevError {
-  return new AutodevError(
-    'UPDATE_REGISTRY_UNREACHABLE',
-    `python index ${index} could not be read for ${name}: ${reason}`,
-    { details: { ecosystem: 'python', registry: index, package: name }, ...(cause ? { cause } : {}) },
-  );
+  return registryUnreachable('python', 'python index', index, name, reason, cause);
 }

@@ -1,0 +1,50 @@
+import { AutodevError } from '../errors.js';
+import type { UpdateEcosystem } from './types.js';
+
+/**
+ * A registry's answer as text, read no further than `maxBytes` (a declared length over it is refused
+ * before reading): a registry is untrusted, and one endless answer must not fill the server's memory.
+ * `tooBig` names what was refused in the ecosystem's words.
+ */
+export async function readBoundedText(
+  response: Response,
+  maxBytes: number,
+  tooBig: (reason: string) => Error,
+): Promise<string> {
+  const declared = Number(response.headers.get('content-length') ?? '0');
+  if (declared > maxBytes) {
+    await response.body?.cancel();
+    throw tooBig(`${String(declared)} bytes, over ${String(maxBytes)}`);
+  }
+  const reader = response.body?.getReader();
+  if (!reader) return '';
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > maxBytes) {
+      await reader.cancel();
+      throw tooBig(`over ${String(maxBytes)} bytes`);
+    }
+    chunks.push(value);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+/** UPDATE_REGISTRY_UNREACHABLE naming the ecosystem's registry (`npm registry URL`) and the package. */
+export function registryUnreachable(
+  ecosystem: UpdateEcosystem,
+  what: string,
+  registry: string,
+  name: string,
+  reason: string,
+  cause?: unknown,
+): AutodevError {
+  return new AutodevError(
+    'UPDATE_REGISTRY_UNREACHABLE',
+    `${what} ${registry} could not be read for ${name}: ${reason}`,
+    { details: { ecosystem, registry, package: name }, ...(cause ? { cause } : {}) },
+  );
+}
