@@ -1,11 +1,33 @@
 import { AutodevError } from '../../errors.js';
 import type { RegistryAccess } from '../registry-access.js';
-import type { UpdateCandidate, Updater } from '../types.js';
+import type { RepoFiles, UpdateCandidate, Updater } from '../types.js';
 import { declaredNpmDependencies, lockedNpmVersions } from './declared.js';
 import { editNpmManifest } from './manifest-edit.js';
 import { fetchNpmVersions, parseNpmrc, registryFor, withSlash, type NpmRegistries } from './registry.js';
 
 const NPM_FLAGS = ['--ignore-scripts', '--no-audit', '--no-fund', '--no-update-notifier'];
+
+/** Lockfiles of the package managers whose lock step the updater does not drive yet. */
+const OTHER_MANAGERS = [
+  { file: 'pnpm-lock.yaml', tool: 'pnpm' },
+  { file: 'yarn.lock', tool: 'yarn' },
+] as const;
+
+/**
+ * UPDATE_UNSUPPORTED naming the manager when the repository locks with pnpm or yarn: npm's lock step
+ * would leave that lockfile stale under the edited ranges, and the repository's own frozen install
+ * would then fail on the pull request.
+ */
+async function refuseOtherManagers(files: RepoFiles): Promise<void> {
+  for (const { file, tool } of OTHER_MANAGERS) {
+    if ((await files.read(file)) === undefined) continue;
+    throw new AutodevError(
+      'UPDATE_UNSUPPORTED',
+      `npm: ${file} shows the repository locks its dependencies with ${tool}, which dependency updates do not drive yet (supported: package.json with package-lock.json, or without a lockfile)`,
+      { details: { ecosystem: 'npm', file, tool } },
+    );
+  }
+}
 
 /**
  * npm: package.json and package-lock.json at the repository's root. Versions come from the registry
@@ -41,6 +63,7 @@ export function createNpmUpdater(access: RegistryAccess): Updater {
     async declared(files) {
       const manifest = await files.read('package.json');
       if (manifest === undefined) return [];
+      await refuseOtherManagers(files);
       return declaredNpmDependencies(manifest, await files.read('package-lock.json'));
     },
     async lookup(files) {
