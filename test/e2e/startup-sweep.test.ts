@@ -4,30 +4,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { submitTask, waitForTerminal } from '../helpers/api-client.js';
+import { PYTHON_BUGGY_REPO, PYTHON_FIX_REPLY } from './fixtures.js';
 import { gateWaiting, shellGate, startGateKeeper, type GateKeeper } from './gates.js';
 import { startE2E, type E2EHarness } from './harness.js';
 
-const NODE_BUGGY_REPO = {
-  'package.json': JSON.stringify({ name: 'calc', version: '1.0.0', scripts: { test: 'node --test' } }),
-  'calc.js': 'exports.add = (a, b) => a - b;\n',
-  'calc.test.js':
-    "const test = require('node:test');\nconst assert = require('node:assert');\nconst { add } = require('./calc.js');\n\ntest('add', () => assert.strictEqual(add(2, 3), 5));\n",
-};
-
-const NODE_FIX_REPLY = [
-  '```diff',
-  '--- a/calc.js',
-  '+++ b/calc.js',
-  '@@ -1 +1 @@',
-  '-exports.add = (a, b) => a - b;',
-  '+exports.add = (a, b) => a + b;',
-  '```',
-  '',
-].join('\n');
-
 const TASK = {
   title: 'Fix add() in calc',
-  description: 'add(2, 3) returns -1; it must return 5.',
+  description: 'add must add',
   base_branch: 'main',
   risk_tier: 'low',
 };
@@ -84,8 +67,8 @@ describe('the start-up sweep of mirrors', () => {
 
   it('does not hold up the first task after a start: it runs to merged while the sweep is still pruning', async () => {
     // A first task leaves a mirror behind for the next start's sweep to prune.
-    const first = await h.newRepo(NODE_BUGGY_REPO);
-    h.model.push({ text: NODE_FIX_REPLY });
+    const first = await h.newRepo(PYTHON_BUGGY_REPO);
+    h.model.push({ text: PYTHON_FIX_REPLY });
     const before = await submitTask(h.server.baseUrl, { ...TASK, repo: first.origin });
     expect((await waitForTerminal(h.server.baseUrl, before.id)).status).toBe('merged');
 
@@ -93,8 +76,8 @@ describe('the start-up sweep of mirrors', () => {
     await h.restart({ graceful: true });
     await until(() => gateWaiting(gates, 'sweep'), "the sweep's prune at its gate");
 
-    const second = await h.newRepo(NODE_BUGGY_REPO);
-    h.model.push({ text: NODE_FIX_REPLY });
+    const second = await h.newRepo(PYTHON_BUGGY_REPO);
+    h.model.push({ text: PYTHON_FIX_REPLY });
     const during = await submitTask(h.server.baseUrl, { ...TASK, repo: second.origin });
     const task = await waitForTerminal(h.server.baseUrl, during.id);
     expect(task.error).toBeNull();
