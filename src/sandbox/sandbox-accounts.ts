@@ -1,6 +1,6 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { processTempDir } from '../util/process-temp-dir.js';
 
 /** One folder of generated account files per uid, removed when the process exits. */
 const folders = new Map<number, string>();
@@ -15,7 +15,7 @@ let cleanupHooked = false;
 export function sandboxAccountFiles(uid: number, name = 'sandbox'): string {
   const existing = folders.get(uid);
   if (existing !== undefined) return existing;
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'autodev-accounts-'));
+  const dir = processTempDir('autodev-accounts-');
   const account = uid === 0 ? [] : [`${name}:x:${uid}:${uid}:autodev sandbox:/tmp:/bin/sh`];
   const group = uid === 0 ? [] : [`${name}:x:${uid}:`];
   writeFileSync(

@@ -1,10 +1,10 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import os from 'node:os';
+import { rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { AutodevError } from '../errors.js';
 import { SYSTEM_TOOL_ENV } from '../sandbox/host-tool-env.js';
 import { spawnCappedBytes } from '../sandbox/spawn-capped.js';
 import type { WorkspaceGit } from './types.js';
+import { processTempDir } from '../util/process-temp-dir.js';
 
 /** A listing of a workspace's changed files; past it the listing is incomplete, so the round fails. */
 const MAX_LISTING_BYTES = 256 * 1024 * 1024;
@@ -20,7 +20,7 @@ export interface UntrackedMark {
 
 /** Marks "now" before the model's commands run (a file outside every workspace). */
 export async function markUntracked(): Promise<UntrackedMark> {
-  const dir = await mkdtemp(path.join(os.tmpdir(), 'autodev-round-'));
+  const dir = processTempDir('autodev-round-');
   const marker = path.join(dir, 'mark');
   await writeFile(marker, '');
   return { marker, release: () => rm(dir, { recursive: true, force: true }) };
