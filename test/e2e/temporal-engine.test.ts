@@ -37,6 +37,20 @@ async function workflowRuns(address: string, taskId: string): Promise<{ runs: nu
   }
 }
 
+/** The task queues the task's runs were scheduled on, in order (a worker's own queue each). */
+async function runQueues(address: string, taskId: string): Promise<string[]> {
+  const connection = await Connection.connect({ address });
+  try {
+    const history = await new Client({ connection }).workflow.getHandle(taskId).fetchHistory();
+    return (history.events ?? []).flatMap((e) => {
+      const scheduled = e.activityTaskScheduledEventAttributes;
+      return scheduled?.activityType?.name === 'runTaskAttempt' ? [scheduled.taskQueue?.name ?? ''] : [];
+    });
+  } finally {
+    await connection.close();
+  }
+}
+
 async function waitFor(ready: () => boolean, ms: number, what: string): Promise<void> {
   const deadline = Date.now() + ms;
   while (!ready()) {
@@ -127,6 +141,10 @@ describe('the temporal engine: a piece killed mid-task', () => {
     expect(events.events.filter((e) => e.type === 'pr.merged')).toHaveLength(1);
 
     expect(await workflowRuns(temporal.address, created.id)).toEqual({ runs: 1, result: 'merged' });
+    // The runs went to the dead worker's own queue, then (claimed again) to the new worker's.
+    const queues = new Set(await runQueues(temporal.address, created.id));
+    expect(queues.size).toBe(2);
+    for (const queue of queues) expect(queue).toMatch(/-worker-/);
   }, 200_000);
 
   it('completes once when the Temporal server is killed and restarted (same db file) while the tests run', async () => {

@@ -39,11 +39,20 @@ async function activityWorkers(
   const handle = client.workflow.getHandle(taskId);
   const history = await handle.fetchHistory();
   const events = history.events ?? [];
+  const runActivities = new Set(
+    events
+      .filter((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'runTaskAttempt')
+      .map((e) => String(e.eventId)),
+  );
   let runs = 0;
   for await (const run of client.workflow.list({ query: `WorkflowId = '${taskId}'` })) runs += run ? 1 : 0;
   return {
     identities: events.flatMap((e) => e.activityTaskStartedEventAttributes?.identity ?? []),
-    completed: events.filter((e) => e.activityTaskCompletedEventAttributes).length,
+    // The task's runs, not the claims that picked their worker on the shared queue.
+    completed: events.filter((e) => {
+      const scheduledId = e.activityTaskCompletedEventAttributes?.scheduledEventId;
+      return scheduledId != null && runActivities.has(String(scheduledId));
+    }).length,
     runs,
   };
 }

@@ -13,7 +13,12 @@ const FIXTURES = resolve(import.meta.dirname, '../fixtures/temporal');
  * up: a change to the workflow code that no longer replays them would break tasks in flight, so it
  * must fail here first (or go behind `patched()`).
  */
-const HISTORIES = ['low-risk-merged.history.json'];
+const HISTORIES = [
+  // Started before the `worker-specific-queue` patch: one run on the shared queue.
+  'low-risk-merged.history.json',
+  // With it: a claim on the shared queue, then the run on the claiming worker's own queue.
+  'low-risk-merged-worker-queue.history.json',
+];
 
 /**
  * The history as the client fetched it, written with protobufjs's toJSON (int64 as strings, enums by

@@ -5,7 +5,7 @@ import { isTerminal } from '../../domain/task.js';
 import type { Logger } from '../../logging/logger.js';
 import type { Store } from '../../store/index.js';
 import { runTaskOnce, type LocalRuns, type TaskRunHooks } from '../task-run.js';
-import type { TaskActivities } from './workflow-types.js';
+import { WORKER_BUSY, type TaskActivities } from './workflow-types.js';
 
 export interface TaskActivityDeps {
   store: Store;
@@ -17,15 +17,40 @@ export interface TaskActivityDeps {
   heartbeatMs: number;
   /** Aborts when the worker drains (SIGTERM): the running step finishes, no new one starts. */
   drain: AbortSignal;
+  /** This worker's own task queue, where the runs of the tasks it claims go. */
+  ownTaskQueue: string;
+  /** max_parallel_tasks: a worker running (or promised) this many refuses more claims. */
+  maxParallelTasks: number;
 }
+
+/** A claim holds a slot this long for a run that has not started (its workflow may have gone away). */
+const CLAIM_HOLD_MS = 30_000;
 
 /**
  * The worker's side of the task workflow: one run of the task through the same orchestrator the
  * embedded engine runs, with Temporal's cancellation as the run's AbortSignal.
  */
 export function createTaskActivities(deps: TaskActivityDeps): TaskActivities {
+  /** Tasks claimed whose run has not started here yet, with when their hold lapses. */
+  const claimed = new Map<string, number>();
+  const slotsTaken = () => {
+    const now = Date.now();
+    for (const [taskId, until] of claimed) if (until <= now) claimed.delete(taskId);
+    const running = deps.runs.ids();
+    return running.length + [...claimed.keys()].filter((id) => !running.includes(id)).length;
+  };
   return {
+    async claimWorker(taskId) {
+      // A draining or full worker says no: Temporal asks again, and another worker with room answers.
+      if (deps.drain.aborted || (!claimed.has(taskId) && slotsTaken() >= deps.maxParallelTasks)) {
+        throw ApplicationFailure.retryable(`worker busy (${deps.maxParallelTasks} tasks)`, WORKER_BUSY);
+      }
+      claimed.set(taskId, Date.now() + CLAIM_HOLD_MS);
+      return { taskQueue: deps.ownTaskQueue };
+    },
+
     async runTaskAttempt(taskId) {
+      claimed.delete(taskId);
       const context = Context.current();
       const stored = await deps.store.tasks.get(taskId);
       if (!stored) {

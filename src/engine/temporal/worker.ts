@@ -1,4 +1,6 @@
+import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { DefaultLogger, Runtime, Worker, type LogLevel } from '@temporalio/worker';
 import type { AutodevConfig } from '../../config/schema.js';
@@ -33,6 +35,11 @@ export function workflowsPath(): string {
   return existsSync(built) ? built : fileURLToPath(new URL('./workflow.ts', import.meta.url));
 }
 
+/** A queue only this worker polls: unique per process, so a restarted worker never inherits a dead one's. */
+function workerTaskQueue(shared: string): string {
+  return `${shared}-worker-${hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`;
+}
+
 let runtimeInstalled = false;
 
 /** Temporal's process-wide runtime: quiet, and leaving SIGTERM/SIGINT to autodev's own drain. */
@@ -57,28 +64,58 @@ export async function startTemporalWorker(deps: TemporalWorkerDeps): Promise<Tem
   installRuntime(deps.log);
   const connection = await connectWorker(settings);
   const drain = new AbortController();
-  const worker = await Worker.create({
+  const ownTaskQueue = workerTaskQueue(settings.task_queue);
+  const activities = createTaskActivities({
+    store: deps.store,
+    log: deps.log,
+    hooks: deps.hooks,
+    runs: deps.runs,
+    taskTimeoutMs: deps.config.task_timeout_secs * 1000,
+    heartbeatMs: HEARTBEAT_INTERVAL_MS,
+    drain: drain.signal,
+    ownTaskQueue,
+    maxParallelTasks: deps.config.max_parallel_tasks,
+  });
+  const heartbeats = {
+    // Heartbeats carry cancellation back: sent at least this often, a cancel arrives within it.
+    maxHeartbeatThrottleInterval: HEARTBEAT_INTERVAL_MS,
+    defaultHeartbeatThrottleInterval: HEARTBEAT_INTERVAL_MS,
+  };
+  // The shared queue: workflows, the claims that pick a worker, and the runs of workflows started
+  // before the worker-specific queue (their history sends the run here).
+  const shared = await Worker.create({
     connection,
     namespace: settings.namespace,
     taskQueue: settings.task_queue,
     workflowsPath: workflowsPath(),
-    activities: createTaskActivities({
-      store: deps.store,
-      log: deps.log,
-      hooks: deps.hooks,
-      runs: deps.runs,
-      taskTimeoutMs: deps.config.task_timeout_secs * 1000,
-      heartbeatMs: HEARTBEAT_INTERVAL_MS,
-      drain: drain.signal,
-    }),
+    activities,
     maxConcurrentActivityTaskExecutions: deps.config.max_parallel_tasks,
-    // Heartbeats carry cancellation back: sent at least this often, a cancel arrives within it.
-    maxHeartbeatThrottleInterval: HEARTBEAT_INTERVAL_MS,
-    defaultHeartbeatThrottleInterval: HEARTBEAT_INTERVAL_MS,
+    ...heartbeats,
   });
-  const done = worker.run().finally(() => connection.close());
+  // This worker's own queue: the runs of the tasks it claimed, next to their workspaces.
+  const own = await Worker.create({
+    connection,
+    namespace: settings.namespace,
+    taskQueue: ownTaskQueue,
+    activities: { runTaskAttempt: activities.runTaskAttempt },
+    maxConcurrentActivityTaskExecutions: deps.config.max_parallel_tasks,
+    ...heartbeats,
+  });
+  const workers = [shared, own];
+  const shutdownAll = () => {
+    for (const w of workers) if (w.getState() === 'RUNNING') w.shutdown();
+  };
+  // One stopping (a fatal error) stops the other: the process has no half-worker.
+  const done = Promise.all(workers.map((w) => w.run().finally(shutdownAll)))
+    .then(() => undefined)
+    .finally(() => connection.close());
   deps.log.info(
-    { address: settings.address, namespace: settings.namespace, taskQueue: settings.task_queue },
+    {
+      address: settings.address,
+      namespace: settings.namespace,
+      taskQueue: settings.task_queue,
+      ownTaskQueue,
+    },
     'temporal worker polling',
   );
   return {
@@ -88,7 +125,7 @@ export async function startTemporalWorker(deps: TemporalWorkerDeps): Promise<Tem
       drain.abort();
       const settled = Promise.allSettled(deps.runs.ids().map((id) => deps.runs.settled(id)));
       await Promise.race([settled, new Promise((resolve) => setTimeout(resolve, graceMs).unref())]);
-      if (worker.getState() === 'RUNNING') worker.shutdown();
+      shutdownAll();
       await done.catch((err: unknown) => deps.log.warn({ err }, 'temporal worker stopped with an error'));
     },
   };

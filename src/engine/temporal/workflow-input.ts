@@ -27,5 +27,6 @@ export function taskWorkflowInput(config: AutodevConfig, taskId: string): TaskWo
       backoffCoefficient: policy.backoffCoefficient,
     },
     nonRetryableCodes: nonRetryableCodes(),
+    maxAttemptsOnWorker: policy.maxAttempts,
   };
 }

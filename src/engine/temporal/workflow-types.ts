@@ -19,12 +19,30 @@ export interface TaskWorkflowInput {
   retry: { initialDelayMs: number; maxDelayMs: number; backoffCoefficient: number };
   /** Error codes (errors.ts) that no retry can fix. */
   nonRetryableCodes: string[];
+  /**
+   * Tries of one run on the worker that holds the workspace (max_step_retries + 1) before the task
+   * goes back to the shared queue for a worker again. Absent in histories recorded before it.
+   */
+  maxAttemptsOnWorker?: number;
 }
+
+/** The shared queue's answer to "which worker runs this task": that worker's own task queue. */
+export interface WorkerClaim {
+  taskQueue: string;
+}
+
+/** The activity type a worker busy with max_parallel_tasks runs fails a claim with, to be retried. */
+export const WORKER_BUSY = 'WORKER_BUSY';
 
 /** The activities a worker offers; the workflow calls them by these names. */
 export interface TaskActivities {
   /** One run of the task from its checkpoints; resolves with the status it reached. */
   runTaskAttempt(taskId: string): Promise<string>;
+  /**
+   * On the shared queue: a worker with a free slot takes the task and answers with its own queue,
+   * where the task's runs then go (they need the workspace that worker holds).
+   */
+  claimWorker(taskId: string): Promise<WorkerClaim>;
 }
 
 /** Statuses after which the task may still have work: the workflow waits for a wake signal. */

@@ -6,9 +6,13 @@
  */
 import {
   ActivityCancellationType,
+  ActivityFailure,
+  ApplicationFailure,
+  TimeoutFailure,
   condition,
   defineSignal,
   isCancellation,
+  patched,
   proxyActivities,
   setHandler,
 } from '@temporalio/workflow';
@@ -22,6 +26,27 @@ import {
 export const wakeSignal = defineSignal(WAKE_SIGNAL);
 
 /**
+ * The patch that sends a task's runs to the worker holding its workspace (a queue of its own) instead
+ * of the shared queue. Workflows started before it replay the old path: one activity on the shared queue.
+ */
+export const WORKER_QUEUE_PATCH = 'worker-specific-queue';
+
+/**
+ * Whether a failed run should go to another worker: its worker went silent (heartbeat, or never
+ * started it: schedule-to-start) or it stopped without an end as often as one worker may try.
+ * What no retry fixes (errors.ts `retryable: false`) ends the workflow instead.
+ */
+function movesToAnotherWorker(error: unknown, nonRetryableCodes: readonly string[]): boolean {
+  if (!(error instanceof ActivityFailure)) return false;
+  const cause = error.cause;
+  if (cause instanceof TimeoutFailure) return true;
+  if (cause instanceof ApplicationFailure) {
+    return !cause.nonRetryable && !nonRetryableCodes.includes(cause.type ?? '');
+  }
+  return false;
+}
+
+/**
  * A task from queued to its end: runs it on a worker (the activity runs the phase table from the
  * task's checkpoints), then, while its pull request awaits review, waits for a wake signal and runs
  * it again for the review round or base update the signal announced. Cancelling the workflow
@@ -32,6 +57,7 @@ export async function autodevTask(input: TaskWorkflowInput): Promise<string> {
   setHandler(wakeSignal, () => {
     wakes += 1;
   });
+  if (patched(WORKER_QUEUE_PATCH)) return runOnWorkerQueues(input, () => wakes);
   const { runTaskAttempt } = proxyActivities<TaskActivities>({
     startToCloseTimeout: `${input.runTimeoutSecs}s`,
     heartbeatTimeout: `${input.heartbeatTimeoutSecs}s`,
@@ -57,5 +83,53 @@ export async function autodevTask(input: TaskWorkflowInput): Promise<string> {
     }
     if (!WAITING_STATUSES.includes(status)) return status;
     await condition(() => wakes > seen);
+  }
+}
+
+/**
+ * The task's runs on the worker that holds its workspace (Temporal's "activity on the same worker"
+ * pattern): a claim on the shared queue picks a worker with a free slot and answers with that worker's
+ * own queue; the runs go there, retried on it (retryable codes, backoff, max_step_retries + 1 tries).
+ * When that worker dies (its heartbeat lapses, its queue goes unpolled) or keeps stopping, the task
+ * is claimed again on the shared queue: the next worker rebuilds the workspace from the origin and
+ * resumes from the task's finished steps (the checkpoints in the store).
+ */
+async function runOnWorkerQueues(input: TaskWorkflowInput, wakes: () => number): Promise<string> {
+  const { claimWorker } = proxyActivities<TaskActivities>({
+    startToCloseTimeout: `${input.heartbeatTimeoutSecs}s`,
+    // A busy worker refuses the claim (WORKER_BUSY): asked again until one has room, never given up.
+    retry: { initialInterval: 500, maximumInterval: 5_000, backoffCoefficient: 2 },
+  });
+  let queue: string | undefined;
+  let seen = wakes();
+  for (;;) {
+    let status: string;
+    try {
+      queue ??= (await claimWorker(input.taskId)).taskQueue;
+      const { runTaskAttempt } = proxyActivities<TaskActivities>({
+        taskQueue: queue,
+        startToCloseTimeout: `${input.runTimeoutSecs}s`,
+        heartbeatTimeout: `${input.heartbeatTimeoutSecs}s`,
+        // A worker gone before it took the run: the task goes back to the shared queue.
+        scheduleToStartTimeout: `${input.heartbeatTimeoutSecs}s`,
+        cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
+        retry: {
+          initialInterval: input.retry.initialDelayMs,
+          maximumInterval: input.retry.maxDelayMs,
+          backoffCoefficient: input.retry.backoffCoefficient,
+          ...(input.maxAttemptsOnWorker === undefined ? {} : { maximumAttempts: input.maxAttemptsOnWorker }),
+          nonRetryableErrorTypes: input.nonRetryableCodes,
+        },
+      });
+      status = await runTaskAttempt(input.taskId);
+    } catch (error) {
+      if (isCancellation(error)) return 'cancelled';
+      if (!movesToAnotherWorker(error, input.nonRetryableCodes)) throw error;
+      queue = undefined;
+      continue;
+    }
+    if (!WAITING_STATUSES.includes(status)) return status;
+    await condition(() => wakes() > seen);
+    seen = wakes();
   }
 }
