@@ -34,7 +34,7 @@ export function updateTable(updates: readonly UpdateCandidate[]): string {
 export function updateDescription(
   group: UpdateGroup,
   repair: boolean,
-  notes: ReadonlyMap<string, string | undefined> = new Map(),
+  notes: ReadonlyMap<string, string | undefined>,
 ): string {
   return [
     `Dependency update (${group.key}). The manifest's version texts and the lockfile are changed mechanically, without a model:`,

@@ -25,6 +25,11 @@ import type { RepoFiles, SkippedUpdate, UpdateCandidate } from './types.js';
 /** A manifest or lockfile larger than this is no manifest a scan reads. */
 const MAX_FILE_BYTES = 16 * 1024 * 1024;
 const newId = monotonicFactory();
+/**
+ * Release notes read per group: each is a tarball download, and 16 KiB of notes fill up after a few
+ * packages anyway; a group of every patch in a large repository must not download hundreds.
+ */
+const MAX_NOTES_READ = 20;
 
 export interface GroupState {
   key: string;
@@ -166,7 +171,7 @@ export function createUpdateScanService(deps: UpdateScanDeps): UpdateScanService
     sources: ReadonlyMap<string, NonNullable<FoundUpdates['releaseNotes']>>,
   ): Promise<Map<string, string | undefined>> {
     const out = new Map<string, string | undefined>();
-    for (const update of updates) {
+    for (const update of updates.slice(0, MAX_NOTES_READ)) {
       const source = sources.get(update.ecosystem);
       out.set(
         notesKey(update),

@@ -12,7 +12,8 @@ export const notesKey = (u: Pick<UpdateCandidate, 'ecosystem' | 'name'>): string
 /**
  * The release notes part of an update's description: per package the changelog's sections between
  * the two versions, quoted and sanitised, or "no release notes found". The coding model's repair
- * rounds read the same description, so the notes reach them as well.
+ * rounds read the same description, so the notes reach them as well. A package missing from
+ * `notes` was not read (the scan reads a group's first few only).
  */
 export function releaseNotesSection(
   updates: readonly UpdateCandidate[],
@@ -22,6 +23,10 @@ export function releaseNotesSection(
   let total = 0;
   for (const u of updates) {
     const title = `\`${u.name.replace(/[`\r\n]/g, ' ').slice(0, 120)}\` ${u.from} → ${u.to}`;
+    if (!notes.has(notesKey(u))) {
+      parts.push(`${title}: release notes not read (a group's first updates only)`, '');
+      continue;
+    }
     const text = notes.get(notesKey(u));
     if (text === undefined || text.trim() === '') {
       parts.push(`${title}: no release notes found`, '');
