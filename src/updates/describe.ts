@@ -1,4 +1,5 @@
 import type { UpdateGroup } from './group.js';
+import { releaseNotesSection } from './release-notes/render.js';
 import type { UpdateCandidate } from './types.js';
 
 /** The task's title: the one update, or the group's name and size. */
@@ -26,12 +27,21 @@ export function updateTable(updates: readonly UpdateCandidate[]): string {
   ].join('\n');
 }
 
-/** The task's description: what changes mechanically, and what the model may do when tests break. */
-export function updateDescription(group: UpdateGroup, repair: boolean): string {
+/**
+ * The task's description: what changes mechanically, the release notes, and what the model may do
+ * when tests break. `notes` holds each package's changelog excerpt (notesKey), untrusted and raw.
+ */
+export function updateDescription(
+  group: UpdateGroup,
+  repair: boolean,
+  notes: ReadonlyMap<string, string | undefined>,
+): string {
   return [
     `Dependency update (${group.key}). The manifest's version texts and the lockfile are changed mechanically, without a model:`,
     '',
     updateTable(group.updates),
+    '',
+    releaseNotesSection(group.updates, notes),
     '',
     repair
       ? 'When the tests fail after the update, adapt the code to the new versions: do not revert or pin the update.'

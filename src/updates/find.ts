@@ -1,4 +1,5 @@
 import { ageInDays } from './classify.js';
+import { changelogExcerpt } from './release-notes/excerpt.js';
 import { SEMVER_VERSIONING } from './semver-versioning.js';
 import { matchesAny, type UpdateSettings } from './settings.js';
 import type {
@@ -19,6 +20,11 @@ const LOOKUP_CONCURRENCY = 8;
 export interface FoundUpdates {
   candidates: UpdateCandidate[];
   skipped: SkippedUpdate[];
+  /**
+   * The changelog's sections from a candidate's `from` (excluded) to its `to`, where the registry
+   * offers a changelog: read only for the updates a scan proposes, not for every candidate.
+   */
+  releaseNotes?: (candidate: UpdateCandidate) => Promise<string | undefined>;
 }
 
 /** Each package looked up once per scan, at most LOOKUP_CONCURRENCY at a time. */
@@ -39,6 +45,18 @@ export function cachedLookup(lookup: VersionLookup, concurrency = LOOKUP_CONCURR
     else running -= 1;
   };
   return {
+    ...(lookup.changelog === undefined
+      ? {}
+      : {
+          changelog: async (name: string, version: ReleasedVersion) => {
+            await slot();
+            try {
+              return await lookup.changelog?.(name, version);
+            } finally {
+              release();
+            }
+          },
+        }),
     versions(name) {
       let pending = cache.get(name);
       if (!pending) {
@@ -68,6 +86,12 @@ export async function findUpdates(
     declared.map(async (dep) => ({ dep, versions: await lookup.versions(dep.name) })),
   );
   for (const { dep, versions } of results) decide(updater, dep, versions, settings, now, out);
+  const scheme = updater.versioning ?? SEMVER_VERSIONING;
+  out.releaseNotes = async (candidate) => {
+    const released = (await lookup.versions(candidate.name)).find((v) => v.version === candidate.to);
+    const text = released === undefined ? undefined : await lookup.changelog?.(candidate.name, released);
+    return text === undefined ? undefined : changelogExcerpt(text, candidate.from, candidate.to, scheme);
+  };
   return out;
 }
 

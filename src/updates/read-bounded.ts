@@ -11,13 +11,22 @@ export async function readBoundedText(
   maxBytes: number,
   tooBig: (reason: string) => Error,
 ): Promise<string> {
+  return (await readBoundedBytes(response, maxBytes, tooBig)).toString('utf8');
+}
+
+/** readBoundedText's bytes, for an answer that is not text (a package tarball). */
+export async function readBoundedBytes(
+  response: Response,
+  maxBytes: number,
+  tooBig: (reason: string) => Error,
+): Promise<Buffer> {
   const declared = Number(response.headers.get('content-length') ?? '0');
   if (declared > maxBytes) {
     await response.body?.cancel();
     throw tooBig(`${String(declared)} bytes, over ${String(maxBytes)}`);
   }
   const reader = response.body?.getReader();
-  if (!reader) return '';
+  if (!reader) return Buffer.alloc(0);
   const chunks: Uint8Array[] = [];
   let size = 0;
   for (;;) {
@@ -30,7 +39,7 @@ export async function readBoundedText(
     }
     chunks.push(value);
   }
-  return Buffer.concat(chunks).toString('utf8');
+  return Buffer.concat(chunks);
 }
 
 /** UPDATE_REGISTRY_UNREACHABLE naming the ecosystem's registry (`npm registry URL`) and the package. */

@@ -13,7 +13,8 @@ import type { Store } from '../store/index.js';
 import type { WorkspaceGit, WorkspaceManager } from '../workspace/types.js';
 import { parseRepoRef } from '../workspace/repo-ref.js';
 import { updateDescription, updateTitle } from './describe.js';
-import { findUpdates } from './find.js';
+import { findUpdates, type FoundUpdates } from './find.js';
+import { notesKey } from './release-notes/render.js';
 import { SEMVER_VERSIONING } from './semver-versioning.js';
 import { groupUpdates, sameUpdates } from './group.js';
 import type { RegistryAccess } from './registry-access.js';
@@ -24,6 +25,11 @@ import type { RepoFiles, SkippedUpdate, UpdateCandidate } from './types.js';
 /** A manifest or lockfile larger than this is no manifest a scan reads. */
 const MAX_FILE_BYTES = 16 * 1024 * 1024;
 const newId = monotonicFactory();
+/**
+ * Release notes read per group: each is a tarball download, and 16 KiB of notes fill up after a few
+ * packages anyway; a group of every patch in a large repository must not download hundreds.
+ */
+const MAX_NOTES_READ = 20;
 
 export interface GroupState {
   key: string;
@@ -156,23 +162,52 @@ export function createUpdateScanService(deps: UpdateScanDeps): UpdateScanService
     }
   }
 
+  /**
+   * Each update's changelog excerpt, one package at a time (a tarball is held in memory while read);
+   * a registry without notes, or one that fails here, leaves "no release notes found".
+   */
+  async function notesOf(
+    updates: readonly UpdateCandidate[],
+    sources: ReadonlyMap<string, NonNullable<FoundUpdates['releaseNotes']>>,
+  ): Promise<Map<string, string | undefined>> {
+    const out = new Map<string, string | undefined>();
+    for (const update of updates.slice(0, MAX_NOTES_READ)) {
+      const source = sources.get(update.ecosystem);
+      out.set(
+        notesKey(update),
+        await source?.(update).catch((error: unknown) => {
+          deps.log.warn({ package: update.name, err: error }, 'release notes could not be read');
+          return undefined;
+        }),
+      );
+    }
+    return out;
+  }
+
   async function scanOnce({ repo, base_branch }: { repo: string; base_branch: string }): Promise<ScanResult> {
     const normalized = parseRepoRef(repo).normalized;
     const scannedAt = now();
     const updaters = createUpdaters(deps.access);
-    let found: { candidates: UpdateCandidate[]; skipped: SkippedUpdate[]; settings: UpdateSettings };
+    let found: {
+      candidates: UpdateCandidate[];
+      skipped: SkippedUpdate[];
+      settings: UpdateSettings;
+      releaseNotes: Map<string, NonNullable<FoundUpdates['releaseNotes']>>;
+    };
     try {
       await deps.admit(repo);
       found = await readRepo(repo, base_branch, async (files) => {
         const settings = await settingsOf(files);
         const candidates: UpdateCandidate[] = [];
         const skipped: SkippedUpdate[] = [];
+        const releaseNotes = new Map<string, NonNullable<FoundUpdates['releaseNotes']>>();
         for (const updater of updaters) {
           const result = await findUpdates(updater, files, settings, scannedAt);
           candidates.push(...result.candidates);
           skipped.push(...result.skipped);
+          if (result.releaseNotes) releaseNotes.set(updater.ecosystem, result.releaseNotes);
         }
-        return { candidates, skipped, settings };
+        return { candidates, skipped, settings, releaseNotes };
       });
     } catch (raw) {
       const error = toAutodevError(raw);
@@ -224,7 +259,11 @@ export function createUpdateScanService(deps: UpdateScanDeps): UpdateScanService
       const task = await deps.tasks.submit(
         {
           title: updateTitle(group),
-          description: updateDescription(group, found.settings.repair),
+          description: updateDescription(
+            group,
+            found.settings.repair,
+            await notesOf(group.updates, found.releaseNotes),
+          ),
           repo,
           base_branch,
           risk_tier: risk,

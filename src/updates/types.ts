@@ -38,6 +38,8 @@ export interface ReleasedVersion {
   deprecated: boolean;
   /** Withdrawn by its publisher (PEP 592, a yanked crate): never proposed. */
   yanked?: boolean;
+  /** The published archive's URL (npm's dist.tarball), where the version's changelog is read from. */
+  archive?: string;
 }
 
 /** A newer version of a declared dependency, classified. */
@@ -78,6 +80,11 @@ export interface RepoFiles {
 /** The registry lookups of one scan: each package fetched once, a bounded number at a time. */
 export interface VersionLookup {
   versions(name: string): Promise<ReleasedVersion[]>;
+  /**
+   * The changelog file `version` of the package carries, where its registry offers it without
+   * installing anything (npm's tarball); undefined when there is none. Never throws.
+   */
+  changelog?(name: string, version: ReleasedVersion): Promise<string | undefined>;
 }
 
 /**

@@ -137,6 +137,10 @@ describe('dependency updates through the API, against a local npm registry', () 
     expect(task.error).toBeNull();
     expect((task as TaskJson & { risk_tier: string }).risk_tier).toBe('low');
     expect(task.status).toBe('merged');
+    // 1.0.1 carries no changelog: the description (and so the PR body) says so.
+    expect((task as TaskJson & { description: string }).description).toContain(
+      `\`${math}\` 1.0.0 → 1.0.1: no release notes found`,
+    );
     expect(task.steps.map((s) => s.tool)).toContain('dependency_update');
     expect(task.steps.map((s) => s.tool)).not.toContain('codegen');
     expect(task.steps.find((s) => s.tool === 'check_deps')?.output_summary).toMatch(
@@ -165,7 +169,24 @@ describe('dependency updates through the API, against a local npm registry', () 
   ].join('\n');
 
   it('a major update that breaks a call site is repaired by the model and held for review at high; a rescan opens nothing', async () => {
-    await registry.publish(math, '2.0.0', { 'index.js': 'exports.sum = (a, b) => a + b;\n' });
+    // The changelog the package carries: the PR body and the repair round get the 2.0.0 section only,
+    // sanitised (no mention pings @alice, no HTML).
+    await registry.publish(math, '2.0.0', {
+      'index.js': 'exports.sum = (a, b) => a + b;\n',
+      'CHANGELOG.md': [
+        '# Changelog',
+        '',
+        '## 2.0.0 (2026-01-02)',
+        '',
+        '- BREAKING: `add` is renamed `sum`, thanks @alice <script>x</script>',
+        '',
+        '## 1.0.1',
+        '',
+        '- faster add',
+        '',
+      ].join('\n'),
+    });
+    const modelRequestsBefore = h.model.requests.length;
     h.model.push({
       text: [
         'Version 2 renamed add to sum:',
@@ -203,6 +224,13 @@ describe('dependency updates through the API, against a local npm registry', () 
       `| \`${math}\` | \`^1.0.1\` → \`^2.0.0\` | 1.0.1 → 2.0.0 | major | 0 d | prod |`,
     );
     expect(prBody).toMatch(/\*\*implement\*\* `dependency_update`[\s\S]*\*\*repair\*\* `codegen`/);
+    expect(prBody).toContain(
+      `\`${math}\` 1.0.1 → 2.0.0, from the package's changelog (the publisher's words, quoted):\n\n> ## 2.0.0 (2026-01-02)\n>\n> - BREAKING: \`add\` is renamed \`sum\`, thanks @\u200balice &lt;script>x&lt;/script>`,
+    );
+    expect(prBody).not.toContain('faster add');
+    // The repair round's request carries the same excerpt.
+    const repairRequests = JSON.stringify(h.model.requests.slice(modelRequestsBefore).map((r) => r.body));
+    expect(repairRequests).toContain('is renamed');
 
     const again = await scan(patchRepo.origin);
     expect(again.body.created).toEqual([]);

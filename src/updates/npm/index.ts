@@ -2,6 +2,7 @@ import { AutodevError } from '../../errors.js';
 import type { RegistryAccess } from '../registry-access.js';
 import type { RepoFiles, UpdateCandidate, Updater } from '../types.js';
 import { declaredNpmDependencies, lockedNpmVersions } from './declared.js';
+import { npmChangelog } from './changelog.js';
 import { editNpmManifest } from './manifest-edit.js';
 import { fetchNpmVersions, parseNpmrc, registryFor, withSlash, type NpmRegistries } from './registry.js';
 
@@ -68,7 +69,13 @@ export function createNpmUpdater(access: RegistryAccess): Updater {
     },
     async lookup(files) {
       const found = await registries(await files.read('.npmrc'));
-      return { versions: (name) => fetchNpmVersions(registryFor(found, name), name, access.fetch) };
+      return {
+        versions: (name) => fetchNpmVersions(registryFor(found, name), name, access.fetch),
+        changelog: async (name, version) =>
+          version.archive === undefined
+            ? undefined
+            : npmChangelog(registryFor(found, name), version.archive, access.fetch),
+      };
     },
     editManifest: editNpmManifest,
     lockCommands(updates: readonly UpdateCandidate[], hasLockfile: boolean) {

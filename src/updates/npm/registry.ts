@@ -5,7 +5,17 @@ import type { ReleasedVersion } from '../types.js';
 
 /** The parts of a packument (the registry's document of a package) an update reads. */
 const Packument = z.object({
-  versions: z.record(z.string(), z.object({ deprecated: z.unknown().optional() }).loose()).default({}),
+  versions: z
+    .record(
+      z.string(),
+      z
+        .object({
+          deprecated: z.unknown().optional(),
+          dist: z.object({ tarball: z.string().optional() }).loose().optional(),
+        })
+        .loose(),
+    )
+    .default({}),
   time: z.record(z.string(), z.string()).default({}),
 });
 
@@ -95,6 +105,7 @@ export async function fetchNpmVersions(
     version,
     publishedAt: doc.time[version],
     deprecated: typeof meta.deprecated === 'string' && meta.deprecated !== '',
+    ...(meta.dist?.tarball === undefined ? {} : { archive: meta.dist.tarball }),
   }));
 }
 
