@@ -6,27 +6,20 @@
  * both then ask the index's simple API once per package.
  */
 import { execFile } from 'node:child_process';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { performance } from 'node:perf_hooks';
 import { promisify } from 'node:util';
 import { startLocalPythonIndex } from '../test/helpers/pypiserver.js';
-import { findUpdates } from '../src/updates/find.js';
 import { createPythonUpdater } from '../src/updates/python/index.js';
 import { createRegistryAccess } from '../src/updates/registry-access.js';
-import { resolveUpdateSettings } from '../src/updates/settings.js';
 import type { BenchRow } from './types.js';
+import { compareUpdateScan } from './lib/update-scan-compare.js';
 
 const exec = promisify(execFile);
 const DEPENDENCIES = 500;
 const RUNS = 3;
 const PUBLISH_CONCURRENCY = 8;
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)] ?? 0;
-}
 
 async function inBatches<T>(items: readonly T[], fn: (item: T) => Promise<void>): Promise<void> {
   for (let i = 0; i < items.length; i += PUBLISH_CONCURRENCY) {
@@ -56,42 +49,26 @@ export async function bench(): Promise<BenchRow[]> {
 
     const access = createRegistryAccess({ hostEnv: env, extraAllow: [index.hostPort] });
     const updater = createPythonUpdater(access);
-    const files = { read: (file: string) => readFile(join(dir, file), 'utf8').catch(() => undefined) };
-    const settings = resolveUpdateSettings({ minimum_release_age: 0 }, undefined);
-    const ours: number[] = [];
-    const pips: number[] = [];
-    let found = 0;
-    let outdated = 0;
-    for (let run = 0; run < RUNS; run += 1) {
-      // Alternated, so both see the same machine load.
-      let start = performance.now();
-      const result = await findUpdates(updater, files, settings, new Date());
-      ours.push(performance.now() - start);
-      found = result.candidates.length;
-      start = performance.now();
-      const out = await exec(pip, ['list', '--outdated', '--format', 'json', '--index-url', index.url], {
-        cwd: dir,
-        env,
-        maxBuffer: 64 * 1024 * 1024,
-      });
-      pips.push(performance.now() - start);
-      outdated = (JSON.parse(out.stdout) as { name: string }[]).filter((p) =>
-        p.name.startsWith('bench'),
-      ).length;
-    }
-    const value = median(ours);
-    const baselineValue = median(pips);
     return [
-      {
-        name: `dependency update scan, python, ${String(DEPENDENCIES)} dependencies (${String(found)} updates found)`,
-        baseline: `pip list --outdated on a virtualenv with the same pins, same index (${String(outdated)} outdated)`,
-        value: Math.round(value),
-        baselineValue: Math.round(baselineValue),
-        unit: 'ms',
-        ratio: Number((value / baselineValue).toFixed(2)),
+      await compareUpdateScan({
+        ecosystem: 'python',
+        updater,
+        dir,
+        dependencies: DEPENDENCIES,
         runs: RUNS,
+        client: async () => {
+          const out = await exec(pip, ['list', '--outdated', '--format', 'json', '--index-url', index.url], {
+            cwd: dir,
+            env,
+            maxBuffer: 64 * 1024 * 1024,
+          });
+          return (JSON.parse(out.stdout) as { name: string }[]).filter((p) => p.name.startsWith('bench'))
+            .length;
+        },
+        baseline: (n) =>
+          `pip list --outdated on a virtualenv with the same pins, same index (${String(n)} outdated)`,
         notes: 'pypiserver on loopback; lookups once per package per scan, at most 8 at a time',
-      },
+      }),
     ];
   } finally {
     await index.close();

@@ -6,26 +6,19 @@
  * lookups with its own agent.
  */
 import { execFile } from 'node:child_process';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { performance } from 'node:perf_hooks';
 import { promisify } from 'node:util';
 import { startLocalNpmRegistry } from '../test/helpers/verdaccio.js';
-import { findUpdates } from '../src/updates/find.js';
 import { createNpmUpdater } from '../src/updates/npm/index.js';
 import { createRegistryAccess } from '../src/updates/registry-access.js';
-import { resolveUpdateSettings } from '../src/updates/settings.js';
 import type { BenchRow } from './types.js';
+import { compareUpdateScan } from './lib/update-scan-compare.js';
 
 const exec = promisify(execFile);
 const DEPENDENCIES = 500;
 const RUNS = 3;
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)] ?? 0;
-}
 
 async function inBatches<T>(items: T[], size: number, fn: (item: T) => Promise<void>): Promise<void> {
   for (let i = 0; i < items.length; i += size) await Promise.all(items.slice(i, i + size).map(fn));
@@ -59,43 +52,27 @@ export async function bench(): Promise<BenchRow[]> {
 
     const access = createRegistryAccess({ hostEnv: env, extraAllow: [registry.hostPort] });
     const updater = createNpmUpdater(access);
-    const files = { read: (file: string) => readFile(join(dir, file), 'utf8').catch(() => undefined) };
-    const settings = resolveUpdateSettings({ minimum_release_age: 0 }, undefined);
-    const ours: number[] = [];
-    const npm: number[] = [];
-    let found = 0;
-    let outdated = 0;
-    for (let run = 0; run < RUNS; run += 1) {
-      // Alternated, so both see the same registry caches and machine load.
-      let start = performance.now();
-      const result = await findUpdates(updater, files, settings, new Date());
-      ours.push(performance.now() - start);
-      found = result.candidates.length;
-      start = performance.now();
-      const out = await exec('npm', ['outdated', '--json'], {
-        cwd: dir,
-        env,
-        maxBuffer: 64 * 1024 * 1024,
-      }).catch(
-        // npm outdated exits 1 when something is outdated: its answer is still on stdout.
-        (error: { stdout?: string }) => ({ stdout: error.stdout ?? '{}' }),
-      );
-      npm.push(performance.now() - start);
-      outdated = Object.keys(JSON.parse(out.stdout || '{}') as object).length;
-    }
-    const value = median(ours);
-    const baselineValue = median(npm);
     return [
-      {
-        name: `dependency update scan, npm, ${String(DEPENDENCIES)} dependencies (${String(found)} updates found)`,
-        baseline: `npm outdated --json on the same repository and registry (${String(outdated)} outdated)`,
-        value: Math.round(value),
-        baselineValue: Math.round(baselineValue),
-        unit: 'ms',
-        ratio: Number((value / baselineValue).toFixed(2)),
+      await compareUpdateScan({
+        ecosystem: 'npm',
+        updater,
+        dir,
+        dependencies: DEPENDENCIES,
         runs: RUNS,
+        client: async () => {
+          const out = await exec('npm', ['outdated', '--json'], {
+            cwd: dir,
+            env,
+            maxBuffer: 64 * 1024 * 1024,
+          }).catch(
+            // npm outdated exits 1 when something is outdated: its answer is still on stdout.
+            (error: { stdout?: string }) => ({ stdout: error.stdout ?? '{}' }),
+          );
+          return Object.keys(JSON.parse(out.stdout || '{}') as object).length;
+        },
+        baseline: (n) => `npm outdated --json on the same repository and registry (${String(n)} outdated)`,
         notes: 'Verdaccio 6.8 on loopback; lookups once per package per scan, at most 8 at a time',
-      },
+      }),
     ];
   } finally {
     await registry.close();

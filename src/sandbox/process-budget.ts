@@ -2,6 +2,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, rmdirSync, writeFileS
 import { readFile, rmdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { formatBytes } from './limit-signals.js';
+import { processAlive } from '../util/process-alive.js';
 
 /**
  * Each sandboxed run gets its own process budget: a pids cgroup with `pids.max`, which counts the
@@ -62,16 +63,6 @@ export function ownCgroupDir(controller: Controller): string | undefined {
 }
 
 const BUDGET_ROOT = /^autodev-sandboxes-(\d+)$/;
-
-function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    // EPERM: alive, someone else's.
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 /**
  * Removes the budget folders of autodev processes that died without their exit hook (SIGKILL, a
