@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { chmod, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, readFile, rm, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -271,6 +271,33 @@ rename to src/renamed.ts
       expect((await located.changeBetween(dir, first.commit, second.commit)).files).toEqual(['src/a.ts']);
     });
   }
+
+  it('snapshots a same-size edit made in the second its index was written (git re-reads racily clean entries)', async () => {
+    const located = createWorkspaceGit({
+      git,
+      locate: async (d) => ({ gitDir: join(d, '.git'), workTree: d }),
+    });
+    // ctime left out of git's check, so the stat information alone decides, as in one fast second.
+    await git(['config', 'core.trustctime', 'false'], { cwd: dir });
+    const file = join(dir, 'src', 'a.ts');
+    const before = await readFile(file, 'utf8');
+    // The file an hour old, recorded so by a refresh (entries of the index's own second are
+    // written "smudged" and always re-read, which would hide what this test is about).
+    const mtime = new Date(Math.floor(Date.now() / 1000) * 1000 - 3_600_000);
+    await utimes(file, mtime, mtime);
+    await git(['update-index', '--refresh'], { cwd: dir }).catch(() => undefined);
+    // The index written in the file's own second, then the file rewritten with as many bytes.
+    await utimes(join(dir, '.git', 'index'), mtime, mtime);
+    const after = before.replace(/\d/, (d) => String((Number(d) + 1) % 10));
+    expect(after.length).toBe(before.length);
+    expect(after).not.toBe(before);
+    await writeFile(file, after);
+    await utimes(file, mtime, mtime);
+    // git's own view (the real index) re-reads the racily clean entry and sees the change:
+    expect((await git(['diff', '--name-only'], { cwd: dir })).stdout.trim()).toBe('src/a.ts');
+    const snap = await located.snapshot(dir, { parent: base, message: 'turn 1', author });
+    expect((await located.changeBetween(dir, base, snap.commit)).files).toEqual(['src/a.ts']);
+  });
 
   it('reads no change between a commit and itself', async () => {
     expect(await wg.changeBetween(dir, base, 'HEAD')).toEqual({ files: [], patch: '' });

@@ -1,4 +1,4 @@
-import { copyFile, mkdtemp, rm } from 'node:fs/promises';
+import { copyFile, mkdtemp, rm, stat, utimes } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -207,6 +207,18 @@ export function createWorkspaceGit(deps: WorkspaceGitDeps): WorkspaceGit {
     return { commit: await resolveCommit(dir, 'HEAD', place), changed: true };
   };
 
+  /**
+   * The index with its own modification time: git trusts an entry's cached stat only when the file
+   * is older than the index, and re-reads the ones written in the index's second ("racily clean").
+   * A plain copy is newer than every file, so a same-size edit made in the second the worktree's
+   * index was written looked unchanged and the model's fix was missing from the round (NO_EDIT_FOUND).
+   */
+  const copyIndex = async (from: string, to: string): Promise<void> => {
+    await copyFile(from, to);
+    const { atime, mtime } = await stat(from);
+    await utimes(to, atime, mtime);
+  };
+
   const snapshot = async (
     dir: string,
     input: { parent: string; message: string; author: GitAuthor; previous?: Snapshot },
@@ -220,7 +232,7 @@ export function createWorkspaceGit(deps: WorkspaceGitDeps): WorkspaceGit {
       // not prepare starts from HEAD's tree instead (one git process more).
       const copied =
         place.worktree !== undefined &&
-        (await copyFile(path.join(place.worktree.gitDir, 'index'), indexFile).then(
+        (await copyIndex(path.join(place.worktree.gitDir, 'index'), indexFile).then(
           () => true,
           () => false,
         ));
