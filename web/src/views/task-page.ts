@@ -28,7 +28,8 @@ export function taskPage(id: string, signal: AbortSignal): HTMLElement {
   const policy = h('div');
   const diff = h('div');
   const pr = h('div');
-  const log = h('pre', { class: 'log', 'aria-label': 'Command log', tabindex: 0 });
+  // A labelled <pre> needs a role that takes a name (axe: aria-prohibited-attr): a log is one.
+  const log = h('pre', { class: 'log', role: 'log', 'aria-label': 'Command log', tabindex: 0 });
   const logPager = h('div');
   const audit = h('div');
   root.append(
@@ -220,7 +221,7 @@ export function taskPage(id: string, signal: AbortSignal): HTMLElement {
         h('h3', {}, `${r.step_key}: ${r.files.join(', ')}`),
         h(
           'pre',
-          { class: 'diff', 'aria-label': `Diff of ${r.step_key}`, tabindex: 0 },
+          { class: 'diff', role: 'group', 'aria-label': `Diff of ${r.step_key}`, tabindex: 0 },
           ...r.patch.split('\n').map(diffLine),
         ),
         h('p', { class: 'model-text' }, r.final_text),
