@@ -1,5 +1,6 @@
 import { AutodevError, type ErrorCode } from '../errors.js';
 import { assertTokenTransport } from '../workspace/token-transport.js';
+import { readBoundedText } from '../util/read-bounded.js';
 
 /** How one forge's REST client talks: its name for errors, its token, and the retry bounds. */
 export interface ForgeHttpOptions {
@@ -131,22 +132,13 @@ export function rateLimitWaitMs(headers: Headers, nowMs: number): number {
   return 1000;
 }
 
-async function readBounded(response: Response, maxBytes: number, where: string): Promise<string> {
-  if (response.body === null) return '';
-  const reader = response.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > maxBytes) {
-      await reader.cancel();
-      throw new AutodevError('FORGE_FAILED', `${where}: answer larger than ${maxBytes} bytes`);
-    }
-    chunks.push(value);
-  }
-  return Buffer.concat(chunks).toString('utf8');
+/** The answer's text, no further than `maxBytes` (a forge is untrusted; an endless answer is cut). */
+function readBounded(response: Response, maxBytes: number, where: string): Promise<string> {
+  return readBoundedText(
+    response,
+    maxBytes,
+    () => new AutodevError('FORGE_FAILED', `${where}: answer larger than ${maxBytes} bytes`),
+  );
 }
 
 /** The forge's own explanation (`message` or `error` in JSON), cut short for a task error. */
