@@ -31,7 +31,13 @@ import { openStore, type Store } from '../store/index.js';
 import { justUpdated } from '../orchestrator/base-update.js';
 import { createToolRegistry, type ToolRegistry } from '../tools/registry.js';
 import type { ToolServices } from '../tools/types.js';
-import { createGitRunner, createWorkspaceGit, createWorkspaceManager } from '../workspace/index.js';
+import {
+  createCatFilePool,
+  createGitRunner,
+  createGitStarter,
+  createWorkspaceGit,
+  createWorkspaceManager,
+} from '../workspace/index.js';
 import type pino from 'pino';
 import { isDeadLocalOwner } from '../orchestrator/lease-owner.js';
 import { createHealthMonitor, type HealthReport } from '../doctor/index.js';
@@ -115,15 +121,18 @@ export async function createRuntime(config: AutodevConfig, deps: RuntimeDeps): P
     HOME: deps.hostEnv.HOME ?? '/tmp',
   };
   const runGit = createGitRunner({ env: deps.hostEnv, authHint: gitAuthHint(config) });
+  // One long-lived object reader per mirror, shared by the workspace manager and the tools' git.
+  const catFiles = createCatFilePool(createGitStarter({ env: deps.hostEnv }));
   // The mirror fetches private repos with the forge's credentials; the forge is made just below.
   const onWorktreeCreated = workspaceCreationHook(config);
   const workspaces = createWorkspaceManager(config, {
     git: runGit,
+    catFiles,
     gitAuth: () => services.forge.gitAuth(),
     ...(onWorktreeCreated ? { onWorktreeCreated } : {}),
   });
   // Host-side git on a workspace takes its git dir from the workspace records, never from the worktree.
-  const git = createWorkspaceGit({ git: runGit, locate: (dir) => workspaces.locate(dir) });
+  const git = createWorkspaceGit({ git: runGit, catFiles, locate: (dir) => workspaces.locate(dir) });
   let model: ModelClient | undefined;
   const forge = await createForge(config, {
     pullRequests: store.pullRequests,
@@ -338,6 +347,7 @@ export async function createRuntime(config: AutodevConfig, deps: RuntimeDeps): P
       await engine.stop(graceMs);
       await triggers?.drain();
       await store.close();
+      catFiles.closeAll();
     },
   };
 }

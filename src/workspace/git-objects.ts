@@ -1,4 +1,6 @@
+import path from 'node:path';
 import { AutodevError } from '../errors.js';
+import { batchable, type CatFilePlace, type CatFilePool } from './cat-file-pool.js';
 import type { GitRunOptions, RunGit } from './run-git.js';
 
 /** Where git runs: a recorded worktree (GIT_DIR/GIT_WORK_TREE) or a directory git discovers from. */
@@ -46,13 +48,37 @@ function parseInfo(line: string): ObjectInfo | undefined {
   return { id: match[1] ?? '', type: match[2] ?? '', size: Number(match[3]) };
 }
 
+/** A worktree's HEAD as its mirror names it: `worktrees/<name>/HEAD` (git 2.23+). */
+const HEAD_SPEC = /^HEAD(?=$|[\^~:@])/;
+
+/**
+ * Where the long-lived reader of `place` runs and how a spec is named there: a recorded worktree is
+ * read through its mirror (one process serves every worktree of the repo; its HEAD named by the
+ * worktree), a directory autodev did not prepare through itself. Undefined: a one-shot process.
+ */
+function pooledPlace(place: GitPlace, spec: string): { where: CatFilePlace; spec: string } | undefined {
+  if (!batchable(spec)) return undefined;
+  if (place.worktree !== undefined) {
+    const { gitDir } = place.worktree;
+    const registry = path.dirname(gitDir);
+    if (path.basename(registry) !== 'worktrees') return undefined;
+    const name = path.basename(gitDir);
+    return {
+      where: { cwd: path.dirname(registry) },
+      spec: spec.replace(HEAD_SPEC, `worktrees/${name}/HEAD`),
+    };
+  }
+  return place.cwd === undefined ? undefined : { where: { cwd: place.cwd }, spec };
+}
+
 /**
  * Object reads through `git cat-file` batches: one process where a rev-parse per revision plus
- * `cat-file -e`, `-t`, `-s` and `blob` per file took five. A full commit id once seen as a commit in
- * a recorded worktree's git dir is remembered: objects never change, and autodev's mirrors (which the
+ * `cat-file -e`, `-t`, `-s` and `blob` per file took five; with a pool, a long-lived process per
+ * repository, so most reads start no process at all. A full commit id once seen as a commit in a
+ * recorded worktree's git dir is remembered: objects never change, and autodev's mirrors (which the
  * sandbox cannot write) only gain commits while a task runs.
  */
-export function createGitObjects(git: RunGit): GitObjects {
+export function createGitObjects(git: RunGit, pool?: CatFilePool): GitObjects {
   const knownCommits = new Set<string>();
   const keyOf = (place: GitPlace, rev: string): string | undefined =>
     place.worktree !== undefined && FULL_ID.test(rev) ? `${place.worktree.gitDir}\0${rev}` : undefined;
@@ -66,6 +92,11 @@ export function createGitObjects(git: RunGit): GitObjects {
 
   const batchCheck = async (place: GitPlace, specs: readonly string[]): Promise<string[]> => {
     specs.forEach(checkNoNul);
+    const pooled = specs.map((spec) => pooledPlace(place, spec));
+    if (pool !== undefined && pooled.every((p) => p !== undefined)) {
+      const answers = await Promise.all(pooled.map((p) => pool.info(p.where, p.spec)));
+      return answers.map((a) => (a === undefined ? 'missing' : `${a.id} ${a.type} ${a.size}`));
+    }
     const res = await git(['cat-file', '--batch-check', '-z'], {
       ...place,
       input: specs.map((s) => `${s}\0`).join(''),
@@ -108,6 +139,11 @@ export function createGitObjects(git: RunGit): GitObjects {
     async readBlob(place, commit, path) {
       const spec = `${commit}:${path}`;
       checkNoNul(spec);
+      const pooled = pool === undefined ? undefined : pooledPlace(place, spec);
+      if (pool !== undefined && pooled !== undefined) {
+        const object = await pool.contents(pooled.where, pooled.spec);
+        return object?.type === 'blob' ? (object.content ?? Buffer.alloc(0)).toString('utf8') : undefined;
+      }
       const res = await git(['cat-file', '--batch', '-z'], { ...place, input: `${spec}\0` });
       // "<id> <type> <size>\n<content>\n", or "<spec> missing\n".
       const newline = res.stdout.indexOf('\n');
@@ -117,6 +153,12 @@ export function createGitObjects(git: RunGit): GitObjects {
     },
 
     async blob(place, id) {
+      const pooled = pool === undefined ? undefined : pooledPlace(place, id);
+      if (pool !== undefined && pooled !== undefined) {
+        const object = await pool.contents(pooled.where, pooled.spec);
+        if (object?.type !== 'blob') throw new AutodevError('GIT_FAILED', `${id} is not a blob`);
+        return (object.content ?? Buffer.alloc(0)).toString('utf8');
+      }
       return (await git(['cat-file', 'blob', id], place)).stdout;
     },
   };

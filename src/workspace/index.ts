@@ -1,6 +1,8 @@
 export type * from './types.js';
+export { createCatFilePool, type CatFilePool } from './cat-file-pool.js';
 export {
   createGitRunner,
+  createGitStarter,
   redactGitText,
   type GitResult,
   type GitRunOptions,

@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { dieWithParentPrefix, LAUNCH_FAILED_EXIT } from '../sandbox/die-with-parent.js';
 import { AutodevError, isAutodevError, type ErrorCode } from '../errors.js';
@@ -189,11 +189,34 @@ function abortError(signal: AbortSignal): AutodevError {
   return new AutodevError('TASK_CANCELLED', 'git was cancelled', { cause: reason });
 }
 
+/** A git process started with autodev's hardening and environment, its pipes left to the caller. */
+export type StartGit = (args: readonly string[], options?: GitRunOptions) => ChildProcessWithoutNullStreams;
+
+/**
+ * Starts git as every autodev git runs: the hardening options, the allow-listed environment, killed
+ * with the server (setpriv), in a process group of its own. For the long-lived `cat-file` a mirror
+ * keeps; one-shot commands go through createGitRunner, which starts them here too.
+ */
+export function createGitStarter(deps: Pick<GitRunnerDeps, 'env' | 'gitPath'>): StartGit {
+  const gitPath = deps.gitPath ?? 'git';
+  const launcher = dieWithParentPrefix(deps.env.PATH);
+  return (args, options = {}) => {
+    const [program, ...argv] = [...launcher, gitPath, ...HARDENING, ...args];
+    return spawn(program ?? gitPath, argv, {
+      cwd: options.worktree?.workTree ?? options.cwd,
+      env: buildEnv(deps.env, options),
+      stdio: ['pipe', 'pipe', 'pipe'],
+      detached: true,
+    });
+  };
+}
+
 /** The one way autodev runs git: argv only, hardened config, no prompts, errors as AutodevError. */
 export function createGitRunner(deps: GitRunnerDeps): RunGit {
   const gitPath = deps.gitPath ?? 'git';
   const maxOutput = deps.maxOutputBytes ?? DEFAULT_MAX_OUTPUT;
   const launcher = dieWithParentPrefix(deps.env.PATH);
+  const startGit = createGitStarter(deps);
 
   return (args, options = {}) => {
     const { signal } = options;
@@ -201,16 +224,10 @@ export function createGitRunner(deps: GitRunnerDeps): RunGit {
     if (signal?.aborted) return Promise.reject(abortError(signal));
 
     return new Promise<GitResult>((resolve, reject) => {
-      const [program, ...argv] = [...launcher, gitPath, ...HARDENING, ...args];
       // Its own process group, so stopping git stops what git started too: a push's receive-pack and
       // the remote's hooks (a local remote runs them on this host), which would otherwise hold the
       // pipes open, keep the task waiting, and could still update the remote's ref after a cancel.
-      const child = spawn(program ?? gitPath, argv, {
-        cwd: options.worktree?.workTree ?? options.cwd,
-        env: buildEnv(deps.env, options),
-        stdio: ['pipe', 'pipe', 'pipe'],
-        detached: true,
-      });
+      const child = startGit(args, options);
       const killTree = (): void => {
         try {
           if (child.pid !== undefined) process.kill(-child.pid, 'SIGKILL');
