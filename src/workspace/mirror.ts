@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdir, readdir, rename, rm, stat } from 'node:fs/promises';
+import { appendFile, mkdir, readdir, rename, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { AutodevError, isAutodevError } from '../errors.js';
 import type { RepoAllowlist } from '../governance/allowlist.js';
@@ -79,6 +79,17 @@ function unreachable(ref: RepoRef, error: unknown): AutodevError {
   return new AutodevError('REPO_UNREACHABLE', `cannot fetch ${ref.normalized}: ${reason}`, { cause: error });
 }
 
+/**
+ * A value as git's config file quotes it: in double quotes, `\` and `"` escaped. A newline or NUL has
+ * no place in a url or a repo name, and would end the value early: refused.
+ */
+function configValue(value: string): string {
+  if (/[\n\r\0]/.test(value)) {
+    throw new AutodevError('VALIDATION_FAILED', `${JSON.stringify(value)} holds a line break or NUL byte`);
+  }
+  return `"${value.replace(/[\\"]/g, (c) => `\\${c}`)}"`;
+}
+
 export function createMirrorStore(deps: MirrorStoreDeps): MirrorStore {
   const { git, root } = deps;
   const lock = deps.lock ?? createKeyedLock();
@@ -123,9 +134,19 @@ export function createMirrorStore(deps: MirrorStoreDeps): MirrorStore {
     const tmp = `${mirrorDir}${TMP_MARK}${randomBytes(4).toString('hex')}`;
     try {
       await git(['init', '--quiet', '--bare', tmp], { signal });
-      await setOrigin(mirrorDir, tmp, url);
-      await git(['config', 'remote.origin.fetch', MIRROR_FETCH_REFSPEC], { cwd: tmp });
-      await git(['config', 'autodev.repo', ref.normalized], { cwd: tmp });
+      // Written into the new (not yet used) repository's config directly: three `git config` saved.
+      await appendFile(
+        join(tmp, 'config'),
+        [
+          '[remote "origin"]',
+          `\turl = ${configValue(url)}`,
+          `\tfetch = ${configValue(MIRROR_FETCH_REFSPEC)}`,
+          '[autodev]',
+          `\trepo = ${configValue(ref.normalized)}`,
+          '',
+        ].join('\n'),
+      );
+      originUrls.set(mirrorDir, url);
       await fetch(tmp, url, signal);
       await rename(tmp, mirrorDir);
     } catch (error) {

@@ -6,6 +6,7 @@ import { AutodevError } from '../errors.js';
 import { createMirrorStore, type MirrorStore } from './mirror.js';
 import { isValidRefName } from './ref-format.js';
 import { parseRepoRef } from './repo-ref.js';
+import type { CatFilePool } from './cat-file-pool.js';
 import type { GitWorktree, RunGit } from './run-git.js';
 import { isWithin } from './real-path.js';
 import type { GitHttpAuth } from './token-transport.js';
@@ -26,6 +27,8 @@ export interface WorktreeManager extends WorkspaceManager {
 
 export interface WorktreeManagerDeps {
   git: RunGit;
+  /** Long-lived object readers per mirror: a task's ref lookups start no git process of their own. */
+  catFiles?: CatFilePool;
   /** Clock for the failed-workspace retention; Date.now by default. */
   now?: () => number;
   mirrors?: MirrorStore;
@@ -113,11 +116,32 @@ export function createWorkspaceManager(
     return undefined;
   };
 
+  /**
+   * The commit `rev` names in the mirror, or undefined: through the mirror's long-lived reader when
+   * there is one (a worktree's HEAD as `worktrees/<name>/HEAD`), else one rev-parse.
+   */
+  const commitOf = async (
+    mirrorDir: string,
+    rev: string,
+    worktree?: GitWorktree,
+  ): Promise<string | undefined> => {
+    if (deps.catFiles !== undefined) {
+      const spec = worktree === undefined ? rev : `worktrees/${basename(worktree.gitDir)}/${rev}`;
+      const object = await deps.catFiles.info({ cwd: mirrorDir }, `${spec}^{commit}`);
+      return object?.type === 'commit' ? object.id : undefined;
+    }
+    const res = await git(['rev-parse', '--verify', '--quiet', `${rev}^{commit}`], {
+      ...(worktree === undefined ? { cwd: mirrorDir } : { worktree }),
+      okExitCodes: [1, 128],
+    });
+    const commit = res.stdout.trim();
+    return res.exitCode === 0 && commit !== '' ? commit : undefined;
+  };
+
   const isWorktree = async (mirrorDir: string, dir: string): Promise<boolean> => {
     const worktree = await worktreeOf(mirrorDir, dir);
     if (worktree === undefined || !(await exists(dir))) return false;
-    const res = await git(['rev-parse', '--verify', '--quiet', 'HEAD'], { worktree, okExitCodes: [1, 128] });
-    return res.exitCode === 0;
+    return (await commitOf(mirrorDir, 'HEAD', worktree)) !== undefined;
   };
 
   /** Git options for a worktree autodev made; refuses to fall back on the worktree's `.git` file. */
@@ -129,14 +153,22 @@ export function createWorkspaceManager(
     return { worktree };
   };
 
-  /** Deletes the refs codegen kept for the task's exact changes (refs/autodev/changes/<taskId>/...). */
-  const dropChangeRefs = async (mirrorDir: string, taskId: string): Promise<void> => {
+  /** The refs codegen kept for the task's exact changes (refs/autodev/changes/<taskId>/...). */
+  const changeRefs = async (mirrorDir: string, taskId: string): Promise<string[]> => {
     const refs = await git(['for-each-ref', '--format=%(refname)', `refs/autodev/changes/${taskId}/`], {
       cwd: mirrorDir,
     });
-    for (const ref of refs.stdout.split('\n').filter((r) => r !== '')) {
-      await git(['update-ref', '-d', ref], { cwd: mirrorDir });
-    }
+    return refs.stdout.split('\n').filter((r) => r !== '');
+  };
+
+  /** Deletes the task's change refs, in one git process. */
+  const dropChangeRefs = async (mirrorDir: string, taskId: string): Promise<void> => {
+    const refs = await changeRefs(mirrorDir, taskId);
+    if (refs.length === 0) return;
+    await git(['update-ref', '--stdin'], {
+      cwd: mirrorDir,
+      input: refs.map((ref) => `delete ${ref}\n`).join(''),
+    });
   };
 
   /** Removes the worktree dir, its registration and its branch; tolerant of any of them missing. */
@@ -203,16 +235,23 @@ export function createWorkspaceManager(
     // folder the next task of the repo may take it and clean it too, and two `git clean`s of one
     // node_modules delete each other's files ("could not lstat ...: No such file or directory"),
     // which failed the next task with GIT_FAILED.
+    // No reset: the next task's `checkout --force` writes every tracked file anew.
     const taskGit = await on(record.mirrorDir, record.dir);
-    await git(['reset', '--hard', '--quiet'], taskGit);
     await git(['clean', '-ffdxq'], taskGit);
     const kept = await mirrors.withLock(record.mirrorDir, async () => {
       if (await exists(spare)) return false;
       await mkdir(sparesDir, { recursive: true });
-      await git(['checkout', '--quiet', '--detach'], await on(record.mirrorDir, record.dir));
+      const worktree = await on(record.mirrorDir, record.dir);
+      const head = await commitOf(record.mirrorDir, 'HEAD', worktree.worktree);
+      // HEAD detached (git refuses that and the branch's deletion in one transaction), then the
+      // branch and the change refs deleted together; a missing one is no error.
+      if (head !== undefined) await git(['update-ref', '--no-deref', 'HEAD', head], worktree);
+      const deletions = [`refs/heads/${record.branch}`, ...(await changeRefs(record.mirrorDir, taskId))];
+      await git(['update-ref', '--stdin'], {
+        cwd: record.mirrorDir,
+        input: deletions.map((ref) => `delete ${ref}\n`).join(''),
+      });
       await git(['worktree', 'move', record.dir, spare], { cwd: record.mirrorDir });
-      await git(['branch', '-D', '--', record.branch], { cwd: record.mirrorDir, okExitCodes: [1] });
-      await dropChangeRefs(record.mirrorDir, taskId);
       return true;
     });
     if (!kept) return remove(taskId);
@@ -304,15 +343,8 @@ export function createWorkspaceManager(
       const { mirrorDir, baseCommit, recycled } = await mirrors.syncThen(
         ref,
         async (mirrorDir) => {
-          const base = await git(
-            ['rev-parse', '--verify', '--quiet', `refs/remotes/origin/${baseBranch}^{commit}`],
-            {
-              cwd: mirrorDir,
-              okExitCodes: [1],
-            },
-          );
-          const baseCommit = base.stdout.trim();
-          if (base.exitCode !== 0 || baseCommit === '') {
+          const baseCommit = await commitOf(mirrorDir, `refs/remotes/origin/${baseBranch}`);
+          if (baseCommit === undefined) {
             throw new AutodevError(
               'GIT_FAILED',
               `base branch ${baseBranch} does not exist in ${ref.normalized}`,
@@ -342,8 +374,9 @@ export function createWorkspaceManager(
       // record, so git inside the sandbox (and any tool that reads it) finds the right repository.
       await writeFile(join(dir, '.git'), `gitdir: ${worktreeGit.worktree.gitDir}\n`);
       if (recycled) {
+        // The spare was cleaned (-ffdx) in its own task's folder before it became the spare, and
+        // nothing writes to a spare; the checkout writes every tracked file anew.
         await git(['checkout', '--quiet', '--force', '-B', branch, baseCommit], { ...worktreeGit, signal });
-        await git(['clean', '-ffdxq'], { ...worktreeGit, signal });
       } else {
         await deps.onWorktreeCreated?.(dir);
         await git(['reset', '--hard', '--quiet', 'HEAD'], { ...worktreeGit, signal });
