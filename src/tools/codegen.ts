@@ -153,8 +153,9 @@ export const codegenTool = registerTool(
           : `refs/autodev/changes/untracked/${scratch.commit}`;
         await git.keepCommit(dir, ref, scratch.commit);
         patch = change.patch;
-        await git.resetTo(dir, input.from_commit);
-        await discardModelLeftovers(ctx, dir, untracked);
+        // No reset to from_commit: git_apply resets to the commit it makes of this change, and a new
+        // round resets to where it starts; what the model's commands left outside the change goes now.
+        await discardModelLeftovers(ctx, dir, untracked, files);
       } finally {
         await untracked.release();
       }
@@ -263,8 +264,13 @@ async function runRound(
  * Only the change is judged: untracked files the round's commands added or rewrote (ignored ones
  * included, which the reset keeps) are removed before verification, and the task's log names them.
  */
-async function discardModelLeftovers(ctx: ToolContext, dir: string, mark: UntrackedMark): Promise<void> {
-  const removed = await discardUntrackedSince(ctx.services.git, dir, mark);
+async function discardModelLeftovers(
+  ctx: ToolContext,
+  dir: string,
+  mark: UntrackedMark,
+  change: readonly string[],
+): Promise<void> {
+  const removed = await discardUntrackedSince(ctx.services.git, dir, mark, change);
   if (removed.length === 0) return;
   const shown = removed.slice(0, 20).join(', ');
   const more = removed.length > 20 ? ` and ${removed.length - 20} more` : '';

@@ -32,13 +32,16 @@ export async function markUntracked(): Promise<UntrackedMark> {
  * worktree, and a file git does not track never shows in the diff under review, yet the tests that
  * judge it would load it: a `.pth` in a venv, a shim in node_modules/.bin, a gitignored conftest.py.
  * What setup installed before the mark stays; what the model's round added or changed goes, and the
- * next run rebuilds it from the change. The change time (ctime) is the kernel's, set on every write,
+ * next run rebuilds it from the change. The change's own files (in the commit git_apply makes) stay
+ * for that commit; a nested repository is removed even there (git keeps only its link). The change time (ctime) is the kernel's, set on every write,
  * rename and `touch`, so no command can date a file back before the mark. Returns the removed paths.
  */
 export async function discardUntrackedSince(
   git: WorkspaceGit,
   dir: string,
   mark: UntrackedMark,
+  /** Files of the change itself (new files the index does not know yet): kept. */
+  change: readonly string[] = [],
 ): Promise<string[]> {
   const changed = await changedSince(dir, mark.marker);
   if (changed.length === 0) return [];
@@ -46,8 +49,10 @@ export async function discardUntrackedSince(
   const untracked = new Set(listed);
   // git lists a folder holding a repository of its own (a planted `x/.git`) as `x/`, not its files.
   const nestedRepos = listed.filter((entry) => entry.endsWith('/'));
+  const kept = new Set(change);
   const removed = changed.filter(
-    (file) => untracked.has(file) || nestedRepos.some((prefix) => file.startsWith(prefix)),
+    (file) =>
+      !kept.has(file) && (untracked.has(file) || nestedRepos.some((prefix) => file.startsWith(prefix))),
   );
   for (const file of removed) await rm(path.join(dir, file), { force: true });
   return removed;

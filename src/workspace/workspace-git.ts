@@ -6,6 +6,7 @@ import { spawnCapped } from '../sandbox/spawn-capped.js';
 import { AutodevError, isAutodevError } from '../errors.js';
 import { isValidRefName } from './ref-format.js';
 import { parseRepoRef } from './repo-ref.js';
+import type { CatFilePool } from './cat-file-pool.js';
 import { createGitObjects, type GitPlace } from './git-objects.js';
 import type { GitWorktree, RunGit } from './run-git.js';
 import { gitAuthConfig, type GitHttpAuth } from './token-transport.js';
@@ -51,6 +52,8 @@ export interface WorkspaceGitDeps {
    * (`autodev tools run --workspace .` on the operator's own checkout): git discovers it then.
    */
   locate?: (dir: string) => Promise<GitWorktree | undefined>;
+  /** Long-lived readers of objects, one per repository; without it each read starts a git process. */
+  catFiles?: CatFilePool;
 }
 
 // Diffs and file lists must be the same whatever the host's or the repo's config says.
@@ -111,13 +114,39 @@ function splitRawAndPatch(output: string): { files: string[]; patch: string } {
   return { files, patch: output.slice(at) };
 }
 
+/** Diffs of commit pairs remembered (a few per task); then the memory starts over. */
+const MAX_DIFFS_KEPT = 1_000;
+
 /** One push, and one more when the first failed without the remote holding our commit (a lost race). */
 const PUSH_ATTEMPTS = 2;
 const PUSH_RETRY_PAUSE_MS = 500;
 
 export function createWorkspaceGit(deps: WorkspaceGitDeps): WorkspaceGit {
   const { git } = deps;
-  const objects = createGitObjects(git);
+  const objects = createGitObjects(git, deps.catFiles);
+  /** The files changed between two commits of a recorded worktree, by git dir and ids. */
+  const changedFilesSeen = new Map<string, readonly string[]>();
+
+  const rememberFiles = (key: string, files: readonly string[]): void => {
+    if (changedFilesSeen.size >= MAX_DIFFS_KEPT) changedFilesSeen.clear();
+    changedFilesSeen.set(key, [...files]);
+  };
+
+  /**
+   * What a diff of two commits is remembered by: their trees, read through the long-lived reader (no
+   * process), so a commit made again of the same files (git_apply's of codegen's change) is known.
+   * By commit ids without a reader; nothing for a directory autodev did not prepare.
+   */
+  const diffKey = async (place: GitPlace, from: string, to: string): Promise<string | undefined> => {
+    if (place.worktree === undefined) return undefined;
+    if (deps.catFiles === undefined) return `${place.worktree.gitDir}\0${from}\0${to}`;
+    const [fromTree, toTree] = await Promise.all([
+      objects.info(place, from, ''),
+      objects.info(place, to, ''),
+    ]);
+    if (fromTree?.type !== 'tree' || toTree?.type !== 'tree') return undefined;
+    return `${place.worktree.gitDir}\0${fromTree.id}\0${toTree.id}`;
+  };
 
   /** Where git runs for a workspace: its recorded git dir and work tree, or discovery for a foreign one. */
   const at = async (dir: string): Promise<GitPlace> => {
@@ -326,14 +355,25 @@ export function createWorkspaceGit(deps: WorkspaceGitDeps): WorkspaceGit {
       const place = await at(dir);
       const [from = '', to = ''] = await objects.resolveCommits(place, [base, commit]);
       const res = await git(['diff', '--raw', '--patch', '-z', ...DIFF_FLAGS, from, to, '--'], place);
-      return splitRawAndPatch(res.stdout);
+      const change = splitRawAndPatch(res.stdout);
+      // The commit made of this change later (git_apply's, same tree) asks for its files again.
+      const key = await diffKey(place, from, to);
+      if (key !== undefined) rememberFiles(key, change.files);
+      return change;
     },
 
     async changedFiles(dir, base) {
       const place = await at(dir);
-      const from = await resolveCommit(dir, base, place);
-      const res = await git(['diff', '--name-only', '-z', ...DIFF_FLAGS, from, 'HEAD', '--'], place);
-      return splitZ(res.stdout);
+      // Both ends as commit ids (one read of the long-lived reader): a diff of two commits never
+      // changes, so the checks that each ask for it after a commit share one git process.
+      const [from = '', to = ''] = await objects.resolveCommits(place, [base, 'HEAD']);
+      const key = await diffKey(place, from, to);
+      const known = key === undefined ? undefined : changedFilesSeen.get(key);
+      if (known !== undefined) return [...known];
+      const res = await git(['diff', '--name-only', '-z', ...DIFF_FLAGS, from, to, '--'], place);
+      const files = splitZ(res.stdout);
+      if (key !== undefined) rememberFiles(key, files);
+      return [...files];
     },
 
     async untrackedFiles(dir) {
