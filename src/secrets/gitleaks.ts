@@ -83,7 +83,9 @@ export function createGitleaksScanner(deps: {
           '--log-level=error',
         ];
         const inCommits = await runGitleaks(
-          [deps.binary, 'git', ...common, `--log-opts=${base}..HEAD`, rulesDir],
+          // No platform: gitleaks would ask git for the remote's url (one more process) to build
+          // links that autodev's findings do not carry.
+          [deps.binary, 'git', ...common, '--platform=none', `--log-opts=${base}..HEAD`, rulesDir],
           { cwd: rulesDir, env: { ...deps.env, GIT_DIR: gitDir }, signal },
         );
         const found = inCommits.map((f) => ({
