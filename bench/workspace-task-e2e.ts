@@ -118,6 +118,14 @@ function formatCounts(counts: Map<string, number>): string {
     .join(', ');
 }
 
+interface TaskMeasure {
+  overhead: number;
+  wall: number;
+  gits: number;
+  byStep: Map<string, number>;
+  subcommands: string;
+}
+
 export async function benchTaskEndToEnd(runs: number): Promise<BenchRow[]> {
   const counter = await startGitCounter();
   // The wrapper first on the server's PATH; auth off (no setup network): the fixtures need no install.
@@ -131,54 +139,68 @@ export async function benchTaskEndToEnd(runs: number): Promise<BenchRow[]> {
     const warm = await h.newRepo(NODE_BUGGY_REPO);
     h.model.push({ text: NODE_FIX_REPLY });
     await waitForTerminal(h.server.baseUrl, (await submitTask(h.server.baseUrl, task(warm.origin))).id);
+    /** One task on `origin`: its overhead, wall time and the git processes the server started for it. */
+    const measure = async (language: Language, origin: string): Promise<TaskMeasure> => {
+      const from = await counter.count();
+      h.model.push({ text: language.reply });
+      const created = await submitTask(h.server.baseUrl, task(origin));
+      const done = await waitForTerminal(h.server.baseUrl, created.id);
+      if (done.status !== 'merged') {
+        throw new Error(`${language.name}: task ended ${done.status}: ${JSON.stringify(done.error)}`);
+      }
+      const result = replayTimes(
+        (await api(h.server.baseUrl, `/api/v1/autodev/tasks/${created.id}`)).body,
+        done,
+        1,
+      );
+      const starts = await counter.started(from);
+      return {
+        overhead: overheadMs(result),
+        wall: result.wallMs,
+        gits: starts.length,
+        byStep: gitByStep(result, starts),
+        subcommands: await counter.subcommands(from),
+      };
+    };
     for (const language of LANGUAGES) {
-      const overheads: number[] = [];
-      const walls: number[] = [];
+      const cold: TaskMeasure[] = [];
+      const warm: TaskMeasure[] = [];
       const hands: number[] = [];
-      const gits: number[] = [];
-      let lastByStep = new Map<string, number>();
-      let lastSubcommands = '';
       for (let i = 0; i < runs; i += 1) {
         const repo = await h.newRepo(language.files);
-        const from = await counter.count();
-        h.model.push({ text: language.reply });
-        const created = await submitTask(h.server.baseUrl, task(repo.origin));
-        const done = await waitForTerminal(h.server.baseUrl, created.id);
-        if (done.status !== 'merged') {
-          throw new Error(`${language.name}: task ended ${done.status}: ${JSON.stringify(done.error)}`);
-        }
-        const result = replayTimes(
-          (await api(h.server.baseUrl, `/api/v1/autodev/tasks/${created.id}`)).body,
-          done,
-          1,
-        );
-        const starts = await counter.started(from);
-        overheads.push(overheadMs(result));
-        walls.push(result.wallMs);
-        gits.push(starts.length);
-        lastByStep = gitByStep(result, starts);
-        lastSubcommands = await counter.subcommands(from);
+        cold.push(await measure(language, repo.origin));
+        // The bug again on the same repository: its mirror and the spare worktree the first task left
+        // are warm, as for every task of a repository after its first on a running server.
+        await repo.commit('main', language.files, 'the bug again');
+        warm.push(await measure(language, repo.origin));
         // A repo of its own: the task merged its fix into the first one's main.
         hands.push(await byHand(language, (await h.newRepo(language.files)).origin, i));
       }
-      console.error(
-        `task-e2e ${language.name}: overhead ${Math.round(median(overheads))} ms, ${median(gits)} git processes ` +
-          `(by step: ${formatCounts(lastByStep)}; by subcommand: ${lastSubcommands})`,
-      );
-      const wall = median(walls);
       const hand = median(hands);
-      rows.push({
-        name: `one task end to end, ${language.name} (instant scripted model)`,
-        baseline: 'the same work by hand: clone, tests, apply the fix, tests, commit, push',
-        value: Math.round(wall),
-        baselineValue: Math.round(hand),
-        unit: 'ms',
-        ratio: Number((wall / hand).toFixed(2)),
-        runs,
-        notes:
-          `overhead (task minus its repo commands) ${Math.round(median(overheads))} ms; ` +
-          `${median(gits)} git processes per task (${formatCounts(lastByStep)})`,
-      });
+      for (const [label, measures] of [
+        ['first task of a repository', cold],
+        ['next task of the same repository', warm],
+      ] as const) {
+        const overhead = Math.round(median(measures.map((m) => m.overhead)));
+        const gits = median(measures.map((m) => m.gits));
+        const last = measures[measures.length - 1];
+        const byStep = last === undefined ? '' : formatCounts(last.byStep);
+        console.error(
+          `task-e2e ${language.name}, ${label}: overhead ${overhead} ms, ${gits} git processes ` +
+            `(by step: ${byStep}; by subcommand: ${last?.subcommands ?? ''})`,
+        );
+        const wall = median(measures.map((m) => m.wall));
+        rows.push({
+          name: `one task end to end, ${language.name}, ${label} (instant scripted model)`,
+          baseline: 'the same work by hand: clone, tests, apply the fix, tests, commit, push',
+          value: Math.round(wall),
+          baselineValue: Math.round(hand),
+          unit: 'ms',
+          ratio: Number((wall / hand).toFixed(2)),
+          runs,
+          notes: `overhead (task minus its repo commands) ${overhead} ms; ${gits} git processes per task (${byStep})`,
+        });
+      }
     }
   } finally {
     await h.close();
