@@ -7,17 +7,27 @@ import { failure } from '../../test/helpers/failure.js';
 import { createFixtureRepo, type FixtureRepo } from '../../test/fixtures/repo.js';
 import { createMirrorStore } from './mirror.js';
 import { parseRepoRef } from './repo-ref.js';
-import { createGitRunner } from './run-git.js';
+import { createCatFilePool, type CatFilePool } from './cat-file-pool.js';
+import { createGitRunner, createGitStarter } from './run-git.js';
 import { createWorkspaceManager } from './worktree-manager.js';
 
 const git = createGitRunner({ env: process.env });
 
-describe('createWorkspaceManager', () => {
+// Each case with one-shot git reads and with the server's long-lived reader (a different code path for
+// the base, the worktree checks and leftover detection).
+describe.each([
+  ['one-shot git reads', false],
+  ['the long-lived object reader', true],
+])('createWorkspaceManager, %s', (_label, pooled) => {
   let fixture: FixtureRepo;
   let dataDir: string;
   let clock: number;
+  let catFiles: CatFilePool | undefined;
   const manager = () =>
-    createWorkspaceManager({ dataDir, keep_failed_workspaces_hours: 24 }, { git, now: () => clock });
+    createWorkspaceManager(
+      { dataDir, keep_failed_workspaces_hours: 24 },
+      { git, now: () => clock, ...(catFiles ? { catFiles } : {}) },
+    );
   const input = (taskId: string, branch = `autodev/${taskId}`) => ({
     taskId,
     repo: fixture.origin,
@@ -35,8 +45,10 @@ describe('createWorkspaceManager', () => {
     clock = Date.parse('2025-01-01T00:00:00Z');
     fixture = await createFixtureRepo({ files: { 'README.md': '# demo\n', 'src/main.ts': 'export {};\n' } });
     dataDir = await mkdtemp(join(tmpdir(), 'autodev-data-'));
+    catFiles = pooled ? createCatFilePool(createGitStarter({ env: process.env })) : undefined;
   });
   afterEach(async () => {
+    catFiles?.closeAll();
     await fixture.cleanup();
     await rm(dataDir, { recursive: true, force: true });
   });

@@ -197,6 +197,17 @@ export function createWorkspaceManager(
     const dir = dirOf(taskId);
     if (!(await exists(mirrorDir))) return exists(dir);
     if ((await exists(dir)) || (await worktreeOf(mirrorDir, dir)) !== undefined) return true;
+    if (deps.catFiles !== undefined) {
+      // Through the mirror's reader, no process: the branch, or the first round's change ref (a
+      // prepare that crashed before its record made no later one). A ref missed here does no harm:
+      // `worktree add -B` resets the branch and a new round's ref replaces the old one.
+      const found = await Promise.all(
+        [`refs/heads/${branch}`, `refs/autodev/changes/${taskId}/1`].map((ref) =>
+          deps.catFiles?.info({ cwd: mirrorDir }, ref),
+        ),
+      );
+      return found.some((object) => object !== undefined);
+    }
     const refs = await git(
       [
         'for-each-ref',
