@@ -9,6 +9,7 @@ import {
   DEP_TYPES,
   UPDATE_ECOSYSTEMS,
   UPDATE_TYPES,
+  type RepoFiles,
   type UpdateCandidate,
   type Updater,
 } from '../updates/types.js';
@@ -89,13 +90,15 @@ async function updateOne(
   const dir = ctx.workspaceDir;
   // One file per manifest the updates name (Python's requirements files and pyproject.toml).
   const manifests = [...new Set(updates.map((u) => u.manifest ?? updater.manifest))];
+  const edited = new Map<string, string>();
   for (const file of manifests) {
     const manifest = await git.fileAt(dir, onto, file, { maxBytes: MAX_MANIFEST_BYTES });
     if (manifest === undefined) {
       throw new AutodevError('UPDATE_EDIT_FAILED', `${file} is not in the base commit`);
     }
     const own = updates.filter((u) => (u.manifest ?? updater.manifest) === file);
-    await writeWorkspaceFile(dir, file, updater.editManifest(manifest, own, file));
+    edited.set(file, updater.editManifest(manifest, own, file));
+    await writeWorkspaceFile(dir, file, edited.get(file) ?? manifest);
   }
   // The lockfile each manifest is locked in (pip-tools compiles requirements.in to requirements.txt).
   const lockOf = (file: string): string | undefined => updater.lockfileOf?.(file) ?? updater.lockfile;
@@ -129,15 +132,20 @@ async function updateOne(
       );
     }
   }
+  if (updater.rewritesManifest === true) {
+    for (const [file, text] of edited) await writeWorkspaceFile(dir, file, text);
+  }
   for (const lockfile of lockfiles) {
     const own = updates.filter((u) => lockOf(u.manifest ?? updater.manifest) === lockfile);
     const lock = await readWorkspaceFile(dir, lockfile);
+    const manifest = edited.get(own[0]?.manifest ?? updater.manifest);
     const locked =
       lock === undefined
         ? new Map<string, string>()
         : updater.lockedVersions(
             lock,
             own.map((u) => u.name),
+            manifest,
           );
     const wrong = own.filter((u) => locked.get(u.name) !== u.to);
     if (wrong.length > 0) {
@@ -182,7 +190,12 @@ export const dependencyUpdateTool = registerTool(
       for (const ecosystem of ecosystems) {
         const updates: UpdateCandidate[] = input.updates.filter((u) => u.ecosystem === ecosystem);
         if (updates.length === 0) continue;
-        const updater = updaterFor(ecosystem, NO_REGISTRY_LOOKUPS);
+        const generic = updaterFor(ecosystem, NO_REGISTRY_LOOKUPS);
+        // The repository's own tooling as the base has it (npm, pnpm or yarn by the lockfile there).
+        const atBase: RepoFiles = {
+          read: (file) => git.fileAt(dir, input.onto, file, { maxBytes: MAX_MANIFEST_BYTES }),
+        };
+        const updater = (await generic.forRepository?.(atBase)) ?? generic;
         for (const file of await updateOne(ctx, updater, updates, input.onto, commands)) allowed.add(file);
       }
       const author = {

@@ -134,8 +134,23 @@ export interface Updater {
    * writing a lockfile the repository does not keep.
    */
   lockCommands(updates: readonly UpdateCandidate[], hasLockfile: boolean): string[][];
-  /** The versions the regenerated lockfile resolves these packages to. */
-  lockedVersions(lockfile: string, names: readonly string[]): Map<string, string>;
+  /**
+   * The versions the regenerated lockfile resolves these packages to; `manifest` (the edited
+   * manifest's text) lets a lockfile keyed by the ranges asking for a package (yarn 1's) tell the
+   * direct dependency's entry from others.
+   */
+  lockedVersions(lockfile: string, names: readonly string[], manifest?: string): Map<string, string>;
+  /**
+   * The lock commands may write the manifest back in the tool's own layout (yarn 1's upgrade): the
+   * edited text is written again after them, so only the version texts change.
+   */
+  readonly rewritesManifest?: boolean;
+  /**
+   * This updater as the repository's own tooling needs it (npm's package manager, chosen by the
+   * lockfile present); the updater itself when absent. Throws UPDATE_UNSUPPORTED for tooling it
+   * does not drive.
+   */
+  forRepository?(files: RepoFiles): Promise<Updater>;
   /**
    * Variables and cache folders the lock commands run with besides the network, when the ecosystem
    * downloads into a cache the later offline build and tests read (cargo's CARGO_HOME, go's module

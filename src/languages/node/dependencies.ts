@@ -31,7 +31,7 @@ export function normalizeNpmName(name: string): string {
 }
 
 /** `name@range` with a scoped name (`@scope/x@1`) split at the `@` after the name. */
-function nameOfDescriptor(descriptor: string): string | undefined {
+export function nameOfDescriptor(descriptor: string): string | undefined {
   const text = descriptor.trim().replace(/^"|"$/g, '');
   const at = text.indexOf('@', 1);
   return at > 0 ? text.slice(0, at) : undefined;

@@ -32,28 +32,31 @@ function parse(file: string, text: string): unknown {
 
 /**
  * The registry dependencies of the root package.json: ranges only (a git URL, `file:`, `workspace:`
- * or an `npm:` alias is not a registry version to update). The version in use is the lockfile's, or
- * the lowest the range allows when there is no lockfile.
+ * or an `npm:` alias is not a registry version to update). The version in use is the lockfile's
+ * (`lockedOf`, the repository's package manager reading its own lockfile), or the lowest the range
+ * allows when there is no lockfile.
  */
 export function declaredNpmDependencies(
   manifest: string,
-  lockfile: string | undefined,
+  lockedOf?: (names: readonly string[]) => Map<string, string>,
 ): DeclaredDependency[] {
   const doc = Manifest.safeParse(parse('package.json', manifest));
   if (!doc.success) throw new AutodevError('VALIDATION_FAILED', 'package.json: expected a JSON object');
-  const locked = lockfile === undefined ? undefined : LockV2.safeParse(parse('package-lock.json', lockfile));
-  const packages = locked?.success ? (locked.data.packages ?? {}) : {};
-  const out: DeclaredDependency[] = [];
+  const ranged: Omit<DeclaredDependency, 'current'>[] = [];
   for (const [section, depType] of Object.entries(SECTIONS)) {
     const deps = doc.data[section];
     if (typeof deps !== 'object' || deps === null) continue;
     for (const [name, range] of Object.entries(deps)) {
       if (typeof range !== 'string' || semver.validRange(range) === null || range.trim() === '') continue;
-      const lockedVersion = packages[`node_modules/${name}`]?.version;
-      const current = semver.valid(lockedVersion ?? '') ?? semver.minVersion(range)?.version;
-      if (current === undefined || current === null) continue;
-      out.push({ name, depType, range, current });
+      ranged.push({ name, depType, range });
     }
+  }
+  const locked = lockedOf?.(ranged.map((d) => d.name)) ?? new Map<string, string>();
+  const out: DeclaredDependency[] = [];
+  for (const dep of ranged) {
+    const current = semver.valid(locked.get(dep.name) ?? '') ?? semver.minVersion(dep.range)?.version;
+    if (current === undefined || current === null) continue;
+    out.push({ ...dep, current });
   }
   return out;
 }

@@ -1,55 +1,36 @@
 import { AutodevError } from '../../errors.js';
 import type { RegistryAccess } from '../registry-access.js';
-import type { RepoFiles, UpdateCandidate, Updater } from '../types.js';
-import { declaredNpmDependencies, lockedNpmVersions } from './declared.js';
+import type { RepoFiles, Updater } from '../types.js';
+import { declaredNpmDependencies } from './declared.js';
 import { npmChangelog } from './changelog.js';
 import { editNpmManifest } from './manifest-edit.js';
-import { fetchNpmVersions, parseNpmrc, registryFor, withSlash, type NpmRegistries } from './registry.js';
-
-const NPM_FLAGS = ['--ignore-scripts', '--no-audit', '--no-fund', '--no-update-notifier'];
-
-/** Lockfiles of the package managers whose lock step the updater does not drive yet. */
-const OTHER_MANAGERS = [
-  { file: 'pnpm-lock.yaml', tool: 'pnpm' },
-  { file: 'yarn.lock', tool: 'yarn' },
-] as const;
+import { chooseLockManager } from './managers/index.js';
+import { npmLockManager } from './managers/npm.js';
+import type { LockManager } from './managers/types.js';
+import { fetchNpmVersions, registryFor, withSlash, type NpmRegistries } from './registry.js';
 
 /**
- * UPDATE_UNSUPPORTED naming the manager when the repository locks with pnpm or yarn: npm's lock step
- * would leave that lockfile stale under the edited ranges, and the repository's own frozen install
- * would then fail on the pull request.
+ * npm: package.json at the repository's root, locked by npm, pnpm or yarn 1 as the lockfile present
+ * says (managers/). Versions come from the registry the repository's own settings name (.npmrc, and
+ * .yarnrc for yarn), else the one the machine's npm is configured for; either must be a registry the
+ * setup network lets through (the allow-list), so a repository cannot point autodev's lookups anywhere
+ * else.
  */
-async function refuseOtherManagers(files: RepoFiles): Promise<void> {
-  for (const { file, tool } of OTHER_MANAGERS) {
-    if ((await files.read(file)) === undefined) continue;
-    throw new AutodevError(
-      'UPDATE_UNSUPPORTED',
-      `npm: ${file} shows the repository locks its dependencies with ${tool}, which dependency updates do not drive yet (supported: package.json with package-lock.json, or without a lockfile)`,
-      { details: { ecosystem: 'npm', file, tool } },
-    );
-  }
-}
-
-/**
- * npm: package.json and package-lock.json at the repository's root. Versions come from the registry
- * the repository's .npmrc names, else the one the machine's npm is configured for; either must be a
- * registry the setup network lets through (the allow-list), so a repository cannot point autodev's
- * lookups anywhere else.
- */
-export function createNpmUpdater(access: RegistryAccess): Updater {
-  async function registries(npmrcText: string | undefined): Promise<NpmRegistries> {
-    const npmrc = parseNpmrc(npmrcText ?? '');
+export function createNpmUpdater(access: RegistryAccess, manager: LockManager = npmLockManager): Updater {
+  async function registries(files: RepoFiles): Promise<NpmRegistries> {
+    const { manager: chosen } = await chooseLockManager(files);
+    const settings = await chosen.registrySettings(files);
     const machine = await access.clientRegistry(['npm', 'config', 'get', 'registry']);
-    const defaultUrl = npmrc['registry'] ?? machine;
+    const defaultUrl = settings['registry'] ?? machine;
     if (defaultUrl === undefined) {
       throw new AutodevError(
         'UPDATE_REGISTRY_UNREACHABLE',
-        'npm: no registry configured (npm config get registry answered nothing, and .npmrc names none)',
+        `npm: no registry configured (npm config get registry answered nothing, and the repository's ${chosen.name} settings name none)`,
         { details: { ecosystem: 'npm' } },
       );
     }
     const scoped: Record<string, string> = {};
-    for (const [key, value] of Object.entries(npmrc)) {
+    for (const [key, value] of Object.entries(settings)) {
       const scope = /^(@[a-z0-9][\w.-]*):registry$/i.exec(key)?.[1];
       if (scope !== undefined) scoped[scope] = withSlash(value);
     }
@@ -60,15 +41,21 @@ export function createNpmUpdater(access: RegistryAccess): Updater {
   return {
     ecosystem: 'npm',
     manifest: 'package.json',
-    lockfile: 'package-lock.json',
+    lockfile: manager.lockfile,
+    async forRepository(files) {
+      return createNpmUpdater(access, (await chooseLockManager(files)).manager);
+    },
     async declared(files) {
       const manifest = await files.read('package.json');
       if (manifest === undefined) return [];
-      await refuseOtherManagers(files);
-      return declaredNpmDependencies(manifest, await files.read('package-lock.json'));
+      const { manager: chosen, lockfile } = await chooseLockManager(files);
+      return declaredNpmDependencies(
+        manifest,
+        lockfile === undefined ? undefined : (names) => chosen.lockedVersions(lockfile, names, manifest),
+      );
     },
     async lookup(files) {
-      const found = await registries(await files.read('.npmrc'));
+      const found = await registries(files);
       return {
         versions: (name) => fetchNpmVersions(registryFor(found, name), name, access.fetch),
         changelog: async (name, version) =>
@@ -78,17 +65,9 @@ export function createNpmUpdater(access: RegistryAccess): Updater {
       };
     },
     editManifest: editNpmManifest,
-    lockCommands(updates: readonly UpdateCandidate[], hasLockfile: boolean) {
-      if (!hasLockfile) return [['npm', 'install', '--no-package-lock', ...NPM_FLAGS]];
-      // Installs as well as locks: the tests that follow must run against the new versions, not the
-      // ones setup installed (install scripts stay off: the tests tell whether that matters).
-      const commands = [['npm', 'install', ...NPM_FLAGS]];
-      // A range that already admits the new version (range_strategy "replace") changes only the lock;
-      // the versions the lock then holds are checked against the intended ones.
-      const lockOnly = updates.filter((u) => u.fromRange === u.toRange).map((u) => u.name);
-      if (lockOnly.length > 0) commands.push(['npm', 'update', ...NPM_FLAGS, ...lockOnly]);
-      return commands;
-    },
-    lockedVersions: lockedNpmVersions,
+    lockCommands: (updates, hasLockfile) => manager.lockCommands(updates, hasLockfile),
+    lockedVersions: (lockfile, names, manifest) => manager.lockedVersions(lockfile, names, manifest),
+    ...(manager.lockRun ? { lockRun: manager.lockRun } : {}),
+    ...(manager.rewritesManifest === true ? { rewritesManifest: true } : {}),
   };
 }

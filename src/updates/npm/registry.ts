@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { AutodevError } from '../../errors.js';
 import { readBoundedText, registryUnreachable } from '../read-bounded.js';
-import type { ReleasedVersion } from '../types.js';
+import type { ReleasedVersion, RepoFiles } from '../types.js';
 
 /** The parts of a packument (the registry's document of a package) an update reads. */
 const Packument = z.object({
@@ -46,6 +46,11 @@ export function parseNpmrc(text: string): Record<string, string> {
     out[line.slice(0, eq).trim()] = value;
   }
   return out;
+}
+
+/** The repository's .npmrc settings (npm and pnpm read their registries there). */
+export async function npmrcSettings(files: RepoFiles): Promise<Record<string, string>> {
+  return parseNpmrc((await files.read('.npmrc')) ?? '');
 }
 
 export function withSlash(url: string): string {
