@@ -76,6 +76,11 @@ export const ERROR_CODES = {
   NO_EDIT_FOUND: { httpStatus: 422, retryable: false },
   /** A changed source file could not be parsed, so its public API could not be compared. */
   SOURCE_UNPARSABLE: { httpStatus: 422, retryable: false },
+  /**
+   * A package archive (a registry's tarball, .crate, wheel, module zip) past a reader's bounds, or
+   * with an entry naming a path outside its folder: it is not read at all.
+   */
+  ARCHIVE_REFUSED: { httpStatus: 422, retryable: false },
   WORKSPACE_MISSING: { httpStatus: 500, retryable: false },
   /** A path from the repository or the model resolves outside the workspace (symlink, `..`). */
   WORKSPACE_ESCAPE: { httpStatus: 422, retryable: false },

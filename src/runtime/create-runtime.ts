@@ -285,6 +285,7 @@ export async function createRuntime(config: AutodevConfig, deps: RuntimeDeps): P
     workspaces,
     git,
     access: createRegistryAccess({ hostEnv: deps.hostEnv, extraAllow: config.setup_network_allow }),
+    apiSurface: services.apiSurface,
     metrics,
     log: log.child({ component: 'updates' }),
   });

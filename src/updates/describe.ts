@@ -1,4 +1,6 @@
 import type { UpdateGroup } from './group.js';
+import type { DependencyApiDiff } from './api-diff/diff.js';
+import { apiDiffSection } from './api-diff/render.js';
 import { releaseNotesSection } from './release-notes/render.js';
 import type { UpdateCandidate } from './types.js';
 
@@ -27,22 +29,31 @@ export function updateTable(updates: readonly UpdateCandidate[]): string {
   ].join('\n');
 }
 
+/** What the published archives told, by notesKey: changelog excerpts (raw) and public-API diffs. */
+export interface UpdateDescriptionDetails {
+  notes: ReadonlyMap<string, string | undefined>;
+  api: ReadonlyMap<string, DependencyApiDiff>;
+}
+
 /**
- * The task's description: what changes mechanically, the release notes, and what the model may do
- * when tests break. `notes` holds each package's changelog excerpt (notesKey), untrusted and raw.
+ * The task's description: what changes mechanically, the release notes, the dependencies' public-API
+ * diffs, and what the model may do when tests break. The pull request body and the repair rounds'
+ * prompt carry the description, so the notes and the diff reach both (sanitised: untrusted text).
  */
 export function updateDescription(
   group: UpdateGroup,
   repair: boolean,
-  notes: ReadonlyMap<string, string | undefined>,
+  details: UpdateDescriptionDetails,
 ): string {
+  const api = apiDiffSection(group.updates, details.api);
   return [
     `Dependency update (${group.key}). The manifest's version texts and the lockfile are changed mechanically, without a model:`,
     '',
     updateTable(group.updates),
     '',
-    releaseNotesSection(group.updates, notes),
+    releaseNotesSection(group.updates, details.notes),
     '',
+    ...(api === undefined ? [] : [api, '']),
     repair
       ? 'When the tests fail after the update, adapt the code to the new versions: do not revert or pin the update.'
       : 'repair = false: failing tests are left for a person.',

@@ -3,6 +3,7 @@ import { changelogExcerpt } from './release-notes/excerpt.js';
 import { SEMVER_VERSIONING } from './semver-versioning.js';
 import { matchesAny, type UpdateSettings } from './settings.js';
 import type {
+  ContentsWanted,
   DeclaredDependency,
   ReleasedVersion,
   RepoFiles,
@@ -10,6 +11,7 @@ import type {
   UpdateCandidate,
   Updater,
   VersionLookup,
+  Versioning,
 } from './types.js';
 
 export { newRange } from './semver-versioning.js';
@@ -21,10 +23,17 @@ export interface FoundUpdates {
   candidates: UpdateCandidate[];
   skipped: SkippedUpdate[];
   /**
-   * The changelog's sections from a candidate's `from` (excluded) to its `to`, where the registry
-   * offers a changelog: read only for the updates a scan proposes, not for every candidate.
+   * What the published archives tell about a candidate: its changelog's sections from `from`
+   * (excluded) to `to`, and the public API's sources of both versions, where the registry offers
+   * archives. Read only for the updates a scan proposes, not for every candidate.
    */
-  releaseNotes?: (candidate: UpdateCandidate) => Promise<string | undefined>;
+  details?: (candidate: UpdateCandidate) => Promise<UpdateDetails>;
+}
+
+/** A candidate's changelog excerpt and both versions' public API sources (each absent when unread). */
+export interface UpdateDetails {
+  notes?: string;
+  api?: { before: ReadonlyMap<string, string>; after: ReadonlyMap<string, string> };
 }
 
 /** Each package looked up once per scan, at most LOOKUP_CONCURRENCY at a time. */
@@ -45,13 +54,13 @@ export function cachedLookup(lookup: VersionLookup, concurrency = LOOKUP_CONCURR
     else running -= 1;
   };
   return {
-    ...(lookup.changelog === undefined
+    ...(lookup.contents === undefined
       ? {}
       : {
-          changelog: async (name: string, version: ReleasedVersion) => {
+          contents: async (name: string, version: ReleasedVersion, wanted: ContentsWanted) => {
             await slot();
             try {
-              return await lookup.changelog?.(name, version);
+              return await lookup.contents?.(name, version, wanted);
             } finally {
               release();
             }
@@ -87,11 +96,32 @@ export async function findUpdates(
   );
   for (const { dep, versions } of results) decide(updater, dep, versions, settings, now, out);
   const scheme = updater.versioning ?? SEMVER_VERSIONING;
-  out.releaseNotes = async (candidate) => {
-    const released = (await lookup.versions(candidate.name)).find((v) => v.version === candidate.to);
-    const text = released === undefined ? undefined : await lookup.changelog?.(candidate.name, released);
-    return text === undefined ? undefined : changelogExcerpt(text, candidate.from, candidate.to, scheme);
-  };
+  out.details = (candidate) => readDetails(lookup, scheme, candidate);
+  return out;
+}
+
+/** The new version's archive for its changelog and API, the old one's for its API only (one at a time). */
+async function readDetails(
+  lookup: VersionLookup,
+  scheme: Versioning,
+  candidate: UpdateCandidate,
+): Promise<UpdateDetails> {
+  const released = await lookup.versions(candidate.name);
+  const to = released.find((v) => v.version === candidate.to);
+  const from = released.find((v) => v.version === candidate.from);
+  const after =
+    to === undefined
+      ? undefined
+      : await lookup.contents?.(candidate.name, to, { changelog: true, api: true });
+  const out: UpdateDetails = {};
+  const notes =
+    after?.changelog === undefined
+      ? undefined
+      : changelogExcerpt(after.changelog, candidate.from, candidate.to, scheme);
+  if (notes !== undefined) out.notes = notes;
+  if (after?.api === undefined || from === undefined) return out;
+  const before = await lookup.contents?.(candidate.name, from, { changelog: false, api: true });
+  if (before?.api !== undefined) out.api = { before: before.api, after: after.api };
   return out;
 }
 

@@ -12,7 +12,9 @@ import type { DependencyUpdateScan } from '../store/dependency-update-repository
 import type { Store } from '../store/index.js';
 import type { WorkspaceGit, WorkspaceManager } from '../workspace/types.js';
 import { parseRepoRef } from '../workspace/repo-ref.js';
-import { updateDescription, updateTitle } from './describe.js';
+import type { ApiSurface } from '../languages/api-surface/index.js';
+import { dependencyApiDiff, type DependencyApiDiff } from './api-diff/diff.js';
+import { updateDescription, updateTitle, type UpdateDescriptionDetails } from './describe.js';
 import { findUpdates, type FoundUpdates } from './find.js';
 import { notesKey } from './release-notes/render.js';
 import { SEMVER_VERSIONING } from './semver-versioning.js';
@@ -75,6 +77,8 @@ export interface UpdateScanDeps {
   workspaces: Pick<WorkspaceManager, 'prepare' | 'remove'>;
   git: Pick<WorkspaceGit, 'fileAt'>;
   access: RegistryAccess;
+  /** Reads a dependency's public API from its published sources; without it no API diff is shown. */
+  apiSurface?: ApiSurface;
   metrics: AutodevMetrics;
   log: Logger;
   now?: () => Date;
@@ -163,23 +167,27 @@ export function createUpdateScanService(deps: UpdateScanDeps): UpdateScanService
   }
 
   /**
-   * Each update's changelog excerpt, one package at a time (a tarball is held in memory while read);
-   * a registry without notes, or one that fails here, leaves "no release notes found".
+   * Each update's changelog excerpt and public-API diff, one package at a time (an archive is held
+   * in memory while read); a registry without archives, or one that fails here, leaves "no release
+   * notes found" and no API diff.
    */
-  async function notesOf(
+  async function detailsOf(
     updates: readonly UpdateCandidate[],
-    sources: ReadonlyMap<string, NonNullable<FoundUpdates['releaseNotes']>>,
-  ): Promise<Map<string, string | undefined>> {
-    const out = new Map<string, string | undefined>();
+    sources: ReadonlyMap<string, NonNullable<FoundUpdates['details']>>,
+  ): Promise<UpdateDescriptionDetails> {
+    const out = { notes: new Map<string, string | undefined>(), api: new Map<string, DependencyApiDiff>() };
     for (const update of updates.slice(0, MAX_NOTES_READ)) {
-      const source = sources.get(update.ecosystem);
-      out.set(
-        notesKey(update),
-        await source?.(update).catch((error: unknown) => {
-          deps.log.warn({ package: update.name, err: error }, 'release notes could not be read');
-          return undefined;
-        }),
-      );
+      const key = notesKey(update);
+      try {
+        const details = await sources.get(update.ecosystem)?.(update);
+        out.notes.set(key, details?.notes);
+        if (details?.api !== undefined && deps.apiSurface !== undefined) {
+          out.api.set(key, await dependencyApiDiff(deps.apiSurface, details.api.before, details.api.after));
+        }
+      } catch (error) {
+        deps.log.warn({ package: update.name, err: error }, 'release notes or public API could not be read');
+        if (!out.notes.has(key)) out.notes.set(key, undefined);
+      }
     }
     return out;
   }
@@ -192,7 +200,7 @@ export function createUpdateScanService(deps: UpdateScanDeps): UpdateScanService
       candidates: UpdateCandidate[];
       skipped: SkippedUpdate[];
       settings: UpdateSettings;
-      releaseNotes: Map<string, NonNullable<FoundUpdates['releaseNotes']>>;
+      details: Map<string, NonNullable<FoundUpdates['details']>>;
     };
     try {
       await deps.admit(repo);
@@ -200,14 +208,14 @@ export function createUpdateScanService(deps: UpdateScanDeps): UpdateScanService
         const settings = await settingsOf(files);
         const candidates: UpdateCandidate[] = [];
         const skipped: SkippedUpdate[] = [];
-        const releaseNotes = new Map<string, NonNullable<FoundUpdates['releaseNotes']>>();
+        const details = new Map<string, NonNullable<FoundUpdates['details']>>();
         for (const updater of updaters) {
           const result = await findUpdates(updater, files, settings, scannedAt);
           candidates.push(...result.candidates);
           skipped.push(...result.skipped);
-          if (result.releaseNotes) releaseNotes.set(updater.ecosystem, result.releaseNotes);
+          if (result.details) details.set(updater.ecosystem, result.details);
         }
-        return { candidates, skipped, settings, releaseNotes };
+        return { candidates, skipped, settings, details };
       });
     } catch (raw) {
       const error = toAutodevError(raw);
@@ -262,7 +270,7 @@ export function createUpdateScanService(deps: UpdateScanDeps): UpdateScanService
           description: updateDescription(
             group,
             found.settings.repair,
-            await notesOf(group.updates, found.releaseNotes),
+            await detailsOf(group.updates, found.details),
           ),
           repo,
           base_branch,

@@ -38,8 +38,28 @@ export interface ReleasedVersion {
   deprecated: boolean;
   /** Withdrawn by its publisher (PEP 592, a yanked crate): never proposed. */
   yanked?: boolean;
-  /** The published archive's URL (npm's dist.tarball), where the version's changelog is read from. */
+  /**
+   * The published archive's URL (npm's dist.tarball, a Python sdist or wheel, a Go module zip),
+   * where the version's changelog and public API are read from.
+   */
   archive?: string;
+}
+
+/** What a published version's archive offers a reviewer and the repair rounds; untrusted text. */
+export interface PackageContents {
+  /** Its changelog file (or the description that stands in for one), raw. */
+  changelog?: string;
+  /**
+   * Its public API's source files by their path in the package (npm: the types entry's .d.ts;
+   * Python: its modules), for the language's api-surface reader.
+   */
+  api?: Map<string, string>;
+}
+
+/** Which parts of an archive a caller wants: the old version is read for its API only. */
+export interface ContentsWanted {
+  changelog: boolean;
+  api: boolean;
 }
 
 /** A newer version of a declared dependency, classified. */
@@ -81,10 +101,15 @@ export interface RepoFiles {
 export interface VersionLookup {
   versions(name: string): Promise<ReleasedVersion[]>;
   /**
-   * The changelog file `version` of the package carries, where its registry offers it without
-   * installing anything (npm's tarball); undefined when there is none. Never throws.
+   * What `version`'s published archive carries (its changelog, its public API's sources), where the
+   * registry offers the archive without installing anything; undefined when it cannot be read.
+   * Never throws.
    */
-  changelog?(name: string, version: ReleasedVersion): Promise<string | undefined>;
+  contents?(
+    name: string,
+    version: ReleasedVersion,
+    wanted: ContentsWanted,
+  ): Promise<PackageContents | undefined>;
 }
 
 /**

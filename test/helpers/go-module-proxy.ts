@@ -2,7 +2,7 @@ import { mkdir, mkdtemp, readFile, rm, writeFile, appendFile } from 'node:fs/pro
 import http from 'node:http';
 import { tmpdir } from 'node:os';
 import { join, normalize, sep } from 'node:path';
-import { crc32 } from 'node:zlib';
+import { buildZip } from './archives.js';
 
 /**
  * A Go module proxy as plain files (the GOPROXY protocol is a file layout: <module>/@v/list,
@@ -27,45 +27,9 @@ export interface LocalGoProxy {
 /** The proxy protocol's case encoding: an upper-case letter is `!` and its lower case. */
 const escape = (text: string): string => text.replace(/[A-Z]/g, (c) => `!${c.toLowerCase()}`);
 
-/** A zip of stored (uncompressed) entries: what go's module zips need, without a zip library. */
+/** A zip of stored (uncompressed) entries: what go's module zips need. */
 export function storedZip(entries: Record<string, string>): Buffer {
-  const locals: Buffer[] = [];
-  const centrals: Buffer[] = [];
-  let offset = 0;
-  for (const [name, text] of Object.entries(entries)) {
-    const data = Buffer.from(text, 'utf8');
-    const fileName = Buffer.from(name, 'utf8');
-    const crc = crc32(data);
-    const local = Buffer.alloc(30);
-    local.writeUInt32LE(0x04034b50, 0);
-    local.writeUInt16LE(20, 4);
-    local.writeUInt16LE(0x0800, 6); // UTF-8 names
-    local.writeUInt32LE(crc, 14);
-    local.writeUInt32LE(data.length, 18);
-    local.writeUInt32LE(data.length, 22);
-    local.writeUInt16LE(fileName.length, 26);
-    const central = Buffer.alloc(46);
-    central.writeUInt32LE(0x02014b50, 0);
-    central.writeUInt16LE(20, 4);
-    central.writeUInt16LE(20, 6);
-    central.writeUInt16LE(0x0800, 8);
-    central.writeUInt32LE(crc, 16);
-    central.writeUInt32LE(data.length, 20);
-    central.writeUInt32LE(data.length, 24);
-    central.writeUInt16LE(fileName.length, 28);
-    central.writeUInt32LE(offset, 42);
-    locals.push(local, fileName, data);
-    centrals.push(central, fileName);
-    offset += local.length + fileName.length + data.length;
-  }
-  const centralSize = centrals.reduce((n, b) => n + b.length, 0);
-  const end = Buffer.alloc(22);
-  end.writeUInt32LE(0x06054b50, 0);
-  end.writeUInt16LE(Object.keys(entries).length, 8);
-  end.writeUInt16LE(Object.keys(entries).length, 10);
-  end.writeUInt32LE(centralSize, 12);
-  end.writeUInt32LE(offset, 16);
-  return Buffer.concat([...locals, ...centrals, end]);
+  return buildZip(Object.entries(entries).map(([name, data]) => ({ name, data })));
 }
 
 export async function startLocalGoProxy(): Promise<LocalGoProxy> {

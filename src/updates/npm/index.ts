@@ -2,7 +2,7 @@ import { AutodevError } from '../../errors.js';
 import type { RegistryAccess } from '../registry-access.js';
 import type { RepoFiles, Updater } from '../types.js';
 import { declaredNpmDependencies } from './declared.js';
-import { npmChangelog } from './changelog.js';
+import { npmContents } from './contents.js';
 import { editNpmManifest } from './manifest-edit.js';
 import { chooseLockManager } from './managers/index.js';
 import { npmLockManager } from './managers/npm.js';
@@ -58,10 +58,8 @@ export function createNpmUpdater(access: RegistryAccess, manager: LockManager = 
       const found = await registries(files);
       return {
         versions: (name) => fetchNpmVersions(registryFor(found, name), name, access.fetch),
-        changelog: async (name, version) =>
-          version.archive === undefined
-            ? undefined
-            : npmChangelog(registryFor(found, name), version.archive, access.fetch),
+        contents: async (_name, version, wanted) =>
+          version.archive === undefined ? undefined : npmContents(access, version.archive, wanted),
       };
     },
     editManifest: editNpmManifest,

@@ -1,13 +1,7 @@
-import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { gunzipSync } from 'node:zlib';
-import { create } from 'tar';
 import { describe, expect, it } from 'vitest';
 import { suiteRandom } from '../../../test/helpers/seeded-random.js';
 import { SEMVER_VERSIONING } from '../semver-versioning.js';
 import type { UpdateCandidate } from '../types.js';
-import { changelogInTar } from '../npm/changelog.js';
 import { changelogExcerpt } from './excerpt.js';
 import { MAX_NOTES_PER_PACKAGE, MAX_NOTES_TOTAL, notesKey, releaseNotesSection } from './render.js';
 import { sanitizeNotes } from './sanitize.js';
@@ -128,23 +122,5 @@ describe('release notes (seeded: the seed is printed on failure)', () => {
     expect(section).toContain('release notes left out');
     const first = section.split('`pkg-2`')[0] ?? '';
     expect(first.length).toBeLessThanOrEqual(MAX_NOTES_PER_PACKAGE * 1.2);
-  });
-
-  it('reads the changelog out of an npm package tarball, in memory', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'notes-tar-'));
-    try {
-      mkdirSync(join(dir, 'package'));
-      writeFileSync(join(dir, 'package', 'index.js'), 'module.exports = 1;\n');
-      writeFileSync(join(dir, 'package', 'CHANGELOG.md'), '## 2.0.0\n\n* renamed add to sum\n');
-      await create({ gzip: true, cwd: dir, file: join(dir, 'p.tgz') }, ['package']);
-      const { readFileSync } = await import('node:fs');
-      const tarball = gunzipSync(readFileSync(join(dir, 'p.tgz')));
-      expect(await changelogInTar(tarball)).toBe('## 2.0.0\n\n* renamed add to sum\n');
-      rmSync(join(dir, 'package', 'CHANGELOG.md'));
-      await create({ gzip: true, cwd: dir, file: join(dir, 'q.tgz') }, ['package']);
-      expect(await changelogInTar(gunzipSync(readFileSync(join(dir, 'q.tgz'))))).toBeUndefined();
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
   });
 });

@@ -1,7 +1,7 @@
 import { createRedactor } from '../../secrets/redact.js';
 
 /** The credential patterns every output is redacted with (no configured values: notes are public text). */
-const redactPatterns = createRedactor([]);
+export const redactPatterns = createRedactor([]);
 
 /** Bidi overrides and isolates, and the marks: they can make text read other than it is. */
 const BIDI = new Set([
@@ -9,7 +9,7 @@ const BIDI = new Set([
 ]);
 
 /** Control characters (NUL, terminal escapes) other than tab and newline, and bidi controls, dropped. */
-function withoutControls(text: string): string {
+export function withoutControls(text: string): string {
   let out = '';
   for (const ch of text) {
     const code = ch.codePointAt(0) ?? 0;
