@@ -21,6 +21,7 @@ interface TaskSummary {
 
 interface TaskDetail extends TaskSummary {
   base_branch: string;
+  repos: { repo: string; base_branch: string; role: string }[];
   cost: { usd: number };
   steps: { key: string; tool: string; status: string; attempts: number }[];
   pr: { branch: string; status: string; url?: string | null } | null;
@@ -51,11 +52,15 @@ function summaryLine(task: TaskSummary): string {
 }
 
 function detailLines(task: TaskDetail): string[] {
+  const repos =
+    task.repos.length > 1
+      ? ['repos:', ...task.repos.map((r) => `  ${r.role.padEnd(8)} ${r.repo} (${r.base_branch})`)]
+      : [`repo:    ${task.repo} (${task.base_branch})`];
   return [
     `id:      ${task.id}`,
     `title:   ${task.title}`,
     `status:  ${task.status}`,
-    `repo:    ${task.repo} (${task.base_branch})`,
+    ...repos,
     `risk:    ${task.risk_tier}`,
     `branch:  ${task.branch ?? '-'}`,
     `pr:      ${task.pr ? `${task.pr.status} ${task.pr.url ?? task.pr.branch}` : '-'}`,
@@ -70,6 +75,16 @@ function detailLines(task: TaskDetail): string[] {
 
 const collect = (value: string, previous: string[]) => [...previous, value];
 
+/**
+ * `repo#branch` → a `repos` entry. The last "#" splits: autodev's branch names hold no "#", and a
+ * repository address has no use for a fragment.
+ */
+function repoEntry(value: string, role: 'library' | 'consumer') {
+  const hash = value.lastIndexOf('#');
+  if (hash < 0) return { repo: value, role };
+  return { repo: value.slice(0, hash), base_branch: value.slice(hash + 1), role };
+}
+
 /** `autodev task submit|list|show|cancel`: the task routes of a running server, over HTTP. */
 export function registerTaskApiCommands(task: Command): void {
   withApiOptions(
@@ -77,7 +92,17 @@ export function registerTaskApiCommands(task: Command): void {
       .command('submit')
       .description('Submit a task to the running server (POST /api/v1/autodev/tasks); prints it.')
       .requiredOption('--title <text>', 'what to do, one line')
-      .requiredOption('--repo <repo>', 'an absolute path, file:// URL, https:// or ssh URL')
+      .option('--repo <repo>', 'an absolute path, file:// URL, https:// or ssh URL (one repository)')
+      .option(
+        '--library <repo[#branch]>',
+        'several repositories: the library, changed first (base branch after "#", default main)',
+      )
+      .option(
+        '--consumer <repo[#branch]>',
+        'a repository that uses the library, built against the changed one; repeat for more',
+        collect,
+        [],
+      )
       .option('--description <text>', 'details for the model')
       .option('--base-branch <branch>', 'the branch to change (server default: main)')
       .addOption(new Option('--risk-tier <tier>', 'low|medium|high').choices(RISK_TIERS))
@@ -88,7 +113,9 @@ export function registerTaskApiCommands(task: Command): void {
     async (
       options: ApiOptions & {
         title: string;
-        repo: string;
+        repo?: string;
+        library?: string;
+        consumer: string[];
         description?: string;
         baseBranch?: string;
         riskTier?: string;
@@ -97,9 +124,18 @@ export function registerTaskApiCommands(task: Command): void {
         watch?: boolean;
       },
     ) => {
+      // The server checks the combination (repo or repos, one library) and names the field it refuses.
+      const repos =
+        options.library === undefined && options.consumer.length === 0
+          ? undefined
+          : [
+              ...(options.library === undefined ? [] : [repoEntry(options.library, 'library')]),
+              ...options.consumer.map((consumer) => repoEntry(consumer, 'consumer')),
+            ];
       const body = {
         title: options.title,
-        repo: options.repo,
+        ...(options.repo === undefined ? {} : { repo: options.repo }),
+        ...(repos === undefined ? {} : { repos }),
         ...(options.description === undefined ? {} : { description: options.description }),
         ...(options.baseBranch === undefined ? {} : { base_branch: options.baseBranch }),
         ...(options.riskTier === undefined ? {} : { risk_tier: options.riskTier }),

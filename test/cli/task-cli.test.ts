@@ -88,6 +88,36 @@ describe('autodev task submit|list|show|cancel over the HTTP API', () => {
     });
   });
 
+  it('submits a library and its consumers (--library, --consumer repo#branch) and show lists them', async () => {
+    const submitted = await cli([
+      'submit',
+      '--json',
+      '--title',
+      'Rename parse',
+      '--library',
+      '/srv/git/lib.git#release/2',
+      '--consumer',
+      '/srv/git/app.git',
+      '--consumer',
+      '/srv/git/cli.git#dev',
+    ]);
+    expect(submitted.stderr).toBe('');
+    const task = JSON.parse(submitted.stdout) as TaskLine & { repos: unknown[] };
+    expect(task.repos).toEqual([
+      { repo: '/srv/git/lib.git', base_branch: 'release/2', role: 'library' },
+      { repo: '/srv/git/app.git', base_branch: 'main', role: 'consumer' },
+      { repo: '/srv/git/cli.git', base_branch: 'dev', role: 'consumer' },
+    ]);
+    const show = await cli(['show', task.id]);
+    expect(show.stdout).toMatch(/^repos:\n {2}library {2}\/srv\/git\/lib\.git \(release\/2\)$/m);
+    expect(show.stdout).toContain('  consumer /srv/git/cli.git (dev)');
+    // Consumers without a library: the server names what is missing.
+    const orphan = await cli(['submit', '--title', 'x', '--consumer', '/srv/git/app.git']);
+    expect(orphan.code).toBe(1);
+    expect(orphan.stderr).toContain('VALIDATION_FAILED');
+    expect(orphan.stderr).toContain('exactly one entry with role "library"');
+  });
+
   it('names the field the server refused', async () => {
     const { code, stderr } = await cli(['submit', '--title', 'x', '--repo', 'relative/path.git']);
     expect(code).toBe(1);
