@@ -49,6 +49,11 @@ export const ERROR_CODES = {
   UPDATE_LOCK_FAILED: { httpStatus: 422, retryable: false },
   /** The repository locks this ecosystem with a tool the updater does not drive (poetry.lock, uv.lock). */
   UPDATE_UNSUPPORTED: { httpStatus: 422, retryable: false },
+  /**
+   * A task of several repositories (`repos`) reached a part of multi-repo work that is not built yet;
+   * the message names it. The task fails before planning instead of running on one repository.
+   */
+  MULTI_REPO_UNSUPPORTED: { httpStatus: 422, retryable: false },
   PAYLOAD_TOO_LARGE: { httpStatus: 413, retryable: false },
   RATE_LIMITED: { httpStatus: 429, retryable: true },
   /** `[autodev] max_event_streams` event streams are open: the server takes no more until one closes. */

@@ -6,6 +6,7 @@ export function toTaskView(task: Task, steps: Step[], pr: PullRequest | undefine
   return {
     ...toTaskSummary(task),
     description: task.description,
+    repos: task.repos.map((r) => ({ repo: r.repo, base_branch: r.base_branch, role: r.role })),
     constraints: task.constraints,
     constraints_checked: toConstraintsView(task, steps),
     acceptance: task.acceptance,

@@ -30,15 +30,41 @@ export function isTerminal(status: TaskStatus): boolean {
   return TERMINAL_STATUSES.has(status);
 }
 
+/**
+ * A repository's part in a multi-repo task (issue #23): the library is changed first and the
+ * consumers are built and tested against the changed library. A task of one repository lists it as
+ * its library: the repository the change starts in.
+ */
+export const TASK_REPO_ROLES = ['library', 'consumer'] as const;
+export type TaskRepoRole = (typeof TASK_REPO_ROLES)[number];
+
+/** At most this many repositories in one task: each gets a workspace and a build. */
+export const MAX_TASK_REPOS = 8;
+
+/** One repository of a task as submitted. */
+export interface TaskRepoInput {
+  repo: string;
+  base_branch: string;
+  role: TaskRepoRole;
+}
+
+/** One repository of a stored task, normalized as the allowlist and the scheduler see it. */
+export interface TaskRepo extends TaskRepoInput {
+  repo_normalized: string;
+}
+
 /** What a user submits. */
 export interface TaskInput {
   title: string;
   description: string;
+  /** The task's repository; in a multi-repo task, the library's. */
   repo: string;
   base_branch: string;
   risk_tier: RiskTier;
   constraints: string[];
   acceptance: string[];
+  /** Every repository of a multi-repo task, the library among them; absent for one repository. */
+  repos?: TaskRepoInput[];
 }
 
 export interface PlanStep {
@@ -98,8 +124,10 @@ export interface TaskError {
   message: string;
 }
 
-export interface Task extends TaskInput {
+export interface Task extends Omit<TaskInput, 'repos'> {
   id: string;
+  /** Every repository of the task, the library first (one entry, the library, for a single repository). */
+  repos: TaskRepo[];
   /** Normalized repo (host/owner/name, or an absolute path) used by the allowlist and fair scheduling. */
   repo_normalized: string;
   status: TaskStatus;

@@ -13,6 +13,7 @@ import { checksPassed, countDelivered } from '../metrics/outcomes.js';
 import { runReviewRound } from './review/round.js';
 import { runStep } from './step-runner.js';
 import { setStatus } from './transitions.js';
+import { refuseUnbuiltMultiRepo } from './task-repos.js';
 import type { TaskContext } from './task-context.js';
 
 /**
@@ -50,6 +51,7 @@ export async function runTask(ctx: TaskContext): Promise<TaskStatus> {
   }
   try {
     ctx.signal.throwIfAborted();
+    refuseUnbuiltMultiRepo(ctx.task);
     // Every step from here must follow the phase table, the plan shown to the user (PLAN_DRIFT if not).
     ctx.phaseCursor = createPhaseCursor();
     await setStatus(ctx, 'planning');

@@ -1,13 +1,12 @@
 import { AutodevError } from '../errors.js';
 import { isTerminal, type Task, type TaskInput } from '../domain/task.js';
 import type { RepoAllowlist } from '../governance/allowlist.js';
-import { resolveAllowedRepo } from '../governance/repo-access.js';
 import type { Forge } from '../forges/types.js';
 import type { AutodevMetrics } from '../metrics/registry.js';
 import type { Store } from '../store/index.js';
 import type { NewDependencyUpdate } from '../store/task-repository.js';
-import { parseRepoRef } from '../workspace/repo-ref.js';
 import { revertBranchName } from './revert-task.js';
+import { resolveTaskRepos } from './task-repos.js';
 import type { Engine } from '../engine/types.js';
 
 export interface TaskServiceDeps {
@@ -44,22 +43,33 @@ export function createTaskService(deps: TaskServiceDeps): TaskService {
           'autodev is disabled (AUTODEV_ENABLED=false or enabled = false): no task is accepted',
         );
       }
-      const ref = parseRepoRef(input.repo);
-      // Refused now rather than at the push, after the model has been paid: the forge names the repo
-      // and itself in the error.
-      deps.forge.locate(input.repo);
-      // A local repo is checked by its real path too; the check runs again before every fetch and push.
-      await resolveAllowedRepo(ref, deps.allowlist);
+      // Each repository is refused now rather than at the push, after the model has been paid: the
+      // forge names the repo and itself in the error. A local repo is checked by its real path too;
+      // the check runs again before every fetch and push.
+      const repos = await resolveTaskRepos(input, deps.forge, deps.allowlist);
+      const library = repos[0];
+      if (!library) throw new AutodevError('VALIDATION_FAILED', 'repos: expected at least one repository');
       const task = await deps.store.tasks.create({
         ...input,
-        repo: ref.cloneUrl,
-        repo_normalized: ref.normalized,
+        repo: library.repo,
+        repo_normalized: library.repo_normalized,
+        base_branch: library.base_branch,
+        repos,
         ...(extra?.dependency_update ? { dependency_update: extra.dependency_update } : {}),
       });
       await deps.store.events.append(task.id, 'task.created', {
-        repo: ref.normalized,
+        repo: task.repo_normalized,
         base_branch: task.base_branch,
         risk_tier: task.risk_tier,
+        ...(repos.length > 1
+          ? {
+              repos: repos.map((r) => ({
+                repo: r.repo_normalized,
+                base_branch: r.base_branch,
+                role: r.role,
+              })),
+            }
+          : {}),
       });
       deps.metrics.tasksTotal.inc();
       deps.engine.poke(task.id);
@@ -131,7 +141,7 @@ export function createTaskService(deps: TaskServiceDeps): TaskService {
 /** The revert keeps the original's repo, base and tier: a low-risk revert may merge when policy allows. */
 function revertTaskInput(
   original: Task,
-): TaskInput & { repo_normalized: string; reverts_task_id: string; branch: string } {
+): Omit<TaskInput, 'repos'> & { repo_normalized: string; reverts_task_id: string; branch: string } {
   return {
     title: `Revert "${original.title}"`,
     description: `Reverts the merge of autodev task ${original.id} ("${original.title}").`,

@@ -10,6 +10,7 @@ import * as conversationTurns from './migrations/006-conversation-turns.js';
 import * as issues from './migrations/007-issues.js';
 import * as dependencyUpdates from './migrations/008-dependency-updates.js';
 import * as triggerPollCursors from './migrations/009-trigger-poll-cursors.js';
+import * as taskRepos from './migrations/010-task-repos.js';
 
 /** Migrations are compiled in (no directory scan), so the built package carries them. */
 const MIGRATIONS: Record<string, { up: DialectMigration }> = {
@@ -22,6 +23,7 @@ const MIGRATIONS: Record<string, { up: DialectMigration }> = {
   '007-issues': issues,
   '008-dependency-updates': dependencyUpdates,
   '009-trigger-poll-cursors': triggerPollCursors,
+  '010-task-repos': taskRepos,
 };
 
 /** The same migrations for both dialects, each told which SQL to speak. */

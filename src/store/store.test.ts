@@ -7,7 +7,7 @@ import type { Store } from './index.js';
 
 const SECRET = 'sk-planted-secret-value-0123456789';
 
-const input = (repo: string, title = 'Fix it'): TaskInput & { repo_normalized: string } => ({
+const input = (repo: string, title = 'Fix it'): Omit<TaskInput, 'repos'> & { repo_normalized: string } => ({
   title,
   description: `uses key ${SECRET} somewhere`,
   repo,
@@ -50,6 +50,33 @@ describe.each(STORE_KINDS)('%s store', (kind) => {
     const [step] = await again.steps.list(task.id);
     expect(step).toMatchObject({ key: 'plan.plan#1', status: 'succeeded', output: { ok: 1 }, seq: 1 });
     expect((await again.events.list(task.id)).map((e) => e.type)).toEqual(['task.created']);
+  });
+
+  it('keeps every repository of a multi-repo task across a reopen; a task of one lists it as its library', async () => {
+    const { store, where } = await newStore();
+    const repos = [
+      { repo: '/repos/lib', repo_normalized: '/repos/lib', base_branch: 'main', role: 'library' as const },
+      {
+        repo: '/repos/app',
+        repo_normalized: '/repos/app',
+        base_branch: 'release/2',
+        role: 'consumer' as const,
+      },
+      { repo: '/repos/cli', repo_normalized: '/repos/cli', base_branch: 'dev', role: 'consumer' as const },
+    ];
+    const multi = await store.tasks.create({ ...input('/repos/lib'), repos });
+    const single = await store.tasks.create(input('/repos/one'));
+    const { store: again } = await newStore(where);
+    expect((await again.tasks.get(multi.id))?.repos).toEqual(repos);
+    expect((await again.tasks.get(single.id))?.repos).toEqual([
+      { repo: '/repos/one', repo_normalized: '/repos/one', base_branch: 'main', role: 'library' },
+    ]);
+    const listed = await again.tasks.list({ limit: 10 });
+    expect(listed.tasks.find((t) => t.id === multi.id)?.repos.map((r) => r.role)).toEqual([
+      'library',
+      'consumer',
+      'consumer',
+    ]);
   });
 
   it('keeps the head and tail of a huge output, event and command log for display, not all of it', async () => {

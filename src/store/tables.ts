@@ -33,6 +33,8 @@ export interface TasksTable {
   cost_output_tokens: number;
   cost_cached_input_tokens: number;
   cost_usd: number;
+  /** Every repository of a multi-repo task (migration 010): JSON of TaskRepo[]; null for one repository. */
+  repos_json: string | null;
 }
 
 export interface StepsTable {

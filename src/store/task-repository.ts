@@ -9,6 +9,7 @@ import {
   type TaskCost,
   type TaskError,
   type TaskInput,
+  type TaskRepo,
   type TaskStatus,
   TERMINAL_STATUSES,
 } from '../domain/task.js';
@@ -54,8 +55,10 @@ export interface TaskRepository {
    * scheduler never claims an update task it cannot tell from any other.
    */
   create(
-    input: TaskInput & {
+    input: Omit<TaskInput, 'repos'> & {
       repo_normalized: string;
+      /** Every repository of a multi-repo task, the library first; one entry or none for one repository. */
+      repos?: TaskRepo[];
       reverts_task_id?: string;
       branch?: string;
       dependency_update?: NewDependencyUpdate;
@@ -220,6 +223,7 @@ export function createTaskRepository(
         cost_output_tokens: 0,
         cost_cached_input_tokens: 0,
         cost_usd: 0,
+        repos_json: input.repos && input.repos.length > 1 ? JSON.stringify(input.repos) : null,
       };
       const update = input.dependency_update;
       if (update === undefined) {
@@ -449,6 +453,16 @@ function toTask(row: Selectable<TasksTable>): Task {
     description: row.description,
     repo: row.repo,
     repo_normalized: row.repo_normalized,
+    repos: row.repos_json
+      ? (JSON.parse(row.repos_json) as TaskRepo[])
+      : [
+          {
+            repo: row.repo,
+            repo_normalized: row.repo_normalized,
+            base_branch: row.base_branch,
+            role: 'library',
+          },
+        ],
     base_branch: row.base_branch,
     risk_tier: row.risk_tier as RiskTier,
     constraints: JSON.parse(row.constraints_json) as string[],

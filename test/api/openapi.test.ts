@@ -103,15 +103,26 @@ describe('GET /api/v1/openapi.json', () => {
     );
   });
 
-  it('has the task fields in the request body with title and repo required, and nothing else accepted', () => {
+  it('has the task fields in the request body with title required (and repo or repos), and nothing else accepted', () => {
     const body = doc.paths[TASKS]?.post?.requestBody;
     expect(body?.required).toBe(true);
     const schema = body?.content['application/json'].schema;
     expect(schema?.type).toBe('object');
     expect(Object.keys(schema?.properties ?? {}).sort()).toEqual(
-      ['acceptance', 'base_branch', 'constraints', 'description', 'repo', 'risk_tier', 'title'].sort(),
+      [
+        'acceptance',
+        'base_branch',
+        'constraints',
+        'description',
+        'repo',
+        'repos',
+        'risk_tier',
+        'title',
+      ].sort(),
     );
-    expect(schema?.required?.sort()).toEqual(['repo', 'title']);
+    // One of repo and repos is required too: a rule across fields, checked by the body's schema.
+    expect(schema?.required?.sort()).toEqual(['title']);
+    expect(JSON.stringify(schema?.properties?.repos)).toContain('"enum":["library","consumer"]');
     expect(schema?.additionalProperties).toBe(false);
     expect(schema?.properties?.risk_tier).toMatchObject({ enum: ['low', 'medium', 'high'] });
   });

@@ -32,9 +32,14 @@ export function tasksRoutes(runtime: Runtime): FastifyPluginAsyncZod {
         },
       },
       async (request, reply) => {
-        const body = request.body;
+        const { repos, repo, base_branch: baseBranch, ...body } = request.body;
+        // The body's check guarantees repo or repos with one library: the task's repo is the library's.
+        const library = repos?.find((entry) => entry.role === 'library');
         const task = await runtime.tasks.submit({
           ...body,
+          repo: library?.repo ?? repo ?? '',
+          base_branch: library?.base_branch ?? baseBranch ?? 'main',
+          ...(repos ? { repos } : {}),
           risk_tier: body.risk_tier ?? runtime.config.default_risk_tier,
         });
         return reply.code(201).send(toTaskView(task, [], undefined));

@@ -1,7 +1,15 @@
 import { z } from 'zod';
 import { RISK_TIERS } from '../../config/schema.js';
 import { CONSTRAINT_KINDS } from '../../policy/constraints.js';
-import { PHASES, PR_STATUSES, STEP_STATUSES, TASK_STATUSES, EVENT_TYPES } from '../../domain/task.js';
+import {
+  EVENT_TYPES,
+  MAX_TASK_REPOS,
+  PHASES,
+  PR_STATUSES,
+  STEP_STATUSES,
+  TASK_REPO_ROLES,
+  TASK_STATUSES,
+} from '../../domain/task.js';
 
 /** A git branch name as `git check-ref-format --branch` would accept it (conservatively). */
 export const branchName = z
@@ -37,17 +45,90 @@ export const singleLineText = (max: number) =>
     message: 'expected one line of text without control characters (no newline, NUL or escape)',
   });
 
+const repoText = text(2048).min(1, 'expected a repository: a path, file:// URL, https:// or ssh URL');
+
+/** One repository of a multi-repo task: where it is, the branch to change, its part. */
+export const taskRepoBody = z
+  .object({
+    repo: repoText,
+    base_branch: branchName.default('main'),
+    role: z.enum(TASK_REPO_ROLES),
+  })
+  .strict();
+
 export const createTaskBody = z
   .object({
     title: singleLineText(500).trim().min(1, 'expected a non-empty title'),
     description: multiLineText(100_000).default(''),
-    repo: text(2048).min(1, 'expected a repository: a path, file:// URL, https:// or ssh URL'),
-    base_branch: branchName.default('main'),
+    /** One repository; or `repos` for several (exactly one of the two). */
+    repo: repoText.optional(),
+    base_branch: branchName.optional(),
+    repos: z.array(taskRepoBody).min(1).max(MAX_TASK_REPOS).optional(),
     risk_tier: z.enum(RISK_TIERS).optional(),
     constraints: z.array(multiLineText(2000)).max(100).default([]),
     acceptance: z.array(multiLineText(2000)).max(100).default([]),
   })
-  .strict();
+  .strict()
+  // Runs even when other fields failed, so a body missing both title and repo hears of both.
+  .check(z.superRefine(checkRepoFields, { when: () => true }));
+
+/** `repo` or `repos`, never both; `repos` has exactly one library and names each repository once. */
+function checkRepoFields(body: unknown, ctx: z.RefinementCtx): void {
+  if (typeof body !== 'object' || body === null) return;
+  const repo = 'repo' in body ? body.repo : undefined;
+  const repos = 'repos' in body ? body.repos : undefined;
+  const baseBranch = 'base_branch' in body ? body.base_branch : undefined;
+  if (repo === undefined && repos === undefined) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['repo'],
+      message:
+        'expected a repository: a path, file:// URL, https:// or ssh URL (or repos, a list of {repo, base_branch, role})',
+    });
+    return;
+  }
+  if (repos === undefined) return;
+  if (repo !== undefined) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['repos'],
+      message: 'give either repo (one repository) or repos (several), not both',
+    });
+  }
+  if (baseBranch !== undefined) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['base_branch'],
+      message: 'with repos, each entry names its own base_branch',
+    });
+  }
+  // An empty list is the array's own minimum, said once.
+  if (!Array.isArray(repos) || repos.length === 0) return;
+  const roles = repos.map((entry: unknown) =>
+    typeof entry === 'object' && entry !== null && 'role' in entry ? entry.role : undefined,
+  );
+  const libraries = roles.filter((role) => role === 'library').length;
+  if (libraries !== 1) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['repos'],
+      message: `expected exactly one entry with role "library" (the repository changed first), found ${libraries}`,
+    });
+  }
+  const seen = new Map<unknown, number>();
+  repos.forEach((entry: unknown, index) => {
+    const name = typeof entry === 'object' && entry !== null && 'repo' in entry ? entry.repo : undefined;
+    if (typeof name !== 'string') return;
+    const earlier = seen.get(name);
+    if (earlier !== undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['repos', index, 'repo'],
+        message: `the same repository as repos.${earlier}.repo: list each repository once`,
+      });
+    } else seen.set(name, index);
+  });
+}
 
 export const taskIdParams = z.object({ id: z.string().min(1).max(64) });
 
@@ -147,6 +228,8 @@ export const taskSummaryView = z.object({
 
 export const taskView = taskSummaryView.extend({
   description: z.string(),
+  /** Every repository of the task, the library first; a task of one repository lists it alone. */
+  repos: z.array(z.object({ repo: z.string(), base_branch: z.string(), role: z.enum(TASK_REPO_ROLES) })),
   constraints: z.array(z.string()),
   /** Each constraint's kind and outcome: `violated` null when not checked (unrecognised or not reached). */
   constraints_checked: z.array(

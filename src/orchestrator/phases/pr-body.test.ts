@@ -13,6 +13,9 @@ const TASK: Task = {
   description: 'Make it right.',
   repo: '/srv/git/app.git',
   repo_normalized: '/srv/git/app.git',
+  repos: [
+    { repo: '/srv/git/app.git', repo_normalized: '/srv/git/app.git', base_branch: 'main', role: 'library' },
+  ],
   base_branch: 'main',
   risk_tier: 'medium',
   constraints: [],

@@ -50,6 +50,7 @@ describe('stepsThatApplied', () => {
         description: '',
         repo: '/r',
         repo_normalized: '/r',
+        repos: [{ repo: '/r', repo_normalized: '/r', base_branch: 'main', role: 'library' }],
         base_branch: 'main',
         risk_tier: 'low',
         constraints: [],

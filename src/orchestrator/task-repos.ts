@@ -1,0 +1,55 @@
+import { AutodevError } from '../errors.js';
+import type { Task, TaskInput, TaskRepo } from '../domain/task.js';
+import type { RepoAllowlist } from '../governance/allowlist.js';
+import { resolveAllowedRepo } from '../governance/repo-access.js';
+import type { Forge } from '../forges/types.js';
+import { parseRepoRef } from '../workspace/repo-ref.js';
+
+/**
+ * Every repository of a submitted task, checked as the task's own repository is (repo refusal, the
+ * forge, the allowlist) and normalized; the library first. A repository listed twice under two
+ * spellings (a path and its file:// URL, https and ssh) is refused naming the entry.
+ */
+export async function resolveTaskRepos(
+  input: TaskInput,
+  forge: Pick<Forge, 'locate'>,
+  allowlist: RepoAllowlist,
+): Promise<TaskRepo[]> {
+  const entries = input.repos ?? [{ repo: input.repo, base_branch: input.base_branch, role: 'library' }];
+  const resolved: TaskRepo[] = [];
+  const seen = new Map<string, number>();
+  for (const [index, entry] of entries.entries()) {
+    const ref = parseRepoRef(entry.repo);
+    const earlier = seen.get(ref.normalized);
+    if (earlier !== undefined) {
+      throw new AutodevError(
+        'VALIDATION_FAILED',
+        `repos.${index}.repo: ${ref.normalized} is already repos.${earlier}.repo; list each repository once`,
+        { details: [{ field: `repos.${index}.repo`, message: 'repository listed twice' }] },
+      );
+    }
+    seen.set(ref.normalized, index);
+    forge.locate(entry.repo);
+    await resolveAllowedRepo(ref, allowlist);
+    resolved.push({ ...entry, repo: ref.cloneUrl, repo_normalized: ref.normalized });
+  }
+  // The library leads: it is `repo` of the task, changed first, and what consumers are built against.
+  return [...resolved.filter((r) => r.role === 'library'), ...resolved.filter((r) => r.role !== 'library')];
+}
+
+/**
+ * Multi-repo work is built in parts (issue #23, part 2): until a task of several repositories can be
+ * planned, changed, verified and delivered in each of them, it fails here, before the model is paid,
+ * naming what is missing, and never runs as if it had one repository.
+ */
+export function refuseUnbuiltMultiRepo(task: Task): void {
+  if (task.repos.length <= 1) return;
+  const names = task.repos.map((r) => `${r.repo_normalized} (${r.role})`).join(', ');
+  throw new AutodevError(
+    'MULTI_REPO_UNSUPPORTED',
+    `this task names ${task.repos.length} repositories (${names}); a workspace per repository, ` +
+      'consumers built against the changed library, one pull request per repository and their ordered ' +
+      'merge are not built yet: submit one task per repository',
+    { details: { repos: task.repos.map((r) => ({ repo: r.repo_normalized, role: r.role })) } },
+  );
+}
