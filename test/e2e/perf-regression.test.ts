@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { api, submitTask, waitForTerminal, type TaskJson } from '../helpers/api-client.js';
 import { startE2E, type E2EHarness } from './harness.js';
+import { editReply, PERF_TASK_MS as TASK_MS, runBenchTask } from './perf-journey.js';
 
 /**
  * A Go module with a `testing.B` benchmark declared in `.autodev.toml` [bench]: every task runs it on
@@ -51,9 +51,7 @@ const GO_BENCH_REPO = {
   ].join('\n'),
 };
 
-function edit(search: string, replace: string): string {
-  return ['sumsq.go', '<<<<<<< SEARCH', search, '=======', replace, '>>>>>>> REPLACE'].join('\n');
-}
+const edit = (search: string, replace: string) => editReply('sumsq.go', search, replace);
 
 /** Only the comment changes: the code the benchmark runs is the same. */
 const NO_OP = edit(
@@ -67,40 +65,7 @@ const SLOWDOWN = edit(
   '\t\tsq := 0\n\t\tfor k := 0; k < 200; k++ {\n\t\t\tsq = x * x\n\t\t}\n\t\ttotal += sq',
 );
 
-// A task runs the benchmark 2 × (1 + bench_rounds) times besides its tests: minutes on a loaded machine.
-const TASK_MS = 400_000;
-
-interface EventJson {
-  type: string;
-  data: Record<string, unknown>;
-}
-
-async function run(
-  h: E2EHarness,
-  reply: string,
-  title: string,
-): Promise<{ task: TaskJson; decision: Record<string, unknown> | undefined; prBody: string }> {
-  const repo = await h.newRepo(GO_BENCH_REPO);
-  h.model.push({ text: reply });
-  const submitted = Date.now();
-  const created = await submitTask(h.server.baseUrl, {
-    title,
-    description: 'Tidy up SumSquares.',
-    repo: repo.origin,
-    risk_tier: 'low',
-  });
-  const task = await waitForTerminal(h.server.baseUrl, created.id, TASK_MS - 20_000);
-  // The time the check adds to a task, for the record (never asserted: speed lives in npm run bench).
-  const bench = task.steps.find((s) => s.key.startsWith('verify.bench'));
-  const took = bench?.finished_at ? Date.parse(bench.finished_at) - Date.parse(bench.started_at) : NaN;
-  const total = Date.now() - submitted;
-  console.log(`perf check: ${title}: bench step ${took} ms of a ${total} ms task`);
-  const { body } = await api(h.server.baseUrl, `/api/v1/autodev/tasks/${task.id}/events`);
-  const events = (body as { events: EventJson[] }).events;
-  const decision = events.find((e) => e.type === 'policy.decision' && 'allow' in e.data)?.data;
-  const prBody = String(events.find((e) => e.type === 'pr.opened')?.data.body);
-  return { task, decision, prBody };
-}
+const run = (h: E2EHarness, reply: string, title: string) => runBenchTask(h, GO_BENCH_REPO, reply, title);
 
 describe('performance-regression check on a Go benchmark, through the API', () => {
   let h: E2EHarness;
