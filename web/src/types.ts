@@ -24,8 +24,16 @@ export interface Step {
   duration_ms: number | null;
 }
 
+export interface TaskRepo {
+  repo: string;
+  base_branch: string;
+  role: string;
+}
+
 export interface Task extends TaskSummary {
   description: string;
+  /** Every repository of the task, the library first (one, the library, for a single repository). */
+  repos: TaskRepo[];
   constraints: string[];
   acceptance: string[];
   plan: { summary: string; steps: { phase: string; tool: string; description: string }[] } | null;

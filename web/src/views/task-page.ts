@@ -1,7 +1,7 @@
 import { call, stream } from '../api.js';
 import { button, h, link } from '../dom.js';
 import { duration, usd } from '../format.js';
-import type { LogLine, Step, Task, TaskEvent } from '../types.js';
+import type { LogLine, Step, Task, TaskEvent, TaskRepo } from '../types.js';
 
 /** Rows per page of the steps timeline and the audit trail: a task with thousands stays responsive. */
 const PAGE = 100;
@@ -23,6 +23,7 @@ export function taskPage(id: string, signal: AbortSignal): HTMLElement {
   const actions = h('div', { class: 'actions', role: 'group', 'aria-label': 'Actions' });
   const actionStatus = h('p', { role: 'alert', class: 'action-status' });
   const summary = h('div');
+  const repositories = h('div');
   const plan = h('div');
   const steps = h('div');
   const policy = h('div');
@@ -38,6 +39,7 @@ export function taskPage(id: string, signal: AbortSignal): HTMLElement {
     actions,
     actionStatus,
     section('Summary', summary),
+    section('Repositories', repositories),
     section('Plan', plan),
     section('Steps', steps),
     section('Policy decision', policy),
@@ -105,8 +107,8 @@ export function taskPage(id: string, signal: AbortSignal): HTMLElement {
           act('Run again', 'POST', '/tasks', {
             title: t.title,
             description: t.description,
-            repo: t.repo,
-            base_branch: t.base_branch,
+            // All of a multi-repo task's repositories again, never its library alone.
+            ...(t.repos.length > 1 ? { repos: t.repos } : { repo: t.repo, base_branch: t.base_branch }),
             risk_tier: t.risk_tier,
             constraints: t.constraints,
             acceptance: t.acceptance,
@@ -322,6 +324,7 @@ export function taskPage(id: string, signal: AbortSignal): HTMLElement {
         `Cost: ${t.cost.input_tokens} input tokens, ${t.cost.output_tokens} output tokens, ${usd(t.cost.usd)}`,
       ),
     );
+    repositories.replaceChildren(reposTable(t.repos));
     plan.replaceChildren(
       t.plan
         ? h(
@@ -370,6 +373,24 @@ export function taskPage(id: string, signal: AbortSignal): HTMLElement {
     })
     .catch(() => undefined);
   return root;
+}
+
+/** Each repository of the task with its base branch and role (library, consumer). */
+function reposTable(repos: TaskRepo[]): HTMLElement {
+  return h(
+    'table',
+    { 'data-testid': 'task-repos' },
+    h(
+      'thead',
+      {},
+      h('tr', {}, ...['Repository', 'Base branch', 'Role'].map((t) => h('th', { scope: 'col' }, t))),
+    ),
+    h(
+      'tbody',
+      {},
+      ...repos.map((r) => h('tr', {}, h('td', {}, r.repo), h('td', {}, r.base_branch), h('td', {}, r.role))),
+    ),
+  );
 }
 
 function section(title: string, body: HTMLElement): HTMLElement {

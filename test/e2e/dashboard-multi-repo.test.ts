@@ -1,0 +1,72 @@
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { api, E2E_USERS, submitTask, waitForTerminal } from '../helpers/api-client.js';
+import { launchBrowser, openPage, seriousA11yViolations } from '../helpers/browser.js';
+import { PYTHON_BUGGY_REPO } from './fixtures.js';
+import { startE2E, type E2EHarness } from './harness.js';
+
+/** A repository path carrying markup: the page must show it as text. */
+const PLANTED_DIR = '<img src=x onerror="window.__xss=1">';
+
+describe('the task page of a multi-repo task', () => {
+  let h: E2EHarness;
+  let browser: Browser;
+  beforeAll(async () => {
+    [h, browser] = await Promise.all([startE2E({ max_step_retries: 0 }, { auth: true }), launchBrowser()]);
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await h?.close();
+  });
+
+  async function openTask(page: Page, id: string, title: string): Promise<void> {
+    await page.goto(h.server.baseUrl);
+    await page.getByLabel('API token').fill(E2E_USERS.operator.token);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('heading', { name: 'Tasks', level: 1 }).waitFor();
+    await page.goto(`${h.server.baseUrl}/#/tasks/${id}`);
+    await expect.poll(() => page.getByRole('heading', { level: 1 }).textContent()).toBe(title);
+  }
+
+  it('lists each repository with base branch and role, and Run again resubmits all of them', async () => {
+    const library = await h.newRepo(PYTHON_BUGGY_REPO);
+    const consumer = await h.newRepo(PYTHON_BUGGY_REPO);
+    // Never fetched: the task fails before any clone, so the planted path need not exist.
+    const planted = `/srv/git/${PLANTED_DIR}/app.git`;
+    const repos = [
+      { repo: library.origin, base_branch: 'main', role: 'library' },
+      { repo: consumer.origin, base_branch: 'main', role: 'consumer' },
+      { repo: planted, base_branch: 'release/1', role: 'consumer' },
+    ];
+    const title = 'Rename add in the library and its users';
+    const created = await submitTask(h.server.baseUrl, { title, repos });
+    const ended = await waitForTerminal(h.server.baseUrl, created.id, 60_000);
+    expect(ended.error?.code).toBe('MULTI_REPO_UNSUPPORTED');
+
+    const { page, dialogs } = await openPage(browser);
+    await openTask(page, created.id, title);
+    const table = page.getByTestId('task-repos');
+    await expect.poll(() => table.locator('tbody tr').count()).toBe(3);
+    const rows = await table
+      .locator('tbody tr')
+      .evaluateAll((trs) => trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent)));
+    expect(rows).toEqual(repos.map((r) => [r.repo, r.base_branch, r.role]));
+    await expect.poll(() => page.getByTestId('task-status').textContent()).toBe('failed');
+    expect(await page.getByRole('status').textContent()).toContain('MULTI_REPO_UNSUPPORTED');
+    expect(dialogs).toEqual([]);
+    expect(await page.evaluate(() => (globalThis as unknown as { __xss?: unknown }).__xss)).toBeUndefined();
+    expect(await page.locator('main img').count()).toBe(0);
+    expect(await seriousA11yViolations(page)).toEqual([]);
+
+    await page.getByRole('button', { name: 'Run again' }).click();
+    await expect.poll(() => page.getByRole('alert').textContent()).toBe('Run again: done');
+    // The new task has every repository, not the library alone.
+    const list = await api(h.server.baseUrl, '/api/v1/autodev/tasks?limit=5');
+    const newest = (list.body as { tasks: { id: string; title: string }[] }).tasks.find(
+      (t) => t.title === title && t.id !== created.id,
+    );
+    const again = await api(h.server.baseUrl, `/api/v1/autodev/tasks/${newest?.id ?? 'none'}`);
+    expect((again.body as { repos: unknown }).repos).toEqual(repos);
+    await page.close();
+  });
+});
