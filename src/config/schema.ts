@@ -212,11 +212,12 @@ export const triggersConfigSchema = z
     /** Unfinished tasks one repository may have from triggers; one more is answered, not started. */
     max_open_tasks: z.number().int().min(1).max(1000).default(5),
     /**
-     * Seconds between polls of the forge for new `/autodev` comments on `poll_repos`, for forges whose
-     * webhooks cannot reach autodev; 0 (the default) turns polling off (webhooks only).
+     * Seconds between polls of the forge for new triggers on `poll_repos` (`/autodev` comments; on
+     * GitLab labelled and assigned issues too), for forges whose webhooks cannot reach autodev; 0 (the
+     * default) turns polling off (webhooks only).
      */
     poll_secs: z.number().int().min(0).max(86_400).default(0),
-    /** The repositories (clone URLs) whose comments are polled when poll_secs is set. */
+    /** The repositories (clone URLs) polled for triggers when poll_secs is set. */
     poll_repos: z.array(z.string().min(1).max(2000)).max(200).default([]),
   })
   .strict();

@@ -174,9 +174,14 @@ export function describeTriggerE2E(name: string, startForge: TriggerForgeFactory
 /**
  * Polling for a forge whose webhooks cannot reach autodev: the forge delivers nowhere autodev
  * listens, so only the poll of `poll_repos` can start the task; a late webhook for the same comment
- * then checks that both ways take it once.
+ * then checks that both ways take it once. `issueActs`: the forge's poller reads labels and
+ * assignments too (GitLab), not only comments.
  */
-export function describeTriggerPollE2E(name: string, startForge: TriggerForgeFactory): void {
+export function describeTriggerPollE2E(
+  name: string,
+  startForge: TriggerForgeFactory,
+  options: { issueActs?: boolean } = {},
+): void {
   describe(`tasks from comments on ${name} by polling, for a forge whose webhooks cannot reach autodev`, () => {
     const webhook = { url: 'http://127.0.0.1:9/unreachable', secret: TRIGGER_SECRET };
     const repo = { name: 'polled', url: '' };
@@ -201,16 +206,17 @@ export function describeTriggerPollE2E(name: string, startForge: TriggerForgeFac
       expect(h.server.output()).not.toContain(TRIGGER_TOKEN);
     });
 
-    it('a writer comment is read by the poll and becomes one task; the same comment arriving late by webhook, and the comments from before the first poll, start nothing', async () => {
-      const comments = /^GET \S*\/repos\/team\/polled\/issues\/comments\?/;
-      // The first poll only marks where the repository's comments start: wait for it, then comment.
-      await waitUntil(
-        () => forge.requestLines().some((line) => comments.test(line)),
-        'the first poll read the comments',
-      );
-      const polls = () => forge.requestLines().filter((line) => comments.test(line)).length;
+    const polls = () => forge.requestLines().filter((line) => forge.pollListing(repo.name).test(line)).length;
+    /** Waits for `count` more polls of the repository to begin (the last may still be running). */
+    const laterPolls = async (count: number, what: string) => {
       const before = polls();
-      await waitUntil(() => polls() > before, 'a poll after the first');
+      await waitUntil(() => polls() >= before + count, what);
+    };
+
+    it('a writer comment is read by the poll and becomes one task; the same comment arriving late by webhook, and the comments from before the first poll, start nothing', async () => {
+      // The first poll only marks where the repository's comments start: wait for it, then comment.
+      await waitUntil(() => polls() > 0, 'the first poll read the repository');
+      await laterPolls(1, 'a poll after the first');
       h.model.push({ text: ADD_SUB_REPLY });
       const number = await forge.openIssue(repo.name, {
         title: 'Add sub beside add',
@@ -226,9 +232,63 @@ export function describeTriggerPollE2E(name: string, startForge: TriggerForgeFac
       expect(await tasksOf(h, repo.url)).toHaveLength(1);
       await expectCommentRunsToMerge(h, forge, repo, number);
       // Later polls keep reading the repository and start nothing more.
-      const after = polls();
-      await waitUntil(() => polls() > after + 1, 'two more polls');
+      await laterPolls(2, 'two more polls');
       expect(await tasksOf(h, repo.url)).toHaveLength(1);
+      webhook.url = 'http://127.0.0.1:9/unreachable';
+    });
+
+    it('a polled /autodev comment by someone who is no member gets one polite reply, no task, and no second reply on later polls', async () => {
+      const tasks = (await tasksOf(h, repo.url)).length;
+      const number = await forge.openIssue(repo.name, { title: 'z', body: '', labels: [], by: 'mallory' });
+      await forge.comment(repo.name, number, 'mallory', '/autodev add sub, I may');
+      await waitUntil(() => forge.botComments(repo.name, number).length > 0, 'the poll answered');
+      await laterPolls(2, 'two more polls');
+      const replies = forge.botComments(repo.name, number);
+      expect(replies).toHaveLength(1);
+      expect(replies[0]).toContain('@mallory');
+      expect(replies[0]).toContain('write permission');
+      expect(await tasksOf(h, repo.url)).toHaveLength(tasks);
+    });
+
+    if (!options.issueActs) return;
+
+    /** The newest task of the repo, its trigger event's data; cancelled so nothing outlives the suite. */
+    const triggeredTask = async (tasks: number) => {
+      await waitUntil(async () => (await tasksOf(h, repo.url)).length > tasks, 'the poll started a task');
+      const [task] = await tasksOf(h, repo.url);
+      const events = await taskEvents(h.server.baseUrl, task?.id ?? '');
+      // The model has no reply queued for it: the task stops there; cancel so nothing outlives the suite.
+      await api(h.server.baseUrl, `/api/v1/autodev/tasks/${task?.id ?? ''}/cancel`, { method: 'POST' });
+      await waitForTerminal(h.server.baseUrl, task?.id ?? '');
+      return events.find((e) => e.type === 'task.triggered')?.data;
+    };
+
+    it('an issue a writer labels after opening it is read by the poll as one task, by the writer who labelled it', async () => {
+      const tasks = (await tasksOf(h, repo.url)).length;
+      const number = await forge.openIssue(repo.name, {
+        title: 'Add mul',
+        body: '',
+        labels: [],
+        by: 'mallory',
+      });
+      await forge.labelIssue?.(repo.name, number, 'alice', 'autodev');
+      expect(await triggeredTask(tasks)).toMatchObject({ issue: number, by: 'alice', via: 'labeled' });
+      await laterPolls(2, 'two more polls');
+      expect(await tasksOf(h, repo.url)).toHaveLength(tasks + 1);
+    });
+
+    it('an issue a writer assigns to the bot is read by the poll as one task, by the writer who assigned it', async () => {
+      const tasks = (await tasksOf(h, repo.url)).length;
+      const number = await forge.openIssue(repo.name, {
+        title: 'Add div',
+        body: '',
+        labels: [],
+        by: 'alice',
+      });
+      await forge.assignIssue?.(repo.name, number, 'alice', forge.botLogin);
+      expect(await triggeredTask(tasks)).toMatchObject({ issue: number, by: 'alice', via: 'assigned' });
+      await laterPolls(2, 'two more polls');
+      expect(await tasksOf(h, repo.url)).toHaveLength(tasks + 1);
     });
   });
 }

@@ -27,6 +27,12 @@ export interface TriggerForge {
     issue: { title: string; body: string; labels: string[]; by: string },
   ): Promise<number>;
   comment(name: string, number: number, by: string, body: string): Promise<Delivery>;
+  /** `by` adds a label to an issue; only forges whose poller reads labels (GitLab) offer it. */
+  labelIssue?(name: string, number: number, by: string, label: string): Promise<Delivery>;
+  /** `by` assigns an issue to `assignee`; only forges whose poller reads assignments (GitLab). */
+  assignIssue?(name: string, number: number, by: string, assignee: string): Promise<Delivery>;
+  /** The API request line of one trigger poll of the repo `name` (its listing). */
+  pollListing(name: string): RegExp;
   /** Sends a delivery again; the HTTP status autodev answered. */
   redeliver(delivery: Delivery): Promise<number>;
   /** The delivery with `payload` in place of its own, under a signature or token that is not the secret's. */
@@ -59,6 +65,7 @@ export const githubTriggerForge: TriggerForgeFactory = async ({ token, webhook }
     grantWrite: (name, login) => fake.setRole(OWNER, name, login, 'write'),
     openIssue: (name, issue) => fake.openIssue(OWNER, name, issue),
     comment: (_name, number, by, body) => fake.commentOnIssue(number, by, body),
+    pollListing: (name) => new RegExp(`^GET \\S*/repos/${OWNER}/${name}/issues/comments\\?`),
     redeliver: (delivery) => fake.redeliver({ event: delivery.headers['x-github-event'] ?? '', ...delivery }),
     // The signature is the original body's: it does not match the changed one.
     forged: (delivery, payload) => ({ ...delivery, payload }),
@@ -88,6 +95,7 @@ export const giteaTriggerForge: TriggerForgeFactory = async ({ token, webhook })
     grantWrite: (name, login) => fake.setPermission(OWNER, name, login, 'write'),
     openIssue: (name, issue) => fake.openIssue(OWNER, name, issue),
     comment: (name, number, by, body) => fake.commentOnIssue(OWNER, name, number, by, body),
+    pollListing: (name) => new RegExp(`^GET \\S*/repos/${OWNER}/${name}/issues/comments\\?`),
     redeliver: (delivery) => fake.redeliver(delivery),
     forged: (delivery, payload) => ({ ...delivery, payload }),
     botComments: (name, number) =>
@@ -124,6 +132,10 @@ export const gitlabTriggerForge: TriggerForgeFactory = async ({ token, webhook }
         by: issue.by,
       }),
     comment: (name, number, by, body) => fake.noteOnIssue(path(name), number, by, body),
+    labelIssue: (name, number, by, label) => fake.labelIssue(path(name), number, by, label),
+    assignIssue: (name, number, by, assignee) => fake.assignIssue(path(name), number, by, assignee),
+    // GitLab lists notes per issue only: a poll lists the project's issues updated since its cursor.
+    pollListing: (name) => new RegExp(`^GET /api/v4/projects/${OWNER}%2F${name}/issues\\?`),
     redeliver: (delivery) => fake.redeliver(delivery),
     // GitLab signs nothing: its secret token is the check, so a forged delivery carries another.
     forged: (delivery, payload) => ({

@@ -2,7 +2,7 @@ import { z } from 'zod';
 
 /**
  * What the fake GitLab accepts per route: parameters as GitLab's REST docs (v4, merge requests, notes,
- * discussions, approvals, project members) name them, strict so a misspelt or unknown one is a violation. GitLab
+ * discussions, approvals, project members, projects, issues, resource label events) name them, strict so a misspelt or unknown one is a violation. GitLab
  * publishes no complete machine-readable description of these endpoints in a package registry (its
  * doc/api/openapi/openapi_v2.yaml covers other resources and ships in no registry), so this is our
  * transcription, not GitLab's own file.
@@ -93,6 +93,61 @@ export const GITLAB_CONTRACT: Record<string, { query?: z.ZodType; body?: z.ZodTy
   'PUT issue note': {
     path: /^issues\/\d+\/notes\/\d+$/,
     body: z.strictObject({ body: z.string().min(1).max(1_000_000) }),
+  },
+  // A project (GitLab's REST docs, "Projects": GET /projects/:id).
+  'GET project': {
+    path: /^$/,
+    query: z.strictObject({
+      statistics: z.enum(['true', 'false']).optional(),
+      license: z.enum(['true', 'false']).optional(),
+      with_custom_attributes: z.enum(['true', 'false']).optional(),
+    }),
+  },
+  // A project's issues (GitLab's REST docs, "Issues": GET /projects/:id/issues).
+  'GET issues': {
+    path: /^issues$/,
+    query: z.strictObject({
+      updated_after: z.iso.datetime({ offset: true }).optional(),
+      updated_before: z.iso.datetime({ offset: true }).optional(),
+      created_after: z.iso.datetime({ offset: true }).optional(),
+      order_by: z
+        .enum([
+          'created_at',
+          'updated_at',
+          'priority',
+          'due_date',
+          'relative_position',
+          'label_priority',
+          'milestone_due',
+          'popularity',
+          'weight',
+          'title',
+        ])
+        .optional(),
+      sort: z.enum(['asc', 'desc']).optional(),
+      state: z.enum(['opened', 'closed', 'all']).optional(),
+      labels: z.string().optional(),
+      assignee_username: z.string().optional(),
+      with_labels_details: z.enum(['true', 'false']).optional(),
+      pagination: z.literal('offset').optional(),
+      ...paging,
+    }),
+  },
+  // Notes on an issue (GitLab's REST docs, "Notes": GET /projects/:id/issues/:issue_iid/notes).
+  'GET issue notes': {
+    path: /^issues\/\d+\/notes$/,
+    query: z.strictObject({
+      sort: z.enum(['asc', 'desc']).optional(),
+      order_by: z.enum(['created_at', 'updated_at']).optional(),
+      activity_filter: z.enum(['all_notes', 'only_comments', 'only_activity']).optional(),
+      pagination: z.literal('offset').optional(),
+      ...paging,
+    }),
+  },
+  // Who added or removed a label (GitLab's REST docs, "Resource label events").
+  'GET issue label events': {
+    path: /^issues\/\d+\/resource_label_events$/,
+    query: z.strictObject({ pagination: z.literal('offset').optional(), ...paging }),
   },
   'GET discussions': {
     path: /^merge_requests\/\d+\/discussions$/,

@@ -43,6 +43,10 @@ export interface FakeGitlab extends FakeForgeHandle {
     path: string,
     issue: { title: string; description: string; labels: string[]; by: string },
   ): Promise<number>;
+  /** `by` adds a label to an issue (a label event), delivered as an Issue Hook with the change. */
+  labelIssue(path: string, iid: number, by: string, label: string): Promise<SentDelivery>;
+  /** `by` assigns an issue to `assignee` (a system note), delivered as an Issue Hook with the change. */
+  assignIssue(path: string, iid: number, by: string, assignee: string): Promise<SentDelivery>;
   /** A note on an issue as `by`, delivered as a Note Hook; the delivery, to send again. */
   noteOnIssue(path: string, iid: number, by: string, body: string): Promise<SentDelivery>;
   /** Sends a delivery again (GitLab's "Resend request"); the HTTP status autodev answered. */
@@ -68,6 +72,11 @@ export async function startFakeGitlab(options: FakeGitlabOptions): Promise<FakeG
     if (!project) throw new Error(`fake gitlab: no project ${path}`);
     return project;
   };
+  const issueOf = (path: string, iid: number) => {
+    const issue = projectOf(path).issues.find((i) => i.iid === iid);
+    if (!issue) throw new Error(`fake gitlab: no issue #${iid}`);
+    return issue;
+  };
   const mrOf = (path: string, iid: number) => {
     const mr = projectOf(path).mrs.find((m) => m.iid === iid);
     if (!mr) throw new Error(`fake gitlab: no merge request !${iid}`);
@@ -82,7 +91,8 @@ export async function startFakeGitlab(options: FakeGitlabOptions): Promise<FakeG
     errorBody: (message) => ({ message }),
     async serve({ req, method, url, raw, gitUrl, send, refuse }) {
       if (req.headers['private-token'] !== options.token) return send(401, { message: '401 Unauthorized' });
-      const match = /^\/api\/v4\/projects\/([^/]+)\/(.+)$/.exec(url.pathname);
+      // `/projects/:id` itself (the project) or a path below it.
+      const match = /^\/api\/v4\/projects\/([^/]+)(?:\/(.+))?$/.exec(url.pathname);
       const routeKey = match ? routeOf(method, match[2] ?? '') : undefined;
       if (!match || !routeKey) {
         forge.violations.push(`${method} ${url.pathname}: not a route of the contract`);
@@ -138,8 +148,11 @@ export async function startFakeGitlab(options: FakeGitlabOptions): Promise<FakeG
       'x-gitlab-token': options.webhook.secret,
     });
   };
+  /** 0 when no webhook is set or autodev cannot be reached (a forge that cannot deliver). */
   const send = async (delivery: SentDelivery): Promise<number> =>
-    options.webhook ? deliverWebhook(options.webhook.url, delivery.payload, delivery.headers) : 0;
+    options.webhook
+      ? deliverWebhook(options.webhook.url, delivery.payload, delivery.headers).catch(() => 0)
+      : 0;
   /** The fields GitLab's issue and note hooks carry about the project and the issue. */
   const issueHookParts = (path: string, issue: FakeGitlabIssue) => ({
     project: {
@@ -203,6 +216,7 @@ export async function startFakeGitlab(options: FakeGitlabOptions): Promise<FakeG
         notes: [],
         issues: [],
         issueNotes: [],
+        labelEvents: [],
         members: new Map([['autodev', 40]]),
       });
       return sha;
@@ -243,8 +257,20 @@ export async function startFakeGitlab(options: FakeGitlabOptions): Promise<FakeG
     },
     async openIssue(path, input) {
       const project = projectOf(path);
-      const issue = { iid: project.issues.length + 1, ...input };
+      const at = tick();
+      const issue = { iid: project.issues.length + 1, ...input, assignees: [], createdAt: at, updatedAt: at };
       project.issues.push(issue);
+      // GitLab records the labels an issue is opened with as label events by its author.
+      for (const label of input.labels) {
+        project.labelEvents.push({
+          id: nextId(),
+          issue: issue.iid,
+          label,
+          action: 'add',
+          by: input.by,
+          createdAt: at,
+        });
+      }
       const parts = issueHookParts(path, issue);
       await deliverIssueHook('Issue Hook', {
         object_kind: 'issue',
@@ -255,12 +281,63 @@ export async function startFakeGitlab(options: FakeGitlabOptions): Promise<FakeG
       });
       return issue.iid;
     },
+    async labelIssue(path, iid, by, label) {
+      const project = projectOf(path);
+      const issue = issueOf(path, iid);
+      const previous = issue.labels.map((title) => ({ title }));
+      if (!issue.labels.includes(label)) issue.labels.push(label);
+      issue.updatedAt = tick();
+      project.labelEvents.push({
+        id: nextId(),
+        issue: iid,
+        label,
+        action: 'add',
+        by,
+        createdAt: issue.updatedAt,
+      });
+      const parts = issueHookParts(path, issue);
+      return deliverIssueHook('Issue Hook', {
+        object_kind: 'issue',
+        user: { username: by },
+        project: parts.project,
+        object_attributes: { ...parts.issue, action: 'update' },
+        labels: parts.issue.labels,
+        changes: { labels: { previous, current: parts.issue.labels } },
+      });
+    },
+    async assignIssue(path, iid, by, assignee) {
+      const project = projectOf(path);
+      const issue = issueOf(path, iid);
+      const previous = issue.assignees.map((username) => ({ username }));
+      if (!issue.assignees.includes(assignee)) issue.assignees.push(assignee);
+      issue.updatedAt = tick();
+      // GitLab keeps no assignment events: its record is this system note, by who assigned.
+      project.issueNotes.push({
+        id: nextId(),
+        issue: iid,
+        body: `assigned to @${assignee}`,
+        author: by,
+        createdAt: issue.updatedAt,
+        system: true,
+      });
+      const parts = issueHookParts(path, issue);
+      return deliverIssueHook('Issue Hook', {
+        object_kind: 'issue',
+        user: { username: by },
+        project: parts.project,
+        object_attributes: { ...parts.issue, action: 'update' },
+        labels: parts.issue.labels,
+        changes: {
+          assignees: { previous, current: issue.assignees.map((username) => ({ username })) },
+        },
+      });
+    },
     async noteOnIssue(path, iid, by, body) {
       const project = projectOf(path);
-      const issue = project.issues.find((i) => i.iid === iid);
-      if (!issue) throw new Error(`fake gitlab: no issue #${iid}`);
+      const issue = issueOf(path, iid);
       const note = { id: nextId(), issue: iid, body, author: by, createdAt: tick() };
       project.issueNotes.push(note);
+      issue.updatedAt = note.createdAt;
       return deliverIssueHook('Note Hook', {
         object_kind: 'note',
         user: { username: by },

@@ -1,10 +1,13 @@
 import { branchSha, mergeBranches, rebaseBranch } from '../fake-forge/bare-repo.js';
 import { tick } from '../fake-forge/clock.js';
 import {
+  issueJson,
   issueNoteJson,
+  labelEventJson,
   memberJson,
   mrJson,
   noteJson,
+  projectJson,
   type FakeGitlabMr,
   type FakeGitlabProject,
 } from './state.js';
@@ -165,9 +168,37 @@ export const GITLAB_ROUTES: Record<string, Route> = {
     ctx.project.notes.push(note);
     return { status: 201, body: noteJson(note) };
   },
-  'POST issue notes': async (ctx) => {
+  'GET project': async (ctx) => ({ status: 200, body: projectJson(ctx.project, ctx.webUrl) }),
+  'GET issues': async (ctx) => {
+    // `updated_after` is inclusive ("updated on or after"), as GitLab's docs say.
+    const after = Date.parse(ctx.query.get('updated_after') ?? '1970-01-01T00:00:00Z');
+    const key = ctx.query.get('order_by') === 'updated_at' ? 'updatedAt' : 'createdAt';
+    const direction = ctx.query.get('sort') === 'asc' ? 1 : -1;
+    const issues = ctx.project.issues
+      .filter((i) => Date.parse(i.updatedAt) >= after)
+      .sort((a, b) => direction * (Date.parse(a[key]) - Date.parse(b[key])));
+    return { status: 200, body: paged(issues, ctx.query).map((i) => issueJson(ctx.project, i, ctx.webUrl)) };
+  },
+  'GET issue notes': async (ctx) => {
     const iid = Number(ctx.segments[1]);
     if (!ctx.project.issues.some((i) => i.iid === iid)) return notFound;
+    // GitLab's default order is newest first.
+    const direction = ctx.query.get('sort') === 'asc' ? 1 : -1;
+    const notes = ctx.project.issueNotes
+      .filter((n) => n.issue === iid)
+      .sort((a, b) => direction * (Date.parse(a.createdAt) - Date.parse(b.createdAt) || a.id - b.id));
+    return { status: 200, body: paged(notes, ctx.query).map(issueNoteJson) };
+  },
+  'GET issue label events': async (ctx) => {
+    const iid = Number(ctx.segments[1]);
+    if (!ctx.project.issues.some((i) => i.iid === iid)) return notFound;
+    const events = ctx.project.labelEvents.filter((e) => e.issue === iid);
+    return { status: 200, body: paged(events, ctx.query).map(labelEventJson) };
+  },
+  'POST issue notes': async (ctx) => {
+    const iid = Number(ctx.segments[1]);
+    const issue = ctx.project.issues.find((i) => i.iid === iid);
+    if (!issue) return notFound;
     const note = {
       id: ctx.nextId(),
       issue: iid,
@@ -176,6 +207,7 @@ export const GITLAB_ROUTES: Record<string, Route> = {
       createdAt: tick(),
     };
     ctx.project.issueNotes.push(note);
+    issue.updatedAt = note.createdAt;
     return { status: 201, body: issueNoteJson(note) };
   },
   'PUT issue note': async (ctx) => {
@@ -184,6 +216,8 @@ export const GITLAB_ROUTES: Record<string, Route> = {
     );
     if (!note) return notFound;
     note.body = str(ctx.body.body);
+    const issue = ctx.project.issues.find((i) => i.iid === note.issue);
+    if (issue) issue.updatedAt = tick();
     return { status: 200, body: issueNoteJson(note) };
   },
   'GET discussions': async (ctx) => {

@@ -34,6 +34,30 @@ export interface FakeGitlabIssue {
   description: string;
   labels: string[];
   by: string;
+  assignees: string[];
+  createdAt: string;
+  /** Moved by every note, label and assignment, as GitLab touches the issue. */
+  updatedAt: string;
+}
+
+/** A label added to or removed from an issue (GitLab's resource label events). */
+export interface FakeGitlabLabelEvent {
+  id: number;
+  issue: number;
+  label: string;
+  action: 'add' | 'remove';
+  by: string;
+  createdAt: string;
+}
+
+/** A note on an issue: a comment, or a system note (GitLab's record of an assignment). */
+export interface FakeGitlabIssueNote {
+  id: number;
+  issue: number;
+  body: string;
+  author: string;
+  createdAt: string;
+  system?: boolean;
 }
 
 export interface FakeGitlabProject {
@@ -43,7 +67,8 @@ export interface FakeGitlabProject {
   notes: FakeGitlabNote[];
   issues: FakeGitlabIssue[];
   /** Notes on issues (numbered apart from merge requests, as GitLab numbers them). */
-  issueNotes: { id: number; issue: number; body: string; author: string; createdAt: string }[];
+  issueNotes: FakeGitlabIssueNote[];
+  labelEvents: FakeGitlabLabelEvent[];
   /** Username → access level (10 guest, 20 reporter, 30 developer, 40 maintainer, 50 owner). */
   members: Map<string, number>;
 }
@@ -116,7 +141,7 @@ export function noteJson(note: FakeGitlabNote): Record<string, unknown> {
 }
 
 /** An issue note as the notes API answers it. */
-export function issueNoteJson(note: FakeGitlabProject['issueNotes'][number]): Record<string, unknown> {
+export function issueNoteJson(note: FakeGitlabIssueNote): Record<string, unknown> {
   return {
     id: note.id,
     type: null,
@@ -124,8 +149,55 @@ export function issueNoteJson(note: FakeGitlabProject['issueNotes'][number]): Re
     author: { username: note.author },
     created_at: note.createdAt,
     updated_at: note.createdAt,
-    system: false,
+    system: note.system === true,
     noteable_type: 'Issue',
     noteable_iid: note.issue,
+  };
+}
+
+/** An issue as GET /projects/:id/issues answers it (GitLab's REST docs, "Issues"; labels as names). */
+export function issueJson(
+  project: FakeGitlabProject,
+  issue: FakeGitlabIssue,
+  webUrl: string,
+): Record<string, unknown> {
+  return {
+    id: issue.iid + 20_000,
+    iid: issue.iid,
+    project_id: 1,
+    title: issue.title,
+    description: issue.description,
+    state: 'opened',
+    labels: issue.labels,
+    author: { username: issue.by },
+    assignees: issue.assignees.map((username) => ({ username })),
+    created_at: issue.createdAt,
+    updated_at: issue.updatedAt,
+    web_url: `${webUrl}/${project.path}/-/issues/${issue.iid}`,
+  };
+}
+
+/** A label event as GET .../issues/:iid/resource_label_events answers it. */
+export function labelEventJson(event: FakeGitlabLabelEvent): Record<string, unknown> {
+  return {
+    id: event.id,
+    user: { username: event.by },
+    created_at: event.createdAt,
+    resource_type: 'Issue',
+    resource_id: event.issue + 20_000,
+    label: { id: 1, name: event.label, color: '#6699cc', description: null },
+    action: event.action,
+  };
+}
+
+/** The project as GET /projects/:id answers it (the fields autodev reads, and a few more). */
+export function projectJson(project: FakeGitlabProject, webUrl: string): Record<string, unknown> {
+  return {
+    id: 1,
+    path: project.path.split('/').pop(),
+    path_with_namespace: project.path,
+    default_branch: 'main',
+    http_url_to_repo: `${webUrl}/${project.path}.git`,
+    web_url: `${webUrl}/${project.path}`,
   };
 }
