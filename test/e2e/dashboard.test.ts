@@ -1,6 +1,7 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { api, E2E_USERS, submitTask, waitForTerminal } from '../helpers/api-client.js';
+import { TERMINAL_STATUSES } from '../../src/domain/task.js';
+import { api, E2E_USERS, submitTask, waitForTask, waitForTerminal } from '../helpers/api-client.js';
 import { launchBrowser, openPage, seriousA11yViolations } from '../helpers/browser.js';
 import { PYTHON_BUGGY_REPO } from './fixtures.js';
 import { startE2E, type E2EHarness } from './harness.js';
@@ -138,7 +139,19 @@ describe('the dashboard in a real browser against a real autodev', () => {
     // Cancel while the slow model call is in flight. Cancelled earlier (in setup), the slow reply
     // stayed queued and the next test's task got it: a minute's wait that, on a busy machine, ran the
     // approve test past its timeout (the flake).
-    await expect.poll(() => h.model.requests.length, { timeout: 60_000 }).toBeGreaterThan(asked);
+    // Waited for by event, not by a short clock: a Python task's setup (a virtualenv, pytest from the
+    // cache) can take over a minute beside a full test run, and a task that ended instead (a failed
+    // setup) fails here at once with its error rather than after a timeout that says nothing.
+    await waitForTask(
+      h.server.baseUrl,
+      task.id,
+      (t) => {
+        if (TERMINAL_STATUSES.has(t.status))
+          throw new Error(`task ended ${t.status} before the model call: ${JSON.stringify(t.error)}`);
+        return h.model.requests.length > asked;
+      },
+      300_000,
+    );
     await page.getByRole('button', { name: 'Cancel' }).click();
     await page.locator('[data-testid="task-status"][data-status="cancelled"]').waitFor({ timeout: 60_000 });
     expect((await waitForTerminal(h.server.baseUrl, task.id)).status).toBe('cancelled');
