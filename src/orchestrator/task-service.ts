@@ -129,10 +129,10 @@ export function createTaskService(deps: TaskServiceDeps): TaskService {
       const error = { code: 'TASK_CANCELLED', message: 'task cancelled before it started' };
       if (task.status === 'queued' && (await deps.store.tasks.cancelIfUnclaimed(id, error))) {
         await deps.store.events.append(id, 'task.status_changed', { from: 'queued', to: 'cancelled', error });
-      } else {
-        // Running here: abort now. Running in another worker: its heartbeat sees the request.
-        deps.engine.cancel(id);
       }
+      // Running here: abort now. Running in another worker: its heartbeat sees the request. Queued,
+      // the engine lets go of it too (a temporal workflow waiting for a worker ends at once).
+      deps.engine.cancel(id);
       return (await deps.store.tasks.get(id)) ?? task;
     },
   };

@@ -18,6 +18,9 @@ const HISTORIES = [
   'low-risk-merged.history.json',
   // With it: a claim on the shared queue, then the run on the claiming worker's own queue.
   'low-risk-merged-worker-queue.history.json',
+  // With `record-cancel`: cancelled while it waited for a worker, the cancel recorded by an activity
+  // (test/e2e/cancel-outside-run.test.ts).
+  'cancelled-while-queued.history.json',
 ];
 
 /**

@@ -3,6 +3,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import { AutodevError, toAutodevError } from '../../errors.js';
 import { isTerminal } from '../../domain/task.js';
 import type { Logger } from '../../logging/logger.js';
+import { recordCancelOutsideRun } from '../../orchestrator/cancel-outside-run.js';
 import type { Store } from '../../store/index.js';
 import { runTaskOnce, type LocalRuns, type TaskRunHooks } from '../task-run.js';
 import { WORKER_BUSY, type TaskActivities } from './workflow-types.js';
@@ -47,6 +48,15 @@ export function createTaskActivities(deps: TaskActivityDeps): TaskActivities {
       }
       claimed.set(taskId, Date.now() + CLAIM_HOLD_MS);
       return { taskQueue: deps.ownTaskQueue };
+    },
+
+    async recordCancel(taskId) {
+      claimed.delete(taskId);
+      const { task, ended } = await recordCancelOutsideRun(deps.store, taskId);
+      if (!task) throw ApplicationFailure.nonRetryable(`no task with id ${taskId}`, 'TASK_NOT_FOUND');
+      // The clean-up after a cancelled run: the workspace goes back to the spares if it is here.
+      if (ended) await deps.hooks.onTaskDone(task, 'cancelled').catch(() => undefined);
+      return task.status;
     },
 
     async runTaskAttempt(taskId) {

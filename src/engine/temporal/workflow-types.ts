@@ -43,6 +43,11 @@ export interface TaskActivities {
    * where the task's runs then go (they need the workspace that worker holds).
    */
   claimWorker(taskId: string): Promise<WorkerClaim>;
+  /**
+   * The task's workflow was cancelled while no run of it was going (queued, waiting for a worker, between
+   * runs): records the task `cancelled` as the embedded engine would. Resolves with the task's status.
+   */
+  recordCancel(taskId: string): Promise<string>;
 }
 
 /** Statuses after which the task may still have work: the workflow waits for a wake signal. */

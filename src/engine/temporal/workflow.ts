@@ -8,6 +8,7 @@ import {
   ActivityCancellationType,
   ActivityFailure,
   ApplicationFailure,
+  CancellationScope,
   TimeoutFailure,
   condition,
   defineSignal,
@@ -30,6 +31,28 @@ export const wakeSignal = defineSignal(WAKE_SIGNAL);
  * of the shared queue. Workflows started before it replay the old path: one activity on the shared queue.
  */
 export const WORKER_QUEUE_PATCH = 'worker-specific-queue';
+
+/**
+ * The patch that records a cancel arriving while no run of the task is going (queued for a worker,
+ * between runs): a run aborted by the cancel records it itself, but without a run the workflow ended
+ * and the task stayed in its status. Workflows cancelled before it replay ending without the record.
+ */
+export const RECORD_CANCEL_PATCH = 'record-cancel';
+
+/**
+ * The workflow's end once it is cancelled: the task `cancelled` in the store, as the embedded engine
+ * leaves it, by an activity the cancel cannot stop (it already arrived). Resolves with the task's
+ * status (a run that reached another end first keeps it).
+ */
+async function endCancelled(taskId: string): Promise<string> {
+  if (!patched(RECORD_CANCEL_PATCH)) return 'cancelled';
+  const { recordCancel } = proxyActivities<TaskActivities>({
+    startToCloseTimeout: '60s',
+    // The store away: tried again until it answers, the cancel is never lost.
+    retry: { initialInterval: 1_000, maximumInterval: 30_000, backoffCoefficient: 2 },
+  });
+  return CancellationScope.nonCancellable(() => recordCancel(taskId));
+}
 
 /**
  * Whether a failed run should go to another worker: its worker went silent (heartbeat, or never
@@ -74,15 +97,14 @@ export async function autodevTask(input: TaskWorkflowInput): Promise<string> {
   });
   for (;;) {
     const seen = wakes;
-    let status: string;
     try {
-      status = await runTaskAttempt(input.taskId);
+      const status = await runTaskAttempt(input.taskId);
+      if (!WAITING_STATUSES.includes(status)) return status;
+      await condition(() => wakes > seen);
     } catch (error) {
-      if (isCancellation(error)) return 'cancelled';
+      if (isCancellation(error)) return endCancelled(input.taskId);
       throw error;
     }
-    if (!WAITING_STATUSES.includes(status)) return status;
-    await condition(() => wakes > seen);
   }
 }
 
@@ -103,7 +125,6 @@ async function runOnWorkerQueues(input: TaskWorkflowInput, wakes: () => number):
   let queue: string | undefined;
   let seen = wakes();
   for (;;) {
-    let status: string;
     try {
       queue ??= (await claimWorker(input.taskId)).taskQueue;
       const { runTaskAttempt } = proxyActivities<TaskActivities>({
@@ -121,15 +142,15 @@ async function runOnWorkerQueues(input: TaskWorkflowInput, wakes: () => number):
           nonRetryableErrorTypes: input.nonRetryableCodes,
         },
       });
-      status = await runTaskAttempt(input.taskId);
+      const status = await runTaskAttempt(input.taskId);
+      if (!WAITING_STATUSES.includes(status)) return status;
+      await condition(() => wakes() > seen);
     } catch (error) {
-      if (isCancellation(error)) return 'cancelled';
+      if (isCancellation(error)) return endCancelled(input.taskId);
       if (!movesToAnotherWorker(error, input.nonRetryableCodes)) throw error;
       queue = undefined;
       continue;
     }
-    if (!WAITING_STATUSES.includes(status)) return status;
-    await condition(() => wakes() > seen);
     seen = wakes();
   }
 }
