@@ -1,7 +1,7 @@
 import { execFile } from 'node:child_process';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { api, waitForTerminal, type TaskJson } from '../helpers/api-client.js';
@@ -101,16 +101,26 @@ describe('dependency updates of pnpm and yarn 1 repositories, against a local np
    * A repository depending on `deps`, locked by the manager on this machine against the registry as
    * it is now. The pnpm one names the registry in .npmrc, the yarn one in .yarnrc (yarn 1's own file).
    */
-  async function lockedRepo(manager: Manager, deps: Record<string, string>, autodevToml: string) {
-    const settings: Record<string, string> =
-      manager === 'pnpm'
+  async function lockedRepo(
+    manager: Manager,
+    deps: Record<string, string>,
+    autodevToml: string,
+    extra: Record<string, string> = {},
+  ) {
+    const settings: Record<string, string> = {
+      ...(manager === 'pnpm'
         ? { '.npmrc': `registry=${registry.url}\n` }
-        : { '.yarnrc': `registry "${registry.url}"\n` };
+        : { '.yarnrc': `registry "${registry.url}"\n` }),
+      ...extra,
+    };
     const manifest = manifestOf(deps);
     const work = await mkdtemp(join(tmpdir(), `autodev-${manager}-lock-`));
     try {
       await writeFile(join(work, 'package.json'), manifest);
-      for (const [file, text] of Object.entries(settings)) await writeFile(join(work, file), text);
+      for (const [file, text] of Object.entries(settings)) {
+        await mkdir(dirname(join(work, file)), { recursive: true });
+        await writeFile(join(work, file), text);
+      }
       const argv =
         manager === 'pnpm'
           ? ['install', '--lockfile-only', '--ignore-scripts']
@@ -224,6 +234,44 @@ describe('dependency updates of pnpm and yarn 1 repositories, against a local np
         expect(lock).toContain(`${dec}@^1.0.0:\n  version "${version}"\n`);
         expect(lock).toContain(`  integrity ${integrity}\n`);
       }
+    },
+    300_000,
+  );
+
+  /** The package's next patch release, published now. */
+  async function publishNextPatch(name: string): Promise<string> {
+    const doc = (await (await fetch(`${registry.url}${name}`)).json()) as { 'dist-tags': { latest: string } };
+    const [major, minor, patch] = doc['dist-tags'].latest.split('.').map(Number);
+    const version = `${String(major)}.${String(minor)}.${String((patch ?? 0) + 1)}`;
+    await registry.publish(name, version, { 'index.js': `exports.inc = (n) => n + 1; // ${version}\n` });
+    return version;
+  }
+
+  // Repository code that would run with the lock step's network if the tool were let run it: it
+  // fails a command that has network (the proxy's variables) once package.json no longer asks for
+  // ^1.0.0 (the edit). Setup (network, before the edit) and the tests (edited, offline) pass it.
+  const LOCK_STEP_TRAP = `if (process.env.HTTPS_PROXY && !require('node:fs').readFileSync('package.json', 'utf8').includes('"^1.0.0"')) {\n  console.error('repository code ran in the lock step');\n  process.exit(3);\n}\n`;
+  const TRAPS: Record<Manager, () => Record<string, string>> = {
+    // pnpm loads .pnpmfile.cjs (its hooks) on every install unless told not to.
+    pnpm: () => ({ '.pnpmfile.cjs': `${LOCK_STEP_TRAP}module.exports = { hooks: {} };\n` }),
+    // yarn 1 hands every command to the program `yarn-path` names; this one runs the real yarn after.
+    yarn: () => ({
+      '.yarnrc': `registry "${registry.url}"\nyarn-path "./tools/yarn.cjs"\n`,
+      'tools/yarn.cjs': `${LOCK_STEP_TRAP}const run = require('node:child_process').spawnSync('yarn', process.argv.slice(2), { stdio: 'inherit', env: { ...process.env, YARN_IGNORE_PATH: '1' } });\nprocess.exit(run.status ?? 1);\n`,
+    }),
+  };
+
+  it.each<Manager>(['pnpm', 'yarn'])(
+    '%s: the lock step runs no repository code (.pnpmfile.cjs hooks, yarn-path): it has network',
+    async (manager) => {
+      const { repo } = await lockedRepo(manager, { [inc]: '^1.0.0' }, LOW_PATCH, TRAPS[manager]());
+      const version = await publishNextPatch(inc);
+      const { body } = await scan(repo.origin);
+      const group = body.created[0] as Group;
+      expect(group.updates).toMatchObject([{ name: inc, to: version, toRange: `^${version}` }]);
+      const task = await waitForTerminal(h.server.baseUrl, group.task_id, 240_000);
+      expect(task.error).toBeNull();
+      expect(task.status).toBe('merged');
     },
     300_000,
   );

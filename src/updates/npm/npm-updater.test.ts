@@ -161,8 +161,8 @@ describe('the npm updater and the package manager a repository locks with', () =
     );
     expect(pnpm?.lockfile).toBe('pnpm-lock.yaml');
     expect(pnpm?.lockCommands([bumped], true)).toEqual([
-      ['pnpm', 'install', '--lockfile-only', '--ignore-scripts'],
-      ['pnpm', 'install', '--frozen-lockfile', '--ignore-scripts'],
+      ['pnpm', 'install', '--lockfile-only', '--ignore-scripts', '--ignore-pnpmfile'],
+      ['pnpm', 'install', '--frozen-lockfile', '--ignore-scripts', '--ignore-pnpmfile'],
     ]);
     expect(pnpm?.lockCommands([lockOnly], true)[1]).toEqual([
       'pnpm',
@@ -170,6 +170,7 @@ describe('the npm updater and the package manager a repository locks with', () =
       '--no-save',
       '--lockfile-only',
       '--ignore-scripts',
+      '--ignore-pnpmfile',
       'left-pad',
     ]);
     expect(pnpm?.lockRun).toBeDefined();

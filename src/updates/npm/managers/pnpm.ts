@@ -6,7 +6,8 @@ import { onlineManagerRun } from './lock-run.js';
 import type { LockManager } from './types.js';
 
 const LOCKFILE = 'pnpm-lock.yaml';
-const PNPM_FLAGS = ['--ignore-scripts'];
+// No repository code in a step with network: neither install scripts nor .pnpmfile.cjs hooks.
+const PNPM_FLAGS = ['--ignore-scripts', '--ignore-pnpmfile'];
 /** The lockfile format pnpm 9 and 10 write; pnpm would rewrite an older one whole. */
 const SUPPORTED_MAJOR = '9';
 

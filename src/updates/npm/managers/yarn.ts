@@ -127,6 +127,13 @@ export const yarnLockManager: LockManager = {
     }
     return out;
   },
-  lockRun: onlineManagerRun,
+  /**
+   * YARN_IGNORE_PATH: yarn 1 would hand the step over to the program a `.yarnrc`'s `yarn-path` (or a
+   * `.yarnrc.yml`'s `yarnPath`) names, repository code with network; the machine's yarn 1 runs it.
+   */
+  async lockRun(options) {
+    const run = await onlineManagerRun(options);
+    return { env: { ...run.env, YARN_IGNORE_PATH: '1' }, binds: run.binds };
+  },
   rewritesManifest: true,
 };
