@@ -12,7 +12,7 @@ export const LOCK_MANAGERS: Readonly<Record<LockManagerName, LockManager>> = {
 };
 
 /** The order the lockfiles are looked for in: setup's (languages/node/setup.ts) order. */
-const BY_LOCKFILE: readonly LockManager[] = [pnpmLockManager, yarnLockManager, npmLockManager];
+const BY_LOCKFILE: readonly LockManager[] = [LOCK_MANAGERS.pnpm, LOCK_MANAGERS.yarn, LOCK_MANAGERS.npm];
 
 export interface ChosenLockManager {
   manager: LockManager;
