@@ -78,7 +78,8 @@ export function apiDiffSection(
       parts.push(`${title}: no export removed, changed or added${unread}`, '');
       continue;
     }
-    if (total >= MAX_API_DIFF_TOTAL) {
+    // Less room than one cut line: the package gets a line saying so, not an empty block.
+    if (MAX_API_DIFF_TOTAL - total < MAX_LINE + 16) {
       parts.push(
         `${title}: public API diff left out (${String(MAX_API_DIFF_TOTAL / 1024)} KiB shown already)`,
         '',

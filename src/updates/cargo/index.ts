@@ -4,6 +4,7 @@ import { AutodevError } from '../../errors.js';
 import type { RegistryAccess } from '../registry-access.js';
 import type { UpdateCandidate, Updater } from '../types.js';
 import { cargoRegistryConfig, replacedIndexUrl } from './config.js';
+import { cargoContents, crateDownloadUrl, fetchDownloadTemplate } from './contents.js';
 import { declaredCargoDependencies, lockedCargoVersions } from './declared.js';
 import { editCargoManifest } from './manifest-edit.js';
 import { newCargoRequirement } from './requirement.js';
@@ -51,7 +52,15 @@ export function createCargoUpdater(access: RegistryAccess): Updater {
       const index = replacedIndexUrl(config) ?? (await defaultIndex());
       const base = sparseIndexBase(index);
       await access.assertAllowed('cargo', base);
-      return { versions: (name) => fetchSparseIndexVersions(base, name, access.fetch) };
+      let template: Promise<string | undefined> | undefined;
+      return {
+        versions: (name) => fetchSparseIndexVersions(base, name, access.fetch),
+        async contents(name, version, wanted) {
+          const dl = await (template ??= fetchDownloadTemplate(base, access.fetch));
+          const url = dl === undefined ? undefined : crateDownloadUrl(dl, name, version.version);
+          return url === undefined ? undefined : cargoContents(access, url, wanted);
+        },
+      };
     },
     editManifest: editCargoManifest,
     // Cargo's versions are semver; its requirement syntax is its own (a bare `1.2` means `^1.2`).

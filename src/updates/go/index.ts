@@ -4,6 +4,7 @@ import { AutodevError } from '../../errors.js';
 import { goDownloadRun } from '../../languages/go/index.js';
 import type { RegistryAccess } from '../registry-access.js';
 import type { Updater } from '../types.js';
+import { goContents } from './contents.js';
 import { declaredGoDependencies, lockedGoVersions } from './declared.js';
 import { editGoMod } from './manifest-edit.js';
 import { fetchGoVersions, parseGoProxy, type GoModuleSettings } from './proxy.js';
@@ -57,7 +58,13 @@ export function createGoUpdater(access: RegistryAccess): Updater {
         declaredGoDependencies((await files.read('go.mod')) ?? '').map((d) => [d.name, d.current]),
       );
       const settings = await moduleSettings();
-      return { versions: (name) => fetchGoVersions(settings, name, current.get(name), access.fetch) };
+      return {
+        versions: (name) => fetchGoVersions(settings, name, current.get(name), access.fetch),
+        contents: async (name, version, wanted) =>
+          version.archive === undefined
+            ? undefined
+            : goContents(access, name, version.version, version.archive, wanted),
+      };
     },
     editManifest: editGoMod,
     // go.mod names one exact minimum version: whatever the strategy, the new text is the version.

@@ -133,7 +133,12 @@ async function fromProxy(
           const text = await get(fetchImpl, proxy, modulePath, `${base}${escapeModulePath(version)}.info`);
           const info = Info.safeParse(safeJson(text));
           const time = info.success ? info.data.Time : undefined;
-          return { version, publishedAt: time, deprecated: isRetracted(version, retractions) };
+          return {
+            version,
+            publishedAt: time,
+            deprecated: isRetracted(version, retractions),
+            archive: `${base}${escapeModulePath(version)}.zip`,
+          };
         }),
       )),
     );

@@ -1,6 +1,7 @@
 import { AutodevError } from '../../errors.js';
 import type { RegistryAccess } from '../registry-access.js';
 import type { DeclaredDependency, Updater } from '../types.js';
+import { pythonContents } from './contents.js';
 import { editPythonManifest } from './manifest-edit.js';
 import { pipToolsOutput, readPythonManifests, refuseLockTools, type PythonManifests } from './manifests.js';
 import { pinnedVersions } from './requirements-file.js';
@@ -115,7 +116,11 @@ export function createPythonUpdater(access: RegistryAccess): Updater {
     },
     async lookup(files) {
       const index = await indexUrl(await readPythonManifests(files));
-      return { versions: (name) => fetchPythonVersions(index, name, access.fetch) };
+      return {
+        versions: (name) => fetchPythonVersions(index, name, access.fetch),
+        contents: async (_name, version, wanted) =>
+          version.archive === undefined ? undefined : pythonContents(access, version.archive, wanted),
+      };
     },
     editManifest: editPythonManifest,
     lockfileOf: pipToolsOutput,

@@ -17,6 +17,7 @@ const ProjectPage = z.object({
       z
         .object({
           filename: z.string(),
+          url: z.string().optional(),
           yanked: z.union([z.boolean(), z.string()]).optional(),
           'upload-time': z.string().optional(),
         })
@@ -27,6 +28,8 @@ const ProjectPage = z.object({
 
 interface IndexFile {
   filename: string;
+  /** Where the file is downloaded from, as the page wrote it (relative to the page). */
+  href?: string;
   yanked: boolean;
   uploadTime: string | undefined;
 }
@@ -65,8 +68,10 @@ export function filesOfHtml(html: string): IndexFile[] {
   const out: IndexFile[] = [];
   for (const anchor of html.matchAll(/<a\s([^>]*)>([^<]*)<\/a>/gi)) {
     const attributes = anchor[1] ?? '';
+    const href = /(?:^|\s)href\s*=\s*(?:"([^"]*)"|'([^']*)')/i.exec(attributes);
     out.push({
       filename: decodeEntities((anchor[2] ?? '').trim()),
+      ...(href ? { href: decodeEntities(href[1] ?? href[2] ?? '') } : {}),
       yanked: /(^|\s)data-yanked(\s|=|$)/i.test(attributes),
       uploadTime: undefined,
     });
@@ -78,6 +83,7 @@ function filesOfJson(text: string): IndexFile[] {
   const page = ProjectPage.parse(JSON.parse(text));
   return page.files.map((file) => ({
     filename: file.filename,
+    ...(file.url === undefined ? {} : { href: file.url }),
     yanked: file.yanked !== undefined && file.yanked !== false,
     uploadTime: file['upload-time'],
   }));
@@ -87,22 +93,52 @@ function filesOfJson(text: string): IndexFile[] {
  * Releases from a project's files: a release is yanked when every one of its files is (pip then
  * takes it only by an exact pin), published at its earliest file's upload time when the index says.
  */
-export function releasesOfFiles(files: readonly IndexFile[], normalizedName: string): ReleasedVersion[] {
-  const byVersion = new Map<string, { yanked: boolean; times: string[] }>();
+export function releasesOfFiles(
+  files: readonly IndexFile[],
+  normalizedName: string,
+  pageUrl?: string,
+): ReleasedVersion[] {
+  const byVersion = new Map<string, { yanked: boolean; times: string[]; archives: IndexFile[] }>();
   for (const file of files) {
     const version = versionOfFile(file.filename, normalizedName);
     if (version === undefined) continue;
-    const entry = byVersion.get(version) ?? { yanked: true, times: [] };
+    const entry = byVersion.get(version) ?? { yanked: true, times: [], archives: [] };
     entry.yanked &&= file.yanked;
     if (file.uploadTime !== undefined) entry.times.push(file.uploadTime);
+    entry.archives.push(file);
     byVersion.set(version, entry);
   }
-  return [...byVersion.entries()].map(([version, entry]) => ({
-    version,
-    publishedAt: entry.times.sort()[0],
-    deprecated: false,
-    yanked: entry.yanked,
-  }));
+  return [...byVersion.entries()].map(([version, entry]) => {
+    const archive = pageUrl === undefined ? undefined : archiveUrl(entry.archives, pageUrl);
+    return {
+      version,
+      publishedAt: entry.times.sort()[0],
+      deprecated: false,
+      yanked: entry.yanked,
+      ...(archive === undefined ? {} : { archive }),
+    };
+  });
+}
+
+/**
+ * The file a release's changelog and API are read from: the sdist (`.tar.gz`: the changelog files
+ * and the sources), else a pure-Python wheel, else any wheel; its link resolved against the page,
+ * the hash fragment dropped.
+ */
+function archiveUrl(files: readonly IndexFile[], pageUrl: string): string | undefined {
+  const rank = (name: string): number =>
+    name.endsWith('.tar.gz') ? 0 : name.endsWith('-none-any.whl') ? 1 : name.endsWith('.whl') ? 2 : 3;
+  const best = files
+    .filter((f) => f.href !== undefined && rank(f.filename) < 3)
+    .sort((a, b) => rank(a.filename) - rank(b.filename))[0];
+  if (best?.href === undefined) return undefined;
+  try {
+    const url = new URL(best.href, pageUrl);
+    url.hash = '';
+    return url.href;
+  } catch {
+    return undefined;
+  }
 }
 
 /**
@@ -142,7 +178,7 @@ export async function fetchPythonVersions(
   const type = (response.headers.get('content-type') ?? '').split(';')[0]?.trim().toLowerCase();
   try {
     const files = type === JSON_TYPE ? filesOfJson(text) : filesOfHtml(text);
-    return releasesOfFiles(files, normalized);
+    return releasesOfFiles(files, normalized, url);
   } catch (error) {
     throw unreachable(index, name, 'the answer is not a project page', error);
   }

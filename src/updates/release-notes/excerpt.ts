@@ -2,6 +2,8 @@ import type { Versioning } from '../types.js';
 
 /** A heading's version: `## [2.0.0](...) (2024-01-01)`, `# v2.0.0`, `### 2.1 / 2019-05-01`. */
 const HEADING = /^(#{1,6})\s+(.*)$/;
+/** A reStructuredText or setext underline: one punctuation character, three times or more. */
+const UNDERLINE = /^([=\-~^*+#"'`:.])\1{2,}\s*$/;
 const VERSION_IN_HEADING = /\bv?(\d+\.\d+(?:\.\d+)?(?:-[0-9A-Za-z.-]+)?)/;
 
 interface Heading {
@@ -37,14 +39,25 @@ export function changelogExcerpt(
 ): string | undefined {
   const lines = text.split(/\r?\n/);
   const headings: Heading[] = [];
+  // Underlined headings (reStructuredText, Markdown's setext) rank by their character's first use.
+  const underlines: string[] = [];
   let fenced = false;
   lines.forEach((line, index) => {
     if (line.trimStart().startsWith('```')) fenced = !fenced;
     if (fenced) return;
     const match = HEADING.exec(line);
-    if (!match) return;
-    const version = VERSION_IN_HEADING.exec(match[2] ?? '')?.[1];
-    headings.push({ line: index, level: (match[1] ?? '').length, version });
+    if (match) {
+      const version = VERSION_IN_HEADING.exec(match[2] ?? '')?.[1];
+      headings.push({ line: index, level: (match[1] ?? '').length, version });
+      return;
+    }
+    const under = UNDERLINE.exec(lines[index + 1] ?? '')?.[1];
+    if (under === undefined || line.trim() === '' || UNDERLINE.test(line)) return;
+    if (!underlines.includes(under)) underlines.push(under);
+    // An overline of the same character belongs to the heading.
+    const start = (lines[index - 1] ?? '').startsWith(under.repeat(3)) ? index - 1 : index;
+    const version = VERSION_IN_HEADING.exec(line)?.[1];
+    headings.push({ line: start, level: underlines.indexOf(under) + 1, version });
   });
   const sections: string[] = [];
   headings.forEach((heading, i) => {

@@ -124,3 +124,41 @@ describe('release notes (seeded: the seed is printed on failure)', () => {
     expect(first.length).toBeLessThanOrEqual(MAX_NOTES_PER_PACKAGE * 1.2);
   });
 });
+
+describe('release notes in reStructuredText and setext changelogs', () => {
+  it('keeps the underlined sections after `from` up to `to`, overlines included, a PEP 440 scheme', async () => {
+    const { PEP440_VERSIONING } = await import('../python/versioning.js');
+    const text = [
+      'Changelog',
+      '=========',
+      '',
+      '2.0.0 (2026-01-02)',
+      '------------------',
+      '',
+      '* renamed ``add`` to ``sum``',
+      '',
+      'Details',
+      '~~~~~~~',
+      '',
+      'more on 2.0',
+      '',
+      '=====',
+      '1.1',
+      '=====',
+      '',
+      '* faster',
+      '',
+      '1.0.0',
+      '-----',
+      '',
+      '* first',
+    ].join('\n');
+    const excerpt = changelogExcerpt(text, '1.0.0', '2.0.0', PEP440_VERSIONING) ?? '';
+    expect(excerpt).toContain('* renamed ``add`` to ``sum``');
+    expect(excerpt).toContain('more on 2.0');
+    expect(excerpt).toContain('=====\n1.1\n=====\n\n* faster');
+    expect(excerpt).not.toContain('* first');
+    expect(excerpt).not.toContain('Changelog');
+    expect(changelogExcerpt(text, '1.1', '2.0.0', PEP440_VERSIONING)).not.toContain('faster');
+  });
+});
