@@ -247,33 +247,47 @@ describe('dependency updates of pnpm and yarn 1 repositories, against a local np
     return version;
   }
 
-  // Repository code that would run with the lock step's network if the tool were let run it: it
-  // fails a command that has network (the proxy's variables) once package.json no longer asks for
-  // ^1.0.0 (the edit). Setup (network, before the edit) and the tests (edited, offline) pass it.
+  // Repository code that would run with the lock step's network if yarn were let hand the step to
+  // it: it fails a command that has network (the proxy's variables) once package.json no longer asks
+  // for ^1.0.0 (the edit). Setup (network, before the edit) and the tests (edited, offline) pass it.
   const LOCK_STEP_TRAP = `if (process.env.HTTPS_PROXY && !require('node:fs').readFileSync('package.json', 'utf8').includes('"^1.0.0"')) {\n  console.error('repository code ran in the lock step');\n  process.exit(3);\n}\n`;
-  const TRAPS: Record<Manager, () => Record<string, string>> = {
-    // pnpm loads .pnpmfile.cjs (its hooks) on every install unless told not to.
-    pnpm: () => ({ '.pnpmfile.cjs': `${LOCK_STEP_TRAP}module.exports = { hooks: {} };\n` }),
-    // yarn 1 hands every command to the program `yarn-path` names; this one runs the real yarn after.
-    yarn: () => ({
-      '.yarnrc': `registry "${registry.url}"\nyarn-path "./tools/yarn.cjs"\n`,
-      'tools/yarn.cjs': `${LOCK_STEP_TRAP}const run = require('node:child_process').spawnSync('yarn', process.argv.slice(2), { stdio: 'inherit', env: { ...process.env, YARN_IGNORE_PATH: '1' } });\nprocess.exit(run.status ?? 1);\n`,
-    }),
-  };
 
-  it.each<Manager>(['pnpm', 'yarn'])(
-    '%s: the lock step runs no repository code (.pnpmfile.cjs hooks, yarn-path): it has network',
-    async (manager) => {
-      const { repo } = await lockedRepo(manager, { [inc]: '^1.0.0' }, LOW_PATCH, TRAPS[manager]());
-      const version = await publishNextPatch(inc);
-      const { body } = await scan(repo.origin);
-      const group = body.created[0] as Group;
-      expect(group.updates).toMatchObject([{ name: inc, to: version, toRange: `^${version}` }]);
-      const task = await waitForTerminal(h.server.baseUrl, group.task_id, 240_000);
-      expect(task.error).toBeNull();
-      expect(task.status).toBe('merged');
+  it("yarn: the lock step (it has network) does not hand over to the program .yarnrc's yarn-path names", async () => {
+    const { repo } = await lockedRepo('yarn', { [inc]: '^1.0.0' }, LOW_PATCH, {
+      '.yarnrc': `registry "${registry.url}"\nyarn-path "./tools/yarn.cjs"\n`,
+      // yarn 1 hands every command to it; it runs the real yarn after the trap.
+      'tools/yarn.cjs': `${LOCK_STEP_TRAP}const run = require('node:child_process').spawnSync('yarn', process.argv.slice(2), { stdio: 'inherit', env: { ...process.env, YARN_IGNORE_PATH: '1' } });\nprocess.exit(run.status ?? 1);\n`,
+    });
+    const version = await publishNextPatch(inc);
+    const { body } = await scan(repo.origin);
+    const group = body.created[0] as Group;
+    expect(group.updates).toMatchObject([{ name: inc, to: version, toRange: `^${version}` }]);
+    const task = await waitForTerminal(h.server.baseUrl, group.task_id, 240_000);
+    expect(task.error).toBeNull();
+    expect(task.status).toBe('merged');
+  }, 300_000);
+
+  // Files of each case, made once the registry runs (its address is in .npmrc).
+  const HOOKED: [string, () => Record<string, string>][] = [
+    ['.pnpmfile.cjs', () => ({ '.pnpmfile.cjs': `${LOCK_STEP_TRAP}module.exports = { hooks: {} };\n` })],
+    [
+      ".npmrc's pnpmfile",
+      () => ({
+        '.npmrc': `registry=${registry.url}\npnpmfile=hooks/pnpm.cjs\n`,
+        'hooks/pnpm.cjs': 'module.exports = { hooks: {} };\n',
+      }),
+    ],
+  ];
+  it.each(HOOKED)(
+    'pnpm: a repository with hooks (%s) is refused by the scan: the lock step would not run them, and its lockfile would lack their checksum',
+    async (named, files) => {
+      const { repo } = await lockedRepo('pnpm', { [inc]: '^1.0.0' }, LOW_PATCH, files());
+      const { status, body } = await scan(repo.origin);
+      expect(status).toBe(422);
+      expect(body.error?.code).toBe('UPDATE_UNSUPPORTED');
+      expect(body.error?.message).toContain(`the repository has pnpm hooks (${named})`);
     },
-    300_000,
+    120_000,
   );
 
   it.each([

@@ -141,6 +141,18 @@ describe('the npm updater and the package manager a repository locks with', () =
     },
   );
 
+  it.each([
+    [{ '.pnpmfile.cjs': 'module.exports = {};\n' }, '.pnpmfile.cjs'],
+    [{ '.pnpmfile.mjs': 'export default {};\n' }, '.pnpmfile.mjs'],
+    [{ '.npmrc': 'global-pnpmfile=x.cjs\n' }, ".npmrc's global-pnpmfile"],
+  ])(
+    'refuses a pnpm repository with hooks (%j): repository code the lock step does not run',
+    async (files, named) => {
+      const error = await refusal({ 'pnpm-lock.yaml': PNPM_V9, ...files });
+      expect(error.message).toContain(`the repository has pnpm hooks (${named})`);
+    },
+  );
+
   it('refuses a yarn 2+ lockfile, naming its __metadata version and that yarn 1 is what is supported', async () => {
     const error = await refusal({ 'yarn.lock': YARN_BERRY });
     expect(error.message).toContain('yarn.lock is a yarn 2+ (berry) lockfile (__metadata version 8)');

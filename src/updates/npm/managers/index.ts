@@ -28,7 +28,7 @@ export async function chooseLockManager(files: RepoFiles): Promise<ChosenLockMan
   for (const manager of BY_LOCKFILE) {
     const lockfile = await files.read(manager.lockfile);
     if (lockfile === undefined) continue;
-    manager.checkFormat(lockfile);
+    await manager.checkSupported(lockfile, files);
     return { manager, lockfile };
   }
   return { manager: npmLockManager, lockfile: undefined };

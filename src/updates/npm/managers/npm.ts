@@ -8,7 +8,7 @@ export const NPM_FLAGS = ['--ignore-scripts', '--no-audit', '--no-fund', '--no-u
 export const npmLockManager: LockManager = {
   name: 'npm',
   lockfile: 'package-lock.json',
-  checkFormat() {},
+  checkSupported: () => Promise.resolve(),
   registrySettings: npmrcSettings,
   lockCommands(updates, hasLockfile) {
     if (!hasLockfile) return [['npm', 'install', '--no-package-lock', ...NPM_FLAGS]];

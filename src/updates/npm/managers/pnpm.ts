@@ -2,6 +2,7 @@ import { parse as parseYaml } from 'yaml';
 import { AutodevError } from '../../../errors.js';
 import { SECTIONS } from '../declared.js';
 import { npmrcSettings } from '../registry.js';
+import type { RepoFiles } from '../../types.js';
 import { onlineManagerRun } from './lock-run.js';
 import type { LockManager } from './types.js';
 
@@ -38,6 +39,29 @@ function record(value: unknown): Record<string, unknown> {
     : {};
 }
 
+/** pnpm's hook files at the root (`.pnpmfile.mjs` from pnpm 10), and the .npmrc keys naming another. */
+const HOOK_FILES = ['.pnpmfile.cjs', '.pnpmfile.mjs'];
+const HOOK_SETTINGS = ['pnpmfile', 'global-pnpmfile'];
+
+/**
+ * UPDATE_UNSUPPORTED when the repository has pnpm hooks: they are repository code, which the lock
+ * step (it has network) does not run (`--ignore-pnpmfile`), and without them pnpm writes a lockfile
+ * without their `pnpmfileChecksum`, which the repository's own frozen install then rejects.
+ */
+async function refuseHooks(files: RepoFiles): Promise<void> {
+  const settings = await npmrcSettings(files);
+  const named = HOOK_SETTINGS.filter((key) => settings[key] !== undefined).map((key) => `.npmrc's ${key}`);
+  const present: string[] = [];
+  for (const file of HOOK_FILES) if ((await files.read(file)) !== undefined) present.push(file);
+  const found = [...present, ...named];
+  if (found.length === 0) return;
+  throw new AutodevError(
+    'UPDATE_UNSUPPORTED',
+    `npm: the repository has pnpm hooks (${found.join(', ')}): they are repository code, which the lock step does not run with its network, and a lockfile written without them lacks their pnpmfileChecksum (supported: pnpm lockfile v9 without hooks)`,
+    { details: { ecosystem: 'npm', tool: 'pnpm', hooks: found } },
+  );
+}
+
 /**
  * pnpm: pnpm-lock.yaml v9. `pnpm install --lockfile-only` resolves the edited ranges; a range that
  * already admits the new version is moved by `pnpm update --no-save` (the manifest keeps its text);
@@ -47,10 +71,10 @@ function record(value: unknown): Record<string, unknown> {
 export const pnpmLockManager: LockManager = {
   name: 'pnpm',
   lockfile: LOCKFILE,
-  checkFormat(text) {
+  async checkSupported(text, files) {
     const version = parseLock(text)['lockfileVersion'];
     const found = typeof version === 'string' || typeof version === 'number' ? String(version) : undefined;
-    if (found?.split('.')[0] === SUPPORTED_MAJOR) return;
+    if (found?.split('.')[0] === SUPPORTED_MAJOR) return refuseHooks(files);
     throw new AutodevError(
       'UPDATE_UNSUPPORTED',
       `npm: ${LOCKFILE} has lockfileVersion ${found === undefined ? '(none)' : `'${found}'`}; dependency updates regenerate pnpm lockfiles of version '9.0' only (pnpm 9 and later), and pnpm would rewrite this one whole: upgrade it with \`pnpm install\` of pnpm 9 first`,

@@ -14,10 +14,11 @@ export interface LockManager {
   /** The lockfile at the repository's root that says the repository locks with this manager. */
   readonly lockfile: string;
   /**
-   * Throws UPDATE_UNSUPPORTED naming the format found and the one supported when the lockfile is a
-   * version the commands would not keep (a pnpm lockfile before v9, a yarn 2+ lockfile).
+   * Throws UPDATE_UNSUPPORTED naming what was found and what is supported when the lockfile is a
+   * version the commands would not keep (a pnpm lockfile before v9, a yarn 2+ lockfile), or the
+   * repository needs its own code run to lock (pnpm's hooks).
    */
-  checkFormat(lockfile: string): void;
+  checkSupported(lockfile: string, files: RepoFiles): Promise<void>;
   /**
    * The repository's registry settings (`registry`, `@scope:registry`) from its own files, later
    * files over earlier ones: what the manager itself would read.

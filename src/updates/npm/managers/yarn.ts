@@ -72,7 +72,7 @@ function declaredRange(manifest: string | undefined, name: string): string | und
 export const yarnLockManager: LockManager = {
   name: 'yarn',
   lockfile: LOCKFILE,
-  checkFormat(text) {
+  async checkSupported(text) {
     if (V1_HEADER.test(text)) return;
     if (/^__metadata:/m.test(text)) {
       const version = berryVersion(text);
