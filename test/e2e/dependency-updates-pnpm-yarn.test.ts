@@ -267,6 +267,28 @@ describe('dependency updates of pnpm and yarn 1 repositories, against a local np
     expect(task.status).toBe('merged');
   }, 300_000);
 
+  it("yarn: the registry comes from .npmrc over .yarnrc, as yarn 1 itself orders them (a scoped .yarnrc one before .npmrc's default)", async () => {
+    // Nothing newer than what is locked: the scan reads the registries and proposes nothing.
+    const { repo } = await lockedRepo('yarn', { [inc]: '^1.0.0' }, LOW_PATCH, {
+      '.npmrc': `registry=${registry.url}\n`,
+      '.yarnrc': 'registry "http://127.0.0.1:9/"\n',
+    });
+    const ok = await scan(repo.origin);
+    expect(ok.status, JSON.stringify(ok.body)).toBe(200);
+    expect(ok.body.created).toEqual([]);
+    // A scoped .yarnrc registry outranks .npmrc's default: that one is not allowed, so it is refused.
+    const scoped = await h.newRepo({
+      'package.json': manifestOf({ '@acme/inc': '^1.0.0' }),
+      'yarn.lock': '# yarn lockfile v1\n',
+      '.npmrc': `registry=${registry.url}\n`,
+      '.yarnrc': '"@acme:registry" "http://127.0.0.1:9/"\n',
+    });
+    const refused = await scan(scoped.origin);
+    expect(refused.status).toBe(422);
+    expect(refused.body.error?.code).toBe('UPDATE_REGISTRY_REFUSED');
+    expect(refused.body.error?.message).toContain('http://127.0.0.1:9/');
+  }, 120_000);
+
   // Files of each case, made once the registry runs (its address is in .npmrc).
   const HOOKED: [string, () => Record<string, string>][] = [
     ['.pnpmfile.cjs', () => ({ '.pnpmfile.cjs': `${LOCK_STEP_TRAP}module.exports = { hooks: {} };\n` })],

@@ -86,11 +86,14 @@ export const yarnLockManager: LockManager = {
       'unknown',
     );
   },
-  /** yarn 1 reads .npmrc and then its own .yarnrc, whose settings win. */
+  /**
+   * yarn 1's own order (NpmRegistry.getRegistry): for the package's scope and then the default, the
+   * npm setting first and its .yarnrc one after, so .npmrc wins where both name one.
+   */
   async registrySettings(files) {
     return {
-      ...parseNpmrc((await files.read('.npmrc')) ?? ''),
       ...parseYarnrc((await files.read('.yarnrc')) ?? ''),
+      ...parseNpmrc((await files.read('.npmrc')) ?? ''),
     };
   },
   lockCommands(updates) {
