@@ -54,6 +54,13 @@ export const ERROR_CODES = {
    * the message names it. The task fails before planning instead of running on one repository.
    */
   MULTI_REPO_UNSUPPORTED: { httpStatus: 422, retryable: false },
+  /**
+   * A consumer could not be wired to the changed library (multirepo/link): no linker for its
+   * ecosystem, the library is not among its dependencies, or a manifest could not be read.
+   */
+  LINK_FAILED: { httpStatus: 422, retryable: false },
+  /** Linking changed a tracked file of a checkout (it must only ever change copies): nothing is pushed. */
+  LINK_TOUCHED_CHECKOUT: { httpStatus: 500, retryable: false },
   PAYLOAD_TOO_LARGE: { httpStatus: 413, retryable: false },
   RATE_LIMITED: { httpStatus: 429, retryable: true },
   /** `[autodev] max_event_streams` event streams are open: the server takes no more until one closes. */
