@@ -15,14 +15,19 @@ export interface RunResult extends SandboxResult {
 
 export interface LinkTestContext {
   /** A checkout (work tree with one commit of `files`): what a task's workspace is. */
-  checkout(name: string, files: Record<string, string>): Promise<string>;
+  checkout(name: string, files: Record<string, string | Buffer>): Promise<string>;
   /** Writes `files` into `dir` without committing: the change a task made in the library. */
-  edit(dir: string, files: Record<string, string>): Promise<void>;
+  edit(dir: string, files: Record<string, string | Buffer>): Promise<void>;
   /** Runs `argv` in the real bubblewrap sandbox, without network, `workspace` its writable tree. */
   run(
     argv: string[],
     options: { cwd: string; workspace?: string; env?: Record<string, string> },
   ): Promise<RunResult>;
+  /** Runs each of `commands` as `run` does until one fails. */
+  runAll(
+    commands: string[][],
+    options: { cwd: string; workspace?: string; env?: Record<string, string> },
+  ): Promise<RunResult[]>;
   /** Links `consumer` to `library` in a fresh scratch folder under the context's root. */
   link(consumer: string, library: string, ecosystem?: LinkEcosystem): Promise<ConsumerLink>;
   /** Runs each of `commands` in the linked consumer's copy (env included) until one fails. */
@@ -42,7 +47,7 @@ export async function createLinkTestContext(): Promise<LinkTestContext> {
   const sandbox = createBubblewrapSandbox({ hostEnv: process.env, bindRoot: root, hide: [root] });
   const runGit = createGitRunner({ env: process.env });
   let count = 0;
-  const writeAll = async (dir: string, files: Record<string, string>) => {
+  const writeAll = async (dir: string, files: Record<string, string | Buffer>) => {
     for (const [file, content] of Object.entries(files)) {
       await mkdir(dirname(join(dir, file)), { recursive: true });
       await writeFile(join(dir, file), content);
@@ -58,6 +63,15 @@ export async function createLinkTestContext(): Promise<LinkTestContext> {
       timeoutMs: 300_000,
     });
     return { ...result, argv };
+  };
+  const runAll: LinkTestContext['runAll'] = async (commands, options) => {
+    const results: RunResult[] = [];
+    for (const argv of commands) {
+      const result = await run(argv, options);
+      results.push(result);
+      if (result.exitCode !== 0) break;
+    }
+    return results;
   };
   return {
     async checkout(name, files) {
@@ -78,19 +92,13 @@ export async function createLinkTestContext(): Promise<LinkTestContext> {
         scratchDir: join(root, `scratch-${count++}`),
         ...(ecosystem ? { ecosystem } : {}),
       }),
-    async runLinked(link, commands, env = {}) {
-      const results: RunResult[] = [];
-      for (const argv of commands) {
-        const result = await run(argv, {
-          cwd: link.build.consumerDir,
-          workspace: link.build.scratchDir,
-          env: { ...link.build.env, ...env },
-        });
-        results.push(result);
-        if (result.exitCode !== 0) break;
-      }
-      return results;
-    },
+    runAll,
+    runLinked: (link, commands, env = {}) =>
+      runAll(commands, {
+        cwd: link.build.consumerDir,
+        workspace: link.build.scratchDir,
+        env: { ...link.build.env, ...env },
+      }),
     dispose: () => rm(root, { recursive: true, force: true }),
   };
 }
