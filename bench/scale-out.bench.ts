@@ -152,12 +152,14 @@ async function overheads(temporal: TemporalDevServer): Promise<{ embedded: numbe
 }
 
 export async function bench(): Promise<BenchRow[]> {
+  // AUTODEV_SCALE_OUT_ONLY=overhead skips the throughput rows (minutes of tasks) for the overhead alone.
+  const overheadOnly = process.env['AUTODEV_SCALE_OUT_ONLY'] === 'overhead';
   const temporal = await startTemporalDevServer();
   try {
-    const perMinute = await scaleOut(temporal);
+    const perMinute = overheadOnly ? new Map<number, number>() : await scaleOut(temporal);
     const overhead = await overheads(temporal);
     const one = perMinute.get(1) ?? 0;
-    const rows: BenchRow[] = WORKER_COUNTS.map((count) => {
+    const rows: BenchRow[] = [...perMinute.keys()].map((count) => {
       const value = perMinute.get(count) ?? 0;
       return {
         name: `temporal + PostgreSQL, ${count} worker process${count > 1 ? 'es' : ''}, ${BATCH} tasks at once`,

@@ -2,7 +2,7 @@ import { AutodevError, toAutodevError } from '../errors.js';
 import type { Task, TaskStatus } from '../domain/task.js';
 import type { Logger } from '../logging/logger.js';
 import { runTask } from '../orchestrator/run-task.js';
-import type { TaskContext } from '../orchestrator/task-context.js';
+import type { StepBoundary, TaskContext } from '../orchestrator/task-context.js';
 
 /** What every engine does around one run of a task: the same context and the same clean-up. */
 export interface TaskRunHooks {
@@ -46,6 +46,8 @@ export interface RunOnceOptions {
   /** Aborts the run; its reason (an AutodevError) ends the task. */
   signal: AbortSignal;
   drain: AbortSignal;
+  /** Runs around each step: the engine holds it until it may run (TaskContext.aroundStep). */
+  aroundStep?: <T>(step: StepBoundary, run: () => Promise<T>) => Promise<T>;
 }
 
 /**
@@ -71,6 +73,7 @@ export async function runTaskOnce(task: Task, options: RunOnceOptions): Promise<
       controller.abort(new AutodevError('TASK_CANCELLED', 'task cancelled by request'));
     }
     const ctx = options.hooks.createContext(task, { signal: controller.signal, drain: options.drain });
+    if (options.aroundStep) ctx.aroundStep = options.aroundStep;
     status = await runTask(ctx);
     return status;
   } catch (error) {

@@ -32,6 +32,14 @@ export function stepKey(request: StepRequest): string {
 export async function runStep<Output = unknown>(ctx: TaskContext, request: StepRequest): Promise<Output> {
   ctx.phaseCursor?.advance(request.phase, request.tool);
   const key = stepKey(request);
+  const around = ctx.aroundStep;
+  if (!around) return runStepHere<Output>(ctx, request, key);
+  return around({ key, phase: request.phase, tool: request.tool }, () =>
+    runStepHere<Output>(ctx, request, key),
+  );
+}
+
+async function runStepHere<Output>(ctx: TaskContext, request: StepRequest, key: string): Promise<Output> {
   const taskId = ctx.task.id;
   const existing = await ctx.store.steps.get(taskId, key);
   if (existing?.status === 'succeeded' && !RERUN_ON_RESUME.has(request.tool)) {

@@ -26,4 +26,17 @@ export interface TaskContext {
   homeDir: string;
   /** Set by runTask: checks each step against the phase table (absent for steps run outside a task run). */
   phaseCursor?: PhaseCursor;
+  /**
+   * Runs around each step (its checkpoint reuse included): an engine that runs every step as a unit of
+   * its own (the temporal engine, one activity per step) holds the step until that unit starts and
+   * learns when it ended. Absent: the step runs at once.
+   */
+  aroundStep?: <T>(step: StepBoundary, run: () => Promise<T>) => Promise<T>;
+}
+
+/** A step as the run reaches it, before it runs (or is reused from its checkpoint). */
+export interface StepBoundary {
+  key: string;
+  phase: string;
+  tool: string;
 }

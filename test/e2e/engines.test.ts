@@ -1,7 +1,8 @@
 import { execFileSync } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { Client, Connection } from '@temporalio/client';
+import { Client, Connection, defaultPayloadConverter } from '@temporalio/client';
+import type { temporal as proto } from '@temporalio/proto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { api, submitTask, waitForTask, waitForTerminal, type TaskJson } from '../helpers/api-client.js';
 import { startTemporalDevServer, type TemporalDevServer } from '../helpers/temporal-server.js';
@@ -10,12 +11,38 @@ import { startE2E, type E2EHarness } from './harness.js';
 import { approveMediumFix } from './task-journey.js';
 
 /** Where the replay test (test/engine/temporal-replay.test.ts) reads the recorded history from. */
-// Today's workflow (runs on a worker's own queue); low-risk-merged.history.json stays as the
-// history of workflows started before that patch, which must keep replaying.
+// Today's workflow (each step an activity on a worker's own queue); the histories of the workflows
+// started before (low-risk-merged*.history.json) stay, and must keep replaying.
 const HISTORY_FIXTURE = resolve(
   import.meta.dirname,
-  '../fixtures/temporal/low-risk-merged-worker-queue.history.json',
+  '../fixtures/temporal/low-risk-merged-step-activities.history.json',
 );
+
+interface ScheduledActivity {
+  name: string;
+  queue: string;
+  input: unknown;
+}
+
+/** The activities the workflow scheduled, in order, with their task queue and (decoded) input. */
+function scheduledActivities(history: proto.api.history.v1.IHistory): ScheduledActivity[] {
+  return (history.events ?? []).flatMap((e) => {
+    const scheduled = e.activityTaskScheduledEventAttributes;
+    if (!scheduled) return [];
+    const payload = scheduled.input?.payloads?.[0];
+    return [
+      {
+        name: scheduled.activityType?.name ?? '',
+        queue: scheduled.taskQueue?.name ?? '',
+        input: payload
+          ? defaultPayloadConverter.fromPayload(
+              payload as Parameters<typeof defaultPayloadConverter.fromPayload>[0],
+            )
+          : undefined,
+      },
+    ];
+  });
+}
 
 const running = (key: string) => (t: TaskJson) =>
   t.steps.some((s) => s.key === key && s.status === 'running');
@@ -103,9 +130,25 @@ describe.each(['embedded', 'temporal'] as const)('journeys on the %s engine', (e
         const handle = new Client({ connection }).workflow.getHandle(created.id);
         // The workflow is the task: its id is the task id, and it ended with the task's status.
         expect(await handle.result()).toBe('merged');
+        const history = await handle.fetchHistory();
+        // Each step of the run was an activity of its own, named after its phase and tool, with the
+        // step's key as input, in the order the task's steps ran, all on the claiming worker's queue.
+        const activities = scheduledActivities(history);
+        expect(activities.slice(0, 2).map((a) => a.name)).toEqual(['claimWorker', 'startTaskRun']);
+        const steps = activities.slice(2);
+        const keyOf = (a: ScheduledActivity) => (a.input as { key: string }).key;
+        // The checks run side by side, so the store may record their starts in another order.
+        expect(steps.map(keyOf).sort()).toEqual(task.steps.map((s) => s.key).sort());
+        for (const step of steps) {
+          const recorded = task.steps.find((s) => s.key === keyOf(step));
+          expect(step.name).toBe(`step.${recorded?.phase}.${recorded?.tool}`);
+          expect(step.input).toMatchObject({ taskId: created.id, key: recorded?.key });
+        }
+        expect(steps.length).toBeGreaterThan(10);
+        expect(new Set(activities.slice(1).map((a) => a.queue)).size).toBe(1);
+        expect(activities[1]?.queue).toMatch(/-worker-/);
         // AUTODEV_RECORD_HISTORY=1 records this journey's history for the replay test.
         if (process.env['AUTODEV_RECORD_HISTORY'] === '1') {
-          const history = await handle.fetchHistory();
           await writeFile(HISTORY_FIXTURE, `${JSON.stringify(history, null, 1)}\n`);
         }
       } finally {

@@ -37,14 +37,15 @@ async function workflowRuns(address: string, taskId: string): Promise<{ runs: nu
   }
 }
 
-/** The task queues the task's runs were scheduled on, in order (a worker's own queue each). */
+/** The task queues the task's runs and their steps were scheduled on (a worker's own queue each). */
 async function runQueues(address: string, taskId: string): Promise<string[]> {
   const connection = await Connection.connect({ address });
   try {
     const history = await new Client({ connection }).workflow.getHandle(taskId).fetchHistory();
     return (history.events ?? []).flatMap((e) => {
       const scheduled = e.activityTaskScheduledEventAttributes;
-      return scheduled?.activityType?.name === 'runTaskAttempt' ? [scheduled.taskQueue?.name ?? ''] : [];
+      const name = scheduled?.activityType?.name ?? '';
+      return name === 'startTaskRun' || name.startsWith('step.') ? [scheduled?.taskQueue?.name ?? ''] : [];
     });
   } finally {
     await connection.close();

@@ -41,14 +41,14 @@ async function activityWorkers(
   const events = history.events ?? [];
   const runActivities = new Set(
     events
-      .filter((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'runTaskAttempt')
+      .filter((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'startTaskRun')
       .map((e) => String(e.eventId)),
   );
   let runs = 0;
   for await (const run of client.workflow.list({ query: `WorkflowId = '${taskId}'` })) runs += run ? 1 : 0;
   return {
     identities: events.flatMap((e) => e.activityTaskStartedEventAttributes?.identity ?? []),
-    // The task's runs, not the claims that picked their worker on the shared queue.
+    // The task's runs (each started once, then step by step), not the claims that picked their worker.
     completed: events.filter((e) => {
       const scheduledId = e.activityTaskCompletedEventAttributes?.scheduledEventId;
       return scheduledId != null && runActivities.has(String(scheduledId));

@@ -21,6 +21,8 @@ const HISTORIES = [
   // With `record-cancel`: cancelled while it waited for a worker, the cancel recorded by an activity
   // (test/e2e/cancel-outside-run.test.ts).
   'cancelled-while-queued.history.json',
+  // With `step-activities`: each step of the phase table an activity of its own (`step.verify.test`).
+  'low-risk-merged-step-activities.history.json',
 ];
 
 /**

@@ -5,8 +5,17 @@ import { isTerminal } from '../../domain/task.js';
 import type { Logger } from '../../logging/logger.js';
 import { recordCancelOutsideRun } from '../../orchestrator/cancel-outside-run.js';
 import type { Store } from '../../store/index.js';
+import { PHASE_TABLE } from '../../orchestrator/phase-table.js';
 import { runTaskOnce, type LocalRuns, type TaskRunHooks } from '../task-run.js';
-import { WORKER_BUSY, type TaskActivities } from './workflow-types.js';
+import { startSteppedRun, type SteppedRun } from './stepped-run.js';
+import {
+  WORKER_BUSY,
+  stepActivityName,
+  type RunProgress,
+  type StepActivities,
+  type StepActivityInput,
+  type TaskActivities,
+} from './workflow-types.js';
 
 export interface TaskActivityDeps {
   store: Store;
@@ -22,6 +31,10 @@ export interface TaskActivityDeps {
   ownTaskQueue: string;
   /** max_parallel_tasks: a worker running (or promised) this many refuses more claims. */
   maxParallelTasks: number;
+  /** How long a step may run on this worker before it fails with STEP_TIMEOUT (stepTimeoutSecs less the margin). */
+  stepDeadlineMs: number;
+  /** A run waiting this long for its next step's activity is given up (its checkpoints stay). */
+  idleRunMs: number;
 }
 
 /** A claim holds a slot this long for a run that has not started (its workflow may have gone away). */
@@ -31,7 +44,7 @@ const CLAIM_HOLD_MS = 30_000;
  * The worker's side of the task workflow: one run of the task through the same orchestrator the
  * embedded engine runs, with Temporal's cancellation as the run's AbortSignal.
  */
-export function createTaskActivities(deps: TaskActivityDeps): TaskActivities {
+export function createTaskActivities(deps: TaskActivityDeps): TaskActivities & StepActivities {
   /** Tasks claimed whose run has not started here yet, with when their hold lapses. */
   const claimed = new Map<string, number>();
   const slotsTaken = () => {
@@ -40,7 +53,122 @@ export function createTaskActivities(deps: TaskActivityDeps): TaskActivities {
     const running = deps.runs.ids();
     return running.length + [...claimed.keys()].filter((id) => !running.includes(id)).length;
   };
+  /** The step-by-step runs of this worker, by task id (the worker-specific queue brings their steps here). */
+  const stepped = new Map<string, SteppedRun>();
+
+  /** A new run of the task from its checkpoints; the task's status when it has nothing to run. */
+  const startFresh = async (taskId: string): Promise<SteppedRun | string> => {
+    const stored = await deps.store.tasks.get(taskId);
+    if (!stored) throw ApplicationFailure.nonRetryable(`no task with id ${taskId}`, 'TASK_NOT_FOUND');
+    if (isTerminal(stored.status)) return stored.status;
+    // A task already under way resumes (run-task records task.resumed), as the embedded engine's re-claim.
+    const task = { ...stored, attempt: stored.attempt + (stored.status === 'queued' ? 1 : 2) };
+    const run = startSteppedRun(task, {
+      hooks: deps.hooks,
+      log: deps.log,
+      taskTimeoutMs: deps.taskTimeoutMs,
+      drain: deps.drain,
+      idleMs: deps.idleRunMs,
+      checkEveryMs: deps.heartbeatMs,
+      isCancelRequested: async (id) => (await deps.store.tasks.get(id))?.cancel_requested ?? false,
+    });
+    stepped.set(taskId, run);
+    deps.runs.add(taskId, run.done);
+    void run.done.finally(() => {
+      if (stepped.get(taskId) === run) stepped.delete(taskId);
+    });
+    return run;
+  };
+
+  /**
+   * Waits for the run's progress as an activity: heartbeats, and aborts the run when Temporal cancels
+   * the activity (a cancel request, or the worker shutting down: the store says which).
+   */
+  const whileActive = async (run: SteppedRun, batch: readonly number[]): Promise<RunProgress> => {
+    const context = Context.current();
+    const onCancel = () => {
+      void deps.store.tasks
+        .get(run.taskId)
+        .then((t) => t?.cancel_requested ?? false)
+        .catch(() => false)
+        .then((requested) =>
+          run.abort(
+            requested
+              ? new AutodevError('TASK_CANCELLED', 'task cancelled by request')
+              : new AutodevError('SHUTTING_DOWN', 'worker shutting down'),
+          ),
+        );
+    };
+    context.cancellationSignal.addEventListener('abort', onCancel, { once: true });
+    const heartbeat = setInterval(() => context.heartbeat(), deps.heartbeatMs);
+    context.heartbeat();
+    try {
+      return await run.progress(batch);
+    } catch (raw) {
+      const error = toAutodevError(raw);
+      // Stopped without an end: retried (maybe on another worker) from the task's checkpoints.
+      throw ApplicationFailure.create({
+        message: error.message,
+        type: error.code,
+        nonRetryable: !error.retryable,
+      });
+    } finally {
+      clearInterval(heartbeat);
+      context.cancellationSignal.removeEventListener('abort', onCancel);
+    }
+  };
+
+  /** A step's activity: lets the run take the step, under the step's deadline, and reports what comes next. */
+  const runStepActivity = async (input: StepActivityInput): Promise<RunProgress> => {
+    if (deps.drain.aborted) throw ApplicationFailure.retryable('worker draining', 'SHUTTING_DOWN');
+    const run = stepped.get(input.taskId) ?? (await startFresh(input.taskId));
+    if (typeof run === 'string') return { status: run };
+    // A run rebuilt here has other steps: report where it stands, the workflow goes on from there.
+    const batch = run.id === input.runId ? input.batch : [];
+    // Not waiting there (a retry whose step already ran): where the run stands once the batch ended.
+    if (!run.release(input)) return whileActive(run, batch);
+    const deadline = setTimeout(
+      () =>
+        run.abort(
+          new AutodevError(
+            'STEP_TIMEOUT',
+            `step ${input.key} exceeded its ${Math.round(deps.stepDeadlineMs / 1000)}s ` +
+              '(runner_timeout_secs × (max_step_retries + 1) plus backoff)',
+          ),
+        ),
+      deps.stepDeadlineMs,
+    );
+    try {
+      return await whileActive(run, batch);
+    } finally {
+      clearTimeout(deadline);
+    }
+  };
+  const stepActivities = Object.fromEntries(
+    PHASE_TABLE.flatMap((row) =>
+      row.tools.map((t) => [stepActivityName({ phase: row.phase, tool: t.tool }), runStepActivity]),
+    ),
+  );
+
   return {
+    ...stepActivities,
+
+    async startTaskRun(taskId) {
+      claimed.delete(taskId);
+      const run = stepped.get(taskId) ?? (await startFresh(taskId));
+      if (typeof run === 'string') return { status: run };
+      return whileActive(run, []);
+    },
+
+    async stopTaskRun(taskId) {
+      const run = stepped.get(taskId);
+      if (run) {
+        run.abort(new AutodevError('TASK_CANCELLED', 'task cancelled by request'));
+        await run.done;
+      }
+      return (await deps.store.tasks.get(taskId))?.status ?? 'cancelled';
+    },
+
     async claimWorker(taskId) {
       // A draining or full worker says no: Temporal asks again, and another worker with room answers.
       if (deps.drain.aborted || (!claimed.has(taskId) && slotsTaken() >= deps.maxParallelTasks)) {

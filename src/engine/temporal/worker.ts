@@ -9,7 +9,12 @@ import type { Store } from '../../store/index.js';
 import type { LocalRuns, TaskRunHooks } from '../task-run.js';
 import { createTaskActivities } from './activities.js';
 import { connectWorker } from './connection.js';
-import { HEARTBEAT_INTERVAL_MS } from './workflow-input.js';
+import {
+  HEARTBEAT_INTERVAL_MS,
+  HEARTBEAT_TIMEOUT_SECS,
+  STEP_END_MARGIN_SECS,
+  stepTimeoutSecs,
+} from './workflow-input.js';
 
 export interface TemporalWorkerDeps {
   config: AutodevConfig;
@@ -75,6 +80,10 @@ export async function startTemporalWorker(deps: TemporalWorkerDeps): Promise<Tem
     drain: drain.signal,
     ownTaskQueue,
     maxParallelTasks: deps.config.max_parallel_tasks,
+    stepDeadlineMs: (stepTimeoutSecs(deps.config) - STEP_END_MARGIN_SECS) * 1000,
+    // Between two steps' activities a run waits for a workflow task's round trip: three heartbeat
+    // timeouts without one means its workflow went elsewhere (or the server is away that long).
+    idleRunMs: HEARTBEAT_TIMEOUT_SECS * 3 * 1000,
   });
   const heartbeats = {
     // Heartbeats carry cancellation back: sent at least this often, a cancel arrives within it.
@@ -92,12 +101,12 @@ export async function startTemporalWorker(deps: TemporalWorkerDeps): Promise<Tem
     maxConcurrentActivityTaskExecutions: deps.config.max_parallel_tasks,
     ...heartbeats,
   });
-  // This worker's own queue: the runs of the tasks it claimed, next to their workspaces.
+  // This worker's own queue: the runs (and their steps) of the tasks it claimed, next to their workspaces.
   const own = await Worker.create({
     connection,
     namespace: settings.namespace,
     taskQueue: ownTaskQueue,
-    activities: { runTaskAttempt: activities.runTaskAttempt },
+    activities,
     maxConcurrentActivityTaskExecutions: deps.config.max_parallel_tasks,
     ...heartbeats,
   });

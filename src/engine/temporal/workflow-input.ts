@@ -13,6 +13,27 @@ export function nonRetryableCodes(): ErrorCode[] {
   return (Object.keys(ERROR_CODES) as ErrorCode[]).filter((code) => !ERROR_CODES[code].retryable);
 }
 
+/** A step's worker-side deadline is this much under its activity's start-to-close: time to record its end. */
+export const STEP_END_MARGIN_SECS = 60;
+
+/**
+ * How long one step's activity may take: every try of its command (runner_timeout_secs each, up to
+ * max_step_retries + 1 tries), the backoff between them, and a minute to record the end; never more
+ * than the whole task may take.
+ */
+export function stepTimeoutSecs(config: AutodevConfig): number {
+  const policy = stepRetryPolicy(config.max_step_retries);
+  let backoffMs = 0;
+  for (let attempt = 1; attempt < policy.maxAttempts; attempt += 1) {
+    backoffMs += Math.min(
+      policy.maxDelayMs,
+      policy.initialDelayMs * policy.backoffCoefficient ** (attempt - 1),
+    );
+  }
+  const tries = config.runner_timeout_secs * policy.maxAttempts + Math.ceil(backoffMs / 1000);
+  return Math.min(tries, config.task_timeout_secs) + STEP_END_MARGIN_SECS;
+}
+
 /** The workflow's input for a task: the engine settings recorded in its history at start. */
 export function taskWorkflowInput(config: AutodevConfig, taskId: string): TaskWorkflowInput {
   const policy = stepRetryPolicy(config.max_step_retries);
@@ -28,5 +49,6 @@ export function taskWorkflowInput(config: AutodevConfig, taskId: string): TaskWo
     },
     nonRetryableCodes: nonRetryableCodes(),
     maxAttemptsOnWorker: policy.maxAttempts,
+    stepTimeoutSecs: stepTimeoutSecs(config),
   };
 }

@@ -24,6 +24,50 @@ export interface TaskWorkflowInput {
    * goes back to the shared queue for a worker again. Absent in histories recorded before it.
    */
   maxAttemptsOnWorker?: number;
+  /**
+   * Start-to-close of one step's activity (runner_timeout_secs × tries + backoff + a minute, capped by
+   * the task's deadline). Absent in histories recorded before the step activities.
+   */
+  stepTimeoutSecs?: number;
+}
+
+/** A step the run reached and waits before: the workflow runs it as the activity `stepActivityName`. */
+export interface StepCall {
+  /** The run on the worker this step belongs to (a rebuilt run has another). */
+  runId: string;
+  /** The step's place in that run, from 1. */
+  seq: number;
+  key: string;
+  phase: string;
+  tool: string;
+}
+
+/**
+ * Where a run stands after an activity: before its next steps (several when the run starts them
+ * side by side, like the checks), or ended with the task's status.
+ */
+export type RunProgress = { next: StepCall[] } | { status: string };
+
+/** The input of a step's activity: the task, the step it lets run, and the steps started beside it. */
+export interface StepActivityInput extends StepCall {
+  taskId: string;
+  /** The seqs of the steps the workflow runs together with this one (this one's included). */
+  batch: number[];
+}
+
+/** The activity type of a step: one per phase and tool of the phase table, so the history names it. */
+export function stepActivityName(step: { phase: string; tool: string }): `step.${string}` {
+  return `step.${step.phase}.${step.tool}`;
+}
+
+/** The activities of the step-by-step run (patch `step-activities`), on the claiming worker's own queue. */
+export interface StepActivities {
+  /** The task's run on this worker (rebuilt from its checkpoints when there is none), to its first step. */
+  startTaskRun(taskId: string): Promise<RunProgress>;
+  /** Ends the task's run on this worker after a cancel (it records `cancelled` itself); its status. */
+  stopTaskRun(taskId: string): Promise<string>;
+  /** A step (`stepActivityName`): runs it, then the run up to its next step or end. */
+  [step: `step.${string}`]: (input: StepActivityInput) => Promise<RunProgress>;
 }
 
 /** The shared queue's answer to "which worker runs this task": that worker's own task queue. */

@@ -20,6 +20,10 @@ import {
 import {
   WAITING_STATUSES,
   WAKE_SIGNAL,
+  stepActivityName,
+  type RunProgress,
+  type StepActivities,
+  type StepCall,
   type TaskActivities,
   type TaskWorkflowInput,
 } from './workflow-types.js';
@@ -31,6 +35,13 @@ export const wakeSignal = defineSignal(WAKE_SIGNAL);
  * of the shared queue. Workflows started before it replay the old path: one activity on the shared queue.
  */
 export const WORKER_QUEUE_PATCH = 'worker-specific-queue';
+
+/**
+ * The patch that runs each step of the phase table as an activity of its own (`step.<phase>.<tool>`),
+ * with its own start-to-close timeout and retries, on the claiming worker's queue. Workflows started
+ * before it replay one activity per run (`runTaskAttempt`).
+ */
+export const STEP_ACTIVITIES_PATCH = 'step-activities';
 
 /**
  * The patch that records a cancel arriving while no run of the task is going (queued for a worker,
@@ -80,6 +91,10 @@ export async function autodevTask(input: TaskWorkflowInput): Promise<string> {
   setHandler(wakeSignal, () => {
     wakes += 1;
   });
+  // Input recorded without a step timeout (an older API started it): the path before the patch.
+  if (input.stepTimeoutSecs !== undefined && patched(STEP_ACTIVITIES_PATCH)) {
+    return runStepByStep(input, input.stepTimeoutSecs, () => wakes);
+  }
   if (patched(WORKER_QUEUE_PATCH)) return runOnWorkerQueues(input, () => wakes);
   const { runTaskAttempt } = proxyActivities<TaskActivities>({
     startToCloseTimeout: `${input.runTimeoutSecs}s`,
@@ -153,4 +168,101 @@ async function runOnWorkerQueues(input: TaskWorkflowInput, wakes: () => number):
     }
     seen = wakes();
   }
+}
+
+/** How the task's activities on its worker's queue are retried: backoff, tries on that worker, codes no retry fixes. */
+function onWorkerRetry(input: TaskWorkflowInput) {
+  return {
+    initialInterval: input.retry.initialDelayMs,
+    maximumInterval: input.retry.maxDelayMs,
+    backoffCoefficient: input.retry.backoffCoefficient,
+    ...(input.maxAttemptsOnWorker === undefined ? {} : { maximumAttempts: input.maxAttemptsOnWorker }),
+    nonRetryableErrorTypes: input.nonRetryableCodes,
+  };
+}
+
+/**
+ * The task's runs step by step (patch `step-activities`), on the worker that claimed it as in
+ * runOnWorkerQueues: `startTaskRun` brings the run to its first step, then each step is an activity
+ * named after its phase and tool (`step.verify.test`) that runs it and the run up to the next step,
+ * under a start-to-close of `stepTimeoutSecs`, retried with the steps' backoff on that worker. The
+ * run's state stays in the worker's memory between its steps; a worker that died leaves the task to
+ * be claimed again, and the next worker rebuilds the run from its checkpoints, step by step.
+ */
+async function runStepByStep(
+  input: TaskWorkflowInput,
+  stepTimeoutSecs: number,
+  wakes: () => number,
+): Promise<string> {
+  const { claimWorker } = proxyActivities<TaskActivities>({
+    startToCloseTimeout: `${input.heartbeatTimeoutSecs}s`,
+    retry: { initialInterval: 500, maximumInterval: 5_000, backoffCoefficient: 2 },
+  });
+  let queue: string | undefined;
+  let seen = wakes();
+  for (;;) {
+    try {
+      queue ??= (await claimWorker(input.taskId)).taskQueue;
+      const run = proxyActivities<StepActivities>({
+        taskQueue: queue,
+        startToCloseTimeout: `${stepTimeoutSecs}s`,
+        heartbeatTimeout: `${input.heartbeatTimeoutSecs}s`,
+        scheduleToStartTimeout: `${input.heartbeatTimeoutSecs}s`,
+        cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
+        retry: onWorkerRetry(input),
+      });
+      let progress = await run.startTaskRun(input.taskId);
+      while ('next' in progress) {
+        // Steps the run started side by side (the checks) run as activities side by side.
+        const batch = progress.next;
+        const seqs = batch.map((step) => step.seq);
+        const results = await Promise.all(
+          batch.map((step) => {
+            const activity = run[stepActivityName(step)];
+            // The proxy makes any name an activity: never absent, but the index type cannot say so.
+            if (!activity)
+              throw ApplicationFailure.nonRetryable(`no activity for step ${step.key}`, 'PLAN_DRIFT');
+            return activity({ taskId: input.taskId, ...step, batch: seqs });
+          }),
+        );
+        progress = mergeProgress(results);
+      }
+      if (!WAITING_STATUSES.includes(progress.status)) return progress.status;
+      await condition(() => wakes() > seen);
+    } catch (error) {
+      if (isCancellation(error)) return endStepRunCancelled(input, queue);
+      if (!movesToAnotherWorker(error, input.nonRetryableCodes)) throw error;
+      queue = undefined;
+      continue;
+    }
+    seen = wakes();
+  }
+}
+
+/**
+ * A cancelled step-by-step run: the run waiting on its worker (between two steps) is ended there and
+ * records `cancelled` itself; with its worker gone, recordCancel records it.
+ */
+async function endStepRunCancelled(input: TaskWorkflowInput, queue: string | undefined): Promise<string> {
+  if (queue !== undefined) {
+    const { stopTaskRun } = proxyActivities<StepActivities>({
+      taskQueue: queue,
+      startToCloseTimeout: '60s',
+      scheduleToStartTimeout: `${input.heartbeatTimeoutSecs}s`,
+      retry: { maximumAttempts: 1 },
+    });
+    await CancellationScope.nonCancellable(() => stopTaskRun(input.taskId)).catch(() => undefined);
+  }
+  return endCancelled(input.taskId);
+}
+
+/** What a batch of step activities reported: the run's end if one saw it, else every step that waits. */
+function mergeProgress(results: RunProgress[]): RunProgress {
+  const ended = results.find((r): r is { status: string } => 'status' in r);
+  if (ended) return ended;
+  const next = new Map<string, StepCall>();
+  for (const result of results) {
+    if ('next' in result) for (const step of result.next) next.set(`${step.runId}#${step.seq}`, step);
+  }
+  return { next: [...next.values()].sort((a, b) => a.seq - b.seq) };
 }

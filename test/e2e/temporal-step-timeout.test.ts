@@ -1,0 +1,68 @@
+import { Client, Connection } from '@temporalio/client';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { submitTask, waitForTerminal } from '../helpers/api-client.js';
+import { startTemporalDevServer, type TemporalDevServer } from '../helpers/temporal-server.js';
+import { PYTHON_BUGGY_REPO, PYTHON_FIX_REPLY } from './fixtures.js';
+import { startE2E, type E2EHarness } from './harness.js';
+
+/** Each try of a command may take this long; with no retries, so may a step (plus a minute for Temporal). */
+const RUNNER_TIMEOUT_SECS = 15;
+
+/**
+ * On the temporal engine each step is an activity with a time of its own: runner_timeout_secs per try
+ * (max_step_retries + 1 tries) plus the backoff between them, a minute more for Temporal to hear of
+ * its end. A step that is still going then (here the model, which answers no command timeout) fails
+ * the task with STEP_TIMEOUT naming the step, instead of holding it until the task's deadline.
+ */
+describe('a step over its time on the temporal engine', () => {
+  let h: E2EHarness;
+  let temporal: TemporalDevServer;
+  beforeAll(async () => {
+    temporal = await startTemporalDevServer();
+    h = await startE2E(
+      { max_step_retries: 0, runner_timeout_secs: RUNNER_TIMEOUT_SECS },
+      { temporal: { address: temporal.address, taskQueue: 'autodev-step-timeout' } },
+    );
+  }, 120_000);
+  afterAll(async () => {
+    await h?.close();
+    await temporal?.close();
+  }, 120_000);
+
+  it('fails the task with STEP_TIMEOUT naming the step, long before the model answers', async () => {
+    const repo = await h.newRepo(PYTHON_BUGGY_REPO);
+    // The model answers long after the step's time.
+    h.model.push({ text: PYTHON_FIX_REPLY, delayMs: 10 * RUNNER_TIMEOUT_SECS * 1000 });
+    const started = Date.now();
+    const created = await submitTask(h.server.baseUrl, {
+      title: 'Fix add() with a slow model',
+      description: 'add(2, 3) must be 5.',
+      repo: repo.origin,
+      risk_tier: 'low',
+    });
+    const task = await waitForTerminal(h.server.baseUrl, created.id, 120_000);
+    expect(task.status).toBe('failed');
+    expect(task.error?.code).toBe('STEP_TIMEOUT');
+    expect(task.error?.message).toContain(`step implement.codegen#1 exceeded its ${RUNNER_TIMEOUT_SECS}s`);
+    const codegen = task.steps.find((s) => s.key === 'implement.codegen#1');
+    expect(codegen?.status).toBe('failed');
+    expect(codegen?.error?.code).toBe('STEP_TIMEOUT');
+    // Well before the model would have answered.
+    expect(Date.now() - started).toBeLessThan(10 * RUNNER_TIMEOUT_SECS * 1000);
+    expect(task.steps.some((s) => s.phase === 'deliver')).toBe(false);
+
+    const connection = await Connection.connect({ address: temporal.address });
+    try {
+      const handle = new Client({ connection }).workflow.getHandle(created.id);
+      expect(await handle.result()).toBe('failed');
+      const events = (await handle.fetchHistory()).events ?? [];
+      const codegenActivity = events.find(
+        (e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'step.implement.codegen',
+      )?.activityTaskScheduledEventAttributes;
+      // The step's activity has the step's time (one try, no backoff) plus the minute.
+      expect(Number(codegenActivity?.startToCloseTimeout?.seconds)).toBe(RUNNER_TIMEOUT_SECS + 60);
+    } finally {
+      await connection.close();
+    }
+  }, 240_000);
+});
