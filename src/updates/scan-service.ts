@@ -28,8 +28,9 @@ import type { RepoFiles, SkippedUpdate, UpdateCandidate } from './types.js';
 const MAX_FILE_BYTES = 16 * 1024 * 1024;
 const newId = monotonicFactory();
 /**
- * Release notes read per group: each is a tarball download, and 16 KiB of notes fill up after a few
- * packages anyway; a group of every patch in a large repository must not download hundreds.
+ * Updates per group whose archives are read (the new version's for notes and API, the old one's for
+ * API: up to two downloads each), and 16 KiB of notes fill up after a few packages anyway; a group of
+ * every patch in a large repository must not download hundreds.
  */
 const MAX_NOTES_READ = 20;
 

@@ -99,7 +99,10 @@ describe('dependency updates of a Cargo project, against a local sparse registry
   it('without a publication time in the index, a minimum_release_age holds every version back as too young', async () => {
     const youngRepo = await cargoRepo('[updates]\nminimum_release_age = 2\n');
     patchRepo = await cargoRepo('[updates]\nminimum_release_age = 0\nrisk = { patch = "low" }\n');
-    await registry.publish(crate, '1.0.1', ADD);
+    await registry.publish(crate, '1.0.1', {
+      ...ADD,
+      'CHANGELOG.md': '# Changelog\n\n## 1.0.1\n\n- add no longer overflows, see #7\n\n## 1.0.0\n\n- first\n',
+    });
     const { status, body } = await scan(youngRepo.origin);
     expect(status, JSON.stringify(body)).toBe(200);
     expect(body.created).toEqual([]);
@@ -141,7 +144,20 @@ describe('dependency updates of a Cargo project, against a local sparse registry
     const after = await patchRepo.readFileAt('main', 'Cargo.toml');
     expect(after).toBe(before?.replace(`${crate} = "1.0"   # caret`, `${crate} = "1.0.1"   # caret`));
     expect(lockedVersion(await patchRepo.readFileAt('main', 'Cargo.lock'))).toBe('1.0.1');
+    // The pull request body quotes the changelog the .crate carries (downloaded as config.json's dl says).
+    const prBody = await openedPrBody(task.id);
+    expect(prBody).toContain(
+      `\`${crate}\` 1.0.0 → 1.0.1, from the package's changelog (the publisher's words, quoted):\n\n> ## 1.0.1\n>\n> - add no longer overflows, see #\u200b7`,
+    );
+    expect(prBody).not.toContain('- first');
   }, 300_000);
+
+  async function openedPrBody(taskId: string): Promise<string> {
+    const trail = (await api(h.server.baseUrl, `/api/v1/autodev/tasks/${taskId}/events`)).body as {
+      events: { type: string; data: Record<string, unknown> }[];
+    };
+    return String(trail.events.find((e) => e.type === 'pr.opened')?.data.body);
+  }
 
   it('a group rule puts two patch updates in one task, each crate locked at its new version', async () => {
     const [mul, sub] = ['tinymul', 'tinysub'].map((prefix) => crate.replace('tinyadd', prefix)) as [

@@ -114,7 +114,11 @@ describe('Go dependency updates through the API, against a local module proxy', 
     await proxy.publish(
       mathx,
       'v1.0.1',
-      mathxFiles('func Add(a, b int) int { return b + a }'),
+      {
+        ...mathxFiles('func Add(a, b int) int { return b + a }'),
+        'CHANGELOG.md':
+          '# Changes\n\n## v1.0.1\n\n- Add adds <b>the other way</b> round\n\n## v1.0.0\n\n- first\n',
+      },
       new Date(Date.now() - 3 * DAY_MS),
     );
     await proxy.publish(
@@ -157,6 +161,15 @@ describe('Go dependency updates through the API, against a local module proxy', 
     );
     const goSum = (await patchRepo.readFileAt('main', 'go.sum')) ?? '';
     expect(goSum).toMatch(new RegExp(`^${mathx.replace(/\./g, '\\.')} v1\\.0\\.1 h1:`, 'm'));
+    // The pull request body quotes the changelog at the module zip's root, sanitised.
+    const trail = (await api(h.server.baseUrl, `/api/v1/autodev/tasks/${task.id}/events`)).body as {
+      events: { type: string; data: Record<string, unknown> }[];
+    };
+    const prBody = String(trail.events.find((e) => e.type === 'pr.opened')?.data.body);
+    expect(prBody).toContain(
+      `\`${mathx}\` v1.0.0 → v1.0.1, from the package's changelog (the publisher's words, quoted):\n\n> ## v1.0.1\n>\n> - Add adds &lt;b>the other way&lt;/b> round`,
+    );
+    expect(prBody).not.toContain('- first');
   }, 300_000);
 
   it('a group rule across ecosystems makes one task: go.mod and package.json each edited and locked by their own tool', async () => {

@@ -107,7 +107,12 @@ describe('Python dependency updates through the API, against a local pypiserver'
       'test_calc.py': 'from calc import total\n\n\ndef test_total():\n    assert total([2, 3]) == 5\n',
       '.autodev.toml': '[updates]\nminimum_release_age = 0\nrisk = { patch = "low" }\n',
     });
-    await index.publish(calc, '1.0.1', 'VERSION = "1.0.1"\n\n\ndef add(a, b):\n    return b + a\n');
+    await index.publish(
+      calc,
+      '1.0.1',
+      'VERSION = "1.0.1"\n\n\ndef add(a, b):\n    return b + a\n\n\ndef mul(a, b):\n    return a * b\n',
+      `# ${calc}\n\n## 1.0.1\n\n- new: mul, thanks @bob\n\n## 1.0.0\n\n- first\n`,
+    );
     const { status, body } = await scan(youngRepo.origin);
     expect(status, JSON.stringify(body)).toBe(200);
     expect(body.created).toEqual([]);
@@ -147,6 +152,20 @@ describe('Python dependency updates through the API, against a local pypiserver'
       requirements().replace(`${calc}==1.0.0`, `${calc}==1.0.1`),
     );
     expect(await patchRepo.readFileAt('main', 'requirements-dev.txt')).toBe('-r requirements.txt\n');
+    // The pull request body: the wheel's description as release notes (1.0.1's section only,
+    // sanitised) and its public API read from both wheels' modules: mul is new, nothing removed.
+    const trail = (await api(h.server.baseUrl, `/api/v1/autodev/tasks/${task.id}/events`)).body as {
+      events: { type: string; data: Record<string, unknown> }[];
+    };
+    const prBody = String(trail.events.find((e) => e.type === 'pr.opened')?.data.body);
+    expect(prBody).toContain(
+      `\`${calc}\` 1.0.0 → 1.0.1, from the package's changelog (the publisher's words, quoted):\n\n> ## 1.0.1\n>\n> - new: mul, thanks @\u200bbob`,
+    );
+    expect(prBody).not.toContain('- first');
+    const apiStart = prBody.indexOf('### Public API changes');
+    const apiDiff = prBody.slice(apiStart, prBody.indexOf('\n#', apiStart + 1));
+    expect(apiDiff).toMatch(new RegExp(`^\\+ ${calcModule}/__init__\\.py: .*\\bmul\\(a, b\\)`, 'm'));
+    expect(apiDiff).not.toMatch(/^- /m);
   }, 300_000);
 
   it('pip-tools: requirements.in is left as it is and requirements.txt is recompiled with the new pin', async () => {

@@ -115,7 +115,10 @@ describe('dependency updates through the API, against a local npm registry', () 
       { [math]: '^1.0.0' },
       { ...MATH_TEST, '.autodev.toml': '[updates]\nminimum_release_age = 0\nrisk = { patch = "low" }\n' },
     );
-    await registry.publish(math, '1.0.1', { 'index.js': 'exports.add = (a, b) => a + b; // faster\n' });
+    await registry.publish(math, '1.0.1', {
+      'index.js': 'exports.add = (a, b) => a + b; // faster\n',
+      'index.d.ts': 'export declare function add(a: number, b: number): number;\n',
+    });
     const { status, body } = await scan(youngRepo.origin);
     expect(status).toBe(200);
     expect(body.created).toEqual([]);
@@ -173,6 +176,7 @@ describe('dependency updates through the API, against a local npm registry', () 
     // sanitised (no mention pings @alice, no HTML).
     await registry.publish(math, '2.0.0', {
       'index.js': 'exports.sum = (a, b) => a + b;\n',
+      'index.d.ts': 'export declare function sum(a: number, b: number): number;\n',
       'CHANGELOG.md': [
         '# Changelog',
         '',
@@ -228,9 +232,15 @@ describe('dependency updates through the API, against a local npm registry', () 
       `\`${math}\` 1.0.1 → 2.0.0, from the package's changelog (the publisher's words, quoted):\n\n> ## 2.0.0 (2026-01-02)\n>\n> - BREAKING: \`add\` is renamed \`sum\`, thanks @\u200balice &lt;script>x&lt;/script>`,
     );
     expect(prBody).not.toContain('faster add');
-    // The repair round's request carries the same excerpt.
+    // The public API of the two versions' types entries: add went, sum came.
+    const apiDiff = prBody.slice(prBody.indexOf('### Public API changes'));
+    expect(apiDiff).toContain(`\`${math}\` 1.0.1 → 2.0.0, exports removed (-)`);
+    expect(apiDiff).toMatch(/^- index\.d\.ts: .*\badd\(a: number, b: number\)/m);
+    expect(apiDiff).toMatch(/^\+ index\.d\.ts: .*\bsum\(a: number, b: number\)/m);
+    // The repair round's request carries the same excerpt and API diff.
     const repairRequests = JSON.stringify(h.model.requests.slice(modelRequestsBefore).map((r) => r.body));
     expect(repairRequests).toContain('is renamed');
+    expect(repairRequests).toMatch(/\+ index\.d\.ts: [^"]*\bsum\(a: number, b: number\)/);
 
     const again = await scan(patchRepo.origin);
     expect(again.body.created).toEqual([]);

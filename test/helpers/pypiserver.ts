@@ -21,8 +21,11 @@ export interface LocalPythonIndex {
   url: string;
   /** `127.0.0.1:PORT`, for setup_network_allow. */
   hostPort: string;
-  /** Publishes `name==version` as a wheel holding a module of `name` (`-` as `_`) with this source. */
-  publish(name: string, version: string, source: string): Promise<void>;
+  /**
+   * Publishes `name==version` as a wheel holding a module of `name` (`-` as `_`) with this source,
+   * and `description` as its METADATA's body (the long description, markdown).
+   */
+  publish(name: string, version: string, source: string, description?: string): Promise<void>;
   stop(): Promise<void>;
   /** Starts it again on the same port and folder (after stop). */
   start(): Promise<void>;
@@ -35,11 +38,11 @@ export interface LocalPythonIndex {
  */
 const MAKE_WHEEL = `
 import sys, zipfile
-out, dist, version, module, source = sys.argv[1:6]
+out, dist, version, module, source, description = sys.argv[1:7]
 info = f"{dist}-{version}.dist-info"
 with zipfile.ZipFile(f"{out}/{dist}-{version}-py3-none-any.whl", "w") as z:
     z.writestr(f"{module}/__init__.py", source)
-    z.writestr(f"{info}/METADATA", f"Metadata-Version: 2.1\\nName: {dist}\\nVersion: {version}\\n")
+    z.writestr(f"{info}/METADATA", f"Metadata-Version: 2.1\\nName: {dist}\\nVersion: {version}\\nDescription-Content-Type: text/markdown\\n\\n{description}")
     z.writestr(f"{info}/WHEEL", "Wheel-Version: 1.0\\nGenerator: autodev-test\\nRoot-Is-Purelib: true\\nTag: py3-none-any\\n")
     z.writestr(f"{info}/RECORD", f"{module}/__init__.py,,\\n{info}/METADATA,,\\n{info}/WHEEL,,\\n{info}/RECORD,,\\n")
 `;
@@ -103,9 +106,18 @@ export async function startLocalPythonIndex(): Promise<LocalPythonIndex> {
   return {
     url,
     hostPort,
-    async publish(name, version, source) {
+    async publish(name, version, source, description = '') {
       const dist = name.replace(/[-.]+/g, '_');
-      await exec('python3', ['-c', MAKE_WHEEL, packages, dist, version, dist.toLowerCase(), source]);
+      await exec('python3', [
+        '-c',
+        MAKE_WHEEL,
+        packages,
+        dist,
+        version,
+        dist.toLowerCase(),
+        source,
+        description,
+      ]);
     },
     stop,
     start,
