@@ -18,6 +18,11 @@ export interface ApiSurface {
   /** Whether some language reads this file as public API. */
   covers(file: string): boolean;
   diff(files: readonly string[], read: ReadSide, signal?: AbortSignal): Promise<ApiDiff>;
+  /**
+   * One file's exported items, by the language that reads it (undefined when none does);
+   * SOURCE_UNPARSABLE when the text cannot be read as that language.
+   */
+  items(file: string, source: string, signal?: AbortSignal): Promise<ApiItem[] | undefined>;
 }
 
 /** Registry of the languages whose public API autodev compares. */
@@ -29,6 +34,7 @@ export function createApiSurface(deps: { env: Readonly<Record<string, string>> }
   const extractorFor = (file: string) => extractors.find((e) => e.handles(file));
   return {
     covers: (file) => extractorFor(file) !== undefined,
+    items: async (file, source, signal) => extractorFor(file)?.extract(source, file, signal),
     async diff(files, read, signal) {
       const changes: ApiChange[] = [];
       const unreadable: ApiDiff['unreadable'] = [];

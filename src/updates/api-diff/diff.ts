@@ -1,4 +1,10 @@
-import type { ApiChange, ApiSurface } from '../../languages/api-surface/index.js';
+import { isAutodevError } from '../../errors.js';
+import {
+  compareItems,
+  type ApiChange,
+  type ApiItem,
+  type ApiSurface,
+} from '../../languages/api-surface/index.js';
 
 /** Files of one package compared, at most: each is parsed on both sides (Python: a process each). */
 export const MAX_API_FILES = 30;
@@ -17,8 +23,8 @@ export interface DependencyApiDiff {
 
 /**
  * The public-API diff of a dependency's published sources through the languages' own api-surface
- * readers (parsing only: no code of the package runs). Added exports are the removed ones of the
- * comparison the other way round.
+ * readers (parsing only: no code of the package runs), each file read once per side. Added exports
+ * are the removed ones of the comparison the other way round.
  */
 export async function dependencyApiDiff(
   surface: ApiSurface,
@@ -27,24 +33,32 @@ export async function dependencyApiDiff(
   signal?: AbortSignal,
 ): Promise<DependencyApiDiff> {
   const all = [...new Set([...before.keys(), ...after.keys()])].filter((f) => surface.covers(f)).sort();
-  const files = all.slice(0, MAX_API_FILES);
-  const forward = await surface.diff(
-    files,
-    (side, file) => Promise.resolve((side === 'base' ? before : after).get(file)),
-    signal,
-  );
-  const backward = await surface.diff(
-    files,
-    (side, file) => Promise.resolve((side === 'base' ? after : before).get(file)),
-    signal,
-  );
-  return {
-    removed: forward.changes.filter((c) => c.change === 'removed'),
-    changed: forward.changes.filter((c) => c.change === 'changed'),
-    added: backward.changes.filter((c) => c.change === 'removed'),
-    unread: [
-      ...new Set([...forward.unreadable, ...backward.unreadable].map((u) => u.file)),
-      ...all.slice(MAX_API_FILES),
-    ],
-  };
+  const out: DependencyApiDiff = { removed: [], changed: [], added: [], unread: all.slice(MAX_API_FILES) };
+  for (const file of all.slice(0, MAX_API_FILES)) {
+    signal?.throwIfAborted();
+    let old: ApiItem[];
+    let now: ApiItem[];
+    try {
+      old = await itemsOf(surface, file, before.get(file), signal);
+      now = await itemsOf(surface, file, after.get(file), signal);
+    } catch (error) {
+      if (!isAutodevError(error, 'SOURCE_UNPARSABLE')) throw error;
+      out.unread.push(file);
+      continue;
+    }
+    for (const change of compareItems(file, old, now)) {
+      (change.change === 'removed' ? out.removed : out.changed).push(change);
+    }
+    out.added.push(...compareItems(file, now, old).filter((c) => c.change === 'removed'));
+  }
+  return out;
+}
+
+async function itemsOf(
+  surface: ApiSurface,
+  file: string,
+  source: string | undefined,
+  signal?: AbortSignal,
+): Promise<ApiItem[]> {
+  return source === undefined ? [] : ((await surface.items(file, source, signal)) ?? []);
 }
