@@ -153,6 +153,29 @@ describe('what each ecosystem’s published archive offers', () => {
     expect([...(out?.api?.entries() ?? [])]).toEqual([
       ['lib/index.d.ts', 'export declare function sum(a: number): number;\n'],
     ]);
+    // Re-exports are followed (relative ones, within the package), each file once.
+    files.set(
+      '/tiny-3.0.0.tgz',
+      buildTarGz([
+        { name: 'package/package.json', data: JSON.stringify({ name: 'tiny', main: 'dist/index.js' }) },
+        {
+          name: 'package/dist/index.d.ts',
+          data: "export * from './math.js';\nexport { a } from \"./more\";\nexport * from '../../outside';\n",
+        },
+        {
+          name: 'package/dist/math.d.ts',
+          data: "export declare function sum(a: number): number;\nexport * from './index';\n",
+        },
+        { name: 'package/dist/more/index.d.ts', data: 'export declare const a: 1;\n' },
+        { name: 'package/dist/unrelated.d.ts', data: 'export declare const b: 2;\n' },
+      ]),
+    );
+    const reexported = await npmContents(access, `${base}/tiny-3.0.0.tgz`, WANT_ALL);
+    expect([...(reexported?.api?.keys() ?? [])].sort()).toEqual([
+      'dist/index.d.ts',
+      'dist/math.d.ts',
+      'dist/more/index.d.ts',
+    ]);
     expect(out?.changelog).toBeUndefined();
   });
 
