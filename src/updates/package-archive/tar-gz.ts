@@ -1,7 +1,12 @@
-import { gunzipSync } from 'node:zlib';
+import { promisify } from 'node:util';
+import { gunzip } from 'node:zlib';
 import { Parser, type ReadEntry } from 'tar';
 import { CappedText, checkedEntryPath, refused } from './entry-path.js';
 import type { ArchiveReader } from './types.js';
+
+const gunzipAsync = promisify(gunzip);
+/** The tar is handed to the parser in slices, yielding between them: a large one never holds the event loop long. */
+const SLICE_BYTES = 1024 * 1024;
 
 /** Regular files in tar's type names (a `0`, a NUL and a `7` type flag). */
 const FILE_TYPES = new Set(['File', 'OldFile', 'ContiguousFile']);
@@ -15,7 +20,8 @@ export const tarGzReader: ArchiveReader = {
   async read(bytes, pick, limits) {
     let tar: Buffer;
     try {
-      tar = gunzipSync(bytes, { maxOutputLength: limits.maxUnpackedBytes });
+      // On libuv's thread pool: a 16 MiB tarball takes a while to unpack, the server keeps serving.
+      tar = await gunzipAsync(bytes, { maxOutputLength: limits.maxUnpackedBytes });
     } catch (error) {
       const code = (error as { code?: string }).code;
       throw code === 'ERR_BUFFER_TOO_LARGE'
@@ -72,6 +78,12 @@ function walk(
     });
     parser.on('error', (error: Error) => fail(refused(`not a tar archive: ${error.message}`)));
     parser.on('abort', (error: Error) => fail(error));
-    parser.end(tar);
+    void (async () => {
+      for (let at = 0; at < tar.length && !failed; at += SLICE_BYTES) {
+        parser.write(tar.subarray(at, at + SLICE_BYTES));
+        await new Promise((next) => setImmediate(next));
+      }
+      parser.end();
+    })();
   });
 }
