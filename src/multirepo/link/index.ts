@@ -8,10 +8,15 @@ import { goLinker } from './go.js';
 import { linkFailed } from './manifest.js';
 import { npmLinker } from './npm.js';
 import { pipLinker } from './pip.js';
+import { pnpmLinker } from './pnpm.js';
+import { yarnLinker } from './yarn.js';
 import type { LinkedBuild, LinkEcosystem, Linker } from './types.js';
 
 /** The linkers by ecosystem, in the order a consumer's ecosystem is detected. */
-export const LINKERS: Partial<Record<LinkEcosystem, Linker>> = {
+export const LINKERS: Record<LinkEcosystem, Linker> = {
+  // pnpm and yarn before npm: their lockfile tells them apart; npm is any other package.json.
+  pnpm: pnpmLinker,
+  yarn: yarnLinker,
   npm: npmLinker,
   cargo: cargoLinker,
   go: goLinker,
@@ -69,13 +74,7 @@ export async function linkConsumer(runGit: RunGit, input: LinkConsumerInput): Pr
 
 async function chooseLinker(consumerDir: string, ecosystem: LinkEcosystem | undefined): Promise<Linker> {
   if (ecosystem !== undefined) {
-    const chosen = LINKERS[ecosystem];
-    if (!chosen) {
-      throw linkFailed(`no linker for ${ecosystem} yet (linkers: ${Object.keys(LINKERS).join(', ')})`, {
-        ecosystem,
-      });
-    }
-    return chosen;
+    return LINKERS[ecosystem];
   }
   for (const linker of Object.values(LINKERS)) if (await linker.detect(consumerDir)) return linker;
   throw linkFailed(

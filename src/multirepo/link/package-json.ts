@@ -4,22 +4,29 @@ import { linkFailed, readJsonManifest, recordOf, requiredString } from './manife
 const DEPENDENCY_SECTIONS = ['dependencies', 'devDependencies', 'optionalDependencies', 'peerDependencies'];
 
 /**
- * The library's package name (its package.json `name`), checked to be one the consumer's
- * package.json depends on: the npm, pnpm and yarn linkers share this.
+ * The library's package name (its package.json `name`) and the sections of the consumer's
+ * package.json that declare it; LINK_FAILED when none does. The npm, pnpm and yarn linkers share this.
  */
-export async function jsLibraryName(libraryDir: string, consumerDir: string): Promise<string> {
+export async function jsDependency(
+  libraryDir: string,
+  consumerDir: string,
+): Promise<{ name: string; sections: string[] }> {
   const name = requiredString(
     await readJsonManifest(libraryDir, 'package.json'),
     'name',
     'library package.json',
   );
   const consumer = await readJsonManifest(consumerDir, 'package.json');
-  const depends = DEPENDENCY_SECTIONS.some((section) => recordOf(consumer[section])?.[name] !== undefined);
-  if (!depends) {
+  const sections = DEPENDENCY_SECTIONS.filter((section) => recordOf(consumer[section])?.[name] !== undefined);
+  if (sections.length === 0) {
     throw linkFailed(
       `the consumer's package.json does not depend on ${name} (in ${DEPENDENCY_SECTIONS.join(', ')}): nothing to link`,
       { library: name },
     );
   }
-  return name;
+  return { name, sections };
+}
+
+export async function jsLibraryName(libraryDir: string, consumerDir: string): Promise<string> {
+  return (await jsDependency(libraryDir, consumerDir)).name;
 }
