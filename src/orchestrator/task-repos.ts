@@ -16,6 +16,14 @@ export async function resolveTaskRepos(
   allowlist: RepoAllowlist,
 ): Promise<TaskRepo[]> {
   const entries = input.repos ?? [{ repo: input.repo, base_branch: input.base_branch, role: 'library' }];
+  // The API checks this too; the service holds for every caller (triggers, updates, the CLI).
+  const libraries = entries.filter((entry) => entry.role === 'library').length;
+  if (libraries !== 1) {
+    throw new AutodevError(
+      'VALIDATION_FAILED',
+      `repos: expected exactly one entry with role "library", found ${libraries}`,
+    );
+  }
   const resolved: TaskRepo[] = [];
   const seen = new Map<string, number>();
   for (const [index, entry] of entries.entries()) {

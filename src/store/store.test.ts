@@ -79,6 +79,19 @@ describe.each(STORE_KINDS)('%s store', (kind) => {
     ]);
   });
 
+  it('upgrades a store from before migration 010: its tasks read as tasks of one repository', async () => {
+    const { store, where } = await newStore();
+    const task = await store.tasks.create(input('/repos/old'));
+    await store.close();
+    // The database as the release before 010 left it: no repos_json, 010 not recorded.
+    await backend.exec(where, 'ALTER TABLE tasks DROP COLUMN repos_json');
+    await backend.exec(where, "DELETE FROM kysely_migration WHERE name = '010-task-repos'");
+    const { store: upgraded } = await newStore(where);
+    expect((await upgraded.tasks.get(task.id))?.repos).toEqual([
+      { repo: '/repos/old', repo_normalized: '/repos/old', base_branch: 'main', role: 'library' },
+    ]);
+  });
+
   it('keeps the head and tail of a huge output, event and command log for display, not all of it', async () => {
     const { store } = await newStore();
     const task = await store.tasks.create(input('/repos/big'));
