@@ -31,6 +31,9 @@ function source(notes: GitlabPolledNote[], labelEvents: GitlabLabelEvent[] = [])
     issuesSince: () => Promise.resolve([issue]),
     notesSince: (_iid, sinceMs) => Promise.resolve(notes.filter((n) => Date.parse(n.created_at) >= sinceMs)),
     labelEvents: () => Promise.resolve(labelEvents),
+    mergeRequestsSince: () => Promise.resolve([]),
+    mergeRequestNotesSince: () => Promise.resolve([]),
+    pageSize: 100,
     project: () =>
       Promise.resolve({ repo: 'https://gitlab.example/team/app.git', baseBranch: 'main', path: 'team/app' }),
   };
@@ -85,5 +88,40 @@ describe('the GitLab poll reads assignments from the system notes GitLab writes 
     ]);
     const first = await pollGitlabIssues({ ...from, newestUpdate: () => Promise.resolve(CURSOR) }, undefined);
     expect(first).toEqual({ events: [], cursor: issue.updated_at, history: ['gitlab:labeled:team/app#7'] });
+  });
+});
+
+describe('the GitLab poll of merge requests and its cursor', () => {
+  const mr = { iid: 3, title: 'Add sub', description: 'Closes #7', labels: [], updated_at: at(90) };
+
+  it('an /autodev note on a merge request is a comment on a pull request, under the note hook key', async () => {
+    const note: GitlabPolledNote = {
+      id: 41,
+      body: '/autodev cancel',
+      author: { username: 'alice' },
+      created_at: at(80),
+      system: false,
+    };
+    const from = {
+      ...source([]),
+      issuesSince: () => Promise.resolve([]),
+      mergeRequestsSince: () => Promise.resolve([mr]),
+      mergeRequestNotesSince: () => Promise.resolve([note]),
+    };
+    const { events, cursor } = await pollGitlabIssues(from, CURSOR);
+    expect(events).toEqual([
+      expect.objectContaining({
+        kind: 'comment',
+        key: 'gitlab:note:41',
+        actor: 'alice',
+        issue: expect.objectContaining({ number: 3, isPullRequest: true }),
+      }),
+    ]);
+    expect(cursor).toBe(mr.updated_at);
+  });
+
+  it('a full page of issues holds the cursor at its newest, though merge requests were updated later', async () => {
+    const from = { ...source([]), pageSize: 1, mergeRequestsSince: () => Promise.resolve([mr]) };
+    expect((await pollGitlabIssues(from, CURSOR)).cursor).toBe(issue.updated_at);
   });
 });

@@ -17,6 +17,16 @@ export const gitlabPolledIssue = z.object({
 });
 export type GitlabPolledIssue = z.infer<typeof gitlabPolledIssue>;
 
+/** A merge request as GitLab's project merge request list gives it. */
+export const gitlabPolledMergeRequest = z.object({
+  iid: z.number().int().positive(),
+  title: z.string().max(1024),
+  description: z.string().max(1_000_000).nullish(),
+  labels: z.array(z.string().max(255)).max(500).nullish(),
+  updated_at: stamp,
+});
+export type GitlabPolledMergeRequest = z.infer<typeof gitlabPolledMergeRequest>;
+
 /** A note on an issue: a comment, or a system note (GitLab's record of an assignment). */
 export const gitlabPolledNote = z.object({
   id: z.number().int().positive(),
@@ -48,6 +58,12 @@ export interface GitlabPollSource {
   issuesSince(since: string): Promise<GitlabPolledIssue[]>;
   /** An issue's notes created at or after `sinceMs` (comments and system notes), any order. */
   notesSince(iid: number, sinceMs: number): Promise<GitlabPolledNote[]>;
+  /** Merge requests updated at or after `since`, oldest update first. */
+  mergeRequestsSince(since: string): Promise<GitlabPolledMergeRequest[]>;
+  /** A merge request's notes created at or after `sinceMs`, any order. */
+  mergeRequestNotesSince(iid: number, sinceMs: number): Promise<GitlabPolledNote[]>;
+  /** The most items one list answers: a full list may have more after its newest. */
+  pageSize: number;
   labelEvents(iid: number): Promise<GitlabLabelEvent[]>;
   /** Where the project's tasks start (its clone URL and default branch) and its path (for keys). */
   project(): Promise<{ repo: string; baseBranch: string; path: string }>;
@@ -63,9 +79,10 @@ interface Act {
 }
 
 /**
- * One poll of a GitLab project's issues since `cursor` (GitLab lists notes per issue only, so the
- * issues updated since the cursor are read, then each one's new notes): `/autodev` notes, the
- * trigger label added and the bot assigned become the triggers the webhooks give, under the same
+ * One poll of a GitLab project's issues and merge requests since `cursor` (GitLab lists notes per
+ * issue only, so the issues and merge requests updated since the cursor are read, then each one's new
+ * notes): `/autodev` notes, the trigger label added and the bot assigned become the triggers the
+ * webhooks give, under the same
  * keys, so an act both deliver is taken once. The actor is who acted (the note's author, the label
  * event's user, the assignment system note's author): their permission is asked of the forge.
  * Without a cursor it starts at the newest update and returns what is there as history.
@@ -77,10 +94,15 @@ export async function pollGitlabIssues(
   const since = cursor ?? (await source.newestUpdate()) ?? EPOCH;
   const sinceMs = Date.parse(since) || 0;
   const issues = await source.issuesSince(since);
-  const latestMs = issues.reduce((max, i) => Math.max(max, Date.parse(i.updated_at) || 0), sinceMs);
+  const mergeRequests = await source.mergeRequestsSince(since);
   const acts: Act[] = [];
   for (const issue of issues) acts.push(...(await actsOn(source, issue, sinceMs)));
-  const next = new Date(latestMs).toISOString();
+  for (const mr of mergeRequests) {
+    acts.push(
+      ...commandNotes(source, toMergeRequest(mr), await source.mergeRequestNotesSince(mr.iid, sinceMs)),
+    );
+  }
+  const next = new Date(nextCursor(sinceMs, [issues, mergeRequests], source.pageSize)).toISOString();
   if (acts.length === 0) return { events: [], cursor: next, history: [] };
   const where = await source.project();
   const events = acts.sort((a, b) => a.at - b.at).map((act) => act.event(where));
@@ -88,16 +110,27 @@ export async function pollGitlabIssues(
   return { events, cursor: next, history: [] };
 }
 
-async function actsOn(source: GitlabPollSource, issue: GitlabPolledIssue, sinceMs: number): Promise<Act[]> {
-  const on = toIssue(issue);
-  const acts: Act[] = [];
-  const notes = await source.notesSince(issue.iid, sinceMs);
-  for (const note of notes) {
-    if (note.system || !note.body.trimStart().startsWith(source.command)) continue;
-    acts.push({
+/**
+ * The newest update read, but never past the newest of a full list (oldest first, one page): what
+ * that list holds after its page was not read yet and must be at or after the next cursor.
+ */
+function nextCursor(sinceMs: number, lists: { updated_at: string }[][], pageSize: number): number {
+  const newest = (list: { updated_at: string }[]) =>
+    list.reduce((max, item) => Math.max(max, Date.parse(item.updated_at) || 0), sinceMs);
+  const latest = Math.max(...lists.map(newest));
+  const bounds = lists.filter((list) => list.length >= pageSize).map(newest);
+  return Math.min(latest, ...bounds);
+}
+
+/** The `/autodev` notes among `notes` (system notes are GitLab's, never a request). */
+function commandNotes(source: GitlabPollSource, on: TriggerIssue, notes: GitlabPolledNote[]): Act[] {
+  return notes
+    .filter((note) => !note.system && note.body.trimStart().startsWith(source.command))
+    .map((note) => ({
       at: Date.parse(note.created_at) || 0,
       event: ({ repo, baseBranch }) => ({
         kind: 'comment',
+        // The note's own id, as the Note Hook's key: a note both deliver is one trigger.
         key: `gitlab:note:${note.id}`,
         repo,
         baseBranch,
@@ -105,8 +138,13 @@ async function actsOn(source: GitlabPollSource, issue: GitlabPolledIssue, sinceM
         issue: on,
         comment: { id: String(note.id), body: note.body },
       }),
-    });
-  }
+    }));
+}
+
+async function actsOn(source: GitlabPollSource, issue: GitlabPolledIssue, sinceMs: number): Promise<Act[]> {
+  const on = toIssue(issue);
+  const notes = await source.notesSince(issue.iid, sinceMs);
+  const acts = commandNotes(source, on, notes);
   const assigner = source.bot ? lastAssignment(notes, source.bot) : undefined;
   if (assigner && (issue.assignees ?? []).some((a) => a.username.toLowerCase() === source.bot)) {
     const assignee = source.bot;
@@ -197,5 +235,15 @@ function toIssue(issue: GitlabPolledIssue): TriggerIssue {
     body: issue.description ?? '',
     labels: issue.labels ?? [],
     isPullRequest: false,
+  };
+}
+
+function toMergeRequest(mr: GitlabPolledMergeRequest): TriggerIssue {
+  return {
+    number: mr.iid,
+    title: mr.title,
+    body: mr.description ?? '',
+    labels: mr.labels ?? [],
+    isPullRequest: true,
   };
 }

@@ -5,25 +5,13 @@ import { createGitlabRequester } from '../forges/gitlab-requester.js';
 import { hostOf, locateOnForge } from '../forges/repo-coordinates.js';
 import type { WebhookRequest } from '../forges/types.js';
 import { singleHeader } from '../forges/webhook-signature.js';
-import {
-  gitlabLabelEvent,
-  gitlabPolledIssue,
-  gitlabPolledNote,
-  pollGitlabIssues,
-  type GitlabPolledNote,
-} from './gitlab-poll.js';
+import { pollGitlabIssues } from './gitlab-poll.js';
+import { createGitlabPollSource } from './gitlab-poll-source.js';
 import { markedComment, parseJsonBody } from './trigger-text.js';
 import type { PollResult, TriggerEvent, TriggerIssue, TriggerSource } from './types.js';
 
 /** GitLab's limit on a note is 1,000,000 characters; a status is far shorter. */
 const MAX_NOTE_CHARS = 65_000;
-/** GitLab's largest page. */
-const PER_PAGE = 100;
-/** An issue's notes read per poll at most, newest first: a longer thread's older notes are history. */
-const MAX_NOTE_PAGES = 10;
-/** Label events read per issue at most (a label added and removed hundreds of times is no trigger). */
-const MAX_LABEL_EVENT_PAGES = 5;
-
 const user = z.object({ username: z.string().min(1).max(255) });
 const label = z.object({ title: z.string().max(255) });
 const project = z.object({
@@ -81,64 +69,11 @@ export function createGitlabTriggerSource(config: AutodevConfig): TriggerSource 
   const settings = config.triggers;
   const bot = settings.bot_account?.toLowerCase();
   const noteId = z.object({ id: z.number().int() });
-  const projectInfo = z.object({
-    path_with_namespace: project.shape.path_with_namespace,
-    http_url_to_repo: z.string().url(),
-    default_branch: z.string().min(1).max(255),
-  });
-
-  const poll = (repo: string, cursor: string | undefined): Promise<PollResult> => {
-    const projectId = projectOf(repo);
-    const issuesPage = async (options: { updatedAfter?: string; sort: 'asc' | 'desc'; perPage: number }) =>
-      gitlabPolledIssue
-        .array()
-        .parse(await api.Issues.all({ projectId, orderBy: 'updated_at', ...options, page: 1, maxPages: 1 }));
-    return pollGitlabIssues(
-      {
-        label: settings.label,
-        command: settings.command,
-        bot,
-        newestUpdate: async () => (await issuesPage({ sort: 'desc', perPage: 1 }))[0]?.updated_at,
-        // Oldest update first, one page: the cursor moves to its newest and the next poll goes on.
-        issuesSince: (since) => issuesPage({ updatedAfter: since, sort: 'asc', perPage: PER_PAGE }),
-        async notesSince(iid, sinceMs) {
-          // Newest first, page by page, until a page reaches back before the cursor.
-          const found: GitlabPolledNote[] = [];
-          for (let page = 1; page <= MAX_NOTE_PAGES; page += 1) {
-            const notes = gitlabPolledNote.array().parse(
-              await api.IssueNotes.all(projectId, iid, {
-                sort: 'desc',
-                orderBy: 'created_at',
-                page,
-                perPage: PER_PAGE,
-                maxPages: 1,
-              }),
-            );
-            const fresh = notes.filter((n) => (Date.parse(n.created_at) || 0) >= sinceMs);
-            found.push(...fresh);
-            if (notes.length < PER_PAGE || fresh.length < notes.length) break;
-          }
-          return found;
-        },
-        labelEvents: async (iid) =>
-          gitlabLabelEvent.array().parse(
-            await api.IssueLabelEvents.all(projectId, iid, {
-              perPage: PER_PAGE,
-              maxPages: MAX_LABEL_EVENT_PAGES,
-            }),
-          ),
-        async project() {
-          const info = projectInfo.parse(await api.Projects.show(projectId));
-          return {
-            repo: info.http_url_to_repo,
-            baseBranch: info.default_branch,
-            path: info.path_with_namespace,
-          };
-        },
-      },
+  const poll = (repo: string, cursor: string | undefined): Promise<PollResult> =>
+    pollGitlabIssues(
+      createGitlabPollSource(api, projectOf(repo), { label: settings.label, command: settings.command, bot }),
       cursor,
     );
-  };
 
   const fromWebhook = (request: WebhookRequest): TriggerEvent[] => {
     const event = singleHeader(request, 'x-gitlab-event');

@@ -174,8 +174,9 @@ export function describeTriggerE2E(name: string, startForge: TriggerForgeFactory
 /**
  * Polling for a forge whose webhooks cannot reach autodev: the forge delivers nowhere autodev
  * listens, so only the poll of `poll_repos` can start the task; a late webhook for the same comment
- * then checks that both ways take it once. `issueActs`: the forge's poller reads labels and
- * assignments too (GitLab), not only comments.
+ * then checks that both ways take it once. `issueActs`: the forge's poller reads labels,
+ * assignments and merge request notes too (GitLab: its issues and merge requests one by one), not
+ * only a repository's comments.
  */
 export function describeTriggerPollE2E(
   name: string,
@@ -251,6 +252,17 @@ export function describeTriggerPollE2E(
     });
 
     if (!options.issueActs) return;
+
+    it('a note on the merged merge request is read by the poll: an instruction there is answered once, to go through review', async () => {
+      const tasks = (await tasksOf(h, repo.url)).length;
+      const toAlice = () => (forge.botPullComments?.(repo.name, 1) ?? []).filter((b) => b.includes('@alice'));
+      await forge.commentOnPull?.(repo.name, 1, 'alice', '/autodev also add mul(a, b)');
+      await waitUntil(() => toAlice().length > 0, 'the poll answered on the merge request');
+      await laterPolls(2, 'two more polls');
+      expect(toAlice()).toHaveLength(1);
+      expect(toAlice()[0]).toContain('request changes in a review');
+      expect(await tasksOf(h, repo.url)).toHaveLength(tasks);
+    });
 
     /** The newest task of the repo, its trigger event's data; cancelled so nothing outlives the suite. */
     const triggeredTask = async (tasks: number) => {

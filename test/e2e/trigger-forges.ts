@@ -31,6 +31,10 @@ export interface TriggerForge {
   labelIssue?(name: string, number: number, by: string, label: string): Promise<Delivery>;
   /** `by` assigns an issue to `assignee`; only forges whose poller reads assignments (GitLab). */
   assignIssue?(name: string, number: number, by: string, assignee: string): Promise<Delivery>;
+  /** `by` comments on a pull (merge) request; only forges whose poller reads those apart (GitLab). */
+  commentOnPull?(name: string, number: number, by: string, body: string): Promise<void>;
+  /** Bodies of autodev's comments on a pull (merge) request, oldest first (GitLab). */
+  botPullComments?(name: string, number: number): string[];
   /** The API request line of one trigger poll of the repo `name` (its listing). */
   pollListing(name: string): RegExp;
   /** Sends a delivery again; the HTTP status autodev answered. */
@@ -134,6 +138,12 @@ export const gitlabTriggerForge: TriggerForgeFactory = async ({ token, webhook }
     comment: (name, number, by, body) => fake.noteOnIssue(path(name), number, by, body),
     labelIssue: (name, number, by, label) => fake.labelIssue(path(name), number, by, label),
     assignIssue: (name, number, by, assignee) => fake.assignIssue(path(name), number, by, assignee),
+    commentOnPull: (name, number, by, body) => fake.comment(path(name), number, by, body),
+    botPullComments: (name, number) =>
+      fake
+        .project(path(name))
+        .notes.filter((n) => n.mr === number && n.author === 'autodev')
+        .map((n) => n.body),
     // GitLab lists notes per issue only: a poll lists the project's issues updated since its cursor.
     pollListing: (name) => new RegExp(`^GET /api/v4/projects/${OWNER}%2F${name}/issues\\?`),
     redeliver: (delivery) => fake.redeliver(delivery),

@@ -19,6 +19,9 @@ export const GITLAB_CONTRACT: Record<string, { query?: z.ZodType; body?: z.ZodTy
       state: z.enum(['opened', 'closed', 'locked', 'merged', 'all']).optional(),
       source_branch: z.string().optional(),
       target_branch: z.string().optional(),
+      updated_after: z.iso.datetime({ offset: true }).optional(),
+      order_by: z.enum(['created_at', 'updated_at', 'title', 'merged_at']).optional(),
+      sort: z.enum(['asc', 'desc']).optional(),
       pagination: z.literal('offset').optional(),
       ...paging,
     }),
@@ -63,7 +66,12 @@ export const GITLAB_CONTRACT: Record<string, { query?: z.ZodType; body?: z.ZodTy
   'GET approvals': { path: /^merge_requests\/\d+\/approvals$/, query: z.strictObject({}) },
   'GET notes': {
     path: /^merge_requests\/\d+\/notes$/,
-    query: z.strictObject({ pagination: z.literal('offset').optional(), ...paging }),
+    query: z.strictObject({
+      sort: z.enum(['asc', 'desc']).optional(),
+      order_by: z.enum(['created_at', 'updated_at']).optional(),
+      pagination: z.literal('offset').optional(),
+      ...paging,
+    }),
   },
   'POST notes': {
     path: /^merge_requests\/\d+\/notes$/,

@@ -50,12 +50,19 @@ export const GITLAB_ROUTES: Record<string, Route> = {
   },
   'GET merge_requests': async (ctx) => {
     const state = ctx.query.get('state') ?? 'all';
-    const mrs = ctx.project.mrs.filter(
-      (m) =>
-        (state === 'all' || m.state === state) &&
-        (!ctx.query.has('source_branch') || m.source === ctx.query.get('source_branch')) &&
-        (!ctx.query.has('target_branch') || m.target === ctx.query.get('target_branch')),
-    );
+    const after = Date.parse(ctx.query.get('updated_after') ?? '1970-01-01T00:00:00Z');
+    const key = ctx.query.get('order_by') === 'updated_at' ? 'updatedAt' : 'createdAt';
+    const direction = ctx.query.get('sort') === 'asc' ? 1 : -1;
+    const mrs = ctx.project.mrs
+      .filter(
+        (m) =>
+          (state === 'all' || m.state === state) &&
+          Date.parse(m.updatedAt) >= after &&
+          (!ctx.query.has('source_branch') || m.source === ctx.query.get('source_branch')) &&
+          (!ctx.query.has('target_branch') || m.target === ctx.query.get('target_branch')),
+      )
+      // Unordered asks keep the order they were made in, as the fake always answered them.
+      .sort((a, b) => (ctx.query.has('sort') ? direction * (Date.parse(a[key]) - Date.parse(b[key])) : 0));
     return { status: 200, body: await Promise.all(paged(mrs, ctx.query).map((m) => render(ctx, m))) };
   },
   'POST merge_requests': async (ctx) => {
@@ -149,7 +156,12 @@ export const GITLAB_ROUTES: Record<string, Route> = {
     };
   },
   'GET notes': async (ctx) => {
-    const notes = ctx.project.notes.filter((n) => n.mr === Number(ctx.segments[1]));
+    // In the order they were made unless asked otherwise (GitLab's default is newest first, but
+    // autodev's review reading asks for none and expects the thread's order).
+    const direction = ctx.query.get('sort') === 'desc' ? -1 : 1;
+    const notes = ctx.project.notes
+      .filter((n) => n.mr === Number(ctx.segments[1]))
+      .sort((a, b) => direction * (Date.parse(a.createdAt) - Date.parse(b.createdAt) || a.id - b.id));
     return { status: 200, body: paged(notes, ctx.query).map(noteJson) };
   },
   'POST notes': async (ctx) => {
@@ -166,6 +178,7 @@ export const GITLAB_ROUTES: Record<string, Route> = {
       createdAt: tick(),
     };
     ctx.project.notes.push(note);
+    mr.updatedAt = note.createdAt;
     return { status: 201, body: noteJson(note) };
   },
   'GET project': async (ctx) => ({ status: 200, body: projectJson(ctx.project, ctx.webUrl) }),
