@@ -144,6 +144,7 @@ export async function createRuntime(config: AutodevConfig, deps: RuntimeDeps): P
   const cargoSourceConfig = await hostCargoSourceConfig({ ...deps.hostEnv, HOME: hostPath.HOME });
   const registryEnv = await hostRegistryEnv(
     hostCommand({ ...deps.hostEnv, HOME: hostPath.HOME }, hostPath.HOME ?? '/'),
+    deps.hostEnv,
   );
   const services: ToolServices = {
     config,

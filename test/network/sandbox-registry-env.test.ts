@@ -47,8 +47,10 @@ describe("the machine's registry settings reach the sandbox's commands with netw
       HOME: home,
       GOPROXY: `http://127.0.0.1:${port}/go`,
       GONOSUMDB: 'corp.example/*',
+      UV_DEFAULT_INDEX: `http://127.0.0.1:${port}/uv/simple/`,
+      UV_INDEX_URL: `https://deploy:s3cr3t-uv@127.0.0.1:${port}/uv-private/`,
     };
-    env = await hostRegistryEnv(hostCommand(hostEnv, home));
+    env = await hostRegistryEnv(hostCommand(hostEnv, home), hostEnv);
   });
   afterAll(() => ctx?.dispose());
 
@@ -57,8 +59,11 @@ describe("the machine's registry settings reach the sandbox's commands with netw
       PIP_INDEX_URL: `http://127.0.0.1:${port}/simple/`,
       GOPROXY: `http://127.0.0.1:${port}/go`,
       GONOSUMDB: 'corp.example/*',
+      // uv prints no configuration: its variables are carried as the machine sets them.
+      UV_DEFAULT_INDEX: `http://127.0.0.1:${port}/uv/simple/`,
     });
     expect(env).not.toHaveProperty('PIP_EXTRA_INDEX_URL');
+    expect(env).not.toHaveProperty('UV_INDEX_URL');
     // A variable would outrank the repository's own .npmrc, which must keep naming its registry.
     expect(env).not.toHaveProperty('npm_config_registry');
     expect(JSON.stringify(env)).not.toContain('s3cr3t');

@@ -3,7 +3,7 @@ import { hostToolEnv } from '../../sandbox/host-tool-env.js';
 
 /**
  * Where the package clients read their registry configuration from, besides their files under HOME:
- * their own variables (npm_config_registry, PIP_INDEX_URL, GOPROXY, CARGO_REGISTRIES_*), the
+ * their own variables (npm_config_registry, PIP_INDEX_URL, UV_DEFAULT_INDEX, GOPROXY, CARGO_REGISTRIES_*), the
  * toolchain managers that pick the client (pyenv, rustup), XDG folders, CA bundles and proxies.
  */
 const CLIENT_NAMES = [
@@ -11,6 +11,9 @@ const CLIENT_NAMES = [
   'XDG_CACHE_HOME',
   'XDG_DATA_HOME',
   'VIRTUAL_ENV',
+  // uv's index (not the UV_ prefix: UV_INDEX_<NAME>_PASSWORD is a credential).
+  'UV_DEFAULT_INDEX',
+  'UV_INDEX_URL',
   'SSL_CERT_FILE',
   'SSL_CERT_DIR',
   'NODE_EXTRA_CA_CERTS',

@@ -6,6 +6,7 @@ import { registryClientEnv } from './client-env.js';
 import { goRegistries } from './go.js';
 import { npmRegistries } from './npm.js';
 import { pipRegistries } from './pip.js';
+import { uvRegistries } from './uv.js';
 import { yarnRegistries } from './yarn.js';
 import type { HostCommand, RegistryProbe } from './types.js';
 
@@ -13,6 +14,7 @@ export const REGISTRY_PROBES: readonly RegistryProbe[] = [
   npmRegistries,
   yarnRegistries,
   pipRegistries,
+  uvRegistries,
   goRegistries,
   cargoRegistries,
   cargoDefaultRegistry,

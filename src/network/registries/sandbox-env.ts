@@ -1,3 +1,4 @@
+import { UV_INDEX_VARIABLES } from './uv.js';
 import type { HostCommand } from './types.js';
 
 /**
@@ -9,10 +10,13 @@ import type { HostCommand } from './types.js';
  * value with credentials in it (`https://user:token@mirror/`) is left out, since nothing a repository
  * runs may read a secret; such a mirror needs its credentials given another way.
  */
-export async function hostRegistryEnv(run: HostCommand): Promise<Record<string, string>> {
+export async function hostRegistryEnv(
+  run: HostCommand,
+  hostEnv: Readonly<Record<string, string | undefined>> = {},
+): Promise<Record<string, string>> {
   // npm and yarn are not here: their variables (npm_config_registry, YARN_NPM_REGISTRY_SERVER)
   // outrank the repository's own .npmrc / .yarnrc.yml, which must keep naming its registry.
-  const parts = await Promise.all([pipEnv(run), goEnv(run)]);
+  const parts = await Promise.all([pipEnv(run), goEnv(run), uvEnv(hostEnv)]);
   return Object.fromEntries(
     parts.flatMap((part) => Object.entries(part)).filter(([, value]) => !hasCredentials(value)),
   );
@@ -46,6 +50,22 @@ async function pipEnv(run: HostCommand): Promise<Record<string, string>> {
     if (name !== undefined && match?.[2]) env[name] = match[2];
   }
   return env;
+}
+
+/**
+ * uv's index variables as the machine sets them: uv has no command that prints its settings, and the
+ * sandbox's fresh HOME hides a uv.toml under the machine's; the lock step of a uv repository
+ * (updates/python/uv-index.ts) decides whether they or the repository's own index apply.
+ */
+function uvEnv(hostEnv: Readonly<Record<string, string | undefined>>): Promise<Record<string, string>> {
+  return Promise.resolve(
+    Object.fromEntries(
+      UV_INDEX_VARIABLES.flatMap((name) => {
+        const value = hostEnv[name];
+        return value === undefined || value === '' ? [] : [[name, value] as const];
+      }),
+    ),
+  );
 }
 
 const GO_VARIABLES = ['GOPROXY', 'GOSUMDB', 'GONOSUMDB', 'GONOPROXY', 'GOPRIVATE', 'GOINSECURE'] as const;

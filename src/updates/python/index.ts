@@ -1,6 +1,7 @@
 import { AutodevError } from '../../errors.js';
 import type { RegistryAccess } from '../registry-access.js';
-import type { DeclaredDependency, Updater } from '../types.js';
+import type { RunProjectCommandOptions } from '../../languages/types.js';
+import type { DeclaredDependency, RepoFiles, Updater } from '../types.js';
 import { pythonContents } from './contents.js';
 import { editPythonManifest } from './manifest-edit.js';
 import { pipToolsOutput, readPythonManifests, refuseLockTools, type PythonManifests } from './manifests.js';
@@ -9,6 +10,8 @@ import { normalizePythonName } from '../../languages/python/pep508.js';
 import { pyprojectRequirements } from './pyproject.js';
 import { floorVersion } from './requirement.js';
 import { fetchPythonVersions } from './simple-index.js';
+import { machineUvIndex, repositoryUvIndex, uvLockEnv } from './uv-index.js';
+import { isUvLock, UV_LOCK, uvLockedVersions } from './uv-lock.js';
 import { PEP440_VERSIONING } from './versioning.js';
 
 /** pip's own default index, as pip defines it (no address is written here). */
@@ -33,7 +36,11 @@ export function configuredIndexUrl(listing: string): string | undefined {
   return fromFiles;
 }
 
-function declaredOf(manifests: PythonManifests): DeclaredDependency[] {
+/**
+ * `locked`: uv.lock's versions, when uv locks the repository: pyproject's names (bare ones too) at
+ * the versions it resolves, not the specifiers' floors.
+ */
+function declaredOf(manifests: PythonManifests, locked?: Map<string, string>): DeclaredDependency[] {
   const out: DeclaredDependency[] = [];
   for (const [file, parsed] of manifests.requirements) {
     for (const requirement of parsed.requirements) {
@@ -53,8 +60,8 @@ function declaredOf(manifests: PythonManifests): DeclaredDependency[] {
     }
   }
   if (manifests.pyproject !== undefined) {
-    for (const requirement of pyprojectRequirements(manifests.pyproject)) {
-      const current = floorVersion(requirement.spec);
+    for (const requirement of pyprojectRequirements(manifests.pyproject, locked !== undefined)) {
+      const current = locked ? locked.get(requirement.name) : floorVersion(requirement.spec);
       if (current === undefined) continue;
       out.push({
         name: requirement.name,
@@ -74,15 +81,34 @@ function declaredOf(manifests: PythonManifests): DeclaredDependency[] {
  * the one the machine's pip is configured for (PIP_INDEX_URL, pip.conf), else pip's own default;
  * the index must be on the allow-list. A `==` pin is its own lock; pip-tools (`X.in` compiled to
  * `X.txt`) is recompiled with the new versions. The project's setup, run again after the edit,
- * installs them for the tests. A repository with another lock tool (Poetry, uv, PDM, Pipenv) is
- * refused with UPDATE_UNSUPPORTED.
+ * installs them for the tests. uv (uv.lock beside pyproject.toml): pyproject's dependencies at the
+ * versions uv.lock resolves, looked up in the index the repository names for uv, else the machine's
+ * uv index, else pip's; `uv lock --upgrade-package NAME==V` relocks. A repository with another lock
+ * tool (Poetry, PDM, Pipenv) is refused with UPDATE_UNSUPPORTED.
+ *
+ * `uv` is set by forRepository when the repository has uv.lock: the index it names for uv, if any.
  */
-export function createPythonUpdater(access: RegistryAccess): Updater {
-  async function indexUrl(manifests: PythonManifests): Promise<string> {
-    const fromRepo = [
-      ...manifests.requirements.values(),
-      ...[...manifests.compiled.values()].map((pair) => pair.requirements),
-    ].find((r) => r.indexUrl !== undefined)?.indexUrl;
+export function createPythonUpdater(
+  access: RegistryAccess,
+  uv?: { repositoryIndex: string | undefined },
+): Updater {
+  /**
+   * For uv, the index uv itself resolves against (and the lock step is given, uvLockEnv): the one the
+   * repository names for uv, else the machine's uv variables, else pip's (below). For pip, the one a
+   * requirements file names (`--index-url`), else pip's configuration, else pip's own default.
+   */
+  async function indexUrl(files: RepoFiles, manifests: PythonManifests, usesUv: boolean): Promise<string> {
+    const uvIndex = usesUv
+      ? ((await repositoryUvIndex(files)) ?? machineUvIndex(access.clientEnv))
+      : undefined;
+    const fromRepo =
+      uvIndex ??
+      (usesUv
+        ? undefined
+        : [
+            ...manifests.requirements.values(),
+            ...[...manifests.compiled.values()].map((pair) => pair.requirements),
+          ].find((r) => r.indexUrl !== undefined)?.indexUrl);
     const listing =
       fromRepo === undefined
         ? await access.clientRegistry(['python3', '-m', 'pip', 'config', 'list'])
@@ -107,15 +133,22 @@ export function createPythonUpdater(access: RegistryAccess): Updater {
     manifest: 'requirements.txt',
     versioning: PEP440_VERSIONING,
     installsWithSetup: true,
+    async forRepository(files) {
+      if ((await files.read(UV_LOCK)) === undefined) return createPythonUpdater(access);
+      return createPythonUpdater(access, { repositoryIndex: await repositoryUvIndex(files) });
+    },
     async declared(files) {
       const manifests = await readPythonManifests(files);
       const none = manifests.requirements.size === 0 && manifests.compiled.size === 0;
       if (none && manifests.pyproject === undefined) return [];
       await refuseLockTools(files, manifests);
-      return declaredOf(manifests);
+      const uvLock = manifests.pyproject === undefined ? undefined : await files.read(UV_LOCK);
+      return declaredOf(manifests, uvLock === undefined ? undefined : uvLockedVersions(uvLock));
     },
     async lookup(files) {
-      const index = await indexUrl(await readPythonManifests(files));
+      const manifests = await readPythonManifests(files);
+      const usesUv = manifests.pyproject !== undefined && (await files.read(UV_LOCK)) !== undefined;
+      const index = await indexUrl(files, manifests, usesUv);
       return {
         versions: (name) => fetchPythonVersions(index, name, access.fetch),
         contents: async (_name, version, wanted) =>
@@ -123,16 +156,24 @@ export function createPythonUpdater(access: RegistryAccess): Updater {
       };
     },
     editManifest: editPythonManifest,
-    lockfileOf: pipToolsOutput,
+    lockfileOf: (manifest) =>
+      uv !== undefined && manifest === 'pyproject.toml' ? UV_LOCK : pipToolsOutput(manifest),
     // Plain requirements have nothing to lock: the edited pins are what pip installs, by the setup run
     // after the edit. pip-tools recompiles each `.in` with exactly the new versions (in the sandbox,
     // through the setup proxy to the index the `.in` or pip's configuration names).
+    // uv relocks pyproject.toml with exactly the new versions (uv lock's `NAME==V` form of
+    // --upgrade-package), under lockRun's variables.
     lockCommands(updates, hasLockfile) {
       if (!hasLockfile) return [];
       const inputs = [...new Set(updates.map((u) => u.manifest ?? ''))].filter((file) =>
         file.endsWith('.in'),
       );
-      return inputs.map((input) => [
+      const relocked = updates.filter((u) => u.manifest === 'pyproject.toml');
+      const uvLock =
+        uv === undefined || relocked.length === 0
+          ? []
+          : [['uv', 'lock', ...relocked.flatMap((u) => ['--upgrade-package', `${u.name}==${u.to}`])]];
+      const pipTools = inputs.map((input) => [
         'python3',
         '-m',
         'piptools',
@@ -145,9 +186,16 @@ export function createPythonUpdater(access: RegistryAccess): Updater {
         pipToolsOutput(input) ?? '',
         input,
       ]);
+      return [...pipTools, ...uvLock];
     },
+    ...(uv === undefined
+      ? {}
+      : {
+          lockRun: (options: RunProjectCommandOptions) =>
+            Promise.resolve({ env: uvLockEnv(uv.repositoryIndex, options.registryEnv), binds: [] }),
+        }),
     lockedVersions(lockfile, names) {
-      const pins = pinnedVersions(lockfile);
+      const pins = isUvLock(lockfile) ? uvLockedVersions(lockfile) : pinnedVersions(lockfile);
       return new Map(
         names.flatMap((name) => {
           const pin = pins.get(normalizePythonName(name));

@@ -60,7 +60,9 @@ function editPyproject(text: string, updates: readonly UpdateCandidate[], file: 
   let out = text;
   for (const update of updates) {
     const name = normalizePythonName(update.name);
-    const matches = pyprojectRequirements(out).filter((r) => r.name === name && r.spec === update.fromRange);
+    const matches = pyprojectRequirements(out, true).filter(
+      (r) => r.name === name && r.spec === update.fromRange,
+    );
     let edited = 0;
     for (const requirement of matches) {
       for (const quote of ['"', "'"]) {

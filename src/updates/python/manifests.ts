@@ -15,10 +15,12 @@ export const ROOT_REQUIREMENTS = [
 ] as const;
 const MAX_REQUIREMENTS_FILES = 32;
 
-/** Lock tools that own the versions: editing a specifier without them would leave their lock behind. */
+/**
+ * Lock tools that own the versions and that the updater does not drive: editing a specifier without
+ * them would leave their lock behind. uv (uv.lock) is driven: see uv-lock.ts.
+ */
 const LOCK_TOOLS: readonly { file: string; tool: string }[] = [
   { file: 'poetry.lock', tool: 'Poetry' },
-  { file: 'uv.lock', tool: 'uv' },
   { file: 'pdm.lock', tool: 'PDM' },
   { file: 'Pipfile.lock', tool: 'Pipenv' },
 ];
@@ -84,7 +86,7 @@ export async function refuseLockTools(files: RepoFiles, manifests: PythonManifes
     if ((await files.read(file)) === undefined) continue;
     throw new AutodevError(
       'UPDATE_UNSUPPORTED',
-      `python: ${file} shows the repository locks its dependencies with ${tool}, which dependency updates do not drive yet (supported: requirements*.txt and pyproject.toml without a lock tool)`,
+      `python: ${file} shows the repository locks its dependencies with ${tool}, which dependency updates do not drive yet (supported: requirements*.txt, pip-tools, and pyproject.toml without a lock tool or locked by uv)`,
       { details: { ecosystem: 'python', file, tool } },
     );
   }

@@ -50,13 +50,16 @@ function requirementLists(doc: Doc): { list: unknown[]; depType: DepType }[] {
   return out;
 }
 
-/** Each requirement with a specifier, once per name and specifier (the first section wins). */
-export function pyprojectRequirements(text: string): PyprojectRequirement[] {
+/**
+ * Each requirement with a specifier, once per name and specifier (the first section wins); with
+ * `bare`, a name without one too (its spec empty): a lockfile (uv.lock) says its version.
+ */
+export function pyprojectRequirements(text: string, bare = false): PyprojectRequirement[] {
   const seen = new Set<string>();
   const out: PyprojectRequirement[] = [];
   for (const { list, depType } of requirementLists(parsePyproject(text))) {
     for (const raw of strings(list)) {
-      const spec = parseRequirementSpec(raw);
+      const spec = parseRequirementSpec(raw, bare);
       if (spec === undefined || seen.has(`${spec.name}\0${spec.spec}`)) continue;
       seen.add(`${spec.name}\0${spec.spec}`);
       out.push({ ...spec, raw, depType });
@@ -74,7 +77,7 @@ export function expectedPyproject(
   for (const { list } of requirementLists(doc)) {
     list.forEach((value, index) => {
       if (typeof value !== 'string') return;
-      const spec = parseRequirementSpec(value);
+      const spec = parseRequirementSpec(value, true);
       const change = changes.find((c) => c.name === spec?.name && c.from === spec.spec);
       if (spec !== undefined && change !== undefined) {
         list[index] = value.slice(0, spec.start) + change.to + value.slice(spec.end);

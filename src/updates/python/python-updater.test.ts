@@ -161,7 +161,7 @@ describe('the Python updater against a loopback simple index', () => {
 
   it.each([
     ['poetry.lock', 'Poetry'],
-    ['uv.lock', 'uv'],
+    ['pdm.lock', 'PDM'],
     ['Pipfile.lock', 'Pipenv'],
   ])('refuses a repository locked by a tool it does not drive (%s)', async (file, tool) => {
     const error = await updater
@@ -169,6 +169,7 @@ describe('the Python updater against a loopback simple index', () => {
       .catch((e: unknown) => e);
     expect(isAutodevError(error, 'UPDATE_UNSUPPORTED')).toBe(true);
     expect((error as Error).message).toContain(`with ${tool},`);
+    expect((error as Error).message).toContain('or locked by uv)');
   });
 
   it('refuses a pip-compile output with no .in beside it (compiled from pyproject.toml)', async () => {
