@@ -90,6 +90,14 @@ if command -v python3 >/dev/null 2>&1 && ! python3 -c 'import piptools' >/dev/nu
   echo "setup: pip install pip-tools"
   PIP_BREAK_SYSTEM_PACKAGES=1 python3 -m pip install --quiet 'pip-tools==7.4.1'
 fi
+# uv: dependency updates relock a repository's uv.lock with it (`uv lock` in the sandbox, which shows
+# the host's toolchains read-only). Installed the same way, as a wheel carrying the binary, pinned so
+# the lockfiles it writes do not drift; a uv already on PATH is kept.
+if command -v python3 >/dev/null 2>&1 && ! command -v uv >/dev/null 2>&1; then
+  echo "setup: pip install uv"
+  PIP_BREAK_SYSTEM_PACKAGES=1 python3 -m pip install --quiet 'uv==0.13.8'
+  if command -v pyenv >/dev/null 2>&1; then pyenv rehash; fi
+fi
 
 # The package managers a repository's lockfile can name (src/languages/node.ts): pnpm and yarn 1 as
 # npm global packages into node's own prefix (next to node and npm, e.g. /usr/bin), not into .tools:

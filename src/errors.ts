@@ -47,7 +47,7 @@ export const ERROR_CODES = {
   UPDATE_EDIT_FAILED: { httpStatus: 422, retryable: false },
   /** The ecosystem's tool could not regenerate the lockfile, or it resolved other versions than intended. */
   UPDATE_LOCK_FAILED: { httpStatus: 422, retryable: false },
-  /** The repository locks this ecosystem with a tool the updater does not drive (poetry.lock, uv.lock). */
+  /** The repository locks this ecosystem with a tool the updater does not drive (poetry.lock, pdm.lock). */
   UPDATE_UNSUPPORTED: { httpStatus: 422, retryable: false },
   /**
    * A task of several repositories (`repos`) reached a part of multi-repo work that is not built yet;
