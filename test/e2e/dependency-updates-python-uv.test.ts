@@ -28,6 +28,8 @@ interface Group {
 describe('uv-locked Python dependency updates through the API, against a local pypiserver', () => {
   let h: E2EHarness;
   let index: LocalPythonIndex;
+  /** The repository's own index: named only in its pyproject.toml, unknown to the machine's pip. */
+  let own: LocalPythonIndex;
   const random = createSeededRandom(Number(process.env['AUTODEV_TEST_SEED'] ?? Date.now() % 1_000_000));
   const calc = `tiny-calc-${random.from('abcdefghijklmnopqrstuvwxyz', 6)}`;
   const calcModule = calc.replace(/-/g, '_');
@@ -36,14 +38,16 @@ describe('uv-locked Python dependency updates through the API, against a local p
     console.log(`dependency-updates-python-uv seed ${String(random.seed)}`);
     index = await startLocalPythonIndex();
     await index.publish(calc, '1.0.0', 'VERSION = "1.0.0"\n\n\ndef add(a, b):\n    return a + b\n');
+    own = await startLocalPythonIndex();
     h = await startE2E(
-      { setup_network: true, setup_network_allow: `["${index.hostPort}"]` },
+      { setup_network: true, setup_network_allow: `["${index.hostPort}", "${own.hostPort}"]` },
       { extraEnv: { PIP_INDEX_URL: index.url } },
     );
   }, 120_000);
   afterAll(async () => {
     await h?.close();
     await index?.close();
+    await own?.close();
   });
 
   const pyproject = (uvIndex: string): string =>
@@ -60,14 +64,15 @@ describe('uv-locked Python dependency updates through the API, against a local p
     ].join('\n');
 
   /** uv.lock as the machine's uv writes it against the index (a PATH, a HOME and the index only). */
-  async function locked(project: string): Promise<string> {
+  async function locked(project: string, from: LocalPythonIndex): Promise<string> {
     const work = await mkdtemp(join(tmpdir(), 'autodev-uv-lock-'));
     try {
       await writeFile(join(work, 'pyproject.toml'), project);
       const env = {
         PATH: process.env.PATH ?? '/usr/bin:/bin',
         HOME: work,
-        UV_DEFAULT_INDEX: index.url,
+        // Ignored when the project names its own default index, as in the sandbox.
+        UV_DEFAULT_INDEX: from === index ? index.url : '',
         UV_PYTHON_DOWNLOADS: 'never',
         UV_NO_PROGRESS: '1',
       };
@@ -78,10 +83,10 @@ describe('uv-locked Python dependency updates through the API, against a local p
     }
   }
 
-  const uvRepo = async (project: string) =>
+  const uvRepo = async (project: string, from: LocalPythonIndex = index) =>
     h.newRepo({
       'pyproject.toml': project,
-      'uv.lock': await locked(project),
+      'uv.lock': await locked(project, from),
       'calc.py': `from ${calcModule} import add\n\n\ndef total(xs):\n    result = 0\n    for x in xs:\n        result = add(result, x)\n    return result\n`,
       'test_calc.py': 'from calc import total\n\n\ndef test_total():\n    assert total([2, 3]) == 5\n',
       // Passes only when the version installed is the one uv.lock holds: the tests ran the update.
@@ -101,18 +106,22 @@ describe('uv-locked Python dependency updates through the API, against a local p
     });
 
   /** The sha256 of the wheel the index serves for `version`, as uv.lock records it. */
-  async function wheelHash(version: string): Promise<string> {
+  async function wheelHash(version: string, from: LocalPythonIndex): Promise<string> {
     const wheel = `${calcModule}-${version}-py3-none-any.whl`;
-    const response = await fetch(new URL(`/packages/${wheel}`, index.url));
+    const response = await fetch(new URL(`/packages/${wheel}`, from.url));
     expect(response.status, wheel).toBe(200);
     return createHash('sha256')
       .update(Buffer.from(await response.arrayBuffer()))
       .digest('hex');
   }
 
-  async function updatedAndMerged(repo: Awaited<ReturnType<typeof uvRepo>>, project: string): Promise<void> {
+  async function updatedAndMerged(
+    repo: Awaited<ReturnType<typeof uvRepo>>,
+    project: string,
+    from: LocalPythonIndex,
+  ): Promise<void> {
     const lockBefore = (await repo.readFileAt('main', 'uv.lock')) ?? '';
-    expect(lockBefore).toContain(`sha256:${await wheelHash('1.0.0')}`);
+    expect(lockBefore).toContain(`sha256:${await wheelHash('1.0.0', from)}`);
     const { status, body } = await api(h.server.baseUrl, '/api/v1/autodev/updates', {
       method: 'POST',
       body: JSON.stringify({ repo: repo.origin, base_branch: 'main' }),
@@ -147,12 +156,12 @@ describe('uv-locked Python dependency updates through the API, against a local p
       project.replace(`"${calc}>=1.0.0"`, `"${calc}>=1.0.1"`),
     );
     // uv.lock: the new version, its wheel and that wheel's hash from the index; nothing else.
-    const hashBefore = await wheelHash('1.0.0');
+    const hashBefore = await wheelHash('1.0.0', from);
     expect(await repo.readFileAt('main', 'uv.lock')).toBe(
       lockBefore
         .replace(`name = "${calc}"\nversion = "1.0.0"`, `name = "${calc}"\nversion = "1.0.1"`)
         .replace(`${calcModule}-1.0.0-py3-none-any.whl`, `${calcModule}-1.0.1-py3-none-any.whl`)
-        .replace(`sha256:${hashBefore}`, `sha256:${await wheelHash('1.0.1')}`)
+        .replace(`sha256:${hashBefore}`, `sha256:${await wheelHash('1.0.1', from)}`)
         .replace(`specifier = ">=1.0.0"`, `specifier = ">=1.0.1"`),
     );
   }
@@ -162,6 +171,17 @@ describe('uv-locked Python dependency updates through the API, against a local p
     const repo = await uvRepo(project);
     // Published after the lock was written, before the scan: the update to find.
     await index.publish(calc, '1.0.1', 'VERSION = "1.0.1"\n\n\ndef add(a, b):\n    return b + a\n');
-    await updatedAndMerged(repo, project);
+    await updatedAndMerged(repo, project, index);
+  }, 300_000);
+
+  it("a repository naming its own default index for uv is looked up and relocked there, not at pip's", async () => {
+    // The machine's index has a newer release of the same name that must not be taken.
+    await index.publish(calc, '1.0.2', 'VERSION = "1.0.2"\n\n\ndef add(a, b):\n    return a + b\n');
+    await own.publish(calc, '1.0.0', 'VERSION = "1.0.0"\n\n\ndef add(a, b):\n    return a + b\n');
+    const project = pyproject(`\n[[tool.uv.index]]\nname = "own"\nurl = "${own.url}"\ndefault = true\n`);
+    const repo = await uvRepo(project, own);
+    await own.publish(calc, '1.0.1', 'VERSION = "1.0.1"\n\n\ndef add(a, b):\n    return b + a\n');
+    expect(await repo.readFileAt('main', 'uv.lock')).toContain(`source = { registry = "${own.url}" }`);
+    await updatedAndMerged(repo, project, own);
   }, 300_000);
 });

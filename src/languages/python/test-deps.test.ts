@@ -188,3 +188,47 @@ describe('python setup installs the test dependencies only', () => {
     ]);
   });
 });
+
+describe('a uv project (uv.lock beside pyproject.toml)', () => {
+  const uvLock = [
+    'version = 1',
+    '',
+    '[[package]]',
+    'name = "app"',
+    'version = "0.1.0"',
+    'source = { virtual = "." }',
+    '',
+    '[[package]]',
+    'name = "Tiny_Calc"',
+    'version = "1.0.1"',
+    'source = { registry = "http://127.0.0.1:9/simple/" }',
+    '',
+    '[[package]]',
+    'name = "helper"',
+    'version = "3.0.0"',
+    'source = { registry = "http://127.0.0.1:9/simple/" }',
+    '',
+  ].join('\n');
+  const pyproject =
+    '[project]\nname = "app"\nversion = "0.1.0"\ndependencies = ["tiny-calc>=1.0.0"]\n\n' +
+    '[[tool.uv.index]]\nname = "corp"\nurl = "http://127.0.0.1:9/simple/"\ndefault = true\n';
+
+  it('installs its direct dependencies at the versions uv.lock resolves, from the index it names for uv', async () => {
+    const dir = await project({ 'pyproject.toml': pyproject, 'uv.lock': uvLock });
+    const deps = await pythonDeps(dir);
+    // helper is only a transitive dependency: pip resolves it as the direct ones ask.
+    expect(deps.requirements).toEqual(['tiny-calc>=1.0.0', 'tiny-calc==1.0.1']);
+    expect(deps.indexUrl).toBe('http://127.0.0.1:9/simple/');
+  });
+
+  it('without uv.lock, or with one that is not TOML, nothing changes', async () => {
+    const plain = await pythonDeps(await project({ 'pyproject.toml': pyproject }));
+    expect(plain.requirements).toEqual(['tiny-calc>=1.0.0']);
+    expect(plain.indexUrl).toBeUndefined();
+    const broken = await pythonDeps(
+      await project({ 'pyproject.toml': pyproject, 'uv.lock': '[[package]\n' }),
+    );
+    expect(broken.requirements).toEqual(['tiny-calc>=1.0.0']);
+    expect(broken.indexUrl).toBeUndefined();
+  });
+});

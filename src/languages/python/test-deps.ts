@@ -3,6 +3,8 @@ import path from 'node:path';
 import { parse as parseToml } from 'smol-toml';
 import { z } from 'zod';
 import { exists, readText } from '../scan.js';
+import { parseRequirement } from './pep508.js';
+import { uvDefaultIndex, uvLockedVersions } from './uv-lock.js';
 
 /** What a Python project declares for running its tests; every pin is passed to pip as written. */
 export interface PythonDeps {
@@ -26,6 +28,12 @@ export interface PythonDeps {
   missingFiles: string[];
   /** [build-system] requires: installed first, since the project is built without isolation. */
   buildRequires: string[];
+  /**
+   * A uv project (uv.lock beside pyproject.toml): the default index it names for uv, which pip is
+   * pointed at instead of the machine's (uv's own precedence; the setup proxy still decides what is
+   * reachable).
+   */
+  indexUrl?: string;
 }
 
 /**
@@ -195,19 +203,22 @@ export async function pythonDeps(dir: string): Promise<PythonDeps> {
   // hatchling asks for `editables` from its get_requires_for_build_editable hook, which pip does not
   // call with build isolation off (corpus: humanize failed "No module named 'editables'").
   const hatchling = backend?.startsWith('hatchling') === true;
+  const requirements = [
+    ...new Set([
+      ...(installable ? [] : (project?.dependencies ?? [])),
+      ...[
+        ...(extras.length > 0 ? [] : extraGroups.flatMap((g) => optional[g] ?? [])),
+        ...dependencyGroups.flatMap((g) => groupRequirements(groups, g)),
+        ...tox.requirements,
+      ].filter(neededForTests),
+    ]),
+  ];
+  const uv = await uvProject(dir, [...(project?.dependencies ?? []), ...requirements]);
   return {
     installable,
     extras,
-    requirements: [
-      ...new Set([
-        ...(installable ? [] : (project?.dependencies ?? [])),
-        ...[
-          ...(extras.length > 0 ? [] : extraGroups.flatMap((g) => optional[g] ?? [])),
-          ...dependencyGroups.flatMap((g) => groupRequirements(groups, g)),
-          ...tox.requirements,
-        ].filter(neededForTests),
-      ]),
-    ],
+    requirements: [...requirements, ...uv.pins],
+    ...(uv.indexUrl === undefined ? {} : { indexUrl: uv.indexUrl }),
     files,
     missingFiles,
     buildRequires: installable
@@ -234,6 +245,30 @@ export function missingFileNotes(deps: PythonDeps): string[] {
     (file) =>
       `tox.ini names ${file}, which is not in the repository: skipped (the tests run with what is installed)`,
   );
+}
+
+/**
+ * A uv project's lock as pip can follow it: each direct dependency at the version uv.lock resolves
+ * (`name==V`, beside the specifier it was declared with), and the default index it names for uv. A
+ * lock or settings file that cannot be read adds nothing (uv and pip report those themselves).
+ */
+async function uvProject(dir: string, direct: string[]): Promise<{ pins: string[]; indexUrl?: string }> {
+  const lock = await readText(path.join(dir, 'uv.lock'));
+  if (lock === undefined) return { pins: [] };
+  try {
+    const locked = uvLockedVersions(lock);
+    const names = new Set(direct.map((requirement) => parseRequirement(requirement).name));
+    const pins = [...names].flatMap((name) => {
+      const version = locked.get(name);
+      return version === undefined ? [] : [`${name}==${version}`];
+    });
+    const uvToml = await readText(path.join(dir, 'uv.toml'));
+    const pyproject = uvToml === undefined ? await readText(path.join(dir, 'pyproject.toml')) : undefined;
+    const indexUrl = uvDefaultIndex(pyproject, uvToml);
+    return indexUrl === undefined ? { pins } : { pins, indexUrl };
+  } catch {
+    return { pins: [] };
+  }
 }
 
 export function nothingToInstall(deps: PythonDeps): boolean {

@@ -67,7 +67,8 @@ export async function pythonRunEnv(
 export async function defaultPipInstall(dir: string): Promise<Argv | undefined> {
   const deps = await pythonDeps(dir);
   if (nothingToInstall(deps)) return undefined;
-  return ['python3', '-m', 'pip', 'install', ...installArgs(deps.installable, deps.extras, deps)];
+  const index = deps.indexUrl === undefined ? [] : ['--index-url', deps.indexUrl];
+  return ['python3', '-m', 'pip', 'install', ...index, ...installArgs(deps.installable, deps.extras, deps)];
 }
 
 function installArgs(
@@ -123,6 +124,7 @@ export async function pythonSetupSteps(
         ...wheel,
         '--wheel-dir',
         where.wheels,
+        ...(deps.indexUrl === undefined ? [] : ['--index-url', deps.indexUrl]),
         ...installArgs(deps.installable, deps.extras, deps).filter((a) => a !== '-e'),
       ],
       env,

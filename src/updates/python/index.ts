@@ -11,7 +11,7 @@ import { pyprojectRequirements } from './pyproject.js';
 import { floorVersion } from './requirement.js';
 import { fetchPythonVersions } from './simple-index.js';
 import { machineUvIndex, repositoryUvIndex, uvLockEnv } from './uv-index.js';
-import { isUvLock, UV_LOCK, uvLockedVersions } from './uv-lock.js';
+import { isUvLock, UV_LOCK, uvLockedVersions } from '../../languages/python/uv-lock.js';
 import { PEP440_VERSIONING } from './versioning.js';
 
 /** pip's own default index, as pip defines it (no address is written here). */

@@ -1,47 +1,10 @@
-import { parse } from 'smol-toml';
-import { AutodevError } from '../../errors.js';
+import { uvDefaultIndex } from '../../languages/python/uv-lock.js';
 import type { RepoFiles } from '../types.js';
 
-type Doc = Record<string, unknown>;
-
-const table = (value: unknown): Doc =>
-  typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Doc) : {};
-
-/**
- * The default index a uv settings table names: the `[[index]]` entry with `default = true`, else the
- * deprecated `index-url`; undefined when it names none (uv then uses its own default).
- */
-function defaultIndexOf(settings: Doc): string | undefined {
-  const indexes = Array.isArray(settings['index']) ? (settings['index'] as unknown[]) : [];
-  for (const entry of indexes) {
-    const { url, default: isDefault } = table(entry);
-    if (isDefault === true && typeof url === 'string' && url !== '') return url;
-  }
-  const legacy = settings['index-url'];
-  return typeof legacy === 'string' && legacy !== '' ? legacy : undefined;
-}
-
-function parsed(file: string, text: string): Doc {
-  try {
-    return parse(text) as Doc;
-  } catch (error) {
-    throw new AutodevError('VALIDATION_FAILED', `${file} is not valid TOML: ${(error as Error).message}`, {
-      details: { file },
-    });
-  }
-}
-
-/**
- * The default index the repository names for uv, read as uv reads it: a `uv.toml` beside
- * pyproject.toml replaces `[tool.uv]` entirely (its keys at the top level); else pyproject's
- * `[tool.uv]`. Undefined when neither names one.
- */
+/** The default index the repository names for uv (uv.toml, else pyproject's [tool.uv]), if any. */
 export async function repositoryUvIndex(files: RepoFiles): Promise<string | undefined> {
   const uvToml = await files.read('uv.toml');
-  if (uvToml !== undefined) return defaultIndexOf(parsed('uv.toml', uvToml));
-  const pyproject = await files.read('pyproject.toml');
-  if (pyproject === undefined) return undefined;
-  return defaultIndexOf(table(table(parsed('pyproject.toml', pyproject)['tool'])['uv']));
+  return uvDefaultIndex(uvToml === undefined ? await files.read('pyproject.toml') : undefined, uvToml);
 }
 
 /** The machine's uv index from its own variables: UV_DEFAULT_INDEX, then the older UV_INDEX_URL. */

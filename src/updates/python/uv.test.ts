@@ -8,7 +8,7 @@ import { resolveUpdateSettings } from '../settings.js';
 import type { RepoFiles } from '../types.js';
 import { createPythonUpdater } from './index.js';
 import { machineUvIndex, repositoryUvIndex, uvLockEnv } from './uv-index.js';
-import { isUvLock, uvLockedVersions } from './uv-lock.js';
+import { isUvLock, uvLockedVersions } from '../../languages/python/uv-lock.js';
 
 const NOW = new Date('2026-12-06T00:00:00Z');
 

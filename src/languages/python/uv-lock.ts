@@ -1,7 +1,7 @@
 import { compare, valid } from '@renovatebot/pep440';
 import { parse } from 'smol-toml';
 import { AutodevError } from '../../errors.js';
-import { normalizePythonName } from '../../languages/python/pep508.js';
+import { normalizePythonName } from './pep508.js';
 
 /** uv's own lockfile, next to pyproject.toml. */
 export const UV_LOCK = 'uv.lock';
@@ -43,3 +43,44 @@ const isLocalSource = (source: unknown): boolean =>
 
 /** Whether a lockfile's text is uv's (TOML `[[package]]` tables) rather than pip-tools' requirements. */
 export const isUvLock = (text: string): boolean => /^\[\[package\]\]\s*$/m.test(text);
+
+const table = (value: unknown): Doc =>
+  typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Doc) : {};
+
+/**
+ * The default index a uv settings table names: the `[[index]]` entry with `default = true`, else the
+ * deprecated `index-url`; undefined when it names none (uv then uses its own default).
+ */
+function defaultIndexOf(settings: Doc): string | undefined {
+  const indexes = Array.isArray(settings['index']) ? (settings['index'] as unknown[]) : [];
+  for (const entry of indexes) {
+    const { url, default: isDefault } = table(entry);
+    if (isDefault === true && typeof url === 'string' && url !== '') return url;
+  }
+  const legacy = settings['index-url'];
+  return typeof legacy === 'string' && legacy !== '' ? legacy : undefined;
+}
+
+function parsed(file: string, text: string): Doc {
+  try {
+    return parse(text) as Doc;
+  } catch (error) {
+    throw new AutodevError('VALIDATION_FAILED', `${file} is not valid TOML: ${(error as Error).message}`, {
+      details: { file },
+    });
+  }
+}
+
+/**
+ * The default index a project names for uv, read as uv reads it: a `uv.toml` beside pyproject.toml
+ * replaces `[tool.uv]` entirely (its keys at the top level); else pyproject's `[tool.uv]`.
+ * Undefined when neither names one. Throws VALIDATION_FAILED naming a file that is not TOML.
+ */
+export function uvDefaultIndex(
+  pyproject: string | undefined,
+  uvToml: string | undefined,
+): string | undefined {
+  if (uvToml !== undefined) return defaultIndexOf(parsed('uv.toml', uvToml));
+  if (pyproject === undefined) return undefined;
+  return defaultIndexOf(table(table(parsed('pyproject.toml', pyproject)['tool'])['uv']));
+}
