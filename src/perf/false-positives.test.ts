@@ -69,16 +69,10 @@ describe.each(RECORDED)('the comparison on real $language measurements', (record
     expect(flagged).toEqual([]);
   });
 
-  it('the planted slowdown is never passed as clean: a regression, or noisy where the runs spread too far for a verdict', () => {
+  it('the planted slowdown is a regression in each of 20 comparisons', () => {
     const results = comparisons(slowedBase, slowed);
-    const caught = results.filter((c) => c.regression).length;
-    console.log(
-      `${recorded.language}: slowdown caught in ${caught}/${RUNS}, noisy in ${results.filter((c) => c.noisy).length}; ratios ${results.map((c) => c.ratio.toFixed(2)).join(' ')}`,
-    );
-    expect(results.filter((c) => !c.regression && !c.noisy).map((c) => c.ratio)).toEqual([]);
-    // The power the recorded runs show (Go and Python 20, Node 18, Rust 16 of 20): a change to the
-    // statistics that loses it fails here.
-    expect(caught).toBeGreaterThanOrEqual(RUNS * 0.75);
+    console.log(`${recorded.language}: slowdown ratios ${results.map((c) => c.ratio.toFixed(2)).join(' ')}`);
+    expect(results.filter((c) => !c.regression).map((c) => c.ratio)).toEqual([]);
   });
 });
 

@@ -33,7 +33,7 @@ export const RUST: BenchLanguage = {
   hotLine: '        total += x * x;',
   slowerHotLine: [
     '        let mut sq = 0;',
-    '        for _ in 0..4 {',
+    '        for _ in 0..16 {',
     '            sq = std::hint::black_box(x * x);',
     '        }',
     '        total += sq;',
@@ -171,7 +171,7 @@ export const NODE: BenchLanguage = {
   hotLine: '    total += x * x;',
   slowerHotLine: [
     '    let busy = 0;',
-    '    for (let k = 0; k < 3; k++) busy = (busy + x * x) % 1000003;',
+    '    for (let k = 0; k < 10; k++) busy = (busy + x * x) % 1000003;',
     '    if (busy === -1) total += 1;',
     '    total += x * x;',
   ].join('\n'),
