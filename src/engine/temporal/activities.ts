@@ -138,6 +138,8 @@ export function createTaskActivities(deps: TaskActivityDeps): TaskActivities & S
         ),
       deps.stepDeadlineMs,
     );
+    // The deadline is the step's own: waiting for the steps beside it afterwards is theirs.
+    void run.stepEnded(input.seq).then(() => clearTimeout(deadline));
     try {
       return await whileActive(run, batch);
     } finally {

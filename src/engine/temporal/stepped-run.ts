@@ -25,6 +25,8 @@ export interface SteppedRun {
   progress(batch: readonly number[]): Promise<RunProgress>;
   /** Aborts the run: the steps running (and those waiting) end with `reason`. */
   abort(reason: AutodevError): void;
+  /** Resolves once step `seq` of this run ended (or the run did). */
+  stepEnded(seq: number): Promise<void>;
 }
 
 export interface SteppedRunOptions {
@@ -158,5 +160,9 @@ export function startSteppedRun(task: Task, options: SteppedRunOptions): Stepped
       return { next: [...waiting.values()].map((w) => w.call).sort((a, b) => a.seq - b.seq) };
     },
     abort: (reason) => controller.abort(reason),
+    async stepEnded(step) {
+      while (!finished.has(step) && end === undefined)
+        await new Promise<void>((wake) => listeners.push(wake));
+    },
   };
 }

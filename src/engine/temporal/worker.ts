@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { DefaultLogger, Runtime, Worker, type LogLevel } from '@temporalio/worker';
 import type { AutodevConfig } from '../../config/schema.js';
 import type { Logger } from '../../logging/logger.js';
+import { PHASE_TABLE } from '../../orchestrator/phase-table.js';
 import type { Store } from '../../store/index.js';
 import type { LocalRuns, TaskRunHooks } from '../task-run.js';
 import { createTaskActivities } from './activities.js';
@@ -44,6 +45,9 @@ export function workflowsPath(): string {
 function workerTaskQueue(shared: string): string {
   return `${shared}-worker-${hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`;
 }
+
+/** The most steps a run starts side by side: the widest row of the phase table. */
+const STEPS_SIDE_BY_SIDE = Math.max(...PHASE_TABLE.map((row) => row.tools.length));
 
 let runtimeInstalled = false;
 
@@ -107,7 +111,9 @@ export async function startTemporalWorker(deps: TemporalWorkerDeps): Promise<Tem
     namespace: settings.namespace,
     taskQueue: ownTaskQueue,
     activities,
-    maxConcurrentActivityTaskExecutions: deps.config.max_parallel_tasks,
+    // The claims bound the tasks (max_parallel_tasks); a task's steps that run side by side (the
+    // checks) each take a slot here, and one waits for the others: fewer slots would deadlock.
+    maxConcurrentActivityTaskExecutions: deps.config.max_parallel_tasks * STEPS_SIDE_BY_SIDE + 1,
     ...heartbeats,
   });
   const workers = [shared, own];

@@ -9,18 +9,22 @@ import { startE2E, type E2EHarness } from './harness.js';
 const RUNNER_TIMEOUT_SECS = 15;
 
 /**
- * On the temporal engine each step is an activity with a time of its own: runner_timeout_secs per try
+ * On the temporal engine each step is an activity. With one task slot per worker (max_parallel_tasks
+ * = 1) the steps a run starts side by side (the checks) still each get an activity slot: one of
+ * them waits for the others, so fewer slots would stall the task.
+ *
+ * Each step activity has a time of its own: runner_timeout_secs per try
  * (max_step_retries + 1 tries) plus the backoff between them, a minute more for Temporal to hear of
  * its end. A step that is still going then (here the model, which answers no command timeout) fails
  * the task with STEP_TIMEOUT naming the step, instead of holding it until the task's deadline.
  */
-describe('a step over its time on the temporal engine', () => {
+describe('step activities on the temporal engine', () => {
   let h: E2EHarness;
   let temporal: TemporalDevServer;
   beforeAll(async () => {
     temporal = await startTemporalDevServer();
     h = await startE2E(
-      { max_step_retries: 0, runner_timeout_secs: RUNNER_TIMEOUT_SECS },
+      { max_step_retries: 0, runner_timeout_secs: RUNNER_TIMEOUT_SECS, max_parallel_tasks: 1 },
       { temporal: { address: temporal.address, taskQueue: 'autodev-step-timeout' } },
     );
   }, 120_000);
@@ -28,6 +32,27 @@ describe('a step over its time on the temporal engine', () => {
     await h?.close();
     await temporal?.close();
   }, 120_000);
+
+  it('runs a task whose checks run side by side to its merge with one task slot', async () => {
+    const repo = await h.newRepo(PYTHON_BUGGY_REPO);
+    h.model.push({ text: PYTHON_FIX_REPLY });
+    const created = await submitTask(h.server.baseUrl, {
+      title: 'Fix add() with one slot',
+      description: 'add(2, 3) must be 5.',
+      repo: repo.origin,
+      risk_tier: 'low',
+    });
+    const task = await waitForTerminal(h.server.baseUrl, created.id, 120_000);
+    expect(task.error).toBeNull();
+    expect(task.status).toBe('merged');
+    const checks = [
+      'verify.lint#1',
+      'verify.secrets_scan#1',
+      'verify.check_deps#1',
+      'verify.check_constraints#1',
+    ];
+    for (const key of checks) expect(task.steps.find((s) => s.key === key)?.status, key).toBe('succeeded');
+  }, 180_000);
 
   it('fails the task with STEP_TIMEOUT naming the step, long before the model answers', async () => {
     const repo = await h.newRepo(PYTHON_BUGGY_REPO);
