@@ -1,4 +1,4 @@
-import { lstat, mkdir, readFile, readlink, rm, symlink, writeFile } from 'node:fs/promises';
+import { lstat, mkdir, readdir, readFile, readlink, rm, symlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLinkTestContext, type LinkTestContext } from '../../test/helpers/linked-build.js';
@@ -42,6 +42,28 @@ describe('copyCheckout: what git sees of a hostile checkout, nothing more', () =
     expect(await missing('.git')).toBe(true);
     expect((await lstat(path.join(to, 'leak.txt'))).isSymbolicLink()).toBe(true);
     expect(await readlink(path.join(to, 'leak.txt'))).toBe(secret);
+  });
+
+  it('refuses a tracked file whose folder became a link to a host folder, copying nothing from there', async () => {
+    const host = path.join(
+      path.dirname(await ctx.checkout('host', { x: 'x' })),
+      `host-${random.int(1_000_000)}`,
+    );
+    await mkdir(host);
+    await writeFile(path.join(host, 'id_key'), 'host private key');
+    const dir = await ctx.checkout('consumer', { 'conf/id_key': 'placeholder', 'a.txt': 'a' });
+    await rm(path.join(dir, 'conf'), { recursive: true });
+    await symlink(host, path.join(dir, 'conf'));
+    const to = `${dir}-copy`;
+    const error: unknown = await copyCheckout(runGit, dir, to).catch((e: unknown) => e);
+    expect(isAutodevError(error, 'LINK_FAILED'), String(error)).toBe(true);
+    expect(String(error)).toContain('conf/id_key');
+    // Whatever was copied before the refusal, no regular file of the copy holds the host's key.
+    const entries = await readdir(to, { recursive: true, withFileTypes: true });
+    const contents = await Promise.all(
+      entries.filter((e) => e.isFile()).map((e) => readFile(path.join(e.parentPath, e.name), 'utf8')),
+    );
+    expect(contents).not.toContain('host private key');
   });
 
   it('refuses a checkout over the file or byte limit with LINK_FAILED naming the limit', async () => {

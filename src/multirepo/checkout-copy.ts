@@ -1,4 +1,4 @@
-import { copyFile, lstat, mkdir, readlink, symlink } from 'node:fs/promises';
+import { copyFile, lstat, mkdir, readlink, realpath, symlink } from 'node:fs/promises';
 import path from 'node:path';
 import { AutodevError } from '../errors.js';
 import type { RunGit } from '../workspace/run-git.js';
@@ -35,6 +35,7 @@ export async function copyCheckout(
     );
   }
   await mkdir(to, { recursive: false });
+  const realFrom = await realpath(from);
   let bytes = 0;
   for (const file of files) {
     // git's paths are relative and never hold "..": checked anyway, the listing is repository content.
@@ -44,6 +45,16 @@ export async function copyCheckout(
     const info = await lstat(source).catch(() => undefined);
     // A tracked file deleted in the work tree is deleted in the copy too.
     if (!info) continue;
+    // A folder of the path replaced by a link (tracked `conf/key`, `conf` now a link to a host
+    // folder) would copy a host file into the sandbox's tree: refused, naming the path.
+    const parent = path.dirname(file);
+    if ((await realpath(path.join(from, parent))) !== path.join(realFrom, parent)) {
+      throw new AutodevError(
+        'LINK_FAILED',
+        `${file} in ${from} lies behind a link (a folder of its path is a link): refused, it could lead out of the checkout`,
+        { details: { file } },
+      );
+    }
     await mkdir(path.dirname(target), { recursive: true });
     if (info.isSymbolicLink()) {
       await symlink(await readlink(source), target);
