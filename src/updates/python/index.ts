@@ -10,6 +10,7 @@ import { normalizePythonName } from '../../languages/python/pep508.js';
 import { pyprojectRequirements } from './pyproject.js';
 import { floorVersion } from './requirement.js';
 import { fetchPythonVersions } from './simple-index.js';
+import { refuseUvBuilds } from './uv-project.js';
 import { machineUvIndex, repositoryUvIndex, uvLockEnv } from './uv-index.js';
 import { isUvLock, UV_LOCK, uvLockedVersions } from '../../languages/python/uv-lock.js';
 import { PEP440_VERSIONING } from './versioning.js';
@@ -135,6 +136,8 @@ export function createPythonUpdater(
     installsWithSetup: true,
     async forRepository(files) {
       if ((await files.read(UV_LOCK)) === undefined) return createPythonUpdater(access);
+      // Checked again on the commit the lock step runs on, not only on the one the scan read.
+      refuseUvBuilds((await files.read('pyproject.toml')) ?? '');
       return createPythonUpdater(access, { repositoryIndex: await repositoryUvIndex(files) });
     },
     async declared(files) {
@@ -143,6 +146,7 @@ export function createPythonUpdater(
       if (none && manifests.pyproject === undefined) return [];
       await refuseLockTools(files, manifests);
       const uvLock = manifests.pyproject === undefined ? undefined : await files.read(UV_LOCK);
+      if (uvLock !== undefined) refuseUvBuilds(manifests.pyproject ?? '');
       return declaredOf(manifests, uvLock === undefined ? undefined : uvLockedVersions(uvLock));
     },
     async lookup(files) {

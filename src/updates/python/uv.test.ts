@@ -282,4 +282,27 @@ describe('the Python updater on a uv-locked repository', () => {
     expect(plain.lockfileOf?.('pyproject.toml')).toBeUndefined();
     expect(plain.lockRun).toBeUndefined();
   });
+
+  it.each([
+    ['[project]\nname = "app"\ndynamic = ["version"]\n', 'project.dynamic'],
+    [
+      '[project]\nname = "app"\nversion = "1"\n[tool.uv.workspace]\nmembers = ["libs/*"]\n',
+      'tool.uv.workspace.members',
+    ],
+    [
+      '[project]\nname = "app"\nversion = "1"\n[tool.uv.sources]\nlib = { path = "libs/lib" }\n',
+      'tool.uv.sources.lib',
+    ],
+  ])('refuses a project uv would build to lock (repository code with network): %s', async (text, key) => {
+    const error = await updater
+      .declared(repo({ 'pyproject.toml': text, 'uv.lock': UV_LOCK_TEXT }))
+      .catch((e: unknown) => e);
+    expect(isAutodevError(error, 'UPDATE_UNSUPPORTED')).toBe(true);
+    expect((error as AutodevError).details).toMatchObject({ key, tool: 'uv' });
+    expect((error as Error).message).toContain('runs no repository code');
+    const atLockStep = await updater
+      .forRepository?.(repo({ 'pyproject.toml': text, 'uv.lock': UV_LOCK_TEXT }))
+      .catch((e: unknown) => e);
+    expect(isAutodevError(atLockStep, 'UPDATE_UNSUPPORTED')).toBe(true);
+  });
 });
