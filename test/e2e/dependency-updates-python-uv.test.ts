@@ -27,6 +27,9 @@ interface Group {
  */
 describe('uv-locked Python dependency updates through the API, against a local pypiserver', () => {
   let h: E2EHarness;
+  /** A server whose machine sets uv's own variable (UV_DEFAULT_INDEX) and no pip index at all. */
+  let hUv: E2EHarness;
+  let uvIndex: LocalPythonIndex;
   let index: LocalPythonIndex;
   /** The repository's own index: named only in its pyproject.toml, unknown to the machine's pip. */
   let own: LocalPythonIndex;
@@ -43,11 +46,18 @@ describe('uv-locked Python dependency updates through the API, against a local p
       { setup_network: true, setup_network_allow: `["${index.hostPort}", "${own.hostPort}"]` },
       { extraEnv: { PIP_INDEX_URL: index.url } },
     );
+    uvIndex = await startLocalPythonIndex();
+    hUv = await startE2E(
+      { setup_network: true, setup_network_allow: `["${uvIndex.hostPort}"]` },
+      { extraEnv: { UV_DEFAULT_INDEX: uvIndex.url } },
+    );
   }, 120_000);
   afterAll(async () => {
     await h?.close();
+    await hUv?.close();
     await index?.close();
     await own?.close();
+    await uvIndex?.close();
   });
 
   const pyproject = (uvIndex: string): string =>
@@ -72,7 +82,7 @@ describe('uv-locked Python dependency updates through the API, against a local p
         PATH: process.env.PATH ?? '/usr/bin:/bin',
         HOME: work,
         // Ignored when the project names its own default index, as in the sandbox.
-        UV_DEFAULT_INDEX: from === index ? index.url : '',
+        UV_DEFAULT_INDEX: from === own ? '' : from.url,
         UV_PYTHON_DOWNLOADS: 'never',
         UV_NO_PROGRESS: '1',
       };
@@ -83,8 +93,8 @@ describe('uv-locked Python dependency updates through the API, against a local p
     }
   }
 
-  const uvRepo = async (project: string, from: LocalPythonIndex = index) =>
-    h.newRepo({
+  const uvRepo = async (project: string, from: LocalPythonIndex = index, on: E2EHarness = h) =>
+    on.newRepo({
       'pyproject.toml': project,
       'uv.lock': await locked(project, from),
       'calc.py': `from ${calcModule} import add\n\n\ndef total(xs):\n    result = 0\n    for x in xs:\n        result = add(result, x)\n    return result\n`,
@@ -119,10 +129,11 @@ describe('uv-locked Python dependency updates through the API, against a local p
     repo: Awaited<ReturnType<typeof uvRepo>>,
     project: string,
     from: LocalPythonIndex,
+    on: E2EHarness = h,
   ): Promise<void> {
     const lockBefore = (await repo.readFileAt('main', 'uv.lock')) ?? '';
     expect(lockBefore).toContain(`sha256:${await wheelHash('1.0.0', from)}`);
-    const { status, body } = await api(h.server.baseUrl, '/api/v1/autodev/updates', {
+    const { status, body } = await api(on.server.baseUrl, '/api/v1/autodev/updates', {
       method: 'POST',
       body: JSON.stringify({ repo: repo.origin, base_branch: 'main' }),
     });
@@ -140,7 +151,7 @@ describe('uv-locked Python dependency updates through the API, against a local p
         manifest: 'pyproject.toml',
       },
     ]);
-    const task = await waitForTerminal(h.server.baseUrl, group.task_id, 240_000);
+    const task = await waitForTerminal(on.server.baseUrl, group.task_id, 240_000);
     expect(task.error).toBeNull();
     expect((task as TaskJson & { risk_tier: string }).risk_tier).toBe('low');
     expect(task.status).toBe('merged');
@@ -183,5 +194,13 @@ describe('uv-locked Python dependency updates through the API, against a local p
     await own.publish(calc, '1.0.1', 'VERSION = "1.0.1"\n\n\ndef add(a, b):\n    return b + a\n');
     expect(await repo.readFileAt('main', 'uv.lock')).toContain(`source = { registry = "${own.url}" }`);
     await updatedAndMerged(repo, project, own);
+  }, 300_000);
+
+  it("a machine configured for uv alone (UV_DEFAULT_INDEX, no pip index): looked up, relocked and set up from uv's index", async () => {
+    await uvIndex.publish(calc, '1.0.0', 'VERSION = "1.0.0"\n\n\ndef add(a, b):\n    return a + b\n');
+    const project = pyproject('');
+    const repo = await uvRepo(project, uvIndex, hUv);
+    await uvIndex.publish(calc, '1.0.1', 'VERSION = "1.0.1"\n\n\ndef add(a, b):\n    return b + a\n');
+    await updatedAndMerged(repo, project, uvIndex, hUv);
   }, 300_000);
 });

@@ -34,6 +34,8 @@ export interface PythonDeps {
    * reachable).
    */
   indexUrl?: string;
+  /** The project is locked by uv: without an index of its own, the machine's uv index applies. */
+  uvLocked?: boolean;
 }
 
 /**
@@ -219,6 +221,7 @@ export async function pythonDeps(dir: string): Promise<PythonDeps> {
     extras,
     requirements: [...requirements, ...uv.pins],
     ...(uv.indexUrl === undefined ? {} : { indexUrl: uv.indexUrl }),
+    ...(uv.uvLocked === true ? { uvLocked: true } : {}),
     files,
     missingFiles,
     buildRequires: installable
@@ -252,7 +255,10 @@ export function missingFileNotes(deps: PythonDeps): string[] {
  * (`name==V`, beside the specifier it was declared with), and the default index it names for uv. A
  * lock or settings file that cannot be read adds nothing (uv and pip report those themselves).
  */
-async function uvProject(dir: string, direct: string[]): Promise<{ pins: string[]; indexUrl?: string }> {
+async function uvProject(
+  dir: string,
+  direct: string[],
+): Promise<{ pins: string[]; indexUrl?: string; uvLocked?: boolean }> {
   const lock = await readText(path.join(dir, 'uv.lock'));
   if (lock === undefined) return { pins: [] };
   try {
@@ -265,7 +271,7 @@ async function uvProject(dir: string, direct: string[]): Promise<{ pins: string[
     const uvToml = await readText(path.join(dir, 'uv.toml'));
     const pyproject = uvToml === undefined ? await readText(path.join(dir, 'pyproject.toml')) : undefined;
     const indexUrl = uvDefaultIndex(pyproject, uvToml);
-    return indexUrl === undefined ? { pins } : { pins, indexUrl };
+    return indexUrl === undefined ? { pins, uvLocked: true } : { pins, indexUrl, uvLocked: true };
   } catch {
     return { pins: [] };
   }

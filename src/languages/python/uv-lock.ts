@@ -84,3 +84,13 @@ export function uvDefaultIndex(
   if (pyproject === undefined) return undefined;
   return defaultIndexOf(table(table(parsed('pyproject.toml', pyproject)['tool'])['uv']));
 }
+
+/** The machine's uv index from its own variables: UV_DEFAULT_INDEX, then the older UV_INDEX_URL. */
+export function machineUvIndex(env: Readonly<Record<string, string | undefined>>): string | undefined {
+  // An empty value is unset, as uv reads it.
+  for (const name of ['UV_DEFAULT_INDEX', 'UV_INDEX_URL']) {
+    const value = env[name];
+    if (value !== undefined && value !== '') return value;
+  }
+  return undefined;
+}

@@ -3,7 +3,8 @@ import { realpath } from 'node:fs/promises';
 import path from 'node:path';
 import type { SandboxBind } from '../../sandbox/types.js';
 import { ecosystemCache } from '../caches.js';
-import { nothingToInstall, pythonDeps } from './test-deps.js';
+import { nothingToInstall, pythonDeps, type PythonDeps } from './test-deps.js';
+import { machineUvIndex } from './uv-lock.js';
 import { exists } from '../scan.js';
 import type { SetupStep } from '../setup-run.js';
 import type { Argv, DetectedProject, RunProjectCommandOptions, SetupOptions } from '../types.js';
@@ -67,8 +68,23 @@ export async function pythonRunEnv(
 export async function defaultPipInstall(dir: string): Promise<Argv | undefined> {
   const deps = await pythonDeps(dir);
   if (nothingToInstall(deps)) return undefined;
-  const index = deps.indexUrl === undefined ? [] : ['--index-url', deps.indexUrl];
-  return ['python3', '-m', 'pip', 'install', ...index, ...installArgs(deps.installable, deps.extras, deps)];
+  return [
+    'python3',
+    '-m',
+    'pip',
+    'install',
+    ...indexArgs(deps),
+    ...installArgs(deps.installable, deps.extras, deps),
+  ];
+}
+
+/**
+ * pip's index for a uv project, as uv would pick it: the one the project names for uv, else the
+ * machine's UV_DEFAULT_INDEX / UV_INDEX_URL; otherwise pip's own configuration (no argument).
+ */
+function indexArgs(deps: PythonDeps, registryEnv: Readonly<Record<string, string>> = {}): string[] {
+  const url = deps.indexUrl ?? (deps.uvLocked === true ? machineUvIndex(registryEnv) : undefined);
+  return url === undefined ? [] : ['--index-url', url];
 }
 
 function installArgs(
@@ -124,7 +140,7 @@ export async function pythonSetupSteps(
         ...wheel,
         '--wheel-dir',
         where.wheels,
-        ...(deps.indexUrl === undefined ? [] : ['--index-url', deps.indexUrl]),
+        ...indexArgs(deps, options.registryEnv),
         ...installArgs(deps.installable, deps.extras, deps).filter((a) => a !== '-e'),
       ],
       env,

@@ -1,20 +1,12 @@
-import { uvDefaultIndex } from '../../languages/python/uv-lock.js';
+import { machineUvIndex, uvDefaultIndex } from '../../languages/python/uv-lock.js';
 import type { RepoFiles } from '../types.js';
+
+export { machineUvIndex };
 
 /** The default index the repository names for uv (uv.toml, else pyproject's [tool.uv]), if any. */
 export async function repositoryUvIndex(files: RepoFiles): Promise<string | undefined> {
   const uvToml = await files.read('uv.toml');
   return uvDefaultIndex(uvToml === undefined ? await files.read('pyproject.toml') : undefined, uvToml);
-}
-
-/** The machine's uv index from its own variables: UV_DEFAULT_INDEX, then the older UV_INDEX_URL. */
-export function machineUvIndex(env: Readonly<Record<string, string | undefined>>): string | undefined {
-  // An empty value is unset, as uv reads it.
-  for (const name of ['UV_DEFAULT_INDEX', 'UV_INDEX_URL']) {
-    const value = env[name];
-    if (value !== undefined && value !== '') return value;
-  }
-  return undefined;
 }
 
 /**
