@@ -203,4 +203,35 @@ describe('uv-locked Python dependency updates through the API, against a local p
     await uvIndex.publish(calc, '1.0.1', 'VERSION = "1.0.1"\n\n\ndef add(a, b):\n    return b + a\n');
     await updatedAndMerged(repo, project, uvIndex, hUv);
   }, 300_000);
+
+  it('a uv project whose metadata only its build backend knows is refused by the scan: uv would run its setup.py in the lock step, which has network', async () => {
+    const project = pyproject('')
+      .replace('version = "0.1.0"', 'dynamic = ["version"]')
+      .replace(
+        '[project]',
+        '[build-system]\nrequires = ["setuptools"]\nbuild-backend = "setuptools.build_meta"\n\n[project]',
+      );
+    const repo = await h.newRepo({
+      'pyproject.toml': project,
+      // The lock as the base had it (written by hand: locking it here would run this setup.py).
+      'uv.lock': `version = 1\n\n[[package]]\nname = "${calc}"\nversion = "1.0.0"\nsource = { registry = "${index.url}" }\n`,
+      'setup.py': 'from setuptools import setup\n\nsetup(version="0.1.0")\n',
+      '.autodev.toml': '[updates]\nminimum_release_age = 0\n',
+    });
+    const tasksBefore = (
+      (await api(h.server.baseUrl, '/api/v1/autodev/tasks?limit=200')).body as { tasks: TaskJson[] }
+    ).tasks.length;
+    const { status, body } = await api(h.server.baseUrl, '/api/v1/autodev/updates', {
+      method: 'POST',
+      body: JSON.stringify({ repo: repo.origin, base_branch: 'main' }),
+    });
+    expect(status, JSON.stringify(body)).toBe(422);
+    const error = (body as { error?: { code: string; message: string } }).error;
+    expect(error?.code).toBe('UPDATE_UNSUPPORTED');
+    expect(error?.message).toContain('[project] dynamic = ["version"]');
+    const tasksAfter = (
+      (await api(h.server.baseUrl, '/api/v1/autodev/tasks?limit=200')).body as { tasks: TaskJson[] }
+    ).tasks.length;
+    expect(tasksAfter).toBe(tasksBefore);
+  });
 });
