@@ -95,3 +95,17 @@ describe('editPythonManifest: pyproject.toml', () => {
     );
   });
 });
+
+describe('editPythonManifest: a bare pyproject name (uv.lock holds its version)', () => {
+  it('pins it where it stands (before its marker) under range_strategy pin, and leaves it bare otherwise', () => {
+    const text =
+      '[project]\nname = "app"\ndependencies = [\n  "tiny-calc ; python_version >= \'3.9\'",  # the adder\n  "other",\n]\n';
+    const pinned = editPythonManifest(
+      text,
+      [update({ fromRange: '', toRange: '==1.0.1' })],
+      'pyproject.toml',
+    );
+    expect(pinned).toBe(text.replace('"tiny-calc ;', '"tiny-calc ==1.0.1;'));
+    expect(editPythonManifest(text, [update({ fromRange: '', toRange: '' })], 'pyproject.toml')).toBe(text);
+  });
+});
