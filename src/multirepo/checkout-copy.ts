@@ -9,6 +9,9 @@ export interface CopyLimits {
   maxBytes: number;
 }
 
+/** Files copied at once. */
+const COPY_CONCURRENCY = 32;
+
 export const DEFAULT_COPY_LIMITS: CopyLimits = { maxFiles: 100_000, maxBytes: 2 * 1024 ** 3 };
 
 /**
@@ -37,25 +40,36 @@ export async function copyCheckout(
   await mkdir(to, { recursive: false });
   const realFrom = await realpath(from);
   let bytes = 0;
-  for (const file of files) {
+  // Each folder is checked and made once, however many files it holds.
+  const folders = new Map<string, Promise<void>>();
+  const folder = (parent: string, file: string): Promise<void> => {
+    let ready = folders.get(parent);
+    if (ready === undefined) {
+      ready = (async () => {
+        // A folder of the path replaced by a link (tracked `conf/key`, `conf` now a link to a host
+        // folder) would copy a host file into the sandbox's tree: refused, naming the path.
+        if ((await realpath(path.join(from, parent))) !== path.join(realFrom, parent)) {
+          throw new AutodevError(
+            'LINK_FAILED',
+            `${file} in ${from} lies behind a link (a folder of its path is a link): refused, it could lead out of the checkout`,
+            { details: { file } },
+          );
+        }
+        await mkdir(path.join(to, parent), { recursive: true });
+      })();
+      folders.set(parent, ready);
+    }
+    return ready;
+  };
+  const copyOne = async (file: string): Promise<void> => {
     // git's paths are relative and never hold "..": checked anyway, the listing is repository content.
     const target = path.resolve(to, file);
-    if (!target.startsWith(`${to}${path.sep}`)) continue;
+    if (!target.startsWith(`${to}${path.sep}`)) return;
     const source = path.join(from, file);
     const info = await lstat(source).catch(() => undefined);
     // A tracked file deleted in the work tree is deleted in the copy too.
-    if (!info) continue;
-    // A folder of the path replaced by a link (tracked `conf/key`, `conf` now a link to a host
-    // folder) would copy a host file into the sandbox's tree: refused, naming the path.
-    const parent = path.dirname(file);
-    if ((await realpath(path.join(from, parent))) !== path.join(realFrom, parent)) {
-      throw new AutodevError(
-        'LINK_FAILED',
-        `${file} in ${from} lies behind a link (a folder of its path is a link): refused, it could lead out of the checkout`,
-        { details: { file } },
-      );
-    }
-    await mkdir(path.dirname(target), { recursive: true });
+    if (!info) return;
+    await folder(path.dirname(file), file);
     if (info.isSymbolicLink()) {
       await symlink(await readlink(source), target);
     } else if (info.isFile()) {
@@ -68,5 +82,9 @@ export async function copyCheckout(
       }
       await copyFile(source, target);
     }
+  };
+  // A few files at a time: the file system's calls overlap, memory stays flat.
+  for (let i = 0; i < files.length; i += COPY_CONCURRENCY) {
+    await Promise.all(files.slice(i, i + COPY_CONCURRENCY).map(copyOne));
   }
 }
