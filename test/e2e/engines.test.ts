@@ -167,6 +167,26 @@ describe.each(['embedded', 'temporal'] as const)('journeys on the %s engine', (e
     if (temporal) expect(await workflowResult(temporal.address, taskId)).toBe('merged');
   });
 
+  it('fails a task of several repositories MULTI_REPO_UNSUPPORTED before planning, touching neither', async () => {
+    const library = await h.newRepo(PYTHON_BUGGY_REPO);
+    const consumer = await h.newRepo(PYTHON_BUGGY_REPO);
+    const heads = [await library.branchCommit('main'), await consumer.branchCommit('main')];
+    const created = await submitTask(h.server.baseUrl, {
+      title: 'Fix add in the library and its user',
+      repos: [
+        { repo: library.origin, role: 'library' },
+        { repo: consumer.origin, role: 'consumer' },
+      ],
+    });
+    const task = await waitForTerminal(h.server.baseUrl, created.id);
+    expect(task.status).toBe('failed');
+    expect(task.error?.code).toBe('MULTI_REPO_UNSUPPORTED');
+    expect(task.steps).toEqual([]);
+    expect(task.cost.input_tokens).toBe(0);
+    expect(await eventTypes(h.server.baseUrl, created.id)).not.toContain('plan.created');
+    expect([await library.branchCommit('main'), await consumer.branchCommit('main')]).toEqual(heads);
+  });
+
   it('cancels a task while its test command runs, killing the command', async () => {
     const marker = `autodev-hang-${engine}-${Date.now()}`;
     const repo = await h.newRepo({
