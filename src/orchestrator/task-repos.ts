@@ -55,9 +55,10 @@ export function refuseUnbuiltMultiRepo(task: Task): void {
   const names = task.repos.map((r) => `${r.repo_normalized} (${r.role})`).join(', ');
   throw new AutodevError(
     'MULTI_REPO_UNSUPPORTED',
-    `this task names ${task.repos.length} repositories (${names}); a workspace per repository, ` +
-      'consumers built against the changed library, one pull request per repository and their ordered ' +
-      'merge are not built yet: submit one task per repository',
+    `this task names ${task.repos.length} repositories (${names}); not built yet: a workspace per ` +
+      'repository in a task run, its consumers built against the changed library there (linking exists, ' +
+      'src/multirepo/link, but no phase runs it), one pull request per repository and their ordered ' +
+      'merge: submit one task per repository',
     { details: { repos: task.repos.map((r) => ({ repo: r.repo_normalized, role: r.role })) } },
   );
 }
