@@ -36,7 +36,7 @@ export interface SteppedRunOptions {
   drain: AbortSignal;
   /** A run left waiting this long (its workflow went to another worker, or ended) is given up. */
   idleMs: number;
-  /** How often a waiting run looks at the store's cancel flag and its idle time. */
+  /** How often the run looks at the store's cancel flag (and, waiting, at its idle time). */
   checkEveryMs: number;
   isCancelRequested(taskId: string): Promise<boolean>;
 }
@@ -101,11 +101,10 @@ export function startSteppedRun(task: Task, options: SteppedRunOptions): Stepped
     }
   };
 
-  // While the run waits between activities nobody else watches it: a cancel that reached only the
-  // store ends it, and a run no activity came for in `idleMs` is given up (its checkpoints stay).
+  // A cancel that reached only the store ends the run, as the embedded engine's heartbeat does; a
+  // run left waiting with no activity for `idleMs` is given up (its checkpoints stay).
   const watch = setInterval(() => {
-    if (running.size > 0 || waiting.size === 0) return;
-    if (Date.now() - idleSince > options.idleMs) {
+    if (running.size === 0 && waiting.size > 0 && Date.now() - idleSince > options.idleMs) {
       controller.abort(new AutodevError('SHUTTING_DOWN', 'no activity came for the next step: run given up'));
       return;
     }
