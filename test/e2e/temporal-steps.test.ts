@@ -1,9 +1,28 @@
+import { execFileSync } from 'node:child_process';
 import { Client, Connection } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { submitTask, waitForTerminal } from '../helpers/api-client.js';
+import { api, submitTask, waitForTask, waitForTerminal, type TaskJson } from '../helpers/api-client.js';
 import { startTemporalDevServer, type TemporalDevServer } from '../helpers/temporal-server.js';
 import { PYTHON_BUGGY_REPO, PYTHON_FIX_REPLY } from './fixtures.js';
 import { startE2E, type E2EHarness } from './harness.js';
+
+const running = (key: string) => (t: TaskJson) =>
+  t.steps.some((s) => s.key === key && s.status === 'running');
+
+function processesMatching(marker: string): string[] {
+  return execFileSync('ps', ['-eo', 'args'])
+    .toString()
+    .split('\n')
+    .filter((l) => l.includes(marker) && !l.startsWith('ps '));
+}
+
+async function waitFor(ready: () => boolean, ms: number, what: string): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!ready()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
 
 /** Each try of a command may take this long; with no retries, so may a step (plus a minute for Temporal). */
 const RUNNER_TIMEOUT_SECS = 15;
@@ -52,6 +71,42 @@ describe('step activities on the temporal engine', () => {
       'verify.check_constraints#1',
     ];
     for (const key of checks) expect(task.steps.find((s) => s.key === key)?.status, key).toBe('succeeded');
+  }, 180_000);
+
+  it('ends a running step on a cancel that reached only the store (Temporal down), as the embedded engine does', async () => {
+    const marker = `autodev-cancel-store-only-${Date.now()}`;
+    const repo = await h.newRepo({
+      ...PYTHON_BUGGY_REPO,
+      '.autodev.toml': `[commands]\ntest = "sleep 120 # ${marker}"\n`,
+    });
+    const created = await submitTask(h.server.baseUrl, {
+      title: 'Hanging tests',
+      description: '',
+      repo: repo.origin,
+    });
+    await waitForTask(h.server.baseUrl, created.id, running('prepare.test#1'));
+    await waitFor(() => processesMatching(marker).length > 0, 10_000, 'the hanging test command');
+    await temporal.restart({
+      whileDown: async () => {
+        // The API sets the cancel flag; the workflow cannot be told, the run sees the flag itself.
+        const cancel = await api(h.server.baseUrl, `/api/v1/autodev/tasks/${created.id}/cancel`, {
+          method: 'POST',
+        });
+        expect(cancel.status).toBe(202);
+        const task = await waitForTerminal(h.server.baseUrl, created.id, 10_000);
+        expect(task.status).toBe('cancelled');
+        expect(task.error?.code).toBe('TASK_CANCELLED');
+        expect(task.steps.find((s) => s.key === 'prepare.test#1')?.error?.code).toBe('TASK_CANCELLED');
+        await waitFor(() => processesMatching(marker).length === 0, 10_000, 'the test command to be killed');
+      },
+    });
+    // Temporal back: the workflow hears how the run ended, and ends with it.
+    const connection = await Connection.connect({ address: temporal.address });
+    try {
+      expect(await new Client({ connection }).workflow.getHandle(created.id).result()).toBe('cancelled');
+    } finally {
+      await connection.close();
+    }
   }, 180_000);
 
   it('fails the task with STEP_TIMEOUT naming the step, long before the model answers', async () => {

@@ -16,8 +16,11 @@ export interface TemporalDevServer {
   /** host:port of its frontend, for `[autodev.engine] address`. */
   address: string;
   dbFile: string;
-  /** SIGKILL and start again on the same db file and port (a server restart mid-task). */
-  restart(): Promise<void>;
+  /**
+   * SIGKILL and start again on the same db file and port (a server restart mid-task); `whileDown`
+   * runs in between (what happens while Temporal is away).
+   */
+  restart(options?: { whileDown?: () => Promise<void> }): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -94,9 +97,13 @@ export async function startTemporalDevServer(): Promise<TemporalDevServer> {
   return {
     address,
     dbFile,
-    async restart() {
+    async restart(options = {}) {
       await stop('SIGKILL');
-      await launch();
+      try {
+        await options.whileDown?.();
+      } finally {
+        await launch();
+      }
     },
     async close() {
       await stop('SIGTERM');
