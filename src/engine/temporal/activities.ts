@@ -41,6 +41,20 @@ export interface TaskActivityDeps {
 const CLAIM_HOLD_MS = 30_000;
 
 /**
+ * Why Temporal cancelled an activity: it does so on a cancel request and on worker shutdown alike,
+ * and the store's cancel flag says which it was (shutdown when the store cannot be read).
+ */
+async function cancelReason(store: Store, taskId: string): Promise<AutodevError> {
+  const requested = await store.tasks
+    .get(taskId)
+    .then((t) => t?.cancel_requested ?? false)
+    .catch(() => false);
+  return requested
+    ? new AutodevError('TASK_CANCELLED', 'task cancelled by request')
+    : new AutodevError('SHUTTING_DOWN', 'worker shutting down');
+}
+
+/**
  * The worker's side of the task workflow: one run of the task through the same orchestrator the
  * embedded engine runs, with Temporal's cancellation as the run's AbortSignal.
  */
@@ -86,19 +100,7 @@ export function createTaskActivities(deps: TaskActivityDeps): TaskActivities & S
    */
   const whileActive = async (run: SteppedRun, batch: readonly number[]): Promise<RunProgress> => {
     const context = Context.current();
-    const onCancel = () => {
-      void deps.store.tasks
-        .get(run.taskId)
-        .then((t) => t?.cancel_requested ?? false)
-        .catch(() => false)
-        .then((requested) =>
-          run.abort(
-            requested
-              ? new AutodevError('TASK_CANCELLED', 'task cancelled by request')
-              : new AutodevError('SHUTTING_DOWN', 'worker shutting down'),
-          ),
-        );
-    };
+    const onCancel = () => void cancelReason(deps.store, run.taskId).then((reason) => run.abort(reason));
     context.cancellationSignal.addEventListener('abort', onCancel, { once: true });
     const heartbeat = setInterval(() => context.heartbeat(), deps.heartbeatMs);
     context.heartbeat();
@@ -202,20 +204,7 @@ export function createTaskActivities(deps: TaskActivityDeps): TaskActivities & S
       const task = { ...stored, attempt: stored.attempt + context.info.attempt };
 
       const controller = new AbortController();
-      const onCancel = () => {
-        // Temporal cancels on a cancel request and on worker shutdown: the store says which it was.
-        void deps.store.tasks
-          .get(taskId)
-          .then((t) => t?.cancel_requested ?? false)
-          .catch(() => false)
-          .then((requested) =>
-            controller.abort(
-              requested
-                ? new AutodevError('TASK_CANCELLED', 'task cancelled by request')
-                : new AutodevError('SHUTTING_DOWN', 'worker shutting down'),
-            ),
-          );
-      };
+      const onCancel = () => void cancelReason(deps.store, taskId).then((reason) => controller.abort(reason));
       context.cancellationSignal.addEventListener('abort', onCancel, { once: true });
       // Heartbeats keep the run alive while commands run and bring its cancellation in. The store's
       // cancel flag is checked too, as the embedded engine does, should the cancel reach only the store.
