@@ -77,7 +77,7 @@ export function createCatFilePool(startGit: StartGit, options: CatFilePoolOption
     return proc;
   };
 
-  const ask = (
+  const ask = async (
     where: CatFilePlace,
     kind: Pending['kind'],
     spec: string,
@@ -86,7 +86,14 @@ export function createCatFilePool(startGit: StartGit, options: CatFilePoolOption
     if (!batchable(spec)) {
       throw new AutodevError('VALIDATION_FAILED', `${JSON.stringify(spec)} holds a newline or NUL byte`);
     }
-    return processFor(where).request(kind, spec, maxBytes);
+    try {
+      return await processFor(where).request(kind, spec, maxBytes);
+    } catch (error) {
+      // The process died with the request in it (killed, or gone between its exit and our noticing):
+      // a read is safe to ask again, once, of a new process. A hung one (timeout) is not asked again.
+      if (!diedUnder.has(error as object)) throw error;
+      return processFor(where).request(kind, spec, maxBytes);
+    }
   };
 
   return {
@@ -99,6 +106,9 @@ export function createCatFilePool(startGit: StartGit, options: CatFilePoolOption
     },
   };
 }
+
+/** Errors of requests whose process died under them (not a timeout): asked again once. */
+const diedUnder = new WeakSet<object>();
 
 interface BatchProcess {
   readonly ended: boolean;
@@ -118,12 +128,14 @@ function startBatchProcess(
   /** Bytes of an object too large for its request, read and dropped to stay in step with git. */
   let skipping = 0;
   let ended = false;
+  let failed = false;
   let stderr = '';
   let idleTimer: NodeJS.Timeout | undefined;
   let requestTimer: NodeJS.Timeout | undefined;
 
-  const fail = (reason: string): void => {
-    if (ended) return;
+  const fail = (reason: string, died = true): void => {
+    if (failed) return;
+    failed = true;
     ended = true;
     clearTimeout(idleTimer);
     clearTimeout(requestTimer);
@@ -133,6 +145,7 @@ function startBatchProcess(
       // Gone already.
     }
     const error = new AutodevError('GIT_FAILED', `git cat-file: ${reason}`);
+    if (died) diedUnder.add(error);
     for (const waiting of pending.splice(0)) waiting.reject(error);
     onEnd();
   };
@@ -142,7 +155,7 @@ function startBatchProcess(
     clearTimeout(idleTimer);
     if (pending.length > 0) {
       requestTimer = setTimeout(
-        () => fail(`no answer within ${limits.requestTimeoutMs} ms`),
+        () => fail(`no answer within ${limits.requestTimeoutMs} ms`, false),
         limits.requestTimeoutMs,
       );
       requestTimer.unref();
@@ -216,6 +229,10 @@ function startBatchProcess(
   });
   child.stdin.on('error', () => undefined);
   child.on('error', (error) => fail(error.message));
+  // Gone: no new request is sent to it (its pipes may still be open until 'close').
+  child.on('exit', () => {
+    ended = true;
+  });
   child.on('close', (code) => {
     if (pending.length > 0) fail(stderr.trim() || `exited with ${String(code)}`);
     ended = true;
@@ -236,7 +253,9 @@ function startBatchProcess(
     request(kind, spec, maxBytes) {
       return new Promise<BatchObject | undefined>((resolve, reject) => {
         if (ended) {
-          reject(new AutodevError('GIT_FAILED', 'git cat-file: the process has ended'));
+          const error = new AutodevError('GIT_FAILED', 'git cat-file: the process has ended');
+          diedUnder.add(error);
+          reject(error);
           return;
         }
         pending.push({ kind, maxBytes, resolve, reject });
