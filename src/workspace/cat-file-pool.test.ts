@@ -1,7 +1,8 @@
-import type { ChildProcessWithoutNullStreams } from 'node:child_process';
+import { execFile, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { failure } from '../../test/helpers/failure.js';
 import { suiteRandom } from '../../test/helpers/seeded-random.js';
@@ -167,6 +168,28 @@ describe('createCatFilePool', () => {
     } finally {
       pool.closeAll();
     }
+  });
+
+  it('keeps a process that awaits an answer alive, and an idle one does not hold it', async () => {
+    // A CLI (task replay) that awaits a read with nothing else pending exited at once, silently.
+    const script = join(root, 'await-one-read.mts');
+    await writeFile(
+      script,
+      [
+        `import { createCatFilePool } from ${JSON.stringify(join(import.meta.dirname, 'cat-file-pool.ts'))};`,
+        `import { createGitStarter } from ${JSON.stringify(join(import.meta.dirname, 'run-git.ts'))};`,
+        'const pool = createCatFilePool(createGitStarter({ env: process.env }));',
+        `const answer = await pool.contents({ cwd: ${JSON.stringify(repo)} }, 'HEAD:a.txt');`,
+        'console.log(JSON.stringify(answer?.content?.toString()));',
+        '// No closeAll: the idle reader must not keep this process running.',
+        '',
+      ].join('\n'),
+    );
+    const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', script], {
+      cwd: join(import.meta.dirname, '../..'),
+      timeout: 60_000,
+    });
+    expect(JSON.parse(stdout)).toBe('first\n');
   });
 
   it('a request to a repository that is not there fails with GIT_FAILED and git’s reason', async () => {

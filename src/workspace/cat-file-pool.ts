@@ -150,7 +150,23 @@ function startBatchProcess(
     onEnd();
   };
 
+  /**
+   * An idle process keeps nobody's event loop alive (a server's shutdown does not wait for it); one
+   * with a request in it does: a CLI awaiting an answer with nothing else pending would otherwise exit
+   * at once, silently (Node's code 13 for an unsettled await), as `task replay` did.
+   */
+  const hold = (on: boolean): void => {
+    for (const handle of [child, child.stdout, child.stderr, child.stdin] as unknown as {
+      ref?: () => void;
+      unref?: () => void;
+    }[]) {
+      if (on) handle.ref?.();
+      else handle.unref?.();
+    }
+  };
+
   const armTimers = (): void => {
+    hold(pending.length > 0);
     clearTimeout(requestTimer);
     clearTimeout(idleTimer);
     if (pending.length > 0) {
@@ -240,11 +256,7 @@ function startBatchProcess(
     clearTimeout(requestTimer);
     onEnd();
   });
-  // Neither the process nor its pipes keep the server's event loop alive.
-  child.unref();
-  for (const stream of [child.stdin, child.stdout, child.stderr]) {
-    (stream as unknown as { unref?: () => void }).unref?.();
-  }
+  hold(false);
 
   return {
     get ended() {
