@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, realpathSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import type { Command } from 'commander';
@@ -50,7 +50,6 @@ export async function createDemo(dir: string, apiUrl: string): Promise<DemoSetup
   mkdirSync(dir, { recursive: true });
   const root = realpathSync(dir);
   const repo = join(root, 'calc.git');
-  const work = mkdtempSync(join(tmpdir(), 'autodev-demo-work-'));
   const git = createGitRunner({ env: readHostEnvironment() });
   const identity = ['-c', 'user.name=autodev demo', '-c', 'user.email=demo@autodev.invalid'];
   try {
@@ -61,16 +60,22 @@ export async function createDemo(dir: string, apiUrl: string): Promise<DemoSetup
       `cannot create ${repo} (it may exist already): ${(error as Error).message}`,
     );
   }
-  await git(['init', '--quiet', '--initial-branch=main', work]);
-  for (const [name, text] of Object.entries(DEMO_FILES)) {
-    mkdirSync(dirname(join(work, name)), { recursive: true });
-    writeFileSync(join(work, name), text);
+  // The scratch clone only builds main's first commit: it goes once pushed (or when that fails).
+  const work = mkdtempSync(join(tmpdir(), 'autodev-demo-work-'));
+  try {
+    await git(['init', '--quiet', '--initial-branch=main', work]);
+    for (const [name, text] of Object.entries(DEMO_FILES)) {
+      mkdirSync(dirname(join(work, name)), { recursive: true });
+      writeFileSync(join(work, name), text);
+    }
+    await git(['add', '--all'], { cwd: work });
+    await git([...identity, 'commit', '--quiet', '--message', 'calc: add and mul, with their tests'], {
+      cwd: work,
+    });
+    await git(['push', '--quiet', repo, 'HEAD:refs/heads/main'], { cwd: work });
+  } finally {
+    rmSync(work, { recursive: true, force: true });
   }
-  await git(['add', '--all'], { cwd: work });
-  await git([...identity, 'commit', '--quiet', '--message', 'calc: add and mul, with their tests'], {
-    cwd: work,
-  });
-  await git(['push', '--quiet', repo, 'HEAD:refs/heads/main'], { cwd: work });
   const task = {
     title: 'Fix add() in calc',
     description: 'add(2, 3) returns -1; it must return 5. test_calc.py shows it.',

@@ -1,10 +1,11 @@
 import { mkdtempSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { toTaskView } from '../api/task-view.js';
 import { loadConfig, readHostEnvironment } from '../config/index.js';
-import { isTerminal, type Step, type Task } from '../domain/task.js';
+import { isTerminal, type ConversationTurn, type Step, type Task } from '../domain/task.js';
 import { AutodevError } from '../errors.js';
 import { createRedactor } from '../secrets/redact.js';
 import { openStore } from '../store/index.js';
@@ -87,8 +88,25 @@ async function replayTask(id: string, configFile: string | undefined): Promise<R
     throw new AutodevError('REPLAY_DIVERGED', `task ${id} recorded no conversation turns: nothing to replay`);
   }
 
+  // The copy's scratch data_dir holds a mirror of the repository and a store of the conversation:
+  // it goes when the replay ends, whatever the outcome.
   const dataDir = mkdtempSync(join(tmpdir(), 'autodev-replay-'));
-  const recorded = turns;
+  try {
+    return await replayInto(dataDir, config, env, original, originalSteps, turns);
+  } finally {
+    await rm(dataDir, { recursive: true, force: true, maxRetries: 3 });
+  }
+}
+
+async function replayInto(
+  dataDir: string,
+  config: ReturnType<typeof loadConfig>,
+  env: ReturnType<typeof readHostEnvironment>,
+  original: Task,
+  originalSteps: Step[],
+  recorded: ConversationTurn[],
+): Promise<ReplayReport> {
+  const id = original.id;
   const runtime = await createRuntime(
     {
       ...config,

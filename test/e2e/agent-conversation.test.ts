@@ -105,7 +105,7 @@ describe('the coding agent over OpenAI: one conversation per task, checkpointed 
   it('replays a task (a tool call, a repair round) from its recorded turns, with no model call, to the same edits', async () => {
     expect(done.repaired).toBeDefined();
     const before = h.model.requests.length;
-    const { code, report } = await replay(h, done.repaired ?? '');
+    const { code, report, leftInTmp } = await replay(h, done.repaired ?? '');
     expect(report).toMatchObject({
       replay_of: done.repaired,
       error: null,
@@ -117,6 +117,8 @@ describe('the coding agent over OpenAI: one conversation per task, checkpointed 
     });
     expect(code).toBe(0);
     expect(h.model.requests.length).toBe(before);
+    // The replay's scratch data_dir (a mirror of the repository, a store of the conversation) is gone.
+    expect(leftInTmp).toEqual([]);
   });
 
   it('reports the turn where a replayed request differs from the recorded one', async () => {
@@ -125,8 +127,9 @@ describe('the coding agent over OpenAI: one conversation per task, checkpointed 
     // before and the repository map's definitions keep their lines, so turn 1's request is the
     // same), and turn 2's request carries the file's new text.
     await done.resumed?.commit({ 'calc.py': `${PYTHON_BUGGY_REPO['calc.py']}# end of calculator\n` });
-    const { code, report } = await replay(h, done.resumed?.id ?? '');
+    const { code, report, leftInTmp } = await replay(h, done.resumed?.id ?? '');
     expect(code).toBe(1);
+    expect(leftInTmp).toEqual([]);
     expect(report).toMatchObject({ same_edits: false, status: 'failed', error: { code: 'REPLAY_DIVERGED' } });
     expect(JSON.stringify(report)).toContain('diverged at turn 2');
   });

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, realpathSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, realpathSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,6 +8,7 @@ import { api, submitTask, waitForTerminal } from '../helpers/api-client.js';
 import { runCli } from '../helpers/cli-process.js';
 import { PYTHON_FIX_REPLY } from './fixtures.js';
 import { startE2E, type E2EHarness } from './harness.js';
+import { leftIn } from './replay-cli.js';
 
 interface Demo {
   repo: string;
@@ -27,7 +28,9 @@ describe('autodev demo', () => {
   let h: E2EHarness;
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'autodev-demo-test-'));
-    const made = await runCli(['demo', '--dir', join(dir, 'first'), '--json']);
+    // Its own temp dir: what the command leaves there is checked below.
+    mkdirSync(join(dir, 'tmp'));
+    const made = await runCli(['demo', '--dir', join(dir, 'first'), '--json'], { TMPDIR: join(dir, 'tmp') });
     expect(made.stderr).toBe('');
     expect(made.code).toBe(0);
     demo = JSON.parse(made.stdout) as Demo;
@@ -37,6 +40,10 @@ describe('autodev demo', () => {
   afterAll(async () => {
     await h?.close();
     await rm(dir, { recursive: true, force: true });
+  });
+
+  it('leaves nothing in the temp dir (the clone that built main is gone)', () => {
+    expect(leftIn(join(dir, 'tmp'))).toEqual([]);
   });
 
   it('makes a bare repo whose test fails, and the task for it', async () => {
