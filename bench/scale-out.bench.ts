@@ -10,6 +10,8 @@ import { mkdtempSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Client, Connection } from '@temporalio/client';
+import protoPackage from '@temporalio/proto';
 import { startE2E, E2E_MODEL_KEY, type E2EHarness } from '../test/e2e/harness.js';
 import { PYTHON_BUGGY_REPO, PYTHON_FIX_REPLY } from '../test/e2e/fixtures.js';
 import { api, submitTask, waitForTerminal } from '../test/helpers/api-client.js';
@@ -77,11 +79,62 @@ function coveredMs(intervals: [number, number][]): number {
   return covered;
 }
 
+/** Where a step's trips through the Temporal server go, from a task workflow's history (medians, ms). */
+interface Trips {
+  /** A workflow task scheduled (the previous step's activity completed) until a worker took it. */
+  workflowTaskDispatch: number;
+  /** A workflow task taken until its completion (the next step's activity scheduled) reached the server. */
+  workflowTaskProcessing: number;
+  /** An activity scheduled until a worker took it (0 when dispatched eagerly with the workflow task's answer). */
+  activityDispatch: number;
+}
+
+// A CommonJS package: its namespaces come through the default export under Node's ESM loader.
+const proto = protoPackage.temporal;
+type HistoryEvent = protoPackage.temporal.api.history.v1.IHistoryEvent;
+type EventTypeValue = protoPackage.temporal.api.enums.v1.EventType;
+const EventType = proto.api.enums.v1.EventType;
+
+function eventMs(event: HistoryEvent): number {
+  return Number(event.eventTime?.seconds ?? 0) * 1000 + Number(event.eventTime?.nanos ?? 0) / 1e6;
+}
+
+/** The trips of a finished task workflow, from the event times the server recorded. */
+async function tripsOf(address: string, taskId: string): Promise<Trips> {
+  const connection = await Connection.connect({ address });
+  try {
+    const history = await new Client({ connection }).workflow.getHandle(taskId).fetchHistory();
+    const events = history.events ?? [];
+    const byId = new Map(events.map((e) => [String(e.eventId), e]));
+    const gaps = (from: EventTypeValue, to: EventTypeValue) =>
+      events.flatMap((e, i) => {
+        const next = events[i + 1];
+        return e.eventType === from && next?.eventType === to ? [eventMs(next) - eventMs(e)] : [];
+      });
+    const activityDispatch = events.flatMap((e) => {
+      if (e.eventType !== EventType.EVENT_TYPE_ACTIVITY_TASK_STARTED) return [];
+      const scheduled = byId.get(String(e.activityTaskStartedEventAttributes?.scheduledEventId));
+      return scheduled ? [eventMs(e) - eventMs(scheduled)] : [];
+    });
+    return {
+      workflowTaskDispatch: median(
+        gaps(EventType.EVENT_TYPE_WORKFLOW_TASK_SCHEDULED, EventType.EVENT_TYPE_WORKFLOW_TASK_STARTED),
+      ),
+      workflowTaskProcessing: median(
+        gaps(EventType.EVENT_TYPE_WORKFLOW_TASK_STARTED, EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED),
+      ),
+      activityDispatch: median(activityDispatch),
+    };
+  } finally {
+    await connection.close();
+  }
+}
+
 /**
  * A task's time, from submission to its end, during which none of its steps ran (the engine's
- * dispatch, wake-ups and bookkeeping), divided by its steps.
+ * dispatch, wake-ups and bookkeeping), divided by its steps; on temporal, its trips (stderr).
  */
-async function overheadPerStep(h: E2EHarness): Promise<number> {
+async function overheadPerStep(h: E2EHarness, temporalAddress?: string): Promise<number> {
   const repo = await h.newRepo(PYTHON_BUGGY_REPO);
   h.model.push({ text: PYTHON_FIX_REPLY });
   const created = await submitTask(h.server.baseUrl, {
@@ -98,7 +151,17 @@ async function overheadPerStep(h: E2EHarness): Promise<number> {
   const steps = task.steps.flatMap((s): [number, number][] =>
     s.finished_at === null ? [] : [[Date.parse(s.started_at), Date.parse(s.finished_at)]],
   );
-  return (total - coveredMs(steps)) / task.steps.length;
+  const perStep = (total - coveredMs(steps)) / task.steps.length;
+  if (temporalAddress !== undefined) {
+    const trips = await tripsOf(temporalAddress, created.id);
+    const ms = (n: number) => `${n.toFixed(1)} ms`;
+    console.error(
+      `overhead: temporal ${ms(perStep)} per step; trips (medians): workflow task dispatch ` +
+        `${ms(trips.workflowTaskDispatch)}, processing ${ms(trips.workflowTaskProcessing)}, ` +
+        `activity dispatch ${ms(trips.activityDispatch)}`,
+    );
+  }
+  return perStep;
 }
 
 async function scaleOut(temporal: TemporalDevServer): Promise<Map<number, number>> {
@@ -134,10 +197,10 @@ async function scaleOut(temporal: TemporalDevServer): Promise<Map<number, number
 }
 
 async function overheads(temporal: TemporalDevServer): Promise<{ embedded: number; temporal: number }> {
-  const measure = async (h: E2EHarness) => {
+  const measure = async (h: E2EHarness, temporalAddress?: string) => {
     try {
       const samples: number[] = [];
-      for (let i = 0; i < OVERHEAD_TASKS; i += 1) samples.push(await overheadPerStep(h));
+      for (let i = 0; i < OVERHEAD_TASKS; i += 1) samples.push(await overheadPerStep(h, temporalAddress));
       return median(samples);
     } finally {
       await h.close();
@@ -147,6 +210,7 @@ async function overheads(temporal: TemporalDevServer): Promise<{ embedded: numbe
   const embedded = await measure(await startE2E(settings));
   const onTemporal = await measure(
     await startE2E(settings, { temporal: { address: temporal.address, taskQueue: 'bench-overhead' } }),
+    temporal.address,
   );
   return { embedded, temporal: onTemporal };
 }
