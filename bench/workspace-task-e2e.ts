@@ -5,10 +5,12 @@
  * corpus bench's wrapper and split by the task's steps, so a change to one step shows in its row.
  */
 import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
 import { api, submitTask, waitForTerminal } from '../test/helpers/api-client.js';
 import { startE2E } from '../test/e2e/harness.js';
@@ -94,6 +96,19 @@ async function byHand(language: Language, origin: string, i: number): Promise<nu
   }
 }
 
+/**
+ * Waits until the task's workspace is released (its folder moved to the spares or removed): the
+ * release runs after the task is reported terminal, and its git processes belong to this task, not to
+ * the next one measured. Polled (a bench, not a test): the release has no event of its own to wait on.
+ */
+async function released(dataDir: string, taskId: string): Promise<void> {
+  const dir = path.join(dataDir, 'workspaces', taskId);
+  for (let waited = 0; existsSync(dir); waited += 10) {
+    if (waited > 60_000) throw new Error(`the workspace of ${taskId} was not released within 60 s`);
+    await sleep(10);
+  }
+}
+
 /** git processes per step: each start is given to the step whose span holds it, else to "(between steps)". */
 function gitByStep(result: ReplayResult, starts: GitStart[]): Map<string, number> {
   const counts = new Map<string, number>();
@@ -101,7 +116,7 @@ function gitByStep(result: ReplayResult, starts: GitStart[]): Map<string, number
   for (const start of starts) {
     // Step times are whole ms: a process started in the step's last ms still counts as the step's.
     const step = result.steps.find((s) => start.atMs >= s.startedAt && start.atMs < s.finishedAt + 1);
-    const key = step?.tool ?? '(between steps)';
+    const key = step?.tool ?? (start.atMs >= result.finishedAt ? '(release)' : '(between steps)');
     counts.set(key, (counts.get(key) ?? 0) + 1);
     names.set(key, [...(names.get(key) ?? []), start.name]);
   }
@@ -138,13 +153,16 @@ export async function benchTaskEndToEnd(runs: number): Promise<BenchRow[]> {
     // One task first, not measured: the server's first task pays for its start-up (sweep, caches).
     const warm = await h.newRepo(NODE_BUGGY_REPO);
     h.model.push({ text: NODE_FIX_REPLY });
-    await waitForTerminal(h.server.baseUrl, (await submitTask(h.server.baseUrl, task(warm.origin))).id);
+    const warmTask = await submitTask(h.server.baseUrl, task(warm.origin));
+    await waitForTerminal(h.server.baseUrl, warmTask.id);
+    await released(h.dataDir, warmTask.id);
     /** One task on `origin`: its overhead, wall time and the git processes the server started for it. */
     const measure = async (language: Language, origin: string): Promise<TaskMeasure> => {
       const from = await counter.count();
       h.model.push({ text: language.reply });
       const created = await submitTask(h.server.baseUrl, task(origin));
       const done = await waitForTerminal(h.server.baseUrl, created.id);
+      await released(h.dataDir, created.id);
       if (done.status !== 'merged') {
         throw new Error(`${language.name}: task ended ${done.status}: ${JSON.stringify(done.error)}`);
       }

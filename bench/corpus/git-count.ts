@@ -39,7 +39,7 @@ export async function startGitCounter(): Promise<GitCounter> {
   await mkdir(logDir, { recursive: true });
   await writeFile(log, '');
   // One line per process, its start time and subcommand: the first argument after the hardening `-c`
-  // pairs. Shell builtins only, so the count costs no process of its own.
+  // pairs (and a `-C <dir>`, as gitleaks runs `git -C <dir> log`). Shell builtins only, so the count costs no process of its own.
   const script = [
     '#!/bin/bash',
     'skip=',
@@ -47,7 +47,7 @@ export async function startGitCounter(): Promise<GitCounter> {
     'for arg; do',
     '  if [ -n "$skip" ]; then skip=; continue; fi',
     '  case "$arg" in',
-    '    -c) skip=1 ;;',
+    '    -c|-C) skip=1 ;;',
     '    -*) ;;',
     '    *) name=$arg; break ;;',
     '  esac',
