@@ -1,6 +1,8 @@
 /**
  * The API under load on loopback: 10,000 GET /tasks over 1,000 stored tasks and 1,000 task
- * submissions, 32 requests in flight, while a slow scripted model keeps max_parallel_tasks busy.
+ * submissions, 32 requests in flight (closed loop: the throughput figure), while a slow scripted
+ * model keeps max_parallel_tasks busy. Then every read route at a fixed 1,000 req/s (open loop:
+ * the latency figure, bench/lib/api-open-loop.ts) over those tasks, a pull request each.
  * Baseline: GET /healthz through the same client and concurrency, interleaved in blocks so that
  * both see the same queue. The server runs in this process (its memory is sampled here); the load
  * generator and the model run in a child process. Bounded: counts and a 120 s budget.
@@ -14,6 +16,8 @@ import { buildServer } from '../src/api/server.js';
 import { loadConfig } from '../src/config/load.js';
 import { createRuntime, type Runtime } from '../src/runtime/create-runtime.js';
 import { createFixtureRepo } from '../test/fixtures/repo.js';
+import { measureOpenLoop } from './lib/api-open-loop.js';
+import { seedTaskDetails } from './lib/seed-task-details.js';
 import { startLoadDriver, type LoadDriver } from './lib/load-driver.js';
 import type { LoadRequest, LoadResult } from './lib/load-protocol.js';
 import { memoryNow, observeLoad, summarize, type LatencySummary } from './lib/load-stats.js';
@@ -127,24 +131,30 @@ async function interleaved(
 }
 
 const taskPage = z.object({
-  tasks: z.array(z.object({ status: z.string() })),
+  tasks: z.array(z.object({ id: z.string(), status: z.string() })),
   next_cursor: z.string().nullable(),
 });
 
-/** Pages through GET /tasks (200 a page) and tallies the tasks by status. */
-async function countTasks(baseUrl: string): Promise<{ total: number; byStatus: Record<string, number> }> {
+/** Pages through GET /tasks (200 a page) and tallies the tasks by status; ids newest first. */
+async function countTasks(
+  baseUrl: string,
+): Promise<{ total: number; byStatus: Record<string, number>; ids: string[] }> {
   const byStatus: Record<string, number> = {};
+  const ids: string[] = [];
   let total = 0;
   let cursor: string | null = null;
   do {
     const query: string = cursor === null ? '' : `&cursor=${encodeURIComponent(cursor)}`;
     const response = await fetch(`${baseUrl}${TASKS_PATH}?limit=200${query}`);
     const page = taskPage.parse(await response.json());
-    for (const task of page.tasks) byStatus[task.status] = (byStatus[task.status] ?? 0) + 1;
+    for (const task of page.tasks) {
+      byStatus[task.status] = (byStatus[task.status] ?? 0) + 1;
+      ids.push(task.id);
+    }
     total += page.tasks.length;
     cursor = page.next_cursor;
   } while (cursor !== null);
-  return { total, byStatus };
+  return { total, byStatus, ids };
 }
 
 const fmt = (value: number): string => value.toFixed(2);
@@ -208,6 +218,16 @@ async function measure(server: ServerUnderTest, driver: LoadDriver, repo: string
   const end = memoryNow();
   const after = await countTasks(server.baseUrl);
 
+  // The open loop: every read route at 1,000 req/s over the same 1,000 tasks, now with details.
+  const details = await seedTaskDetails(server.runtime.store, afterSubmit.ids, repo);
+  const openRows = await measureOpenLoop({
+    baseUrl: server.baseUrl,
+    driver,
+    taskId: details.taskId,
+    cursor: afterSubmit.ids[Math.floor(afterSubmit.ids.length / 2)] ?? details.taskId,
+    repo,
+  });
+
   const submitted = submissions.measured.statuses['201'] ?? 0;
   const countCheck = `GET /tasks paginated count ${afterSubmit.total} == ${SUBMISSIONS}: ${afterSubmit.total === SUBMISSIONS && submitted === SUBMISSIONS ? 'ok' : 'MISMATCH'}`;
   const queue = `queue at end: ${statusText(after.byStatus)}`;
@@ -238,6 +258,7 @@ async function measure(server: ServerUnderTest, driver: LoadDriver, repo: string
         `${server.logLines()} warn+ log lines`,
       ].join('; '),
     },
+    ...openRows,
   ];
 }
 

@@ -1,6 +1,7 @@
 /**
  * The child process of bench/api-load.bench.ts: a slow scripted model the server under test calls,
- * and a load generator with bounded concurrency over fetch (undici, keep-alive). Living here, the
+ * and a load generator over fetch (undici, keep-alive): closed loop (bounded concurrency) or open loop
+ * (a fixed rate, bench/lib/open-loop.ts). Living here, the
  * client's CPU and the model's recorded requests stay out of the server process's figures.
  * Every request goes to 127.0.0.1: anything else is refused before it is sent.
  */
@@ -11,42 +12,18 @@ import {
 import {
   toClientSchema,
   type FromClient,
-  type LoadRequest,
   type LoadResult,
   type LoadSpec,
   type ModelSpec,
   type ToClient,
 } from './load-protocol.js';
-
-const REQUEST_TIMEOUT_MS = 30_000;
+import { loopbackUrl, once, requestInit } from './load-request.js';
+import { runOpenLoop } from './open-loop.js';
 
 let model: ScriptedModelServer | undefined;
 
 function send(message: FromClient): void {
   process.send?.(message);
-}
-
-function loopbackUrl(baseUrl: string, path: string): URL {
-  const url = new URL(path, baseUrl);
-  if (url.hostname !== '127.0.0.1') throw new Error(`refusing to load ${url.host}: loopback only`);
-  return url;
-}
-
-function requestInit(request: LoadRequest, index: number): RequestInit {
-  if (request.kind === 'get') return { method: 'GET' };
-  const task = { ...request.task, title: `${request.task.title} #${index}` };
-  return {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify(task),
-  };
-}
-
-/** The status of one request, its body read to the end (so keep-alive reuses the socket). */
-async function once(url: URL, init: RequestInit): Promise<string> {
-  const response = await fetch(url, { ...init, signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) });
-  await response.arrayBuffer();
-  return String(response.status);
 }
 
 export async function runLoad(spec: LoadSpec): Promise<LoadResult> {
@@ -96,6 +73,8 @@ async function handle(message: ToClient): Promise<void> {
   if (message.type === 'start-model') send(await startModel(message.model));
   else if (message.type === 'run') {
     send({ type: 'result', id: message.id, result: await runLoad(message.spec) });
+  } else if (message.type === 'open-run') {
+    send({ type: 'result', id: message.id, result: await runOpenLoop(message.spec) });
   } else {
     const modelRequests = model?.requests.length ?? 0;
     await model?.close();

@@ -7,6 +7,7 @@ import {
   type LoadResult,
   type LoadSpec,
   type ModelSpec,
+  type OpenLoopSpec,
   type ToClient,
 } from './load-protocol.js';
 
@@ -17,6 +18,8 @@ export interface LoadDriver {
   /** Starts the slow model in the child; resolves with its chat-completions URL. */
   startModel(spec: ModelSpec): Promise<string>;
   run(spec: LoadSpec): Promise<LoadResult>;
+  /** An open-loop run at a fixed rate (bench/lib/open-loop.ts). */
+  runOpen(spec: OpenLoopSpec): Promise<LoadResult>;
   /** Stops the model and the child; resolves with how many model requests were served. */
   stop(): Promise<number>;
 }
@@ -66,6 +69,12 @@ export function startLoadDriver(): LoadDriver {
     async run(spec) {
       const id = (nextId += 1);
       const reply = await ask({ type: 'run', id, spec }, `run:${id}`);
+      if (reply.type !== 'result') throw new Error(`unexpected ${reply.type}`);
+      return reply.result;
+    },
+    async runOpen(spec) {
+      const id = (nextId += 1);
+      const reply = await ask({ type: 'open-run', id, spec }, `run:${id}`);
       if (reply.type !== 'result') throw new Error(`unexpected ${reply.type}`);
       return reply.result;
     },

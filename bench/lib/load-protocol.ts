@@ -26,8 +26,23 @@ export const loadSpecSchema = z.object({
 });
 export type LoadSpec = z.infer<typeof loadSpecSchema>;
 
+/**
+ * An open loop: request i is due at start + i / ratePerSec whatever the earlier ones are doing, and
+ * its latency runs from that due time (a server that stalls is charged for the requests it delayed:
+ * no coordinated omission).
+ */
+export const openLoopSpecSchema = z.object({
+  baseUrl: z.string(),
+  request: loadRequestSchema,
+  ratePerSec: z.number().positive(),
+  count: z.number().int().positive(),
+  /** No request is sent after this much time; those not sent count as stoppedByDeadline. */
+  deadlineMs: z.number().positive(),
+});
+export type OpenLoopSpec = z.infer<typeof openLoopSpecSchema>;
+
 export const loadResultSchema = z.object({
-  /** Per request, from fetch() to the whole body read; in completion order. */
+  /** Per request, from fetch() (open loop: its due time) to the whole body read; in completion order. */
   latenciesMs: z.array(z.number()),
   elapsedMs: z.number(),
   /** HTTP status → count; "error" counts requests that got no answer. */
@@ -46,6 +61,7 @@ export type ModelSpec = z.infer<typeof modelSpecSchema>;
 export const toClientSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('start-model'), model: modelSpecSchema }),
   z.object({ type: z.literal('run'), id: z.number(), spec: loadSpecSchema }),
+  z.object({ type: z.literal('open-run'), id: z.number(), spec: openLoopSpecSchema }),
   z.object({ type: z.literal('stop') }),
 ]);
 export type ToClient = z.infer<typeof toClientSchema>;
