@@ -34,7 +34,8 @@ const CONCURRENCY = 32;
 const MODEL_DELAY_MS = 1_000;
 const BUDGET_MS = 120_000;
 const SETTLE_MS = 2_000;
-const COMPLETED_TASKS = 10;
+// AUTODEV_MEMORY_TASKS=N runs N tasks instead: whether the idle RSS after them levels off or keeps growing.
+const COMPLETED_TASKS = Number(process.env['AUTODEV_MEMORY_TASKS'] ?? '10');
 const TASKS_BUDGET_MS = 600_000;
 
 const PYTHON_REPO = {
