@@ -235,6 +235,58 @@ describe.each([
     expect(await readdir(join(dataDir, 'spares'))).toHaveLength(0);
   });
 
+  it('releases a worktree in four git processes (writes) and the spare keeps no branch: its HEAD names the deleted one', async () => {
+    let started: string[] = [];
+    const counting: typeof git = (args, options) => {
+      started.push(args.find((a) => !a.startsWith('-')) ?? '');
+      return git(args, options);
+    };
+    const m = createWorkspaceManager(
+      { dataDir, keep_failed_workspaces_hours: 24 },
+      { git: counting, ...(catFiles ? { catFiles } : {}) },
+    );
+    await m.prepare(input('t1'));
+    started = [];
+    await m.release('t1');
+    // The untracked files cleaned, the kept refs listed, the branch and refs deleted, the move (and,
+    // without the long-lived reader, one read of the worktree's HEAD).
+    expect(started).toEqual([
+      ...(pooled ? [] : ['rev-parse']),
+      'clean',
+      'for-each-ref',
+      'update-ref',
+      'worktree',
+    ]);
+    expect(await mirrorBranches()).toEqual([]);
+    const [spare = ''] = await readdir(join(dataDir, 'spares'));
+    const gitDirs = await readdir(join(mirrorDir(), 'worktrees'));
+    const heads = await Promise.all(
+      gitDirs.map((name) => readFile(join(mirrorDir(), 'worktrees', name, 'HEAD'), 'utf8')),
+    );
+    expect(heads).toEqual(['ref: refs/heads/autodev/t1\n']);
+    // The next task takes it all the same, on its own branch.
+    const second = await m.prepare(input('t2'));
+    expect(existsSync(join(dataDir, 'spares', spare))).toBe(false);
+    expect((await git(['symbolic-ref', '--short', 'HEAD'], { cwd: second.dir })).stdout.trim()).toBe(
+      'autodev/t2',
+    );
+    expect((await git(['status', '--porcelain', '--ignored'], { cwd: second.dir })).stdout).toBe('');
+  });
+
+  it('prepares a task again on its own branch when the spare it left has vanished from disk', async () => {
+    const m = manager();
+    await m.prepare(input('t1'));
+    await m.release('t1');
+    // The spare's registration is left, its HEAD naming autodev/t1: git would call the branch
+    // checked out there and refuse to make it again for t1's new worktree.
+    await rm(join(dataDir, 'spares'), { recursive: true, force: true });
+    const again = await m.prepare(input('t1'));
+    expect((await git(['symbolic-ref', '--short', 'HEAD'], { cwd: again.dir })).stdout.trim()).toBe(
+      'autodev/t1',
+    );
+    expect(await readFile(join(again.dir, 'README.md'), 'utf8')).toBe('# demo\n');
+  });
+
   it('keeps one spare per repo: a second release removes its worktree', async () => {
     const m = manager();
     const a = await m.prepare(input('a'));

@@ -138,6 +138,18 @@ export function createWorkspaceManager(
     return res.exitCode === 0 && commit !== '' ? commit : undefined;
   };
 
+  /**
+   * A spare is a registered worktree of the mirror whose folder is there; its HEAD names the branch
+   * its last task deleted (release), so HEAD is not asked for. A registration whose folder is gone
+   * is pruned: the branch its HEAD names must not count as checked out when a task makes it again.
+   */
+  const isSpare = async (mirrorDir: string, dir: string): Promise<boolean> => {
+    const registered = (await worktreeOf(mirrorDir, dir)) !== undefined;
+    if (registered && (await exists(dir))) return true;
+    if (registered) await git(['worktree', 'prune'], { cwd: mirrorDir });
+    return false;
+  };
+
   const isWorktree = async (mirrorDir: string, dir: string): Promise<boolean> => {
     const worktree = await worktreeOf(mirrorDir, dir);
     if (worktree === undefined || !(await exists(dir))) return false;
@@ -252,11 +264,10 @@ export function createWorkspaceManager(
     const kept = await mirrors.withLock(record.mirrorDir, async () => {
       if (await exists(spare)) return false;
       await mkdir(sparesDir, { recursive: true });
-      const worktree = await on(record.mirrorDir, record.dir);
-      const head = await commitOf(record.mirrorDir, 'HEAD', worktree.worktree);
-      // HEAD detached (git refuses that and the branch's deletion in one transaction), then the
-      // branch and the change refs deleted together; a missing one is no error.
-      if (head !== undefined) await git(['update-ref', '--no-deref', 'HEAD', head], worktree);
+      // The branch and the change refs deleted together, in one transaction; a missing one is no
+      // error. The worktree's HEAD is not detached first (one git process more: git refuses that and
+      // the branch's deletion in one transaction): the spare's HEAD names a branch that no longer
+      // exists, and the next task's `checkout --force -B` sets it, whatever it named.
       const deletions = [`refs/heads/${record.branch}`, ...(await changeRefs(record.mirrorDir, taskId))];
       await git(['update-ref', '--stdin'], {
         cwd: record.mirrorDir,
@@ -364,7 +375,7 @@ export function createWorkspaceManager(
           // A spare worktree of this repo is moved into place: its files are already there, so only the
           // files that differ from the base commit are written below.
           const spare = spareOf(mirrorDir);
-          if (await isWorktree(mirrorDir, spare)) {
+          if (await isSpare(mirrorDir, spare)) {
             await mkdir(workspacesDir, { recursive: true });
             await git(['worktree', 'move', spare, dir], { cwd: mirrorDir, signal });
             return { mirrorDir, baseCommit, recycled: true };
