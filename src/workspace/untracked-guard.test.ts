@@ -10,7 +10,15 @@ import { discardUntrackedSince, markUntracked } from './untracked-guard.js';
 import { createWorkspaceGit } from './workspace-git.js';
 
 const exec = promisify(execFile);
-const wg = createWorkspaceGit({ git: createGitRunner({ env: process.env }) });
+const runGit = createGitRunner({ env: process.env });
+/** Subcommands of the git processes started through `wg`. */
+const started: string[] = [];
+const wg = createWorkspaceGit({
+  git: (args, options) => {
+    started.push(args.find((a) => !a.startsWith('-')) ?? '');
+    return runGit(args, options);
+  },
+});
 
 describe('discardUntrackedSince: what the model wrote outside git is gone before verification', () => {
   let dir: string;
@@ -61,5 +69,27 @@ describe('discardUntrackedSince: what the model wrote outside git is gone before
     expect(existsSync(join(dir, 'node_modules', 'lib.js'))).toBe(true);
     expect(await readFile(join(dir, 'calc.py'), 'utf8')).toBe('x = 2\n');
     expect(existsSync(mark.marker)).toBe(false);
+  });
+
+  it("asks git nothing when the round wrote only the change's own files, and still removes a planted one", async () => {
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const mark = await markUntracked();
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    await writeFile(join(dir, 'calc.py'), 'x = 2\n');
+    await writeFile(join(dir, 'new_module.py'), 'y = 1\n');
+    try {
+      started.length = 0;
+      expect(await discardUntrackedSince(wg, dir, mark, ['calc.py', 'new_module.py'])).toEqual([]);
+      expect(started).toEqual([]);
+      // One file beside the change: git is asked, and the planted file goes.
+      await writeFile(join(dir, 'conftest.py'), 'import pytest\n');
+      const removed = await discardUntrackedSince(wg, dir, mark, ['calc.py', 'new_module.py']);
+      expect(removed).toEqual(['conftest.py']);
+      expect(started).toEqual(['ls-files']);
+    } finally {
+      await mark.release();
+    }
+    expect(await readFile(join(dir, 'new_module.py'), 'utf8')).toBe('y = 1\n');
+    expect(existsSync(join(dir, 'conftest.py'))).toBe(false);
   });
 });

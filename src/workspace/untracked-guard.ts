@@ -43,16 +43,17 @@ export async function discardUntrackedSince(
   /** Files of the change itself (new files the index does not know yet): kept. */
   change: readonly string[] = [],
 ): Promise<string[]> {
-  const changed = await changedSince(dir, mark.marker);
-  if (changed.length === 0) return [];
+  const kept = new Set(change);
+  // Only the change's own files were written (a round that edited files and ran nothing else): no
+  // file can be removed, so git is not asked which files it does not track (one process saved).
+  const candidates = (await changedSince(dir, mark.marker)).filter((file) => !kept.has(file));
+  if (candidates.length === 0) return [];
   const listed = await git.untrackedFiles(dir);
   const untracked = new Set(listed);
   // git lists a folder holding a repository of its own (a planted `x/.git`) as `x/`, not its files.
   const nestedRepos = listed.filter((entry) => entry.endsWith('/'));
-  const kept = new Set(change);
-  const removed = changed.filter(
-    (file) =>
-      !kept.has(file) && (untracked.has(file) || nestedRepos.some((prefix) => file.startsWith(prefix))),
+  const removed = candidates.filter(
+    (file) => untracked.has(file) || nestedRepos.some((prefix) => file.startsWith(prefix)),
   );
   for (const file of removed) await rm(path.join(dir, file), { force: true });
   return removed;
