@@ -120,11 +120,14 @@ export const codegenTool = registerTool(
       let patch: string;
       try {
         let lastTurn: Snapshot | undefined;
+        /** The commit the round's change ref was written for with the last turn's, if it was. */
+        let keptChange: string | undefined;
         result =
           round.finished !== undefined
             ? finishedRoundResult(round.finished, round.turnsTaken)
-            : await runRound(input, ctx, round, author, (turn) => {
+            : await runRound(input, ctx, round, author, (turn, changeKept) => {
                 lastTurn = turn;
+                keptChange = changeKept ? turn.commit : undefined;
               });
         // The last turn's checkpoint holds the files already: nothing runs after a turn's end. Without
         // one (no store: the CLI; a round that had ended before a restart) the files are snapshot now.
@@ -151,7 +154,7 @@ export const codegenTool = registerTool(
         const ref = ctx.taskId
           ? changeRef(ctx.taskId, input.round)
           : `refs/autodev/changes/untracked/${scratch.commit}`;
-        await git.keepCommit(dir, ref, scratch.commit);
+        if (keptChange !== scratch.commit) await git.keepCommit(dir, ref, scratch.commit);
         patch = change.patch;
         // No reset to from_commit: git_apply resets to the commit it makes of this change, and a new
         // round resets to where it starts; what the model's commands left outside the change goes now.
@@ -197,7 +200,8 @@ async function runRound(
   ctx: ToolContext,
   round: RoundStart,
   author: GitAuthor,
-  onCheckpoint: (turn: Snapshot) => void,
+  /** `changeKept`: the round's change ref was written with this turn's (the turn that ends the loop). */
+  onCheckpoint: (turn: Snapshot, changeKept: boolean) => void,
 ): Promise<CodingLoopResult> {
   const { git, config, store } = ctx.services;
   const dir = ctx.workspaceDir;
@@ -233,9 +237,14 @@ async function runRound(
         ...(previous ? { previous } : {}),
       });
       const { commit } = snap;
-      if (snap !== previous) await git.keepCommit(dir, turnRef(taskId, seq), commit);
+      const refs = snap !== previous ? [turnRef(taskId, seq)] : [];
+      // The turn that ends the loop holds the round's change (nothing runs after it): its change ref
+      // goes in the same transaction as the turn's, one git process where codegen's end took another.
+      const ends = turn.stopReason !== null;
+      if (ends) refs.push(changeRef(taskId, input.round));
+      await git.keepCommit(dir, refs, commit);
       previous = snap;
-      onCheckpoint(snap);
+      onCheckpoint(snap, ends);
       await store.conversations.append(taskId, {
         seq,
         round: input.round,

@@ -153,8 +153,9 @@ export interface WorkspaceGit {
   /**
    * Points `ref` (under refs/autodev/) at `commit` in the repository autodev keeps (the mirror, which
    * the sandbox cannot write), so that the commit, and the exact work in it, outlives worktree resets.
+   * Several refs are written in one transaction (one git process): all of them, or none.
    */
-  keepCommit(dir: string, ref: string, commit: string): Promise<void>;
+  keepCommit(dir: string, ref: string | readonly string[], commit: string): Promise<void>;
   /**
    * A new commit with the tree of `source` on `parent`, with `message` and `author` (the same inputs,
    * date included, give the same commit id). Neither the worktree nor any branch moves.

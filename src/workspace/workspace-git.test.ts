@@ -51,6 +51,30 @@ describe('createWorkspaceGit', () => {
     await rm(root, { recursive: true, force: true });
   });
 
+  it('keeps a commit under several refs of its own in one git process, or under none', async () => {
+    const started: string[] = [];
+    const counted = createWorkspaceGit({
+      git: (args, options) => {
+        started.push(args.find((a) => !a.startsWith('-')) ?? '');
+        return git(args, options);
+      },
+    });
+    const refs = ['refs/autodev/turns/t1/3', 'refs/autodev/changes/t1/1'];
+    await counted.keepCommit(dir, refs, base);
+    expect(started.filter((name) => name === 'update-ref')).toHaveLength(1);
+    const listed = await git(['for-each-ref', '--format=%(refname) %(objectname)', 'refs/autodev/'], {
+      cwd: dir,
+    });
+    expect(listed.stdout.split('\n').filter(Boolean).sort()).toEqual(refs.map((r) => `${r} ${base}`).sort());
+    // One ref outside refs/autodev/ refuses the whole list before git runs.
+    const refused = await failure(
+      counted.keepCommit(dir, ['refs/autodev/turns/t1/4', 'refs/heads/main'], base),
+    );
+    expect(refused).toMatchObject({ code: 'VALIDATION_FAILED' });
+    expect(refused.message).toContain('refs/heads/main');
+    expect((await git(['for-each-ref', 'refs/autodev/turns/t1/4'], { cwd: dir })).stdout).toBe('');
+  });
+
   it('reads HEAD as a commit id', async () => {
     expect(base).toBe(await fixture.branchCommit('main'));
   });

@@ -529,15 +529,24 @@ export function createWorkspaceGit(deps: WorkspaceGitDeps): WorkspaceGit {
       return objects.blob(place, info.id);
     },
 
-    async keepCommit(dir, ref, commit) {
-      if (!ref.startsWith('refs/autodev/') || !isValidRefName(ref)) {
-        throw new AutodevError(
-          'VALIDATION_FAILED',
-          `${JSON.stringify(ref)} is not a ref under refs/autodev/`,
-        );
+    async keepCommit(dir, refs, commit) {
+      const names = typeof refs === 'string' ? [refs] : [...refs];
+      for (const ref of names) {
+        if (!ref.startsWith('refs/autodev/') || !isValidRefName(ref)) {
+          throw new AutodevError(
+            'VALIDATION_FAILED',
+            `${JSON.stringify(ref)} is not a ref under refs/autodev/`,
+          );
+        }
       }
+      if (names.length === 0) return;
       const place = await at(dir);
-      await git(['update-ref', ref, await resolveCommit(dir, commit, place)], place);
+      const target = await resolveCommit(dir, commit, place);
+      // Several refs in one transaction (one git process): all are written, or none.
+      await git(['update-ref', '--stdin'], {
+        ...place,
+        input: names.map((ref) => `update ${ref} ${target}\n`).join(''),
+      });
     },
 
     async commitTreeOf(dir, source, parent, message, author) {
