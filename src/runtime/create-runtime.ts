@@ -132,7 +132,12 @@ export async function createRuntime(config: AutodevConfig, deps: RuntimeDeps): P
     ...(onWorktreeCreated ? { onWorktreeCreated } : {}),
   });
   // Host-side git on a workspace takes its git dir from the workspace records, never from the worktree.
-  const git = createWorkspaceGit({ git: runGit, catFiles, locate: (dir) => workspaces.locate(dir) });
+  const git = createWorkspaceGit({
+    git: runGit,
+    catFiles,
+    locate: (dir) => workspaces.locate(dir),
+    recordKept: (dir, refs) => workspaces.recordKept(dir, refs),
+  });
   let model: ModelClient | undefined;
   const forge = await createForge(config, {
     pullRequests: store.pullRequests,

@@ -54,6 +54,11 @@ export interface WorkspaceGitDeps {
   locate?: (dir: string) => Promise<GitWorktree | undefined>;
   /** Long-lived readers of objects, one per repository; without it each read starts a git process. */
   catFiles?: CatFilePool;
+  /**
+   * Told the refs keepCommit is about to write in a recorded worktree's mirror, before git writes
+   * them (the workspace manager's recordKept): its release deletes them without listing refs.
+   */
+  recordKept?: (dir: string, refs: readonly string[]) => Promise<void>;
 }
 
 // Diffs and file lists must be the same whatever the host's or the repo's config says.
@@ -542,6 +547,7 @@ export function createWorkspaceGit(deps: WorkspaceGitDeps): WorkspaceGit {
       if (names.length === 0) return;
       const place = await at(dir);
       const target = await resolveCommit(dir, commit, place);
+      if (place.worktree !== undefined) await deps.recordKept?.(dir, names);
       // Several refs in one transaction (one git process): all are written, or none.
       await git(['update-ref', '--stdin'], {
         ...place,

@@ -17,6 +17,12 @@ export const workspaceRecordSchema = z.object({
   createdAt: z.number(),
   /** Set by markFailed: the workspace is kept keep_failed_workspaces_hours from then. */
   failedAt: z.number().optional(),
+  /**
+   * The refs under refs/autodev/ kept for the task in the mirror (codegen's turns and changes, the
+   * rebase's commit), each recorded before git writes it: release and removal delete exactly these,
+   * without listing the mirror's refs. Absent in a record written before it was kept: listed then.
+   */
+  keptRefs: z.array(z.string()).optional(),
 });
 
 export type WorkspaceRecord = z.infer<typeof workspaceRecordSchema>;

@@ -9,6 +9,7 @@ import { createMirrorStore } from './mirror.js';
 import { parseRepoRef } from './repo-ref.js';
 import { createCatFilePool, type CatFilePool } from './cat-file-pool.js';
 import { createGitRunner, createGitStarter } from './run-git.js';
+import { createWorkspaceGit } from './workspace-git.js';
 import { createWorkspaceManager } from './worktree-manager.js';
 
 const git = createGitRunner({ env: process.env });
@@ -235,7 +236,7 @@ describe.each([
     expect(await readdir(join(dataDir, 'spares'))).toHaveLength(0);
   });
 
-  it('releases a worktree in four git processes (writes) and the spare keeps no branch: its HEAD names the deleted one', async () => {
+  it('releases a worktree in three git processes (writes) and the spare keeps no branch: its HEAD names the deleted one', async () => {
     let started: string[] = [];
     const counting: typeof git = (args, options) => {
       started.push(args.find((a) => !a.startsWith('-')) ?? '');
@@ -248,15 +249,9 @@ describe.each([
     await m.prepare(input('t1'));
     started = [];
     await m.release('t1');
-    // The untracked files cleaned, the kept refs listed, the branch and refs deleted, the move (and,
-    // without the long-lived reader, one read of the worktree's HEAD).
-    expect(started).toEqual([
-      ...(pooled ? [] : ['rev-parse']),
-      'clean',
-      'for-each-ref',
-      'update-ref',
-      'worktree',
-    ]);
+    // The untracked files cleaned, the branch and the kept refs (as recorded: none) deleted, the
+    // move (and, without the long-lived reader, one read of the worktree's HEAD).
+    expect(started).toEqual([...(pooled ? [] : ['rev-parse']), 'clean', 'update-ref', 'worktree']);
     expect(await mirrorBranches()).toEqual([]);
     const [spare = ''] = await readdir(join(dataDir, 'spares'));
     const gitDirs = await readdir(join(mirrorDir(), 'worktrees'));
@@ -271,6 +266,55 @@ describe.each([
       'autodev/t2',
     );
     expect((await git(['status', '--porcelain', '--ignored'], { cwd: second.dir })).stdout).toBe('');
+  });
+
+  it("deletes every ref kept for the task at its release, as its record lists them, and a record's without the list", async () => {
+    let started: string[] = [];
+    const counting: typeof git = (args, options) => {
+      started.push(args.find((a) => !a.startsWith('-')) ?? '');
+      return git(args, options);
+    };
+    const m = createWorkspaceManager(
+      { dataDir, keep_failed_workspaces_hours: 24 },
+      { git: counting, ...(catFiles ? { catFiles } : {}) },
+    );
+    const wg = createWorkspaceGit({
+      git: counting,
+      locate: (dir) => m.locate(dir),
+      recordKept: (dir, refs) => m.recordKept(dir, refs),
+    });
+    const autodevRefs = async () =>
+      (await git(['for-each-ref', '--format=%(refname)', 'refs/autodev/'], { cwd: mirrorDir() })).stdout
+        .split('\n')
+        .filter(Boolean)
+        .sort();
+    const keep = async (dir: string, taskId: string, base: string) => {
+      await wg.keepCommit(dir, [`refs/autodev/turns/${taskId}/1`, `refs/autodev/changes/${taskId}/1`], base);
+      await wg.keepCommit(dir, `refs/autodev/turns/${taskId}/2`, base);
+      await wg.keepCommit(dir, `refs/autodev/rebased/${taskId}`, base);
+    };
+    const t1 = await m.prepare(input('t1'));
+    const other = await m.prepare(input('other'));
+    await keep(t1.dir, 't1', t1.baseCommit);
+    await keep(other.dir, 'other', other.baseCommit);
+    started = [];
+    await m.release('t1');
+    expect(started.filter((name) => name === 'for-each-ref')).toEqual([]);
+    expect(await autodevRefs()).toEqual([
+      'refs/autodev/changes/other/1',
+      'refs/autodev/rebased/other',
+      'refs/autodev/turns/other/1',
+      'refs/autodev/turns/other/2',
+    ]);
+    // A record written before the refs were recorded in it: they are listed, and go all the same.
+    const recordFile = join(dataDir, 'workspace-meta', 'other.json');
+    const { keptRefs: _listed, ...older } = JSON.parse(await readFile(recordFile, 'utf8')) as Record<
+      string,
+      unknown
+    >;
+    await writeFile(recordFile, JSON.stringify(older));
+    await m.release('other');
+    expect(await autodevRefs()).toEqual([]);
   });
 
   it('prepares a task again on its own branch when the spare it left has vanished from disk', async () => {

@@ -23,6 +23,12 @@ export interface WorktreeManager extends WorkspaceManager {
    * workspace autodev prepared.
    */
   locate(dir: string): Promise<GitWorktree | undefined>;
+  /**
+   * Records refs about to be written for the workspace at `dir` (WorkspaceGit.keepCommit), so that
+   * its release deletes them without listing the mirror's refs. Nothing for a directory that is no
+   * workspace of autodev's.
+   */
+  recordKept(dir: string, refs: readonly string[]): Promise<void>;
 }
 
 export interface WorktreeManagerDeps {
@@ -165,17 +171,34 @@ export function createWorkspaceManager(
     return { worktree };
   };
 
-  /** The refs codegen kept for the task's exact changes (refs/autodev/changes/<taskId>/...). */
-  const changeRefs = async (mirrorDir: string, taskId: string): Promise<string[]> => {
-    const refs = await git(['for-each-ref', '--format=%(refname)', `refs/autodev/changes/${taskId}/`], {
-      cwd: mirrorDir,
-    });
+  /**
+   * The refs kept for the task in the mirror (codegen's turns and changes, the rebase's commit): as
+   * its record lists them (no git process), or, for a record that does not (written before they were
+   * recorded, or none at all: a crash's leftovers), as the mirror lists them.
+   */
+  const taskRefs = async (mirrorDir: string, taskId: string, record?: WorkspaceRecord): Promise<string[]> => {
+    if (record?.keptRefs !== undefined) {
+      // Only names keepCommit could have written: each line below is a command to update-ref.
+      return record.keptRefs.filter(
+        (ref) => ref.startsWith('refs/autodev/') && isValidRefName(ref) && !ref.includes('\n'),
+      );
+    }
+    const refs = await git(
+      [
+        'for-each-ref',
+        '--format=%(refname)',
+        `refs/autodev/changes/${taskId}/`,
+        `refs/autodev/turns/${taskId}/`,
+        `refs/autodev/rebased/${taskId}`,
+      ],
+      { cwd: mirrorDir },
+    );
     return refs.stdout.split('\n').filter((r) => r !== '');
   };
 
-  /** Deletes the task's change refs, in one git process. */
-  const dropChangeRefs = async (mirrorDir: string, taskId: string): Promise<void> => {
-    const refs = await changeRefs(mirrorDir, taskId);
+  /** Deletes the task's kept refs, in one git process. */
+  const dropTaskRefs = async (mirrorDir: string, taskId: string, record?: WorkspaceRecord): Promise<void> => {
+    const refs = await taskRefs(mirrorDir, taskId, record);
     if (refs.length === 0) return;
     await git(['update-ref', '--stdin'], {
       cwd: mirrorDir,
@@ -183,8 +206,13 @@ export function createWorkspaceManager(
     });
   };
 
-  /** Removes the worktree dir, its registration and its branch; tolerant of any of them missing. */
-  const discard = async (taskId: string, mirrorDir: string | undefined, branch: string | undefined) => {
+  /** Removes the worktree dir, its registration, its branch and kept refs; tolerant of any of them missing. */
+  const discard = async (
+    taskId: string,
+    mirrorDir: string | undefined,
+    branch: string | undefined,
+    record?: WorkspaceRecord,
+  ) => {
     const dir = dirOf(taskId);
     // The owner comes from autodev's record only: the worktree's `.git` file may have been rewritten.
     if (mirrorDir !== undefined && (await exists(mirrorDir))) {
@@ -194,7 +222,7 @@ export function createWorkspaceManager(
         if (branch !== undefined) {
           await git(['branch', '-D', '--', branch], { cwd: mirrorDir, okExitCodes: [1] });
         }
-        await dropChangeRefs(mirrorDir, taskId);
+        await dropTaskRefs(mirrorDir, taskId, record);
       });
     }
     await rm(dir, { recursive: true, force: true });
@@ -242,7 +270,7 @@ export function createWorkspaceManager(
   const remove = async (taskId: string): Promise<void> => {
     checkTaskId(taskId);
     const record = await records.read(taskId);
-    await discard(taskId, record?.mirrorDir, record?.branch);
+    await discard(taskId, record?.mirrorDir, record?.branch, record);
     await records.delete(taskId);
   };
 
@@ -268,7 +296,10 @@ export function createWorkspaceManager(
       // error. The worktree's HEAD is not detached first (one git process more: git refuses that and
       // the branch's deletion in one transaction): the spare's HEAD names a branch that no longer
       // exists, and the next task's `checkout --force -B` sets it, whatever it named.
-      const deletions = [`refs/heads/${record.branch}`, ...(await changeRefs(record.mirrorDir, taskId))];
+      const deletions = [
+        `refs/heads/${record.branch}`,
+        ...(await taskRefs(record.mirrorDir, taskId, record)),
+      ];
       await git(['update-ref', '--stdin'], {
         cwd: record.mirrorDir,
         input: deletions.map((ref) => `delete ${ref}\n`).join(''),
@@ -413,6 +444,7 @@ export function createWorkspaceManager(
         baseCommit,
         mirrorDir,
         createdAt: now(),
+        keptRefs: [],
       };
       await records.write(record);
       return toWorkspace(record);
@@ -437,6 +469,15 @@ export function createWorkspaceManager(
         throw new AutodevError('WORKSPACE_MISSING', `${dir} is not a workspace autodev prepared`);
       }
       return (await on(record.mirrorDir, abs)).worktree;
+    },
+
+    async recordKept(dir, refs) {
+      const abs = resolve(dir);
+      if (dirname(abs) !== resolve(workspacesDir) || !TASK_ID.test(basename(abs))) return;
+      const record = await records.read(basename(abs));
+      if (record === undefined || record.dir !== abs || record.keptRefs === undefined) return;
+      const added = refs.filter((ref) => !record.keptRefs?.includes(ref));
+      if (added.length > 0) await records.write({ ...record, keptRefs: [...record.keptRefs, ...added] });
     },
 
     async markFailed(taskId, at) {
