@@ -43,6 +43,37 @@ describe('createMirrorStore: a new mirror’s config, written without `git confi
     expect(head).toMatch(/^[0-9a-f]{40}$/);
   });
 
+  it('makes the first mirror with git init and the next ones as copies of an empty bare repository, each fetched', async () => {
+    const started: string[] = [];
+    const counting: typeof git = (args, options) => {
+      started.push(args.find((a) => !a.startsWith('-')) ?? '');
+      return git(args, options);
+    };
+    const store = createMirrorStore({ git: counting, root: join(root, 'mirrors') });
+    const other = await createFixtureRepo({ files: { 'other.md': '# other\n' } });
+    try {
+      const heads: string[] = [];
+      for (const origin of [fixture.origin, other.origin]) {
+        heads.push(
+          await store.syncThen(parseRepoRef(origin), async (mirrorDir) =>
+            (await git(['rev-parse', 'refs/remotes/origin/main'], { cwd: mirrorDir })).stdout.trim(),
+          ),
+        );
+      }
+      expect(heads).toEqual([await fixture.branchCommit('main'), await other.branchCommit('main')]);
+      expect(started).toEqual(['init', 'fetch', 'fetch']);
+      // Two mirrors, the template not among them, and nothing of the first mirror in the second.
+      const mirrors = await store.list();
+      expect(mirrors).toHaveLength(2);
+      const second = mirrors.find((dir) => dir === store.pathFor(parseRepoRef(other.origin))) ?? '';
+      const refs = await git(['for-each-ref', '--format=%(refname)'], { cwd: second });
+      expect(refs.stdout.trim()).toBe('refs/remotes/origin/main');
+      expect((await git(['rev-parse', '--is-bare-repository'], { cwd: second })).stdout.trim()).toBe('true');
+    } finally {
+      await other.cleanup();
+    }
+  });
+
   it('never writes a line break into the config: such an origin is refused where it is parsed', async () => {
     // Unquoted, it would add config of its own (a hooks path) to the mirror.
     const origin = join(root, 'evil\n[core]\n\thooksPath = /tmp');

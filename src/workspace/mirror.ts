@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { appendFile, mkdir, readdir, rename, rm, stat } from 'node:fs/promises';
+import { appendFile, cp, mkdir, readdir, rename, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { AutodevError, isAutodevError } from '../errors.js';
 import type { RepoAllowlist } from '../governance/allowlist.js';
@@ -43,6 +43,11 @@ export interface MirrorStore {
 }
 
 const TMP_MARK = '.tmp-';
+/**
+ * An empty bare repository git made once per data_dir (not a mirror: no `.git` ending), which each
+ * new mirror starts as a copy of: a `git init` saved per new repository. Never written after.
+ */
+const BARE_TEMPLATE = '.empty-bare';
 
 async function exists(path: string): Promise<boolean> {
   return stat(path).then(
@@ -124,6 +129,26 @@ export function createMirrorStore(deps: MirrorStoreDeps): MirrorStore {
     }
   };
 
+  /**
+   * The empty bare repository new mirrors are copied from, made by `git init --bare` the first time
+   * (in a temp dir renamed into place, as a mirror is: a crash leaves no half-made one, and of two
+   * processes making it at once one rename wins and the other's copy is dropped).
+   */
+  const bareTemplate = async (signal?: AbortSignal): Promise<string> => {
+    const template = join(root, BARE_TEMPLATE);
+    if (await exists(join(template, 'HEAD'))) return template;
+    const tmp = `${template}${TMP_MARK}${randomBytes(4).toString('hex')}`;
+    try {
+      await git(['init', '--quiet', '--bare', tmp], { signal });
+      await rename(tmp, template).catch(async (error: unknown) => {
+        if (!(await exists(join(template, 'HEAD')))) throw error;
+      });
+    } finally {
+      await rm(tmp, { recursive: true, force: true });
+    }
+    return template;
+  };
+
   // Built in a temp dir and renamed into place, so a crash never leaves a mirror that looks complete.
   const create = async (
     ref: RepoRef,
@@ -133,7 +158,7 @@ export function createMirrorStore(deps: MirrorStoreDeps): MirrorStore {
   ): Promise<void> => {
     const tmp = `${mirrorDir}${TMP_MARK}${randomBytes(4).toString('hex')}`;
     try {
-      await git(['init', '--quiet', '--bare', tmp], { signal });
+      await cp(await bareTemplate(signal), tmp, { recursive: true, errorOnExist: true, force: false });
       // Written into the new (not yet used) repository's config directly: three `git config` saved.
       await appendFile(
         join(tmp, 'config'),
