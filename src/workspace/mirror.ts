@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { appendFile, cp, mkdir, readdir, rename, rm, stat } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { AutodevError, isAutodevError } from '../errors.js';
 import type { RepoAllowlist } from '../governance/allowlist.js';
 import { resolveAllowedRepo } from '../governance/repo-access.js';
@@ -44,10 +44,10 @@ export interface MirrorStore {
 
 const TMP_MARK = '.tmp-';
 /**
- * An empty bare repository git made once per data_dir (not a mirror: no `.git` ending), which each
+ * An empty bare repository git made once per data_dir, beside (not among) the mirrors, which each
  * new mirror starts as a copy of: a `git init` saved per new repository. Never written after.
  */
-const BARE_TEMPLATE = '.empty-bare';
+const BARE_TEMPLATE = 'empty-bare.git';
 
 async function exists(path: string): Promise<boolean> {
   return stat(path).then(
@@ -135,7 +135,7 @@ export function createMirrorStore(deps: MirrorStoreDeps): MirrorStore {
    * processes making it at once one rename wins and the other's copy is dropped).
    */
   const bareTemplate = async (signal?: AbortSignal): Promise<string> => {
-    const template = join(root, BARE_TEMPLATE);
+    const template = join(dirname(root), BARE_TEMPLATE);
     if (await exists(join(template, 'HEAD'))) return template;
     const tmp = `${template}${TMP_MARK}${randomBytes(4).toString('hex')}`;
     try {
@@ -219,6 +219,16 @@ export function createMirrorStore(deps: MirrorStoreDeps): MirrorStore {
     async sweepPartial() {
       const names = await readdir(root).catch(() => []);
       const removed: string[] = [];
+      // A template a crash left half-made (never renamed into place). Taken by age, as it has no
+      // lock: one being made now by another process sharing data_dir is seconds old.
+      const parent = dirname(root);
+      for (const name of await readdir(parent).catch(() => [])) {
+        if (!name.startsWith(`${BARE_TEMPLATE}${TMP_MARK}`)) continue;
+        const info = await stat(join(parent, name)).catch(() => undefined);
+        if (info === undefined || Date.now() - info.mtimeMs < STALE_GIT_LOCK_MS) continue;
+        await rm(join(parent, name), { recursive: true, force: true });
+        removed.push(join(parent, name));
+      }
       for (const name of names.filter((n) => n.includes(TMP_MARK))) {
         const path = join(root, name);
         const mirrorDir = join(root, name.slice(0, name.indexOf(TMP_MARK)));
