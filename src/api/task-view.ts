@@ -1,4 +1,4 @@
-import type { PullRequest, Step, Task } from '../domain/task.js';
+import type { PullRequest, Step, Task, TaskSummary } from '../domain/task.js';
 import { toConstraintsView } from './constraints-view.js';
 
 /** The task as the API shows it: the stored task, its steps without their raw checkpoints, its pull request. */
@@ -48,7 +48,7 @@ export function toTaskView(task: Task, steps: Step[], pr: PullRequest | undefine
   };
 }
 
-export function toTaskSummary(task: Task) {
+export function toTaskSummary(task: TaskSummary) {
   return {
     id: task.id,
     title: task.title,

@@ -146,6 +146,23 @@ export interface Task extends Omit<TaskInput, 'repos'> {
   cost: TaskCost;
 }
 
+/** What a list of tasks shows of each: a page of them is read without the big and JSON columns. */
+export type TaskSummary = Pick<
+  Task,
+  | 'id'
+  | 'title'
+  | 'repo'
+  | 'base_branch'
+  | 'risk_tier'
+  | 'status'
+  | 'branch'
+  | 'error'
+  | 'created_at'
+  | 'updated_at'
+  | 'finished_at'
+  | 'reverts_task_id'
+>;
+
 /** Tokens and list-price dollars of model calls; cached input is part of input_tokens. */
 export interface TaskCost {
   input_tokens: number;

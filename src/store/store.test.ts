@@ -83,9 +83,11 @@ describe.each(STORE_KINDS)('%s store', (kind) => {
     const { store, where } = await newStore();
     const task = await store.tasks.create(input('/repos/old'));
     await store.close();
-    // The database as the release before 010 left it: no repos_json, 010 not recorded.
+    // The database as the release before 010 left it: no repos_json, no later index, 010 on not recorded.
     await backend.exec(where, 'ALTER TABLE tasks DROP COLUMN repos_json');
-    await backend.exec(where, "DELETE FROM kysely_migration WHERE name = '010-task-repos'");
+    await backend.exec(where, 'DROP INDEX pull_requests_created');
+    await backend.exec(where, 'DROP INDEX pull_requests_status_created');
+    await backend.exec(where, "DELETE FROM kysely_migration WHERE name >= '010'");
     const { store: upgraded } = await newStore(where);
     expect((await upgraded.tasks.get(task.id))?.repos).toEqual([
       { repo: '/repos/old', repo_normalized: '/repos/old', base_branch: 'main', role: 'library' },
@@ -141,6 +143,90 @@ describe.each(STORE_KINDS)('%s store', (kind) => {
     expect(third.nextCursor).toBeNull();
     const odd = await store.tasks.list({ limit: 10, repo: '/repos/odd' });
     expect(odd.tasks.map((t) => t.title)).toEqual(['t3', 't1']);
+  });
+
+  it('lists summaries as the same pages as full tasks, with the fields of the full task', async () => {
+    const { store } = await newStore();
+    const repos = ['/repos/a', '/repos/b', '/repos/c'];
+    const count = 20 + random.int(10);
+    for (let i = 0; i < count; i += 1) {
+      const task = await store.tasks.create(input(random.pick(repos), `t${i}`));
+      if (random.int(3) === 0)
+        await store.tasks.update(task.id, {
+          status: 'failed',
+          error: { code: 'TESTS_FAILED', message: `m${i}` },
+        });
+    }
+    const filters = [{}, { status: 'failed' as const }, { repo: '/repos/b' }, { risk_tier: 'low' as const }];
+    for (const filter of filters) {
+      let cursor: string | undefined;
+      let pages = 0;
+      do {
+        const page = { ...filter, limit: 1 + random.int(7), ...(cursor ? { cursor } : {}) };
+        const full = await store.tasks.list(page);
+        const summaries = await store.tasks.listSummaries(page);
+        expect(summaries.nextCursor).toBe(full.nextCursor);
+        expect(summaries.tasks).toEqual(
+          full.tasks.map((t) => ({
+            id: t.id,
+            title: t.title,
+            repo: t.repo,
+            base_branch: t.base_branch,
+            risk_tier: t.risk_tier,
+            status: t.status,
+            branch: t.branch,
+            error: t.error,
+            created_at: t.created_at,
+            updated_at: t.updated_at,
+            finished_at: t.finished_at,
+            reverts_task_id: t.reverts_task_id,
+          })),
+        );
+        cursor = full.nextCursor ?? undefined;
+        pages += 1;
+      } while (cursor !== undefined);
+      expect(pages).toBeGreaterThan(0);
+    }
+  });
+
+  it('pages pull requests newest first through an index, not a sort of every pull request', async () => {
+    const { store, where } = await newStore();
+    for (let i = 0; i < 5; i += 1) {
+      const task = await store.tasks.create(input('/repos/prs', `t${i}`));
+      await store.pullRequests.insertOnce({
+        task_id: task.id,
+        forge: 'local',
+        repo: '/repos/prs',
+        branch: `autodev/${task.id}`,
+        base_branch: 'main',
+        number: i + 1,
+        url: null,
+        title: `t${i}`,
+        head_commit: 'f'.repeat(40),
+      });
+    }
+    expect((await store.pullRequests.list({ limit: 3 })).map((p) => p.title)).toEqual(['t4', 't3', 't2']);
+    // The statements pullRequests.list runs, without and with its status filter.
+    const order = 'ORDER BY created_at DESC, task_id DESC LIMIT 50';
+    const cases = [
+      { sql: `SELECT * FROM pull_requests ${order}`, index: 'pull_requests_created' },
+      {
+        sql: `SELECT * FROM pull_requests WHERE status = 'open' ${order}`,
+        index: 'pull_requests_status_created',
+      },
+    ];
+    for (const { sql, index } of cases) {
+      // PostgreSQL's planner prefers a scan and a sort on a table this small: it is told to avoid scans.
+      const plan = (
+        kind === 'sqlite'
+          ? await backend.query(where, `EXPLAIN QUERY PLAN ${sql}`)
+          : await backend.query(where, `SET enable_seqscan = off; EXPLAIN ${sql}`)
+      )
+        .map((row) => String(row.detail ?? row['QUERY PLAN']))
+        .join('\n');
+      expect(plan).toContain(index);
+      expect(plan).not.toMatch(/TEMP B-TREE|Sort/);
+    }
   });
 
   it('claims each task once, fairly across repos, and again only after its lease lapses', async () => {

@@ -11,6 +11,7 @@ import {
   type TaskInput,
   type TaskRepo,
   type TaskStatus,
+  type TaskSummary,
   TERMINAL_STATUSES,
 } from '../domain/task.js';
 import type { Redact } from '../secrets/redact.js';
@@ -68,6 +69,11 @@ export interface TaskRepository {
   findRevertOf(taskId: string): Promise<Task | undefined>;
   get(id: string): Promise<Task | undefined>;
   list(filter: TaskFilter): Promise<{ tasks: Task[]; nextCursor: string | null }>;
+  /**
+   * The same page as `list`, only the columns a task list shows: a page of 50 to 200 rows without
+   * the description, plan and JSON columns read and parsed (GET /tasks at a high rate, issue #20).
+   */
+  listSummaries(filter: TaskFilter): Promise<{ tasks: TaskSummary[]; nextCursor: string | null }>;
   update(id: string, patch: TaskPatch): Promise<Task>;
   /**
    * Atomically takes the next task to run: a queued one, or an active one whose owner's lease expired
@@ -116,6 +122,22 @@ export function createTaskRepository(
   dialect: SqlDialect,
 ): TaskRepository {
   const now = () => new Date().toISOString();
+
+  /** A page of `filter` newest first, one row more than the page to tell whether another follows. */
+  const filtered = (filter: TaskFilter) => {
+    let query = db
+      .selectFrom('tasks')
+      .orderBy('id', 'desc')
+      .limit(filter.limit + 1);
+    if (filter.status) query = query.where('status', '=', filter.status);
+    if (filter.repo)
+      query = query.where((eb) =>
+        eb.or([eb('repo', '=', filter.repo ?? ''), eb('repo_normalized', '=', filter.repo ?? '')]),
+      );
+    if (filter.risk_tier) query = query.where('risk_tier', '=', filter.risk_tier);
+    if (filter.cursor) query = query.where('id', '<', filter.cursor);
+    return query;
+  };
 
   const get = async (id: string) => {
     const row = await db.selectFrom('tasks').selectAll().where('id', '=', id).executeTakeFirst();
@@ -251,22 +273,11 @@ export function createTaskRepository(
     get,
 
     async list(filter) {
-      let query = db
-        .selectFrom('tasks')
-        .selectAll()
-        .orderBy('id', 'desc')
-        .limit(filter.limit + 1);
-      if (filter.status) query = query.where('status', '=', filter.status);
-      if (filter.repo)
-        query = query.where((eb) =>
-          eb.or([eb('repo', '=', filter.repo ?? ''), eb('repo_normalized', '=', filter.repo ?? '')]),
-        );
-      if (filter.risk_tier) query = query.where('risk_tier', '=', filter.risk_tier);
-      if (filter.cursor) query = query.where('id', '<', filter.cursor);
-      const rows = await query.execute();
-      const page = rows.slice(0, filter.limit).map(toTask);
-      const nextCursor = rows.length > filter.limit ? (page[page.length - 1]?.id ?? null) : null;
-      return { tasks: page, nextCursor };
+      return page(await filtered(filter).selectAll().execute(), filter.limit, toTask);
+    },
+
+    async listSummaries(filter) {
+      return page(await filtered(filter).select(SUMMARY_COLUMNS).execute(), filter.limit, toTaskSummary);
     },
 
     async update(id, patch) {
@@ -443,6 +454,50 @@ export function createTaskRepository(
         usd: row.cost_usd,
       };
     },
+  };
+}
+
+/** The rows of a page and the cursor of the next one (the last shown id), if there is one. */
+function page<Row extends { id: string }, T>(
+  rows: Row[],
+  limit: number,
+  convert: (row: Row) => T,
+): { tasks: T[]; nextCursor: string | null } {
+  const shown = rows.slice(0, limit);
+  const nextCursor = rows.length > limit ? (shown[shown.length - 1]?.id ?? null) : null;
+  return { tasks: shown.map(convert), nextCursor };
+}
+
+const SUMMARY_COLUMNS = [
+  'id',
+  'title',
+  'repo',
+  'base_branch',
+  'risk_tier',
+  'status',
+  'branch',
+  'error_code',
+  'error_message',
+  'created_at',
+  'updated_at',
+  'finished_at',
+  'reverts_task_id',
+] as const satisfies readonly (keyof TasksTable)[];
+
+function toTaskSummary(row: Pick<Selectable<TasksTable>, (typeof SUMMARY_COLUMNS)[number]>): TaskSummary {
+  return {
+    id: row.id,
+    title: row.title,
+    repo: row.repo,
+    base_branch: row.base_branch,
+    risk_tier: row.risk_tier as RiskTier,
+    status: row.status as TaskStatus,
+    branch: row.branch,
+    error: row.error_code ? { code: row.error_code, message: row.error_message ?? '' } : null,
+    created_at: row.created_at,
+    updated_at: row.updated_at,
+    finished_at: row.finished_at,
+    reverts_task_id: row.reverts_task_id,
   };
 }
 

@@ -56,7 +56,7 @@ export function tasksRoutes(runtime: Runtime): FastifyPluginAsyncZod {
         },
       },
       async (request) => {
-        const { tasks, nextCursor } = await store.tasks.list(request.query);
+        const { tasks, nextCursor } = await store.tasks.listSummaries(request.query);
         return { tasks: tasks.map(toTaskSummary), next_cursor: nextCursor };
       },
     );
