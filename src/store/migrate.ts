@@ -11,6 +11,7 @@ import * as issues from './migrations/007-issues.js';
 import * as dependencyUpdates from './migrations/008-dependency-updates.js';
 import * as triggerPollCursors from './migrations/009-trigger-poll-cursors.js';
 import * as taskRepos from './migrations/010-task-repos.js';
+import * as pullRequestListIndexes from './migrations/011-pull-request-list-indexes.js';
 
 /** Migrations are compiled in (no directory scan), so the built package carries them. */
 const MIGRATIONS: Record<string, { up: DialectMigration }> = {
@@ -24,6 +25,7 @@ const MIGRATIONS: Record<string, { up: DialectMigration }> = {
   '008-dependency-updates': dependencyUpdates,
   '009-trigger-poll-cursors': triggerPollCursors,
   '010-task-repos': taskRepos,
+  '011-pull-request-list-indexes': pullRequestListIndexes,
 };
 
 /** The same migrations for both dialects, each told which SQL to speak. */

@@ -24,6 +24,8 @@ export interface StoreBackend {
   open(location: StoreLocation, redact: Redact): Promise<Store>;
   /** Runs one statement on the database directly, as another client would. */
   exec(location: StoreLocation, statement: string): Promise<void>;
+  /** The rows one statement answers, read directly; PostgreSQL may be given settings first (`SET ...; SELECT ...`). */
+  query(location: StoreLocation, statement: string): Promise<Record<string, unknown>[]>;
   /** Every byte the database keeps of its rows, for "this value is never stored" checks. */
   rawBytes(location: StoreLocation): Promise<Buffer>;
   /** The cluster behind a postgres backend (started on first use), to restart it. */
@@ -82,6 +84,22 @@ export function useStoreBackend(kind: StoreKind): StoreBackend {
       }
       await withClient(location.url, async (client) => {
         await client.query(statement);
+      });
+    },
+    async query(location, statement) {
+      if (location.url === undefined) {
+        const raw = new SqliteDatabase(join(location.dataDir, 'autodev.sqlite'), { readonly: true });
+        try {
+          return raw.prepare(statement).all() as Record<string, unknown>[];
+        } finally {
+          raw.close();
+        }
+      }
+      return withClient(location.url, async (client) => {
+        // Several statements answer one result each: the last is the query's.
+        const results: unknown = await client.query(statement);
+        const last = (Array.isArray(results) ? results.at(-1) : results) as pg.QueryResult;
+        return last.rows as Record<string, unknown>[];
       });
     },
     async rawBytes(location) {
