@@ -2,11 +2,24 @@
  * What the read routes of a finished task show, written through the store the server uses: a pull
  * request for every task, and for one task a codegen step with a patch, a failed test step and
  * command output. The scripted model fails each task at its first call, so without this the
- * routes would answer from empty tables.
+ * routes would answer from empty tables; every task also gets the audit trail of a run that ended
+ * denied, so the overview aggregates over a history, not over 1,000 task.created events.
  */
+import type { EventType } from '../../src/domain/task.js';
 import type { Store } from '../../src/store/types.js';
 
 const LOG_LINES = 200;
+/** What a task that ran leaves in the audit trail besides task.created: the overview reads these. */
+const RUN_EVENTS: { type: EventType; data: Record<string, unknown> }[] = [
+  { type: 'task.status_changed', data: { from: 'queued', to: 'planning' } },
+  { type: 'task.status_changed', data: { from: 'planning', to: 'executing' } },
+  { type: 'task.status_changed', data: { from: 'executing', to: 'verifying' } },
+  {
+    type: 'policy.decision',
+    data: { outcome: 'deny', deny: [{ code: 'TESTS_FAILED', message: '1 failed' }] },
+  },
+  { type: 'task.status_changed', data: { from: 'verifying', to: 'failed' } },
+];
 
 export interface SeededDetails {
   /** The task whose steps, logs and diff are filled in. */
@@ -22,6 +35,7 @@ export async function seedTaskDetails(
   const taskId = taskIds[0];
   if (taskId === undefined) throw new Error('no task to seed details for');
   for (const [index, id] of taskIds.entries()) {
+    for (const event of RUN_EVENTS) await store.events.append(id, event.type, event.data);
     await store.pullRequests.insertOnce({
       task_id: id,
       forge: 'local',
