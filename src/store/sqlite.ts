@@ -4,6 +4,7 @@ import SqliteDatabase from 'better-sqlite3';
 import { Kysely, SqliteDialect } from 'kysely';
 import type { Redact } from '../secrets/redact.js';
 import { migrateToLatest } from './migrate.js';
+import { withStatementCache } from './statement-cache.js';
 import { createRepositories } from './repositories.js';
 import type { Database } from './tables.js';
 import type { Store } from './types.js';
@@ -23,7 +24,7 @@ export async function openSqliteStore(options: { dataDir: string; redact: Redact
   sqlite.pragma('busy_timeout = 5000');
   sqlite.pragma('foreign_keys = ON');
   sqlite.pragma('synchronous = NORMAL');
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) });
   await migrateToLatest(db, 'sqlite');
   return {
     ...createRepositories(db, options.redact, 'sqlite'),
