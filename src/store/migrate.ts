@@ -12,6 +12,7 @@ import * as dependencyUpdates from './migrations/008-dependency-updates.js';
 import * as triggerPollCursors from './migrations/009-trigger-poll-cursors.js';
 import * as taskRepos from './migrations/010-task-repos.js';
 import * as pullRequestListIndexes from './migrations/011-pull-request-list-indexes.js';
+import * as eventsTypeIndex from './migrations/012-events-type-index.js';
 
 /** Migrations are compiled in (no directory scan), so the built package carries them. */
 const MIGRATIONS: Record<string, { up: DialectMigration }> = {
@@ -26,6 +27,7 @@ const MIGRATIONS: Record<string, { up: DialectMigration }> = {
   '009-trigger-poll-cursors': triggerPollCursors,
   '010-task-repos': taskRepos,
   '011-pull-request-list-indexes': pullRequestListIndexes,
+  '012-events-type-index': eventsTypeIndex,
 };
 
 /** The same migrations for both dialects, each told which SQL to speak. */

@@ -87,6 +87,7 @@ describe.each(STORE_KINDS)('%s store', (kind) => {
     await backend.exec(where, 'ALTER TABLE tasks DROP COLUMN repos_json');
     await backend.exec(where, 'DROP INDEX pull_requests_created');
     await backend.exec(where, 'DROP INDEX pull_requests_status_created');
+    await backend.exec(where, 'DROP INDEX events_type_task_id');
     await backend.exec(where, "DELETE FROM kysely_migration WHERE name >= '010'");
     const { store: upgraded } = await newStore(where);
     expect((await upgraded.tasks.get(task.id))?.repos).toEqual([
@@ -226,6 +227,29 @@ describe.each(STORE_KINDS)('%s store', (kind) => {
         .join('\n');
       expect(plan).toContain(index);
       expect(plan).not.toMatch(/TEMP B-TREE|Sort/);
+    }
+  });
+
+  it('counts delivered tasks and policy denials for the overview through an index on the event type', async () => {
+    const { store, where } = await newStore();
+    for (let i = 0; i < 4; i += 1) {
+      const task = await store.tasks.create(input('/repos/ov', `t${i}`));
+      await store.events.append(task.id, 'task.created', {});
+      if (i % 2) await store.events.append(task.id, 'task.delivered', {});
+      else await store.events.append(task.id, 'policy.decision', { deny: [{ code: 'TESTS_FAILED' }] });
+    }
+    const overview = await store.overview.compute({ days: 30, steps: 10 });
+    expect(overview.denials_by_code).toEqual([{ code: 'TESTS_FAILED', count: 2 }]);
+    for (const type of ['task.delivered', 'policy.decision']) {
+      const sql = `SELECT count(distinct task_id) FROM events WHERE type = '${type}'`;
+      const plan = (
+        kind === 'sqlite'
+          ? await backend.query(where, `EXPLAIN QUERY PLAN ${sql}`)
+          : await backend.query(where, `SET enable_seqscan = off; EXPLAIN ${sql}`)
+      )
+        .map((row) => String(row.detail ?? row['QUERY PLAN']))
+        .join('\n');
+      expect(plan).toContain('events_type_task_id');
     }
   });
 
