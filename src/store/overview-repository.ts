@@ -47,23 +47,25 @@ export function createOverviewRepository(db: Kysely<Database>, dialect: SqlDiale
         group by code order by count desc, code`;
   return {
     async compute({ days, steps }) {
-      const byStatus = await db
+      // Independent reads: on PostgreSQL they go out on pool connections at once rather than one
+      // round trip after another; SQLite runs them one at a time on its one connection either way.
+      const byStatusQuery = db
         .selectFrom('tasks')
         .select(['status', (eb) => eb.fn.countAll<number>().as('count')])
         .groupBy('status')
         .orderBy('status')
         .execute();
-      const ended = await db
+      const endedQuery = db
         .selectFrom('tasks')
         .select((eb) => eb.fn.countAll<number>().as('n'))
         .where('finished_at', 'is not', null)
         .executeTakeFirstOrThrow();
-      const delivered = await db
+      const deliveredQuery = db
         .selectFrom('events')
         .select(sql<number>`count(distinct task_id)`.as('n'))
         .where('type', '=', 'task.delivered')
         .executeTakeFirstOrThrow();
-      const durations = await db
+      const durationsQuery = db
         .selectFrom('tasks')
         .select(seconds.as('seconds'))
         .where('finished_at', 'is not', null)
@@ -72,7 +74,7 @@ export function createOverviewRepository(db: Kysely<Database>, dialect: SqlDiale
         .limit(MEDIAN_WINDOW)
         .execute();
       const since = new Date(Date.now() - days * 86_400_000).toISOString().slice(0, 10);
-      const costPerDay = await db
+      const costPerDayQuery = db
         .selectFrom('tasks')
         .select([
           sql<string>`substr(created_at, 1, 10)`.as('day'),
@@ -83,8 +85,8 @@ export function createOverviewRepository(db: Kysely<Database>, dialect: SqlDiale
         .groupBy('day')
         .orderBy('day')
         .execute();
-      const denials = await denialsQuery.execute(db);
-      const slowest = await db
+      const denialsRows = denialsQuery.execute(db);
+      const slowestQuery = db
         .selectFrom('steps')
         .select([
           'tool',
@@ -97,6 +99,15 @@ export function createOverviewRepository(db: Kysely<Database>, dialect: SqlDiale
         .orderBy('avg_ms', 'desc')
         .limit(steps)
         .execute();
+      const [byStatus, ended, delivered, durations, costPerDay, denials, slowest] = await Promise.all([
+        byStatusQuery,
+        endedQuery,
+        deliveredQuery,
+        durationsQuery,
+        costPerDayQuery,
+        denialsRows,
+        slowestQuery,
+      ]);
       return {
         tasks_by_status: byStatus.map((r) => ({ status: r.status, count: Number(r.count) })),
         success_rate: Number(ended.n) === 0 ? null : Math.min(1, Number(delivered.n) / Number(ended.n)),
