@@ -51,7 +51,6 @@ export async function runTask(ctx: TaskContext): Promise<TaskStatus> {
   }
   try {
     ctx.signal.throwIfAborted();
-    refuseUnbuiltMultiRepo(ctx.task);
     // Every step from here must follow the phase table, the plan shown to the user (PLAN_DRIFT if not).
     ctx.phaseCursor = createPhaseCursor();
     await setStatus(ctx, 'planning');
@@ -108,6 +107,7 @@ export async function runTask(ctx: TaskContext): Promise<TaskStatus> {
       }
       head = change.commit;
       rounds = round;
+      refuseUnbuiltMultiRepo(ctx.task);
       await setStatus(ctx, 'verifying');
       tests = await verifyRound(ctx, round, workspace.baseCommit, workspace.baseline);
       if (verdictOf(tests) !== 'fail') break;

@@ -3,7 +3,7 @@ import type { Phase } from '../domain/task.js';
 import { repoCacheDir } from '../languages/caches.js';
 import { retryDelayMs, sleep, stepRetryPolicy } from './retry.js';
 import { withStepHome } from './step-home.js';
-import type { TaskContext } from './task-context.js';
+import { repoTargetsOf, type TaskContext } from './task-context.js';
 
 /**
  * Tools whose result is local state a later step needs (the worktree, the commit): after a restart
@@ -17,11 +17,17 @@ export interface StepRequest {
   /** Distinguishes repeated calls of one tool within a phase (repair rounds). */
   round?: number;
   input: unknown;
+  /**
+   * A consumer repository of a multi-repo task the step works in (its worktree, its caches); absent:
+   * the task's own workspace (the library's). Part of the step key, so each repository has its own.
+   */
+  repo?: { name: string; dir: string; url: string };
 }
 
 /** The step key a resumed task finds its checkpoint by; deterministic for a given plan position. */
 export function stepKey(request: StepRequest): string {
-  return `${request.phase}.${request.tool}#${request.round ?? 1}`;
+  const where = request.repo ? `@${request.repo.name}` : '';
+  return `${request.phase}.${request.tool}${where}#${request.round ?? 1}`;
 }
 
 /**
@@ -75,9 +81,10 @@ async function runStepHere<Output>(ctx: TaskContext, request: StepRequest, key: 
       const { output, summary } = await withStepHome(ctx.homeDir, request.tool, (homeDir) =>
         tool.run(request.input, {
           taskId,
-          workspaceDir: ctx.workspaceDir,
+          workspaceDir: request.repo?.dir ?? ctx.workspaceDir,
           homeDir,
-          cacheDir: repoCacheDir(ctx.config.dataDir, ctx.task.repo),
+          cacheDir: repoCacheDir(ctx.config.dataDir, request.repo?.url ?? ctx.task.repo),
+          ...(ctx.consumers?.length ? { repos: repoTargetsOf(ctx) } : {}),
           signal: ctx.signal,
           log: ctx.log.child({ step: key }),
           services: ctx.services,

@@ -46,19 +46,20 @@ export async function resolveTaskRepos(
 }
 
 /**
- * Multi-repo work is built in parts (issue #23, part 2): until a task of several repositories can be
- * planned, changed, verified and delivered in each of them, it fails here, before the model is paid,
- * naming what is missing, and never runs as if it had one repository.
+ * Multi-repo work is built in parts (issue #23, part 2): each repository gets its workspace, the
+ * model changes them in one round, and each change is committed on the task's branch there. What is
+ * not built yet (verifying the consumers against the changed library, a pull request per repository
+ * and their ordered merge) fails here, after the change and before any test judges it or anything is
+ * pushed, naming what is missing: never delivered as if the task had one repository.
  */
 export function refuseUnbuiltMultiRepo(task: Task): void {
   if (task.repos.length <= 1) return;
   const names = task.repos.map((r) => `${r.repo_normalized} (${r.role})`).join(', ');
   throw new AutodevError(
     'MULTI_REPO_UNSUPPORTED',
-    `this task names ${task.repos.length} repositories (${names}); not built yet: a workspace per ` +
-      'repository in a task run, its consumers built against the changed library there (linking exists, ' +
-      'src/multirepo/link, but no phase runs it), one pull request per repository and their ordered ' +
-      'merge: submit one task per repository',
+    `this task names ${task.repos.length} repositories (${names}); their workspaces and the change in ` +
+      'each are made, but not built yet: verifying each consumer built against the changed library, ' +
+      'one pull request per repository and their ordered merge; nothing was pushed',
     { details: { repos: task.repos.map((r) => ({ repo: r.repo_normalized, role: r.role })) } },
   );
 }

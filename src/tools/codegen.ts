@@ -31,6 +31,19 @@ export interface CodegenOutput {
   cached_input_tokens: number;
   /** The model's last words, shortened. */
   final_text: string;
+  /**
+   * A multi-repo task: the change in each consumer repository the model edited (named as in
+   * `repos`), kept like the library's; the fields above are the library's.
+   */
+  repo_changes?: RepoChange[];
+}
+
+/** One consumer repository's part of a multi-repo round's change. */
+export interface RepoChange {
+  repo: string;
+  change_commit: string;
+  patch: string;
+  files: string[];
 }
 
 const codegenInputSchema = z.object({
@@ -52,6 +65,11 @@ const codegenInputSchema = z.object({
   round: z.number().int().min(1).default(1),
   /** The baseline test run's output: its failures and stack traces rank the repository map. */
   baseline_output: z.string().max(1_000_000).optional(),
+  /** A multi-repo task: where each consumer repository's round starts (the library's is from_commit). */
+  repo_from_commits: z
+    .array(z.object({ repo: z.string().min(1), from_commit: z.string().regex(/^[0-9a-f]{7,64}$/) }))
+    .max(16)
+    .optional(),
 });
 
 type CodegenInput = z.infer<typeof codegenInputSchema>;
@@ -111,6 +129,9 @@ export const codegenTool = registerTool(
       });
       // A resumed round continues from the files its last finished turn left (a kept scratch commit).
       await git.resetTo(dir, round.resumeCommit ?? input.from_commit);
+      // A consumer's files are kept at the round's end only: a resumed round starts them afresh.
+      const consumers = consumerStarts(input, ctx);
+      for (const consumer of consumers) await git.resetTo(consumer.dir, consumer.from_commit);
       const author = { name: config.git.git_author_name, email: config.git.git_author_email };
       // What setup and the builds left outside git, before the model's commands run in the worktree.
       const untracked = await markUntracked();
@@ -118,6 +139,7 @@ export const codegenTool = registerTool(
       let scratch: { commit: string };
       let files: string[];
       let patch: string;
+      let repoChanges: RepoChange[] = [];
       try {
         let lastTurn: Snapshot | undefined;
         /** The commit the round's change ref was written for with the last turn's, if it was. */
@@ -140,7 +162,8 @@ export const codegenTool = registerTool(
           }));
         const change = await git.changeBetween(dir, input.from_commit, scratch.commit);
         files = change.files;
-        const changed = files.length > 0;
+        repoChanges = await keepConsumerChanges(ctx, consumers, input.round, author);
+        const changed = files.length > 0 || repoChanges.length > 0;
         if (!changed && result.stopReason === 'already_applied') {
           throw new AutodevError(
             'EDIT_ALREADY_APPLIED',
@@ -159,20 +182,28 @@ export const codegenTool = registerTool(
         // No reset to from_commit: git_apply resets to the commit it makes of this change, and a new
         // round resets to where it starts; what the model's commands left outside the change goes now.
         await discardModelLeftovers(ctx, dir, untracked, files);
+        for (const consumer of consumers) {
+          const own = repoChanges.find((c) => c.repo === consumer.repo)?.files ?? [];
+          await discardModelLeftovers(ctx, consumer.dir, untracked, own);
+        }
       } finally {
         await untracked.release();
       }
-      const diffBytes = Buffer.byteLength(patch, 'utf8');
+      const diffBytes = [patch, ...repoChanges.map((c) => c.patch)].reduce(
+        (sum, text) => sum + Buffer.byteLength(text, 'utf8'),
+        0,
+      );
       if (diffBytes > config.max_diff_bytes) {
         throw new AutodevError(
           'CHANGE_TOO_LARGE',
           `the change's diff is ${diffBytes} bytes, over ${config.max_diff_bytes} ([autodev] max_diff_bytes)`,
         );
       }
-      if (files.length > config.max_files_changed) {
+      const fileCount = files.length + repoChanges.reduce((sum, c) => sum + c.files.length, 0);
+      if (fileCount > config.max_files_changed) {
         throw new AutodevError(
           'CHANGE_TOO_LARGE',
-          `the change touches ${files.length} files, over ${config.max_files_changed} ([autodev] max_files_changed)`,
+          `the change touches ${fileCount} files, over ${config.max_files_changed} ([autodev] max_files_changed)`,
         );
       }
       return {
@@ -184,10 +215,11 @@ export const codegenTool = registerTool(
         output_tokens: result.usage.outputTokens,
         cached_input_tokens: result.usage.cachedInputTokens ?? 0,
         final_text: result.finalText.slice(0, 2000),
+        ...(input.repo_from_commits ? { repo_changes: repoChanges } : {}),
       };
     },
     summarize: (out) =>
-      `${out.files.length} file(s) changed in ${out.turns} turn(s), ${out.input_tokens}+${out.output_tokens} tokens (${out.cached_input_tokens} cached)`,
+      `${out.files.length + (out.repo_changes ?? []).reduce((n, c) => n + c.files.length, 0)} file(s) changed in ${out.turns} turn(s), ${out.input_tokens}+${out.output_tokens} tokens (${out.cached_input_tokens} cached)`,
   }),
 );
 
@@ -291,6 +323,59 @@ async function discardModelLeftovers(
     { removed: removed.length, files: removed.slice(0, 20) },
     'untracked files of the round removed',
   );
+}
+
+/** The consumers of a multi-repo round with their worktrees; VALIDATION_FAILED naming an unknown one. */
+function consumerStarts(
+  input: CodegenInput,
+  ctx: ToolContext,
+): { repo: string; dir: string; workspaceId: string; from_commit: string }[] {
+  return (input.repo_from_commits ?? []).map((start, index) => {
+    const target = ctx.repos?.find((r) => r.name === start.repo && r.role !== 'library');
+    if (!target) {
+      throw new AutodevError(
+        'VALIDATION_FAILED',
+        `repo_from_commits.${index}.repo: ${JSON.stringify(start.repo)} is not a consumer repository of this task`,
+      );
+    }
+    return {
+      repo: start.repo,
+      dir: target.dir,
+      workspaceId: target.workspaceId,
+      from_commit: start.from_commit,
+    };
+  });
+}
+
+/** Each consumer's files as the round left them, kept as the library's are; only those that changed. */
+async function keepConsumerChanges(
+  ctx: ToolContext,
+  consumers: readonly { repo: string; dir: string; workspaceId: string; from_commit: string }[],
+  round: number,
+  author: GitAuthor,
+): Promise<RepoChange[]> {
+  const { git } = ctx.services;
+  const changes: RepoChange[] = [];
+  for (const consumer of consumers) {
+    const scratch = await git.snapshot(consumer.dir, {
+      parent: consumer.from_commit,
+      message: 'autodev: codegen scratch',
+      author,
+    });
+    const change = await git.changeBetween(consumer.dir, consumer.from_commit, scratch.commit);
+    if (change.files.length === 0) continue;
+    const ref = ctx.taskId
+      ? changeRef(consumer.workspaceId, round)
+      : `refs/autodev/changes/untracked/${scratch.commit}`;
+    await git.keepCommit(consumer.dir, ref, scratch.commit);
+    changes.push({
+      repo: consumer.repo,
+      change_commit: scratch.commit,
+      patch: change.patch,
+      files: change.files,
+    });
+  }
+  return changes;
 }
 
 /** Where a turn's files are kept: a ref of autodev's in the mirror, so a resume finds the commit. */

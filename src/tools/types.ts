@@ -9,6 +9,7 @@ import type { RepoSearch } from '../search/types.js';
 import type { SecretScanner } from '../secrets/gitleaks.js';
 import type { Store } from '../store/index.js';
 import type { WorkspaceGit, WorkspaceManager } from '../workspace/types.js';
+import type { RepoTarget } from '../multirepo/task-workspaces.js';
 
 /** The layers a tool adapts; built once per process and passed in, never imported as singletons. */
 export interface ToolServices {
@@ -59,6 +60,11 @@ export interface ToolContext {
   taskId?: string;
   /** Absolute path of the workspace the tool works in. */
   workspaceDir: string;
+  /**
+   * A multi-repo task's repositories (library first, its dir `workspaceDir` unless the step works in
+   * a consumer): what the model's tools take as `repo`. Absent for a task of one repository.
+   */
+  repos?: readonly RepoTarget[];
   /** The task's private HOME for sandboxed commands (package and build caches kept between its steps). */
   homeDir?: string;
   /** The repo's package caches under data_dir (see src/languages/caches.ts); absent for a CLI run. */

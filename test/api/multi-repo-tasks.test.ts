@@ -164,7 +164,7 @@ describe('a multi-repo task run by the scheduler', () => {
     await consumer?.cleanup();
   });
 
-  it('fails MULTI_REPO_UNSUPPORTED naming the repositories, before planning, cloning or any model call', async () => {
+  it('prepares a workspace for each repository, the consumer steps named by it', async () => {
     const created = await submitTask(
       t.baseUrl,
       multiRepoTask([
@@ -174,16 +174,22 @@ describe('a multi-repo task run by the scheduler', () => {
     );
     const task = await waitForTerminal(t.baseUrl, created.id, 60_000);
     expect(task.status).toBe('failed');
-    expect(task.error?.code).toBe('MULTI_REPO_UNSUPPORTED');
-    expect(task.error?.message).toContain(`${library.origin} (library)`);
-    expect(task.error?.message).toContain(`${consumer.origin} (consumer)`);
-    expect(task.steps).toEqual([]);
-    expect(task.plan).toBeNull();
-    expect(task.cost.input_tokens).toBe(0);
-    expect(task.branch).toBeNull();
+    const keys = task.steps.filter((s) => s.status === 'succeeded').map((s) => s.key);
+    // The fixtures' origins share their last segment: the consumer is named by it and its place.
+    const name = `${(consumer.origin.split('/').pop() ?? '').replace(/\.git$/, '')}-2`;
+    expect(keys).toEqual(
+      expect.arrayContaining([
+        'prepare.git_clone#1',
+        `prepare.git_clone@${name}#1`,
+        `prepare.file_list@${name}#1`,
+        `setup.setup@${name}#1`,
+        `prepare.test@${name}#1`,
+      ]),
+    );
+    expect(task.branch).toMatch(/^autodev\//);
     const events = await api(t.baseUrl, `${TASKS}/${created.id}/events`);
     const types = z.object({ events: z.array(z.object({ type: z.string() })) }).parse(events.body);
     expect(types.events.map((e) => e.type)).toContain('task.failed');
-    expect(types.events.map((e) => e.type)).not.toContain('plan.created');
+    expect(types.events.map((e) => e.type)).not.toContain('pr.opened');
   });
 });

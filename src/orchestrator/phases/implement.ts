@@ -2,7 +2,8 @@ import type { CodegenOutput } from '../../tools/codegen.js';
 import type { TestToolOutput } from '../../tools/test.js';
 import { describePlanForModel } from '../../planner/describe-plan.js';
 import { runStep } from '../step-runner.js';
-import type { TaskContext } from '../task-context.js';
+import { repoTargetsOf, type TaskContext } from '../task-context.js';
+import { inConsumer } from './prepare-consumers.js';
 
 /** How many of the workspace's files the coding step is given (its repository map reads them). */
 export const CODEGEN_FILES = 2000;
@@ -28,29 +29,82 @@ export async function implementRound(
     round: options.round,
     input: {
       title: task.title,
-      description: task.description,
+      description: task.description + describeRepositories(ctx),
       constraints: task.constraints,
       acceptance: task.acceptance,
       plan: describePlanForModel(task.plan),
       from_commit: options.fromCommit,
+      ...multiRepoInput(ctx),
       files: options.files.slice(0, CODEGEN_FILES),
       test_feedback: options.lastTests.ok ? undefined : options.lastTests.feedback,
       round: options.round,
     },
   });
-  const applied = await runStep<{ commit: string; files: string[] }>(ctx, {
-    phase,
-    tool: 'git_apply',
-    round: options.round,
-    input: {
-      change_commit: generated.change_commit,
-      from_commit: options.fromCommit,
-      message: commitMessage(task.title, task.id, options.round),
-      commit_date: task.created_at,
-    },
-  });
+  const message = commitMessage(task.title, task.id, options.round);
+  // A multi-repo round may leave the library as it was and change only a consumer.
+  const applied =
+    generated.files.length === 0 && generated.repo_changes !== undefined
+      ? { commit: options.fromCommit, files: [] }
+      : await runStep<{ commit: string; files: string[] }>(ctx, {
+          phase,
+          tool: 'git_apply',
+          round: options.round,
+          input: {
+            change_commit: generated.change_commit,
+            from_commit: options.fromCommit,
+            message,
+            commit_date: task.created_at,
+          },
+        });
+  for (const change of generated.repo_changes ?? []) {
+    const consumer = ctx.consumers?.find((c) => c.name === change.repo);
+    if (!consumer) continue;
+    const done = await runStep<{ commit: string; files: string[] }>(ctx, {
+      phase,
+      tool: 'git_apply',
+      round: options.round,
+      repo: inConsumer(consumer),
+      input: {
+        change_commit: change.change_commit,
+        from_commit: consumer.head ?? consumer.baseCommit,
+        message,
+        commit_date: task.created_at,
+      },
+    });
+    consumer.head = done.commit;
+  }
   return { commit: applied.commit, files: applied.files };
 }
+
+/** A multi-repo task's consumers and where their round starts; nothing for a task of one repository. */
+function multiRepoInput(ctx: TaskContext): { repo_from_commits?: { repo: string; from_commit: string }[] } {
+  if (!ctx.consumers?.length) return {};
+  return {
+    repo_from_commits: ctx.consumers.map((c) => ({ repo: c.name, from_commit: c.head ?? c.baseCommit })),
+  };
+}
+
+/**
+ * What the model is told of a multi-repo task's repositories: their names for the tools' `repo`
+ * parameter, their roles, and each consumer's files (the library's are the task's file list).
+ */
+function describeRepositories(ctx: TaskContext): string {
+  if (!ctx.consumers?.length) return '';
+  const targets = repoTargetsOf(ctx);
+  const lines = targets.map((t) => `- ${t.name} (${t.role})`);
+  const files = ctx.consumers.map(
+    (c) => `Files of ${c.name}:\n${c.files.slice(0, CONSUMER_FILES_SHOWN).join('\n')}`,
+  );
+  return (
+    `\n\nThis task spans ${targets.length} repositories; change the library first, then each consumer ` +
+    `that needs it. Every file, search and command tool takes \`repo\` (one of the names below; ` +
+    `${targets[0]?.name ?? 'the library'} when omitted). The consumers are built and tested against ` +
+    `the changed library.\n${lines.join('\n')}\n\n${files.join('\n\n')}`
+  );
+}
+
+/** How many of a consumer's files the model is shown in the task's description. */
+const CONSUMER_FILES_SHOWN = 500;
 
 function commitMessage(title: string, taskId: string, round: number): string {
   const subject = round === 1 ? title : `${title} (repair round ${round - 1})`;

@@ -5,6 +5,7 @@ import type { TestToolOutput } from '../../tools/test.js';
 import { runStep, stepKey, type StepRequest } from '../step-runner.js';
 import { CODEGEN_FILES } from './implement.js';
 import { setupPhase } from './setup.js';
+import { baselineConsumers, cloneConsumers, listConsumers, setupConsumers } from './prepare-consumers.js';
 import type { TaskContext } from '../task-context.js';
 
 export interface PreparedWorkspace {
@@ -31,14 +32,19 @@ export async function preparePhase(ctx: TaskContext): Promise<PreparedWorkspace>
     input: { repo: task.repo, base_branch: task.base_branch, branch, task_id: task.id },
   });
   ctx.workspaceDir = clone.dir;
+  const multiRepo = task.repos.length > 1;
+  if (multiRepo) await cloneConsumers(ctx, branch);
   const listing = await runStep<{ files: string[] }>(ctx, { phase: 'prepare', tool: 'file_list', input: {} });
+  if (multiRepo) await listConsumers(ctx);
   warmRepoMapAhead(ctx, listing.files);
   await setupPhase(ctx);
+  if (multiRepo) await setupConsumers(ctx);
   const baseline = await runStep<TestToolOutput>(ctx, {
     phase: 'prepare',
     tool: 'test',
     input: { config_commit: clone.base_commit },
   });
+  if (multiRepo) await baselineConsumers(ctx);
   const lintBaseline = await baselineLint(ctx, clone.base_commit);
   return {
     dir: clone.dir,
