@@ -167,6 +167,7 @@ export async function createRuntime(config: AutodevConfig, deps: RuntimeDeps): P
       binary: projectToolPath('gitleaks'),
       env: hostPath,
       locate: (dir) => workspaces.locate(dir),
+      changedBinaryFiles: (dir, base) => git.changedBinaryFiles(dir, base),
     }),
     apiSurface: createApiSurface({ env: hostPath }),
     store,

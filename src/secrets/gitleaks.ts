@@ -3,7 +3,7 @@ import { basename, join } from 'node:path';
 import { z } from 'zod';
 import { AutodevError } from '../errors.js';
 import { spawnCapped } from '../sandbox/spawn-capped.js';
-import { changedBinaryFiles, decodeBinaryFiles, UNSCANNABLE_RULE } from './binary-files.js';
+import { changedBinaryFiles, decodeBinaryFiles, UNSCANNABLE_RULE, type BinaryFile } from './binary-files.js';
 import { GITLEAKS_CONFIG_FILE, withGitleaksRules } from './gitleaks-rules.js';
 
 /** A secret found in a change: where and which rule, never the secret itself. */
@@ -46,6 +46,11 @@ export function createGitleaksScanner(deps: {
    * file was writable by the sandboxed build. Undefined for a checkout autodev did not prepare.
    */
   locate?: (dir: string) => Promise<GitWorktree | undefined>;
+  /**
+   * The binary files of the change without a git process (WorkspaceGit.changedBinaryFiles), or
+   * undefined when it cannot tell: `git diff --numstat` is run then.
+   */
+  changedBinaryFiles?: (dir: string, base: string) => Promise<BinaryFile[] | undefined>;
 }): SecretScanner {
   const gitDirOf = async (dir: string, signal?: AbortSignal): Promise<string> => {
     const recorded = await deps.locate?.(dir);
@@ -94,7 +99,8 @@ export function createGitleaksScanner(deps: {
           line: f.StartLine,
           commit: f.Commit,
         }));
-        return [...found, ...(await scanBinaryFiles(deps, common, rulesDir, gitDir, base, signal))];
+        const known = await deps.changedBinaryFiles?.(dir, base);
+        return [...found, ...(await scanBinaryFiles(deps, common, rulesDir, gitDir, base, signal, known))];
       });
     },
   };
@@ -112,9 +118,10 @@ async function scanBinaryFiles(
   gitDir: string,
   base: string,
   signal: AbortSignal | undefined,
+  known: BinaryFile[] | undefined,
 ): Promise<SecretFinding[]> {
   const git = { env: deps.env, gitDir, ...(signal ? { signal } : {}) };
-  const files = await changedBinaryFiles(git, base);
+  const files = known ?? (await changedBinaryFiles(git, base));
   if (files.length === 0) return [];
   const head = await headCommit(git);
   const folder = join(rulesDir, 'binary');

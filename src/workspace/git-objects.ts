@@ -28,6 +28,8 @@ export interface GitObjects {
   readBlob(place: GitPlace, commit: string, path: string): Promise<string | undefined>;
   /** The content of the blob `id`. */
   blob(place: GitPlace, id: string): Promise<string>;
+  /** The bytes of the blob `id` through the long-lived reader; undefined without one (no process started). */
+  pooledBytes(place: GitPlace, id: string): Promise<Buffer | undefined>;
 }
 
 const FULL_ID = /^(?:[0-9a-f]{40}|[0-9a-f]{64})$/;
@@ -160,6 +162,14 @@ export function createGitObjects(git: RunGit, pool?: CatFilePool): GitObjects {
         return (object.content ?? Buffer.alloc(0)).toString('utf8');
       }
       return (await git(['cat-file', 'blob', id], place)).stdout;
+    },
+
+    async pooledBytes(place, id) {
+      const pooled = pool === undefined ? undefined : pooledPlace(place, id);
+      if (pool === undefined || pooled === undefined) return undefined;
+      const object = await pool.contents(pooled.where, pooled.spec);
+      if (object?.type !== 'blob') throw new AutodevError('GIT_FAILED', `${id} is not a blob`);
+      return object.content ?? Buffer.alloc(0);
     },
   };
 }

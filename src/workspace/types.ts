@@ -87,6 +87,14 @@ export interface WorkspaceGit {
   changeBetween(dir: string, base: string, commit: string): Promise<{ files: string[]; patch: string }>;
   /** Files changed between `base` and HEAD. */
   changedFiles(dir: string, base: string): Promise<string[]>;
+  /**
+   * The files `base..HEAD` added or changed that git's diff calls binary on either side (a NUL in
+   * the first 8000 bytes), with their size at HEAD: what `git diff --numstat` run on the git dir alone
+   * (no work tree, so no .gitattributes) shows as `-\t-`, answered without a git process. Undefined
+   * when it cannot be (no long-lived object reader, a directory autodev did not prepare, a blob over
+   * 4 MiB): the caller asks git.
+   */
+  changedBinaryFiles(dir: string, base: string): Promise<{ path: string; size: number }[] | undefined>;
   /** Every file of the worktree git does not track, ignored ones included (node_modules/, target/, .venv/). */
   untrackedFiles(dir: string): Promise<string[]>;
   /** Unified diff between `base` and HEAD. */

@@ -7,7 +7,7 @@ import { AutodevError, isAutodevError } from '../errors.js';
 import { isValidRefName } from './ref-format.js';
 import { parseRepoRef } from './repo-ref.js';
 import type { CatFilePool } from './cat-file-pool.js';
-import { createGitObjects, type GitPlace } from './git-objects.js';
+import { createGitObjects, type GitPlace, type ObjectInfo } from './git-objects.js';
 import type { GitWorktree, RunGit } from './run-git.js';
 import { gitAuthConfig, type GitHttpAuth } from './token-transport.js';
 import type { GitAuthor, Snapshot, WorkspaceGit } from './types.js';
@@ -119,6 +119,11 @@ function splitRawAndPatch(output: string): { files: string[]; patch: string } {
   return { files, patch: output.slice(at) };
 }
 
+/** git's diff reads this much of a file to tell binary from text (a NUL in it: binary). */
+const GIT_BINARY_SNIFF_BYTES = 8000;
+/** Larger blobs are not read whole to look for that NUL: `git diff --numstat` is asked instead. */
+const MAX_SNIFFED_BLOB_BYTES = 4 * 1024 * 1024;
+
 /** Diffs of commit pairs remembered (a few per task); then the memory starts over. */
 const MAX_DIFFS_KEPT = 1_000;
 
@@ -166,6 +171,30 @@ export function createWorkspaceGit(deps: WorkspaceGitDeps): WorkspaceGit {
   };
 
   const head = (dir: string): Promise<string> => resolveCommit(dir, 'HEAD');
+
+  const changedFiles = async (dir: string, base: string): Promise<string[]> => {
+    const place = await at(dir);
+    // Both ends as commit ids (one read of the long-lived reader): a diff of two commits never
+    // changes, so the checks that each ask for it after a commit share one git process.
+    const [from = '', to = ''] = await objects.resolveCommits(place, [base, 'HEAD']);
+    const key = await diffKey(place, from, to);
+    const known = key === undefined ? undefined : changedFilesSeen.get(key);
+    if (known !== undefined) return [...known];
+    const res = await git(['diff', '--name-only', '-z', ...DIFF_FLAGS, from, to, '--'], place);
+    const files = splitZ(res.stdout);
+    if (key !== undefined) rememberFiles(key, files);
+    return [...files];
+  };
+
+  /**
+   * Whether git's diff calls the blob binary: a NUL in its first 8000 bytes (git's own test). Read
+   * through the long-lived reader; undefined when that cannot be done (no reader, a larger blob).
+   */
+  const isBinaryBlob = async (place: GitPlace, blob: ObjectInfo): Promise<boolean | undefined> => {
+    if (blob.size > MAX_SNIFFED_BLOB_BYTES) return undefined;
+    const bytes = await objects.pooledBytes(place, blob.id);
+    return bytes === undefined ? undefined : bytes.subarray(0, GIT_BINARY_SNIFF_BYTES).includes(0);
+  };
 
   const checkBranch = (branch: string): void => {
     if (branch.startsWith('-') || !isValidRefName(`refs/heads/${branch}`)) {
@@ -367,18 +396,29 @@ export function createWorkspaceGit(deps: WorkspaceGitDeps): WorkspaceGit {
       return change;
     },
 
-    async changedFiles(dir, base) {
+    changedFiles,
+
+    async changedBinaryFiles(dir, base) {
       const place = await at(dir);
-      // Both ends as commit ids (one read of the long-lived reader): a diff of two commits never
-      // changes, so the checks that each ask for it after a commit share one git process.
+      if (deps.catFiles === undefined || place.worktree === undefined) return undefined;
       const [from = '', to = ''] = await objects.resolveCommits(place, [base, 'HEAD']);
-      const key = await diffKey(place, from, to);
-      const known = key === undefined ? undefined : changedFilesSeen.get(key);
-      if (known !== undefined) return [...known];
-      const res = await git(['diff', '--name-only', '-z', ...DIFF_FLAGS, from, to, '--'], place);
-      const files = splitZ(res.stdout);
-      if (key !== undefined) rememberFiles(key, files);
-      return [...files];
+      const binary: { path: string; size: number }[] = [];
+      // The changed files are known from the change's own diff (no process); each one's blobs on
+      // either side are read through the long-lived reader, as `diff --numstat` judges both.
+      for (const file of await changedFiles(dir, from)) {
+        const [now, before] = await Promise.all([
+          objects.info(place, to, file),
+          objects.info(place, from, file),
+        ]);
+        // Deleted (or now a folder or a submodule's commit): no bytes of the change to scan.
+        if (now?.type !== 'blob') continue;
+        const sides = await Promise.all(
+          [now, ...(before?.type === 'blob' ? [before] : [])].map((blob) => isBinaryBlob(place, blob)),
+        );
+        if (sides.includes(undefined)) return undefined;
+        if (sides.includes(true)) binary.push({ path: file, size: now.size });
+      }
+      return binary;
     },
 
     async untrackedFiles(dir) {
