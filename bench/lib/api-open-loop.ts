@@ -79,7 +79,15 @@ function routes(t: OpenLoopTarget): Route[] {
 
 const fmt = (value: number): string => value.toFixed(2);
 
-function row(route: Route, result: LoadResult, floorP99: number, loopP99: number): BenchRow {
+interface Measured {
+  route: Route;
+  result: LoadResult;
+  loopP99: number;
+  /** The server process's CPU (user + system) per answered request: what a request costs, free of queueing. */
+  cpuUsPerRequest: number;
+}
+
+function row({ route, result, loopP99, cpuUsPerRequest }: Measured, floorP99: number): BenchRow {
   const s = summarize(result.latenciesMs, result.elapsedMs);
   const statuses = Object.entries(result.statuses)
     .map(([status, n]) => `${status}×${n}`)
@@ -96,6 +104,8 @@ function row(route: Route, result: LoadResult, floorP99: number, loopP99: number
       `p50 ${fmt(s.p50)} p99 ${fmt(s.p99)} max ${fmt(s.max)} ms from the due time`,
       `${fmt(s.throughput)} req/s answered [${statuses}]`,
       `server event-loop delay p99 ${fmt(loopP99)} ms`,
+      // One event loop: above 1,000 µs a request, 1,000 req/s cannot be served by one core at all.
+      `server CPU ${cpuUsPerRequest.toFixed(0)} µs/request (background work included)`,
       ...(result.stoppedByDeadline ? ['STOPPED BY BUDGET'] : []),
       ...(result.firstError === undefined ? [] : [`first error: ${result.firstError}`]),
     ].join('; '),
@@ -104,7 +114,7 @@ function row(route: Route, result: LoadResult, floorP99: number, loopP99: number
 
 /** One row per route: its p99 at the fixed rate beside GET /healthz's at 1,000/s. */
 export async function measureOpenLoop(t: OpenLoopTarget): Promise<BenchRow[]> {
-  const measured: { route: Route; result: LoadResult; loopP99: number }[] = [];
+  const measured: Measured[] = [];
   for (const route of routes(t)) {
     const spec = {
       baseUrl: t.baseUrl,
@@ -114,9 +124,17 @@ export async function measureOpenLoop(t: OpenLoopTarget): Promise<BenchRow[]> {
     };
     if (route.request.kind === 'get') await t.driver.runOpen({ ...spec, count: OPEN_WARMUP });
     const observer = observeLoad();
+    const cpu = process.cpuUsage();
     const result = await t.driver.runOpen({ ...spec, count: route.count });
-    measured.push({ route, result, loopP99: observer.stop().eventLoopDelayP99Ms });
+    const used = process.cpuUsage(cpu);
+    const answered = Math.max(1, result.latenciesMs.length);
+    measured.push({
+      route,
+      result,
+      loopP99: observer.stop().eventLoopDelayP99Ms,
+      cpuUsPerRequest: (used.user + used.system) / answered,
+    });
   }
   const floor = summarize(measured[0]?.result.latenciesMs ?? [], 1).p99;
-  return measured.map((m) => row(m.route, m.result, floor, m.loopP99));
+  return measured.map((m) => row(m, floor));
 }
