@@ -53,3 +53,8 @@ export function repoNames(repos: readonly TaskRepo[]): string[] {
 export function consumerWorkspaceId(taskId: string, index: number): string {
   return `${taskId}.repo-${index}`;
 }
+
+/** The task a workspace id belongs to: the id itself, or the task of a consumer's worktree. */
+export function owningTaskId(workspaceId: string): string {
+  return workspaceId.replace(/\.repo-[0-9]+$/, '');
+}

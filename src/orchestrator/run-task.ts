@@ -14,6 +14,7 @@ import { runReviewRound } from './review/round.js';
 import { runStep } from './step-runner.js';
 import { setStatus } from './transitions.js';
 import { refuseUnbuiltMultiRepo } from './task-repos.js';
+import { combineRepoTests, verifyConsumers } from './phases/verify-consumers.js';
 import type { TaskContext } from './task-context.js';
 
 /**
@@ -107,14 +108,16 @@ export async function runTask(ctx: TaskContext): Promise<TaskStatus> {
       }
       head = change.commit;
       rounds = round;
-      refuseUnbuiltMultiRepo(ctx.task);
       await setStatus(ctx, 'verifying');
       tests = await verifyRound(ctx, round, workspace.baseCommit, workspace.baseline);
+      // A multi-repo task's consumers, each built against the changed library, judge the round too.
+      if (ctx.consumers?.length) tests = combineRepoTests(tests, await verifyConsumers(ctx, round));
       if (verdictOf(tests) !== 'fail') break;
     }
     // An update with `repair = false` goes to review with its failures; any other failing change ends here.
     const forReview = dependencyUpdate !== undefined && !dependencyUpdate.repair;
     if (verdictOf(tests) === 'fail' && !forReview) throw testsStillFailing(tests, rounds);
+    refuseUnbuiltMultiRepo(ctx.task);
 
     const filesChanged = await ctx.services.git.changedFiles(ctx.workspaceDir, workspace.baseCommit);
     const checks = await checkChange(ctx, workspace.baseCommit, filesChanged, workspace.lintBaseline);

@@ -22,6 +22,8 @@ export interface StepRequest {
    * the task's own workspace (the library's). Part of the step key, so each repository has its own.
    */
   repo?: { name: string; dir: string; url: string };
+  /** A consumer's tests built against the changed library (tools/linked-test.ts). */
+  linkToLibrary?: boolean;
 }
 
 /** The step key a resumed task finds its checkpoint by; deterministic for a given plan position. */
@@ -85,6 +87,7 @@ async function runStepHere<Output>(ctx: TaskContext, request: StepRequest, key: 
           homeDir,
           cacheDir: repoCacheDir(ctx.config.dataDir, request.repo?.url ?? ctx.task.repo),
           ...(ctx.consumers?.length ? { repos: repoTargetsOf(ctx) } : {}),
+          ...(request.linkToLibrary ? { linkToLibrary: true } : {}),
           signal: ctx.signal,
           log: ctx.log.child({ step: key }),
           services: ctx.services,

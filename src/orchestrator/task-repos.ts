@@ -47,10 +47,10 @@ export async function resolveTaskRepos(
 
 /**
  * Multi-repo work is built in parts (issue #23, part 2): each repository gets its workspace, the
- * model changes them in one round, and each change is committed on the task's branch there. What is
- * not built yet (verifying the consumers against the changed library, a pull request per repository
- * and their ordered merge) fails here, after the change and before any test judges it or anything is
- * pushed, naming what is missing: never delivered as if the task had one repository.
+ * model changes them in one round, each change is committed on the task's branch there, and every
+ * consumer is tested built against the changed library. What is not built yet (the checks and policy
+ * per repository, a pull request per repository and their ordered merge) fails here, after the tests
+ * passed and before anything is pushed, naming what is missing: never delivered as one repository.
  */
 export function refuseUnbuiltMultiRepo(task: Task): void {
   if (task.repos.length <= 1) return;
@@ -58,8 +58,9 @@ export function refuseUnbuiltMultiRepo(task: Task): void {
   throw new AutodevError(
     'MULTI_REPO_UNSUPPORTED',
     `this task names ${task.repos.length} repositories (${names}); their workspaces and the change in ` +
-      'each are made, but not built yet: verifying each consumer built against the changed library, ' +
-      'one pull request per repository and their ordered merge; nothing was pushed',
+      'each are made and verified (each consumer built against the changed library), but not built ' +
+      'yet: the checks and policy per repository, one pull request per repository and their ordered ' +
+      'merge; nothing was pushed',
     { details: { repos: task.repos.map((r) => ({ repo: r.repo_normalized, role: r.role })) } },
   );
 }

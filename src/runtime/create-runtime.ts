@@ -1,3 +1,4 @@
+import { consumerWorkspaceId } from '../multirepo/task-workspaces.js';
 import { stepHomesOf, taskHomeDir } from '../orchestrator/step-home.js';
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -154,6 +155,7 @@ export async function createRuntime(config: AutodevConfig, deps: RuntimeDeps): P
   const services: ToolServices = {
     config,
     sandbox,
+    runGit,
     model: () =>
       (model ??= createModelClient(config.llm, {
         apiKey: config.secrets.llmApiKey,
@@ -196,11 +198,16 @@ export async function createRuntime(config: AutodevConfig, deps: RuntimeDeps): P
       await rm(join(config.dataDir, 'homes', task.id), { recursive: true, force: true });
       await rm(stepHomesOf(join(config.dataDir, 'homes', task.id)), { recursive: true, force: true });
       // Failed workspaces stay for debugging (swept after keep_failed_workspaces_hours); others go now.
+      // A multi-repo task's consumers have worktrees of their own, kept or released with the library's.
+      const workspaceIds = [
+        task.id,
+        ...task.repos.slice(1).map((_, i) => consumerWorkspaceId(task.id, i + 1)),
+      ];
       if (status === 'failed') {
-        await workspaces.markFailed(task.id);
+        for (const id of workspaceIds) await workspaces.markFailed(id);
       } else {
         // The worktree becomes the repo's spare: the next task of the repo starts from it.
-        await workspaces.release(task.id);
+        for (const id of workspaceIds) await workspaces.release(id);
         await store.events.append(task.id, 'workspace.removed', {});
       }
       // Brought up to date after an approval: the intake merges it now rather than at the next poll.

@@ -38,7 +38,13 @@ export function createAgentToolbox(tools: readonly RegisteredTool[], ctx: ToolCo
       }
       if (!repos) return entry.agent.run(call.arguments, ctx);
       const { target, rest } = takeRepoArgument(call.arguments, repos);
-      return entry.agent.run(rest, { ...ctx, workspaceDir: target.dir });
+      // In a consumer, the tests the model runs are built against the library as it is changing.
+      const linked = target.role !== 'library' && entry.tool.name === 'test';
+      return entry.agent.run(rest, {
+        ...ctx,
+        workspaceDir: target.dir,
+        ...(linked ? { linkToLibrary: true } : {}),
+      });
     },
     applyEdits: (edits, signal) => createWorkspaceAgentTools(ctx).applyEdits(edits, signal ?? ctx.signal),
   };

@@ -6,6 +6,7 @@ import { LANGUAGE_IDS, type DetectedProject, type RunProjectCommandOptions } fro
 import { defineTool } from './define.js';
 import { commandOptions, selectProjects } from './project-commands.js';
 import { registerTool } from './register.js';
+import type { ToolContext } from './types.js';
 import { CONFIG_COMMIT_DESCRIPTION, detectProjectsForCheck } from './trusted-projects.js';
 
 export interface TestToolOutput {
@@ -67,6 +68,8 @@ export const testTool = registerTool(
         .describe('Acceptance criteria: the tests they name are the ones that must pass.'),
     }),
     async invoke(input, ctx): Promise<TestToolOutput> {
+      // Imported at call time: linked-test.ts imports this file's runner.
+      if (ctx.linkToLibrary) return (await import('./linked-test.js')).runLinkedTests(ctx, input);
       const detected = await detectProjectsForCheck(ctx, input.config_commit);
       const projects = selectProjects(detected, input.root).filter((p) => p.commands.test !== undefined);
       if (projects.length === 0) {
@@ -75,25 +78,7 @@ export const testTool = registerTool(
           'no test command found: no Cargo.toml, package.json with a test script, Python tests or go.mod; set [commands] test in .autodev.toml',
         );
       }
-      const reports: TestReport[] = [];
-      for (const project of projects) {
-        const report = await runProjectTests(project, commandOptions(ctx));
-        ctx.onOutput('stdout', `$ ${report.command.join(' ')}\n${report.outputTail}\n`);
-        reports.push(report);
-      }
-      const ok = reports.every((r) => r.ok);
-      const comparison = input.baseline
-        ? compareTestRuns(input.baseline, reports, input.acceptance ?? [])
-        : undefined;
-      const own = comparison ? describeForRepair(comparison) : '';
-      const summary = reports.map(summarizeReport).join('\n');
-      return {
-        ok,
-        summary: comparison ? `${summary}\n${summarizeComparison(comparison)}` : summary,
-        feedback: ok ? '' : [own, failureFeedback(reports)].filter((p) => p !== '').join('\n\n'),
-        reports,
-        ...(comparison ? { comparison } : {}),
-      };
+      return testProjects(ctx, projects, commandOptions(ctx), input);
     },
     summarize: (out) => `${out.ok ? 'passed' : 'failed'}: ${out.summary.replace(/\n/g, '; ')}`,
     // The model reads the verdict and the failing tests with their messages, not the raw reports.
@@ -104,6 +89,40 @@ export const testTool = registerTool(
     },
   }),
 );
+
+/**
+ * Runs the projects' tests with `options` (the workspace's, or a linked copy's: linked-test.ts) and
+ * judges them against the baseline when one is given.
+ */
+export async function testProjects(
+  ctx: Pick<ToolContext, 'onOutput'>,
+  projects: readonly DetectedProject[],
+  options: RunProjectCommandOptions,
+  input: { baseline?: z.infer<typeof BaselineReport>[] | undefined; acceptance?: string[] | undefined },
+): Promise<TestToolOutput> {
+  const reports: TestReport[] = [];
+  for (const project of projects) {
+    const report = await runProjectTests(project, options);
+    ctx.onOutput('stdout', `$ ${report.command.join(' ')}\n${report.outputTail}\n`);
+    reports.push(report);
+  }
+  const ok = reports.every((r) => r.ok);
+  const comparison = input.baseline
+    ? compareTestRuns(input.baseline, reports, input.acceptance ?? [])
+    : undefined;
+  const own = comparison ? describeForRepair(comparison) : '';
+  const summary = reports.map(summarizeReport).join('\n');
+  return {
+    ok,
+    summary: comparison ? `${summary}\n${summarizeComparison(comparison)}` : summary,
+    feedback: ok ? '' : [own, failureFeedback(reports)].filter((p) => p !== '').join('\n\n'),
+    reports,
+    ...(comparison ? { comparison } : {}),
+  };
+}
+
+/** The fields of a baseline run the comparison reads (exported for linked-test.ts). */
+export const BaselineReports = z.array(BaselineReport);
 
 /**
  * A test runner that is not there is a fact about the suite, not an error of the step: the run is

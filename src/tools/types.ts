@@ -10,6 +10,7 @@ import type { SecretScanner } from '../secrets/gitleaks.js';
 import type { Store } from '../store/index.js';
 import type { WorkspaceGit, WorkspaceManager } from '../workspace/types.js';
 import type { RepoTarget } from '../multirepo/task-workspaces.js';
+import type { RunGit } from '../workspace/run-git.js';
 
 /** The layers a tool adapts; built once per process and passed in, never imported as singletons. */
 export interface ToolServices {
@@ -25,6 +26,8 @@ export interface ToolServices {
   /** Public API of source files, for the constraint "do not modify public API signatures". */
   apiSurface: ApiSurface;
   store?: Store;
+  /** Git for the multi-repo linking's checkout state and copies (src/multirepo); absent in a bare CLI run. */
+  runGit?: RunGit;
   /**
    * The registry the host's npm is configured for (`npm config get registry`), read once at start:
    * corepack fetches package managers from it. Undefined when npm is not installed: the client's
@@ -65,6 +68,8 @@ export interface ToolContext {
    * a consumer): what the model's tools take as `repo`. Absent for a task of one repository.
    */
   repos?: readonly RepoTarget[];
+  /** A consumer's step whose tests run built against the changed library (tools/linked-test.ts). */
+  linkToLibrary?: boolean;
   /** The task's private HOME for sandboxed commands (package and build caches kept between its steps). */
   homeDir?: string;
   /** The repo's package caches under data_dir (see src/languages/caches.ts); absent for a CLI run. */

@@ -1,3 +1,4 @@
+import { owningTaskId } from '../multirepo/task-workspaces.js';
 import { mkdir, readFile, readdir, realpath, rm, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import type { AutodevConfig } from '../config/schema.js';
@@ -340,7 +341,8 @@ export function createWorkspaceManager(
     const dirs = await readdir(workspacesDir).catch(() => []);
     // Listed now, before the scheduler starts: a task it starts later is never taken for a leftover.
     const taskIds = [...new Set([...dirs, ...(await records.taskIds())])].filter(
-      (taskId) => !liveTaskIds.has(taskId) && TASK_ID.test(taskId),
+      // A multi-repo task's consumer worktree (`<task>.repo-N`) lives as long as its task.
+      (taskId) => !liveTaskIds.has(owningTaskId(taskId)) && TASK_ID.test(taskId),
     );
     const held = new Set<string>();
     for (const taskId of liveTaskIds) {

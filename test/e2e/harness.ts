@@ -16,7 +16,7 @@ export interface E2EHarness {
   model: ScriptedModelServer;
   server: ServerProcess;
   dataDir: string;
-  newRepo(files: Record<string, string>): Promise<FixtureRepo>;
+  newRepo(files: Record<string, string | Buffer>): Promise<FixtureRepo>;
   /**
    * SIGKILL the server (or SIGTERM with `graceful`) and start it again on the same config and data;
    * `whileDown` runs in between (the world moving on while autodev is down).

@@ -1,0 +1,57 @@
+import { hello, LIBRARY_MANIFEST, publishedConsumer } from '../helpers/js-published.js';
+import type { ScriptedReply } from '../helpers/scripted-model-server.js';
+
+/** A test file of node's own runner, whose report autodev reads. */
+export function nodeTest(name: string, body: string): string {
+  return `const test = require('node:test');\nconst assert = require('node:assert');\ntest('${name}', () => {\n  ${body}\n});\n`;
+}
+
+/** greetlib as its repository holds it: `hello` greets with "hello"; its own test checks the export. */
+export const NPM_LIBRARY_REPO = {
+  'package.json': JSON.stringify({
+    ...(JSON.parse(LIBRARY_MANIFEST) as object),
+    scripts: { test: 'node --test test.js' },
+  }),
+  'package-lock.json': JSON.stringify({
+    name: 'greetlib',
+    version: '1.0.0',
+    lockfileVersion: 3,
+    requires: true,
+    packages: { '': { name: 'greetlib', version: '1.0.0' } },
+  }),
+  'index.js': hello('hello'),
+  'test.js':
+    "const assert = require('node:assert');\nassert.strictEqual(typeof require('./index.js').hello, 'function');\n",
+  '.gitignore': 'node_modules/\n',
+};
+
+/** The model's change to the library: the greeting `word`. */
+export function greetingEdit(word: string): ScriptedReply {
+  return {
+    toolCalls: [
+      {
+        name: 'apply_edit',
+        arguments: {
+          search_replace: [{ path: 'index.js', search: hello('hello'), replace: hello(word) }],
+        },
+      },
+    ],
+  };
+}
+
+/**
+ * A user of greetlib 1.0.0 as published (a vendored tarball, locked, installable offline) whose test,
+ * under node's runner, expects the greeting "hi": it fails unless built against a library changed so.
+ */
+export async function npmConsumerRepo(): Promise<Record<string, string | Buffer>> {
+  const published = await publishedConsumer('npm');
+  const manifest = JSON.parse(String(published['package.json'])) as Record<string, unknown>;
+  return {
+    ...published,
+    'package.json': JSON.stringify({ ...manifest, scripts: { test: 'node --test test.js' } }),
+    'test.js': nodeTest(
+      'greets with the new word',
+      "assert.strictEqual(require('greetlib').hello('js'), 'hi js');",
+    ),
+  };
+}
