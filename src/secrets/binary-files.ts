@@ -32,6 +32,28 @@ interface GitDeps {
   signal?: AbortSignal;
 }
 
+/**
+ * Git's environment for the scan: attributes never come from the repository. Since git 2.43 a bare
+ * repository (our mirror, and a linked worktree's git dir beside it) reads `.gitattributes` from
+ * HEAD, the change itself: a change marking its own text file `binary` would hide it from gitleaks'
+ * `git log -p` ("Binary files differ") while our binary check, git's own NUL test, calls it text.
+ * `attr.tree` set to the empty tree keeps both sides on the NUL test on every git version (older ones
+ * ignore the key, and read no attributes from HEAD anyway).
+ */
+export function scanGitEnv(env: Readonly<Record<string, string>>, base: string): Record<string, string> {
+  const emptyTree = base.length === 64 ? EMPTY_TREE_SHA256 : EMPTY_TREE_SHA1;
+  const count = Number(env['GIT_CONFIG_COUNT'] ?? '0') || 0;
+  return {
+    ...env,
+    GIT_CONFIG_COUNT: String(count + 1),
+    [`GIT_CONFIG_KEY_${String(count)}`]: 'attr.tree',
+    [`GIT_CONFIG_VALUE_${String(count)}`]: emptyTree,
+  };
+}
+
+const EMPTY_TREE_SHA1 = '4b825dc642cb6eb9a060e54bf8d69288fbee4904';
+const EMPTY_TREE_SHA256 = '6ef19b41225c5369f1c104d45d8d85efa9b057b53b14b4b9b939dd74decc5321';
+
 async function git(deps: GitDeps, args: string[], input?: string): Promise<Buffer> {
   const fail = (reason: string, cause?: unknown): AutodevError =>
     new AutodevError('GIT_FAILED', `git ${args[0] ?? ''} failed during the secrets scan: ${reason}`, {

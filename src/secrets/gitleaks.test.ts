@@ -158,6 +158,19 @@ describe('createGitleaksScanner', () => {
     }
   });
 
+  it("finds the keys of a text file the change's own .gitattributes marks binary", async () => {
+    // git >= 2.43 reads a bare repository's attributes from HEAD (the change): without the scan's
+    // attr.tree pin, gitleaks' git log printed "Binary files differ" for deploy.env while git's NUL
+    // test called it text, and neither side read it. git < 2.43 reads no attributes from HEAD at all.
+    const { dir, base } = await changeWith({
+      '.gitattributes': 'deploy.env binary\n',
+      'deploy.env': credentials(),
+    });
+    const findings = await scanner.scanCommits(dir, base);
+    expect(findings.map((f) => f.rule)).toEqual(expect.arrayContaining(RULES));
+    expect(findings.every((f) => f.file === 'deploy.env')).toBe(true);
+  });
+
   it('reports a binary file too large to read as a finding of its own, not as clean', async () => {
     const big = Buffer.alloc(MAX_BINARY_SCAN_BYTES + 1);
     const { dir, base } = await changeWith({ 'model.bin': big });

@@ -3,7 +3,13 @@ import { basename, join } from 'node:path';
 import { z } from 'zod';
 import { AutodevError } from '../errors.js';
 import { spawnCapped } from '../sandbox/spawn-capped.js';
-import { changedBinaryFiles, decodeBinaryFiles, UNSCANNABLE_RULE, type BinaryFile } from './binary-files.js';
+import {
+  changedBinaryFiles,
+  decodeBinaryFiles,
+  scanGitEnv,
+  UNSCANNABLE_RULE,
+  type BinaryFile,
+} from './binary-files.js';
 import { GITLEAKS_CONFIG_FILE, withGitleaksRules } from './gitleaks-rules.js';
 
 /** A secret found in a change: where and which rule, never the secret itself. */
@@ -91,7 +97,7 @@ export function createGitleaksScanner(deps: {
           // No platform: gitleaks would ask git for the remote's url (one more process) to build
           // links that autodev's findings do not carry.
           [deps.binary, 'git', ...common, '--platform=none', `--log-opts=${base}..HEAD`, rulesDir],
-          { cwd: rulesDir, env: { ...deps.env, GIT_DIR: gitDir }, signal },
+          { cwd: rulesDir, env: { ...scanGitEnv(deps.env, base), GIT_DIR: gitDir }, signal },
         );
         const found = inCommits.map((f) => ({
           rule: f.RuleID,
@@ -120,7 +126,7 @@ async function scanBinaryFiles(
   signal: AbortSignal | undefined,
   known: BinaryFile[] | undefined,
 ): Promise<SecretFinding[]> {
-  const git = { env: deps.env, gitDir, ...(signal ? { signal } : {}) };
+  const git = { env: scanGitEnv(deps.env, base), gitDir, ...(signal ? { signal } : {}) };
   const files = known ?? (await changedBinaryFiles(git, base));
   if (files.length === 0) return [];
   const head = await headCommit(git);
