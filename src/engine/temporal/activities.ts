@@ -102,8 +102,9 @@ export function createTaskActivities(deps: TaskActivityDeps): TaskActivities & S
     const context = Context.current();
     const onCancel = () => void cancelReason(deps.store, run.taskId).then((reason) => run.abort(reason));
     context.cancellationSignal.addEventListener('abort', onCancel, { once: true });
+    // The first heartbeat after heartbeatMs, not at once: most steps end sooner, and one at the start
+    // is a server round trip and commit on every step (the heartbeat timeout runs from the start anyway).
     const heartbeat = setInterval(() => context.heartbeat(), deps.heartbeatMs);
-    context.heartbeat();
     try {
       return await run.progress(batch);
     } catch (raw) {
