@@ -33,7 +33,7 @@ interface Timed {
   created_at: string;
   finished_at: string | null;
   status: string;
-  steps: { started_at: string; finished_at: string | null }[];
+  steps: { key: string; started_at: string; finished_at: string | null }[];
 }
 
 function median(values: number[]): number {
@@ -87,6 +87,11 @@ interface Trips {
   workflowTaskProcessing: number;
   /** An activity scheduled until a worker took it (0 when dispatched eagerly with the workflow task's answer). */
   activityDispatch: number;
+  /**
+   * A step's activity taken until its completion reached the server, less the step's own time: the
+   * activity handed from Temporal's core to Node and back, the run's bookkeeping, the completion's trip.
+   */
+  activityAroundStep: number;
 }
 
 // A CommonJS package: its namespaces come through the default export under Node's ESM loader.
@@ -99,11 +104,19 @@ function eventMs(event: HistoryEvent): number {
   return Number(event.eventTime?.seconds ?? 0) * 1000 + Number(event.eventTime?.nanos ?? 0) / 1e6;
 }
 
-/** The trips of a finished task workflow, from the event times the server recorded. */
-async function tripsOf(address: string, taskId: string): Promise<Trips> {
+/** The step key a step activity's input names (its first argument, JSON). */
+function stepKeyOf(scheduled: HistoryEvent | undefined): string | undefined {
+  const data = scheduled?.activityTaskScheduledEventAttributes?.input?.payloads?.[0]?.data;
+  if (!data) return undefined;
+  const input = JSON.parse(Buffer.from(data).toString('utf8')) as { key?: unknown };
+  return typeof input.key === 'string' ? input.key : undefined;
+}
+
+/** The trips of a finished task workflow, from the event times the server recorded and its steps'. */
+async function tripsOf(address: string, task: Timed & { id: string }): Promise<Trips> {
   const connection = await Connection.connect({ address });
   try {
-    const history = await new Client({ connection }).workflow.getHandle(taskId).fetchHistory();
+    const history = await new Client({ connection }).workflow.getHandle(task.id).fetchHistory();
     const events = history.events ?? [];
     const byId = new Map(events.map((e) => [String(e.eventId), e]));
     const gaps = (from: EventTypeValue, to: EventTypeValue) =>
@@ -116,6 +129,21 @@ async function tripsOf(address: string, taskId: string): Promise<Trips> {
       const scheduled = byId.get(String(e.activityTaskStartedEventAttributes?.scheduledEventId));
       return scheduled ? [eventMs(e) - eventMs(scheduled)] : [];
     });
+    const startedBy = new Map(
+      events
+        .filter((e) => e.eventType === EventType.EVENT_TYPE_ACTIVITY_TASK_STARTED)
+        .map((e) => [String(e.activityTaskStartedEventAttributes?.scheduledEventId), e]),
+    );
+    const stepsByKey = new Map(task.steps.map((step) => [step.key, step]));
+    const activityAroundStep = events.flatMap((e) => {
+      if (e.eventType !== EventType.EVENT_TYPE_ACTIVITY_TASK_COMPLETED) return [];
+      const scheduledId = String(e.activityTaskCompletedEventAttributes?.scheduledEventId);
+      const step = stepsByKey.get(stepKeyOf(byId.get(scheduledId)) ?? '');
+      const started = startedBy.get(scheduledId);
+      if (!step?.finished_at || !started) return [];
+      const stepMs = Date.parse(step.finished_at) - Date.parse(step.started_at);
+      return [eventMs(e) - eventMs(started) - stepMs];
+    });
     return {
       workflowTaskDispatch: median(
         gaps(EventType.EVENT_TYPE_WORKFLOW_TASK_SCHEDULED, EventType.EVENT_TYPE_WORKFLOW_TASK_STARTED),
@@ -124,6 +152,7 @@ async function tripsOf(address: string, taskId: string): Promise<Trips> {
         gaps(EventType.EVENT_TYPE_WORKFLOW_TASK_STARTED, EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED),
       ),
       activityDispatch: median(activityDispatch),
+      activityAroundStep: median(activityAroundStep),
     };
   } finally {
     await connection.close();
@@ -144,7 +173,9 @@ async function overheadPerStep(h: E2EHarness, temporalAddress?: string): Promise
     risk_tier: 'low',
   });
   await waitForTerminal(h.server.baseUrl, created.id, TASK_TIMEOUT_MS);
-  const task = (await api(h.server.baseUrl, `/api/v1/autodev/tasks/${created.id}`)).body as Timed;
+  const task = (await api(h.server.baseUrl, `/api/v1/autodev/tasks/${created.id}`)).body as Timed & {
+    id: string;
+  };
   if (task.status !== 'merged' || task.finished_at === null)
     throw new Error(`task ${created.id}: ${task.status}`);
   const total = Date.parse(task.finished_at) - Date.parse(task.created_at);
@@ -153,12 +184,12 @@ async function overheadPerStep(h: E2EHarness, temporalAddress?: string): Promise
   );
   const perStep = (total - coveredMs(steps)) / task.steps.length;
   if (temporalAddress !== undefined) {
-    const trips = await tripsOf(temporalAddress, created.id);
+    const trips = await tripsOf(temporalAddress, task);
     const ms = (n: number) => `${n.toFixed(1)} ms`;
     console.error(
       `overhead: temporal ${ms(perStep)} per step; trips (medians): workflow task dispatch ` +
         `${ms(trips.workflowTaskDispatch)}, processing ${ms(trips.workflowTaskProcessing)}, ` +
-        `activity dispatch ${ms(trips.activityDispatch)}`,
+        `activity dispatch ${ms(trips.activityDispatch)}, activity around its step ${ms(trips.activityAroundStep)}`,
     );
   }
   return perStep;
