@@ -129,3 +129,45 @@ deny contains {"code": "CONSTRAINT_VIOLATED", "message": msg} if {
 constraint_details(c) := sprintf(" (%s)", [concat(", ", c.details)]) if {
 	count(c.details) > 0
 } else := ""
+
+# A multi-repo task's consumer repositories (the fields above are the library's): the same rules,
+# each denial naming the repository.
+
+deny contains {"code": "TESTS_FAILED", "message": msg} if {
+	some r in object.get(input, "repos", [])
+	not r.tests_passed
+	msg := sprintf("Tests must pass in %s: the test run failed", [r.repo])
+}
+
+deny contains {"code": "LINT_INTRODUCED", "message": msg} if {
+	some r in object.get(input, "repos", [])
+	r.lint_warnings_introduced > 0
+	msg := sprintf("Lint warnings must be 0 in %s (found %d)", [r.repo, r.lint_warnings_introduced])
+}
+
+deny contains {"code": "SECRETS_FOUND", "message": msg} if {
+	some r in object.get(input, "repos", [])
+	r.secrets_found
+	msg := sprintf("Secrets detected in changes to %s", [r.repo])
+}
+
+deny contains {"code": "NEW_DEPENDENCY", "message": msg} if {
+	some r in object.get(input, "repos", [])
+	count(r.new_dependencies) > 0
+	msg := sprintf("New dependencies require approval in %s: %s", [r.repo, concat(", ", sort({n | some n in r.new_dependencies}))])
+}
+
+deny contains {"code": "AUTODEV_CONFIG_CHANGED", "message": msg} if {
+	some r in object.get(input, "repos", [])
+	count(r.autodev_config_changed) > 0
+	msg := sprintf(
+		"Changes to autodev's configuration require human review in %s: %s",
+		[r.repo, concat(", ", r.autodev_config_changed)],
+	)
+}
+
+deny contains {"code": "TESTS_CHANGED", "message": msg} if {
+	some r in object.get(input, "repos", [])
+	count(r.test_changes) > 0
+	msg := sprintf("Changes to tests or how they run require human review in %s: %s", [r.repo, concat(", ", r.test_changes)])
+}

@@ -73,6 +73,17 @@ describe('the phase table', () => {
     expect(drift(() => cursor.advance('implement', 'codegen'))).toMatch(/implement\.codegen/);
   });
 
+  it("lets a multi-repo consumer's step repeat the current row, and only that row", () => {
+    const cursor = createPhaseCursor();
+    cursor.advance('verify', 'check_constraints');
+    // A consumer's checks follow the library's: back to the row's first tool, for it only.
+    expect(drift(() => cursor.advance('verify', 'lint'))).toMatch(/verify\.lint/);
+    cursor.advance('verify', 'lint', true);
+    cursor.advance('verify', 'secrets_scan', true);
+    cursor.advance('verify', 'bench');
+    expect(drift(() => cursor.advance('verify', 'lint', true))).toMatch(/verify\.lint.*after perf\.bench/);
+  });
+
   it('gives the default plan its steps and phases, in table order', () => {
     const plan = defaultPlan({ title: 'Fix it', risk_tier: 'high' }, 2);
     expect(plan.steps.map((s) => `${s.phase}.${s.tool}`)).toEqual(

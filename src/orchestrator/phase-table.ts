@@ -155,8 +155,12 @@ interface Position {
 }
 
 export interface PhaseCursor {
-  /** Checks that this step comes at or after the last one in table order; throws PLAN_DRIFT if not. */
-  advance(phase: Phase, tool: string): void;
+  /**
+   * Checks that this step comes at or after the last one in table order; throws PLAN_DRIFT if not.
+   * `inRowAgain`: a multi-repo task's consumer step, which repeats the row the library's steps just
+   * ran (its checks after the library's), so it may go back to any tool of the current row.
+   */
+  advance(phase: Phase, tool: string, inRowAgain?: boolean): void;
 }
 
 /**
@@ -167,8 +171,11 @@ export interface PhaseCursor {
 export function createPhaseCursor(table: readonly PhaseRow[] = PHASE_TABLE): PhaseCursor {
   let at: Position = { row: 0, tool: 0 };
   return {
-    advance(phase, tool) {
-      const next = findFrom(table, at, phase, tool) ?? findInRepeatingRow(table, at, phase, tool);
+    advance(phase, tool, inRowAgain = false) {
+      const next =
+        findFrom(table, at, phase, tool) ??
+        findInRepeatingRow(table, at, phase, tool) ??
+        (inRowAgain ? findInRow(table, at, phase, tool) : undefined);
       if (next === undefined) {
         const where = table[at.row];
         throw new AutodevError(
@@ -206,6 +213,18 @@ function findInRepeatingRow(
 ): Position | undefined {
   const entry = table[from.row];
   if (!entry?.repeats || entry.phase !== phase) return undefined;
+  const index = entry.tools.findIndex((t) => t.tool === tool);
+  return index >= 0 ? { row: from.row, tool: index } : undefined;
+}
+
+function findInRow(
+  table: readonly PhaseRow[],
+  from: Position,
+  phase: Phase,
+  tool: string,
+): Position | undefined {
+  const entry = table[from.row];
+  if (entry?.phase !== phase) return undefined;
   const index = entry.tools.findIndex((t) => t.tool === tool);
   return index >= 0 ? { row: from.row, tool: index } : undefined;
 }

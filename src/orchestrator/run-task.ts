@@ -14,7 +14,13 @@ import { runReviewRound } from './review/round.js';
 import { runStep } from './step-runner.js';
 import { setStatus } from './transitions.js';
 import { refuseUnbuiltMultiRepo } from './task-repos.js';
-import { combineRepoTests, verifyConsumers } from './phases/verify-consumers.js';
+import {
+  checkConsumers,
+  combineRepoTests,
+  verifyConsumers,
+  type ConsumerResult,
+  type ConsumerTests,
+} from './phases/verify-consumers.js';
 import type { TaskContext } from './task-context.js';
 
 /**
@@ -85,6 +91,7 @@ export async function runTask(ctx: TaskContext): Promise<TaskStatus> {
     let tests = workspace.baseline;
     let head = workspace.baseCommit;
     let rounds = 0;
+    let consumerTests: ConsumerTests[] = [];
     const maxRounds = 1 + ctx.config.max_step_retries;
     for (let round = 1; round <= maxRounds; round += 1) {
       await setStatus(ctx, 'executing');
@@ -111,22 +118,38 @@ export async function runTask(ctx: TaskContext): Promise<TaskStatus> {
       await setStatus(ctx, 'verifying');
       tests = await verifyRound(ctx, round, workspace.baseCommit, workspace.baseline);
       // A multi-repo task's consumers, each built against the changed library, judge the round too.
-      if (ctx.consumers?.length) tests = combineRepoTests(tests, await verifyConsumers(ctx, round));
+      if (ctx.consumers?.length) {
+        consumerTests = await verifyConsumers(ctx, round);
+        tests = combineRepoTests(tests, consumerTests);
+      }
       if (verdictOf(tests) !== 'fail') break;
     }
     // An update with `repair = false` goes to review with its failures; any other failing change ends here.
     const forReview = dependencyUpdate !== undefined && !dependencyUpdate.repair;
     if (verdictOf(tests) === 'fail' && !forReview) throw testsStillFailing(tests, rounds);
-    refuseUnbuiltMultiRepo(ctx.task);
 
     const filesChanged = await ctx.services.git.changedFiles(ctx.workspaceDir, workspace.baseCommit);
-    const checks = await checkChange(ctx, workspace.baseCommit, filesChanged, workspace.lintBaseline);
+    let consumers: ConsumerResult[] | undefined;
+    const checks = await checkChange(
+      ctx,
+      workspace.baseCommit,
+      filesChanged,
+      workspace.lintBaseline,
+      { phase: 'verify' },
+      ctx.consumers?.length
+        ? async () => {
+            consumers = await checkConsumers(ctx, consumerTests);
+          }
+        : undefined,
+    );
     const decision = await decidePhase(ctx, {
       tests,
       baseline: workspace.baseline,
       filesChanged,
       checks,
+      ...(consumers ? { consumers } : {}),
     });
+    refuseUnbuiltMultiRepo(ctx.task);
 
     await setStatus(ctx, 'delivering');
     const delivery = await deliverPhase(ctx, {

@@ -38,7 +38,7 @@ export function stepKey(request: StepRequest): string {
  * error, with events and metrics. Cancellation and timeouts are never retried.
  */
 export async function runStep<Output = unknown>(ctx: TaskContext, request: StepRequest): Promise<Output> {
-  ctx.phaseCursor?.advance(request.phase, request.tool);
+  ctx.phaseCursor?.advance(request.phase, request.tool, request.repo !== undefined);
   const key = stepKey(request);
   const around = ctx.aroundStep;
   if (!around) return runStepHere<Output>(ctx, request, key);

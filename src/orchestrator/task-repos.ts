@@ -47,10 +47,11 @@ export async function resolveTaskRepos(
 
 /**
  * Multi-repo work is built in parts (issue #23, part 2): each repository gets its workspace, the
- * model changes them in one round, each change is committed on the task's branch there, and every
- * consumer is tested built against the changed library. What is not built yet (the checks and policy
- * per repository, a pull request per repository and their ordered merge) fails here, after the tests
- * passed and before anything is pushed, naming what is missing: never delivered as one repository.
+ * model changes them in one round, each change is committed on the task's branch there, every
+ * consumer is tested built against the changed library, each changed one checked, and policy decides
+ * on all of them. What is not built yet (a pull request per repository and their ordered merge) fails
+ * here, after the decision and before anything is pushed, naming what is missing: never delivered as
+ * if the task had one repository.
  */
 export function refuseUnbuiltMultiRepo(task: Task): void {
   if (task.repos.length <= 1) return;
@@ -58,9 +59,9 @@ export function refuseUnbuiltMultiRepo(task: Task): void {
   throw new AutodevError(
     'MULTI_REPO_UNSUPPORTED',
     `this task names ${task.repos.length} repositories (${names}); their workspaces and the change in ` +
-      'each are made and verified (each consumer built against the changed library), but not built ' +
-      'yet: the checks and policy per repository, one pull request per repository and their ordered ' +
-      'merge; nothing was pushed',
+      'each are made, verified (each consumer built against the changed library), checked and decided ' +
+      'by policy, but not built yet: one pull request per repository and their ordered merge; nothing ' +
+      'was pushed',
     { details: { repos: task.repos.map((r) => ({ repo: r.repo_normalized, role: r.role })) } },
   );
 }

@@ -93,6 +93,27 @@ export const policyInputSchema = z
       .max(1000)
       .optional()
       .describe('The task’s constraints; `violated` is set for those autodev could check.'),
+    repos: z
+      .array(
+        z
+          .object({
+            repo: z.string().max(4096),
+            role: z.literal('consumer'),
+            tests_passed: z.boolean(),
+            lint_warnings_introduced: count,
+            secrets_found: z.boolean(),
+            files_changed: names,
+            new_dependencies: names,
+            autodev_config_changed: names,
+            test_changes: names,
+          })
+          .strict(),
+      )
+      .max(16)
+      .optional()
+      .describe(
+        'A multi-repo task’s consumer repositories (the fields above are the library’s): each one’s tests built against the changed library, and its own checks.',
+      ),
   })
   .strict();
 

@@ -78,6 +78,32 @@ export function localDenials(input: PolicyInput): Denial[] {
     const details = constraint.details?.length ? ` (${constraint.details.join(', ')})` : '';
     add('CONSTRAINT_VIOLATED', `Constraint not met: ${constraint.text}${details}`);
   }
+  // A multi-repo task's consumers: the same rules, each denial naming the repository.
+  for (const r of input.repos ?? []) {
+    if (!r.tests_passed) add('TESTS_FAILED', `Tests must pass in ${r.repo}: the test run failed`);
+    if (r.lint_warnings_introduced > 0) {
+      add('LINT_INTRODUCED', `Lint warnings must be 0 in ${r.repo} (found ${r.lint_warnings_introduced})`);
+    }
+    if (r.secrets_found) add('SECRETS_FOUND', `Secrets detected in changes to ${r.repo}`);
+    if (r.new_dependencies.length > 0) {
+      add(
+        'NEW_DEPENDENCY',
+        `New dependencies require approval in ${r.repo}: ${[...new Set(r.new_dependencies)].sort().join(', ')}`,
+      );
+    }
+    if (r.autodev_config_changed.length > 0) {
+      add(
+        'AUTODEV_CONFIG_CHANGED',
+        `Changes to autodev's configuration require human review in ${r.repo}: ${r.autodev_config_changed.join(', ')}`,
+      );
+    }
+    if (r.test_changes.length > 0) {
+      add(
+        'TESTS_CHANGED',
+        `Changes to tests or how they run require human review in ${r.repo}: ${r.test_changes.join(', ')}`,
+      );
+    }
+  }
   return deny;
 }
 

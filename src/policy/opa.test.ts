@@ -144,6 +144,42 @@ const TABLE: [string, PolicyInput][] = [
     },
   ],
   [
+    'a multi-repo task whose consumers pass',
+    {
+      ...clean,
+      repos: [
+        {
+          repo: 'github.com/acme/api',
+          role: 'consumer',
+          tests_passed: true,
+          lint_warnings_introduced: 0,
+          secrets_found: false,
+          files_changed: ['src/use.ts'],
+          new_dependencies: [],
+          autodev_config_changed: [],
+          test_changes: [],
+        },
+      ],
+    },
+  ],
+  [
+    'a multi-repo task with everything wrong in two consumers',
+    {
+      ...clean,
+      repos: ['github.com/acme/api', 'github.com/acme/cli'].map((repo) => ({
+        repo,
+        role: 'consumer' as const,
+        tests_passed: false,
+        lint_warnings_introduced: 2,
+        secrets_found: true,
+        files_changed: ['a.ts'],
+        new_dependencies: ['zod', 'left-pad', 'zod'],
+        autodev_config_changed: ['.autodev.toml'],
+        test_changes: ['test/a.test.ts'],
+      })),
+    },
+  ],
+  [
     'everything wrong',
     {
       risk_tier: 'high',

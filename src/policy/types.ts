@@ -38,6 +38,25 @@ export interface PolicyInput {
     violated?: boolean;
     details?: string[];
   }[];
+  /**
+   * A multi-repo task's consumer repositories, each changed or built against the changed library
+   * (issue #23); the fields above are the library's. Absent for a task of one repository.
+   */
+  repos?: RepoPolicyInput[];
+}
+
+/** One consumer repository of a multi-repo task, as the policy input carries it. */
+export interface RepoPolicyInput {
+  repo: string;
+  role: 'consumer';
+  /** Its tests built against the changed library, compared with its own baseline. */
+  tests_passed: boolean;
+  lint_warnings_introduced: number;
+  secrets_found: boolean;
+  files_changed: string[];
+  new_dependencies: string[];
+  autodev_config_changed: string[];
+  test_changes: string[];
 }
 
 /** One benchmark that regressed, as the policy input carries it (numbers rounded for the message). */

@@ -1,5 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { submitTask, waitForTerminal, type TaskJson } from '../helpers/api-client.js';
+import { api, submitTask, waitForTerminal, type TaskJson } from '../helpers/api-client.js';
+import { suiteRandom } from '../helpers/seeded-random.js';
+import type { ScriptedReply } from '../helpers/scripted-model-server.js';
+import { ALNUM } from '../secrets/corpus.js';
 import { greetingEdit, NPM_LIBRARY_REPO, npmConsumerRepo } from './multi-repo-fixtures.js';
 import { startE2E, type E2EHarness } from './harness.js';
 
@@ -17,13 +20,21 @@ describe('a multi-repo npm task: the consumer tested against the changed library
     await h?.close();
   });
 
+  const random = suiteRandom();
+  const consumerNameOf = (origin: string) => `${(origin.split('/').pop() ?? '').replace(/\.git$/, '')}-2`;
+
   async function run(
     word: string,
+    consumerEdit?: (name: string) => ScriptedReply,
   ): Promise<{ task: TaskJson; consumerName: string; heads: (string | undefined)[][] }> {
     const library = await h.newRepo(NPM_LIBRARY_REPO);
     const consumer = await h.newRepo(consumerFiles);
     const before = [await library.branchCommit('main'), await consumer.branchCommit('main')];
-    h.model.push(greetingEdit(word), { text: 'The library greets anew.' });
+    h.model.push(
+      greetingEdit(word),
+      ...(consumerEdit ? [consumerEdit(consumerNameOf(consumer.origin))] : []),
+      { text: 'The library greets anew.' },
+    );
     const created = await submitTask(h.server.baseUrl, {
       title: `Greet with ${word}`,
       repos: [
@@ -33,8 +44,7 @@ describe('a multi-repo npm task: the consumer tested against the changed library
     });
     const task = await waitForTerminal(h.server.baseUrl, created.id, 120_000);
     const after = [await library.branchCommit('main'), await consumer.branchCommit('main')];
-    const base = (consumer.origin.split('/').pop() ?? '').replace(/\.git$/, '');
-    return { task, consumerName: `${base}-2`, heads: [before, after] };
+    return { task, consumerName: consumerNameOf(consumer.origin), heads: [before, after] };
   }
 
   it('passes the consumer built against the changed library, whose published version fails it', async () => {
@@ -46,6 +56,44 @@ describe('a multi-repo npm task: the consumer tested against the changed library
     expect(linked?.output_summary).toMatch(/^passed: linked to greetlib \(npm\)/);
     expect(linked?.output_summary).toContain('against the baseline: pass');
     expect(task.error?.code).toBe('MULTI_REPO_UNSUPPORTED');
+    // A consumer the task did not change is only built: nothing of its own to check.
+    expect(task.steps.map((s) => s.key)).not.toContain(`verify.secrets_scan@${consumerName}#1`);
+    expect(step(task, 'decide.policy#1')?.status).toBe('succeeded');
+    expect(heads[1]).toEqual(heads[0]);
+  });
+
+  it('checks a changed consumer and stops the whole task on a secret in it, naming the consumer', async () => {
+    const leaked = ['ghp', random.from(ALNUM, 36)].join('_');
+    const { task, consumerName, heads } = await run('hi', (name) => ({
+      toolCalls: [
+        {
+          name: 'apply_edit',
+          arguments: {
+            repo: name,
+            search_replace: [{ path: 'notes.js', search: '', replace: `// deploy token ${leaked}\n` }],
+          },
+        },
+      ],
+    }));
+    for (const tool of ['lint', 'secrets_scan', 'check_deps', 'check_constraints']) {
+      expect(step(task, `verify.${tool}@${consumerName}#1`)?.status).toBe('succeeded');
+    }
+    expect(task.error?.code).toBe('POLICY_DENIED');
+    expect(task.error?.message).toMatch(
+      new RegExp(`SECRETS_FOUND.*github-pat in ${consumerName}/notes\\.js:1`),
+    );
+    expect(task.steps.map((s) => s.tool)).not.toContain('git_push');
+    const events = await api(h.server.baseUrl, `/api/v1/autodev/tasks/${task.id}/events`);
+    const trail = events.body as { events: { type: string; data: Record<string, unknown> }[] };
+    const decision = trail.events.find((e) => e.type === 'policy.decision' && 'allow' in e.data);
+    // The policy saw the consumer as its own entry and denied naming it.
+    expect(decision?.data).toMatchObject({
+      allow: false,
+      deny: expect.arrayContaining([
+        { code: 'SECRETS_FOUND', message: expect.stringMatching(/^Secrets detected in changes to /) },
+      ]),
+    });
+    expect(JSON.stringify([task, events.body])).not.toContain(leaked);
     expect(heads[1]).toEqual(heads[0]);
   });
 

@@ -5,6 +5,7 @@ import type { PerfRegression, PolicyDecision, PolicyInput } from '../../policy/t
 import type { TestToolOutput } from '../../tools/test.js';
 import { verdictOf, type ChangeChecks } from './verify.js';
 import { runStep } from '../step-runner.js';
+import { consumersForPolicy, type ConsumerResult } from './verify-consumers.js';
 import type { TaskContext } from '../task-context.js';
 
 function testCounts(run: TestToolOutput): { passed: number; failed: number } {
@@ -27,6 +28,8 @@ export async function decidePhase(
     baseline: TestToolOutput;
     filesChanged: string[];
     checks: ChangeChecks;
+    /** A multi-repo task's consumers: their tests and checks go to the policy as `repos`. */
+    consumers?: readonly ConsumerResult[];
   },
   /** Where the decision is made; a review round gives its own so it decides anew. */
   at: { phase: Phase; round?: number } = { phase: 'decide' },
@@ -54,9 +57,17 @@ export async function decidePhase(
     tests_after: testCounts(facts.tests),
     constraints: facts.checks.constraints,
     ...(facts.checks.perf.regressions.length > 0 ? { perf_regressions: perfRegressions(facts.checks) } : {}),
+    ...(facts.consumers ? { repos: consumersForPolicy(facts.consumers) } : {}),
   };
   const decided = await runStep<PolicyDecision>(ctx, { ...at, tool: 'policy', input });
-  const decision = withSecretsDenied(decided, facts.checks);
+  // A secret in any repository of the task stops all of them: nothing of the task is pushed.
+  const secrets = [
+    ...facts.checks.secrets,
+    ...(facts.consumers ?? []).flatMap((c) =>
+      (c.checks?.secrets ?? []).map((f) => ({ ...f, file: `${c.consumer.name}/${f.file}` })),
+    ),
+  ];
+  const decision = withSecretsDenied(decided, { secrets });
   await ctx.store.events.append(ctx.task.id, 'policy.decision', {
     ...decision,
     lint_warnings: facts.checks.lintWarnings.slice(0, 50),
@@ -75,12 +86,12 @@ export async function decidePhase(
   for (const code of new Set(decision.deny.map((d) => d.code))) {
     ctx.metrics.policyDenialsTotal.inc({ reason: code });
   }
-  if (facts.checks.secrets.length > 0) {
-    const where = facts.checks.secrets.map((f) => `${f.rule} in ${f.file}:${f.line}`).join(', ');
+  if (secrets.length > 0) {
+    const where = secrets.map((f) => `${f.rule} in ${f.file}:${f.line}`).join(', ');
     throw new AutodevError(
       'POLICY_DENIED',
       `policy denied SECRETS_FOUND: secrets detected in the change, so it was not pushed: ${where}`,
-      { details: { code: 'SECRETS_FOUND', findings: facts.checks.secrets } },
+      { details: { code: 'SECRETS_FOUND', findings: secrets } },
     );
   }
   return decision;
@@ -108,7 +119,7 @@ function perfRegressions(checks: ChangeChecks): PerfRegression[] {
  * A secret is denied whatever the engine answered: a custom OPA policy that forgets the rule must
  * not let a secret through, so SECRETS_FOUND is added when the engine left it out.
  */
-function withSecretsDenied(decision: PolicyDecision, checks: ChangeChecks): PolicyDecision {
+function withSecretsDenied(decision: PolicyDecision, checks: Pick<ChangeChecks, 'secrets'>): PolicyDecision {
   if (checks.secrets.length === 0 || decision.deny.some((d) => d.code === 'SECRETS_FOUND')) return decision;
   return {
     ...decision,

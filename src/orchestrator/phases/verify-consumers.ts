@@ -1,4 +1,7 @@
 import type { Phase } from '../../domain/task.js';
+import type { RepoPolicyInput } from '../../policy/types.js';
+import type { ConsumerWorkspace } from '../../multirepo/task-workspaces.js';
+import { checkChange, verdictOf, type ChangeChecks } from './verify.js';
 import type { TestToolOutput } from '../../tools/test.js';
 import { runStep } from '../step-runner.js';
 import type { TaskContext } from '../task-context.js';
@@ -87,4 +90,55 @@ export function combineRepoTests(
       ],
     },
   };
+}
+
+/** A consumer's part of the change: what it changed (nothing for one only built against the library). */
+export interface ConsumerResult {
+  consumer: ConsumerWorkspace;
+  tests: TestToolOutput;
+  filesChanged: string[];
+  /** Its checks (lint, secrets, dependencies, constraints); absent when it has no change of its own. */
+  checks?: ChangeChecks;
+}
+
+/**
+ * The checks of each consumer the task changed, in its own worktree against its own base (no lint
+ * baseline: every warning in its changed files counts; no benchmarks). A consumer the task left as it
+ * was has nothing to check or push: it was only built against the library.
+ */
+export async function checkConsumers(
+  ctx: TaskContext,
+  tests: readonly ConsumerTests[],
+): Promise<ConsumerResult[]> {
+  const results: ConsumerResult[] = [];
+  for (const consumer of ctx.consumers ?? []) {
+    const own = tests.find((t) => t.name === consumer.name);
+    if (!own) continue;
+    if (consumer.head === undefined) {
+      results.push({ consumer, tests: own.tests, filesChanged: [] });
+      continue;
+    }
+    const filesChanged = await ctx.services.git.changedFiles(consumer.dir, consumer.baseCommit);
+    const checks = await checkChange(ctx, consumer.baseCommit, filesChanged, undefined, {
+      phase: 'verify',
+      repo: inConsumer(consumer),
+    });
+    results.push({ consumer, tests: own.tests, filesChanged, checks });
+  }
+  return results;
+}
+
+/** The consumers as the policy input carries them (`repos`). */
+export function consumersForPolicy(results: readonly ConsumerResult[]): RepoPolicyInput[] {
+  return results.map((r) => ({
+    repo: r.consumer.repo.repo_normalized,
+    role: 'consumer',
+    tests_passed: verdictOf(r.tests) === 'pass',
+    lint_warnings_introduced: r.checks?.lintWarnings.length ?? 0,
+    secrets_found: (r.checks?.secrets.length ?? 0) > 0,
+    files_changed: r.filesChanged,
+    new_dependencies: r.checks?.dependencies.added ?? [],
+    autodev_config_changed: r.checks?.sensitive.autodevConfig ?? [],
+    test_changes: r.checks?.sensitive.tests ?? [],
+  }));
 }

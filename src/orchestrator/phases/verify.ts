@@ -9,7 +9,7 @@ import type { CheckDepsOutput } from '../../tools/check-deps.js';
 import type { LintToolOutput } from '../../tools/lint-tools.js';
 import type { TestToolOutput } from '../../tools/test.js';
 import { acceptanceChecks } from '../../planner/plan-checks.js';
-import { runStep } from '../step-runner.js';
+import { runStep, type StepRequest } from '../step-runner.js';
 import type { TaskContext } from '../task-context.js';
 
 /**
@@ -85,9 +85,15 @@ export async function checkChange(
   baseCommit: string,
   filesChanged: string[],
   lintBaseline: LintReport[] | undefined,
-  /** Where the checks run; a review round gives its own, so its steps are not the first run's checkpoints. */
-  at: { phase: Phase; round?: number } = { phase: 'verify' },
+  /**
+   * Where the checks run; a review round gives its own, so its steps are not the first run's
+   * checkpoints. With `repo`, a multi-repo task's consumer: its worktree, and no benchmark run.
+   */
+  at: { phase: Phase; round?: number; repo?: StepRequest['repo'] } = { phase: 'verify' },
+  /** Runs after the checks and before the benchmarks: a multi-repo task's consumers' checks. */
+  beforeBench?: () => Promise<void>,
 ): Promise<ChangeChecks> {
+  const dir = at.repo?.dir ?? ctx.workspaceDir;
   // The checks read the tested commit from git's objects only (never the work tree), so they run side
   // by side: the lint in the sandbox while gitleaks, the dependency and constraint checks run on the
   // host. Started in table order, so the phase cursor sees them in order; check_constraints follows
@@ -130,7 +136,7 @@ export async function checkChange(
     ? dependenciesRun.then((dependencies) => checkConstraints(dependencies.added))
     : checkConstraints(undefined);
   const sensitiveRun = classifyChanges(filesChanged, (side, file) =>
-    ctx.services.git.fileAt(ctx.workspaceDir, side === 'base' ? baseCommit : 'HEAD', file),
+    ctx.services.git.fileAt(dir, side === 'base' ? baseCommit : 'HEAD', file),
   );
   const [lint, scan, dependencies, constraintsOut, sensitive] = await allOrFirstError([
     lintRun,
@@ -146,13 +152,16 @@ export async function checkChange(
       tests: sensitive.tests,
     });
   }
+  await beforeBench?.();
   // Last and alone: the slowest check, and pointless for a change the checks above already stopped;
   // benchmarks beside other work would measure the noise.
-  const perf = await runStep<BenchToolOutput>(ctx, {
-    ...at,
-    tool: 'bench',
-    input: { base_commit: baseCommit },
-  });
+  const perf = at.repo
+    ? notBenchmarked()
+    : await runStep<BenchToolOutput>(ctx, {
+        ...at,
+        tool: 'bench',
+        input: { base_commit: baseCommit },
+      });
   return {
     lintWarnings: lint.introduced,
     lintPreexisting: lint.preexisting,
@@ -162,6 +171,21 @@ export async function checkChange(
     dependencies,
     constraints,
     perf,
+  };
+}
+
+/** A consumer's checks run no benchmarks (only the library's are compared): nothing measured. */
+function notBenchmarked(): BenchToolOutput {
+  return {
+    configured: false,
+    rounds: 0,
+    max_regression_pct: 0,
+    seed: 0,
+    comparisons: [],
+    regressions: [],
+    base_only: [],
+    head_only: [],
+    duration_ms: 0,
   };
 }
 
