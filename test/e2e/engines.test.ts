@@ -168,7 +168,7 @@ describe.each(['embedded', 'temporal'] as const)('journeys on the %s engine', (e
     if (temporal) expect(await workflowResult(temporal.address, taskId)).toBe('merged');
   });
 
-  it('runs a task of several repositories up to its verification, the consumer built against the changed library', async () => {
+  it('runs a task of several repositories up to its policy decision, the consumer built against the changed library', async () => {
     const library = await h.newRepo(NPM_LIBRARY_REPO);
     const consumer = await h.newRepo(await npmConsumerRepo());
     const heads = [await library.branchCommit('main'), await consumer.branchCommit('main')];
