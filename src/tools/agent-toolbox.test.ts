@@ -88,4 +88,42 @@ describe('createAgentToolbox', () => {
     expect(outcome.failed).toBe(true);
     expect(outcome.content).toContain('there is no tool "runner"');
   });
+
+  it("a multi-repo task's tools take `repo`: each call works in the named repository, an unknown name is the model's to fix", async () => {
+    const consumerDir = path.join(runtime.dataDir, 'consumer-ws');
+    await mkdir(consumerDir, { recursive: true });
+    await writeFile(path.join(consumerDir, 'app.txt'), 'consumer file\n');
+    await writeFile(path.join(ctx.workspaceDir, 'app.txt'), 'library file\n');
+    const multi: ToolContext = {
+      ...ctx,
+      repos: [
+        { name: 'parser', dir: ctx.workspaceDir, workspaceId: 't1', role: 'library' },
+        { name: 'api', dir: consumerDir, workspaceId: 't1.repo-1', role: 'consumer' },
+      ],
+    };
+    const toolbox = createAgentToolbox(runtime.runtime.tools.list(), multi);
+    for (const tool of toolbox.definitions) {
+      expect(tool.parameters).toMatchObject({
+        properties: { repo: { type: 'string', enum: ['parser', 'api'] } },
+      });
+    }
+    const read = (args: Record<string, unknown>) =>
+      runAgentTool({ id: 'c1', name: 'read_file', arguments: { path: 'app.txt', ...args } }, toolbox);
+    expect((await read({ repo: 'api' })).content).toContain('consumer file');
+    expect((await read({ repo: 'parser' })).content).toContain('library file');
+    expect((await read({})).content).toContain('library file');
+    const unknown = await read({ repo: '../etc' });
+    expect(unknown.failed).toBe(true);
+    expect(unknown.content).toBe(
+      'Error: repo: "../etc" is not a repository of this task; expected one of "parser", "api"',
+    );
+    // A task of one repository shows no `repo` parameter, and a `repo` argument is refused as unknown.
+    const single = createAgentToolbox(runtime.runtime.tools.list(), ctx);
+    expect(JSON.stringify(single.definitions)).not.toContain('"repo"');
+    const refused = await runAgentTool(
+      { id: 'c2', name: 'read_file', arguments: { path: 'app.txt', repo: 'api' } },
+      single,
+    );
+    expect(refused.failed).toBe(true);
+  });
 });
