@@ -106,4 +106,55 @@ describe('a multi-repo npm task: the consumer tested against the changed library
     expect(task.error?.message).toContain(`${consumerName}: `);
     expect(heads[1]).toEqual(heads[0]);
   });
+
+  it('runs a library and two users: each built against the change, only the changed one checked', async () => {
+    const library = await h.newRepo(NPM_LIBRARY_REPO);
+    const users = [await h.newRepo(consumerFiles), await h.newRepo(consumerFiles)];
+    const before = await Promise.all([library, ...users].map((r) => r.branchCommit('main')));
+    const base = (library.origin.split('/').pop() ?? '').replace(/\.git$/, '');
+    const [changed, untouched] = [`${base}-2`, `${base}-3`];
+    h.model.push(
+      greetingEdit('hi'),
+      {
+        toolCalls: [
+          {
+            name: 'apply_edit',
+            arguments: {
+              repo: changed,
+              search_replace: [{ path: 'welcome.js', search: '', replace: "module.exports = 'hi';\n" }],
+            },
+          },
+        ],
+      },
+      { text: 'The library and its first user greet anew.' },
+    );
+    const created = await submitTask(h.server.baseUrl, {
+      title: 'Greet with hi everywhere',
+      repos: [
+        { repo: library.origin, role: 'library' },
+        ...users.map((u) => ({ repo: u.origin, role: 'consumer' })),
+      ],
+    });
+    const task = await waitForTerminal(h.server.baseUrl, created.id, 120_000);
+    for (const name of [changed, untouched]) {
+      expect(step(task, `verify.test@${name}#1`)?.output_summary).toMatch(
+        /^passed: linked to greetlib \(npm\)/,
+      );
+    }
+    expect(step(task, `implement.git_apply@${changed}#1`)?.status).toBe('succeeded');
+    expect(step(task, `verify.secrets_scan@${changed}#1`)?.status).toBe('succeeded');
+    const keys = task.steps.map((s) => s.key);
+    expect(keys).not.toContain(`implement.git_apply@${untouched}#1`);
+    expect(keys).not.toContain(`verify.secrets_scan@${untouched}#1`);
+    // In table order: the library's checks, each changed user's, then the library's benchmarks.
+    expect(keys.indexOf(`verify.lint@${changed}#1`)).toBeGreaterThan(
+      keys.indexOf('verify.check_constraints#1'),
+    );
+    expect(keys.indexOf('verify.bench#1')).toBeGreaterThan(
+      keys.indexOf(`verify.check_constraints@${changed}#1`),
+    );
+    expect(step(task, 'decide.policy#1')?.output_summary).toMatch(/^allow/);
+    expect(task.error?.code).toBe('MULTI_REPO_UNSUPPORTED');
+    expect(await Promise.all([library, ...users].map((r) => r.branchCommit('main')))).toEqual(before);
+  });
 });
