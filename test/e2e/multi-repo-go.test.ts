@@ -65,10 +65,6 @@ describe('a multi-repo Go task: the user built against the changed module', () =
     const task = await waitForTerminal(h.server.baseUrl, created.id, 240_000);
     const name = `${(consumer.origin.split('/').pop() ?? '').replace(/\.git$/, '')}-2`;
     const summary = (key: string) => task.steps.find((s) => s.key === key)?.output_summary ?? '';
-    console.log(
-      'DEBUG',
-      JSON.stringify({ e: task.error, s: task.steps.map((s) => [s.key, s.status, s.output_summary]) }),
-    );
     // Against the published (vendored) module its test fails; with the go.work it passes.
     expect(summary(`prepare.test@${name}#1`)).toMatch(/^failed/);
     expect(summary(`verify.test@${name}#1`)).toMatch(/^passed: linked to example\.test\/greet \(go\)/);
