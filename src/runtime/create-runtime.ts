@@ -197,6 +197,8 @@ export async function createRuntime(config: AutodevConfig, deps: RuntimeDeps): P
       if (!status) return; // stopped for shutdown: resumes with its workspace
       await rm(join(config.dataDir, 'homes', task.id), { recursive: true, force: true });
       await rm(stepHomesOf(join(config.dataDir, 'homes', task.id)), { recursive: true, force: true });
+      // A linked test killed mid-run (a crash) leaves its scratch copies (tools/linked-test.ts).
+      await rm(join(config.dataDir, 'links', task.id), { recursive: true, force: true });
       // Failed workspaces stay for debugging (swept after keep_failed_workspaces_hours); others go now.
       // A multi-repo task's consumers have worktrees of their own, kept or released with the library's.
       const workspaceIds = [
