@@ -174,7 +174,8 @@ describe.each([
     await writeFile(join(first.dir, 'node_modules', 'dep.js'), 'x\n');
     await writeFile(join(first.dir, 'README.md'), '# edited by t1\n');
     await m.release('t1');
-    expect(existsSync(first.dir)).toBe(false);
+    // The folder stays, as the repo's spare: no task's workspace any more.
+    expect(await m.find('t1')).toBeUndefined();
     expect(await mirrorBranches()).toEqual([]);
 
     const moved = await fixture.commit('main', { 'src/new.ts': 'export const n = 1;\n' });
@@ -190,6 +191,8 @@ describe.each([
     expect(existsSync(join(second.dir, 'stray.txt'))).toBe(false);
     expect(existsSync(join(second.dir, 'node_modules'))).toBe(false);
     expect(await mirrorBranches()).toEqual(['autodev/t2']);
+    // Moved once, from the released task's folder into the new one's.
+    expect(existsSync(first.dir)).toBe(false);
   });
 
   it('offers a released worktree as the spare only once it is clean: the next task never cleans it at the same time', async () => {
@@ -236,7 +239,7 @@ describe.each([
     expect(await readdir(join(dataDir, 'spares'))).toHaveLength(0);
   });
 
-  it('releases a worktree in three git processes (writes) and the spare keeps no branch: its HEAD names the deleted one', async () => {
+  it('releases a worktree in two git processes (writes), in place, and the spare keeps no branch: its HEAD names the deleted one', async () => {
     let started: string[] = [];
     const counting: typeof git = (args, options) => {
       started.push(args.find((a) => !a.startsWith('-')) ?? '');
@@ -249,9 +252,9 @@ describe.each([
     await m.prepare(input('t1'));
     started = [];
     await m.release('t1');
-    // The untracked files cleaned, the branch and the kept refs (as recorded: none) deleted, the
-    // move (and, without the long-lived reader, one read of the worktree's HEAD).
-    expect(started).toEqual([...(pooled ? [] : ['rev-parse']), 'clean', 'update-ref', 'worktree']);
+    // The untracked files cleaned, the branch and the kept refs (as recorded: none) deleted (and,
+    // without the long-lived reader, one read of the worktree's HEAD); no move.
+    expect(started).toEqual([...(pooled ? [] : ['rev-parse']), 'clean', 'update-ref']);
     expect(await mirrorBranches()).toEqual([]);
     const [spare = ''] = await readdir(join(dataDir, 'spares'));
     const gitDirs = await readdir(join(mirrorDir(), 'worktrees'));
@@ -317,18 +320,56 @@ describe.each([
     expect(await autodevRefs()).toEqual([]);
   });
 
-  it('prepares a task again on its own branch when the spare it left has vanished from disk', async () => {
+  it('makes a branch again that the HEAD of a spare whose folder vanished still names', async () => {
     const m = manager();
     await m.prepare(input('t1'));
     await m.release('t1');
     // The spare's registration is left, its HEAD naming autodev/t1: git would call the branch
-    // checked out there and refuse to make it again for t1's new worktree.
-    await rm(join(dataDir, 'spares'), { recursive: true, force: true });
-    const again = await m.prepare(input('t1'));
+    // checked out there and refuse to make it again for t2's new worktree.
+    await rm(join(dataDir, 'workspaces', 't1'), { recursive: true, force: true });
+    await m.prepare(input('t2', 'autodev/t1'));
+    const again = { dir: join(dataDir, 'workspaces', 't2') };
     expect((await git(['symbolic-ref', '--short', 'HEAD'], { cwd: again.dir })).stdout.trim()).toBe(
       'autodev/t1',
     );
     expect(await readFile(join(again.dir, 'README.md'), 'utf8')).toBe('# demo\n');
+  });
+
+  it("takes the spare in the released task's own folder when that task is prepared again, without a move", async () => {
+    let started: string[] = [];
+    const counting: typeof git = (args, options) => {
+      started.push(args.find((a) => !a.startsWith('-')) ?? '');
+      return git(args, options);
+    };
+    const m = createWorkspaceManager(
+      { dataDir, keep_failed_workspaces_hours: 24 },
+      { git: counting, ...(catFiles ? { catFiles } : {}) },
+    );
+    const first = await m.prepare(input('t1'));
+    await writeFile(join(first.dir, 'stray.txt'), 'left by round 1\n');
+    await m.release('t1');
+    started = [];
+    // A review round of the same task: its folder is the spare, taken where it is.
+    const again = await m.prepare(input('t1'));
+    expect(again.dir).toBe(first.dir);
+    expect(started.filter((name) => name !== 'rev-parse')).toEqual(['fetch', 'checkout']);
+    expect((await git(['symbolic-ref', '--short', 'HEAD'], { cwd: again.dir })).stdout.trim()).toBe(
+      'autodev/t1',
+    );
+    expect(existsSync(join(again.dir, 'stray.txt'))).toBe(false);
+    expect(await readdir(join(dataDir, 'spares'))).toEqual([]);
+  });
+
+  it('leaves the spare to the sweep at start-up (no task owns its folder), and the next task takes it', async () => {
+    const m = manager();
+    const first = await m.prepare(input('t1'));
+    await m.release('t1');
+    expect((await m.sweep(new Set())).removed).toEqual([]);
+    expect(existsSync(first.dir)).toBe(true);
+    const second = await m.prepare(input('t2'));
+    expect(existsSync(first.dir)).toBe(false);
+    expect(await readFile(join(second.dir, 'README.md'), 'utf8')).toBe('# demo\n');
+    expect(await readdir(join(dataDir, 'spares'))).toEqual([]);
   });
 
   it('keeps one spare per repo: a second release removes its worktree', async () => {
@@ -337,7 +378,9 @@ describe.each([
     const b = await m.prepare(input('b'));
     await m.release('a');
     await m.release('b');
-    expect(existsSync(a.dir)).toBe(false);
+    // a's folder is the spare (no task's workspace); b's is removed.
+    expect(await m.find('a')).toBeUndefined();
+    expect(existsSync(a.dir)).toBe(true);
     expect(existsSync(b.dir)).toBe(false);
     expect(await readdir(join(dataDir, 'spares'))).toHaveLength(1);
     expect(await mirrorBranches()).toEqual([]);

@@ -1,5 +1,5 @@
 import { owningTaskId } from '../multirepo/task-workspaces.js';
-import { mkdir, readFile, readdir, realpath, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, readdir, realpath, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import type { AutodevConfig } from '../config/schema.js';
 import { createRepoAllowlist } from '../governance/allowlist.js';
@@ -93,8 +93,43 @@ export function createWorkspaceManager(
     });
   const dirOf = (taskId: string): string => resolve(workspacesDir, taskId);
   const sparesDir = join(config.dataDir, 'spares');
-  /** One spare worktree per mirror, kept from the last task that ended well. */
-  const spareOf = (mirrorDir: string): string => resolve(sparesDir, basename(mirrorDir, '.git'));
+  /**
+   * One spare worktree per mirror, kept from the last task that ended well, in that task's own
+   * folder: `spares/<mirror>` is a file naming it (a move saved per task; the next task moves it into
+   * its own folder). A folder there is a spare an earlier version moved in, taken as it is.
+   */
+  const spareMarkerOf = (mirrorDir: string): string => resolve(sparesDir, basename(mirrorDir, '.git'));
+
+  /** The folder of the mirror's spare, as its marker names it; undefined when there is none. */
+  const spareOf = async (mirrorDir: string): Promise<string | undefined> => {
+    const marker = spareMarkerOf(mirrorDir);
+    const info = await stat(marker).catch(() => undefined);
+    if (info === undefined) return undefined;
+    if (info.isDirectory()) return marker;
+    const named = resolve((await readFile(marker, 'utf8').catch(() => '')).trim());
+    // Autodev's own file, but a wrong one must move nothing outside workspaces/.
+    if (dirname(named) !== resolve(workspacesDir) || !TASK_ID.test(basename(named))) return undefined;
+    return named;
+  };
+
+  /** Names `dir` as the mirror's spare (written whole: a crash leaves the old marker or the new). */
+  const markSpare = async (mirrorDir: string, dir: string): Promise<void> => {
+    await mkdir(sparesDir, { recursive: true });
+    const marker = spareMarkerOf(mirrorDir);
+    await writeFile(`${marker}.tmp`, `${dir}\n`);
+    await rename(`${marker}.tmp`, marker);
+  };
+
+  /** The folders of workspaces/ that are spares (the sweep leaves them: no task owns them). */
+  const spareFolders = async (): Promise<Set<string>> => {
+    const names = await readdir(sparesDir).catch(() => []);
+    const folders = new Set<string>();
+    for (const name of names.filter((n) => !n.endsWith('.tmp'))) {
+      const dir = await spareOf(join(sparesDir, `${name}.git`));
+      if (dir !== undefined) folders.add(dir);
+    }
+    return folders;
+  };
 
   const checkBranch = (name: string, what: string): void => {
     if (name.startsWith('-') || !isValidRefName(`refs/heads/${name}`))
@@ -151,6 +186,10 @@ export function createWorkspaceManager(
    * is pruned: the branch its HEAD names must not count as checked out when a task makes it again.
    */
   const isSpare = async (mirrorDir: string, dir: string): Promise<boolean> => {
+    // A folder some task's record names is that task's workspace, whatever a marker says.
+    if (dirname(dir) === resolve(workspacesDir) && (await records.read(basename(dir))) !== undefined) {
+      return false;
+    }
     const registered = (await worktreeOf(mirrorDir, dir)) !== undefined;
     if (registered && (await exists(dir))) return true;
     if (registered) await git(['worktree', 'prune'], { cwd: mirrorDir });
@@ -279,20 +318,18 @@ export function createWorkspaceManager(
     checkTaskId(taskId);
     const record = await find(taskId);
     if (record === undefined) return remove(taskId);
-    const spare = spareOf(record.mirrorDir);
+    const marker = spareMarkerOf(record.mirrorDir);
     // A spare is already there (read without the lock: a wrong guess only costs a clean or a removal).
-    if (await exists(spare)) return remove(taskId);
+    if (await exists(marker)) return remove(taskId);
     // Build output, dependencies and stray files of this task must not reach the next one. Cleaned
-    // here, in the task's own folder, before it becomes the spare: from the moment it is in the spares
-    // folder the next task of the repo may take it and clean it too, and two `git clean`s of one
-    // node_modules delete each other's files ("could not lstat ...: No such file or directory"),
-    // which failed the next task with GIT_FAILED.
+    // before it is named the spare: from that moment the next task of the repo may take it and clean
+    // it too, and two `git clean`s of one node_modules delete each other's files ("could not lstat
+    // ...: No such file or directory"), which failed the next task with GIT_FAILED.
     // No reset: the next task's `checkout --force` writes every tracked file anew.
     const taskGit = await on(record.mirrorDir, record.dir);
     await git(['clean', '-ffdxq'], taskGit);
     const kept = await mirrors.withLock(record.mirrorDir, async () => {
-      if (await exists(spare)) return false;
-      await mkdir(sparesDir, { recursive: true });
+      if (await exists(marker)) return false;
       // The branch and the change refs deleted together, in one transaction; a missing one is no
       // error. The worktree's HEAD is not detached first (one git process more: git refuses that and
       // the branch's deletion in one transaction): the spare's HEAD names a branch that no longer
@@ -305,11 +342,14 @@ export function createWorkspaceManager(
         cwd: record.mirrorDir,
         input: deletions.map((ref) => `delete ${ref}\n`).join(''),
       });
-      await git(['worktree', 'move', record.dir, spare], { cwd: record.mirrorDir });
+      // It stays in its folder (no move: the next task moves it once, into its own). The record goes
+      // first: a spare is a folder no record names, and a crash in between leaves a folder without
+      // either, which the next start-up's sweep removes.
+      await records.delete(taskId);
+      await markSpare(record.mirrorDir, record.dir);
       return true;
     });
     if (!kept) return remove(taskId);
-    await records.delete(taskId);
   };
 
   /** Deletes mirror branches no worktree has checked out: leftovers of crashes between add and remove. */
@@ -338,7 +378,10 @@ export function createWorkspaceManager(
   ): Promise<{ done: Promise<{ removed: string[] }> }> => {
     await mirrors.sweepPartial();
     const keepMs = config.keep_failed_workspaces_hours * 3_600_000;
-    const dirs = await readdir(workspacesDir).catch(() => []);
+    const spares = await spareFolders();
+    const dirs = (await readdir(workspacesDir).catch(() => [])).filter(
+      (name) => !spares.has(resolve(workspacesDir, name)),
+    );
     // Listed now, before the scheduler starts: a task it starts later is never taken for a leftover.
     const taskIds = [...new Set([...dirs, ...(await records.taskIds())])].filter(
       // A multi-repo task's consumer worktree (`<task>.repo-N`) lives as long as its task.
@@ -389,7 +432,10 @@ export function createWorkspaceManager(
       // Leftovers of a prepare that crashed before recording its workspace.
       const stale = await records.read(taskId);
       const staleMirror = stale?.mirrorDir ?? mirrors.pathFor(ref);
-      if (stale !== undefined || (await hasLeftovers(taskId, staleMirror, branch))) {
+      // The task's own folder may be the repo's spare (released, now prepared again: a review round):
+      // no leftover, it is taken as the spare below.
+      const ownSpare = stale === undefined && (await spareOf(staleMirror)) === dirOf(taskId);
+      if (stale !== undefined || (!ownSpare && (await hasLeftovers(taskId, staleMirror, branch)))) {
         await discard(taskId, staleMirror, stale?.branch ?? branch);
         await records.delete(taskId);
       }
@@ -407,13 +453,17 @@ export function createWorkspaceManager(
           }
           // A spare worktree of this repo is moved into place: its files are already there, so only the
           // files that differ from the base commit are written below.
-          const spare = spareOf(mirrorDir);
-          if (await isSpare(mirrorDir, spare)) {
+          const spare = await spareOf(mirrorDir);
+          const marker = spareMarkerOf(mirrorDir);
+          if (spare !== undefined && (await isSpare(mirrorDir, spare))) {
             await mkdir(workspacesDir, { recursive: true });
-            await git(['worktree', 'move', spare, dir], { cwd: mirrorDir, signal });
+            if (spare !== dir) await git(['worktree', 'move', spare, dir], { cwd: mirrorDir, signal });
+            await rm(marker, { force: true });
             return { mirrorDir, baseCommit, recycled: true };
           }
-          await rm(spare, { recursive: true, force: true });
+          // A marker naming no usable spare goes; a spare folder an earlier version moved into
+          // spares/ goes with it. A folder in workspaces/ is left to the sweep (a record may name it).
+          await rm(marker, { recursive: spare === marker, force: true });
           // Only the registration happens under the mirror's lock; the checkout (O(files)) runs after it,
           // so tasks of one repo do not wait for each other's checkouts.
           await git(['worktree', 'add', '--quiet', '--no-checkout', '-B', branch, dir, baseCommit], {
