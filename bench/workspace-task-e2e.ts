@@ -5,7 +5,6 @@
  * corpus bench's wrapper and split by the task's steps, so a change to one step shows in its row.
  */
 import { execFile } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -97,15 +96,17 @@ async function byHand(language: Language, origin: string, i: number): Promise<nu
 }
 
 /**
- * Waits until the task's workspace is released (its folder moved to the spares or removed): the
- * release runs after the task is reported terminal, and its git processes belong to this task, not to
- * the next one measured. Polled (a bench, not a test): the release has no event of its own to wait on.
+ * Waits until the task's workspace is released (its `workspace.removed` event): the release runs
+ * after the task is reported terminal, and its git processes belong to this task, not to the next
+ * one measured. Polled (a bench, not a test).
  */
-async function released(dataDir: string, taskId: string): Promise<void> {
-  const dir = path.join(dataDir, 'workspaces', taskId);
-  for (let waited = 0; existsSync(dir); waited += 10) {
+async function released(baseUrl: string, taskId: string): Promise<void> {
+  for (let waited = 0; ; waited += 20) {
+    const { body } = await api(baseUrl, `/api/v1/autodev/tasks/${taskId}/events`);
+    const events = (body as { events: { type: string }[] }).events;
+    if (events.some((e) => e.type === 'workspace.removed')) return;
     if (waited > 60_000) throw new Error(`the workspace of ${taskId} was not released within 60 s`);
-    await sleep(10);
+    await sleep(20);
   }
 }
 
@@ -155,14 +156,14 @@ export async function benchTaskEndToEnd(runs: number): Promise<BenchRow[]> {
     h.model.push({ text: NODE_FIX_REPLY });
     const warmTask = await submitTask(h.server.baseUrl, task(warm.origin));
     await waitForTerminal(h.server.baseUrl, warmTask.id);
-    await released(h.dataDir, warmTask.id);
+    await released(h.server.baseUrl, warmTask.id);
     /** One task on `origin`: its overhead, wall time and the git processes the server started for it. */
     const measure = async (language: Language, origin: string): Promise<TaskMeasure> => {
       const from = await counter.count();
       h.model.push({ text: language.reply });
       const created = await submitTask(h.server.baseUrl, task(origin));
       const done = await waitForTerminal(h.server.baseUrl, created.id);
-      await released(h.dataDir, created.id);
+      await released(h.server.baseUrl, created.id);
       if (done.status !== 'merged') {
         throw new Error(`${language.name}: task ended ${done.status}: ${JSON.stringify(done.error)}`);
       }
