@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import { readFile, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { api, submitTask, waitForTask, waitForTerminal } from '../helpers/api-client.js';
@@ -36,8 +37,16 @@ describe('the queue: max_parallel_tasks and workspace clean-up', () => {
     const bStarted = b.steps[0]?.started_at ?? '';
     const aFinished = a.steps.at(-1)?.finished_at ?? '';
     expect(bStarted >= aFinished).toBe(true);
-    // Ended tasks leave neither a worktree nor a sandbox HOME behind.
-    expect(existsSync(join(h.dataDir, 'workspaces', first.id))).toBe(false);
+    // Ended tasks leave neither a workspace nor a sandbox HOME behind: no record, and the folder,
+    // when kept, is its repository's spare (named in spares/), which no task owns.
+    expect(existsSync(join(h.dataDir, 'workspace-meta', `${first.id}.json`))).toBe(false);
+    const folder = join(h.dataDir, 'workspaces', first.id);
+    const spares = await Promise.all(
+      (await readdir(join(h.dataDir, 'spares'))).map((name) =>
+        readFile(join(h.dataDir, 'spares', name), 'utf8'),
+      ),
+    );
+    expect(existsSync(folder) ? spares.map((s) => s.trim()) : [folder]).toContain(folder);
     expect(existsSync(join(h.dataDir, 'homes', first.id))).toBe(false);
     expect(existsSync(join(h.dataDir, 'homes', `${first.id}.steps`))).toBe(false);
   });
