@@ -31,9 +31,14 @@ export interface MirrorStore {
   pathFor(ref: RepoRef): string;
   /**
    * Holding the mirror's lock, creates the mirror on first use or fetches it (`--prune`), then runs `fn`
-   * with its path while still holding the lock. REPO_UNREACHABLE with git's reason when the fetch fails.
+   * with its path while still holding the lock (`created`: this call made it). REPO_UNREACHABLE with
+   * git's reason when the fetch fails.
    */
-  syncThen<T>(ref: RepoRef, fn: (mirrorDir: string) => Promise<T>, signal?: AbortSignal): Promise<T>;
+  syncThen<T>(
+    ref: RepoRef,
+    fn: (mirrorDir: string, sync: { created: boolean }) => Promise<T>,
+    signal?: AbortSignal,
+  ): Promise<T>;
   /** Runs `fn` holding the lock of the mirror at `mirrorDir` (for worktree and branch changes). */
   withLock<T>(mirrorDir: string, fn: () => Promise<T>, signal?: AbortSignal): Promise<T>;
   /** Paths of the existing mirrors. */
@@ -193,6 +198,7 @@ export function createMirrorStore(deps: MirrorStoreDeps): MirrorStore {
       return withLock(
         mirrorDir,
         async () => {
+          let created = false;
           try {
             // Checked now, not only at submission: a link swapped since then must not lead git elsewhere.
             // git is given the real git directory of a local repo, so it follows no link of its own.
@@ -203,11 +209,12 @@ export function createMirrorStore(deps: MirrorStoreDeps): MirrorStore {
               await fetch(mirrorDir, url, signal);
             } else {
               await create(ref, url, mirrorDir, signal);
+              created = true;
             }
           } catch (error) {
             throw unreachable(ref, error);
           }
-          return fn(mirrorDir);
+          return fn(mirrorDir, { created });
         },
         signal,
       );

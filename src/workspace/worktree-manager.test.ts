@@ -372,6 +372,38 @@ describe.each([
     expect(await readdir(join(dataDir, 'spares'))).toEqual([]);
   });
 
+  it("checks out a repository's first worktree in the git process that adds it (its mirror made by the same call); later ones outside the lock", async () => {
+    let started: string[] = [];
+    const counting: typeof git = (args, options) => {
+      started.push(args.find((a) => !a.startsWith('-')) ?? '');
+      return git(args, options);
+    };
+    const emptyAtHook: boolean[] = [];
+    const m = createWorkspaceManager(
+      { dataDir, keep_failed_workspaces_hours: 24 },
+      {
+        git: counting,
+        ...(catFiles ? { catFiles } : {}),
+        onWorktreeCreated: async (dir) => {
+          emptyAtHook.push((await readdir(dir)).length === 0);
+        },
+      },
+    );
+    const reads = pooled ? [] : ['rev-parse'];
+    const first = await m.prepare(input('t1'));
+    expect(started).toEqual(['init', 'fetch', ...reads, 'worktree']);
+    started = [];
+    const second = await m.prepare(input('t2'));
+    // (Without the long-lived reader, leftovers of the task are looked for with for-each-ref.)
+    expect(started).toEqual([...(pooled ? [] : ['for-each-ref']), 'fetch', ...reads, 'worktree', 'reset']);
+    for (const ws of [first, second]) {
+      expect(await readFile(join(ws.dir, 'README.md'), 'utf8')).toBe('# demo\n');
+      expect((await git(['status', '--porcelain', '--ignored'], { cwd: ws.dir })).stdout).toBe('');
+    }
+    // The sandbox's access is given to each new folder before git writes a file in it.
+    expect(emptyAtHook).toEqual([true, false]);
+  });
+
   it('keeps one spare per repo: a second release removes its worktree', async () => {
     const m = manager();
     const a = await m.prepare(input('a'));

@@ -441,9 +441,9 @@ export function createWorkspaceManager(
       }
 
       const dir = dirOf(taskId);
-      const { mirrorDir, baseCommit, recycled } = await mirrors.syncThen(
+      const { mirrorDir, baseCommit, recycled, checkedOut } = await mirrors.syncThen(
         ref,
-        async (mirrorDir) => {
+        async (mirrorDir, { created }) => {
           const baseCommit = await commitOf(mirrorDir, `refs/remotes/origin/${baseBranch}`);
           if (baseCommit === undefined) {
             throw new AutodevError(
@@ -459,18 +459,31 @@ export function createWorkspaceManager(
             await mkdir(workspacesDir, { recursive: true });
             if (spare !== dir) await git(['worktree', 'move', spare, dir], { cwd: mirrorDir, signal });
             await rm(marker, { force: true });
-            return { mirrorDir, baseCommit, recycled: true };
+            return { mirrorDir, baseCommit, recycled: true, checkedOut: false };
           }
           // A marker naming no usable spare goes; a spare folder an earlier version moved into
           // spares/ goes with it. A folder in workspaces/ is left to the sweep (a record may name it).
           await rm(marker, { recursive: spare === marker, force: true });
+          if (created) {
+            // The repository's first worktree, in the call that made its mirror: the lock was held
+            // for the whole first fetch already, and the checkout under it, in the same git process
+            // as the registration, adds less (one process saved for a repository's first task). The
+            // folder is made first, so the sandbox's access is set before git writes any file in it.
+            await mkdir(dir, { recursive: true });
+            await deps.onWorktreeCreated?.(dir);
+            await git(['worktree', 'add', '--quiet', '-B', branch, dir, baseCommit], {
+              cwd: mirrorDir,
+              signal,
+            });
+            return { mirrorDir, baseCommit, recycled: false, checkedOut: true };
+          }
           // Only the registration happens under the mirror's lock; the checkout (O(files)) runs after it,
           // so tasks of one repo do not wait for each other's checkouts.
           await git(['worktree', 'add', '--quiet', '--no-checkout', '-B', branch, dir, baseCommit], {
             cwd: mirrorDir,
             signal,
           });
-          return { mirrorDir, baseCommit, recycled: false };
+          return { mirrorDir, baseCommit, recycled: false, checkedOut: false };
         },
         signal,
       );
@@ -482,7 +495,7 @@ export function createWorkspaceManager(
         // The spare was cleaned (-ffdx) in its own task's folder before it became the spare, and
         // nothing writes to a spare; the checkout writes every tracked file anew.
         await git(['checkout', '--quiet', '--force', '-B', branch, baseCommit], { ...worktreeGit, signal });
-      } else {
+      } else if (!checkedOut) {
         await deps.onWorktreeCreated?.(dir);
         await git(['reset', '--hard', '--quiet', 'HEAD'], { ...worktreeGit, signal });
       }
