@@ -33,9 +33,11 @@ export function dashboardRoutes(runtime: Runtime, slots: EventStreamSlots): Fast
         },
       },
       async (request) => {
-        const task = await store.tasks.get(request.params.id);
+        const [task, steps] = await Promise.all([
+          store.tasks.get(request.params.id),
+          store.steps.list(request.params.id),
+        ]);
         if (!task) throw new AutodevError('TASK_NOT_FOUND', `no task with id ${request.params.id}`);
-        const steps = await store.steps.list(task.id);
         const rounds = steps
           .filter((s) => s.tool === 'codegen' && s.status === 'succeeded')
           .map((s) => ({ step_key: s.key, ...codegenChange(s.output) }));

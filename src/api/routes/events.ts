@@ -35,13 +35,17 @@ export function eventsRoutes(runtime: Runtime, slots: EventStreamSlots): Fastify
         },
       },
       async (request, reply) => {
-        const task = await requireTask(request.params.id);
         const wantsStream =
           request.query.stream === 'true' || (request.headers.accept ?? '').includes('text/event-stream');
         if (!wantsStream) {
-          const events = await store.events.list(task.id, { afterId: request.query.after });
+          // Task and events read together (one round trip on PostgreSQL, not two in a row).
+          const [, events] = await Promise.all([
+            requireTask(request.params.id),
+            store.events.list(request.params.id, { afterId: request.query.after }),
+          ]);
           return { events: events.map(view) };
         }
+        const task = await requireTask(request.params.id);
         // A slot before the socket is taken over: a full server answers with a JSON error, not a stream.
         const release = slots.acquire(request.ip);
         // Live stream: what is stored first, then each new event as it is appended, until the task ends.
@@ -94,11 +98,10 @@ export function eventsRoutes(runtime: Runtime, slots: EventStreamSlots): Fastify
         },
       },
       async (request) => {
-        const task = await requireTask(request.params.id);
-        const logs = await store.logs.list(task.id, {
-          afterId: request.query.after,
-          limit: request.query.limit,
-        });
+        const [, logs] = await Promise.all([
+          requireTask(request.params.id),
+          store.logs.list(request.params.id, { afterId: request.query.after, limit: request.query.limit }),
+        ]);
         return {
           logs: logs.map((l) => ({
             id: l.id,

@@ -14,10 +14,15 @@ import { toTaskSummary, toTaskView } from '../task-view.js';
 export function tasksRoutes(runtime: Runtime): FastifyPluginAsyncZod {
   const { store } = runtime;
 
+  // The three reads go out together: on PostgreSQL each is a round trip, and a missing task's
+  // steps and pull request are simply empty.
   const loadView = async (id: string) => {
-    const task = await store.tasks.get(id);
+    const [task, steps, pr] = await Promise.all([
+      store.tasks.get(id),
+      store.steps.list(id),
+      store.pullRequests.getByTask(id),
+    ]);
     if (!task) throw new AutodevError('TASK_NOT_FOUND', `no task with id ${id}`);
-    const [steps, pr] = await Promise.all([store.steps.list(id), store.pullRequests.getByTask(id)]);
     return toTaskView(task, steps, pr);
   };
 
