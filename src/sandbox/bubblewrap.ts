@@ -11,6 +11,7 @@ import { signalledLimit } from './limit-signals.js';
 import { resolveBinds } from './binds.js';
 import { createWorkspaceAccess, dropArgv, dropsPrivileges } from './unprivileged-user.js';
 import { spawnCapped } from './spawn-capped.js';
+import { dieWithParentPrefix, LAUNCH_FAILED_EXIT } from './die-with-parent.js';
 import { createSetupNetworkFactory, SANDBOX_PROXY_DIR } from './setup-network.js';
 import { cgroupProcessBudget, rlimitRefusal } from './process-budget.js';
 import {
@@ -59,6 +60,9 @@ interface BwrapPlan {
 export function networkArgs(proxyDir: string | undefined): string[] {
   return proxyDir === undefined ? [] : ['--ro-bind', proxyDir, SANDBOX_PROXY_DIR];
 }
+
+/** A launcher's shell (or the cgroup join's) that found no bwrap to become: `sh: 1: exec: bwrap: not found`. */
+const BWRAP_NOT_FOUND = /: exec: bwrap: not found$/m;
 
 /**
  * The bwrap argv. Every namespace is unshared, network included; the root is empty but
@@ -168,7 +172,9 @@ export function createBubblewrapSandbox(options: SandboxFactoryOptions): Sandbox
         const budget = await processBudget?.open(limits);
         let refusal: string | undefined;
         const result = await spawnCapped({
-          argv: budget ? budget.wrap(argv) : argv,
+          // Outermost, the launcher that dies with the server (bwrap's own --die-with-parent starts
+          // only once bwrap runs: a server killed before that left the run behind).
+          argv: [...dieWithParentPrefix(runEnv.PATH), ...(budget ? budget.wrap(argv) : argv)],
           cwd: paths.cwd,
           // bwrap itself gets the scrubbed env too, so no secret sits in any process of the run.
           env: runEnv,
@@ -192,6 +198,9 @@ export function createBubblewrapSandbox(options: SandboxFactoryOptions): Sandbox
           .finally(async () => {
             refusal = await budget?.finish();
           });
+        if (result.exitCode === LAUNCH_FAILED_EXIT && BWRAP_NOT_FOUND.test(result.stderr)) {
+          throw new AutodevError('SANDBOX_UNAVAILABLE', `bwrap (bubblewrap) is not on PATH: ${INSTALL_HINT}`);
+        }
         refusal ??=
           budget === undefined && result.exitCode !== 0
             ? rlimitRefusal(`${result.stdout}\n${result.stderr}`, limits.processes)

@@ -1,6 +1,10 @@
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { dieWithParentPrefix, LAUNCH_FAILED_EXIT } from '../sandbox/die-with-parent.js';
+import {
+  dieWithParentPrefix,
+  LAUNCH_FAILED_EXIT,
+  LAUNCH_FAILED_MESSAGE,
+} from '../sandbox/die-with-parent.js';
 import { AutodevError, isAutodevError, type ErrorCode } from '../errors.js';
 
 /** Transports git may use, for the repo and for submodules alike; `ext::` (runs a command) never. */
@@ -284,11 +288,7 @@ export function createGitRunner(deps: GitRunnerDeps): RunGit {
           );
         }
         const exitCode = code ?? -1;
-        if (
-          launcher.length > 0 &&
-          exitCode === LAUNCH_FAILED_EXIT &&
-          /^setpriv: failed to execute/m.test(stderr)
-        ) {
+        if (launcher.length > 0 && exitCode === LAUNCH_FAILED_EXIT && LAUNCH_FAILED_MESSAGE.test(stderr)) {
           return reject(new AutodevError('COMMAND_NOT_FOUND', `git not found (${gitPath})`));
         }
         if (exitCode === 0 || options.okExitCodes?.includes(exitCode)) {
