@@ -1,11 +1,14 @@
 import { mkdir, readFile, symlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { suiteRandom } from '../../../test/helpers/seeded-random.js';
 import { isAutodevError } from '../../errors.js';
 import { createGitWorkspace, gitApplyUnifiedDiff } from '../__fixtures__/git-workspace.js';
 import type { Edit } from '../types.js';
 import { applyEdits } from './apply-edits.js';
 
+const FIXTURES = path.join(path.dirname(fileURLToPath(import.meta.url)), '__fixtures__');
 const deps = { applyUnifiedDiff: gitApplyUnifiedDiff };
 const sr = (file: string, search: string, replace: string): Edit => ({
   kind: 'search_replace',
@@ -150,5 +153,113 @@ describe('applyEdits', () => {
     await writeFile(path.join(dir, 'win.txt'), 'one\r\ntwo\r\n');
     await applyEdits(dir, [sr('win.txt', 'two', 'three')], deps);
     expect(await read('win.txt')).toBe('one\r\nthree\r\n');
+  });
+});
+
+// Reported from a Rust repository: a SEARCH of one indented line followed by a newline was "not
+// found", while the closest text listed that very line. The newline was read as an empty line that
+// had to follow it in the file.
+describe('a SEARCH of one indented line', () => {
+  const RUST = [
+    'pub fn greet(n: u32) -> String {',
+    '    format!("hello {n}")',
+    '}',
+    '',
+    'pub fn total(xs: &[u32]) -> u32 {',
+    '    let mut sum = 0;',
+    '    for x in xs {',
+    '        sum += x;',
+    '    }',
+    '    sum',
+    '}',
+    '',
+  ].join('\n');
+  const LINE = '    format!("hello {n}")';
+  const NEW = '    format!("hi {n}")';
+  let dir: string;
+  let cleanup: () => Promise<void>;
+  beforeEach(async () => {
+    ({ dir, cleanup } = await createGitWorkspace({ 'src/lib.rs': RUST }));
+  });
+  afterEach(() => cleanup());
+
+  const rewrite = async (content: string, search: string, replace: string): Promise<string> => {
+    await writeFile(path.join(dir, 'src/lib.rs'), content);
+    await applyEdits(dir, [sr('src/lib.rs', search, replace)], deps);
+    return readFile(path.join(dir, 'src/lib.rs'), 'utf8');
+  };
+  const failure = async (search: string): Promise<string> =>
+    applyEdits(dir, [sr('src/lib.rs', search, 'x')], deps).then(
+      () => 'applied',
+      (error: unknown) => (isAutodevError(error, 'PATCH_FAILED') ? error.message : String(error)),
+    );
+
+  it.each([
+    ['without a newline', LINE, NEW],
+    // These three failed before blockLines: the newline made a second, empty line to match.
+    ['followed by a newline', `${LINE}\n`, `${NEW}\n`],
+    ['followed by a newline, the REPLACE without one', `${LINE}\n`, NEW],
+    ['with CRLF line ends in the edit', `${LINE}\r\n`, `${NEW}\r\n`],
+  ])('is found %s, and only that line changes', async (_name, search, replace) => {
+    expect(await rewrite(RUST, search, replace)).toBe(RUST.replace(LINE, NEW));
+  });
+
+  it('is found with a newline in a CRLF file, whose line ends all stay', async () => {
+    const crlf = RUST.replace(/\n/g, '\r\n');
+    expect(await rewrite(crlf, `${LINE}\n`, `${NEW}\n`)).toBe(crlf.replace(LINE, NEW));
+  });
+
+  it('is found with a newline as the last line of a file without a final newline, which keeps none', async () => {
+    const open = `pub fn greet(n: u32) -> String {\n${LINE}`;
+    expect(await rewrite(open, `${LINE}\n`, `${NEW}\n`)).toBe(`pub fn greet(n: u32) -> String {\n${NEW}`);
+  });
+
+  it('is found when it ends a block, and a block of lines followed by a newline is found too', async () => {
+    const loopEnd = '        sum += x;\n    }\n';
+    expect(await rewrite(RUST, loopEnd, '        sum += 2 * x;\n    }\n')).toBe(
+      RUST.replace('sum += x;', 'sum += 2 * x;'),
+    );
+    const start = '    let mut sum = 0;\n    for x in xs {\n';
+    expect(await rewrite(RUST, start, '    let mut sum = 1;\n    for x in xs {\n')).toBe(
+      RUST.replace('sum = 0', 'sum = 1'),
+    );
+  });
+
+  it('writes $, { and } of the REPLACE as they are (no replacement patterns)', async () => {
+    const dollars = '    format!("{n} costs $&{{$1}}$$ {{}}")';
+    expect(await rewrite(RUST, `${LINE}\n`, `${dollars}\n`)).toBe(RUST.split(LINE).join(dollars));
+  });
+
+  it('deletes the line for an empty REPLACE, and leaves a blank line for a REPLACE of one newline', async () => {
+    expect(await rewrite(RUST, `${LINE}\n`, '')).toBe(RUST.replace(`${LINE}\n`, ''));
+    expect(await rewrite(RUST, `${LINE}\n`, '\n')).toBe(RUST.replace(LINE, ''));
+  });
+
+  it('still refuses a line that is there twice, with or without its newline, and changes nothing', async () => {
+    for (const search of ['}', '}\n', '}\r\n']) {
+      expect(await failure(search)).toContain('matches 2 places (lines 3, 11)');
+    }
+    // A SEARCH ending in a blank line still needs that blank line: line 3 has one after it, 11 not.
+    expect(await rewrite(RUST, '}\n\n', '};\n\n')).toBe(RUST.replace('}\n\n', '};\n\n'));
+    expect(await failure('    sum\n\n')).toContain('not found');
+    expect(await readFile(path.join(dir, 'src/lib.rs'), 'utf8')).toBe(RUST.replace('}\n\n', '};\n\n'));
+  });
+
+  it('is found for any line of the file that is there once, however the edit ends its lines', async () => {
+    const random = suiteRandom();
+    const source = await readFile(path.join(FIXTURES, 'stack.rs.txt'), 'utf8');
+    const lines = source.split('\n');
+    const once = lines.filter(
+      (line) => line.trim() !== '' && lines.indexOf(line) === lines.lastIndexOf(line),
+    );
+    for (let round = 0; round < 40; round += 1) {
+      const line = random.pick(once);
+      const changed = `${line} // ${random.from('abcdefxyz{}$&', 6)}`;
+      const end = random.pick(['', '\n', '\r\n']);
+      const fileEnds = random.pick(['\n', '\r\n']);
+      const content = source.replace(/\n/g, fileEnds);
+      const expected = content.split(line).join(changed);
+      expect(await rewrite(content, `${line}${end}`, `${changed}${end}`)).toBe(expected);
+    }
   });
 });

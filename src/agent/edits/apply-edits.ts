@@ -4,7 +4,7 @@ import { AutodevError, isAutodevError } from '../../errors.js';
 import type { Edit, SearchReplaceEdit } from '../types.js';
 import { applyHunks } from './apply-hunks.js';
 import { readPlainDiff } from './diff-hunks.js';
-import { fromLineTable, spliceLines, toLineTable, type ReplacementLine } from './line-table.js';
+import { blockLines, fromLineTable, spliceLines, toLineTable, type ReplacementLine } from './line-table.js';
 import { closestText, findMatches, indentShift, MATCH_LEVELS } from './locate-block.js';
 import { resolveInside } from './safe-path.js';
 import { unchangedLines } from './unchanged-lines.js';
@@ -113,9 +113,12 @@ function replaceBlock(
     );
   }
   const table = toLineTable(content);
-  const fileLines = table.texts;
-  const searchLines = edit.search.split('\n');
-  const replaceLines = edit.replace === '' ? [] : edit.replace.split('\n');
+  // After a final newline the table holds an empty last text that is no line of the file: a SEARCH
+  // ending in a blank line must not match there (as diff hunks do not, see apply-hunks.ts).
+  const endsWithNewline = table.texts.length > 1 && table.texts.at(-1) === '';
+  const fileLines = endsWithNewline ? table.texts.slice(0, -1) : table.texts;
+  const searchLines = blockLines(edit.search);
+  const replaceLines = blockLines(edit.replace);
 
   // Strict first; then forgive trailing whitespace; then indentation, re-indenting the replacement.
   for (const level of MATCH_LEVELS) {

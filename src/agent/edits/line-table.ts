@@ -26,6 +26,19 @@ export function toLineTable(content: string): LineTable {
   return { texts, ends, eol: content.includes('\r\n') ? '\r\n' : '\n' };
 }
 
+/**
+ * The lines of a block the model wrote (a SEARCH or REPLACE text). A newline ends a line rather than
+ * starting an empty one, as in a file: "    x\n" is the one line "    x", and "    x\n\n" is that line
+ * and a blank one. Its line ends are its own (\n or \r\n, whatever the file has), so they are split
+ * off like the file's and never compared.
+ */
+export function blockLines(text: string): string[] {
+  if (text === '') return [];
+  const lines = text.split(/\r?\n/);
+  if (lines.at(-1) === '') lines.pop();
+  return lines;
+}
+
 export function fromLineTable(table: LineTable): string {
   let out = '';
   for (let i = 0; i < table.texts.length; i += 1) out += `${table.texts[i] ?? ''}${table.ends[i] ?? ''}`;
