@@ -214,6 +214,31 @@ describe('a SEARCH of one indented line', () => {
     expect(await rewrite(open, `${LINE}\n`, `${NEW}\n`)).toBe(`pub fn greet(n: u32) -> String {\n${NEW}`);
   });
 
+  it('is found with spaces in the edit and a tab in the file, the replacement taking the tab', async () => {
+    const tabbed = RUST.replace(LINE, '\tformat!("hello {n}")');
+    expect(await rewrite(tabbed, `${LINE}\n`, `${NEW}\n`)).toBe(RUST.replace(LINE, '\tformat!("hi {n}")'));
+  });
+
+  it("takes the file's kind of indentation for a block written with the other kind, depth kept", async () => {
+    const go = 'func (r *Ring) Len() int {\n\tif r == nil {\n\t\treturn 0\n\t}\n\treturn r.count\n}\n';
+    const spaces = await rewrite(
+      go,
+      '    if r == nil {\n        return 0\n    }\n',
+      '    if r == nil {\n        r.count = 0\n        return 0\n    }\n',
+    );
+    expect(spaces).toBe(go.replace('\t\treturn 0\n', '\t\tr.count = 0\n\t\treturn 0\n'));
+    // The reverse: tabs written into a file indented with four spaces.
+    const rust = RUST.replace(LINE, '    let s = format!("hello {n}");\n    s');
+    const tabs = await rewrite(
+      rust,
+      '\tlet s = format!("hello {n}");\n',
+      '\tlet s = {\n\t\tformat!("hi {n}")\n\t};\n',
+    );
+    expect(tabs).toBe(
+      rust.replace('    let s = format!("hello {n}");', '    let s = {\n        format!("hi {n}")\n    };'),
+    );
+  });
+
   it('is found when it ends a block, and a block of lines followed by a newline is found too', async () => {
     const loopEnd = '        sum += x;\n    }\n';
     expect(await rewrite(RUST, loopEnd, '        sum += 2 * x;\n    }\n')).toBe(

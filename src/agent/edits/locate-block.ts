@@ -56,7 +56,36 @@ export function indentShift(
     const missing = actual.slice(0, actual.length - wrote.length);
     return (line) => (line.trim() === '' ? line : `${missing}${line}`);
   }
-  return (line) => line;
+  const otherKind = convertIndentKind(wrote, actual);
+  if (otherKind !== undefined) return otherKind;
+  // Unrelated indentation: the written indentation of the first line is swapped for the file's on
+  // every line that has it, deeper lines keeping the rest.
+  return (line) => (wrote !== '' && line.startsWith(wrote) ? `${actual}${line.slice(wrote.length)}` : line);
+}
+
+/**
+ * Spaces written where the file indents with tabs, or tabs where it has spaces: each written level
+ * (the first line's indentation over the file's number of levels there) becomes one of the file's,
+ * so a deeper line stays deeper in the file's kind of indentation. Undefined when it is not that.
+ */
+function convertIndentKind(wrote: string, actual: string): ((line: string) => string) | undefined {
+  if (/^ +$/.test(wrote) && /^\t+$/.test(actual) && wrote.length % actual.length === 0) {
+    const width = wrote.length / actual.length;
+    return (line) => {
+      const spaces = /^ */.exec(line)?.[0].length ?? 0;
+      if (line.trim() === '') return line;
+      return `${'\t'.repeat(Math.floor(spaces / width))}${' '.repeat(spaces % width)}${line.slice(spaces)}`;
+    };
+  }
+  if (/^\t+$/.test(wrote) && /^ +$/.test(actual) && actual.length % wrote.length === 0) {
+    const width = actual.length / wrote.length;
+    return (line) => {
+      const tabs = /^\t*/.exec(line)?.[0].length ?? 0;
+      if (line.trim() === '') return line;
+      return `${' '.repeat(tabs * width)}${line.slice(tabs)}`;
+    };
+  }
+  return undefined;
 }
 
 function indentOf(line: string): string {
