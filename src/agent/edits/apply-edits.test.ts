@@ -288,3 +288,24 @@ describe('a SEARCH of one indented line', () => {
     }
   });
 });
+
+describe('the closest text shown when a SEARCH is not found', () => {
+  it('finds the lines a block has when it runs past the end of the file', async () => {
+    const { dir, cleanup } = await createGitWorkspace({ 'a.txt': 'one\ntwo\nthree' });
+    try {
+      const message = await applyEdits(dir, [sr('a.txt', 'three\nfour', 'x')], deps).then(
+        () => 'applied',
+        (error: unknown) => (isAutodevError(error, 'PATCH_FAILED') ? error.message : String(error)),
+      );
+      // Before, only windows inside the file were scored: "(no line of it is in the file)".
+      expect(message).toContain('    2 | two\n    3 | three');
+      const before = await applyEdits(dir, [sr('a.txt', 'zero\none', 'x')], deps).then(
+        () => 'applied',
+        (error: unknown) => (isAutodevError(error, 'PATCH_FAILED') ? error.message : String(error)),
+      );
+      expect(before).toContain('    1 | one\n    2 | two');
+    } finally {
+      await cleanup();
+    }
+  });
+});

@@ -102,11 +102,14 @@ const MAX_COMPARISONS = 2_000_000;
 export function closestText(fileLines: readonly string[], block: readonly string[]): string {
   const wanted = block.map((line) => line.trim());
   if (fileLines.length === 0 || wanted.every((line) => line === '')) return '(the file is empty)';
-  const windows = Math.max(1, fileLines.length - wanted.length + 1);
+  // Windows may run over either end of the file: a block whose first or last lines the file does not
+  // have (a line the model imagined before the first or after the last) still finds the lines it has.
+  const first = 1 - wanted.length;
+  const windows = fileLines.length + wanted.length - 1;
   const step = Math.max(1, Math.ceil((windows * wanted.length) / MAX_COMPARISONS));
   let best = 0;
   let bestScore = -1;
-  for (let start = 0; start < windows; start += step) {
+  for (let start = first; start < fileLines.length; start += step) {
     let score = 0;
     for (let i = 0; i < wanted.length; i += 1) {
       if (wanted[i] !== '' && (fileLines[start + i] ?? '').trim() === wanted[i]) score += 1;
