@@ -150,6 +150,29 @@ describe.each(['openai', 'anthropic'] as const)('runCodingLoop with the %s clien
     expect(await sourceNow()).toBe(FIXED);
   });
 
+  // Reported: a one-line SEARCH ending in a newline, as tool-calling models send it, was "not found".
+  it('applies an apply_edit whose SEARCH is one indented line followed by a newline', async () => {
+    server.push(
+      {
+        toolCalls: [
+          {
+            name: 'apply_edit',
+            arguments: {
+              search_replace: [
+                { path: 'src/add.ts', search: '  return a - b;\n', replace: '  return a + b;\n' },
+              ],
+            },
+          },
+        ],
+      },
+      { text: 'Done.' },
+    );
+    const result = await runCodingLoop({ model, messages: START, tools: registryToolsIn(dir), maxTurns: 4 });
+    expect(sentBody(1)).toContain('Applied 1 edit(s); changed: src/add.ts');
+    expect(result.filesTouched).toEqual(['src/add.ts']);
+    expect(await sourceNow()).toBe(FIXED);
+  });
+
   it('works with a model that cannot call tools: a diff in the reply is applied', async () => {
     const diff = [
       '--- a/src/add.ts',
