@@ -7,6 +7,7 @@ import { randomInt, type Random } from './random.js';
 export const EDIT_CASE_KINDS = [
   'exact',
   'indentation_drift',
+  'indentation_kind',
   'trailing_whitespace',
   'blank_line_whitespace',
   'stale_hunk_header',
@@ -89,6 +90,19 @@ export function makeCases(source: CaseSource, random: Random, idPrefix: string):
   }
   const deeper = (block: string[]) => block.map((l) => (l.trim() === '' ? l : `    ${l}`));
   add('indentation_drift', 'unified_diff', diff({ transform: deeper }), after);
+
+  // The model swapped the file's kind of indentation: tabs written as spaces, or spaces as tabs.
+  const swap = indentKindSwap(lines);
+  if (swap !== undefined) {
+    const swapAll = (block: string[]) => block.map(swap);
+    add(
+      'indentation_kind',
+      'search_replace',
+      searchReplace(source.path, swapAll(region.lines), swapAll(edited)),
+      after,
+    );
+    add('indentation_kind', 'unified_diff', diff({ transform: swapAll }), after);
+  }
 
   const trailing = (block: string[]) => block.map((l, i) => (i % 2 === 0 && l.trim() !== '' ? `${l}  ` : l));
   add(
@@ -310,6 +324,27 @@ function commonIndent(block: string[]): string {
     while (i < a.length && i < b.length && a[i] === b[i]) i += 1;
     return a.slice(0, i);
   });
+}
+
+/**
+ * Leading tabs as four spaces each in a file indented with tabs; in one indented with spaces, each
+ * unit of its indentation (its smallest) as a tab. Undefined for a file with no indentation.
+ */
+function indentKindSwap(lines: string[]): ((line: string) => string) | undefined {
+  if (lines.some((l) => l.startsWith('\t'))) {
+    return (l) => {
+      const tabs = /^\t*/.exec(l)?.[0].length ?? 0;
+      return `${'    '.repeat(tabs)}${l.slice(tabs)}`;
+    };
+  }
+  const widths = lines.filter((l) => /^ +\S/.test(l)).map((l) => /^ */.exec(l)?.[0].length ?? 0);
+  if (widths.length === 0) return undefined;
+  const unit = Math.min(...widths);
+  return (l) => {
+    const spaces = /^ */.exec(l)?.[0].length ?? 0;
+    if (l.trim() === '') return l;
+    return `${'\t'.repeat(Math.floor(spaces / unit))}${' '.repeat(spaces % unit)}${l.slice(spaces)}`;
+  };
 }
 
 /** The indentation of the next non-blank line: what an editor leaves on a blank line inside a block. */

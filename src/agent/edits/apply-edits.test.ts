@@ -239,6 +239,17 @@ describe('a SEARCH of one indented line', () => {
     );
   });
 
+  it("takes the file's kind of indentation when the block starts with an unindented line", async () => {
+    const go =
+      'func (r *Ring) Len() int {\n\tif r == nil {\n\t\treturn 0 // none\n\t}\n\treturn r.count\n}\n';
+    const search = 'func (r *Ring) Len() int {\n    if r == nil {\n        return 0 // none\n';
+    const replace =
+      'func (r *Ring) Len() int {\n    if r == nil {\n        r.count = 0\n          // aligned\n';
+    expect(await rewrite(go, search, replace)).toBe(
+      go.replace('\t\treturn 0 // none\n', '\t\tr.count = 0\n\t\t  // aligned\n'),
+    );
+  });
+
   it('is found when it ends a block, and a block of lines followed by a newline is found too', async () => {
     const loopEnd = '        sum += x;\n    }\n';
     expect(await rewrite(RUST, loopEnd, '        sum += 2 * x;\n    }\n')).toBe(

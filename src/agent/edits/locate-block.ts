@@ -39,6 +39,7 @@ export function indentShift(
   const first = written.findIndex((line) => line.trim() !== '');
   const wrote = indentOf(written[first] ?? '');
   const actual = indentOf(matched[first] ?? '');
+  if (wrote === actual) return otherKindBelow(written, matched) ?? ((line) => line);
   if (actual.startsWith(wrote)) {
     const extra = actual.slice(wrote.length);
     return (line) => (line.trim() === '' ? line : `${extra}${line}`);
@@ -64,28 +65,55 @@ export function indentShift(
 }
 
 /**
+ * A first line indented alike (often not at all) says nothing of the kind of indentation: the first
+ * line below it indented differently does, when the model swapped tabs and spaces.
+ */
+function otherKindBelow(
+  written: readonly string[],
+  matched: readonly string[],
+): ((line: string) => string) | undefined {
+  for (const [i, line] of written.entries()) {
+    if (line.trim() === '') continue;
+    const wrote = indentOf(line);
+    const actual = indentOf(matched[i] ?? '');
+    if (wrote !== actual) return convertIndentKind(wrote, actual);
+  }
+  return undefined;
+}
+
+/**
  * Spaces written where the file indents with tabs, or tabs where it has spaces: each written level
- * (the first line's indentation over the file's number of levels there) becomes one of the file's,
- * so a deeper line stays deeper in the file's kind of indentation. Undefined when it is not that.
+ * (the tab width the two indentations imply) becomes one of the file's, so a deeper line stays deeper
+ * in the file's kind of indentation; spaces aligning after tabs stay. Undefined when it is not that.
  */
 function convertIndentKind(wrote: string, actual: string): ((line: string) => string) | undefined {
-  if (/^ +$/.test(wrote) && /^\t+$/.test(actual) && wrote.length % actual.length === 0) {
-    const width = wrote.length / actual.length;
+  const fileTabs = tabWidth(actual, wrote);
+  if (fileTabs !== undefined) {
     return (line) => {
       const spaces = /^ */.exec(line)?.[0].length ?? 0;
       if (line.trim() === '') return line;
-      return `${'\t'.repeat(Math.floor(spaces / width))}${' '.repeat(spaces % width)}${line.slice(spaces)}`;
+      return `${'\t'.repeat(Math.floor(spaces / fileTabs))}${' '.repeat(spaces % fileTabs)}${line.slice(spaces)}`;
     };
   }
-  if (/^\t+$/.test(wrote) && /^ +$/.test(actual) && actual.length % wrote.length === 0) {
-    const width = actual.length / wrote.length;
+  const modelTabs = tabWidth(wrote, actual);
+  if (modelTabs !== undefined) {
     return (line) => {
       const tabs = /^\t*/.exec(line)?.[0].length ?? 0;
       if (line.trim() === '') return line;
-      return `${' '.repeat(tabs * width)}${line.slice(tabs)}`;
+      return `${' '.repeat(tabs * modelTabs)}${line.slice(tabs)}`;
     };
   }
   return undefined;
+}
+
+/** The tab width that makes `tabbed` (tabs, then fewer spaces than a tab) as wide as `spaced`, if any. */
+function tabWidth(tabbed: string, spaced: string): number | undefined {
+  const parts = /^(\t+)( *)$/.exec(tabbed);
+  if (parts === null || !/^ +$/.test(spaced)) return undefined;
+  const tabs = parts[1]?.length ?? 0;
+  const rest = parts[2]?.length ?? 0;
+  const width = (spaced.length - rest) / tabs;
+  return Number.isInteger(width) && width > rest ? width : undefined;
 }
 
 function indentOf(line: string): string {
