@@ -7,6 +7,7 @@ import { isAutodevError } from '../../errors.js';
 import { createGitWorkspace, gitApplyUnifiedDiff } from '../__fixtures__/git-workspace.js';
 import type { Edit } from '../types.js';
 import { applyEdits } from './apply-edits.js';
+import { parseEdits } from './parse-edits.js';
 
 const FIXTURES = path.join(path.dirname(fileURLToPath(import.meta.url)), '__fixtures__');
 const deps = { applyUnifiedDiff: gitApplyUnifiedDiff };
@@ -279,6 +280,27 @@ describe('a SEARCH of one indented line', () => {
     expect(await rewrite(RUST, '}\n\n', '};\n\n')).toBe(RUST.replace('}\n\n', '};\n\n'));
     expect(await failure('    sum\n\n')).toContain('not found');
     expect(await readFile(path.join(dir, 'src/lib.rs'), 'utf8')).toBe(RUST.replace('}\n\n', '};\n\n'));
+  });
+
+  it("is found in a reply's block, where a blank line before ======= is a line to match", async () => {
+    const fenced = [
+      'src/lib.rs',
+      '```rust',
+      '<<<<<<< SEARCH',
+      LINE,
+      '=======',
+      NEW,
+      '>>>>>>> REPLACE',
+      '```',
+    ];
+    await applyEdits(dir, parseEdits(fenced.join('\n')), deps);
+    expect(await readFile(path.join(dir, 'src/lib.rs'), 'utf8')).toBe(RUST.replace(LINE, NEW));
+    // "}" and a blank line is there once (line 3; the last "}" has none after it): the blank goes.
+    const blank = ['src/lib.rs', '<<<<<<< SEARCH', '}', '', '=======', '}', '>>>>>>> REPLACE'];
+    await applyEdits(dir, parseEdits(blank.join('\n')), deps);
+    expect(await readFile(path.join(dir, 'src/lib.rs'), 'utf8')).toBe(
+      RUST.replace(LINE, NEW).replace('}\n\n', '}\n'),
+    );
   });
 
   it('is found for any line of the file that is there once, however the edit ends its lines', async () => {

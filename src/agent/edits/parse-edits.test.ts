@@ -83,12 +83,17 @@ describe('parseEdits', () => {
       '```',
     ].join('\n');
     expect(parseEdits(reply)).toEqual([
-      { kind: 'search_replace', path: 'src/add.ts', search: '  return a - b;', replace: '  return a + b;' },
       {
         kind: 'search_replace',
         path: 'src/add.ts',
-        search: 'export const x = 1;',
-        replace: 'export const x = 2;',
+        search: '  return a - b;\n',
+        replace: '  return a + b;\n',
+      },
+      {
+        kind: 'search_replace',
+        path: 'src/add.ts',
+        search: 'export const x = 1;\n',
+        replace: 'export const x = 2;\n',
       },
     ]);
   });
@@ -103,7 +108,7 @@ describe('parseEdits', () => {
       '>>>>>>> REPLACE',
     ].join('\n');
     expect(parseEdits(reply)).toEqual([
-      { kind: 'search_replace', path: 'docs/notes.md', search: '', replace: '# Notes\nfirst line' },
+      { kind: 'search_replace', path: 'docs/notes.md', search: '', replace: '# Notes\nfirst line\n' },
     ]);
   });
 

@@ -135,14 +135,22 @@ function parseSearchReplace(
       edit: {
         kind: 'search_replace',
         path,
-        search: lines.slice(i + 1, divider).join('\n'),
-        replace: lines.slice(divider + 1, replace).join('\n'),
+        search: blockText(lines.slice(i + 1, divider)),
+        replace: blockText(lines.slice(divider + 1, replace)),
       },
     });
     lastPath = path;
     i = replace;
   }
   return edits;
+}
+
+/**
+ * A block's lines as text, each ending in a newline: applied, a final newline ends the last line and
+ * adds none (blockLines), so a blank line just before ======= or >>>>>>> REPLACE stays a line to match.
+ */
+function blockText(block: string[]): string {
+  return block.length === 0 ? '' : `${block.join('\n')}\n`;
 }
 
 /** The path line before a block: the line above it, or above its opening fence; undefined when that is not a path. */
