@@ -282,6 +282,16 @@ describe('a SEARCH of one indented line', () => {
     expect(await readFile(path.join(dir, 'src/lib.rs'), 'utf8')).toBe(RUST.replace('}\n\n', '};\n\n'));
   });
 
+  it('is reported already applied when sent again with its newline, changing nothing more', async () => {
+    expect(await rewrite(RUST, `${LINE}\n`, `${NEW}\n`)).toBe(RUST.replace(LINE, NEW));
+    const again = await applyEdits(dir, [sr('src/lib.rs', `${LINE}\n`, `${NEW}\n`)], deps).then(
+      () => 'applied',
+      (error: unknown) => (isAutodevError(error, 'EDIT_ALREADY_APPLIED') ? 'already' : String(error)),
+    );
+    expect(again).toBe('already');
+    expect(await readFile(path.join(dir, 'src/lib.rs'), 'utf8')).toBe(RUST.replace(LINE, NEW));
+  });
+
   it("is found in a reply's block, where a blank line before ======= is a line to match", async () => {
     const fenced = [
       'src/lib.rs',
@@ -316,7 +326,8 @@ describe('a SEARCH of one indented line', () => {
       const end = random.pick(['', '\n', '\r\n']);
       const fileEnds = random.pick(['\n', '\r\n']);
       const content = source.replace(/\n/g, fileEnds);
-      const expected = content.split(line).join(changed);
+      // Line by line: the line may also be part of a longer one ("    }" in "        }").
+      const expected = lines.map((l) => (l === line ? changed : l)).join(fileEnds);
       expect(await rewrite(content, `${line}${end}`, `${changed}${end}`)).toBe(expected);
     }
   });
