@@ -161,6 +161,7 @@ describe('applyEdits', () => {
 // found", while the closest text listed that very line. The newline was read as an empty line that
 // had to follow it in the file.
 describe('a SEARCH of one indented line', () => {
+  const random = suiteRandom();
   const RUST = [
     'pub fn greet(n: u32) -> String {',
     '    format!("hello {n}")',
@@ -314,7 +315,6 @@ describe('a SEARCH of one indented line', () => {
   });
 
   it('is found for any line of the file that is there once, however the edit ends its lines', async () => {
-    const random = suiteRandom();
     const source = await readFile(path.join(FIXTURES, 'stack.rs.txt'), 'utf8');
     const lines = source.split('\n');
     const once = lines.filter(
