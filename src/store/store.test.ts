@@ -4,6 +4,7 @@ import { STORE_KINDS, useStoreBackend } from '../../test/helpers/store-backends.
 import type { TaskInput } from '../domain/task.js';
 import { createRedactor } from '../secrets/redact.js';
 import type { Store } from './index.js';
+import { createTaskRepository, type TaskRepository } from './task-repository.js';
 
 const SECRET = 'sk-planted-secret-value-0123456789';
 
@@ -26,6 +27,21 @@ describe.each(STORE_KINDS)('%s store', (kind) => {
     const where = location ?? (await backend.newLocation());
     const store = await backend.open(where, createRedactor([SECRET]));
     return { store, where };
+  }
+
+  /** The statements `use` sends through a task repository on a second connection to `where`. */
+  async function capturedStatements(
+    where: Awaited<ReturnType<typeof backend.newLocation>>,
+    use: (tasks: TaskRepository) => Promise<unknown>,
+  ) {
+    const statements: { sql: string; parameters: readonly unknown[] }[] = [];
+    const db = backend.recordingDb(where, (query) => statements.push(query));
+    try {
+      await use(createTaskRepository(db, createRedactor([SECRET]), kind));
+    } finally {
+      await db.destroy();
+    }
+    return statements;
   }
 
   it('keeps tasks, steps and events across a reopen', async () => {
@@ -228,6 +244,23 @@ describe.each(STORE_KINDS)('%s store', (kind) => {
       expect(plan).toContain(index);
       expect(plan).not.toMatch(/TEMP B-TREE|Sort/);
     }
+  });
+
+  it('filters tasks by repository through the tasks_repo_id index, not a scan of every task', async () => {
+    const { store, where } = await newStore();
+    const repos = ['/repos/many', '/repos/few'];
+    for (let i = 0; i < 12; i += 1) await store.tasks.create(input(repos[i % 6 ? 0 : 1] ?? '', `t${i}`));
+    const few = await store.tasks.listSummaries({ repo: '/repos/few', limit: 50 });
+    expect(few.tasks.map((t) => t.title)).toEqual(['t6', 't0']);
+    // The statement the repository runs for the filter, captured as it goes out, then explained.
+    const statements = await capturedStatements(where, (tasks) =>
+      tasks.listSummaries({ repo: '/repos/few', limit: 50 }),
+    );
+    const statement = statements.find((q) => /from "tasks"/i.test(q.sql));
+    expect(statement).toBeDefined();
+    const plan = await backend.explain(where, statement?.sql ?? '', statement?.parameters ?? []);
+    expect(plan).toContain('tasks_repo_id');
+    expect(plan).not.toMatch(/TEMP B-TREE|Sort|Seq Scan|SCAN tasks\b/);
   });
 
   it('counts delivered tasks and policy denials for the overview through an index on the event type', async () => {

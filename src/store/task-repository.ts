@@ -20,6 +20,7 @@ import type { Database, TasksTable } from './tables.js';
 
 export interface TaskFilter {
   status?: TaskStatus;
+  /** The repository's normalized name (`repo_normalized`; workspace/repo-ref.ts repoLookupName). */
   repo?: string;
   risk_tier?: RiskTier;
   /** Id of the last task of the previous page; tasks come newest first. */
@@ -130,10 +131,8 @@ export function createTaskRepository(
       .orderBy('id', 'desc')
       .limit(filter.limit + 1);
     if (filter.status) query = query.where('status', '=', filter.status);
-    if (filter.repo)
-      query = query.where((eb) =>
-        eb.or([eb('repo', '=', filter.repo ?? ''), eb('repo_normalized', '=', filter.repo ?? '')]),
-      );
+    // The normalized name alone: the (repo_normalized, id) index then serves the filter and the order.
+    if (filter.repo) query = query.where('repo_normalized', '=', filter.repo);
     if (filter.risk_tier) query = query.where('risk_tier', '=', filter.risk_tier);
     if (filter.cursor) query = query.where('id', '<', filter.cursor);
     return query;

@@ -136,3 +136,17 @@ export function parseRepoRef(input: string): RepoRef {
   }
   return refuse(input, 'relative paths are not accepted; give an absolute path or a URL');
 }
+
+/**
+ * The name a repository's tasks are stored under (`repo_normalized`) for whatever a caller gives to
+ * find them: a URL, an ssh or `git@host:` address, a path, or that name itself (`host/owner/name` is
+ * no address git accepts, so it is kept as given). A lookup, not an act on the repository: a value
+ * parseRepoRef refuses is kept as given too and simply names no stored repository.
+ */
+export function repoLookupName(value: string): string {
+  try {
+    return parseRepoRef(value).normalized;
+  } catch {
+    return value;
+  }
+}

@@ -259,13 +259,30 @@ describe('GET /tasks filters and cursor pagination', () => {
     expect((await t.app.inject({ method: 'POST', url: `${TASKS}/${late.id}/cancel` })).statusCode).toBe(202);
   });
 
-  it('filters by repo, in either the given or the normalized form', async () => {
+  it('filters by repo, in the given, the normalized or any other spelling of it', async () => {
     const odd = created.filter((c) => c.repo.includes('odd')).map((c) => c.id);
-    expect((await list('repo=https://github.com/acme/odd.git')).tasks.map((x) => x.id)).toEqual(
-      [...odd].reverse(),
-    );
-    expect((await list('repo=github.com/acme/odd')).tasks.map((x) => x.id)).toEqual([...odd].reverse());
-    expect((await list('repo=/srv/git/nothing.git')).tasks).toEqual([]);
+    const even = created.filter((c) => c.repo.includes('even')).map((c) => c.id);
+    const spellings = [
+      { repo: 'https://github.com/acme/odd.git', ids: odd },
+      { repo: 'github.com/acme/odd', ids: odd },
+      { repo: 'https://GitHub.com/acme/odd/', ids: odd },
+      { repo: 'ssh://git@github.com/acme/odd.git', ids: odd },
+      { repo: 'git@github.com:acme/odd', ids: odd },
+      { repo: '/srv/git/even.git', ids: even },
+      { repo: 'file:///srv/git/even.git', ids: even },
+      { repo: '/srv/git/nothing.git', ids: [] },
+      { repo: 'github.com/acme/nothing', ids: [] },
+      // Values no repository is stored under: an empty list, as for any unknown repository.
+      { repo: 'ext::sh -c touch% /tmp/x', ids: [] },
+      { repo: 'https://user:secret@github.com/acme/odd.git', ids: [] },
+    ];
+    for (const { repo, ids } of spellings) {
+      const listed = await list(`repo=${encodeURIComponent(repo)}`);
+      expect(
+        listed.tasks.map((x) => x.id),
+        repo,
+      ).toEqual([...ids].reverse());
+    }
   });
 
   it('filters by risk tier and status', async () => {

@@ -2,10 +2,12 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
+import { Kysely, PostgresDialect, SqliteDialect, type CompiledQuery } from 'kysely';
 import pg from 'pg';
 import { afterAll, afterEach } from 'vitest';
 import type { Redact } from '../../src/secrets/redact.js';
 import { openStore, type Store } from '../../src/store/index.js';
+import type { Database } from '../../src/store/tables.js';
 import { startPostgresCluster, type PostgresCluster } from './postgres-cluster.js';
 
 export const STORE_KINDS = ['sqlite', 'postgres'] as const;
@@ -26,6 +28,16 @@ export interface StoreBackend {
   exec(location: StoreLocation, statement: string): Promise<void>;
   /** The rows one statement answers, read directly; PostgreSQL may be given settings first (`SET ...; SELECT ...`). */
   query(location: StoreLocation, statement: string): Promise<Record<string, unknown>[]>;
+  /**
+   * A second connection to the store's database that hands every statement it runs to `onQuery`:
+   * give it to a repository's factory to see the SQL that repository sends. Destroy it after use.
+   */
+  recordingDb(location: StoreLocation, onQuery: (query: CompiledQuery) => void): Kysely<Database>;
+  /**
+   * The plan of one statement with its parameters, as text. PostgreSQL is told to avoid sequential
+   * scans: on a test's few rows its planner would prefer one even where an index serves the query.
+   */
+  explain(location: StoreLocation, sql: string, parameters: readonly unknown[]): Promise<string>;
   /** Every byte the database keeps of its rows, for "this value is never stored" checks. */
   rawBytes(location: StoreLocation): Promise<Buffer>;
   /** The cluster behind a postgres backend (started on first use), to restart it. */
@@ -100,6 +112,31 @@ export function useStoreBackend(kind: StoreKind): StoreBackend {
         const results: unknown = await client.query(statement);
         const last = (Array.isArray(results) ? results.at(-1) : results) as pg.QueryResult;
         return last.rows as Record<string, unknown>[];
+      });
+    },
+    recordingDb(location, onQuery) {
+      const log = (event: { level: string; query: CompiledQuery }) => onQuery(event.query);
+      if (location.url === undefined) {
+        const database = new SqliteDatabase(join(location.dataDir, 'autodev.sqlite'));
+        return new Kysely<Database>({ dialect: new SqliteDialect({ database }), log });
+      }
+      const pool = new pg.Pool({ connectionString: location.url, max: 1 });
+      return new Kysely<Database>({ dialect: new PostgresDialect({ pool }), log });
+    },
+    async explain(location, sql, parameters) {
+      if (location.url === undefined) {
+        const raw = new SqliteDatabase(join(location.dataDir, 'autodev.sqlite'), { readonly: true });
+        try {
+          const rows = raw.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(...parameters) as { detail: string }[];
+          return rows.map((row) => row.detail).join('\n');
+        } finally {
+          raw.close();
+        }
+      }
+      return withClient(location.url, async (client) => {
+        await client.query('SET enable_seqscan = off');
+        const result = await client.query<{ 'QUERY PLAN': string }>(`EXPLAIN ${sql}`, [...parameters]);
+        return result.rows.map((row) => row['QUERY PLAN']).join('\n');
       });
     },
     async rawBytes(location) {

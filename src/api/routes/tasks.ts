@@ -9,6 +9,7 @@ import {
   taskListView,
   taskView,
 } from '../schemas/task.js';
+import { repoLookupName } from '../../workspace/repo-ref.js';
 import { toTaskSummary, toTaskView } from '../task-view.js';
 
 export function tasksRoutes(runtime: Runtime): FastifyPluginAsyncZod {
@@ -61,7 +62,12 @@ export function tasksRoutes(runtime: Runtime): FastifyPluginAsyncZod {
         },
       },
       async (request) => {
-        const { tasks, nextCursor } = await store.tasks.listSummaries(request.query);
+        // Any spelling of the repository (https, ssh, git@host:, its name) finds its tasks.
+        const { repo, ...filter } = request.query;
+        const { tasks, nextCursor } = await store.tasks.listSummaries({
+          ...filter,
+          ...(repo ? { repo: repoLookupName(repo) } : {}),
+        });
         return { tasks: tasks.map(toTaskSummary), next_cursor: nextCursor };
       },
     );
