@@ -16,6 +16,21 @@ export interface EventRepository {
   subscribeAll(listener: EventListener): () => void;
 }
 
+/**
+ * The `code` of each entry of a decision's `deny` list, as the overview counts them: a string as
+ * it is, another value as its JSON, null for an entry without one (or that is no object).
+ */
+function denialCodes(data: Record<string, unknown>): (string | null)[] {
+  const deny = data.deny;
+  if (!Array.isArray(deny)) return [];
+  return deny.map((entry: unknown) => {
+    if (typeof entry !== 'object' || entry === null || Array.isArray(entry)) return null;
+    const code = (entry as Record<string, unknown>).code;
+    if (code === undefined || code === null) return null;
+    return typeof code === 'string' ? code : JSON.stringify(code);
+  });
+}
+
 export function createEventRepository(db: Kysely<Database>, redact: Redact): EventRepository {
   const listeners = new Map<string, Set<EventListener>>();
   const everyTask = new Set<EventListener>();
@@ -24,11 +39,22 @@ export function createEventRepository(db: Kysely<Database>, redact: Redact): Eve
     async append(taskId, type, data = {}) {
       const created_at = new Date().toISOString();
       const safe = redactDeep(boundDeep(data), redact);
-      const inserted = await db
-        .insertInto('events')
-        .values({ task_id: taskId, type, data_json: JSON.stringify(safe), created_at })
-        .returning('id')
-        .executeTakeFirstOrThrow();
+      const row = { task_id: taskId, type, data_json: JSON.stringify(safe), created_at };
+      const denials = type === 'policy.decision' ? denialCodes(safe) : [];
+      const insert = (into: Kysely<Database>) =>
+        into.insertInto('events').values(row).returning('id').executeTakeFirstOrThrow();
+      // A decision's denial codes go in with it, so the overview counts them without parsing JSON.
+      const inserted =
+        denials.length === 0
+          ? await insert(db)
+          : await db.transaction().execute(async (trx) => {
+              const event = await insert(trx);
+              await trx
+                .insertInto('policy_denials')
+                .values(denials.map((code, entry) => ({ event_id: event.id, entry, code })))
+                .execute();
+              return event;
+            });
       const event: TaskEvent = { id: inserted.id, task_id: taskId, type, data: safe, created_at };
       for (const listener of listeners.get(taskId) ?? []) listener(event);
       for (const listener of everyTask) listener(event);

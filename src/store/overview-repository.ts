@@ -27,24 +27,11 @@ export interface OverviewRepository {
 const MEDIAN_WINDOW = 10_000;
 
 export function createOverviewRepository(db: Kysely<Database>, dialect: SqlDialect): OverviewRepository {
-  // Timestamps are ISO-8601 text and event data JSON text in both dialects; only the functions that
-  // read them differ.
+  // Timestamps are ISO-8601 text in both dialects; only the functions that read them differ.
   const seconds =
     dialect === 'postgres'
       ? sql<number>`extract(epoch from (finished_at::timestamptz - started_at::timestamptz))`
       : sql<number>`(julianday(finished_at) - julianday(started_at)) * 86400.0`;
-  const denialsQuery =
-    dialect === 'postgres'
-      ? sql<{ code: string; count: number }>`
-        select d.value ->> 'code' as code, count(*) as count
-        from events e, jsonb_array_elements(e.data_json::jsonb -> 'deny') d
-        where e.type = 'policy.decision' and jsonb_typeof(e.data_json::jsonb -> 'deny') = 'array'
-        group by code order by count desc, code`
-      : sql<{ code: string; count: number }>`
-        select json_extract(d.value, '$.code') as code, count(*) as count
-        from events e, json_each(e.data_json, '$.deny') d
-        where e.type = 'policy.decision' and json_type(e.data_json, '$.deny') = 'array'
-        group by code order by count desc, code`;
   return {
     async compute({ days, steps }) {
       // Independent reads: on PostgreSQL they go out on pool connections at once rather than one
@@ -85,7 +72,14 @@ export function createOverviewRepository(db: Kysely<Database>, dialect: SqlDiale
         .groupBy('day')
         .orderBy('day')
         .execute();
-      const denialsRows = denialsQuery.execute(db);
+      // One row per denial, written with its decision (migration 014): no JSON is parsed here.
+      const denialsRows = db
+        .selectFrom('policy_denials')
+        .select(['code', (eb) => eb.fn.countAll<number>().as('count')])
+        .groupBy('code')
+        .orderBy('count', 'desc')
+        .orderBy('code')
+        .execute();
       const slowestQuery = db
         .selectFrom('steps')
         .select([
@@ -113,7 +107,7 @@ export function createOverviewRepository(db: Kysely<Database>, dialect: SqlDiale
         success_rate: Number(ended.n) === 0 ? null : Math.min(1, Number(delivered.n) / Number(ended.n)),
         median_duration_seconds: median(durations.map((d) => Number(d.seconds))),
         cost_per_day: costPerDay.map((r) => ({ day: r.day, usd: Number(r.usd), tasks: Number(r.tasks) })),
-        denials_by_code: denials.rows.map((r) => ({ code: String(r.code), count: Number(r.count) })),
+        denials_by_code: denials.map((r) => ({ code: String(r.code), count: Number(r.count) })),
         slowest_steps: slowest.map((r) => ({
           tool: r.tool,
           count: Number(r.count),

@@ -4,6 +4,7 @@ import { STORE_KINDS, useStoreBackend } from '../../test/helpers/store-backends.
 import type { TaskInput } from '../domain/task.js';
 import { createRedactor } from '../secrets/redact.js';
 import type { Store } from './index.js';
+import { createOverviewRepository } from './overview-repository.js';
 import { createTaskRepository, type TaskRepository } from './task-repository.js';
 
 const SECRET = 'sk-planted-secret-value-0123456789';
@@ -104,6 +105,7 @@ describe.each(STORE_KINDS)('%s store', (kind) => {
     await backend.exec(where, 'DROP INDEX pull_requests_created');
     await backend.exec(where, 'DROP INDEX pull_requests_status_created');
     await backend.exec(where, 'DROP INDEX events_type_task_id');
+    await backend.exec(where, 'DROP TABLE policy_denials');
     await backend.exec(where, "DELETE FROM kysely_migration WHERE name >= '010'");
     const { store: upgraded } = await newStore(where);
     expect((await upgraded.tasks.get(task.id))?.repos).toEqual([
@@ -263,7 +265,7 @@ describe.each(STORE_KINDS)('%s store', (kind) => {
     expect(plan).not.toMatch(/TEMP B-TREE|Sort|Seq Scan|SCAN tasks\b/);
   });
 
-  it('counts delivered tasks and policy denials for the overview through an index on the event type', async () => {
+  it('counts delivered tasks through an index on the event type and denials from their own rows, parsing no event JSON', async () => {
     const { store, where } = await newStore();
     for (let i = 0; i < 4; i += 1) {
       const task = await store.tasks.create(input('/repos/ov', `t${i}`));
@@ -273,17 +275,53 @@ describe.each(STORE_KINDS)('%s store', (kind) => {
     }
     const overview = await store.overview.compute({ days: 30, steps: 10 });
     expect(overview.denials_by_code).toEqual([{ code: 'TESTS_FAILED', count: 2 }]);
-    for (const type of ['task.delivered', 'policy.decision']) {
-      const sql = `SELECT count(distinct task_id) FROM events WHERE type = '${type}'`;
-      const plan = (
-        kind === 'sqlite'
-          ? await backend.query(where, `EXPLAIN QUERY PLAN ${sql}`)
-          : await backend.query(where, `SET enable_seqscan = off; EXPLAIN ${sql}`)
-      )
-        .map((row) => String(row.detail ?? row['QUERY PLAN']))
-        .join('\n');
-      expect(plan).toContain('events_type_task_id');
+    // The statements the overview sends, captured as they go out, then explained.
+    const statements: { sql: string; parameters: readonly unknown[] }[] = [];
+    const db = backend.recordingDb(where, (query) => statements.push(query));
+    try {
+      await createOverviewRepository(db, kind).compute({ days: 30, steps: 10 });
+    } finally {
+      await db.destroy();
     }
+    expect(statements.length).toBeGreaterThan(0);
+    for (const statement of statements) expect(statement.sql).not.toMatch(/data_json/);
+    const byIndex = [
+      { table: /from "events"/, index: 'events_type_task_id' },
+      { table: /from "policy_denials"/, index: 'policy_denials_code' },
+    ];
+    for (const { table, index } of byIndex) {
+      const statement = statements.find((q) => table.test(q.sql));
+      expect(statement, String(table)).toBeDefined();
+      const plan = await backend.explain(where, statement?.sql ?? '', statement?.parameters ?? []);
+      expect(plan).toContain(index);
+    }
+  });
+
+  it('upgrades a store from before migration 014: the denials of decisions stored earlier are counted', async () => {
+    const { store, where } = await newStore();
+    const task = await store.tasks.create(input('/repos/old'));
+    const decisions = [
+      { deny: [{ code: 'RISK_TIER', message: 'm' }, { code: 'TESTS_FAILED' }] },
+      { deny: [{ code: 'TESTS_FAILED' }, { message: 'no code' }, 'not an object'] },
+      { deny: 'not a list' },
+      { allow: true },
+    ];
+    for (const data of decisions) await store.events.append(task.id, 'policy.decision', data);
+    await store.events.append(task.id, 'task.failed', { deny: [{ code: 'NOT_A_DECISION' }] });
+    const written = (await store.overview.compute({ days: 30, steps: 5 })).denials_by_code;
+    // Counted alike, whatever order each dialect gives the two codes counted twice.
+    const byCode = [...written].sort((a, b) => (a.code < b.code ? -1 : 1));
+    expect(byCode).toEqual([
+      { code: 'RISK_TIER', count: 1 },
+      { code: 'TESTS_FAILED', count: 2 },
+      { code: 'null', count: 2 },
+    ]);
+    await store.close();
+    // The database as the release before 014 left it: the decisions are in the events only.
+    await backend.exec(where, 'DROP TABLE policy_denials');
+    await backend.exec(where, "DELETE FROM kysely_migration WHERE name >= '014'");
+    const { store: upgraded } = await newStore(where);
+    expect((await upgraded.overview.compute({ days: 30, steps: 5 })).denials_by_code).toEqual(written);
   });
 
   it('claims each task once, fairly across repos, and again only after its lease lapses', async () => {
@@ -309,6 +347,7 @@ describe.each(STORE_KINDS)('%s store', (kind) => {
     const { store, where } = await newStore();
     const task = await store.tasks.create(input('/repos/a'));
     await store.events.append(task.id, 'task.created', {});
+    await store.events.append(task.id, 'policy.decision', { deny: [{ code: 'TESTS_FAILED' }] });
     await store.pullRequests.insertOnce({
       task_id: task.id,
       forge: 'local',
@@ -343,10 +382,19 @@ describe.each(STORE_KINDS)('%s store', (kind) => {
     if (kind === 'postgres')
       await expect(backend.exec(where, 'TRUNCATE events')).rejects.toThrow(/events are append-only/);
     await expect(backend.exec(where, 'DELETE FROM pr_reviews')).rejects.toThrow(/pr_reviews are append-only/);
+    await expect(backend.exec(where, 'DELETE FROM policy_denials')).rejects.toThrow(
+      /policy_denials are append-only/,
+    );
     await expect(backend.exec(where, 'UPDATE conversation_turns SET round = 2')).rejects.toThrow(
       /conversation_turns are append-only/,
     );
-    expect((await store.events.list(task.id)).map((e) => e.type)).toEqual(['task.created']);
+    expect((await store.events.list(task.id)).map((e) => e.type)).toEqual([
+      'task.created',
+      'policy.decision',
+    ]);
+    expect((await store.overview.compute({ days: 30, steps: 5 })).denials_by_code).toEqual([
+      { code: 'TESTS_FAILED', count: 1 },
+    ]);
   });
 
   it('never writes a configured secret to the database', async () => {

@@ -63,6 +63,15 @@ export interface EventsTable {
   created_at: string;
 }
 
+/** Each denial code of a policy.decision event, one row per `deny` entry (migration 014). */
+export interface PolicyDenialsTable {
+  event_id: number;
+  /** The entry's index in the event's `deny` list. */
+  entry: number;
+  /** The entry's `code`; null when it has none. */
+  code: string | null;
+}
+
 export interface PullRequestsTable {
   task_id: string;
   forge: string;
@@ -177,6 +186,7 @@ export interface Database {
   tasks: TasksTable;
   steps: StepsTable;
   events: EventsTable;
+  policy_denials: PolicyDenialsTable;
   pull_requests: PullRequestsTable;
   pr_reviews: PrReviewsTable;
   review_rounds: ReviewRoundsTable;
