@@ -55,6 +55,12 @@ export const ERROR_CODES = {
    */
   MULTI_REPO_UNSUPPORTED: { httpStatus: 422, retryable: false },
   /**
+   * A multi-repo task's pull request could not merge after the library's (and maybe other consumers')
+   * had: the message names the repository and says the merged ones were reverted (their revert pull
+   * requests opened and merged), or which could not be.
+   */
+  MULTI_REPO_MERGE_FAILED: { httpStatus: 422, retryable: false },
+  /**
    * A consumer could not be wired to the changed library (multirepo/link): no linker for its
    * ecosystem, the library is not among its dependencies, or a manifest could not be read.
    */

@@ -1,8 +1,12 @@
 import type { PullRequest, Step, Task, TaskSummary } from '../domain/task.js';
 import { toConstraintsView } from './constraints-view.js';
 
-/** The task as the API shows it: the stored task, its steps without their raw checkpoints, its pull request. */
-export function toTaskView(task: Task, steps: Step[], pr: PullRequest | undefined) {
+/**
+ * The task as the API shows it: the stored task, its steps without their raw checkpoints, its pull
+ * requests (its own first: `pr`).
+ */
+export function toTaskView(task: Task, steps: Step[], prs: readonly PullRequest[]) {
+  const pr = prs[0]?.role === undefined ? prs[0] : undefined;
   return {
     ...toTaskSummary(task),
     description: task.description,
@@ -30,21 +34,24 @@ export function toTaskView(task: Task, steps: Step[], pr: PullRequest | undefine
       finished_at: s.finished_at,
       duration_ms: s.duration_ms,
     })),
-    pr: pr
-      ? {
-          forge: pr.forge,
-          repo: pr.repo,
-          branch: pr.branch,
-          base_branch: pr.base_branch,
-          number: pr.number,
-          url: pr.url,
-          title: pr.title,
-          status: pr.status,
-          head_commit: pr.head_commit,
-          merge_commit: pr.merge_commit,
-          created_at: pr.created_at,
-        }
-      : null,
+    pr: pr ? toPullRequestView(pr) : null,
+    pull_requests: prs.map((p) => ({ ...toPullRequestView(p), role: p.role ?? ('library' as const) })),
+  };
+}
+
+function toPullRequestView(pr: PullRequest) {
+  return {
+    forge: pr.forge,
+    repo: pr.repo,
+    branch: pr.branch,
+    base_branch: pr.base_branch,
+    number: pr.number,
+    url: pr.url,
+    title: pr.title,
+    status: pr.status,
+    head_commit: pr.head_commit,
+    merge_commit: pr.merge_commit,
+    created_at: pr.created_at,
   };
 }
 

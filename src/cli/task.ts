@@ -31,7 +31,7 @@ export function registerTaskCommands(program: Command): void {
       // The revert task is queued in the store; the running server's scheduler picks it up.
       await withRuntime(options.config, async (runtime) => {
         const { task: revert, created } = await runtime.tasks.revert(id);
-        const view = { ...toTaskView(revert, [], undefined), created };
+        const view = { ...toTaskView(revert, [], []), created };
         console.log(runtime.redact(JSON.stringify(view, null, 2)));
       });
     });

@@ -241,6 +241,9 @@ export const EVENT_TYPES = [
   'change.checks_touched',
   'pr.opened',
   'pr.merged',
+  /** A multi-repo task's other pull request (a consumer's, a revert) opened or merged; `repo` names it. */
+  'pr.repo_opened',
+  'pr.repo_merged',
   'pr.approved',
   'pr.changes_requested',
   'pr.commented',
@@ -291,7 +294,14 @@ export interface PullRequest {
   merge_commit: string | null;
   created_at: string;
   updated_at: string;
+  /**
+   * A multi-repo task's pull request other than its own (the library's, which has none): a changed
+   * consumer's, or the revert of the library after a consumer's merge failed.
+   */
+  role?: RepoPullRequestRole;
 }
+
+export type RepoPullRequestRole = 'consumer' | 'revert';
 
 export const PR_REVIEW_KINDS = ['approval', 'changes_requested', 'comment', 'override'] as const;
 export type PrReviewKind = (typeof PR_REVIEW_KINDS)[number];

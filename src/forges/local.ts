@@ -34,6 +34,24 @@ export function createLocalForge(deps: LocalForgeDeps): Forge {
     gitAuth: () => undefined,
 
     async ensurePullRequest(input) {
+      if (input.other) {
+        const key = { taskId: input.taskId, repo: input.repo, branch: input.branch };
+        return (
+          (await deps.pullRequests.getRepo(key)) ??
+          deps.pullRequests.insertRepoOnce({
+            task_id: input.taskId,
+            forge: 'local',
+            repo: input.repo,
+            branch: input.branch,
+            base_branch: input.baseBranch,
+            number: null,
+            url: null,
+            title: input.title,
+            head_commit: input.headCommit,
+            ...input.other,
+          })
+        );
+      }
       const existing = await deps.pullRequests.getByTask(input.taskId);
       if (existing) return existing;
       return deps.pullRequests.insertOnce({
@@ -69,7 +87,12 @@ export function createLocalForge(deps: LocalForgeDeps): Forge {
           reason: `base branch ${pullRequest.base_branch} cannot be fast-forwarded to the pull request: ${error.message}`,
         };
       }
-      await deps.pullRequests.markMerged(pullRequest.task_id, pullRequest.head_commit);
+      if (pullRequest.role) {
+        const key = { taskId: pullRequest.task_id, repo: pullRequest.repo, branch: pullRequest.branch };
+        await deps.pullRequests.markRepoMerged(key, pullRequest.head_commit);
+      } else {
+        await deps.pullRequests.markMerged(pullRequest.task_id, pullRequest.head_commit);
+      }
       return { merged: true, mergeCommit: pullRequest.head_commit };
     },
 

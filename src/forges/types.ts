@@ -1,4 +1,4 @@
-import type { PrReviewKind, PullRequest } from '../domain/task.js';
+import type { PrReviewKind, PullRequest, RepoPullRequestRole } from '../domain/task.js';
 import type { GitHttpAuth } from '../workspace/token-transport.js';
 
 /** Where a repo lives on its forge, from the task's repo URL (never from anything the repo says). */
@@ -23,6 +23,11 @@ export interface EnsurePullRequestInput {
   headCommit: string;
   /** `autodev` and `risk:<tier>`; a forge without labels ignores them. */
   labels?: string[];
+  /**
+   * A multi-repo task's pull request other than its own (a consumer's, a revert of its library), and
+   * the repository's place in the task. A hosted forge finds it by repo and branch as any other.
+   */
+  other?: { role: RepoPullRequestRole; ordinal: number };
 }
 
 export interface MergeInput {

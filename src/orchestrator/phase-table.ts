@@ -146,6 +146,21 @@ export const PHASE_TABLE: readonly PhaseRow[] = [
       { tool: 'pr_merge', description: 'Merge it when policy allows (low risk only).' },
     ],
   },
+  {
+    id: 'revert-merged',
+    phase: 'deliver',
+    title: 'Revert the merged repositories when a later merge fails',
+    tools: [
+      {
+        tool: 'git_revert',
+        description:
+          "A multi-repo task only, when a consumer's merge fails: revert each merged repository's change.",
+      },
+      { tool: 'git_push', description: 'Push the revert branch.' },
+      { tool: 'git_pr', description: 'Open the revert pull request.' },
+      { tool: 'pr_merge', description: 'Merge the revert.' },
+    ],
+  },
 ];
 
 /** Where a step stands in the table. */

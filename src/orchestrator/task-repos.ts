@@ -46,22 +46,19 @@ export async function resolveTaskRepos(
 }
 
 /**
- * Multi-repo work is built in parts (issue #23, part 2): each repository gets its workspace, the
- * model changes them in one round, each change is committed on the task's branch there, every
- * consumer is tested built against the changed library, each changed one checked, and policy decides
- * on all of them. What is not built yet (a pull request per repository and their ordered merge) fails
- * here, after the decision and before anything is pushed, naming what is missing: never delivered as
- * if the task had one repository.
+ * A multi-repo task delivers and merges only as a whole, on its own (issue #23, part 2): review of
+ * its pull requests (policy's denial, a fallback decision, a base that moved and conflicts, a merge
+ * the forge refuses before anything merged) is not built. Such a task fails here naming why, with
+ * nothing pushed when policy sent it to review, never waiting for review as if it had one repository.
  */
-export function refuseUnbuiltMultiRepo(task: Task): void {
+export function refuseMultiRepoReview(task: Task, why: string, pushed: boolean): void {
   if (task.repos.length <= 1) return;
   const names = task.repos.map((r) => `${r.repo_normalized} (${r.role})`).join(', ');
   throw new AutodevError(
     'MULTI_REPO_UNSUPPORTED',
-    `this task names ${task.repos.length} repositories (${names}); their workspaces and the change in ` +
-      'each are made, verified (each consumer built against the changed library), checked and decided ' +
-      'by policy, but not built yet: one pull request per repository and their ordered merge; nothing ' +
-      'was pushed',
+    `this task names ${task.repos.length} repositories (${names}) and would wait for review (${why}), ` +
+      'but review of a multi-repo task is not built; ' +
+      (pushed ? 'its pull requests stay open, none merged' : 'nothing was pushed'),
     { details: { repos: task.repos.map((r) => ({ repo: r.repo_normalized, role: r.role })) } },
   );
 }

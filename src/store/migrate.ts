@@ -13,6 +13,7 @@ import * as triggerPollCursors from './migrations/009-trigger-poll-cursors.js';
 import * as taskRepos from './migrations/010-task-repos.js';
 import * as pullRequestListIndexes from './migrations/011-pull-request-list-indexes.js';
 import * as eventsTypeIndex from './migrations/012-events-type-index.js';
+import * as repoPullRequests from './migrations/013-repo-pull-requests.js';
 import * as policyDenials from './migrations/014-policy-denials.js';
 
 /** Migrations are compiled in (no directory scan), so the built package carries them. */
@@ -29,6 +30,7 @@ const MIGRATIONS: Record<string, { up: DialectMigration }> = {
   '010-task-repos': taskRepos,
   '011-pull-request-list-indexes': pullRequestListIndexes,
   '012-events-type-index': eventsTypeIndex,
+  '013-repo-pull-requests': repoPullRequests,
   '014-policy-denials': policyDenials,
 };
 

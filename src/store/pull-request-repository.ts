@@ -1,9 +1,22 @@
 import { AutodevError } from '../errors.js';
 import type { Kysely, Selectable } from 'kysely';
-import type { PullRequest, PullRequestStatus } from '../domain/task.js';
-import type { Database, PullRequestsTable } from './tables.js';
+import type { PullRequest, PullRequestStatus, RepoPullRequestRole } from '../domain/task.js';
+import type { Database, PullRequestsTable, RepoPullRequestsTable } from './tables.js';
 
-export type NewPullRequest = Omit<PullRequest, 'created_at' | 'updated_at' | 'merge_commit' | 'status'>;
+export type NewPullRequest = Omit<
+  PullRequest,
+  'created_at' | 'updated_at' | 'merge_commit' | 'status' | 'role'
+>;
+
+/** A multi-repo task's other pull request: which, and its place among the task's repositories. */
+export type NewRepoPullRequest = NewPullRequest & { role: RepoPullRequestRole; ordinal: number };
+
+/** One of a task's other pull requests, by its repository and branch. */
+export interface RepoPullRequestKey {
+  taskId: string;
+  repo: string;
+  branch: string;
+}
 
 export interface PullRequestRepository {
   getByTask(taskId: string): Promise<PullRequest | undefined>;
@@ -16,6 +29,15 @@ export interface PullRequestRepository {
   setStatus(taskId: string, status: PullRequestStatus): Promise<void>;
   /** The branch moved (a rebase onto the base, a review round): the pull request's head is the new commit. */
   setHeadCommit(taskId: string, headCommit: string): Promise<void>;
+  /**
+   * Every pull request of the task: its own (the library's) first, then a multi-repo task's others in
+   * the order of its repositories (consumers, then a revert of the library).
+   */
+  listOfTask(taskId: string): Promise<PullRequest[]>;
+  /** A multi-repo task's other pull request, one per task, repository and branch: a second call returns the first. */
+  insertRepoOnce(pr: NewRepoPullRequest): Promise<PullRequest>;
+  getRepo(key: RepoPullRequestKey): Promise<PullRequest | undefined>;
+  markRepoMerged(key: RepoPullRequestKey, mergeCommit: string): Promise<void>;
 }
 
 export function createPullRequestRepository(db: Kysely<Database>): PullRequestRepository {
@@ -27,8 +49,53 @@ export function createPullRequestRepository(db: Kysely<Database>): PullRequestRe
       .executeTakeFirst();
     return row ? toPullRequest(row) : undefined;
   };
+  const getRepo = async ({ taskId, repo, branch }: RepoPullRequestKey) => {
+    const row = await db
+      .selectFrom('repo_pull_requests')
+      .selectAll()
+      .where('task_id', '=', taskId)
+      .where('repo', '=', repo)
+      .where('branch', '=', branch)
+      .executeTakeFirst();
+    return row ? toRepoPullRequest(row) : undefined;
+  };
   return {
     getByTask,
+    getRepo,
+    async listOfTask(taskId) {
+      const [own, others] = await Promise.all([
+        getByTask(taskId),
+        db
+          .selectFrom('repo_pull_requests')
+          .selectAll()
+          .where('task_id', '=', taskId)
+          .orderBy('role', 'asc')
+          .orderBy('ordinal', 'asc')
+          .orderBy('created_at', 'asc')
+          .execute(),
+      ]);
+      return [...(own ? [own] : []), ...others.map(toRepoPullRequest)];
+    },
+    async insertRepoOnce(pr) {
+      const at = new Date().toISOString();
+      await db
+        .insertInto('repo_pull_requests')
+        .values({ ...pr, status: 'open', merge_commit: null, created_at: at, updated_at: at })
+        .onConflict((oc) => oc.columns(['task_id', 'repo', 'branch']).doNothing())
+        .execute();
+      const stored = await getRepo({ taskId: pr.task_id, repo: pr.repo, branch: pr.branch });
+      if (!stored) throw new Error(`pull request of task ${pr.task_id} in ${pr.repo} vanished`);
+      return stored;
+    },
+    async markRepoMerged({ taskId, repo, branch }, mergeCommit) {
+      await db
+        .updateTable('repo_pull_requests')
+        .set({ status: 'merged', merge_commit: mergeCommit, updated_at: new Date().toISOString() })
+        .where('task_id', '=', taskId)
+        .where('repo', '=', repo)
+        .where('branch', '=', branch)
+        .execute();
+    },
     async list({ status, limit }) {
       let query = db
         .selectFrom('pull_requests')
@@ -97,4 +164,9 @@ export function createPullRequestRepository(db: Kysely<Database>): PullRequestRe
 
 function toPullRequest(row: Selectable<PullRequestsTable>): PullRequest {
   return { ...row, status: row.status as PullRequestStatus };
+}
+
+function toRepoPullRequest(row: Selectable<RepoPullRequestsTable>): PullRequest {
+  const { ordinal: _ordinal, ...rest } = row;
+  return { ...rest, status: row.status as PullRequestStatus, role: row.role as RepoPullRequestRole };
 }

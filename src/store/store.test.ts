@@ -105,6 +105,7 @@ describe.each(STORE_KINDS)('%s store', (kind) => {
     await backend.exec(where, 'DROP INDEX pull_requests_created');
     await backend.exec(where, 'DROP INDEX pull_requests_status_created');
     await backend.exec(where, 'DROP INDEX events_type_task_id');
+    await backend.exec(where, 'DROP TABLE repo_pull_requests');
     await backend.exec(where, 'DROP TABLE policy_denials');
     await backend.exec(where, "DELETE FROM kysely_migration WHERE name >= '010'");
     const { store: upgraded } = await newStore(where);
@@ -487,6 +488,49 @@ describe.each(STORE_KINDS)('%s store', (kind) => {
     await store.pullRequests.insertOnce(pr);
     await store.pullRequests.insertOnce({ ...pr, title: 'second' });
     expect((await store.pullRequests.getByTask(task.id))?.title).toBe('t');
+  });
+
+  it("lists a multi-repo task's pull requests, its own first, then each repository's once, then a revert", async () => {
+    const { store } = await newStore();
+    const task = await store.tasks.create(input('/repos/lib'));
+    const pr = (repo: string, branch = 'autodev/x') => ({
+      task_id: task.id,
+      forge: 'local',
+      repo,
+      branch,
+      base_branch: 'main',
+      number: null,
+      url: null,
+      title: 't',
+      head_commit: 'abc1234',
+    });
+    // Inserted out of order: the list follows the role, then the repository's place in the task.
+    await store.pullRequests.insertRepoOnce({
+      ...pr('/repos/lib', 'autodev/revert-x'),
+      role: 'revert',
+      ordinal: 0,
+    });
+    await store.pullRequests.insertRepoOnce({ ...pr('/repos/c3'), role: 'consumer', ordinal: 2 });
+    await store.pullRequests.insertOnce(pr('/repos/lib'));
+    await store.pullRequests.insertRepoOnce({ ...pr('/repos/c2'), role: 'consumer', ordinal: 1 });
+    await store.pullRequests.insertRepoOnce({
+      ...pr('/repos/c2'),
+      title: 'again',
+      role: 'consumer',
+      ordinal: 1,
+    });
+    const key = { taskId: task.id, repo: '/repos/c2', branch: 'autodev/x' };
+    await store.pullRequests.markRepoMerged(key, 'def5678');
+    const listed = await store.pullRequests.listOfTask(task.id);
+    expect(listed.map((p) => [p.repo, p.role, p.status, p.title])).toEqual([
+      ['/repos/lib', undefined, 'open', 't'],
+      ['/repos/c2', 'consumer', 'merged', 't'],
+      ['/repos/c3', 'consumer', 'open', 't'],
+      ['/repos/lib', 'revert', 'open', 't'],
+    ]);
+    expect((await store.pullRequests.getRepo(key))?.merge_commit).toBe('def5678');
+    // The task's own pull request is untouched by the others: reviews and reverts find it as before.
+    expect((await store.pullRequests.getByTask(task.id))?.status).toBe('open');
   });
 
   it('a cancel request and the commit point of the merge exclude each other: whichever comes first wins', async () => {

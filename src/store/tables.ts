@@ -88,6 +88,12 @@ export interface PullRequestsTable {
   updated_at: string;
 }
 
+/** A multi-repo task's other pull requests: its consumers' and a revert of its library (migration 013). */
+export interface RepoPullRequestsTable extends PullRequestsTable {
+  role: string;
+  ordinal: number;
+}
+
 export interface PrReviewsTable {
   id: Generated<number>;
   task_id: string;
@@ -188,6 +194,7 @@ export interface Database {
   events: EventsTable;
   policy_denials: PolicyDenialsTable;
   pull_requests: PullRequestsTable;
+  repo_pull_requests: RepoPullRequestsTable;
   pr_reviews: PrReviewsTable;
   review_rounds: ReviewRoundsTable;
   command_logs: CommandLogsTable;

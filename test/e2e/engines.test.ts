@@ -168,11 +168,26 @@ describe.each(['embedded', 'temporal'] as const)('journeys on the %s engine', (e
     if (temporal) expect(await workflowResult(temporal.address, taskId)).toBe('merged');
   });
 
-  it('runs a task of several repositories up to its policy decision, the consumer built against the changed library', async () => {
+  it('runs a task of several repositories to its merge: the consumer built against the changed library, each pull request merged, the library first', async () => {
     const library = await h.newRepo(NPM_LIBRARY_REPO);
     const consumer = await h.newRepo(await npmConsumerRepo());
     const heads = [await library.branchCommit('main'), await consumer.branchCommit('main')];
-    h.model.push(greetingEdit('hi'), { text: 'The library greets anew.' });
+    const name = `${(consumer.origin.split('/').pop() ?? '').replace(/\.git$/, '')}-2`;
+    h.model.push(
+      greetingEdit('hi'),
+      {
+        toolCalls: [
+          {
+            name: 'apply_edit',
+            arguments: {
+              repo: name,
+              search_replace: [{ path: 'welcome.js', search: '', replace: "module.exports = 'hi';\n" }],
+            },
+          },
+        ],
+      },
+      { text: 'The library and its user greet anew.' },
+    );
     const created = await submitTask(h.server.baseUrl, {
       title: 'Greet with hi in the library and its user',
       repos: [
@@ -181,12 +196,18 @@ describe.each(['embedded', 'temporal'] as const)('journeys on the %s engine', (e
       ],
     });
     const task = await waitForTerminal(h.server.baseUrl, created.id);
-    expect(task.status).toBe('failed');
-    expect(task.error?.code).toBe('MULTI_REPO_UNSUPPORTED');
-    const name = `${(consumer.origin.split('/').pop() ?? '').replace(/\.git$/, '')}-2`;
     const linked = task.steps.find((s) => s.key === `verify.test@${name}#1`);
     expect(linked?.output_summary).toMatch(/^passed: linked to greetlib \(npm\)/);
-    expect([await library.branchCommit('main'), await consumer.branchCommit('main')]).toEqual(heads);
+    expect(task.status).toBe('merged');
+    expect(task.pull_requests.map((pr) => [pr.role, pr.status])).toEqual([
+      ['library', 'merged'],
+      ['consumer', 'merged'],
+    ]);
+    const after = [await library.branchCommit('main'), await consumer.branchCommit('main')];
+    expect(after).toEqual(task.pull_requests.map((pr) => pr.merge_commit));
+    expect(after[1]).not.toBe(heads[1]);
+    const keys = task.steps.map((s) => s.key);
+    expect(keys.indexOf(`deliver.pr_merge@${name}#1`)).toBeGreaterThan(keys.indexOf('deliver.pr_merge#1'));
   });
 
   it('cancels a task while its test command runs, killing the command', async () => {

@@ -70,7 +70,10 @@ describe('a multi-repo Cargo task: the user built against the changed crate', ()
     expect(summary(`prepare.test@${name}#1`)).toMatch(/^failed/);
     expect(summary(`verify.test@${name}#1`)).toMatch(/^passed: linked to greet \(cargo\)/);
     expect(summary(`verify.test@${name}#1`)).toContain('against the baseline: pass');
-    expect(task.error?.code).toBe('MULTI_REPO_UNSUPPORTED');
-    expect([await library.branchCommit('main'), await consumer.branchCommit('main')]).toEqual(heads);
+    // Only the library changed: its pull request alone, merged; the user's main is untouched.
+    expect(task.status).toBe('merged');
+    expect(task.pull_requests.map((pr) => pr.role)).toEqual(['library']);
+    expect(await library.branchCommit('main')).toBe(task.pr?.merge_commit);
+    expect(await consumer.branchCommit('main')).toBe(heads[1]);
   }, 300_000);
 });

@@ -1,3 +1,5 @@
+import { chmod, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { api, submitTask, waitForTerminal, type TaskJson } from '../helpers/api-client.js';
 import { suiteRandom } from '../helpers/seeded-random.js';
@@ -26,9 +28,17 @@ describe('a multi-repo npm task: the consumer tested against the changed library
   async function run(
     word: string,
     consumerEdit?: (name: string) => ScriptedReply,
-  ): Promise<{ task: TaskJson; consumerName: string; heads: (string | undefined)[][] }> {
+    prepareConsumer?: (origin: string) => Promise<void>,
+  ): Promise<{
+    task: TaskJson;
+    consumerName: string;
+    heads: (string | undefined)[][];
+    origins: string[];
+    greeting: () => Promise<string | undefined>;
+  }> {
     const library = await h.newRepo(NPM_LIBRARY_REPO);
     const consumer = await h.newRepo(consumerFiles);
+    await prepareConsumer?.(consumer.origin);
     const before = [await library.branchCommit('main'), await consumer.branchCommit('main')];
     h.model.push(
       greetingEdit(word),
@@ -44,8 +54,34 @@ describe('a multi-repo npm task: the consumer tested against the changed library
     });
     const task = await waitForTerminal(h.server.baseUrl, created.id, 120_000);
     const after = [await library.branchCommit('main'), await consumer.branchCommit('main')];
-    return { task, consumerName: consumerNameOf(consumer.origin), heads: [before, after] };
+    return {
+      task,
+      consumerName: consumerNameOf(consumer.origin),
+      heads: [before, after],
+      origins: [library.origin, consumer.origin],
+      greeting: () => library.readFileAt('main', 'index.js'),
+    };
   }
+
+  async function trail(id: string): Promise<{ type: string; data: Record<string, unknown> }[]> {
+    const events = await api(h.server.baseUrl, `/api/v1/autodev/tasks/${id}/events`);
+    return (events.body as { events: { type: string; data: Record<string, unknown> }[] }).events;
+  }
+
+  /** The user's own change: a file of its own saying the new word (its tests still pass). */
+  const welcomeEdit =
+    (word: string) =>
+    (name: string): ScriptedReply => ({
+      toolCalls: [
+        {
+          name: 'apply_edit',
+          arguments: {
+            repo: name,
+            search_replace: [{ path: 'welcome.js', search: '', replace: `module.exports = '${word}';\n` }],
+          },
+        },
+      ],
+    });
 
   it('passes the consumer built against the changed library, whose published version fails it', async () => {
     const { task, consumerName, heads } = await run('hi');
@@ -55,11 +91,76 @@ describe('a multi-repo npm task: the consumer tested against the changed library
     expect(linked?.status).toBe('succeeded');
     expect(linked?.output_summary).toMatch(/^passed: linked to greetlib \(npm\)/);
     expect(linked?.output_summary).toContain('against the baseline: pass');
-    expect(task.error?.code).toBe('MULTI_REPO_UNSUPPORTED');
-    // A consumer the task did not change is only built: nothing of its own to check.
+    // A consumer the task did not change is only built: nothing of its own to check, push or merge.
     expect(task.steps.map((s) => s.key)).not.toContain(`verify.secrets_scan@${consumerName}#1`);
+    expect(task.steps.map((s) => s.key)).not.toContain(`deliver.git_push@${consumerName}#1`);
     expect(step(task, 'decide.policy#1')?.status).toBe('succeeded');
-    expect(heads[1]).toEqual(heads[0]);
+    expect(task.status).toBe('merged');
+    expect(task.pull_requests.map((pr) => [pr.role, pr.status])).toEqual([['library', 'merged']]);
+    expect(heads[1]?.[0]).not.toEqual(heads[0]?.[0]);
+    expect(heads[1]?.[1]).toEqual(heads[0]?.[1]);
+  });
+
+  it('opens a pull request per changed repository, each listing the other, and merges the library first', async () => {
+    const { task, consumerName, heads, origins, greeting } = await run('hi', welcomeEdit('hi'));
+    const [libraryOrigin, consumerOrigin] = origins as [string, string];
+    expect(task.status).toBe('merged');
+    expect(task.pull_requests.map((pr) => [pr.role, pr.repo, pr.status])).toEqual([
+      ['library', libraryOrigin, 'merged'],
+      ['consumer', consumerOrigin, 'merged'],
+    ]);
+    expect(task.pr?.repo).toBe(libraryOrigin);
+    // Both origins' main carry the change: each is the pull request's head.
+    expect(heads[1]).toEqual(task.pull_requests.map((pr) => pr.merge_commit));
+    expect(heads[1]?.[1]).not.toEqual(heads[0]?.[1]);
+    expect(await greeting()).toContain('hi');
+    const events = await trail(task.id);
+    const opened = events.find((e) => e.type === 'pr.opened');
+    const consumerOpened = events.find((e) => e.type === 'pr.repo_opened');
+    // Each body lists the other's pull request (the local forge has no URLs: its branch and repository).
+    expect(opened?.data.body).toContain(`branch \`${task.branch}\` of ${consumerOrigin}`);
+    expect(consumerOpened?.data).toMatchObject({ repo: consumerOrigin, role: 'consumer' });
+    expect(consumerOpened?.data.body).toContain(`branch \`${task.branch}\` of ${libraryOrigin}`);
+    // The library merges before its user.
+    const types = events.map((e) => e.type);
+    expect(types.indexOf('pr.merged')).toBeGreaterThan(-1);
+    expect(types.indexOf('pr.repo_merged')).toBeGreaterThan(types.indexOf('pr.merged'));
+    const keys = task.steps.map((s) => s.key);
+    expect(keys.indexOf(`deliver.pr_merge@${consumerName}#1`)).toBeGreaterThan(
+      keys.indexOf('deliver.pr_merge#1'),
+    );
+  });
+
+  it('reverts the merged library when its user cannot merge, and fails naming the user', async () => {
+    // The user's origin refuses any push to main (a protected branch): its pull request cannot merge.
+    const refuseMain = async (origin: string) => {
+      const hook = join(origin, 'hooks', 'pre-receive');
+      await writeFile(
+        hook,
+        '#!/bin/sh\nwhile read old new ref; do\n  if [ "$ref" = refs/heads/main ]; then echo "main is protected" >&2; exit 1; fi\ndone\nexit 0\n',
+      );
+      await chmod(hook, 0o755);
+    };
+    const { task, heads, origins, greeting } = await run('hi', welcomeEdit('hi'), refuseMain);
+    const [libraryOrigin, consumerOrigin] = origins as [string, string];
+    expect(task.status).toBe('failed');
+    expect(task.error?.code).toBe('MULTI_REPO_MERGE_FAILED');
+    expect(task.error?.message).toContain(`the pull request in ${consumerOrigin} could not merge`);
+    expect(task.error?.message).toContain(
+      `the merged ones were reverted (a revert pull request merged in each): ${libraryOrigin}`,
+    );
+    expect(task.pull_requests.map((pr) => [pr.role, pr.repo, pr.status])).toEqual([
+      ['library', libraryOrigin, 'merged'],
+      ['consumer', consumerOrigin, 'open'],
+      ['revert', libraryOrigin, 'merged'],
+    ]);
+    // The library's main moved twice (the change, then its revert): its greeting is the old one again.
+    expect(heads[1]?.[0]).not.toEqual(heads[0]?.[0]);
+    expect(heads[1]?.[0]).toEqual(task.pull_requests[2]?.merge_commit);
+    expect(await greeting()).toBe(NPM_LIBRARY_REPO['index.js']);
+    expect(heads[1]?.[1]).toEqual(heads[0]?.[1]);
+    const types = (await trail(task.id)).map((e) => e.type);
+    expect(types.indexOf('pr.repo_merged')).toBeGreaterThan(types.indexOf('pr.merged'));
   });
 
   it('checks a changed consumer and stops the whole task on a secret in it, naming the consumer', async () => {
@@ -154,7 +255,15 @@ describe('a multi-repo npm task: the consumer tested against the changed library
       keys.indexOf(`verify.check_constraints@${changed}#1`),
     );
     expect(step(task, 'decide.policy#1')?.output_summary).toMatch(/^allow/);
-    expect(task.error?.code).toBe('MULTI_REPO_UNSUPPORTED');
-    expect(await Promise.all([library, ...users].map((r) => r.branchCommit('main')))).toEqual(before);
+    // A pull request for the library and the changed user only; the untouched one keeps its main.
+    expect(task.status).toBe('merged');
+    expect(task.pull_requests.map((pr) => [pr.role, pr.repo])).toEqual([
+      ['library', library.origin],
+      ['consumer', users[0]?.origin],
+    ]);
+    const after = await Promise.all([library, ...users].map((r) => r.branchCommit('main')));
+    expect(after[0]).not.toEqual(before[0]);
+    expect(after[1]).not.toEqual(before[1]);
+    expect(after[2]).toEqual(before[2]);
   });
 });

@@ -19,7 +19,22 @@ export interface TaskJson {
     started_at: string;
     finished_at: string | null;
   }[];
-  pr: { branch: string; status: string; head_commit: string; merge_commit: string | null } | null;
+  pr: {
+    repo: string;
+    branch: string;
+    status: string;
+    head_commit: string;
+    merge_commit: string | null;
+  } | null;
+  /** Every pull request of the task, its own (the library's) first. */
+  pull_requests: {
+    role: 'library' | 'consumer' | 'revert';
+    repo: string;
+    branch: string;
+    status: string;
+    head_commit: string;
+    merge_commit: string | null;
+  }[];
 }
 
 /**

@@ -18,13 +18,13 @@ export function tasksRoutes(runtime: Runtime): FastifyPluginAsyncZod {
   // The three reads go out together: on PostgreSQL each is a round trip, and a missing task's
   // steps and pull request are simply empty.
   const loadView = async (id: string) => {
-    const [task, steps, pr] = await Promise.all([
+    const [task, steps, prs] = await Promise.all([
       store.tasks.get(id),
       store.steps.list(id),
-      store.pullRequests.getByTask(id),
+      store.pullRequests.listOfTask(id),
     ]);
     if (!task) throw new AutodevError('TASK_NOT_FOUND', `no task with id ${id}`);
-    return toTaskView(task, steps, pr);
+    return toTaskView(task, steps, prs);
   };
 
   return async (app) => {
@@ -48,7 +48,7 @@ export function tasksRoutes(runtime: Runtime): FastifyPluginAsyncZod {
           ...(repos ? { repos } : {}),
           risk_tier: body.risk_tier ?? runtime.config.default_risk_tier,
         });
-        return reply.code(201).send(toTaskView(task, [], undefined));
+        return reply.code(201).send(toTaskView(task, [], []));
       },
     );
 

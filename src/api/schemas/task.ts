@@ -254,6 +254,11 @@ export const taskView = taskSummaryView.extend({
   started_at: z.string().nullable(),
   steps: z.array(stepView),
   pr: pullRequestView.nullable(),
+  /**
+   * Every pull request of the task, its own (the library's, `pr`) first: a multi-repo task's changed
+   * consumers' follow, and the revert of the library when a consumer's merge failed after it.
+   */
+  pull_requests: z.array(pullRequestView.extend({ role: z.enum(['library', 'consumer', 'revert']) })),
 });
 
 export const taskListView = z.object({ tasks: z.array(taskSummaryView), next_cursor: z.string().nullable() });

@@ -13,6 +13,14 @@ import { syncWithBase } from './rebase.js';
 import { stepsThatApplied } from './steps-run.js';
 import type { ChangeChecks } from './verify.js';
 import type { TaskContext } from '../task-context.js';
+import {
+  changedConsumers,
+  mergeConsumers,
+  openConsumerPullRequests,
+  plannedPullRequests,
+  pushConsumers,
+  relatedPullRequestsSection,
+} from './deliver-repos.js';
 
 export type Delivery = { merged: true; pr: PullRequest } | { merged: false; pr: PullRequest; reason: string };
 
@@ -76,7 +84,13 @@ export async function deliverPhase(
     tool: 'git_push',
     input: { repo: task.repo, branch: input.branch },
   });
-  const body = await pullRequestBodyFor(ctx, input);
+  // A multi-repo task's changed consumers: their branches too, before any pull request opens.
+  await pushConsumers(ctx);
+  const multiRepo = changedConsumers(ctx).length > 0;
+  const ownBody = await pullRequestBodyFor(ctx, input);
+  const body = multiRepo
+    ? `${ownBody}\n\n${relatedPullRequestsSection(plannedPullRequests(ctx, input.branch), task.repo)}`
+    : ownBody;
   const labels = pullRequestLabels(ctx);
   const pr = await runStep<PullRequest>(ctx, {
     phase: 'deliver',
@@ -105,6 +119,14 @@ export async function deliverPhase(
       body,
     });
   }
+  const consumerPrs = multiRepo
+    ? await openConsumerPullRequests(ctx, {
+        library: pr,
+        libraryBody: ownBody,
+        taskLink: taskLink(ctx),
+        labels,
+      })
+    : [];
   // A fallback decision never merges, even if an engine were to allow it: OPA did not decide.
   if (!input.decision.allow || input.decision.fallback === true) {
     return { merged: false, pr, reason: describeDenials(input.decision) };
@@ -139,6 +161,11 @@ export async function deliverPhase(
         merge_commit: merge.mergeCommit,
       });
     }
+  }
+  // The consumers after the library they are built against; one that cannot merge reverts the merged.
+  if (consumerPrs.length > 0) {
+    const library = (await ctx.store.pullRequests.getByTask(task.id)) ?? pr;
+    await mergeConsumers(ctx, library, consumerPrs);
   }
   // The base moved under the pull requests waiting for review: they are brought up to date (queued,
   // claimed once this run is over). Again on a resume: a task already queued is not queued twice.
