@@ -29,6 +29,7 @@ describe('a multi-repo npm task: the consumer tested against the changed library
     word: string,
     consumerEdit?: (name: string) => ScriptedReply,
     prepareConsumer?: (origin: string) => Promise<void>,
+    riskTier?: 'medium',
   ): Promise<{
     task: TaskJson;
     consumerName: string;
@@ -47,6 +48,7 @@ describe('a multi-repo npm task: the consumer tested against the changed library
     );
     const created = await submitTask(h.server.baseUrl, {
       title: `Greet with ${word}`,
+      ...(riskTier ? { risk_tier: riskTier } : {}),
       repos: [
         { repo: library.origin, role: 'library' },
         { repo: consumer.origin, role: 'consumer' },
@@ -129,6 +131,20 @@ describe('a multi-repo npm task: the consumer tested against the changed library
     expect(keys.indexOf(`deliver.pr_merge@${consumerName}#1`)).toBeGreaterThan(
       keys.indexOf('deliver.pr_merge#1'),
     );
+  });
+
+  it('fails a multi-repo task policy sends to review MULTI_REPO_UNSUPPORTED naming review, nothing pushed', async () => {
+    const { task, consumerName, heads } = await run('hi', welcomeEdit('hi'), undefined, 'medium');
+    expect(step(task, 'decide.policy#1')?.output_summary).toMatch(/^deny/);
+    expect(task.status).toBe('failed');
+    expect(task.error?.code).toBe('MULTI_REPO_UNSUPPORTED');
+    expect(task.error?.message).toMatch(
+      /would wait for review \(policy: .+\), but review of a multi-repo task is not built; nothing was pushed/,
+    );
+    expect(task.steps.map((s) => s.key)).not.toContain('deliver.git_push#1');
+    expect(task.steps.map((s) => s.key)).not.toContain(`deliver.git_push@${consumerName}#1`);
+    expect(task.pull_requests).toEqual([]);
+    expect(heads[1]).toEqual(heads[0]);
   });
 
   it('reverts the merged library when its user cannot merge, and fails naming the user', async () => {
