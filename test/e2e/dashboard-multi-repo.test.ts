@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { api, E2E_USERS, submitTask, waitForTerminal } from '../helpers/api-client.js';
 import { launchBrowser, openPage, seriousA11yViolations } from '../helpers/browser.js';
 import { PYTHON_BUGGY_REPO } from './fixtures.js';
+import { greetingEdit, NPM_LIBRARY_REPO, npmConsumerRepo } from './multi-repo-fixtures.js';
 import { startE2E, type E2EHarness } from './harness.js';
 
 /** A repository path carrying markup: the page must show it as text. */
@@ -70,4 +71,50 @@ describe('the task page of a multi-repo task', () => {
     expect((again.body as { repos: unknown }).repos).toEqual(repos);
     await page.close();
   });
+
+  it("shows each repository's pull request, in merge order, once the task merged", async () => {
+    const library = await h.newRepo(NPM_LIBRARY_REPO);
+    const consumer = await h.newRepo(await npmConsumerRepo());
+    const name = `${(consumer.origin.split('/').pop() ?? '').replace(/\.git$/, '')}-2`;
+    h.model.push(
+      greetingEdit('hi'),
+      {
+        toolCalls: [
+          {
+            name: 'apply_edit',
+            arguments: {
+              repo: name,
+              search_replace: [{ path: 'welcome.js', search: '', replace: "module.exports = 'hi';\n" }],
+            },
+          },
+        ],
+      },
+      { text: 'The library and its user greet anew.' },
+    );
+    const title = 'Greet with hi in the library and its user';
+    const created = await submitTask(h.server.baseUrl, {
+      title,
+      repos: [
+        { repo: library.origin, role: 'library' },
+        { repo: consumer.origin, role: 'consumer' },
+      ],
+    });
+    const ended = await waitForTerminal(h.server.baseUrl, created.id, 120_000);
+    expect(ended.status).toBe('merged');
+
+    const { page, dialogs } = await openPage(browser);
+    await openTask(page, created.id, title);
+    const table = page.getByTestId('task-pull-requests');
+    await expect.poll(() => table.locator('tbody tr').count()).toBe(2);
+    const rows = await table
+      .locator('tbody tr')
+      .evaluateAll((trs) => trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent)));
+    expect(rows).toEqual([
+      [library.origin, 'library', ended.branch, 'merged'],
+      [consumer.origin, 'consumer', ended.branch, 'merged'],
+    ]);
+    expect(dialogs).toEqual([]);
+    expect(await seriousA11yViolations(page)).toEqual([]);
+    await page.close();
+  }, 180_000);
 });

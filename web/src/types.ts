@@ -40,6 +40,14 @@ export interface Task extends TaskSummary {
   cost: { input_tokens: number; output_tokens: number; cached_input_tokens: number; usd: number };
   steps: Step[];
   pr: { url: string | null; status: string; branch: string; number: number | null } | null;
+  /** Every pull request of the task, its own (the library's) first; a multi-repo task has one per changed repository. */
+  pull_requests: {
+    role: 'library' | 'consumer' | 'revert';
+    repo: string;
+    branch: string;
+    status: string;
+    url: string | null;
+  }[];
 }
 
 export interface TaskEvent {

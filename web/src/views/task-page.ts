@@ -263,6 +263,8 @@ export function taskPage(id: string, signal: AbortSignal): HTMLElement {
     } catch {
       // A hosted forge's pull request: its reviews live on the forge.
     }
+    // A multi-repo task: every repository's pull request (and a revert's), in merge order.
+    if (t.pull_requests.length > 1) parts.push(pullRequestsTable(t.pull_requests));
     pr.replaceChildren(...parts);
   };
 
@@ -389,6 +391,33 @@ function reposTable(repos: TaskRepo[]): HTMLElement {
       'tbody',
       {},
       ...repos.map((r) => h('tr', {}, h('td', {}, r.repo), h('td', {}, r.base_branch), h('td', {}, r.role))),
+    ),
+  );
+}
+
+/** A multi-repo task's pull requests: repository, role, branch, status, and a link when the forge has one. */
+function pullRequestsTable(prs: Task['pull_requests']): HTMLElement {
+  return h(
+    'table',
+    { 'data-testid': 'task-pull-requests' },
+    h(
+      'thead',
+      {},
+      h('tr', {}, ...['Repository', 'Role', 'Branch', 'Status'].map((t) => h('th', { scope: 'col' }, t))),
+    ),
+    h(
+      'tbody',
+      {},
+      ...prs.map((p) =>
+        h(
+          'tr',
+          {},
+          h('td', {}, p.url ? link(p.url, p.repo) : p.repo),
+          h('td', {}, p.role),
+          h('td', {}, p.branch),
+          h('td', {}, p.status),
+        ),
+      ),
     ),
   );
 }
