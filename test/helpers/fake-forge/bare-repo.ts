@@ -17,8 +17,13 @@ const GIT_ENV = {
   GIT_COMMITTER_EMAIL: 'forge@example.test',
 };
 
-export async function git(cwd: string, args: string[], input?: string): Promise<string> {
-  const child = run('git', args, { cwd, env: GIT_ENV, maxBuffer: 64 * 1024 * 1024 });
+export async function git(
+  cwd: string,
+  args: string[],
+  input?: string | Buffer,
+  env: Record<string, string> = {},
+): Promise<string> {
+  const child = run('git', args, { cwd, env: { ...GIT_ENV, ...env }, maxBuffer: 64 * 1024 * 1024 });
   if (input !== undefined) {
     child.child.stdin?.end(input);
   }
@@ -26,15 +31,19 @@ export async function git(cwd: string, args: string[], input?: string): Promise<
   return stdout.trim();
 }
 
-/** A bare repo at `dir` whose `main` holds one commit with the given files. */
-export async function initBareRepo(dir: string, files: Record<string, string>): Promise<string> {
+/**
+ * A bare repo at `dir` whose `main` holds one commit with the given files (paths may name folders,
+ * contents may be bytes: a vendored tarball). The tree is built in a throwaway index.
+ */
+export async function initBareRepo(dir: string, files: Record<string, string | Buffer>): Promise<string> {
   await run('git', ['init', '--bare', '-b', 'main', dir], { env: GIT_ENV });
-  const entries: string[] = [];
+  const index = { GIT_INDEX_FILE: join(dir, 'fixture-index') };
   for (const [name, content] of Object.entries(files)) {
     const blob = await git(dir, ['hash-object', '-w', '--stdin'], content);
-    entries.push(`100644 blob ${blob}\t${name}`);
+    await git(dir, ['update-index', '--add', '--cacheinfo', `100644,${blob},${name}`], undefined, index);
   }
-  const tree = await git(dir, ['mktree'], `${entries.join('\n')}\n`);
+  const tree = await git(dir, ['write-tree'], undefined, index);
+  await rm(index.GIT_INDEX_FILE, { force: true });
   const commit = await git(dir, ['commit-tree', tree, '-m', 'initial commit']);
   await git(dir, ['update-ref', 'refs/heads/main', commit]);
   return commit;

@@ -30,7 +30,7 @@ export type FakeGiteaFault = FakeForgeFault;
 /** `failNext`, `requests`, `violations` (against Gitea's published swagger) as every fake forge has. */
 export interface FakeGitea extends FakeForgeHandle {
   repoUrl(owner: string, name: string): string;
-  createRepo(owner: string, name: string, files?: Record<string, string>): Promise<string>;
+  createRepo(owner: string, name: string, files?: Record<string, string | Buffer>): Promise<string>;
   approve(owner: string, name: string, number: number, by: string, body?: string): Promise<void>;
   requestChanges(
     owner: string,
