@@ -12,6 +12,16 @@ function step(task: TaskJson, key: string): TaskJson['steps'][number] | undefine
   return task.steps.find((s) => s.key === key);
 }
 
+/** The origin refuses any push to main (a protected branch): a pull request there cannot merge. */
+async function refuseMain(origin: string): Promise<void> {
+  const hook = join(origin, 'hooks', 'pre-receive');
+  await writeFile(
+    hook,
+    '#!/bin/sh\nwhile read old new ref; do\n  if [ "$ref" = refs/heads/main ]; then echo "main is protected" >&2; exit 1; fi\ndone\nexit 0\n',
+  );
+  await chmod(hook, 0o755);
+}
+
 describe('a multi-repo npm task: the consumer tested against the changed library', () => {
   let h: E2EHarness;
   let consumerFiles: Record<string, string | Buffer>;
@@ -149,14 +159,6 @@ describe('a multi-repo npm task: the consumer tested against the changed library
 
   it('reverts the merged library when its user cannot merge, and fails naming the user', async () => {
     // The user's origin refuses any push to main (a protected branch): its pull request cannot merge.
-    const refuseMain = async (origin: string) => {
-      const hook = join(origin, 'hooks', 'pre-receive');
-      await writeFile(
-        hook,
-        '#!/bin/sh\nwhile read old new ref; do\n  if [ "$ref" = refs/heads/main ]; then echo "main is protected" >&2; exit 1; fi\ndone\nexit 0\n',
-      );
-      await chmod(hook, 0o755);
-    };
     const { task, heads, origins, greeting } = await run('hi', welcomeEdit('hi'), refuseMain);
     const [libraryOrigin, consumerOrigin] = origins as [string, string];
     expect(task.status).toBe('failed');
@@ -282,4 +284,47 @@ describe('a multi-repo npm task: the consumer tested against the changed library
     expect(after[1]).not.toEqual(before[1]);
     expect(after[2]).toEqual(before[2]);
   });
+
+  it('reverts the library and the user merged before the one that cannot merge, the last merged first', async () => {
+    const library = await h.newRepo(NPM_LIBRARY_REPO);
+    const users = [await h.newRepo(consumerFiles), await h.newRepo(consumerFiles)];
+    await refuseMain(users[1]?.origin ?? '');
+    const before = await Promise.all([library, ...users].map((r) => r.branchCommit('main')));
+    const base = (library.origin.split('/').pop() ?? '').replace(/\.git$/, '');
+    h.model.push(greetingEdit('hi'), welcomeEdit('hi')(`${base}-2`), welcomeEdit('hi')(`${base}-3`), {
+      text: 'The library and both users greet anew.',
+    });
+    const created = await submitTask(h.server.baseUrl, {
+      title: 'Greet with hi everywhere, one user protected',
+      repos: [
+        { repo: library.origin, role: 'library' },
+        ...users.map((u) => ({ repo: u.origin, role: 'consumer' })),
+      ],
+    });
+    const task = await waitForTerminal(h.server.baseUrl, created.id, 180_000);
+    const [first, second] = users.map((u) => u.origin) as [string, string];
+    expect(task.error?.code).toBe('MULTI_REPO_MERGE_FAILED');
+    expect(task.error?.message).toContain(`the pull request in ${second} could not merge`);
+    expect(task.error?.message).toContain(
+      `the merged ones were reverted (a revert pull request merged in each): ${first}, ${library.origin}`,
+    );
+    expect(task.pull_requests.map((pr) => [pr.role, pr.repo, pr.status])).toEqual([
+      ['library', library.origin, 'merged'],
+      ['consumer', first, 'merged'],
+      ['consumer', second, 'open'],
+      ['revert', library.origin, 'merged'],
+      ['revert', first, 'merged'],
+    ]);
+    // The reverted ones are back to their first content; the protected one never moved.
+    expect(await library.readFileAt('main', 'index.js')).toBe(NPM_LIBRARY_REPO['index.js']);
+    expect(await users[0]?.readFileAt('main', 'welcome.js')).toBeUndefined();
+    const after = await Promise.all([library, ...users].map((r) => r.branchCommit('main')));
+    expect(after[2]).toEqual(before[2]);
+    const keys = task.steps.map((s) => s.key);
+    // Names shared by all three repositories get their place: the library is `<base>-1`.
+    expect(keys.filter((k) => k.startsWith('deliver.git_revert@'))).toEqual([
+      `deliver.git_revert@${base}-2#3`,
+      `deliver.git_revert@${base}-1#3`,
+    ]);
+  }, 240_000);
 });
