@@ -34,27 +34,7 @@ export function createLocalForge(deps: LocalForgeDeps): Forge {
     gitAuth: () => undefined,
 
     async ensurePullRequest(input) {
-      if (input.other) {
-        const key = { taskId: input.taskId, repo: input.repo, branch: input.branch };
-        return (
-          (await deps.pullRequests.getRepo(key)) ??
-          deps.pullRequests.insertRepoOnce({
-            task_id: input.taskId,
-            forge: 'local',
-            repo: input.repo,
-            branch: input.branch,
-            base_branch: input.baseBranch,
-            number: null,
-            url: null,
-            title: input.title,
-            head_commit: input.headCommit,
-            ...input.other,
-          })
-        );
-      }
-      const existing = await deps.pullRequests.getByTask(input.taskId);
-      if (existing) return existing;
-      return deps.pullRequests.insertOnce({
+      const row = {
         task_id: input.taskId,
         forge: 'local',
         repo: input.repo,
@@ -64,7 +44,15 @@ export function createLocalForge(deps: LocalForgeDeps): Forge {
         url: null,
         title: input.title,
         head_commit: input.headCommit,
-      });
+      } as const;
+      if (input.other) {
+        const key = { taskId: input.taskId, repo: input.repo, branch: input.branch };
+        return (
+          (await deps.pullRequests.getRepo(key)) ??
+          deps.pullRequests.insertRepoOnce({ ...row, ...input.other })
+        );
+      }
+      return (await deps.pullRequests.getByTask(input.taskId)) ?? deps.pullRequests.insertOnce(row);
     },
 
     async merge({ pullRequest, workspaceDir }) {
