@@ -226,10 +226,7 @@ function findInRepeatingRow(
   phase: Phase,
   tool: string,
 ): Position | undefined {
-  const entry = table[from.row];
-  if (!entry?.repeats || entry.phase !== phase) return undefined;
-  const index = entry.tools.findIndex((t) => t.tool === tool);
-  return index >= 0 ? { row: from.row, tool: index } : undefined;
+  return table[from.row]?.repeats ? findInRow(table, from, phase, tool) : undefined;
 }
 
 function findInRow(
