@@ -420,6 +420,21 @@ describe.each([
     await m.release('never');
   });
 
+  it("removes the locks a git killed with the last server left in a live task's worktree and mirror", async () => {
+    const m = manager();
+    const ws = await m.prepare(input('t1'));
+    const gitDir = (await git(['rev-parse', '--absolute-git-dir'], { cwd: ws.dir })).stdout.trim();
+    // A reset killed mid-write (SIGKILL of the server) leaves its index.lock; a ref update, packed-refs.lock.
+    await writeFile(join(gitDir, 'index.lock'), '');
+    await writeFile(join(mirrorDir(), 'packed-refs.lock'), '');
+    await expect(git(['reset', '--hard', 'HEAD'], { cwd: ws.dir })).rejects.toThrow(/index\.lock/);
+
+    await m.sweep(new Set(['t1']));
+    await git(['reset', '--hard', 'HEAD'], { cwd: ws.dir });
+    await git(['pack-refs', '--all'], { cwd: mirrorDir() });
+    expect(existsSync(ws.dir)).toBe(true);
+  });
+
   it('sweeps workspaces of tasks no longer live, keeping failed ones for the configured hours', async () => {
     const m = manager();
     const live = await m.prepare(input('live'));

@@ -51,6 +51,10 @@ export interface WorktreeManagerDeps {
 
 const TASK_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
 
+/** Git's lock files in a worktree's git dir and in a mirror that a killed git can leave behind. */
+const WORKTREE_LOCKS = ['index.lock', 'HEAD.lock', 'ORIG_HEAD.lock'];
+const MIRROR_LOCKS = ['packed-refs.lock', 'config.lock', 'HEAD.lock', 'shallow.lock'];
+
 function checkTaskId(taskId: string): void {
   if (!TASK_ID.test(taskId) || taskId.includes('..')) {
     throw new AutodevError('VALIDATION_FAILED', `task id ${JSON.stringify(taskId)} cannot name a workspace`);
@@ -373,6 +377,26 @@ export function createWorkspaceManager(
     });
   };
 
+  /**
+   * At start-up no git of this process runs yet, and the last one's died with it (setpriv): a git it
+   * killed mid-write (a reset, a checkout, a commit) left its lock behind, and every later git in that
+   * worktree failed "index.lock: File exists" — a resumed task failed GIT_FAILED after a SIGKILL. The
+   * locks of the live tasks' worktrees (a multi-repo task's consumers too) and their mirrors' go.
+   */
+  const removeStaleLocks = async (liveTaskIds: ReadonlySet<string>): Promise<void> => {
+    for (const taskId of await records.taskIds()) {
+      if (!TASK_ID.test(taskId) || !liveTaskIds.has(owningTaskId(taskId))) continue;
+      const record = await records.read(taskId);
+      if (record === undefined) continue;
+      const worktree = await worktreeOf(record.mirrorDir, record.dir);
+      const locks = [
+        ...(worktree ? WORKTREE_LOCKS.map((name) => join(worktree.gitDir, name)) : []),
+        ...MIRROR_LOCKS.map((name) => join(record.mirrorDir, name)),
+      ];
+      await Promise.all(locks.map((lock) => rm(lock, { force: true })));
+    }
+  };
+
   const startSweep = async (
     liveTaskIds: ReadonlySet<string>,
   ): Promise<{ done: Promise<{ removed: string[] }> }> => {
@@ -393,6 +417,7 @@ export function createWorkspaceManager(
       const record = await records.read(taskId);
       if (record !== undefined) held.add(resolve(record.mirrorDir));
     }
+    await removeStaleLocks(liveTaskIds);
     const mirrorDirs = await mirrors.list();
     const finish = async (): Promise<{ removed: string[] }> => {
       const removed: string[] = [];
