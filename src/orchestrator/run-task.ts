@@ -13,7 +13,6 @@ import { checksPassed, countDelivered } from '../metrics/outcomes.js';
 import { runReviewRound } from './review/round.js';
 import { runStep } from './step-runner.js';
 import { setStatus } from './transitions.js';
-import { refuseMultiRepoReview } from './task-repos.js';
 import {
   checkConsumers,
   combineRepoTests,
@@ -149,15 +148,6 @@ export async function runTask(ctx: TaskContext): Promise<TaskStatus> {
       checks,
       ...(consumers ? { consumers } : {}),
     });
-    // A fallback decision never merges (deliver.ts): a multi-repo task would wait for review.
-    if (!decision.allow || decision.fallback === true) {
-      refuseMultiRepoReview(
-        ctx.task,
-        `policy: ${decision.deny.map((d) => d.code).join(', ') || 'fallback'}`,
-        false,
-      );
-    }
-
     await setStatus(ctx, 'delivering');
     const delivery = await deliverPhase(ctx, {
       branch: workspace.branch,
@@ -170,7 +160,6 @@ export async function runTask(ctx: TaskContext): Promise<TaskStatus> {
       lint: checks,
       constraints: checks.constraints,
     });
-    if (!delivery.merged) refuseMultiRepoReview(ctx.task, delivery.reason, true);
     const final: TaskStatus = delivery.merged ? 'merged' : 'awaiting_review';
     // A resumed delivery reaches here again: the outcome is recorded once per reason.
     if (!delivery.merged && !(await hasAwaitingReviewOutcome(ctx, delivery.reason))) {

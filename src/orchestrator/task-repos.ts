@@ -1,5 +1,5 @@
 import { AutodevError } from '../errors.js';
-import type { Task, TaskInput, TaskRepo } from '../domain/task.js';
+import type { TaskInput, TaskRepo } from '../domain/task.js';
 import type { RepoAllowlist } from '../governance/allowlist.js';
 import { resolveAllowedRepo } from '../governance/repo-access.js';
 import type { Forge } from '../forges/types.js';
@@ -43,22 +43,4 @@ export async function resolveTaskRepos(
   }
   // The library leads: it is `repo` of the task, changed first, and what consumers are built against.
   return [...resolved.filter((r) => r.role === 'library'), ...resolved.filter((r) => r.role !== 'library')];
-}
-
-/**
- * A multi-repo task delivers and merges only as a whole, on its own (issue #23, part 2): review of
- * its pull requests (policy's denial, a fallback decision, a base that moved and conflicts, a merge
- * the forge refuses before anything merged) is not built. Such a task fails here naming why, with
- * nothing pushed when policy sent it to review, never waiting for review as if it had one repository.
- */
-export function refuseMultiRepoReview(task: Task, why: string, pushed: boolean): void {
-  if (task.repos.length <= 1) return;
-  const names = task.repos.map((r) => `${r.repo_normalized} (${r.role})`).join(', ');
-  throw new AutodevError(
-    'MULTI_REPO_UNSUPPORTED',
-    `this task names ${task.repos.length} repositories (${names}) and would wait for review (${why}), ` +
-      'but review of a multi-repo task is not built; ' +
-      (pushed ? 'its pull requests stay open, none merged' : 'nothing was pushed'),
-    { details: { repos: task.repos.map((r) => ({ repo: r.repo_normalized, role: r.role })) } },
-  );
 }

@@ -143,17 +143,17 @@ describe('a multi-repo npm task: the consumer tested against the changed library
     );
   });
 
-  it('fails a multi-repo task policy sends to review MULTI_REPO_UNSUPPORTED naming review, nothing pushed', async () => {
-    const { task, consumerName, heads } = await run('hi', welcomeEdit('hi'), undefined, 'medium');
+  it('leaves a multi-repo task policy sends to review waiting with a pull request open in each changed repository', async () => {
+    const { task, heads, origins } = await run('hi', welcomeEdit('hi'), undefined, 'medium');
+    const [libraryOrigin, consumerOrigin] = origins as [string, string];
     expect(step(task, 'decide.policy#1')?.output_summary).toMatch(/^deny/);
-    expect(task.status).toBe('failed');
-    expect(task.error?.code).toBe('MULTI_REPO_UNSUPPORTED');
-    expect(task.error?.message).toMatch(
-      /would wait for review \(policy: .+\), but review of a multi-repo task is not built; nothing was pushed/,
-    );
-    expect(task.steps.map((s) => s.key)).not.toContain('deliver.git_push#1');
-    expect(task.steps.map((s) => s.key)).not.toContain(`deliver.git_push@${consumerName}#1`);
-    expect(task.pull_requests).toEqual([]);
+    expect(task.status).toBe('awaiting_review');
+    expect(task.error).toBeNull();
+    expect(task.pull_requests.map((pr) => [pr.role, pr.repo, pr.status])).toEqual([
+      ['library', libraryOrigin, 'open'],
+      ['consumer', consumerOrigin, 'open'],
+    ]);
+    // Nothing merged: both origins' main are as they were.
     expect(heads[1]).toEqual(heads[0]);
   });
 

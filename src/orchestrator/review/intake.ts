@@ -206,6 +206,14 @@ export function createReviewIntake(deps: ReviewIntakeDeps): ReviewIntake {
   const act = async (task: Task, pr: PullRequest, verdict: ReviewVerdict): Promise<SyncOutcome> => {
     switch (verdict.action) {
       case 'merge': {
+        // A multi-repo task's pull requests merge together, in dependency order, or not at all: the
+        // library's alone never merges from here.
+        if (task.repos.length > 1) {
+          return {
+            outcome: 'waiting',
+            reason: `approved, but this task's ${task.repos.length} pull requests merge together and their merge after review is not built yet (MULTI_REPO_UNSUPPORTED)`,
+          };
+        }
         const attempt = await mergeThroughForge(pr, () => store.tasks.beginMerge(task.id));
         if ('moved' in attempt) return updateFirst(task, attempt.base);
         if ('cancelled' in attempt) {
