@@ -319,6 +319,11 @@ export interface PrReview {
   /** A review comment on a line of the diff. */
   path: string | null;
   line: number | null;
+  /**
+   * The repository of the pull request a forge act was made on, when it is not the library's (a
+   * multi-repo task's consumer); null for the library's and for acts through autodev's API.
+   */
+  repo: string | null;
 }
 
 export const REVIEW_ROUND_STATUSES = ['pending', 'done', 'failed'] as const;

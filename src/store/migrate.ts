@@ -15,6 +15,7 @@ import * as pullRequestListIndexes from './migrations/011-pull-request-list-inde
 import * as eventsTypeIndex from './migrations/012-events-type-index.js';
 import * as repoPullRequests from './migrations/013-repo-pull-requests.js';
 import * as policyDenials from './migrations/014-policy-denials.js';
+import * as prReviewRepo from './migrations/015-pr-review-repo.js';
 
 /** Migrations are compiled in (no directory scan), so the built package carries them. */
 const MIGRATIONS: Record<string, { up: DialectMigration }> = {
@@ -32,6 +33,7 @@ const MIGRATIONS: Record<string, { up: DialectMigration }> = {
   '012-events-type-index': eventsTypeIndex,
   '013-repo-pull-requests': repoPullRequests,
   '014-policy-denials': policyDenials,
+  '015-pr-review-repo': prReviewRepo,
 };
 
 /** The same migrations for both dialects, each told which SQL to speak. */

@@ -11,6 +11,8 @@ export interface NewPrReview {
   forge_item_id?: string | null;
   path?: string | null;
   line?: number | null;
+  /** A consumer's pull request the act was made on (multi-repo task); absent: the library's. */
+  repo?: string | null;
 }
 
 export interface PrReviewRepository {
@@ -35,6 +37,7 @@ export function createPrReviewRepository(db: Kysely<Database>, redact: Redact): 
       forge_item_id: review.forge_item_id ?? null,
       path: review.path ?? null,
       line: review.line ?? null,
+      repo: review.repo ?? null,
       created_at,
     };
     let query = db.insertInto('pr_reviews').values(row);

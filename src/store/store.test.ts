@@ -107,6 +107,7 @@ describe.each(STORE_KINDS)('%s store', (kind) => {
     await backend.exec(where, 'DROP INDEX events_type_task_id');
     await backend.exec(where, 'DROP TABLE repo_pull_requests');
     await backend.exec(where, 'DROP TABLE policy_denials');
+    await backend.exec(where, 'ALTER TABLE pr_reviews DROP COLUMN repo');
     await backend.exec(where, "DELETE FROM kysely_migration WHERE name >= '010'");
     const { store: upgraded } = await newStore(where);
     expect((await upgraded.tasks.get(task.id))?.repos).toEqual([
@@ -320,6 +321,7 @@ describe.each(STORE_KINDS)('%s store', (kind) => {
     await store.close();
     // The database as the release before 014 left it: the decisions are in the events only.
     await backend.exec(where, 'DROP TABLE policy_denials');
+    await backend.exec(where, 'ALTER TABLE pr_reviews DROP COLUMN repo');
     await backend.exec(where, "DELETE FROM kysely_migration WHERE name >= '014'");
     const { store: upgraded } = await newStore(where);
     expect((await upgraded.overview.compute({ days: 30, steps: 5 })).denials_by_code).toEqual(written);

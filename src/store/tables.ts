@@ -104,6 +104,7 @@ export interface PrReviewsTable {
   forge_item_id: string | null;
   path: string | null;
   line: number | null;
+  repo: string | null;
 }
 
 export interface ReviewRoundsTable {

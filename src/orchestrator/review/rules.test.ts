@@ -14,6 +14,7 @@ const review = (kind: PrReviewKind, by: string, extra: Partial<PrReview> = {}): 
   forge_item_id: `forge-${nextId}`,
   path: null,
   line: null,
+  repo: null,
   ...extra,
 });
 const round = (n: number, through: number): ReviewRound => ({
