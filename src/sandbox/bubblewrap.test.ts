@@ -11,6 +11,9 @@ import {
   startLoopbackListener,
 } from './conformance.js';
 
+// util-linux's, part of every Debian system: the launcher autodev puts in front of its children.
+const SETPRIV = '/usr/bin/setpriv';
+
 describeSandboxConformance({
   title: 'bubblewrap sandbox',
   create: (hostEnv) => createBubblewrapSandbox({ hostEnv }),
@@ -166,7 +169,26 @@ describe('bubblewrap sandbox specifics', () => {
       await symlink('/bin/true', path.join(bin, 'true'));
       const attempt = createBubblewrapSandbox({ hostEnv: { PATH: bin } }).ensureAvailable();
       await expect(attempt).rejects.toSatisfy((error) => isAutodevError(error, 'SANDBOX_UNAVAILABLE'));
-      await expect(attempt).rejects.toThrow(/apt-get install bubblewrap/);
+      await expect(attempt).rejects.toThrow(
+        /bwrap \(bubblewrap\) is not on PATH: .*apt-get install bubblewrap/,
+      );
+    } finally {
+      await rm(bin, { recursive: true, force: true });
+    }
+  });
+
+  it('fails ensureAvailable with SANDBOX_UNAVAILABLE and the install hint when bwrap is missing behind the die-with-parent launcher', async () => {
+    // setpriv on PATH puts the launcher's shell in front of bwrap: its `exec: bwrap: not found` must
+    // still read as a missing sandbox, not as a command that failed.
+    const bin = await mkdtemp(path.join(os.tmpdir(), 'autodev-nobwrap-launcher-'));
+    try {
+      await symlink('/bin/true', path.join(bin, 'true'));
+      await symlink(SETPRIV, path.join(bin, 'setpriv'));
+      const attempt = createBubblewrapSandbox({ hostEnv: { PATH: bin } }).ensureAvailable();
+      await expect(attempt).rejects.toSatisfy((error) => isAutodevError(error, 'SANDBOX_UNAVAILABLE'));
+      await expect(attempt).rejects.toThrow(
+        /bwrap \(bubblewrap\) is not on PATH: .*apt-get install bubblewrap/,
+      );
     } finally {
       await rm(bin, { recursive: true, force: true });
     }
