@@ -2,6 +2,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { AutodevError } from '../errors.js';
 import { spawnCappedBytes } from '../sandbox/spawn-capped.js';
+import { hardenedGitEnv } from '../workspace/run-git.js';
 
 /** Largest binary file whose bytes are scanned; a larger one is a finding of its own (it cannot be read). */
 export const MAX_BINARY_SCAN_BYTES = 16 * 1024 * 1024;
@@ -40,8 +41,10 @@ interface GitDeps {
  * `attr.tree` set to the empty tree keeps both sides on the NUL test on every git version (older ones
  * ignore the key, and read no attributes from HEAD anyway).
  */
-export function scanGitEnv(env: Readonly<Record<string, string>>, base: string): Record<string, string> {
+export function scanGitEnv(host: Readonly<Record<string, string>>, base: string): Record<string, string> {
   const emptyTree = base.length === 64 ? EMPTY_TREE_SHA256 : EMPTY_TREE_SHA1;
+  // autodev's git hardening, and no host or user config: the scan reads what autodev's git reads.
+  const env = hardenedGitEnv(host);
   const count = Number(env['GIT_CONFIG_COUNT'] ?? '0') || 0;
   return {
     ...env,

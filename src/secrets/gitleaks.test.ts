@@ -171,6 +171,26 @@ describe('createGitleaksScanner', () => {
     expect(findings.every((f) => f.file === 'deploy.env')).toBe(true);
   });
 
+  it("finds the keys of a text file the host user's own git config marks binary", async () => {
+    // A developer's ~/.gitconfig often names a global attributes file; one saying `*.env -diff` made
+    // gitleaks' git log print "Binary files differ" for deploy.env while git's NUL test called it
+    // text, and neither side read it. The scan's git reads no host config at all.
+    const home = await mkdtemp(join(tmpdir(), 'autodev-gitleaks-home-'));
+    roots.push(home);
+    await writeFile(join(home, 'attributes'), '*.env -diff\n');
+    await writeFile(join(home, '.gitconfig'), `[core]\n\tattributesFile = ${join(home, 'attributes')}\n`);
+    const withHostConfig = createGitleaksScanner({
+      binary: projectToolPath('gitleaks'),
+      env: { ...env, HOME: home },
+      // What autodev's workspace git answers (its own hardened git, by the NUL test): no binary file.
+      changedBinaryFiles: () => Promise.resolve([]),
+    });
+    const { dir, base } = await changeWith({ 'deploy.env': credentials() });
+    const findings = await withHostConfig.scanCommits(dir, base);
+    expect(findings.map((f) => f.rule)).toEqual(expect.arrayContaining(RULES));
+    expect(findings.every((f) => f.file === 'deploy.env')).toBe(true);
+  });
+
   it('reports a binary file too large to read as a finding of its own, not as clean', async () => {
     const big = Buffer.alloc(MAX_BINARY_SCAN_BYTES + 1);
     const { dir, base } = await changeWith({ 'model.bin': big });

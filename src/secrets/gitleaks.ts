@@ -1,4 +1,4 @@
-import type { GitWorktree } from '../workspace/run-git.js';
+import { hardenedGitEnv, type GitWorktree } from '../workspace/run-git.js';
 import { basename, join } from 'node:path';
 import { z } from 'zod';
 import { AutodevError } from '../errors.js';
@@ -64,7 +64,7 @@ export function createGitleaksScanner(deps: {
     const result = await spawnCapped({
       argv: ['git', 'rev-parse', '--absolute-git-dir'],
       cwd: dir,
-      env: deps.env,
+      env: hardenedGitEnv(deps.env),
       timeoutMs: 30_000,
       signal,
     });

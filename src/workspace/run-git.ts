@@ -105,8 +105,8 @@ const INHERITED_VARS = [
   'NO_PROXY',
 ] as const;
 
-/** Hardening put in front of every command, as `-c` options. */
-const HARDENING: readonly string[] = [
+/** Hardening put in front of every command, as `-c` options (or as GIT_CONFIG_* for a git others start). */
+const HARDENING_CONFIG: readonly string[] = [
   'protocol.allow=never',
   ...ALLOWED_PROTOCOLS.map((p) => `protocol.${p}.allow=always`),
   // No helper may prompt or hand out a stored password: a token, when needed, comes as a header.
@@ -130,7 +130,8 @@ const HARDENING: readonly string[] = [
   'tag.gpgSign=false',
   'advice.detachedHead=false',
   'init.defaultBranch=main',
-].flatMap((kv) => ['-c', kv]);
+];
+const HARDENING = HARDENING_CONFIG.flatMap((kv) => ['-c', kv]);
 
 /** Replaces `user:password@` in URLs and each listed secret with `***`. */
 export function redactGitText(text: string, secrets: readonly string[] = []): string {
@@ -180,6 +181,23 @@ function buildEnv(
       env[`GIT_CONFIG_VALUE_${i}`] = value;
     });
   }
+  return env;
+}
+
+/**
+ * The environment of a git autodev does not start itself (gitleaks runs `git log -p`): the same
+ * allow-listed variables, no host or user config, and the hardening as GIT_CONFIG_* entries. A host
+ * user's ~/.gitconfig naming a global attributes file that said `*.env -diff` hid a file's secrets
+ * from the scan's git while autodev's own git called the file text.
+ */
+export function hardenedGitEnv(base: Readonly<Record<string, string | undefined>>): Record<string, string> {
+  const env = buildEnv(base, {});
+  env.GIT_CONFIG_COUNT = String(HARDENING_CONFIG.length);
+  HARDENING_CONFIG.forEach((kv, i) => {
+    const at = kv.indexOf('=');
+    env[`GIT_CONFIG_KEY_${String(i)}`] = kv.slice(0, at);
+    env[`GIT_CONFIG_VALUE_${String(i)}`] = kv.slice(at + 1);
+  });
   return env;
 }
 
