@@ -77,6 +77,11 @@ export interface TaskRepository {
   listSummaries(filter: TaskFilter): Promise<{ tasks: TaskSummary[]; nextCursor: string | null }>;
   update(id: string, patch: TaskPatch): Promise<Task>;
   /**
+   * Counts one more run of the task (the temporal engine's; the embedded scheduler's claim counts its
+   * own) and returns it with the new count; undefined when there is no such task.
+   */
+  countAttempt(id: string): Promise<Task | undefined>;
+  /**
    * Atomically takes the next task to run: a queued one, or an active one whose owner's lease expired
    * (its process died). Fair across repos: the repo with the fewest running tasks goes first.
    */
@@ -279,6 +284,14 @@ export function createTaskRepository(
       return page(await filtered(filter).select(SUMMARY_COLUMNS).execute(), filter.limit, toTaskSummary);
     },
 
+    async countAttempt(id) {
+      await db
+        .updateTable('tasks')
+        .set({ attempt: sql<number>`attempt + 1`, updated_at: now() })
+        .where('id', '=', id)
+        .execute();
+      return get(id);
+    },
     async update(id, patch) {
       const values: Partial<TasksTable> = { updated_at: now() };
       if (patch.status !== undefined) values.status = patch.status;

@@ -114,6 +114,8 @@ describe.each(['embedded', 'temporal'] as const)('journeys on the %s engine', (e
     expect(task.error).toBeNull();
     expect(task.status).toBe('merged');
     expect(task.pr).toMatchObject({ status: 'merged', branch: task.branch });
+    // One run, counted by either engine.
+    expect(task.attempt).toBe(1);
     expect(await repo.readFileAt('main', 'calc.py')).toContain('return a + b');
     expect(await repo.branchCommit('main')).toBe(await repo.branchCommit(task.branch ?? ''));
     const verify = task.steps.find((s) => s.key === 'verify.test#1');

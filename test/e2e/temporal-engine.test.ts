@@ -140,6 +140,9 @@ describe('the temporal engine: a piece killed mid-task', () => {
     const reused = events.events.filter((e) => e.type === 'step.reused').map((e) => e.data.key);
     expect(reused).toEqual(expect.arrayContaining(['plan.plan#1', 'implement.codegen#1']));
     expect(events.events.filter((e) => e.type === 'pr.merged')).toHaveLength(1);
+    // The second run is counted where everyone reads it, as the embedded engine counts its re-claim.
+    expect(task.attempt).toBe(2);
+    expect(events.events.filter((e) => e.type === 'task.resumed').map((e) => e.data.attempt)).toEqual([2]);
 
     expect(await workflowRuns(temporal.address, created.id)).toEqual({ runs: 1, result: 'merged' });
     // The runs went to the dead worker's own queue, then (claimed again) to the new worker's.

@@ -4,6 +4,8 @@ export interface TaskJson {
   id: string;
   status: TaskStatus;
   risk_tier: string;
+  /** Runs of the task so far: 1 for a task that ran through once, one more per resume. */
+  attempt: number;
   branch: string | null;
   error: { code: string; message: string } | null;
   plan: { steps: unknown[] } | null;

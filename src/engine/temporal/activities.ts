@@ -75,8 +75,9 @@ export function createTaskActivities(deps: TaskActivityDeps): TaskActivities & S
     const stored = await deps.store.tasks.get(taskId);
     if (!stored) throw ApplicationFailure.nonRetryable(`no task with id ${taskId}`, 'TASK_NOT_FOUND');
     if (isTerminal(stored.status)) return stored.status;
-    // A task already under way resumes (run-task records task.resumed), as the embedded engine's re-claim.
-    const task = { ...stored, attempt: stored.attempt + (stored.status === 'queued' ? 1 : 2) };
+    // Counted in the store as the embedded engine's claim counts it: a task already under way resumes
+    // (run-task records task.resumed with the attempt), and GET /tasks/{id} shows how many runs it took.
+    const task = (await deps.store.tasks.countAttempt(taskId)) ?? stored;
     const run = startSteppedRun(task, {
       hooks: deps.hooks,
       log: deps.log,
@@ -201,8 +202,8 @@ export function createTaskActivities(deps: TaskActivityDeps): TaskActivities & S
       }
       // Nothing to run (ended, or waiting for review with no round asked): the workflow decides what next.
       if (isTerminal(stored.status)) return stored.status;
-      // The attempt the embedded scheduler counts in the store; here Temporal counts it.
-      const task = { ...stored, attempt: stored.attempt + context.info.attempt };
+      // Counted in the store, as the embedded scheduler's claim counts it.
+      const task = (await deps.store.tasks.countAttempt(taskId)) ?? stored;
 
       const controller = new AbortController();
       const onCancel = () => void cancelReason(deps.store, taskId).then((reason) => controller.abort(reason));
