@@ -50,12 +50,6 @@ export const ERROR_CODES = {
   /** The repository locks this ecosystem with a tool the updater does not drive (poetry.lock, pdm.lock). */
   UPDATE_UNSUPPORTED: { httpStatus: 422, retryable: false },
   /**
-   * A task of several repositories (`repos`) reached a part of multi-repo work that is not built yet
-   * (review: policy sent it to review, or the library's pull request could not merge); the message
-   * names it. The task fails instead of waiting for review as if it had one repository.
-   */
-  MULTI_REPO_UNSUPPORTED: { httpStatus: 422, retryable: false },
-  /**
    * A multi-repo task's pull request could not merge after the library's (and maybe other consumers')
    * had: the message names the repository and says the merged ones were reverted (their revert pull
    * requests opened and merged), or which could not be.

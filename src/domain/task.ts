@@ -116,6 +116,8 @@ export const PHASES = [
   'review',
   /** A pull request waiting for review brought up to date with a base branch that moved. */
   'update',
+  /** A multi-repo task's pull requests merged after review, the library first (multi-repo-merge.ts). */
+  'merge',
 ] as const;
 export type Phase = (typeof PHASES)[number];
 
@@ -244,6 +246,9 @@ export const EVENT_TYPES = [
   /** A multi-repo task's other pull request (a consumer's, a revert) opened or merged; `repo` names it. */
   'pr.repo_opened',
   'pr.repo_merged',
+  /** A multi-repo task's pull requests all approved: queued to merge them (numbered), and how that ended. */
+  'pr.merge_requested',
+  'pr.merge_finished',
   'pr.approved',
   'pr.changes_requested',
   'pr.commented',

@@ -6,6 +6,7 @@ import type { PullRequestRepository } from '../store/pull-request-repository.js'
 import { parseRepoRef } from '../workspace/repo-ref.js';
 import type { WorkspaceGit } from '../workspace/types.js';
 import type { Forge } from './types.js';
+import type { PullRequest } from '../domain/task.js';
 
 export interface LocalForgeDeps {
   pullRequests: PullRequestRepository;
@@ -91,8 +92,10 @@ export function createLocalForge(deps: LocalForgeDeps): Forge {
     async comment() {},
 
     async readActivity(pr) {
-      const current = (await deps.pullRequests.getByTask(pr.task_id)) ?? pr;
-      const reviews = await deps.prReviews.list(pr.task_id);
+      const current = (await storedPullRequest(deps.pullRequests, pr)) ?? pr;
+      // A multi-repo task's other pull request has no reviews of its own here: the local forge's are
+      // acts through autodev's API, about the whole task, and listed with the library's.
+      const reviews = pr.role ? [] : await deps.prReviews.list(pr.task_id);
       return {
         state: current.status,
         headCommit: current.head_commit,
@@ -112,11 +115,26 @@ export function createLocalForge(deps: LocalForgeDeps): Forge {
       Promise.resolve({ canWrite: false, level: 'none (the local forge has no accounts)' }),
 
     async close(pr) {
-      await deps.pullRequests.setStatus(pr.task_id, 'closed');
+      if (pr.role) {
+        const key = { taskId: pr.task_id, repo: pr.repo, branch: pr.branch };
+        await deps.pullRequests.setRepoStatus(key, 'closed');
+      } else {
+        await deps.pullRequests.setStatus(pr.task_id, 'closed');
+      }
     },
 
     // Reviews on the local forge come through autodev's own authenticated API, never a webhook.
     verifyWebhook: () => Promise.resolve(false),
     webhookTarget: () => undefined,
   };
+}
+
+/** The pull request as the store has it now: the task's own, or a multi-repo task's other one. */
+function storedPullRequest(
+  pullRequests: PullRequestRepository,
+  pr: PullRequest,
+): Promise<PullRequest | undefined> {
+  return pr.role
+    ? pullRequests.getRepo({ taskId: pr.task_id, repo: pr.repo, branch: pr.branch })
+    : pullRequests.getByTask(pr.task_id);
 }

@@ -1,5 +1,6 @@
 import { isAutodevError, toAutodevError } from '../errors.js';
 import { pendingBaseUpdate, runBaseUpdate } from './base-update.js';
+import { pendingMultiRepoMerge, runMultiRepoMerge } from './multi-repo-merge.js';
 import type { Plan, TaskStatus } from '../domain/task.js';
 import { createPhaseCursor } from './phase-table.js';
 import { decidePhase } from './phases/decide.js';
@@ -46,6 +47,13 @@ export async function runTask(ctx: TaskContext): Promise<TaskStatus> {
   const update = await pendingBaseUpdate(ctx.store, ctx.task.id);
   if (update !== undefined) {
     const status = await runBaseUpdate(ctx, update);
+    ctx.metrics.taskDurationSeconds.observe((performance.now() - started) / 1000);
+    return status;
+  }
+  // A multi-repo task's merge after review, likewise.
+  const merge = await pendingMultiRepoMerge(ctx.store, ctx.task.id);
+  if (merge !== undefined) {
+    const status = await runMultiRepoMerge(ctx, merge);
     ctx.metrics.taskDurationSeconds.observe((performance.now() - started) / 1000);
     return status;
   }

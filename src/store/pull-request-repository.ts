@@ -38,6 +38,14 @@ export interface PullRequestRepository {
   insertRepoOnce(pr: NewRepoPullRequest): Promise<PullRequest>;
   getRepo(key: RepoPullRequestKey): Promise<PullRequest | undefined>;
   markRepoMerged(key: RepoPullRequestKey, mergeCommit: string): Promise<void>;
+  /** A multi-repo task's other pull request closed (by a human on the forge, or with the task). */
+  setRepoStatus(key: RepoPullRequestKey, status: PullRequestStatus): Promise<void>;
+  /** Multi-repo tasks' other pull requests, newest first (a webhook's target is looked up among them). */
+  listRepo(filter: {
+    status?: PullRequestStatus;
+    role?: RepoPullRequestRole;
+    limit: number;
+  }): Promise<PullRequest[]>;
 }
 
 export function createPullRequestRepository(db: Kysely<Database>): PullRequestRepository {
@@ -95,6 +103,26 @@ export function createPullRequestRepository(db: Kysely<Database>): PullRequestRe
         .where('repo', '=', repo)
         .where('branch', '=', branch)
         .execute();
+    },
+    async setRepoStatus({ taskId, repo, branch }, status) {
+      await db
+        .updateTable('repo_pull_requests')
+        .set({ status, updated_at: new Date().toISOString() })
+        .where('task_id', '=', taskId)
+        .where('repo', '=', repo)
+        .where('branch', '=', branch)
+        .execute();
+    },
+    async listRepo({ status, role, limit }) {
+      let query = db
+        .selectFrom('repo_pull_requests')
+        .selectAll()
+        .orderBy('created_at', 'desc')
+        .orderBy('task_id', 'desc');
+      if (status) query = query.where('status', '=', status);
+      if (role) query = query.where('role', '=', role);
+      const rows = await query.limit(limit).execute();
+      return rows.map(toRepoPullRequest);
     },
     async list({ status, limit }) {
       let query = db

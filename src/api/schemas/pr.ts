@@ -58,5 +58,12 @@ export const prDetailView = z.object({
   reviews: z.array(prReviewView),
   approvals: z.number(),
   approvals_required: z.number(),
+  /** Every pull request of the task (a multi-repo task's library, consumers and reverts). */
+  pull_requests: z.array(
+    prSummaryView.extend({
+      role: z.enum(['library', 'consumer', 'revert']),
+      approvals: z.number(),
+    }),
+  ),
   ignored: z.string().optional(),
 });

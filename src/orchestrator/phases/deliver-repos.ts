@@ -28,6 +28,14 @@ interface ChangedConsumer {
 /** Revert steps carry round 3: 1 is the repository's own delivery, 2 a rebase's push. */
 const REVERT_ROUND = 3;
 
+/** Where a revert's steps are recorded: delivery's round 3, or a merge after review's own round. */
+export interface RevertSteps {
+  phase: StepRequest['phase'];
+  round: number;
+}
+
+const DELIVERY_REVERT: RevertSteps = { phase: 'deliver', round: REVERT_ROUND };
+
 export function changedConsumers(ctx: TaskContext): ChangedConsumer[] {
   const changed: ChangedConsumer[] = [];
   for (const consumer of ctx.consumers ?? []) {
@@ -149,7 +157,8 @@ export async function openConsumerPullRequests(
   return opened;
 }
 
-async function recordOnce(
+/** Records a repository's pull request event once per repository and role (a resumed run comes back here). */
+export async function recordOnce(
   ctx: TaskContext,
   type: 'pr.repo_opened' | 'pr.repo_merged',
   pr: PullRequest,
@@ -162,7 +171,7 @@ async function recordOnce(
 }
 
 /** A merged repository of the task, what reverting it needs. */
-interface MergedRepo {
+export interface MergedRepo {
   name: string;
   dir: string;
   pr: PullRequest;
@@ -232,17 +241,18 @@ export async function mergeConsumers(
 }
 
 /** Reverts what merged (the last merged first) and says so in the task's error. */
-async function revertAfterFailedMerge(
+export async function revertAfterFailedMerge(
   ctx: TaskContext,
   failedRepo: string,
   failure: string,
   merged: readonly MergedRepo[],
+  steps: RevertSteps = DELIVERY_REVERT,
 ): Promise<AutodevError> {
   const reverted: string[] = [];
   const notReverted: string[] = [];
   for (const repo of [...merged].reverse()) {
     try {
-      await revertMerged(ctx, repo);
+      await revertMerged(ctx, repo, steps);
       reverted.push(repo.pr.repo);
     } catch (raw) {
       const error = toAutodevError(raw);
@@ -251,12 +261,15 @@ async function revertAfterFailedMerge(
     }
   }
   const outcome =
-    notReverted.length === 0
-      ? `the merged ones were reverted (a revert pull request merged in each): ${reverted.join(', ')}`
-      : `reverted: ${reverted.join(', ') || 'none'}; NOT reverted, to undo by hand: ${notReverted.join('; ')}`;
+    merged.length === 0
+      ? 'none of them had merged'
+      : notReverted.length === 0
+        ? `the merged ones were reverted (a revert pull request merged in each): ${reverted.join(', ')}`
+        : `reverted: ${reverted.join(', ') || 'none'}; NOT reverted, to undo by hand: ${notReverted.join('; ')}`;
+  const after = merged.length > 0 ? " after the library's" : '';
   return new AutodevError(
     'MULTI_REPO_MERGE_FAILED',
-    `the pull request in ${failedRepo} could not merge after the library's: ${failure}; ${outcome}`,
+    `the pull request in ${failedRepo} could not merge${after}: ${failure}; ${outcome}`,
     { details: { repo: failedRepo, reverted, not_reverted: notReverted } },
   );
 }
@@ -265,7 +278,7 @@ async function revertAfterFailedMerge(
  * One merged repository's change undone by a pull request of its own (branch autodev/revert-<task>),
  * made on its base branch as it is now and merged.
  */
-async function revertMerged(ctx: TaskContext, repo: MergedRepo): Promise<void> {
+async function revertMerged(ctx: TaskContext, repo: MergedRepo, steps: RevertSteps): Promise<void> {
   const { task } = ctx;
   const { pr } = repo;
   const mergeCommit = pr.merge_commit;
@@ -285,9 +298,8 @@ async function revertMerged(ctx: TaskContext, repo: MergedRepo): Promise<void> {
   if (!onto) throw new AutodevError('GIT_FAILED', `${pr.repo} has no branch ${pr.base_branch} to revert on`);
   const since = mergeCommit === pr.head_commit ? repo.since : undefined;
   const change = await runStep<Change>(ctx, {
-    phase: 'deliver',
+    ...steps,
     tool: 'git_revert',
-    round: REVERT_ROUND,
     repo: at,
     input: {
       commit: mergeCommit,
@@ -299,9 +311,8 @@ async function revertMerged(ctx: TaskContext, repo: MergedRepo): Promise<void> {
   });
   const branch = revertBranchName(task.id);
   await runStep(ctx, {
-    phase: 'deliver',
+    ...steps,
     tool: 'git_push',
-    round: REVERT_ROUND,
     repo: at,
     input: { repo: pr.repo, branch },
   });
@@ -309,9 +320,8 @@ async function revertMerged(ctx: TaskContext, repo: MergedRepo): Promise<void> {
     `Reverts ${pr.url ?? `branch \`${pr.branch}\``} of autodev task ${task.id}: the task's change spans ` +
     'repositories and a later one could not merge, so what merged is undone.';
   const revert = await runStep<PullRequest>(ctx, {
-    phase: 'deliver',
+    ...steps,
     tool: 'git_pr',
-    round: REVERT_ROUND,
     repo: at,
     input: {
       task_id: task.id,
@@ -327,9 +337,8 @@ async function revertMerged(ctx: TaskContext, repo: MergedRepo): Promise<void> {
   });
   await recordOnce(ctx, 'pr.repo_opened', revert, { role: 'revert', branch, url: revert.url, body });
   const result = await runStep<MergeResult>(ctx, {
-    phase: 'deliver',
+    ...steps,
     tool: 'pr_merge',
-    round: REVERT_ROUND,
     repo: at,
     input: { task_id: task.id, repo: pr.repo, branch },
   });

@@ -1,7 +1,15 @@
 import type { AutodevConfig } from '../../config/schema.js';
 import type { EventType, PrReview, PrReviewKind, PullRequest, Task } from '../../domain/task.js';
 import { AutodevError, toAutodevError } from '../../errors.js';
-import type { Forge, ForgeReviewItem, MergeResult, WebhookTarget } from '../../forges/types.js';
+import type {
+  Forge,
+  ForgeReviewItem,
+  MergeResult,
+  PullRequestActivity,
+  WebhookTarget,
+} from '../../forges/types.js';
+import { requestMultiRepoMerge } from '../multi-repo-merge.js';
+import { decideMultiRepoReview, reviewRepoOf, reviewsOf } from './multi-repo-rules.js';
 import type { Logger } from '../../logging/logger.js';
 import type { AutodevMetrics } from '../../metrics/registry.js';
 import type { Store } from '../../store/index.js';
@@ -37,6 +45,8 @@ export type SyncOutcome =
   | { outcome: 'merged' | 'closed'; by: string }
   | { outcome: 'round_requested'; round: number }
   | { outcome: 'rounds_exhausted' }
+  /** A multi-repo task's pull requests all approved: queued for the merge run (multi-repo-merge.ts). */
+  | { outcome: 'merge_requested' }
   /** Approved, but its base moved: queued to be brought up to date, then merged if all still holds. */
   | { outcome: 'base_update_requested'; base: string }
   | { outcome: 'waiting'; reason: string };
@@ -95,18 +105,28 @@ export function createReviewIntake(deps: ReviewIntakeDeps): ReviewIntake {
     if (lastChecks.size > REMEMBERED_CHECKS && oldest !== undefined) lastChecks.delete(oldest);
   };
 
-  /** The forge's acts not yet recorded; the local forge's are autodev's own rows already. */
-  const recordItems = async (task: Task, items: readonly ForgeReviewItem[], check: ReviewerCheck) => {
+  /**
+   * The forge's acts not yet recorded; the local forge's are autodev's own rows already. `on`: a
+   * multi-repo task's consumer pull request they were made on (recorded with its repository).
+   */
+  const recordItems = async (
+    task: Task,
+    items: readonly ForgeReviewItem[],
+    check: ReviewerCheck,
+    on?: PullRequest,
+  ) => {
     if (forge.id === 'local') return;
+    const repo = on ? reviewRepoOf(on) : null;
     for (const item of items) {
       const stored = await store.prReviews.appendOnce({
         task_id: task.id,
         kind: item.kind,
         by: item.by,
         comment: item.body,
-        forge_item_id: item.id,
+        forge_item_id: forgeItemIdOf(repo, item),
         path: item.path ?? null,
         line: item.line ?? null,
+        ...(repo ? { repo } : {}),
       });
       if (stored) {
         await store.events.append(task.id, REVIEW_EVENT_OF[item.kind], reviewEventData(stored, check));
@@ -120,6 +140,7 @@ export function createReviewIntake(deps: ReviewIntakeDeps): ReviewIntake {
     review_id: review.id,
     ...(review.forge_item_id ? { forge_item_id: review.forge_item_id } : {}),
     ...(review.path ? { path: review.path, line: review.line } : {}),
+    ...(review.repo ? { repo: review.repo } : {}),
     ...(whyIgnored(review, check) ? { ignored: whyIgnored(review, check) } : {}),
   });
 
@@ -207,12 +228,15 @@ export function createReviewIntake(deps: ReviewIntakeDeps): ReviewIntake {
     switch (verdict.action) {
       case 'merge': {
         // A multi-repo task's pull requests merge together, in dependency order, or not at all: the
-        // library's alone never merges from here.
+        // scheduler's merge run does it, with a worktree per repository and reverts that resume.
         if (task.repos.length > 1) {
-          return {
-            outcome: 'waiting',
-            reason: `approved, but this task's ${task.repos.length} pull requests merge together and their merge after review is not built yet (MULTI_REPO_UNSUPPORTED)`,
-          };
+          const override = verdict.override
+            ? { override: { by: verdict.override.by, comment: verdict.override.comment } }
+            : {};
+          if (await requestMultiRepoMerge(store, task, { approvers: verdict.approvers, ...override })) {
+            deps.poke(task.id);
+          }
+          return { outcome: 'merge_requested' };
         }
         const attempt = await mergeThroughForge(pr, () => store.tasks.beginMerge(task.id));
         if ('moved' in attempt) return updateFirst(task, attempt.base);
@@ -289,6 +313,7 @@ export function createReviewIntake(deps: ReviewIntakeDeps): ReviewIntake {
     if (task.status !== 'awaiting_review') return { outcome: 'not_awaiting_review', status: task.status };
     const pr = await store.pullRequests.getByTask(taskId);
     if (!pr) throw new AutodevError('PR_NOT_FOUND', `task ${taskId} has no pull request`);
+    if (task.repos.length > 1) return syncMultiRepo(task, pr);
     const activity = await forge.readActivity(pr);
     // Who counts is decided with what the forge says now: the author, and (reviewers empty) who may write.
     const reported = activity.items.map((i) => ({
@@ -332,6 +357,121 @@ export function createReviewIntake(deps: ReviewIntakeDeps): ReviewIntake {
     return act(task, pr, verdict);
   };
 
+  /** Marks one of the task's pull requests as the forge reports it now. */
+  const setStatusOf = async (pr: PullRequest, status: 'merged' | 'closed', mergeCommit?: string) => {
+    const key = { taskId: pr.task_id, repo: pr.repo, branch: pr.branch };
+    if (status === 'merged' && mergeCommit) {
+      if (pr.role) await store.pullRequests.markRepoMerged(key, mergeCommit);
+      else await store.pullRequests.markMerged(pr.task_id, mergeCommit);
+    } else if (pr.role) {
+      await store.pullRequests.setRepoStatus(key, status);
+    } else {
+      await store.pullRequests.setStatus(pr.task_id, status);
+    }
+  };
+
+  /**
+   * A multi-repo task: every open pull request's activity is read (each with its own reviewer check:
+   * a consumer's author and permissions are of its repository), a human's close of any closes the
+   * task and the others, a human's merge is recorded, and the verdict is over all of them
+   * (multi-repo-rules.ts): all approved queues the merge run.
+   */
+  const syncMultiRepo = async (task: Task, library: PullRequest): Promise<SyncOutcome> => {
+    const all = [
+      library,
+      ...(await store.pullRequests.listOfTask(task.id)).filter((p) => p.role === 'consumer'),
+    ];
+    const stored = await store.prReviews.list(task.id);
+    const checks = new Map<string | null, ReviewerCheck>();
+    const reads: { pr: PullRequest; activity: PullRequestActivity }[] = [];
+    for (const pr of all.filter((p) => p.status === 'open')) {
+      const activity = await forge.readActivity(pr);
+      const repo = reviewRepoOf(pr);
+      const reported = activity.items.map((i) => ({
+        by: i.by,
+        kind: i.kind,
+        forge_item_id: forgeItemIdOf(repo, i),
+        comment: i.body,
+        repo,
+      }));
+      const check = await reviewerCheckFor(
+        deps,
+        pr,
+        [...reviewsOf(stored, pr), ...reported],
+        activity.author,
+      );
+      checks.set(repo, check);
+      reads.push({ pr, activity });
+    }
+    // An act through the API is about the whole task: the library's check (its author) judges it.
+    const whyNot = (r: Parameters<ReviewerCheck>[0]) =>
+      (
+        checks.get(r.forge_item_id === null ? null : (r.repo ?? null)) ??
+        checks.get(null) ??
+        isAllowed
+      ).whyNot(r);
+    const check: ReviewerCheck = Object.assign((r: Parameters<ReviewerCheck>[0]) => whyNot(r) === undefined, {
+      whyNot,
+    });
+    remember(task.id, check);
+    for (const { pr, activity } of reads)
+      await recordItems(task, activity.items, check, pr.role ? pr : undefined);
+
+    // A human closed one on the forge: the change cannot land whole, so the task and the others close.
+    const closed = reads.find((r) => r.activity.state === 'closed');
+    if (closed) {
+      await setStatusOf(closed.pr, 'closed');
+      await closeOthers(all, closed.pr, `its pull request in ${closed.pr.repo} was closed on the forge`);
+      await end(task, 'closed', { by: 'forge', repo: closed.pr.repo });
+      return { outcome: 'closed', by: 'forge' };
+    }
+    // A human merged one: recorded; the merge run skips it, and the task is merged when all are.
+    for (const { pr, activity } of reads.filter((r) => r.activity.state === 'merged')) {
+      const mergeCommit = activity.mergeCommit ?? activity.headCommit;
+      await setStatusOf(pr, 'merged', mergeCommit);
+      pr.status = 'merged';
+      pr.merge_commit = mergeCommit;
+      await store.events.append(task.id, 'pr.repo_merged', {
+        repo: pr.repo,
+        role: pr.role ?? 'library',
+        merge_commit: mergeCommit,
+        by: 'forge',
+      });
+    }
+    if (all.every((p) => p.status === 'merged')) {
+      await countDelivered(store, deps.metrics, task.id, 'merged');
+      await end(task, 'merged', { merge_commit: library.merge_commit, by: 'forge' });
+      return { outcome: 'merged', by: 'forge' };
+    }
+
+    const verdict = decideMultiRepoReview(
+      {
+        risk_tier: task.risk_tier,
+        reviews: await store.prReviews.list(task.id),
+        rounds: await store.reviewRounds.list(task.id),
+        decision: await latestDecision(task.id),
+        isAllowed: check,
+        highRiskApprovals: deps.config.high_risk_approvals,
+        maxReviewRounds: deps.config.max_review_rounds,
+      },
+      all.filter((p) => p.status === 'open'),
+    );
+    return act(task, library, verdict);
+  };
+
+  /** Closes the task's other open pull requests, each told why. */
+  const closeOthers = async (all: readonly PullRequest[], closed: PullRequest, why: string) => {
+    for (const pr of all) {
+      if (pr === closed || pr.status !== 'open') continue;
+      const key = 'closed-with-task';
+      await forge
+        .comment(pr, key, `<!-- autodev:${key} -->\nClosed with autodev task ${pr.task_id}: ${why}.`)
+        .catch((err: unknown) => deps.log.warn({ taskId: pr.task_id, err }, 'could not comment the close'));
+      await forge.close(pr);
+      await setStatusOf(pr, 'closed');
+    }
+  };
+
   return {
     isAllowed,
     checkFor: (taskId) => lastChecks.get(taskId) ?? isAllowed,
@@ -349,7 +489,11 @@ export function createReviewIntake(deps: ReviewIntakeDeps): ReviewIntake {
       return run;
     },
     async findTask(target) {
-      const prs = await store.pullRequests.list({ status: 'open', limit: 200 });
+      // A multi-repo task's consumer pull requests are found too: a review there is the task's.
+      const prs = [
+        ...(await store.pullRequests.list({ status: 'open', limit: 200 })),
+        ...(await store.pullRequests.listRepo({ status: 'open', role: 'consumer', limit: 200 })),
+      ];
       const match = prs.find(
         (p) =>
           safeLocate(forge, p.repo) === target.repo.path &&
@@ -367,4 +511,13 @@ function safeLocate(forge: Forge, repo: string): string | undefined {
   } catch {
     return undefined;
   }
+}
+
+/**
+ * The id a forge act is recorded under. A consumer's pull request is another repository's: its forge
+ * ids may repeat the library's (GitLab and Gitea number notes per project), and the store keeps one
+ * act per (task, id), so a consumer's are prefixed with its repository.
+ */
+function forgeItemIdOf(repo: string | null, item: Pick<ForgeReviewItem, 'id'>): string {
+  return repo ? `${repo}#${item.id}` : item.id;
 }

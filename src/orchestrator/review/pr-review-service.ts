@@ -6,6 +6,8 @@ import type { Store } from '../../store/index.js';
 import { REVIEW_EVENT_OF, type ReviewIntake } from './intake.js';
 import { callerLabel, type Caller } from '../../governance/identity.js';
 import { approvalsRequired, roleAllows, rolesNeededFor, whyIgnored } from './rules.js';
+import { reviewsOf } from './multi-repo-rules.js';
+import { pendingMultiRepoMerge } from '../multi-repo-merge.js';
 
 export interface ReviewAction {
   /** Who acts, from the bearer token (API) or AUTODEV_TOKEN (CLI): the identity an act is recorded under. */
@@ -21,8 +23,16 @@ export interface PullRequestReviewView {
   reviews: PrReview[];
   /** Distinct allowed reviewers who approved since the last review round. */
   approvals: number;
-  /** Approvals the task's risk tier needs before a merge. */
+  /** Approvals the task's risk tier needs before a merge (of each pull request of a multi-repo task). */
   approvals_required: number;
+  /**
+   * Every pull request of the task, the library's first (a task of one repository: its one), each with
+   * its role and the approvals that count for it: its own forge reviews and every act through the API.
+   */
+  pull_requests: (Omit<PullRequest, 'role'> & {
+    role: 'library' | 'consumer' | 'revert';
+    approvals: number;
+  })[];
   /** Why the act just made does not count (recorded in the audit trail, and ignored). */
   ignored?: string;
 }
@@ -70,17 +80,34 @@ export function createPrReviewService(deps: PrReviewServiceDeps): PrReviewServic
     const watermark = (await store.reviewRounds.list(taskId)).at(-1)?.through_review_id ?? 0;
     // One reviewer approving twice is one approval: the tier asks for that many people.
     const isAllowed = intake.checkFor(taskId);
-    const approvers = new Set(
-      reviews.filter((r) => r.kind === 'approval' && r.id > watermark && isAllowed(r)).map((r) => r.by),
+    const approversOf = (of: PullRequest) =>
+      new Set(
+        reviewsOf(reviews, of)
+          .filter((r) => r.kind === 'approval' && r.id > watermark && isAllowed(r))
+          .map((r) => r.by),
+      ).size;
+    const pullRequests = (await store.pullRequests.listOfTask(taskId)).map((p) => ({
+      ...p,
+      role: p.role ?? ('library' as const),
+      approvals: p.role === 'revert' ? 0 : approversOf(p),
+    }));
+    // A multi-repo task is as approved as its least approved pull request still open.
+    const counted = pullRequests.filter(
+      (p) => p.role !== 'revert' && (p.status === 'open' || p === pullRequests[0]),
     );
     return {
       pr,
       task,
       reviews,
-      approvals: approvers.size,
+      approvals: task.repos.length > 1 ? Math.min(...counted.map((p) => p.approvals)) : approversOf(pr),
       approvals_required: approvalsRequired(task.risk_tier, deps.config.high_risk_approvals),
+      pull_requests: pullRequests,
     };
   };
+
+  /** The pull requests of the task still open (a multi-repo task's library and consumers). */
+  const openOfTask = async (taskId: string) =>
+    (await store.pullRequests.listOfTask(taskId)).filter((p) => p.role !== 'revert' && p.status === 'open');
 
   const requireOpen = (pr: PullRequest) => {
     if (pr.status !== 'open') {
@@ -104,8 +131,9 @@ export function createPrReviewService(deps: PrReviewServiceDeps): PrReviewServic
       : `unverified:${action.claimedBy ?? callerLabel(action.caller)}`;
 
   const record = async (taskId: string, kind: PrReviewKind, action: ReviewAction) => {
-    const { pr } = await load(taskId);
-    requireOpen(pr);
+    const { task, pr } = await load(taskId);
+    // A multi-repo task's act is about all its pull requests: one of them open is enough.
+    if (task.repos.length <= 1 || (await openOfTask(taskId)).length === 0) requireOpen(pr);
     const review = await store.prReviews.append({
       task_id: taskId,
       kind,
@@ -172,6 +200,35 @@ export function createPrReviewService(deps: PrReviewServiceDeps): PrReviewServic
     }
   };
 
+  /**
+   * A multi-repo task merges through the scheduler's merge run: when every pull request is approved
+   * the task is queued for it and the view answers; else PR_NOT_MERGEABLE says what each one lacks.
+   */
+  const mergeMultiRepo = async (task: Task): Promise<PullRequestReviewView> => {
+    if (task.status === 'merged' || (await pendingMultiRepoMerge(store, task.id)) !== undefined) {
+      return show(task.id);
+    }
+    if (task.status !== 'awaiting_review') {
+      throw new AutodevError('PR_NOT_MERGEABLE', `task ${task.id} is ${task.status}, not awaiting_review`, {
+        details: { status: task.status },
+      });
+    }
+    const outcome = await intake.sync(task.id);
+    if (['merge_requested', 'base_update_requested', 'merged'].includes(outcome.outcome))
+      return show(task.id);
+    const view = await show(task.id);
+    const reason = outcome.outcome === 'waiting' ? outcome.reason : `the review asks for ${outcome.outcome}`;
+    throw new AutodevError('PR_NOT_MERGEABLE', reason, {
+      details: {
+        approvals: view.approvals,
+        approvals_required: view.approvals_required,
+        pull_requests: view.pull_requests
+          .filter((p) => p.role !== 'revert')
+          .map((p) => ({ repo: p.repo, role: p.role, status: p.status, approvals: p.approvals })),
+      },
+    });
+  };
+
   return {
     list: (filter) => store.pullRequests.list(filter),
     show,
@@ -198,6 +255,7 @@ export function createPrReviewService(deps: PrReviewServiceDeps): PrReviewServic
      */
     async merge(taskId) {
       const { task, pr } = await load(taskId);
+      if (task.repos.length > 1) return mergeMultiRepo(task);
       if (pr.status === 'merged') return show(taskId);
       requireOpen(pr);
       if (task.status !== 'awaiting_review') {
@@ -221,9 +279,18 @@ export function createPrReviewService(deps: PrReviewServiceDeps): PrReviewServic
 
     async close(taskId, action) {
       const { task, pr } = await load(taskId);
-      requireOpen(pr);
-      await deps.forge.close(pr);
-      await store.pullRequests.setStatus(taskId, 'closed');
+      // A multi-repo task's change lands whole or not at all: every pull request still open closes.
+      const closing = task.repos.length > 1 ? await openOfTask(taskId) : [pr];
+      if (closing.length === 0) requireOpen(pr);
+      for (const open of closing) {
+        if (open.role === undefined) requireOpen(open);
+        await deps.forge.close(open);
+        if (open.role) {
+          await store.pullRequests.setRepoStatus({ taskId, repo: open.repo, branch: open.branch }, 'closed');
+        } else {
+          await store.pullRequests.setStatus(taskId, 'closed');
+        }
+      }
       await store.events.append(taskId, 'pr.closed', {
         by: callerLabel(action.caller),
         identity: action.caller.kind,

@@ -44,7 +44,8 @@ export function rolesNeededFor(kind: PrReviewKind): readonly AuthRole[] {
   return ROLES_FOR[kind];
 }
 
-type ReviewerRef = Pick<PrReview, 'by' | 'kind' | 'forge_item_id'>;
+/** `repo`: a multi-repo task's review on a consumer's pull request (its author and permissions are that repository's). */
+type ReviewerRef = Pick<PrReview, 'by' | 'kind' | 'forge_item_id'> & { repo?: string | null };
 
 /** Whose review counts: a predicate, with the reason when it does not. */
 export interface ReviewerCheck {
@@ -173,6 +174,23 @@ export function decideReview(facts: ReviewFacts): ReviewVerdict {
     return { action: 'rounds_exhausted', through, rounds: facts.rounds.length };
   }
   return decideApproval(facts, counted, fresh, lastRound);
+}
+
+/**
+ * The approval half of decideReview alone: whether the approvals since the last round (and an
+ * override where needed) let the pull request merge, whatever comments ask. A multi-repo task judges
+ * each of its pull requests by it (multi-repo-rules.ts); change requests are judged over all of them.
+ */
+export function decideApprovals(facts: ReviewFacts): ReviewVerdict {
+  const counted = facts.reviews.filter((r) => facts.isAllowed(r) && !isAutodevComment(r.comment));
+  const lastRound = facts.rounds.at(-1);
+  const watermark = lastRound?.through_review_id ?? 0;
+  return decideApproval(
+    facts,
+    counted,
+    counted.filter((r) => r.id > watermark),
+    lastRound,
+  );
 }
 
 function decideApproval(
