@@ -80,6 +80,8 @@ export interface PlanWorkStep {
   files: string[];
   /** How to tell the step is done; each becomes an acceptance check of the task. */
   checks: string[];
+  /** A multi-repo task: the repository the step works in (its name, as the model's tools know it). */
+  repo?: string;
 }
 
 /** A phase of the phase table as shown in the plan; implement carries the model's work steps. */

@@ -22,6 +22,7 @@ import {
   type ConsumerTests,
 } from './phases/verify-consumers.js';
 import type { TaskContext } from './task-context.js';
+import { repoNames } from '../multirepo/task-workspaces.js';
 
 /**
  * A task from start to end, read as a table of contents: each phase is a call into its layer, and
@@ -77,6 +78,7 @@ export async function runTask(ctx: TaskContext): Promise<TaskStatus> {
         constraints: ctx.task.constraints,
         acceptance: ctx.task.acceptance,
         risk_tier: ctx.task.risk_tier,
+        ...planningRepos(ctx),
       },
     });
     if (!ctx.task.plan) {
@@ -213,4 +215,23 @@ async function finish(
   ctx.metrics.taskDurationSeconds.observe((performance.now() - startedMs) / 1000);
   if (status === 'failed') ctx.metrics.tasksFailedTotal.inc();
   ctx.log.info({ status, error }, 'task finished');
+}
+
+/**
+ * A multi-repo task's repositories for its plan, by the names its steps and the model's tools use.
+ * Nothing for one repository: its plan step's input stays what it was, so recorded runs still match.
+ */
+function planningRepos(ctx: TaskContext): {
+  repos?: { name: string; role: 'library' | 'consumer'; repo: string; base_branch: string }[];
+} {
+  if (ctx.task.repos.length < 2) return {};
+  const names = repoNames(ctx.task.repos);
+  return {
+    repos: ctx.task.repos.map((r, index) => ({
+      name: names[index] ?? `repo-${index + 1}`,
+      role: r.role,
+      repo: r.repo,
+      base_branch: r.base_branch,
+    })),
+  };
 }

@@ -1,20 +1,22 @@
 import type { Plan, PlanPhase, PlanStep, PlanWorkStep, TaskInput } from '../domain/task.js';
 import { PHASE_TABLE, type PhaseRow } from '../orchestrator/phase-table.js';
+import { defaultRepoWorkSteps, repoSummary, stepsWithRepos, type PlanningRepo } from './plan-repos.js';
+
+/** What a plan is made for: the task, and a multi-repo task's repositories (absent for one). */
+type PlannedTask = Pick<TaskInput, 'title' | 'risk_tier'> & { repos?: readonly PlanningRepo[] };
 
 /**
  * The plan every task follows when no model plans it: the phase table's phases with the tools each
  * calls. It is stored with the task so the user sees what will happen before it does.
  */
-export function defaultPlan(
-  task: Pick<TaskInput, 'title' | 'risk_tier'>,
-  maxRepairRounds: number,
-  fallbackReason?: string,
-): Plan {
+export function defaultPlan(task: PlannedTask, maxRepairRounds: number, fallbackReason?: string): Plan {
+  const repos = task.repos ?? [];
   return {
     source: 'default',
-    summary: `Fix "${task.title}": reproduce with the tests, edit with the model, test, repair up to ${maxRepairRounds} time(s), decide by policy, deliver a pull request${task.risk_tier === 'low' ? ' and merge it if policy allows' : ' for human review'}.`,
-    steps: tableSteps(),
-    phases: tablePhases([]),
+    summary: `Fix "${task.title}": reproduce with the tests, edit with the model, test, repair up to ${maxRepairRounds} time(s), decide by policy, deliver a pull request${task.risk_tier === 'low' ? ' and merge it if policy allows' : ' for human review'}.${repoSummary(repos)}`,
+    steps: stepsWithRepos(tableSteps(), repos),
+    // A multi-repo task's work, repository by repository, though no model planned it.
+    phases: tablePhases(defaultRepoWorkSteps(repos)),
     checks: [],
     ...(fallbackReason !== undefined ? { fallback_reason: fallbackReason } : {}),
   };
@@ -56,11 +58,15 @@ export function updatePlan(
 }
 
 /** A plan whose implement phase carries the model's steps and whose checks are theirs. */
-export function planFromWork(summary: string, workSteps: PlanWorkStep[]): Plan {
+export function planFromWork(
+  summary: string,
+  workSteps: PlanWorkStep[],
+  repos: readonly PlanningRepo[] = [],
+): Plan {
   return {
     source: 'model',
     summary,
-    steps: tableSteps(),
+    steps: stepsWithRepos(tableSteps(), repos),
     phases: tablePhases(workSteps),
     checks: [...new Set(workSteps.flatMap((step) => step.checks))],
   };

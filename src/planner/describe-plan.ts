@@ -8,7 +8,7 @@ export function describePlanForModel(plan: Plan | null | undefined): string {
   const work = plan?.phases?.find((phase) => phase.id === 'implement')?.work_steps ?? [];
   if (!plan || plan.source !== 'model' || work.length === 0) return '';
   const steps = work.map((step, index) => {
-    const lines = [`${index + 1}. ${step.goal}`];
+    const lines = [`${index + 1}. ${step.repo === undefined ? '' : `[${step.repo}] `}${step.goal}`];
     if (step.files.length > 0) lines.push(`   Files: ${step.files.join(', ')}`);
     for (const check of step.checks) lines.push(`   Check: ${check}`);
     return lines.join('\n');

@@ -99,6 +99,64 @@ describe.each(['openai', 'anthropic'] as const)('planWithModel over the %s proto
     expect(describePlanForModel(result)).toBe('');
   });
 
+  it("lists a multi-repo task's repositories and sends back a step naming none of them", async () => {
+    const repos = [
+      {
+        name: 'parser',
+        role: 'library' as const,
+        repo: 'https://forge.test/acme/parser',
+        base_branch: 'main',
+      },
+      {
+        name: 'api',
+        role: 'consumer' as const,
+        repo: 'https://forge.test/acme/api',
+        base_branch: 'release/2',
+      },
+    ];
+    const steps = [
+      { repo: 'parser', goal: 'Rename parse to parse_strict', files: ['src/lib.rs'], checks: [] },
+      { repo: 'api', goal: 'Call parse_strict', files: ['src/main.rs'], checks: ['api builds'] },
+    ];
+    server.push(
+      { text: fenced({ summary: 'rename', steps: [{ ...steps[0], repo: 'cli' }] }) },
+      { text: fenced({ summary: 'rename across both', steps }) },
+    );
+    const result = await planWithModel(
+      { ...TASK, repos },
+      {
+        model,
+        signal: new AbortController().signal,
+        maxRepairRounds: 1,
+        maxTokens: 1000,
+        temperature: 0,
+        onModelCall: (record) => calls.push(record),
+      },
+    );
+
+    expect(result.source).toBe('model');
+    expect(result.phases?.find((phase) => phase.id === 'implement')?.work_steps).toEqual(steps);
+    const first = requestText(server.requests[0]);
+    expect(first).toContain('api (consumer): https://forge.test/acme/api, base branch release/2');
+    expect(first).toContain('parser (library)');
+    expect(first).toContain('the name of the repository this step works in');
+    expect(requestText(server.requests[1])).toContain(
+      'steps.0.repo: \\"cli\\" is not a repository of this task; expected one of \\"parser\\", \\"api\\"',
+    );
+    // The tool steps name the repositories they run in.
+    const codegen = result.steps.find((step) => step.phase === 'implement' && step.tool === 'codegen');
+    expect(codegen?.description).toContain('In parser first, then adapt api.');
+    expect(describePlanForModel(result)).toContain('2. [api] Call parse_strict');
+  });
+
+  it("keeps a single repository's planning prompt free of repositories", async () => {
+    server.push({ text: fenced(VALID) });
+    const result = await plan();
+    expect(requestText(server.requests[0])).not.toContain('Repositories');
+    expect(requestText(server.requests[0])).not.toContain('"repo"');
+    expect(result.steps.map((step) => step.description).join('\n')).not.toContain('each repository');
+  });
+
   it('describes a model plan for the coding model with each step, its files and checks', async () => {
     server.push({ text: JSON.stringify(VALID) });
     const text = describePlanForModel(await plan());

@@ -14,6 +14,8 @@ export const planWorkStepSchema = z
     goal: line(500),
     files: z.array(repoPath).max(20).default([]),
     checks: z.array(line(300)).max(10).default([]),
+    /** A multi-repo task: the repository the step works in (checked against the task's names). */
+    repo: line(100).optional(),
   })
   .strict();
 
@@ -39,6 +41,12 @@ export const MODEL_PLAN_SHAPE = `{
   ]
 }`;
 
+/** The shape for a multi-repo task: each step names its repository. */
+export const MODEL_PLAN_SHAPE_REPOS = MODEL_PLAN_SHAPE.replace(
+  '"goal": "what this step achieves",',
+  '"repo": "the name of the repository this step works in",\n      "goal": "what this step achieves",',
+);
+
 export type PlanParse = { ok: true; plan: ModelPlan } | { ok: false; errors: string[] };
 
 /** Longest reply the planner reads; a plan is short. */
@@ -48,7 +56,7 @@ const MAX_REPLY_CHARS = 64 * 1024;
  * The plan in a model's reply: the JSON object in a ```json fence, or the reply's outermost braces.
  * Errors name the field (`steps.0.goal`) and what was expected, for the model's second try.
  */
-export function parseModelPlan(reply: string): PlanParse {
+export function parseModelPlan(reply: string, repoNames: readonly string[] = []): PlanParse {
   if (reply.length > MAX_REPLY_CHARS) {
     return {
       ok: false,
@@ -67,7 +75,10 @@ export function parseModelPlan(reply: string): PlanParse {
     };
   }
   const parsed = modelPlanSchema.safeParse(value);
-  if (parsed.success) return { ok: true, plan: parsed.data };
+  if (parsed.success) {
+    const unknown = repoErrors(parsed.data, repoNames);
+    return unknown.length === 0 ? { ok: true, plan: parsed.data } : { ok: false, errors: unknown };
+  }
   return {
     ok: false,
     errors: parsed.error.issues.slice(0, 20).map((issue) => {
@@ -75,6 +86,20 @@ export function parseModelPlan(reply: string): PlanParse {
       return `${where}: ${issue.message}`;
     }),
   };
+}
+
+/** A step's `repo` must be one of the task's repositories; a task of one repository takes none. */
+function repoErrors(plan: ModelPlan, repoNames: readonly string[]): string[] {
+  return plan.steps.flatMap((step, index) => {
+    if (step.repo === undefined || repoNames.includes(step.repo)) return [];
+    const expected =
+      repoNames.length > 1
+        ? `one of ${repoNames.map((n) => JSON.stringify(n)).join(', ')}`
+        : 'no repo: this task has one repository';
+    return [
+      `steps.${index}.repo: ${JSON.stringify(step.repo)} is not a repository of this task; expected ${expected}`,
+    ];
+  });
 }
 
 /** Plain index scans rather than a regex: the reply is the model's, so no backtracking over it. */

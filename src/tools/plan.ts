@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { RISK_TIERS } from '../config/schema.js';
-import type { Plan } from '../domain/task.js';
+import { MAX_TASK_REPOS, TASK_REPO_ROLES, type Plan } from '../domain/task.js';
 import { defaultPlan, revertPlan, updatePlan } from '../planner/default-plan.js';
 import { planWithModel } from '../planner/model-plan.js';
 import { defineTool } from './define.js';
@@ -22,6 +22,22 @@ export const planTool = registerTool(
       constraints: z.array(z.string()).default([]),
       acceptance: z.array(z.string()).default([]),
       risk_tier: z.enum(RISK_TIERS),
+      /**
+       * A multi-repo task's repositories, library first, by the names the model's tools know them.
+       * Absent for one repository: its input, and so its checkpoint and recorded plans, are as before.
+       */
+      repos: z
+        .array(
+          z.object({
+            name: z.string().min(1).max(100),
+            role: z.enum(TASK_REPO_ROLES),
+            repo: z.string().min(1),
+            base_branch: z.string().min(1),
+          }),
+        )
+        .min(2)
+        .max(MAX_TASK_REPOS)
+        .optional(),
     }),
     invoke: async (input, ctx): Promise<Plan> => {
       const { config, store } = ctx.services;

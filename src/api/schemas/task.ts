@@ -170,7 +170,15 @@ export const planSchema = z.object({
         title: z.string(),
         tools: z.array(z.string()),
         work_steps: z
-          .array(z.object({ goal: z.string(), files: z.array(z.string()), checks: z.array(z.string()) }))
+          .array(
+            z.object({
+              goal: z.string(),
+              files: z.array(z.string()),
+              checks: z.array(z.string()),
+              /** A multi-repo task: the repository the step works in. */
+              repo: z.string().optional(),
+            }),
+          )
           .optional(),
       }),
     )
