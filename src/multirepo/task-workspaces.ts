@@ -1,4 +1,5 @@
 import type { TaskRepo } from '../domain/task.js';
+import type { LintReport } from '../languages/types.js';
 import type { TestToolOutput } from '../tools/test.js';
 
 /**
@@ -17,6 +18,8 @@ export interface ConsumerWorkspace {
   baseCommit: string;
   files: string[];
   baseline?: TestToolOutput;
+  /** Its linters' findings on its base: what they find there is not the change's (undefined: none taken). */
+  lintBaseline?: LintReport[];
   /** The newest commit the task made on its branch; absent until it changed this repository. */
   head?: string;
 }

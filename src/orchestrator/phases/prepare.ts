@@ -5,7 +5,13 @@ import type { TestToolOutput } from '../../tools/test.js';
 import { runStep, stepKey, type StepRequest } from '../step-runner.js';
 import { CODEGEN_FILES } from './implement.js';
 import { setupPhase } from './setup.js';
-import { baselineConsumers, cloneConsumers, listConsumers, setupConsumers } from './prepare-consumers.js';
+import {
+  baselineConsumers,
+  cloneConsumers,
+  inConsumer,
+  listConsumers,
+  setupConsumers,
+} from './prepare-consumers.js';
 import type { TaskContext } from '../task-context.js';
 
 export interface PreparedWorkspace {
@@ -45,7 +51,11 @@ export async function preparePhase(ctx: TaskContext): Promise<PreparedWorkspace>
     input: { config_commit: clone.base_commit },
   });
   if (multiRepo) await baselineConsumers(ctx);
-  const lintBaseline = await baselineLint(ctx, clone.base_commit);
+  const lintBaseline = await baselineLint(ctx, clone.base_commit, ctx.workspaceDir);
+  for (const consumer of ctx.consumers ?? []) {
+    const reports = await baselineLint(ctx, consumer.baseCommit, consumer.dir, inConsumer(consumer));
+    if (reports !== undefined) consumer.lintBaseline = reports;
+  }
   return {
     dir: clone.dir,
     branch: clone.branch,
@@ -83,15 +93,25 @@ function warmRepoMapAhead(ctx: TaskContext, files: string[]): void {
  * files back after the change: nothing is swapped in the worktree, so no crash can leave it half
  * reverted, and the checkpoint keeps it for a resumed task. A task resumed past its change without
  * this checkpoint (one that began before the step existed) gets no baseline: all its warnings in the
- * changed files count, as before.
+ * changed files count, as before. A consumer's base is linted the same way, in its own worktree.
  */
-async function baselineLint(ctx: TaskContext, baseCommit: string): Promise<LintReport[] | undefined> {
-  const request: StepRequest = { phase: 'prepare', tool: 'lint', input: { config_commit: baseCommit } };
+async function baselineLint(
+  ctx: TaskContext,
+  baseCommit: string,
+  dir: string,
+  /** A multi-repo task's consumer: its own worktree and step key (`prepare.lint@<name>#1`). */
+  repo?: StepRequest['repo'],
+): Promise<LintReport[] | undefined> {
+  const request: StepRequest = {
+    phase: 'prepare',
+    tool: 'lint',
+    input: { config_commit: baseCommit },
+    ...(repo ? { repo } : {}),
+  };
   const done = (await ctx.store.steps.get(ctx.task.id, stepKey(request)))?.status === 'succeeded';
   // Only a resumed task can have moved past the base: a first run's worktree was just made at it,
   // and asking git (a process, 50-250 ms under load) would sit between two steps on every task.
-  if (!done && ctx.task.attempt > 1 && (await ctx.services.git.head(ctx.workspaceDir)) !== baseCommit)
-    return undefined;
+  if (!done && ctx.task.attempt > 1 && (await ctx.services.git.head(dir)) !== baseCommit) return undefined;
   return (await runStep<LintToolOutput>(ctx, request)).reports;
 }
 

@@ -102,8 +102,8 @@ export interface ConsumerResult {
 }
 
 /**
- * The checks of each consumer the task changed, in its own worktree against its own base (no lint
- * baseline: every warning in its changed files counts; no benchmarks). A consumer the task left as it
+ * The checks of each consumer the task changed, in its own worktree against its own base (its lint
+ * judged against its own base's, taken at prepare; no benchmarks). A consumer the task left as it
  * was has nothing to check or push: it was only built against the library.
  */
 export async function checkConsumers(
@@ -119,7 +119,7 @@ export async function checkConsumers(
       continue;
     }
     const filesChanged = await ctx.services.git.changedFiles(consumer.dir, consumer.baseCommit);
-    const checks = await checkChange(ctx, consumer.baseCommit, filesChanged, undefined, {
+    const checks = await checkChange(ctx, consumer.baseCommit, filesChanged, consumer.lintBaseline, {
       phase: 'verify',
       repo: inConsumer(consumer),
     });
