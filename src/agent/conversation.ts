@@ -12,6 +12,8 @@ export interface RoundStart {
   turnsTaken: number;
   /** The workspace commit of this round's last finished turn: the round resumes from its files. */
   resumeCommit?: string;
+  /** That turn's seq: a multi-repo task's consumers' files of the turn are kept under its number. */
+  resumeSeq?: number;
   /** This round's loop had ended (its last turn carries a stop reason): no model call is needed. */
   finished?: ConversationTurn;
   /** The seq of the next turn to record. */
@@ -49,6 +51,7 @@ export async function startRound(
       recordedMessages: history.length,
       turnsTaken: current.length,
       resumeCommit: last.workspace_commit,
+      resumeSeq: last.seq,
       ...(last.stop_reason === null ? {} : { finished: last }),
       nextSeq,
     };

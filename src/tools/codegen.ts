@@ -129,9 +129,9 @@ export const codegenTool = registerTool(
       });
       // A resumed round continues from the files its last finished turn left (a kept scratch commit).
       await git.resetTo(dir, round.resumeCommit ?? input.from_commit);
-      // A consumer's files are kept at the round's end only: a resumed round starts them afresh.
+      // So do a multi-repo task's consumers' files, kept with each turn (see runRound).
       const consumers = consumerStarts(input, ctx);
-      for (const consumer of consumers) await git.resetTo(consumer.dir, consumer.from_commit);
+      await resumeConsumers(ctx, consumers, round.resumeSeq);
       const author = { name: config.git.git_author_name, email: config.git.git_author_email };
       // What setup and the builds left outside git, before the model's commands run in the worktree.
       const untracked = await markUntracked();
@@ -147,7 +147,7 @@ export const codegenTool = registerTool(
         result =
           round.finished !== undefined
             ? finishedRoundResult(round.finished, round.turnsTaken)
-            : await runRound(input, ctx, round, author, (turn, changeKept) => {
+            : await runRound(input, ctx, round, author, consumers, (turn, changeKept) => {
                 lastTurn = turn;
                 keptChange = changeKept ? turn.commit : undefined;
               });
@@ -232,6 +232,7 @@ async function runRound(
   ctx: ToolContext,
   round: RoundStart,
   author: GitAuthor,
+  consumers: readonly ConsumerStart[],
   /** `changeKept`: the round's change ref was written with this turn's (the turn that ends the loop). */
   onCheckpoint: (turn: Snapshot, changeKept: boolean) => void,
 ): Promise<CodingLoopResult> {
@@ -245,7 +246,22 @@ async function runRound(
   let seq = round.nextSeq;
   // A turn that changed no file shares the previous turn's commit (already kept under its ref).
   let previous: Snapshot | undefined;
-  const filesTouched = round.resumeCommit ? await git.changedFiles(dir, input.from_commit) : [];
+  const filesTouched = round.resumeCommit
+    ? [
+        ...(await git.changedFiles(dir, input.from_commit)),
+        // What the round changed in a consumer counts too: a model that edited only a consumer
+        // before the restart and now just summarizes is done. Named apart from the library's.
+        ...(
+          await Promise.all(
+            consumers.map(async (c) =>
+              (await git.changedFiles(c.dir, c.from_commit)).map((file) => `${c.repo}:${file}`),
+            ),
+          )
+        ).flat(),
+      ]
+    : [];
+  /** Each consumer's last turn's files: a turn that changed none of them writes no new commit. */
+  const consumerTurns = new Map<string, Snapshot>();
   return runCodingLoop({
     model,
     messages: round.messages,
@@ -275,6 +291,21 @@ async function runRound(
       const ends = turn.stopReason !== null;
       if (ends) refs.push(changeRef(taskId, input.round));
       await git.keepCommit(dir, refs, commit);
+      // Each consumer's files too, under the same turn number in its own mirror, before the turn is
+      // recorded: a round resumed from this turn finds them (resumeConsumers), as the library's.
+      await Promise.all(
+        consumers.map(async (consumer) => {
+          const before = consumerTurns.get(consumer.repo);
+          const kept = await git.snapshot(consumer.dir, {
+            parent: consumer.from_commit,
+            message: `autodev: turn ${seq}`,
+            author,
+            ...(before ? { previous: before } : {}),
+          });
+          consumerTurns.set(consumer.repo, kept);
+          await git.keepCommit(consumer.dir, turnRef(consumer.workspaceId, seq), kept.commit);
+        }),
+      );
       previous = snap;
       onCheckpoint(snap, ends);
       await store.conversations.append(taskId, {
@@ -325,11 +356,16 @@ async function discardModelLeftovers(
   );
 }
 
+/** A consumer repository of a multi-repo round: its name, worktree, and where the round starts. */
+interface ConsumerStart {
+  repo: string;
+  dir: string;
+  workspaceId: string;
+  from_commit: string;
+}
+
 /** The consumers of a multi-repo round with their worktrees; VALIDATION_FAILED naming an unknown one. */
-function consumerStarts(
-  input: CodegenInput,
-  ctx: ToolContext,
-): { repo: string; dir: string; workspaceId: string; from_commit: string }[] {
+function consumerStarts(input: CodegenInput, ctx: ToolContext): ConsumerStart[] {
   return (input.repo_from_commits ?? []).map((start, index) => {
     const target = ctx.repos?.find((r) => r.name === start.repo && r.role !== 'library');
     if (!target) {
@@ -347,10 +383,31 @@ function consumerStarts(
   });
 }
 
+/**
+ * Each consumer's files where the round resumes: as its last finished turn (`resumeSeq`) left them,
+ * kept under that turn's ref in the consumer's mirror; at the round's start for a new round, outside
+ * a task, or a turn recorded before consumers' files were kept with it.
+ */
+async function resumeConsumers(
+  ctx: ToolContext,
+  consumers: readonly ConsumerStart[],
+  resumeSeq: number | undefined,
+): Promise<void> {
+  const { git } = ctx.services;
+  const taskId = ctx.taskId;
+  for (const consumer of consumers) {
+    const kept =
+      resumeSeq === undefined || taskId === undefined
+        ? undefined
+        : await git.keptCommit(consumer.dir, turnRef(consumer.workspaceId, resumeSeq));
+    await git.resetTo(consumer.dir, kept ?? consumer.from_commit);
+  }
+}
+
 /** Each consumer's files as the round left them, kept as the library's are; only those that changed. */
 async function keepConsumerChanges(
   ctx: ToolContext,
-  consumers: readonly { repo: string; dir: string; workspaceId: string; from_commit: string }[],
+  consumers: readonly ConsumerStart[],
   round: number,
   author: GitAuthor,
 ): Promise<RepoChange[]> {

@@ -164,6 +164,8 @@ export interface WorkspaceGit {
    * Several refs are written in one transaction (one git process): all of them, or none.
    */
   keepCommit(dir: string, ref: string | readonly string[], commit: string): Promise<void>;
+  /** The commit a ref of autodev's (`keepCommit`) points at; undefined when there is no such ref. */
+  keptCommit(dir: string, ref: string): Promise<string | undefined>;
   /**
    * A new commit with the tree of `source` on `parent`, with `message` and `author` (the same inputs,
    * date included, give the same commit id). Neither the worktree nor any branch moves.

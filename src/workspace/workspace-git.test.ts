@@ -75,6 +75,15 @@ describe('createWorkspaceGit', () => {
     expect((await git(['for-each-ref', 'refs/autodev/turns/t1/4'], { cwd: dir })).stdout).toBe('');
   });
 
+  it('reads back the commit a kept ref points at, nothing for a ref never kept, and only its own refs', async () => {
+    await wg.keepCommit(dir, 'refs/autodev/turns/t1.repo-1/2', base);
+    expect(await wg.keptCommit(dir, 'refs/autodev/turns/t1.repo-1/2')).toBe(base);
+    expect(await wg.keptCommit(dir, 'refs/autodev/turns/t1.repo-1/3')).toBeUndefined();
+    for (const ref of ['refs/heads/main', '--output=/tmp/x', 'refs/autodev/a..b']) {
+      expect(await failure(wg.keptCommit(dir, ref))).toMatchObject({ code: 'VALIDATION_FAILED' });
+    }
+  });
+
   it('reads HEAD as a commit id', async () => {
     expect(base).toBe(await fixture.branchCommit('main'));
   });

@@ -196,6 +196,13 @@ export function createWorkspaceGit(deps: WorkspaceGitDeps): WorkspaceGit {
     return bytes === undefined ? undefined : bytes.subarray(0, GIT_BINARY_SNIFF_BYTES).includes(0);
   };
 
+  /** Only refs of autodev's own, under refs/autodev/, are kept or read back. */
+  const checkKeptRef = (ref: string): void => {
+    if (!ref.startsWith('refs/autodev/') || !isValidRefName(ref)) {
+      throw new AutodevError('VALIDATION_FAILED', `${JSON.stringify(ref)} is not a ref under refs/autodev/`);
+    }
+  };
+
   const checkBranch = (branch: string): void => {
     if (branch.startsWith('-') || !isValidRefName(`refs/heads/${branch}`)) {
       throw new AutodevError('VALIDATION_FAILED', `${JSON.stringify(branch)} is not a valid branch name`);
@@ -576,14 +583,7 @@ export function createWorkspaceGit(deps: WorkspaceGitDeps): WorkspaceGit {
 
     async keepCommit(dir, refs, commit) {
       const names = typeof refs === 'string' ? [refs] : [...refs];
-      for (const ref of names) {
-        if (!ref.startsWith('refs/autodev/') || !isValidRefName(ref)) {
-          throw new AutodevError(
-            'VALIDATION_FAILED',
-            `${JSON.stringify(ref)} is not a ref under refs/autodev/`,
-          );
-        }
-      }
+      names.forEach(checkKeptRef);
       if (names.length === 0) return;
       const place = await at(dir);
       const target = await resolveCommit(dir, commit, place);
@@ -593,6 +593,16 @@ export function createWorkspaceGit(deps: WorkspaceGitDeps): WorkspaceGit {
         ...place,
         input: names.map((ref) => `update ${ref} ${target}\n`).join(''),
       });
+    },
+
+    async keptCommit(dir, ref) {
+      checkKeptRef(ref);
+      // The name is checked above (refs/autodev/..., never an option); exit 1: no such ref.
+      const res = await git(['rev-parse', '--verify', '--quiet', `${ref}^{commit}`], {
+        ...(await at(dir)),
+        okExitCodes: [1],
+      });
+      return res.exitCode === 0 ? res.stdout.trim() : undefined;
     },
 
     async commitTreeOf(dir, source, parent, message, author) {
