@@ -22,7 +22,7 @@ export interface ForgeUnderTest {
   provider: 'github' | 'gitlab' | 'gitea';
   apiUrl: string;
   tokenEnv: string;
-  createRepo(name: string, files: Record<string, string>): Promise<string>;
+  createRepo(name: string, files: Record<string, string | Buffer>): Promise<string>;
   pulls(name: string): ForgePull[];
   branchSha(name: string, branch: string): Promise<string | undefined>;
   /** A file's text at the tip of a branch of the forge's own repo. */

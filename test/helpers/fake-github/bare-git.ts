@@ -24,11 +24,11 @@ export async function git(cwd: string, ...args: string[]): Promise<string> {
   return stdout.trim();
 }
 
-/** A bare repo with one commit of `files` on `branch`. */
+/** A bare repo with one commit of `files` (paths may name folders, contents may be bytes) on `branch`. */
 export async function createBareRepo(
   dir: string,
   branch: string,
-  files: Record<string, string>,
+  files: Record<string, string | Buffer>,
 ): Promise<void> {
   await mkdir(dirname(dir), { recursive: true });
   await git(dirname(dir), 'init', '-q', '--bare', '-b', branch, dir);

@@ -55,7 +55,12 @@ export interface FakeGithub {
   /** Base URL of git over smart HTTP. */
   gitUrl: string;
   repoUrl(owner: string, name: string): string;
-  createRepo(owner: string, name: string, files: Record<string, string>, branch?: string): Promise<string>;
+  createRepo(
+    owner: string,
+    name: string,
+    files: Record<string, string | Buffer>,
+    branch?: string,
+  ): Promise<string>;
   pull(number: number): FakePull;
   /** Every pull request of one repo, oldest first: "exactly one" is counted here. */
   pullsOf(owner: string, name: string): FakePull[];

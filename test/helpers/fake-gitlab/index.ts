@@ -22,7 +22,7 @@ export type FakeGitlabFault = FakeForgeFault;
 export interface FakeGitlab extends FakeForgeHandle {
   /** `group/sub/name` → its clone URL. */
   repoUrl(path: string): string;
-  createRepo(path: string, files?: Record<string, string>): Promise<string>;
+  createRepo(path: string, files?: Record<string, string | Buffer>): Promise<string>;
   approve(path: string, iid: number, by: string): Promise<void>;
   /** A diff note on a line: GitLab's way of asking for a change (see the gitlab forge's rule). */
   requestChanges(
