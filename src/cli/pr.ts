@@ -63,18 +63,24 @@ export function registerPrCommands(program: Command): void {
     .description('Review the pull requests of the local forge (named by their task id).');
 
   pr.command('list')
-    .description('Print pull requests, newest first.')
+    .description(
+      "Print every task's pull requests, newest first (a multi-repo task's consumers' and reverts' with their role and repository).",
+    )
     .option('-s, --status <status>', `only those ${PR_STATUSES.join('|')}`, parseStatus)
     .option('--json', 'print JSON')
     .option('-c, --config <file>', 'TOML config file')
     .action(async (options: { status?: PullRequestStatus; json?: boolean; config?: string }) => {
       await withRuntime(options.config, async (runtime) => {
-        const prs = await runtime.reviews.list({ status: options.status, limit: 200 });
+        const prs = (await runtime.store.pullRequests.listAll({ status: options.status, limit: 200 })).map(
+          (p) => ({ ...p, role: p.role ?? ('library' as const) }),
+        );
         if (options.json) return print(runtime, prs);
         for (const p of prs) {
+          // A task's own pull request reads as it always did; another repository's says which it is.
+          const where = [...(p.role === 'library' ? [] : [p.role, p.repo]), ...(p.url ? [p.url] : [])];
           console.log(
             runtime.redact(
-              `${p.task_id}  ${p.status.padEnd(6)}  ${p.branch} -> ${p.base_branch}  ${p.title}`,
+              `${p.task_id}  ${p.status.padEnd(6)}  ${p.branch} -> ${p.base_branch}  ${p.title}${where.length ? `  ${where.join(' ')}` : ''}`,
             ),
           );
         }

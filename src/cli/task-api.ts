@@ -25,6 +25,7 @@ interface TaskDetail extends TaskSummary {
   cost: { usd: number };
   steps: { key: string; tool: string; status: string; attempts: number }[];
   pr: { branch: string; status: string; url?: string | null } | null;
+  pull_requests: { repo: string; role: string; branch: string; status: string; url?: string | null }[];
 }
 
 async function watch(id: string, options: ApiOptions): Promise<void> {
@@ -56,6 +57,18 @@ function detailLines(task: TaskDetail): string[] {
     task.repos.length > 1
       ? ['repos:', ...task.repos.map((r) => `  ${r.role.padEnd(8)} ${r.repo} (${r.base_branch})`)]
       : [`repo:    ${task.repo} (${task.base_branch})`];
+  // A multi-repo task has a pull request per changed repository: each with its role and status.
+  const prs =
+    task.repos.length > 1
+      ? task.pull_requests.length === 0
+        ? ['prs:     -']
+        : [
+            'prs:',
+            ...task.pull_requests.map(
+              (p) => `  ${p.role.padEnd(8)} ${p.status.padEnd(6)} ${p.repo}  ${p.url ?? p.branch}`,
+            ),
+          ]
+      : [`pr:      ${task.pr ? `${task.pr.status} ${task.pr.url ?? task.pr.branch}` : '-'}`];
   return [
     `id:      ${task.id}`,
     `title:   ${task.title}`,
@@ -63,7 +76,7 @@ function detailLines(task: TaskDetail): string[] {
     ...repos,
     `risk:    ${task.risk_tier}`,
     `branch:  ${task.branch ?? '-'}`,
-    `pr:      ${task.pr ? `${task.pr.status} ${task.pr.url ?? task.pr.branch}` : '-'}`,
+    ...prs,
     `cost:    $${task.cost.usd.toFixed(4)}`,
     `error:   ${task.error ? `${task.error.code}: ${task.error.message}` : '-'}`,
     'steps:',

@@ -20,8 +20,14 @@ export interface RepoPullRequestKey {
 
 export interface PullRequestRepository {
   getByTask(taskId: string): Promise<PullRequest | undefined>;
-  /** Newest first; `status` keeps only those in it. */
+  /** The tasks' own (the library's) pull requests, newest first; `status` keeps only those in it. */
   list(filter: { status?: PullRequestStatus; limit: number }): Promise<PullRequest[]>;
+  /**
+   * Every pull request of every task, newest first: the tasks' own and a multi-repo task's others
+   * (consumers', reverts'), each with its `role` (absent: the task's own). Within a task, the order
+   * of `listOfTask`.
+   */
+  listAll(filter: { status?: PullRequestStatus; limit: number }): Promise<PullRequest[]>;
   findByBranch(repo: string, branch: string): Promise<PullRequest | undefined>;
   /** One pull request per task: a second call returns the first. */
   insertOnce(pr: NewPullRequest): Promise<PullRequest>;
@@ -134,6 +140,39 @@ export function createPullRequestRepository(db: Kysely<Database>): PullRequestRe
       const rows = await query.limit(limit).execute();
       return rows.map(toPullRequest);
     },
+    async listAll({ status, limit }) {
+      // Two index walks (migrations 011 and 018), each of at most `limit` rows, merged here: the
+      // first page costs the same on both dialects however long the history.
+      let own = db
+        .selectFrom('pull_requests')
+        .selectAll()
+        .orderBy('created_at', 'desc')
+        .orderBy('task_id', 'desc');
+      let others = db
+        .selectFrom('repo_pull_requests')
+        .selectAll()
+        .orderBy('created_at', 'desc')
+        .orderBy('task_id', 'desc');
+      if (status) {
+        own = own.where('status', '=', status);
+        others = others.where('status', '=', status);
+      }
+      const [ownRows, otherRows] = await Promise.all([
+        own.limit(limit).execute(),
+        others.limit(limit).execute(),
+      ]);
+      const rows = [
+        ...ownRows.map((row) => ({ pr: toPullRequest(row), rank: -1 })),
+        ...otherRows.map((row) => ({ pr: toRepoPullRequest(row), rank: rankOf(row) })),
+      ];
+      rows.sort(
+        (a, b) =>
+          compareDesc(a.pr.created_at, b.pr.created_at) ||
+          compareDesc(a.pr.task_id, b.pr.task_id) ||
+          a.rank - b.rank,
+      );
+      return rows.slice(0, limit).map((r) => r.pr);
+    },
     async findByBranch(repo, branch) {
       const row = await db
         .selectFrom('pull_requests')
@@ -188,6 +227,13 @@ export function createPullRequestRepository(db: Kysely<Database>): PullRequestRe
         .execute();
     },
   };
+}
+
+const compareDesc = (a: string, b: string) => (a < b ? 1 : a > b ? -1 : 0);
+
+/** A task's other pull requests after its own: consumers before reverts, each in the task's order. */
+function rankOf(row: Selectable<RepoPullRequestsTable>): number {
+  return (row.role === 'revert' ? 1_000 : 0) + row.ordinal;
 }
 
 function toPullRequest(row: Selectable<PullRequestsTable>): PullRequest {

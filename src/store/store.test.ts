@@ -5,6 +5,7 @@ import type { TaskInput } from '../domain/task.js';
 import { createRedactor } from '../secrets/redact.js';
 import type { Store } from './index.js';
 import { createOverviewRepository } from './overview-repository.js';
+import { createPullRequestRepository } from './pull-request-repository.js';
 import { createTaskRepository, type TaskRepository } from './task-repository.js';
 
 const SECRET = 'sk-planted-secret-value-0123456789';
@@ -245,6 +246,89 @@ describe.each(STORE_KINDS)('%s store', (kind) => {
       )
         .map((row) => String(row.detail ?? row['QUERY PLAN']))
         .join('\n');
+      expect(plan).toContain(index);
+      expect(plan).not.toMatch(/TEMP B-TREE|Sort/);
+    }
+  });
+
+  it("lists every task's pull requests, a multi-repo task's consumers' and reverts' too, newest first through indexes", async () => {
+    const { store, where } = await newStore();
+    // Each row a few milliseconds after the last: created_at (ISO, to the millisecond) orders them.
+    const tick = () => new Promise((resolve) => setTimeout(resolve, 3));
+    const pr = (taskId: string, repo: string, title: string) => ({
+      task_id: taskId,
+      forge: 'local',
+      repo,
+      branch: `autodev/${taskId}`,
+      base_branch: 'main',
+      number: null,
+      url: null,
+      title,
+      head_commit: 'e'.repeat(40),
+    });
+    const single = await store.tasks.create(input('/repos/one', 'single'));
+    const multi = await store.tasks.create(input('/repos/lib', 'multi'));
+    const later = await store.tasks.create(input('/repos/two', 'later'));
+    await store.pullRequests.insertOnce(pr(single.id, '/repos/one', 'single'));
+    await tick();
+    await store.pullRequests.insertOnce(pr(multi.id, '/repos/lib', 'library'));
+    await tick();
+    await store.pullRequests.insertRepoOnce({
+      ...pr(multi.id, '/repos/app', 'consumer'),
+      role: 'consumer',
+      ordinal: 1,
+    });
+    await tick();
+    await store.pullRequests.insertRepoOnce({
+      ...pr(multi.id, '/repos/lib', 'revert'),
+      branch: `autodev/revert-${multi.id}`,
+      role: 'revert',
+      ordinal: 0,
+    });
+    await tick();
+    await store.pullRequests.insertOnce(pr(later.id, '/repos/two', 'later'));
+    await store.pullRequests.markRepoMerged(
+      { taskId: multi.id, repo: '/repos/app', branch: `autodev/${multi.id}` },
+      'a'.repeat(40),
+    );
+    const all = await store.pullRequests.listAll({ limit: 50 });
+    expect(all.map((p) => [p.title, p.task_id, p.role ?? 'own'])).toEqual([
+      ['later', later.id, 'own'],
+      ['revert', multi.id, 'revert'],
+      ['consumer', multi.id, 'consumer'],
+      ['library', multi.id, 'own'],
+      ['single', single.id, 'own'],
+    ]);
+    expect((await store.pullRequests.listAll({ limit: 2 })).map((p) => p.title)).toEqual(['later', 'revert']);
+    expect((await store.pullRequests.listAll({ status: 'merged', limit: 50 })).map((p) => p.title)).toEqual([
+      'consumer',
+    ]);
+    // The tasks' own list is unchanged: the review sync and base updates read only those.
+    expect((await store.pullRequests.list({ limit: 50 })).map((p) => p.title)).toEqual([
+      'later',
+      'library',
+      'single',
+    ]);
+    // The statements listAll sends, without and with its status filter, captured and explained.
+    const statements: { sql: string; parameters: readonly unknown[] }[] = [];
+    const db = backend.recordingDb(where, (query) => statements.push(query));
+    try {
+      const prs = createPullRequestRepository(db);
+      await prs.listAll({ limit: 50 });
+      await prs.listAll({ status: 'open', limit: 50 });
+    } finally {
+      await db.destroy();
+    }
+    const expected = [
+      { table: /from "pull_requests"/, index: 'pull_requests_created' },
+      { table: /from "repo_pull_requests"/, index: 'repo_pull_requests_created' },
+      { table: /from "pull_requests" where/, index: 'pull_requests_status_created' },
+      { table: /from "repo_pull_requests" where/, index: 'repo_pull_requests_status_created' },
+    ];
+    for (const { table, index } of expected) {
+      const statement = statements.find((q) => table.test(q.sql));
+      expect(statement, String(table)).toBeDefined();
+      const plan = await backend.explain(where, statement?.sql ?? '', statement?.parameters ?? []);
       expect(plan).toContain(index);
       expect(plan).not.toMatch(/TEMP B-TREE|Sort/);
     }

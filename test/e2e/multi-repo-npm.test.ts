@@ -2,6 +2,7 @@ import { chmod, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { api, submitTask, waitForTerminal, type TaskJson } from '../helpers/api-client.js';
+import { runCli } from '../helpers/cli-process.js';
 import { suiteRandom } from '../helpers/seeded-random.js';
 import type { ScriptedReply } from '../helpers/scripted-model-server.js';
 import { ALNUM } from '../secrets/corpus.js';
@@ -179,7 +180,52 @@ describe('a multi-repo npm task: the consumer tested against the changed library
     expect(heads[1]?.[1]).toEqual(heads[0]?.[1]);
     const types = (await trail(task.id)).map((e) => e.type);
     expect(types.indexOf('pr.repo_merged')).toBeGreaterThan(types.indexOf('pr.merged'));
+    await expectListedEverywhere(task, libraryOrigin, consumerOrigin);
   });
+
+  /** GET /prs, `autodev pr list` and `autodev task show` name each of the task's three pull requests. */
+  async function expectListedEverywhere(task: TaskJson, libraryOrigin: string, consumerOrigin: string) {
+    type Listed = { task_id: string; role: string; repo: string; status: string; branch: string };
+    const listed = async (query: string) =>
+      ((await api(h.server.baseUrl, `/api/v1/autodev/prs${query}`)).body as { prs: Listed[] }).prs;
+    const revertBranch = `autodev/revert-${task.id}`;
+    // Newest first: the revert opened last, the library's first.
+    expect(
+      (await listed('?limit=200'))
+        .filter((p) => p.task_id === task.id)
+        .map((p) => [p.role, p.repo, p.status, p.branch]),
+    ).toEqual([
+      ['revert', libraryOrigin, 'merged', revertBranch],
+      ['consumer', consumerOrigin, 'open', task.branch],
+      ['library', libraryOrigin, 'merged', task.branch],
+    ]);
+    expect((await listed('?limit=1')).map((p) => [p.task_id, p.role])).toEqual([[task.id, 'revert']]);
+    const open = (await listed('?status=open&limit=200')).filter((p) => p.task_id === task.id);
+    expect(open.map((p) => [p.role, p.repo])).toEqual([['consumer', consumerOrigin]]);
+    const bad = await api(h.server.baseUrl, '/api/v1/autodev/prs?status=bogus');
+    expect(bad.status).toBe(400);
+
+    const prList = await runCli(['pr', 'list', '--status', 'open'], { AUTODEV_DATA_DIR: h.dataDir });
+    expect(prList.stderr).toBe('');
+    const escaped = (s: string) => s.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
+    expect(prList.stdout).toMatch(
+      new RegExp(
+        `^${task.id}\\s+open\\s+${escaped(task.branch ?? '')} -> main\\s+.+\\s+consumer ${escaped(consumerOrigin)}$`,
+        'm',
+      ),
+    );
+    expect(prList.stdout).not.toContain(revertBranch);
+    const show = await runCli(['task', 'show', task.id], { AUTODEV_URL: h.server.baseUrl });
+    expect(show.stderr).toBe('');
+    expect(show.stdout).toContain(
+      [
+        'prs:',
+        `  library  merged ${libraryOrigin}  ${task.branch}`,
+        `  consumer open   ${consumerOrigin}  ${task.branch}`,
+        `  revert   merged ${libraryOrigin}  ${revertBranch}`,
+      ].join('\n'),
+    );
+  }
 
   it('checks a changed consumer and stops the whole task on a secret in it, naming the consumer', async () => {
     const leaked = ['ghp', random.from(ALNUM, 36)].join('_');

@@ -38,12 +38,15 @@ export function prsRoutes(runtime: Runtime): FastifyPluginAsyncZod {
       '/prs',
       {
         schema: {
-          summary: 'List pull requests, newest first',
+          summary: "List every task's pull requests (a multi-repo task's in each repository), newest first",
           querystring: listPrsQuery,
           response: { 200: prListView },
         },
       },
-      async (request) => ({ prs: await reviews.list(request.query) }),
+      async (request) => {
+        const prs = await runtime.store.pullRequests.listAll(request.query);
+        return { prs: prs.map((p) => ({ ...p, role: p.role ?? ('library' as const) })) };
+      },
     );
 
     app.get(

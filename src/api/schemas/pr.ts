@@ -42,7 +42,14 @@ export const listPrsQuery = z
 
 export const prSummaryView = pullRequestView.extend({ task_id: z.string(), updated_at: z.string() });
 
-export const prListView = z.object({ prs: z.array(prSummaryView) });
+/**
+ * A row of GET /prs: every pull request of every task, with its repository's role (`library`: the
+ * task's own, the only one of a task of one repository; a multi-repo task's `consumer`s and
+ * `revert`s beside it).
+ */
+export const prListItemView = prSummaryView.extend({ role: z.enum(['library', 'consumer', 'revert']) });
+
+export const prListView = z.object({ prs: z.array(prListItemView) });
 
 export const prReviewView = z.object({
   id: z.number(),
