@@ -52,6 +52,8 @@ export interface PullRequestRepository {
     role?: RepoPullRequestRole;
     limit: number;
   }): Promise<PullRequest[]>;
+  /** A review round or a base update pushed a new head to an open one. */
+  setRepoHeadCommit(key: RepoPullRequestKey, headCommit: string): Promise<void>;
 }
 
 export function createPullRequestRepository(db: Kysely<Database>): PullRequestRepository {
@@ -129,6 +131,16 @@ export function createPullRequestRepository(db: Kysely<Database>): PullRequestRe
       if (role) query = query.where('role', '=', role);
       const rows = await query.limit(limit).execute();
       return rows.map(toRepoPullRequest);
+    },
+    async setRepoHeadCommit({ taskId, repo, branch }, headCommit) {
+      await db
+        .updateTable('repo_pull_requests')
+        .set({ head_commit: headCommit, updated_at: new Date().toISOString() })
+        .where('task_id', '=', taskId)
+        .where('repo', '=', repo)
+        .where('branch', '=', branch)
+        .where('status', '=', 'open')
+        .execute();
     },
     async list({ status, limit }) {
       let query = db

@@ -615,6 +615,12 @@ describe.each(STORE_KINDS)('%s store', (kind) => {
       ['/repos/lib', 'revert', 'open', 't'],
     ]);
     expect((await store.pullRequests.getRepo(key))?.merge_commit).toBe('def5678');
+    // A round's new head reaches an open one only: a merged one keeps the head it merged.
+    const open = { ...key, repo: '/repos/c3' };
+    await store.pullRequests.setRepoHeadCommit(open, 'fed4321');
+    await store.pullRequests.setRepoHeadCommit(key, 'fed4321');
+    expect((await store.pullRequests.getRepo(open))?.head_commit).toBe('fed4321');
+    expect((await store.pullRequests.getRepo(key))?.head_commit).toBe('abc1234');
     // The task's own pull request is untouched by the others: reviews and reverts find it as before.
     expect((await store.pullRequests.getByTask(task.id))?.status).toBe('open');
   });
