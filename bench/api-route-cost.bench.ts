@@ -4,7 +4,9 @@
  * runs, on SQLite and on PostgreSQL (a throwaway local cluster). 5,000 tasks, 1 % of them in one
  * repository and the rest in another, each with a denied policy decision among four events: the
  * history GET /tasks?repo= (a rare repository) and GET /overview (the denial count) once scanned
- * whole on every request. The baseline is GET /healthz of the same server, which reads no store.
+ * whole on every request. Each task has its pull request, and every CONSUMER_EVERY-th is a
+ * multi-repo task with a consumer's beside it: GET /prs walks both tables (migrations 011 and 018).
+ * The baseline is GET /healthz of the same server, which reads no store.
  */
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
@@ -19,6 +21,8 @@ import type { BenchRow } from './types.js';
 const TASKS = 5_000;
 /** Every this many tasks one goes to the rare repository. */
 const RARE_EVERY = 100;
+/** Every this many tasks one has a consumer's pull request beside its own (a multi-repo task). */
+const CONSUMER_EVERY = 10;
 const BATCHES = 9;
 const BATCH_SIZE = 60;
 const RUNS = 3;
@@ -73,6 +77,22 @@ async function seed(runtime: Runtime): Promise<void> {
       deny: [{ code: 'TESTS_FAILED', message: '1 failed' }],
     });
     await store.events.append(task.id, 'task.status_changed', { from: 'verifying', to: 'failed' });
+    const pr = {
+      task_id: task.id,
+      forge: 'local',
+      repo,
+      branch: `autodev/${task.id}`,
+      base_branch: 'main',
+      number: null,
+      url: null,
+      title: `Fix add() #${i}`,
+      head_commit: 'f'.repeat(40),
+    };
+    await store.pullRequests.insertOnce(pr);
+    if (i % 2 === 0) await store.pullRequests.markMerged(task.id, 'e'.repeat(40));
+    if (i % CONSUMER_EVERY === 0) {
+      await store.pullRequests.insertRepoOnce({ ...pr, repo: `${repo}-user`, role: 'consumer', ordinal: 1 });
+    }
   }
 }
 
@@ -111,6 +131,11 @@ async function measure(store: string, storeUrl?: string): Promise<BenchRow[]> {
         `${API}/tasks?repo=${encodeURIComponent(COMMON)}`,
       ],
       ['GET /tasks (limit 50)', `${API}/tasks`],
+      [
+        `GET /prs (limit 50; ${TASKS} tasks' and ${TASKS / CONSUMER_EVERY} consumers' pull requests)`,
+        `${API}/prs`,
+      ],
+      ['GET /prs?status=open (limit 50)', `${API}/prs?status=open`],
       [`GET /overview (${TASKS} denied decisions)`, `${API}/overview`],
     ] as const;
     const floor = await costUs(server.app, '/healthz');
