@@ -406,6 +406,8 @@ describe.each(STORE_KINDS)('%s store', (kind) => {
     // The database as the release before 014 left it: the decisions are in the events only.
     await backend.exec(where, 'DROP TABLE policy_denials');
     await backend.exec(where, 'ALTER TABLE pr_reviews DROP COLUMN repo');
+    await backend.exec(where, 'DROP INDEX repo_pull_requests_created');
+    await backend.exec(where, 'DROP INDEX repo_pull_requests_status_created');
     await backend.exec(where, "DELETE FROM kysely_migration WHERE name >= '014'");
     const { store: upgraded } = await newStore(where);
     expect((await upgraded.overview.compute({ days: 30, steps: 5 })).denials_by_code).toEqual(written);
