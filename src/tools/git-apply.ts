@@ -51,7 +51,8 @@ export const gitApplyTool = registerTool(
         await git.resetTo(dir, commit);
         const files = await git.changedFiles(dir, input.from_commit);
         if (files.length === 0) throw new AutodevError('PATCH_FAILED', 'the change changes nothing');
-        return { commit, files };
+        // Where it started, kept with the commit: a resumed review round starts a consumer there again.
+        return { commit, files, from_commit: input.from_commit };
       }
       await git.resetTo(dir, input.from_commit);
       const files = await git.applyUnifiedDiff(dir, input.patch ?? '');

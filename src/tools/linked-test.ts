@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import { AutodevError } from '../errors.js';
@@ -43,11 +44,14 @@ export async function runLinkedTests(
     );
   }
   await assertNoEscapingLinks(ctx.workspaceDir, ctx.signal);
+  // A folder of its own per run: the sandbox remembers the folders it gave its user (by path), and a
+  // second linked run of the task (a repair or review round) in a folder made anew under the same
+  // path found it remembered but not given: EACCES on its first write.
   const scratchDir = path.join(
     ctx.services.config.dataDir,
     'links',
     ctx.taskId ?? 'untracked',
-    path.basename(ctx.workspaceDir),
+    `${path.basename(ctx.workspaceDir)}-${randomBytes(4).toString('hex')}`,
   );
   await rm(scratchDir, { recursive: true, force: true });
   try {

@@ -105,7 +105,14 @@ export function plannedPullRequests(ctx: TaskContext, libraryBranch: string): Re
  */
 export async function openConsumerPullRequests(
   ctx: TaskContext,
-  input: { library: PullRequest; libraryBody: string; taskLink: string; labels: string[] },
+  input: {
+    library: PullRequest;
+    libraryBody: string;
+    taskLink: string;
+    labels: string[];
+    /** A review round's or base update's steps; their consumers' open pull requests are kept. */
+    at?: { phase: 'review' | 'update'; round: number };
+  },
 ): Promise<PullRequest[]> {
   const { task } = ctx;
   // Filled in as each opens: a body links the URLs known by then (the library's, the earlier consumers').
@@ -114,15 +121,23 @@ export async function openConsumerPullRequests(
   );
   const opened: PullRequest[] = [];
   for (const [index, { consumer, ordinal }] of changedConsumers(ctx).entries()) {
-    const body = [
-      `Part of autodev task [${task.id}](${input.taskLink}): ${task.title}`,
-      '',
-      `This repository uses ${task.repo}, changed by the same task; its tests ran built against the changed library.`,
-      '',
-      relatedPullRequestsSection(entries, consumer.repo.repo),
-    ].join('\n');
+    const body = consumerPullRequestBody(ctx, entries, consumer.repo.repo, input.taskLink);
+    // A review round opens the pull request of a consumer it changed first; the others it has.
+    const existing = input.at
+      ? await ctx.store.pullRequests.getRepo({
+          taskId: task.id,
+          repo: consumer.repo.repo,
+          branch: consumer.branch,
+        })
+      : undefined;
+    if (existing) {
+      const entry = entries[index + 1];
+      if (entry) entries[index + 1] = { ...entry, url: existing.url };
+      continue;
+    }
     const pr = await runStep<PullRequest>(ctx, {
       phase: 'deliver',
+      ...input.at,
       tool: 'git_pr',
       repo: inConsumer(consumer),
       input: {
@@ -155,6 +170,36 @@ export async function openConsumerPullRequests(
     await ctx.services.forge.updateBody(input.library, body);
   }
   return opened;
+}
+
+/** What a consumer's pull request says: the task, that it was built against the library, the list. */
+export function consumerPullRequestBody(
+  ctx: TaskContext,
+  entries: readonly RelatedPullRequest[],
+  consumerRepo: string,
+  taskLink: string,
+): string {
+  const { task } = ctx;
+  return [
+    `Part of autodev task [${task.id}](${taskLink}): ${task.title}`,
+    '',
+    `This repository uses ${task.repo}, changed by the same task; its tests ran built against the changed library.`,
+    '',
+    relatedPullRequestsSection(entries, consumerRepo),
+  ].join('\n');
+}
+
+/** The task's pull requests as they are (library first, then each consumer's), for their bodies' list. */
+export async function currentPullRequests(ctx: TaskContext): Promise<RelatedPullRequest[]> {
+  const all = await ctx.store.pullRequests.listOfTask(ctx.task.id);
+  return all
+    .filter((pr) => pr.role === undefined || pr.role === 'consumer')
+    .map((pr) => ({
+      repo: pr.repo,
+      role: pr.role === 'consumer' ? ('consumer' as const) : ('library' as const),
+      branch: pr.branch,
+      url: pr.url,
+    }));
 }
 
 /** Records a repository's pull request event once per repository and role (a resumed run comes back here). */

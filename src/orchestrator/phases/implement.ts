@@ -1,3 +1,4 @@
+import type { Phase } from '../../domain/task.js';
 import type { CodegenOutput } from '../../tools/codegen.js';
 import type { TestToolOutput } from '../../tools/test.js';
 import { describePlanForModel } from '../../planner/describe-plan.js';
@@ -56,28 +57,48 @@ export async function implementRound(
             commit_date: task.created_at,
           },
         });
+  await applyConsumerChanges(ctx, { phase, round: options.round }, generated, {
+    message,
+    commitDate: task.created_at,
+  });
+  return { commit: applied.commit, files: applied.files };
+}
+
+/**
+ * Each consumer's part of a round's change committed on its branch (`git_apply@<name>`), on top of
+ * where its round started; its `head` moves there. Returns the names of the consumers it changed.
+ */
+export async function applyConsumerChanges(
+  ctx: TaskContext,
+  at: { phase: Phase; round: number },
+  generated: CodegenOutput,
+  commit: { message: string; commitDate: string },
+): Promise<string[]> {
+  const changed: string[] = [];
   for (const change of generated.repo_changes ?? []) {
     const consumer = ctx.consumers?.find((c) => c.name === change.repo);
     if (!consumer) continue;
     const done = await runStep<{ commit: string; files: string[] }>(ctx, {
-      phase,
+      ...at,
       tool: 'git_apply',
-      round: options.round,
       repo: inConsumer(consumer),
       input: {
         change_commit: change.change_commit,
         from_commit: consumer.head ?? consumer.baseCommit,
-        message,
-        commit_date: task.created_at,
+        message: commit.message,
+        commit_date: commit.commitDate,
       },
     });
     consumer.head = done.commit;
+    changed.push(consumer.name);
   }
-  return { commit: applied.commit, files: applied.files };
+  return changed;
 }
 
 /** A multi-repo task's consumers and where their round starts; nothing for a task of one repository. */
-function multiRepoInput(ctx: TaskContext): { repo_from_commits?: { repo: string; from_commit: string }[] } {
+export function multiRepoInput(ctx: TaskContext): {
+  repo_from_commits?: { repo: string; from_commit: string }[];
+} {
   if (!ctx.consumers?.length) return {};
   return {
     repo_from_commits: ctx.consumers.map((c) => ({ repo: c.name, from_commit: c.head ?? c.baseCommit })),
@@ -88,7 +109,7 @@ function multiRepoInput(ctx: TaskContext): { repo_from_commits?: { repo: string;
  * What the model is told of a multi-repo task's repositories: their names for the tools' `repo`
  * parameter, their roles, and each consumer's files (the library's are the task's file list).
  */
-function describeRepositories(ctx: TaskContext): string {
+export function describeRepositories(ctx: TaskContext): string {
   if (!ctx.consumers?.length) return '';
   const targets = repoTargetsOf(ctx);
   const lines = targets.map((t) => `- ${t.name} (${t.role})`);

@@ -18,14 +18,19 @@ export interface ConsumerTests {
  * linked run), with its own base's commands and judged against its own baseline. Beside the
  * library's run, in the same phase row: the library first, then each consumer.
  */
-export async function verifyConsumers(ctx: TaskContext, round: number): Promise<ConsumerTests[]> {
-  const phase: Phase = round === 1 ? 'verify' : 'repair';
+export async function verifyConsumers(
+  ctx: TaskContext,
+  round: number,
+  /** Where a review round or a base update runs them (`review.test@<name>#N`); else verify or repair. */
+  at?: { phase: Phase; round: number },
+): Promise<ConsumerTests[]> {
+  const phase: Phase = at?.phase ?? (round === 1 ? 'verify' : 'repair');
   const results: ConsumerTests[] = [];
   for (const consumer of ctx.consumers ?? []) {
     const tests = await runStep<TestToolOutput>(ctx, {
       phase,
       tool: 'test',
-      round,
+      round: at?.round ?? round,
       repo: inConsumer(consumer),
       linkToLibrary: true,
       input: {
@@ -109,6 +114,8 @@ export interface ConsumerResult {
 export async function checkConsumers(
   ctx: TaskContext,
   tests: readonly ConsumerTests[],
+  /** Where a review round or a base update checks them; the first run's verify when absent. */
+  at: { phase: Phase; round?: number } = { phase: 'verify' },
 ): Promise<ConsumerResult[]> {
   const results: ConsumerResult[] = [];
   for (const consumer of ctx.consumers ?? []) {
@@ -120,7 +127,7 @@ export async function checkConsumers(
     }
     const filesChanged = await ctx.services.git.changedFiles(consumer.dir, consumer.baseCommit);
     const checks = await checkChange(ctx, consumer.baseCommit, filesChanged, consumer.lintBaseline, {
-      phase: 'verify',
+      ...at,
       repo: inConsumer(consumer),
     });
     results.push({ consumer, tests: own.tests, filesChanged, checks });

@@ -7,6 +7,20 @@ import { checksPassed, countDelivered } from '../../metrics/outcomes.js';
 import { decidePhase } from '../phases/decide.js';
 import { pullRequestBodyFor } from '../phases/deliver.js';
 import { checkChange, testsStillFailing, verdictOf } from '../phases/verify.js';
+import { applyConsumerChanges, multiRepoInput } from '../phases/implement.js';
+import {
+  checkConsumers,
+  combineRepoTests,
+  verifyConsumers,
+  type ConsumerResult,
+} from '../phases/verify-consumers.js';
+import {
+  describeRoundRepositories,
+  prepareRoundConsumers,
+  pushRoundConsumers,
+  reviewRepoName,
+  updateRoundBodies,
+} from './round-consumers.js';
 import { isAutodevComment } from './rules.js';
 import { reviewerCheckFor } from './reviewer-standing.js';
 import { runStep } from '../step-runner.js';
@@ -46,9 +60,19 @@ export async function runReviewRound(ctx: TaskContext, round: ReviewRound): Prom
     ctx.workspaceDir = clone.dir;
     await ctx.services.git.resetTo(clone.dir, round.from_commit);
     await runStep(ctx, { ...at, tool: 'setup', input: {} });
+    // A multi-repo task: each consumer at its pull request's head, so the model may change any.
+    await prepareRoundConsumers(ctx, at);
 
     const comments = await roundComments(ctx, round, pr);
-    const diff = await ctx.services.git.diff(clone.dir, first.baseCommit);
+    const diff = [
+      await ctx.services.git.diff(clone.dir, first.baseCommit),
+      // A multi-repo task's consumers the pull requests change: their diffs too, each named.
+      ...(await Promise.all(
+        (ctx.consumers ?? [])
+          .filter((c) => c.head !== undefined)
+          .map(async (c) => `# ${c.name}\n${await ctx.services.git.diff(c.dir, c.baseCommit)}`),
+      )),
+    ].join('\n');
     const generated = await runStep<CodegenOutput>(ctx, {
       ...at,
       tool: 'codegen',
@@ -56,24 +80,34 @@ export async function runReviewRound(ctx: TaskContext, round: ReviewRound): Prom
         title: ctx.task.title,
         description: ctx.task.description,
         // Appended to the task's one conversation: the model sees its own earlier work and the review.
-        follow_up: reviewRequests(round.round, comments, diff),
+        follow_up: reviewRequests(ctx, round.round, comments, diff),
         constraints: ctx.task.constraints,
         acceptance: ctx.task.acceptance,
         from_commit: round.from_commit,
+        ...multiRepoInput(ctx),
         files: first.files.slice(0, 2000),
         round: CODEGEN_ROUND_BASE + round.round,
       },
     });
-    const applied = await runStep<{ commit: string; files: string[] }>(ctx, {
-      ...at,
-      tool: 'git_apply',
-      input: {
-        change_commit: generated.change_commit,
-        from_commit: round.from_commit,
-        message: `${ctx.task.title} (review round ${round.round})\n\nAutodev-Task: ${ctx.task.id}`,
-        // Fixed by the round: the same change commits to the same id when the step runs again.
-        commit_date: round.created_at,
-      },
+    const message = `${ctx.task.title} (review round ${round.round})\n\nAutodev-Task: ${ctx.task.id}`;
+    // A multi-repo round may leave the library as it was and change only consumers.
+    const libraryChanged = generated.files.length > 0 || generated.repo_changes === undefined;
+    const applied = libraryChanged
+      ? await runStep<{ commit: string; files: string[] }>(ctx, {
+          ...at,
+          tool: 'git_apply',
+          input: {
+            change_commit: generated.change_commit,
+            from_commit: round.from_commit,
+            message,
+            // Fixed by the round: the same change commits to the same id when the step runs again.
+            commit_date: round.created_at,
+          },
+        })
+      : { commit: round.from_commit, files: [] };
+    const changedConsumers = await applyConsumerChanges(ctx, at, generated, {
+      message,
+      commitDate: round.created_at,
     });
 
     await setStatus(ctx, 'verifying');
@@ -86,10 +120,35 @@ export async function runReviewRound(ctx: TaskContext, round: ReviewRound): Prom
         acceptance: ctx.task.acceptance,
       },
     });
-    if (verdictOf(tests) === 'fail') throw testsStillFailing(tests, 1);
+    // Each consumer built against the library as the round left it, judged against its own baseline.
+    const consumerTests = ctx.consumers?.length ? await verifyConsumers(ctx, round.round, at) : [];
+    const combined = combineRepoTests(tests, consumerTests);
+    if (verdictOf(combined) === 'fail') throw testsStillFailing(combined, 1);
     const filesChanged = await ctx.services.git.changedFiles(ctx.workspaceDir, first.baseCommit);
-    const checks = await checkChange(ctx, first.baseCommit, filesChanged, first.lintBaseline, at);
-    const decision = await decidePhase(ctx, { tests, baseline: first.baseline, filesChanged, checks }, at);
+    let consumers: ConsumerResult[] | undefined;
+    const checks = await checkChange(
+      ctx,
+      first.baseCommit,
+      filesChanged,
+      first.lintBaseline,
+      at,
+      ctx.consumers?.length
+        ? async () => {
+            consumers = await checkConsumers(ctx, consumerTests, at);
+          }
+        : undefined,
+    );
+    const decision = await decidePhase(
+      ctx,
+      {
+        tests: combined,
+        baseline: first.baseline,
+        filesChanged,
+        checks,
+        ...(consumers ? { consumers } : {}),
+      },
+      at,
+    );
 
     await setStatus(ctx, 'delivering');
     await runStep(ctx, { ...at, tool: 'git_push', input: { repo: ctx.task.repo, branch: pr.branch } });
@@ -97,27 +156,46 @@ export async function runReviewRound(ctx: TaskContext, round: ReviewRound): Prom
     const forge = ctx.services.forge;
     const body = await pullRequestBodyFor(ctx, {
       decision,
-      tests,
+      tests: combined,
       baseline: first.baseline,
       checksTouched: checks.sensitive,
       lint: checks,
       constraints: checks.constraints,
     });
-    await forge.updateBody(pr, body);
+    const changedPrs = ctx.consumers?.length
+      ? await pushRoundConsumers(ctx, at, changedConsumers, pr, body)
+      : [];
+    if (ctx.consumers?.length) await updateRoundBodies(ctx, pr, body, changedPrs);
+    else await forge.updateBody(pr, body);
+    const consumerFiles = (generated.repo_changes ?? []).flatMap((c) => c.files.map((f) => `${c.repo}/${f}`));
     const summary = [
       `Review round ${round.round}: answered ${comments.length} review comment(s) with commit ${applied.commit.slice(0, 12)}.`,
-      `Files changed in this round: ${applied.files.join(', ')}`,
+      ...changedPrs.map((c) => `In ${c.repo}: commit ${c.head_commit.slice(0, 12)}.`),
+      `Files changed in this round: ${[...applied.files, ...consumerFiles].join(', ')}`,
       `Tests: ${tests.summary.split('\n')[0] ?? ''}`,
       decision.allow
         ? 'Policy allows the merge.'
         : `Policy: ${decision.deny.map((d) => d.code).join(', ') || 'needs review'}`,
     ].join('\n');
-    await forge.comment(pr, `round-${round.round}`, `<!-- autodev:round-${round.round} -->\n${summary}`);
+    // The answer on the library's pull request and on each other one the round changed.
+    for (const answered of [pr, ...changedPrs]) {
+      await forge.comment(
+        answered,
+        `round-${round.round}`,
+        `<!-- autodev:round-${round.round} -->\n${summary}`,
+      );
+    }
     await ctx.store.reviewRounds.finish(ctx.task.id, round.round, { status: 'done', commit: applied.commit });
     await ctx.store.events.append(ctx.task.id, 'review.round_finished', {
       round: round.round,
       commit: applied.commit,
       files: applied.files,
+      ...(changedPrs.length > 0
+        ? {
+            repos: changedPrs.map((c) => ({ repo: c.repo, commit: c.head_commit })),
+            repo_files: consumerFiles,
+          }
+        : {}),
       comments_answered: comments.map((c) => c.id),
       tests: tests.summary,
       summary,
@@ -200,9 +278,12 @@ async function roundComments(ctx: TaskContext, round: ReviewRound, pr: PullReque
 }
 
 /** The task as first given, then the review: each comment with who wrote it and where, then the diff so far. */
-function reviewRequests(round: number, comments: PrReview[], diff: string): string {
+function reviewRequests(ctx: TaskContext, round: number, comments: PrReview[], diff: string): string {
   const listed = comments.map((c) => {
-    const where = c.path ? ` on ${c.path}${c.line ? `:${c.line}` : ''}` : '';
+    // A multi-repo task: which repository the comment was on (the whole task's when made through the API).
+    const repoName = reviewRepoName(ctx, c.repo);
+    const inRepo = repoName === undefined ? '' : c.repo === null ? '' : ` in repository ${repoName}`;
+    const where = c.path ? ` on ${c.path}${c.line ? `:${c.line}` : ''}${inRepo}` : inRepo;
     const kind = c.kind === 'changes_requested' ? 'requested changes' : 'commented';
     return `- ${c.by} ${kind}${where}: ${c.comment?.trim() || '(no text)'}`;
   });
@@ -215,6 +296,7 @@ function reviewRequests(round: number, comments: PrReview[], diff: string): stri
     'Your change is in a pull request, and reviewers asked for changes. Address every comment below',
     'with a further change on top of the current one; keep what they did not ask to change.',
     '',
+    ...(ctx.consumers?.length ? [describeRoundRepositories(ctx)] : []),
     ...listed,
     '',
     "## The pull request's current diff against the base",

@@ -1,0 +1,168 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { git } from '../fixtures/repo.js';
+import { api, as, submitTask, waitForTerminal, type TaskJson } from '../helpers/api-client.js';
+import type { ScriptedReply } from '../helpers/scripted-model-server.js';
+import { greetingEdit, NPM_LIBRARY_REPO, npmConsumerRepo } from './multi-repo-fixtures.js';
+import { startE2E, type E2EHarness } from './harness.js';
+
+const PRS = '/api/v1/autodev/prs';
+
+function step(task: TaskJson, key: string): TaskJson['steps'][number] | undefined {
+  return task.steps.find((s) => s.key === key);
+}
+
+/** The model's edit of the user's own file, `welcome.js`, in the repository it names. */
+function welcomeEdit(name: string, search: string, replace: string): ScriptedReply {
+  return {
+    toolCalls: [
+      {
+        name: 'apply_edit',
+        arguments: { repo: name, search_replace: [{ path: 'welcome.js', search, replace }] },
+      },
+    ],
+  };
+}
+
+describe('review rounds of a multi-repo task: the consumers changed by the round, tested against the library', () => {
+  let h: E2EHarness;
+  let consumerFiles: Record<string, string | Buffer>;
+  beforeAll(async () => {
+    [h, consumerFiles] = await Promise.all([
+      // Reviewers act as named users (their tokens).
+      startE2E(
+        { max_step_retries: 0, review_poll_secs: 0, 'git.reviewers': '["alice", "bob"]' },
+        { auth: true },
+      ),
+      npmConsumerRepo(),
+    ]);
+  }, 120_000);
+  afterAll(async () => {
+    await h?.close();
+  });
+
+  const requestChanges = (id: string, comment: string) =>
+    api(h.server.baseUrl, `${PRS}/${id}/request-changes`, {
+      method: 'POST',
+      body: JSON.stringify({ comment }),
+      headers: as('alice'),
+    });
+  const events = async (id: string) =>
+    (
+      (await api(h.server.baseUrl, `/api/v1/autodev/tasks/${id}/events`)).body as {
+        events: { type: string; data: Record<string, unknown> }[];
+      }
+    ).events;
+
+  /** A medium-risk library change and its user's own file: both pull requests open, waiting for review. */
+  async function waitingTask() {
+    const library = await h.newRepo(NPM_LIBRARY_REPO);
+    const consumer = await h.newRepo(consumerFiles);
+    const name = `${(consumer.origin.split('/').pop() ?? '').replace(/\.git$/, '')}-2`;
+    h.model.push(greetingEdit('hi'), welcomeEdit(name, '', "module.exports = 'hi';\n"), {
+      text: 'The library and its user greet anew.',
+    });
+    const created = await submitTask(h.server.baseUrl, {
+      title: 'Greet with hi',
+      risk_tier: 'medium',
+      repos: [
+        { repo: library.origin, role: 'library' },
+        { repo: consumer.origin, role: 'consumer' },
+      ],
+    });
+    const task = await waitForTerminal(h.server.baseUrl, created.id, 120_000);
+    expect(task.status).toBe('awaiting_review');
+    expect(task.pull_requests.map((pr) => [pr.role, pr.status])).toEqual([
+      ['library', 'open'],
+      ['consumer', 'open'],
+    ]);
+    return { library, consumer, name, task };
+  }
+
+  it("answers a change request naming the user's file with a new commit on the user's branch, tested linked", async () => {
+    const { library, consumer, name, task } = await waitingTask();
+    const branch = task.branch ?? '';
+    const [libraryHead, consumerHead] = task.pull_requests.map((pr) => pr.head_commit);
+    expect(await consumer.branchCommit(branch)).toBe(consumerHead);
+    const requestsBefore = h.model.requests.length;
+    h.model.push(welcomeEdit(name, "module.exports = 'hi';\n", "module.exports = 'hi there';\n"), {
+      text: 'welcome.js says hi there.',
+    });
+
+    const asked = await requestChanges(task.id, "The user's welcome.js should say 'hi there'.");
+    expect(asked.status, asked.text).toBe(200);
+    const answered = await waitForTerminal(h.server.baseUrl, task.id, 120_000);
+    expect(answered.error).toBeNull();
+    expect(answered.status).toBe('awaiting_review');
+
+    // A new commit on the user's branch in its origin, on top of the reviewed one.
+    const newHead = (await consumer.branchCommit(branch)) ?? '';
+    expect(newHead).not.toBe(consumerHead);
+    expect((await git(consumer.origin, ['rev-parse', `${newHead}^`])).trim()).toBe(consumerHead);
+    expect(await consumer.readFileAt(branch, 'welcome.js')).toBe("module.exports = 'hi there';\n");
+    // The library's branch is as it was: the round changed the user only.
+    expect(await library.branchCommit(branch)).toBe(libraryHead);
+    expect(answered.pull_requests.map((pr) => [pr.role, pr.status, pr.head_commit])).toEqual([
+      ['library', 'open', libraryHead],
+      ['consumer', 'open', newHead],
+    ]);
+
+    // The round's steps carry the repository: its commit, its linked tests and checks, its push.
+    expect(step(answered, `review.git_apply@${name}#1`)?.status).toBe('succeeded');
+    expect(step(answered, 'review.git_apply#1')).toBeUndefined();
+    expect(step(answered, `review.test@${name}#1`)?.output_summary).toMatch(
+      /^passed: linked to greetlib \(npm\)/,
+    );
+    expect(step(answered, `review.secrets_scan@${name}#1`)?.status).toBe('succeeded');
+    expect(step(answered, `review.git_push@${name}#1`)?.status).toBe('succeeded');
+
+    // The model was told the comment and the repositories its tools may name.
+    const prompt = JSON.stringify(h.model.requests.slice(requestsBefore));
+    expect(prompt).toContain("welcome.js should say 'hi there'");
+    expect(prompt).toContain(`${name} (consumer)`);
+    const finished = (await events(task.id)).filter((e) => e.type === 'review.round_finished');
+    expect(finished).toHaveLength(1);
+    expect(finished[0]?.data).toMatchObject({
+      round: 1,
+      repos: [{ repo: consumer.origin, commit: newHead }],
+      repo_files: [`${name}/welcome.js`],
+    });
+  }, 240_000);
+
+  it('fails a round whose change to the user breaks its tests against the library, leaving every pull request as it was', async () => {
+    const { library, consumer, name, task } = await waitingTask();
+    const branch = task.branch ?? '';
+    const heads = task.pull_requests.map((pr) => pr.head_commit);
+    // The user's test now expects what welcome.js does not say: built against the library, it fails.
+    const testLine = "  assert.strictEqual(require('greetlib').hello('js'), 'hi js');";
+    const failing =
+      "\ntest('welcomes warmly', () => {\n  assert.strictEqual(require('./welcome.js'), 'hi there');\n});\n";
+    h.model.push(
+      {
+        toolCalls: [
+          {
+            name: 'apply_edit',
+            arguments: {
+              repo: name,
+              search_replace: [
+                { path: 'test.js', search: `${testLine}\n});\n`, replace: `${testLine}\n});\n${failing}` },
+              ],
+            },
+          },
+        ],
+      },
+      { text: 'A test of the welcome.' },
+    );
+    const asked = await requestChanges(task.id, 'Test the welcome too.');
+    expect(asked.status, asked.text).toBe(200);
+    const after = await waitForTerminal(h.server.baseUrl, task.id, 120_000);
+    expect(after.status).toBe('awaiting_review');
+    expect(after.error?.code).toBe('REVIEW_ROUND_FAILED');
+    expect(after.error?.message).toContain('TESTS_STILL_FAILING');
+    expect(after.error?.message).toContain(`${name}: `);
+    expect(step(after, `review.test@${name}#1`)?.output_summary).toMatch(/^failed: linked to greetlib/);
+    expect(after.steps.map((s) => s.key)).not.toContain(`review.git_push@${name}#1`);
+    // Nothing pushed: both branches and pull requests are what they were.
+    expect(after.pull_requests.map((pr) => pr.head_commit)).toEqual(heads);
+    expect([await library.branchCommit(branch), await consumer.branchCommit(branch)]).toEqual(heads);
+  }, 240_000);
+});
