@@ -5,7 +5,7 @@
  * repository and the rest in another, each with a denied policy decision among four events: the
  * history GET /tasks?repo= (a rare repository) and GET /overview (the denial count) once scanned
  * whole on every request. Each task has its pull request, and every CONSUMER_EVERY-th is a
- * multi-repo task with a consumer's beside it: GET /prs walks both tables (migrations 011 and 018).
+ * multi-repo task with a consumer's beside it: GET /prs walks both tables (migrations 011 and 016).
  * The baseline is GET /healthz of the same server, which reads no store.
  */
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';

@@ -16,7 +16,7 @@ import * as eventsTypeIndex from './migrations/012-events-type-index.js';
 import * as repoPullRequests from './migrations/013-repo-pull-requests.js';
 import * as policyDenials from './migrations/014-policy-denials.js';
 import * as prReviewRepo from './migrations/015-pr-review-repo.js';
-import * as repoPullRequestListIndexes from './migrations/018-repo-pull-request-list-indexes.js';
+import * as repoPullRequestListIndexes from './migrations/016-repo-pull-request-list-indexes.js';
 
 /** Migrations are compiled in (no directory scan), so the built package carries them. */
 const MIGRATIONS: Record<string, { up: DialectMigration }> = {
@@ -35,7 +35,7 @@ const MIGRATIONS: Record<string, { up: DialectMigration }> = {
   '013-repo-pull-requests': repoPullRequests,
   '014-policy-denials': policyDenials,
   '015-pr-review-repo': prReviewRepo,
-  '018-repo-pull-request-list-indexes': repoPullRequestListIndexes,
+  '016-repo-pull-request-list-indexes': repoPullRequestListIndexes,
 };
 
 /** The same migrations for both dialects, each told which SQL to speak. */

@@ -153,7 +153,7 @@ export function createPullRequestRepository(db: Kysely<Database>): PullRequestRe
       return rows.map(toPullRequest);
     },
     async listAll({ status, limit }) {
-      // Two index walks (migrations 011 and 018), each of at most `limit` rows, merged here: the
+      // Two index walks (migrations 011 and 016), each of at most `limit` rows, merged here: the
       // first page costs the same on both dialects however long the history.
       let own = db
         .selectFrom('pull_requests')
