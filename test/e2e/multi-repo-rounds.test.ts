@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { git } from '../fixtures/repo.js';
-import { api, as, submitTask, waitForTerminal, type TaskJson } from '../helpers/api-client.js';
+import { api, as, submitTask, waitForTask, waitForTerminal, type TaskJson } from '../helpers/api-client.js';
 import type { ScriptedReply } from '../helpers/scripted-model-server.js';
 import { greetingEdit, NPM_LIBRARY_REPO, npmConsumerRepo } from './multi-repo-fixtures.js';
 import { startE2E, type E2EHarness } from './harness.js';
@@ -164,5 +164,81 @@ describe('review rounds of a multi-repo task: the consumers changed by the round
     // Nothing pushed: both branches and pull requests are what they were.
     expect(after.pull_requests.map((pr) => pr.head_commit)).toEqual(heads);
     expect([await library.branchCommit(branch), await consumer.branchCommit(branch)]).toEqual(heads);
+  }, 240_000);
+
+  /**
+   * A low-risk task of greetlib and its user; once the task works (both cloned), a human commits
+   * `files` on the user's main: its base moved before the user's merge.
+   */
+  async function deliveredWhileUserMoves(files: Record<string, string>) {
+    const library = await h.newRepo(NPM_LIBRARY_REPO);
+    const consumer = await h.newRepo(consumerFiles);
+    const name = `${(consumer.origin.split('/').pop() ?? '').replace(/\.git$/, '')}-2`;
+    const before = await library.branchCommit('main');
+    h.model.push(
+      // The reply waits: the human's commit lands after the task took its bases, before delivery.
+      { ...greetingEdit('hi'), delayMs: 1500 },
+      welcomeEdit(name, '', "module.exports = 'hi';\n"),
+      { text: 'The library and its user greet anew.' },
+    );
+    const created = await submitTask(h.server.baseUrl, {
+      title: 'Greet with hi while the user moves',
+      repos: [
+        { repo: library.origin, role: 'library' },
+        { repo: consumer.origin, role: 'consumer' },
+      ],
+    });
+    await waitForTask(h.server.baseUrl, created.id, (t) => t.steps.some((s) => s.tool === 'codegen'));
+    await consumer.commit('main', files, 'Human change on main');
+    const task = await waitForTerminal(h.server.baseUrl, created.id, 180_000);
+    return { library, consumer, name, task, before };
+  }
+
+  it('replays the user onto its main that moved while the task worked, tested against the merged library, and merges it', async () => {
+    const { library, consumer, name, task } = await deliveredWhileUserMoves({ 'NOTES.md': 'By hand.\n' });
+    expect(task.error).toBeNull();
+    expect(task.status).toBe('merged');
+    expect(task.pull_requests.map((pr) => [pr.role, pr.status])).toEqual([
+      ['library', 'merged'],
+      ['consumer', 'merged'],
+    ]);
+    // The user's main holds the human's commit and, on it, the task's change; nothing was reverted.
+    const tip = (await consumer.branchCommit('main')) ?? '';
+    expect(task.pull_requests[1]?.merge_commit).toBe(tip);
+    expect(await consumer.readFileAt('main', 'NOTES.md')).toBe('By hand.\n');
+    expect(await consumer.readFileAt('main', 'welcome.js')).toBe("module.exports = 'hi';\n");
+    expect((await git(consumer.origin, ['log', '-1', '--format=%s', `${tip}^`])).trim()).toBe(
+      'Human change on main',
+    );
+    expect(await library.readFileAt('main', 'index.js')).toContain('hi');
+    expect(step(task, `deliver.git_rebase@${name}#1`)?.status).toBe('succeeded');
+    expect(step(task, `deliver.test@${name}#1`)?.output_summary).toMatch(
+      /^passed: linked to greetlib \(npm\)/,
+    );
+    expect(step(task, `deliver.git_push@${name}#2`)?.status).toBe('succeeded');
+    expect(task.steps.map((s) => s.tool)).not.toContain('git_revert');
+  }, 240_000);
+
+  it("reverts the merged library when the user's moved main conflicts with the user's change, naming the conflict", async () => {
+    const { library, consumer, task, before } = await deliveredWhileUserMoves({
+      'welcome.js': "module.exports = 'hello';\n",
+    });
+    expect(task.status).toBe('failed');
+    expect(task.error?.code).toBe('MULTI_REPO_MERGE_FAILED');
+    expect(task.error?.message).toContain(`the pull request in ${consumer.origin} could not merge`);
+    expect(task.error?.message).toMatch(
+      /base branch main of .* moved to [0-9a-f]{12} and its change conflicts with it in: welcome\.js/,
+    );
+    expect(task.error?.message).toContain(
+      `the merged ones were reverted (a revert pull request merged in each): ${library.origin}`,
+    );
+    expect(task.pull_requests.map((pr) => [pr.role, pr.status])).toEqual([
+      ['library', 'merged'],
+      ['consumer', 'open'],
+      ['revert', 'merged'],
+    ]);
+    expect(await library.readFileAt('main', 'index.js')).toBe(NPM_LIBRARY_REPO['index.js']);
+    expect(await library.branchCommit('main')).not.toBe(before);
+    expect(await consumer.readFileAt('main', 'welcome.js')).toBe("module.exports = 'hello';\n");
   }, 240_000);
 });

@@ -11,6 +11,7 @@ import { runStep, type StepRequest } from '../step-runner.js';
 import type { TaskContext } from '../task-context.js';
 import type { Change } from './implement.js';
 import { inConsumer } from './prepare-consumers.js';
+import { syncConsumerWithBase } from './rebase-consumer.js';
 
 /**
  * A multi-repo task's delivery beside the library's (deliver.ts): each consumer the task changed gets
@@ -252,7 +253,16 @@ export async function mergeConsumers(
     if (!found) throw new AutodevError('INTERNAL', `pull request in ${pr.repo} is of no changed consumer`);
     const { consumer, ordinal } = found;
     let failure: string | undefined;
+    let since = consumer.baseCommit;
     try {
+      // Its base moved since the task cloned it: the change replayed onto it and tested again against
+      // the library as merged, or the merge would be refused (and what merged reverted).
+      const sync = await syncConsumerWithBase(ctx, consumer, consumer.baseCommit, {
+        phase: 'deliver',
+        round: 1,
+      });
+      if (!sync.ok) throw new AutodevError('PR_NOT_MERGEABLE', sync.reason);
+      if (sync.moved) since = sync.moved.base;
       const result = await runStep<MergeResult>(ctx, {
         phase: 'deliver',
         tool: 'pr_merge',
@@ -270,7 +280,7 @@ export async function mergeConsumers(
           name: consumer.name,
           dir: consumer.dir,
           pr: stored ?? { ...pr, status: 'merged', merge_commit: result.mergeCommit },
-          since: consumer.baseCommit,
+          since,
           ordinal,
         });
       } else {
