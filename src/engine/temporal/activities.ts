@@ -1,7 +1,7 @@
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import { AutodevError, toAutodevError } from '../../errors.js';
-import { isTerminal } from '../../domain/task.js';
+import { isTerminal, PHASES } from '../../domain/task.js';
 import type { Logger } from '../../logging/logger.js';
 import { recordCancelOutsideRun } from '../../orchestrator/cancel-outside-run.js';
 import type { Store } from '../../store/index.js';
@@ -150,10 +150,12 @@ export function createTaskActivities(deps: TaskActivityDeps): TaskActivities & S
       clearTimeout(deadline);
     }
   };
+  // Every phase with every tool of the table: the runs outside the table (a review round, a base
+  // update, a multi-repo task's merge after review) reuse its tools under phases of their own, and a
+  // step whose activity no worker registers would wait for one forever.
+  const toolNames = [...new Set(PHASE_TABLE.flatMap((row) => row.tools.map((t) => t.tool)))];
   const stepActivities = Object.fromEntries(
-    PHASE_TABLE.flatMap((row) =>
-      row.tools.map((t) => [stepActivityName({ phase: row.phase, tool: t.tool }), runStepActivity]),
-    ),
+    PHASES.flatMap((phase) => toolNames.map((tool) => [stepActivityName({ phase, tool }), runStepActivity])),
   );
 
   return {
