@@ -1,10 +1,14 @@
-import type { Task, TaskEvent, TaskStatus } from '../domain/task.js';
+import type { PullRequest, Task, TaskEvent, TaskStatus } from '../domain/task.js';
+import type { TestToolOutput } from '../tools/test.js';
+import { updateConsumers } from './base-update-consumers.js';
+import { prepareRoundConsumers, updateRoundBodies } from './review/round-consumers.js';
+import { checkConsumers, combineRepoTests, type ConsumerResult } from './phases/verify-consumers.js';
 import { AutodevError, toAutodevError } from '../errors.js';
 import type { Store } from '../store/index.js';
 import { decidePhase } from './phases/decide.js';
 import { pullRequestBodyFor } from './phases/deliver.js';
-import { syncWithBase } from './phases/rebase.js';
-import { checkChange } from './phases/verify.js';
+import { syncWithBase, type BaseSync } from './phases/rebase.js';
+import { checkChange, verdictOf } from './phases/verify.js';
 import { firstRun } from './review/round.js';
 import { runStep } from './step-runner.js';
 import { setStatus } from './transitions.js';
@@ -42,17 +46,32 @@ export async function requestBaseUpdate(
 /**
  * `[autodev] update_waiting_prs`: after `merged` merged, every other pull request waiting for review
  * on the same repository and base is queued to be brought up to date (not one already waiting for a
- * review round, nor one whose update already failed on this base). Returns how many were queued.
+ * review round, nor one whose update already failed on this base). A multi-repo task waits on each
+ * of its repositories' bases: it is queued when any of them got the merge. `where` is the repository
+ * and base that moved when it is not the merged task's own (a consumer of a multi-repo task merged).
+ * Returns how many were queued.
  */
-export async function updateWaitingPullRequests(store: Store, merged: Task, base: string): Promise<number> {
+export async function updateWaitingPullRequests(
+  store: Store,
+  merged: Task,
+  base: string,
+  where: { repo: string; repo_normalized: string; base_branch: string } = merged,
+): Promise<number> {
   let queued = 0;
   for (const pr of await store.pullRequests.list({ status: 'open', limit: 500 })) {
-    if (pr.task_id === merged.id || pr.base_branch !== merged.base_branch) continue;
+    if (pr.task_id === merged.id) continue;
     const task = await store.tasks.get(pr.task_id);
-    if (task?.status !== 'awaiting_review' || task.repo_normalized !== merged.repo_normalized) continue;
+    if (task?.status !== 'awaiting_review') continue;
+    const waitsOnIt =
+      (pr.base_branch === where.base_branch && task.repo_normalized === where.repo_normalized) ||
+      task.repos.some(
+        (r) => r.repo_normalized === where.repo_normalized && r.base_branch === where.base_branch,
+      );
+    if (!waitsOnIt) continue;
     if (await store.reviewRounds.pending(task.id)) continue;
     if (await failedUpdateAt(store, task.id, base)) continue;
-    const reason = `base branch ${task.base_branch} moved: task ${merged.id} merged into it (update_waiting_prs)`;
+    const of = where.repo_normalized === task.repo_normalized ? '' : ` of ${where.repo}`;
+    const reason = `base branch ${where.base_branch}${of} moved: task ${merged.id} merged into it (update_waiting_prs)`;
     if (await requestBaseUpdate(store, task, { base, reason })) queued += 1;
   }
   return queued;
@@ -133,6 +152,9 @@ export async function runBaseUpdate(ctx: TaskContext, update: number): Promise<T
     ctx.workspaceDir = clone.dir;
     await ctx.services.git.resetTo(clone.dir, pr.head_commit);
     await runStep(ctx, { ...at, tool: 'setup', input: {} });
+    // A multi-repo task: each consumer at its pull request's head, its base as its last update left it.
+    await prepareRoundConsumers(ctx, at);
+    const multiRepo = (ctx.consumers?.length ?? 0) > 0;
 
     await setStatus(ctx, 'verifying');
     const sync = await syncWithBase(
@@ -140,7 +162,13 @@ export async function runBaseUpdate(ctx: TaskContext, update: number): Promise<T
       { branch: pr.branch, baseCommit: fromBase, headCommit: pr.head_commit, baseline: first.baseline },
       at,
     );
-    if (!sync.ok) return await failed(ctx, update, requestedBase, sync.reason);
+    if (!sync.ok) {
+      const reason = multiRepo ? `in ${ctx.task.repo}: ${sync.reason}` : sync.reason;
+      return await failed(ctx, update, requestedBase, reason);
+    }
+    if (multiRepo) {
+      return await updateMultiRepo(ctx, { update, requestedBase, pr, fromBase, first, sync });
+    }
     if (!sync.moved) {
       // Someone else brought the branch up to date meanwhile: nothing to replay.
       await ctx.store.events.append(ctx.task.id, 'pr.base_updated', {
@@ -207,6 +235,83 @@ async function failed(ctx: TaskContext, update: number, base: string, reason: st
       .catch((e: unknown) => ctx.log.warn({ err: e }, 'could not comment the failed update'));
   }
   return end(ctx, { code: 'PR_UPDATE_FAILED', message });
+}
+
+/**
+ * The rest of a multi-repo task's update, after the library's replay: each consumer replayed onto
+ * its moved base (or tested again against the moved library), then, when anything moved, the
+ * library's tests where it did not move, the checks and policy over every repository, and the bodies.
+ */
+async function updateMultiRepo(
+  ctx: TaskContext,
+  input: {
+    update: number;
+    requestedBase: string;
+    pr: PullRequest;
+    fromBase: string;
+    first: Awaited<ReturnType<typeof firstRun>>;
+    sync: Extract<BaseSync, { ok: true }>;
+  },
+): Promise<TaskStatus> {
+  const { update, requestedBase, pr, fromBase, first, sync } = input;
+  const at = { phase: 'update' as const, round: update };
+  const consumers = await updateConsumers(ctx, at, sync.moved !== undefined);
+  if (!consumers.ok) return failed(ctx, update, requestedBase, consumers.reason);
+  if (!sync.moved && consumers.moved.length === 0) {
+    await ctx.store.events.append(ctx.task.id, 'pr.base_updated', {
+      update,
+      base: fromBase,
+      head: pr.head_commit,
+      unchanged: true,
+    });
+    return end(ctx, null);
+  }
+  const base = sync.moved?.base ?? fromBase;
+  // The library's tests ran on its new base when it moved; else once more, for the policy's facts.
+  const libraryTests =
+    sync.moved?.tests ??
+    (await runStep<TestToolOutput>(ctx, {
+      ...at,
+      tool: 'test',
+      input: { config_commit: base, baseline: first.baseline.reports, acceptance: ctx.task.acceptance },
+    }));
+  const tests = combineRepoTests(libraryTests, consumers.tests);
+  if (verdictOf(tests) === 'fail') {
+    return failed(ctx, update, requestedBase, `the tests do not pass: ${tests.summary.replace(/\n/g, '; ')}`);
+  }
+  const filesChanged = await ctx.services.git.changedFiles(ctx.workspaceDir, base);
+  let checked: ConsumerResult[] = [];
+  const checks = await checkChange(ctx, base, filesChanged, first.lintBaseline, at, async () => {
+    checked = await checkConsumers(ctx, consumers.tests, at);
+  });
+  const decision = await decidePhase(
+    ctx,
+    { tests, baseline: first.baseline, filesChanged, checks, consumers: checked },
+    at,
+  );
+  await setStatus(ctx, 'delivering');
+  const body = await pullRequestBodyFor(ctx, {
+    decision,
+    tests,
+    baseline: first.baseline,
+    checksTouched: checks.sensitive,
+    lint: checks,
+    constraints: checks.constraints,
+  });
+  const current = (await ctx.store.pullRequests.getByTask(ctx.task.id)) ?? pr;
+  const movedPrs = (await ctx.store.pullRequests.listOfTask(ctx.task.id)).filter(
+    (p) => p.role === 'consumer' && consumers.moved.some((m) => m.repo === p.repo),
+  );
+  await updateRoundBodies(ctx, current, body, movedPrs);
+  await ctx.store.events.append(ctx.task.id, 'pr.base_updated', {
+    update,
+    base,
+    head: sync.head,
+    repos: consumers.moved,
+    tests: tests.summary,
+    policy_allows: decision.allow && decision.fallback !== true,
+  });
+  return end(ctx, null);
 }
 
 async function end(ctx: TaskContext, error: { code: string; message: string } | null): Promise<TaskStatus> {

@@ -241,4 +241,95 @@ describe('review rounds of a multi-repo task: the consumers changed by the round
     expect(await library.branchCommit('main')).not.toBe(before);
     expect(await consumer.readFileAt('main', 'welcome.js')).toBe("module.exports = 'hello';\n");
   }, 240_000);
+
+  /** Another task merges a new file into greetlib's main by itself: the waiting tasks' base moved. */
+  async function mergeNotesInto(origin: string): Promise<void> {
+    h.model.push({ text: NOTES_REPLY });
+    const other = await submitTask(h.server.baseUrl, {
+      title: 'Add notes',
+      description: 'Add NOTES.md.',
+      repo: origin,
+      risk_tier: 'low',
+    });
+    const done = await waitForTerminal(h.server.baseUrl, other.id, 120_000);
+    expect(done.error).toBeNull();
+    expect(done.status).toBe('merged');
+  }
+
+  /** The waiting task once its update ran: back in awaiting_review after its first update step. */
+  const afterUpdate = (id: string) =>
+    waitForTask(
+      h.server.baseUrl,
+      id,
+      (t) =>
+        t.status === 'awaiting_review' &&
+        t.steps.some((s) => s.key === 'update.git_rebase#1' && s.status !== 'running'),
+      180_000,
+    );
+
+  it('brings the library and its user up to date when both bases moved while they wait (update_waiting_prs)', async () => {
+    const { library, consumer, name, task } = await waitingTask();
+    const branch = task.branch ?? '';
+    const [libraryHead, consumerHead] = task.pull_requests.map((pr) => pr.head_commit);
+    await consumer.commit('main', { 'NOTES.md': 'By hand.\n' }, 'Human change on the user');
+    await mergeNotesInto(library.origin);
+
+    const back = await afterUpdate(task.id);
+    expect(back.error).toBeNull();
+    const [libraryMain, consumerMain] = [
+      await library.branchCommit('main'),
+      await consumer.branchCommit('main'),
+    ];
+    // Each branch replayed onto its repository's main as it is now, pushed, and its pull request's head.
+    const heads = [await library.branchCommit(branch), await consumer.branchCommit(branch)];
+    expect(heads[0]).not.toBe(libraryHead);
+    expect(heads[1]).not.toBe(consumerHead);
+    expect((await git(library.origin, ['rev-parse', `${heads[0] ?? ''}^`])).trim()).toBe(libraryMain);
+    expect((await git(consumer.origin, ['rev-parse', `${heads[1] ?? ''}^`])).trim()).toBe(consumerMain);
+    expect(await consumer.readFileAt(branch, 'welcome.js')).toBe("module.exports = 'hi';\n");
+    expect(back.pull_requests.map((pr) => pr.head_commit)).toEqual(heads);
+    // The user built against the updated library, and checked, as steps of the update.
+    expect(step(back, `update.git_rebase@${name}#1`)?.status).toBe('succeeded');
+    expect(step(back, `update.test@${name}#1`)?.output_summary).toMatch(
+      /^passed: linked to greetlib \(npm\)/,
+    );
+    expect(step(back, `update.git_push@${name}#1`)?.status).toBe('succeeded');
+    expect(step(back, 'update.policy#1')?.status).toBe('succeeded');
+    const updated = (await events(task.id)).find((e) => e.type === 'pr.base_updated');
+    expect(updated?.data).toMatchObject({
+      base: libraryMain,
+      head: heads[0],
+      repos: [{ repo: consumer.origin, base: consumerMain, head: heads[1] }],
+    });
+  }, 300_000);
+
+  it("fails the update naming the user when the user's moved main conflicts with its change, leaving its pull request", async () => {
+    const { library, consumer, task } = await waitingTask();
+    const branch = task.branch ?? '';
+    const consumerHead = task.pull_requests[1]?.head_commit;
+    await consumer.commit('main', { 'welcome.js': "module.exports = 'hello';\n" }, 'Human welcome');
+    await mergeNotesInto(library.origin);
+
+    const back = await afterUpdate(task.id);
+    expect(back.error?.code).toBe('PR_UPDATE_FAILED');
+    expect(back.error?.message).toContain(
+      `in ${consumer.origin}: base branch main of ${consumer.origin} moved`,
+    );
+    expect(back.error?.message).toContain('conflicts with it in: welcome.js');
+    const failed = (await events(task.id)).find((e) => e.type === 'pr.update_failed');
+    expect(String(failed?.data.reason)).toContain(consumer.origin);
+    expect(await consumer.branchCommit(branch)).toBe(consumerHead);
+    expect(back.pull_requests[1]?.head_commit).toBe(consumerHead);
+  }, 300_000);
 });
+
+/** A change that touches nothing the task's change touches: a new file. */
+const NOTES_REPLY = [
+  '```diff',
+  '--- /dev/null',
+  '+++ b/NOTES.md',
+  '@@ -0,0 +1 @@',
+  '+Notes.',
+  '```',
+  '',
+].join('\n');

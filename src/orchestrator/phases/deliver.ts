@@ -171,9 +171,15 @@ export async function deliverPhase(
   // claimed once this run is over). Again on a resume: a task already queued is not queued twice.
   // Never a reason for this task to fail: it has merged.
   if (ctx.config.update_waiting_prs) {
-    await updateWaitingPullRequests(ctx.store, task, merge.mergeCommit).catch((err: unknown) =>
-      ctx.log.warn({ err }, 'could not queue the updates of the pull requests waiting on this base'),
-    );
+    const warn = (err: unknown) =>
+      ctx.log.warn({ err }, 'could not queue the updates of the pull requests waiting on this base');
+    await updateWaitingPullRequests(ctx.store, task, merge.mergeCommit).catch(warn);
+    // Each consumer merged moved its own base: the tasks waiting on it are brought up to date too.
+    for (const other of await ctx.store.pullRequests.listOfTask(task.id)) {
+      const repo = task.repos.find((r) => r.repo === other.repo);
+      if (other.role !== 'consumer' || other.status !== 'merged' || !other.merge_commit || !repo) continue;
+      await updateWaitingPullRequests(ctx.store, task, other.merge_commit, repo).catch(warn);
+    }
   }
   const merged = await ctx.store.pullRequests.getByTask(task.id);
   return { merged: true, pr: merged ?? pr };

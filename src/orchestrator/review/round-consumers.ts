@@ -81,7 +81,7 @@ export async function prepareRoundConsumers(ctx: TaskContext, at: RoundAt): Prom
       workspaceId,
       dir: clone.dir,
       branch: clone.branch,
-      baseCommit: first.base_commit,
+      baseCommit: await currentConsumerBase(ctx, repo.repo, first.base_commit),
       files: listing.files,
       baseline,
       ...(head !== undefined ? { head } : {}),
@@ -91,6 +91,20 @@ export async function prepareRoundConsumers(ctx: TaskContext, at: RoundAt): Prom
   for (const consumer of consumers) {
     await runStep(ctx, { ...at, tool: 'setup', repo: inConsumer(consumer), input: {} });
   }
+}
+
+/**
+ * The base commit a consumer's change sits on: the last base update's that replayed it, else the one
+ * the task cloned (`cloned`).
+ */
+export async function currentConsumerBase(ctx: TaskContext, repo: string, cloned: string): Promise<string> {
+  const events = await ctx.store.events.list(ctx.task.id);
+  for (const event of [...events].reverse()) {
+    if (event.type !== 'pr.base_updated' || !Array.isArray(event.data.repos)) continue;
+    const entry = (event.data.repos as { repo?: unknown; base?: unknown }[]).find((r) => r.repo === repo);
+    if (typeof entry?.base === 'string') return entry.base;
+  }
+  return cloned;
 }
 
 /** The repositories the model is told of in a round's request: names for the tools' `repo` parameter. */
