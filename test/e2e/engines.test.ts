@@ -4,7 +4,7 @@ import { resolve } from 'node:path';
 import { Client, Connection, defaultPayloadConverter } from '@temporalio/client';
 import type { temporal as proto } from '@temporalio/proto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { api, submitTask, waitForTask, waitForTerminal, type TaskJson } from '../helpers/api-client.js';
+import { api, as, submitTask, waitForTask, waitForTerminal, type TaskJson } from '../helpers/api-client.js';
 import { startTemporalDevServer, type TemporalDevServer } from '../helpers/temporal-server.js';
 import { PYTHON_BUGGY_REPO, PYTHON_FIX_REPLY } from './fixtures.js';
 import { greetingEdit, NPM_LIBRARY_REPO, npmConsumerRepo } from './multi-repo-fixtures.js';
@@ -211,6 +211,78 @@ describe.each(['embedded', 'temporal'] as const)('journeys on the %s engine', (e
     const keys = task.steps.map((s) => s.key);
     expect(keys.indexOf(`deliver.pr_merge@${name}#1`)).toBeGreaterThan(keys.indexOf('deliver.pr_merge#1'));
   });
+
+  it('leaves a medium-risk task of two repositories for review, then merges both on one approval, the library first', async () => {
+    const library = await h.newRepo(NPM_LIBRARY_REPO);
+    const consumer = await h.newRepo(await npmConsumerRepo());
+    const before = [await library.branchCommit('main'), await consumer.branchCommit('main')];
+    const name = `${(consumer.origin.split('/').pop() ?? '').replace(/\.git$/, '')}-2`;
+    h.model.push(
+      greetingEdit('hi'),
+      {
+        toolCalls: [
+          {
+            name: 'apply_edit',
+            arguments: {
+              repo: name,
+              search_replace: [{ path: 'welcome.js', search: '', replace: "module.exports = 'hi';\n" }],
+            },
+          },
+        ],
+      },
+      { text: 'The library and its user greet anew.' },
+    );
+    const created = await submitTask(h.server.baseUrl, {
+      title: 'Greet with hi, reviewed',
+      risk_tier: 'medium',
+      repos: [
+        { repo: library.origin, role: 'library' },
+        { repo: consumer.origin, role: 'consumer' },
+      ],
+    });
+    const waiting = await waitForTerminal(h.server.baseUrl, created.id, 120_000);
+    expect(waiting.status, JSON.stringify(waiting.error)).toBe('awaiting_review');
+    expect(waiting.pull_requests.map((pr) => [pr.role, pr.status])).toEqual([
+      ['library', 'open'],
+      ['consumer', 'open'],
+    ]);
+    expect([await library.branchCommit('main'), await consumer.branchCommit('main')]).toEqual(before);
+
+    const approved = await api(h.server.baseUrl, `/api/v1/autodev/prs/${created.id}/approve`, {
+      method: 'POST',
+      body: JSON.stringify({ comment: 'both look right' }),
+      headers: as('alice'),
+    });
+    expect(approved.status, approved.text).toBe(200);
+    // The merge run is queued by the approval and run by this engine's scheduler.
+    const merged = await waitForTask(
+      h.server.baseUrl,
+      created.id,
+      (t) => ['merged', 'failed', 'closed'].includes(t.status),
+      180_000,
+    );
+    expect(merged.status, JSON.stringify(merged.error)).toBe('merged');
+    expect(merged.pull_requests.map((pr) => [pr.role, pr.status])).toEqual([
+      ['library', 'merged'],
+      ['consumer', 'merged'],
+    ]);
+    const after = [await library.branchCommit('main'), await consumer.branchCommit('main')];
+    expect(after).toEqual(merged.pull_requests.map((pr) => pr.merge_commit));
+    expect(after[0]).not.toBe(before[0]);
+    expect(after[1]).not.toBe(before[1]);
+    expect(await library.readFileAt('main', 'index.js')).toContain('hi');
+    expect(await consumer.readFileAt('main', 'welcome.js')).toBe("module.exports = 'hi';\n");
+    const keys = merged.steps.map((s) => s.key);
+    expect(keys).toContain('merge.pr_merge#1');
+    expect(keys.indexOf(`merge.pr_merge@${name}#1`)).toBeGreaterThan(keys.indexOf('merge.pr_merge#1'));
+    const types = await eventTypes(h.server.baseUrl, created.id);
+    expect(types.indexOf('pr.merge_requested')).toBeGreaterThan(types.indexOf('pr.approved'));
+    expect(types.filter((t) => t === 'pr.merge_requested')).toHaveLength(1);
+    expect(types.filter((t) => t === 'pr.merged')).toHaveLength(1);
+    expect(types.filter((t) => t === 'pr.repo_merged')).toHaveLength(1);
+    // The merge run woke the waiting workflow, which ended with the task.
+    if (temporal) expect(await workflowResult(temporal.address, created.id)).toBe('merged');
+  }, 300_000);
 
   it('cancels a task while its test command runs, killing the command', async () => {
     const marker = `autodev-hang-${engine}-${Date.now()}`;
