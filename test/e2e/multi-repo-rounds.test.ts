@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { git } from '../fixtures/repo.js';
 import { api, as, submitTask, waitForTask, waitForTerminal, type TaskJson } from '../helpers/api-client.js';
 import type { ScriptedReply } from '../helpers/scripted-model-server.js';
-import { greetingEdit, NPM_LIBRARY_REPO, npmConsumerRepo } from './multi-repo-fixtures.js';
+import { greetingEdit, nodeTest, NPM_LIBRARY_REPO, npmConsumerRepo } from './multi-repo-fixtures.js';
 import { startE2E, type E2EHarness } from './harness.js';
 
 const PRS = '/api/v1/autodev/prs';
@@ -54,9 +54,9 @@ describe('review rounds of a multi-repo task: the consumers changed by the round
     ).events;
 
   /** A medium-risk library change and its user's own file: both pull requests open, waiting for review. */
-  async function waitingTask() {
+  async function waitingTask(userFiles: Record<string, string | Buffer> = consumerFiles) {
     const library = await h.newRepo(NPM_LIBRARY_REPO);
-    const consumer = await h.newRepo(consumerFiles);
+    const consumer = await h.newRepo(userFiles);
     const name = `${(consumer.origin.split('/').pop() ?? '').replace(/\.git$/, '')}-2`;
     h.model.push(greetingEdit('hi'), welcomeEdit(name, '', "module.exports = 'hi';\n"), {
       text: 'The library and its user greet anew.',
@@ -320,6 +320,30 @@ describe('review rounds of a multi-repo task: the consumers changed by the round
     expect(String(failed?.data.reason)).toContain(consumer.origin);
     expect(await consumer.branchCommit(branch)).toBe(consumerHead);
     expect(back.pull_requests[1]?.head_commit).toBe(consumerHead);
+  }, 300_000);
+
+  it("is brought up to date when another task merges into its user's main (update_waiting_prs)", async () => {
+    // A user whose test passes with either greeting: a task of its own (built against the published
+    // library) passes its tests and merges.
+    const { consumer, name, task } = await waitingTask({
+      ...consumerFiles,
+      'test.js': nodeTest('greets', "assert.match(require('greetlib').hello('js'), /^(hi|hello) js$/);"),
+    });
+    const branch = task.branch ?? '';
+    const consumerHead = task.pull_requests[1]?.head_commit;
+    // Another task merges into the user's main only: the library's base did not move.
+    await mergeNotesInto(consumer.origin);
+    const consumerMain = await consumer.branchCommit('main');
+
+    const back = await afterUpdate(task.id);
+    expect(back.error).toBeNull();
+    const requested = (await events(task.id)).find((e) => e.type === 'pr.update_requested');
+    expect(String(requested?.data.reason)).toContain(`base branch main of ${consumer.origin} moved`);
+    const head = await consumer.branchCommit(branch);
+    expect(head).not.toBe(consumerHead);
+    expect((await git(consumer.origin, ['rev-parse', `${head ?? ''}^`])).trim()).toBe(consumerMain);
+    expect(back.pull_requests[1]?.head_commit).toBe(head);
+    expect(step(back, `update.test@${name}#1`)?.output_summary).toMatch(/^passed: linked to greetlib/);
   }, 300_000);
 });
 
