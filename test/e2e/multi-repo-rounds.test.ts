@@ -128,6 +128,47 @@ describe('review rounds of a multi-repo task: the consumers changed by the round
     });
   }, 240_000);
 
+  it('opens the pull request of a user the task changes first in a review round', async () => {
+    const library = await h.newRepo(NPM_LIBRARY_REPO);
+    const consumer = await h.newRepo(consumerFiles);
+    const name = `${(consumer.origin.split('/').pop() ?? '').replace(/\.git$/, '')}-2`;
+    // The first run changes the library only: the user is only built against it, no pull request.
+    h.model.push(greetingEdit('hi'), { text: 'The library greets anew.' });
+    const created = await submitTask(h.server.baseUrl, {
+      title: 'Greet with hi, the user later',
+      risk_tier: 'medium',
+      repos: [
+        { repo: library.origin, role: 'library' },
+        { repo: consumer.origin, role: 'consumer' },
+      ],
+    });
+    const task = await waitForTerminal(h.server.baseUrl, created.id, 120_000);
+    expect(task.status).toBe('awaiting_review');
+    expect(task.pull_requests.map((pr) => pr.role)).toEqual(['library']);
+    const branch = task.branch ?? '';
+    expect(await consumer.branchCommit(branch)).toBeUndefined();
+
+    h.model.push(welcomeEdit(name, '', "module.exports = 'hi';\n"), { text: 'The user welcomes too.' });
+    const asked = await requestChanges(task.id, 'The user should get a welcome.js saying hi.');
+    expect(asked.status, asked.text).toBe(200);
+    const answered = await waitForTerminal(h.server.baseUrl, task.id, 120_000);
+    expect(answered.error).toBeNull();
+    expect(answered.status).toBe('awaiting_review');
+    const head = await consumer.branchCommit(branch);
+    expect(head).toBeDefined();
+    expect((await git(consumer.origin, ['rev-parse', `${head ?? ''}^`])).trim()).toBe(
+      await consumer.branchCommit('main'),
+    );
+    expect(answered.pull_requests.map((pr) => [pr.role, pr.repo, pr.status, pr.head_commit])).toEqual([
+      ['library', library.origin, 'open', task.pr?.head_commit],
+      ['consumer', consumer.origin, 'open', head],
+    ]);
+    expect(step(answered, `review.git_pr@${name}#1`)?.status).toBe('succeeded');
+    const opened = (await events(task.id)).find((e) => e.type === 'pr.repo_opened');
+    expect(opened?.data).toMatchObject({ repo: consumer.origin, role: 'consumer' });
+    expect(String(opened?.data.body)).toContain(`branch \`${branch}\` of ${library.origin}`);
+  }, 240_000);
+
   it('fails a round whose change to the user breaks its tests against the library, leaving every pull request as it was', async () => {
     const { library, consumer, name, task } = await waitingTask();
     const branch = task.branch ?? '';
