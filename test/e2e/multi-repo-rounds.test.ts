@@ -169,6 +169,35 @@ describe('review rounds of a multi-repo task: the consumers changed by the round
     expect(String(opened?.data.body)).toContain(`branch \`${branch}\` of ${library.origin}`);
   }, 240_000);
 
+  it("resumes a round killed during the user's linked tests: one new commit on the user's branch, one answer", async () => {
+    const { consumer, name, task } = await waitingTask();
+    const branch = task.branch ?? '';
+    const consumerHead = task.pull_requests[1]?.head_commit;
+    h.model.push(welcomeEdit(name, "module.exports = 'hi';\n", "module.exports = 'hi there';\n"), {
+      text: 'welcome.js says hi there.',
+    });
+    expect((await requestChanges(task.id, "welcome.js should say 'hi there'.")).status).toBe(200);
+    // Killed after the user's commit, while it is tested built against the library.
+    await waitForTask(
+      h.server.baseUrl,
+      task.id,
+      (t) => t.steps.some((s) => s.key === `review.test@${name}#1` && s.status === 'running'),
+      120_000,
+    );
+    await h.restart();
+
+    const resumed = await waitForTerminal(h.server.baseUrl, task.id, 180_000);
+    expect(resumed.error).toBeNull();
+    expect(resumed.status).toBe('awaiting_review');
+    const newHead = (await consumer.branchCommit(branch)) ?? '';
+    expect((await git(consumer.origin, ['rev-parse', `${newHead}^`])).trim()).toBe(consumerHead);
+    expect(await consumer.readFileAt(branch, 'welcome.js')).toBe("module.exports = 'hi there';\n");
+    expect(resumed.pull_requests[1]?.head_commit).toBe(newHead);
+    const all = await events(task.id);
+    expect(all.filter((e) => e.type === 'review.round_finished')).toHaveLength(1);
+    expect(all.some((e) => e.type === 'task.resumed')).toBe(true);
+  }, 300_000);
+
   it('fails a round whose change to the user breaks its tests against the library, leaving every pull request as it was', async () => {
     const { library, consumer, name, task } = await waitingTask();
     const branch = task.branch ?? '';
