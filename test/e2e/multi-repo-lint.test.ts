@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { api, submitTask, waitForTerminal, type TaskJson } from '../helpers/api-client.js';
+import { api, as, submitTask, waitForTerminal, type TaskJson } from '../helpers/api-client.js';
 import { greetingEdit, NPM_LIBRARY_REPO, npmConsumerRepo } from './multi-repo-fixtures.js';
 import { startE2E, type E2EHarness } from './harness.js';
 
@@ -18,7 +18,14 @@ describe("a multi-repo task's consumer judged against its own lint baseline", ()
   let h: E2EHarness;
   let consumerFiles: Record<string, string | Buffer>;
   beforeAll(async () => {
-    [h, consumerFiles] = await Promise.all([startE2E({ max_step_retries: 0 }), npmConsumerRepo()]);
+    [h, consumerFiles] = await Promise.all([
+      // Reviewers act as named users (their tokens): a review round's lint is judged too.
+      startE2E(
+        { max_step_retries: 0, review_poll_secs: 0, 'git.reviewers': '["alice", "bob"]' },
+        { auth: true },
+      ),
+      npmConsumerRepo(),
+    ]);
   }, 120_000);
   afterAll(async () => {
     await h?.close();
@@ -91,4 +98,41 @@ describe("a multi-repo task's consumer judged against its own lint baseline", ()
       ]),
     });
   });
+
+  it("judges a review round's change to the consumer against the consumer's own lint baseline too", async () => {
+    const { task, name } = await run("module.exports = greeting('hi');");
+    expect(task.status).toBe('awaiting_review');
+    // The reviewer asks for the undefined name to go; the round's fix leaves only the base's warning.
+    h.model.push(
+      {
+        toolCalls: [
+          {
+            name: 'apply_edit',
+            arguments: {
+              repo: name,
+              search_replace: [
+                {
+                  path: 'welcome.js',
+                  search: "module.exports = greeting('hi');\n",
+                  replace: "module.exports = 'hi';\n",
+                },
+              ],
+            },
+          },
+        ],
+      },
+      { text: 'welcome.js exports the word itself.' },
+    );
+    const asked = await api(h.server.baseUrl, `/api/v1/autodev/prs/${task.id}/request-changes`, {
+      method: 'POST',
+      body: JSON.stringify({ comment: 'welcome.js uses greeting, which it never defines.' }),
+      headers: as('alice'),
+    });
+    expect(asked.status, asked.text).toBe(200);
+    const answered = await waitForTerminal(h.server.baseUrl, task.id, 120_000);
+    expect(answered.error).toBeNull();
+    expect(summary(answered, `review.lint@${name}#1`)).toMatch(
+      /^1 warning\(s\): 0 introduced, 1 pre-existing/,
+    );
+  }, 240_000);
 });

@@ -1,4 +1,5 @@
 import type { PullRequest } from '../../domain/task.js';
+import type { LintReport } from '../../languages/types.js';
 import { AutodevError } from '../../errors.js';
 import { consumerWorkspaceId, repoNames, type ConsumerWorkspace } from '../../multirepo/task-workspaces.js';
 import type { TestToolOutput } from '../../tools/test.js';
@@ -52,6 +53,11 @@ export async function prepareRoundConsumers(ctx: TaskContext, at: RoundAt): Prom
     );
     const baseline = await firstRunOutput<TestToolOutput>(ctx, `prepare.test@${name}#1`);
     const listing = await firstRunOutput<{ files: string[] }>(ctx, `prepare.file_list@${name}#1`);
+    // The consumer's lint on its base, as the library's round compares with the library's: without it
+    // every warning in a changed file counted as the round's (a run older than the step has none).
+    const lint = await ctx.store.steps.get(task.id, `prepare.lint@${name}#1`);
+    const lintBaseline =
+      lint?.status === 'succeeded' ? (lint.output as { reports: LintReport[] }).reports : undefined;
     const workspaceId = consumerWorkspaceId(task.id, index);
     const clone = await runStep<{ dir: string; branch: string }>(ctx, {
       ...at,
@@ -84,6 +90,7 @@ export async function prepareRoundConsumers(ctx: TaskContext, at: RoundAt): Prom
       baseCommit: await currentConsumerBase(ctx, repo.repo, first.base_commit),
       files: listing.files,
       baseline,
+      ...(lintBaseline ? { lintBaseline } : {}),
       ...(head !== undefined ? { head } : {}),
     });
   }
