@@ -128,6 +128,89 @@ describe('review rounds of a multi-repo task: the consumers changed by the round
     });
   }, 240_000);
 
+  it("merges the round's heads: a change request on the user's file, the round's commit, an approval, both mains at the pull requests' heads", async () => {
+    const { library, consumer, name, task } = await waitingTask();
+    const branch = task.branch ?? '';
+    const mainsBefore = [await library.branchCommit('main'), await consumer.branchCommit('main')];
+    const [libraryHead, consumerHead] = task.pull_requests.map((pr) => pr.head_commit);
+    h.model.push(welcomeEdit(name, "module.exports = 'hi';\n", "module.exports = 'hi there';\n"), {
+      text: 'welcome.js says hi there.',
+    });
+    const asked = await requestChanges(task.id, "The user's welcome.js should say 'hi there'.");
+    expect(asked.status, asked.text).toBe(200);
+    const answered = await waitForTerminal(h.server.baseUrl, task.id, 120_000);
+    expect(answered.error).toBeNull();
+    expect(answered.status).toBe('awaiting_review');
+    const roundHeads = answered.pull_requests.map((pr) => pr.head_commit);
+    expect(roundHeads[0]).toBe(libraryHead);
+    expect(roundHeads[1]).not.toBe(consumerHead);
+    expect(await consumer.branchCommit(branch)).toBe(roundHeads[1]);
+    // The round's change is not merged by itself: both mains wait for the approval.
+    expect([await library.branchCommit('main'), await consumer.branchCommit('main')]).toEqual(mainsBefore);
+
+    const approved = await api(h.server.baseUrl, `${PRS}/${task.id}/approve`, {
+      method: 'POST',
+      body: JSON.stringify({ comment: 'the round did it' }),
+      headers: as('bob'),
+    });
+    expect(approved.status, approved.text).toBe(200);
+    const merged = await waitForTerminal(h.server.baseUrl, task.id, 180_000);
+    expect(merged.status, JSON.stringify(merged.error)).toBe('merged');
+    expect(merged.pull_requests.map((pr) => [pr.role, pr.status, pr.head_commit])).toEqual([
+      ['library', 'merged', roundHeads[0]],
+      ['consumer', 'merged', roundHeads[1]],
+    ]);
+    // The local forge fast-forwards: each main is its pull request's head after the round.
+    expect([await library.branchCommit('main'), await consumer.branchCommit('main')]).toEqual(roundHeads);
+    expect(merged.pull_requests.map((pr) => pr.merge_commit)).toEqual(roundHeads);
+    expect(await consumer.readFileAt('main', 'welcome.js')).toBe("module.exports = 'hi there';\n");
+    expect(await library.readFileAt('main', 'index.js')).toContain('hi');
+    const trail = await events(task.id);
+    const types = trail.map((e) => e.type);
+    expect(types.indexOf('review.round_finished')).toBeLessThan(types.indexOf('pr.approved'));
+    expect(types.indexOf('pr.merge_requested')).toBeGreaterThan(types.indexOf('pr.approved'));
+    expect(types.filter((t) => t === 'pr.merged')).toHaveLength(1);
+    expect(trail.find((e) => e.type === 'pr.merged')?.data).toMatchObject({ approvers: ['bob'] });
+  }, 360_000);
+
+  it('fails a round whose change to the user breaks its tests against the library, leaving every pull request as it was', async () => {
+    const { library, consumer, name, task } = await waitingTask();
+    const branch = task.branch ?? '';
+    const heads = task.pull_requests.map((pr) => pr.head_commit);
+    // The user's test now expects what welcome.js does not say: built against the library, it fails.
+    const testLine = "  assert.strictEqual(require('greetlib').hello('js'), 'hi js');";
+    const failing =
+      "\ntest('welcomes warmly', () => {\n  assert.strictEqual(require('./welcome.js'), 'hi there');\n});\n";
+    h.model.push(
+      {
+        toolCalls: [
+          {
+            name: 'apply_edit',
+            arguments: {
+              repo: name,
+              search_replace: [
+                { path: 'test.js', search: `${testLine}\n});\n`, replace: `${testLine}\n});\n${failing}` },
+              ],
+            },
+          },
+        ],
+      },
+      { text: 'A test of the welcome.' },
+    );
+    const asked = await requestChanges(task.id, 'Test the welcome too.');
+    expect(asked.status, asked.text).toBe(200);
+    const after = await waitForTerminal(h.server.baseUrl, task.id, 120_000);
+    expect(after.status).toBe('awaiting_review');
+    expect(after.error?.code).toBe('REVIEW_ROUND_FAILED');
+    expect(after.error?.message).toContain('TESTS_STILL_FAILING');
+    expect(after.error?.message).toContain(`${name}: `);
+    expect(step(after, `review.test@${name}#1`)?.output_summary).toMatch(/^failed: linked to greetlib/);
+    expect(after.steps.map((s) => s.key)).not.toContain(`review.git_push@${name}#1`);
+    // Nothing pushed: both branches and pull requests are what they were.
+    expect(after.pull_requests.map((pr) => pr.head_commit)).toEqual(heads);
+    expect([await library.branchCommit(branch), await consumer.branchCommit(branch)]).toEqual(heads);
+  }, 240_000);
+
   it('opens the pull request of a user the task changes first in a review round', async () => {
     const library = await h.newRepo(NPM_LIBRARY_REPO);
     const consumer = await h.newRepo(consumerFiles);
