@@ -54,6 +54,14 @@ export async function runTask(ctx: TaskContext): Promise<TaskStatus> {
   // A multi-repo task's merge after review, likewise.
   const merge = await pendingMultiRepoMerge(ctx.store, ctx.task.id);
   if (merge !== undefined) {
+    // A merge the approval queued starts from queued; one a crash interrupted says it resumed.
+    if (ctx.task.status !== 'queued') {
+      await ctx.store.events.append(ctx.task.id, 'task.resumed', {
+        attempt: ctx.task.attempt,
+        from: ctx.task.status,
+        merge,
+      });
+    }
     const status = await runMultiRepoMerge(ctx, merge);
     ctx.metrics.taskDurationSeconds.observe((performance.now() - started) / 1000);
     return status;
