@@ -5,6 +5,7 @@ import { Client, Connection, defaultPayloadConverter } from '@temporalio/client'
 import type { temporal as proto } from '@temporalio/proto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { api, as, submitTask, waitForTask, waitForTerminal, type TaskJson } from '../helpers/api-client.js';
+import type { ScriptedReply } from '../helpers/scripted-model-server.js';
 import { startTemporalDevServer, type TemporalDevServer } from '../helpers/temporal-server.js';
 import { PYTHON_BUGGY_REPO, PYTHON_FIX_REPLY } from './fixtures.js';
 import { greetingEdit, NPM_LIBRARY_REPO, npmConsumerRepo } from './multi-repo-fixtures.js';
@@ -44,6 +45,16 @@ function scheduledActivities(history: proto.api.history.v1.IHistory): ScheduledA
     ];
   });
 }
+
+/** The model's edit of the user's own file, `welcome.js`, in the repository it names. */
+const welcomeEdit = (name: string, search: string, replace: string): ScriptedReply => ({
+  toolCalls: [
+    {
+      name: 'apply_edit',
+      arguments: { repo: name, search_replace: [{ path: 'welcome.js', search, replace }] },
+    },
+  ],
+});
 
 const running = (key: string) => (t: TaskJson) =>
   t.steps.some((s) => s.key === key && s.status === 'running');
@@ -212,26 +223,15 @@ describe.each(['embedded', 'temporal'] as const)('journeys on the %s engine', (e
     expect(keys.indexOf(`deliver.pr_merge@${name}#1`)).toBeGreaterThan(keys.indexOf('deliver.pr_merge#1'));
   });
 
-  it('leaves a medium-risk task of two repositories for review, then merges both on one approval, the library first', async () => {
+  /** A medium-risk library change and its user's own file, on review: both pull requests open. */
+  async function twoReposOnReview() {
     const library = await h.newRepo(NPM_LIBRARY_REPO);
     const consumer = await h.newRepo(await npmConsumerRepo());
     const before = [await library.branchCommit('main'), await consumer.branchCommit('main')];
     const name = `${(consumer.origin.split('/').pop() ?? '').replace(/\.git$/, '')}-2`;
-    h.model.push(
-      greetingEdit('hi'),
-      {
-        toolCalls: [
-          {
-            name: 'apply_edit',
-            arguments: {
-              repo: name,
-              search_replace: [{ path: 'welcome.js', search: '', replace: "module.exports = 'hi';\n" }],
-            },
-          },
-        ],
-      },
-      { text: 'The library and its user greet anew.' },
-    );
+    h.model.push(greetingEdit('hi'), welcomeEdit(name, '', "module.exports = 'hi';\n"), {
+      text: 'The library and its user greet anew.',
+    });
     const created = await submitTask(h.server.baseUrl, {
       title: 'Greet with hi, reviewed',
       risk_tier: 'medium',
@@ -247,26 +247,32 @@ describe.each(['embedded', 'temporal'] as const)('journeys on the %s engine', (e
       ['consumer', 'open'],
     ]);
     expect([await library.branchCommit('main'), await consumer.branchCommit('main')]).toEqual(before);
+    const mains = async () => [await library.branchCommit('main'), await consumer.branchCommit('main')];
+    return { library, consumer, name, id: created.id, before, waiting, mains };
+  }
 
-    const approved = await api(h.server.baseUrl, `/api/v1/autodev/prs/${created.id}/approve`, {
+  const reviewAct = (id: string, act: 'approve' | 'request-changes', comment: string) =>
+    api(h.server.baseUrl, `/api/v1/autodev/prs/${id}/${act}`, {
       method: 'POST',
-      body: JSON.stringify({ comment: 'both look right' }),
+      body: JSON.stringify({ comment }),
       headers: as('alice'),
     });
+
+  /** The task's end after the approval: the merge run is queued and run by this engine's scheduler. */
+  const mergeRunEnd = (id: string) =>
+    waitForTask(h.server.baseUrl, id, (t) => ['merged', 'failed', 'closed'].includes(t.status), 180_000);
+
+  it('leaves a medium-risk task of two repositories for review, then merges both on one approval, the library first', async () => {
+    const { library, consumer, name, id, before, mains } = await twoReposOnReview();
+    const approved = await reviewAct(id, 'approve', 'both look right');
     expect(approved.status, approved.text).toBe(200);
-    // The merge run is queued by the approval and run by this engine's scheduler.
-    const merged = await waitForTask(
-      h.server.baseUrl,
-      created.id,
-      (t) => ['merged', 'failed', 'closed'].includes(t.status),
-      180_000,
-    );
+    const merged = await mergeRunEnd(id);
     expect(merged.status, JSON.stringify(merged.error)).toBe('merged');
     expect(merged.pull_requests.map((pr) => [pr.role, pr.status])).toEqual([
       ['library', 'merged'],
       ['consumer', 'merged'],
     ]);
-    const after = [await library.branchCommit('main'), await consumer.branchCommit('main')];
+    const after = await mains();
     expect(after).toEqual(merged.pull_requests.map((pr) => pr.merge_commit));
     expect(after[0]).not.toBe(before[0]);
     expect(after[1]).not.toBe(before[1]);
@@ -275,13 +281,45 @@ describe.each(['embedded', 'temporal'] as const)('journeys on the %s engine', (e
     const keys = merged.steps.map((s) => s.key);
     expect(keys).toContain('merge.pr_merge#1');
     expect(keys.indexOf(`merge.pr_merge@${name}#1`)).toBeGreaterThan(keys.indexOf('merge.pr_merge#1'));
-    const types = await eventTypes(h.server.baseUrl, created.id);
+    const types = await eventTypes(h.server.baseUrl, id);
     expect(types.indexOf('pr.merge_requested')).toBeGreaterThan(types.indexOf('pr.approved'));
     expect(types.filter((t) => t === 'pr.merge_requested')).toHaveLength(1);
     expect(types.filter((t) => t === 'pr.merged')).toHaveLength(1);
     expect(types.filter((t) => t === 'pr.repo_merged')).toHaveLength(1);
     // The merge run woke the waiting workflow, which ended with the task.
-    if (temporal) expect(await workflowResult(temporal.address, created.id)).toBe('merged');
+    if (temporal) expect(await workflowResult(temporal.address, id)).toBe('merged');
+  }, 300_000);
+
+  it("answers a change request on the user's file with a review round, then merges the round's heads", async () => {
+    const { consumer, name, id, waiting, mains } = await twoReposOnReview();
+    const [libraryHead, consumerHead] = waiting.pull_requests.map((pr) => pr.head_commit);
+    h.model.push(welcomeEdit(name, "module.exports = 'hi';\n", "module.exports = 'hi there';\n"), {
+      text: 'welcome.js says hi there.',
+    });
+    const asked = await reviewAct(id, 'request-changes', "The user's welcome.js should say 'hi there'.");
+    expect(asked.status, asked.text).toBe(200);
+    // The round runs on this engine (its steps review.<tool>@<repo>#1), then the task waits again.
+    const answered = await waitForTask(
+      h.server.baseUrl,
+      id,
+      (t) =>
+        t.steps.some((s) => s.key.startsWith('review.')) && ['awaiting_review', 'failed'].includes(t.status),
+      180_000,
+    );
+    expect(answered.status, JSON.stringify(answered.error)).toBe('awaiting_review');
+    expect(answered.error).toBeNull();
+    expect(answered.steps.find((s) => s.key === `review.git_push@${name}#1`)?.status).toBe('succeeded');
+    const roundHeads = answered.pull_requests.map((pr) => pr.head_commit);
+    expect(roundHeads[0]).toBe(libraryHead);
+    expect(roundHeads[1]).not.toBe(consumerHead);
+
+    expect((await reviewAct(id, 'approve', 'the round did it')).status).toBe(200);
+    const merged = await mergeRunEnd(id);
+    expect(merged.status, JSON.stringify(merged.error)).toBe('merged');
+    // The local forge fast-forwards: each main is its pull request's head after the round.
+    expect(await mains()).toEqual(roundHeads);
+    expect(await consumer.readFileAt('main', 'welcome.js')).toBe("module.exports = 'hi there';\n");
+    if (temporal) expect(await workflowResult(temporal.address, id)).toBe('merged');
   }, 300_000);
 
   it('cancels a task while its test command runs, killing the command', async () => {
