@@ -1,4 +1,4 @@
-import { readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -8,6 +8,7 @@ import {
 } from '../../../test/helpers/linked-build.js';
 import { isAutodevError } from '../../errors.js';
 import { assertUntouched } from '../tracked-state.js';
+import { git } from '../../../test/fixtures/repo.js';
 
 const LIBRARY_MANIFEST = '[package]\nname = "greet"\nversion = "1.0.0"\nedition = "2021"\n';
 const hello = (word: string) => `pub fn hello(n: &str) -> String {\n    format!("${word} {n}")\n}\n`;
@@ -99,6 +100,106 @@ describe('cargo: a consumer built against the changed crate with --config patch,
       expect(isAutodevError(error, 'LINK_FAILED'), String(error)).toBe(true);
       expect(String(error)).toContain(words);
     }
+  });
+
+  it('links a consumer workspace whose member, not its root, depends on the crate', async () => {
+    const library = await ctx.checkout('greet', {
+      'Cargo.toml': LIBRARY_MANIFEST,
+      'src/lib.rs': hello('hello'),
+    });
+    await ctx.edit(library, { 'src/lib.rs': hello('hi') });
+    const single = consumerFiles('greet = "1"');
+    const consumer = await ctx.checkout('app', {
+      // A virtual root: its members are found by Cargo's glob; `crates/old` is excluded.
+      'Cargo.toml': '[workspace]\nresolver = "2"\nmembers = ["crates/*"]\nexclude = ["crates/old"]\n',
+      'crates/app/Cargo.toml': single['Cargo.toml'] ?? '',
+      'crates/app/src/lib.rs': single['src/lib.rs'] ?? '',
+      'crates/tools/Cargo.toml': '[package]\nname = "tools"\nversion = "0.1.0"\nedition = "2021"\n',
+      'crates/tools/src/lib.rs': 'pub fn nothing() {}\n',
+      'crates/old/Cargo.toml': 'not toml [',
+      '.cargo/config.toml': single['.cargo/config.toml'] ?? '',
+      'vendor/greet/Cargo.toml': LIBRARY_MANIFEST,
+      'vendor/greet/src/lib.rs': hello('hello'),
+      'vendor/greet/.cargo-checksum.json': '{"files":{},"package":null}',
+      '.gitignore': '/target\n',
+    });
+    const unlinked = await ctx.run(['cargo', 'test', '--offline', '--workspace'], { cwd: consumer });
+    expect(unlinked.exitCode, describeRun(unlinked)).toBe(101);
+    expect(unlinked.stdout + unlinked.stderr).toContain('"hello crab"');
+
+    const link = await ctx.link(consumer, library);
+    expect(link.build).toMatchObject({ ecosystem: 'cargo', library: 'greet' });
+    expect(link.build.buildArgs).toEqual([
+      '--config',
+      `patch.crates-io.greet.path=${JSON.stringify(link.build.libraryDir)}`,
+    ]);
+    const [linked] = await ctx.runLinked(link, [
+      ['cargo', 'test', '--offline', '--workspace', ...link.build.buildArgs],
+    ]);
+    expect(linked?.exitCode, describeRun(linked)).toBe(0);
+    expect(linked?.stdout).toContain('welcomes_with_the_new_greeting ... ok');
+    expect((await link.verifyUntouched()).map((p) => p.unchanged)).toEqual([true, true]);
+  });
+
+  it('links the member crate of a library that is a workspace, inheriting from its root', async () => {
+    const member = (word: string) => ({
+      'Cargo.toml':
+        '[workspace]\nresolver = "2"\nmembers = ["crates/*"]\n\n[workspace.package]\nversion = "1.0.0"\nedition = "2021"\n',
+      'crates/greet/Cargo.toml':
+        '[package]\nname = "greet"\nversion.workspace = true\nedition.workspace = true\n\n[dependencies]\nwords = { path = "../words" }\n',
+      'crates/greet/src/lib.rs':
+        'pub fn hello(n: &str) -> String {\n    format!("{} {n}", words::word())\n}\n',
+      'crates/words/Cargo.toml':
+        '[package]\nname = "words"\nversion.workspace = true\nedition.workspace = true\n',
+      'crates/words/src/lib.rs': `pub fn word() -> &'static str {\n    "${word}"\n}\n`,
+    });
+    const library = await ctx.checkout('greet', member('hello'));
+    await ctx.edit(library, { 'crates/words/src/lib.rs': member('hi')['crates/words/src/lib.rs'] ?? '' });
+    const consumer = await ctx.checkout('app', consumerFiles('greet = "1"'));
+    const unlinked = await ctx.run(['cargo', 'test', '--offline'], { cwd: consumer });
+    expect(unlinked.exitCode, describeRun(unlinked)).toBe(101);
+
+    const link = await ctx.link(consumer, library);
+    expect(link.build).toMatchObject({ ecosystem: 'cargo', library: 'greet' });
+    expect(link.build.buildArgs).toEqual([
+      '--config',
+      `patch.crates-io.greet.path=${JSON.stringify(path.join(link.build.libraryDir, 'crates/greet'))}`,
+    ]);
+    const [linked] = await ctx.runLinked(link, [['cargo', 'test', '--offline', ...link.build.buildArgs]]);
+    expect(linked?.exitCode, describeRun(linked)).toBe(0);
+    expect(linked?.stdout).toContain('welcomes_with_the_new_greeting ... ok');
+    expect((await link.verifyUntouched()).map((p) => p.unchanged)).toEqual([true, true]);
+  });
+
+  it('refuses workspace members that leave the workspace or whose Cargo.toml is a link, naming them', async () => {
+    const library = await ctx.checkout('greet', {
+      'Cargo.toml': LIBRARY_MANIFEST,
+      'src/lib.rs': hello('hi'),
+    });
+    const outside = await ctx.checkout('outside', {
+      'Cargo.toml': '[package]\nname = "x"\nversion = "0.1.0"\n\n[dependencies]\ngreet = "1"\n',
+    });
+    const escaping = await ctx.checkout('app', { 'Cargo.toml': '[workspace]\nmembers = ["../outside-*"]\n' });
+    const linked = await ctx.checkout('app', { 'Cargo.toml': '[workspace]\nmembers = ["crates/*"]\n' });
+    await mkdir(path.join(linked, 'crates', 'app'), { recursive: true });
+    await symlink(path.join(outside, 'Cargo.toml'), path.join(linked, 'crates', 'app', 'Cargo.toml'));
+    // A member folder that is itself a link is never entered: its dependency does not count.
+    await symlink(outside, path.join(linked, 'crates', 'elsewhere'));
+    await git(linked, ['add', '-A']);
+    await git(linked, ['commit', '-q', '-m', 'links']);
+    for (const [consumer, words] of [
+      [escaping, '"../outside-*" is outside the workspace'],
+      [linked, 'crates/app/Cargo.toml in'],
+    ] as const) {
+      const error: unknown = await ctx.link(consumer, library).catch((e: unknown) => e);
+      expect(isAutodevError(error, 'LINK_FAILED'), String(error)).toBe(true);
+      expect(String(error)).toContain(words);
+    }
+    await rm(path.join(linked, 'crates', 'app'), { recursive: true });
+    await git(linked, ['add', '-A']);
+    await git(linked, ['commit', '-q', '-m', 'only the linked folder']);
+    const error: unknown = await ctx.link(linked, library).catch((e: unknown) => e);
+    expect(String(error)).toContain('or its workspace members does not depend on greet');
   });
 
   it('the proof catches a checkout changed after the link began', async () => {
