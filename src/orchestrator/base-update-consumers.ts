@@ -9,7 +9,7 @@ import type { WorkspaceGit } from '../workspace/types.js';
 import { parseRepoRef } from '../workspace/repo-ref.js';
 import { inConsumer } from './phases/prepare-consumers.js';
 import type { SyncAt } from './phases/rebase.js';
-import { syncConsumerWithBase } from './phases/rebase-consumer.js';
+import { pushReplayedConsumer, syncConsumerWithBase } from './phases/rebase-consumer.js';
 import type { ConsumerTests } from './phases/verify-consumers.js';
 import { verdictOf } from './phases/verify.js';
 import { currentBaseOf } from './base-update.js';
@@ -29,7 +29,7 @@ export type ConsumersUpdate =
 /**
  * A base update's part in a multi-repo task's consumers (ctx.consumers, prepared at their pull
  * requests' heads): each consumer with a pull request whose base moved is replayed onto it, tested
- * built against the library as the update left it, and pushed; a consumer whose base did not move
+ * built against the library as the update left it (pushed by pushMovedConsumers); a consumer whose base did not move
  * (or that has no pull request) is tested again when the library moved. The first that conflicts or
  * fails is the reason, naming its repository; nothing after it runs.
  */
@@ -43,11 +43,13 @@ export async function updateConsumers(
   for (const consumer of ctx.consumers ?? []) {
     let run: TestToolOutput | undefined;
     if (consumer.head !== undefined) {
+      // Pushed by the caller once every repository replayed and passed.
       const sync = await syncConsumerWithBase(
         ctx,
         { ...consumer, head: consumer.head },
         consumer.baseCommit,
         at,
+        false,
       );
       if (!sync.ok) return { ok: false, reason: `in ${consumer.repo.repo}: ${sync.reason}` };
       if (sync.moved) {
@@ -79,6 +81,18 @@ export async function updateConsumers(
     if (run !== undefined) tests.push({ name: consumer.name, tests: run });
   }
   return { ok: true, moved, tests };
+}
+
+/** Each consumer the update replayed, pushed and recorded as its pull request's head. */
+export async function pushMovedConsumers(
+  ctx: TaskContext,
+  at: SyncAt,
+  moved: readonly MovedConsumer[],
+): Promise<void> {
+  for (const entry of moved) {
+    const consumer = ctx.consumers?.find((c) => c.repo.repo === entry.repo);
+    if (consumer) await pushReplayedConsumer(ctx, consumer, entry.head, at);
+  }
 }
 
 /** A repository of a task whose base branch moved past the commit its change sits on. */

@@ -1,13 +1,13 @@
 import type { PullRequest, Task, TaskEvent, TaskStatus } from '../domain/task.js';
 import type { TestToolOutput } from '../tools/test.js';
-import { updateConsumers } from './base-update-consumers.js';
+import { pushMovedConsumers, updateConsumers } from './base-update-consumers.js';
 import { prepareRoundConsumers, updateRoundBodies } from './review/round-consumers.js';
 import { checkConsumers, combineRepoTests, type ConsumerResult } from './phases/verify-consumers.js';
 import { AutodevError, toAutodevError } from '../errors.js';
 import type { Store } from '../store/index.js';
 import { decidePhase } from './phases/decide.js';
 import { pullRequestBodyFor } from './phases/deliver.js';
-import { syncWithBase, type BaseSync } from './phases/rebase.js';
+import { pushReplayed, syncWithBase, type BaseSync } from './phases/rebase.js';
 import { checkChange, verdictOf } from './phases/verify.js';
 import { firstRun } from './review/round.js';
 import { runStep } from './step-runner.js';
@@ -157,10 +157,12 @@ export async function runBaseUpdate(ctx: TaskContext, update: number): Promise<T
     const multiRepo = (ctx.consumers?.length ?? 0) > 0;
 
     await setStatus(ctx, 'verifying');
+    // A multi-repo task's library is pushed once every consumer replayed and passed as well.
     const sync = await syncWithBase(
       ctx,
       { branch: pr.branch, baseCommit: fromBase, headCommit: pr.head_commit, baseline: first.baseline },
       at,
+      !multiRepo,
     );
     if (!sync.ok) {
       const reason = multiRepo ? `in ${ctx.task.repo}: ${sync.reason}` : sync.reason;
@@ -279,6 +281,9 @@ async function updateMultiRepo(
   if (verdictOf(tests) === 'fail') {
     return failed(ctx, update, requestedBase, `the tests do not pass: ${tests.summary.replace(/\n/g, '; ')}`);
   }
+  // Every repository replayed and passed: now each moved branch is pushed, the library's first.
+  if (sync.moved) await pushReplayed(ctx, pr.branch, sync.head, at);
+  await pushMovedConsumers(ctx, at, consumers.moved);
   const filesChanged = await ctx.services.git.changedFiles(ctx.workspaceDir, base);
   let checked: ConsumerResult[] = [];
   const checks = await checkChange(ctx, base, filesChanged, first.lintBaseline, at, async () => {

@@ -23,6 +23,8 @@ export async function syncConsumerWithBase(
   consumer: ConsumerWorkspace & { head: string },
   fromBase: string,
   at: SyncAt,
+  /** False: pushed later by the caller (pushReplayedConsumer), once every repository replayed. */
+  push = true,
 ): Promise<BaseSync> {
   const { task } = ctx;
   const { repo, base_branch: baseBranch } = consumer.repo;
@@ -65,19 +67,30 @@ export async function syncConsumerWithBase(
       reason: `${moved}; on it, built against the library, its tests do not pass: ${tests.summary.replace(/\n/g, '; ')}`,
     };
   }
+  if (push) await pushReplayedConsumer(ctx, consumer, rebase.head, at);
+  return { ok: true, head: rebase.head, moved: { base: rebase.base, tests } };
+}
+
+/** A consumer's replayed change pushed (forced with a lease) and recorded as its pull request's head. */
+export async function pushReplayedConsumer(
+  ctx: TaskContext,
+  consumer: ConsumerWorkspace,
+  head: string,
+  at: SyncAt,
+): Promise<void> {
+  const { repo } = consumer.repo;
   await runStep(ctx, {
     phase: at.phase,
     tool: 'git_push',
     // Delivery's first push is git_push@<name>#1; an update pushes once, under its own number.
     round: at.phase === 'deliver' ? 2 : at.round,
-    repo: where,
+    repo: inConsumer(consumer),
     input: { repo, branch: consumer.branch, force: true },
   });
   await ctx.store.pullRequests.setRepoHeadCommit(
-    { taskId: task.id, repo, branch: consumer.branch },
-    rebase.head,
+    { taskId: ctx.task.id, repo, branch: consumer.branch },
+    head,
   );
-  return { ok: true, head: rebase.head, moved: { base: rebase.base, tests } };
 }
 
 function named(files: readonly string[]): string {

@@ -37,6 +37,11 @@ export async function syncWithBase(
   ctx: TaskContext,
   input: { branch: string; baseCommit: string; headCommit: string; baseline: TestToolOutput },
   at: SyncAt = DELIVER,
+  /**
+   * False: the replayed change is not pushed here; the caller pushes it (pushReplayed) once every
+   * repository of a multi-repo task replayed, so a later one's conflict leaves every branch as it was.
+   */
+  push = true,
 ): Promise<BaseSync> {
   const { task } = ctx;
   // An update's events say which update they belong to; delivery's are the task's only ones.
@@ -82,15 +87,25 @@ export async function syncWithBase(
       reason: `${moved}; on it the tests do not pass: ${tests.summary.replace(/\n/g, '; ')}`,
     };
   }
+  if (push) await pushReplayed(ctx, input.branch, rebase.head, at);
+  return { ok: true, head: rebase.head, moved: { base: rebase.base, tests } };
+}
+
+/** The library's replayed change pushed (forced with a lease) and recorded as its pull request's head. */
+export async function pushReplayed(
+  ctx: TaskContext,
+  branch: string,
+  head: string,
+  at: SyncAt,
+): Promise<void> {
   await runStep(ctx, {
     phase: at.phase,
     tool: 'git_push',
     // Delivery's first push is git_push#1; an update pushes once, under its own number.
     round: at.phase === 'deliver' ? 2 : at.round,
-    input: { repo: task.repo, branch: input.branch, force: true },
+    input: { repo: ctx.task.repo, branch, force: true },
   });
-  await ctx.store.pullRequests.setHeadCommit(task.id, rebase.head);
-  return { ok: true, head: rebase.head, moved: { base: rebase.base, tests } };
+  await ctx.store.pullRequests.setHeadCommit(ctx.task.id, head);
 }
 
 function named(files: readonly string[]): string {
