@@ -212,6 +212,9 @@ export async function createRuntime(config: AutodevConfig, deps: RuntimeDeps): P
         for (const id of workspaceIds) await workspaces.release(id);
         await store.events.append(task.id, 'workspace.removed', {});
       }
+      // A run that ends queued queued more work for itself (a multi-repo merge that found a base
+      // moved asked for an update): a temporal workflow waits for a wake before it runs again.
+      if (status === 'queued') engine.poke(task.id);
       // Brought up to date after an approval: the intake merges it now rather than at the next poll.
       // Not awaited: its merge waits for this run to be over (settled), which includes this call.
       if (status === 'awaiting_review' && (await justUpdated(store, task.id))) {

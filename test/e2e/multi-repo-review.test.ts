@@ -1,7 +1,7 @@
 import { chmod, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { api, as, submitTask, waitForTerminal, type E2EUser } from '../helpers/api-client.js';
+import { api, as, submitTask, waitForTask, waitForTerminal, type E2EUser } from '../helpers/api-client.js';
 import type { ScriptedReply } from '../helpers/scripted-model-server.js';
 import { greetingEdit, NPM_LIBRARY_REPO, npmConsumerRepo } from './multi-repo-fixtures.js';
 import { startTemporalDevServer, type TemporalDevServer } from '../helpers/temporal-server.js';
@@ -196,6 +196,57 @@ describe.each(['embedded', 'temporal'] as const)(
       const keys = failed.steps.map((s) => s.key);
       expect(keys).toContain(`merge.git_revert@${names[0]}#101`);
       expect(keys).toContain(`merge.pr_merge@${names[0]}#101`);
+    }, 240_000);
+
+    it('brings the library up to date when its base moved after approval, then merges both', async () => {
+      const { task, library, consumer } = await awaitingReview('medium');
+      await library.commit('main', { 'NOTES.md': 'a change by someone else\n' });
+      const approved = await post(task.id, 'approve', {}, 'alice');
+      expect(approved.status, approved.text).toBe(200);
+      const merged = await waitForTask(
+        h.server.baseUrl,
+        task.id,
+        (t) => t.status === 'merged' || t.status === 'failed',
+        180_000,
+      );
+      expect(merged.status, JSON.stringify(merged.error)).toBe('merged');
+      const events = await trail(task.id);
+      const types = events.map((e) => e.type);
+      // The first merge run found the base moved and asked for an update; the second merged.
+      expect(events.filter((e) => e.type === 'pr.merge_finished').map((e) => e.data.outcome)).toEqual([
+        'base_update_requested',
+        'merged',
+      ]);
+      expect(types.indexOf('pr.base_updated')).toBeGreaterThan(types.indexOf('pr.update_requested'));
+      // Someone else's commit stays on main, under the change.
+      expect(await library.readFileAt('main', 'NOTES.md')).toBe('a change by someone else\n');
+      expect(await library.readFileAt('main', 'index.js')).toContain('hi');
+      expect(await consumer.readFileAt('main', 'welcome.js')).toContain('hi');
+    }, 240_000);
+
+    it("asks once for an update when a user's base moved, then lets its forge decide: refused, the library is reverted", async () => {
+      const { task, library, consumer } = await awaitingReview('medium');
+      await consumer.commit('main', { 'NOTES.md': 'a change by someone else\n' });
+      const moved = await consumer.branchCommit('main');
+      const approved = await post(task.id, 'approve', {}, 'alice');
+      expect(approved.status, approved.text).toBe(200);
+      // awaiting_review between the update and the second merge: waited past, to the end.
+      const failed = await waitForTask(
+        h.server.baseUrl,
+        task.id,
+        (t) => t.status === 'merged' || t.status === 'failed',
+        180_000,
+      );
+      expect(failed.status).toBe('failed');
+      expect(failed.error?.code).toBe('MULTI_REPO_MERGE_FAILED');
+      expect(failed.error?.message).toContain(`the pull request in ${consumer.origin} could not merge`);
+      const events = await trail(task.id);
+      const updates = events.filter((e) => e.type === 'pr.update_requested');
+      expect(updates).toHaveLength(1);
+      expect(updates[0]?.data.reason).toContain(`${consumer.origin} moved to ${moved}`);
+      expect(events.filter((e) => e.type === 'pr.merge_requested')).toHaveLength(2);
+      expect(await library.readFileAt('main', 'index.js')).toBe(NPM_LIBRARY_REPO['index.js']);
+      expect(await consumer.branchCommit('main')).toBe(moved);
     }, 240_000);
 
     it('closes every pull request of the task on close', async () => {
