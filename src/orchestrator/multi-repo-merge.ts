@@ -189,6 +189,9 @@ async function worktrees(ctx: TaskContext, at: { phase: 'merge'; round: number }
       },
     });
     await ctx.services.git.resetTo(consumerClone.dir, pr.head_commit);
+    // The consumer's base as its first run cloned it: base updates replay the library only so far;
+    // once they replay consumers too, the base they replayed onto must be read here instead (a
+    // revert of a fast-forward undoes since..merge).
     const first = (await ctx.store.steps.get(task.id, `prepare.git_clone@${name}#1`))?.output as
       { base_commit?: unknown } | undefined;
     targets.push({
