@@ -1,6 +1,6 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { api, E2E_USERS, submitTask, waitForTerminal } from '../helpers/api-client.js';
+import { api, E2E_USERS, submitTask, waitForTerminal, type E2EUser } from '../helpers/api-client.js';
 import { launchBrowser, openPage, seriousA11yViolations } from '../helpers/browser.js';
 import { PYTHON_BUGGY_REPO } from './fixtures.js';
 import { greetingEdit, NPM_LIBRARY_REPO, npmConsumerRepo } from './multi-repo-fixtures.js';
@@ -20,9 +20,9 @@ describe('the task page of a multi-repo task', () => {
     await h?.close();
   });
 
-  async function openTask(page: Page, id: string, title: string): Promise<void> {
+  async function openTask(page: Page, id: string, title: string, user: E2EUser = 'operator'): Promise<void> {
     await page.goto(h.server.baseUrl);
-    await page.getByLabel('API token').fill(E2E_USERS.operator.token);
+    await page.getByLabel('API token').fill(E2E_USERS[user].token);
     await page.getByRole('button', { name: 'Sign in' }).click();
     await page.getByRole('heading', { name: 'Tasks', level: 1 }).waitFor();
     await page.goto(`${h.server.baseUrl}/#/tasks/${id}`);
@@ -109,12 +109,92 @@ describe('the task page of a multi-repo task', () => {
     const rows = await table
       .locator('tbody tr')
       .evaluateAll((trs) => trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent)));
+    const heads = ended.pull_requests.map((p) => p.head_commit.slice(0, 10));
     expect(rows).toEqual([
-      [library.origin, 'library', ended.branch, 'merged'],
-      [consumer.origin, 'consumer', ended.branch, 'merged'],
+      [library.origin, 'library', ended.branch, heads[0], 'merged', '0'],
+      [consumer.origin, 'consumer', ended.branch, heads[1], 'merged', '0'],
     ]);
     expect(dialogs).toEqual([]);
     expect(await seriousA11yViolations(page)).toEqual([]);
     await page.close();
   }, 180_000);
+
+  it("shows what each repository's pull request lacks while the task waits, then merged, library first", async () => {
+    const library = await h.newRepo(NPM_LIBRARY_REPO);
+    const consumer = await h.newRepo(await npmConsumerRepo());
+    const name = `${(consumer.origin.split('/').pop() ?? '').replace(/\.git$/, '')}-2`;
+    h.model.push(
+      greetingEdit('hi'),
+      {
+        toolCalls: [
+          {
+            name: 'apply_edit',
+            arguments: {
+              repo: name,
+              search_replace: [{ path: 'welcome.js', search: '', replace: "module.exports = 'hi';\n" }],
+            },
+          },
+        ],
+      },
+      { text: 'The library and its user greet anew.' },
+    );
+    const title = 'Greet with hi in the library and its user, reviewed';
+    const created = await submitTask(h.server.baseUrl, {
+      title,
+      risk_tier: 'medium',
+      repos: [
+        { repo: library.origin, role: 'library' },
+        { repo: consumer.origin, role: 'consumer' },
+      ],
+    });
+    const waiting = await waitForTerminal(h.server.baseUrl, created.id, 120_000);
+    expect(waiting.status, JSON.stringify(waiting.error)).toBe('awaiting_review');
+    const branch = waiting.branch ?? 'none';
+    // The heads as the origins hold them, not as the API says.
+    const heads = [await library.branchCommit(branch), await consumer.branchCommit(branch)];
+
+    const { page, dialogs } = await openPage(browser);
+    await openTask(page, created.id, title, 'alice');
+    const state = page.getByTestId('review-state');
+    const table = page.getByTestId('task-pull-requests');
+    const rows = () =>
+      table
+        .locator('tbody tr')
+        .evaluateAll((trs) => trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent)));
+    await expect
+      .poll(() => state.textContent())
+      .toBe(
+        `Waiting for approvals: ${library.origin} (library) has 0 of 1; ${consumer.origin} (consumer) has 0 of 1.`,
+      );
+    expect(await rows()).toEqual([
+      [library.origin, 'library', branch, heads[0]?.slice(0, 10), 'open', '0 of 1: lacks 1'],
+      [consumer.origin, 'consumer', branch, heads[1]?.slice(0, 10), 'open', '0 of 1: lacks 1'],
+    ]);
+    expect(await table.locator('tbody tr code').first().getAttribute('title')).toBe(heads[0]);
+    expect(await seriousA11yViolations(page)).toEqual([]);
+
+    // Approved on the page: the merge run is followed live (the page listens again once the task moves).
+    await page.getByLabel('Review comment').fill('both look right');
+    await page.getByRole('button', { name: 'Approve' }).click();
+    await expect
+      .poll(() => state.textContent(), { timeout: 120_000 })
+      .toBe(`Merged, library first: ${library.origin} (library), then ${consumer.origin} (consumer).`);
+    await expect.poll(() => page.getByTestId('task-status').textContent()).toBe('merged');
+    expect(await rows()).toEqual([
+      [library.origin, 'library', branch, heads[0]?.slice(0, 10), 'merged', '1 of 1'],
+      [consumer.origin, 'consumer', branch, heads[1]?.slice(0, 10), 'merged', '1 of 1'],
+    ]);
+    // What the page says is what happened: both mains moved, the library's merge recorded first.
+    const merged = await waitForTerminal(h.server.baseUrl, created.id, 10_000);
+    expect(merged.pull_requests.map((p) => p.merge_commit)).toEqual([
+      await library.branchCommit('main'),
+      await consumer.branchCommit('main'),
+    ]);
+    const trail = await api(h.server.baseUrl, `/api/v1/autodev/tasks/${created.id}/events`);
+    const types = (trail.body as { events: { type: string }[] }).events.map((e) => e.type);
+    expect(types.indexOf('pr.repo_merged')).toBeGreaterThan(types.indexOf('pr.merged'));
+    expect(dialogs).toEqual([]);
+    expect(await seriousA11yViolations(page)).toEqual([]);
+    await page.close();
+  }, 300_000);
 });

@@ -26,6 +26,7 @@ const SAFE_ATTRS = new Set([
   'aria-invalid',
   'aria-current',
   'tabindex',
+  'title',
   'data-status',
   'data-field',
   'data-testid',

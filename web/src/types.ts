@@ -47,7 +47,17 @@ export interface Task extends TaskSummary {
     branch: string;
     status: string;
     url: string | null;
+    head_commit: string;
   }[];
+}
+
+/** GET /prs/{task_id}: the reviews and, per pull request of the task, the approvals that count for it. */
+export interface PrDetail {
+  reviews: { by: string; kind: string; comment: string | null }[];
+  /** A multi-repo task: the least of its open pull requests'. */
+  approvals: number;
+  approvals_required: number;
+  pull_requests: (Task['pull_requests'][number] & { approvals: number })[];
 }
 
 export interface TaskEvent {

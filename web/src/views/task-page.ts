@@ -1,7 +1,8 @@
 import { call, stream } from '../api.js';
 import { button, h, link } from '../dom.js';
 import { duration, usd } from '../format.js';
-import type { LogLine, Step, Task, TaskEvent, TaskRepo } from '../types.js';
+import type { LogLine, PrDetail, Step, Task, TaskEvent, TaskRepo } from '../types.js';
+import { pullRequestsTable, reviewState } from './multi-repo-review.js';
 
 /** Rows per page of the steps timeline and the audit trail: a task with thousands stays responsive. */
 const PAGE = 100;
@@ -61,6 +62,8 @@ export function taskPage(id: string, signal: AbortSignal): HTMLElement {
   let logGeneration = 0;
   let events: TaskEvent[] = [];
   let task: Task | undefined;
+  /** Set below: listens to the task's events again when a refresh finds it moving after it rested. */
+  let followMoving: (status: string) => void = () => undefined;
 
   const act = async (label: string, method: 'POST', path: string, body?: unknown) => {
     actionStatus.textContent = `${label}…`;
@@ -246,12 +249,9 @@ export function taskPage(id: string, signal: AbortSignal): HTMLElement {
         t.pr.url ? link(t.pr.url, 'Open the pull request') : '',
       ),
     ];
+    let detail: PrDetail | undefined;
     try {
-      const detail = await call<{
-        reviews: { by: string; kind: string; comment: string | null }[];
-        approvals: number;
-        approvals_required: number;
-      }>('GET', `/prs/${id}`);
+      detail = await call<PrDetail>('GET', `/prs/${id}`);
       parts.push(
         h('p', {}, `Approvals: ${detail.approvals} of ${detail.approvals_required}`),
         h(
@@ -263,8 +263,13 @@ export function taskPage(id: string, signal: AbortSignal): HTMLElement {
     } catch {
       // A hosted forge's pull request: its reviews live on the forge.
     }
-    // A multi-repo task: every repository's pull request (and a revert's), in merge order.
-    if (t.pull_requests.length > 1) parts.push(pullRequestsTable(t.pull_requests));
+    // A multi-repo task: where its review stands, and every repository's pull request (and a
+    // revert's) in merge order, each with the approvals that count for it.
+    if (t.repos.length > 1) {
+      const state = reviewState(t, detail, events);
+      if (state) parts.push(h('p', { 'data-testid': 'review-state' }, state));
+      parts.push(pullRequestsTable(detail?.pull_requests ?? t.pull_requests, detail?.approvals_required));
+    }
     pr.replaceChildren(...parts);
   };
 
@@ -310,6 +315,7 @@ export function taskPage(id: string, signal: AbortSignal): HTMLElement {
   const refresh = async () => {
     const t = await call<Task>('GET', `/tasks/${id}`);
     task = t;
+    followMoving(t.status);
     heading.textContent = t.title;
     document.title = `${t.title} · autodev`;
     statusLine.replaceChildren(
@@ -368,12 +374,31 @@ export function taskPage(id: string, signal: AbortSignal): HTMLElement {
         }
       });
   };
+  // The server ends the stream once the task rests (awaiting review, merged, ...). An approval that
+  // queues a multi-repo task's merge, a review round or a revert moves it on: a refresh that finds it
+  // moving listens again, at most once a second (a server refusing streams is not hammered).
+  let listening = false;
+  let listenedAt = 0;
+  let relisten: ReturnType<typeof setTimeout> | undefined;
+  const listen = () => {
+    relisten = undefined;
+    if (listening || signal.aborted) return;
+    listening = true;
+    listenedAt = Date.now();
+    void stream(`/tasks/${id}/events`, () => scheduleRefresh(), signal)
+      .catch(() => undefined)
+      .finally(() => {
+        listening = false;
+        if (!signal.aborted && task && !TERMINAL.has(task.status)) scheduleRefresh();
+      });
+  };
+  followMoving = (status) => {
+    if (listening || relisten !== undefined || signal.aborted || TERMINAL.has(status)) return;
+    relisten = setTimeout(listen, Math.max(0, listenedAt + 1000 - Date.now()));
+  };
+  signal.addEventListener('abort', () => clearTimeout(relisten));
   scheduleRefresh();
-  void stream(`/tasks/${id}/events`, () => scheduleRefresh(), signal)
-    .then(() => {
-      if (!signal.aborted && task && !TERMINAL.has(task.status)) scheduleRefresh();
-    })
-    .catch(() => undefined);
+  listen();
   return root;
 }
 
@@ -391,33 +416,6 @@ function reposTable(repos: TaskRepo[]): HTMLElement {
       'tbody',
       {},
       ...repos.map((r) => h('tr', {}, h('td', {}, r.repo), h('td', {}, r.base_branch), h('td', {}, r.role))),
-    ),
-  );
-}
-
-/** A multi-repo task's pull requests: repository, role, branch, status, and a link when the forge has one. */
-function pullRequestsTable(prs: Task['pull_requests']): HTMLElement {
-  return h(
-    'table',
-    { 'data-testid': 'task-pull-requests' },
-    h(
-      'thead',
-      {},
-      h('tr', {}, ...['Repository', 'Role', 'Branch', 'Status'].map((t) => h('th', { scope: 'col' }, t))),
-    ),
-    h(
-      'tbody',
-      {},
-      ...prs.map((p) =>
-        h(
-          'tr',
-          {},
-          h('td', {}, p.url ? link(p.url, p.repo) : p.repo),
-          h('td', {}, p.role),
-          h('td', {}, p.branch),
-          h('td', {}, p.status),
-        ),
-      ),
     ),
   );
 }
