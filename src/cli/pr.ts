@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { loadConfig, readHostEnvironment } from '../config/index.js';
 import { reviewActionBody } from '../api/schemas/pr.js';
+import { prShowLines } from './pr-show-text.js';
 import { PR_STATUSES, type PullRequestStatus } from '../domain/task.js';
 import { AutodevError } from '../errors.js';
 import type { ReviewAction } from '../orchestrator/review/pr-review-service.js';
@@ -88,10 +89,17 @@ export function registerPrCommands(program: Command): void {
     });
 
   pr.command('show <id>')
-    .description('Print a pull request with its reviews and the approvals it needs, as JSON.')
+    .description(
+      "Print a task's pull requests (a multi-repo task's each with its role, status and approvals) and their reviews.",
+    )
+    .option('--json', 'print JSON')
     .option('-c, --config <file>', 'TOML config file')
-    .action(async (id: string, options: { config?: string }) => {
-      await withRuntime(options.config, async (runtime) => print(runtime, await runtime.reviews.show(id)));
+    .action(async (id: string, options: { json?: boolean; config?: string }) => {
+      await withRuntime(options.config, async (runtime) => {
+        const view = await runtime.reviews.show(id);
+        if (options.json) return print(runtime, view);
+        console.log(runtime.redact(prShowLines(view).join('\n')));
+      });
     });
 
   const actions = {

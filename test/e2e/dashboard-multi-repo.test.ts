@@ -4,7 +4,14 @@ import { api, E2E_USERS, submitTask, waitForTerminal, type E2EUser } from '../he
 import { launchBrowser, openPage, seriousA11yViolations } from '../helpers/browser.js';
 import { PYTHON_BUGGY_REPO } from './fixtures.js';
 import { greetingEdit, NPM_LIBRARY_REPO, npmConsumerRepo } from './multi-repo-fixtures.js';
-import { startE2E, type E2EHarness } from './harness.js';
+import { E2E_MODEL_KEY, startE2E, type E2EHarness } from './harness.js';
+import { runCli } from '../helpers/cli-process.js';
+
+interface PrDetail {
+  pull_requests: { role: string; repo: string; status: string; approvals: number }[];
+}
+
+const escaped = (s: string) => s.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
 
 /** A repository path carrying markup: the page must show it as text. */
 const PLANTED_DIR = '<img src=x onerror="window.__xss=1">';
@@ -119,7 +126,18 @@ describe('the task page of a multi-repo task', () => {
     await page.close();
   }, 180_000);
 
-  it("shows what each repository's pull request lacks while the task waits, then merged, library first", async () => {
+  /** `autodev pr show` beside the server, on its config and data (the users' tokens set, as for it). */
+  async function prShow(id: string, ...flags: string[]) {
+    const tokens = Object.entries(E2E_USERS).map(([name, u]) => [`E2E_TOKEN_${name.toUpperCase()}`, u.token]);
+    const shown = await runCli(['pr', 'show', id, '--config', h.server.configFile, ...flags], {
+      E2E_MODEL_KEY,
+      ...Object.fromEntries(tokens),
+    });
+    expect(shown.stderr).toBe('');
+    return shown.stdout;
+  }
+
+  it("shows what each repository's pull request lacks while the task waits, then merged, library first, on the page and in `autodev pr show`", async () => {
     const library = await h.newRepo(NPM_LIBRARY_REPO);
     const consumer = await h.newRepo(await npmConsumerRepo());
     const name = `${(consumer.origin.split('/').pop() ?? '').replace(/\.git$/, '')}-2`;
@@ -171,6 +189,15 @@ describe('the task page of a multi-repo task', () => {
       [consumer.origin, 'consumer', branch, heads[1]?.slice(0, 10), 'open', '0 of 1: lacks 1'],
     ]);
     expect(await table.locator('tbody tr code').first().getAttribute('title')).toBe(heads[0]);
+    const row = (role: string, status: string, approvals: string, origin: string, head: string | undefined) =>
+      new RegExp(
+        `^ {2}${role} +${status} +${escaped(approvals)} +${escaped(origin)} {2}${escaped(branch)} {2}${head?.slice(0, 10)}$`,
+        'm',
+      );
+    const waitingText = await prShow(created.id);
+    expect(waitingText).toMatch(/^approvals: 0 of 1 \(the least of its open pull requests\)$/m);
+    expect(waitingText).toMatch(row('library', 'open', '0 of 1, lacks 1', library.origin, heads[0]));
+    expect(waitingText).toMatch(row('consumer', 'open', '0 of 1, lacks 1', consumer.origin, heads[1]));
     expect(await seriousA11yViolations(page)).toEqual([]);
 
     // Approved on the page: the merge run is followed live (the page listens again once the task moves).
@@ -193,6 +220,15 @@ describe('the task page of a multi-repo task', () => {
     const trail = await api(h.server.baseUrl, `/api/v1/autodev/tasks/${created.id}/events`);
     const types = (trail.body as { events: { type: string }[] }).events.map((e) => e.type);
     expect(types.indexOf('pr.repo_merged')).toBeGreaterThan(types.indexOf('pr.merged'));
+    const mergedText = await prShow(created.id);
+    expect(mergedText).toMatch(row('library', 'merged', '1 of 1', library.origin, heads[0]));
+    expect(mergedText).toMatch(row('consumer', 'merged', '1 of 1', consumer.origin, heads[1]));
+    expect(mergedText).toMatch(/^ {2}\S+ alice approval "both look right"$/m);
+    const json = JSON.parse(await prShow(created.id, '--json')) as PrDetail;
+    expect(json.pull_requests.map((p) => [p.role, p.repo, p.status, p.approvals])).toEqual([
+      ['library', library.origin, 'merged', 1],
+      ['consumer', consumer.origin, 'merged', 1],
+    ]);
     expect(dialogs).toEqual([]);
     expect(await seriousA11yViolations(page)).toEqual([]);
     await page.close();
