@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { api, E2E_USERS, submitTask, waitForTerminal, type E2EUser } from '../helpers/api-client.js';
 import { launchBrowser, openPage, seriousA11yViolations } from '../helpers/browser.js';
 import { PYTHON_BUGGY_REPO } from './fixtures.js';
-import { greetingEdit, NPM_LIBRARY_REPO, npmConsumerRepo } from './multi-repo-fixtures.js';
+import { greetingEdit, NPM_LIBRARY_REPO, npmConsumerRepo, refuseMain } from './multi-repo-fixtures.js';
 import { E2E_MODEL_KEY, startE2E, type E2EHarness } from './harness.js';
 import { runCli } from '../helpers/cli-process.js';
 
@@ -228,6 +228,67 @@ describe('the task page of a multi-repo task', () => {
     expect(json.pull_requests.map((p) => [p.role, p.repo, p.status, p.approvals])).toEqual([
       ['library', library.origin, 'merged', 1],
       ['consumer', consumer.origin, 'merged', 1],
+    ]);
+    expect(dialogs).toEqual([]);
+    expect(await seriousA11yViolations(page)).toEqual([]);
+    await page.close();
+  }, 300_000);
+
+  it('shows a merge that failed after approval with what was reverted', async () => {
+    const library = await h.newRepo(NPM_LIBRARY_REPO);
+    const consumer = await h.newRepo(await npmConsumerRepo());
+    await refuseMain(consumer.origin);
+    const name = `${(consumer.origin.split('/').pop() ?? '').replace(/\.git$/, '')}-2`;
+    h.model.push(
+      greetingEdit('hi'),
+      {
+        toolCalls: [
+          {
+            name: 'apply_edit',
+            arguments: {
+              repo: name,
+              search_replace: [{ path: 'welcome.js', search: '', replace: "module.exports = 'hi';\n" }],
+            },
+          },
+        ],
+      },
+      { text: 'The library and its user greet anew.' },
+    );
+    const title = 'Greet with hi where the user cannot merge';
+    const created = await submitTask(h.server.baseUrl, {
+      title,
+      risk_tier: 'medium',
+      repos: [
+        { repo: library.origin, role: 'library' },
+        { repo: consumer.origin, role: 'consumer' },
+      ],
+    });
+    const waiting = await waitForTerminal(h.server.baseUrl, created.id, 120_000);
+    expect(waiting.status, JSON.stringify(waiting.error)).toBe('awaiting_review');
+    const approved = await api(h.server.baseUrl, `/api/v1/autodev/prs/${created.id}/approve`, {
+      method: 'POST',
+      body: '{}',
+      headers: { authorization: `Bearer ${E2E_USERS.alice.token}` },
+    });
+    expect(approved.status, approved.text).toBe(200);
+    const failed = await waitForTerminal(h.server.baseUrl, created.id, 180_000);
+    expect(failed.error?.code).toBe('MULTI_REPO_MERGE_FAILED');
+
+    const { page, dialogs } = await openPage(browser);
+    await openTask(page, created.id, title);
+    const state = page.getByTestId('review-state');
+    await expect.poll(() => state.textContent()).toMatch(/^Merge failed, reverted: /);
+    expect(await state.textContent()).toBe(
+      `Merge failed, reverted: ${library.origin}. ${failed.error?.message ?? 'none'}`,
+    );
+    const rows = await page
+      .getByTestId('task-pull-requests')
+      .locator('tbody tr')
+      .evaluateAll((trs) => trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent)));
+    expect(rows.map((r) => [r[0], r[1], r[4], r[5]])).toEqual([
+      [library.origin, 'library', 'merged', '1 of 1'],
+      [consumer.origin, 'consumer', 'open', '1 of 1'],
+      [library.origin, 'revert', 'merged', '—'],
     ]);
     expect(dialogs).toEqual([]);
     expect(await seriousA11yViolations(page)).toEqual([]);

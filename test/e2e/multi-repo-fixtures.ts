@@ -1,3 +1,5 @@
+import { chmod, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { hello, LIBRARY_MANIFEST, publishedConsumer } from '../helpers/js-published.js';
 import type { ScriptedReply } from '../helpers/scripted-model-server.js';
 
@@ -54,4 +56,14 @@ export async function npmConsumerRepo(): Promise<Record<string, string | Buffer>
       "assert.strictEqual(require('greetlib').hello('js'), 'hi js');",
     ),
   };
+}
+
+/** The origin refuses any push to main (a protected branch): a pull request there cannot merge. */
+export async function refuseMain(origin: string): Promise<void> {
+  const hook = join(origin, 'hooks', 'pre-receive');
+  await writeFile(
+    hook,
+    '#!/bin/sh\nwhile read old new ref; do\n  if [ "$ref" = refs/heads/main ]; then echo "main is protected" >&2; exit 1; fi\ndone\nexit 0\n',
+  );
+  await chmod(hook, 0o755);
 }
