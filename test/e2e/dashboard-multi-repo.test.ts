@@ -126,20 +126,15 @@ describe('the task page of a multi-repo task', () => {
     await page.close();
   }, 180_000);
 
-  /** `autodev pr show` beside the server, on its config and data (the users' tokens set, as for it). */
-  async function prShow(id: string, ...flags: string[]) {
-    const tokens = Object.entries(E2E_USERS).map(([name, u]) => [`E2E_TOKEN_${name.toUpperCase()}`, u.token]);
-    const shown = await runCli(['pr', 'show', id, '--config', h.server.configFile, ...flags], {
-      E2E_MODEL_KEY,
-      ...Object.fromEntries(tokens),
-    });
-    expect(shown.stderr).toBe('');
-    return shown.stdout;
-  }
-
-  it("shows what each repository's pull request lacks while the task waits, then merged, library first, on the page and in `autodev pr show`", async () => {
+  /** A library and its user both changed by a task policy sends to review: it waits, two pull requests open. */
+  async function awaitingReview(
+    title: string,
+    riskTier: 'medium' | 'high',
+    prepareConsumer?: (origin: string) => Promise<void>,
+  ) {
     const library = await h.newRepo(NPM_LIBRARY_REPO);
     const consumer = await h.newRepo(await npmConsumerRepo());
+    await prepareConsumer?.(consumer.origin);
     const name = `${(consumer.origin.split('/').pop() ?? '').replace(/\.git$/, '')}-2`;
     h.model.push(
       greetingEdit('hi'),
@@ -156,10 +151,9 @@ describe('the task page of a multi-repo task', () => {
       },
       { text: 'The library and its user greet anew.' },
     );
-    const title = 'Greet with hi in the library and its user, reviewed';
     const created = await submitTask(h.server.baseUrl, {
       title,
-      risk_tier: 'medium',
+      risk_tier: riskTier,
       repos: [
         { repo: library.origin, role: 'library' },
         { repo: consumer.origin, role: 'consumer' },
@@ -167,6 +161,39 @@ describe('the task page of a multi-repo task', () => {
     });
     const waiting = await waitForTerminal(h.server.baseUrl, created.id, 120_000);
     expect(waiting.status, JSON.stringify(waiting.error)).toBe('awaiting_review');
+    return { library, consumer, created, waiting };
+  }
+
+  const approve = async (id: string, user: E2EUser) => {
+    const approved = await api(h.server.baseUrl, `/api/v1/autodev/prs/${id}/approve`, {
+      method: 'POST',
+      body: '{}',
+      headers: { authorization: `Bearer ${E2E_USERS[user].token}` },
+    });
+    expect(approved.status, approved.text).toBe(200);
+  };
+
+  /** The cells of each row of the pull requests' table. */
+  const prRows = (page: Page) =>
+    page
+      .getByTestId('task-pull-requests')
+      .locator('tbody tr')
+      .evaluateAll((trs) => trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent)));
+
+  /** `autodev pr show` beside the server, on its config and data (the users' tokens set, as for it). */
+  async function prShow(id: string, ...flags: string[]) {
+    const tokens = Object.entries(E2E_USERS).map(([name, u]) => [`E2E_TOKEN_${name.toUpperCase()}`, u.token]);
+    const shown = await runCli(['pr', 'show', id, '--config', h.server.configFile, ...flags], {
+      E2E_MODEL_KEY,
+      ...Object.fromEntries(tokens),
+    });
+    expect(shown.stderr).toBe('');
+    return shown.stdout;
+  }
+
+  it("shows what each repository's pull request lacks while the task waits, then merged, library first, on the page and in `autodev pr show`", async () => {
+    const title = 'Greet with hi in the library and its user, reviewed';
+    const { library, consumer, created, waiting } = await awaitingReview(title, 'medium');
     const branch = waiting.branch ?? 'none';
     // The heads as the origins hold them, not as the API says.
     const heads = [await library.branchCommit(branch), await consumer.branchCommit(branch)];
@@ -235,42 +262,9 @@ describe('the task page of a multi-repo task', () => {
   }, 300_000);
 
   it('shows a merge that failed after approval with what was reverted', async () => {
-    const library = await h.newRepo(NPM_LIBRARY_REPO);
-    const consumer = await h.newRepo(await npmConsumerRepo());
-    await refuseMain(consumer.origin);
-    const name = `${(consumer.origin.split('/').pop() ?? '').replace(/\.git$/, '')}-2`;
-    h.model.push(
-      greetingEdit('hi'),
-      {
-        toolCalls: [
-          {
-            name: 'apply_edit',
-            arguments: {
-              repo: name,
-              search_replace: [{ path: 'welcome.js', search: '', replace: "module.exports = 'hi';\n" }],
-            },
-          },
-        ],
-      },
-      { text: 'The library and its user greet anew.' },
-    );
     const title = 'Greet with hi where the user cannot merge';
-    const created = await submitTask(h.server.baseUrl, {
-      title,
-      risk_tier: 'medium',
-      repos: [
-        { repo: library.origin, role: 'library' },
-        { repo: consumer.origin, role: 'consumer' },
-      ],
-    });
-    const waiting = await waitForTerminal(h.server.baseUrl, created.id, 120_000);
-    expect(waiting.status, JSON.stringify(waiting.error)).toBe('awaiting_review');
-    const approved = await api(h.server.baseUrl, `/api/v1/autodev/prs/${created.id}/approve`, {
-      method: 'POST',
-      body: '{}',
-      headers: { authorization: `Bearer ${E2E_USERS.alice.token}` },
-    });
-    expect(approved.status, approved.text).toBe(200);
+    const { library, consumer, created } = await awaitingReview(title, 'medium', refuseMain);
+    await approve(created.id, 'alice');
     const failed = await waitForTerminal(h.server.baseUrl, created.id, 180_000);
     expect(failed.error?.code).toBe('MULTI_REPO_MERGE_FAILED');
 
@@ -281,10 +275,7 @@ describe('the task page of a multi-repo task', () => {
     expect(await state.textContent()).toBe(
       `Merge failed, reverted: ${library.origin}. ${failed.error?.message ?? 'none'}`,
     );
-    const rows = await page
-      .getByTestId('task-pull-requests')
-      .locator('tbody tr')
-      .evaluateAll((trs) => trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent)));
+    const rows = await prRows(page);
     expect(rows.map((r) => [r[0], r[1], r[4], r[5]])).toEqual([
       [library.origin, 'library', 'merged', '1 of 1'],
       [consumer.origin, 'consumer', 'open', '1 of 1'],
@@ -292,6 +283,31 @@ describe('the task page of a multi-repo task', () => {
     ]);
     expect(dialogs).toEqual([]);
     expect(await seriousA11yViolations(page)).toEqual([]);
+    await page.close();
+  }, 300_000);
+
+  it('shows a high-risk task approved by too few, then by enough but still waiting for its override', async () => {
+    const title = 'Greet with hi at high risk';
+    const { library, consumer, created } = await awaitingReview(title, 'high');
+    await approve(created.id, 'alice');
+    const { page, dialogs } = await openPage(browser);
+    await openTask(page, created.id, title);
+    const state = page.getByTestId('review-state');
+    await expect
+      .poll(() => state.textContent())
+      .toBe(
+        `Waiting for approvals: ${library.origin} (library) has 1 of 2; ${consumer.origin} (consumer) has 1 of 2.`,
+      );
+    expect((await prRows(page)).map((r) => r[5])).toEqual(['1 of 2: lacks 1', '1 of 2: lacks 1']);
+
+    await approve(created.id, 'bob');
+    await page.reload();
+    await expect.poll(() => state.textContent()).toBe('Approved; waiting for a policy override (high risk).');
+    expect((await prRows(page)).map((r) => [r[4], r[5]])).toEqual([
+      ['open', '2 of 2'],
+      ['open', '2 of 2'],
+    ]);
+    expect(dialogs).toEqual([]);
     await page.close();
   }, 300_000);
 });

@@ -78,7 +78,7 @@ export function reviewState(
       const lacking = changed.filter(
         (p) => p.status === 'open' && (p.approvals ?? 0) < detail.approvals_required,
       );
-      if (lacking.length === 0) return 'Approved by every pull request\u2019s reviewers; waiting to merge.';
+      if (lacking.length === 0) return approvedWaiting(task, events);
       return `Waiting for approvals: ${lacking
         .map((p) => `${p.repo} (${p.role}) has ${p.approvals ?? 0} of ${detail.approvals_required}`)
         .join('; ')}.`;
@@ -106,4 +106,15 @@ function pendingMerge(events: TaskEvent[]): number | undefined {
   const merge = Number(last.data.merge);
   const finished = events.some((e) => e.type === 'pr.merge_finished' && Number(e.data.merge) === merge);
   return finished ? undefined : merge;
+}
+
+/**
+ * Every pull request approved and still waiting: high risk merges only on an explicit policy override,
+ * and so does a change policy denied; else the merge is about to be queued.
+ */
+function approvedWaiting(task: Task, events: TaskEvent[]): string {
+  const decision = events.filter((e) => e.type === 'policy.decision').at(-1)?.data;
+  if (task.risk_tier === 'high' || decision?.allow === false)
+    return `Approved; waiting for a policy override (${task.risk_tier === 'high' ? 'high risk' : 'policy denied the change'}).`;
+  return 'Approved; waiting to be queued to merge.';
 }
