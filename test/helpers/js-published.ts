@@ -77,3 +77,34 @@ export async function publishedConsumer(manager: JsManager): Promise<Record<stri
     await rm(dir, { recursive: true, force: true });
   }
 }
+
+/** greetlib 1.0.0 as `npm pack` publishes it (the greeting before the change): a tarball to vendor. */
+export async function packedGreetlib(): Promise<Buffer> {
+  const dir = await mkdtemp(path.join(tmpdir(), 'autodev-js-pack-'));
+  try {
+    await writeFile(path.join(dir, 'package.json'), LIBRARY_MANIFEST);
+    await writeFile(path.join(dir, 'index.js'), hello('hello'));
+    await exec('npm', ['pack', '--silent'], { cwd: dir });
+    return await readFile(path.join(dir, 'greetlib-1.0.0.tgz'));
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+/** package-lock.json of `files` (a project whose packages come from vendored tarballs), made offline. */
+export async function npmLockOf(files: Record<string, string | Buffer>): Promise<string> {
+  const dir = await mkdtemp(path.join(tmpdir(), 'autodev-js-lock-'));
+  try {
+    for (const [file, content] of Object.entries(files)) {
+      await mkdir(path.dirname(path.join(dir, file)), { recursive: true });
+      await writeFile(path.join(dir, file), content);
+    }
+    await exec('npm', LOCK.npm.argv.slice(1), {
+      cwd: dir,
+      env: { ...process.env, HOME: path.join(dir, 'home') },
+    });
+    return await readFile(path.join(dir, 'package-lock.json'), 'utf8');
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}

@@ -1,12 +1,16 @@
-import { hasManifest } from './manifest.js';
-import { jsLibraryName } from './package-json.js';
+import { hasManifest, linkFailed } from './manifest.js';
+import { dependsOn, DEPENDENCY_SECTIONS, jsLibraryPackages, jsPackages } from './js-workspace.js';
 import type { Linker } from './types.js';
+
+const INSTALL = ['npm', 'install', '--no-save', '--install-links', '--no-audit', '--no-fund'];
 
 /**
  * npm: after the consumer's own install, the library's copy is installed over the published one
  * with `--no-save` (package.json and package-lock.json stay as they are) and `--install-links`
  * (packed and installed like a published package, its dependencies resolved, not a symlink to a
- * folder the consumer's tools would resolve from).
+ * folder the consumer's tools would resolve from). In a consumer that is an npm workspace the
+ * install names (`-w`) the members that depend on the library; a library that is a workspace is
+ * installed from the member folder of each package the consumer uses.
  */
 export const npmLinker: Linker = {
   id: 'npm',
@@ -18,14 +22,28 @@ export const npmLinker: Linker = {
     );
   },
   async link({ consumerDir, libraryDir }) {
-    const library = await jsLibraryName(libraryDir, consumerDir);
-    return {
-      library,
-      commands: [
-        ['npm', 'install', '--no-save', '--install-links', '--no-audit', '--no-fund', `file:${libraryDir}`],
-      ],
-      env: {},
-      buildArgs: [],
-    };
+    const libraries = await jsLibraryPackages(libraryDir);
+    const consumer = await jsPackages(consumerDir);
+    const commands: string[][] = [];
+    const linked: string[] = [];
+    for (const library of libraries) {
+      const dependents = consumer.filter((p) => dependsOn(p.manifest, library.name));
+      if (dependents.length === 0) continue;
+      linked.push(library.name);
+      if (dependents.some((p) => p.dir === '')) commands.push([...INSTALL, `file:${library.dir}`]);
+      const members = dependents.filter((p) => p.dir !== '').map((p) => `--workspace=${p.dir}`);
+      if (members.length > 0) commands.push([...INSTALL, `file:${library.dir}`, ...members]);
+    }
+    if (linked.length === 0) {
+      const names = libraries.map((l) => l.name).join(', ');
+      const who =
+        consumer.length > 1
+          ? "no package.json of the consumer's workspace depends"
+          : "the consumer's package.json does not depend";
+      throw linkFailed(`${who} on ${names} (in ${DEPENDENCY_SECTIONS.join(', ')}): nothing to link`, {
+        library: names,
+      });
+    }
+    return { library: linked.join(', '), commands, env: {}, buildArgs: [] };
   },
 };

@@ -1,7 +1,5 @@
+import { DEPENDENCY_SECTIONS } from './js-workspace.js';
 import { linkFailed, readJsonManifest, recordOf, requiredString } from './manifest.js';
-
-/** The sections of package.json that name a package the project installs. */
-const DEPENDENCY_SECTIONS = ['dependencies', 'devDependencies', 'optionalDependencies', 'peerDependencies'];
 
 /**
  * The library's package name (its package.json `name`) and the sections of the consumer's
