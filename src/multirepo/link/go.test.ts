@@ -78,4 +78,39 @@ describe('go: a consumer built against the changed module through a go.work outs
     expect(isAutodevError(error, 'LINK_FAILED'), String(error)).toBe(true);
     expect(String(error)).toContain(`does not require ${MODULE}`);
   });
+
+  it('uses the module the consumer requires from a library repository of several modules', async () => {
+    const lib = await ctx.checkout('greet-mono', {
+      'README.md': 'several modules, no root go.mod\n',
+      'greet/go.mod': `module ${MODULE}\n\ngo 1.22\n`,
+      'greet/greet.go': hello('hello'),
+      'tools/go.mod': 'module example.test/tools\n\ngo 1.23\n',
+      // Not a module of the repository: go leaves testdata out, so does the link.
+      'greet/testdata/fixture/go.mod': `module ${MODULE}\n\ngo 1.22\n`,
+    });
+    await ctx.edit(lib, { 'greet/greet.go': hello('hi') });
+    const consumer = await ctx.checkout('app', consumerFiles(`require ${MODULE} v1.0.0`));
+    const link = await ctx.link(consumer, lib);
+    expect(link.build.library).toBe(MODULE);
+    const work = await readFile(path.join(link.build.scratchDir, 'go.work'), 'utf8');
+    expect(work).toBe(
+      `go 1.22\n\nuse (\n\t${JSON.stringify(link.build.consumerDir)}\n\t${JSON.stringify(path.join(link.build.libraryDir, 'greet'))}\n)\n`,
+    );
+    const [linked] = await ctx.runLinked(link, [['go', 'test', './...']]);
+    expect(linked?.exitCode, describeRun(linked)).toBe(0);
+    expect(linked?.stdout).toMatch(/^ok\s+example\.test\/app/m);
+    expect((await link.verifyUntouched()).map((p) => p.unchanged)).toEqual([true, true]);
+
+    // With a go.work, the library's modules are the ones it uses; one outside its root is refused.
+    const used = await ctx.checkout('greet-mono', {
+      'go.work': 'go 1.22\n\nuse (\n\t./tools // not the one\n)\nuse ./greet\n',
+      'greet/go.mod': `module ${MODULE}\n\ngo 1.22\n`,
+      'tools/go.mod': 'module example.test/tools\n\ngo 1.23\n',
+    });
+    expect((await ctx.link(consumer, used)).build.library).toBe(MODULE);
+    const escaping = await ctx.checkout('greet-mono', { 'go.work': 'go 1.22\n\nuse ../elsewhere\n' });
+    const error: unknown = await ctx.link(consumer, escaping).catch((e: unknown) => e);
+    expect(isAutodevError(error, 'LINK_FAILED'), String(error)).toBe(true);
+    expect(String(error)).toContain('"../elsewhere" is outside the workspace');
+  });
 });
