@@ -54,6 +54,29 @@ export function jsLinkSuite(manager: JsManager, expectations: { manifestsInCopy:
       expect((await link.verifyUntouched()).map((p) => p.unchanged)).toEqual([true, true]);
     });
 
+    it('installs the member package of a library that is a workspace', async () => {
+      const library = await ctx.checkout('greet-monorepo', {
+        'package.json': JSON.stringify({ name: 'greet-monorepo', private: true, workspaces: ['packages/*'] }),
+        'packages/docs/package.json': JSON.stringify({ name: 'greet-docs', version: '1.0.0' }),
+        'packages/greetlib/package.json': LIBRARY_MANIFEST,
+        'packages/greetlib/index.js': hello('hello'),
+      });
+      await ctx.edit(library, { 'packages/greetlib/index.js': hello('hi') });
+      const consumer = await ctx.checkout('app', consumerFiles);
+      const link = await ctx.link(consumer, library);
+      expect(link.build).toMatchObject({ ecosystem: manager, library: 'greetlib' });
+      const member = path.join(link.build.libraryDir, 'packages', 'greetlib');
+      expect(JSON.stringify(link.build.commands)).toContain(JSON.stringify(`file:${member}`).slice(1, -1));
+      const runs = await ctx.runLinked(link, [
+        FROZEN_INSTALL[manager],
+        ...link.build.commands,
+        [manager, 'test'],
+      ]);
+      expect(runs.at(-1)?.exitCode, describeRun(runs.at(-1))).toBe(0);
+      expect(runs.at(-1)?.stdout).toContain('consumer test passed');
+      expect((await link.verifyUntouched()).map((p) => p.unchanged)).toEqual([true, true]);
+    });
+
     it('refuses a consumer that does not depend on the package, naming it', async () => {
       const library = await ctx.checkout('greetlib', {
         'package.json': LIBRARY_MANIFEST,

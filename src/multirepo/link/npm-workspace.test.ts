@@ -7,7 +7,6 @@ import {
   LIBRARY_MANIFEST,
   npmLockOf,
   packedGreetlib,
-  publishedConsumer,
 } from '../../../test/helpers/js-published.js';
 import {
   createLinkTestContext,
@@ -56,7 +55,7 @@ async function workspaceConsumer(): Promise<Record<string, string | Buffer>> {
   };
 }
 
-describe('npm workspaces: a consumer or library that is a workspace, linked in bubblewrap', () => {
+describe('npm workspaces: a consumer that is a workspace, linked in bubblewrap (a library workspace: js-link-suite)', () => {
   let ctx: LinkTestContext;
   beforeAll(async () => {
     ctx = await createLinkTestContext();
@@ -96,26 +95,6 @@ describe('npm workspaces: a consumer or library that is a workspace, linked in b
     for (const file of ['package.json', 'package-lock.json', 'packages/app/package.json']) {
       expect(await readFile(path.join(link.build.consumerDir, file), 'utf8'), file).toBe(String(files[file]));
     }
-    expect((await link.verifyUntouched()).map((p) => p.unchanged)).toEqual([true, true]);
-  });
-
-  it('installs the member package of a library that is a workspace', async () => {
-    const library = await ctx.checkout('greet-monorepo', {
-      'package.json': JSON.stringify({ name: 'greet-monorepo', private: true, workspaces: ['packages/*'] }),
-      'packages/greetlib/package.json': LIBRARY_MANIFEST,
-      'packages/greetlib/index.js': hello('hello'),
-      'packages/docs/package.json': JSON.stringify({ name: 'greet-docs', version: '1.0.0' }),
-    });
-    await ctx.edit(library, { 'packages/greetlib/index.js': hello('hi') });
-    const consumer = await ctx.checkout('app', await publishedConsumer('npm'));
-    const link = await ctx.link(consumer, library);
-    expect(link.build).toMatchObject({ ecosystem: 'npm', library: 'greetlib' });
-    expect(link.build.commands.map((c) => c.at(-1))).toEqual([
-      `file:${path.join(link.build.libraryDir, 'packages/greetlib')}`,
-    ]);
-    const runs = await ctx.runLinked(link, [FROZEN_INSTALL.npm, ...link.build.commands, ['npm', 'test']]);
-    expect(runs.at(-1)?.exitCode, describeRun(runs.at(-1))).toBe(0);
-    expect(runs.at(-1)?.stdout).toContain('consumer test passed');
     expect((await link.verifyUntouched()).map((p) => p.unchanged)).toEqual([true, true]);
   });
 

@@ -1,30 +1,24 @@
-import { DEPENDENCY_SECTIONS } from './js-workspace.js';
-import { linkFailed, readJsonManifest, recordOf, requiredString } from './manifest.js';
+import { DEPENDENCY_SECTIONS, jsLibraryPackages } from './js-workspace.js';
+import { linkFailed, readJsonManifest, recordOf } from './manifest.js';
 
 /**
- * The library's package name (its package.json `name`) and the sections of the consumer's
- * package.json that declare it; LINK_FAILED when none does. The npm, pnpm and yarn linkers share this.
+ * The library package the consumer's root package.json depends on (its `name`, the folder in the
+ * library's copy it is installed from, a workspace member's when the library is a workspace) and
+ * the sections that declare it; LINK_FAILED when none does. The pnpm and yarn linkers share this.
  */
 export async function jsDependency(
   libraryDir: string,
   consumerDir: string,
-): Promise<{ name: string; sections: string[] }> {
-  const name = requiredString(
-    await readJsonManifest(libraryDir, 'package.json'),
-    'name',
-    'library package.json',
-  );
+): Promise<{ name: string; dir: string; sections: string[] }> {
+  const libraries = await jsLibraryPackages(libraryDir);
   const consumer = await readJsonManifest(consumerDir, 'package.json');
-  const sections = DEPENDENCY_SECTIONS.filter((section) => recordOf(consumer[section])?.[name] !== undefined);
-  if (sections.length === 0) {
-    throw linkFailed(
-      `the consumer's package.json does not depend on ${name} (in ${DEPENDENCY_SECTIONS.join(', ')}): nothing to link`,
-      { library: name },
-    );
+  for (const { name, dir } of libraries) {
+    const sections = DEPENDENCY_SECTIONS.filter((s) => recordOf(consumer[s])?.[name] !== undefined);
+    if (sections.length > 0) return { name, dir, sections };
   }
-  return { name, sections };
-}
-
-export async function jsLibraryName(libraryDir: string, consumerDir: string): Promise<string> {
-  return (await jsDependency(libraryDir, consumerDir)).name;
+  const names = libraries.map((l) => l.name).join(', ');
+  throw linkFailed(
+    `the consumer's package.json does not depend on ${names} (in ${DEPENDENCY_SECTIONS.join(', ')}): nothing to link`,
+    { library: names },
+  );
 }
