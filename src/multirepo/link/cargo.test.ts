@@ -86,6 +86,29 @@ describe('cargo: a consumer built against the changed crate with --config patch,
     }
   });
 
+  it("patches the source of a member's inherited dependency, from the workspace's own table", async () => {
+    const library = await ctx.checkout('greet', {
+      'Cargo.toml': LIBRARY_MANIFEST,
+      'src/lib.rs': hello('hi'),
+    });
+    const consumer = await ctx.checkout('app', {
+      'Cargo.toml':
+        '[workspace]\nmembers = ["app", "**/nested-*"]\n\n[workspace.dependencies]\ngreet = { version = "1", registry = "inhouse" }\n',
+      'app/Cargo.toml':
+        '[package]\nname = "app"\nversion = "0.1.0"\n\n[dependencies]\ngreet.workspace = true\n',
+      'tools/deep/nested-one/Cargo.toml':
+        '[package]\nname = "one"\nversion = "0.1.0"\n\n[dev-dependencies]\ngreet = { git = "https://git.example.test/greet.git" }\n',
+    });
+    const link = await ctx.link(consumer, library);
+    const patch = (source: string) => `patch.${source}.greet.path=${JSON.stringify(link.build.libraryDir)}`;
+    expect(link.build.buildArgs).toEqual([
+      '--config',
+      patch('inhouse'),
+      '--config',
+      patch('"https://git.example.test/greet.git"'),
+    ]);
+  });
+
   it('refuses a consumer that does not use the crate, or takes it from a path, naming the crate', async () => {
     const library = await ctx.checkout('greet', {
       'Cargo.toml': LIBRARY_MANIFEST,
