@@ -1,26 +1,14 @@
-import { chmod, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { api, submitTask, waitForTerminal, type TaskJson } from '../helpers/api-client.js';
 import { runCli } from '../helpers/cli-process.js';
 import { suiteRandom } from '../helpers/seeded-random.js';
 import type { ScriptedReply } from '../helpers/scripted-model-server.js';
 import { ALNUM } from '../secrets/corpus.js';
-import { greetingEdit, NPM_LIBRARY_REPO, npmConsumerRepo } from './multi-repo-fixtures.js';
+import { greetingEdit, NPM_LIBRARY_REPO, npmConsumerRepo, refuseMain } from './multi-repo-fixtures.js';
 import { startE2E, type E2EHarness } from './harness.js';
 
 function step(task: TaskJson, key: string): TaskJson['steps'][number] | undefined {
   return task.steps.find((s) => s.key === key);
-}
-
-/** The origin refuses any push to main (a protected branch): a pull request there cannot merge. */
-async function refuseMain(origin: string): Promise<void> {
-  const hook = join(origin, 'hooks', 'pre-receive');
-  await writeFile(
-    hook,
-    '#!/bin/sh\nwhile read old new ref; do\n  if [ "$ref" = refs/heads/main ]; then echo "main is protected" >&2; exit 1; fi\ndone\nexit 0\n',
-  );
-  await chmod(hook, 0o755);
 }
 
 describe('a multi-repo npm task: the consumer tested against the changed library', () => {
