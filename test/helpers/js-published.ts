@@ -91,19 +91,23 @@ export async function packedGreetlib(): Promise<Buffer> {
   }
 }
 
-/** package-lock.json of `files` (a project whose packages come from vendored tarballs), made offline. */
-export async function npmLockOf(files: Record<string, string | Buffer>): Promise<string> {
+/** `manager`'s lockfile of `files` (a project whose packages come from vendored tarballs), made offline. */
+export async function lockfileOf(
+  manager: JsManager,
+  files: Record<string, string | Buffer>,
+): Promise<string> {
   const dir = await mkdtemp(path.join(tmpdir(), 'autodev-js-lock-'));
   try {
     for (const [file, content] of Object.entries(files)) {
       await mkdir(path.dirname(path.join(dir, file)), { recursive: true });
       await writeFile(path.join(dir, file), content);
     }
-    await exec('npm', LOCK.npm.argv.slice(1), {
+    const [program = '', ...args] = LOCK[manager].argv;
+    await exec(program, args, {
       cwd: dir,
       env: { ...process.env, HOME: path.join(dir, 'home') },
     });
-    return await readFile(path.join(dir, 'package-lock.json'), 'utf8');
+    return await readFile(path.join(dir, LOCK[manager].file), 'utf8');
   } finally {
     await rm(dir, { recursive: true, force: true });
   }

@@ -1,5 +1,6 @@
 import path from 'node:path';
-import { linkFailed, readJsonManifest, recordOf } from './manifest.js';
+import { parse as parseYaml } from 'yaml';
+import { linkFailed, readJsonManifest, readManifest, recordOf } from './manifest.js';
 import { workspaceMembers } from './workspace-members.js';
 
 /** The sections of package.json that name a package the project installs. */
@@ -31,12 +32,38 @@ function workspacePatterns(root: Record<string, unknown>): string[] {
  */
 export async function jsPackages(projectDir: string): Promise<JsPackage[]> {
   const root = await readJsonManifest(projectDir, 'package.json');
-  const patterns = workspacePatterns(root);
+  return withMembers(projectDir, root, workspacePatterns(root), 'package.json workspaces');
+}
+
+/** The root package.json and every member pnpm-workspace.yaml's `packages` globs name. */
+export async function pnpmPackages(projectDir: string): Promise<JsPackage[]> {
+  const root = await readJsonManifest(projectDir, 'package.json');
+  const text = await readManifest(projectDir, 'pnpm-workspace.yaml');
+  let patterns: string[] = [];
+  if (text !== undefined) {
+    let parsed: unknown;
+    try {
+      parsed = parseYaml(text, { maxAliasCount: 100 });
+    } catch (error) {
+      throw linkFailed(`pnpm-workspace.yaml is not YAML: ${String(error)}`, { file: 'pnpm-workspace.yaml' });
+    }
+    const list = recordOf(parsed)?.packages;
+    patterns = Array.isArray(list) ? list.filter((p): p is string => typeof p === 'string') : [];
+  }
+  return withMembers(projectDir, root, patterns, 'pnpm-workspace.yaml packages');
+}
+
+async function withMembers(
+  projectDir: string,
+  root: Record<string, unknown>,
+  patterns: string[],
+  where: string,
+): Promise<JsPackage[]> {
   const members = await workspaceMembers(projectDir, {
     include: patterns.filter((p) => !p.startsWith('!')),
     exclude: patterns.filter((p) => p.startsWith('!')).map((p) => p.slice(1)),
     manifest: 'package.json',
-    where: 'package.json workspaces',
+    where,
   });
   const packages: JsPackage[] = [{ dir: '', manifest: root }];
   for (const dir of members) {
@@ -70,4 +97,15 @@ export async function jsLibraryPackages(libraryDir: string): Promise<{ name: str
       },
     );
   return named;
+}
+
+/** LINK_FAILED naming the library packages no package.json of the consumer depends on. */
+export function notDependedOn(names: string, consumer: JsPackage[]): Error {
+  const who =
+    consumer.length > 1
+      ? "no package.json of the consumer's workspace depends"
+      : "the consumer's package.json does not depend";
+  return linkFailed(`${who} on ${names} (in ${DEPENDENCY_SECTIONS.join(', ')}): nothing to link`, {
+    library: names,
+  });
 }

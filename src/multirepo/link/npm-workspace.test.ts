@@ -5,7 +5,7 @@ import {
   FROZEN_INSTALL,
   hello,
   LIBRARY_MANIFEST,
-  npmLockOf,
+  lockfileOf,
   packedGreetlib,
 } from '../../../test/helpers/js-published.js';
 import {
@@ -49,7 +49,7 @@ async function workspaceConsumer(): Promise<Record<string, string | Buffer>> {
   };
   return {
     ...files,
-    'package-lock.json': await npmLockOf(files),
+    'package-lock.json': await lockfileOf('npm', files),
     'packages/legacy/package.json': 'not json',
     '.gitignore': 'node_modules/\n',
   };

@@ -1,5 +1,5 @@
-import { hasManifest, linkFailed } from './manifest.js';
-import { dependsOn, DEPENDENCY_SECTIONS, jsLibraryPackages, jsPackages } from './js-workspace.js';
+import { hasManifest } from './manifest.js';
+import { dependsOn, jsLibraryPackages, jsPackages, notDependedOn } from './js-workspace.js';
 import type { Linker } from './types.js';
 
 const INSTALL = ['npm', 'install', '--no-save', '--install-links', '--no-audit', '--no-fund'];
@@ -34,16 +34,7 @@ export const npmLinker: Linker = {
       const members = dependents.filter((p) => p.dir !== '').map((p) => `--workspace=${p.dir}`);
       if (members.length > 0) commands.push([...INSTALL, `file:${library.dir}`, ...members]);
     }
-    if (linked.length === 0) {
-      const names = libraries.map((l) => l.name).join(', ');
-      const who =
-        consumer.length > 1
-          ? "no package.json of the consumer's workspace depends"
-          : "the consumer's package.json does not depend";
-      throw linkFailed(`${who} on ${names} (in ${DEPENDENCY_SECTIONS.join(', ')}): nothing to link`, {
-        library: names,
-      });
-    }
+    if (linked.length === 0) throw notDependedOn(libraries.map((l) => l.name).join(', '), consumer);
     return { library: linked.join(', '), commands, env: {}, buildArgs: [] };
   },
 };
