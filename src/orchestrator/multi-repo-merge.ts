@@ -11,6 +11,7 @@ import {
   updateWaitingPullRequests,
 } from './base-update.js';
 import { recordOnce, revertAfterFailedMerge, type MergedRepo } from './phases/deliver-repos.js';
+import { currentConsumerBase } from './review/round-consumers.js';
 import { runStep, type StepRequest } from './step-runner.js';
 import type { TaskContext } from './task-context.js';
 import { setStatus } from './transitions.js';
@@ -189,16 +190,19 @@ async function worktrees(ctx: TaskContext, at: { phase: 'merge'; round: number }
       },
     });
     await ctx.services.git.resetTo(consumerClone.dir, pr.head_commit);
-    // The consumer's base as its first run cloned it: base updates replay the library only so far;
-    // once they replay consumers too, the base they replayed onto must be read here instead (a
-    // revert of a fast-forward undoes since..merge).
+    // The base its change sits on: the last base update's that replayed it, else the one its first
+    // run cloned (a revert of a fast-forward undoes since..merge).
     const first = (await ctx.store.steps.get(task.id, `prepare.git_clone@${name}#1`))?.output as
       { base_commit?: unknown } | undefined;
+    const since =
+      typeof first?.base_commit === 'string'
+        ? await currentConsumerBase(ctx, repo.repo, first.base_commit)
+        : undefined;
     targets.push({
       pr,
       at: { ...where, dir: consumerClone.dir },
       dir: consumerClone.dir,
-      since: typeof first?.base_commit === 'string' ? first.base_commit : undefined,
+      since,
       baseNow: consumerClone.base_commit,
       ordinal: index,
     });
@@ -214,8 +218,9 @@ async function movedBase(ctx: TaskContext, open: readonly MergeTarget[]): Promis
   return open.find((t) => {
     if (t.since === undefined || t.since === t.baseNow) return false;
     if (!t.pr.role) return true;
-    // A consumer's update is asked for once per base it moved to: should the update leave its base
-    // where it was, the merge goes ahead and the forge decides (a refusal reverts what merged).
+    // A consumer's update is asked for once per base it moved to: the update replays it there, and
+    // should one ever leave it where it was, the merge goes ahead and the forge decides (a refusal
+    // reverts what merged) rather than ask again and again.
     return !requested.some((e) => String(e.data.reason).includes(movedWords(t)));
   });
 }

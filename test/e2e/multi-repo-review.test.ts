@@ -224,29 +224,34 @@ describe.each(['embedded', 'temporal'] as const)(
       expect(await consumer.readFileAt('main', 'welcome.js')).toContain('hi');
     }, 240_000);
 
-    it("asks once for an update when a user's base moved, then lets its forge decide: refused, the library is reverted", async () => {
+    it('brings the user up to date when its base moved after approval, then merges both', async () => {
       const { task, library, consumer } = await awaitingReview('medium');
       await consumer.commit('main', { 'NOTES.md': 'a change by someone else\n' });
       const moved = await consumer.branchCommit('main');
       const approved = await post(task.id, 'approve', {}, 'alice');
       expect(approved.status, approved.text).toBe(200);
       // awaiting_review between the update and the second merge: waited past, to the end.
-      const failed = await waitForTask(
+      const merged = await waitForTask(
         h.server.baseUrl,
         task.id,
         (t) => t.status === 'merged' || t.status === 'failed',
         180_000,
       );
-      expect(failed.status).toBe('failed');
-      expect(failed.error?.code).toBe('MULTI_REPO_MERGE_FAILED');
-      expect(failed.error?.message).toContain(`the pull request in ${consumer.origin} could not merge`);
+      expect(merged.status, JSON.stringify(merged.error)).toBe('merged');
       const events = await trail(task.id);
+      // The first merge run found the user's base moved and asked for an update, which replayed the
+      // user onto it (its linked tests again); the second merge run merged both.
       const updates = events.filter((e) => e.type === 'pr.update_requested');
       expect(updates).toHaveLength(1);
       expect(updates[0]?.data.reason).toContain(`${consumer.origin} moved to ${moved}`);
-      expect(events.filter((e) => e.type === 'pr.merge_requested')).toHaveLength(2);
-      expect(await library.readFileAt('main', 'index.js')).toBe(NPM_LIBRARY_REPO['index.js']);
-      expect(await consumer.branchCommit('main')).toBe(moved);
+      expect(events.filter((e) => e.type === 'pr.merge_finished').map((e) => e.data.outcome)).toEqual([
+        'base_update_requested',
+        'merged',
+      ]);
+      // Someone else's commit stays on the user's main, under the change; the library merged too.
+      expect(await consumer.readFileAt('main', 'NOTES.md')).toBe('a change by someone else\n');
+      expect(await consumer.readFileAt('main', 'welcome.js')).toContain('hi');
+      expect(await library.readFileAt('main', 'index.js')).toContain('hi');
     }, 240_000);
 
     it('closes every pull request of the task on close', async () => {
