@@ -1,23 +1,11 @@
-import { chmod, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { api, as, submitTask, waitForTask, waitForTerminal, type E2EUser } from '../helpers/api-client.js';
 import type { ScriptedReply } from '../helpers/scripted-model-server.js';
-import { greetingEdit, NPM_LIBRARY_REPO, npmConsumerRepo } from './multi-repo-fixtures.js';
+import { greetingEdit, NPM_LIBRARY_REPO, npmConsumerRepo, refuseMain } from './multi-repo-fixtures.js';
 import { startTemporalDevServer, type TemporalDevServer } from '../helpers/temporal-server.js';
 import { startE2E, type E2EHarness } from './harness.js';
 
 const PRS = '/api/v1/autodev/prs';
-
-/** The origin refuses any push to main (a protected branch): a pull request there cannot merge. */
-async function refuseMain(origin: string): Promise<void> {
-  const hook = join(origin, 'hooks', 'pre-receive');
-  await writeFile(
-    hook,
-    '#!/bin/sh\nwhile read old new ref; do\n  if [ "$ref" = refs/heads/main ]; then echo "main is protected" >&2; exit 1; fi\ndone\nexit 0\n',
-  );
-  await chmod(hook, 0o755);
-}
 
 /** The user's own change: a file of its own saying the new word (its tests still pass). */
 const welcomeEdit = (name: string, word: string): ScriptedReply => ({
