@@ -3,7 +3,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { api, E2E_USERS, submitTask, waitForTerminal, type E2EUser } from '../helpers/api-client.js';
 import { launchBrowser, openPage, seriousA11yViolations } from '../helpers/browser.js';
 import { PYTHON_BUGGY_REPO } from './fixtures.js';
-import { greetingEdit, NPM_LIBRARY_REPO, npmConsumerRepo, refuseMain } from './multi-repo-fixtures.js';
+import {
+  greetingEdit,
+  NPM_LIBRARY_REPO,
+  npmConsumerRepo,
+  refuseMain,
+  repoNameOf,
+  welcomeEdit,
+} from './multi-repo-fixtures.js';
 import { E2E_MODEL_KEY, startE2E, type E2EHarness } from './harness.js';
 import { runCli } from '../helpers/cli-process.js';
 
@@ -82,22 +89,10 @@ describe('the task page of a multi-repo task', () => {
   it("shows each repository's pull request, in merge order, once the task merged", async () => {
     const library = await h.newRepo(NPM_LIBRARY_REPO);
     const consumer = await h.newRepo(await npmConsumerRepo());
-    const name = `${(consumer.origin.split('/').pop() ?? '').replace(/\.git$/, '')}-2`;
-    h.model.push(
-      greetingEdit('hi'),
-      {
-        toolCalls: [
-          {
-            name: 'apply_edit',
-            arguments: {
-              repo: name,
-              search_replace: [{ path: 'welcome.js', search: '', replace: "module.exports = 'hi';\n" }],
-            },
-          },
-        ],
-      },
-      { text: 'The library and its user greet anew.' },
-    );
+    const name = repoNameOf(consumer.origin, 2);
+    h.model.push(greetingEdit('hi'), welcomeEdit(name, '', "module.exports = 'hi';\n"), {
+      text: 'The library and its user greet anew.',
+    });
     const title = 'Greet with hi in the library and its user';
     const created = await submitTask(h.server.baseUrl, {
       title,
@@ -135,22 +130,10 @@ describe('the task page of a multi-repo task', () => {
     const library = await h.newRepo(NPM_LIBRARY_REPO);
     const consumer = await h.newRepo(await npmConsumerRepo());
     await prepareConsumer?.(consumer.origin);
-    const name = `${(consumer.origin.split('/').pop() ?? '').replace(/\.git$/, '')}-2`;
-    h.model.push(
-      greetingEdit('hi'),
-      {
-        toolCalls: [
-          {
-            name: 'apply_edit',
-            arguments: {
-              repo: name,
-              search_replace: [{ path: 'welcome.js', search: '', replace: "module.exports = 'hi';\n" }],
-            },
-          },
-        ],
-      },
-      { text: 'The library and its user greet anew.' },
-    );
+    const name = repoNameOf(consumer.origin, 2);
+    h.model.push(greetingEdit('hi'), welcomeEdit(name, '', "module.exports = 'hi';\n"), {
+      text: 'The library and its user greet anew.',
+    });
     const created = await submitTask(h.server.baseUrl, {
       title,
       risk_tier: riskTier,

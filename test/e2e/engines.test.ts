@@ -5,10 +5,15 @@ import { Client, Connection, defaultPayloadConverter } from '@temporalio/client'
 import type { temporal as proto } from '@temporalio/proto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { api, as, submitTask, waitForTask, waitForTerminal, type TaskJson } from '../helpers/api-client.js';
-import type { ScriptedReply } from '../helpers/scripted-model-server.js';
 import { startTemporalDevServer, type TemporalDevServer } from '../helpers/temporal-server.js';
 import { PYTHON_BUGGY_REPO, PYTHON_FIX_REPLY } from './fixtures.js';
-import { greetingEdit, NPM_LIBRARY_REPO, npmConsumerRepo } from './multi-repo-fixtures.js';
+import {
+  greetingEdit,
+  NPM_LIBRARY_REPO,
+  npmConsumerRepo,
+  repoNameOf,
+  welcomeEdit,
+} from './multi-repo-fixtures.js';
 import { startE2E, type E2EHarness } from './harness.js';
 import { approveMediumFix } from './task-journey.js';
 
@@ -47,15 +52,6 @@ function scheduledActivities(history: proto.api.history.v1.IHistory): ScheduledA
 }
 
 /** The model's edit of the user's own file, `welcome.js`, in the repository it names. */
-const welcomeEdit = (name: string, search: string, replace: string): ScriptedReply => ({
-  toolCalls: [
-    {
-      name: 'apply_edit',
-      arguments: { repo: name, search_replace: [{ path: 'welcome.js', search, replace }] },
-    },
-  ],
-});
-
 const running = (key: string) => (t: TaskJson) =>
   t.steps.some((s) => s.key === key && s.status === 'running');
 
@@ -185,22 +181,10 @@ describe.each(['embedded', 'temporal'] as const)('journeys on the %s engine', (e
     const library = await h.newRepo(NPM_LIBRARY_REPO);
     const consumer = await h.newRepo(await npmConsumerRepo());
     const heads = [await library.branchCommit('main'), await consumer.branchCommit('main')];
-    const name = `${(consumer.origin.split('/').pop() ?? '').replace(/\.git$/, '')}-2`;
-    h.model.push(
-      greetingEdit('hi'),
-      {
-        toolCalls: [
-          {
-            name: 'apply_edit',
-            arguments: {
-              repo: name,
-              search_replace: [{ path: 'welcome.js', search: '', replace: "module.exports = 'hi';\n" }],
-            },
-          },
-        ],
-      },
-      { text: 'The library and its user greet anew.' },
-    );
+    const name = repoNameOf(consumer.origin, 2);
+    h.model.push(greetingEdit('hi'), welcomeEdit(name, '', "module.exports = 'hi';\n"), {
+      text: 'The library and its user greet anew.',
+    });
     const created = await submitTask(h.server.baseUrl, {
       title: 'Greet with hi in the library and its user',
       repos: [
@@ -228,7 +212,7 @@ describe.each(['embedded', 'temporal'] as const)('journeys on the %s engine', (e
     const library = await h.newRepo(NPM_LIBRARY_REPO);
     const consumer = await h.newRepo(await npmConsumerRepo());
     const before = [await library.branchCommit('main'), await consumer.branchCommit('main')];
-    const name = `${(consumer.origin.split('/').pop() ?? '').replace(/\.git$/, '')}-2`;
+    const name = repoNameOf(consumer.origin, 2);
     h.model.push(greetingEdit('hi'), welcomeEdit(name, '', "module.exports = 'hi';\n"), {
       text: 'The library and its user greet anew.',
     });

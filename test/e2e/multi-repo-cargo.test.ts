@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { submitTask, waitForTerminal } from '../helpers/api-client.js';
 import { startE2E, type E2EHarness } from './harness.js';
+import { repoNameOf } from './multi-repo-fixtures.js';
 
 const LIBRARY_MANIFEST = '[package]\nname = "greet"\nversion = "1.0.0"\nedition = "2021"\n';
 const greeting = (word: string) => `    format!("${word} {n}")\n`;
@@ -64,7 +65,7 @@ describe('a multi-repo Cargo task: the user built against the changed crate', ()
       ],
     });
     const task = await waitForTerminal(h.server.baseUrl, created.id, 240_000);
-    const name = `${(consumer.origin.split('/').pop() ?? '').replace(/\.git$/, '')}-2`;
+    const name = repoNameOf(consumer.origin, 2);
     const summary = (key: string) => task.steps.find((s) => s.key === key)?.output_summary ?? '';
     // Against the published crate its test fails; built against the changed checkout it passes.
     expect(summary(`prepare.test@${name}#1`)).toMatch(/^failed/);

@@ -1,6 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { submitTask, waitForTask, waitForTerminal, type TaskJson } from '../helpers/api-client.js';
-import { greetingEdit, NPM_LIBRARY_REPO, npmConsumerRepo } from './multi-repo-fixtures.js';
+import {
+  greetingEdit,
+  NPM_LIBRARY_REPO,
+  npmConsumerRepo,
+  repoNameOf,
+  welcomeEdit,
+} from './multi-repo-fixtures.js';
 import { startE2E, type E2EHarness } from './harness.js';
 
 const running = (key: string) => (t: TaskJson) =>
@@ -19,21 +25,11 @@ describe("durability of a multi-repo round: a consumer's edits survive a kill mi
   it('resumes the round with the consumer edited as the model left it, and delivers it without asking again', async () => {
     const library = await h.newRepo(NPM_LIBRARY_REPO);
     const consumer = await h.newRepo(consumerFiles);
-    const name = `${(consumer.origin.split('/').pop() ?? '').replace(/\.git$/, '')}-2`;
+    const name = repoNameOf(consumer.origin, 2);
     const before = h.model.requests.length;
     h.model.push(
       greetingEdit('hi'),
-      {
-        toolCalls: [
-          {
-            name: 'apply_edit',
-            arguments: {
-              repo: name,
-              search_replace: [{ path: 'welcome.js', search: '', replace: "module.exports = 'hi';\n" }],
-            },
-          },
-        ],
-      },
+      welcomeEdit(name, '', "module.exports = 'hi';\n"),
       // The third call is in flight when the server is killed: its reply never arrives.
       { text: 'Both greet anew.', delayMs: 60_000 },
       { text: 'Both greet anew.' },

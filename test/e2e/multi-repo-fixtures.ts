@@ -67,3 +67,25 @@ export async function refuseMain(origin: string): Promise<void> {
   );
   await chmod(hook, 0o755);
 }
+
+/**
+ * The name a task gives a repository in the model's tools: the last segment of its address without
+ * `.git`, with `-<place>` (its place among the task's repositories, from 1) when two could share it,
+ * as every test's library and users do here.
+ */
+export function repoNameOf(origin: string, place?: number): string {
+  const base = (origin.split('/').pop() ?? '').replace(/\.git$/, '');
+  return place === undefined ? base : `${base}-${String(place)}`;
+}
+
+/** The model's edit of a user's own file, `welcome.js`, in the repository it names ('' searches: a new file). */
+export function welcomeEdit(name: string, search: string, replace: string): ScriptedReply {
+  return {
+    toolCalls: [
+      {
+        name: 'apply_edit',
+        arguments: { repo: name, search_replace: [{ path: 'welcome.js', search, replace }] },
+      },
+    ],
+  };
+}

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { submitTask, waitForTerminal } from '../helpers/api-client.js';
 import { startE2E, type E2EHarness } from './harness.js';
+import { repoNameOf } from './multi-repo-fixtures.js';
 
 const MODULE = 'example.test/greet';
 const hello = (word: string) =>
@@ -63,7 +64,7 @@ describe('a multi-repo Go task: the user built against the changed module', () =
       ],
     });
     const task = await waitForTerminal(h.server.baseUrl, created.id, 240_000);
-    const name = `${(consumer.origin.split('/').pop() ?? '').replace(/\.git$/, '')}-2`;
+    const name = repoNameOf(consumer.origin, 2);
     const summary = (key: string) => task.steps.find((s) => s.key === key)?.output_summary ?? '';
     // Against the published (vendored) module its test fails; with the go.work it passes.
     expect(summary(`prepare.test@${name}#1`)).toMatch(/^failed/);

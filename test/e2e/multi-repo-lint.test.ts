@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { api, as, submitTask, waitForTerminal, type TaskJson } from '../helpers/api-client.js';
-import { greetingEdit, NPM_LIBRARY_REPO, npmConsumerRepo } from './multi-repo-fixtures.js';
+import { greetingEdit, NPM_LIBRARY_REPO, npmConsumerRepo, repoNameOf } from './multi-repo-fixtures.js';
 import { startE2E, type E2EHarness } from './harness.js';
 
 /**
@@ -39,7 +39,7 @@ describe("a multi-repo task's consumer judged against its own lint baseline", ()
   }> {
     const library = await h.newRepo(NPM_LIBRARY_REPO);
     const consumer = await h.newRepo({ ...consumerFiles, 'welcome.js': WELCOME });
-    const name = `${(consumer.origin.split('/').pop() ?? '').replace(/\.git$/, '')}-2`;
+    const name = repoNameOf(consumer.origin, 2);
     h.model.push(
       greetingEdit('hi'),
       {

@@ -4,7 +4,13 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { git } from '../fixtures/repo.js';
 import { api, as, submitTask, waitForTask, waitForTerminal, type TaskJson } from '../helpers/api-client.js';
 import { gatedOrigin, startGateKeeper, type GateKeeper } from './gates.js';
-import { greetingEdit, NPM_LIBRARY_REPO, npmConsumerRepo } from './multi-repo-fixtures.js';
+import {
+  greetingEdit,
+  NPM_LIBRARY_REPO,
+  npmConsumerRepo,
+  repoNameOf,
+  welcomeEdit,
+} from './multi-repo-fixtures.js';
 import { startE2E, type E2EHarness } from './harness.js';
 
 const stepStatus = (task: TaskJson, key: string) => task.steps.find((s) => s.key === key)?.status;
@@ -48,7 +54,7 @@ describe('a multi-repo task killed between the library merge and its user merge'
   it('resumes after the restart: the library merged once, its user merged, the task merged', async () => {
     const library = await h.newRepo(NPM_LIBRARY_REPO);
     const consumer = await h.newRepo(consumerFiles);
-    const consumerName = `${(consumer.origin.split('/').pop() ?? '').replace(/\.git$/, '')}-2`;
+    const consumerName = repoNameOf(consumer.origin, 2);
     const userMerge = `deliver.pr_merge@${consumerName}#1`;
     const libraryMainBefore = await library.branchCommit('main');
     const libraryMainUpdates = await logMainUpdates(library.origin);
@@ -63,21 +69,9 @@ describe('a multi-repo task killed between the library merge and its user merge'
     keepers.push(keeper);
     keeper.watch(await gatedOrigin(consumer.origin));
 
-    h.model.push(
-      greetingEdit('hi'),
-      {
-        toolCalls: [
-          {
-            name: 'apply_edit',
-            arguments: {
-              repo: consumerName,
-              search_replace: [{ path: 'welcome.js', search: '', replace: "module.exports = 'hi';\n" }],
-            },
-          },
-        ],
-      },
-      { text: 'The library and its user greet anew.' },
-    );
+    h.model.push(greetingEdit('hi'), welcomeEdit(consumerName, '', "module.exports = 'hi';\n"), {
+      text: 'The library and its user greet anew.',
+    });
     const modelCallsBefore = h.model.requests.length;
     const created = await submitTask(h.server.baseUrl, {
       title: 'Greet with hi, killed between merges',
@@ -135,7 +129,7 @@ describe('a multi-repo task killed between the library merge and its user merge'
   it('resumes the merge run after approval: the library merged once, its user merged, one merge run', async () => {
     const library = await h.newRepo(NPM_LIBRARY_REPO);
     const consumer = await h.newRepo(consumerFiles);
-    const consumerName = `${(consumer.origin.split('/').pop() ?? '').replace(/\.git$/, '')}-2`;
+    const consumerName = repoNameOf(consumer.origin, 2);
     const userMerge = `merge.pr_merge@${consumerName}#1`;
     const libraryMainBefore = await library.branchCommit('main');
     const consumerMainBefore = await consumer.branchCommit('main');
@@ -152,21 +146,9 @@ describe('a multi-repo task killed between the library merge and its user merge'
     keepers.push(keeper);
     keeper.watch(await gatedOrigin(consumer.origin));
 
-    h.model.push(
-      greetingEdit('hi'),
-      {
-        toolCalls: [
-          {
-            name: 'apply_edit',
-            arguments: {
-              repo: consumerName,
-              search_replace: [{ path: 'welcome.js', search: '', replace: "module.exports = 'hi';\n" }],
-            },
-          },
-        ],
-      },
-      { text: 'The library and its user greet anew.' },
-    );
+    h.model.push(greetingEdit('hi'), welcomeEdit(consumerName, '', "module.exports = 'hi';\n"), {
+      text: 'The library and its user greet anew.',
+    });
     const modelCallsBefore = h.model.requests.length;
     const created = await submitTask(h.server.baseUrl, {
       title: 'Greet with hi, reviewed, killed between merges',

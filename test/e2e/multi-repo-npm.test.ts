@@ -4,7 +4,14 @@ import { runCli } from '../helpers/cli-process.js';
 import { suiteRandom } from '../helpers/seeded-random.js';
 import type { ScriptedReply } from '../helpers/scripted-model-server.js';
 import { ALNUM } from '../secrets/corpus.js';
-import { greetingEdit, NPM_LIBRARY_REPO, npmConsumerRepo, refuseMain } from './multi-repo-fixtures.js';
+import {
+  greetingEdit,
+  NPM_LIBRARY_REPO,
+  npmConsumerRepo,
+  refuseMain,
+  repoNameOf,
+  welcomeEdit,
+} from './multi-repo-fixtures.js';
 import { startE2E, type E2EHarness } from './harness.js';
 
 function step(task: TaskJson, key: string): TaskJson['steps'][number] | undefined {
@@ -22,7 +29,7 @@ describe('a multi-repo npm task: the consumer tested against the changed library
   });
 
   const random = suiteRandom();
-  const consumerNameOf = (origin: string) => `${(origin.split('/').pop() ?? '').replace(/\.git$/, '')}-2`;
+  const consumerNameOf = (origin: string) => repoNameOf(origin, 2);
 
   async function run(
     word: string,
@@ -70,19 +77,10 @@ describe('a multi-repo npm task: the consumer tested against the changed library
   }
 
   /** The user's own change: a file of its own saying the new word (its tests still pass). */
-  const welcomeEdit =
+  const welcomeWith =
     (word: string) =>
-    (name: string): ScriptedReply => ({
-      toolCalls: [
-        {
-          name: 'apply_edit',
-          arguments: {
-            repo: name,
-            search_replace: [{ path: 'welcome.js', search: '', replace: `module.exports = '${word}';\n` }],
-          },
-        },
-      ],
-    });
+    (name: string): ScriptedReply =>
+      welcomeEdit(name, '', `module.exports = '${word}';\n`);
 
   it('passes the consumer built against the changed library, whose published version fails it', async () => {
     const { task, consumerName, heads } = await run('hi');
@@ -103,7 +101,7 @@ describe('a multi-repo npm task: the consumer tested against the changed library
   });
 
   it('opens a pull request per changed repository, each listing the other, and merges the library first', async () => {
-    const { task, consumerName, heads, origins, greeting } = await run('hi', welcomeEdit('hi'));
+    const { task, consumerName, heads, origins, greeting } = await run('hi', welcomeWith('hi'));
     const [libraryOrigin, consumerOrigin] = origins as [string, string];
     expect(task.status).toBe('merged');
     expect(task.pull_requests.map((pr) => [pr.role, pr.repo, pr.status])).toEqual([
@@ -133,7 +131,7 @@ describe('a multi-repo npm task: the consumer tested against the changed library
   });
 
   it('leaves a multi-repo task policy sends to review waiting with a pull request open in each changed repository', async () => {
-    const { task, heads, origins } = await run('hi', welcomeEdit('hi'), undefined, 'medium');
+    const { task, heads, origins } = await run('hi', welcomeWith('hi'), undefined, 'medium');
     const [libraryOrigin, consumerOrigin] = origins as [string, string];
     expect(step(task, 'decide.policy#1')?.output_summary).toMatch(/^deny/);
     expect(task.status).toBe('awaiting_review');
@@ -148,7 +146,7 @@ describe('a multi-repo npm task: the consumer tested against the changed library
 
   it('reverts the merged library when its user cannot merge, and fails naming the user', async () => {
     // The user's origin refuses any push to main (a protected branch): its pull request cannot merge.
-    const { task, heads, origins, greeting } = await run('hi', welcomeEdit('hi'), refuseMain);
+    const { task, heads, origins, greeting } = await run('hi', welcomeWith('hi'), refuseMain);
     const [libraryOrigin, consumerOrigin] = origins as [string, string];
     expect(task.status).toBe('failed');
     expect(task.error?.code).toBe('MULTI_REPO_MERGE_FAILED');
@@ -264,23 +262,11 @@ describe('a multi-repo npm task: the consumer tested against the changed library
     const library = await h.newRepo(NPM_LIBRARY_REPO);
     const users = [await h.newRepo(consumerFiles), await h.newRepo(consumerFiles)];
     const before = await Promise.all([library, ...users].map((r) => r.branchCommit('main')));
-    const base = (library.origin.split('/').pop() ?? '').replace(/\.git$/, '');
+    const base = repoNameOf(library.origin);
     const [changed, untouched] = [`${base}-2`, `${base}-3`];
-    h.model.push(
-      greetingEdit('hi'),
-      {
-        toolCalls: [
-          {
-            name: 'apply_edit',
-            arguments: {
-              repo: changed,
-              search_replace: [{ path: 'welcome.js', search: '', replace: "module.exports = 'hi';\n" }],
-            },
-          },
-        ],
-      },
-      { text: 'The library and its first user greet anew.' },
-    );
+    h.model.push(greetingEdit('hi'), welcomeEdit(changed, '', "module.exports = 'hi';\n"), {
+      text: 'The library and its first user greet anew.',
+    });
     const created = await submitTask(h.server.baseUrl, {
       title: 'Greet with hi everywhere',
       repos: [
@@ -324,8 +310,8 @@ describe('a multi-repo npm task: the consumer tested against the changed library
     const users = [await h.newRepo(consumerFiles), await h.newRepo(consumerFiles)];
     await refuseMain(users[1]?.origin ?? '');
     const before = await Promise.all([library, ...users].map((r) => r.branchCommit('main')));
-    const base = (library.origin.split('/').pop() ?? '').replace(/\.git$/, '');
-    h.model.push(greetingEdit('hi'), welcomeEdit('hi')(`${base}-2`), welcomeEdit('hi')(`${base}-3`), {
+    const base = repoNameOf(library.origin);
+    h.model.push(greetingEdit('hi'), welcomeWith('hi')(`${base}-2`), welcomeWith('hi')(`${base}-3`), {
       text: 'The library and both users greet anew.',
     });
     const created = await submitTask(h.server.baseUrl, {

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { api, submitTask, waitForTerminal } from '../helpers/api-client.js';
 import { startE2E, type E2EHarness } from './harness.js';
+import { repoNameOf } from './multi-repo-fixtures.js';
 
 /** A repository whose commands need no toolchain: the plan is what is under test here. */
 function shellRepo(file: string, content: string): Record<string, string> {
@@ -25,7 +26,7 @@ interface RequestBody {
 async function twoRepos(h: E2EHarness) {
   const library = await h.newRepo(shellRepo('lib.txt', 'old library\n'));
   const consumer = await h.newRepo(shellRepo('app.txt', 'old app\n'));
-  const base = (library.origin.split('/').pop() ?? '').replace(/\.git$/, '');
+  const base = repoNameOf(library.origin);
   return { library, consumer, libraryName: `${base}-1`, consumerName: `${base}-2` };
 }
 

@@ -1,24 +1,17 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { api, as, submitTask, waitForTask, waitForTerminal, type E2EUser } from '../helpers/api-client.js';
-import type { ScriptedReply } from '../helpers/scripted-model-server.js';
-import { greetingEdit, NPM_LIBRARY_REPO, npmConsumerRepo, refuseMain } from './multi-repo-fixtures.js';
+import {
+  greetingEdit,
+  NPM_LIBRARY_REPO,
+  npmConsumerRepo,
+  refuseMain,
+  repoNameOf,
+  welcomeEdit,
+} from './multi-repo-fixtures.js';
 import { startTemporalDevServer, type TemporalDevServer } from '../helpers/temporal-server.js';
 import { startE2E, type E2EHarness } from './harness.js';
 
 const PRS = '/api/v1/autodev/prs';
-
-/** The user's own change: a file of its own saying the new word (its tests still pass). */
-const welcomeEdit = (name: string, word: string): ScriptedReply => ({
-  toolCalls: [
-    {
-      name: 'apply_edit',
-      arguments: {
-        repo: name,
-        search_replace: [{ path: 'welcome.js', search: '', replace: `module.exports = '${word}';\n` }],
-      },
-    },
-  ],
-});
 
 interface PrDetail {
   approvals: number;
@@ -69,10 +62,12 @@ describe.each(['embedded', 'temporal'] as const)(
       const library = await h.newRepo(NPM_LIBRARY_REPO);
       const consumer = await h.newRepo(consumerFiles);
       await prepareConsumer?.(consumer.origin);
-      const base = (library.origin.split('/').pop() ?? '').replace(/\.git$/, '');
+      const base = repoNameOf(library.origin);
       const names = [`${base}-1`, `${base}-2`] as const;
       const before = [await library.branchCommit('main'), await consumer.branchCommit('main')];
-      h.model.push(greetingEdit('hi'), welcomeEdit(names[1], 'hi'), { text: 'Both greet anew.' });
+      h.model.push(greetingEdit('hi'), welcomeEdit(names[1], '', "module.exports = 'hi';\n"), {
+        text: 'Both greet anew.',
+      });
       const created = await submitTask(h.server.baseUrl, {
         title: `Greet with hi (${riskTier})`,
         risk_tier: riskTier,

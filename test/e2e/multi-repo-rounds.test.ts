@@ -1,26 +1,20 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { git } from '../fixtures/repo.js';
 import { api, as, submitTask, waitForTask, waitForTerminal, type TaskJson } from '../helpers/api-client.js';
-import type { ScriptedReply } from '../helpers/scripted-model-server.js';
-import { greetingEdit, nodeTest, NPM_LIBRARY_REPO, npmConsumerRepo } from './multi-repo-fixtures.js';
+import {
+  greetingEdit,
+  nodeTest,
+  NPM_LIBRARY_REPO,
+  npmConsumerRepo,
+  repoNameOf,
+  welcomeEdit,
+} from './multi-repo-fixtures.js';
 import { startE2E, type E2EHarness } from './harness.js';
 
 const PRS = '/api/v1/autodev/prs';
 
 function step(task: TaskJson, key: string): TaskJson['steps'][number] | undefined {
   return task.steps.find((s) => s.key === key);
-}
-
-/** The model's edit of the user's own file, `welcome.js`, in the repository it names. */
-function welcomeEdit(name: string, search: string, replace: string): ScriptedReply {
-  return {
-    toolCalls: [
-      {
-        name: 'apply_edit',
-        arguments: { repo: name, search_replace: [{ path: 'welcome.js', search, replace }] },
-      },
-    ],
-  };
 }
 
 describe('review rounds of a multi-repo task: the consumers changed by the round, tested against the library', () => {
@@ -57,7 +51,7 @@ describe('review rounds of a multi-repo task: the consumers changed by the round
   async function waitingTask(userFiles: Record<string, string | Buffer> = consumerFiles) {
     const library = await h.newRepo(NPM_LIBRARY_REPO);
     const consumer = await h.newRepo(userFiles);
-    const name = `${(consumer.origin.split('/').pop() ?? '').replace(/\.git$/, '')}-2`;
+    const name = repoNameOf(consumer.origin, 2);
     h.model.push(greetingEdit('hi'), welcomeEdit(name, '', "module.exports = 'hi';\n"), {
       text: 'The library and its user greet anew.',
     });
@@ -214,7 +208,7 @@ describe('review rounds of a multi-repo task: the consumers changed by the round
   it('opens the pull request of a user the task changes first in a review round', async () => {
     const library = await h.newRepo(NPM_LIBRARY_REPO);
     const consumer = await h.newRepo(consumerFiles);
-    const name = `${(consumer.origin.split('/').pop() ?? '').replace(/\.git$/, '')}-2`;
+    const name = repoNameOf(consumer.origin, 2);
     // The first run changes the library only: the user is only built against it, no pull request.
     h.model.push(greetingEdit('hi'), { text: 'The library greets anew.' });
     const created = await submitTask(h.server.baseUrl, {
@@ -326,7 +320,7 @@ describe('review rounds of a multi-repo task: the consumers changed by the round
   async function deliveredWhileUserMoves(files: Record<string, string>) {
     const library = await h.newRepo(NPM_LIBRARY_REPO);
     const consumer = await h.newRepo(consumerFiles);
-    const name = `${(consumer.origin.split('/').pop() ?? '').replace(/\.git$/, '')}-2`;
+    const name = repoNameOf(consumer.origin, 2);
     const before = await library.branchCommit('main');
     h.model.push(
       // The reply waits: the human's commit lands after the task took its bases, before delivery.

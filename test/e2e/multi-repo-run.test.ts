@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { api, submitTask, waitForTerminal } from '../helpers/api-client.js';
 import { startE2E, type E2EHarness } from './harness.js';
+import { repoNameOf } from './multi-repo-fixtures.js';
 
 /** A repository whose commands need no toolchain: the run's shape is what is under test here. */
 function shellRepo(file: string, content: string): Record<string, string> {
@@ -30,7 +31,7 @@ describe('a multi-repo task run', () => {
     const heads = [await library.branchCommit('main'), await consumer.branchCommit('main')];
     // The fixtures' origins share their last segment: each is named by it and its place in the task.
     expect(library.origin.split('/').pop()).toBe(consumer.origin.split('/').pop());
-    const base = (library.origin.split('/').pop() ?? '').replace(/\.git$/, '');
+    const base = repoNameOf(library.origin);
     const [libraryName, consumerName] = [`${base}-1`, `${base}-2`];
     const before = h.model.requests.length;
     h.model.push(
