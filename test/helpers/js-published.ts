@@ -105,7 +105,8 @@ export async function lockfileOf(
     const [program = '', ...args] = LOCK[manager].argv;
     await exec(program, args, {
       cwd: dir,
-      env: { ...process.env, HOME: path.join(dir, 'home') },
+      // Its own caches, as publishedConsumer's: nothing cached earlier is locked instead.
+      env: { ...process.env, HOME: path.join(dir, 'home'), YARN_CACHE_FOLDER: path.join(dir, 'yarn-cache') },
     });
     return await readFile(path.join(dir, LOCK[manager].file), 'utf8');
   } finally {
