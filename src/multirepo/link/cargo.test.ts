@@ -223,6 +223,16 @@ describe('cargo: a consumer built against the changed crate with --config patch,
     await git(linked, ['commit', '-q', '-m', 'only the linked folder']);
     const error: unknown = await ctx.link(linked, library).catch((e: unknown) => e);
     expect(String(error)).toContain('or its workspace members does not depend on greet');
+
+    // A member glob that makes a regex-compiling matcher backtrack for hours is matched in bounded
+    // time (a regression here shows as this test timing out).
+    const hostile = `${'*a'.repeat(14)}b`;
+    const backtracking = await ctx.checkout('app', {
+      'Cargo.toml': `[workspace]\nmembers = [${JSON.stringify(hostile)}]\nexclude = [${JSON.stringify(hostile)}]\n`,
+      [`${'a'.repeat(120)}/Cargo.toml`]: '[package]\nname = "x"\nversion = "0.1.0"\n',
+    });
+    const slow: unknown = await ctx.link(backtracking, library).catch((e: unknown) => e);
+    expect(String(slow)).toContain('or its workspace members does not depend on greet');
   });
 
   it('the proof catches a checkout changed after the link began', async () => {

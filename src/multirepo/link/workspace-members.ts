@@ -1,7 +1,7 @@
 import { lstat, readdir } from 'node:fs/promises';
 import path from 'node:path';
-import picomatch from 'picomatch';
 import { linkFailed } from './manifest.js';
+import { isGlobSegment, matchPath, matchSegment } from './segment-glob.js';
 
 /** More members than this is not a workspace a person keeps: refused rather than walked. */
 const MAX_MEMBERS = 1000;
@@ -22,7 +22,8 @@ export interface MemberPatterns {
 
 /**
  * The member folders of a workspace (relative to `root`, sorted), expanded as Cargo and npm do:
- * a glob per path segment (`*`, `?`, `[...]`, `**`), no hidden folder matched by a wildcard.
+ * a glob per path segment (`*`, `?`, `[...]`, `**`; segment-glob.ts, time bounded), no hidden
+ * folder matched by a wildcard.
  * Repository content is hostile: links are never followed (a linked folder is no member), a
  * pattern leaving the root is refused naming it, and the walk and the members are bounded.
  */
@@ -38,13 +39,13 @@ export async function workspaceMembers(root: string, patterns: MemberPatterns): 
         throw linkFailed(`${patterns.where}: more than ${MAX_MEMBERS} members`, { key: patterns.where });
     }
   }
-  const excluded = patterns.exclude.map((p) => {
-    const clean = segmentsOf(p, patterns.where).join('/');
-    const match = picomatch(clean);
-    // Cargo's exclude is a path: it leaves out that folder and everything under it.
-    return (dir: string) => match(dir) || dir === clean || dir.startsWith(`${clean}/`);
-  });
-  return [...found].filter((dir) => !excluded.some((isExcluded) => isExcluded(dir))).sort();
+  // Cargo's exclude is a path: it leaves out that folder and everything under it.
+  const excluded = patterns.exclude.map((p) => segmentsOf(p, patterns.where));
+  const isExcluded = (dir: string) => {
+    const segments = dir.split('/');
+    return excluded.some((pattern) => segments.some((_, i) => matchPath(pattern, segments.slice(0, i + 1))));
+  };
+  return [...found].filter((dir) => !isExcluded(dir)).sort();
 }
 
 function segmentsOf(pattern: string, where: string): string[] {
@@ -65,13 +66,12 @@ async function expand(root: string, segments: string[], walk: { folders: number 
     const next: string[] = [];
     for (const dir of dirs) {
       if (segment === '**') next.push(...(await descendants(root, dir, walk)));
-      else if (!picomatch.scan(segment).isGlob) {
+      else if (!isGlobSegment(segment)) {
         const info = await lstat(path.join(root, dir, segment)).catch(() => undefined);
         if (info?.isDirectory()) next.push(path.posix.join(dir, segment));
       } else {
-        const match = picomatch(segment);
         for (const name of await subfolders(root, dir, walk))
-          if (match(name)) next.push(path.posix.join(dir, name));
+          if (matchSegment(segment, name)) next.push(path.posix.join(dir, name));
       }
     }
     dirs = [...new Set(next)];
