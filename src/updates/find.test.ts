@@ -84,6 +84,35 @@ describe('grouping and risk', () => {
   });
 });
 
+describe('package patterns from the repository', () => {
+  it('match by glob per name segment, in time bounded by the pattern and the name', () => {
+    const settings = resolveUpdateSettings(
+      {},
+      { group: [{ name: 'types', match_packages: ['@types/*', 'eslint-plugin-?ue'] }] },
+    );
+    const groups = groupUpdates(
+      [
+        candidate('@types/node', 'minor'),
+        candidate('eslint-plugin-vue', 'patch'),
+        candidate('typescript', 'minor'),
+      ],
+      settings,
+    );
+    expect(groups.map((g) => [g.key, g.updates.map((u) => u.name)]).sort()).toEqual([
+      ['npm-typescript', ['typescript']],
+      ['types', ['@types/node', 'eslint-plugin-vue']],
+    ]);
+    // `.autodev.toml` is the repository's: a pattern made to backtrack (picomatch's regex for it did
+    // not answer in a minute for a name of 40 characters) must answer at once, and not match.
+    const hostile = resolveUpdateSettings(
+      {},
+      { group: [{ name: 'slow', match_packages: [`${'*a'.repeat(16)}*b`] }] },
+    );
+    const name = 'a'.repeat(60);
+    expect(groupUpdates([candidate(name, 'patch')], hostile).map((g) => g.key)).toEqual([`npm-${name}`]);
+  });
+});
+
 describe('cachedLookup', () => {
   it('asks once per package and never more than the limit at a time', async () => {
     let running = 0;

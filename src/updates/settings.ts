@@ -1,5 +1,5 @@
-import picomatch from 'picomatch';
 import semver from 'semver';
+import { matchPath } from '../util/segment-glob.js';
 import { z } from 'zod';
 import type { RiskTier } from '../config/schema.js';
 import {
@@ -88,8 +88,15 @@ export function resolveUpdateSettings(
   };
 }
 
+/**
+ * Whether a package name matches one of the patterns (`*`, `?`, `[...]` within a segment of
+ * `@scope/name`). The patterns can come from the repository's `.autodev.toml`: matched in time
+ * bounded by pattern × name, never through a backtracking regex (picomatch's for `*a*a…*b` did not
+ * answer in a minute).
+ */
 export function matchesAny(name: string, patterns: readonly string[]): boolean {
-  return patterns.some((pattern) => picomatch.isMatch(name, pattern, { dot: true }));
+  const segments = name.split('/');
+  return patterns.some((pattern) => matchPath(pattern.split('/'), segments));
 }
 
 /** The highest tier among the group's updates, by its settings. */

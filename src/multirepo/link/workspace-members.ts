@@ -1,7 +1,7 @@
 import { lstat, readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { linkFailed } from './manifest.js';
-import { isGlobSegment, matchPath, matchSegment } from './segment-glob.js';
+import { isGlobSegment, matchPath, matchSegment } from '../../util/segment-glob.js';
 
 /** More members than this is not a workspace a person keeps: refused rather than walked. */
 const MAX_MEMBERS = 1000;
