@@ -6,7 +6,7 @@ import { checkConsumers, combineRepoTests, type ConsumerResult } from './phases/
 import { AutodevError, toAutodevError } from '../errors.js';
 import type { Store } from '../store/index.js';
 import { decidePhase } from './phases/decide.js';
-import { pullRequestBodyFor } from './phases/deliver.js';
+import { pullRequestBodyAfter } from './phases/deliver.js';
 import { pushReplayed, syncWithBase, type BaseSync } from './phases/rebase.js';
 import { checkChange, verdictOf } from './phases/verify.js';
 import { firstRun } from './review/round.js';
@@ -187,14 +187,7 @@ export async function runBaseUpdate(ctx: TaskContext, update: number): Promise<T
     const decision = await decidePhase(ctx, { tests, baseline: first.baseline, filesChanged, checks }, at);
 
     await setStatus(ctx, 'delivering');
-    const body = await pullRequestBodyFor(ctx, {
-      decision,
-      tests,
-      baseline: first.baseline,
-      checksTouched: checks.sensitive,
-      lint: checks,
-      constraints: checks.constraints,
-    });
+    const body = await pullRequestBodyAfter(ctx, { decision, tests, baseline: first.baseline, checks });
     const current = (await ctx.store.pullRequests.getByTask(ctx.task.id)) ?? pr;
     await ctx.services.forge.updateBody(current, body);
     await ctx.store.events.append(ctx.task.id, 'pr.base_updated', {
@@ -295,14 +288,7 @@ async function updateMultiRepo(
     at,
   );
   await setStatus(ctx, 'delivering');
-  const body = await pullRequestBodyFor(ctx, {
-    decision,
-    tests,
-    baseline: first.baseline,
-    checksTouched: checks.sensitive,
-    lint: checks,
-    constraints: checks.constraints,
-  });
+  const body = await pullRequestBodyAfter(ctx, { decision, tests, baseline: first.baseline, checks });
   const current = (await ctx.store.pullRequests.getByTask(ctx.task.id)) ?? pr;
   const movedPrs = (await ctx.store.pullRequests.listOfTask(ctx.task.id)).filter(
     (p) => p.role === 'consumer' && consumers.moved.some((m) => m.repo === p.repo),

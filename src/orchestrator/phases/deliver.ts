@@ -62,6 +62,22 @@ export async function pullRequestBodyFor(ctx: TaskContext, facts: PullRequestFac
   });
 }
 
+/** The description after a review round or a base update: its decision, tests and checks against the baseline. */
+export function pullRequestBodyAfter(
+  ctx: TaskContext,
+  run: { decision: PolicyDecision; tests: TestToolOutput; baseline: TestToolOutput; checks: ChangeChecks },
+): Promise<string> {
+  const { checks } = run;
+  return pullRequestBodyFor(ctx, {
+    decision: run.decision,
+    tests: run.tests,
+    baseline: run.baseline,
+    checksTouched: checks.sensitive,
+    lint: checks,
+    constraints: checks.constraints,
+  });
+}
+
 /** A task started from an issue closes it when its pull request merges: the forge's closing keyword. */
 async function closingLineOf(ctx: TaskContext): Promise<{ closesIssue?: string }> {
   const link = await ctx.store.issueTasks.getByTask(ctx.task.id);

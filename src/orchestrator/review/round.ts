@@ -5,7 +5,7 @@ import type { CodegenOutput } from '../../tools/codegen.js';
 import type { TestToolOutput } from '../../tools/test.js';
 import { checksPassed, countDelivered } from '../../metrics/outcomes.js';
 import { decidePhase } from '../phases/decide.js';
-import { pullRequestBodyFor } from '../phases/deliver.js';
+import { pullRequestBodyAfter } from '../phases/deliver.js';
 import { checkChange, testsStillFailing, verdictOf } from '../phases/verify.js';
 import { applyConsumerChanges, multiRepoInput } from '../phases/implement.js';
 import {
@@ -154,13 +154,11 @@ export async function runReviewRound(ctx: TaskContext, round: ReviewRound): Prom
     await runStep(ctx, { ...at, tool: 'git_push', input: { repo: ctx.task.repo, branch: pr.branch } });
     await ctx.store.pullRequests.setHeadCommit(ctx.task.id, applied.commit);
     const forge = ctx.services.forge;
-    const body = await pullRequestBodyFor(ctx, {
+    const body = await pullRequestBodyAfter(ctx, {
       decision,
       tests: combined,
       baseline: first.baseline,
-      checksTouched: checks.sensitive,
-      lint: checks,
-      constraints: checks.constraints,
+      checks,
     });
     const changedPrs = ctx.consumers?.length
       ? await pushRoundConsumers(ctx, at, changedConsumers, pr, body)
