@@ -75,6 +75,13 @@ export function createTaskActivities(deps: TaskActivityDeps): TaskActivities & S
     const stored = await deps.store.tasks.get(taskId);
     if (!stored) throw ApplicationFailure.nonRetryable(`no task with id ${taskId}`, 'TASK_NOT_FOUND');
     if (isTerminal(stored.status)) return stored.status;
+    // A cancel that arrived while no run was going (its worker died) ends the task here, before any
+    // step: a run started anew would first run steps (a test command) until it noticed the flag.
+    if (stored.cancel_requested) {
+      const { task, ended } = await recordCancelOutsideRun(deps.store, taskId);
+      if (ended && task) await deps.hooks.onTaskDone(task, 'cancelled').catch(() => undefined);
+      return task?.status ?? 'cancelled';
+    }
     // Counted in the store as the embedded engine's claim counts it: a task already under way resumes
     // (run-task records task.resumed with the attempt), and GET /tasks/{id} shows how many runs it took.
     const task = (await deps.store.tasks.countAttempt(taskId)) ?? stored;
